@@ -1,0 +1,225 @@
+/*
+ * kernels.h — one signature per computation, and the kernel table.
+ *
+ * A kernel sees arrays and sizes, never a graph, a node or a thread pool.
+ * The reference table (kernels/*.c) holds the simplest correct loop for each
+ * entry, with the math in a comment: it is the specification. Each target in
+ * arch/ fills a table with the same signatures; a NULL entry falls back to
+ * the reference (see mote_kernels_resolve in src/cpu.c).
+ *
+ * Threading is the caller's business: kernels are called on sub-ranges
+ * (rows, columns, channels) by the op layer, so every kernel must compute
+ * an element of its output from the same operands in the same order
+ * whatever range it is given. That is what makes results bit-identical for
+ * any thread count.
+ */
+#ifndef MOTE_KERNELS_H
+#define MOTE_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------ activations */
+
+/* A fused activation, applied elementwise after a GEMM/conv epilogue. */
+typedef enum mote_act_kind {
+    MOTE_ACT_NONE = 0,
+    MOTE_ACT_RELU,          /* max(x, 0)                                  */
+    MOTE_ACT_LEAKY_RELU,    /* x >= 0 ? x : alpha*x                       */
+    MOTE_ACT_CLIP,          /* min(max(x, alpha), beta)                   */
+    MOTE_ACT_SIGMOID,       /* 1 / (1 + exp(-x))                          */
+    MOTE_ACT_TANH,          /* tanh(x)                                    */
+    MOTE_ACT_HARD_SIGMOID,  /* max(0, min(1, alpha*x + beta))             */
+    MOTE_ACT_HARD_SWISH,    /* x * max(0, min(1, x/6 + 1/2))              */
+    MOTE_ACT_GELU,          /* 0.5 x (1 + erf(x / sqrt 2))                */
+    MOTE_ACT_COUNT
+} mote_act_kind;
+
+typedef struct mote_act {
+    mote_act_kind kind;
+    float alpha, beta;
+} mote_act;
+
+/* ------------------------------------------------------------- elementwise */
+
+/* y[i] = f(x[i]); alpha/beta parameterize some functions (noted). */
+typedef enum mote_unary_op {
+    MOTE_UN_RELU = 0,
+    MOTE_UN_LEAKY_RELU,     /* alpha                                      */
+    MOTE_UN_SIGMOID,
+    MOTE_UN_TANH,
+    MOTE_UN_GELU,           /* exact (erf) form                           */
+    MOTE_UN_GELU_TANH,      /* 0.5x(1+tanh(sqrt(2/pi)(x+0.044715x^3)))    */
+    MOTE_UN_EXP,
+    MOTE_UN_SQRT,
+    MOTE_UN_CLIP,           /* alpha=min, beta=max                        */
+    MOTE_UN_HARD_SIGMOID,   /* alpha, beta                                */
+    MOTE_UN_HARD_SWISH,
+    MOTE_UN_NEG,
+    MOTE_UN_ABS,
+    MOTE_UN_RECIPROCAL,
+    MOTE_UN_LOG,
+    MOTE_UN_ERF,
+    MOTE_UN_SILU,           /* x * sigmoid(x)                             */
+    MOTE_UN_COUNT
+} mote_unary_op;
+
+typedef void (*mote_unary_f32_fn)(int64_t n, const float *x, float *y,
+                                  float alpha, float beta);
+
+/* y[i] = a[i*sa] OP b[i*sb]; sa, sb are 1 (vector) or 0 (broadcast scalar). */
+typedef enum mote_binary_op {
+    MOTE_BIN_ADD = 0,
+    MOTE_BIN_SUB,
+    MOTE_BIN_MUL,
+    MOTE_BIN_DIV,
+    MOTE_BIN_MAX,
+    MOTE_BIN_MIN,
+    MOTE_BIN_POW,
+    MOTE_BIN_COUNT
+} mote_binary_op;
+
+typedef void (*mote_binary_f32_fn)(int64_t n, const float *a, int64_t sa,
+                                   const float *b, int64_t sb, float *y);
+
+/* ------------------------------------------------------------------ GEMM */
+
+/*
+ * C[m,n] = act( alpha * sum_k A[m,k] B[k,n] + beta * C[m,n] + bias )
+ *   A is M x K (row-major, lda), or K x M if trans_a;
+ *   B is K x N (row-major, ldb), or N x K if trans_b;
+ *   bias: NULL, or bias[n] (bias_per_row = 0), or bias[m] (bias_per_row = 1).
+ */
+typedef struct mote_gemm_args {
+    int64_t M, N, K;
+    const float *A; int64_t lda; int trans_a;
+    const float *B; int64_t ldb; int trans_b;
+    float *C; int64_t ldc;
+    float alpha, beta;
+    const float *bias; int bias_per_row;
+    mote_act act;
+} mote_gemm_args;
+
+/*
+ * Packed GEMM (fast targets): B is constant (a weight), packed once at
+ * session creation into the target's layout, then C[m0:m1, n0:n1] is
+ * computed from A and the packed B. alpha = 1, beta = 0 (bias and act
+ * still apply). n0 must be a multiple of gemm_nr(). scratch holds
+ * gemm_scratch_bytes(K) bytes (per call, e.g. a packed A panel).
+ */
+typedef struct mote_gemm_packed_args {
+    int64_t M, N, K;
+    const float *A; int64_t lda;
+    const void *Bp;                 /* packed B, from gemm_pack_b */
+    float *C; int64_t ldc;
+    const float *bias; int bias_per_row;
+    mote_act act;
+    int64_t m0, m1, n0, n1;
+    void *scratch;
+} mote_gemm_packed_args;
+
+/* ----------------------------------------------------------- convolution */
+
+/*
+ * 2-D convolution, NCHW, one image:
+ *   y[oc, oy, ox] = act( bias[oc] + sum_{ic in group(oc), ky, kx}
+ *       w[oc, ic - g0, ky, kx] * x[ic, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw] )
+ * where out-of-image x is 0 and g0 is the first input channel of oc's group.
+ * Only output channels [oc0, oc1) are computed (threading by channel).
+ */
+typedef struct mote_conv2d_args {
+    int64_t C, H, W;              /* input channels, height, width       */
+    int64_t OC, OH, OW;           /* output                              */
+    int64_t KH, KW;
+    int64_t sh, sw, ph, pw, dh, dw;  /* stride, pad (top/left), dilation */
+    int64_t groups;
+    const float *x;               /* (C, H, W)                           */
+    const float *w;               /* (OC, C/groups, KH, KW)              */
+    const float *bias;            /* (OC) or NULL                        */
+    float *y;                     /* (OC, OH, OW)                        */
+    mote_act act;
+    int64_t oc0, oc1;
+} mote_conv2d_args;
+
+/* --------------------------------------------------------------- pooling */
+
+/*
+ * Max / average pooling, NCHW, channels [c0, c1) of one image.
+ *   max: y = max over the window of in-image x (pads never win)
+ *   avg: y = sum / count, count = window size if count_include_pad
+ *        (pads within the padded extent counted), else in-image elements
+ */
+typedef struct mote_pool2d_args {
+    int64_t C, H, W, OH, OW;
+    int64_t KH, KW, sh, sw, ph, pw, dh, dw;
+    int count_include_pad;
+    const float *x;   /* (C, H, W)   */
+    float *y;         /* (C, OH, OW) */
+    int64_t c0, c1;
+} mote_pool2d_args;
+
+/* ------------------------------------------------------------------ table */
+
+typedef struct mote_kernels {
+    const char *name;      /* "ref", "avx2", "avx512", "neon" */
+
+    /* Elementwise, indexed by mote_unary_op / mote_binary_op. */
+    mote_unary_f32_fn unary_f32[MOTE_UN_COUNT];
+    mote_binary_f32_fn binary_f32[MOTE_BIN_COUNT];
+    /* x[i] = act(x[i]) in place. */
+    void (*act_f32)(int64_t n, float *x, mote_act act);
+
+    /* GEMM, unpacked (the reference is the specification). */
+    void (*gemm_f32)(const mote_gemm_args *a);
+    /* Packed-B GEMM; all four NULL in a table without a packed path. */
+    int64_t (*gemm_nr)(void);
+    size_t (*gemm_pack_b_bytes)(int64_t K, int64_t N);
+    void (*gemm_pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb,
+                        int trans_b, void *Bp);
+    size_t (*gemm_scratch_bytes)(int64_t K);
+    void (*gemm_packed_f32)(const mote_gemm_packed_args *a);
+
+    /* Convolution: the direct reference (also the fallback for any shape),
+     * and optional fast paths the op layer chooses when they apply. */
+    void (*conv2d_f32)(const mote_conv2d_args *a);
+    /* depthwise 3x3 (groups == C == OC, KH = KW = 3, dilation 1), or NULL */
+    void (*conv2d_dw3x3_f32)(const mote_conv2d_args *a);
+    /* im2col for one image: col[(ic*KH+ky)*KW+kx][oy*OW+ox], channels of
+     * group g only (C/groups rows blocks). */
+    void (*im2col_f32)(const mote_conv2d_args *a, int64_t g, float *col);
+
+    /* Pooling. */
+    void (*maxpool2d_f32)(const mote_pool2d_args *a);
+    void (*avgpool2d_f32)(const mote_pool2d_args *a);
+    /* y[c] = mean over hw of x[c, :]  for c in [0, C) */
+    void (*global_avgpool_f32)(int64_t C, int64_t HW, const float *x, float *y);
+
+    /* Rows of length n: softmax (log_softmax if log != 0). */
+    void (*softmax_f32)(int64_t rows, int64_t n, const float *x, float *y, int log);
+    /* y = (x - mean) / sqrt(var + eps) * gamma + beta, per row of length n;
+     * gamma/beta may be NULL (1 / 0). */
+    void (*layernorm_f32)(int64_t rows, int64_t n, const float *x,
+                          const float *gamma, const float *beta, float eps, float *y);
+    /* y = x / sqrt(mean(x^2) + eps) * gamma, per row of length n. */
+    void (*rmsnorm_f32)(int64_t rows, int64_t n, const float *x,
+                        const float *gamma, float eps, float *y);
+    /* y[c, i] = act(x[c, i] * scale[c] + shift[c]), C channels of HW each
+     * (BatchNormalization after folding its statistics). */
+    void (*channel_affine_f32)(int64_t C, int64_t HW, const float *x,
+                               const float *scale, const float *shift, float *y);
+
+    /* sum_i a[i] * b[i] */
+    float (*dot_f32)(int64_t n, const float *a, const float *b);
+} mote_kernels;
+
+/* The reference table, and the targets' tables (defined only in builds
+ * that include that target; src/cpu.c checks config.h before using one). */
+extern const mote_kernels mote_kernels_ref;
+extern const mote_kernels mote_kernels_avx2;
+extern const mote_kernels mote_kernels_avx512;
+extern const mote_kernels mote_kernels_neon;
+
+/* Applies a fused activation to one value (the reference semantics). */
+float mote_act_apply_ref(float x, mote_act act);
+
+#endif

@@ -1,0 +1,1 @@
+# models/local.mk — bundled models and model families.

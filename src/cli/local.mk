@@ -1,0 +1,1 @@
+# src/cli/local.mk — the mote command-line tool (owner: cli).

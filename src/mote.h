@@ -1,0 +1,241 @@
+/*
+ * mote.h — the public API of mote, a small neural-network inference runtime.
+ *
+ * This is the only installed header. Everything here is plain C11 with
+ * opaque handles. A typical program:
+ *
+ *     mote_model *m;   mote_session *s;
+ *     mote_model_open("model.mote", &m);          // mmap + validate
+ *     mote_session_new(m, NULL, &s);              // shapes, kernels, arena
+ *     mote_session_run(s, inputs, n_inputs);      // no allocation
+ *     mote_session_output(s, 0, &out);            // a view into the arena
+ *     mote_session_free(s); mote_model_close(m);
+ *
+ * Errors: every function that can fail returns a mote_status; the human
+ * message (naming the file, node or tensor at fault) is then available from
+ * mote_last_error(), which is thread-local. The library never prints and
+ * never exits.
+ *
+ * Thread safety: a mote_model is immutable after open and may be shared by
+ * any number of sessions on any threads. A mote_session is used by one
+ * thread at a time. A mote_graph (the builder) is used by one thread.
+ */
+#ifndef MOTE_H
+#define MOTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MOTE_VERSION_MAJOR 0
+#define MOTE_VERSION_MINOR 1
+#define MOTE_VERSION_PATCH 0
+
+/* Largest tensor rank mote handles. */
+#define MOTE_MAX_DIMS 8
+
+/* ---------------------------------------------------------------- status */
+
+typedef enum mote_status {
+    MOTE_OK = 0,
+    MOTE_ERR_ARG = 1,          /* a caller error: NULL handle, bad index, misuse  */
+    MOTE_ERR_IO = 2,           /* open/read/write/mmap failed                     */
+    MOTE_ERR_FORMAT = 3,       /* a file is malformed, truncated or corrupted     */
+    MOTE_ERR_UNSUPPORTED = 4,  /* an op, dtype, attribute or version mote lacks   */
+    MOTE_ERR_SHAPE = 5,        /* shapes or dtypes that do not fit together       */
+    MOTE_ERR_NOMEM = 6,        /* an allocation failed                            */
+    MOTE_ERR_GRAPH = 7,        /* invalid graph: cycle, dangling input, ...       */
+    MOTE_ERR_LIMIT = 8         /* a size over the configured memory budget        */
+} mote_status;
+
+/* The message of the last failing call on this thread ("" if none). */
+const char *mote_last_error(void);
+/* "MOTE_OK", "MOTE_ERR_FORMAT", ... */
+const char *mote_status_name(mote_status st);
+
+/* ---------------------------------------------------------------- dtypes */
+
+/* The numeric values are the codes used in .mote files: never renumber. */
+typedef enum mote_dtype {
+    MOTE_F32 = 1,
+    MOTE_F16 = 2,
+    MOTE_BF16 = 3,
+    MOTE_I8 = 4,
+    MOTE_U8 = 5,
+    MOTE_I32 = 6,
+    MOTE_I64 = 7,
+    MOTE_BOOL = 8     /* one byte, 0 or 1 */
+} mote_dtype;
+#define MOTE_DTYPE_COUNT 9
+
+/* Bytes per element (0 for an unknown dtype). */
+size_t mote_dtype_size(mote_dtype t);
+/* "f32", "f16", ... or NULL for an unknown dtype. */
+const char *mote_dtype_name(mote_dtype t);
+/* The dtype whose mote_dtype_name is `name`, or 0. */
+mote_dtype mote_dtype_from_name(const char *name);
+
+/* IEEE half and bfloat16 conversions (round to nearest even). */
+float mote_f16_to_f32(uint16_t h);
+uint16_t mote_f32_to_f16(float f);
+float mote_bf16_to_f32(uint16_t h);
+uint16_t mote_f32_to_bf16(float f);
+
+/* --------------------------------------------------------------- tensors */
+
+/*
+ * A tensor view: a dtype, a shape and a pointer to densely packed,
+ * row-major data. mote never frees a view's data. A dimension of -1 means
+ * "not known yet" (only in model input descriptions).
+ */
+typedef struct mote_tensor {
+    mote_dtype dtype;
+    int ndim;                      /* 0 (scalar) .. MOTE_MAX_DIMS */
+    int64_t dims[MOTE_MAX_DIMS];
+    void *data;
+} mote_tensor;
+
+/* Number of elements (1 for a scalar; -1 if a dim is unknown or it overflows). */
+int64_t mote_tensor_numel(const mote_tensor *t);
+/* Bytes of data (numel * dtype size); 0 if unknown or on overflow. */
+size_t mote_tensor_nbytes(const mote_tensor *t);
+/* Writes "f32[1,28,28]" into buf (always NUL-terminated); returns buf. */
+char *mote_tensor_describe(const mote_tensor *t, char *buf, size_t len);
+
+/* ---------------------------------------------------------------- models */
+
+typedef struct mote_model mote_model;
+
+/*
+ * Maps a .mote file and validates its structure: every offset, count and
+ * size, and the checksums of the header, graph and metadata sections. The
+ * weights stay in the mapping (no copy). Tensor data checksums are checked
+ * by mote_model_verify. On failure *out is NULL.
+ */
+mote_status mote_model_open(const char *path, mote_model **out);
+/* The same from a caller's buffer, which must outlive the model. */
+mote_status mote_model_open_memory(const void *buf, size_t len, mote_model **out);
+/* Checks every checksum in the file, the weight data included. */
+mote_status mote_model_verify(const char *path);
+void mote_model_close(mote_model *m);
+
+int mote_model_num_inputs(const mote_model *m);
+int mote_model_num_outputs(const mote_model *m);
+/* Name, dtype and shape of an input/output; info->data is NULL. A dim may
+ * be -1 when the model leaves it open. Returns NULL if i is out of range. */
+const char *mote_model_input(const mote_model *m, int i, mote_tensor *info);
+const char *mote_model_output(const mote_model *m, int i, mote_tensor *info);
+/* A metadata string (e.g. "producer", "description"), or NULL. Integer and
+ * float metadata are returned formatted as text. */
+const char *mote_model_meta(const mote_model *m, const char *key);
+
+/* -------------------------------------------------------------- sessions */
+
+typedef struct mote_session mote_session;
+
+typedef struct mote_session_options {
+    int threads;        /* 0: MOTE_THREADS, else one per physical core    */
+    int pin;            /* -1: MOTE_PIN (default: pin), 0: never, 1: pin  */
+    const char *isa;    /* NULL: MOTE_ISA, else best; "ref","avx2",...    */
+    /* Caller-provided arena (embedding): at least mote_session_arena_bytes
+     * of a session made without one, 64-byte aligned. NULL: mote allocates. */
+    void *arena;
+    size_t arena_bytes;
+    /* Shapes for inputs whose dims the model leaves open (data ignored),
+     * one per model input in order; NULL keeps the model's shapes. */
+    const mote_tensor *input_shapes;
+    int n_input_shapes;
+} mote_session_options;
+
+void mote_session_options_init(mote_session_options *o);
+
+/*
+ * Prepares a model for running: infers every shape, chooses a kernel per
+ * node for the ISA, packs weights where a kernel wants it, plans one arena
+ * for all intermediates and starts the thread pool. All allocation happens
+ * here. opts may be NULL for defaults.
+ */
+mote_status mote_session_new(const mote_model *m, const mote_session_options *opts,
+                             mote_session **out);
+/*
+ * Runs the model. inputs[i] is copied into the session, so it must match
+ * model input i's dtype and the session's shape for it exactly. Allocates
+ * nothing.
+ */
+mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_inputs);
+/* A view of output i, valid until the next run or free. */
+mote_status mote_session_output(const mote_session *s, int i, mote_tensor *out);
+void mote_session_free(mote_session *s);
+
+size_t mote_session_arena_bytes(const mote_session *s);
+/* Sum of the sizes of all intermediate tensors (what a planner-less
+ * runtime would allocate); compare with mote_session_arena_bytes. */
+size_t mote_session_naive_bytes(const mote_session *s);
+/* The kernel table in use: "ref", "avx2", "avx512", "neon". */
+const char *mote_session_isa(const mote_session *s);
+int mote_session_threads(const mote_session *s);
+
+/* ----------------------------------------------------------- graph builder */
+
+/*
+ * Build a model in C and save it as .mote, or run it directly. Values are
+ * identified by small integers; -1 stands for an absent optional input.
+ * Op names and attribute semantics follow the ONNX operator specification.
+ * Names are copied, weight data is copied.
+ */
+typedef struct mote_graph mote_graph;
+
+mote_graph *mote_graph_new(void);
+void mote_graph_free(mote_graph *g);
+
+/* A model input; dims may hold -1 for a dimension chosen per session. */
+int mote_graph_input(mote_graph *g, const char *name, mote_dtype dtype,
+                     int ndim, const int64_t *dims);
+/* A constant tensor (weight); data is copied. */
+int mote_graph_weight(mote_graph *g, const char *name, mote_dtype dtype,
+                      int ndim, const int64_t *dims, const void *data);
+/*
+ * Adds a node of ONNX op type `op` (e.g. "Conv"). out_names may be NULL
+ * (outputs are then named "<name>:<k>"). The new output value ids are
+ * stored in out_ids[0..n_out-1]. Returns the node id, or -1.
+ */
+int mote_graph_node(mote_graph *g, const char *op, const char *name,
+                    int n_in, const int *in_ids,
+                    int n_out, const char *const *out_names, int *out_ids);
+/* Attributes of node `node`. */
+mote_status mote_graph_attr_int(mote_graph *g, int node, const char *key, int64_t v);
+mote_status mote_graph_attr_float(mote_graph *g, int node, const char *key, float v);
+mote_status mote_graph_attr_string(mote_graph *g, int node, const char *key, const char *v);
+mote_status mote_graph_attr_ints(mote_graph *g, int node, const char *key,
+                                 int n, const int64_t *v);
+mote_status mote_graph_attr_floats(mote_graph *g, int node, const char *key,
+                                   int n, const float *v);
+mote_status mote_graph_attr_strings(mote_graph *g, int node, const char *key,
+                                    int n, const char *const *v);
+/* Marks a value as a model output (in call order). */
+mote_status mote_graph_output(mote_graph *g, int value);
+/* Metadata stored in the file. */
+mote_status mote_graph_meta_string(mote_graph *g, const char *key, const char *v);
+mote_status mote_graph_meta_int(mote_graph *g, const char *key, int64_t v);
+mote_status mote_graph_meta_float(mote_graph *g, const char *key, double v);
+
+/* Number of values in the graph and a value's id by name (-1 if none). */
+int mote_graph_find_value(const mote_graph *g, const char *name);
+/*
+ * Validates the graph: every input defined, no cycles, every op known,
+ * attributes and (where shapes are known) shapes and dtypes consistent.
+ */
+mote_status mote_graph_check(const mote_graph *g);
+/* Writes a .mote file atomically (temporary name, then rename). */
+mote_status mote_graph_save(const mote_graph *g, const char *path);
+/* Turns a graph into a model without a file; the model takes ownership of
+ * g (also on failure, where g is freed). */
+mote_status mote_model_from_graph(mote_graph *g, mote_model **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MOTE_H */

@@ -1,0 +1,1 @@
+# src/onnx/local.mk — the ONNX importer (owner: onnx).

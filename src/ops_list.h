@@ -1,0 +1,4 @@
+/*
+ * ops_list.h — every op the registry knows, one MOTE_OP(Name) line each,
+ * defined in src/ops/ as `const mote_op mote_op_Name`. Keep sorted.
+ */
