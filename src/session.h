@@ -1,0 +1,37 @@
+/*
+ * session.h — the model and session structures, for the runtime's own
+ * files (the CLI's instruments and tests read them too).
+ */
+#ifndef MOTE_SESSION_H
+#define MOTE_SESSION_H
+
+#include "graph.h"
+#include "ops.h"
+#include "pool.h"
+#include "planner.h"
+
+struct mote_model {
+    mote_graph *g;           /* values' weight data point into the mapping */
+    const void *map;         /* mmap'd file, or NULL                        */
+    size_t map_len;
+    bool map_is_mmap;        /* munmap on close (else caller's buffer)      */
+    char *path;              /* for messages, or NULL                       */
+};
+
+struct mote_session {
+    const mote_model *m;
+    const mote_graph *g;
+    mote_kernels k;                /* resolved table (no NULL entries)       */
+    mote_pool *pool;
+    mote_tensor *vals;             /* one per graph value: dtype, shape, data */
+    mote_step *steps;  int n_steps;
+    int *step_node;                /* step i runs node step_node[i]          */
+    const mote_op **step_op;
+    mote_plan plan;                /* arena offsets per value                */
+    uint8_t *arena; size_t arena_bytes; bool owns_arena;
+    size_t naive_bytes;
+    void *allocs;                  /* list of session-lifetime allocations   */
+    mote_tensor **ptrs;            /* backing store for steps' in/out arrays */
+};
+
+#endif
