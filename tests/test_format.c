@@ -869,6 +869,42 @@ START_TEST(test_format_writer_refuses_a_graph_the_reader_would_reject)
 }
 END_TEST
 
+START_TEST(test_format_write_file_matches_write_memory)
+{
+    mote_graph *g = sample_graph();
+    void *buf;
+    size_t len;
+    ck_assert_int_eq(mote_format_write_memory(g, &buf, &len), MOTE_OK);
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(mote_format_write_file(g, f, "tmp.mote"), MOTE_OK);
+    ck_assert_int_eq(ftell(f), (long)len);
+    rewind(f);
+    uint8_t *back = malloc(len);
+    ck_assert_uint_eq(fread(back, 1, len, f), len);
+    ck_assert(memcmp(back, buf, len) == 0);
+    free(back);
+    fclose(f);
+    mote_free_aligned(buf);
+    mote_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_format_write_file_reports_a_failed_write)
+{
+    FILE *f = fopen("/dev/full", "wb");
+    if (!f) {
+        fprintf(stderr, "skipped: no /dev/full on this system\n");
+        return;
+    }
+    mote_graph *g = sample_graph();
+    expect_error(mote_format_write_file(g, f, "full.mote"), MOTE_ERR_IO,
+                 "full.mote: write failed");
+    fclose(f);
+    mote_graph_free(g);
+}
+END_TEST
+
 /* ---------------------------------------------------------- atomic save */
 
 static char *make_temp_dir(void)
@@ -1022,6 +1058,8 @@ static Suite *format_suite(void)
     tcase_add_test(c, test_format_empty_graph_round_trips);
     tcase_add_test(c, test_format_absent_optional_input_is_accepted);
     tcase_add_test(c, test_format_writer_refuses_a_graph_the_reader_would_reject);
+    tcase_add_test(c, test_format_write_file_matches_write_memory);
+    tcase_add_test(c, test_format_write_file_reports_a_failed_write);
     suite_add_tcase(s, c);
 
     c = tcase_create("damage");
