@@ -13,7 +13,7 @@
  *                      W[:,k] = a_k/784, a = (-20, 0, 20), b = (8, 0, -12), so the
  *                      mean brightness m gives logits (8-20m, 0, 20m-12):
  *                      black -> "dark", grey -> "medium", white -> "bright"
- *   samples/*.pgm      28x28 images whose names carry their labels, one of
+ *   samples/NN_x.pgm   28x28 images whose names carry their labels, one of
  *                      them deliberately mislabelled (04_dark.pgm is white)
  *   data/              fashion.mote (= img.mote) and samples/, for MOTE_DATA
  *   not_a_model.mote   text
