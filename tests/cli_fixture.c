@@ -15,7 +15,9 @@
  *                      black -> "dark", grey -> "medium", white -> "bright"
  *   samples/NN_x.pgm   28x28 images whose names carry their labels, one of
  *                      them deliberately mislabelled (04_dark.pgm is white)
- *   data/              fashion.mote (= img.mote) and samples/, for MOTE_DATA
+ *   data/              fashion.mote (img.mote with an open batch dimension)
+ *                      and samples/, for MOTE_DATA
+ *   img2.npy           f32[2,1,28,28] of zeros, a batch of two black images
  *   not_a_model.mote   text
  *
  * Not a test by itself: it only writes files. Usage: cli_fixture DIR
@@ -102,7 +104,7 @@ static int tiny_model(const char *dir)
            write_npy(join(dir, "x_i32.npy"), MOTE_I32, 2, xd, xi);
 }
 
-static int image_model(const char *path)
+static int image_model(const char *path, int64_t batch)
 {
     enum { P = 28 * 28 };
     static float w[P * 3];  /* (784, 3) */
@@ -113,7 +115,7 @@ static int image_model(const char *path)
     mote_graph *g = mote_graph_new();
     if (!g)
         return fail("mote_graph_new");
-    const int64_t xd[4] = { 1, 1, 28, 28 }, wd[2] = { P, 3 }, bd[1] = { 3 };
+    const int64_t xd[4] = { batch, 1, 28, 28 }, wd[2] = { P, 3 }, bd[1] = { 3 };
     int in[2], flat, h, y;
     in[0] = mote_graph_input(g, "image", MOTE_F32, 4, xd);
     int n = mote_graph_node(g, "Flatten", "flatten", 1, in, 1, NULL, &flat);
@@ -161,8 +163,11 @@ int main(int argc, char **argv)
     snprintf(data, sizeof data, "%s/data", dir);
     mkdir(dir, 0777);
     mkdir(data, 0777);
-    if (tiny_model(dir) || image_model(join(dir, "img.mote")) ||
-        image_model(join(data, "fashion.mote")) || samples(join(dir, "samples")) ||
+    static float zeros[2 * 28 * 28];
+    const int64_t two[4] = { 2, 1, 28, 28 };
+    if (tiny_model(dir) || image_model(join(dir, "img.mote"), 1) ||
+        image_model(join(data, "fashion.mote"), -1) || samples(join(dir, "samples")) ||
+        write_npy(join(dir, "img2.npy"), MOTE_F32, 4, two, zeros) ||
         samples(join(data, "samples")) ||
         write_file(join(dir, "not_a_model.mote"), "hello, not a model\n", 19))
         return 1;

@@ -104,6 +104,8 @@ out_has "arena"
 out_has "FLOPs per run: 27 "  # MatMul 2*M*N*K = 2*1*3*4, Add 3
 check 0 "Flatten" "$MOTE" info "$T/img.mote"
 out_has "parameters: 2355 "   # 784*3 + 3
+check 0 "image  *f32\[1,1,28,28\]" "$MOTE" info "$T/data/fashion.mote"
+out_has "dimensions the model leaves open are shown as 1"
 check 0 "" "$MOTE" info --no-nodes "$T/img.mote"
 if grep -q "Flatten" "$T/stdout"; then
     echo "FAIL: info --no-nodes printed nodes"
@@ -130,6 +132,10 @@ check 2 "2 input files" "$MOTE" run "$T/tiny.mote" "$T/x.npy" "$T/x.npy"
 check 1 "needs f32\[1,4\]" "$MOTE" run "$T/tiny.mote" -i "x=$T/x_wrong_shape.npy"
 check 1 "x_wrong_shape.npy" "$MOTE" run "$T/tiny.mote" -i "x=$T/x_wrong_shape.npy"
 check 1 "holds i32\[1,4\]" "$MOTE" run "$T/tiny.mote" -i "x=$T/x_i32.npy"
+# an open batch dimension takes the file's: two black images, logits (8, 0, -12) each
+check 0 "logits: f32\[2,3\]" "$MOTE" run "$T/data/fashion.mote" "$T/img2.npy"
+out_has "values: 8 0 -12 8 0 -12"
+check 1 "needs f32\[1,1,28,28\]" "$MOTE" run "$T/img.mote" "$T/img2.npy"
 check 1 "$T/none.npy" "$MOTE" run "$T/tiny.mote" -i "x=$T/none.npy"
 check 1 "$T/not_a_model.mote" "$MOTE" run "$T/tiny.mote" -i "x=$T/not_a_model.mote"
 
