@@ -14,7 +14,8 @@
  *                      mean brightness m gives logits (8-20m, 0, 20m-12):
  *                      black -> "dark", grey -> "medium", white -> "bright"
  *   samples/NN_x.pgm   28x28 images whose names carry their labels, one of
- *                      them deliberately mislabelled (04_dark.pgm is white)
+ *                      them deliberately mislabelled (04_dark.pgm is white);
+ *                      05_brig.pgm names its class by a prefix
  *   data/              fashion.mote (img.mote with an open batch dimension)
  *                      and samples/, for MOTE_DATA
  *   img2.npy           f32[2,1,28,28] of zeros, a batch of two black images
@@ -148,7 +149,7 @@ static int samples(const char *where)
     mkdir(dir, 0777);
     return pgm(join(dir, "00_dark.pgm"), 0) || pgm(join(dir, "01_bright.pgm"), 255) ||
            pgm(join(dir, "02_medium.pgm"), 128) || pgm(join(dir, "03_2.pgm"), 250) ||
-           pgm(join(dir, "04_dark.pgm"), 255) ||
+           pgm(join(dir, "04_dark.pgm"), 255) || pgm(join(dir, "05_brig.pgm"), 255) ||
            write_file(join(dir, "README"), "not an image\n", 13);
 }
 

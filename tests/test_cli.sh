@@ -176,13 +176,14 @@ else
 fi
 
 # ---- demo on the fixture's images (04_dark.pgm is white: one miss)
-check 0 "4 of 5 correct" "$MOTE" demo --model "$T/img.mote" --samples "$T/samples"
+check 0 "5 of 6 correct" "$MOTE" demo --model "$T/img.mote" --samples "$T/samples"
 out_has "00_dark.pgm  *dark  *99.97%  ok"  # softmax(8, 0, -12)
 out_has "02_medium.pgm  *medium .*ok"
 out_has "03_2.pgm  *bright .*ok"
 out_has "04_dark.pgm  *bright .*WRONG (label: dark)"
-check 0 "4 of 5 correct" env MOTE_DATA="$T/data" "$MOTE" demo
-check 0 "4 of 5 correct" "$MOTE" demo --model "$T/data/fashion.mote"
+out_has "05_brig.pgm  *bright .*ok"
+check 0 "5 of 6 correct" env MOTE_DATA="$T/data" "$MOTE" demo
+check 0 "5 of 6 correct" "$MOTE" demo --model "$T/data/fashion.mote"
 check 1 "no .pgm images" "$MOTE" demo --model "$T/img.mote" --samples "$T/out"
 cp "$T/not_a_model.mote" "$T/out/05_dark.pgm"
 check 1 "05_dark.pgm" "$MOTE" demo --model "$T/img.mote" --samples "$T/out"
