@@ -104,6 +104,13 @@ out_has "arena"
 out_has "FLOPs per run: 27 "  # MatMul 2*M*N*K = 2*1*3*4, Add 3
 check 0 "Flatten" "$MOTE" info "$T/img.mote"
 out_has "parameters: 2355 "   # 784*3 + 3
+# Conv: 2 * numel(Y) * C/g * KH * KW + bias = 2*100*18 + 100 = 3700; Relu 100;
+# MaxPool numel(Y) * window = 16 * 4 = 64
+check 0 "Conv .*f32\[1,4,5,5\] *3.7 k" "$MOTE" info "$T/conv.mote"
+out_has "Relu .*f32\[1,4,5,5\] *100$"
+out_has "MaxPool .*f32\[1,4,2,2\] *64$"
+out_has "FLOPs per run: 3.86 k"
+out_has "parameters: 76 "
 check 0 "image  *f32\[1,1,28,28\]" "$MOTE" info "$T/data/fashion.mote"
 out_has "dimensions the model leaves open are shown as 1"
 check 0 "" "$MOTE" info --no-nodes "$T/img.mote"
