@@ -543,7 +543,92 @@ START_TEST(test_onnx_external_data_stays_inside_model_dir)
 }
 END_TEST
 
-Suite *onnx_import_suite(void);
+
+/* ------------------------------------------------------------- importer */
+
+START_TEST(test_import_runs_handmade_model_with_symbolic_batch)
+{
+    buf b = tiny_model();
+    mote_graph *g;
+    ck_assert_int_eq(mote_onnx_import_memory(b.d, b.n, NULL, NULL, &g), MOTE_OK);
+    ck_assert_int_eq(g->n_inputs, 1);
+    ck_assert_int_eq(g->values[g->inputs[0]].dims[0], -1);
+    ck_assert_int_eq(g->values[g->inputs[0]].dims[1], 3);
+    mote_model *m;
+    ck_assert_int_eq(mote_model_from_graph(g, &m), MOTE_OK);
+    float x[6] = {0, 0, 0, -4, 1, -8};
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {2, 3}, .data = x};
+    mote_session_options so;
+    mote_session_options_init(&so);
+    so.threads = 1;
+    so.input_shapes = &in;
+    so.n_input_shapes = 1;
+    mote_session *s;
+    ck_assert_int_eq(mote_session_new(m, &so, &s), MOTE_OK);
+    ck_assert_int_eq(mote_session_run(s, &in, 1), MOTE_OK);
+    mote_tensor out;
+    ck_assert_int_eq(mote_session_output(s, 0, &out), MOTE_OK);
+    /* LeakyRelu(x + [1, -2, 3], 0.5) */
+    const float want[6] = {1, -1, 3, -1.5f, -0.5f, -2.5f};
+    for (int i = 0; i < 6; i++)
+        ck_assert_float_eq_tol(((float *)out.data)[i], want[i], 1e-6);
+    mote_session_free(s);
+    mote_model_close(m);
+    free(b.d);
+}
+END_TEST
+
+START_TEST(test_import_names_unsupported_op_node_and_opset)
+{
+    buf m = {0}, g = {0}, n = {0}, op = {0};
+    int64_t d[1] = {4};
+    put_str(&n, 1, "X");
+    put_str(&n, 2, "Y");
+    put_str(&n, 3, "weird0");
+    put_str(&n, 4, "NoSuchOp");
+    put_msg(&g, 1, &n);
+    value_info(&g, 11, "X", 1, d);
+    value_info(&g, 12, "Y", 1, d);
+    put_msg(&m, 7, &g);
+    put_int(&op, 2, 17);
+    put_msg(&m, 8, &op);
+    mote_graph *out = (mote_graph *)1;
+    ck_assert_int_eq(mote_onnx_import_memory(m.d, m.n, NULL, NULL, &out), MOTE_ERR_UNSUPPORTED);
+    ck_assert_ptr_null(out);
+    const char *e = mote_last_error();
+    ck_assert_ptr_nonnull(strstr(e, "NoSuchOp"));
+    ck_assert_ptr_nonnull(strstr(e, "weird0"));
+    ck_assert_ptr_nonnull(strstr(e, "opset 17"));
+    free(m.d);
+}
+END_TEST
+
+START_TEST(test_import_rejects_subgraph_attributes)
+{
+    buf m = {0}, g = {0}, n = {0}, a = {0}, sub = {0}, op = {0};
+    int64_t d[1] = {1};
+    put_str(&n, 1, "X");
+    put_str(&n, 2, "Y");
+    put_str(&n, 3, "branch");
+    put_str(&n, 4, "Relu");
+    put_str(&a, 1, "body");
+    put_int(&a, 20, 5);                 /* GRAPH */
+    put_str(&sub, 2, "inner");
+    put_msg(&a, 6, &sub);
+    put_msg(&n, 5, &a);
+    put_msg(&g, 1, &n);
+    value_info(&g, 11, "X", 1, d);
+    value_info(&g, 12, "Y", 1, d);
+    put_msg(&m, 7, &g);
+    put_int(&op, 2, 13);
+    put_msg(&m, 8, &op);
+    mote_graph *out;
+    ck_assert_int_eq(mote_onnx_import_memory(m.d, m.n, NULL, NULL, &out), MOTE_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(mote_last_error(), "subgraph"));
+    free(m.d);
+}
+END_TEST
+
 
 static Suite *pb_suite(void)
 {
@@ -567,6 +652,11 @@ static Suite *pb_suite(void)
     tcase_add_test(tm, test_onnx_tensor_typed_fields_convert);
     tcase_add_test(tm, test_onnx_external_data_stays_inside_model_dir);
     suite_add_tcase(s, tm);
+    TCase *ti = tcase_create("import");
+    tcase_add_test(ti, test_import_runs_handmade_model_with_symbolic_batch);
+    tcase_add_test(ti, test_import_names_unsupported_op_node_and_opset);
+    tcase_add_test(ti, test_import_rejects_subgraph_attributes);
+    suite_add_tcase(s, ti);
     return s;
 }
 

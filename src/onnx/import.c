@@ -370,6 +370,9 @@ static mote_status import_model(mote_onnx_ctx *c, const mote_onnx_options *o)
     }
     for (size_t i = 0; i < og->n_outputs; i++) {
         int id = mote_onnx_names_get(c, og->outputs[i].name);
+        if (!og->outputs[i].is_tensor)
+            return mote_error(MOTE_ERR_UNSUPPORTED, "graph output '%s' is not a tensor (sequences, "
+                              "maps and optionals are not supported)", og->outputs[i].name);
         if (id < 0)
             return mote_error(MOTE_ERR_GRAPH, "graph output '%s' is produced by no node", og->outputs[i].name);
         if ((st = mote_graph_output(c->g, id)))

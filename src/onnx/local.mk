@@ -18,3 +18,13 @@ tests_test_onnx_CFLAGS = $(TEST_CFLAGS)
 tests_test_onnx_LDADD = $(TEST_LIBS)
 TESTS += tests/test_onnx
 endif
+
+# The conformance runner over ONNX's backend node tests (skips, exit 77,
+# when libonnx-testdata is not installed). Known failures: docs/ops.md.
+if HAVE_ONNX
+check_PROGRAMS += tests/onnx/run_node_tests
+tests_onnx_run_node_tests_SOURCES = tests/onnx/run_node_tests.c
+tests_onnx_run_node_tests_CFLAGS = $(TEST_CFLAGS)
+tests_onnx_run_node_tests_LDADD = libmote_core.la -lm
+TESTS += tests/onnx/run_node_tests
+endif

@@ -33,7 +33,8 @@ static const char *act_of(const mote_graph *g, const mote_node *a, float *alpha,
 {
     *alpha = 0;
     *beta = 0;
-    if (!strcmp(a->op, "Relu") || !strcmp(a->op, "Sigmoid") || !strcmp(a->op, "HardSwish"))
+    if (!strcmp(a->op, "Relu") || !strcmp(a->op, "Sigmoid") || !strcmp(a->op, "HardSwish") ||
+        !strcmp(a->op, "Tanh"))
         return a->n_in == 1 ? a->op : NULL;
     if (!strcmp(a->op, "LeakyRelu")) {
         *alpha = mote_attr_get_float(a, "alpha", 0.01f);
