@@ -231,7 +231,7 @@ static mote_status parse_shape(hparse *h, int *ndim, int64_t *dims)
         return MOTE_OK;
     }
     for (;;) {
-        int64_t v;
+        int64_t v = 0;
         mote_status st = parse_dim(h, &v);
         if (st)
             return st;

@@ -274,7 +274,7 @@ static int demo_one(demo *d, const char *file, int *correct)
             best = i;
     int truth = label_of(file, &d->lab);
     *correct = truth < 0 ? -1 : truth == best;
-    char num[16];
+    char num[32];
     snprintf(num, sizeof num, "class %d", best);
     const char *name = best < d->lab.count ? d->lab.name[best] : num;
     printf("%-24s %-14s %6.2f%%  %s", file, name, 100.0 * prob[best],
@@ -343,7 +343,7 @@ int cli_cmd_demo(int argc, char **argv)
     printf("model %s, %d samples from %s\n", d.model_path, n_files, d.samples_dir);
     int right = 0, labelled = 0;
     for (int i = 0; i < n_files && rc == CLI_OK; i++) {
-        int ok;
+        int ok = -1;
         rc = demo_one(&d, files[i], &ok);
         if (rc == CLI_OK && ok >= 0) {
             labelled++;

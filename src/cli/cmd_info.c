@@ -91,13 +91,23 @@ static double node_flops(const mote_session *s, const mote_node *n)
     return ny;
 }
 
-static void print_io(const char *title, const mote_model *m, int count,
-                     const char *(*get)(const mote_model *, int, mote_tensor *))
+/*
+ * Inputs or outputs with their shapes: the session's (every dimension
+ * known) when there is one, else the model's (-1 where left open; outputs
+ * may have no shape before shape inference).
+ */
+static void print_io(const char *title, const mote_model *m, const mote_session *s,
+                     bool outputs)
 {
+    int count = outputs ? mote_model_num_outputs(m) : mote_model_num_inputs(m);
     printf("%s (%d):\n", title, count);
     for (int i = 0; i < count; i++) {
         mote_tensor t;
-        const char *name = get(m, i, &t);
+        const char *name = outputs ? mote_model_output(m, i, &t) : mote_model_input(m, i, &t);
+        if (s) {
+            const int *ids = outputs ? s->g->outputs : s->g->inputs;
+            t = s->vals[ids[i]];
+        }
         char d[160];
         printf("  %-24s %s\n", name ? name : "?", mote_tensor_describe(&t, d, sizeof d));
     }
@@ -188,25 +198,25 @@ int cli_cmd_info(int argc, char **argv)
     mote_status st = mote_model_open(path, &m);
     if (st)
         return cli_fail_status(path, st);
-    printf("model: %s\n", path);
-    print_meta(mote_model_graph(m));
-    print_io("inputs", m, mote_model_num_inputs(m), mote_model_input);
-    print_io("outputs", m, mote_model_num_outputs(m), mote_model_output);
-
-    double params, pbytes;
-    char b1[32], b2[32];
-    count_params(mote_model_graph(m), &params, &pbytes);
-    printf("parameters: %.0f (%s)\n", params, cli_bytes(pbytes, b1));
-
     /* Shapes, kernels and the memory plan come from a session. */
     mote_session_options o;
     mote_session_options_init(&o);
     o.threads = 1;
     o.pin = 0;
-    mote_session *s;
-    st = mote_session_new(m, &o, &s);
-    if (st) {
-        rc = cli_fail_status(path, st);
+    mote_session *s = NULL;
+    mote_status sst = mote_session_new(m, &o, &s);
+
+    printf("model: %s\n", path);
+    print_meta(mote_model_graph(m));
+    print_io("inputs", m, sst ? NULL : s, false);
+    print_io("outputs", m, sst ? NULL : s, true);
+    double params, pbytes;
+    char b1[32], b2[32];
+    count_params(mote_model_graph(m), &params, &pbytes);
+    printf("parameters: %.0f (%s)\n", params, cli_bytes(pbytes, b1));
+    if (sst) {
+        fflush(stdout);
+        rc = cli_fail_status(path, sst);
         fprintf(stderr, "mote: %s: no session, so no shapes, FLOPs or memory plan\n", path);
         mote_model_close(m);
         return rc;

@@ -149,9 +149,12 @@ static int check_input(run_ctx *r, int i, mote_tensor *shape_out)
         ok = want.dims[d] < 0 || want.dims[d] == t->dims[d];
     if (!ok) {
         char w[160], g[160];
-        return cli_fail(in->file, "input '%s' of %s needs %s (-1: any size), the file holds %s",
-                        name, r->model_path, mote_tensor_describe(&want, w, sizeof w),
-                        mote_tensor_describe(t, g, sizeof g));
+        bool open_dims = false;
+        for (int d = 0; d < want.ndim; d++)
+            open_dims = open_dims || want.dims[d] < 0;
+        return cli_fail(in->file, "input '%s' of %s needs %s%s, the file holds %s", name,
+                        r->model_path, mote_tensor_describe(&want, w, sizeof w),
+                        open_dims ? " (-1: any size)" : "", mote_tensor_describe(t, g, sizeof g));
     }
     *shape_out = *t;
     shape_out->data = NULL;
