@@ -2,7 +2,7 @@
  * kernels.h — one signature per computation, and the kernel table.
  *
  * A kernel sees arrays and sizes, never a graph, a node or a thread pool.
- * The reference table (kernels/*.c) holds the simplest correct loop for each
+ * The reference table (the .c files in kernels/) holds the simplest correct loop for each
  * entry, with the math in a comment: it is the specification. Each target in
  * arch/ fills a table with the same signatures; a NULL entry falls back to
  * the reference (see mote_kernels_resolve in src/cpu.c).
