@@ -216,9 +216,10 @@ mote_status mote_tokenizer_encode(const mote_tokenizer *t, const char *text,
             for (size_t i = 0; i < len; i++) {
                 int bid = (unsigned char)buf[i] + 3;
                 if (bid >= t->n_vocab) {
+                    mote_error(MOTE_ERR_FORMAT, "tokenizer: no byte-fallback piece "
+                               "for byte 0x%02X", (unsigned char)buf[i]);
                     free(buf);
-                    return mote_error(MOTE_ERR_FORMAT, "tokenizer: no byte-fallback piece "
-                                      "for byte 0x%02X", (unsigned char)buf[i]);
+                    return MOTE_ERR_FORMAT;
                 }
                 ids[n++] = bid;
             }
