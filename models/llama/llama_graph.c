@@ -57,10 +57,10 @@ static int weight(builder *b, const char *fmt, int l)
 static int node(builder *b, const char *op, const char *name, int n_in, const int *in, int *node_id)
 {
     int out = -1;
-    char nm[64];
-    snprintf(nm, sizeof nm, "%s", name);
+    char nm[80];   /* values are named after their node, apart from the weights */
+    snprintf(nm, sizeof nm, "%s:out", name);
     const char *names[1] = { nm };
-    int id = mote_graph_node(b->g, op, nm, n_in, in, 1, names, &out);
+    int id = mote_graph_node(b->g, op, name, n_in, in, 1, names, &out);
     if (id < 0) b->err = 1;
     if (node_id) *node_id = id;
     b->count++;
@@ -143,7 +143,14 @@ mote_status mote_llama_build_graph(mote_graph *g, const mote_llama_hparams *hp)
     }
     int xn = rmsnorm(&b, x, weight(&b, "norm", 0), "norm");
     int cls = hp->shared_classifier ? emb : weight(&b, "output", 0);
-    int logits = linear(&b, xn, cls, -1, D, "logits", 1);
+    int in_c[2] = { xn, cls };
+    int logits = -1;
+    const char *lname[1] = { "logits" };
+    id = mote_graph_node(g, "LlmLinear", "classifier", 2, in_c, 1, lname, &logits);
+    if (id < 0) return MOTE_ERR_GRAPH;
+    mote_graph_attr_string(g, id, "weight_type", hp->weight_type);
+    mote_graph_attr_int(g, id, "in_features", D);
+    mote_graph_attr_int(g, id, "last_row", 1);
     if (b.err) return MOTE_ERR_GRAPH;
     mote_status st = mote_graph_output(g, logits);
     if (!st) st = mote_graph_meta_string(g, "llama.weight_type", hp->weight_type);
