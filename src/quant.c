@@ -45,7 +45,8 @@ mote_status mote_quantize_weights(const mote_graph *src, mote_wtype t,
     for (int v = 0; v < src->n_values && !st; v++) {
         const mote_value *val = &src->values[v];
         if (val->kind != MOTE_VAL_WEIGHT) continue;
-        int q = t != MOTE_W_F32 && val->dtype == MOTE_F32 && val->ndim == 2 && select(val->name);
+        int q = t != MOTE_W_F32 && val->dtype == MOTE_F32 && val->ndim == 2 &&
+                (select ? select(val->name) : strncmp(val->name, "tokenizer.", 10) != 0);
         if (!q) {
             if (mote_graph_weight(g, val->name, val->dtype, val->ndim, val->dims, val->data) < 0)
                 st = mote_error_wrap(MOTE_ERR_NOMEM, "quantize: copying a weight");
@@ -53,10 +54,10 @@ mote_status mote_quantize_weights(const mote_graph *src, mote_wtype t,
         }
         int64_t N = val->dims[0], K = val->dims[1];
         size_t rb = mote_wtype_row_bytes(t, K);
-        if (!rb) {
-            st = mote_error(MOTE_ERR_SHAPE, "quantize: weight %s has rows of %lld values, "
-                            "not a multiple of %d", val->name, (long long)K, MOTE_QK);
-            break;
+        if (!rb) {   /* rows that are not whole blocks stay f32 */
+            if (mote_graph_weight(g, val->name, val->dtype, val->ndim, val->dims, val->data) < 0)
+                st = mote_error_wrap(MOTE_ERR_NOMEM, "quantize: copying a weight");
+            continue;
         }
         uint8_t *buf = malloc((size_t)N * rb);
         if (!buf) { st = mote_error(MOTE_ERR_NOMEM, "quantize: out of memory"); break; }

@@ -18,8 +18,9 @@ const char *mote_wtype_name(mote_wtype t);
 
 /*
  * Copies src's weights and metadata into a new graph, quantizing each 2-D
- * f32 weight for which select(name) returns true (its row length must be a
- * multiple of 32). Metadata key "llama.weight_type" is not copied (the
+ * f32 weight for which select(name) returns true and whose rows are whole
+ * blocks of 32 (others stay f32); select NULL: every 2-D f32 weight but the tokenizer's.
+ * Metadata key "llama.weight_type" is not copied (the
  * builder records the new one).
  */
 mote_status mote_quantize_weights(const mote_graph *src, mote_wtype t,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "llama.h"
+#include "../../src/graph.h"   /* a weight's dtype: quantized (u8) or f32 */
 
 static int meta_int(const mote_model *m, const char *key, int *v)
 {
@@ -78,12 +79,18 @@ static int rmsnorm(builder *b, int x, int gain, const char *name)
     return y;
 }
 
+/* the weight type of a matrix: the model's, unless it was left in f32 */
+static const char *wtype_of(builder *b, int w)
+{
+    return w >= 0 && b->g->values[w].dtype == MOTE_F32 ? "f32" : b->hp->weight_type;
+}
+
 static int linear(builder *b, int x, int w, int residual, int K, const char *name, int last_row)
 {
     int in[3] = { x, w, residual }, id;
     int y = node(b, "LlmLinear", name, residual >= 0 ? 3 : 2, in, &id);
     if (id >= 0) {
-        mote_graph_attr_string(b->g, id, "weight_type", b->hp->weight_type);
+        mote_graph_attr_string(b->g, id, "weight_type", wtype_of(b, w));
         mote_graph_attr_int(b->g, id, "in_features", K);
         if (last_row) mote_graph_attr_int(b->g, id, "last_row", 1);
     }
@@ -113,7 +120,7 @@ mote_status mote_llama_build_graph(mote_graph *g, const mote_llama_hparams *hp)
     int in_e[2] = { tokens, emb }, id;
     int x = node(&b, "LlmEmbedding", "embedding", 2, in_e, &id);
     if (id >= 0) {
-        mote_graph_attr_string(g, id, "weight_type", hp->weight_type);
+        mote_graph_attr_string(g, id, "weight_type", wtype_of(&b, emb));
         mote_graph_attr_int(g, id, "dim", D);
     }
     for (int l = 0; l < hp->n_layers && !b.err; l++) {
@@ -148,7 +155,7 @@ mote_status mote_llama_build_graph(mote_graph *g, const mote_llama_hparams *hp)
     const char *lname[1] = { "logits" };
     id = mote_graph_node(g, "LlmLinear", "classifier", 2, in_c, 1, lname, &logits);
     if (id < 0) return MOTE_ERR_GRAPH;
-    mote_graph_attr_string(g, id, "weight_type", hp->weight_type);
+    mote_graph_attr_string(g, id, "weight_type", wtype_of(&b, cls));
     mote_graph_attr_int(g, id, "in_features", D);
     mote_graph_attr_int(g, id, "last_row", 1);
     if (b.err) return MOTE_ERR_GRAPH;

@@ -21,10 +21,10 @@ libmote_core_la_LIBADD += libmote_llm_avx2.la libmote_llm_avx512.la
 endif
 
 check_PROGRAMS += tests/test_tokenizer tests/test_llama
-tests_test_tokenizer_SOURCES = tests/test_tokenizer.c
+tests_test_tokenizer_SOURCES = tests/test_tokenizer.c tests/testutil.c tests/testutil.h
 tests_test_tokenizer_CFLAGS = $(TEST_CFLAGS)
 tests_test_tokenizer_LDADD = $(TEST_LIBS)
-tests_test_llama_SOURCES = tests/test_llama.c
+tests_test_llama_SOURCES = tests/test_llama.c tests/testutil.c tests/testutil.h
 tests_test_llama_CFLAGS = $(TEST_CFLAGS)
 tests_test_llama_LDADD = $(TEST_LIBS)
 TESTS += tests/test_tokenizer tests/test_llama
