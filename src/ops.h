@@ -66,9 +66,6 @@ typedef struct mote_op {
     mote_status (*prepare)(mote_op_ctx *c);
     /* optional: called by mote_session_reset (stateful ops, e.g. KV cache) */
     void (*reset)(void *params);
-    /* optional: copies the state from a session of the same model
-     * (mote_session_copy_state), e.g. a prompt session's KV cache */
-    void (*copy_state)(void *dst_params, const void *src_params);
 } mote_op;
 
 /* Registry (src/ops.c). NULL if unknown. */

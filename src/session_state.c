@@ -1,11 +1,13 @@
 /*
  * session_state.c — the state of stateful ops across runs (mote.h,
  * "session state"): reset, and copy between two sessions of one model.
- * The ops own their state and its layout (their reset / copy_state hooks);
+ * The ops own their state and its layout (the reset hook; for copying, the
+ * one stateful op there is, LlmAttention, exports its copy function);
  * this file only walks the steps.
  */
 #include "session.h"
 #include "internal.h"
+#include "ops/op_llm.h"
 
 mote_status mote_session_reset(mote_session *s)
 {
@@ -25,9 +27,8 @@ mote_status mote_session_copy_state(mote_session *dst, const mote_session *src)
     for (int i = 0; i < dst->n_steps; i++) {
         if (dst->step_node[i] != src->step_node[i] || dst->step_op[i] != src->step_op[i])
             return mote_error(MOTE_ERR_ARG, "mote_session_copy_state: the sessions' steps differ");
-        if (dst->step_op[i] && dst->step_op[i]->copy_state && dst->steps[i].params &&
-            src->steps[i].params)
-            dst->step_op[i]->copy_state(dst->steps[i].params, src->steps[i].params);
+        if (dst->step_op[i] == &mote_op_LlmAttention && dst->steps[i].params && src->steps[i].params)
+            mote_llm_attention_copy_state(dst->steps[i].params, src->steps[i].params);
     }
     return MOTE_OK;
 }

@@ -32,3 +32,7 @@ TESTS += tests/test_tokenizer tests/test_llama
 noinst_PROGRAMS += bench/llm
 bench_llm_SOURCES = bench/llm.c
 bench_llm_LDADD = libmote_core.la -lm
+
+if HAVE_CLI
+mote_SOURCES += src/cli/cmd_llama.c src/cli/cmd_quantize.c
+endif

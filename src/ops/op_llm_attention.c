@@ -11,7 +11,7 @@
  *   a_j = softmax_j( q . k_j / sqrt(hs) ),  j in [0, pos + t]
  *   out = sum_j a_j v_j
  * The cache lives in session memory (allocated in prepare); the op's reset
- * hook clears it and copy_state copies it between two sessions of the same
+ * hook clears it and mote_llm_attention_copy_state copies it between two sessions of the same
  * model (a batched prompt session hands over to a one-token session). A run
  * whose positions do not fit the cache writes zeros: callers keep
  * pos + T <= max_seq.
@@ -130,7 +130,7 @@ static void attn_reset(void *params)
     memset(p->vc, 0, cache);
 }
 
-static void attn_copy_state(void *dst, const void *src)
+void mote_llm_attention_copy_state(void *dst, const void *src)
 {
     attn_params *d = dst;
     const attn_params *s = src;
@@ -143,5 +143,4 @@ static void attn_copy_state(void *dst, const void *src)
 const mote_op mote_op_LlmAttention = {
     .name = "LlmAttention", .min_in = 4, .max_in = 4, .min_out = 1, .max_out = 1,
     .infer = attn_infer, .prepare = attn_prepare, .reset = attn_reset,
-    .copy_state = attn_copy_state,
 };
