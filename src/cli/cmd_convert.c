@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "graph.h"
 #include "onnx/onnx.h"
+#include "llama2c.h"
 
 static const char usage[] =
     "Usage: mote convert [options] IN.onnx OUT.mote\n"
@@ -51,8 +52,14 @@ static void on_progress(void *user, const char *stage, size_t done, size_t total
     fflush(stderr);
 }
 
+int cli_convert_llama2c(int argc, char **argv);   /* cmd_llama.c */
+
 int cli_cmd_convert(int argc, char **argv)
 {
+    /* llama2.c checkpoints (detected by their header) go to cmd_llama.c */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--tokenizer") || (argv[i][0] != '-' && mote_llama2c_probe(argv[i])))
+            return cli_convert_llama2c(argc, argv);
     static const struct option longopts[] = {
         { "no-optimize", no_argument, NULL, 'n' },
         { "quiet", no_argument, NULL, 'q' },
