@@ -237,7 +237,7 @@ static int bench_shape(const mote_kernels *k, const shape *s, row *out)
     float *A = rand_matrix(s->M * s->K, &seed), *B = rand_matrix(s->K * s->N, &seed);
     float *C = calloc((size_t)(s->M * s->N), sizeof(float));
     float *C2 = calloc((size_t)(s->M * s->N), sizeof(float));
-    size_t pb = k->gemm_pack_b_bytes(s->K, s->N), sc = k->gemm_scratch_bytes(s->K);
+    size_t pb = k->gemm_pack_b_bytes(s->K, s->N), sc = k->gemm_scratch_bytes(s->M, s->K);
     void *Bp = aligned_alloc(64, (pb + 63) / 64 * 64);
     void *scr[2] = { aligned_alloc(64, (sc + 63) / 64 * 64), aligned_alloc(64, (sc + 63) / 64 * 64) };
     if (!A || !B || !C || !C2 || !Bp || !scr[0] || !scr[1]) {

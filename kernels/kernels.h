@@ -105,7 +105,8 @@ typedef struct mote_gemm_args {
  * session creation into the target's layout, then C[m0:m1, n0:n1] is
  * computed from A and the packed B. alpha = 1, beta = 0 (bias and act
  * still apply). n0 must be a multiple of gemm_nr(). scratch holds
- * gemm_scratch_bytes(K) bytes (per call, e.g. a packed A panel).
+ * gemm_scratch_bytes(M, K) bytes (per call, e.g. a packed A panel; M is
+ * the most rows one call gets, so a small-M path can ask for none).
  */
 typedef struct mote_gemm_packed_args {
     int64_t M, N, K;
@@ -179,7 +180,7 @@ typedef struct mote_kernels {
     size_t (*gemm_pack_b_bytes)(int64_t K, int64_t N);
     void (*gemm_pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb,
                         int trans_b, void *Bp);
-    size_t (*gemm_scratch_bytes)(int64_t K);
+    size_t (*gemm_scratch_bytes)(int64_t M, int64_t K);
     void (*gemm_packed_f32)(const mote_gemm_packed_args *a);
 
     /* Convolution: the direct reference (also the fallback for any shape),

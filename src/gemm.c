@@ -37,7 +37,7 @@ mote_status mote_gemm_plan_init(mote_op_ctx *c, mote_gemm_plan *p,
         if (!bp) return MOTE_ERR_NOMEM;
         k->gemm_pack_b(K, N, B_const, ldb, trans_b, bp);
         p->Bp = bp;
-        p->scratch_per_thread = mote_align_up(k->gemm_scratch_bytes(K), 64);
+        p->scratch_per_thread = mote_align_up(k->gemm_scratch_bytes(M, K), 64);
         size_t total;
         if (!mote_mul_size(p->scratch_per_thread, (size_t)p->threads, &total))
             return mote_op_error(c, MOTE_ERR_NOMEM, "GEMM scratch size overflows");

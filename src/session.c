@@ -369,6 +369,7 @@ static mote_status plan_memory(mote_session *s, const size_t *scratch, const mot
     int scratch0 = nb;
     for (int t = 0; t < ns; t++) {
         bufs[nb] = (mote_buf){.bytes = scratch[t], .first = t, .last = t};
+        naive += scratch[t];       /* a planner-less runtime needs scratch too */
         nb++;
     }
     size_t arena = 0;

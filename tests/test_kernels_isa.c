@@ -159,7 +159,7 @@ static void packed_run(const mote_kernels *k, int64_t M, int64_t N, int64_t K, c
                        int64_t lda, const void *Bp, float *C, int64_t ldc, const float *bias,
                        int per_row, mote_act act, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
 {
-    void *scratch = malloc(k->gemm_scratch_bytes(K));
+    void *scratch = malloc(k->gemm_scratch_bytes(M, K) + 64);
     ck_assert_ptr_nonnull(scratch);
     mote_gemm_packed_args a = { M, N, K, A, lda, Bp, C, ldc, bias, per_row, act,
                                 m0, m1, n0, n1, scratch };

@@ -187,9 +187,13 @@ void GEMM_NAME(pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb, int tr
     }
 }
 
-size_t GEMM_NAME(scratch_bytes)(int64_t K)
+/* The packed A block: at most MC rows (fewer when M is smaller, rounded up
+ * to MR) by at most KC columns. The small-M path reads A in place. */
+size_t GEMM_NAME(scratch_bytes)(int64_t M, int64_t K)
 {
-    return (size_t)(MC * g_min(K < 1 ? 1 : K, KC)) * sizeof(float) + 64;
+    if (M <= 8) return 0;
+    int64_t rows = g_min(MC, (M + MR - 1) / MR * MR);
+    return (size_t)(rows * g_min(K < 1 ? 1 : K, KC)) * sizeof(float) + 64;
 }
 
 /*

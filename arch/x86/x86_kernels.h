@@ -13,7 +13,7 @@
     int64_t G(nr)(void);                                                            \
     size_t G(pack_b_bytes)(int64_t K, int64_t N);                                   \
     void G(pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb, int trans_b, void *Bp); \
-    size_t G(scratch_bytes)(int64_t K);                                             \
+    size_t G(scratch_bytes)(int64_t M, int64_t K);                                             \
     void G(packed)(const mote_gemm_packed_args *a);                                 \
     void G(unpacked)(const mote_gemm_args *a);
 
