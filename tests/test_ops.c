@@ -459,17 +459,18 @@ END_TEST
 START_TEST(test_batchnorm_folds_statistics)
 {
     /* s = scale/sqrt(var), t = B - mean*s: channel 0: s 1, t -1; channel 1: s 2, t -5 */
+    static const float mean[2] = {1, 3}, var[2] = {4, 0.25f};
     for (int constant = 0; constant < 2; constant++) {
         op1 t; op1_init(&t);
         op1_input(&t, MOTE_F32, 4, D(1, 2, 1, 2), F(1, 2, 3, 4));
         op1_weight(&t, MOTE_F32, 1, D(2), F(2, 1));
         op1_weight(&t, MOTE_F32, 1, D(2), F(0, 1));
         if (constant) {
-            op1_weight(&t, MOTE_F32, 1, D(2), F(1, 3));
-            op1_weight(&t, MOTE_F32, 1, D(2), F(4, 0.25f));
+            op1_weight(&t, MOTE_F32, 1, D(2), mean);
+            op1_weight(&t, MOTE_F32, 1, D(2), var);
         } else {
-            op1_input(&t, MOTE_F32, 1, D(2), F(1, 3));
-            op1_input(&t, MOTE_F32, 1, D(2), F(4, 0.25f));
+            op1_input(&t, MOTE_F32, 1, D(2), mean);
+            op1_input(&t, MOTE_F32, 1, D(2), var);
         }
         int n = op1_node(&t, "BatchNormalization", 1);
         ck_assert_mote_ok(mote_graph_attr_float(t.g, n, "epsilon", 0));
