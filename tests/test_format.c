@@ -688,6 +688,28 @@ START_TEST(test_format_rejects_section_past_the_end)
 }
 END_TEST
 
+/* The data section's placement is rounded up to 64, which can put it past
+ * the end of a short file; its size must not be able to wrap around. */
+START_TEST(test_format_rejects_data_section_wrapping_around)
+{
+    mini m = mini_default();
+    m.data_bytes = 2;
+    size_t len;
+    uint8_t *p = mini_image(&m, &len);
+    uint64_t d = sec_off(p, MOTE_SEC_DATA);
+    ck_assert_uint_eq(len, d + 2);
+    uint8_t *ge = p + MOTE_HDR_DIR + MOTE_SEC_GRAPH * MOTE_HDR_DIR_ENTRY;
+    mote_put_le64(ge + 8, d + 1 - mote_le64(ge));            /* graph ends at d + 1 */
+    uint8_t *de = p + MOTE_HDR_DIR + MOTE_SEC_DATA * MOTE_HDR_DIR_ENTRY;
+    mote_put_le64(de, d + 64);                               /* where v1 would put it */
+    mote_put_le64(de + 8, UINT64_MAX - 61);                  /* d + 64 + this = d + 2 */
+    fix_checksums(p);
+    expect_error(read_status(p, len), MOTE_ERR_FORMAT, "data section");
+    expect_error(mote_format_verify(p, len, "model.mote"), MOTE_ERR_FORMAT, "data section");
+    free(p);
+}
+END_TEST
+
 START_TEST(test_format_rejects_misplaced_section)
 {
     size_t len;
@@ -869,6 +891,42 @@ START_TEST(test_format_writer_refuses_a_graph_the_reader_would_reject)
 }
 END_TEST
 
+START_TEST(test_format_write_file_matches_write_memory)
+{
+    mote_graph *g = sample_graph();
+    void *buf;
+    size_t len;
+    ck_assert_int_eq(mote_format_write_memory(g, &buf, &len), MOTE_OK);
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(mote_format_write_file(g, f, "tmp.mote"), MOTE_OK);
+    ck_assert_int_eq(ftell(f), (long)len);
+    rewind(f);
+    uint8_t *back = malloc(len);
+    ck_assert_uint_eq(fread(back, 1, len, f), len);
+    ck_assert(memcmp(back, buf, len) == 0);
+    free(back);
+    fclose(f);
+    mote_free_aligned(buf);
+    mote_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_format_write_file_reports_a_failed_write)
+{
+    FILE *f = fopen("/dev/full", "wb");
+    if (!f) {
+        fprintf(stderr, "skipped: no /dev/full on this system\n");
+        return;
+    }
+    mote_graph *g = sample_graph();
+    expect_error(mote_format_write_file(g, f, "full.mote"), MOTE_ERR_IO,
+                 "full.mote: write failed");
+    fclose(f);
+    mote_graph_free(g);
+}
+END_TEST
+
 /* ---------------------------------------------------------- atomic save */
 
 static char *make_temp_dir(void)
@@ -1022,6 +1080,8 @@ static Suite *format_suite(void)
     tcase_add_test(c, test_format_empty_graph_round_trips);
     tcase_add_test(c, test_format_absent_optional_input_is_accepted);
     tcase_add_test(c, test_format_writer_refuses_a_graph_the_reader_would_reject);
+    tcase_add_test(c, test_format_write_file_matches_write_memory);
+    tcase_add_test(c, test_format_write_file_reports_a_failed_write);
     suite_add_tcase(s, c);
 
     c = tcase_create("damage");
@@ -1040,6 +1100,7 @@ static Suite *format_suite(void)
     tcase_add_test(c, test_format_rejects_unknown_flags);
     tcase_add_test(c, test_format_rejects_section_past_the_end);
     tcase_add_test(c, test_format_rejects_misplaced_section);
+    tcase_add_test(c, test_format_rejects_data_section_wrapping_around);
     tcase_add_test(c, test_format_rejects_huge_counts);
     tcase_add_test(c, test_format_rejects_tensor_data_past_the_end);
     tcase_add_test(c, test_format_rejects_bad_dtype_and_rank);
