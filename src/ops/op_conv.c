@@ -69,6 +69,27 @@ static void conv_chunk(void *ctx, int64_t b, int64_t e, int thread)
     }
 }
 
+typedef struct im2col_job {
+    const conv_params *p;
+    const float *x;            /* (C, H, W): one image             */
+    int64_t g;                 /* group                            */
+    float *col;                /* (Cg*KH*KW, OH*OW)                */
+} im2col_job;
+
+/* Input channels [b, e) of group g: an im2col of just those channels
+ * (a one-group view starting at channel g*Cg + b) fills their rows. */
+static void im2col_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const im2col_job *j = ctx;
+    const mote_conv2d_args *g = &j->p->a;
+    mote_conv2d_args a = *g;
+    int64_t Cg = g->C / g->groups;
+    a.C = e - b;
+    a.groups = 1;
+    a.x = j->x + (j->g * Cg + b) * g->H * g->W;
+    j->p->im2col(&a, 0, j->col + b * g->KH * g->KW * g->OH * g->OW);
+}
+
 static void run_conv(const mote_step *s)
 {
     const conv_params *p = s->params;
@@ -92,7 +113,8 @@ static void run_conv(const mote_step *s)
             const float *B = a.x;        /* gemm1x1: X_n itself is (C x HW) */
             int64_t ldb = OHW;
             if (p->algo == ALGO_IM2COL) {
-                p->im2col(&a, grp, col);
+                im2col_job ij = {p, a.x, grp, col};
+                mote_pool_for(s->pool, g->C / g->groups, 1, im2col_chunk, &ij);
                 B = col;
             }
             mote_gemm_run(&plan, s->pool, j.w + grp * OCg * p->Kc, p->Kc, B,
