@@ -546,6 +546,38 @@ START_TEST(test_cpu_resolved_tables_have_no_null_entry)
 }
 END_TEST
 
+START_TEST(test_cpu_mote_isa_environment_forces_a_table)
+{
+    mote_kernels k;
+    setenv("MOTE_ISA", "ref", 1);
+    ck_assert_int_eq(mote_cpu_kernels(NULL, &k), MOTE_OK);
+    ck_assert_str_eq(k.name, "ref");
+    if (mote_cpu_isa_available("avx2")) {
+        setenv("MOTE_ISA", "avx2", 1);
+        ck_assert_int_eq(mote_cpu_kernels(NULL, &k), MOTE_OK);
+        ck_assert_str_eq(k.name, "avx2");
+    }
+    setenv("MOTE_ISA", "not-an-isa", 1);
+    ck_assert_int_eq(mote_cpu_kernels(NULL, &k), MOTE_ERR_UNSUPPORTED);
+    unsetenv("MOTE_ISA");
+    ck_assert_int_eq(mote_cpu_kernels(NULL, &k), MOTE_OK);
+    ck_assert_str_eq(k.name, mote_cpu_best_isa());
+}
+END_TEST
+
+START_TEST(test_cpu_features_are_consistent)
+{
+    const mote_cpu_features *f = mote_cpu_detect();
+    /* every AVX-512 subset needs the foundation; the AVX-512 table needs AVX2 too */
+    if (f->avx512bw || f->avx512dq || f->avx512vl || f->avx512vnni || f->avx512bf16) ck_assert(f->avx512f);
+    if (f->amx_int8 || f->amx_bf16) ck_assert(f->amx_tile);
+    if (mote_cpu_isa_available("avx512")) ck_assert(mote_cpu_isa_available("avx2"));
+    if (mote_cpu_isa_available("avx2")) ck_assert(f->avx2 && f->fma);
+    /* detection is stable */
+    ck_assert_ptr_eq(mote_cpu_detect(), f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("kernels_isa");
@@ -563,6 +595,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_vmath_error_bounds);
     tcase_add_test(tc, test_cpu_kernels_rejects_unknown_isa);
     tcase_add_test(tc, test_cpu_resolved_tables_have_no_null_entry);
+    tcase_add_test(tc, test_cpu_mote_isa_environment_forces_a_table);
+    tcase_add_test(tc, test_cpu_features_are_consistent);
     suite_add_tcase(s, tc);
     return s;
 }
