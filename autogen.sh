@@ -5,7 +5,9 @@
 set -e
 cd "$(dirname "$0")"
 
-PKGS="build-essential autoconf automake libtool pkg-config check libhwloc-dev libopenblas-dev"
+# Build: compiler, autotools, Check. Optional: hwloc (pinning), OpenBLAS (the
+# benchmarks' peer). Test data: ONNX's conformance cases, Fashion-MNIST.
+PKGS="build-essential autoconf automake libtool pkg-config check libhwloc-dev libopenblas-dev libonnx-testdata dataset-fashion-mnist"
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
     for p in $PKGS; do

@@ -2,10 +2,10 @@
  * kernels.h — one signature per computation, and the kernel table.
  *
  * A kernel sees arrays and sizes, never a graph, a node or a thread pool.
- * The reference table (kernels/*.c) holds the simplest correct loop for each
+ * The reference table (the files in kernels/) holds the simplest correct loop for each
  * entry, with the math in a comment: it is the specification. Each target in
  * arch/ fills a table with the same signatures; a NULL entry falls back to
- * the reference (see mote_kernels_resolve in src/cpu.c).
+ * the reference (see mote_cpu_kernels in src/cpu.c).
  *
  * Threading is the caller's business: kernels are called on sub-ranges
  * (rows, columns, channels) by the op layer, so every kernel must compute
@@ -156,6 +156,9 @@ typedef struct mote_pool2d_args {
     const float *x;   /* (C, H, W)   */
     float *y;         /* (C, OH, OW) */
     int64_t c0, c1;
+    /* bottom / right pad: the padded extent is [-ph, H + ph_end) x
+     * [-pw, W + pw_end); taps past it (ceil_mode) are never counted */
+    int64_t ph_end, pw_end;
 } mote_pool2d_args;
 
 /* ------------------------------------------------------------------ table */

@@ -35,3 +35,15 @@ struct mote_session {
 };
 
 #endif
+
+/* Frees the allocations made with mote_ctx_alloc* (opsutil.c). */
+void mote_ctx_free_all(void *allocs);
+/*
+ * Shape inference over a whole graph: fills vals (one per value) with
+ * dtype and shape, weights with their data. Graph inputs take the shapes
+ * in vals on entry when vals[v].ndim >= 0 was preset (see session.c).
+ * order: the topological order (n_nodes). Used by sessions and
+ * mote_graph_check.
+ */
+mote_status mote_graph_infer(const mote_graph *g, const mote_kernels *k, int threads,
+                             const int *order, mote_tensor *vals);

@@ -1,0 +1,116 @@
+/*
+ * gemm.c — GEMM plans (see gemm.h): pack a constant B once, then split
+ * each run over the thread pool.
+ *
+ * The split never cuts K, and a kernel computes each C element from the
+ * same operands in the same order whatever range it is given, so the
+ * result is identical for any thread count. Columns are split in
+ * multiples of the kernel's NR when there are enough of them; otherwise
+ * rows are split.
+ */
+#include <string.h>
+#include "gemm.h"
+#include "internal.h"
+
+mote_status mote_gemm_plan_init(mote_op_ctx *c, mote_gemm_plan *p,
+                                int64_t M, int64_t N, int64_t K,
+                                int trans_a, int trans_b,
+                                const float *B_const, int64_t ldb,
+                                const float *bias, int bias_per_row,
+                                mote_act act, size_t *scratch)
+{
+    memset(p, 0, sizeof *p);
+    p->M = M; p->N = N; p->K = K;
+    p->trans_a = trans_a; p->trans_b = trans_b;
+    p->B = B_const; p->ldb = ldb;
+    p->bias = bias; p->bias_per_row = bias_per_row;
+    p->act = act;
+    p->k = c->k;
+    p->threads = c->threads > 0 ? c->threads : 1;
+    *scratch = 0;
+    const mote_kernels *k = c->k;
+    /* The packed path needs alpha = 1, beta = 0 and A not transposed. */
+    if (B_const && !trans_a && k->gemm_packed_f32 && k->gemm_pack_b && k->gemm_pack_b_bytes &&
+        k->gemm_nr && k->gemm_scratch_bytes && M > 0 && N > 0 && K > 0) {
+        size_t bytes = k->gemm_pack_b_bytes(K, N);
+        void *bp = mote_ctx_alloc_aligned(c, bytes);
+        if (!bp) return MOTE_ERR_NOMEM;
+        k->gemm_pack_b(K, N, B_const, ldb, trans_b, bp);
+        p->Bp = bp;
+        p->scratch_per_thread = mote_align_up(k->gemm_scratch_bytes(K), 64);
+        size_t total;
+        if (!mote_mul_size(p->scratch_per_thread, (size_t)p->threads, &total))
+            return mote_op_error(c, MOTE_ERR_NOMEM, "GEMM scratch size overflows");
+        *scratch = total;
+    }
+    return MOTE_OK;
+}
+
+typedef struct gemm_job {
+    const mote_gemm_plan *p;
+    const float *A; int64_t lda;
+    const float *B;
+    float *C; int64_t ldc;
+    uint8_t *scratch;
+    bool by_cols;
+    int64_t nr;
+} gemm_job;
+
+static void packed_chunk(void *ctx, int64_t b, int64_t e, int t)
+{
+    const gemm_job *j = ctx;
+    const mote_gemm_plan *p = j->p;
+    mote_gemm_packed_args a = {
+        .M = p->M, .N = p->N, .K = p->K, .A = j->A, .lda = j->lda, .Bp = p->Bp,
+        .C = j->C, .ldc = j->ldc, .bias = p->bias, .bias_per_row = p->bias_per_row,
+        .act = p->act, .m0 = 0, .m1 = p->M, .n0 = 0, .n1 = p->N,
+        .scratch = j->scratch + (size_t)t * p->scratch_per_thread,
+    };
+    if (j->by_cols) { a.n0 = b; a.n1 = e; }
+    else { a.m0 = b; a.m1 = e; }
+    p->k->gemm_packed_f32(&a);
+}
+
+static void plain_chunk(void *ctx, int64_t b, int64_t e, int t)
+{
+    const gemm_job *j = ctx;
+    const mote_gemm_plan *p = j->p;
+    const float *B = p->B ? p->B : j->B;
+    mote_gemm_args a = {
+        .M = p->M, .N = p->N, .K = p->K,
+        .A = j->A, .lda = j->lda, .trans_a = p->trans_a,
+        .B = B, .ldb = p->ldb, .trans_b = p->trans_b,
+        .C = j->C, .ldc = j->ldc, .alpha = 1.0f, .beta = 0.0f,
+        .bias = p->bias, .bias_per_row = p->bias_per_row, .act = p->act,
+    };
+    if (j->by_cols) {
+        a.N = e - b;
+        a.B = p->trans_b ? B + b * p->ldb : B + b;
+        a.C = j->C + b;
+        if (a.bias && !a.bias_per_row) a.bias += b;
+    } else {
+        a.M = e - b;
+        a.A = p->trans_a ? j->A + b : j->A + b * j->lda;
+        a.C = j->C + b * j->ldc;
+        if (a.bias && a.bias_per_row) a.bias += b;
+    }
+    p->k->gemm_f32(&a);
+}
+
+void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int64_t lda,
+                   const float *B, float *C, int64_t ldc, void *scratch)
+{
+    if (p->M <= 0 || p->N <= 0) return;
+    gemm_job j = {.p = p, .A = A, .lda = lda, .B = B, .C = C, .ldc = ldc, .scratch = scratch};
+    int threads = mote_pool_threads(pool);
+    if (p->Bp) {
+        j.nr = p->k->gemm_nr();
+        j.by_cols = (p->N / j.nr) >= threads || p->M < threads;
+        if (j.by_cols) mote_pool_for(pool, p->N, j.nr, packed_chunk, &j);
+        else mote_pool_for(pool, p->M, 1, packed_chunk, &j);
+    } else {
+        j.by_cols = p->M < threads && p->N >= 16 * threads;
+        if (j.by_cols) mote_pool_for(pool, p->N, 16, plain_chunk, &j);
+        else mote_pool_for(pool, p->M, 1, plain_chunk, &j);
+    }
+}

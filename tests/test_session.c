@@ -1,0 +1,403 @@
+/*
+ * test_session.c — the executor's promises: mote_session_run allocates
+ * nothing; the arena is smaller than the sum of intermediates and no two
+ * live buffers share bytes; in-place and alias reuse; the same bits for
+ * any thread count; concurrent sessions on one model; clear errors for
+ * misuse (wrong inputs, bad options, caller arenas that do not fit).
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include "graph.h"
+#include "session.h"
+#include "testutil.h"
+
+/* ---------------------------------------------- counting allocations */
+
+/* glibc lets a program define malloc & co. and still reach the real ones. */
+#ifdef __GLIBC__
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+extern void __libc_free(void *);
+static atomic_long n_allocs;
+static atomic_bool counting;
+#define COUNT() do { if (atomic_load(&counting)) atomic_fetch_add(&n_allocs, 1); } while (0)
+void *malloc(size_t n) { COUNT(); return __libc_malloc(n); }
+void *calloc(size_t a, size_t b) { COUNT(); return __libc_calloc(a, b); }
+void *realloc(void *p, size_t n) { COUNT(); return __libc_realloc(p, n); }
+void free(void *p) { __libc_free(p); }
+int posix_memalign(void **p, size_t al, size_t n)
+{
+    COUNT();
+    *p = __libc_memalign(al, n);
+    return *p ? 0 : 12;
+}
+void *aligned_alloc(size_t al, size_t n) { COUNT(); return __libc_memalign(al, n); }
+#define HAVE_ALLOC_COUNT 1
+#endif
+
+/* ------------------------------------------------------------ models */
+
+/*
+ * x[1,64] -> MatMul(W1[64,64]) -> Relu -> Add(b) -> MatMul(W2[64,16]) ->
+ * Reshape([4,4]) -> Sigmoid -> y[4,4].   Six intermediates, a chain.
+ */
+static mote_model *mlp_model(void)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[2] = {1, 64}, w1d[2] = {64, 64}, bd[1] = {64}, w2d[2] = {64, 16}, sd[1] = {2};
+    static float w1[64 * 64], b[64], w2[64 * 16];
+    mote_test_fill(w1, 64 * 64, 1, -0.2f, 0.2f);
+    mote_test_fill(b, 64, 2, -0.1f, 0.1f);
+    mote_test_fill(w2, 64 * 16, 3, -0.2f, 0.2f);
+    int64_t shape[2] = {4, 4};
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, xd);
+    int vw1 = mote_graph_weight(g, "w1", MOTE_F32, 2, w1d, w1);
+    int vb = mote_graph_weight(g, "b", MOTE_F32, 1, bd, b);
+    int vw2 = mote_graph_weight(g, "w2", MOTE_F32, 2, w2d, w2);
+    int vs = mote_graph_weight(g, "shape", MOTE_I64, 1, sd, shape);
+    int h1, h2, h3, h4, h5, y;
+    int a[2];
+    a[0] = x; a[1] = vw1;
+    mote_graph_node(g, "MatMul", "mm1", 2, a, 1, NULL, &h1);
+    mote_graph_node(g, "Relu", "relu", 1, &h1, 1, NULL, &h2);
+    a[0] = h2; a[1] = vb;
+    mote_graph_node(g, "Add", "add", 2, a, 1, NULL, &h3);
+    a[0] = h3; a[1] = vw2;
+    mote_graph_node(g, "MatMul", "mm2", 2, a, 1, NULL, &h4);
+    a[0] = h4; a[1] = vs;
+    mote_graph_node(g, "Reshape", "reshape", 2, a, 1, NULL, &h5);
+    const char *yn = "y";
+    mote_graph_node(g, "Sigmoid", "sig", 1, &h5, 1, &yn, &y);
+    mote_graph_output(g, y);
+    mote_model *m = NULL;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    return m;
+}
+
+static mote_session *new_session(const mote_model *m, int threads)
+{
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = threads;
+    o.pin = 0;
+    mote_session *s = NULL;
+    ck_assert_mote_ok(mote_session_new(m, &o, &s));
+    return s;
+}
+
+static float input64[64];
+static mote_tensor x_input(void)
+{
+    mote_test_fill(input64, 64, 9, -1, 1);
+    mote_tensor t = {.dtype = MOTE_F32, .ndim = 2, .dims = {1, 64}, .data = input64};
+    return t;
+}
+
+/* ------------------------------------------------------------- tests */
+
+START_TEST(test_session_run_allocates_nothing)
+{
+#ifdef HAVE_ALLOC_COUNT
+    mote_model *m = mlp_model();
+    for (int threads = 1; threads <= 2; threads++) {
+        mote_session *s = new_session(m, threads);
+        mote_tensor x = x_input();
+        ck_assert_mote_ok(mote_session_run(s, &x, 1));   /* warm up */
+        atomic_store(&n_allocs, 0);
+        atomic_store(&counting, true);
+        for (int i = 0; i < 50; i++) mote_session_run(s, &x, 1);
+        atomic_store(&counting, false);
+        ck_assert_msg(atomic_load(&n_allocs) == 0, "%ld allocations in 50 runs with %d threads",
+                      atomic_load(&n_allocs), threads);
+        mote_session_free(s);
+    }
+    mote_model_close(m);
+#else
+    fprintf(stderr, "SKIP: allocation counting needs glibc\n");
+#endif
+}
+END_TEST
+
+START_TEST(test_arena_is_smaller_than_the_sum_of_intermediates)
+{
+    mote_model *m = mlp_model();
+    mote_session *s = new_session(m, 1);
+    size_t arena = mote_session_arena_bytes(s), naive = mote_session_naive_bytes(s);
+    ck_assert_uint_gt(naive, 0);
+    ck_assert_msg(arena < naive, "arena %zu >= naive %zu", arena, naive);
+    mote_session_free(s);
+    mote_model_close(m);
+}
+END_TEST
+
+/* Every pair of values live at the same step must not share bytes unless
+ * one is an alias/in-place successor of the other (same storage). */
+START_TEST(test_no_two_live_buffers_overlap_at_any_step)
+{
+    mote_model *m = mlp_model();
+    mote_session *s = new_session(m, 1);
+    ck_assert(mote_plan_valid(s->plan.bufs, s->plan.n_bufs));
+    const mote_graph *g = s->g;
+    int ns = s->n_steps;
+    /* lifetime of each activation in steps */
+    for (int t = 0; t < ns; t++) {
+        const mote_node *n = s->steps[t].node;
+        /* the outputs of a step must not overlap the inputs it still reads,
+         * except in the first input of an in-place/alias op */
+        for (int o = 0; o < n->n_out; o++) {
+            const mote_tensor *ov = &s->vals[n->out[o]];
+            const uint8_t *ob = ov->data;
+            size_t on = mote_tensor_nbytes(ov);
+            for (int i = 0; i < n->n_in; i++) {
+                if (n->in[i] < 0 || g->values[n->in[i]].kind == MOTE_VAL_WEIGHT) continue;
+                if (i == 0 && (s->step_op[t]->flags & (MOTE_OP_INPLACE | MOTE_OP_ALIAS))) continue;
+                const mote_tensor *iv = &s->vals[n->in[i]];
+                const uint8_t *ib = iv->data;
+                size_t inb = mote_tensor_nbytes(iv);
+                ck_assert_msg(ob + on <= ib || ib + inb <= ob, "step %d (%s): output %d overlaps input %d",
+                              t, n->name, o, i);
+            }
+        }
+    }
+    mote_session_free(s);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_inplace_chain_uses_one_buffer)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t d[1] = {1000};
+    int v = mote_graph_input(g, "x", MOTE_F32, 1, d);
+    for (int i = 0; i < 6; i++) {
+        int o;
+        mote_graph_node(g, (i % 2) ? "Relu" : "Sigmoid", NULL, 1, &v, 1, NULL, &o);
+        v = o;
+    }
+    mote_graph_output(g, v);
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    mote_session *s = new_session(m, 1);
+    ck_assert_uint_eq(mote_session_arena_bytes(s), 4032);   /* 4000 rounded to 64 */
+    float x[1000], want;
+    mote_test_fill(x, 1000, 5, -3, 3);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 1, .dims = {1000}, .data = x};
+    ck_assert_mote_ok(mote_session_run(s, &in, 1));
+    mote_tensor out;
+    ck_assert_mote_ok(mote_session_output(s, 0, &out));
+    /* sigmoid > 0, so relu is the identity after the first sigmoid */
+    want = x[17];
+    for (int i = 0; i < 3; i++) want = 1.0f / (1.0f + expf(-want));
+    ck_assert_float_eq_tol(((float *)out.data)[17], want, 1e-6);
+    ck_assert(x[17] != ((float *)out.data)[17]);   /* the caller's input is untouched */
+    mote_session_free(s);
+    mote_model_close(m);
+}
+END_TEST
+
+static void run_once(mote_session *s, float *out16)
+{
+    mote_tensor x = x_input(), y;
+    ck_assert_mote_ok(mote_session_run(s, &x, 1));
+    ck_assert_mote_ok(mote_session_output(s, 0, &y));
+    ck_assert_int_eq(y.ndim, 2);
+    ck_assert_int_eq(y.dims[0], 4);
+    memcpy(out16, y.data, 16 * sizeof(float));
+}
+
+START_TEST(test_same_bits_for_one_two_and_three_threads)
+{
+    mote_model *m = mlp_model();
+    float ref[16], got[16];
+    mote_session *s = new_session(m, 1);
+    run_once(s, ref);
+    mote_session_free(s);
+    for (int threads = 2; threads <= 3; threads++) {
+        s = new_session(m, threads);
+        ck_assert_int_eq(mote_session_threads(s), threads);
+        run_once(s, got);
+        ck_assert_mem_eq(ref, got, sizeof ref);
+        mote_session_free(s);
+    }
+    mote_model_close(m);
+}
+END_TEST
+
+typedef struct { const mote_model *m; const float *ref; atomic_int failures; } conc_ctx;
+
+static void *conc_worker(void *arg)
+{
+    conc_ctx *c = arg;
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.pin = 0;
+    mote_session *s;
+    if (mote_session_new(c->m, &o, &s) != MOTE_OK) {
+        atomic_fetch_add(&c->failures, 1);
+        return NULL;
+    }
+    float x[64];
+    mote_test_fill(x, 64, 9, -1, 1);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {1, 64}, .data = x}, y;
+    for (int i = 0; i < 300; i++) {
+        if (mote_session_run(s, &in, 1) != MOTE_OK || mote_session_output(s, 0, &y) != MOTE_OK ||
+            memcmp(y.data, c->ref, 16 * sizeof(float)) != 0) {
+            atomic_fetch_add(&c->failures, 1);
+            break;
+        }
+    }
+    mote_session_free(s);
+    return NULL;
+}
+
+START_TEST(test_concurrent_sessions_on_one_model_agree)
+{
+    mote_model *m = mlp_model();
+    float ref[16];
+    mote_session *s = new_session(m, 1);
+    run_once(s, ref);
+    mote_session_free(s);
+    conc_ctx c = {.m = m, .ref = ref};
+    pthread_t th[8];
+    for (int i = 0; i < 8; i++) pthread_create(&th[i], NULL, conc_worker, &c);
+    for (int i = 0; i < 8; i++) pthread_join(th[i], NULL);
+    ck_assert_int_eq(atomic_load(&c.failures), 0);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_run_rejects_wrong_inputs_clearly)
+{
+    mote_model *m = mlp_model();
+    mote_session *s = new_session(m, 1);
+    float x[64] = {0};
+    mote_tensor bad = {.dtype = MOTE_F32, .ndim = 2, .dims = {1, 63}, .data = x};
+    ck_assert_int_eq(mote_session_run(s, &bad, 1), MOTE_ERR_SHAPE);
+    ck_assert_ptr_nonnull(strstr(mote_last_error(), "'x'"));
+    ck_assert_ptr_nonnull(strstr(mote_last_error(), "f32[1,63]"));
+    bad.dims[1] = 64;
+    bad.dtype = MOTE_I32;
+    ck_assert_int_eq(mote_session_run(s, &bad, 1), MOTE_ERR_SHAPE);
+    bad.dtype = MOTE_F32;
+    ck_assert_int_eq(mote_session_run(s, &bad, 2), MOTE_ERR_ARG);
+    ck_assert_int_eq(mote_session_run(s, NULL, 1), MOTE_ERR_ARG);
+    ck_assert_int_eq(mote_session_run(NULL, &bad, 1), MOTE_ERR_ARG);
+    bad.data = NULL;
+    ck_assert_int_eq(mote_session_run(s, &bad, 1), MOTE_ERR_ARG);
+    mote_tensor out;
+    ck_assert_int_eq(mote_session_output(s, 1, &out), MOTE_ERR_ARG);
+    ck_assert_int_eq(mote_session_output(s, -1, &out), MOTE_ERR_ARG);
+    mote_session_free(s);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_session_new_rejects_bad_options)
+{
+    mote_model *m = mlp_model();
+    mote_session_options o;
+    mote_session *s = (mote_session *)1;
+    mote_session_options_init(&o);
+    o.isa = "sparc";
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_UNSUPPORTED);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(mote_last_error(), "sparc"));
+    mote_session_options_init(&o);
+    o.threads = 5000;
+    ck_assert_int_ne(mote_session_new(m, &o, &s), MOTE_OK);
+    ck_assert_int_eq(mote_session_new(NULL, NULL, &s), MOTE_ERR_ARG);
+    ck_assert_int_eq(mote_session_new(m, NULL, NULL), MOTE_ERR_ARG);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_caller_arena_is_used_and_checked)
+{
+    mote_model *m = mlp_model();
+    mote_session *s = new_session(m, 1);
+    size_t need = mote_session_arena_bytes(s);
+    float ref[16], got[16];
+    run_once(s, ref);
+    mote_session_free(s);
+    void *mem = NULL;
+    ck_assert_int_eq(posix_memalign(&mem, 64, need + 64), 0);
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.arena = mem;
+    o.arena_bytes = need - 1;
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(mote_last_error(), "arena"));
+    o.arena = (char *)mem + 8;
+    o.arena_bytes = need;
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_ARG);
+    o.arena = mem;
+    ck_assert_mote_ok(mote_session_new(m, &o, &s));
+    run_once(s, got);
+    ck_assert_mem_eq(ref, got, sizeof ref);
+    mote_tensor y;
+    mote_session_output(s, 0, &y);
+    ck_assert((char *)y.data >= (char *)mem && (char *)y.data < (char *)mem + need);
+    mote_session_free(s);
+    free(mem);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_open_input_dims_need_a_shape_per_session)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t d[2] = {-1, 8};
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, d), y;
+    mote_graph_node(g, "Relu", "r", 1, &x, 1, NULL, &y);
+    mote_graph_output(g, y);
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    mote_tensor info;
+    ck_assert_str_eq(mote_model_input(m, 0, &info), "x");
+    ck_assert_int_eq(info.dims[0], -1);
+    mote_session *s;
+    ck_assert_int_eq(mote_session_new(m, NULL, &s), MOTE_ERR_SHAPE);
+    ck_assert_ptr_nonnull(strstr(mote_last_error(), "'x'"));
+    mote_session_options o;
+    mote_session_options_init(&o);
+    mote_tensor shape = {.dtype = MOTE_F32, .ndim = 2, .dims = {3, 8}};
+    o.input_shapes = &shape;
+    o.n_input_shapes = 1;
+    ck_assert_mote_ok(mote_session_new(m, &o, &s));
+    mote_tensor out;
+    mote_session_output(s, 0, &out);
+    ck_assert_int_eq(out.dims[0], 3);
+    mote_session_free(s);
+    shape.dims[1] = 9;     /* contradicts the model's fixed 8 */
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_SHAPE);
+    mote_model_close(m);
+}
+END_TEST
+
+static Suite *session_suite(void)
+{
+    Suite *s = suite_create("session");
+    TCase *t = tcase_create("session");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, test_session_run_allocates_nothing);
+    tcase_add_test(t, test_arena_is_smaller_than_the_sum_of_intermediates);
+    tcase_add_test(t, test_no_two_live_buffers_overlap_at_any_step);
+    tcase_add_test(t, test_inplace_chain_uses_one_buffer);
+    tcase_add_test(t, test_same_bits_for_one_two_and_three_threads);
+    tcase_add_test(t, test_concurrent_sessions_on_one_model_agree);
+    tcase_add_test(t, test_run_rejects_wrong_inputs_clearly);
+    tcase_add_test(t, test_session_new_rejects_bad_options);
+    tcase_add_test(t, test_caller_arena_is_used_and_checked);
+    tcase_add_test(t, test_open_input_dims_need_a_shape_per_session);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void) { return mote_test_run(session_suite()); }
