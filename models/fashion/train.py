@@ -138,8 +138,11 @@ def main():
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist",
                     help="directory with the four Fashion-MNIST *-ubyte.gz files")
     ap.add_argument("--out", default=HERE, help="where to write (default: next to this script)")
-    ap.add_argument("--epochs", type=int, default=4)
-    ap.add_argument("--seed", type=int, default=20240601)
+    ap.add_argument("--epochs", type=int, default=5)
+    # Seed 7 was chosen among the few tried because its model's smallest
+    # top-2 logit gap on the test set is large (9e-4), so another runtime's
+    # different fp32 rounding cannot flip a prediction.
+    ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--builder", default=None,
                     help="path of the built build_fashion program (default: "
                          "build_fashion next to this script, if it exists)")
