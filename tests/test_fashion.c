@@ -12,7 +12,11 @@
  * What it is not: a test of individual ops or kernels (tests/ has those);
  * it needs no Python: every reference number is committed.
  *
- * Environment: MOTE_SRCDIR (set by make check) locates the committed files;
+ * It also checks that build_fashion, run on the committed weights, writes
+ * exactly the committed fashion.mote.
+ *
+ * Environment: MOTE_SRCDIR (set by make check) locates the committed files,
+ * MOTE_BUILDDIR the built build_fashion;
  * MOTE_FASHION_DIR overrides where the t10k-*-ubyte.gz files are looked for
  * (default: where Debian's dataset-fashion-mnist installs them). The .gz
  * files are read through `gzip -dc`.
@@ -22,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mote.h"
 
@@ -297,6 +302,40 @@ START_TEST(test_fashion_rejects_wrongly_shaped_image)
 }
 END_TEST
 
+/* The committed fashion.mote is what build_fashion writes from the
+ * committed weights: the model file is reproducible from its sources. */
+START_TEST(test_fashion_builder_reproduces_committed_model)
+{
+    const char *bdir = getenv("MOTE_BUILDDIR");
+    if (!bdir || !*bdir)
+        bdir = ".";
+    char prog[4096], dir[4096], committed[4096], out[4200], cmd[16384];
+    snprintf(prog, sizeof prog, "%s/models/fashion/build_fashion", bdir);
+    snprintf(dir, sizeof dir, "%s/models/fashion", srcdir());
+    fashion_path(committed, sizeof committed, "fashion.mote");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(out, sizeof out, "%s/test_fashion_%ld.mote", tmp && *tmp ? tmp : "/tmp",
+             (long)getpid());
+    snprintf(cmd, sizeof cmd, "'%s' '%s' '%s'", prog, dir, out);
+    ck_assert_msg(system(cmd) == 0, "%s failed (is MOTE_BUILDDIR right?)", cmd);
+
+    FILE *a = fopen(committed, "rb"), *b = fopen(out, "rb");
+    ck_assert_msg(a && b, "cannot open %s or %s", committed, out);
+    long pos = 0;
+    int ca, cb;
+    do {
+        ca = fgetc(a);
+        cb = fgetc(b);
+        pos++;
+    } while (ca == cb && ca != EOF);
+    fclose(a);
+    fclose(b);
+    remove(out);
+    ck_assert_msg(ca == cb, "%s differs from what build_fashion writes (byte %ld): "
+                  "regenerate it with build_fashion", committed, pos - 1);
+}
+END_TEST
+
 /* --- the full test set ------------------------------------------------- */
 
 /* Reads a gzipped IDX file of unsigned bytes through `gzip -dc`. Returns
@@ -410,6 +449,7 @@ static Suite *fashion_suite(void)
     tcase_add_test(t, test_fashion_sample_predictions_match_pytorch);
     tcase_add_test(t, test_fashion_logits_identical_for_1_and_2_threads);
     tcase_add_test(t, test_fashion_rejects_wrongly_shaped_image);
+    tcase_add_test(t, test_fashion_builder_reproduces_committed_model);
     suite_add_tcase(s, t);
     TCase *full = tcase_create("test_set");
     /* 10,000 images take seconds natively; the generous limit is for slow
