@@ -169,7 +169,7 @@ typedef struct mote_rnn_args {
     const float *r;           /* (G*H, H)  recurrent weights                  */
     const float *wb, *rb;     /* (G*H) each, or NULL                          */
     const float *p;           /* (3H) peepholes i, o, f (LSTM), or NULL       */
-    const float *h0, *c0;     /* h0[b, :] at h0 + b*H, or NULL (zeros)        */
+    const float *h0, *c0;     /* initial state at h0 + b*ysh_b, or NULL (zeros) */
     const int64_t *lens;      /* (batch) valid steps, or NULL (all T)         */
     float *y;                 /* y[t, b, :] at y + t*ys_t + b*ys_b            */
     int64_t ys_t, ys_b;

@@ -49,8 +49,8 @@ void mote_lstm_f32_ref(const mote_rnn_args *a, float *tmp, int64_t b0, int64_t b
         float *c = a->yc + b * a->ysh_b, *hout = a->yh + b * a->ysh_b;
         int64_t len = a->lens ? a->lens[b] : a->T;
         for (int64_t k = 0; k < H; k++) {
-            h[k] = a->h0 ? a->h0[b * H + k] : 0.0f;
-            c[k] = a->c0 ? a->c0[b * H + k] : 0.0f;
+            h[k] = a->h0 ? a->h0[b * a->ysh_b + k] : 0.0f;
+            c[k] = a->c0 ? a->c0[b * a->ysh_b + k] : 0.0f;
         }
         for (int64_t t = len; t < a->T; t++)
             memset(a->y + t * a->ys_t + b * a->ys_b, 0, sizeof(float) * (size_t)H);
@@ -83,7 +83,7 @@ void mote_gru_f32_ref(const mote_rnn_args *a, float *tmp, int64_t b0, int64_t b1
         float *hout = a->yh + b * a->ysh_b;
         int64_t len = a->lens ? a->lens[b] : a->T;
         for (int64_t k = 0; k < H; k++)
-            h[k] = a->h0 ? a->h0[b * H + k] : 0.0f;
+            h[k] = a->h0 ? a->h0[b * a->ysh_b + k] : 0.0f;
         for (int64_t t = len; t < a->T; t++)
             memset(a->y + t * a->ys_t + b * a->ys_b, 0, sizeof(float) * (size_t)H);
         for (int64_t s = 0; s < len; s++) {
