@@ -10,6 +10,12 @@ libmote_core_la_SOURCES += \
 	src/passes/passes.h src/passes/pass_util.c src/passes/optimize.c \
 	src/passes/pass_identity.c src/passes/pass_dead.c src/passes/pass_fold.c \
 	src/passes/pass_conv_bn.c src/passes/pass_fuse_act.c
+# ONNX-issue ops, group A, and their reference kernels
+libmote_core_la_SOURCES += \
+	src/ops/op_a_util.h src/ops/op_a_util.c src/ops/op_a_unary.c \
+	src/ops/op_a_binary.c src/ops/op_a_shape.c src/ops/op_a_cast.c \
+	src/ops/op_a_reduce.c src/ops/op_a_logsoftmax.c \
+	kernels/a_kernels.h kernels/a_unary.c kernels/a_reduce.c
 
 if HAVE_ONNX
 check_PROGRAMS += tests/test_onnx
