@@ -11,7 +11,7 @@ libmote_core_la_SOURCES += \
 	src/passes/pass_identity.c src/passes/pass_dead.c src/passes/pass_fold.c \
 	src/passes/pass_conv_bn.c src/passes/pass_fuse_act.c \
 	src/passes/pass_shape.c src/passes/pass_gemm.c src/passes/pass_layernorm.c \
-	src/passes/pass_gelu.c
+	src/passes/pass_gelu.c src/passes/pass_hardswish.c
 # ONNX-issue ops, group A, and their reference kernels
 libmote_core_la_SOURCES += \
 	src/ops/op_a_util.h src/ops/op_a_util.c src/ops/op_a_unary.c \

@@ -22,6 +22,7 @@ static const pass_def passes[] = {
     {"conv_bn", mote_pass_conv_bn},
     {"layernorm", mote_pass_layernorm},
     {"gelu", mote_pass_gelu},
+    {"hardswish", mote_pass_hardswish},
     {"gemm", mote_pass_gemm},
     {"fuse_act", mote_pass_fuse_act},
 };

@@ -287,6 +287,32 @@ START_TEST(test_conv_then_clip_0_6_fuses_into_conv)
 }
 END_TEST
 
+START_TEST(test_hardswish_pattern_after_conv_becomes_conv_with_hardswish)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[4] = {1, 2, 5, 5}, wd[4] = {3, 2, 3, 3};
+    float *w = ramp(54, -1, 1);
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+    int c = node(g, "Conv", "c", 2, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 4, wd, w)});
+    int a = node(g, "Add", "a", 2, (int[]){c, scalar(g, "three", 3)});
+    int k = node(g, "Clip", "k", 1, &a);   /* opset < 11: bounds as attributes */
+    mote_graph_attr_float(g, 2, "min", 0);
+    mote_graph_attr_float(g, 2, "max", 6);
+    int m = node(g, "Mul", "m", 2, (int[]){c, k});
+    int y = node(g, "Div", "y", 2, (int[]){m, scalar(g, "six", 6)});
+    mote_graph_output(g, y);
+    float *xv = ramp(50, -4, 6);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 27, 1e-5f);
+    ck_assert_int_eq(o->n_nodes, 1);
+    ck_assert_str_eq(o->nodes[0].op, "Conv");
+    ck_assert_str_eq(mote_attr_get_string(&o->nodes[0], "_act", ""), "HardSwish");
+    mote_graph_free(o);
+    free(w);
+    free(xv);
+}
+END_TEST
+
 /* ----------------------------------------------------------- shape glue */
 
 START_TEST(test_reshape_of_computed_shape_with_open_batch_becomes_constant)
@@ -474,6 +500,7 @@ static Suite *passes_suite(void)
     tcase_add_test(tp, test_matmul_bias_add_becomes_gemm_with_fused_relu);
     tcase_add_test(tp, test_matmul_with_batch_dims_keeps_its_add);
     tcase_add_test(tp, test_conv_then_clip_0_6_fuses_into_conv);
+    tcase_add_test(tp, test_hardswish_pattern_after_conv_becomes_conv_with_hardswish);
     tcase_add_test(tp, test_reshape_of_computed_shape_with_open_batch_becomes_constant);
     suite_add_tcase(s, tp);
     TCase *to = tcase_create("ops");
