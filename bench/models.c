@@ -215,7 +215,7 @@ static void build_bert_layer(net *m)
     m->flops += 2.0 * Hh * S * S * Dh;
     int64_t one[1] = {1};
     float inv = 0.125f;
-    char name[16];
+    char name[32];
     snprintf(name, sizeof name, "scale%d", m->n++);
     int scale = mote_graph_weight(m->g, name, MOTE_F32, 1, one, &inv);
     int in2[2] = {sc, scale};
