@@ -19,7 +19,7 @@ mote_status mote_model_from_graph(mote_graph *g, mote_model **out)
     }
     *out = NULL;
     if (!g) return mote_error(MOTE_ERR_ARG, "mote_model_from_graph: NULL graph");
-    mote_status st = mote_graph_check(g);
+    mote_status st = mote_graph_check_annotate(g);
     if (st != MOTE_OK) {
         mote_graph_free(g);
         return st;

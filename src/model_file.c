@@ -48,7 +48,7 @@ static mote_status open_bytes(const void *buf, size_t len, const char *what, boo
     mote_graph *g = NULL;
     mote_status st = mote_format_read(buf, len, what, &g);
     if (st == MOTE_OK) {
-        st = mote_graph_check(g);
+        st = mote_graph_check_annotate(g);
         if (st != MOTE_OK) mote_error_wrap(st, what);
     }
     mote_model *m = st == MOTE_OK ? calloc(1, sizeof *m) : NULL;

@@ -125,7 +125,9 @@ void mote_model_close(mote_model *m);
 int mote_model_num_inputs(const mote_model *m);
 int mote_model_num_outputs(const mote_model *m);
 /* Name, dtype and shape of an input/output; info->data is NULL. A dim may
- * be -1 when the model leaves it open. Returns NULL if i is out of range. */
+ * be -1 when the model leaves it open. Output shapes are known when every
+ * input shape is fixed (else ndim is 0 until a session fixes them).
+ * Returns NULL if i is out of range. */
 const char *mote_model_input(const mote_model *m, int i, mote_tensor *info);
 const char *mote_model_output(const mote_model *m, int i, mote_tensor *info);
 /* A metadata string (e.g. "producer", "description"), or NULL. Integer and

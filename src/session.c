@@ -147,7 +147,21 @@ static mote_status check_structure(const mote_graph *g, int *order)
     return mote_graph_topo_order(g, order);
 }
 
+/* The checks of mote_graph_check; with annotate, activations of a graph
+ * whose inputs are all fixed get their inferred dtype and shape. */
+static mote_status check_graph(mote_graph *g, bool annotate);
+
 mote_status mote_graph_check(const mote_graph *g)
+{
+    return check_graph((mote_graph *)g, false);   /* not written to */
+}
+
+mote_status mote_graph_check_annotate(mote_graph *g)
+{
+    return check_graph(g, true);
+}
+
+static mote_status check_graph(mote_graph *g, bool annotate)
 {
     if (!g) return mote_error(MOTE_ERR_ARG, "mote_graph_check: NULL graph");
     int *order = malloc(sizeof(int) * (size_t)(g->n_nodes + 1));
@@ -174,6 +188,13 @@ mote_status mote_graph_check(const mote_graph *g)
         for (int v = 0; v < g->n_values; v++) vals[v].ndim = -1;
         st = init_vals(g, vals, true);
         if (st == MOTE_OK) st = mote_graph_infer(g, &mote_kernels_ref, 1, order, vals);
+        for (int v = 0; annotate && st == MOTE_OK && v < g->n_values; v++) {
+            mote_value *val = &g->values[v];
+            if (val->kind != MOTE_VAL_ACT) continue;
+            val->dtype = vals[v].dtype;
+            val->ndim = vals[v].ndim;
+            for (int d = 0; d < vals[v].ndim; d++) val->dims[d] = vals[v].dims[d];
+        }
     }
     free(order);
     free(vals);

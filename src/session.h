@@ -60,5 +60,8 @@ void mote_ctx_free_all(void *allocs);
  * order: the topological order (n_nodes). Used by sessions and
  * mote_graph_check.
  */
+/* mote_graph_check, and when every input shape is fixed, records each
+ * activation's inferred dtype and shape in the graph (for model accessors). */
+mote_status mote_graph_check_annotate(mote_graph *g);
 mote_status mote_graph_infer(const mote_graph *g, const mote_kernels *k, int threads,
                              const int *order, mote_tensor *vals);

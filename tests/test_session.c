@@ -123,6 +123,20 @@ START_TEST(test_session_run_allocates_nothing)
 }
 END_TEST
 
+START_TEST(test_model_reports_inferred_output_shapes)
+{
+    mote_model *m = mlp_model();
+    mote_tensor info;
+    ck_assert_str_eq(mote_model_output(m, 0, &info), "y");
+    ck_assert_int_eq(info.dtype, MOTE_F32);
+    ck_assert_int_eq(info.ndim, 2);
+    ck_assert_int_eq(info.dims[0], 4);
+    ck_assert_int_eq(info.dims[1], 4);
+    ck_assert_ptr_null(mote_model_output(m, 1, &info));
+    mote_model_close(m);
+}
+END_TEST
+
 START_TEST(test_arena_is_smaller_than_the_sum_of_intermediates)
 {
     mote_model *m = mlp_model();
@@ -402,6 +416,7 @@ static Suite *session_suite(void)
     TCase *t = tcase_create("session");
     tcase_set_timeout(t, 120);
     tcase_add_test(t, test_session_run_allocates_nothing);
+    tcase_add_test(t, test_model_reports_inferred_output_shapes);
     tcase_add_test(t, test_arena_is_smaller_than_the_sum_of_intermediates);
     tcase_add_test(t, test_bundled_model_arena_is_smaller_than_its_intermediates);
     tcase_add_test(t, test_no_two_live_buffers_overlap_at_any_step);

@@ -40,7 +40,7 @@ static const char usage[] =
     "  -m, --model FILE     the model (default: fashion.mote, searched for)\n"
     "  -s, --samples DIR    the directory of .pgm images (default: samples/,\n"
     "                       searched for)\n"
-    "  -t, --threads N      worker threads (default: 1)\n"
+    "  -j, --threads N      worker threads (default: 1)\n"
     "  -h, --help           show this help\n"
     "\n"
     "Search order: the directory of --model, $MOTE_DATA, ./models/fashion,\n"
@@ -302,21 +302,21 @@ int cli_cmd_demo(int argc, char **argv)
     static const struct option longopts[] = {
         { "model", required_argument, NULL, 'm' },
         { "samples", required_argument, NULL, 's' },
-        { "threads", required_argument, NULL, 't' },
+        { "threads", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c, rc = CLI_OK;
     const char *model = NULL, *samples = NULL;
     long threads = 1;
-    while ((c = cli_getopt(argc, argv, "m:s:t:h", longopts, usage, &rc)) != -1) {
+    while ((c = cli_getopt(argc, argv, "m:s:j:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             return rc;
         if (c == 'm')
             model = optarg;
         else if (c == 's')
             samples = optarg;
-        else if (c == 't' && !cli_parse_int(optarg, 1, 4096, &threads))
+        else if (c == 'j' && !cli_parse_int(optarg, 1, 4096, &threads))
             return cli_usage_error(argv[0], "--threads wants a number from 1 to 4096, not '%s'",
                                    optarg);
     }

@@ -31,7 +31,7 @@ static const char usage[] =
     "  -o, --output DIR        write outputs as DIR/<output name>.npy (created if\n"
     "                          missing; characters other than letters, digits,\n"
     "                          '.', '-' and '_' in a name become '_')\n"
-    "  -t, --threads N         worker threads (default: MOTE_THREADS, else one per\n"
+    "  -j, --threads N         worker threads (default: MOTE_THREADS, else one per\n"
     "                          physical core)\n"
     "      --isa ISA           kernel table: ref, avx2, avx512, neon (default:\n"
     "                          MOTE_ISA, else the best the CPU supports)\n"
@@ -270,7 +270,7 @@ int cli_cmd_run(int argc, char **argv)
     static const struct option longopts[] = {
         { "input", required_argument, NULL, 'i' },
         { "output", required_argument, NULL, 'o' },
-        { "threads", required_argument, NULL, 't' },
+        { "threads", required_argument, NULL, 'j' },
         { "isa", required_argument, NULL, OPT_ISA },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -284,7 +284,7 @@ int cli_cmd_run(int argc, char **argv)
     r.given = calloc((size_t)argc + 1, sizeof *r.given);
     if (!r.given)
         return cli_fail(NULL, "out of memory");
-    while ((c = cli_getopt(argc, argv, "i:o:t:h", longopts, usage, &rc)) != -1) {
+    while ((c = cli_getopt(argc, argv, "i:o:j:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             goto out;
         if (c == 'i') {
@@ -298,7 +298,7 @@ int cli_cmd_run(int argc, char **argv)
             r.given[r.n_given++].file = eq + 1;
         } else if (c == 'o') {
             outdir = optarg;
-        } else if (c == 't') {
+        } else if (c == 'j') {
             if (!cli_parse_int(optarg, 1, 4096, &threads)) {
                 rc = cli_usage_error(cmd, "--threads wants a number from 1 to 4096, not '%s'",
                                      optarg);
