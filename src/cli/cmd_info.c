@@ -129,8 +129,11 @@ static void print_plan(const mote_session *s)
         return;
     for (int t = 0; t < ns; t++)
         step_of[s->step_node[t]] = t;
+    int used = 0;
+    for (int b = 0; b < p->n_bufs; b++)
+        used += p->bufs[b].bytes > 0;
     printf("memory plan (%d buffers in the arena; steps 0..%d, %d = after the run):\n",
-           p->n_bufs, ns - 1, ns);
+           used, ns - 1, ns);
     printf("  %10s %10s  %-9s %-*s  %s\n", "offset", "bytes", "steps", width, "timeline",
            "values");
     for (int b = 0; b < p->n_bufs; b++) {
