@@ -16,3 +16,10 @@ tests_instr_fixture_SOURCES = tests/instr_fixture.c src/cli/pgm.c src/cli/pgm.h
 tests_instr_fixture_LDADD = libmote_core.la -lm
 TESTS += tests/test_instruments.sh
 endif
+
+# The numbers behind the instruments: hashes, statistics, FLOP estimates.
+check_PROGRAMS += tests/test_instrument
+tests_test_instrument_SOURCES = tests/test_instrument.c
+tests_test_instrument_CFLAGS = $(TEST_CFLAGS)
+tests_test_instrument_LDADD = $(TEST_LIBS)
+TESTS += tests/test_instrument
