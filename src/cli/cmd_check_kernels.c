@@ -5,10 +5,13 @@
  * from the reference table's, so a fast kernel's result can be held against
  * the readable code.
  *
- * Each table runs the whole model from the same inputs, so a node's
- * difference includes what earlier nodes passed on; the first node with a
- * large difference is where to look. It is not a test with a verdict:
- * floating-point kernels that sum in another order differ by rounding.
+ * By default each node is checked in isolation: before a step runs on a
+ * fast table, its inputs are overwritten (in the before-step hook) with the
+ * reference run's values, so a node's difference is its own kernel's and
+ * not what earlier nodes passed on. --chained runs each table freely
+ * instead (differences accumulate down the graph). It is not a test with a
+ * verdict: floating-point kernels that sum in another order differ by
+ * rounding.
  */
 #include "instr.h"
 
@@ -25,8 +28,12 @@ static const char usage[] =
     "Runs the model on the reference kernels and on every other kernel table\n"
     "this CPU supports, and prints per node and table the largest absolute and\n"
     "relative difference (|fast - ref| / max(|ref|, 1e-30)) over its outputs.\n"
+    "Each node is fed the reference run's inputs, so the difference is that\n"
+    "node's own.\n"
     "\n"
     "Options:\n"
+    "      --chained           let each table run on its own results instead\n"
+    "                          (differences accumulate along the graph)\n"
     "  -i, --input NAME=FILE   the .npy file for the input called NAME (or give\n"
     "                          the files by position after MODEL)\n"
     "  -t, --threads N         worker threads (default 1)\n"
@@ -40,7 +47,31 @@ typedef struct capture {
     int ns;
     mote_tensor **outs;   /* (ns) per step: the node's n_out outputs, data malloc'd */
     bool oom;
+    const struct capture *ref;  /* isolated runs: the reference run, else NULL */
+    const int *ref_step;        /* (n_nodes) node -> its step in the reference run */
 } capture;
+
+/* Isolation: the step's non-weight inputs made by earlier steps take the
+ * reference run's values (the same graph, so the same value ids). */
+static void before_step(void *ctx, const mote_session *s, int step)
+{
+    capture *c = ctx;
+    const mote_node *n = &s->g->nodes[s->step_node[step]];
+    for (int k = 0; k < n->n_in; k++) {
+        int v = n->in[k];
+        if (v < 0 || s->g->values[v].kind != MOTE_VAL_ACT || s->g->values[v].producer < 0)
+            continue;
+        int prod = s->g->values[v].producer;
+        const mote_node *pn = &s->g->nodes[prod];
+        const mote_tensor *src = NULL;
+        for (int j = 0; j < pn->n_out; j++)
+            if (pn->out[j] == v && c->ref->outs[c->ref_step[prod]])
+                src = &c->ref->outs[c->ref_step[prod]][j];
+        size_t nb = mote_tensor_nbytes(&s->vals[v]);
+        if (src && src->data && s->vals[v].data && nb == mote_tensor_nbytes(src))
+            memcpy(s->vals[v].data, src->data, nb);
+    }
+}
 
 static void after_step(void *ctx, const mote_session *s, int step)
 {
@@ -91,7 +122,7 @@ static int run_capture(const instr_model *im, const char *isa, int threads, capt
     c->outs = calloc((size_t)c->ns + 1, sizeof *c->outs);
     if (!c->outs)
         return cli_fail(NULL, "out of memory");
-    mote_step_hooks h = { .after = after_step, .ctx = c };
+    mote_step_hooks h = { .before = c->ref ? before_step : NULL, .after = after_step, .ctx = c };
     mote_status st = mote_session_run_hooked(*sp, im->inputs, im->n_in, &h);
     if (st)
         return cli_fail_status(im->path, st);
@@ -124,12 +155,15 @@ int cli_cmd_check_kernels(int argc, char **argv)
     static const struct option longopts[] = {
         { "input", required_argument, NULL, 'i' },
         { "threads", required_argument, NULL, 't' },
+        { "chained", no_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *cmd = argv[0];
     int c, rc = CLI_OK;
     long threads = 1;
+    bool chained = false;
+    int *ref_step = NULL;
     instr_model im;
     capture caps[N_ISAS] = { { 0 } };
     mote_session *ss[N_ISAS] = { NULL };
@@ -137,11 +171,13 @@ int cli_cmd_check_kernels(int argc, char **argv)
         instr_free(&im);
         return cli_fail(NULL, "out of memory");
     }
-    while ((c = cli_getopt(argc, argv, "i:t:h", longopts, usage, &rc)) != -1) {
+    while ((c = cli_getopt(argc, argv, "i:t:Ch", longopts, usage, &rc)) != -1) {
         if (c == '?')
             goto out;
         if (c == 'i' && (rc = instr_add_input(&im, cmd, optarg)))
             goto out;
+        if (c == 'C')
+            chained = true;
         if (c == 't' && !cli_parse_int(optarg, 1, 4096, &threads)) {
             rc = cli_usage_error(cmd, "--threads wants a number from 1 to 4096, not '%s'", optarg);
             goto out;
@@ -160,14 +196,28 @@ int cli_cmd_check_kernels(int argc, char **argv)
     for (int i = 0; i < N_ISAS; i++) {
         if (!mote_cpu_isa_available(isas[i]))
             continue;
+        if (i > 0 && !chained) {
+            caps[i].ref = &caps[0];
+            caps[i].ref_step = ref_step;
+        }
         if ((rc = run_capture(&im, isas[i], (int)threads, &caps[i], &ss[i])))
             goto out;
         used[n_used++] = i;
+        if (i == 0) {  /* node -> step of the reference run, for isolation */
+            const mote_session *r0 = ss[0];
+            if (!(ref_step = calloc((size_t)r0->g->n_nodes + 1, sizeof *ref_step))) {
+                rc = cli_fail(NULL, "out of memory");
+                goto out;
+            }
+            for (int t = 0; t < r0->n_steps; t++)
+                ref_step[r0->step_node[t]] = t;
+        }
     }
     printf("model %s: kernel tables on this CPU:", path);
     for (int u = 0; u < n_used; u++)
         printf(" %s", isas[used[u]]);
-    printf("\n");
+    printf(" (%s)\n", chained ? "chained: each table on its own results"
+                               : "each node fed the reference run's inputs");
     if (n_used < 2)
         printf("only the reference table is available: nothing to compare\n");
     printf("  %4s  %-18s %-16s", "#", "op", "name");
@@ -201,6 +251,7 @@ out:
             mote_session_free(ss[i]);
         }
     }
+    free(ref_step);
     instr_free(&im);
     return rc;
 }
