@@ -129,7 +129,7 @@ for node in relu1 pool1 relu2 pool2 flatten relu3; do
     [ -z "$nz" ] || fail "check-kernels: exact op $node differs from ref ($nz)"
 done
 # every table listed after ref gets a "vs ref" summary with a small difference
-for isa in $(sed -n 's/.*kernel tables on this CPU: ref//p' "$T/stdout"); do
+for isa in $(sed -n 's/.*kernel tables on this CPU: ref\([^(]*\).*/\1/p' "$T/stdout"); do
     line=$(grep "^$isa vs ref" "$T/stdout")
     [ -n "$line" ] || fail "check-kernels has no summary for $isa"
     abs=$(echo "$line" | sed 's/.*difference \(.*\) absolute.*/\1/')
