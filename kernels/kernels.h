@@ -61,6 +61,15 @@ typedef enum mote_unary_op {
     MOTE_UN_LOG,
     MOTE_UN_ERF,
     MOTE_UN_SILU,           /* x * sigmoid(x)                             */
+    /* appended for the ONNX issue (group A); reference in kernels/a_unary.c */
+    MOTE_UN_FLOOR,          /* floor(x)                                   */
+    MOTE_UN_CEIL,           /* ceil(x)                                    */
+    MOTE_UN_ROUND,          /* nearest integer, halves to even            */
+    MOTE_UN_SIGN,           /* -1, 0 or 1 (NaN stays NaN)                 */
+    MOTE_UN_ELU,            /* x > 0 ? x : alpha (e^x - 1)                */
+    MOTE_UN_SELU,           /* beta (x > 0 ? x : alpha (e^x - 1)); beta = gamma */
+    MOTE_UN_SOFTPLUS,       /* ln(1 + e^x)                                */
+    MOTE_UN_MISH,           /* x tanh(ln(1 + e^x))                        */
     MOTE_UN_COUNT
 } mote_unary_op;
 
