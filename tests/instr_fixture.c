@@ -8,6 +8,11 @@
  *                    conv2.weight[0,0,1,1] increased by 0.5; nothing else
  *                    differs, so a trace compared with the original's
  *                    must first diverge at conv2
+ *   big.mote         x f32[1,16,48,48] -> Conv 32x16x3x3 -> Relu -> Conv
+ *   big_x.npy        32x32x3x3 with a fused Relu ("_act") -> MaxPool 2x2/2
+ *                    named "stage 1/pool" (not a file-safe name): about
+ *                    64 MFLOP, enough work per node that timer overhead is
+ *                    small against each node's time
  *
  * Not a test by itself. Usage: instr_fixture FASHION_DIR OUT_DIR
  */
@@ -73,7 +78,7 @@ static int big_model(const char *model, const char *xpath)
     n = mote_graph_node(g, "Conv", "conv_b", 3, in, 1, NULL, &b);
     mote_graph_attr_ints(g, n, "pads", 4, pads);
     mote_graph_attr_string(g, n, "_act", "Relu");
-    n = mote_graph_node(g, "MaxPool", "pool", 1, &b, 1, (const char *[]){ "y" }, &y);
+    n = mote_graph_node(g, "MaxPool", "stage 1/pool", 1, &b, 1, (const char *[]){ "y" }, &y);
     mote_graph_attr_ints(g, n, "kernel_shape", 2, k2);
     mote_graph_attr_ints(g, n, "strides", 2, k2);
     mote_graph_output(g, y);

@@ -99,6 +99,10 @@ n=$(ls "$T/ref" | grep -c '\.npy$')
 check 0 "" "$MOTE" run "$MODEL" -i "$X" -o "$T/run"
 cmp -s "$T/run/logits.npy" "$T/ref/fc2.npy" || fail "the dump of fc2 differs from run's logits"
 
+# node names become safe file names: "stage 1/pool" -> stage_1_pool.npy
+check 0 "dumped 4" "$MOTE" trace "$T/big.mote" -i "x=$T/big_x.npy" --dump "$T/big_dump" -q
+[ -f "$T/big_dump/stage_1_pool.npy" ] || fail "no stage_1_pool.npy in the dump: $(ls "$T/big_dump")"
+
 # ---- --compare: against itself all within tolerance; the perturbed copy
 # diverges first at conv2 (the changed weight), not earlier, not later
 check 0 "all 11 compared outputs within tolerance" "$MOTE" trace "$MODEL" -i "$X" --compare "$T/ref"
@@ -184,7 +188,10 @@ fi
 # ---- info: the memory plan as a timeline of buffers
 check 0 "memory plan" "$MOTE" info "$MODEL"
 out_has "timeline"
-out_has "#"
+# in-place ops share their input's buffer, an alias its source's
+out_has "conv1, bn1, relu1"
+out_has "pool2, flatten"
+out_has "scratch of step 4, Conv"
 
 if [ "$fails" -ne 0 ]; then
     echo "$fails failure(s)"
