@@ -128,6 +128,24 @@ typedef struct mote_gemm_packed_args {
     void *scratch;
 } mote_gemm_packed_args;
 
+/*
+ * Packed-A GEMM (fast targets): A is constant (e.g. convolution weights,
+ * OC x K), packed once by gemm_pack_a; B (K x N, row-major, ldb) is given
+ * per call. Computes C[m0:m1, n0:n1] = act(A B + bias); m0 must be a
+ * multiple of gemm_mr(). scratch holds gemm_packed_a_scratch_bytes(N, K)
+ * bytes (a packed block of B).
+ */
+typedef struct mote_gemm_packed_a_args {
+    int64_t M, N, K;
+    const void *Ap;                 /* packed A, from gemm_pack_a */
+    const float *B; int64_t ldb;    /* (K, N) */
+    float *C; int64_t ldc;          /* (M, N) */
+    const float *bias; int bias_per_row;
+    mote_act act;
+    int64_t m0, m1, n0, n1;
+    void *scratch;
+} mote_gemm_packed_a_args;
+
 /* ----------------------------------------------------------- convolution */
 
 /*
@@ -223,6 +241,14 @@ typedef struct mote_kernels {
 
     /* sum_i a[i] * b[i] */
     float (*dot_f32)(int64_t n, const float *a, const float *b);
+
+    /* Packed-A GEMM (constant A); all five NULL in a table without it. */
+    int64_t (*gemm_mr)(void);
+    size_t (*gemm_pack_a_bytes)(int64_t M, int64_t K);
+    void (*gemm_pack_a)(int64_t M, int64_t K, const float *A, int64_t lda,
+                        int trans_a, void *Ap);
+    size_t (*gemm_packed_a_scratch_bytes)(int64_t N, int64_t K);
+    void (*gemm_packed_a_f32)(const mote_gemm_packed_a_args *a);
 } mote_kernels;
 
 /* The reference table, and the targets' tables (defined only in builds

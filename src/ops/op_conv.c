@@ -6,7 +6,8 @@
  *   dw3x3   depthwise 3x3, dilation 1: the table's conv2d_dw3x3_f32, split
  *           over (image, channel);
  *   gemm1x1 1x1, stride 1, no pad, group 1: Y_n (OC x HW) = W (OC x C) X_n (C x HW),
- *           one GEMM plan, bias per row;
+ *           one GEMM plan, bias per row; a constant W is packed once as the
+ *           plan's A (the table's packed-A path);
  *   im2col  otherwise when the per-group GEMM is not tiny: col = im2col(X_n, g)
  *           (Cg*KH*KW x OH*OW, in scratch), Y_n,g = W_g col, one plan per group;
  *   direct  the table's conv2d_f32 (small or odd shapes), split over
@@ -236,9 +237,11 @@ static mote_status prepare_conv(mote_op_ctx *c)
         size_t scratch = 0;
         for (int64_t g = 0; g < a->groups; g++) {
             size_t sg = 0;
-            /* bias is set per run (the plan is copied), so pass a placeholder NULL */
-            st = mote_gemm_plan_init(c, &p->plans[g], OCg, OHW, p->Kc, 0, 0, NULL, OHW,
-                                     NULL, 1, a->act, &sg);
+            /* bias is set per run (the plan is copied), so pass a placeholder NULL;
+             * a constant W (data known now) is packed once as the GEMM's A */
+            const float *w_const = w->data ? (const float *)w->data + g * OCg * p->Kc : NULL;
+            st = mote_gemm_plan_init_const_a(c, &p->plans[g], OCg, OHW, p->Kc, w_const, p->Kc,
+                                             OHW, NULL, 1, a->act, &sg);
             if (st)
                 return st;
             if (sg > scratch)
