@@ -3,7 +3,7 @@
  * costs. Inputs and outputs, every node in execution order with its output
  * shapes and an estimate of its floating-point operations, the parameter
  * count, the memory plan (arena vs the sum of all intermediates) and the
- * metadata.
+ * metadata, and the memory plan as a timeline of arena buffers.
  *
  * It makes a one-thread session to learn the shapes and reads the
  * session's internals (src/session.h); it runs nothing. The FLOP counts
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "instrument.h"
 #include "session.h"
 
 static const char usage[] =
@@ -22,74 +23,19 @@ static const char usage[] =
     "Prints the model's inputs and outputs (name, dtype, shape), its nodes in\n"
     "execution order with their output shapes and estimated FLOPs, the number\n"
     "of parameters, the arena the memory planner needs against the sum of all\n"
-    "intermediate tensors, and the model's metadata.\n"
+    "intermediate tensors, the model's metadata, and the memory plan as a\n"
+    "timeline: one line per arena buffer with its offset, size, the steps it\n"
+    "lives for and the values in it (buffers whose bytes overlap share them at\n"
+    "different times).\n"
     "\n"
     "Options:\n"
-    "  -n, --no-nodes   leave out the per-node table\n"
+    "  -n, --no-nodes   leave out the per-node table and the memory-plan timeline\n"
     "  -h, --help       show this help\n";
 
 static int64_t numel(const mote_tensor *t)
 {
     int64_t n = mote_tensor_numel(t);
     return n < 0 ? 0 : n;
-}
-
-/* Product of dims[from..ndim). */
-static double dims_product(const mote_tensor *t, int from)
-{
-    double p = 1;
-    for (int i = from; i < t->ndim; i++)
-        p *= (double)t->dims[i];
-    return p;
-}
-
-static const mote_tensor *in_val(const mote_session *s, const mote_node *n, int k)
-{
-    return k < n->n_in && n->in[k] >= 0 ? &s->vals[n->in[k]] : NULL;
-}
-
-/*
- * Floating-point operations of one node, from shapes (a multiply-add is 2):
- *   MatMul  2 * numel(Y) * K         (K: A's last dimension)
- *   Gemm    2 * M * N * K (+ M*N for the bias)
- *   Conv    2 * numel(Y) * C/g * KH * KW   (= 2*OC*OH*OW*C/g*KH*KW per image)
- *   pools   numel(Y) * kernel area; global pool numel(X)
- *   shape-only ops (Reshape, Flatten, ...) 0; anything else numel(Y).
- */
-static double node_flops(const mote_session *s, const mote_node *n)
-{
-    if (n->n_out < 1)
-        return 0;
-    const mote_tensor *y = &s->vals[n->out[0]];
-    const mote_tensor *a = in_val(s, n, 0), *b = in_val(s, n, 1);
-    double ny = (double)numel(y);
-    const char *op = n->op;
-    if (strcmp(op, "MatMul") == 0 && a && a->ndim >= 1)
-        return 2 * ny * (double)a->dims[a->ndim - 1];
-    if (strcmp(op, "Gemm") == 0 && a && a->ndim == 2) {
-        int64_t k = mote_attr_get_int(n, "transA", 0) ? a->dims[0] : a->dims[1];
-        return 2 * ny * (double)k + (in_val(s, n, 2) ? ny : 0);
-    }
-    if (strcmp(op, "Conv") == 0 && b && b->ndim >= 3)
-        return 2 * ny * dims_product(b, 1) + (in_val(s, n, 2) ? ny : 0);
-    if (strcmp(op, "MaxPool") == 0 || strcmp(op, "AveragePool") == 0) {
-        const int64_t *k;
-        int nk = mote_attr_get_ints(n, "kernel_shape", &k);
-        double area = 1;
-        for (int i = 0; i < nk; i++)
-            area *= (double)k[i];
-        return ny * area;
-    }
-    if (strncmp(op, "Global", 6) == 0 && a)
-        return (double)numel(a);
-    static const char *const free_ops[] = {
-        "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Transpose", "Concat",
-        "Shape", "Constant", "Gather", "Slice", "Split", "Expand", "Cast", NULL
-    };
-    for (int i = 0; free_ops[i]; i++)
-        if (strcmp(op, free_ops[i]) == 0)
-            return 0;
-    return ny;
 }
 
 /*
@@ -153,7 +99,7 @@ static void print_nodes(const mote_session *s, double *total_flops)
     *total_flops = 0;
     for (int i = 0; i < s->n_steps; i++) {
         const mote_node *n = &g->nodes[s->step_node[i]];
-        double fl = node_flops(s, n);
+        double fl = mote_node_flops(s, n);
         *total_flops += fl;
         char d[160], c[32];
         mote_tensor_describe(n->n_out > 0 ? &s->vals[n->out[0]] : &(mote_tensor){ 0 }, d,
@@ -166,11 +112,66 @@ static void print_nodes(const mote_session *s, double *total_flops)
     }
 }
 
+/*
+ * The memory plan as a timeline: one line per arena buffer (a storage the
+ * planner placed, or a step's scratch) with its byte range, its steps
+ * [first, last] drawn as a bar over the run, and the values that live in
+ * it (values joined by an alias or in-place op share one buffer). Two
+ * buffers whose byte ranges overlap share those bytes at different times.
+ */
+static void print_plan(const mote_session *s)
+{
+    const mote_graph *g = s->g;
+    const mote_plan *p = &s->plan;
+    int ns = s->n_steps, width = ns < 48 ? ns + 1 : 48;
+    int *step_of = calloc((size_t)g->n_nodes + 1, sizeof *step_of);
+    if (!step_of)
+        return;
+    for (int t = 0; t < ns; t++)
+        step_of[s->step_node[t]] = t;
+    int used = 0;
+    for (int b = 0; b < p->n_bufs; b++)
+        used += p->bufs[b].bytes > 0;
+    printf("memory plan (%d buffers in the arena; steps 0..%d, %d = after the run):\n",
+           used, ns - 1, ns);
+    printf("  %10s %10s  %-9s %-*s  %s\n", "offset", "bytes", "steps", width, "timeline",
+           "values");
+    for (int b = 0; b < p->n_bufs; b++) {
+        const mote_buf *mb = &p->bufs[b];
+        if (mb->bytes == 0)
+            continue;
+        char steps[32], bar[64];
+        snprintf(steps, sizeof steps, "[%d,%d]", mb->first, mb->last);
+        for (int c = 0; c < width; c++) {
+            /* column c covers steps [c*(ns+1)/width, (c+1)*(ns+1)/width) */
+            int lo = c * (ns + 1) / width, hi = (c + 1) * (ns + 1) / width - 1;
+            bar[c] = hi >= mb->first && lo <= mb->last ? '#' : '.';
+        }
+        bar[width] = '\0';
+        printf("  %10zu %10zu  %-9s %s  ", mb->offset, mb->bytes, steps, bar);
+        int shown = 0;
+        for (int v = 0; v < g->n_values; v++) {
+            const uint8_t *d = s->vals[v].data;
+            if (g->values[v].kind == MOTE_VAL_WEIGHT || !d || !s->arena ||
+                d < s->arena + mb->offset || d >= s->arena + mb->offset + mb->bytes)
+                continue;
+            int made = g->values[v].kind == MOTE_VAL_INPUT ? 0 : step_of[g->values[v].producer];
+            if (made < mb->first || made > mb->last)
+                continue;
+            printf("%s%s", shown++ ? ", " : "", g->values[v].name);
+        }
+        if (!shown && mb->first == mb->last && mb->first < ns)
+            printf("(scratch of step %d, %s)", mb->first, g->nodes[s->step_node[mb->first]].op);
+        printf("\n");
+    }
+    free(step_of);
+}
+
 static double sum_flops(const mote_session *s)
 {
     double f = 0;
     for (int i = 0; i < s->n_steps; i++)
-        f += node_flops(s, &s->g->nodes[s->step_node[i]]);
+        f += mote_node_flops(s, &s->g->nodes[s->step_node[i]]);
     return f;
 }
 
@@ -255,6 +256,8 @@ int cli_cmd_info(int argc, char **argv)
     if (naive > 0)
         printf(", %.1f%%", 100.0 * (double)arena / (double)naive);
     printf("\nkernels: %s\n", mote_session_isa(s));
+    if (nodes)
+        print_plan(s);
     mote_session_free(s);
     mote_model_close(m);
     return CLI_OK;

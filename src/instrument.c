@@ -1,0 +1,151 @@
+/*
+ * instrument.c — per-node cost estimates and tensor summaries for the
+ * instruments (see instrument.h). Pure functions of a session's shapes and
+ * data; they run nothing, allocate nothing and print nothing.
+ */
+#include "instrument.h"
+
+#include <math.h>
+#include <string.h>
+
+static double numel(const mote_tensor *t)
+{
+    int64_t n = mote_tensor_numel(t);
+    return n < 0 ? 0 : (double)n;
+}
+
+/* Product of dims[from..ndim). */
+static double dims_product(const mote_tensor *t, int from)
+{
+    double p = 1;
+    for (int i = from; i < t->ndim; i++)
+        p *= (double)t->dims[i];
+    return p;
+}
+
+static const mote_tensor *in_val(const mote_session *s, const mote_node *n, int k)
+{
+    return k < n->n_in && n->in[k] >= 0 ? &s->vals[n->in[k]] : NULL;
+}
+
+/*
+ * Floating-point operations of one node, from shapes (a multiply-add is 2):
+ *   MatMul  2 * numel(Y) * K         (K: A's last dimension)
+ *   Gemm    2 * M * N * K (+ M*N for the bias)
+ *   Conv    2 * numel(Y) * C/g * KH * KW (+ numel(Y) for the bias)
+ *   pools   numel(Y) * kernel area; global pool numel(X)
+ *   shape-only ops (Reshape, Flatten, ...) 0; anything else numel(Y).
+ * A fused activation ("_act") adds nothing: it is one op per output
+ * element at most, below the estimate's precision.
+ */
+double mote_node_flops(const mote_session *s, const mote_node *n)
+{
+    if (n->n_out < 1)
+        return 0;
+    const mote_tensor *y = &s->vals[n->out[0]];
+    const mote_tensor *a = in_val(s, n, 0), *b = in_val(s, n, 1);
+    double ny = numel(y);
+    const char *op = n->op;
+    if (strcmp(op, "MatMul") == 0 && a && a->ndim >= 1)
+        return 2 * ny * (double)a->dims[a->ndim - 1];
+    if (strcmp(op, "Gemm") == 0 && a && a->ndim == 2) {
+        int64_t k = mote_attr_get_int(n, "transA", 0) ? a->dims[0] : a->dims[1];
+        return 2 * ny * (double)k + (in_val(s, n, 2) ? ny : 0);
+    }
+    if (strcmp(op, "Conv") == 0 && b && b->ndim >= 3)
+        return 2 * ny * dims_product(b, 1) + (in_val(s, n, 2) ? ny : 0);
+    if (strcmp(op, "MaxPool") == 0 || strcmp(op, "AveragePool") == 0) {
+        const int64_t *k;
+        int nk = mote_attr_get_ints(n, "kernel_shape", &k);
+        double area = 1;
+        for (int i = 0; i < nk; i++)
+            area *= (double)k[i];
+        return ny * area;
+    }
+    if (strncmp(op, "Global", 6) == 0 && a)
+        return numel(a);
+    static const char *const free_ops[] = {
+        "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Transpose", "Concat",
+        "Shape", "Constant", "Gather", "Slice", "Split", "Expand", "Cast", NULL
+    };
+    for (int i = 0; free_ops[i]; i++)
+        if (strcmp(op, free_ops[i]) == 0)
+            return 0;
+    return ny;
+}
+
+double mote_node_bytes(const mote_session *s, const mote_node *n)
+{
+    double b = 0;
+    for (int k = 0; k < n->n_in; k++)
+        if (n->in[k] >= 0)
+            b += (double)mote_tensor_nbytes(&s->vals[n->in[k]]);
+    for (int k = 0; k < n->n_out; k++)
+        b += (double)mote_tensor_nbytes(&s->vals[n->out[k]]);
+    return b;
+}
+
+double mote_tensor_elem(const mote_tensor *t, int64_t i)
+{
+    switch (t->dtype) {
+    case MOTE_F32: return ((const float *)t->data)[i];
+    case MOTE_F16: return mote_f16_to_f32(((const uint16_t *)t->data)[i]);
+    case MOTE_BF16: return mote_bf16_to_f32(((const uint16_t *)t->data)[i]);
+    case MOTE_I8: return ((const int8_t *)t->data)[i];
+    case MOTE_U8: return ((const uint8_t *)t->data)[i];
+    case MOTE_I32: return ((const int32_t *)t->data)[i];
+    case MOTE_I64: return (double)((const int64_t *)t->data)[i];
+    case MOTE_BOOL: return ((const uint8_t *)t->data)[i];
+    }
+    return 0;
+}
+
+/* Two passes: the mean first, then the mean squared deviation (more
+ * accurate than sum of squares minus squared sum for large offsets). */
+void mote_tensor_stats(const mote_tensor *t, mote_tstats *o)
+{
+    memset(o, 0, sizeof *o);
+    int64_t n = mote_tensor_numel(t);
+    o->n = n < 0 ? 0 : n;
+    if (!t->data)
+        return;
+    double sum = 0, lo = INFINITY, hi = -INFINITY;
+    int64_t finite = 0;
+    for (int64_t i = 0; i < o->n; i++) {
+        double v = mote_tensor_elem(t, i);
+        if (isnan(v)) {
+            o->nan++;
+        } else if (isinf(v)) {
+            o->inf++;
+        } else {
+            finite++;
+            sum += v;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+    }
+    if (finite == 0)
+        return;
+    o->min = lo;
+    o->max = hi;
+    o->mean = sum / (double)finite;
+    double ss = 0;
+    for (int64_t i = 0; i < o->n; i++) {
+        double v = mote_tensor_elem(t, i);
+        if (isfinite(v))
+            ss += (v - o->mean) * (v - o->mean);
+    }
+    o->std = sqrt(ss / (double)finite);
+}
+
+/* FNV-1a: h = (h XOR byte) * 0x100000001b3, from 0xcbf29ce484222325. */
+uint64_t mote_fnv1a64(const void *p, size_t len)
+{
+    const unsigned char *b = p;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
