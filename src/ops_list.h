@@ -33,3 +33,7 @@ MOTE_OP(LlmEmbedding)
 MOTE_OP(LlmLinear)
 MOTE_OP(LlmRope)
 MOTE_OP(LlmSwiGLU)
+/* ONNX-issue ops, group A (math, logic, reductions, shape glue) */
+/* end of group A */
+/* ONNX-issue ops, group B (indexing, data movement, structured ops) */
+/* end of group B */

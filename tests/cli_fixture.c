@@ -14,7 +14,10 @@
  *                      mean brightness m gives logits (8-20m, 0, 20m-12):
  *                      black -> "dark", grey -> "medium", white -> "bright"
  *   samples/NN_x.pgm   28x28 images whose names carry their labels, one of
- *                      them deliberately mislabelled (04_dark.pgm is white)
+ *                      them deliberately mislabelled (04_dark.pgm is white);
+ *                      05_brig.pgm names its class by a prefix
+ *   conv.mote          Conv 4x2x3x3 (pads 1, bias) -> Relu -> MaxPool 2x2/2 on
+ *                      x f32[1,2,5,5]
  *   data/              fashion.mote (img.mote with an open batch dimension)
  *                      and samples/, for MOTE_DATA
  *   img2.npy           f32[2,1,28,28] of zeros, a batch of two black images
@@ -133,6 +136,31 @@ static int image_model(const char *path, int64_t batch)
     return st ? fail(path) : 0;
 }
 
+/* Conv (bias, pads 1) -> Relu -> MaxPool 2x2/2: FLOPs known by hand. */
+static int conv_model(const char *path)
+{
+    static float w[4 * 2 * 3 * 3], b[4];  /* (OC, C, KH, KW), (OC) */
+    mote_graph *g = mote_graph_new();
+    if (!g)
+        return fail("mote_graph_new");
+    const int64_t xd[4] = { 1, 2, 5, 5 }, wd[4] = { 4, 2, 3, 3 }, bd[1] = { 4 };
+    const int64_t pads[4] = { 1, 1, 1, 1 }, k2[2] = { 2, 2 };
+    int in[3], c, r, y;
+    in[0] = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+    in[1] = mote_graph_weight(g, "w", MOTE_F32, 4, wd, w);
+    in[2] = mote_graph_weight(g, "b", MOTE_F32, 1, bd, b);
+    int n = mote_graph_node(g, "Conv", "conv", 3, in, 1, NULL, &c);
+    mote_graph_attr_ints(g, n, "pads", 4, pads);
+    mote_graph_node(g, "Relu", "relu", 1, &c, 1, NULL, &r);
+    n = mote_graph_node(g, "MaxPool", "pool", 1, &r, 1, (const char *[]){ "y" }, &y);
+    mote_graph_attr_ints(g, n, "kernel_shape", 2, k2);
+    mote_graph_attr_ints(g, n, "strides", 2, k2);
+    mote_graph_output(g, y);
+    mote_status st = mote_graph_save(g, path);
+    mote_graph_free(g);
+    return st ? fail(path) : 0;
+}
+
 static int pgm(const char *path, int value)
 {
     unsigned char buf[64 + 28 * 28];
@@ -148,7 +176,7 @@ static int samples(const char *where)
     mkdir(dir, 0777);
     return pgm(join(dir, "00_dark.pgm"), 0) || pgm(join(dir, "01_bright.pgm"), 255) ||
            pgm(join(dir, "02_medium.pgm"), 128) || pgm(join(dir, "03_2.pgm"), 250) ||
-           pgm(join(dir, "04_dark.pgm"), 255) ||
+           pgm(join(dir, "04_dark.pgm"), 255) || pgm(join(dir, "05_brig.pgm"), 255) ||
            write_file(join(dir, "README"), "not an image\n", 13);
 }
 
@@ -166,7 +194,7 @@ int main(int argc, char **argv)
     static float zeros[2 * 28 * 28];
     const int64_t two[4] = { 2, 1, 28, 28 };
     if (tiny_model(dir) || image_model(join(dir, "img.mote"), 1) ||
-        image_model(join(data, "fashion.mote"), -1) || samples(join(dir, "samples")) ||
+        image_model(join(data, "fashion.mote"), -1) || conv_model(join(dir, "conv.mote")) || samples(join(dir, "samples")) ||
         write_npy(join(dir, "img2.npy"), MOTE_F32, 4, two, zeros) ||
         samples(join(data, "samples")) ||
         write_file(join(dir, "not_a_model.mote"), "hello, not a model\n", 19))

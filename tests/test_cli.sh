@@ -104,6 +104,13 @@ out_has "arena"
 out_has "FLOPs per run: 27 "  # MatMul 2*M*N*K = 2*1*3*4, Add 3
 check 0 "Flatten" "$MOTE" info "$T/img.mote"
 out_has "parameters: 2355 "   # 784*3 + 3
+# Conv: 2 * numel(Y) * C/g * KH * KW + bias = 2*100*18 + 100 = 3700; Relu 100;
+# MaxPool numel(Y) * window = 16 * 4 = 64
+check 0 "Conv .*f32\[1,4,5,5\] *3.7 k" "$MOTE" info "$T/conv.mote"
+out_has "Relu .*f32\[1,4,5,5\] *100$"
+out_has "MaxPool .*f32\[1,4,2,2\] *64$"
+out_has "FLOPs per run: 3.86 k"
+out_has "parameters: 76 "
 check 0 "image  *f32\[1,1,28,28\]" "$MOTE" info "$T/data/fashion.mote"
 out_has "dimensions the model leaves open are shown as 1"
 check 0 "" "$MOTE" info --no-nodes "$T/img.mote"
@@ -176,13 +183,14 @@ else
 fi
 
 # ---- demo on the fixture's images (04_dark.pgm is white: one miss)
-check 0 "4 of 5 correct" "$MOTE" demo --model "$T/img.mote" --samples "$T/samples"
+check 0 "5 of 6 correct" "$MOTE" demo --model "$T/img.mote" --samples "$T/samples"
 out_has "00_dark.pgm  *dark  *99.97%  ok"  # softmax(8, 0, -12)
 out_has "02_medium.pgm  *medium .*ok"
 out_has "03_2.pgm  *bright .*ok"
 out_has "04_dark.pgm  *bright .*WRONG (label: dark)"
-check 0 "4 of 5 correct" env MOTE_DATA="$T/data" "$MOTE" demo
-check 0 "4 of 5 correct" "$MOTE" demo --model "$T/data/fashion.mote"
+out_has "05_brig.pgm  *bright .*ok"
+check 0 "5 of 6 correct" env MOTE_DATA="$T/data" "$MOTE" demo
+check 0 "5 of 6 correct" "$MOTE" demo --model "$T/data/fashion.mote"
 check 1 "no .pgm images" "$MOTE" demo --model "$T/img.mote" --samples "$T/out"
 cp "$T/not_a_model.mote" "$T/out/05_dark.pgm"
 check 1 "05_dark.pgm" "$MOTE" demo --model "$T/img.mote" --samples "$T/out"

@@ -31,16 +31,18 @@ static const char usage[] =
 
 typedef struct progress_state {
     bool quiet;
-    time_t last;         /* last time a line was printed */
-    bool printed;
+    time_t start;        /* when the conversion began              */
+    time_t last;         /* last time a line was printed           */
+    bool printed;        /* a progress line is on the terminal     */
 } progress_state;
 
-/* Prints at most once a second, and only for work that takes a while. */
+/* Prints at most once a second, and only once the work has taken more
+ * than a second (large models); the last count of a stage ends the line. */
 static void on_progress(void *user, const char *stage, size_t done, size_t total)
 {
     progress_state *p = user;
     time_t now = time(NULL);
-    if (p->quiet || (now == p->last && done != total) || total < 200)
+    if (p->quiet || now - p->start < 1 || (now == p->last && (done != total || !p->printed)))
         return;
     p->last = now;
     p->printed = true;
@@ -68,7 +70,7 @@ int cli_cmd_convert(int argc, char **argv)
     mote_onnx_options opt;
     progress_state ps = {0};
     mote_onnx_options_init(&opt);
-    ps.last = time(NULL);
+    ps.start = ps.last = time(NULL);
     while ((c = cli_getopt(argc, argv, "qh", longopts, usage, &rc)) != -1) {
         if (c == '?')
             return rc;

@@ -2,7 +2,8 @@
  * cmd_demo.c — `mote demo`: classifies the bundled Fashion-MNIST sample
  * images with the bundled model and prints, per image, the predicted
  * class, its probability and whether it matches the label in the file
- * name (NN_<label>.pgm, where <label> is a class index or a class name).
+ * name (NN_<label>.pgm, where <label> is a class index, a class name, or
+ * the beginning of one: "tshirt" for "T-shirt/top").
  *
  * Where it looks, first match wins: --model / --samples; the directory of
  * --model; $MOTE_DATA (holding fashion.mote and samples/); models/fashion
@@ -134,14 +135,21 @@ static int label_of(const char *file, const labels *l)
         digits = digits && isdigit((unsigned char)u[1 + i]);
     if (digits)
         return n < 6 ? atoi(u + 1) : -1;
+    /* the name itself, else the one class whose name it begins
+     * ("tshirt" for "T-shirt/top") */
     char want[64], have[64];
     normalize(u + 1, n, want, sizeof want);
+    int prefix = -1, n_prefix = 0;
     for (int i = 0; i < l->count; i++) {
         normalize(l->name[i], strlen(l->name[i]), have, sizeof have);
         if (strcmp(want, have) == 0)
             return i;
+        if (*want && strncmp(want, have, strlen(want)) == 0) {
+            prefix = i;
+            n_prefix++;
+        }
     }
-    return -1;
+    return n_prefix == 1 ? prefix : -1;
 }
 
 static int cmp_str(const void *a, const void *b)

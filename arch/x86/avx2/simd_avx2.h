@@ -27,6 +27,12 @@ static inline vf v_load_n(const float *p, int64_t n) { return _mm256_maskload_ps
 static inline void v_store_n(float *p, vf v, int64_t n) { _mm256_maskstore_ps(p, v_mask_n(n), v); }
 /* v in the first n lanes, 0.0 after */
 static inline vf v_keep_n(vf v, int64_t n) { return _mm256_and_ps(_mm256_castsi256_ps(v_mask_n(n)), v); }
+/* p[0], p[2], ..., p[2*VLEN-2] (reads p[0 .. 2*VLEN-1]) */
+static inline vf v_load_s2(const float *p)
+{
+    __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
 static inline vf v_set1(float x) { return _mm256_set1_ps(x); }
 static inline vf v_zero(void) { return _mm256_setzero_ps(); }
 static inline vf v_add(vf a, vf b) { return _mm256_add_ps(a, b); }

@@ -1,6 +1,6 @@
 /*
  * table_avx2.c — the AVX2 kernel table (mote_kernels_avx2). Entries left
- * NULL (log, pow, conv2d general, pooling windows) fall back to the
+ * NULL (log, pow, general conv2d, max/avg pooling windows) fall back to the
  * reference when src/cpu.c resolves the table.
  */
 #include "x86_kernels.h"
@@ -43,6 +43,8 @@ const mote_kernels mote_kernels_avx2 = {
     .gemm_pack_b = G(pack_b),
     .gemm_scratch_bytes = G(scratch_bytes),
     .gemm_packed_f32 = G(packed),
+    .conv2d_dw3x3_f32 = mote_conv2d_dw3x3_f32_avx2,
+    .im2col_f32 = mote_im2col_f32_avx2,
     .global_avgpool_f32 = E(global_avgpool),
     .softmax_f32 = E(softmax),
     .layernorm_f32 = E(layernorm),

@@ -28,6 +28,12 @@ static inline vf v_load_n(const float *p, int64_t n) { return _mm512_maskz_loadu
 static inline void v_store_n(float *p, vf v, int64_t n) { _mm512_mask_storeu_ps(p, v_mask_n(n), v); }
 /* v in the first n lanes, 0.0 after */
 static inline vf v_keep_n(vf v, int64_t n) { return _mm512_maskz_mov_ps(v_mask_n(n), v); }
+/* p[0], p[2], ..., p[2*VLEN-2] (reads p[0 .. 2*VLEN-1]) */
+static inline vf v_load_s2(const float *p)
+{
+    const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_ps(_mm512_loadu_ps(p), idx, _mm512_loadu_ps(p + 16));
+}
 static inline vf v_set1(float x) { return _mm512_set1_ps(x); }
 static inline vf v_zero(void) { return _mm512_setzero_ps(); }
 static inline vf v_add(vf a, vf b) { return _mm512_add_ps(a, b); }
