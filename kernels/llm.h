@@ -15,10 +15,24 @@
  *   q4_0 weight block, 18 bytes:  uint16 d (IEEE half); uint8 q[16];
  *                                 value_i     = d * ((q[i] & 15) - 8)
  *                                 value_{i+16} = d * ((q[i] >> 4) - 8)
- *   q8 activation block, 40 bytes: float d; float s; int8 q[32];
- *                                 value_i = d * q[i], s = d * sum_i q[i]
+ *   q8 activation block, 40 bytes: float d; int32 sum; int8 q[32];
+ *                                 value_i = d * q[i], sum = sum_i q[i]
  * Scales are chosen as d = max|x| / 127 (q8) or d = max / -8 where max is
  * the value of largest magnitude (q4_0), with round-to-nearest.
+ *
+ * Packed weights (mote_qpack16, made once when a session is created, for
+ * the SIMD targets): rows in groups of 16 (the last group padded with zero
+ * rows); group g holds rows 16g..16g+15 as
+ *   uint16 d[nb][16]             the rows' half scales per block, padded
+ *                                to a multiple of 64 bytes
+ *   q8_0: uint8 q[nb][8][16][4]  q[b][j][r][i] = w[r][32b + 4j + i] + bias
+ *                                (bias 128: unsigned for VNNI; 0: signed)
+ *   q4_0: uint8 q[nb][4][16][4]  q[b][j][r][i] = the file byte 2 + 4j + i
+ *                                of block b of row r (low nibble: value
+ *                                4j + i, high nibble: value 16 + 4j + i)
+ * so that one 32-bit lane r of a 64-byte vector holds four consecutive
+ * values of row r: a 4-way integer dot instruction (vpdpbusd) computes 16
+ * rows at once against one broadcast group of four activations.
  */
 #ifndef MOTE_LLM_KERNELS_H
 #define MOTE_LLM_KERNELS_H
@@ -32,7 +46,7 @@
 
 typedef struct mote_q8a_block {
     float d;                       /* scale                           */
-    float s;                       /* d * sum(q)                      */
+    int32_t sum;                   /* sum(q), for the q4_0 offset     */
     int8_t q[MOTE_QK];             /* quantized values                */
 } mote_q8a_block;
 
@@ -69,6 +83,12 @@ typedef struct mote_llm_kernels {
                         int64_t n0, int64_t n1, float *y, int64_t ldy);
     void (*matmul_q4_0)(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
                         int64_t n0, int64_t n1, float *y, int64_t ldy);
+    /* Optional packed path (NULL in the reference): the q8_0 bias this
+     * target packs with (see above), and y as matmul_q8_0/_q4_0 computes
+     * it, from weights packed by mote_qpack16(t, ..., qpack_bias, Wp). */
+    int qpack_bias;
+    void (*matmul_qpacked)(mote_wtype t, int64_t M, int64_t K, const mote_q8a_block *x,
+                           const void *Wp, int64_t n0, int64_t n1, float *y, int64_t ldy);
 } mote_llm_kernels;
 
 extern const mote_llm_kernels mote_llm_kernels_ref;
@@ -85,6 +105,14 @@ size_t mote_wtype_row_bytes(mote_wtype t, int64_t K);
 /* IEEE half <-> float (round to nearest even), for the block scales. */
 float mote_half_to_float(uint16_t h);
 uint16_t mote_float_to_half(float f);
+
+/* The packed layout above: its size, and packing an (N, K) matrix of type
+ * t (q8_0 or q4_0) given as rows of file blocks. */
+size_t mote_qpack16_bytes(mote_wtype t, int64_t N, int64_t K);
+/* Bytes of one group of 16 rows, and where its quantized values start. */
+size_t mote_qpack16_group_bytes(mote_wtype t, int64_t K);
+size_t mote_qpack16_scale_bytes(int64_t K);
+void mote_qpack16(mote_wtype t, int64_t N, int64_t K, const uint8_t *W, int q8_bias, void *Wp);
 
 /* Reference kernels, for targets that reuse some of them. */
 void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,

@@ -128,7 +128,7 @@ void mote_quantize_q8a_ref(int64_t K, const float *x, mote_q8a_block *out)
             sum += q;
         }
         out->d = d;
-        out->s = d * (float)sum;
+        out->sum = sum;
     }
 }
 
@@ -155,8 +155,8 @@ void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const u
     }
 }
 
-/* y[m, n] = sum_b dw_b * (dx_b * sum_i u_i qx_i - 8 s_b), u_i the 4-bit
- * codes in [0, 16): the -8 offset is applied through s = dx * sum qx. */
+/* y[m, n] = sum_b dw_b * dx_b * (sum_i u_i qx_i - 8 sum_i qx_i), u_i the
+ * 4-bit codes in [0, 16): the -8 offset is applied through the block sum. */
 void mote_matmul_q4_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
                           int64_t n0, int64_t n1, float *y, int64_t ldy)
 {
@@ -173,9 +173,58 @@ void mote_matmul_q4_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const u
                 int32_t s = 0;
                 for (int i = 0; i < MOTE_QK / 2; i++)
                     s += (blk[2 + i] & 15) * xb[b].q[i] + (blk[2 + i] >> 4) * xb[b].q[i + 16];
-                acc += mote_half_to_float(dh) * (xb[b].d * (float)s - 8.0f * xb[b].s);
+                acc += mote_half_to_float(dh) * xb[b].d * (float)(s - 8 * xb[b].sum);
             }
             y[m * ldy + n] = acc;
+        }
+    }
+}
+
+/* ------------------------------------------------ packed layout (llm.h) */
+
+size_t mote_qpack16_scale_bytes(int64_t K)
+{
+    size_t b = (size_t)(K / MOTE_QK) * 16 * 2;
+    return (b + 63) & ~(size_t)63;
+}
+
+size_t mote_qpack16_group_bytes(mote_wtype t, int64_t K)
+{
+    size_t per_block = t == MOTE_W_Q8_0 ? 16 * 32 : 16 * 16;
+    return mote_qpack16_scale_bytes(K) + (size_t)(K / MOTE_QK) * per_block;
+}
+
+size_t mote_qpack16_bytes(mote_wtype t, int64_t N, int64_t K)
+{
+    if (t == MOTE_W_F32 || K <= 0 || K % MOTE_QK || N <= 0) return 0;
+    return (size_t)((N + 15) / 16) * mote_qpack16_group_bytes(t, K);
+}
+
+void mote_qpack16(mote_wtype t, int64_t N, int64_t K, const uint8_t *W, int q8_bias, void *Wp)
+{
+    int64_t nb = K / MOTE_QK, groups = (N + 15) / 16;
+    size_t rb = mote_wtype_row_bytes(t, K), gb = mote_qpack16_group_bytes(t, K);
+    size_t sb = mote_qpack16_scale_bytes(K), bb = mote_wtype_row_bytes(t, MOTE_QK);
+    memset(Wp, 0, mote_qpack16_bytes(t, N, K));
+    for (int64_t g = 0; g < groups; g++) {
+        uint8_t *G = (uint8_t *)Wp + (size_t)g * gb, *q = G + sb;
+        for (int r = 0; r < 16; r++) {
+            int64_t n = 16 * g + r;
+            for (int64_t b = 0; b < nb; b++) {
+                const uint8_t *blk = n < N ? W + (size_t)n * rb + (size_t)b * bb : NULL;
+                uint16_t dh = 0;   /* padding rows: scale 0, values 0 */
+                if (blk) memcpy(&dh, blk, 2);
+                memcpy(G + ((size_t)b * 16 + (size_t)r) * 2, &dh, 2);
+                int groups4 = t == MOTE_W_Q8_0 ? 8 : 4;
+                for (int j = 0; j < groups4; j++)
+                    for (int i = 0; i < 4; i++) {
+                        uint8_t *o = q + (size_t)b * (size_t)groups4 * 64 + (size_t)j * 64 + r * 4 + i;
+                        if (t == MOTE_W_Q8_0)
+                            *o = (uint8_t)((blk ? (int8_t)blk[2 + 4 * j + i] : 0) + q8_bias);
+                        else
+                            *o = blk ? blk[2 + 4 * j + i] : 0x88;
+                    }
+            }
         }
     }
 }

@@ -319,13 +319,42 @@ START_TEST(test_llm_kernels_match_reference_on_every_isa)
                 t->matvec_f32(K, W, 0, N, x, y1);
                 ck_assert_float_le(mote_test_maxdiff(y0, y1, N), 1e-3f);
             }
+            /* the elementwise and row kernels on K values and on awkward n = N + 8 */
+            for (int64_t n = N + 8; n <= K; n += K - N - 8) {
+                float g[2048 + 32], r0[2048 + 32], r1[2048 + 32];
+                mote_test_fill(g, n, 3, -2, 2);
+                if (t->rmsnorm_f32) {
+                    ref->rmsnorm_f32(n, x, g, 1e-5f, r0);
+                    t->rmsnorm_f32(n, x, g, 1e-5f, r1);
+                    ck_assert_float_le(mote_test_maxdiff(r0, r1, n), 1e-5f);
+                }
+                if (t->swiglu_f32) {
+                    for (int64_t e = 0; e < n; e++) g[e] *= 40;   /* exp's range, both signs */
+                    ref->swiglu_f32(n, g, x, r0);
+                    t->swiglu_f32(n, g, x, r1);
+                    for (int64_t e = 0; e < n; e++)
+                        ck_assert_float_le(fabsf(r0[e] - r1[e]), 2e-6f * (1 + fabsf(r0[e])));
+                }
+                if (t->dot_f32)
+                    ck_assert_float_le(fabsf(ref->dot_f32(n, x, g) - t->dot_f32(n, x, g)), 1e-3f);
+                if (t->axpy_f32) {
+                    memcpy(r0, g, sizeof(float) * n);
+                    memcpy(r1, g, sizeof(float) * n);
+                    ref->axpy_f32(n, 0.37f, x, r0);
+                    t->axpy_f32(n, 0.37f, x, r1);
+                    ck_assert_float_le(mote_test_maxdiff(r0, r1, n), 1e-5f);   /* |y| < 100 */
+                }
+                if (n == K) break;
+            }
             mote_q8a_block *x0 = malloc(sizeof *x0 * M * K / 32), *x1 = malloc(sizeof *x1 * M * K / 32);
             ref->quantize_q8a(M * K, x, x0);
             if (t->quantize_q8a) {
                 t->quantize_q8a(M * K, x, x1);
                 for (int64_t k = 0; k < M * K / 32; k++) {
-                    ck_assert_float_eq_tol(x0[k].d, x1[k].d, 1e-7f);
-                    for (int j = 0; j < 32; j++) ck_assert_int_le(abs(x0[k].q[j] - x1[k].q[j]), 1);
+                    /* the same rounding as the reference: identical blocks */
+                    ck_assert_float_eq(x0[k].d, x1[k].d);
+                    ck_assert_int_eq(x0[k].sum, x1[k].sum);
+                    ck_assert(!memcmp(x0[k].q, x1[k].q, 32));
                 }
             }
             for (int q = 0; q < 2; q++) {
@@ -343,6 +372,30 @@ START_TEST(test_llm_kernels_match_reference_on_every_isa)
                 ck_assert_msg(mote_test_maxdiff(y0, y1, M * N) <= 1e-3f * sqrtf((float)K),
                               "%s %s K=%lld N=%lld", ISAS[i], q ? "q4_0" : "q8_0",
                               (long long)K, (long long)N);
+                free(Wq);
+            }
+            for (int q = 0; q < 2 && t->matmul_qpacked; q++) {
+                /* the packed path, on row ranges that cut a group of 16 */
+                mote_wtype wt = q ? MOTE_W_Q4_0 : MOTE_W_Q8_0;
+                size_t rb = mote_wtype_row_bytes(wt, K);
+                uint8_t *Wq = malloc(rb * N);
+                for (int64_t n = 0; n < N; n++) {
+                    if (q) mote_quantize_row_q4_0(K, W + n * K, Wq + n * rb);
+                    else mote_quantize_row_q8_0(K, W + n * K, Wq + n * rb);
+                }
+                void *Wp = aligned_alloc(64, mote_qpack16_bytes(wt, N, K));
+                mote_qpack16(wt, N, K, Wq, t->qpack_bias, Wp);
+                for (int64_t mm_ = 1; mm_ <= M; mm_ += 2) {
+                    (q ? ref->matmul_q4_0 : ref->matmul_q8_0)(mm_, K, x0, Wq, 0, N, y0, N);
+                    for (int64_t e = 0; e < mm_ * N; e++) y1[e] = -7;
+                    int64_t cut = N / 2;
+                    t->matmul_qpacked(wt, mm_, K, x0, Wp, 0, cut, y1, N);
+                    t->matmul_qpacked(wt, mm_, K, x0, Wp, cut, N, y1, N);
+                    ck_assert_msg(mote_test_maxdiff(y0, y1, mm_ * N) <= 1e-4f * sqrtf((float)K),
+                                  "%s packed %s K=%lld N=%lld M=%lld", ISAS[i], q ? "q4_0" : "q8_0",
+                                  (long long)K, (long long)N, (long long)mm_);
+                }
+                free(Wp);
                 free(Wq);
             }
             free(W); free(x); free(y0); free(y1); free(x0); free(x1);

@@ -10,7 +10,9 @@
  * W's rows, split by rows over the pool. Several rows (a prompt) in f32 go
  * through the GEMM plan (src/gemm.h), which packs W once for the target's
  * microkernel. Quantized W: each X row is quantized to q8 blocks once per
- * run, then the integer dot kernels consume W's blocks directly.
+ * run, then the integer dot kernels consume W's blocks: the file's blocks
+ * (reference), or a copy packed 16 rows at a time when the session is
+ * created (mote_qpack16, kernels/llm.h) for targets with matmul_qpacked.
  */
 #include <string.h>
 #include "op_llm.h"
@@ -21,6 +23,7 @@ typedef struct lin_params {
     int64_t x_off;                 /* first row of X used (last_row)      */
     int wtype;                     /* mote_wtype                          */
     const void *W;                 /* (N, K) f32 or (N, row bytes) blocks */
+    const void *Wp;                /* packed W (mote_qpack16) or NULL     */
     int use_gemm;                  /* f32 with M > 1                      */
     mote_gemm_plan gemm;
     size_t xq_bytes;               /* quantized X, at the scratch start   */
@@ -42,6 +45,8 @@ static void lin_chunk(void *ctx, int64_t n0, int64_t n1, int thread)
     if (p->wtype == MOTE_W_F32) {
         for (int64_t m = 0; m < p->M; m++)
             p->lk->matvec_f32(p->K, p->W, n0, n1, j->x + m * p->K, j->y + m * p->N + n0);
+    } else if (p->Wp) {
+        p->lk->matmul_qpacked(p->wtype, p->M, p->K, j->xq, p->Wp, n0, n1, j->y, p->N);
     } else if (p->wtype == MOTE_W_Q8_0) {
         p->lk->matmul_q8_0(p->M, p->K, j->xq, p->W, n0, n1, j->y, p->N);
     } else {
@@ -143,6 +148,12 @@ static mote_status lin_prepare(mote_op_ctx *c)
     } else if (p->wtype != MOTE_W_F32) {
         p->xq_bytes = (size_t)p->M * (size_t)(p->K / MOTE_QK) * sizeof(mote_q8a_block);
         c->scratch_bytes = p->xq_bytes;
+        if (p->lk->matmul_qpacked) {
+            void *wp = mote_ctx_alloc_aligned(c, mote_qpack16_bytes(p->wtype, p->N, p->K));
+            if (!wp) return MOTE_ERR_NOMEM;
+            mote_qpack16(p->wtype, p->N, p->K, p->W, p->lk->qpack_bias, wp);
+            p->Wp = wp;
+        }
     }
     return MOTE_OK;
 }
