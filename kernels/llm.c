@@ -65,6 +65,7 @@ const mote_llm_kernels mote_llm_kernels_ref = {
     .axpy_f32 = axpy_ref,
     .swiglu_f32 = swiglu_ref,
     .quantize_q8a = mote_quantize_q8a_ref,
+    .quantize_q16a = mote_quantize_q16a_ref,
     .matmul_q8_0 = mote_matmul_q8_0_ref,
     .matmul_q4_0 = mote_matmul_q4_0_ref,
 };

@@ -20,19 +20,26 @@
  * Scales are chosen as d = max|x| / 127 (q8) or d = max / -8 where max is
  * the value of largest magnitude (q4_0), with round-to-nearest.
  *
+ *   q16 activation block, 68 bytes: float d; int16 q[32]; value_i = d * q[i]
+ *                                 (d = max|x| / 32767)
+ * q8_0 weights are multiplied with q16 activations and q4_0 weights with q8
+ * activations: the integer dot of a block is exact either way; 16-bit
+ * activations keep q8_0 within rounding noise of f32 activations (its
+ * purpose is fidelity), 8-bit ones keep q4_0 fast (its purpose is speed).
+ *
  * Packed weights (mote_qpack16, made once when a session is created, for
  * the SIMD targets): rows in groups of 16 (the last group padded with zero
  * rows); group g holds rows 16g..16g+15 as
  *   uint16 d[nb][16]             the rows' half scales per block, padded
  *                                to a multiple of 64 bytes
- *   q8_0: uint8 q[nb][8][16][4]  q[b][j][r][i] = w[r][32b + 4j + i] + bias
- *                                (bias 128: unsigned for VNNI; 0: signed)
+ *   q8_0: int8 q[nb][16][16][2]  q[b][p][r][i] = w[r][32b + 2p + i]
  *   q4_0: uint8 q[nb][4][16][4]  q[b][j][r][i] = the file byte 2 + 4j + i
  *                                of block b of row r (low nibble: value
  *                                4j + i, high nibble: value 16 + 4j + i)
- * so that one 32-bit lane r of a 64-byte vector holds four consecutive
- * values of row r: a 4-way integer dot instruction (vpdpbusd) computes 16
- * rows at once against one broadcast group of four activations.
+ * so that 32-bit lane r of a vector holds consecutive values of row r: a
+ * 2-way (vpdpwssd, q8_0 sign-extended to 16 bits) or 4-way (vpdpbusd,
+ * q4_0) integer dot instruction computes 16 rows at once against one
+ * broadcast pair or quad of activations.
  */
 #ifndef MOTE_LLM_KERNELS_H
 #define MOTE_LLM_KERNELS_H
@@ -49,6 +56,11 @@ typedef struct mote_q8a_block {
     int32_t sum;                   /* sum(q), for the q4_0 offset     */
     int8_t q[MOTE_QK];             /* quantized values                */
 } mote_q8a_block;
+
+typedef struct mote_q16a_block {
+    float d;                       /* scale                           */
+    int16_t q[MOTE_QK];            /* quantized values                */
+} mote_q16a_block;
 
 typedef enum mote_wtype {
     MOTE_W_F32 = 0,
@@ -74,20 +86,21 @@ typedef struct mote_llm_kernels {
     void (*axpy_f32)(int64_t n, float a, const float *x, float *y);
     /* y[i] = a[i] * sigmoid(a[i]) * b[i] */
     void (*swiglu_f32)(int64_t n, const float *a, const float *b, float *y);
-    /* K values -> K/32 activation blocks */
+    /* K values -> K/32 activation blocks (8 or 16 bits) */
     void (*quantize_q8a)(int64_t K, const float *x, mote_q8a_block *out);
+    void (*quantize_q16a)(int64_t K, const float *x, mote_q16a_block *out);
     /* For m in [0, M), n in [n0, n1):
      *   y[m*ldy + n] = sum_k W[n, k] x[m, k]
-     * W: q8_0 (resp. q4_0) rows of K/32 blocks; x: M rows of K/32 blocks. */
-    void (*matmul_q8_0)(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
+     * W: q8_0 (resp. q4_0) rows of K/32 blocks; x: M rows of K/32 q16
+     * (resp. q8) activation blocks. */
+    void (*matmul_q8_0)(int64_t M, int64_t K, const mote_q16a_block *x, const uint8_t *W,
                         int64_t n0, int64_t n1, float *y, int64_t ldy);
     void (*matmul_q4_0)(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
                         int64_t n0, int64_t n1, float *y, int64_t ldy);
-    /* Optional packed path (NULL in the reference): the q8_0 bias this
-     * target packs with (see above), and y as matmul_q8_0/_q4_0 computes
-     * it, from weights packed by mote_qpack16(t, ..., qpack_bias, Wp). */
-    int qpack_bias;
-    void (*matmul_qpacked)(mote_wtype t, int64_t M, int64_t K, const mote_q8a_block *x,
+    /* Optional packed path (NULL in the reference): y as matmul_q8_0 /
+     * matmul_q4_0 computes it (x: their activation blocks), from weights
+     * packed by mote_qpack16. */
+    void (*matmul_qpacked)(mote_wtype t, int64_t M, int64_t K, const void *x,
                            const void *Wp, int64_t n0, int64_t n1, float *y, int64_t ldy);
 } mote_llm_kernels;
 
@@ -112,13 +125,14 @@ size_t mote_qpack16_bytes(mote_wtype t, int64_t N, int64_t K);
 /* Bytes of one group of 16 rows, and where its quantized values start. */
 size_t mote_qpack16_group_bytes(mote_wtype t, int64_t K);
 size_t mote_qpack16_scale_bytes(int64_t K);
-void mote_qpack16(mote_wtype t, int64_t N, int64_t K, const uint8_t *W, int q8_bias, void *Wp);
+void mote_qpack16(mote_wtype t, int64_t N, int64_t K, const uint8_t *W, void *Wp);
 
 /* Reference kernels, for targets that reuse some of them. */
-void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
+void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q16a_block *x, const uint8_t *W,
                           int64_t n0, int64_t n1, float *y, int64_t ldy);
 void mote_matmul_q4_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
                           int64_t n0, int64_t n1, float *y, int64_t ldy);
 void mote_quantize_q8a_ref(int64_t K, const float *x, mote_q8a_block *out);
+void mote_quantize_q16a_ref(int64_t K, const float *x, mote_q16a_block *out);
 
 #endif

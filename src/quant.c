@@ -35,6 +35,18 @@ static mote_status copy_meta(const mote_graph *src, mote_graph *g)
     return st;
 }
 
+/* The default choice: every matrix but the tokenizer's; for q8_0 (the
+ * fidelity format) also not the token embedding and the classifier, kept
+ * in f32 as llama.cpp keeps its output layer at a higher precision: the
+ * classifier's rounding moves logits directly, and a tied table is read
+ * one row per token, so f32 costs only the classifier's bytes. */
+static int default_select(mote_wtype t, const char *name)
+{
+    if (!strncmp(name, "tokenizer.", 10)) return 0;
+    if (t == MOTE_W_Q8_0 && (!strcmp(name, "tok_embeddings") || !strcmp(name, "output"))) return 0;
+    return 1;
+}
+
 mote_status mote_quantize_weights(const mote_graph *src, mote_wtype t,
                                   int (*select)(const char *name), mote_graph **out)
 {
@@ -46,7 +58,7 @@ mote_status mote_quantize_weights(const mote_graph *src, mote_wtype t,
         const mote_value *val = &src->values[v];
         if (val->kind != MOTE_VAL_WEIGHT) continue;
         int q = t != MOTE_W_F32 && val->dtype == MOTE_F32 && val->ndim == 2 &&
-                (select ? select(val->name) : strncmp(val->name, "tokenizer.", 10) != 0);
+                (select ? select(val->name) : default_select(t, val->name));
         if (!q) {
             if (mote_graph_weight(g, val->name, val->dtype, val->ndim, val->dims, val->data) < 0)
                 st = mote_error_wrap(MOTE_ERR_NOMEM, "quantize: copying a weight");

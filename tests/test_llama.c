@@ -156,21 +156,25 @@ START_TEST(test_llama_q8_0_agrees_with_f32_on_top1)
     mote_model *m4 = stories_model("q4_0");
     float *lf, *lq, *l4;
     int toks[60];
-    /* the same text for all three: the f32 greedy continuation */
-    free(generate_forced(mf, NULL, 1, &lf, NULL, toks));
-    free(generate_forced(mq, NULL, 1, &lq, toks, NULL));
-    free(generate_forced(m4, NULL, 1, &l4, toks, NULL));
-    int agree = 0, agree4 = 0;
-    for (int s = 0; s < 57; s++) {
-        int a = mote_argmax(512, lf + s * 512);
-        agree += a == mote_argmax(512, lq + s * 512);
-        agree4 += a == mote_argmax(512, l4 + s * 512);
+    /* the same text for all: the f32 greedy continuation (reference table) */
+    free(generate_forced(mf, "ref", 1, &lf, NULL, toks));
+    for (size_t i = 0; i < sizeof ISAS / sizeof ISAS[0]; i++) {
+        if (!mote_cpu_isa_available(ISAS[i])) continue;
+        free(generate_forced(mq, ISAS[i], 1, &lq, toks, NULL));
+        free(generate_forced(m4, ISAS[i], 1, &l4, toks, NULL));
+        int agree = 0, agree4 = 0;
+        for (int s = 0; s < 57; s++) {
+            int a = mote_argmax(512, lf + s * 512);
+            agree += a == mote_argmax(512, lq + s * 512);
+            agree4 += a == mote_argmax(512, l4 + s * 512);
+        }
+        fprintf(stderr, "stories260K top-1 agreement with f32 (%s): q8_0 %d/57, q4_0 %d/57\n",
+                ISAS[i], agree, agree4);
+        /* >= 99% of 57 positions: all of them */
+        ck_assert_int_ge(agree * 100, 99 * 57);
+        free(lq); free(l4);
     }
-    fprintf(stderr, "stories260K top-1 agreement with f32: q8_0 %d/57, q4_0 %d/57\n", agree, agree4);
-    /* 57 positions of a 64-wide model: one near tie flips (56/57 measured);
-     * the issue's 99% goal is checked on rand768 by bench/llm --report */
-    ck_assert_int_ge(agree * 100, 98 * 57);
-    free(lf); free(lq); free(l4);
+    free(lf);
     mote_model_close(mf); mote_model_close(mq); mote_model_close(m4);
 }
 END_TEST
@@ -347,7 +351,9 @@ START_TEST(test_llm_kernels_match_reference_on_every_isa)
                 if (n == K) break;
             }
             mote_q8a_block *x0 = malloc(sizeof *x0 * M * K / 32), *x1 = malloc(sizeof *x1 * M * K / 32);
+            mote_q16a_block *h0 = malloc(sizeof *h0 * M * K / 32), *h1 = malloc(sizeof *h1 * M * K / 32);
             ref->quantize_q8a(M * K, x, x0);
+            ref->quantize_q16a(M * K, x, h0);
             if (t->quantize_q8a) {
                 t->quantize_q8a(M * K, x, x1);
                 for (int64_t k = 0; k < M * K / 32; k++) {
@@ -357,21 +363,29 @@ START_TEST(test_llm_kernels_match_reference_on_every_isa)
                     ck_assert(!memcmp(x0[k].q, x1[k].q, 32));
                 }
             }
-            for (int q = 0; q < 2; q++) {
-                void (*mm)(int64_t, int64_t, const mote_q8a_block *, const uint8_t *, int64_t,
-                           int64_t, float *, int64_t) = q ? t->matmul_q4_0 : t->matmul_q8_0;
-                if (!mm) continue;
-                size_t rb = mote_wtype_row_bytes(q ? MOTE_W_Q4_0 : MOTE_W_Q8_0, K);
-                uint8_t *Wq = malloc(rb * N);
-                for (int64_t n = 0; n < N; n++) {
-                    if (q) mote_quantize_row_q4_0(K, W + n * K, Wq + n * rb);
-                    else mote_quantize_row_q8_0(K, W + n * K, Wq + n * rb);
+            if (t->quantize_q16a) {
+                t->quantize_q16a(M * K, x, h1);
+                for (int64_t k = 0; k < M * K / 32; k++) {
+                    ck_assert_float_eq(h0[k].d, h1[k].d);
+                    ck_assert(!memcmp(h0[k].q, h1[k].q, sizeof h0[k].q));
                 }
-                (q ? ref->matmul_q4_0 : ref->matmul_q8_0)(M, K, x0, Wq, 0, N, y0, N);
-                mm(M, K, x0, Wq, 0, N, y1, N);
-                ck_assert_msg(mote_test_maxdiff(y0, y1, M * N) <= 1e-3f * sqrtf((float)K),
-                              "%s %s K=%lld N=%lld", ISAS[i], q ? "q4_0" : "q8_0",
-                              (long long)K, (long long)N);
+            }
+            if (t->matmul_q8_0) {
+                size_t rb = mote_wtype_row_bytes(MOTE_W_Q8_0, K);
+                uint8_t *Wq = malloc(rb * N);
+                for (int64_t n = 0; n < N; n++) mote_quantize_row_q8_0(K, W + n * K, Wq + n * rb);
+                ref->matmul_q8_0(M, K, h0, Wq, 0, N, y0, N);
+                t->matmul_q8_0(M, K, h0, Wq, 0, N, y1, N);
+                ck_assert_float_le(mote_test_maxdiff(y0, y1, M * N), 1e-3f * sqrtf((float)K));
+                free(Wq);
+            }
+            if (t->matmul_q4_0) {
+                size_t rb = mote_wtype_row_bytes(MOTE_W_Q4_0, K);
+                uint8_t *Wq = malloc(rb * N);
+                for (int64_t n = 0; n < N; n++) mote_quantize_row_q4_0(K, W + n * K, Wq + n * rb);
+                ref->matmul_q4_0(M, K, x0, Wq, 0, N, y0, N);
+                t->matmul_q4_0(M, K, x0, Wq, 0, N, y1, N);
+                ck_assert_float_le(mote_test_maxdiff(y0, y1, M * N), 1e-3f * sqrtf((float)K));
                 free(Wq);
             }
             for (int q = 0; q < 2 && t->matmul_qpacked; q++) {
@@ -384,13 +398,15 @@ START_TEST(test_llm_kernels_match_reference_on_every_isa)
                     else mote_quantize_row_q8_0(K, W + n * K, Wq + n * rb);
                 }
                 void *Wp = aligned_alloc(64, mote_qpack16_bytes(wt, N, K));
-                mote_qpack16(wt, N, K, Wq, t->qpack_bias, Wp);
+                mote_qpack16(wt, N, K, Wq, Wp);
+                const void *xa = q ? (const void *)x0 : (const void *)h0;
                 for (int64_t mm_ = 1; mm_ <= M; mm_ += 2) {
-                    (q ? ref->matmul_q4_0 : ref->matmul_q8_0)(mm_, K, x0, Wq, 0, N, y0, N);
+                    if (q) ref->matmul_q4_0(mm_, K, x0, Wq, 0, N, y0, N);
+                    else ref->matmul_q8_0(mm_, K, h0, Wq, 0, N, y0, N);
                     for (int64_t e = 0; e < mm_ * N; e++) y1[e] = -7;
                     int64_t cut = N / 2;
-                    t->matmul_qpacked(wt, mm_, K, x0, Wp, 0, cut, y1, N);
-                    t->matmul_qpacked(wt, mm_, K, x0, Wp, cut, N, y1, N);
+                    t->matmul_qpacked(wt, mm_, K, xa, Wp, 0, cut, y1, N);
+                    t->matmul_qpacked(wt, mm_, K, xa, Wp, cut, N, y1, N);
                     ck_assert_msg(mote_test_maxdiff(y0, y1, mm_ * N) <= 1e-4f * sqrtf((float)K),
                                   "%s packed %s K=%lld N=%lld M=%lld", ISAS[i], q ? "q4_0" : "q8_0",
                                   (long long)K, (long long)N, (long long)mm_);
@@ -398,7 +414,7 @@ START_TEST(test_llm_kernels_match_reference_on_every_isa)
                 free(Wp);
                 free(Wq);
             }
-            free(W); free(x); free(y0); free(y1); free(x0); free(x1);
+            free(W); free(x); free(y0); free(y1); free(x0); free(x1); free(h0); free(h1);
         }
     }
 }

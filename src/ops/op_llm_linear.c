@@ -10,7 +10,8 @@
  * W's rows, split by rows over the pool. Several rows (a prompt) in f32 go
  * through the GEMM plan (src/gemm.h), which packs W once for the target's
  * microkernel. Quantized W: each X row is quantized to q8 blocks once per
- * run, then the integer dot kernels consume W's blocks: the file's blocks
+ * run (16-bit for q8_0 W, 8-bit for q4_0: see kernels/llm.h), then the
+ * integer dot kernels consume W's blocks: the file's blocks
  * (reference), or a copy packed 16 rows at a time when the session is
  * created (mote_qpack16, kernels/llm.h) for targets with matmul_qpacked.
  */
@@ -33,7 +34,8 @@ typedef struct lin_params {
 typedef struct lin_job {
     const lin_params *p;
     const float *x;                /* (M, K)                              */
-    const mote_q8a_block *xq;      /* (M, K/32) when quantized            */
+    void *xq;                      /* (M, K/32) activation blocks: q16 for
+                                      q8_0 W, q8 for q4_0 W               */
     const float *r;                /* (M, N) residual or NULL             */
     float *y;                      /* (M, N)                              */
 } lin_job;
@@ -61,9 +63,12 @@ static void quant_chunk(void *ctx, int64_t m0, int64_t m1, int thread)
 {
     const lin_job *j = ctx;
     const lin_params *p = j->p;
-    mote_q8a_block *xq = (mote_q8a_block *)j->xq;
-    for (int64_t m = m0; m < m1; m++)
-        p->lk->quantize_q8a(p->K, j->x + m * p->K, xq + m * (p->K / MOTE_QK));
+    for (int64_t m = m0; m < m1; m++) {
+        if (p->wtype == MOTE_W_Q8_0)
+            p->lk->quantize_q16a(p->K, j->x + m * p->K, (mote_q16a_block *)j->xq + m * (p->K / MOTE_QK));
+        else
+            p->lk->quantize_q8a(p->K, j->x + m * p->K, (mote_q8a_block *)j->xq + m * (p->K / MOTE_QK));
+    }
 }
 
 static void lin_run(const mote_step *s)
@@ -146,12 +151,13 @@ static mote_status lin_prepare(mote_op_ctx *c)
         p->use_gemm = 1;
         c->scratch_bytes = scratch;
     } else if (p->wtype != MOTE_W_F32) {
-        p->xq_bytes = (size_t)p->M * (size_t)(p->K / MOTE_QK) * sizeof(mote_q8a_block);
+        p->xq_bytes = (size_t)p->M * (size_t)(p->K / MOTE_QK) *
+                      (p->wtype == MOTE_W_Q8_0 ? sizeof(mote_q16a_block) : sizeof(mote_q8a_block));
         c->scratch_bytes = p->xq_bytes;
         if (p->lk->matmul_qpacked) {
             void *wp = mote_ctx_alloc_aligned(c, mote_qpack16_bytes(p->wtype, p->N, p->K));
             if (!wp) return MOTE_ERR_NOMEM;
-            mote_qpack16(p->wtype, p->N, p->K, p->W, p->lk->qpack_bias, wp);
+            mote_qpack16(p->wtype, p->N, p->K, p->W, wp);
             p->Wp = wp;
         }
     }

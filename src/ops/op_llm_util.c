@@ -25,6 +25,7 @@ const mote_llm_kernels *mote_llm_kernels_for(mote_op_ctx *c)
     if (!r->axpy_f32) r->axpy_f32 = ref->axpy_f32;
     if (!r->swiglu_f32) r->swiglu_f32 = ref->swiglu_f32;
     if (!r->quantize_q8a) r->quantize_q8a = ref->quantize_q8a;
+    if (!r->quantize_q16a) r->quantize_q16a = ref->quantize_q16a;
     if (!r->matmul_q8_0) r->matmul_q8_0 = ref->matmul_q8_0;
     if (!r->matmul_q4_0) r->matmul_q4_0 = ref->matmul_q4_0;
     return r;

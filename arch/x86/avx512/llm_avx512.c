@@ -2,8 +2,9 @@
  * llm_avx512.c — AVX-512 (F, BW, VL, VNNI) versions of the LLM kernels
  * (kernels/llm.h): the f32 matrix-vector product that streams each weight
  * row once, RMSNorm, dot/axpy for attention, SwiGLU with a vector exp,
- * on-the-fly q8 quantization of activations, and the q8_0 / q4_0 products
- * on weights packed 16 rows at a time (mote_qpack16) with vpdpbusd.
+ * on-the-fly q8 / q16 quantization of activations, and the q8_0 / q4_0
+ * products on weights packed 16 rows at a time (mote_qpack16) with
+ * vpdpwssd / vpdpbusd.
  * Not here: rotary embedding (the reference's few sin/cos per head are
  * cheap) and the products on unpacked file blocks (the op packs first).
  *
@@ -157,61 +158,90 @@ static void quantize_q8a_avx512(int64_t K, const float *x, mote_q8a_block *out)
     }
 }
 
+/* as the reference: d = amax / 32767, q = nearbyint(x / d) */
+static void quantize_q16a_avx512(int64_t K, const float *x, mote_q16a_block *out)
+{
+    const __m512 sign = _mm512_castsi512_ps(_mm512_set1_epi32(0x7FFFFFFF));
+    for (int64_t b = 0; b < K / MOTE_QK; b++, x += MOTE_QK, out++) {
+        __m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
+        float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_and_ps(v0, sign), _mm512_and_ps(v1, sign)));
+        float d = amax / 32767.0f, id = d != 0 ? 1.0f / d : 0.0f;
+        __m512 idv = _mm512_set1_ps(id);
+        _mm256_storeu_si256((__m256i *)out->q, _mm512_cvtepi32_epi16(_mm512_cvtps_epi32(_mm512_mul_ps(v0, idv))));
+        _mm256_storeu_si256((__m256i *)(out->q + 16),
+                            _mm512_cvtepi32_epi16(_mm512_cvtps_epi32(_mm512_mul_ps(v1, idv))));
+        out->d = d;
+    }
+}
+
 #ifndef PF_BYTES
 #define PF_BYTES 8192   /* how far ahead the packed weights are prefetched */
 #endif
 
-/* the 4 activations x->q[4j..4j+3] in every 32-bit lane */
-INLINE __m512i xgroup(const mote_q8a_block *x, int j)
+/* the same 32 bits of activations (4 of 8 bits, or 2 of 16) in every lane */
+INLINE __m512i xbcast(const void *q, int j)
 {
     int32_t v;
-    memcpy(&v, x->q + 4 * j, 4);
+    memcpy(&v, (const char *)q + 4 * j, 4);
     return _mm512_set1_epi32(v);
 }
 
 /*
  * MT rows of x (m0..m0+MT-1) against one group of 16 packed rows: lane r
  * of acc[m] accumulates over blocks b
- *   (dw[b][r] * dx[m][b]) * (sum_i u[r][i] qx[m][i] - bias * sum_i qx[m][i])
- * where the integer part is exact (vpdpbusd on the unsigned values u,
- * started at -bias * sum).
+ *   (dw[b][r] * dx[m][b]) * isum,  isum = sum_i w[r][i] qx[m][i]
+ * where isum is exact: q8_0 with 16-bit activations by vpdpwssd on the
+ * sign-extended weights (pairs); q4_0 with 8-bit activations by vpdpbusd
+ * on the unsigned 4-bit codes u (quads), started at -8 * sum(qx).
  */
 INLINE void qtile(int Q4, int MT, int64_t nb, const uint8_t *G, size_t sb,
-                  const mote_q8a_block *x, int64_t m0, __m512 *acc)
+                  const void *xv, int64_t m0, __m512 *acc)
 {
     const uint8_t *q = G + sb;
-    const int bias = Q4 ? 8 : 128;
     for (int m = 0; m < MT; m++) acc[m] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
         __m512 dw = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(G + b * 32)));
-        __m512i w[8];
         /* the hardware prefetcher alone leaves DRAM bandwidth unused here */
         for (int j = 0; j < (Q4 ? 4 : 8); j++)
             _mm_prefetch((const char *)(q + b * (Q4 ? 256 : 512) + PF_BYTES + j * 64), _MM_HINT_T0);
         if (Q4) {
             const __m512i lo = _mm512_set1_epi8(15);
+            __m512i w[8];
             for (int j = 0; j < 4; j++) {
                 __m512i v = _mm512_load_si512((const void *)(q + b * 256 + j * 64));
                 w[j] = _mm512_and_si512(v, lo);
                 w[j + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), lo);
             }
-        } else {
-            for (int j = 0; j < 8; j++) w[j] = _mm512_load_si512((const void *)(q + b * 512 + j * 64));
-        }
-        for (int m = 0; m < MT; m++) {
-            const mote_q8a_block *xb = x + (m0 + m) * nb + b;
-            __m512i s0 = _mm512_set1_epi32(-bias * xb->sum), s1 = _mm512_setzero_si512();
-            for (int j = 0; j < 8; j += 2) {
-                s0 = _mm512_dpbusd_epi32(s0, w[j], xgroup(xb, j));
-                s1 = _mm512_dpbusd_epi32(s1, w[j + 1], xgroup(xb, j + 1));
+            const mote_q8a_block *x = xv;
+            for (int m = 0; m < MT; m++) {
+                const mote_q8a_block *xb = x + (m0 + m) * nb + b;
+                __m512i s0 = _mm512_set1_epi32(-8 * xb->sum), s1 = _mm512_setzero_si512();
+                for (int j = 0; j < 8; j += 2) {
+                    s0 = _mm512_dpbusd_epi32(s0, w[j], xbcast(xb->q, j));
+                    s1 = _mm512_dpbusd_epi32(s1, w[j + 1], xbcast(xb->q, j + 1));
+                }
+                __m512 sc = _mm512_mul_ps(dw, _mm512_set1_ps(xb->d));
+                acc[m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), sc, acc[m]);
             }
-            __m512 sc = _mm512_mul_ps(dw, _mm512_set1_ps(xb->d));
-            acc[m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), sc, acc[m]);
+        } else {
+            const mote_q16a_block *x = xv;
+            for (int m = 0; m < MT; m++) {
+                const mote_q16a_block *xb = x + (m0 + m) * nb + b;
+                __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+                for (int p = 0; p < 16; p += 2) {
+                    __m512i w0 = _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(q + b * 512 + p * 32)));
+                    __m512i w1 = _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(q + b * 512 + p * 32 + 32)));
+                    s0 = _mm512_dpwssd_epi32(s0, w0, xbcast(xb->q, p));
+                    s1 = _mm512_dpwssd_epi32(s1, w1, xbcast(xb->q, p + 1));
+                }
+                __m512 sc = _mm512_mul_ps(dw, _mm512_set1_ps(xb->d));
+                acc[m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), sc, acc[m]);
+            }
         }
     }
 }
 
-INLINE void qpacked(int Q4, int64_t M, int64_t K, const mote_q8a_block *x, const void *Wp,
+INLINE void qpacked(int Q4, int64_t M, int64_t K, const void *x, const void *Wp,
                     int64_t n0, int64_t n1, float *y, int64_t ldy)
 {
     int64_t nb = K / MOTE_QK;
@@ -234,7 +264,7 @@ INLINE void qpacked(int Q4, int64_t M, int64_t K, const mote_q8a_block *x, const
     }
 }
 
-static void matmul_qpacked_avx512(mote_wtype t, int64_t M, int64_t K, const mote_q8a_block *x,
+static void matmul_qpacked_avx512(mote_wtype t, int64_t M, int64_t K, const void *x,
                                   const void *Wp, int64_t n0, int64_t n1, float *y, int64_t ldy)
 {
     if (t == MOTE_W_Q4_0) qpacked(1, M, K, x, Wp, n0, n1, y, ldy);
@@ -249,6 +279,6 @@ const mote_llm_kernels mote_llm_kernels_avx512 = {
     .axpy_f32 = axpy_f32_avx512,
     .swiglu_f32 = swiglu_f32_avx512,
     .quantize_q8a = quantize_q8a_avx512,
-    .qpack_bias = 128,
+    .quantize_q16a = quantize_q16a_avx512,
     .matmul_qpacked = matmul_qpacked_avx512,
 };
