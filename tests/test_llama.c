@@ -179,6 +179,54 @@ START_TEST(test_llama_q8_0_agrees_with_f32_on_top1)
 }
 END_TEST
 
+/* Opt-in (too slow to generate the 438 MB checkpoint in CI): MOTE_RAND768
+ * names a directory holding rand768.bin and tok32000.bin written by
+ * make_rand_llama2c.py (see the README beside the shared models). f32,
+ * greedy "Zoo", 60 positions: the README's known token ids. */
+START_TEST(test_llama_rand768_greedy_ids_match_known)
+{
+    const char *dir = mote_test_dir("MOTE_RAND768");
+    if (!dir) {
+        fprintf(stderr, "skipped: MOTE_RAND768 is unset (opt-in rand768 check)\n");
+        return;
+    }
+    char ck[1024], tk[1024];
+    snprintf(ck, sizeof ck, "%s/rand768.bin", dir);
+    snprintf(tk, sizeof tk, "%s/tok32000.bin", dir);
+    mote_graph *g;
+    mote_llama2c_info h;
+    ck_assert_mote_ok(mote_llama2c_import(ck, tk, &g, &h));
+    mote_llama_hparams hp = { h.dim, h.hidden_dim, h.n_layers, h.n_heads, h.n_kv_heads,
+                              h.vocab_size, h.max_seq, h.shared_classifier, h.rope_theta,
+                              h.norm_eps, "f32" };
+    ck_assert_mote_ok(mote_llama_build_graph(g, &hp));
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    int want[64] = { 1, 259, 317, 338, 338 }, n_want = 5;
+    const int runs[4][2] = { { 24083, 12 }, { 28033, 8 }, { 23299, 19 }, { 4810, 17 } };
+    for (int r = 0; r < 4; r++)
+        for (int i = 0; i < runs[r][1]; i++) want[n_want++] = runs[r][0];
+    ck_assert_int_eq(n_want, 61);   /* the prompt's ids, then one per position to 60 */
+    mote_tokenizer *tok;
+    ck_assert_mote_ok(mote_tokenizer_from_model(m, &tok));
+    mote_llama *L;
+    ck_assert_mote_ok(mote_llama_new(m, NULL, &L));
+    int ids[16], n;
+    ck_assert_mote_ok(mote_tokenizer_encode(tok, "Zoo", 1, 0, ids, 16, &n));
+    for (int i = 0; i < n; i++) ck_assert_int_eq(ids[i], want[i]);
+    const float *lg;
+    ck_assert_mote_ok(mote_llama_forward(L, ids, n, &lg));
+    for (int pos = n; pos < n_want; pos++) {
+        int next = mote_argmax(h.vocab_size, lg);
+        ck_assert_msg(next == want[pos], "position %d: got %d, want %d", pos, next, want[pos]);
+        ck_assert_mote_ok(mote_llama_forward(L, &next, 1, &lg));
+    }
+    mote_llama_free(L);
+    mote_tokenizer_free(tok);
+    mote_model_close(m);
+}
+END_TEST
+
 START_TEST(test_llama_reset_restarts_at_position_zero)
 {
     mote_model *m = stories_model("f32");
@@ -443,6 +491,7 @@ int main(void)
     tcase_add_test(tc, test_llama_stories260k_greedy_text_is_exact_on_every_isa);
     tcase_add_test(tc, test_llama_runs_from_saved_file);
     tcase_add_test(tc, test_llama_q8_0_agrees_with_f32_on_top1);
+    tcase_add_test(tc, test_llama_rand768_greedy_ids_match_known);
     tcase_add_test(tc, test_llama_reset_restarts_at_position_zero);
     tcase_add_test(tc, test_llama_forward_rejects_positions_past_max_seq);
     tcase_add_test(tc, test_llama2c_v1_layout_imports_like_v0);
