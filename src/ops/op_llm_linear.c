@@ -86,8 +86,11 @@ static void lin_run(const mote_step *s)
         j.xq = s->scratch;
         mote_pool_for(s->pool, p->M, 1, quant_chunk, &j);
     }
-    /* grain 16 rows: whole cache lines of y per thread, enough work per chunk */
-    mote_pool_for(s->pool, p->N, 16, lin_chunk, &j);
+    /* chunks of whole groups of 16 rows (cache lines of y, the packed
+     * layout) and at least ~64K multiply-adds: a small matrix is not worth
+     * waking a worker for */
+    int64_t grain = (65536 / (p->K > 0 ? p->K : 1) + 15) / 16 * 16;
+    mote_pool_for(s->pool, p->N, grain < 16 ? 16 : grain, lin_chunk, &j);
 }
 
 static mote_status lin_infer(mote_op_ctx *c)
