@@ -65,7 +65,8 @@ typedef struct mote_q16a_block {
 typedef enum mote_wtype {
     MOTE_W_F32 = 0,
     MOTE_W_Q8_0 = 1,
-    MOTE_W_Q4_0 = 2
+    MOTE_W_Q4_0 = 2,
+    MOTE_W_F16 = 3                 /* IEEE half, for q8_0's classifier */
 } mote_wtype;
 
 typedef struct mote_llm_kernels {
@@ -79,6 +80,9 @@ typedef struct mote_llm_kernels {
     void (*rope_f32)(int64_t n_heads, int64_t hs, int64_t pos, float theta, float *x);
     /* y[n - n0] = sum_k W[n, k] x[k] for n in [n0, n1); W is (N, K) */
     void (*matvec_f32)(int64_t K, const float *W, int64_t n0, int64_t n1,
+                       const float *x, float *y);
+    /* as matvec_f32 with W in IEEE half */
+    void (*matvec_f16)(int64_t K, const uint16_t *W, int64_t n0, int64_t n1,
                        const float *x, float *y);
     /* sum_i a[i] b[i] */
     float (*dot_f32)(int64_t n, const float *a, const float *b);

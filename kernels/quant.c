@@ -53,6 +53,7 @@ size_t mote_wtype_row_bytes(mote_wtype t, int64_t K)
 {
     if (K <= 0) return 0;
     if (t == MOTE_W_F32) return (size_t)K * 4;
+    if (t == MOTE_W_F16) return (size_t)K * 2;
     if (K % MOTE_QK) return 0;
     return (size_t)(K / MOTE_QK) * (t == MOTE_W_Q8_0 ? MOTE_Q8_0_BYTES : MOTE_Q4_0_BYTES);
 }

@@ -371,6 +371,14 @@ START_TEST(test_llm_kernels_match_reference_on_every_isa)
                 t->matvec_f32(K, W, 0, N, x, y1);
                 ck_assert_float_le(mote_test_maxdiff(y0, y1, N), 1e-3f);
             }
+            if (t->matvec_f16) {
+                uint16_t *Wh = malloc(sizeof *Wh * N * K);
+                for (int64_t e = 0; e < N * K; e++) Wh[e] = mote_float_to_half(W[e]);
+                ref->matvec_f16(K, Wh, 0, N, x, y0);
+                t->matvec_f16(K, Wh, 1, N, x, y1 + 1);   /* a range not starting at 0 */
+                ck_assert_float_le(mote_test_maxdiff(y0 + 1, y1 + 1, N - 1), 1e-3f);
+                free(Wh);
+            }
             /* the elementwise and row kernels on K values and on awkward n = N + 8 */
             for (int64_t n = N + 8; n <= K; n += K - N - 8) {
                 float g[2048 + 32], r0[2048 + 32], r1[2048 + 32];

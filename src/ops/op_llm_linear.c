@@ -1,6 +1,6 @@
 /*
  * op_llm_linear.c — LlmLinear: y = x W^T (+ r), W stored (N, K) as in
- * PyTorch/llama2.c, in f32 or as q8_0 / q4_0 blocks (kernels/llm.h).
+ * PyTorch/llama2.c, in f32, f16 or as q8_0 / q4_0 blocks (kernels/llm.h).
  *   inputs:  X (..., K) f32; W (N, K) f32, or (N, row bytes) u8 for the
  *            quantized types; R (optional, same shape as Y): a residual
  *   attrs:   weight_type "f32" | "q8_0" | "q4_0"; in_features K (required
@@ -47,6 +47,9 @@ static void lin_chunk(void *ctx, int64_t n0, int64_t n1, int thread)
     if (p->wtype == MOTE_W_F32) {
         for (int64_t m = 0; m < p->M; m++)
             p->lk->matvec_f32(p->K, p->W, n0, n1, j->x + m * p->K, j->y + m * p->N + n0);
+    } else if (p->wtype == MOTE_W_F16) {
+        for (int64_t m = 0; m < p->M; m++)
+            p->lk->matvec_f16(p->K, p->W, n0, n1, j->x + m * p->K, j->y + m * p->N + n0);
     } else if (p->Wp) {
         p->lk->matmul_qpacked(p->wtype, p->M, p->K, j->xq, p->Wp, n0, n1, j->y, p->N);
     } else if (p->wtype == MOTE_W_Q8_0) {
@@ -82,7 +85,7 @@ static void lin_run(const mote_step *s)
             for (int64_t i = 0; i < p->M * p->N; i++) j.y[i] += j.r[i];
         return;
     }
-    if (p->wtype != MOTE_W_F32) {
+    if (p->wtype == MOTE_W_Q8_0 || p->wtype == MOTE_W_Q4_0) {
         j.xq = s->scratch;
         mote_pool_for(s->pool, p->M, 1, quant_chunk, &j);
     }
@@ -103,9 +106,11 @@ static mote_status lin_infer(mote_op_ctx *c)
     const mote_tensor *x = c->in[0], *w = c->in[1];
     if (!w || !w->data || w->ndim != 2)
         return mote_op_error(c, MOTE_ERR_SHAPE, "W must be a 2-D weight");
-    int64_t K = wt == MOTE_W_F32 ? w->dims[1] : mote_attr_get_int(c->node, "in_features", 0);
+    int plain = wt == MOTE_W_F32 || wt == MOTE_W_F16;   /* (N, K) of the type itself */
+    int64_t K = plain ? w->dims[1] : mote_attr_get_int(c->node, "in_features", 0);
     size_t rb = mote_wtype_row_bytes(wt, K);
-    if (w->dtype != (wt == MOTE_W_F32 ? MOTE_F32 : MOTE_U8) || rb == 0 ||
+    mote_dtype want = wt == MOTE_W_F32 ? MOTE_F32 : wt == MOTE_W_F16 ? MOTE_F16 : MOTE_U8;
+    if (w->dtype != want || rb == 0 ||
         (size_t)w->dims[1] * mote_dtype_size(w->dtype) != rb)
         return mote_op_error(c, MOTE_ERR_SHAPE, "W does not hold rows of %lld values of type %s "
                              "(quantized K must be a multiple of 32)", (long long)K,
@@ -153,7 +158,7 @@ static mote_status lin_prepare(mote_op_ctx *c)
         if (st) return st;
         p->use_gemm = 1;
         c->scratch_bytes = scratch;
-    } else if (p->wtype != MOTE_W_F32) {
+    } else if (p->wtype == MOTE_W_Q8_0 || p->wtype == MOTE_W_Q4_0) {
         p->xq_bytes = (size_t)p->M * (size_t)(p->K / MOTE_QK) *
                       (p->wtype == MOTE_W_Q8_0 ? sizeof(mote_q16a_block) : sizeof(mote_q8a_block));
         c->scratch_bytes = p->xq_bytes;

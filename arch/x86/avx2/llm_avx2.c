@@ -66,6 +66,40 @@ static void matvec_f32_avx2(int64_t K, const float *W, int64_t n0, int64_t n1,
     for (; n < n1; n++) rows_dot(1, K, W + n * K, x, y + (n - n0));
 }
 
+/* as rows_dot, W in IEEE half (vcvtph2ps); the tail converts one value
+ * at a time into a zero-padded buffer */
+INLINE void rows_dot_h(int R, int64_t K, const uint16_t *w, const float *x, float *y)
+{
+    __m256 a0[4], a1[4];
+    for (int r = 0; r < R; r++) a0[r] = a1[r] = _mm256_setzero_ps();
+    int64_t k = 0;
+    for (; k + 16 <= K; k += 16) {
+        __m256 x0 = _mm256_loadu_ps(x + k), x1 = _mm256_loadu_ps(x + k + 8);
+        for (int r = 0; r < R; r++) {
+            a0[r] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + r * K + k))), x0, a0[r]);
+            a1[r] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + r * K + k + 8))), x1, a1[r]);
+        }
+    }
+    for (; k < K; k += 8) {
+        __m256i m = head_mask8(K - k);
+        __m256 x0 = _mm256_maskload_ps(x + k, m);
+        for (int r = 0; r < R; r++) {
+            uint16_t t[8] = { 0 };
+            for (int64_t i = 0; i < 8 && k + i < K; i++) t[i] = w[r * K + k + i];
+            a0[r] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)t)), x0, a0[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) y[r] = hsum8(_mm256_add_ps(a0[r], a1[r]));
+}
+
+static void matvec_f16_avx2(int64_t K, const uint16_t *W, int64_t n0, int64_t n1,
+                            const float *x, float *y)
+{
+    int64_t n = n0;
+    for (; n + 4 <= n1; n += 4) rows_dot_h(4, K, W + n * K, x, y + (n - n0));
+    for (; n < n1; n++) rows_dot_h(1, K, W + n * K, x, y + (n - n0));
+}
+
 static float dot_f32_avx2(int64_t n, const float *a, const float *b)
 {
     float y;
@@ -279,6 +313,7 @@ const mote_llm_kernels mote_llm_kernels_avx2 = {
     .name = "avx2",
     .rmsnorm_f32 = rmsnorm_f32_avx2,
     .matvec_f32 = matvec_f32_avx2,
+    .matvec_f16 = matvec_f16_avx2,
     .dot_f32 = dot_f32_avx2,
     .axpy_f32 = axpy_f32_avx2,
     .swiglu_f32 = swiglu_f32_avx2,

@@ -64,6 +64,39 @@ static void matvec_f32_avx512(int64_t K, const float *W, int64_t n0, int64_t n1,
     for (; n < n1; n++) rows_dot(1, K, W + n * K, x, y + (n - n0));
 }
 
+/* as rows_dot, W in IEEE half (vcvtph2ps), the same order for every row */
+INLINE void rows_dot_h(int R, int64_t K, const uint16_t *w, const float *x, float *y)
+{
+    __m512 a0[4], a1[4];
+    for (int r = 0; r < R; r++) a0[r] = a1[r] = _mm512_setzero_ps();
+    int64_t k = 0;
+    for (; k + 32 <= K; k += 32) {
+        __m512 x0 = _mm512_loadu_ps(x + k), x1 = _mm512_loadu_ps(x + k + 16);
+        for (int r = 0; r < R; r++) {
+            _mm_prefetch((const char *)(w + r * K + k) + PF_F32_BYTES, _MM_HINT_T0);
+            __m512 w0 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(w + r * K + k)));
+            __m512 w1 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(w + r * K + k + 16)));
+            a0[r] = _mm512_fmadd_ps(w0, x0, a0[r]);
+            a1[r] = _mm512_fmadd_ps(w1, x1, a1[r]);
+        }
+    }
+    for (; k < K; k += 16) {
+        __mmask16 m = head_mask(K - k);
+        __m512 x0 = _mm512_maskz_loadu_ps(m, x + k);
+        for (int r = 0; r < R; r++)
+            a0[r] = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, w + r * K + k)), x0, a0[r]);
+    }
+    for (int r = 0; r < R; r++) y[r] = _mm512_reduce_add_ps(_mm512_add_ps(a0[r], a1[r]));
+}
+
+static void matvec_f16_avx512(int64_t K, const uint16_t *W, int64_t n0, int64_t n1,
+                              const float *x, float *y)
+{
+    int64_t n = n0;
+    for (; n + 4 <= n1; n += 4) rows_dot_h(4, K, W + n * K, x, y + (n - n0));
+    for (; n < n1; n++) rows_dot_h(1, K, W + n * K, x, y + (n - n0));
+}
+
 static float dot_f32_avx512(int64_t n, const float *a, const float *b)
 {
     float y;
@@ -275,6 +308,7 @@ const mote_llm_kernels mote_llm_kernels_avx512 = {
     .name = "avx512",
     .rmsnorm_f32 = rmsnorm_f32_avx512,
     .matvec_f32 = matvec_f32_avx512,
+    .matvec_f16 = matvec_f16_avx512,
     .dot_f32 = dot_f32_avx512,
     .axpy_f32 = axpy_f32_avx512,
     .swiglu_f32 = swiglu_f32_avx512,
