@@ -1,1 +1,303 @@
-int main(void) { return 0; }
+/*
+ * llm.c — language-model benchmark: prompt (64 tokens, one batched pass)
+ * and generation (64 tokens, one at a time) tokens/s of the llama decoder
+ * (models/llama/) with f32, q8_0 and q4_0 weights, on 1 and 2 threads,
+ * median of --reps repetitions with min and max; the bytes of weights read
+ * per generated token and the machine's read bandwidth at that footprint,
+ * measured here in the same run (a streaming read over a buffer of that
+ * size, right before each generation measurement), so the fraction of it
+ * that generation reaches is comparable under the same machine load.
+ *
+ *   bench/llm [--models DIR] [--rand768 DIR] [--reps N] [--out FILE] [--check]
+ *
+ * DIR for --models holds stories260K.bin and tok512.bin (default
+ * $MOTE_SHARED_MODELS); DIR for --rand768 holds rand768.bin and
+ * tok32000.bin, written by make_rand_llama2c.py (see the README beside the
+ * shared models). --check also verifies that rand768 with f32 weights
+ * reproduces the known greedy token ids for "Zoo" (exit 1 if not).
+ * Tokens/s are wall-clock; "cpu" columns divide by the process CPU time
+ * instead, which is what one thread gets done when the machine is shared.
+ * Not a test: it asserts nothing about speed.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "mote.h"
+#include "graph.h"
+#include "llama2c.h"
+#include "quant.h"
+#include "sample.h"
+#include "tokenizer.h"
+#include "cpu.h"
+#include "../models/llama/llama.h"
+
+#define NTOK 64
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static double cpu_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct stat3 { double med, lo, hi; } stat3;
+
+static stat3 stats(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    stat3 s = { n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v[0], v[n - 1] };
+    return s;
+}
+
+/* Read bandwidth (bytes/s) over a buffer of `bytes`: the best of a few
+ * passes of a streaming sum (eight independent 64-bit accumulators). */
+static volatile uint64_t sink;
+static double read_bandwidth(const uint64_t *buf, size_t bytes)
+{
+    size_t n = bytes / 8 / 8 * 8;
+    double best = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        uint64_t a[8] = { 0 };
+        double t0 = now_s();
+        for (size_t i = 0; i < n; i += 8)
+            for (int j = 0; j < 8; j++) a[j] += buf[i + j];
+        double t = now_s() - t0;
+        sink = a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7];
+        if (t > 0 && (double)(n * 8) / t > best) best = (double)(n * 8) / t;
+    }
+    return best;
+}
+
+/* weight bytes one generated token reads: every LlmLinear matrix once */
+static double weight_bytes_per_token(const mote_graph *g)
+{
+    double sum = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const mote_node *nd = &g->nodes[i];
+        if (strcmp(nd->op, "LlmLinear") || nd->n_in < 2) continue;
+        sum += (double)g->values[nd->in[1]].nbytes;
+    }
+    return sum;
+}
+
+typedef struct model_src { const char *name, *ckpt, *tok; } model_src;
+
+static mote_model *load(const model_src *src, const char *wt, double *wbytes)
+{
+    mote_graph *g;
+    mote_llama2c_info h;
+    if (mote_llama2c_import(src->ckpt, src->tok, &g, &h)) return NULL;
+    mote_llama_hparams hp = { h.dim, h.hidden_dim, h.n_layers, h.n_heads, h.n_kv_heads,
+                              h.vocab_size, h.max_seq, h.shared_classifier, h.rope_theta,
+                              h.norm_eps, "f32" };
+    if (strcmp(wt, "f32")) {
+        mote_graph *q;
+        if (mote_quantize_weights(g, mote_wtype_from_name(wt), NULL, &q)) { mote_graph_free(g); return NULL; }
+        mote_graph_free(g);
+        g = q;
+        snprintf(hp.weight_type, sizeof hp.weight_type, "%s", wt);
+    }
+    mote_model *m = NULL;
+    if (mote_llama_build_graph(g, &hp) || mote_model_from_graph(g, &m)) return NULL;
+    *wbytes = weight_bytes_per_token(mote_model_graph(m));
+    return m;
+}
+
+/* rand768, f32, greedy "Zoo", 60 positions: the README's known ids */
+static int check_rand768(const mote_model *m)
+{
+    static const int known_head[5] = { 1, 259, 317, 338, 338 };
+    static const int runs[4][2] = { { 24083, 12 }, { 28033, 8 }, { 23299, 19 }, { 4810, 17 } };
+    int want[61], n_want = 0;
+    for (int i = 0; i < 5; i++) want[n_want++] = known_head[i];
+    for (int r = 0; r < 4; r++)
+        for (int i = 0; i < runs[r][1]; i++) want[n_want++] = runs[r][0];
+    mote_tokenizer *tok;
+    mote_llama *L;
+    if (mote_tokenizer_from_model(m, &tok)) return 0;
+    if (mote_llama_new(m, NULL, &L)) { mote_tokenizer_free(tok); return 0; }
+    int ids[64], n, got[64], n_got = 0, ok = 1;
+    const float *lg;
+    mote_tokenizer_encode(tok, "Zoo", 1, 0, ids, 16, &n);
+    for (int i = 0; i < n; i++) got[n_got++] = ids[i];
+    ok = !mote_llama_forward(L, ids, n, &lg);
+    for (int pos = n - 1; ok && pos < 60; pos++) {
+        int next = mote_argmax(mote_llama_hparams_of(L)->vocab_size, lg);
+        got[n_got++] = next;
+        if (pos + 1 < 60) ok = !mote_llama_forward(L, &next, 1, &lg);
+    }
+    ok = ok && n_got == n_want && !memcmp(got, want, sizeof(int) * (size_t)n_want);
+    printf("rand768 f32 greedy \"Zoo\" 60 steps: %s (%d ids)\n", ok ? "matches the known ids" : "MISMATCH", n_got);
+    mote_llama_free(L);
+    mote_tokenizer_free(tok);
+    return ok;
+}
+
+typedef struct row {
+    char model[16], wt[8];
+    int threads;
+    stat3 prompt, gen;
+    double prompt_cpu, gen_cpu; /* tokens per CPU-second, medians          */
+    double wbytes, bw;         /* weight bytes per token, read bandwidth    */
+} row;
+
+static int bench_one(const mote_model *m, int threads, int reps, const uint64_t *buf,
+                     double wbytes, row *r)
+{
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = threads;
+    mote_llama *L;
+    if (mote_llama_new(m, &o, &L)) return 0;
+    int V = mote_llama_hparams_of(L)->vocab_size, ids[NTOK];
+    for (int i = 0; i < NTOK; i++) ids[i] = i ? 3 + (i * 7919) % (V - 3) : 1;
+    double *tp = calloc((size_t)reps, sizeof(double)), *tg = calloc((size_t)reps, sizeof(double));
+    double *cg = calloc((size_t)reps, sizeof(double)), *bw = calloc((size_t)reps, sizeof(double));
+    double *cp = calloc((size_t)reps, sizeof(double));
+    const float *lg;
+    int ok = !mote_llama_forward(L, ids, NTOK, &lg);   /* warm-up: builds the prompt session */
+    for (int rep = 0; ok && rep < reps; rep++) {
+        mote_llama_reset(L);
+        double t0 = now_s(), c0 = cpu_s();
+        ok = !mote_llama_forward(L, ids, NTOK, &lg);
+        tp[rep] = NTOK / (now_s() - t0);
+        cp[rep] = NTOK / (cpu_s() - c0);
+        bw[rep] = read_bandwidth(buf, (size_t)wbytes);
+        mote_llama_reset(L);
+        int next = 1;
+        ok = ok && !mote_llama_forward(L, &next, 1, &lg);
+        t0 = now_s();
+        c0 = cpu_s();
+        for (int i = 0; ok && i < NTOK; i++) {
+            next = mote_argmax(V, lg);
+            ok = !mote_llama_forward(L, &next, 1, &lg);
+        }
+        tg[rep] = NTOK / (now_s() - t0);
+        cg[rep] = NTOK / (cpu_s() - c0);
+    }
+    if (ok) {
+        r->threads = threads;
+        r->prompt = stats(tp, reps);
+        r->gen = stats(tg, reps);
+        r->gen_cpu = stats(cg, reps).med;
+        r->prompt_cpu = stats(cp, reps).med;
+        r->bw = stats(bw, reps).med;
+        r->wbytes = wbytes;
+    }
+    free(tp); free(tg); free(cg); free(bw); free(cp);
+    mote_llama_free(L);
+    return ok;
+}
+
+static void print_row(FILE *f, const row *r)
+{
+    double need = r->gen.med * r->wbytes;   /* bytes/s generation streams */
+    fprintf(f, "| %s | %s | %d | %.0f (%.0f–%.0f) | %.0f | %.1f (%.1f–%.1f) | %.1f | %.1f | %.1f | %.0f%% |\n",
+            r->model, r->wt, r->threads, r->prompt.med, r->prompt.lo, r->prompt.hi, r->prompt_cpu,
+            r->gen.med, r->gen.lo, r->gen.hi, r->gen_cpu, r->wbytes / 1e6, r->bw / 1e9,
+            100.0 * need / r->bw);
+}
+
+int main(int argc, char **argv)
+{
+    const char *models = getenv("MOTE_SHARED_MODELS"), *rand_dir = NULL;
+    const char *out = "bench/results/llm.md";
+    int reps = 10, check = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--models") && i + 1 < argc) models = argv[++i];
+        else if (!strcmp(argv[i], "--rand768") && i + 1 < argc) rand_dir = argv[++i];
+        else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
+        else if (!strcmp(argv[i], "--check")) check = 1;
+        else {
+            fprintf(stderr, "usage: %s [--models DIR] [--rand768 DIR] [--reps N] [--out FILE] [--check]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (reps < 1) reps = 1;
+    char p[4][1024];
+    model_src srcs[2];
+    int n_src = 0;
+    if (models) {
+        snprintf(p[0], sizeof p[0], "%s/stories260K.bin", models);
+        snprintf(p[1], sizeof p[1], "%s/tok512.bin", models);
+        srcs[n_src++] = (model_src){ "stories260K", p[0], p[1] };
+    }
+    if (rand_dir) {
+        snprintf(p[2], sizeof p[2], "%s/rand768.bin", rand_dir);
+        snprintf(p[3], sizeof p[3], "%s/tok32000.bin", rand_dir);
+        srcs[n_src++] = (model_src){ "rand768", p[2], p[3] };
+    }
+    if (!n_src) {
+        fprintf(stderr, "nothing to run: give --models DIR (or set MOTE_SHARED_MODELS) and/or --rand768 DIR\n");
+        return 2;
+    }
+    /* the largest footprint: rand768 in f32 (438 MB) */
+    size_t buf_bytes = (size_t)512 << 20;
+    uint64_t *buf = malloc(buf_bytes);
+    if (!buf) return 1;
+    for (size_t i = 0; i < buf_bytes / 8; i++) buf[i] = i;
+    row rows[2 * 3 * 2];
+    int n_rows = 0, failed = 0;
+    const char *wts[3] = { "f32", "q8_0", "q4_0" };
+    double dram = read_bandwidth(buf, buf_bytes);
+    for (int s = 0; s < n_src; s++) {
+        for (int w = 0; w < 3; w++) {
+            double wbytes = 0;
+            mote_model *m = load(&srcs[s], wts[w], &wbytes);
+            if (!m) {
+                fprintf(stderr, "%s (%s): %s\n", srcs[s].ckpt, wts[w], mote_last_error());
+                return 1;
+            }
+            if (check && w == 0 && !strcmp(srcs[s].name, "rand768") && !check_rand768(m)) failed = 1;
+            for (int th = 1; th <= 2; th++) {
+                row *r = &rows[n_rows];
+                snprintf(r->model, sizeof r->model, "%s", srcs[s].name);
+                snprintf(r->wt, sizeof r->wt, "%s", wts[w]);
+                if (!bench_one(m, th, reps, buf, wbytes, r)) {
+                    fprintf(stderr, "%s %s: %s\n", r->model, r->wt, mote_last_error());
+                    return 1;
+                }
+                print_row(stdout, r);
+                fflush(stdout);
+                n_rows++;
+            }
+            mote_model_close(m);
+        }
+    }
+    FILE *f = fopen(out, "w");
+    if (!f) {
+        perror(out);
+        return 1;
+    }
+    fprintf(f, "# bench/llm: llama decoder, tokens/s\n\n"
+            "Kernel table: %s. Prompt: %d tokens in one batched pass; generation: %d tokens "
+            "one at a time; median (min–max) of %d repetitions. \"cpu\" columns: tokens per "
+            "second of process CPU time (all threads; spinning workers included). \"weights/token\": bytes of weight matrices one generated "
+            "token reads. \"read BW\": streaming read bandwidth over a buffer of that size, measured "
+            "in the same run (median); \"of BW\": generation's weight bytes per second as a fraction "
+            "of it. DRAM read bandwidth (512 MiB buffer) at start: %.1f GB/s.\n\n"
+            "| model | weights | threads | prompt tok/s | prompt cpu | generation tok/s | gen cpu | "
+            "weights/token MB | read BW GB/s | of BW |\n|---|---|---|---|---|---|---|---|---|---|\n",
+            mote_cpu_best_isa(), NTOK, NTOK, reps, dram / 1e9);
+    for (int i = 0; i < n_rows; i++) print_row(f, &rows[i]);
+    fclose(f);
+    printf("DRAM read bandwidth %.1f GB/s; wrote %s\n", dram / 1e9, out);
+    free(buf);
+    return failed;
+}

@@ -45,6 +45,17 @@ static void matvec_ref(int64_t K, const float *W, int64_t n0, int64_t n1,
     for (int64_t n = n0; n < n1; n++) y[n - n0] = dot_ref(K, W + n * K, x);
 }
 
+/* y[n - n0] = sum_k half(W[n, k]) x[k] */
+static void matvec_f16_ref(int64_t K, const uint16_t *W, int64_t n0, int64_t n1,
+                           const float *x, float *y)
+{
+    for (int64_t n = n0; n < n1; n++) {
+        float s = 0;
+        for (int64_t k = 0; k < K; k++) s += mote_half_to_float(W[n * K + k]) * x[k];
+        y[n - n0] = s;
+    }
+}
+
 static void axpy_ref(int64_t n, float a, const float *x, float *y)
 {
     for (int64_t i = 0; i < n; i++) y[i] += a * x[i];
@@ -61,10 +72,12 @@ const mote_llm_kernels mote_llm_kernels_ref = {
     .rmsnorm_f32 = rmsnorm_ref,
     .rope_f32 = rope_ref,
     .matvec_f32 = matvec_ref,
+    .matvec_f16 = matvec_f16_ref,
     .dot_f32 = dot_ref,
     .axpy_f32 = axpy_ref,
     .swiglu_f32 = swiglu_ref,
     .quantize_q8a = mote_quantize_q8a_ref,
+    .quantize_q16a = mote_quantize_q16a_ref,
     .matmul_q8_0 = mote_matmul_q8_0_ref,
     .matmul_q4_0 = mote_matmul_q4_0_ref,
 };

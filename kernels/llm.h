@@ -15,10 +15,31 @@
  *   q4_0 weight block, 18 bytes:  uint16 d (IEEE half); uint8 q[16];
  *                                 value_i     = d * ((q[i] & 15) - 8)
  *                                 value_{i+16} = d * ((q[i] >> 4) - 8)
- *   q8 activation block, 40 bytes: float d; float s; int8 q[32];
- *                                 value_i = d * q[i], s = d * sum_i q[i]
+ *   q8 activation block, 40 bytes: float d; int32 sum; int8 q[32];
+ *                                 value_i = d * q[i], sum = sum_i q[i]
  * Scales are chosen as d = max|x| / 127 (q8) or d = max / -8 where max is
  * the value of largest magnitude (q4_0), with round-to-nearest.
+ *
+ *   q16 activation block, 68 bytes: float d; int16 q[32]; value_i = d * q[i]
+ *                                 (d = max|x| / 32767)
+ * q8_0 weights are multiplied with q16 activations and q4_0 weights with q8
+ * activations: the integer dot of a block is exact either way; 16-bit
+ * activations keep q8_0 within rounding noise of f32 activations (its
+ * purpose is fidelity), 8-bit ones keep q4_0 fast (its purpose is speed).
+ *
+ * Packed weights (mote_qpack16, made once when a session is created, for
+ * the SIMD targets): rows in groups of 16 (the last group padded with zero
+ * rows); group g holds rows 16g..16g+15 as
+ *   uint16 d[nb][16]             the rows' half scales per block, padded
+ *                                to a multiple of 64 bytes
+ *   q8_0: int8 q[nb][16][16][2]  q[b][p][r][i] = w[r][32b + 2p + i]
+ *   q4_0: uint8 q[nb][4][16][4]  q[b][j][r][i] = the file byte 2 + 4j + i
+ *                                of block b of row r (low nibble: value
+ *                                4j + i, high nibble: value 16 + 4j + i)
+ * so that 32-bit lane r of a vector holds consecutive values of row r: a
+ * 2-way (vpdpwssd, q8_0 sign-extended to 16 bits) or 4-way (vpdpbusd,
+ * q4_0) integer dot instruction computes 16 rows at once against one
+ * broadcast pair or quad of activations.
  */
 #ifndef MOTE_LLM_KERNELS_H
 #define MOTE_LLM_KERNELS_H
@@ -32,14 +53,20 @@
 
 typedef struct mote_q8a_block {
     float d;                       /* scale                           */
-    float s;                       /* d * sum(q)                      */
+    int32_t sum;                   /* sum(q), for the q4_0 offset     */
     int8_t q[MOTE_QK];             /* quantized values                */
 } mote_q8a_block;
+
+typedef struct mote_q16a_block {
+    float d;                       /* scale                           */
+    int16_t q[MOTE_QK];            /* quantized values                */
+} mote_q16a_block;
 
 typedef enum mote_wtype {
     MOTE_W_F32 = 0,
     MOTE_W_Q8_0 = 1,
-    MOTE_W_Q4_0 = 2
+    MOTE_W_Q4_0 = 2,
+    MOTE_W_F16 = 3                 /* IEEE half, for q8_0's classifier */
 } mote_wtype;
 
 typedef struct mote_llm_kernels {
@@ -54,21 +81,31 @@ typedef struct mote_llm_kernels {
     /* y[n - n0] = sum_k W[n, k] x[k] for n in [n0, n1); W is (N, K) */
     void (*matvec_f32)(int64_t K, const float *W, int64_t n0, int64_t n1,
                        const float *x, float *y);
+    /* as matvec_f32 with W in IEEE half */
+    void (*matvec_f16)(int64_t K, const uint16_t *W, int64_t n0, int64_t n1,
+                       const float *x, float *y);
     /* sum_i a[i] b[i] */
     float (*dot_f32)(int64_t n, const float *a, const float *b);
     /* y[i] += a * x[i] */
     void (*axpy_f32)(int64_t n, float a, const float *x, float *y);
     /* y[i] = a[i] * sigmoid(a[i]) * b[i] */
     void (*swiglu_f32)(int64_t n, const float *a, const float *b, float *y);
-    /* K values -> K/32 activation blocks */
+    /* K values -> K/32 activation blocks (8 or 16 bits) */
     void (*quantize_q8a)(int64_t K, const float *x, mote_q8a_block *out);
+    void (*quantize_q16a)(int64_t K, const float *x, mote_q16a_block *out);
     /* For m in [0, M), n in [n0, n1):
      *   y[m*ldy + n] = sum_k W[n, k] x[m, k]
-     * W: q8_0 (resp. q4_0) rows of K/32 blocks; x: M rows of K/32 blocks. */
-    void (*matmul_q8_0)(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
+     * W: q8_0 (resp. q4_0) rows of K/32 blocks; x: M rows of K/32 q16
+     * (resp. q8) activation blocks. */
+    void (*matmul_q8_0)(int64_t M, int64_t K, const mote_q16a_block *x, const uint8_t *W,
                         int64_t n0, int64_t n1, float *y, int64_t ldy);
     void (*matmul_q4_0)(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
                         int64_t n0, int64_t n1, float *y, int64_t ldy);
+    /* Optional packed path (NULL in the reference): y as matmul_q8_0 /
+     * matmul_q4_0 computes it (x: their activation blocks), from weights
+     * packed by mote_qpack16. */
+    void (*matmul_qpacked)(mote_wtype t, int64_t M, int64_t K, const void *x,
+                           const void *Wp, int64_t n0, int64_t n1, float *y, int64_t ldy);
 } mote_llm_kernels;
 
 extern const mote_llm_kernels mote_llm_kernels_ref;
@@ -86,11 +123,20 @@ size_t mote_wtype_row_bytes(mote_wtype t, int64_t K);
 float mote_half_to_float(uint16_t h);
 uint16_t mote_float_to_half(float f);
 
+/* The packed layout above: its size, and packing an (N, K) matrix of type
+ * t (q8_0 or q4_0) given as rows of file blocks. */
+size_t mote_qpack16_bytes(mote_wtype t, int64_t N, int64_t K);
+/* Bytes of one group of 16 rows, and where its quantized values start. */
+size_t mote_qpack16_group_bytes(mote_wtype t, int64_t K);
+size_t mote_qpack16_scale_bytes(int64_t K);
+void mote_qpack16(mote_wtype t, int64_t N, int64_t K, const uint8_t *W, void *Wp);
+
 /* Reference kernels, for targets that reuse some of them. */
-void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
+void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q16a_block *x, const uint8_t *W,
                           int64_t n0, int64_t n1, float *y, int64_t ldy);
 void mote_matmul_q4_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
                           int64_t n0, int64_t n1, float *y, int64_t ldy);
 void mote_quantize_q8a_ref(int64_t K, const float *x, mote_q8a_block *out);
+void mote_quantize_q16a_ref(int64_t K, const float *x, mote_q16a_block *out);
 
 #endif

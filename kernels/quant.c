@@ -53,6 +53,7 @@ size_t mote_wtype_row_bytes(mote_wtype t, int64_t K)
 {
     if (K <= 0) return 0;
     if (t == MOTE_W_F32) return (size_t)K * 4;
+    if (t == MOTE_W_F16) return (size_t)K * 2;
     if (K % MOTE_QK) return 0;
     return (size_t)(K / MOTE_QK) * (t == MOTE_W_Q8_0 ? MOTE_Q8_0_BYTES : MOTE_Q4_0_BYTES);
 }
@@ -128,19 +129,32 @@ void mote_quantize_q8a_ref(int64_t K, const float *x, mote_q8a_block *out)
             sum += q;
         }
         out->d = d;
-        out->s = d * (float)sum;
+        out->sum = sum;
     }
 }
 
-/* y[m, n] = sum_b dw_b * dx_b * sum_i qw_i qx_i  (integer dot per block) */
-void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
+/* d = max|x| / 32767, q = nearbyint(x / d): 16-bit activations */
+void mote_quantize_q16a_ref(int64_t K, const float *x, mote_q16a_block *out)
+{
+    for (int64_t b = 0; b < K / MOTE_QK; b++, x += MOTE_QK, out++) {
+        float amax = 0;
+        for (int i = 0; i < MOTE_QK; i++) amax = fmaxf(amax, fabsf(x[i]));
+        float d = amax / 32767.0f, id = d != 0 ? 1.0f / d : 0.0f;
+        for (int i = 0; i < MOTE_QK; i++) out->q[i] = (int16_t)nearbyintf(x[i] * id);
+        out->d = d;
+    }
+}
+
+/* y[m, n] = sum_b (dw_b * dx_b) * sum_i qw_i qx_i  (exact integer dot per
+ * block: 32 products of 8 and 16 bits fit in 32 bits) */
+void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q16a_block *x, const uint8_t *W,
                           int64_t n0, int64_t n1, float *y, int64_t ldy)
 {
     int64_t nb = K / MOTE_QK;
     for (int64_t n = n0; n < n1; n++) {
         const uint8_t *w = W + (size_t)n * (size_t)nb * MOTE_Q8_0_BYTES;
         for (int64_t m = 0; m < M; m++) {
-            const mote_q8a_block *xb = x + m * nb;
+            const mote_q16a_block *xb = x + m * nb;
             float acc = 0;
             for (int64_t b = 0; b < nb; b++) {
                 const uint8_t *blk = w + b * MOTE_Q8_0_BYTES;
@@ -148,15 +162,15 @@ void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const u
                 memcpy(&dh, blk, 2);
                 int32_t s = 0;
                 for (int i = 0; i < MOTE_QK; i++) s += (int8_t)blk[2 + i] * xb[b].q[i];
-                acc += mote_half_to_float(dh) * xb[b].d * (float)s;
+                acc += (mote_half_to_float(dh) * xb[b].d) * (float)s;
             }
             y[m * ldy + n] = acc;
         }
     }
 }
 
-/* y[m, n] = sum_b dw_b * (dx_b * sum_i u_i qx_i - 8 s_b), u_i the 4-bit
- * codes in [0, 16): the -8 offset is applied through s = dx * sum qx. */
+/* y[m, n] = sum_b dw_b * dx_b * (sum_i u_i qx_i - 8 sum_i qx_i), u_i the
+ * 4-bit codes in [0, 16): the -8 offset is applied through the block sum. */
 void mote_matmul_q4_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
                           int64_t n0, int64_t n1, float *y, int64_t ldy)
 {
@@ -173,9 +187,60 @@ void mote_matmul_q4_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const u
                 int32_t s = 0;
                 for (int i = 0; i < MOTE_QK / 2; i++)
                     s += (blk[2 + i] & 15) * xb[b].q[i] + (blk[2 + i] >> 4) * xb[b].q[i + 16];
-                acc += mote_half_to_float(dh) * (xb[b].d * (float)s - 8.0f * xb[b].s);
+                acc += (mote_half_to_float(dh) * xb[b].d) * (float)(s - 8 * xb[b].sum);
             }
             y[m * ldy + n] = acc;
+        }
+    }
+}
+
+/* ------------------------------------------------ packed layout (llm.h) */
+
+size_t mote_qpack16_scale_bytes(int64_t K)
+{
+    size_t b = (size_t)(K / MOTE_QK) * 16 * 2;
+    return (b + 63) & ~(size_t)63;
+}
+
+size_t mote_qpack16_group_bytes(mote_wtype t, int64_t K)
+{
+    size_t per_block = t == MOTE_W_Q8_0 ? 16 * 32 : 16 * 16;
+    return mote_qpack16_scale_bytes(K) + (size_t)(K / MOTE_QK) * per_block;
+}
+
+size_t mote_qpack16_bytes(mote_wtype t, int64_t N, int64_t K)
+{
+    if (t == MOTE_W_F32 || K <= 0 || K % MOTE_QK || N <= 0) return 0;
+    return (size_t)((N + 15) / 16) * mote_qpack16_group_bytes(t, K);
+}
+
+void mote_qpack16(mote_wtype t, int64_t N, int64_t K, const uint8_t *W, void *Wp)
+{
+    int64_t nb = K / MOTE_QK, groups = (N + 15) / 16;
+    size_t rb = mote_wtype_row_bytes(t, K), gb = mote_qpack16_group_bytes(t, K);
+    size_t sb = mote_qpack16_scale_bytes(K), bb = mote_wtype_row_bytes(t, MOTE_QK);
+    memset(Wp, 0, mote_qpack16_bytes(t, N, K));
+    for (int64_t g = 0; g < groups; g++) {
+        uint8_t *G = (uint8_t *)Wp + (size_t)g * gb, *q = G + sb;
+        for (int r = 0; r < 16; r++) {
+            int64_t n = 16 * g + r;
+            for (int64_t b = 0; b < nb; b++) {
+                const uint8_t *blk = n < N ? W + (size_t)n * rb + (size_t)b * bb : NULL;
+                uint16_t dh = 0;   /* padding rows: scale 0, values 0 */
+                if (blk) memcpy(&dh, blk, 2);
+                memcpy(G + ((size_t)b * 16 + (size_t)r) * 2, &dh, 2);
+                if (t == MOTE_W_Q8_0) {      /* pairs: q[b][p][r][i] */
+                    for (int p = 0; p < 16; p++)
+                        for (int i = 0; i < 2; i++)
+                            q[(size_t)b * 512 + (size_t)p * 32 + r * 2 + i] =
+                                blk ? blk[2 + 2 * p + i] : 0;
+                } else {                        /* quads of bytes: q[b][j][r][i] */
+                    for (int j = 0; j < 4; j++)
+                        for (int i = 0; i < 4; i++)
+                            q[(size_t)b * 256 + (size_t)j * 64 + r * 4 + i] =
+                                blk ? blk[2 + 4 * j + i] : 0x88;
+                }
+            }
         }
     }
 }

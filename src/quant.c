@@ -35,6 +35,19 @@ static mote_status copy_meta(const mote_graph *src, mote_graph *g)
     return st;
 }
 
+/* The default choice: every matrix but the tokenizer's; for q8_0 (the
+ * fidelity format) the token embedding and the classifier go to f16
+ * instead, as llama.cpp keeps its output layer at a higher precision: the
+ * classifier's rounding moves logits directly (q8_0 there flips a near
+ * tie of stories260K; f16 does not, see docs/llm.md). Returns the type. */
+static mote_wtype default_type(mote_wtype t, const char *name)
+{
+    if (!strncmp(name, "tokenizer.", 10)) return MOTE_W_F32;
+    if (t == MOTE_W_Q8_0 && (!strcmp(name, "tok_embeddings") || !strcmp(name, "output")))
+        return MOTE_W_F16;
+    return t;
+}
+
 mote_status mote_quantize_weights(const mote_graph *src, mote_wtype t,
                                   int (*select)(const char *name), mote_graph **out)
 {
@@ -45,8 +58,18 @@ mote_status mote_quantize_weights(const mote_graph *src, mote_wtype t,
     for (int v = 0; v < src->n_values && !st; v++) {
         const mote_value *val = &src->values[v];
         if (val->kind != MOTE_VAL_WEIGHT) continue;
-        int q = t != MOTE_W_F32 && val->dtype == MOTE_F32 && val->ndim == 2 &&
-                (select ? select(val->name) : strncmp(val->name, "tokenizer.", 10) != 0);
+        mote_wtype vt = select ? (select(val->name) ? t : MOTE_W_F32) : default_type(t, val->name);
+        int q = vt != MOTE_W_F32 && val->dtype == MOTE_F32 && val->ndim == 2;
+        if (q && vt == MOTE_W_F16) {
+            size_t n = (size_t)(val->dims[0] * val->dims[1]);
+            uint16_t *h = malloc(n * sizeof *h);
+            if (!h) { st = mote_error(MOTE_ERR_NOMEM, "quantize: out of memory"); break; }
+            for (size_t i = 0; i < n; i++) h[i] = mote_float_to_half(((const float *)val->data)[i]);
+            if (mote_graph_weight(g, val->name, MOTE_F16, 2, val->dims, h) < 0)
+                st = mote_error_wrap(MOTE_ERR_NOMEM, "quantize: adding a weight");
+            free(h);
+            continue;
+        }
         if (!q) {
             if (mote_graph_weight(g, val->name, val->dtype, val->ndim, val->dims, val->data) < 0)
                 st = mote_error_wrap(MOTE_ERR_NOMEM, "quantize: copying a weight");

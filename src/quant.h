@@ -19,7 +19,8 @@ const char *mote_wtype_name(mote_wtype t);
 /*
  * Copies src's weights and metadata into a new graph, quantizing each 2-D
  * f32 weight for which select(name) returns true and whose rows are whole
- * blocks of 32 (others stay f32); select NULL: every 2-D f32 weight but the tokenizer's.
+ * blocks of 32 (others stay f32); select NULL: every 2-D f32 weight but the
+ * tokenizer's, with the token embedding and the classifier in f16 for q8_0.
  * Metadata key "llama.weight_type" is not copied (the
  * builder records the new one).
  */

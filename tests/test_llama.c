@@ -156,22 +156,74 @@ START_TEST(test_llama_q8_0_agrees_with_f32_on_top1)
     mote_model *m4 = stories_model("q4_0");
     float *lf, *lq, *l4;
     int toks[60];
-    /* the same text for all three: the f32 greedy continuation */
-    free(generate_forced(mf, NULL, 1, &lf, NULL, toks));
-    free(generate_forced(mq, NULL, 1, &lq, toks, NULL));
-    free(generate_forced(m4, NULL, 1, &l4, toks, NULL));
-    int agree = 0, agree4 = 0;
-    for (int s = 0; s < 57; s++) {
-        int a = mote_argmax(512, lf + s * 512);
-        agree += a == mote_argmax(512, lq + s * 512);
-        agree4 += a == mote_argmax(512, l4 + s * 512);
+    /* the same text for all: the f32 greedy continuation (reference table) */
+    free(generate_forced(mf, "ref", 1, &lf, NULL, toks));
+    for (size_t i = 0; i < sizeof ISAS / sizeof ISAS[0]; i++) {
+        if (!mote_cpu_isa_available(ISAS[i])) continue;
+        free(generate_forced(mq, ISAS[i], 1, &lq, toks, NULL));
+        free(generate_forced(m4, ISAS[i], 1, &l4, toks, NULL));
+        int agree = 0, agree4 = 0;
+        for (int s = 0; s < 57; s++) {
+            int a = mote_argmax(512, lf + s * 512);
+            agree += a == mote_argmax(512, lq + s * 512);
+            agree4 += a == mote_argmax(512, l4 + s * 512);
+        }
+        fprintf(stderr, "stories260K top-1 agreement with f32 (%s): q8_0 %d/57, q4_0 %d/57\n",
+                ISAS[i], agree, agree4);
+        /* >= 99% of 57 positions: all of them */
+        ck_assert_int_ge(agree * 100, 99 * 57);
+        free(lq); free(l4);
     }
-    fprintf(stderr, "stories260K top-1 agreement with f32: q8_0 %d/57, q4_0 %d/57\n", agree, agree4);
-    /* 57 positions of a 64-wide model: one near tie flips (56/57 measured);
-     * the issue's 99% goal is checked on rand768 by bench/llm --report */
-    ck_assert_int_ge(agree * 100, 98 * 57);
-    free(lf); free(lq); free(l4);
+    free(lf);
     mote_model_close(mf); mote_model_close(mq); mote_model_close(m4);
+}
+END_TEST
+
+/* Opt-in (too slow to generate the 438 MB checkpoint in CI): MOTE_RAND768
+ * names a directory holding rand768.bin and tok32000.bin written by
+ * make_rand_llama2c.py (see the README beside the shared models). f32,
+ * greedy "Zoo", 60 positions: the README's known token ids. */
+START_TEST(test_llama_rand768_greedy_ids_match_known)
+{
+    const char *dir = mote_test_dir("MOTE_RAND768");
+    if (!dir) {
+        fprintf(stderr, "skipped: MOTE_RAND768 is unset (opt-in rand768 check)\n");
+        return;
+    }
+    char ck[1024], tk[1024];
+    snprintf(ck, sizeof ck, "%s/rand768.bin", dir);
+    snprintf(tk, sizeof tk, "%s/tok32000.bin", dir);
+    mote_graph *g;
+    mote_llama2c_info h;
+    ck_assert_mote_ok(mote_llama2c_import(ck, tk, &g, &h));
+    mote_llama_hparams hp = { h.dim, h.hidden_dim, h.n_layers, h.n_heads, h.n_kv_heads,
+                              h.vocab_size, h.max_seq, h.shared_classifier, h.rope_theta,
+                              h.norm_eps, "f32" };
+    ck_assert_mote_ok(mote_llama_build_graph(g, &hp));
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    int want[64] = { 1, 259, 317, 338, 338 }, n_want = 5;
+    const int runs[4][2] = { { 24083, 12 }, { 28033, 8 }, { 23299, 19 }, { 4810, 17 } };
+    for (int r = 0; r < 4; r++)
+        for (int i = 0; i < runs[r][1]; i++) want[n_want++] = runs[r][0];
+    ck_assert_int_eq(n_want, 61);   /* the prompt's ids, then one per position to 60 */
+    mote_tokenizer *tok;
+    ck_assert_mote_ok(mote_tokenizer_from_model(m, &tok));
+    mote_llama *L;
+    ck_assert_mote_ok(mote_llama_new(m, NULL, &L));
+    int ids[16], n;
+    ck_assert_mote_ok(mote_tokenizer_encode(tok, "Zoo", 1, 0, ids, 16, &n));
+    for (int i = 0; i < n; i++) ck_assert_int_eq(ids[i], want[i]);
+    const float *lg;
+    ck_assert_mote_ok(mote_llama_forward(L, ids, n, &lg));
+    for (int pos = n; pos < n_want; pos++) {
+        int next = mote_argmax(h.vocab_size, lg);
+        ck_assert_msg(next == want[pos], "position %d: got %d, want %d", pos, next, want[pos]);
+        ck_assert_mote_ok(mote_llama_forward(L, &next, 1, &lg));
+    }
+    mote_llama_free(L);
+    mote_tokenizer_free(tok);
+    mote_model_close(m);
 }
 END_TEST
 
@@ -319,33 +371,106 @@ START_TEST(test_llm_kernels_match_reference_on_every_isa)
                 t->matvec_f32(K, W, 0, N, x, y1);
                 ck_assert_float_le(mote_test_maxdiff(y0, y1, N), 1e-3f);
             }
+            if (t->matvec_f16) {
+                uint16_t *Wh = malloc(sizeof *Wh * N * K);
+                for (int64_t e = 0; e < N * K; e++) Wh[e] = mote_float_to_half(W[e]);
+                ref->matvec_f16(K, Wh, 0, N, x, y0);
+                t->matvec_f16(K, Wh, 1, N, x, y1 + 1);   /* a range not starting at 0 */
+                ck_assert_float_le(mote_test_maxdiff(y0 + 1, y1 + 1, N - 1), 1e-3f);
+                free(Wh);
+            }
+            /* the elementwise and row kernels on K values and on awkward n = N + 8 */
+            for (int64_t n = N + 8; n <= K; n += K - N - 8) {
+                float g[2048 + 32], r0[2048 + 32], r1[2048 + 32];
+                mote_test_fill(g, n, 3, -2, 2);
+                if (t->rmsnorm_f32) {
+                    ref->rmsnorm_f32(n, x, g, 1e-5f, r0);
+                    t->rmsnorm_f32(n, x, g, 1e-5f, r1);
+                    ck_assert_float_le(mote_test_maxdiff(r0, r1, n), 1e-5f);
+                }
+                if (t->swiglu_f32) {
+                    for (int64_t e = 0; e < n; e++) g[e] *= 40;   /* exp's range, both signs */
+                    ref->swiglu_f32(n, g, x, r0);
+                    t->swiglu_f32(n, g, x, r1);
+                    for (int64_t e = 0; e < n; e++)
+                        ck_assert_float_le(fabsf(r0[e] - r1[e]), 2e-6f * (1 + fabsf(r0[e])));
+                }
+                if (t->dot_f32)
+                    ck_assert_float_le(fabsf(ref->dot_f32(n, x, g) - t->dot_f32(n, x, g)), 1e-3f);
+                if (t->axpy_f32) {
+                    memcpy(r0, g, sizeof(float) * n);
+                    memcpy(r1, g, sizeof(float) * n);
+                    ref->axpy_f32(n, 0.37f, x, r0);
+                    t->axpy_f32(n, 0.37f, x, r1);
+                    ck_assert_float_le(mote_test_maxdiff(r0, r1, n), 1e-5f);   /* |y| < 100 */
+                }
+                if (n == K) break;
+            }
             mote_q8a_block *x0 = malloc(sizeof *x0 * M * K / 32), *x1 = malloc(sizeof *x1 * M * K / 32);
+            mote_q16a_block *h0 = malloc(sizeof *h0 * M * K / 32), *h1 = malloc(sizeof *h1 * M * K / 32);
             ref->quantize_q8a(M * K, x, x0);
+            ref->quantize_q16a(M * K, x, h0);
             if (t->quantize_q8a) {
                 t->quantize_q8a(M * K, x, x1);
                 for (int64_t k = 0; k < M * K / 32; k++) {
-                    ck_assert_float_eq_tol(x0[k].d, x1[k].d, 1e-7f);
-                    for (int j = 0; j < 32; j++) ck_assert_int_le(abs(x0[k].q[j] - x1[k].q[j]), 1);
+                    /* the same rounding as the reference: identical blocks */
+                    ck_assert_float_eq(x0[k].d, x1[k].d);
+                    ck_assert_int_eq(x0[k].sum, x1[k].sum);
+                    ck_assert(!memcmp(x0[k].q, x1[k].q, 32));
                 }
             }
-            for (int q = 0; q < 2; q++) {
-                void (*mm)(int64_t, int64_t, const mote_q8a_block *, const uint8_t *, int64_t,
-                           int64_t, float *, int64_t) = q ? t->matmul_q4_0 : t->matmul_q8_0;
-                if (!mm) continue;
-                size_t rb = mote_wtype_row_bytes(q ? MOTE_W_Q4_0 : MOTE_W_Q8_0, K);
+            if (t->quantize_q16a) {
+                t->quantize_q16a(M * K, x, h1);
+                for (int64_t k = 0; k < M * K / 32; k++) {
+                    ck_assert_float_eq(h0[k].d, h1[k].d);
+                    ck_assert(!memcmp(h0[k].q, h1[k].q, sizeof h0[k].q));
+                }
+            }
+            if (t->matmul_q8_0) {
+                size_t rb = mote_wtype_row_bytes(MOTE_W_Q8_0, K);
+                uint8_t *Wq = malloc(rb * N);
+                for (int64_t n = 0; n < N; n++) mote_quantize_row_q8_0(K, W + n * K, Wq + n * rb);
+                ref->matmul_q8_0(M, K, h0, Wq, 0, N, y0, N);
+                t->matmul_q8_0(M, K, h0, Wq, 0, N, y1, N);
+                ck_assert_float_le(mote_test_maxdiff(y0, y1, M * N), 1e-3f * sqrtf((float)K));
+                free(Wq);
+            }
+            if (t->matmul_q4_0) {
+                size_t rb = mote_wtype_row_bytes(MOTE_W_Q4_0, K);
+                uint8_t *Wq = malloc(rb * N);
+                for (int64_t n = 0; n < N; n++) mote_quantize_row_q4_0(K, W + n * K, Wq + n * rb);
+                ref->matmul_q4_0(M, K, x0, Wq, 0, N, y0, N);
+                t->matmul_q4_0(M, K, x0, Wq, 0, N, y1, N);
+                ck_assert_float_le(mote_test_maxdiff(y0, y1, M * N), 1e-3f * sqrtf((float)K));
+                free(Wq);
+            }
+            for (int q = 0; q < 2 && t->matmul_qpacked; q++) {
+                /* the packed path, on row ranges that cut a group of 16 */
+                mote_wtype wt = q ? MOTE_W_Q4_0 : MOTE_W_Q8_0;
+                size_t rb = mote_wtype_row_bytes(wt, K);
                 uint8_t *Wq = malloc(rb * N);
                 for (int64_t n = 0; n < N; n++) {
                     if (q) mote_quantize_row_q4_0(K, W + n * K, Wq + n * rb);
                     else mote_quantize_row_q8_0(K, W + n * K, Wq + n * rb);
                 }
-                (q ? ref->matmul_q4_0 : ref->matmul_q8_0)(M, K, x0, Wq, 0, N, y0, N);
-                mm(M, K, x0, Wq, 0, N, y1, N);
-                ck_assert_msg(mote_test_maxdiff(y0, y1, M * N) <= 1e-3f * sqrtf((float)K),
-                              "%s %s K=%lld N=%lld", ISAS[i], q ? "q4_0" : "q8_0",
-                              (long long)K, (long long)N);
+                void *Wp = aligned_alloc(64, mote_qpack16_bytes(wt, N, K));
+                mote_qpack16(wt, N, K, Wq, Wp);
+                const void *xa = q ? (const void *)x0 : (const void *)h0;
+                for (int64_t mm_ = 1; mm_ <= M; mm_ += 2) {
+                    if (q) ref->matmul_q4_0(mm_, K, x0, Wq, 0, N, y0, N);
+                    else ref->matmul_q8_0(mm_, K, h0, Wq, 0, N, y0, N);
+                    for (int64_t e = 0; e < mm_ * N; e++) y1[e] = -7;
+                    int64_t cut = N / 2;
+                    t->matmul_qpacked(wt, mm_, K, xa, Wp, 0, cut, y1, N);
+                    t->matmul_qpacked(wt, mm_, K, xa, Wp, cut, N, y1, N);
+                    ck_assert_msg(mote_test_maxdiff(y0, y1, mm_ * N) <= 1e-4f * sqrtf((float)K),
+                                  "%s packed %s K=%lld N=%lld M=%lld", ISAS[i], q ? "q4_0" : "q8_0",
+                                  (long long)K, (long long)N, (long long)mm_);
+                }
+                free(Wp);
                 free(Wq);
             }
-            free(W); free(x); free(y0); free(y1); free(x0); free(x1);
+            free(W); free(x); free(y0); free(y1); free(x0); free(x1); free(h0); free(h1);
         }
     }
 }
@@ -374,6 +499,7 @@ int main(void)
     tcase_add_test(tc, test_llama_stories260k_greedy_text_is_exact_on_every_isa);
     tcase_add_test(tc, test_llama_runs_from_saved_file);
     tcase_add_test(tc, test_llama_q8_0_agrees_with_f32_on_top1);
+    tcase_add_test(tc, test_llama_rand768_greedy_ids_match_known);
     tcase_add_test(tc, test_llama_reset_restarts_at_position_zero);
     tcase_add_test(tc, test_llama_forward_rejects_positions_past_max_seq);
     tcase_add_test(tc, test_llama2c_v1_layout_imports_like_v0);

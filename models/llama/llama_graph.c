@@ -79,10 +79,13 @@ static int rmsnorm(builder *b, int x, int gain, const char *name)
     return y;
 }
 
-/* the weight type of a matrix: the model's, unless it was left in f32 */
+/* the weight type of a matrix: the model's, unless it was left in f32 or
+ * stored in f16 (q8_0's embedding and classifier) */
 static const char *wtype_of(builder *b, int w)
 {
-    return w >= 0 && b->g->values[w].dtype == MOTE_F32 ? "f32" : b->hp->weight_type;
+    if (w >= 0 && b->g->values[w].dtype == MOTE_F32) return "f32";
+    if (w >= 0 && b->g->values[w].dtype == MOTE_F16) return "f16";
+    return b->hp->weight_type;
 }
 
 static int linear(builder *b, int x, int w, int residual, int K, const char *name, int last_row)

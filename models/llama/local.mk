@@ -12,9 +12,9 @@ libmote_core_la_SOURCES += \
 # SIMD versions of the LLM kernels, each file with its own ISA flags.
 if HAVE_X86
 noinst_LTLIBRARIES += libmote_llm_avx2.la libmote_llm_avx512.la
-libmote_llm_avx2_la_SOURCES = arch/x86/avx2/quant_avx2.c
+libmote_llm_avx2_la_SOURCES = arch/x86/avx2/llm_avx2.c
 libmote_llm_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mfma -mf16c
-libmote_llm_avx512_la_SOURCES = arch/x86/avx512/quant_avx512.c
+libmote_llm_avx512_la_SOURCES = arch/x86/avx512/llm_avx512.c
 libmote_llm_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mavx512bw -mavx512dq -mavx512vl \
 	-mavx512vnni -mavx2 -mfma -mf16c
 libmote_core_la_LIBADD += libmote_llm_avx2.la libmote_llm_avx512.la

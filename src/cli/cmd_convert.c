@@ -11,9 +11,14 @@
 #include <time.h>
 #include "cli.h"
 #include "graph.h"
-#include "onnx/onnx.h"
 #include "llama2c.h"
+/* [llama] --disable-onnx keeps this command for llama2.c checkpoints: the
+ * ONNX path is compiled only with the importer (MOTE_HAVE_ONNX). */
+#ifdef MOTE_HAVE_ONNX
+#include "onnx/onnx.h"
+#endif
 
+#ifdef MOTE_HAVE_ONNX
 static const char usage[] =
     "Usage: mote convert [options] IN.onnx OUT.mote\n"
     "\n"
@@ -52,6 +57,8 @@ static void on_progress(void *user, const char *stage, size_t done, size_t total
     fflush(stderr);
 }
 
+#endif /* MOTE_HAVE_ONNX */
+
 int cli_convert_llama2c(int argc, char **argv);   /* cmd_llama.c */
 
 int cli_cmd_convert(int argc, char **argv)
@@ -60,6 +67,10 @@ int cli_cmd_convert(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--tokenizer") || (argv[i][0] != '-' && mote_llama2c_probe(argv[i])))
             return cli_convert_llama2c(argc, argv);
+#ifndef MOTE_HAVE_ONNX
+    /* [llama] without the ONNX importer only llama2.c checkpoints convert */
+    return cli_convert_llama2c(argc, argv);
+#else
     static const struct option longopts[] = {
         { "no-optimize", no_argument, NULL, 'n' },
         { "quiet", no_argument, NULL, 'q' },
@@ -102,4 +113,5 @@ int cli_cmd_convert(int argc, char **argv)
             printf("  %-20s %s\n", g->meta[i].key, g->meta[i].s ? g->meta[i].s : "");
     mote_graph_free(g);
     return CLI_OK;
+#endif /* MOTE_HAVE_ONNX */
 }

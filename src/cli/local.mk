@@ -17,9 +17,8 @@ bin_PROGRAMS += mote
 mote_SOURCES = src/cli/main.c src/cli/cli.h src/cli/commands.def src/cli/util.c \
 	src/cli/cmd_info.c src/cli/cmd_run.c src/cli/cmd_verify.c src/cli/cmd_demo.c \
 	src/cli/pgm.c src/cli/pgm.h
-if HAVE_ONNX
+# [llama] always built: without ONNX it still converts llama2.c checkpoints
 mote_SOURCES += src/cli/cmd_convert.c
-endif
 mote_CPPFLAGS = $(AM_CPPFLAGS) -DMOTE_PKGDATADIR='"$(pkgdatadir)"'
 mote_LDADD = libmote_core.la -lm
 dist_man_MANS += docs/mote.1

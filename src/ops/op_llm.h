@@ -12,7 +12,7 @@
 /* The LLM kernel table matching the session's main table (c->k->name),
  * every NULL entry replaced by the reference; session-lifetime memory. */
 const mote_llm_kernels *mote_llm_kernels_for(mote_op_ctx *c);
-/* The "weight_type" attribute: "f32" (default), "q8_0", "q4_0"; -1 if unknown. */
+/* The "weight_type" attribute: "f32" (default), "f16", "q8_0", "q4_0"; -1 if unknown. */
 int mote_llm_weight_type(const mote_node *n);
 /* The value of a position input (i32 or i64, one element). */
 int64_t mote_llm_read_pos(const mote_tensor *t);

@@ -24,6 +24,8 @@ typedef struct attn_params {
     int64_t T, nh, nkv, hs, max_seq;
     float *kc;                     /* (max_seq, nkv*hs) key cache      */
     float *vc;                     /* (max_seq, nkv*hs) value cache    */
+    int64_t filled;                /* rows [0, filled) written since the
+                                      last reset: what copy/reset touch */
     const mote_llm_kernels *lk;
 } attn_params;
 
@@ -65,7 +67,7 @@ static void attn_chunk(void *ctx, int64_t i0, int64_t i1, int thread)
 
 static void attn_run(const mote_step *s)
 {
-    const attn_params *p = s->params;
+    attn_params *p = s->params;
     int64_t pos = mote_llm_read_pos(s->in[3]);
     int64_t kvd = p->nkv * p->hs;
     if (pos < 0 || pos + p->T > p->max_seq) {
@@ -74,6 +76,7 @@ static void attn_run(const mote_step *s)
     }
     memcpy(p->kc + pos * kvd, s->in[1]->data, (size_t)(p->T * kvd) * sizeof(float));
     memcpy(p->vc + pos * kvd, s->in[2]->data, (size_t)(p->T * kvd) * sizeof(float));
+    if (pos + p->T > p->filled) p->filled = pos + p->T;
     attn_job j = { p, s->in[0]->data, s->out[0]->data, pos, s->scratch };
     mote_pool_for(s->pool, p->T * p->nh, 1, attn_chunk, &j);
 }
@@ -125,9 +128,10 @@ static mote_status attn_prepare(mote_op_ctx *c)
 static void attn_reset(void *params)
 {
     attn_params *p = params;
-    size_t cache = (size_t)p->max_seq * (size_t)(p->nkv * p->hs) * sizeof(float);
-    memset(p->kc, 0, cache);
-    memset(p->vc, 0, cache);
+    size_t used = (size_t)p->filled * (size_t)(p->nkv * p->hs) * sizeof(float);
+    memset(p->kc, 0, used);
+    memset(p->vc, 0, used);
+    p->filled = 0;
 }
 
 void mote_llm_attention_copy_state(void *dst, const void *src)
@@ -135,9 +139,12 @@ void mote_llm_attention_copy_state(void *dst, const void *src)
     attn_params *d = dst;
     const attn_params *s = src;
     if (d->max_seq != s->max_seq || d->nkv != s->nkv || d->hs != s->hs) return;
-    size_t cache = (size_t)d->max_seq * (size_t)(d->nkv * d->hs) * sizeof(float);
-    memcpy(d->kc, s->kc, cache);
-    memcpy(d->vc, s->vc, cache);
+    /* only the rows written: a prompt hands over a few rows, not max_seq */
+    int64_t rows = s->filled > d->filled ? s->filled : d->filled;
+    size_t used = (size_t)rows * (size_t)(d->nkv * d->hs) * sizeof(float);
+    memcpy(d->kc, s->kc, used);
+    memcpy(d->vc, s->vc, used);
+    d->filled = s->filled;
 }
 
 const mote_op mote_op_LlmAttention = {

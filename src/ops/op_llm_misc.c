@@ -1,7 +1,7 @@
 /*
  * op_llm_misc.c — the two small decoder ops:
  *   LlmEmbedding(tokens (T) i32/i64, table (V, D)) -> (T, D) f32: row
- *     tokens[t] of the table (f32, or q8_0/q4_0 rows per attribute
+ *     tokens[t] of the table (f32, or f16/q8_0/q4_0 rows per attribute
  *     weight_type with attribute dim = D). A token outside [0, V) gives a
  *     zero row (run cannot fail; callers check ids).
  *   LlmSwiGLU(a, b) -> silu(a) * b, elementwise, same shapes.
@@ -26,6 +26,8 @@ static void emb_run(const mote_step *s)
         if (id < 0 || id >= p->V) { memset(y, 0, (size_t)p->D * sizeof *y); continue; }
         const uint8_t *row = p->table + (size_t)id * p->row_bytes;
         if (p->wtype == MOTE_W_F32) memcpy(y, row, p->row_bytes);
+        else if (p->wtype == MOTE_W_F16)
+            for (int64_t i = 0; i < p->D; i++) y[i] = mote_half_to_float(((const uint16_t *)row)[i]);
         else if (p->wtype == MOTE_W_Q8_0) mote_dequantize_row_q8_0(p->D, row, y);
         else mote_dequantize_row_q4_0(p->D, row, y);
     }
@@ -40,9 +42,11 @@ static mote_status emb_infer(mote_op_ctx *c)
     if (wt < 0) return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "unknown weight_type");
     if (!w || !w->data || w->ndim != 2)
         return mote_op_error(c, MOTE_ERR_SHAPE, "the table must be a 2-D weight");
-    int64_t D = wt == MOTE_W_F32 ? w->dims[1] : mote_attr_get_int(c->node, "dim", 0);
+    int plain = wt == MOTE_W_F32 || wt == MOTE_W_F16;
+    int64_t D = plain ? w->dims[1] : mote_attr_get_int(c->node, "dim", 0);
     size_t rb = mote_wtype_row_bytes(wt, D);
-    if (w->dtype != (wt == MOTE_W_F32 ? MOTE_F32 : MOTE_U8) || rb == 0 ||
+    mote_dtype want = wt == MOTE_W_F32 ? MOTE_F32 : wt == MOTE_W_F16 ? MOTE_F16 : MOTE_U8;
+    if (w->dtype != want || rb == 0 ||
         (size_t)w->dims[1] * mote_dtype_size(w->dtype) != rb)
         return mote_op_error(c, MOTE_ERR_SHAPE, "the table does not hold rows of %lld "
                              "values of type %s", (long long)D,

@@ -21,10 +21,12 @@ const mote_llm_kernels *mote_llm_kernels_for(mote_op_ctx *c)
     if (!r->rmsnorm_f32) r->rmsnorm_f32 = ref->rmsnorm_f32;
     if (!r->rope_f32) r->rope_f32 = ref->rope_f32;
     if (!r->matvec_f32) r->matvec_f32 = ref->matvec_f32;
+    if (!r->matvec_f16) r->matvec_f16 = ref->matvec_f16;
     if (!r->dot_f32) r->dot_f32 = ref->dot_f32;
     if (!r->axpy_f32) r->axpy_f32 = ref->axpy_f32;
     if (!r->swiglu_f32) r->swiglu_f32 = ref->swiglu_f32;
     if (!r->quantize_q8a) r->quantize_q8a = ref->quantize_q8a;
+    if (!r->quantize_q16a) r->quantize_q16a = ref->quantize_q16a;
     if (!r->matmul_q8_0) r->matmul_q8_0 = ref->matmul_q8_0;
     if (!r->matmul_q4_0) r->matmul_q4_0 = ref->matmul_q4_0;
     return r;
@@ -36,6 +38,7 @@ int mote_llm_weight_type(const mote_node *n)
     if (!strcmp(s, "f32")) return MOTE_W_F32;
     if (!strcmp(s, "q8_0")) return MOTE_W_Q8_0;
     if (!strcmp(s, "q4_0")) return MOTE_W_Q4_0;
+    if (!strcmp(s, "f16")) return MOTE_W_F16;
     return -1;
 }
 
