@@ -146,13 +146,13 @@ check 0 "chained" "$MOTE" check-kernels --chained "$MODEL" -i "$X"
 # on a model with milliseconds of work per run. Compared within each run
 # (sum of its nodes' times / its whole time, median over runs), so a loaded
 # machine that preempts a run slows both sides alike.
-check 0 "per-node times add up to" "$MOTE" profile "$T/big.mote" -i "x=$T/big_x.npy" -n 40 -t 1
+check 0 "per-node times add up to" "$MOTE" profile "$T/big.mote" -i "x=$T/big_x.npy" -n 40 -j 1
 out_has " conv_b "
 pct=$(sed -n 's/per-node times add up to \([0-9.]*\)% .*/\1/p' "$T/stdout")
 awk -v p="$pct" 'BEGIN { exit !(p >= 90 && p <= 110) }' ||
     fail "per-node times add up to $pct% of the run time, not within 10%"
 # the bundled model: every node, per op type, the plain-run comparison, JSON
-check 0 "per-node medians sum to" "$MOTE" profile "$MODEL" -i "$X" -n 20 -t 1 \
+check 0 "per-node medians sum to" "$MOTE" profile "$MODEL" -i "$X" -n 20 -j 1 \
     --json "$T/prof.json"
 for node in conv1 conv2 fc1 fc2; do
     out_has " $node "

@@ -36,7 +36,7 @@ static const char usage[] =
     "                          (differences accumulate along the graph)\n"
     "  -i, --input NAME=FILE   the .npy file for the input called NAME (or give\n"
     "                          the files by position after MODEL)\n"
-    "  -t, --threads N         worker threads (default 1)\n"
+    "  -j, --threads N         worker threads (default 1)\n"
     "  -h, --help              show this help\n";
 
 static const char *const isas[] = { "ref", "avx2", "avx512", "neon" };
@@ -154,7 +154,7 @@ int cli_cmd_check_kernels(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "input", required_argument, NULL, 'i' },
-        { "threads", required_argument, NULL, 't' },
+        { "threads", required_argument, NULL, 'j' },
         { "chained", no_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -171,14 +171,14 @@ int cli_cmd_check_kernels(int argc, char **argv)
         instr_free(&im);
         return cli_fail(NULL, "out of memory");
     }
-    while ((c = cli_getopt(argc, argv, "i:t:Ch", longopts, usage, &rc)) != -1) {
+    while ((c = cli_getopt(argc, argv, "i:j:Ch", longopts, usage, &rc)) != -1) {
         if (c == '?')
             goto out;
         if (c == 'i' && (rc = instr_add_input(&im, cmd, optarg)))
             goto out;
         if (c == 'C')
             chained = true;
-        if (c == 't' && !cli_parse_int(optarg, 1, 4096, &threads)) {
+        if (c == 'j' && !cli_parse_int(optarg, 1, 4096, &threads)) {
             rc = cli_usage_error(cmd, "--threads wants a number from 1 to 4096, not '%s'", optarg);
             goto out;
         }

@@ -78,7 +78,7 @@ static const char generate_usage[] =
     "      --top-k K       keep the K most likely tokens (default 0: off)\n"
     "      --top-p P       nucleus sampling mass (default 0.9; 0 or 1: off)\n"
     "      --seed S        PRNG seed (default: time)\n"
-    "      --threads N     threads (default: one per physical core)\n"
+    "  -j, --threads N     threads (default: one per physical core)\n"
     "  -h, --help          show this help\n";
 
 int cli_cmd_generate(int argc, char **argv)
@@ -87,7 +87,7 @@ int cli_cmd_generate(int argc, char **argv)
         { "prompt", required_argument, NULL, 'p' }, { "steps", required_argument, NULL, 'n' },
         { "temp", required_argument, NULL, 't' }, { "top-k", required_argument, NULL, 'K' },
         { "top-p", required_argument, NULL, 'P' }, { "seed", required_argument, NULL, 'S' },
-        { "threads", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
+        { "threads", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c, rc = CLI_OK;
@@ -95,7 +95,7 @@ int cli_cmd_generate(int argc, char **argv)
     long steps = 256, topk = 0, threads = 0;
     float temp = 1.0f, topp = 0.9f;
     unsigned long long seed = (unsigned long long)time(NULL);
-    while ((c = cli_getopt(argc, argv, "p:n:t:h", longopts, generate_usage, &rc)) != -1) {
+    while ((c = cli_getopt(argc, argv, "p:n:t:j:h", longopts, generate_usage, &rc)) != -1) {
         switch (c) {
         case '?': return rc;
         case 'p': prompt = optarg; break;
@@ -104,7 +104,7 @@ int cli_cmd_generate(int argc, char **argv)
         case 'K': if (!cli_parse_int(optarg, 0, 1 << 30, &topk)) return cli_usage_error(argv[0], "bad --top-k"); break;
         case 'P': topp = strtof(optarg, NULL); break;
         case 'S': seed = strtoull(optarg, NULL, 10); break;
-        case 'T': if (!cli_parse_int(optarg, 1, 1024, &threads)) return cli_usage_error(argv[0], "bad --threads"); break;
+        case 'j': if (!cli_parse_int(optarg, 1, 1024, &threads)) return cli_usage_error(argv[0], "bad --threads"); break;
         }
     }
     if (argc - optind != 1) return cli_usage_error(argv[0], "expected one MODEL.mote");

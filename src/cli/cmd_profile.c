@@ -34,14 +34,14 @@ static const char usage[] =
     "  -i, --input NAME=FILE   the .npy file for the input called NAME (or give\n"
     "                          the files by position after MODEL)\n"
     "  -n, --runs N            timed runs (default 20), after 2 untimed ones\n"
-    "  -j, --json FILE         write the median run as Chrome trace JSON (one\n"
+    "      --json FILE         write the median run as Chrome trace JSON (one\n"
     "                          \"X\" event per node; load in Perfetto)\n"
     "      --isa ISA           kernel table: ref, avx2, avx512, neon\n"
-    "  -t, --threads N         worker threads (default: MOTE_THREADS, else one\n"
+    "  -j, --threads N         worker threads (default: MOTE_THREADS, else one\n"
     "                          per physical core)\n"
     "  -h, --help              show this help\n";
 
-enum { OPT_ISA = 256 };
+enum { OPT_ISA = 256, OPT_JSON };
 
 typedef struct prof_ctx {
     int ns, run;        /* steps per run; the run being timed          */
@@ -162,9 +162,9 @@ int cli_cmd_profile(int argc, char **argv)
     static const struct option longopts[] = {
         { "input", required_argument, NULL, 'i' },
         { "runs", required_argument, NULL, 'n' },
-        { "json", required_argument, NULL, 'j' },
+        { "json", required_argument, NULL, OPT_JSON },
         { "isa", required_argument, NULL, OPT_ISA },
-        { "threads", required_argument, NULL, 't' },
+        { "threads", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -179,12 +179,12 @@ int cli_cmd_profile(int argc, char **argv)
         instr_free(&im);
         return cli_fail(NULL, "out of memory");
     }
-    while ((c = cli_getopt(argc, argv, "i:n:j:t:h", longopts, usage, &rc)) != -1) {
+    while ((c = cli_getopt(argc, argv, "i:n:j:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             goto out;
         if (c == 'i' && (rc = instr_add_input(&im, cmd, optarg)))
             goto out;
-        if (c == 'j')
+        if (c == OPT_JSON)
             json = optarg;
         if (c == OPT_ISA)
             isa = optarg;
@@ -192,7 +192,7 @@ int cli_cmd_profile(int argc, char **argv)
             rc = cli_usage_error(cmd, "--runs wants a number from 1 to 1000000, not '%s'", optarg);
             goto out;
         }
-        if (c == 't' && !cli_parse_int(optarg, 1, 4096, &threads)) {
+        if (c == 'j' && !cli_parse_int(optarg, 1, 4096, &threads)) {
             rc = cli_usage_error(cmd, "--threads wants a number from 1 to 4096, not '%s'", optarg);
             goto out;
         }

@@ -43,7 +43,7 @@ static const char usage[] =
     "      --atol A            absolute tolerance (default 1e-5): an element is\n"
     "                          within tolerance if |got - ref| <= A + R * |ref|\n"
     "      --isa ISA           kernel table: ref, avx2, avx512, neon\n"
-    "  -t, --threads N         worker threads (default 1)\n"
+    "  -j, --threads N         worker threads (default 1)\n"
     "  -q, --quiet             print only the comparison's verdict\n"
     "  -h, --help              show this help\n"
     "\n"
@@ -264,7 +264,7 @@ int cli_cmd_trace(int argc, char **argv)
         { "rtol", required_argument, NULL, OPT_RTOL },
         { "atol", required_argument, NULL, OPT_ATOL },
         { "isa", required_argument, NULL, OPT_ISA },
-        { "threads", required_argument, NULL, 't' },
+        { "threads", required_argument, NULL, 'j' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -279,7 +279,7 @@ int cli_cmd_trace(int argc, char **argv)
         instr_free(&im);
         return cli_fail(NULL, "out of memory");
     }
-    while ((c = cli_getopt(argc, argv, "i:d:c:t:qh", longopts, usage, &rc)) != -1) {
+    while ((c = cli_getopt(argc, argv, "i:d:c:j:qh", longopts, usage, &rc)) != -1) {
         if (c == '?')
             goto out;
         if (c == 'i' && (rc = instr_add_input(&im, cmd, optarg)))
@@ -298,7 +298,7 @@ int cli_cmd_trace(int argc, char **argv)
                                  c == OPT_RTOL ? "rtol" : "atol", optarg);
             goto out;
         }
-        if (c == 't' && !cli_parse_int(optarg, 1, 4096, &threads)) {
+        if (c == 'j' && !cli_parse_int(optarg, 1, 4096, &threads)) {
             rc = cli_usage_error(cmd, "--threads wants a number from 1 to 4096, not '%s'", optarg);
             goto out;
         }
