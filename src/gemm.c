@@ -91,7 +91,8 @@ static void packed_chunk(void *ctx, int64_t b, int64_t e, int t)
         .M = p->M, .N = p->N, .K = p->K, .A = j->A, .lda = j->lda, .Bp = p->Bp,
         .C = j->C, .ldc = j->ldc, .bias = p->bias, .bias_per_row = p->bias_per_row,
         .act = p->act, .m0 = 0, .m1 = p->M, .n0 = 0, .n1 = p->N,
-        .scratch = j->scratch + (size_t)t * p->scratch_per_thread,
+        /* reliability: no offset on a NULL scratch (UB, found by fuzz_mote) */
+        .scratch = j->scratch ? j->scratch + (size_t)t * p->scratch_per_thread : NULL,
     };
     if (j->by_cols) { a.n0 = b; a.n1 = e; }
     else { a.m0 = b; a.m1 = e; }

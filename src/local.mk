@@ -9,5 +9,6 @@ libmote_core_la_SOURCES = \
 	src/mote.h src/graph.h src/ops.h src/pool.h src/gemm.h src/internal.h \
 	src/error.c src/dtype.c src/graph.c src/ops.c src/ops_list.h src/opsutil.c \
 	src/planner.c src/planner.h src/session.c src/session.h src/model.c src/model_file.c \
-	src/pool.c src/cpu.c src/cpu.h src/gemm.c
+	src/pool.c src/cpu.c src/cpu.h src/gemm.c \
+	src/budget.c src/budget.h
 include src/format.mk

@@ -138,6 +138,16 @@ const char *mote_model_meta(const mote_model *m, const char *key);
 
 typedef struct mote_session mote_session;
 
+/*
+ * Thread safety: a mote_model is read-only once opened; any number of
+ * threads may make sessions on it and query it at the same time, and it
+ * must outlive them. A session is not thread-safe: one thread at a time
+ * runs it (it has its own worker pool for parallelism inside a run), and
+ * output views stay valid until that session's next run or free. Close a
+ * model or free a session exactly once, after every use of it has ended
+ * (mote cannot detect a second close). Error messages are per thread.
+ */
+
 typedef struct mote_session_options {
     int threads;        /* 0: MOTE_THREADS, else one per physical core    */
     int pin;            /* -1: MOTE_PIN (default: pin), 0: never, 1: pin  */
@@ -150,6 +160,10 @@ typedef struct mote_session_options {
      * one per model input in order; NULL keeps the model's shapes. */
     const mote_tensor *input_shapes;
     int n_input_shapes;
+    /* Memory budget in bytes for this session (arena, each tensor,
+     * scratch); over it, mote_session_new fails with MOTE_ERR_LIMIT.
+     * 0: MOTE_MAX_BYTES, else 75% of physical memory. */
+    size_t max_bytes;
 } mote_session_options;
 
 void mote_session_options_init(mote_session_options *o);

@@ -16,11 +16,13 @@
  *
  * Not here: op math (src/ops/), kernels, the file format.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cpu.h"
 #include "internal.h"
 #include "session.h"
+#include "budget.h"
 
 void mote_session_options_init(mote_session_options *o)
 {
@@ -377,6 +379,28 @@ static mote_status plan_memory(mote_session *s, const size_t *scratch, const mot
             MERGE(src, dst);
     }
 #undef MERGE
+    /* reliability: every intermediate and scratch size must be computable
+     * (no overflow) and within the memory budget before the arena is
+     * planned, so an absurd shape is refused instead of allocated. */
+    size_t budget = mote_limit_bytes(o->max_bytes);
+    for (int v = 0; v < nv; v++) {
+        if (g->values[v].kind != MOTE_VAL_ACT) continue;
+        size_t vb;
+        char what[160], desc[96];
+        mote_tensor_describe(&s->vals[v], desc, sizeof desc);
+        snprintf(what, sizeof what, "tensor '%s' (%s)", g->values[v].name ? g->values[v].name : "?", desc);
+        if (!mote_limit_tensor_bytes(&s->vals[v], &vb)) {
+            st = mote_error(MOTE_ERR_LIMIT, "%s: its size overflows", what);
+            goto done;
+        }
+        if ((st = mote_limit_check(vb, budget, what)) != MOTE_OK) goto done;
+    }
+    for (int t = 0; t < ns; t++) {
+        char what[160];
+        snprintf(what, sizeof what, "the scratch of node '%s'",
+                 s->steps[t].node->name ? s->steps[t].node->name : "?");
+        if ((st = mote_limit_check(scratch[t], budget, what)) != MOTE_OK) goto done;
+    }
     /* One buffer per storage root in the arena; weights stay in place. */
     int nb = 0;
     size_t naive = 0;
@@ -395,6 +419,7 @@ static mote_status plan_memory(mote_session *s, const size_t *scratch, const mot
     }
     size_t arena = 0;
     if ((st = mote_plan_place(bufs, nb, &arena)) != MOTE_OK) goto done;
+    if ((st = mote_limit_check(arena, budget, "the session's arena")) != MOTE_OK) goto done; /* reliability */
     s->naive_bytes = naive;
     s->plan.bufs = bufs;
     s->plan.n_bufs = nb;

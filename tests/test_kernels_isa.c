@@ -471,7 +471,10 @@ START_TEST(test_softmax_and_norms_match_reference)
         if (!table(isas[t], &k)) continue;
         for (int s = 0; s < N_SIZES; s++) {
             int64_t n = sizes[s], rows = 1 + rnd(3);
-            float *x = buf(rows * n, -10, 10), *g = buf(n, 0.5f, 2), *b = buf(n, -1, 1);
+            /* reliability: g and b also serve as per-channel (rows) scale/shift
+             * below, so they need max(n, rows) entries (ASan found n < rows). */
+            int64_t gn = n > rows ? n : rows;
+            float *x = buf(rows * n, -10, 10), *g = buf(gn, 0.5f, 2), *b = buf(gn, -1, 1);
             float *y = malloc(sizeof(float) * (size_t)(rows * n)), *r = malloc(sizeof(float) * (size_t)(rows * n));
             for (int lg = 0; lg < 2; lg++) {
                 k.softmax_f32(rows, n, x, y, lg);

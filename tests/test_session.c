@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,9 @@
 /* ---------------------------------------------- counting allocations */
 
 /* glibc lets a program define malloc & co. and still reach the real ones. */
-#ifdef __GLIBC__
+/* reliability: not under AddressSanitizer, whose allocator these wrappers
+ * would bypass (frees of ASan memory through libc abort). */
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);

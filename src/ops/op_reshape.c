@@ -9,6 +9,7 @@
  * where 0 is a real zero), one -1 is inferred from the element count.
  * Flatten (opset 13): (prod(dims[:axis]), prod(dims[axis:])), axis in [-r, r].
  */
+#include <stdint.h>
 #include "op_util.h"
 
 static void run_alias(const mote_step *s)
@@ -66,6 +67,10 @@ static mote_status infer_reshape(mote_op_ctx *c)
         if (d == 0)
             has_zero = 1;
         dims[i] = d;
+        /* reliability: the product must not overflow (found by fuzz_onnx) */
+        if (d != 0 && known > INT64_MAX / d)
+            return mote_op_error(c, MOTE_ERR_SHAPE, "shape's element count overflows at shape[%d] = %lld",
+                                 i, (long long)d);
         known *= d;
     }
     char sx[128], ss[128];

@@ -1,0 +1,27 @@
+/*
+ * budget.h — the memory budget: the most bytes mote lets one model or
+ * session ask for (arena, packed weights, one tensor). Sizes over it are
+ * refused with MOTE_ERR_LIMIT and a message naming what asked, before
+ * anything is allocated, so that an absurd dimension in a file cannot
+ * exhaust the machine. Not an allocator: callers still allocate and check.
+ *
+ * The budget: the session option max_bytes if set, else the environment
+ * variable MOTE_MAX_BYTES (bytes, with an optional K/M/G suffix), else 75%
+ * of physical memory.
+ */
+#ifndef MOTE_BUDGET_H
+#define MOTE_BUDGET_H
+
+#include <stddef.h>
+#include "mote.h"
+
+/* The budget in bytes; `option` is a caller's explicit value (0: none). */
+size_t mote_limit_bytes(size_t option);
+/* MOTE_OK if bytes <= budget, else MOTE_ERR_LIMIT with a message
+ * "<what> needs N bytes, over the memory budget of M bytes (MOTE_MAX_BYTES)". */
+mote_status mote_limit_check(size_t bytes, size_t budget, const char *what);
+/* bytes = numel(dims) * item, overflow-checked; false on overflow or a
+ * negative dimension. */
+_Bool mote_limit_tensor_bytes(const mote_tensor *t, size_t *bytes);
+
+#endif

@@ -1,0 +1,98 @@
+# tests/fuzz/local.mk — fuzz targets and their replay in `make check` (owner: reliability).
+#
+# `make check` builds tests/fuzz/replay_TARGET with the normal compiler: it
+# feeds the seed corpus and every saved crashing input
+# (tests/fuzz/regressions/TARGET/) to the target's entry function.
+# `make fuzz FUZZ_SECONDS=N` builds the libFuzzer binaries with clang
+# (-fsanitize=fuzzer,address,undefined; a separate build of the library
+# sources in fuzz-build/, see tests/fuzz/build.sh) and runs each for N s.
+FUZZ_TARGETS = mote npy llama2c tokenizer
+if HAVE_ONNX
+FUZZ_TARGETS += onnx
+endif
+FUZZ_SECONDS = 60
+FUZZ_CC = clang
+FUZZ_COMMON = tests/fuzz/replay.c tests/fuzz/fuzz_common.h
+
+check_PROGRAMS += tests/fuzz/replay_mote tests/fuzz/replay_npy \
+	tests/fuzz/replay_llama2c tests/fuzz/replay_tokenizer
+TESTS += tests/fuzz/replay_mote tests/fuzz/replay_npy \
+	tests/fuzz/replay_llama2c tests/fuzz/replay_tokenizer
+tests_fuzz_replay_mote_SOURCES = tests/fuzz/fuzz_mote.c $(FUZZ_COMMON)
+tests_fuzz_replay_mote_CFLAGS = $(AM_CFLAGS) -DFUZZ_TARGET='"mote"'
+tests_fuzz_replay_mote_LDADD = libmote_core.la -lm
+tests_fuzz_replay_npy_SOURCES = tests/fuzz/fuzz_npy.c $(FUZZ_COMMON)
+tests_fuzz_replay_npy_CFLAGS = $(AM_CFLAGS) -DFUZZ_TARGET='"npy"'
+tests_fuzz_replay_npy_LDADD = libmote_core.la -lm
+tests_fuzz_replay_llama2c_SOURCES = tests/fuzz/fuzz_llama2c.c $(FUZZ_COMMON)
+tests_fuzz_replay_llama2c_CFLAGS = $(AM_CFLAGS) -DFUZZ_TARGET='"llama2c"'
+tests_fuzz_replay_llama2c_LDADD = libmote_core.la -lm
+tests_fuzz_replay_tokenizer_SOURCES = tests/fuzz/fuzz_tokenizer.c $(FUZZ_COMMON)
+tests_fuzz_replay_tokenizer_CFLAGS = $(AM_CFLAGS) -DFUZZ_TARGET='"tokenizer"'
+tests_fuzz_replay_tokenizer_LDADD = libmote_core.la -lm
+if HAVE_ONNX
+check_PROGRAMS += tests/fuzz/replay_onnx
+TESTS += tests/fuzz/replay_onnx
+tests_fuzz_replay_onnx_SOURCES = tests/fuzz/fuzz_onnx.c $(FUZZ_COMMON)
+tests_fuzz_replay_onnx_CFLAGS = $(AM_CFLAGS) -DFUZZ_TARGET='"onnx"'
+tests_fuzz_replay_onnx_LDADD = libmote_core.la -lm
+endif
+
+EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/fuzz_onnx.c tests/fuzz/corpus tests/fuzz/regressions
+
+# The library sources the fuzz build compiles (build.sh keeps the .c files):
+# the core's, and the x86 tables with their own ISA flags.
+FUZZ_CORE_SRCS = $(libmote_core_la_SOURCES)
+if HAVE_X86
+FUZZ_AVX2_SRCS = $(libmote_avx2_la_SOURCES) $(libmote_llm_avx2_la_SOURCES)
+FUZZ_AVX512_SRCS = $(libmote_avx512_la_SOURCES) $(libmote_llm_avx512_la_SOURCES)
+endif
+
+.PHONY: fuzz fuzz-build
+fuzz-build: config.h
+	@CC='$(FUZZ_CC)' SRCDIR='$(abs_top_srcdir)' BUILDDIR='$(abs_top_builddir)' \
+	  CORE_SRCS='$(FUZZ_CORE_SRCS)' AVX2_SRCS='$(FUZZ_AVX2_SRCS)' AVX512_SRCS='$(FUZZ_AVX512_SRCS)' \
+	  TARGETS='$(FUZZ_TARGETS)' LIBS='$(HWLOC_LIBS) -lm -lpthread' HWLOC_CFLAGS='$(HWLOC_CFLAGS)' \
+	  $(SHELL) $(top_srcdir)/tests/fuzz/build.sh build
+fuzz: fuzz-build
+	@SRCDIR='$(abs_top_srcdir)' BUILDDIR='$(abs_top_builddir)' TARGETS='$(FUZZ_TARGETS)' \
+	  FUZZ_SECONDS='$(FUZZ_SECONDS)' $(SHELL) $(top_srcdir)/tests/fuzz/build.sh run
+
+# Misuse, limits, concurrency, endurance and atomic-write tests.
+check_PROGRAMS += tests/test_reliability
+tests_test_reliability_SOURCES = tests/test_reliability.c tests/testutil.c tests/testutil.h
+tests_test_reliability_CFLAGS = $(TEST_CFLAGS)
+tests_test_reliability_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_reliability
+
+# `make check-valgrind`: the end-to-end tests under valgrind memcheck
+# (--error-exitcode=1: any invalid access or definite leak fails). Check runs
+# each test in-process (CK_FORK=no) so that valgrind sees it; the endurance
+# loop is shortened; test_cli.sh runs `mote` through a wrapper that starts
+# it under valgrind.
+VALGRIND = valgrind
+VALGRIND_FLAGS = --tool=memcheck --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite --quiet
+VALGRIND_TESTS = tests/test_session tests/test_reliability tests/test_fashion tests/test_llama
+.PHONY: check-valgrind
+check-valgrind: $(check_PROGRAMS) $(bin_PROGRAMS)
+	@set -e; vg='$(VALGRIND) $(VALGRIND_FLAGS)'; \
+	$(AM_TESTS_ENVIRONMENT) \
+	export CK_FORK=no CK_DEFAULT_TIMEOUT=1200 MOTE_ENDURANCE_RUNS=2000 MOTE_THREADS=2; \
+	for t in $(VALGRIND_TESTS); do \
+	  [ -x "$$t" ] || continue; \
+	  echo "valgrind: $$t"; \
+	  $$vg ./$$t > $$t.valgrind.log 2>&1 || { tail -n 60 $$t.valgrind.log; exit 1; }; \
+	done; \
+	if [ -x ./mote ] && [ -x tests/cli_fixture ]; then \
+	  w=$(abs_top_builddir)/valgrind-wrap; rm -rf $$w; mkdir -p $$w; \
+	  ln -s $(abs_top_builddir)/tests $$w/tests; \
+	  printf '#!/bin/sh\nexec %s --log-file=%s/mote.%%p.log "%s" "$$@"\n' \
+	    "$$vg" "$$w" "$(abs_top_builddir)/mote" > $$w/mote; chmod +x $$w/mote; \
+	  echo "valgrind: tests/test_cli.sh"; \
+	  MOTE_BUILDDIR=$$w $(SHELL) $(srcdir)/tests/test_cli.sh > tests/test_cli.valgrind.log 2>&1 || \
+	    { tail -n 60 tests/test_cli.valgrind.log; exit 1; }; \
+	  if cat $$w/mote.*.log 2>/dev/null | grep -q .; then \
+	    echo "valgrind reported errors in mote:"; cat $$w/mote.*.log | head -n 80; exit 1; fi; \
+	fi; \
+	echo "check-valgrind: no memcheck errors"
