@@ -156,6 +156,9 @@ typedef struct mote_pool2d_args {
     const float *x;   /* (C, H, W)   */
     float *y;         /* (C, OH, OW) */
     int64_t c0, c1;
+    /* bottom / right pad: the padded extent is [-ph, H + ph_end) x
+     * [-pw, W + pw_end); taps past it (ceil_mode) are never counted */
+    int64_t ph_end, pw_end;
 } mote_pool2d_args;
 
 /* ------------------------------------------------------------------ table */

@@ -1,0 +1,83 @@
+/*
+ * pool_ref.c — reference 2-D max / average pooling (NCHW, one image) and
+ * global average pooling.
+ *
+ * The window of output (oy, ox) covers input rows oy*sh - ph + ky*dh,
+ * ky < KH (columns likewise). Output sizes, pads and ceil_mode are the op
+ * layer's business (src/ops/op_pool.c); these loops only read the window.
+ */
+#include <math.h>
+#include "ref.h"
+
+/*
+ * y[c, oy, ox] = max over ky<KH, kx<KW of x[c, iy, ix] with
+ *   iy = oy*sh - ph + ky*dh, ix = ox*sw - pw + kx*dw, inside the image
+ * (pads never win; a window with no in-image tap gives -inf).
+ */
+void mote_maxpool2d_f32_ref(const mote_pool2d_args *a)
+{
+    for (int64_t c = a->c0; c < a->c1; c++) {
+        const float *x = a->x + c * a->H * a->W;
+        for (int64_t oy = 0; oy < a->OH; oy++)
+            for (int64_t ox = 0; ox < a->OW; ox++) {
+                float m = -INFINITY;
+                for (int64_t ky = 0; ky < a->KH; ky++) {
+                    int64_t iy = oy * a->sh - a->ph + ky * a->dh;
+                    if (iy < 0 || iy >= a->H)
+                        continue;
+                    for (int64_t kx = 0; kx < a->KW; kx++) {
+                        int64_t ix = ox * a->sw - a->pw + kx * a->dw;
+                        if (ix >= 0 && ix < a->W && x[iy * a->W + ix] > m)
+                            m = x[iy * a->W + ix];
+                    }
+                }
+                a->y[(c * a->OH + oy) * a->OW + ox] = m;
+            }
+    }
+}
+
+/*
+ * y[c, oy, ox] = (sum of in-image x[c, iy, ix] in the window) / count
+ *   count = number of taps with -ph <= iy < H + ph_end and -pw <= ix < W + pw_end
+ *           if count_include_pad (pad taps count as zeros, taps past the
+ *           padded extent, from ceil_mode, do not count);
+ *           else the number of in-image taps.
+ * A window with count 0 gives 0.
+ */
+void mote_avgpool2d_f32_ref(const mote_pool2d_args *a)
+{
+    for (int64_t c = a->c0; c < a->c1; c++) {
+        const float *x = a->x + c * a->H * a->W;
+        for (int64_t oy = 0; oy < a->OH; oy++)
+            for (int64_t ox = 0; ox < a->OW; ox++) {
+                float sum = 0.0f;
+                int64_t count = 0;
+                for (int64_t ky = 0; ky < a->KH; ky++) {
+                    int64_t iy = oy * a->sh - a->ph + ky * a->dh;
+                    int row_in = iy >= 0 && iy < a->H;
+                    int row_padded = iy >= -a->ph && iy < a->H + a->ph_end;
+                    for (int64_t kx = 0; kx < a->KW; kx++) {
+                        int64_t ix = ox * a->sw - a->pw + kx * a->dw;
+                        int in = row_in && ix >= 0 && ix < a->W;
+                        if (in)
+                            sum += x[iy * a->W + ix];
+                        if (a->count_include_pad ?
+                                (row_padded && ix >= -a->pw && ix < a->W + a->pw_end) : in)
+                            count++;
+                    }
+                }
+                a->y[(c * a->OH + oy) * a->OW + ox] = count ? sum / (float)count : 0.0f;
+            }
+    }
+}
+
+/* y[c] = (sum_{i<HW} x[c*HW + i]) / HW  for c in [0, C) */
+void mote_global_avgpool_f32_ref(int64_t C, int64_t HW, const float *x, float *y)
+{
+    for (int64_t c = 0; c < C; c++) {
+        float sum = 0.0f;
+        for (int64_t i = 0; i < HW; i++)
+            sum += x[c * HW + i];
+        y[c] = sum / (float)HW;
+    }
+}
