@@ -2,10 +2,10 @@
  * kernels.h — one signature per computation, and the kernel table.
  *
  * A kernel sees arrays and sizes, never a graph, a node or a thread pool.
- * The reference table (the .c files in kernels/) holds the simplest correct loop for each
+ * The reference table (the files in kernels/) holds the simplest correct loop for each
  * entry, with the math in a comment: it is the specification. Each target in
  * arch/ fills a table with the same signatures; a NULL entry falls back to
- * the reference (see mote_kernels_resolve in src/cpu.c).
+ * the reference (see mote_cpu_kernels in src/cpu.c).
  *
  * Threading is the caller's business: kernels are called on sub-ranges
  * (rows, columns, channels) by the op layer, so every kernel must compute

@@ -1,5 +1,8 @@
 # src/ops/local.mk — operator definitions (owner: ops).
-libmote_core_la_SOURCES +=
+libmote_core_la_SOURCES += src/ops/op_util.h src/ops/op_util.c \
+	src/ops/op_unary.c src/ops/op_binary.c src/ops/op_matmul.c src/ops/op_gemm.c \
+	src/ops/op_conv.c src/ops/op_pool.c src/ops/op_softmax.c src/ops/op_norm.c \
+	src/ops/op_reshape.c src/ops/op_transpose.c src/ops/op_concat.c
 
 # Reference kernels on hand-computed cases (no session needed).
 check_PROGRAMS += tests/test_kernels_ref
