@@ -2,7 +2,8 @@
  * cpu.c — which kernel table to use (see cpu.h).
  *
  * Detection here uses the compiler's __builtin_cpu_supports, which checks
- * both the CPU (cpuid) and that the OS saves the registers (XGETBV).
+ * both the CPU (cpuid) and that the OS saves the registers (XGETBV); on
+ * aarch64 Linux, getauxval(AT_HWCAP) (what the kernel enabled).
  * Resolution copies a target table and fills its NULL entries from the
  * reference, so the executor never tests for NULL.
  */
@@ -11,6 +12,9 @@
 #include <string.h>
 #include "cpu.h"
 #include "internal.h"
+#if defined(__aarch64__) && defined(__linux__) && defined(HAVE_GETAUXVAL)
+#include <sys/auxv.h>
+#endif
 
 static mote_cpu_features feats;
 static bool detected;
@@ -33,6 +37,15 @@ const mote_cpu_features *mote_cpu_detect(void)
 #endif
 #if defined(__aarch64__)
     f.neon = true;   /* ASIMD is mandatory on AArch64 */
+#if defined(__linux__) && defined(HAVE_GETAUXVAL)
+    /* Linux reports the optional extensions in AT_HWCAP; the bit numbers
+     * are the kernel's ABI (arch/arm64 uapi hwcap.h), spelled out here so
+     * that an old libc header does not matter. */
+    unsigned long hw = getauxval(AT_HWCAP);
+    f.neon = (hw & (1UL << 1)) != 0;                          /* HWCAP_ASIMD   */
+    f.fp16 = (hw & (1UL << 9)) && (hw & (1UL << 10));         /* FPHP, ASIMDHP */
+    f.asimddp = (hw & (1UL << 20)) != 0;                      /* HWCAP_ASIMDDP */
+#endif
 #endif
     feats = f;       /* idempotent: a race writes the same bytes */
     detected = true;

@@ -11,3 +11,6 @@ if !HAVE_CHECK
 check-local:
 	@echo "make check needs the Check library: apt-get install check, then re-run ./configure" >&2; exit 1
 endif
+# Cross builds run the test programs through configure's MOTE_TEST_RUNNER
+# (e.g. qemu-aarch64); empty on a native build (arm engineer's line).
+LOG_COMPILER = $(MOTE_TEST_RUNNER)
