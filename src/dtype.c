@@ -99,7 +99,9 @@ size_t mote_tensor_nbytes(const mote_tensor *t)
 {
     int64_t n = mote_tensor_numel(t);
     size_t r;
-    if (n < 0 || !mote_mul_size((size_t)n, mote_dtype_size(t->dtype), &r)) return 0;
+    /* A tensor must be addressable with pointer differences: <= PTRDIFF_MAX. */
+    if (n < 0 || !mote_mul_size((size_t)n, mote_dtype_size(t->dtype), &r) || r > (size_t)PTRDIFF_MAX)
+        return 0;
     return r;
 }
 

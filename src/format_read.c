@@ -262,7 +262,8 @@ static mote_status read_header(const uint8_t *p, size_t len, const char *what,
             return mote_error(MOTE_ERR_FORMAT, "%s: the %s starts at offset %llu, but "
                               "version 1 places it at %llu", what, sec_names[k],
                               (unsigned long long)sec[k].off, (unsigned long long)expect);
-        if (sec[k].size > len - expect)
+        /* expect can pass len when the data section's start is rounded up */
+        if (expect > len || sec[k].size > len - expect)
             return mote_error(MOTE_ERR_FORMAT, "%s: the %s, %llu bytes at offset %llu, "
                               "is past the end of the file (%zu bytes)", what,
                               sec_names[k], (unsigned long long)sec[k].size,

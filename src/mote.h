@@ -235,6 +235,20 @@ mote_status mote_graph_save(const mote_graph *g, const char *path);
  * g (also on failure, where g is freed). */
 mote_status mote_model_from_graph(mote_graph *g, mote_model **out);
 
+/* ------------------------------------------- session state (LLM decoders) */
+
+/*
+ * Stateful ops (a decoder's key/value cache) keep their state in session
+ * memory across runs; the position of the tokens in a run is an input.
+ * mote_session_reset clears that state (a new conversation).
+ * mote_session_copy_state copies it from another session of the same
+ * model, e.g. from a session that ran the whole prompt in one batch to the
+ * one-token session that continues it. MOTE_ERR_ARG if the sessions are not
+ * of the same graph.
+ */
+mote_status mote_session_reset(mote_session *s);
+mote_status mote_session_copy_state(mote_session *dst, const mote_session *src);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,3 +26,14 @@ MOTE_OP(Sqrt)
 MOTE_OP(Sub)
 MOTE_OP(Tanh)
 MOTE_OP(Transpose)
+/* LLM ops */
+MOTE_OP(RMSNormalization)
+MOTE_OP(LlmAttention)
+MOTE_OP(LlmEmbedding)
+MOTE_OP(LlmLinear)
+MOTE_OP(LlmRope)
+MOTE_OP(LlmSwiGLU)
+/* ONNX-issue ops, group A (math, logic, reductions, shape glue) */
+/* end of group A */
+/* ONNX-issue ops, group B (indexing, data movement, structured ops) */
+/* end of group B */

@@ -25,7 +25,10 @@
 #include "internal.h"
 #include "pool.h"
 
-#define SPIN_ITERS 20000   /* about 50-100 us of polling before sleeping */
+/* Polling budget before sleeping: 2000 pauses, roughly 10-100 us depending
+ * on the CPU's pause latency. Long enough to catch the next op of a model,
+ * short enough that an oversubscribed machine does not stall on spinners. */
+#define SPIN_ITERS 2000
 
 typedef struct worker {
     mote_pool *p;

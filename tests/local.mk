@@ -11,6 +11,11 @@ if !HAVE_CHECK
 check-local:
 	@echo "make check needs the Check library: apt-get install check, then re-run ./configure" >&2; exit 1
 endif
+check_PROGRAMS += tests/test_session
+tests_test_session_SOURCES = tests/test_session.c tests/testutil.c tests/testutil.h
+tests_test_session_CFLAGS = $(TEST_CFLAGS)
+tests_test_session_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_session
 # Cross builds run the test programs through configure's MOTE_TEST_RUNNER
 # (e.g. qemu-aarch64); empty on a native build (arm engineer's line).
 LOG_COMPILER = $(MOTE_TEST_RUNNER)

@@ -688,6 +688,28 @@ START_TEST(test_format_rejects_section_past_the_end)
 }
 END_TEST
 
+/* The data section's placement is rounded up to 64, which can put it past
+ * the end of a short file; its size must not be able to wrap around. */
+START_TEST(test_format_rejects_data_section_wrapping_around)
+{
+    mini m = mini_default();
+    m.data_bytes = 2;
+    size_t len;
+    uint8_t *p = mini_image(&m, &len);
+    uint64_t d = sec_off(p, MOTE_SEC_DATA);
+    ck_assert_uint_eq(len, d + 2);
+    uint8_t *ge = p + MOTE_HDR_DIR + MOTE_SEC_GRAPH * MOTE_HDR_DIR_ENTRY;
+    mote_put_le64(ge + 8, d + 1 - mote_le64(ge));            /* graph ends at d + 1 */
+    uint8_t *de = p + MOTE_HDR_DIR + MOTE_SEC_DATA * MOTE_HDR_DIR_ENTRY;
+    mote_put_le64(de, d + 64);                               /* where v1 would put it */
+    mote_put_le64(de + 8, UINT64_MAX - 61);                  /* d + 64 + this = d + 2 */
+    fix_checksums(p);
+    expect_error(read_status(p, len), MOTE_ERR_FORMAT, "data section");
+    expect_error(mote_format_verify(p, len, "model.mote"), MOTE_ERR_FORMAT, "data section");
+    free(p);
+}
+END_TEST
+
 START_TEST(test_format_rejects_misplaced_section)
 {
     size_t len;
@@ -1078,6 +1100,7 @@ static Suite *format_suite(void)
     tcase_add_test(c, test_format_rejects_unknown_flags);
     tcase_add_test(c, test_format_rejects_section_past_the_end);
     tcase_add_test(c, test_format_rejects_misplaced_section);
+    tcase_add_test(c, test_format_rejects_data_section_wrapping_around);
     tcase_add_test(c, test_format_rejects_huge_counts);
     tcase_add_test(c, test_format_rejects_tensor_data_past_the_end);
     tcase_add_test(c, test_format_rejects_bad_dtype_and_rank);

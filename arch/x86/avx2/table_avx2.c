@@ -1,0 +1,54 @@
+/*
+ * table_avx2.c — the AVX2 kernel table (mote_kernels_avx2). Entries left
+ * NULL (log, pow, general conv2d, max/avg pooling windows) fall back to the
+ * reference when src/cpu.c resolves the table.
+ */
+#include "x86_kernels.h"
+
+#define E(x) MOTE_X86_EW2(x)
+#define G(x) MOTE_X86_GEMM2(x)
+
+const mote_kernels mote_kernels_avx2 = {
+    .name = "avx2",
+    .unary_f32 = {
+        [MOTE_UN_RELU] = E(relu),
+        [MOTE_UN_LEAKY_RELU] = E(leaky_relu),
+        [MOTE_UN_SIGMOID] = E(sigmoid),
+        [MOTE_UN_TANH] = E(tanh),
+        [MOTE_UN_GELU] = E(gelu),
+        [MOTE_UN_GELU_TANH] = E(gelu_tanh),
+        [MOTE_UN_EXP] = E(exp),
+        [MOTE_UN_SQRT] = E(sqrt),
+        [MOTE_UN_CLIP] = E(clip),
+        [MOTE_UN_HARD_SIGMOID] = E(hard_sigmoid),
+        [MOTE_UN_HARD_SWISH] = E(hard_swish),
+        [MOTE_UN_NEG] = E(neg),
+        [MOTE_UN_ABS] = E(abs),
+        [MOTE_UN_RECIPROCAL] = E(reciprocal),
+        [MOTE_UN_ERF] = E(erf),
+        [MOTE_UN_SILU] = E(silu),
+    },
+    .binary_f32 = {
+        [MOTE_BIN_ADD] = E(add),
+        [MOTE_BIN_SUB] = E(sub),
+        [MOTE_BIN_MUL] = E(mul),
+        [MOTE_BIN_DIV] = E(div),
+        [MOTE_BIN_MAX] = E(max),
+        [MOTE_BIN_MIN] = E(min),
+    },
+    .act_f32 = E(act),
+    .gemm_f32 = G(unpacked),
+    .gemm_nr = G(nr),
+    .gemm_pack_b_bytes = G(pack_b_bytes),
+    .gemm_pack_b = G(pack_b),
+    .gemm_scratch_bytes = G(scratch_bytes),
+    .gemm_packed_f32 = G(packed),
+    .conv2d_dw3x3_f32 = mote_conv2d_dw3x3_f32_avx2,
+    .im2col_f32 = mote_im2col_f32_avx2,
+    .global_avgpool_f32 = E(global_avgpool),
+    .softmax_f32 = E(softmax),
+    .layernorm_f32 = E(layernorm),
+    .rmsnorm_f32 = E(rmsnorm),
+    .channel_affine_f32 = E(channel_affine),
+    .dot_f32 = E(dot),
+};

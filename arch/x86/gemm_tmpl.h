@@ -1,0 +1,340 @@
+/*
+ * gemm_tmpl.h — packed, cache-blocked SGEMM written once over the vector
+ * shim and instantiated per ISA (avx512/gemm_avx512.c: 14x32 tiles,
+ * avx2/gemm_avx2.c: 6x16 tiles). Not a header to include anywhere else.
+ *
+ * The including file defines, before including this:
+ *   MR, NR          register tile (NR = 2 vectors)
+ *   SMALL_ROWS      rows per pass of the small-M path
+ *   SMALL_P(m)      B panels per pass of the small-M path for m rows
+ *   GEMM_NAME(x)    the exported name of entry x
+ *
+ * Layouts.
+ *   Packed B: panel p holds columns [p*NR, p*NR + NR) for all K rows,
+ *   Bp[p][k][NR], zero-padded past N. Panels follow each other.
+ *   Packed A (scratch): an MC x KC block as MR-row micro-panels,
+ *   Ap[i/MR][k][MR], zero-padded past the block's rows.
+ *
+ * Loops (BLIS order): K in blocks of KC; rows in blocks of MC (A block
+ * packed, L2-resident); NR-column panels (B micro-panel KC x NR stays in L1
+ * while all MR-row micro-panels of the A block pass over it); MR x NR tile
+ * in registers.
+ *
+ * Determinism. Every element of C is the chain c = fma(a_k, b_k, c) for
+ * k = 0, 1, ..., K-1 in order, starting from 0: between K blocks the
+ * partial sum is stored in C and reloaded, which does not round. The
+ * small-M path runs the same chain. So an element's value does not depend
+ * on which path ran, on the tile it fell in or on the row/column range a
+ * thread was given. Bias and activation are applied once, after the last
+ * K block.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "kernels.h"
+#include "vmath.h"
+
+#define NV (NR / VLEN)
+#define KC 256
+#define MC (MR * 12)
+
+#if defined(__GNUC__) || defined(__clang__)
+#define UNROLL _Pragma("GCC unroll 16")
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define UNROLL
+#define ALWAYS_INLINE inline
+#endif
+
+static inline int64_t g_min(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* What happens after the last K block. */
+typedef struct gemm_epi {
+    const float *bias;   /* bias + column j (per column) or + row i (per row), or NULL */
+    int per_row;
+    const mote_act *act; /* NULL: store the raw sums (not the last K block) */
+} gemm_epi;
+
+/* x[0:n] = act(x[0:n]), n <= NR */
+static void act_row(float *x, int64_t n, const mote_act *act)
+{
+    for (int64_t j = 0; j < n; j += VLEN) v_store_n(x + j, v_act(v_load_n(x + j, n - j), act), n - j);
+}
+
+/*
+ * The MR x NR micro-kernel: C[0:mr, 0:nr] (+)= Ap (kc x MR) * Bp (kc x NR).
+ * load_c: start from C (a later K block) instead of 0. With e->act set,
+ * applies bias and activation before storing. Rows >= mr and columns >= nr
+ * are computed (from zero padding) but never loaded or stored.
+ */
+static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap,
+                                     const float *restrict Bp, float *C, int64_t ldc,
+                                     int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    vf c[MR][NV];
+    const int full = nr >= NR;
+    UNROLL for (int i = 0; i < MR; i++)
+        UNROLL for (int v = 0; v < NV; v++) {
+            if (load_c && i < mr)
+                c[i][v] = full ? v_load(C + i * ldc + v * VLEN)
+                               : v_load_n(C + i * ldc + v * VLEN, nr - v * VLEN);
+            else
+                c[i][v] = v_zero();
+        }
+    for (int64_t k = 0; k < kc; k++) {
+        vf b[NV];
+        UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
+        UNROLL for (int i = 0; i < MR; i++) {
+            vf a = v_set1(Ap[k * MR + i]);
+            UNROLL for (int v = 0; v < NV; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
+        }
+    }
+    /* epilogue: bias (one vector per column block, or one scalar per row),
+     * then the activation; only after the last K block */
+    vf bias_col[NV];
+    UNROLL for (int v = 0; v < NV; v++)
+        bias_col[v] = (e->act && e->bias && !e->per_row)
+                          ? (full ? v_load(e->bias + v * VLEN) : v_load_n(e->bias + v * VLEN, nr - v * VLEN))
+                          : v_zero();
+    /* ReLU inline; other activations run over the stored rows (still in L1),
+     * so the register tile does not spill around a call per vector */
+    const int relu = e->act && e->act->kind == MOTE_ACT_RELU;
+    const int other = e->act && e->act->kind != MOTE_ACT_RELU && e->act->kind != MOTE_ACT_NONE;
+    UNROLL for (int i = 0; i < MR; i++) {
+        if (i >= mr) break;
+        vf bias_row = (e->act && e->bias && e->per_row) ? v_set1(e->bias[i]) : v_zero();
+        UNROLL for (int v = 0; v < NV; v++) {
+            vf x = c[i][v];
+            if (e->act && e->bias) x = v_add(x, e->per_row ? bias_row : bias_col[v]);
+            if (relu) x = v_max(x, v_zero());
+            if (full) v_store(C + i * ldc + v * VLEN, x);
+            else v_store_n(C + i * ldc + v * VLEN, x, nr - v * VLEN);
+        }
+    }
+    if (other)
+        for (int i = 0; i < mr; i++) act_row(C + i * ldc, nr < NR ? nr : NR, e->act);
+}
+
+/* Out-of-line full-tile and edge-tile variants, so the hot loop is lean. */
+static void micro_tile_full(int64_t kc, const float *Ap, const float *Bp, float *C,
+                            int64_t ldc, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, Ap, Bp, C, ldc, MR, NR, load_c, e);
+}
+static void micro_tile_edge(int64_t kc, const float *Ap, const float *Bp, float *C,
+                            int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+}
+
+static void tile(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
+                 int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    if (mr == MR && nr >= NR) micro_tile_full(kc, Ap, Bp, C, ldc, load_c, e);
+    else micro_tile_edge(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+}
+
+/* Packs rows [0, mc) x cols [0, kc) of A (element (i,k) at A[i*rs + k*cs]),
+ * times alpha, into MR-row micro-panels; rows past mc are zero. */
+static void pack_a(const float *A, int64_t rs, int64_t cs, int64_t mc, int64_t kc,
+                   float alpha, float *Ap)
+{
+    for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+        int64_t mr = g_min(MR, mc - i0);
+        float *dst = Ap + i0 * kc;
+        if (mr < MR) memset(dst, 0, sizeof(float) * (size_t)(MR * kc));
+        for (int64_t i = 0; i < mr; i++) {
+            const float *src = A + (i0 + i) * rs;
+            if (alpha == 1.0f)
+                for (int64_t k = 0; k < kc; k++) dst[k * MR + i] = src[k * cs];
+            else
+                for (int64_t k = 0; k < kc; k++) dst[k * MR + i] = alpha * src[k * cs];
+        }
+    }
+}
+
+/* Packs rows [0, kc) x cols [0, nr) of B (element (k,j) at B[k*rs + j*cs])
+ * into one NR-wide panel with row stride NR; columns past nr are zero. */
+static void pack_b_panel(const float *B, int64_t rs, int64_t cs, int64_t kc, int64_t nr, float *dst)
+{
+    if (cs == 1) {
+        for (int64_t k = 0; k < kc; k++) {
+            memcpy(dst + k * NR, B + k * rs, sizeof(float) * (size_t)nr);
+            for (int64_t j = nr; j < NR; j++) dst[k * NR + j] = 0.0f;
+        }
+    } else {
+        if (nr < NR) memset(dst, 0, sizeof(float) * (size_t)(kc * NR));
+        for (int64_t j = 0; j < nr; j++)
+            for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = B[k * rs + j * cs];
+    }
+}
+
+int64_t GEMM_NAME(nr)(void) { return NR; }
+
+size_t GEMM_NAME(pack_b_bytes)(int64_t K, int64_t N)
+{
+    return (size_t)((N + NR - 1) / NR) * (size_t)K * NR * sizeof(float);
+}
+
+void GEMM_NAME(pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb, int trans_b, void *Bp)
+{
+    float *dst = Bp;
+    for (int64_t j0 = 0; j0 < N; j0 += NR) {
+        int64_t nr = g_min(NR, N - j0);
+        if (trans_b) pack_b_panel(B + j0 * ldb, 1, ldb, K, nr, dst);
+        else pack_b_panel(B + j0, ldb, 1, K, nr, dst);
+        dst += K * NR;
+    }
+}
+
+size_t GEMM_NAME(scratch_bytes)(int64_t K)
+{
+    return (size_t)(MC * g_min(K < 1 ? 1 : K, KC)) * sizeof(float) + 64;
+}
+
+/*
+ * Small-M path, rows [r0, r0+m) with m <= SMALL_ROWS: A is read in place
+ * (no packing), P panels of the packed B stream by once, each element runs
+ * the same fma chain over k as the tiled path.
+ */
+static ALWAYS_INLINE void small_pass(const mote_gemm_packed_args *a, int64_t r0,
+                                     const int M, const int P, int64_t j, int64_t n1)
+{
+    /* sized for the largest case; M and P are constants after inlining */
+    vf c[SMALL_ROWS][4][NV];
+    const float *bp[4];
+    const float *ar[SMALL_ROWS];
+    UNROLL for (int p = 0; p < P; p++) bp[p] = (const float *)a->Bp + (j / NR + p) * a->K * NR;
+    UNROLL for (int i = 0; i < M; i++) ar[i] = a->A + (r0 + i) * a->lda;
+    UNROLL for (int i = 0; i < M; i++)
+        UNROLL for (int p = 0; p < P; p++)
+            UNROLL for (int v = 0; v < NV; v++) c[i][p][v] = v_zero();
+    for (int64_t k = 0; k < a->K; k++) {
+        vf b[4][NV];
+        UNROLL for (int p = 0; p < P; p++)
+            UNROLL for (int v = 0; v < NV; v++) b[p][v] = v_load(bp[p] + k * NR + v * VLEN);
+        UNROLL for (int i = 0; i < M; i++) {
+            vf av = v_set1(ar[i][k]);
+            UNROLL for (int p = 0; p < P; p++)
+                UNROLL for (int v = 0; v < NV; v++) c[i][p][v] = v_fma(av, b[p][v], c[i][p][v]);
+        }
+    }
+    UNROLL for (int p = 0; p < P; p++) {
+        int64_t col = j + p * NR;
+        if (col >= n1) break;
+        gemm_epi e = { a->bias ? (a->bias_per_row ? a->bias + r0 : a->bias + col) : NULL,
+                       a->bias_per_row, &a->act };
+        UNROLL for (int i = 0; i < M; i++)
+            UNROLL for (int v = 0; v < NV; v++) {
+                int64_t left = n1 - col - v * VLEN;
+                if (left <= 0) break;
+                vf x = c[i][p][v];
+                if (e.bias && !e.per_row) x = v_add(x, v_load_n(e.bias + v * VLEN, left));
+                else if (e.bias) x = v_add(x, v_set1(e.bias[i]));
+                x = v_act(x, e.act);
+                v_store_n(a->C + (r0 + i) * a->ldc + col + v * VLEN, x, left);
+            }
+    }
+}
+
+#define SMALL_CASE(m)                                                        \
+    static void small_rows_##m(const mote_gemm_packed_args *a, int64_t r0)  \
+    {                                                                        \
+        enum { P = SMALL_P(m) };                                             \
+        int64_t j = a->n0;                                                   \
+        for (; j + (P - 1) * NR < a->n1; j += P * NR)                        \
+            small_pass(a, r0, m, P, j, a->n1);                               \
+        for (; j < a->n1; j += NR) small_pass(a, r0, m, 1, j, a->n1);        \
+    }
+SMALL_CASE(1) SMALL_CASE(2) SMALL_CASE(3) SMALL_CASE(4)
+#if SMALL_ROWS > 4
+SMALL_CASE(5) SMALL_CASE(6) SMALL_CASE(7) SMALL_CASE(8)
+#endif
+
+static void small_m(const mote_gemm_packed_args *a)
+{
+    for (int64_t r = a->m0; r < a->m1; r += SMALL_ROWS) {
+        switch (g_min(SMALL_ROWS, a->m1 - r)) {
+        case 1: small_rows_1(a, r); break;
+        case 2: small_rows_2(a, r); break;
+        case 3: small_rows_3(a, r); break;
+        case 4: small_rows_4(a, r); break;
+#if SMALL_ROWS > 4
+        case 5: small_rows_5(a, r); break;
+        case 6: small_rows_6(a, r); break;
+        case 7: small_rows_7(a, r); break;
+        case 8: small_rows_8(a, r); break;
+#endif
+        default: break;
+        }
+    }
+}
+
+/* C[m0:m1, n0:n1] = act(A * Bp + bias), Bp from pack_b. */
+void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
+{
+    const int64_t K = a->K, n1 = g_min(a->n1, a->N);
+    if (a->m1 <= a->m0 || n1 <= a->n0) return;
+    if (a->m1 - a->m0 <= 8 && K > 0) { small_m(a); return; }
+    float *Ap = (float *)(((uintptr_t)a->scratch + 63) & ~(uintptr_t)63);
+    const float *Bp = a->Bp;
+    int64_t k0 = 0;
+    do {
+        int64_t kc = g_min(KC, K - k0);
+        int last = k0 + kc >= K;
+        for (int64_t i0 = a->m0; i0 < a->m1; i0 += MC) {
+            int64_t mc = g_min(MC, a->m1 - i0);
+            pack_a(a->A + i0 * a->lda + k0, a->lda, 1, mc, kc, 1.0f, Ap);
+            for (int64_t j = a->n0; j < n1; j += NR) {
+                const float *bp = Bp + (j / NR) * K * NR + k0 * NR;
+                int64_t nr = g_min(NR, n1 - j);
+                for (int64_t ip = 0; ip < mc; ip += MR) {
+                    int64_t r = i0 + ip;
+                    gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                    if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                    tile(kc, Ap + ip * kc, bp, a->C + r * a->ldc + j, a->ldc,
+                         (int)g_min(MR, mc - ip), nr, k0 > 0, &e);
+                }
+            }
+        }
+        k0 += kc;
+    } while (k0 < K);
+}
+
+/*
+ * Unpacked GEMM, the general form of kernels.h (alpha, beta, transposes).
+ * B micro-panels and A micro-panels are packed on the stack per block;
+ * alpha is folded into the packed A; beta scales C first, and the first K
+ * block then accumulates onto it.
+ */
+void GEMM_NAME(unpacked)(const mote_gemm_args *a)
+{
+    const int64_t M = a->M, N = a->N, K = a->K;
+    if (M <= 0 || N <= 0) return;
+    _Alignas(64) float bbuf[KC * NR];
+    _Alignas(64) float abuf[KC * MR];
+    const int keep_c = a->beta != 0.0f;
+    if (keep_c && a->beta != 1.0f)
+        for (int64_t i = 0; i < M; i++)
+            for (int64_t j = 0; j < N; j++) a->C[i * a->ldc + j] *= a->beta;
+    const int64_t ars = a->trans_a ? 1 : a->lda, acs = a->trans_a ? a->lda : 1;
+    const int64_t brs = a->trans_b ? 1 : a->ldb, bcs = a->trans_b ? a->ldb : 1;
+    for (int64_t j = 0; j < N; j += NR) {
+        int64_t nr = g_min(NR, N - j);
+        int64_t k0 = 0;
+        do {
+            int64_t kc = g_min(KC, K - k0);
+            int last = k0 + kc >= K;
+            if (kc > 0) pack_b_panel(a->B + k0 * brs + j * bcs, brs, bcs, kc, nr, bbuf);
+            for (int64_t i = 0; i < M; i += MR) {
+                int64_t mr = g_min(MR, M - i);
+                if (kc > 0) pack_a(a->A + i * ars + k0 * acs, ars, acs, mr, kc, a->alpha, abuf);
+                gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                if (a->bias) e.bias = a->bias_per_row ? a->bias + i : a->bias + j;
+                tile(kc, abuf, bbuf, a->C + i * a->ldc + j, a->ldc, (int)mr, nr,
+                     keep_c || k0 > 0, &e);
+            }
+            k0 += kc;
+        } while (k0 < K);
+    }
+}

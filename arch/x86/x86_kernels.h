@@ -1,0 +1,75 @@
+/*
+ * x86_kernels.h — the x86 kernels each ISA file exports, for the ISA's
+ * table (table_<isa>.c) and for tests and benchmarks that call a specific
+ * microkernel. Names carry the tile and the ISA. Declarations only: no
+ * intrinsics here, so any file may include it.
+ */
+#ifndef MOTE_X86_KERNELS_H
+#define MOTE_X86_KERNELS_H
+
+#include "kernels.h"
+
+#define MOTE_X86_DECLARE_GEMM(G)                                                    \
+    int64_t G(nr)(void);                                                            \
+    size_t G(pack_b_bytes)(int64_t K, int64_t N);                                   \
+    void G(pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb, int trans_b, void *Bp); \
+    size_t G(scratch_bytes)(int64_t K);                                             \
+    void G(packed)(const mote_gemm_packed_args *a);                                 \
+    void G(unpacked)(const mote_gemm_args *a);
+
+#define MOTE_X86_DECLARE_EW(E)                                                      \
+    void E(relu)(int64_t, const float *, float *, float, float);                    \
+    void E(leaky_relu)(int64_t, const float *, float *, float, float);              \
+    void E(sigmoid)(int64_t, const float *, float *, float, float);                 \
+    void E(tanh)(int64_t, const float *, float *, float, float);                    \
+    void E(gelu)(int64_t, const float *, float *, float, float);                    \
+    void E(gelu_tanh)(int64_t, const float *, float *, float, float);               \
+    void E(exp)(int64_t, const float *, float *, float, float);                     \
+    void E(sqrt)(int64_t, const float *, float *, float, float);                    \
+    void E(clip)(int64_t, const float *, float *, float, float);                    \
+    void E(hard_sigmoid)(int64_t, const float *, float *, float, float);            \
+    void E(hard_swish)(int64_t, const float *, float *, float, float);              \
+    void E(neg)(int64_t, const float *, float *, float, float);                     \
+    void E(abs)(int64_t, const float *, float *, float, float);                     \
+    void E(reciprocal)(int64_t, const float *, float *, float, float);              \
+    void E(erf)(int64_t, const float *, float *, float, float);                     \
+    void E(silu)(int64_t, const float *, float *, float, float);                    \
+    void E(add)(int64_t, const float *, int64_t, const float *, int64_t, float *);  \
+    void E(sub)(int64_t, const float *, int64_t, const float *, int64_t, float *);  \
+    void E(mul)(int64_t, const float *, int64_t, const float *, int64_t, float *);  \
+    void E(div)(int64_t, const float *, int64_t, const float *, int64_t, float *);  \
+    void E(max)(int64_t, const float *, int64_t, const float *, int64_t, float *);  \
+    void E(min)(int64_t, const float *, int64_t, const float *, int64_t, float *);  \
+    void E(act)(int64_t n, float *x, mote_act act);                                 \
+    void E(softmax)(int64_t rows, int64_t n, const float *x, float *y, int log_form); \
+    void E(layernorm)(int64_t rows, int64_t n, const float *x, const float *gamma,  \
+                      const float *beta, float eps, float *y);                      \
+    void E(rmsnorm)(int64_t rows, int64_t n, const float *x, const float *gamma,    \
+                    float eps, float *y);                                           \
+    void E(channel_affine)(int64_t C, int64_t HW, const float *x, const float *scale, \
+                           const float *shift, float *y);                           \
+    void E(global_avgpool)(int64_t C, int64_t HW, const float *x, float *y);        \
+    float E(dot)(int64_t n, const float *a, const float *b);
+
+#define MOTE_X86_GEMM512(x) mote_gemm_f32_14x32_##x##_avx512
+#define MOTE_X86_GEMM2(x) mote_gemm_f32_6x16_##x##_avx2
+#define MOTE_X86_EW512(x) mote_##x##_f32_avx512
+#define MOTE_X86_EW2(x) mote_##x##_f32_avx2
+
+MOTE_X86_DECLARE_GEMM(MOTE_X86_GEMM512)
+MOTE_X86_DECLARE_GEMM(MOTE_X86_GEMM2)
+MOTE_X86_DECLARE_EW(MOTE_X86_EW512)
+MOTE_X86_DECLARE_EW(MOTE_X86_EW2)
+
+/* Depthwise 3x3 convolution and im2col (conv_<isa>.c). */
+void mote_conv2d_dw3x3_f32_avx512(const mote_conv2d_args *a);
+void mote_conv2d_dw3x3_f32_avx2(const mote_conv2d_args *a);
+void mote_im2col_f32_avx512(const mote_conv2d_args *a, int64_t g, float *col);
+void mote_im2col_f32_avx2(const mote_conv2d_args *a, int64_t g, float *col);
+
+/* Register-only FMA loops for measuring peak (peak_<isa>.c): iters * 24
+ * 24 chains * VLEN lanes * 2 flops; the result only defeats dead-code removal. */
+float mote_fma_loop_avx512(int64_t iters);
+float mote_fma_loop_avx2(int64_t iters);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * llm.h — kernels for language-model decoders, and their own table.
+ *
+ * These are kept in a table apart from mote_kernels (kernels.h) so that the
+ * decoder's kernels (RMSNorm, rotary embedding, matrix-vector products on
+ * f32 and on q8_0/q4_0 block-quantized weights) can grow without touching
+ * every target's main table. Each target fills a mote_llm_kernels; a NULL
+ * entry falls back to the reference (kernels/llm.c, kernels/quant.c), which
+ * is the specification.
+ *
+ * Block formats (32 values per block, row-major, a row of K values is K/32
+ * consecutive blocks; K must be a multiple of 32):
+ *   q8_0 weight block, 34 bytes:  uint16 d (IEEE half); int8 q[32];
+ *                                 value_i = d * q[i]
+ *   q4_0 weight block, 18 bytes:  uint16 d (IEEE half); uint8 q[16];
+ *                                 value_i     = d * ((q[i] & 15) - 8)
+ *                                 value_{i+16} = d * ((q[i] >> 4) - 8)
+ *   q8 activation block, 40 bytes: float d; float s; int8 q[32];
+ *                                 value_i = d * q[i], s = d * sum_i q[i]
+ * Scales are chosen as d = max|x| / 127 (q8) or d = max / -8 where max is
+ * the value of largest magnitude (q4_0), with round-to-nearest.
+ */
+#ifndef MOTE_LLM_KERNELS_H
+#define MOTE_LLM_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MOTE_QK 32                 /* values per block                */
+#define MOTE_Q8_0_BYTES 34         /* bytes per q8_0 weight block     */
+#define MOTE_Q4_0_BYTES 18         /* bytes per q4_0 weight block     */
+
+typedef struct mote_q8a_block {
+    float d;                       /* scale                           */
+    float s;                       /* d * sum(q)                      */
+    int8_t q[MOTE_QK];             /* quantized values                */
+} mote_q8a_block;
+
+typedef enum mote_wtype {
+    MOTE_W_F32 = 0,
+    MOTE_W_Q8_0 = 1,
+    MOTE_W_Q4_0 = 2
+} mote_wtype;
+
+typedef struct mote_llm_kernels {
+    const char *name;
+    /* y[i] = x[i] / sqrt(mean(x^2) + eps) * g[i], one row of n */
+    void (*rmsnorm_f32)(int64_t n, const float *x, const float *g, float eps, float *y);
+    /* Rotary embedding of one row, in place: for each head h and pair
+     * j in [0, hs/2): angle = pos * theta^(-2j/hs),
+     *   (x0, x1) = (x[h*hs+2j], x[h*hs+2j+1])
+     *   -> (x0 cos - x1 sin, x0 sin + x1 cos) */
+    void (*rope_f32)(int64_t n_heads, int64_t hs, int64_t pos, float theta, float *x);
+    /* y[n - n0] = sum_k W[n, k] x[k] for n in [n0, n1); W is (N, K) */
+    void (*matvec_f32)(int64_t K, const float *W, int64_t n0, int64_t n1,
+                       const float *x, float *y);
+    /* sum_i a[i] b[i] */
+    float (*dot_f32)(int64_t n, const float *a, const float *b);
+    /* y[i] += a * x[i] */
+    void (*axpy_f32)(int64_t n, float a, const float *x, float *y);
+    /* y[i] = a[i] * sigmoid(a[i]) * b[i] */
+    void (*swiglu_f32)(int64_t n, const float *a, const float *b, float *y);
+    /* K values -> K/32 activation blocks */
+    void (*quantize_q8a)(int64_t K, const float *x, mote_q8a_block *out);
+    /* For m in [0, M), n in [n0, n1):
+     *   y[m*ldy + n] = sum_k W[n, k] x[m, k]
+     * W: q8_0 (resp. q4_0) rows of K/32 blocks; x: M rows of K/32 blocks. */
+    void (*matmul_q8_0)(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
+                        int64_t n0, int64_t n1, float *y, int64_t ldy);
+    void (*matmul_q4_0)(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
+                        int64_t n0, int64_t n1, float *y, int64_t ldy);
+} mote_llm_kernels;
+
+extern const mote_llm_kernels mote_llm_kernels_ref;
+extern const mote_llm_kernels mote_llm_kernels_avx2;
+extern const mote_llm_kernels mote_llm_kernels_avx512;
+
+/* Reference quantizers for weights (kernels/quant.c): one row of K values. */
+void mote_quantize_row_q8_0(int64_t K, const float *x, uint8_t *out);
+void mote_quantize_row_q4_0(int64_t K, const float *x, uint8_t *out);
+void mote_dequantize_row_q8_0(int64_t K, const uint8_t *in, float *y);
+void mote_dequantize_row_q4_0(int64_t K, const uint8_t *in, float *y);
+/* Bytes of one row of K values in the format (0 if K is not a multiple of 32). */
+size_t mote_wtype_row_bytes(mote_wtype t, int64_t K);
+/* IEEE half <-> float (round to nearest even), for the block scales. */
+float mote_half_to_float(uint16_t h);
+uint16_t mote_float_to_half(float f);
+
+/* Reference kernels, for targets that reuse some of them. */
+void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
+                          int64_t n0, int64_t n1, float *y, int64_t ldy);
+void mote_matmul_q4_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
+                          int64_t n0, int64_t n1, float *y, int64_t ldy);
+void mote_quantize_q8a_ref(int64_t K, const float *x, mote_q8a_block *out);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * util.c — helpers shared by the `mote` commands: error and usage
+ * reporting, option parsing, number formatting and tensor summaries.
+ * No command logic lives here.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "mote %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'mote %s --help'.\n", cmd);
+    return CLI_USAGE;
+}
+
+int cli_fail(const char *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("mote: ", stderr);
+    if (ctx)
+        fprintf(stderr, "%s: ", ctx);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_FAIL;
+}
+
+int cli_fail_status(const char *ctx, mote_status st)
+{
+    const char *msg = mote_last_error();
+    if (!msg || !*msg)
+        msg = mote_status_name(st);
+    if (ctx && strstr(msg, ctx))
+        ctx = NULL;  /* the message names the file already */
+    return cli_fail(ctx, "%s", msg);
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const char *usage, int *exit_code)
+{
+    /* A leading ':' makes getopt report a missing argument as ':'. */
+    char opts[64];
+    snprintf(opts, sizeof opts, ":%s", shortopts[0] == ':' ? shortopts + 1 : shortopts);
+    opterr = 0;
+    int c = getopt_long(argc, argv, opts, longopts, NULL);
+    switch (c) {
+    case 'h':
+        fputs(usage, stdout);
+        *exit_code = CLI_OK;
+        return '?';
+    case ':':
+        *exit_code = cli_usage_error(argv[0], "option '%s' needs an argument", argv[optind - 1]);
+        return '?';
+    case '?':
+        if (optopt)
+            *exit_code = cli_usage_error(argv[0], "unknown option '-%c'", optopt);
+        else
+            *exit_code = cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
+        return '?';
+    default:
+        return c;
+    }
+}
+
+bool cli_parse_int(const char *s, long lo, long hi, long *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+double cli_elem(const mote_tensor *t, int64_t i)
+{
+    switch (t->dtype) {
+    case MOTE_F32: return ((const float *)t->data)[i];
+    case MOTE_F16: return mote_f16_to_f32(((const uint16_t *)t->data)[i]);
+    case MOTE_BF16: return mote_bf16_to_f32(((const uint16_t *)t->data)[i]);
+    case MOTE_I8: return ((const int8_t *)t->data)[i];
+    case MOTE_U8: return ((const uint8_t *)t->data)[i];
+    case MOTE_I32: return ((const int32_t *)t->data)[i];
+    case MOTE_I64: return (double)((const int64_t *)t->data)[i];
+    case MOTE_BOOL: return ((const uint8_t *)t->data)[i];
+    }
+    return 0;
+}
+
+static bool is_float(mote_dtype d)
+{
+    return d == MOTE_F32 || d == MOTE_F16 || d == MOTE_BF16;
+}
+
+static void print_value(FILE *f, mote_dtype d, double v)
+{
+    if (is_float(d))
+        fprintf(f, "%.6g", v);
+    else
+        fprintf(f, "%.0f", v);
+}
+
+void cli_print_summary(FILE *f, const char *name, const mote_tensor *t)
+{
+    char desc[160];
+    mote_tensor_describe(t, desc, sizeof desc);
+    fprintf(f, "%s: %s\n", name, desc);
+    int64_t n = mote_tensor_numel(t);
+    if (n <= 0 || !t->data)
+        return;
+    /* min, max and mean over the finite values; NaN/inf are counted apart */
+    double lo = INFINITY, hi = -INFINITY, sum = 0;
+    int64_t nonfinite = 0, imax = -1;
+    for (int64_t i = 0; i < n; i++) {
+        double v = cli_elem(t, i);
+        if (!isfinite(v)) {
+            nonfinite++;
+            continue;
+        }
+        if (v < lo)
+            lo = v;
+        if (v > hi) {
+            hi = v;
+            imax = i;
+        }
+        sum += v;
+    }
+    if (n > nonfinite) {
+        fputs("  min ", f);
+        print_value(f, t->dtype, lo);
+        fputs("  max ", f);
+        print_value(f, t->dtype, hi);
+        fprintf(f, "  mean %.6g", sum / (double)(n - nonfinite));
+    }
+    if (nonfinite)
+        fprintf(f, "  non-finite %lld", (long long)nonfinite);
+    fputc('\n', f);
+    fputs("  values:", f);
+    int64_t shown = n < 8 ? n : 8;
+    for (int64_t i = 0; i < shown; i++) {
+        fputc(' ', f);
+        print_value(f, t->dtype, cli_elem(t, i));
+    }
+    fputs(n > shown ? " ...\n" : "\n", f);
+    /* a vector: every dimension but the last is 1 ([10], [1,10], [1,1,10]) */
+    bool vector = t->ndim >= 1 && n > 1 && t->dims[t->ndim - 1] == n;
+    if (vector && imax >= 0) {
+        fprintf(f, "  argmax: %lld (", (long long)imax);
+        print_value(f, t->dtype, hi);
+        fputs(")\n", f);
+    }
+}
+
+const char *cli_bytes(double b, char *buf)
+{
+    static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    int u = 0;
+    while (b >= 1024 && u < 4) {
+        b /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, 32, "%.0f B", b);
+    else
+        snprintf(buf, 32, "%.1f %s", b, unit[u]);
+    return buf;
+}
+
+const char *cli_count(double n, char *buf)
+{
+    static const char *unit[] = { "", " k", " M", " G", " T" };
+    int u = 0;
+    while (n >= 1000 && u < 4) {
+        n /= 1000;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, 32, "%.0f", n);
+    else
+        snprintf(buf, 32, "%.3g%s", n, unit[u]);
+    return buf;
+}
+
+char *cli_join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = malloc(la + lb + 2);
+    if (!s)
+        return NULL;
+    memcpy(s, a, la);
+    size_t k = la;
+    if (la && a[la - 1] != '/')
+        s[k++] = '/';
+    memcpy(s + k, b, lb + 1);
+    return s;
+}
+
+bool cli_is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+bool cli_is_file(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}

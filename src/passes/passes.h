@@ -1,0 +1,32 @@
+/*
+ * passes.h — convert-time graph optimizations. Each pass rewrites a
+ * mote_graph in place and returns how many nodes it removed or fused; the
+ * driver (optimize.c) runs them to a fixed point and records, per pass,
+ * the node counts before and after in the graph's metadata
+ * ("pass.<name>" = "nodes 57 -> 41") so `mote info` can show them.
+ * The passes never change what the graph computes beyond float rounding.
+ */
+#ifndef MOTE_PASSES_H
+#define MOTE_PASSES_H
+
+#include "graph.h"
+
+/* Runs every pass; the graph stays valid on failure. */
+mote_status mote_optimize(mote_graph *g);
+
+/* The individual passes (each returns MOTE_OK and sets *changed). */
+mote_status mote_pass_identity(mote_graph *g, int *changed);    /* Identity, Dropout      */
+mote_status mote_pass_dead(mote_graph *g, int *changed);        /* unused nodes           */
+mote_status mote_pass_fold(mote_graph *g, int *changed);        /* constant folding       */
+mote_status mote_pass_conv_bn(mote_graph *g, int *changed);     /* Conv + BatchNorm       */
+mote_status mote_pass_fuse_act(mote_graph *g, int *changed);    /* bias + activation      */
+
+/* Shared by passes (pass_util.c). */
+/* Number of nodes reading value v, plus 1 if v is a graph output. */
+int mote_pass_uses(const mote_graph *g, int v);
+/* The node producing v, or -1. */
+int mote_pass_producer(const mote_graph *g, int v);
+/* Replaces every use of value `from` (node inputs, graph outputs) by `to`. */
+void mote_pass_replace_uses(mote_graph *g, int from, int to);
+
+#endif

@@ -1,0 +1,214 @@
+#!/bin/sh
+# test_cli.sh — the `mote` command-line tool as a user meets it: help and
+# usage errors, errors that name the file at fault, exit codes (0 success,
+# 1 runtime error, 2 usage error), `run` on .npy files with results checked
+# against values computed independently, no partial output files, `info`,
+# `verify` on an intact and a damaged file, and `demo` on test images.
+#
+# It runs the tool built in $MOTE_BUILDDIR on models that tests/cli_fixture
+# writes with the graph builder. Exit 77 (skip) when the tool or the fixture
+# program was not built (e.g. --disable-cli).
+
+B=${MOTE_BUILDDIR:-.}
+MOTE="$B/mote"
+FIXTURE="$B/tests/cli_fixture"
+if [ ! -x "$MOTE" ]; then
+    echo "SKIP: $MOTE was not built"
+    exit 77
+fi
+if [ ! -x "$FIXTURE" ]; then
+    echo "SKIP: $FIXTURE was not built"
+    exit 77
+fi
+
+T=$(mktemp -d) || exit 1
+trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+if ! "$FIXTURE" "$T"; then
+    echo "FAIL: the fixture program could not write its files"
+    exit 1
+fi
+
+fails=0
+# check WANT_EXIT PATTERN COMMAND...: runs COMMAND, expects that exit status
+# and (unless PATTERN is empty) PATTERN in its stdout or stderr.
+check() {
+    want=$1 pat=$2
+    shift 2
+    "$@" >"$T/stdout" 2>"$T/stderr"
+    rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        echo "FAIL: '$*' exited $rc, expected $want"
+        sed 's/^/    /' "$T/stdout" "$T/stderr"
+        fails=$((fails + 1))
+    elif [ -n "$pat" ] && ! grep -q -e "$pat" "$T/stdout" "$T/stderr"; then
+        echo "FAIL: '$*': the output lacks '$pat'"
+        sed 's/^/    /' "$T/stdout" "$T/stderr"
+        fails=$((fails + 1))
+    else
+        echo "ok: $*"
+    fi
+}
+# out_has PATTERN: the last command's stdout contains PATTERN.
+out_has() {
+    if ! grep -q -e "$1" "$T/stdout"; then
+        echo "FAIL: the output lacks '$1'"
+        sed 's/^/    /' "$T/stdout"
+        fails=$((fails + 1))
+    fi
+}
+
+# ---- help, version, usage errors: exit 0 for help, 2 for misuse
+check 0 "Commands:" "$MOTE" --help
+check 0 "^mote [0-9]" "$MOTE" --version
+check 2 "Usage: mote" "$MOTE"
+check 2 "unknown command 'frobnicate'" "$MOTE" frobnicate
+check 2 "unknown option '--frobnicate'" "$MOTE" --frobnicate
+for cmd in info run verify demo; do
+    check 0 "Usage: mote $cmd" "$MOTE" $cmd --help
+    check 0 "Usage: mote $cmd" "$MOTE" $cmd -h
+done
+check 0 "Usage: mote run" "$MOTE" help run
+check 2 "unknown option '--bogus'" "$MOTE" run --bogus "$T/tiny.mote"
+check 2 "unknown option '-Z'" "$MOTE" info -Z "$T/tiny.mote"
+check 2 "missing MODEL" "$MOTE" info
+check 2 "missing MODEL" "$MOTE" run
+check 2 "missing MODEL" "$MOTE" verify
+check 2 "needs an argument" "$MOTE" run "$T/tiny.mote" -i
+check 2 "wants a number" "$MOTE" run --threads 0 "$T/tiny.mote" "$T/x.npy"
+check 2 "wants a number" "$MOTE" run --threads many "$T/tiny.mote" "$T/x.npy"
+
+# ---- files that are missing or not models: exit 1, the file named
+for cmd in info verify; do
+    check 1 "$T/absent.mote" "$MOTE" $cmd "$T/absent.mote"
+    check 1 "$T/not_a_model.mote" "$MOTE" $cmd "$T/not_a_model.mote"
+done
+check 1 "$T/absent.mote" "$MOTE" run "$T/absent.mote" "$T/x.npy"
+check 1 "$T/not_a_model.mote" "$MOTE" run "$T/not_a_model.mote" -i "x=$T/x.npy"
+
+# ---- everything below runs models; it needs the ops they use
+"$MOTE" info "$T/tiny.mote" >"$T/stdout" 2>"$T/stderr"
+if grep -q -i "unknown op\|not supported\|unsupported" "$T/stderr"; then
+    echo "SKIP (the rest): this build cannot run the test model:"
+    sed 's/^/    /' "$T/stderr"
+    [ "$fails" -eq 0 ] && exit 77
+    exit 1
+fi
+
+# ---- info
+check 0 "MatMul" "$MOTE" info "$T/tiny.mote"
+out_has "parameters: 15 "
+out_has "x  *f32\[1,4\]"
+out_has "y  *f32\[1,3\]"
+out_has "labels  *cat,dog,bird"
+out_has "arena"
+out_has "FLOPs per run: 27 "  # MatMul 2*M*N*K = 2*1*3*4, Add 3
+check 0 "Flatten" "$MOTE" info "$T/img.mote"
+out_has "parameters: 2355 "   # 784*3 + 3
+# Conv: 2 * numel(Y) * C/g * KH * KW + bias = 2*100*18 + 100 = 3700; Relu 100;
+# MaxPool numel(Y) * window = 16 * 4 = 64
+check 0 "Conv .*f32\[1,4,5,5\] *3.7 k" "$MOTE" info "$T/conv.mote"
+out_has "Relu .*f32\[1,4,5,5\] *100$"
+out_has "MaxPool .*f32\[1,4,2,2\] *64$"
+out_has "FLOPs per run: 3.86 k"
+out_has "parameters: 76 "
+check 0 "image  *f32\[1,1,28,28\]" "$MOTE" info "$T/data/fashion.mote"
+out_has "dimensions the model leaves open are shown as 1"
+check 0 "" "$MOTE" info --no-nodes "$T/img.mote"
+if grep -q "Flatten" "$T/stdout"; then
+    echo "FAIL: info --no-nodes printed nodes"
+    fails=$((fails + 1))
+fi
+
+# ---- verify
+check 0 "OK" "$MOTE" verify "$T/tiny.mote"
+cp "$T/img.mote" "$T/damaged.mote"
+size=$(wc -c <"$T/damaged.mote")
+# flip one byte in the middle of the weights (most of the file)
+printf '\125' | dd of="$T/damaged.mote" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+if cmp -s "$T/img.mote" "$T/damaged.mote"; then
+    printf '\252' | dd of="$T/damaged.mote" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+fi
+check 1 "$T/damaged.mote" "$MOTE" verify "$T/damaged.mote"
+
+# ---- run: input errors
+check 2 "has no input named 'nope'" "$MOTE" run "$T/tiny.mote" -i "nope=$T/x.npy"
+check 2 "no file for input 'x'" "$MOTE" run "$T/tiny.mote"
+check 2 "wants NAME=FILE" "$MOTE" run "$T/tiny.mote" -i x
+check 2 "given twice" "$MOTE" run "$T/tiny.mote" -i "x=$T/x.npy" -i "x=$T/x.npy"
+check 2 "2 input files" "$MOTE" run "$T/tiny.mote" "$T/x.npy" "$T/x.npy"
+check 1 "needs f32\[1,4\]" "$MOTE" run "$T/tiny.mote" -i "x=$T/x_wrong_shape.npy"
+check 1 "x_wrong_shape.npy" "$MOTE" run "$T/tiny.mote" -i "x=$T/x_wrong_shape.npy"
+check 1 "holds i32\[1,4\]" "$MOTE" run "$T/tiny.mote" -i "x=$T/x_i32.npy"
+# an open batch dimension takes the file's: two black images, logits (8, 0, -12) each
+check 0 "logits: f32\[2,3\]" "$MOTE" run "$T/data/fashion.mote" "$T/img2.npy"
+out_has "values: 8 0 -12 8 0 -12"
+check 1 "needs f32\[1,1,28,28\]" "$MOTE" run "$T/img.mote" "$T/img2.npy"
+check 1 "$T/none.npy" "$MOTE" run "$T/tiny.mote" -i "x=$T/none.npy"
+check 1 "$T/not_a_model.mote" "$MOTE" run "$T/tiny.mote" -i "x=$T/not_a_model.mote"
+
+# ---- run: results. y = x @ W + b = (2, 9, 10.5), also computed by the fixture
+check 0 "y: f32\[1,3\]" "$MOTE" run "$T/tiny.mote" -i "x=$T/x.npy"
+out_has "values: 2 9 10.5"
+out_has "argmax: 2 (10.5)"
+check 0 "values: 2 9 10.5" "$MOTE" run --threads 2 --isa ref "$T/tiny.mote" "$T/x.npy"
+check 0 "" "$MOTE" run "$T/tiny.mote" -i "x=$T/x.npy" -o "$T/out"
+if ! cmp "$T/out/y.npy" "$T/expect_y.npy"; then
+    echo "FAIL: run -o wrote a y.npy that differs from the expected one"
+    fails=$((fails + 1))
+fi
+check 1 "" "$MOTE" run --isa no-such-isa "$T/tiny.mote" "$T/x.npy"
+
+# ---- run -o where it cannot write: an error, and no file left behind
+check 1 "not_a_model.mote" "$MOTE" run "$T/tiny.mote" "$T/x.npy" -o "$T/not_a_model.mote"
+check 1 "" "$MOTE" run "$T/tiny.mote" "$T/x.npy" -o "$T/not_a_model.mote/sub"
+mkdir "$T/ro"
+chmod 555 "$T/ro"
+if [ -w "$T/ro" ]; then
+    # root: permissions do not apply; a directory that holds a directory
+    # named like the output makes the final rename fail instead
+    chmod 755 "$T/ro"
+    mkdir "$T/ro/y.npy"
+    check 1 "y.npy" "$MOTE" run "$T/tiny.mote" "$T/x.npy" -o "$T/ro"
+    left=$(ls -A "$T/ro")
+    if [ "$left" != "y.npy" ]; then
+        echo "FAIL: a failed run -o left files behind: $left"
+        fails=$((fails + 1))
+    fi
+else
+    check 1 "$T/ro" "$MOTE" run "$T/tiny.mote" "$T/x.npy" -o "$T/ro"
+    if [ -n "$(ls -A "$T/ro")" ]; then
+        echo "FAIL: a failed run -o left files behind: $(ls -A "$T/ro")"
+        fails=$((fails + 1))
+    fi
+fi
+
+# ---- demo on the fixture's images (04_dark.pgm is white: one miss)
+check 0 "5 of 6 correct" "$MOTE" demo --model "$T/img.mote" --samples "$T/samples"
+out_has "00_dark.pgm  *dark  *99.97%  ok"  # softmax(8, 0, -12)
+out_has "02_medium.pgm  *medium .*ok"
+out_has "03_2.pgm  *bright .*ok"
+out_has "04_dark.pgm  *bright .*WRONG (label: dark)"
+out_has "05_brig.pgm  *bright .*ok"
+check 0 "5 of 6 correct" env MOTE_DATA="$T/data" "$MOTE" demo
+check 0 "5 of 6 correct" "$MOTE" demo --model "$T/data/fashion.mote"
+check 1 "no .pgm images" "$MOTE" demo --model "$T/img.mote" --samples "$T/out"
+cp "$T/not_a_model.mote" "$T/out/05_dark.pgm"
+check 1 "05_dark.pgm" "$MOTE" demo --model "$T/img.mote" --samples "$T/out"
+check 1 "$T/tiny.mote" "$MOTE" demo --model "$T/tiny.mote" --samples "$T/samples"
+check 2 "unexpected argument" "$MOTE" demo extra
+
+# ---- the bundled model, when the source tree has it
+S=${MOTE_SRCDIR:-}
+if [ -n "$S" ] && [ -f "$S/models/fashion/fashion.mote" ]; then
+    abs=$(cd "$B" && pwd)
+    check 0 "correct" sh -c "cd '$S' && '$abs/mote' demo"
+else
+    echo "note: no bundled models/fashion/fashion.mote in the source tree; demo on it not run"
+fi
+
+if [ "$fails" -ne 0 ]; then
+    echo "$fails check(s) failed"
+    exit 1
+fi
+echo "all checks passed"
+exit 0

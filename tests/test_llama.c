@@ -1,0 +1,386 @@
+/*
+ * test_llama.c — the llama decoder end to end on the real stories260K
+ * checkpoint (exact greedy text, every ISA table, 1 and 2 threads; through
+ * a saved .mote file; q8_0 agreement with f32), the llama2.c reader's
+ * layouts and errors, and the LLM kernels of every table against the
+ * reference.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "testutil.h"
+#include "cpu.h"
+#include "graph.h"
+#include "llama2c.h"
+#include "tokenizer.h"
+#include "sample.h"
+#include "quant.h"
+#include "llm.h"
+#include "../models/llama/llama.h"
+
+static const char *KNOWN =
+    "Zoo was a little girl named Lily. She loved to play outside in the park. One day, "
+    "she saw a big, red ball. She wanted to play with it, but she didn't want to play with";
+
+static const char *ISAS[] = { "ref", "avx2", "avx512" };
+
+static int shared_path(char *buf, size_t cap, const char *file)
+{
+    const char *dir = mote_test_dir("MOTE_SHARED_MODELS");
+    if (!dir) {
+        fprintf(stderr, "skipped: MOTE_SHARED_MODELS is unset or absent (needs %s)\n", file);
+        return 0;
+    }
+    snprintf(buf, cap, "%s/%s", dir, file);
+    return 1;
+}
+
+/* stories260K + tok512 as an in-memory model with weight type wt */
+static mote_model *stories_model(const char *wt)
+{
+    char ck[1024], tk[1024];
+    if (!shared_path(ck, sizeof ck, "stories260K.bin") || !shared_path(tk, sizeof tk, "tok512.bin"))
+        return NULL;
+    mote_graph *g;
+    mote_llama2c_info info;
+    ck_assert_mote_ok(mote_llama2c_import(ck, tk, &g, &info));
+    ck_assert_int_eq(info.version, 0);
+    ck_assert_int_eq(info.dim, 64);
+    ck_assert_int_eq(info.n_kv_heads, 4);
+    ck_assert_int_eq(info.shared_classifier, 1);
+    mote_llama_hparams hp = { info.dim, info.hidden_dim, info.n_layers, info.n_heads,
+                              info.n_kv_heads, info.vocab_size, info.max_seq,
+                              info.shared_classifier, info.rope_theta, info.norm_eps, "f32" };
+    if (strcmp(wt, "f32")) {
+        mote_graph *q;
+        ck_assert_mote_ok(mote_quantize_weights(g, mote_wtype_from_name(wt), NULL, &q));
+        mote_graph_free(g);
+        g = q;
+        snprintf(hp.weight_type, sizeof hp.weight_type, "%s", wt);
+    }
+    ck_assert_mote_ok(mote_llama_build_graph(g, &hp));
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    return m;
+}
+
+/* greedy "Zoo", 60 positions as llama2.c counts them; returns malloc'd text,
+ * and the logits of every generated step in *all (if not NULL) */
+static char *generate_forced(const mote_model *m, const char *isa, int threads, float **all,
+                             const int *force, int *chosen);
+static char *generate(const mote_model *m, const char *isa, int threads, float **all)
+{
+    return generate_forced(m, isa, threads, all, NULL, NULL);
+}
+
+/* as generate; force: feed these tokens instead of the argmax (teacher
+ * forcing), chosen: receives the fed tokens */
+static char *generate_forced(const mote_model *m, const char *isa, int threads, float **all,
+                             const int *force, int *chosen)
+{
+    mote_tokenizer *tok;
+    ck_assert_mote_ok(mote_tokenizer_from_model(m, &tok));
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = threads;
+    o.isa = isa;
+    o.pin = 0;
+    mote_llama *L;
+    ck_assert_mote_ok(mote_llama_new(m, &o, &L));
+    int ids[16], n;
+    ck_assert_mote_ok(mote_tokenizer_encode(tok, "Zoo", 1, 0, ids, 16, &n));
+    const float *logits;
+    ck_assert_mote_ok(mote_llama_forward(L, ids, n, &logits));
+    char *text = calloc(1, 4096);
+    strcpy(text, "Zoo");
+    size_t o_len = 3;
+    int prev = ids[n - 1], V = tok->n_vocab;
+    if (all) *all = malloc(sizeof(float) * (size_t)V * 60);
+    for (int step = 0, pos = n - 1; pos < 60; pos++, step++) {
+        if (all) memcpy(*all + (size_t)step * V, logits, sizeof(float) * (size_t)V);
+        int next = force ? force[step] : mote_argmax(V, logits);
+        if (chosen) chosen[step] = next;
+        size_t len;
+        const char *p = mote_tokenizer_decode(tok, prev, next, &len);
+        memcpy(text + o_len, p, len);
+        o_len += len;
+        ck_assert_mote_ok(mote_llama_forward(L, &next, 1, &logits));
+        prev = next;
+    }
+    mote_llama_free(L);
+    mote_tokenizer_free(tok);
+    return text;
+}
+
+START_TEST(test_llama_stories260k_greedy_text_is_exact_on_every_isa)
+{
+    mote_model *m = stories_model("f32");
+    if (!m) return;
+    for (size_t i = 0; i < sizeof ISAS / sizeof ISAS[0]; i++) {
+        if (!mote_cpu_isa_available(ISAS[i])) continue;
+        for (int th = 1; th <= 2; th++) {
+            char *t = generate(m, ISAS[i], th, NULL);
+            ck_assert_msg(!strcmp(t, KNOWN), "isa %s, %d threads: got \"%s\"", ISAS[i], th, t);
+            free(t);
+        }
+    }
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_llama_runs_from_saved_file)
+{
+    mote_model *m = stories_model("f32");
+    if (!m) return;
+    char p[1024];
+    snprintf(p, sizeof p, "%s/stories260K.mote", mote_test_tmpdir());
+    ck_assert_mote_ok(mote_graph_save(mote_model_graph(m), p));
+    mote_model_close(m);
+    ck_assert_mote_ok(mote_model_open(p, &m));
+    ck_assert_str_eq(mote_model_meta(m, "architecture"), "llama");
+    ck_assert_str_eq(mote_model_meta(m, "llama.n_kv_heads"), "4");
+    char *t = generate(m, NULL, 1, NULL);
+    ck_assert_str_eq(t, KNOWN);
+    free(t);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_llama_q8_0_agrees_with_f32_on_top1)
+{
+    mote_model *mf = stories_model("f32");
+    if (!mf) return;
+    mote_model *mq = stories_model("q8_0");
+    mote_model *m4 = stories_model("q4_0");
+    float *lf, *lq, *l4;
+    int toks[60];
+    /* the same text for all three: the f32 greedy continuation */
+    free(generate_forced(mf, NULL, 1, &lf, NULL, toks));
+    free(generate_forced(mq, NULL, 1, &lq, toks, NULL));
+    free(generate_forced(m4, NULL, 1, &l4, toks, NULL));
+    int agree = 0, agree4 = 0;
+    for (int s = 0; s < 57; s++) {
+        int a = mote_argmax(512, lf + s * 512);
+        agree += a == mote_argmax(512, lq + s * 512);
+        agree4 += a == mote_argmax(512, l4 + s * 512);
+    }
+    fprintf(stderr, "stories260K top-1 agreement with f32: q8_0 %d/57, q4_0 %d/57\n", agree, agree4);
+    /* 57 positions of a 64-wide model: one near tie flips (56/57 measured);
+     * the issue's 99% goal is checked on rand768 by bench/llm --report */
+    ck_assert_int_ge(agree * 100, 98 * 57);
+    free(lf); free(lq); free(l4);
+    mote_model_close(mf); mote_model_close(mq); mote_model_close(m4);
+}
+END_TEST
+
+START_TEST(test_llama_reset_restarts_at_position_zero)
+{
+    mote_model *m = stories_model("f32");
+    if (!m) return;
+    mote_llama *L;
+    ck_assert_mote_ok(mote_llama_new(m, NULL, &L));
+    int ids[4] = { 1, 410, 469, 347 };
+    const float *lg;
+    ck_assert_mote_ok(mote_llama_forward(L, ids, 4, &lg));
+    float first[512];
+    memcpy(first, lg, sizeof first);
+    ck_assert_mote_ok(mote_llama_forward(L, ids + 1, 1, &lg));
+    ck_assert_int_eq(mote_llama_pos(L), 5);
+    ck_assert_mote_ok(mote_llama_reset(L));
+    ck_assert_int_eq(mote_llama_pos(L), 0);
+    /* one token at a time gives the batched pass's prediction */
+    for (int i = 0; i < 4; i++) ck_assert_mote_ok(mote_llama_forward(L, ids + i, 1, &lg));
+    ck_assert_float_le(mote_test_maxdiff(first, lg, 512), 1e-4f);
+    mote_llama_free(L);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_llama_forward_rejects_positions_past_max_seq)
+{
+    mote_model *m = stories_model("f32");
+    if (!m) return;
+    mote_llama *L;
+    ck_assert_mote_ok(mote_llama_new(m, NULL, &L));
+    int *ids = calloc(513, sizeof *ids);
+    const float *lg;
+    ck_assert_int_eq(mote_llama_forward(L, ids, 513, &lg), MOTE_ERR_LIMIT);
+    free(ids);
+    mote_llama_free(L);
+    mote_model_close(m);
+}
+END_TEST
+
+/* writes stories260K in the v1 layout and checks the import is identical */
+START_TEST(test_llama2c_v1_layout_imports_like_v0)
+{
+    char ck[1024];
+    if (!shared_path(ck, sizeof ck, "stories260K.bin")) return;
+    mote_graph *g0;
+    mote_llama2c_info h;
+    ck_assert_mote_ok(mote_llama2c_import(ck, NULL, &g0, &h));
+    char p[1024];
+    snprintf(p, sizeof p, "%s/stories_v1.bin", mote_test_tmpdir());
+    FILE *f = fopen(p, "wb");
+    uint8_t hdr[256] = { 0 };
+    uint32_t magic = 0x616b3432;
+    int32_t ver = 1, hd[7] = { h.dim, h.hidden_dim, h.n_layers, h.n_heads, h.n_kv_heads,
+                               h.vocab_size, h.max_seq };
+    memcpy(hdr, &magic, 4);
+    memcpy(hdr + 4, &ver, 4);
+    memcpy(hdr + 8, hd, 28);
+    hdr[36] = 1;
+    fwrite(hdr, 1, 256, f);
+    const char *order[] = { "attention_norm", "ffn_norm", NULL, NULL, "wq", "wk", "wv", "wo",
+                            "w1", "w2", "w3" };
+    for (int k = 0; k < 11; k++) {
+        for (int l = 0; l < (order[k] ? h.n_layers : 1); l++) {
+            char nm[64];
+            if (order[k]) snprintf(nm, sizeof nm, "layers.%d.%s", l, order[k]);
+            else snprintf(nm, sizeof nm, "%s", k == 2 ? "norm" : "tok_embeddings");
+            const mote_value *v = &g0->values[mote_graph_find_value(g0, nm)];
+            fwrite(v->data, 1, v->nbytes, f);
+        }
+    }
+    fclose(f);
+    mote_graph *g1;
+    mote_llama2c_info h1;
+    ck_assert_mote_ok(mote_llama2c_import(p, NULL, &g1, &h1));
+    ck_assert_int_eq(h1.version, 1);
+    ck_assert_int_eq(g1->n_values, g0->n_values);
+    for (int v = 0; v < g0->n_values; v++) {
+        int w = mote_graph_find_value(g1, g0->values[v].name);
+        ck_assert_int_ge(w, 0);
+        ck_assert_uint_eq(g1->values[w].nbytes, g0->values[v].nbytes);
+        ck_assert(!memcmp(g1->values[w].data, g0->values[v].data, g0->values[v].nbytes));
+    }
+    mote_graph_free(g0);
+    mote_graph_free(g1);
+}
+END_TEST
+
+START_TEST(test_llama2c_rejects_truncated_checkpoint)
+{
+    char ck[1024];
+    if (!shared_path(ck, sizeof ck, "stories260K.bin")) return;
+    FILE *in = fopen(ck, "rb");
+    char p[1024];
+    snprintf(p, sizeof p, "%s/trunc.bin", mote_test_tmpdir());
+    FILE *out = fopen(p, "wb");
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, in);   /* only the first 4 KiB */
+    fwrite(buf, 1, n, out);
+    fclose(in);
+    fclose(out);
+    mote_graph *g;
+    ck_assert_int_eq(mote_llama2c_import(p, NULL, &g, NULL), MOTE_ERR_FORMAT);
+    ck_assert_ptr_null(g);
+    ck_assert_ptr_nonnull(strstr(mote_last_error(), "truncated"));
+}
+END_TEST
+
+START_TEST(test_llama2c_rejects_bad_header)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/bad.bin", mote_test_tmpdir());
+    FILE *f = fopen(p, "wb");
+    int32_t hd[7] = { 64, 172, 5, 7, 4, 512, 512 };   /* 64 % 7 != 0 */
+    fwrite(hd, 4, 7, f);
+    fclose(f);
+    mote_graph *g;
+    ck_assert_int_eq(mote_llama2c_import(p, NULL, &g, NULL), MOTE_ERR_FORMAT);
+}
+END_TEST
+
+/* every table's LLM kernels against the reference on awkward sizes */
+START_TEST(test_llm_kernels_match_reference_on_every_isa)
+{
+    const mote_llm_kernels *ref = &mote_llm_kernels_ref;
+    const int64_t Ks[] = { 32, 64, 96, 2048 + 32 };
+    const int64_t Ns[] = { 1, 3, 7, 17, 33 };
+    for (size_t i = 1; i < sizeof ISAS / sizeof ISAS[0]; i++) {
+        if (!mote_cpu_isa_available(ISAS[i])) continue;
+#ifdef MOTE_HAVE_X86
+        const mote_llm_kernels *t = !strcmp(ISAS[i], "avx2") ? &mote_llm_kernels_avx2
+                                                             : &mote_llm_kernels_avx512;
+#else
+        const mote_llm_kernels *t = ref;
+#endif
+        for (size_t a = 0; a < 4; a++) for (size_t b = 0; b < 5; b++) {
+            int64_t K = Ks[a], N = Ns[b], M = 3;
+            float *W = malloc(sizeof(float) * N * K), *x = malloc(sizeof(float) * M * K);
+            float *y0 = calloc(M * N, 4), *y1 = calloc(M * N, 4);
+            mote_test_fill(W, N * K, 1, -1, 1);
+            mote_test_fill(x, M * K, 2, -1, 1);
+            if (t->matvec_f32) {
+                ref->matvec_f32(K, W, 0, N, x, y0);
+                t->matvec_f32(K, W, 0, N, x, y1);
+                ck_assert_float_le(mote_test_maxdiff(y0, y1, N), 1e-3f);
+            }
+            mote_q8a_block *x0 = malloc(sizeof *x0 * M * K / 32), *x1 = malloc(sizeof *x1 * M * K / 32);
+            ref->quantize_q8a(M * K, x, x0);
+            if (t->quantize_q8a) {
+                t->quantize_q8a(M * K, x, x1);
+                for (int64_t k = 0; k < M * K / 32; k++) {
+                    ck_assert_float_eq_tol(x0[k].d, x1[k].d, 1e-7f);
+                    for (int j = 0; j < 32; j++) ck_assert_int_le(abs(x0[k].q[j] - x1[k].q[j]), 1);
+                }
+            }
+            for (int q = 0; q < 2; q++) {
+                void (*mm)(int64_t, int64_t, const mote_q8a_block *, const uint8_t *, int64_t,
+                           int64_t, float *, int64_t) = q ? t->matmul_q4_0 : t->matmul_q8_0;
+                if (!mm) continue;
+                size_t rb = mote_wtype_row_bytes(q ? MOTE_W_Q4_0 : MOTE_W_Q8_0, K);
+                uint8_t *Wq = malloc(rb * N);
+                for (int64_t n = 0; n < N; n++) {
+                    if (q) mote_quantize_row_q4_0(K, W + n * K, Wq + n * rb);
+                    else mote_quantize_row_q8_0(K, W + n * K, Wq + n * rb);
+                }
+                (q ? ref->matmul_q4_0 : ref->matmul_q8_0)(M, K, x0, Wq, 0, N, y0, N);
+                mm(M, K, x0, Wq, 0, N, y1, N);
+                ck_assert_msg(mote_test_maxdiff(y0, y1, M * N) <= 1e-3f * sqrtf((float)K),
+                              "%s %s K=%lld N=%lld", ISAS[i], q ? "q4_0" : "q8_0",
+                              (long long)K, (long long)N);
+                free(Wq);
+            }
+            free(W); free(x); free(y0); free(y1); free(x0); free(x1);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_quant_round_trip_error_is_bounded)
+{
+    float x[64], y[64];
+    uint8_t q8[2 * MOTE_Q8_0_BYTES], q4[2 * MOTE_Q4_0_BYTES];
+    mote_test_fill(x, 64, 9, -2, 2);
+    mote_quantize_row_q8_0(64, x, q8);
+    mote_dequantize_row_q8_0(64, q8, y);
+    ck_assert_float_le(mote_test_maxdiff(x, y, 64), 2.0f / 127 * 0.51f + 1e-3f);
+    mote_quantize_row_q4_0(64, x, q4);
+    mote_dequantize_row_q4_0(64, q4, y);
+    ck_assert_float_le(mote_test_maxdiff(x, y, 64), 2.0f / 8 + 1e-2f);
+    ck_assert_uint_eq(mote_wtype_row_bytes(MOTE_W_Q4_0, 33), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("llama");
+    TCase *tc = tcase_create("llama");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_llama_stories260k_greedy_text_is_exact_on_every_isa);
+    tcase_add_test(tc, test_llama_runs_from_saved_file);
+    tcase_add_test(tc, test_llama_q8_0_agrees_with_f32_on_top1);
+    tcase_add_test(tc, test_llama_reset_restarts_at_position_zero);
+    tcase_add_test(tc, test_llama_forward_rejects_positions_past_max_seq);
+    tcase_add_test(tc, test_llama2c_v1_layout_imports_like_v0);
+    tcase_add_test(tc, test_llama2c_rejects_truncated_checkpoint);
+    tcase_add_test(tc, test_llama2c_rejects_bad_header);
+    tcase_add_test(tc, test_llm_kernels_match_reference_on_every_isa);
+    tcase_add_test(tc, test_quant_round_trip_error_is_bounded);
+    suite_add_tcase(s, tc);
+    return mote_test_run(s);
+}
