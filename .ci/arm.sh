@@ -37,14 +37,13 @@ autoreconf -fi >/dev/null 2>&1
 # OpenBLAS are then not found for the target, which the build allows).
 PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
     ./configure --host=aarch64-linux-gnu --enable-silent-rules
-grep -q '^MOTE_TEST_RUNNER = .*qemu' Makefile ||
+grep -q '^MOTE_EMULATOR = .*qemu' Makefile ||
     echo "arm.sh: note: tests run natively (this machine runs aarch64 binaries)"
 jobs=$(nproc 2>/dev/null || echo 2)
 make -j"$jobs"
 if [ -x ./mote ]; then
     # The CLI runs under the same runner as the tests.
-    runner=$(sed -n 's/^MOTE_TEST_RUNNER = //p' Makefile)
-    $runner ./mote demo || { echo "arm.sh: mote demo failed under emulation" >&2; exit 1; }
+    ./arch/arm/qemu-run ./mote demo || { echo "arm.sh: mote demo failed under emulation" >&2; exit 1; }
 fi
 make -j"$jobs" check || { tail -n 100 tests/*.log 2>/dev/null; exit 1; }
 # Which table ran, and the measured accuracy of the approximations.

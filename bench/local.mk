@@ -1,7 +1,8 @@
 # bench/local.mk — benchmark programs (owner: x86).
 # bench/gemm: mote's packed SGEMM against OpenBLAS and the measured FMA
 # peak; run `bench/gemm [--quick]` from the build directory.
-if HAVE_X86
+# (HAVE_SIMD: an x86 or an ARM table is built; the arm engineer's change.)
+if HAVE_SIMD
 noinst_PROGRAMS += bench/gemm
 bench_gemm_SOURCES = bench/gemm.c
 bench_gemm_CPPFLAGS = $(AM_CPPFLAGS) $(OPENBLAS_CFLAGS)
