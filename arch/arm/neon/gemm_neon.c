@@ -22,7 +22,7 @@
 
 #define MR 8     /* rows of C per microkernel call   */
 #define NR 12    /* columns of C per microkernel call */
-#define KC 256   /* K block of the unpacked path (stack buffers) */
+#define KC 256   /* K block (stack buffers for packed A and B blocks) */
 
 /*
  * acc[r*12 + j] = fma chain over k < kc of a(k, r) * b(k, j), continuing
@@ -131,9 +131,10 @@ void mote_gemm_pack_b_8x12_neon(int64_t K, int64_t N, const float *B, int64_t ld
     }
 }
 
+/* No scratch: row tiles of A are packed block by block (KC) on the stack. */
 size_t mote_gemm_scratch_bytes_8x12_neon(int64_t K)
 {
-    return (size_t)MR * (size_t)K * sizeof(float);
+    return 0;
 }
 
 /* ap[k*mr + r] = A[(m + r)*lda + k0 + k] for k < kc, r < mr */
@@ -179,30 +180,31 @@ static void store_tile(const float *acc, int64_t mr, int64_t nv, float *C, int64
 
 /*
  * C[m0:m1, n0:n1] = act(A B + bias) from the packed B; n0 is a multiple
- * of 12. Each row tile of A is packed once into scratch (8*K floats) and
- * used for every column panel.
+ * of 12. K runs in blocks of KC: a block of a row tile of A is packed on
+ * the stack (rows of 1 are read in place) and the accumulator tile carried
+ * from block to block, so the chain of fused multiply-adds is one pass.
  */
 void mote_gemm_packed_f32_8x12_neon(const mote_gemm_packed_args *a)
 {
     const int64_t K = a->K;
-    float *apack = a->scratch;
-    float acc[MR * NR];
+    float abuf[MR * KC], acc[MR * NR];
     for (int64_t m = a->m0; m < a->m1;) {
         kern_fn kern;
         int64_t mr = tile_rows(a->m1 - m, &kern);
         const float *arow = a->A + m * a->lda;
-        const float *ap = arow;
-        int64_t as = 1;
-        if (mr > 1) {
-            pack_a(mr, K, arow, a->lda, apack);
-            ap = apack;
-            as = mr;
-        }
         for (int64_t n = a->n0; n < a->n1; n += NR) {
             int64_t nv = a->n1 - n < NR ? a->n1 - n : NR;
             const float *bp = (const float *)a->Bp + (n / NR) * K * NR;
             memset(acc, 0, sizeof acc);
-            kern(K, ap, as, bp, NR, acc);
+            for (int64_t k0 = 0; k0 < K; k0 += KC) {
+                int64_t kc = K - k0 < KC ? K - k0 : KC;
+                if (mr == 1) {
+                    kern(kc, arow + k0, 1, bp + k0 * NR, NR, acc);
+                } else {
+                    pack_a(mr, kc, arow + k0, a->lda, abuf);
+                    kern(kc, abuf, mr, bp + k0 * NR, NR, acc);
+                }
+            }
             const float *bias = a->bias ? (a->bias_per_row ? a->bias + m : a->bias + n) : NULL;
             store_tile(acc, mr, nv, a->C + m * a->ldc + n, a->ldc, 1.0f, 0.0f,
                        bias, a->bias_per_row, a->act);
