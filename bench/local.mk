@@ -8,3 +8,11 @@ bench_gemm_SOURCES = bench/gemm.c
 bench_gemm_CPPFLAGS = $(AM_CPPFLAGS) $(OPENBLAS_CFLAGS)
 bench_gemm_LDADD = libmote_core.la $(OPENBLAS_LIBS) -lm
 endif
+
+# bench/models: whole-model latency (median, spread) and peak RSS, 1 and 2
+# threads; `bench/models [--quick] [--torch bench/peer_torch.py]`.
+if HAVE_X86
+noinst_PROGRAMS += bench/models
+bench_models_SOURCES = bench/models.c
+bench_models_LDADD = libmote_core.la -lm
+endif

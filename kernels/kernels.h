@@ -61,6 +61,15 @@ typedef enum mote_unary_op {
     MOTE_UN_LOG,
     MOTE_UN_ERF,
     MOTE_UN_SILU,           /* x * sigmoid(x)                             */
+    /* appended for the ONNX issue (group A); reference in kernels/a_unary.c */
+    MOTE_UN_FLOOR,          /* floor(x)                                   */
+    MOTE_UN_CEIL,           /* ceil(x)                                    */
+    MOTE_UN_ROUND,          /* nearest integer, halves to even            */
+    MOTE_UN_SIGN,           /* -1, 0 or 1 (NaN stays NaN)                 */
+    MOTE_UN_ELU,            /* x > 0 ? x : alpha (e^x - 1)                */
+    MOTE_UN_SELU,           /* beta (x > 0 ? x : alpha (e^x - 1)); beta = gamma */
+    MOTE_UN_SOFTPLUS,       /* ln(1 + e^x)                                */
+    MOTE_UN_MISH,           /* x tanh(ln(1 + e^x))                        */
     MOTE_UN_COUNT
 } mote_unary_op;
 
@@ -105,7 +114,8 @@ typedef struct mote_gemm_args {
  * session creation into the target's layout, then C[m0:m1, n0:n1] is
  * computed from A and the packed B. alpha = 1, beta = 0 (bias and act
  * still apply). n0 must be a multiple of gemm_nr(). scratch holds
- * gemm_scratch_bytes(K) bytes (per call, e.g. a packed A panel).
+ * gemm_scratch_bytes(M, K) bytes (per call, e.g. a packed A panel; M is
+ * the most rows one call gets, so a small-M path can ask for none).
  */
 typedef struct mote_gemm_packed_args {
     int64_t M, N, K;
@@ -117,6 +127,24 @@ typedef struct mote_gemm_packed_args {
     int64_t m0, m1, n0, n1;
     void *scratch;
 } mote_gemm_packed_args;
+
+/*
+ * Packed-A GEMM (fast targets): A is constant (e.g. convolution weights,
+ * OC x K), packed once by gemm_pack_a; B (K x N, row-major, ldb) is given
+ * per call. Computes C[m0:m1, n0:n1] = act(A B + bias); m0 must be a
+ * multiple of gemm_mr(). scratch holds gemm_packed_a_scratch_bytes(N, K)
+ * bytes (a packed block of B).
+ */
+typedef struct mote_gemm_packed_a_args {
+    int64_t M, N, K;
+    const void *Ap;                 /* packed A, from gemm_pack_a */
+    const float *B; int64_t ldb;    /* (K, N) */
+    float *C; int64_t ldc;          /* (M, N) */
+    const float *bias; int bias_per_row;
+    mote_act act;
+    int64_t m0, m1, n0, n1;
+    void *scratch;
+} mote_gemm_packed_a_args;
 
 /* ----------------------------------------------------------- convolution */
 
@@ -179,7 +207,7 @@ typedef struct mote_kernels {
     size_t (*gemm_pack_b_bytes)(int64_t K, int64_t N);
     void (*gemm_pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb,
                         int trans_b, void *Bp);
-    size_t (*gemm_scratch_bytes)(int64_t K);
+    size_t (*gemm_scratch_bytes)(int64_t M, int64_t K);
     void (*gemm_packed_f32)(const mote_gemm_packed_args *a);
 
     /* Convolution: the direct reference (also the fallback for any shape),
@@ -213,6 +241,14 @@ typedef struct mote_kernels {
 
     /* sum_i a[i] * b[i] */
     float (*dot_f32)(int64_t n, const float *a, const float *b);
+
+    /* Packed-A GEMM (constant A); all five NULL in a table without it. */
+    int64_t (*gemm_mr)(void);
+    size_t (*gemm_pack_a_bytes)(int64_t M, int64_t K);
+    void (*gemm_pack_a)(int64_t M, int64_t K, const float *A, int64_t lda,
+                        int trans_a, void *Ap);
+    size_t (*gemm_packed_a_scratch_bytes)(int64_t N, int64_t K);
+    void (*gemm_packed_a_f32)(const mote_gemm_packed_a_args *a);
 } mote_kernels;
 
 /* The reference table, and the targets' tables (defined only in builds

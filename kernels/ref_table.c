@@ -6,6 +6,7 @@
  * are NULL). This file holds no code, only the table.
  */
 #include "ref.h"
+#include "a_kernels.h"   /* ONNX issue, group A */
 
 const mote_kernels mote_kernels_ref = {
     .name = "ref",
@@ -27,6 +28,15 @@ const mote_kernels mote_kernels_ref = {
         [MOTE_UN_LOG] = mote_log_f32_ref,
         [MOTE_UN_ERF] = mote_erf_f32_ref,
         [MOTE_UN_SILU] = mote_silu_f32_ref,
+        /* ONNX issue, group A (kernels/a_unary.c) */
+        [MOTE_UN_FLOOR] = mote_floor_f32_ref,
+        [MOTE_UN_CEIL] = mote_ceil_f32_ref,
+        [MOTE_UN_ROUND] = mote_round_f32_ref,
+        [MOTE_UN_SIGN] = mote_sign_f32_ref,
+        [MOTE_UN_ELU] = mote_elu_f32_ref,
+        [MOTE_UN_SELU] = mote_selu_f32_ref,
+        [MOTE_UN_SOFTPLUS] = mote_softplus_f32_ref,
+        [MOTE_UN_MISH] = mote_mish_f32_ref,
     },
     .binary_f32 = {
         [MOTE_BIN_ADD] = mote_add_f32_ref,

@@ -1,17 +1,22 @@
 /*
  * cpu.c — which kernel table to use (see cpu.h).
  *
- * Detection here uses the compiler's __builtin_cpu_supports, which checks
- * both the CPU (cpuid) and that the OS saves the registers (XGETBV); on
- * aarch64 Linux, getauxval(AT_HWCAP) (what the kernel enabled).
- * Resolution copies a target table and fills its NULL entries from the
- * reference, so the executor never tests for NULL.
+ * Detection is per architecture: on x86 arch/x86/cpuid_x86.c reads cpuid
+ * (what the CPU has) and XCR0 (which registers the OS saves), so a table is
+ * offered only when both allow it; on aarch64 Linux, getauxval(AT_HWCAP)
+ * (what the kernel enabled). MOTE_ISA=ref|avx2|avx512|neon forces a
+ * table (an error if this CPU cannot run it). Resolution copies a target
+ * table and fills its NULL entries from the reference, so the executor
+ * never tests for NULL.
  */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
 #include "cpu.h"
 #include "internal.h"
+#ifdef MOTE_HAVE_X86
+#include "../arch/x86/cpuid_x86.h"
+#endif
 #if defined(__aarch64__) && defined(__linux__) && defined(HAVE_GETAUXVAL)
 #include <sys/auxv.h>
 #endif
@@ -24,16 +29,8 @@ const mote_cpu_features *mote_cpu_detect(void)
     if (detected) return &feats;
     mote_cpu_features f;
     memset(&f, 0, sizeof f);
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    f.sse41 = __builtin_cpu_supports("sse4.1");
-    f.avx2 = __builtin_cpu_supports("avx2");
-    f.fma = __builtin_cpu_supports("fma");
-    f.avx512f = __builtin_cpu_supports("avx512f");
-    f.avx512bw = __builtin_cpu_supports("avx512bw");
-    f.avx512dq = __builtin_cpu_supports("avx512dq");
-    f.avx512vl = __builtin_cpu_supports("avx512vl");
-    f.avx512vnni = __builtin_cpu_supports("avx512vnni");
+#ifdef MOTE_HAVE_X86
+    mote_x86_cpu_detect(&f);
 #endif
 #if defined(__aarch64__)
     f.neon = true;   /* ASIMD is mandatory on AArch64 */
@@ -60,10 +57,12 @@ typedef struct isa_entry {
 
 static bool runs_ref(const mote_cpu_features *f) { (void)f; return true; }
 #ifdef MOTE_HAVE_X86
-static bool runs_avx2(const mote_cpu_features *f) { return f->avx2 && f->fma; }
+static bool runs_avx2(const mote_cpu_features *f) { return f->avx2 && f->fma && f->f16c; }
 static bool runs_avx512(const mote_cpu_features *f)
 {
-    return f->avx512f && f->avx512bw && f->avx512dq && f->avx512vl && f->fma;
+    /* the AVX-512 files are compiled with -mavx512f/bw/dq/vl/vnni -mfma -mavx2 -mf16c */
+    return f->avx512f && f->avx512bw && f->avx512dq && f->avx512vl && f->avx512vnni &&
+           f->fma && f->avx2 && f->f16c;
 }
 #endif
 #ifdef MOTE_HAVE_ARM

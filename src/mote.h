@@ -171,8 +171,9 @@ mote_status mote_session_output(const mote_session *s, int i, mote_tensor *out);
 void mote_session_free(mote_session *s);
 
 size_t mote_session_arena_bytes(const mote_session *s);
-/* Sum of the sizes of all intermediate tensors (what a planner-less
- * runtime would allocate); compare with mote_session_arena_bytes. */
+/* Sum of the sizes of all intermediate tensors and per-op scratch buffers
+ * (what a runtime without a memory plan would allocate); compare with
+ * mote_session_arena_bytes. */
 size_t mote_session_naive_bytes(const mote_session *s);
 /* The kernel table in use: "ref", "avx2", "avx512", "neon". */
 const char *mote_session_isa(const mote_session *s);

@@ -369,6 +369,7 @@ static mote_status plan_memory(mote_session *s, const size_t *scratch, const mot
     int scratch0 = nb;
     for (int t = 0; t < ns; t++) {
         bufs[nb] = (mote_buf){.bytes = scratch[t], .first = t, .last = t};
+        naive += scratch[t];       /* a planner-less runtime needs scratch too */
         nb++;
     }
     size_t arena = 0;
@@ -477,7 +478,8 @@ void mote_session_free(mote_session *s)
     free(s);
 }
 
-mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_inputs)
+/* Checks the inputs against the session's shapes and copies them in. */
+static mote_status load_inputs(mote_session *s, const mote_tensor *inputs, int n_inputs)
 {
     if (!s) return mote_error(MOTE_ERR_ARG, "mote_session_run: NULL session");
     const mote_graph *g = s->g;
@@ -503,7 +505,30 @@ mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_i
         if (nb && s->vals[g->inputs[i]].data != inputs[i].data)
             memcpy(s->vals[g->inputs[i]].data, inputs[i].data, nb);
     }
+    return MOTE_OK;
+}
+
+mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_inputs)
+{
+    mote_status st = load_inputs(s, inputs, n_inputs);
+    if (st != MOTE_OK) return st;
     for (int t = 0; t < s->n_steps; t++) s->steps[t].run(&s->steps[t]);
+    return MOTE_OK;
+}
+
+/* The instruments' run loop: the same steps, with a call before and after
+ * each. Kept apart from mote_session_run so that plain runs pay nothing. */
+mote_status mote_session_run_hooked(mote_session *s, const mote_tensor *inputs, int n_inputs,
+                                    const mote_step_hooks *h)
+{
+    if (!h) return mote_session_run(s, inputs, n_inputs);
+    mote_status st = load_inputs(s, inputs, n_inputs);
+    if (st != MOTE_OK) return st;
+    for (int t = 0; t < s->n_steps; t++) {
+        if (h->before) h->before(h->ctx, s, t);
+        s->steps[t].run(&s->steps[t]);
+        if (h->after) h->after(h->ctx, s, t);
+    }
     return MOTE_OK;
 }
 

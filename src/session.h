@@ -34,6 +34,21 @@ struct mote_session {
     mote_tensor **ptrs;            /* backing store for steps' in/out arrays */
 };
 
+
+/*
+ * Instruments (trace, profile, check-kernels): a run that calls before(t)
+ * and after(t) around step t. vals[] and steps[] of the session can be read
+ * inside the hooks; after(t) sees step t's outputs. step_node[t] is the
+ * graph node of step t.
+ */
+typedef struct mote_step_hooks {
+    void (*before)(void *ctx, const mote_session *s, int step);
+    void (*after)(void *ctx, const mote_session *s, int step);
+    void *ctx;
+} mote_step_hooks;
+mote_status mote_session_run_hooked(mote_session *s, const mote_tensor *inputs, int n_inputs,
+                                    const mote_step_hooks *h);
+
 #endif
 
 /* Frees the allocations made with mote_ctx_alloc* (opsutil.c). */

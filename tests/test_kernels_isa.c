@@ -159,7 +159,7 @@ static void packed_run(const mote_kernels *k, int64_t M, int64_t N, int64_t K, c
                        int64_t lda, const void *Bp, float *C, int64_t ldc, const float *bias,
                        int per_row, mote_act act, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
 {
-    void *scratch = malloc(k->gemm_scratch_bytes(K));
+    void *scratch = malloc(k->gemm_scratch_bytes(M, K) + 64);
     ck_assert_ptr_nonnull(scratch);
     mote_gemm_packed_args a = { M, N, K, A, lda, Bp, C, ldc, bias, per_row, act,
                                 m0, m1, n0, n1, scratch };
@@ -249,6 +249,104 @@ START_TEST(test_gemm_packed_bits_do_not_depend_on_the_split)
                           "%s: %lldx%lldx%lld differs between one call and split calls", isas[t],
                           (long long)M, (long long)N, (long long)K);
             free(A); free(B); free(bias); free(C1); free(C2); free(Bp);
+        }
+    }
+}
+END_TEST
+
+/* Packs A, runs the packed-A entry over [m0,m1) x [n0,n1). */
+static void packed_a_run(const mote_kernels *k, int64_t M, int64_t N, int64_t K, const void *Ap,
+                         const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias,
+                         int per_row, mote_act act, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
+{
+    void *scratch = malloc(k->gemm_packed_a_scratch_bytes(N, K) + 64);
+    ck_assert_ptr_nonnull(scratch);
+    mote_gemm_packed_a_args a = { M, N, K, Ap, B, ldb, C, ldc, bias, per_row, act,
+                                  m0, m1, n0, n1, scratch };
+    k->gemm_packed_a_f32(&a);
+    free(scratch);
+}
+
+START_TEST(test_gemm_packed_a_matches_reference_on_ranges)
+{
+    for (int t = 0; t < N_ISAS; t++) {
+        mote_kernels k;
+        if (!table(isas[t], &k)) continue;
+        ck_assert_ptr_nonnull(k.gemm_packed_a_f32);
+        int64_t mr = k.gemm_mr();
+        for (int it = 0; it < 80; it++) {
+            int64_t M = sizes[rnd(N_SIZES)], N = sizes[rnd(N_SIZES)], K = sizes[rnd(N_SIZES)];
+            if (it == 1) M = 64, N = 3136, K = 576;   /* a 3x3 64->64 conv at 56x56 */
+            int ta = (int)rnd(2);
+            int64_t lda = (ta ? M : K) + rnd(3), ldb = N + rnd(3), ldc = N + rnd(3);
+            mote_act act = acts[it % N_ACTS];
+            int bias_kind = (int)rnd(3);
+            float *A = buf((ta ? K : M) * lda, -1, 1), *B = buf(K * ldb, -1, 1);
+            float *bias = buf(M > N ? M : N, -1, 1);
+            float *C = malloc(sizeof(float) * (size_t)(M * ldc)), *R = malloc(sizeof(float) * (size_t)(M * ldc));
+            double *S = malloc(sizeof(double) * (size_t)(M * N));
+            void *Ap = malloc(k.gemm_pack_a_bytes(M, K));
+            ck_assert_ptr_nonnull(Ap);
+            k.gemm_pack_a(M, K, A, lda, ta, Ap);
+            for (int64_t i = 0; i < M * ldc; i++) C[i] = R[i] = 1e30f; /* sentinel */
+            /* a random range: m0 a multiple of MR, as the plan gives */
+            int64_t m0 = rnd((M + mr - 1) / mr) * mr, m1 = m0 + 1 + rnd(M - m0);
+            int64_t n0 = rnd(N), n1 = n0 + 1 + rnd(N - n0);
+            if (it % 4 == 0) m0 = 0, m1 = M, n0 = 0, n1 = N;
+            packed_a_run(&k, M, N, K, Ap, B, ldb, C, ldc, bias_kind ? bias : NULL, bias_kind == 2,
+                         act, m0, m1, n0, n1);
+            mote_gemm_args a = { m1 - m0, n1 - n0, K, ta ? A + m0 : A + m0 * lda, lda, ta, B + n0,
+                                 ldb, 0, R + m0 * ldc + n0, ldc, 1.0f, 0.0f,
+                                 bias_kind ? bias + (bias_kind == 2 ? m0 : n0) : NULL, bias_kind == 2, act };
+            mote_gemm_f32_ref(&a);
+            abs_products(M, N, K, A, lda, ta, B, ldb, 0, S);
+            for (int64_t i = 0; i < M; i++)
+                for (int64_t j = 0; j < ldc; j++) {
+                    float c = C[i * ldc + j], r = R[i * ldc + j];
+                    if (i < m0 || i >= m1 || j < n0 || j >= n1) {
+                        ck_assert_msg(c == 1e30f, "%s: C[%lld,%lld] outside the range was written",
+                                      isas[t], (long long)i, (long long)j);
+                        continue;
+                    }
+                    double tol = 2.0 * (double)K * FLT_EPSILON * S[i * N + j] + 4e-6 * (1 + fabs(r)) +
+                                 act_tol(act, r);
+                    ck_assert_msg(fabs((double)c - (double)r) <= tol,
+                                  "%s packed-A M=%lld N=%lld K=%lld ta=%d act=%d: C[%lld,%lld] = %.8g, reference %.8g",
+                                  isas[t], (long long)M, (long long)N, (long long)K, ta, (int)act.kind,
+                                  (long long)i, (long long)j, (double)c, (double)r);
+                }
+            free(A); free(B); free(bias); free(C); free(R); free(S); free(Ap);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_gemm_packed_a_bits_do_not_depend_on_the_split)
+{
+    for (int t = 0; t < N_ISAS; t++) {
+        mote_kernels k;
+        if (!table(isas[t], &k)) continue;
+        int64_t mr = k.gemm_mr();
+        const int64_t shapes[][3] = { { 64, 3136, 576 }, { 9, 100, 33 }, { 257, 65, 600 }, { 30, 49, 1000 } };
+        for (int s = 0; s < 4; s++) {
+            int64_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+            float *A = buf(M * K, -1, 1), *B = buf(K * N, -1, 1), *bias = buf(M, -1, 1);
+            float *C1 = calloc((size_t)(M * N), sizeof(float)), *C2 = calloc((size_t)(M * N), sizeof(float));
+            void *Ap = malloc(k.gemm_pack_a_bytes(M, K));
+            k.gemm_pack_a(M, K, A, K, 0, Ap);
+            mote_act act = { MOTE_ACT_RELU, 0, 0 };
+            packed_a_run(&k, M, N, K, Ap, B, N, C1, N, bias, 1, act, 0, M, 0, N);
+            /* rows split at an MR boundary, columns at an arbitrary point */
+            int64_t msplit = (M / mr / 2) * mr, nsplit = N / 3;
+            int64_t cuts[] = { 0, msplit, M };
+            for (int r = 0; r < 2; r++) {
+                packed_a_run(&k, M, N, K, Ap, B, N, C2, N, bias, 1, act, cuts[r], cuts[r + 1], 0, nsplit);
+                packed_a_run(&k, M, N, K, Ap, B, N, C2, N, bias, 1, act, cuts[r], cuts[r + 1], nsplit, N);
+            }
+            ck_assert_msg(memcmp(C1, C2, sizeof(float) * (size_t)(M * N)) == 0,
+                          "%s: packed-A %lldx%lldx%lld differs between one call and split calls", isas[t],
+                          (long long)M, (long long)N, (long long)K);
+            free(A); free(B); free(bias); free(C1); free(C2); free(Ap);
         }
     }
 }
@@ -539,10 +637,45 @@ START_TEST(test_cpu_resolved_tables_have_no_null_entry)
         if (t > 0) {
             ck_assert_ptr_nonnull(k.gemm_packed_f32);
             ck_assert_int_eq(k.gemm_nr() % 8, 0);
+            ck_assert_ptr_nonnull(k.gemm_packed_a_f32);
+            ck_assert_ptr_nonnull(k.gemm_pack_a);
+            ck_assert_int_gt(k.gemm_mr(), 0);
         }
     }
     /* the best ISA is one the CPU runs */
     ck_assert(mote_cpu_isa_available(mote_cpu_best_isa()));
+}
+END_TEST
+
+START_TEST(test_cpu_mote_isa_environment_forces_a_table)
+{
+    mote_kernels k;
+    setenv("MOTE_ISA", "ref", 1);
+    ck_assert_int_eq(mote_cpu_kernels(NULL, &k), MOTE_OK);
+    ck_assert_str_eq(k.name, "ref");
+    if (mote_cpu_isa_available("avx2")) {
+        setenv("MOTE_ISA", "avx2", 1);
+        ck_assert_int_eq(mote_cpu_kernels(NULL, &k), MOTE_OK);
+        ck_assert_str_eq(k.name, "avx2");
+    }
+    setenv("MOTE_ISA", "not-an-isa", 1);
+    ck_assert_int_eq(mote_cpu_kernels(NULL, &k), MOTE_ERR_UNSUPPORTED);
+    unsetenv("MOTE_ISA");
+    ck_assert_int_eq(mote_cpu_kernels(NULL, &k), MOTE_OK);
+    ck_assert_str_eq(k.name, mote_cpu_best_isa());
+}
+END_TEST
+
+START_TEST(test_cpu_features_are_consistent)
+{
+    const mote_cpu_features *f = mote_cpu_detect();
+    /* every AVX-512 subset needs the foundation; the AVX-512 table needs AVX2 too */
+    if (f->avx512bw || f->avx512dq || f->avx512vl || f->avx512vnni || f->avx512bf16) ck_assert(f->avx512f);
+    if (f->amx_int8 || f->amx_bf16) ck_assert(f->amx_tile);
+    if (mote_cpu_isa_available("avx512")) ck_assert(mote_cpu_isa_available("avx2"));
+    if (mote_cpu_isa_available("avx2")) ck_assert(f->avx2 && f->fma);
+    /* detection is stable */
+    ck_assert_ptr_eq(mote_cpu_detect(), f);
 }
 END_TEST
 
@@ -554,6 +687,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_gemm_unpacked_matches_reference_on_awkward_shapes);
     tcase_add_test(tc, test_gemm_packed_matches_reference_on_ranges);
     tcase_add_test(tc, test_gemm_packed_bits_do_not_depend_on_the_split);
+    tcase_add_test(tc, test_gemm_packed_a_matches_reference_on_ranges);
+    tcase_add_test(tc, test_gemm_packed_a_bits_do_not_depend_on_the_split);
     tcase_add_test(tc, test_unary_entries_match_reference);
     tcase_add_test(tc, test_binary_entries_match_reference_with_broadcast);
     tcase_add_test(tc, test_act_entry_matches_reference_for_every_activation);
@@ -563,6 +698,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_vmath_error_bounds);
     tcase_add_test(tc, test_cpu_kernels_rejects_unknown_isa);
     tcase_add_test(tc, test_cpu_resolved_tables_have_no_null_entry);
+    tcase_add_test(tc, test_cpu_mote_isa_environment_forces_a_table);
+    tcase_add_test(tc, test_cpu_features_are_consistent);
     suite_add_tcase(s, tc);
     return s;
 }

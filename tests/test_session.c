@@ -135,6 +135,21 @@ START_TEST(test_arena_is_smaller_than_the_sum_of_intermediates)
 }
 END_TEST
 
+START_TEST(test_bundled_model_arena_is_smaller_than_its_intermediates)
+{
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_open(mote_test_src_path("models/fashion/fashion.mote"), &m));
+    for (int threads = 1; threads <= 2; threads++) {
+        mote_session *s = new_session(m, threads);
+        size_t arena = mote_session_arena_bytes(s), naive = mote_session_naive_bytes(s);
+        ck_assert_msg(arena < naive, "bundled model: arena %zu >= sum of intermediates %zu", arena, naive);
+        ck_assert(mote_plan_valid(s->plan.bufs, s->plan.n_bufs));
+        mote_session_free(s);
+    }
+    mote_model_close(m);
+}
+END_TEST
+
 /* Every pair of values live at the same step must not share bytes unless
  * one is an alias/in-place successor of the other (same storage). */
 START_TEST(test_no_two_live_buffers_overlap_at_any_step)
@@ -388,6 +403,7 @@ static Suite *session_suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, test_session_run_allocates_nothing);
     tcase_add_test(t, test_arena_is_smaller_than_the_sum_of_intermediates);
+    tcase_add_test(t, test_bundled_model_arena_is_smaller_than_its_intermediates);
     tcase_add_test(t, test_no_two_live_buffers_overlap_at_any_step);
     tcase_add_test(t, test_inplace_chain_uses_one_buffer);
     tcase_add_test(t, test_same_bits_for_one_two_and_three_threads);

@@ -187,9 +187,13 @@ void GEMM_NAME(pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb, int tr
     }
 }
 
-size_t GEMM_NAME(scratch_bytes)(int64_t K)
+/* The packed A block: at most MC rows (fewer when M is smaller, rounded up
+ * to MR) by at most KC columns. The small-M path reads A in place. */
+size_t GEMM_NAME(scratch_bytes)(int64_t M, int64_t K)
 {
-    return (size_t)(MC * g_min(K < 1 ? 1 : K, KC)) * sizeof(float) + 64;
+    if (M <= 8) return 0;
+    int64_t rows = g_min(MC, (M + MR - 1) / MR * MR);
+    return (size_t)(rows * g_min(K < 1 ? 1 : K, KC)) * sizeof(float) + 64;
 }
 
 /*
@@ -294,6 +298,70 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
                     if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
                     tile(kc, Ap + ip * kc, bp, a->C + r * a->ldc + j, a->ldc,
                          (int)g_min(MR, mc - ip), nr, k0 > 0, &e);
+                }
+            }
+        }
+        k0 += kc;
+    } while (k0 < K);
+}
+
+/* ------------------------------------------------------ packed-A path */
+
+/*
+ * Constant A (convolution weights): packed once as MR-row micro-panels over
+ * the whole K, Ap[i/MR][k][MR], zero-padded past M. Per call, B is packed in
+ * KC x NC blocks (NR-wide panels, in scratch). Loops: K blocks; NC column
+ * blocks (B block packed once, L2-resident); MC row blocks; NR panels (B
+ * micro-panel in L1); MR micro-panels of A. Same fma chain per element as
+ * the packed-B path, so the row/column range given does not change a value.
+ */
+#define NC (NR * 12)
+
+int64_t GEMM_NAME(mr)(void) { return MR; }
+
+size_t GEMM_NAME(pack_a_bytes)(int64_t M, int64_t K)
+{
+    return (size_t)((M + MR - 1) / MR) * (size_t)K * MR * sizeof(float);
+}
+
+void GEMM_NAME(pack_a)(int64_t M, int64_t K, const float *A, int64_t lda, int trans_a, void *Ap)
+{
+    if (trans_a) pack_a(A, 1, lda, M, K, 1.0f, Ap);
+    else pack_a(A, lda, 1, M, K, 1.0f, Ap);
+}
+
+size_t GEMM_NAME(packed_a_scratch_bytes)(int64_t N, int64_t K)
+{
+    int64_t cols = g_min(NC, (N + NR - 1) / NR * NR);
+    return (size_t)(cols * g_min(K < 1 ? 1 : K, KC)) * sizeof(float) + 64;
+}
+
+void GEMM_NAME(packed_a)(const mote_gemm_packed_a_args *a)
+{
+    const int64_t K = a->K, m1 = g_min(a->m1, a->M), n1 = g_min(a->n1, a->N);
+    if (m1 <= a->m0 || n1 <= a->n0) return;
+    float *Bb = (float *)(((uintptr_t)a->scratch + 63) & ~(uintptr_t)63);
+    const float *Ap = a->Ap;
+    int64_t k0 = 0;
+    do {
+        int64_t kc = g_min(KC, K - k0);
+        int last = k0 + kc >= K;
+        for (int64_t j0 = a->n0; j0 < n1; j0 += NC) {
+            int64_t nc = g_min(NC, n1 - j0);
+            for (int64_t jp = 0; jp < nc; jp += NR)
+                pack_b_panel(a->B + k0 * a->ldb + j0 + jp, a->ldb, 1, kc, g_min(NR, nc - jp),
+                             Bb + jp * kc);
+            for (int64_t i0 = a->m0; i0 < m1; i0 += MC) {
+                int64_t mc = g_min(MC, m1 - i0);
+                for (int64_t jp = 0; jp < nc; jp += NR) {
+                    int64_t j = j0 + jp, nr = g_min(NR, nc - jp);
+                    for (int64_t ip = 0; ip < mc; ip += MR) {
+                        int64_t r = i0 + ip;
+                        gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                        if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                        tile(kc, Ap + (r / MR) * K * MR + k0 * MR, Bb + jp * kc,
+                             a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, mc - ip), nr, k0 > 0, &e);
+                    }
                 }
             }
         }

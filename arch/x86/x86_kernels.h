@@ -13,9 +13,14 @@
     int64_t G(nr)(void);                                                            \
     size_t G(pack_b_bytes)(int64_t K, int64_t N);                                   \
     void G(pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb, int trans_b, void *Bp); \
-    size_t G(scratch_bytes)(int64_t K);                                             \
+    size_t G(scratch_bytes)(int64_t M, int64_t K);                                             \
     void G(packed)(const mote_gemm_packed_args *a);                                 \
-    void G(unpacked)(const mote_gemm_args *a);
+    void G(unpacked)(const mote_gemm_args *a);                                      \
+    int64_t G(mr)(void);                                                            \
+    size_t G(pack_a_bytes)(int64_t M, int64_t K);                                   \
+    void G(pack_a)(int64_t M, int64_t K, const float *A, int64_t lda, int trans_a, void *Ap); \
+    size_t G(packed_a_scratch_bytes)(int64_t N, int64_t K);                         \
+    void G(packed_a)(const mote_gemm_packed_a_args *a);
 
 #define MOTE_X86_DECLARE_EW(E)                                                      \
     void E(relu)(int64_t, const float *, float *, float, float);                    \

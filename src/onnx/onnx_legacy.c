@@ -3,9 +3,11 @@
  * the current form that mote's ops implement.
  *
  * Softmax, LogSoftmax and Hardmax before opset 13 coerce the input to 2-D
- * at `axis` (default 1) and normalize over the whole trailing block:
- *     y = Reshape(Op(Flatten(x, axis), axis=-1), Shape(x))
- * which is exactly how this file rewrites them. Ops whose attributes moved
+ * at `axis` (default 1) and normalize over the whole trailing block.
+ * Softmax and LogSoftmax implement that form themselves when the node
+ * carries the mote-private attribute "_legacy_axis" = 1, which is what
+ * this file adds; Hardmax is rewritten as
+ *     y = Reshape(Op(Flatten(x, axis), axis=-1), Shape(x)) Ops whose attributes moved
  * to inputs (Squeeze, Unsqueeze, Split, Clip, Pad, Reduce*, Slice) accept
  * both forms in their own infer functions, so they need nothing here.
  * Not the generic node import (import.c).
@@ -50,6 +52,27 @@ static mote_status legacy_softmax(mote_onnx_ctx *c, const mote_onnx_node *n, con
     return mote_onnx_emit(c, "Reshape", name, 2, in, 1, (const char *const *)n->out, &y, &node);
 }
 
+/* Softmax / LogSoftmax < 13: the node as it is, plus _legacy_axis = 1. */
+static mote_status legacy_attr(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
+                               const char *label)
+{
+    int *in = calloc(n->n_in + 1, sizeof *in), *out = calloc(n->n_out + 1, sizeof *out);
+    int node;
+    mote_status st = in && out ? MOTE_OK : mote_error(MOTE_ERR_NOMEM, "out of memory");
+    if (!st)
+        st = mote_onnx_input_ids(c, n, in, label);
+    if (!st)
+        st = mote_onnx_emit(c, n->op_type, name, (int)n->n_in, in, (int)n->n_out,
+                            (const char *const *)n->out, out, &node);
+    if (!st)
+        st = mote_onnx_copy_attrs(c, node, n, label);
+    if (!st)
+        st = mote_graph_attr_int(c->g, node, "_legacy_axis", 1);
+    free(in);
+    free(out);
+    return st;
+}
+
 mote_status mote_onnx_legacy(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
                              const char *label, bool *handled)
 {
@@ -58,6 +81,8 @@ mote_status mote_onnx_legacy(mote_onnx_ctx *c, const mote_onnx_node *n, const ch
     if (c->opset < 13 && (!strcmp(op, "Softmax") || !strcmp(op, "LogSoftmax") ||
                           !strcmp(op, "Hardmax"))) {
         *handled = true;
+        if (strcmp(op, "Hardmax") != 0)
+            return legacy_attr(c, n, name, label);
         return legacy_softmax(c, n, name, label);
     }
     return MOTE_OK;

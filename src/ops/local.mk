@@ -10,3 +10,13 @@ tests_test_kernels_ref_SOURCES = tests/test_kernels_ref.c
 tests_test_kernels_ref_CFLAGS = $(TEST_CFLAGS)
 tests_test_kernels_ref_LDADD = $(TEST_LIBS)
 TESTS += tests/test_kernels_ref
+
+# Each op end to end through a session (one-node models), and thread-count invariance.
+check_PROGRAMS += tests/test_ops tests/test_ops_conv
+tests_test_ops_SOURCES = tests/test_ops.c tests/test_ops_util.h tests/testutil.c tests/testutil.h
+tests_test_ops_CFLAGS = $(TEST_CFLAGS)
+tests_test_ops_LDADD = $(TEST_LIBS)
+tests_test_ops_conv_SOURCES = tests/test_ops_conv.c tests/test_ops_util.h tests/testutil.c tests/testutil.h
+tests_test_ops_conv_CFLAGS = $(TEST_CFLAGS)
+tests_test_ops_conv_LDADD = $(TEST_LIBS)
+TESTS += tests/test_ops tests/test_ops_conv

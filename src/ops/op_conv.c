@@ -6,7 +6,8 @@
  *   dw3x3   depthwise 3x3, dilation 1: the table's conv2d_dw3x3_f32, split
  *           over (image, channel);
  *   gemm1x1 1x1, stride 1, no pad, group 1: Y_n (OC x HW) = W (OC x C) X_n (C x HW),
- *           one GEMM plan, bias per row;
+ *           one GEMM plan, bias per row; a constant W is packed once as the
+ *           plan's A (the table's packed-A path);
  *   im2col  otherwise when the per-group GEMM is not tiny: col = im2col(X_n, g)
  *           (Cg*KH*KW x OH*OW, in scratch), Y_n,g = W_g col, one plan per group;
  *   direct  the table's conv2d_f32 (small or odd shapes), split over
@@ -69,6 +70,27 @@ static void conv_chunk(void *ctx, int64_t b, int64_t e, int thread)
     }
 }
 
+typedef struct im2col_job {
+    const conv_params *p;
+    const float *x;            /* (C, H, W): one image             */
+    int64_t g;                 /* group                            */
+    float *col;                /* (Cg*KH*KW, OH*OW)                */
+} im2col_job;
+
+/* Input channels [b, e) of group g: an im2col of just those channels
+ * (a one-group view starting at channel g*Cg + b) fills their rows. */
+static void im2col_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const im2col_job *j = ctx;
+    const mote_conv2d_args *g = &j->p->a;
+    mote_conv2d_args a = *g;
+    int64_t Cg = g->C / g->groups;
+    a.C = e - b;
+    a.groups = 1;
+    a.x = j->x + (j->g * Cg + b) * g->H * g->W;
+    j->p->im2col(&a, 0, j->col + b * g->KH * g->KW * g->OH * g->OW);
+}
+
 static void run_conv(const mote_step *s)
 {
     const conv_params *p = s->params;
@@ -92,7 +114,8 @@ static void run_conv(const mote_step *s)
             const float *B = a.x;        /* gemm1x1: X_n itself is (C x HW) */
             int64_t ldb = OHW;
             if (p->algo == ALGO_IM2COL) {
-                p->im2col(&a, grp, col);
+                im2col_job ij = {p, a.x, grp, col};
+                mote_pool_for(s->pool, g->C / g->groups, 1, im2col_chunk, &ij);
                 B = col;
             }
             mote_gemm_run(&plan, s->pool, j.w + grp * OCg * p->Kc, p->Kc, B,
@@ -214,9 +237,11 @@ static mote_status prepare_conv(mote_op_ctx *c)
         size_t scratch = 0;
         for (int64_t g = 0; g < a->groups; g++) {
             size_t sg = 0;
-            /* bias is set per run (the plan is copied), so pass a placeholder NULL */
-            st = mote_gemm_plan_init(c, &p->plans[g], OCg, OHW, p->Kc, 0, 0, NULL, OHW,
-                                     NULL, 1, a->act, &sg);
+            /* bias is set per run (the plan is copied), so pass a placeholder NULL;
+             * a constant W (data known now) is packed once as the GEMM's A */
+            const float *w_const = w->data ? (const float *)w->data + g * OCg * p->Kc : NULL;
+            st = mote_gemm_plan_init_const_a(c, &p->plans[g], OCg, OHW, p->Kc, w_const, p->Kc,
+                                             OHW, NULL, 1, a->act, &sg);
             if (st)
                 return st;
             if (sg > scratch)

@@ -18,7 +18,12 @@ static const pass_def passes[] = {
     {"identity", mote_pass_identity},
     {"fold", mote_pass_fold},
     {"dead", mote_pass_dead},
+    {"shape_glue", mote_pass_shape_glue},
     {"conv_bn", mote_pass_conv_bn},
+    {"layernorm", mote_pass_layernorm},
+    {"gelu", mote_pass_gelu},
+    {"hardswish", mote_pass_hardswish},
+    {"gemm", mote_pass_gemm},
     {"fuse_act", mote_pass_fuse_act},
 };
 #define N_PASSES (int)(sizeof passes / sizeof *passes)

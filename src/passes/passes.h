@@ -20,6 +20,11 @@ mote_status mote_pass_dead(mote_graph *g, int *changed);        /* unused nodes 
 mote_status mote_pass_fold(mote_graph *g, int *changed);        /* constant folding       */
 mote_status mote_pass_conv_bn(mote_graph *g, int *changed);     /* Conv + BatchNorm       */
 mote_status mote_pass_fuse_act(mote_graph *g, int *changed);    /* bias + activation      */
+mote_status mote_pass_shape_glue(mote_graph *g, int *changed);  /* computed Reshape shapes */
+mote_status mote_pass_gemm(mote_graph *g, int *changed);        /* MatMul + bias -> Gemm  */
+mote_status mote_pass_layernorm(mote_graph *g, int *changed);   /* LayerNorm pattern      */
+mote_status mote_pass_gelu(mote_graph *g, int *changed);        /* GELU patterns          */
+mote_status mote_pass_hardswish(mote_graph *g, int *changed);   /* x*Clip(x+3,0,6)/6      */
 
 /* Shared by passes (pass_util.c). */
 /* Number of nodes reading value v, plus 1 if v is a graph output. */
@@ -28,5 +33,16 @@ int mote_pass_uses(const mote_graph *g, int v);
 int mote_pass_producer(const mote_graph *g, int v);
 /* Replaces every use of value `from` (node inputs, graph outputs) by `to`. */
 void mote_pass_replace_uses(mote_graph *g, int from, int to);
+/* Every value's dtype and shape, from a shape inference in which each
+ * open dim of the graph inputs is `fill`; values it could not reach have
+ * ndim -1. calloc'd (n_values), or NULL. No kernels run. */
+mote_tensor *mote_pass_shapes(const mote_graph *g, int64_t fill);
+/* Turns node ni into `op` with inputs in[0..n_in), dropping its attributes
+ * (outputs stay). */
+mote_status mote_pass_rewrite(mote_graph *g, int ni, const char *op, int n_in, const int *in);
+/* v is an f32 scalar (one element) weight; its value in *out. */
+bool mote_pass_scalar(const mote_graph *g, int v, float *out);
+/* |v - want| within float rounding of a constant an exporter wrote. */
+bool mote_pass_near(float v, double want);
 
 #endif

@@ -132,7 +132,7 @@ void mote_gemm_pack_b_8x12_neon(int64_t K, int64_t N, const float *B, int64_t ld
 }
 
 /* No scratch: row tiles of A are packed block by block (KC) on the stack. */
-size_t mote_gemm_scratch_bytes_8x12_neon(int64_t K)
+size_t mote_gemm_scratch_bytes_8x12_neon(int64_t M, int64_t K)
 {
     return 0;
 }

@@ -48,7 +48,7 @@ int64_t mote_gemm_nr_8x12_neon(void);
 size_t mote_gemm_pack_b_bytes_8x12_neon(int64_t K, int64_t N);
 void mote_gemm_pack_b_8x12_neon(int64_t K, int64_t N, const float *B, int64_t ldb,
                                 int trans_b, void *Bp);
-size_t mote_gemm_scratch_bytes_8x12_neon(int64_t K);
+size_t mote_gemm_scratch_bytes_8x12_neon(int64_t M, int64_t K);
 void mote_gemm_packed_f32_8x12_neon(const mote_gemm_packed_args *a);
 float mote_dot_f32_neon(int64_t n, const float *a, const float *b);
 

@@ -51,4 +51,9 @@ const mote_kernels mote_kernels_avx2 = {
     .rmsnorm_f32 = E(rmsnorm),
     .channel_affine_f32 = E(channel_affine),
     .dot_f32 = E(dot),
+    .gemm_mr = G(mr),
+    .gemm_pack_a_bytes = G(pack_a_bytes),
+    .gemm_pack_a = G(pack_a),
+    .gemm_packed_a_scratch_bytes = G(packed_a_scratch_bytes),
+    .gemm_packed_a_f32 = G(packed_a),
 };

@@ -1,0 +1,1 @@
+ByJx“ÀAYÿCBÜCBBr?2B

@@ -1,0 +1,526 @@
+/*
+ * test_passes.c — the convert-time passes this issue adds, on graphs built
+ * with the graph builder: each pattern is fused into the node it should
+ * become, and the optimized graph computes what the original did (both
+ * run by sessions); near misses are left alone. Also shape inference
+ * errors of the group-A ops, and a few reference kernels on hand-computed
+ * values. The node-level conformance runner is run_node_tests.c.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "a_kernels.h"
+#include "graph.h"
+#include "internal.h"
+#include "passes/passes.h"
+
+/* Runs g (consumed) on one f32 input; copies output 0 into y (n floats). */
+static mote_status run_graph(mote_graph *g, const mote_tensor *in, float *y, int64_t n, mote_tensor *shape)
+{
+    mote_model *m;
+    mote_status st = mote_model_from_graph(g, &m);
+    if (st)
+        return st;
+    mote_session_options so;
+    mote_session_options_init(&so);
+    so.threads = 1;
+    so.pin = 0;
+    so.input_shapes = in;
+    so.n_input_shapes = in ? 1 : 0;
+    mote_session *s;
+    if (!(st = mote_session_new(m, &so, &s))) {
+        mote_tensor out;
+        if (!(st = mote_session_run(s, in, in ? 1 : 0)) && !(st = mote_session_output(s, 0, &out))) {
+            ck_assert_int_eq(mote_tensor_numel(&out), n);
+            memcpy(y, out.data, sizeof(float) * (size_t)n);
+            if (shape)
+                *shape = out;
+        }
+        mote_session_free(s);
+    }
+    mote_model_close(m);
+    return st;
+}
+
+static int count_op(const mote_graph *g, const char *op)
+{
+    int k = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        k += !strcmp(g->nodes[i].op, op);
+    return k;
+}
+
+/* Optimizes a copy of g and checks both compute the same y on x. */
+static mote_graph *optimize_and_compare(mote_graph *g, const mote_tensor *x, int64_t n, float tol)
+{
+    mote_graph *o = mote_graph_clone(g, false);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(mote_optimize(o), MOTE_OK);
+    mote_graph *keep = mote_graph_clone(o, false);
+    float *a = malloc(sizeof(float) * (size_t)n), *b = malloc(sizeof(float) * (size_t)n);
+    ck_assert_int_eq(run_graph(g, x, a, n, NULL), MOTE_OK);
+    ck_assert_int_eq(run_graph(o, x, b, n, NULL), MOTE_OK);
+    for (int64_t i = 0; i < n; i++)
+        ck_assert_msg(fabsf(a[i] - b[i]) <= tol * (1 + fabsf(a[i])), "element %lld: %g vs %g",
+                      (long long)i, (double)a[i], (double)b[i]);
+    free(a);
+    free(b);
+    return keep;
+}
+
+static float *ramp(int64_t n, float lo, float hi)
+{
+    float *v = malloc(sizeof(float) * (size_t)n);
+    for (int64_t i = 0; i < n; i++)   /* irregular, deterministic values in [lo, hi] */
+        v[i] = lo + (hi - lo) * (float)((i * 37 + 11) % 101) / 100.0f;
+    return v;
+}
+
+/* Adds node op(ins) -> one output named out; returns the output's id. */
+static int node(mote_graph *g, const char *op, const char *out, int n_in, const int *in)
+{
+    int id;
+    ck_assert_int_ge(mote_graph_node(g, op, out, n_in, in, 1, &out, &id), 0);
+    return id;
+}
+
+static int scalar(mote_graph *g, const char *name, float v)
+{
+    return mote_graph_weight(g, name, MOTE_F32, 0, NULL, &v);
+}
+
+/* ------------------------------------------------------------ LayerNorm */
+
+START_TEST(test_layernorm_pattern_becomes_one_layernormalization)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[3] = {2, 3, 8}, cd[1] = {8};
+    float *gm = ramp(8, 0.5f, 1.5f), *bt = ramp(8, -1, 1), two = 2;
+    int x = mote_graph_input(g, "x", MOTE_F32, 3, xd);
+    int gamma = mote_graph_weight(g, "gamma", MOTE_F32, 1, cd, gm);
+    int beta = mote_graph_weight(g, "beta", MOTE_F32, 1, cd, bt);
+    int64_t axes[1] = {-1};
+    int m = node(g, "ReduceMean", "m", 1, &x);
+    ck_assert_int_eq(mote_graph_attr_ints(g, 0, "axes", 1, axes), MOTE_OK);
+    int d = node(g, "Sub", "d", 2, (int[]){x, m});
+    int p = node(g, "Pow", "p", 2, (int[]){d, mote_graph_weight(g, "two", MOTE_F32, 0, NULL, &two)});
+    int v = node(g, "ReduceMean", "v", 1, &p);
+    ck_assert_int_eq(mote_graph_attr_ints(g, 3, "axes", 1, axes), MOTE_OK);
+    int e = node(g, "Add", "e", 2, (int[]){v, scalar(g, "eps", 1e-5f)});
+    int s = node(g, "Sqrt", "s", 1, &e);
+    int n = node(g, "Div", "n", 2, (int[]){d, s});
+    int y1 = node(g, "Mul", "y1", 2, (int[]){n, gamma});
+    int y = node(g, "Add", "y", 2, (int[]){y1, beta});
+    ck_assert_int_eq(mote_graph_output(g, y), MOTE_OK);
+    float *xv = ramp(48, -3, 5);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 3, .dims = {2, 3, 8}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 48, 1e-5f);
+    ck_assert_int_eq(o->n_nodes, 1);
+    ck_assert_str_eq(o->nodes[0].op, "LayerNormalization");
+    ck_assert_float_eq_tol(mote_attr_get_float(&o->nodes[0], "epsilon", 0), 1e-5f, 1e-12);
+    mote_graph_free(o);
+    free(gm); free(bt); free(xv);
+}
+END_TEST
+
+START_TEST(test_layernorm_pattern_over_another_axis_is_left_alone)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[2] = {4, 8}, cd[1] = {8}, axes[1] = {0};
+    float *gm = ramp(8, 0.5f, 1.5f), two = 2;
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, xd);
+    int gamma = mote_graph_weight(g, "gamma", MOTE_F32, 1, cd, gm);
+    int m = node(g, "ReduceMean", "m", 1, &x);
+    mote_graph_attr_ints(g, 0, "axes", 1, axes);
+    int d = node(g, "Sub", "d", 2, (int[]){x, m});
+    int p = node(g, "Pow", "p", 2, (int[]){d, mote_graph_weight(g, "two", MOTE_F32, 0, NULL, &two)});
+    int v = node(g, "ReduceMean", "v", 1, &p);
+    mote_graph_attr_ints(g, 3, "axes", 1, axes);
+    int e = node(g, "Add", "e", 2, (int[]){v, scalar(g, "eps", 1e-5f)});
+    int s = node(g, "Sqrt", "s", 1, &e);
+    int n = node(g, "Div", "n", 2, (int[]){d, s});
+    int y = node(g, "Mul", "y", 2, (int[]){n, gamma});
+    mote_graph_output(g, y);
+    float *xv = ramp(32, -3, 5);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {4, 8}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 32, 1e-5f);
+    ck_assert_int_eq(count_op(o, "LayerNormalization"), 0);
+    mote_graph_free(o);
+    free(gm); free(xv);
+}
+END_TEST
+
+/* ----------------------------------------------------------------- GELU */
+
+START_TEST(test_gelu_erf_pattern_becomes_gelu)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[2] = {3, 7};
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, xd);
+    int a = node(g, "Div", "a", 2, (int[]){x, scalar(g, "sqrt2", 1.4142135f)});
+    int b = node(g, "Erf", "b", 1, &a);
+    int c = node(g, "Add", "c", 2, (int[]){b, scalar(g, "one", 1.0f)});
+    int d = node(g, "Mul", "d", 2, (int[]){x, c});
+    int y = node(g, "Mul", "y", 2, (int[]){d, scalar(g, "half", 0.5f)});
+    mote_graph_output(g, y);
+    float *xv = ramp(21, -4, 4);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {3, 7}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 21, 1e-6f);
+    ck_assert_int_eq(o->n_nodes, 1);
+    ck_assert_str_eq(o->nodes[0].op, "Gelu");
+    ck_assert_str_eq(mote_attr_get_string(&o->nodes[0], "approximate", "none"), "none");
+    mote_graph_free(o);
+    free(xv);
+}
+END_TEST
+
+START_TEST(test_gelu_tanh_pattern_becomes_gelu_tanh)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[1] = {19};
+    int x = mote_graph_input(g, "x", MOTE_F32, 1, xd);
+    int p = node(g, "Pow", "p", 2, (int[]){x, scalar(g, "three", 3.0f)});
+    int q = node(g, "Mul", "q", 2, (int[]){scalar(g, "k1", 0.044715f), p});
+    int r = node(g, "Add", "r", 2, (int[]){x, q});
+    int s = node(g, "Mul", "s", 2, (int[]){r, scalar(g, "k2", 0.7978845608f)});
+    int t = node(g, "Tanh", "t", 1, &s);
+    int u = node(g, "Add", "u", 2, (int[]){scalar(g, "one", 1.0f), t});
+    int h = node(g, "Mul", "h", 2, (int[]){x, scalar(g, "half", 0.5f)});
+    int y = node(g, "Mul", "y", 2, (int[]){h, u});
+    mote_graph_output(g, y);
+    float *xv = ramp(19, -5, 5);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 1, .dims = {19}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 19, 1e-6f);
+    ck_assert_int_eq(o->n_nodes, 1);
+    ck_assert_str_eq(o->nodes[0].op, "Gelu");
+    ck_assert_str_eq(mote_attr_get_string(&o->nodes[0], "approximate", "none"), "tanh");
+    mote_graph_free(o);
+    free(xv);
+}
+END_TEST
+
+START_TEST(test_gelu_like_pattern_with_wrong_constant_is_left_alone)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[1] = {9};
+    int x = mote_graph_input(g, "x", MOTE_F32, 1, xd);
+    int a = node(g, "Div", "a", 2, (int[]){x, scalar(g, "k", 1.5f)});
+    int b = node(g, "Erf", "b", 1, &a);
+    int c = node(g, "Add", "c", 2, (int[]){b, scalar(g, "one", 1.0f)});
+    int d = node(g, "Mul", "d", 2, (int[]){x, c});
+    int y = node(g, "Mul", "y", 2, (int[]){d, scalar(g, "half", 0.5f)});
+    mote_graph_output(g, y);
+    float *xv = ramp(9, -4, 4);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 1, .dims = {9}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 9, 1e-6f);
+    ck_assert_int_eq(count_op(o, "Gelu"), 0);
+    ck_assert_int_eq(o->n_nodes, 5);
+    mote_graph_free(o);
+    free(xv);
+}
+END_TEST
+
+/* ------------------------------------------------- MatMul + bias, Clip */
+
+static mote_graph *matmul_bias(int rank)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[3] = {2, 4, 6}, wd[2] = {6, 5}, bd[1] = {5};
+    float *w = ramp(30, -1, 1), *b = ramp(5, -2, 2);
+    int x = mote_graph_input(g, "x", MOTE_F32, rank, rank == 2 ? xd + 1 : xd);
+    int mm = node(g, "MatMul", "mm", 2, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 2, wd, w)});
+    int z = node(g, "Add", "z", 2, (int[]){mote_graph_weight(g, "b", MOTE_F32, 1, bd, b), mm});
+    int y = node(g, "Relu", "y", 1, &z);
+    mote_graph_output(g, y);
+    free(w);
+    free(b);
+    return g;
+}
+
+START_TEST(test_matmul_bias_add_becomes_gemm_with_fused_relu)
+{
+    mote_graph *g = matmul_bias(2);
+    float *xv = ramp(24, -3, 3);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {4, 6}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 20, 1e-5f);
+    ck_assert_int_eq(o->n_nodes, 1);
+    ck_assert_str_eq(o->nodes[0].op, "Gemm");
+    ck_assert_str_eq(mote_attr_get_string(&o->nodes[0], "_act", ""), "Relu");
+    mote_graph_free(o);
+    free(xv);
+}
+END_TEST
+
+START_TEST(test_matmul_with_batch_dims_keeps_its_add)
+{
+    mote_graph *g = matmul_bias(3);
+    float *xv = ramp(48, -3, 3);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 3, .dims = {2, 4, 6}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 40, 1e-5f);
+    ck_assert_int_eq(count_op(o, "Gemm"), 0);
+    ck_assert_int_eq(count_op(o, "Add"), 1);
+    mote_graph_free(o);
+    free(xv);
+}
+END_TEST
+
+START_TEST(test_conv_then_clip_0_6_fuses_into_conv)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[4] = {1, 2, 5, 5}, wd[4] = {3, 2, 3, 3};
+    float *w = ramp(54, -1, 1);
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+    int c = node(g, "Conv", "c", 2, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 4, wd, w)});
+    int y = node(g, "Clip", "y", 3, (int[]){c, scalar(g, "lo", 0), scalar(g, "hi", 6)});
+    mote_graph_output(g, y);
+    float *xv = ramp(50, -4, 6);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 27, 1e-5f);
+    ck_assert_int_eq(o->n_nodes, 1);
+    ck_assert_str_eq(o->nodes[0].op, "Conv");
+    ck_assert_str_eq(mote_attr_get_string(&o->nodes[0], "_act", ""), "Clip");
+    ck_assert_float_eq(mote_attr_get_float(&o->nodes[0], "_act_beta", 0), 6.0f);
+    mote_graph_free(o);
+    free(w);
+    free(xv);
+}
+END_TEST
+
+START_TEST(test_hardswish_pattern_after_conv_becomes_conv_with_hardswish)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[4] = {1, 2, 5, 5}, wd[4] = {3, 2, 3, 3};
+    float *w = ramp(54, -1, 1);
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+    int c = node(g, "Conv", "c", 2, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 4, wd, w)});
+    int a = node(g, "Add", "a", 2, (int[]){c, scalar(g, "three", 3)});
+    int k = node(g, "Clip", "k", 1, &a);   /* opset < 11: bounds as attributes */
+    mote_graph_attr_float(g, 2, "min", 0);
+    mote_graph_attr_float(g, 2, "max", 6);
+    int m = node(g, "Mul", "m", 2, (int[]){c, k});
+    int y = node(g, "Div", "y", 2, (int[]){m, scalar(g, "six", 6)});
+    mote_graph_output(g, y);
+    float *xv = ramp(50, -4, 6);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 27, 1e-5f);
+    ck_assert_int_eq(o->n_nodes, 1);
+    ck_assert_str_eq(o->nodes[0].op, "Conv");
+    ck_assert_str_eq(mote_attr_get_string(&o->nodes[0], "_act", ""), "HardSwish");
+    mote_graph_free(o);
+    free(w);
+    free(xv);
+}
+END_TEST
+
+/* ----------------------------------------------------------- shape glue */
+
+START_TEST(test_reshape_of_computed_shape_with_open_batch_becomes_constant)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[3] = {-1, 4, 2}, one = 1, eight = 8;
+    int x = mote_graph_input(g, "x", MOTE_F32, 3, xd);
+    int sh = node(g, "Shape", "sh", 1, &x);
+    mote_graph_attr_int(g, 0, "end", 1);
+    int k = mote_graph_weight(g, "eight", MOTE_I64, 1, &one, &eight);
+    int t = node(g, "Concat", "t", 2, (int[]){sh, k});
+    mote_graph_attr_int(g, 1, "axis", 0);
+    int y = node(g, "Reshape", "y", 2, (int[]){x, t});
+    mote_graph_output(g, y);
+    ck_assert_int_eq(mote_optimize(g), MOTE_OK);
+    ck_assert_int_eq(g->n_nodes, 1);
+    ck_assert_str_eq(g->nodes[0].op, "Reshape");
+    const mote_value *w = &g->values[g->nodes[0].in[1]];
+    ck_assert_int_eq(w->kind, MOTE_VAL_WEIGHT);
+    ck_assert_int_eq(((const int64_t *)w->data)[0], 0);   /* "copy the batch" */
+    ck_assert_int_eq(((const int64_t *)w->data)[1], 8);
+    float *xv = ramp(24, -1, 1), got[24];
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 3, .dims = {3, 4, 2}, .data = xv}, shape;
+    ck_assert_int_eq(run_graph(g, &in, got, 24, &shape), MOTE_OK);
+    ck_assert_int_eq(shape.ndim, 2);
+    ck_assert_int_eq(shape.dims[0], 3);
+    ck_assert_int_eq(shape.dims[1], 8);
+    for (int i = 0; i < 24; i++)
+        ck_assert_float_eq(got[i], xv[i]);
+    free(xv);
+}
+END_TEST
+
+/* ------------------------------------------------- op shape inference */
+
+/* One node op over inputs; session creation must fail with st and msg. */
+static void expect_error(mote_graph *g, mote_status want, const char *msg)
+{
+    mote_model *m;
+    mote_status st = mote_model_from_graph(g, &m);
+    if (!st) {
+        mote_session *s = NULL;
+        mote_session_options so;
+        mote_session_options_init(&so);
+        so.threads = 1;
+        so.pin = 0;
+        st = mote_session_new(m, &so, &s);
+        if (!st)
+            mote_session_free(s);
+        mote_model_close(m);
+    }
+    ck_assert_int_eq(st, want);
+    ck_assert_msg(strstr(mote_last_error(), msg), "error '%s' lacks '%s'", mote_last_error(), msg);
+}
+
+START_TEST(test_squeeze_rejects_axis_that_is_not_one)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[2] = {1, 3}, axes[1] = {1};
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, xd);
+    mote_graph_output(g, node(g, "Squeeze", "y", 1, &x));
+    mote_graph_attr_ints(g, 0, "axes", 1, axes);
+    expect_error(g, MOTE_ERR_SHAPE, "cannot squeeze axis 1 of size 3");
+}
+END_TEST
+
+START_TEST(test_where_rejects_float_condition)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t d[1] = {4};
+    int c = mote_graph_input(g, "c", MOTE_F32, 1, d);
+    int x = mote_graph_input(g, "x", MOTE_F32, 1, d);
+    mote_graph_output(g, node(g, "Where", "y", 3, (int[]){c, x, x}));
+    expect_error(g, MOTE_ERR_SHAPE, "condition must be bool");
+}
+END_TEST
+
+START_TEST(test_cast_to_double_is_refused_by_name)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t d[1] = {4};
+    int x = mote_graph_input(g, "x", MOTE_F32, 1, d);
+    mote_graph_output(g, node(g, "Cast", "y", 1, &x));
+    mote_graph_attr_int(g, 0, "to", 11);
+    expect_error(g, MOTE_ERR_UNSUPPORTED, "DOUBLE");
+}
+END_TEST
+
+START_TEST(test_range_needs_constant_inputs)
+{
+    mote_graph *g = mote_graph_new();
+    int s = mote_graph_input(g, "s", MOTE_F32, 0, NULL);
+    mote_graph_output(g, node(g, "Range", "y", 3, (int[]){s, scalar(g, "l", 5), scalar(g, "d", 1)}));
+    expect_error(g, MOTE_ERR_UNSUPPORTED, "must be a constant");
+}
+END_TEST
+
+START_TEST(test_max_rejects_incompatible_shapes)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t a[2] = {2, 3}, b[1] = {4};
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, a);
+    int z = mote_graph_input(g, "z", MOTE_F32, 1, b);
+    mote_graph_output(g, node(g, "Max", "y", 2, (int[]){x, z}));
+    expect_error(g, MOTE_ERR_SHAPE, "cannot broadcast");
+}
+END_TEST
+
+START_TEST(test_unsqueeze_rejects_repeated_axis)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t d[1] = {3}, axes[2] = {0, 0};
+    int x = mote_graph_input(g, "x", MOTE_F32, 1, d);
+    mote_graph_output(g, node(g, "Unsqueeze", "y", 1, &x));
+    mote_graph_attr_ints(g, 0, "axes", 2, axes);
+    expect_error(g, MOTE_ERR_SHAPE, "repeated");
+}
+END_TEST
+
+/* --------------------------------------------------------------- kernels */
+
+START_TEST(test_round_sends_halves_to_even)
+{
+    const float x[8] = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 2.4f, -2.6f, 7.0f};
+    const float want[8] = {0, 2, 2, -0.0f, -2, 2, -3, 7};
+    float y[8];
+    mote_round_f32_ref(8, x, y, 0, 0);
+    for (int i = 0; i < 8; i++)
+        ck_assert_float_eq(y[i], want[i]);
+}
+END_TEST
+
+START_TEST(test_reduce_kernel_over_first_and_last_axis)
+{
+    /* x (2, 2, 3), reduce axes 0 and 2: y[j] over x[i, j, k] */
+    const float x[12] = {1, -2, 3, 4, 5, -6, 0.5f, 2, -1, 3, -3, 1};
+    mote_reduce_args a = {.nk = 1, .kdims = {2}, .kstr = {3}, .nr = 2, .rdims = {2, 3}, .rstr = {6, 1},
+                          .x = x, .o0 = 0, .o1 = 2};
+    float y[2];
+    for (int kind = 0; kind < MOTE_RED_COUNT; kind++) {
+        a.kind = (mote_reduce_kind)kind;
+        a.y = y;
+        mote_reduce_f32_ref(&a);
+        for (int j = 0; j < 2; j++) {
+            double v[6], s = 0, s1 = 0, s2 = 0, p = 1, mx = -INFINITY, mn = INFINITY, want;
+            for (int i = 0; i < 2; i++)
+                for (int k = 0; k < 3; k++)
+                    v[i * 3 + k] = x[i * 6 + j * 3 + k];
+            for (int t = 0; t < 6; t++) {
+                s += v[t]; s1 += fabs(v[t]); s2 += v[t] * v[t]; p *= v[t];
+                mx = fmax(mx, v[t]); mn = fmin(mn, v[t]);
+            }
+            double lse = 0;
+            for (int t = 0; t < 6; t++)
+                lse += exp(v[t]);
+            switch (kind) {
+            case MOTE_RED_SUM: want = s; break;
+            case MOTE_RED_MEAN: want = s / 6; break;
+            case MOTE_RED_MAX: want = mx; break;
+            case MOTE_RED_MIN: want = mn; break;
+            case MOTE_RED_PROD: want = p; break;
+            case MOTE_RED_L1: want = s1; break;
+            case MOTE_RED_L2: want = sqrt(s2); break;
+            case MOTE_RED_LOG_SUM: want = log(s); break;
+            case MOTE_RED_LOG_SUM_EXP: want = log(lse); break;
+            default: want = s2; break;
+            }
+            ck_assert_msg(fabs(y[j] - want) <= 1e-5 * (1 + fabs(want)), "kind %d row %d: %g vs %g",
+                          kind, j, (double)y[j], want);
+        }
+    }
+}
+END_TEST
+
+static Suite *passes_suite(void)
+{
+    Suite *s = suite_create("onnx passes and group-A ops");
+    TCase *tp = tcase_create("passes");
+    tcase_set_timeout(tp, 60);
+    tcase_add_test(tp, test_layernorm_pattern_becomes_one_layernormalization);
+    tcase_add_test(tp, test_layernorm_pattern_over_another_axis_is_left_alone);
+    tcase_add_test(tp, test_gelu_erf_pattern_becomes_gelu);
+    tcase_add_test(tp, test_gelu_tanh_pattern_becomes_gelu_tanh);
+    tcase_add_test(tp, test_gelu_like_pattern_with_wrong_constant_is_left_alone);
+    tcase_add_test(tp, test_matmul_bias_add_becomes_gemm_with_fused_relu);
+    tcase_add_test(tp, test_matmul_with_batch_dims_keeps_its_add);
+    tcase_add_test(tp, test_conv_then_clip_0_6_fuses_into_conv);
+    tcase_add_test(tp, test_hardswish_pattern_after_conv_becomes_conv_with_hardswish);
+    tcase_add_test(tp, test_reshape_of_computed_shape_with_open_batch_becomes_constant);
+    suite_add_tcase(s, tp);
+    TCase *to = tcase_create("ops");
+    tcase_add_test(to, test_squeeze_rejects_axis_that_is_not_one);
+    tcase_add_test(to, test_where_rejects_float_condition);
+    tcase_add_test(to, test_cast_to_double_is_refused_by_name);
+    tcase_add_test(to, test_range_needs_constant_inputs);
+    tcase_add_test(to, test_max_rejects_incompatible_shapes);
+    tcase_add_test(to, test_unsqueeze_rejects_repeated_axis);
+    tcase_add_test(to, test_round_sends_halves_to_even);
+    tcase_add_test(to, test_reduce_kernel_over_first_and_last_axis);
+    suite_add_tcase(s, to);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(passes_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,460 @@
+/*
+ * test_ops_conv.c — Conv, MaxPool, AveragePool and GlobalAveragePool run
+ * end to end on hand-computed cases; each Conv algorithm against the
+ * direct one; shape inference errors; and a small CNN that must give the
+ * same bits with 1, 2 and 3 threads.
+ */
+#include "test_ops_util.h"
+
+#define TOL 1e-5f
+
+static const float X9[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+
+/* ------------------------------------------------------------------- Conv */
+
+/* Conv of x (dims xd) by w (dims wd), optional bias; attributes set by the caller via setup. */
+typedef void (*attr_fn)(mote_graph *g, int node);
+
+static mote_tensor conv_run(op1 *t, int nx, const int64_t *xd, const float *x,
+                            const int64_t *wd, const float *w, const float *bias,
+                            attr_fn setup, int threads)
+{
+    op1_init(t);
+    op1_input(t, MOTE_F32, nx, xd, x);
+    op1_weight(t, MOTE_F32, nx, wd, w);
+    if (bias) op1_weight(t, MOTE_F32, 1, D(wd[0]), bias);
+    int n = op1_node(t, "Conv", 1);
+    if (setup) setup(t->g, n);
+    ck_assert_mote_ok(op1_run(t, threads));
+    return op1_out(t, 0);
+}
+
+static void pads1(mote_graph *g, int n) { mote_graph_attr_ints(g, n, "pads", 4, D(1, 1, 1, 1)); }
+static void pads1_s2(mote_graph *g, int n)
+{
+    pads1(g, n);
+    mote_graph_attr_ints(g, n, "strides", 2, D(2, 2));
+}
+static void dil2(mote_graph *g, int n) { mote_graph_attr_ints(g, n, "dilations", 2, D(2, 2)); }
+static void group2_relu(mote_graph *g, int n)
+{
+    mote_graph_attr_int(g, n, "group", 2);
+    mote_graph_attr_string(g, n, "_act", "Relu");
+}
+static void same_upper(mote_graph *g, int n) { mote_graph_attr_string(g, n, "auto_pad", "SAME_UPPER"); }
+static void same_lower(mote_graph *g, int n) { mote_graph_attr_string(g, n, "auto_pad", "SAME_LOWER"); }
+static void valid(mote_graph *g, int n) { mote_graph_attr_string(g, n, "auto_pad", "VALID"); }
+static void same_upper_s2(mote_graph *g, int n)
+{
+    same_upper(g, n);
+    mote_graph_attr_ints(g, n, "strides", 2, D(2, 2));
+}
+static void pads1_1d(mote_graph *g, int n) { mote_graph_attr_ints(g, n, "pads", 2, D(1, 1)); }
+
+START_TEST(test_conv_hand_cases)
+{
+    static const float ones[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+    op1 t;
+    mote_tensor y = conv_run(&t, 4, D(1, 1, 3, 3), X9, D(1, 1, 2, 2), ones, NULL, NULL, 1);
+    expect_shape(&y, 4, D(1, 1, 2, 2));
+    expect_f32(&y, F(12, 16, 24, 28), 4, TOL);
+    op1_free(&t);
+    /* 3x3 ones, pad 1, stride 2, bias 0.5 */
+    y = conv_run(&t, 4, D(1, 1, 3, 3), X9, D(1, 1, 3, 3), ones, F(0.5f), pads1_s2, 1);
+    expect_shape(&y, 4, D(1, 1, 2, 2));
+    expect_f32(&y, F(12.5f, 16.5f, 24.5f, 28.5f), 4, TOL);
+    op1_free(&t);
+    /* dilation 2 reaches the corners */
+    y = conv_run(&t, 4, D(1, 1, 3, 3), X9, D(1, 1, 2, 2), F(1, 10, 100, 1000), NULL, dil2, 1);
+    expect_shape(&y, 4, D(1, 1, 1, 1));
+    expect_f32(&y, F(1 + 30 + 700 + 9000), 1, TOL);
+    op1_free(&t);
+    /* two groups of two channels, bias, fused Relu */
+    y = conv_run(&t, 4, D(1, 4, 1, 1), F(1, 2, 3, 4), D(2, 2, 1, 1), F(1, 10, 100, 1000),
+                 F(-1000, 0.5f), group2_relu, 1);
+    expect_shape(&y, 4, D(1, 2, 1, 1));
+    expect_f32(&y, F(0, 4300.5f), 2, TOL);
+    op1_free(&t);
+    /* batch of two */
+    float x2[18];
+    for (int i = 0; i < 9; i++) { x2[i] = X9[i]; x2[9 + i] = -X9[i]; }
+    y = conv_run(&t, 4, D(2, 1, 3, 3), x2, D(1, 1, 2, 2), ones, NULL, NULL, 2);
+    expect_shape(&y, 4, D(2, 1, 2, 2));
+    expect_f32(&y, F(12, 16, 24, 28, -12, -16, -24, -28), 8, TOL);
+    op1_free(&t);
+    /* 1-D: y[i] = x[i-1] - x[i+1] */
+    y = conv_run(&t, 3, D(1, 1, 5), F(1, 2, 3, 4, 5), D(1, 1, 3), F(1, 0, -1), NULL, pads1_1d, 1);
+    expect_shape(&y, 3, D(1, 1, 5));
+    expect_f32(&y, F(-2, -2, -2, -2, 4), 5, TOL);
+    op1_free(&t);
+}
+END_TEST
+
+START_TEST(test_conv_auto_pad)
+{
+    static const float ones[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+    op1 t;
+    /* SAME_UPPER, 2x2: the one pad row/col goes at the end */
+    mote_tensor y = conv_run(&t, 4, D(1, 1, 3, 3), X9, D(1, 1, 2, 2), ones, NULL, same_upper, 1);
+    expect_shape(&y, 4, D(1, 1, 3, 3));
+    expect_f32(&y, F(12, 16, 9, 24, 28, 15, 15, 17, 9), 9, TOL);
+    op1_free(&t);
+    /* SAME_LOWER: at the beginning */
+    y = conv_run(&t, 4, D(1, 1, 3, 3), X9, D(1, 1, 2, 2), ones, NULL, same_lower, 1);
+    expect_shape(&y, 4, D(1, 1, 3, 3));
+    expect_f32(&y, F(1, 3, 5, 5, 12, 16, 11, 24, 28), 9, TOL);
+    op1_free(&t);
+    y = conv_run(&t, 4, D(1, 1, 3, 3), X9, D(1, 1, 2, 2), ones, NULL, valid, 1);
+    expect_shape(&y, 4, D(1, 1, 2, 2));
+    expect_f32(&y, F(12, 16, 24, 28), 4, TOL);
+    op1_free(&t);
+    /* SAME_UPPER stride 2, 3x3: out ceil(3/2) = 2, pads 1 and 1 */
+    y = conv_run(&t, 4, D(1, 1, 3, 3), X9, D(1, 1, 3, 3), ones, NULL, same_upper_s2, 1);
+    expect_shape(&y, 4, D(1, 1, 2, 2));
+    expect_f32(&y, F(12, 16, 24, 28), 4, TOL);
+    op1_free(&t);
+}
+END_TEST
+
+/* Runs the same conv with _conv_algo = algo and = "direct"; compares. */
+static void compare_algo(const char *algo, const int64_t *xd, const int64_t *wd, int64_t group,
+                         int64_t stride, int64_t pad)
+{
+    int64_t nx = xd[0] * xd[1] * xd[2] * xd[3], nw = wd[0] * wd[1] * wd[2] * wd[3];
+    float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
+    float bias[64];
+    mote_test_fill(x, nx, 11, -1, 1);
+    mote_test_fill(w, nw, 12, -1, 1);
+    mote_test_fill(bias, 64, 13, -1, 1);
+    float *res[2] = {NULL, NULL};
+    int64_t ny = 0;
+    for (int r = 0; r < 2; r++) {
+        op1 t; op1_init(&t);
+        op1_input(&t, MOTE_F32, 4, xd, x);
+        op1_weight(&t, MOTE_F32, 4, wd, w);
+        op1_weight(&t, MOTE_F32, 1, D(wd[0]), bias);
+        int n = op1_node(&t, "Conv", 1);
+        mote_graph_attr_int(t.g, n, "group", group);
+        mote_graph_attr_ints(t.g, n, "strides", 2, D(stride, stride));
+        mote_graph_attr_ints(t.g, n, "pads", 4, D(pad, pad, pad, pad));
+        mote_graph_attr_string(t.g, n, "_act", "LeakyRelu");
+        if (r == 0 && algo) mote_graph_attr_string(t.g, n, "_conv_algo", algo);
+        if (r == 1) mote_graph_attr_string(t.g, n, "_conv_algo", "direct");
+        ck_assert_mote_ok(op1_run(&t, 2));
+        mote_tensor y = op1_out(&t, 0);
+        ny = mote_tensor_numel(&y);
+        res[r] = malloc(sizeof(float) * (size_t)ny);
+        memcpy(res[r], y.data, sizeof(float) * (size_t)ny);
+        op1_free(&t);
+    }
+    float d = mote_test_maxdiff(res[0], res[1], ny);
+    ck_assert_msg(d < 1e-4f, "%s differs from direct by %g", algo ? algo : "auto", (double)d);
+    free(res[0]); free(res[1]); free(x); free(w);
+}
+
+START_TEST(test_conv_algorithms_match_direct)
+{
+    compare_algo("im2col", D(2, 8, 9, 7), D(16, 8, 3, 3), 1, 1, 1);
+    compare_algo("im2col", D(2, 8, 9, 7), D(16, 8, 3, 3), 1, 2, 1);
+    compare_algo("im2col", D(1, 8, 9, 7), D(16, 4, 3, 3), 2, 1, 0);
+    compare_algo("gemm1x1", D(2, 8, 9, 7), D(16, 8, 1, 1), 1, 1, 0);
+    compare_algo("dw3x3", D(2, 8, 9, 7), D(8, 1, 3, 3), 8, 1, 1);
+    compare_algo("dw3x3", D(2, 8, 9, 7), D(8, 1, 3, 3), 8, 2, 1);
+    compare_algo(NULL, D(1, 8, 9, 7), D(16, 8, 3, 3), 1, 1, 1);   /* automatic choice */
+}
+END_TEST
+
+static mote_status conv_error_run(op1 *t, const int64_t *xd, const int64_t *wd, attr_fn setup, int nd)
+{
+    static float buf[4096];
+    op1_init(t);
+    op1_input(t, MOTE_F32, nd, xd, buf);
+    op1_weight(t, MOTE_F32, nd, wd, buf);
+    int n = op1_node(t, "Conv", 1);
+    if (setup) setup(t->g, n);
+    return op1_run(t, 1);
+}
+
+static void group2(mote_graph *g, int n) { mote_graph_attr_int(g, n, "group", 2); }
+static void kshape_bad(mote_graph *g, int n) { mote_graph_attr_ints(g, n, "kernel_shape", 2, D(3, 2)); }
+static void bad_autopad(mote_graph *g, int n) { mote_graph_attr_string(g, n, "auto_pad", "SAME"); }
+static void force_dw(mote_graph *g, int n) { mote_graph_attr_string(g, n, "_conv_algo", "dw3x3"); }
+static void bad_act(mote_graph *g, int n) { mote_graph_attr_string(g, n, "_act", "Swish"); }
+
+#define EXPECT_CONV_ERROR(xd, wd, setup, nd, st, needle) do {                        \
+        op1 t_;                                                                     \
+        ck_assert_int_eq(conv_error_run(&t_, xd, wd, setup, nd), st);               \
+        ck_assert_msg(strstr(mote_last_error(), needle), "message '%s' lacks '%s'", \
+                      mote_last_error(), needle);                                   \
+        op1_free(&t_);                                                              \
+    } while (0)
+
+START_TEST(test_conv_rejects_channel_group_and_kernel_mismatch)
+{
+    EXPECT_CONV_ERROR(D(1, 3, 4, 4), D(2, 2, 3, 3), NULL, 4, MOTE_ERR_SHAPE,
+                      "input X has 3 channels but W expects 2 per group x group 1");
+    EXPECT_CONV_ERROR(D(1, 4, 4, 4), D(3, 2, 3, 3), group2, 4, MOTE_ERR_SHAPE,
+                      "W has 3 output channels, not a multiple of group 2");
+    EXPECT_CONV_ERROR(D(1, 1, 4, 4), D(1, 1, 3, 3), kshape_bad, 4, MOTE_ERR_SHAPE,
+                      "kernel_shape[1] = 2 but W has 3");
+    EXPECT_CONV_ERROR(D(1, 1, 2, 2), D(1, 1, 3, 3), NULL, 4, MOTE_ERR_SHAPE,
+                      "kernel extent 3 exceeds padded input 2");
+    EXPECT_CONV_ERROR(D(1, 1, 4, 4), D(1, 1, 3, 3), bad_autopad, 4, MOTE_ERR_UNSUPPORTED,
+                      "unknown auto_pad 'SAME'");
+    EXPECT_CONV_ERROR(D(1, 1, 2, 2, 2), D(1, 1, 1, 1, 1), NULL, 5, MOTE_ERR_UNSUPPORTED,
+                      "rank 5");
+    EXPECT_CONV_ERROR(D(1, 2, 4, 4), D(4, 2, 3, 3), force_dw, 4, MOTE_ERR_UNSUPPORTED,
+                      "_conv_algo='dw3x3'");
+    EXPECT_CONV_ERROR(D(1, 1, 4, 4), D(1, 1, 3, 3), bad_act, 4, MOTE_ERR_UNSUPPORTED,
+                      "unknown fused activation _act='Swish'");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- pooling */
+
+static mote_tensor pool_run(op1 *t, const char *op, int nd, const int64_t *xd, const float *x,
+                            const int64_t *k, const int64_t *s, const int64_t *pads,
+                            int ceil_mode, int include_pad)
+{
+    int nsp = nd - 2;
+    op1_init(t);
+    op1_input(t, MOTE_F32, nd, xd, x);
+    int n = op1_node(t, op, 1);
+    ck_assert_mote_ok(mote_graph_attr_ints(t->g, n, "kernel_shape", nsp, k));
+    if (s) ck_assert_mote_ok(mote_graph_attr_ints(t->g, n, "strides", nsp, s));
+    if (pads) ck_assert_mote_ok(mote_graph_attr_ints(t->g, n, "pads", 2 * nsp, pads));
+    if (ceil_mode) ck_assert_mote_ok(mote_graph_attr_int(t->g, n, "ceil_mode", 1));
+    if (include_pad) ck_assert_mote_ok(mote_graph_attr_int(t->g, n, "count_include_pad", 1));
+    ck_assert_mote_ok(op1_run(t, 2));
+    return op1_out(t, 0);
+}
+
+START_TEST(test_maxpool_strides_pads_and_ceil_mode)
+{
+    float x16[16];
+    for (int i = 0; i < 16; i++) x16[i] = (float)(i + 1);
+    op1 t;
+    mote_tensor y = pool_run(&t, "MaxPool", 4, D(1, 1, 4, 4), x16, D(2, 2), D(2, 2), NULL, 0, 0);
+    expect_shape(&y, 4, D(1, 1, 2, 2));
+    expect_f32(&y, F(6, 8, 14, 16), 4, 0);
+    op1_free(&t);
+    /* 3x3 window, stride 2 on 4x4: floor gives 1x1, ceil 2x2 */
+    y = pool_run(&t, "MaxPool", 4, D(1, 1, 4, 4), x16, D(3, 3), D(2, 2), NULL, 0, 0);
+    expect_shape(&y, 4, D(1, 1, 1, 1));
+    expect_f32(&y, F(11), 1, 0);
+    op1_free(&t);
+    y = pool_run(&t, "MaxPool", 4, D(1, 1, 4, 4), x16, D(3, 3), D(2, 2), NULL, 1, 0);
+    expect_shape(&y, 4, D(1, 1, 2, 2));
+    expect_f32(&y, F(11, 12, 15, 16), 4, 0);
+    op1_free(&t);
+    /* ceil_mode never starts a window in the end pad: 3x3, k2 s2, pads 1 -> 2x2, not 3x3 */
+    y = pool_run(&t, "MaxPool", 4, D(1, 1, 3, 3), X9, D(2, 2), D(2, 2), D(1, 1, 1, 1), 1, 0);
+    expect_shape(&y, 4, D(1, 1, 2, 2));
+    expect_f32(&y, F(1, 3, 7, 9), 4, 0);
+    op1_free(&t);
+    /* 1-D */
+    y = pool_run(&t, "MaxPool", 3, D(1, 1, 5), F(1, 3, 2, 5, 4), D(2), NULL, NULL, 0, 0);
+    expect_shape(&y, 3, D(1, 1, 4));
+    expect_f32(&y, F(3, 3, 5, 5), 4, 0);
+    op1_free(&t);
+    /* two images x two channels pooled independently */
+    float x4[16];
+    for (int i = 0; i < 16; i++) x4[i] = (float)((i * 7) % 16);
+    y = pool_run(&t, "MaxPool", 4, D(2, 2, 2, 2), x4, D(2, 2), NULL, NULL, 0, 0);
+    expect_shape(&y, 4, D(2, 2, 1, 1));
+    expect_f32(&y, F(14, 12, 15, 11), 4, 0);
+    op1_free(&t);
+}
+END_TEST
+
+START_TEST(test_averagepool_count_include_pad_and_ceil_mode)
+{
+    op1 t;
+    mote_tensor y = pool_run(&t, "AveragePool", 4, D(1, 1, 3, 3), X9, D(2, 2), D(2, 2),
+                             D(1, 1, 1, 1), 0, 0);
+    expect_shape(&y, 4, D(1, 1, 2, 2));
+    expect_f32(&y, F(1, 2.5f, 5.5f, 7), 4, TOL);
+    op1_free(&t);
+    y = pool_run(&t, "AveragePool", 4, D(1, 1, 3, 3), X9, D(2, 2), D(2, 2), D(1, 1, 1, 1), 0, 1);
+    expect_f32(&y, F(0.25f, 1.25f, 2.75f, 7), 4, TOL);
+    op1_free(&t);
+    /* ceil_mode: the last window hangs past the input, nothing there counts */
+    y = pool_run(&t, "AveragePool", 4, D(1, 1, 3, 3), X9, D(2, 2), D(2, 2), NULL, 1, 1);
+    expect_shape(&y, 4, D(1, 1, 2, 2));
+    expect_f32(&y, F(3, 4.5f, 7.5f, 9), 4, TOL);
+    op1_free(&t);
+    /* explicit end pads do count with count_include_pad */
+    y = pool_run(&t, "AveragePool", 4, D(1, 1, 3, 3), X9, D(2, 2), D(2, 2), D(0, 0, 1, 1), 0, 1);
+    expect_shape(&y, 4, D(1, 1, 2, 2));
+    expect_f32(&y, F(3, 9.0f / 4, 15.0f / 4, 9.0f / 4), 4, TOL);
+    op1_free(&t);
+}
+END_TEST
+
+START_TEST(test_global_averagepool)
+{
+    op1 t; op1_init(&t);
+    op1_input(&t, MOTE_F32, 4, D(2, 2, 1, 2), F(1, 3, 2, 4, 10, 20, 0, 0));
+    op1_node(&t, "GlobalAveragePool", 1);
+    ck_assert_mote_ok(op1_run(&t, 2));
+    mote_tensor y = op1_out(&t, 0);
+    expect_shape(&y, 4, D(2, 2, 1, 1));
+    expect_f32(&y, F(2, 3, 15, 0), 4, TOL);
+    op1_free(&t);
+
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 2, D(2, 2), X9);
+    op1_node(&t, "GlobalAveragePool", 1);
+    op1_expect_error(&t, MOTE_ERR_SHAPE, "rank 2");
+}
+END_TEST
+
+START_TEST(test_pool_rejects_bad_attributes)
+{
+    op1 t; op1_init(&t);
+    op1_input(&t, MOTE_F32, 4, D(1, 1, 3, 3), X9);
+    op1_node(&t, "MaxPool", 1);
+    op1_expect_error(&t, MOTE_ERR_SHAPE, "kernel_shape is required");
+
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 4, D(1, 1, 3, 3), X9);
+    int n = op1_node(&t, "AveragePool", 1);
+    mote_graph_attr_ints(t.g, n, "kernel_shape", 1, D(2));
+    op1_expect_error(&t, MOTE_ERR_SHAPE, "kernel_shape has 1 values, input has 2 spatial dims");
+
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 4, D(1, 1, 3, 3), X9);
+    n = op1_node(&t, "MaxPool", 1);
+    mote_graph_attr_ints(t.g, n, "kernel_shape", 2, D(2, 2));
+    mote_graph_attr_ints(t.g, n, "strides", 2, D(0, 1));
+    op1_expect_error(&t, MOTE_ERR_SHAPE, "strides[0] = 0, must be >= 1");
+}
+END_TEST
+
+/* ------------------------------------------------- thread-count invariance */
+
+/*
+ * x (2,3,12,10) -> Conv 3x3 pad 1 +Relu (im2col) -> MaxPool 2x2 -> depthwise 3x3
+ * -> BatchNormalization -> Conv 1x1 -> GlobalAveragePool -> Flatten -> Gemm
+ * -> Softmax (output 0); LayerNormalization of the flattened features
+ * (output 1); Transpose of the first conv's output to NHWC (output 2).
+ */
+static mote_model *small_cnn(void)
+{
+    static float w1[8 * 3 * 9], w2[8 * 9], w3[16 * 8], w4[16 * 5], b1[8], b4[5];
+    static float sc[8], sh[8], mu[8], var[8], g16[16];
+    mote_test_fill(w1, 8 * 27, 21, -0.5f, 0.5f);
+    mote_test_fill(w2, 8 * 9, 22, -0.5f, 0.5f);
+    mote_test_fill(w3, 16 * 8, 23, -0.5f, 0.5f);
+    mote_test_fill(w4, 16 * 5, 24, -1, 1);
+    mote_test_fill(b1, 8, 25, -0.1f, 0.1f);
+    mote_test_fill(b4, 5, 26, -0.1f, 0.1f);
+    mote_test_fill(sc, 8, 27, 0.5f, 1.5f);
+    mote_test_fill(sh, 8, 28, -0.5f, 0.5f);
+    mote_test_fill(mu, 8, 29, -0.5f, 0.5f);
+    mote_test_fill(var, 8, 30, 0.5f, 2);
+    mote_test_fill(g16, 16, 31, 0.5f, 1.5f);
+    mote_graph *g = mote_graph_new();
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, D(2, 3, 12, 10));
+    int vw1 = mote_graph_weight(g, "w1", MOTE_F32, 4, D(8, 3, 3, 3), w1);
+    int vb1 = mote_graph_weight(g, "b1", MOTE_F32, 1, D(8), b1);
+    int vw2 = mote_graph_weight(g, "w2", MOTE_F32, 4, D(8, 1, 3, 3), w2);
+    int vw3 = mote_graph_weight(g, "w3", MOTE_F32, 4, D(16, 8, 1, 1), w3);
+    int vw4 = mote_graph_weight(g, "w4", MOTE_F32, 2, D(16, 5), w4);
+    int vb4 = mote_graph_weight(g, "b4", MOTE_F32, 1, D(5), b4);
+    int vsc = mote_graph_weight(g, "sc", MOTE_F32, 1, D(8), sc);
+    int vsh = mote_graph_weight(g, "sh", MOTE_F32, 1, D(8), sh);
+    int vmu = mote_graph_weight(g, "mu", MOTE_F32, 1, D(8), mu);
+    int vvar = mote_graph_weight(g, "var", MOTE_F32, 1, D(8), var);
+    int vg16 = mote_graph_weight(g, "g16", MOTE_F32, 1, D(16), g16);
+    int c1, p1, c2, bn, c3, gap, fl, fc, sm, ln, tr;
+    int n = mote_graph_node(g, "Conv", "conv1", 3, (int[]){x, vw1, vb1}, 1, NULL, &c1);
+    mote_graph_attr_ints(g, n, "pads", 4, D(1, 1, 1, 1));
+    mote_graph_attr_string(g, n, "_act", "Relu");
+    n = mote_graph_node(g, "MaxPool", "pool", 1, &c1, 1, NULL, &p1);
+    mote_graph_attr_ints(g, n, "kernel_shape", 2, D(2, 2));
+    mote_graph_attr_ints(g, n, "strides", 2, D(2, 2));
+    n = mote_graph_node(g, "Conv", "dw", 2, (int[]){p1, vw2}, 1, NULL, &c2);
+    mote_graph_attr_int(g, n, "group", 8);
+    mote_graph_attr_ints(g, n, "pads", 4, D(1, 1, 1, 1));
+    mote_graph_node(g, "BatchNormalization", "bn", 5, (int[]){c2, vsc, vsh, vmu, vvar}, 1, NULL, &bn);
+    mote_graph_node(g, "Conv", "pw", 2, (int[]){bn, vw3}, 1, NULL, &c3);
+    mote_graph_node(g, "GlobalAveragePool", "gap", 1, &c3, 1, NULL, &gap);
+    mote_graph_node(g, "Flatten", "flat", 1, &gap, 1, NULL, &fl);
+    mote_graph_node(g, "Gemm", "fc", 3, (int[]){fl, vw4, vb4}, 1, NULL, &fc);
+    mote_graph_node(g, "Softmax", "sm", 1, &fc, 1, NULL, &sm);
+    mote_graph_node(g, "LayerNormalization", "ln", 2, (int[]){fl, vg16}, 1, NULL, &ln);
+    n = mote_graph_node(g, "Transpose", "nhwc", 1, &c1, 1, NULL, &tr);
+    mote_graph_attr_ints(g, n, "perm", 4, D(0, 2, 3, 1));
+    mote_graph_output(g, sm);
+    mote_graph_output(g, ln);
+    mote_graph_output(g, tr);
+    mote_model *m = NULL;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    return m;
+}
+
+START_TEST(test_ops_give_identical_bits_for_1_2_3_threads)
+{
+    mote_model *m = small_cnn();
+    static float x[2 * 3 * 12 * 10];
+    mote_test_fill(x, 720, 99, -1, 1);
+    mote_tensor in = {MOTE_F32, 4, {2, 3, 12, 10}, x};
+    void *first[3] = {NULL, NULL, NULL};
+    size_t bytes[3] = {0, 0, 0};
+    for (int threads = 1; threads <= 3; threads++) {
+        mote_session_options o;
+        mote_session_options_init(&o);
+        o.threads = threads;
+        o.pin = 0;
+        mote_session *s = NULL;
+        ck_assert_mote_ok(mote_session_new(m, &o, &s));
+        ck_assert_int_eq(mote_session_threads(s), threads);
+        ck_assert_mote_ok(mote_session_run(s, &in, 1));
+        for (int i = 0; i < 3; i++) {
+            mote_tensor y;
+            ck_assert_mote_ok(mote_session_output(s, i, &y));
+            size_t nb = mote_tensor_nbytes(&y);
+            if (threads == 1) {
+                first[i] = malloc(nb);
+                memcpy(first[i], y.data, nb);
+                bytes[i] = nb;
+            } else {
+                ck_assert_uint_eq(nb, bytes[i]);
+                ck_assert_msg(memcmp(first[i], y.data, nb) == 0,
+                              "output %d differs with %d threads", i, threads);
+            }
+        }
+        mote_session_free(s);
+    }
+    /* the softmax rows are distributions */
+    const float *p = first[0];
+    for (int r = 0; r < 2; r++) {
+        float sum = 0;
+        for (int k = 0; k < 5; k++) sum += p[r * 5 + k];
+        ck_assert_float_eq_tol(sum, 1.0f, 1e-5f);
+    }
+    for (int i = 0; i < 3; i++) free(first[i]);
+    mote_model_close(m);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("ops_conv");
+    TCase *t = tcase_create("conv");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, test_conv_hand_cases);
+    tcase_add_test(t, test_conv_auto_pad);
+    tcase_add_test(t, test_conv_algorithms_match_direct);
+    tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);
+    tcase_add_test(t, test_maxpool_strides_pads_and_ceil_mode);
+    tcase_add_test(t, test_averagepool_count_include_pad_and_ceil_mode);
+    tcase_add_test(t, test_global_averagepool);
+    tcase_add_test(t, test_pool_rejects_bad_attributes);
+    tcase_add_test(t, test_ops_give_identical_bits_for_1_2_3_threads);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void) { return mote_test_run(suite()); }
