@@ -11,7 +11,7 @@ endif
 
 # bench/models: whole-model latency (median, spread) and peak RSS, 1 and 2
 # threads; `bench/models [--quick] [--torch bench/peer_torch.py]`.
-if HAVE_X86
+if HAVE_SIMD
 noinst_PROGRAMS += bench/models
 bench_models_SOURCES = bench/models.c
 bench_models_LDADD = libmote_core.la -lm
