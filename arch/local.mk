@@ -32,3 +32,4 @@ tests_test_kernels_isa_CFLAGS = $(TEST_CFLAGS)
 tests_test_kernels_isa_LDADD = $(TEST_LIBS)
 TESTS += tests/test_kernels_isa
 endif
+include arch/arm/local.mk

@@ -1,7 +1,8 @@
 # bench/local.mk — benchmark programs (owner: x86).
 # bench/gemm: mote's packed SGEMM against OpenBLAS and the measured FMA
 # peak; run `bench/gemm [--quick]` from the build directory.
-if HAVE_X86
+# (HAVE_SIMD: an x86 or an ARM table is built; the arm engineer's change.)
+if HAVE_SIMD
 noinst_PROGRAMS += bench/gemm
 bench_gemm_SOURCES = bench/gemm.c
 bench_gemm_CPPFLAGS = $(AM_CPPFLAGS) $(OPENBLAS_CFLAGS)
@@ -10,7 +11,7 @@ endif
 
 # bench/models: whole-model latency (median, spread) and peak RSS, 1 and 2
 # threads; `bench/models [--quick] [--torch bench/peer_torch.py]`.
-if HAVE_X86
+if HAVE_SIMD
 noinst_PROGRAMS += bench/models
 bench_models_SOURCES = bench/models.c
 bench_models_LDADD = libmote_core.la -lm

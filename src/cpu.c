@@ -3,7 +3,8 @@
  *
  * Detection is per architecture: on x86 arch/x86/cpuid_x86.c reads cpuid
  * (what the CPU has) and XCR0 (which registers the OS saves), so a table is
- * offered only when both allow it. MOTE_ISA=ref|avx2|avx512|neon forces a
+ * offered only when both allow it; on aarch64 Linux, getauxval(AT_HWCAP)
+ * (what the kernel enabled). MOTE_ISA=ref|avx2|avx512|neon forces a
  * table (an error if this CPU cannot run it). Resolution copies a target
  * table and fills its NULL entries from the reference, so the executor
  * never tests for NULL.
@@ -15,6 +16,9 @@
 #include "internal.h"
 #ifdef MOTE_HAVE_X86
 #include "../arch/x86/cpuid_x86.h"
+#endif
+#if defined(__aarch64__) && defined(__linux__) && defined(HAVE_GETAUXVAL)
+#include <sys/auxv.h>
 #endif
 
 static mote_cpu_features feats;
@@ -30,6 +34,15 @@ const mote_cpu_features *mote_cpu_detect(void)
 #endif
 #if defined(__aarch64__)
     f.neon = true;   /* ASIMD is mandatory on AArch64 */
+#if defined(__linux__) && defined(HAVE_GETAUXVAL)
+    /* Linux reports the optional extensions in AT_HWCAP; the bit numbers
+     * are the kernel's ABI (arch/arm64 uapi hwcap.h), spelled out here so
+     * that an old libc header does not matter. */
+    unsigned long hw = getauxval(AT_HWCAP);
+    f.neon = (hw & (1UL << 1)) != 0;                          /* HWCAP_ASIMD   */
+    f.fp16 = (hw & (1UL << 9)) && (hw & (1UL << 10));         /* FPHP, ASIMDHP */
+    f.asimddp = (hw & (1UL << 20)) != 0;                      /* HWCAP_ASIMDDP */
+#endif
 #endif
     feats = f;       /* idempotent: a race writes the same bytes */
     detected = true;

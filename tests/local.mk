@@ -16,3 +16,6 @@ tests_test_session_SOURCES = tests/test_session.c tests/testutil.c tests/testuti
 tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/test_session
+# Cross builds run the test programs through configure's MOTE_TEST_RUNNER
+# (e.g. qemu-aarch64); empty on a native build (arm engineer's line).
+LOG_COMPILER = $(MOTE_TEST_RUNNER)

@@ -24,7 +24,7 @@ static const char *KNOWN =
     "Zoo was a little girl named Lily. She loved to play outside in the park. One day, "
     "she saw a big, red ball. She wanted to play with it, but she didn't want to play with";
 
-static const char *ISAS[] = { "ref", "avx2", "avx512" };
+static const char *ISAS[] = { "ref", "avx2", "avx512", "neon" };
 
 static int shared_path(char *buf, size_t cap, const char *file)
 {

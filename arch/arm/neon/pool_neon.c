@@ -1,0 +1,157 @@
+/*
+ * pool_neon.c — NEON max / average pooling (NCHW, one image) and global
+ * average pooling.
+ *
+ * Max and average pooling compute four output columns per step where the
+ * whole window row is inside the image columns (stride 1, or stride 2 with
+ * de-interleaving loads), and one at a time near the edges, visiting taps
+ * in the reference's (ky, kx) order with the reference's comparisons and
+ * unfused additions, so they give its bits. Global average pooling sums
+ * with four vector accumulators (a different summation order from the
+ * reference). Not here: output sizes, pads and ceil_mode (the op layer's).
+ */
+#include <math.h>
+#include "neon.h"
+#include "neon_math.h"
+
+/* The window rows of output row oy that are in the image (iy), and how
+ * many window rows are within the padded extent (for count_include_pad). */
+static int window_rows(const mote_pool2d_args *a, int64_t oy, int64_t *iy, int64_t *n_padded)
+{
+    int n = 0;
+    *n_padded = 0;
+    for (int64_t ky = 0; ky < a->KH; ky++) {
+        int64_t r = oy * a->sh - a->ph + ky * a->dh;
+        if (r >= -a->ph && r < a->H + a->ph_end) (*n_padded)++;
+        if (r >= 0 && r < a->H) iy[n++] = r;
+    }
+    return n;
+}
+
+/* Output columns [lo, hi] have every tap ox*sw - pw + kx*dw in [0, W)
+ * (one more float for the stride-2 loads); vec says if sw allows vectors. */
+static void inner_cols(const mote_pool2d_args *a, int64_t *lo, int64_t *hi, int *vec)
+{
+    int64_t span = (a->KW - 1) * a->dw + (a->sw == 2 ? 1 : 0);
+    *lo = (a->pw + a->sw - 1) / a->sw;
+    int64_t t = a->W - 1 - span + a->pw;
+    *hi = t >= 0 ? t / a->sw : -1;
+    if (*hi > a->OW - 1) *hi = a->OW - 1;
+    *vec = a->sw == 1 || a->sw == 2;
+}
+
+static inline float32x4_t load_cols(const float *p, int64_t sw)
+{
+    return sw == 1 ? vld1q_f32(p) : vld2q_f32(p).val[0];
+}
+
+/* y = max over in-image taps of the window (-inf if none), as the reference. */
+void mote_maxpool2d_f32_neon(const mote_pool2d_args *a)
+{
+    int64_t iy[a->KH > 0 ? a->KH : 1], npad, lo, hi;
+    int vec;
+    inner_cols(a, &lo, &hi, &vec);
+    for (int64_t c = a->c0; c < a->c1; c++) {
+        const float *x = a->x + c * a->H * a->W;
+        for (int64_t oy = 0; oy < a->OH; oy++) {
+            int nr = window_rows(a, oy, iy, &npad);
+            float *y = a->y + (c * a->OH + oy) * a->OW;
+            for (int64_t ox = 0; ox < a->OW;) {
+                if (vec && ox >= lo && ox + 3 <= hi) {
+                    float32x4_t m = vdupq_n_f32(-INFINITY);
+                    for (int i = 0; i < nr; i++)
+                        for (int64_t kx = 0; kx < a->KW; kx++) {
+                            float32x4_t v = load_cols(x + iy[i] * a->W + ox * a->sw - a->pw +
+                                                      kx * a->dw, a->sw);
+                            m = vbslq_f32(vcgtq_f32(v, m), v, m);
+                        }
+                    vst1q_f32(y + ox, m);
+                    ox += 4;
+                } else {
+                    float m = -INFINITY;
+                    for (int i = 0; i < nr; i++)
+                        for (int64_t kx = 0; kx < a->KW; kx++) {
+                            int64_t ix = ox * a->sw - a->pw + kx * a->dw;
+                            if (ix >= 0 && ix < a->W && x[iy[i] * a->W + ix] > m)
+                                m = x[iy[i] * a->W + ix];
+                        }
+                    y[ox] = m;
+                    ox++;
+                }
+            }
+        }
+    }
+}
+
+/*
+ * y = (sum of in-image taps) / count, count as in the reference: taps in
+ * the padded extent if count_include_pad, else in-image taps; 0 if none.
+ */
+void mote_avgpool2d_f32_neon(const mote_pool2d_args *a)
+{
+    int64_t iy[a->KH > 0 ? a->KH : 1], npad, lo, hi;
+    int vec;
+    inner_cols(a, &lo, &hi, &vec);
+    for (int64_t c = a->c0; c < a->c1; c++) {
+        const float *x = a->x + c * a->H * a->W;
+        for (int64_t oy = 0; oy < a->OH; oy++) {
+            int nr = window_rows(a, oy, iy, &npad);
+            float *y = a->y + (c * a->OH + oy) * a->OW;
+            for (int64_t ox = 0; ox < a->OW;) {
+                if (vec && ox >= lo && ox + 3 <= hi) {
+                    /* every column tap is in the image: count = rows * KW */
+                    int64_t count = (a->count_include_pad ? npad : nr) * a->KW;
+                    float32x4_t s = vdupq_n_f32(0.0f);
+                    for (int i = 0; i < nr; i++)
+                        for (int64_t kx = 0; kx < a->KW; kx++)
+                            s = vaddq_f32(s, load_cols(x + iy[i] * a->W + ox * a->sw - a->pw +
+                                                       kx * a->dw, a->sw));
+                    vst1q_f32(y + ox, count ? vdivq_f32(s, vdupq_n_f32((float)count))
+                                            : vdupq_n_f32(0.0f));
+                    ox += 4;
+                } else {
+                    float s = 0.0f;
+                    int64_t count = 0;
+                    for (int64_t ky = 0; ky < a->KH; ky++) {
+                        int64_t r = oy * a->sh - a->ph + ky * a->dh;
+                        int row_in = r >= 0 && r < a->H;
+                        int row_padded = r >= -a->ph && r < a->H + a->ph_end;
+                        for (int64_t kx = 0; kx < a->KW; kx++) {
+                            int64_t ix = ox * a->sw - a->pw + kx * a->dw;
+                            int in = row_in && ix >= 0 && ix < a->W;
+                            if (in)
+                                s += x[r * a->W + ix];
+                            if (a->count_include_pad ?
+                                    (row_padded && ix >= -a->pw && ix < a->W + a->pw_end) : in)
+                                count++;
+                        }
+                    }
+                    y[ox] = count ? s / (float)count : 0.0f;
+                    ox++;
+                }
+            }
+        }
+    }
+}
+
+/* y[c] = (sum_{i<HW} x[c*HW + i]) / HW: four vector partial sums, then the tail */
+void mote_global_avgpool_f32_neon(int64_t C, int64_t HW, const float *x, float *y)
+{
+    for (int64_t c = 0; c < C; c++) {
+        const float *xc = x + c * HW;
+        float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+        int64_t i = 0;
+        for (; i + 16 <= HW; i += 16) {
+            s0 = vaddq_f32(s0, vld1q_f32(xc + i));
+            s1 = vaddq_f32(s1, vld1q_f32(xc + i + 4));
+            s2 = vaddq_f32(s2, vld1q_f32(xc + i + 8));
+            s3 = vaddq_f32(s3, vld1q_f32(xc + i + 12));
+        }
+        for (; i + 4 <= HW; i += 4)
+            s0 = vaddq_f32(s0, vld1q_f32(xc + i));
+        float s = vaddvq_f32(vaddq_f32(vaddq_f32(s0, s1), vaddq_f32(s2, s3)));
+        for (; i < HW; i++)
+            s += xc[i];
+        y[c] = s / (float)HW;
+    }
+}
