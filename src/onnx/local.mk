@@ -16,7 +16,7 @@ libmote_core_la_SOURCES += \
 libmote_core_la_SOURCES += \
 	src/ops/op_a_util.h src/ops/op_a_util.c src/ops/op_a_unary.c \
 	src/ops/op_a_binary.c src/ops/op_a_shape.c src/ops/op_a_cast.c \
-	src/ops/op_a_reduce.c src/ops/op_a_logsoftmax.c \
+	src/ops/op_a_reduce.c \
 	kernels/a_kernels.h kernels/a_unary.c kernels/a_reduce.c
 
 if HAVE_ONNX

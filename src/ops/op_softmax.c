@@ -1,5 +1,5 @@
 /*
- * op_softmax.c — Softmax over one axis.
+ * op_softmax.c — Softmax and LogSoftmax over one axis.
  *
  * Opset 13 semantics (default): y = exp(x - max) / sum exp(x - max) along
  * `axis` (default -1), every other index independent. When the axis is the
@@ -12,6 +12,10 @@
  * normalized as a whole. The importer selects this with the mote-private
  * int attribute "_legacy_axis" = 1 (and sets "axis" as the model had it,
  * or leaves it absent for the old default 1).
+ *
+ * LogSoftmax is the same computation in log space,
+ *     y = x - max - ln(sum_k exp(x_k - max)),
+ * done by the same kernel with its log flag set.
  */
 #include "op_util.h"
 
@@ -19,6 +23,7 @@ typedef struct softmax_params {
     void (*fn)(int64_t rows, int64_t n, const float *x, float *y, int log);
     int64_t outer, n, inner;   /* x viewed as (outer, n, inner), softmax over n */
     size_t row_bytes;          /* per-thread scratch row (strided case), 64-aligned */
+    int log;                   /* 1: LogSoftmax                            */
 } softmax_params;
 
 typedef struct softmax_job {
@@ -33,7 +38,7 @@ static void rows_chunk(void *ctx, int64_t b, int64_t e, int thread)
 {
     const softmax_job *j = ctx;
     int64_t n = j->p->n;
-    j->p->fn(e - b, n, j->x + b * n, j->y + b * n, 0);
+    j->p->fn(e - b, n, j->x + b * n, j->y + b * n, j->p->log);
 }
 
 /* lines [b, e) of the (outer, inner) grid, each strided by inner */
@@ -49,7 +54,7 @@ static void lines_chunk(void *ctx, int64_t b, int64_t e, int thread)
         float *y = j->y + o * p->n * p->inner + i;
         for (int64_t k = 0; k < p->n; k++)
             in[k] = x[k * p->inner];
-        p->fn(1, p->n, in, out, 0);
+        p->fn(1, p->n, in, out, p->log);
         for (int64_t k = 0; k < p->n; k++)
             y[k * p->inner] = out[k];
     }
@@ -104,7 +109,7 @@ static mote_status infer_softmax(mote_op_ctx *c)
     return MOTE_OK;
 }
 
-static mote_status prepare_softmax(mote_op_ctx *c)
+static mote_status prepare(mote_op_ctx *c, int log)
 {
     softmax_params *p = mote_ctx_alloc(c, sizeof *p);
     if (!p)
@@ -113,6 +118,7 @@ static mote_status prepare_softmax(mote_op_ctx *c)
     if (st)
         return st;
     p->fn = c->k->softmax_f32;
+    p->log = log;
     c->scratch_bytes = 0;
     if (p->inner > 1) {
         p->row_bytes = ((size_t)p->n * sizeof(float) + 63) & ~(size_t)63;
@@ -123,6 +129,10 @@ static mote_status prepare_softmax(mote_op_ctx *c)
     return MOTE_OK;
 }
 
+static mote_status prepare_softmax(mote_op_ctx *c) { return prepare(c, 0); }
+static mote_status prepare_log_softmax(mote_op_ctx *c) { return prepare(c, 1); }
+
 /* Not INPLACE: the strided path reads a whole line before writing it, the
  * contiguous one too, but a fast kernel may not; keep them apart. */
 const mote_op mote_op_Softmax = {"Softmax", 1, 1, 1, 1, 0, infer_softmax, prepare_softmax, NULL};
+const mote_op mote_op_LogSoftmax = {"LogSoftmax", 1, 1, 1, 1, 0, infer_softmax, prepare_log_softmax, NULL};
