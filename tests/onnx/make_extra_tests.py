@@ -2,7 +2,9 @@
 """make_extra_tests.py — writes tests/onnx/data/: node tests in ONNX's
 backend layout (model.onnx, test_data_set_0/input_K.pb, output_K.pb) for
 cases the ONNX test data shipped by Debian lacks: ops it has no float32
-test for (Mish, ReduceLogSumExp), Range on constant inputs, and the
+test for (Mish, ReduceLogSumExp, CumSum, Einsum, LpNormalization, Gelu: ONNX's
+own CumSum and Einsum tests use float64, which mote does not have), Range
+on constant inputs, and the
 opset < 13 Softmax / LogSoftmax axis convention. Expected outputs are
 computed here with numpy from the formulas in the ONNX operator spec.
 
@@ -82,3 +84,50 @@ for op in ("Softmax", "LogSoftmax"):
         y = (np.log(s) if op == "LogSoftmax" else s).reshape(x.shape).astype(np.float32)
         save("test_mote_%s_opset11_axis_%d" % (op.lower(), axis),
              [helper.make_node(op, ["x"], ["y"], axis=axis)], ["x"], ["y"], 11, {"x": x}, [y])
+
+# CumSum(x, axis): running sums along axis; exclusive starts at 0; reverse from the end
+x = f32(3, 4, 5)
+for excl in (0, 1):
+    for rev in (0, 1):
+        xd = x.astype(np.float64)
+        if rev:
+            xd = np.flip(xd, axis=1)
+        c = np.cumsum(xd, axis=1)
+        if excl:
+            c = np.concatenate([np.zeros_like(c[:, :1]), c[:, :-1]], axis=1)
+        if rev:
+            c = np.flip(c, axis=1)
+        save("test_mote_cumsum_f32_exclusive_%d_reverse_%d" % (excl, rev),
+             [helper.make_node("CumSum", ["x", "axis"], ["y"], exclusive=excl, reverse=rev)],
+             ["x"], ["y"], 14, {"x": x}, [c.astype(np.float32)],
+             inits=[("axis", np.array(1, dtype=np.int64))])
+
+# Einsum, float32: matrix product, batched product, transpose, sum over an axis
+a, b = f32(3, 4), f32(4, 5)
+ba, bb = f32(2, 3, 4), f32(2, 4, 5)
+for name, eq, ins in (("matmul", "ij,jk->ik", (a, b)), ("batch_matmul", "bij,bjk->bik", (ba, bb)),
+                      ("transpose", "ij->ji", (a,)), ("sum_axis", "ij->i", (a,))):
+    y = np.einsum(eq, *[t.astype(np.float64) for t in ins]).astype(np.float32)
+    names = ["x%d" % i for i in range(len(ins))]
+    save("test_mote_einsum_f32_" + name, [helper.make_node("Einsum", names, ["y"], equation=eq)],
+         names, ["y"], 12, dict(zip(names, ins)), [y])
+
+# LpNormalization(x) = x / ||x||_p along axis
+x = f32(3, 4, 5)
+for p_, axis in ((2, -1), (1, 1)):
+    xd = x.astype(np.float64)
+    nrm = (np.abs(xd) ** p_).sum(axis=axis, keepdims=True) ** (1.0 / p_)
+    save("test_mote_lpnormalization_p%d_axis_%d" % (p_, axis),
+         [helper.make_node("LpNormalization", ["x"], ["y"], p=p_, axis=axis)],
+         ["x"], ["y"], 1, {"x": x}, [(xd / nrm).astype(np.float32)])
+
+# Gelu (opset 20; newer than Debian's ONNX test data):
+#   none: 0.5 x (1 + erf(x / sqrt 2));  tanh: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+from math import erf as _erf
+x = f32(3, 4, 5, lo=-6, hi=6)
+xd = x.astype(np.float64)
+exact = 0.5 * xd * (1 + np.vectorize(_erf)(xd / np.sqrt(2.0)))
+approx = 0.5 * xd * (1 + np.tanh(np.sqrt(2.0 / np.pi) * (xd + 0.044715 * xd ** 3)))
+for mode, y in (("none", exact), ("tanh", approx)):
+    save("test_mote_gelu_approximate_" + mode, [helper.make_node("Gelu", ["x"], ["y"], approximate=mode)],
+         ["x"], ["y"], 20, {"x": x}, [y.astype(np.float32)], check=False)

@@ -146,7 +146,12 @@ static mote_status bake_inputs(mote_graph *g, const mote_tensor *in, int n_in,
     int keep = 0;
     for (int i = 0; i < g->n_inputs; i++) {
         mote_value *v = &g->values[g->inputs[i]];
-        baked[i] = i < n_in && (in[i].dtype == MOTE_I64 || in[i].dtype == MOTE_I32);
+        /* Integer inputs (shapes, axes, indices) and the float inputs that
+         * only parameterize an output shape (Resize/Upsample's scales, roi,
+         * sizes) are constants in an exported model; bake them likewise. */
+        bool shape_param = strcmp(v->name, "scales") == 0 || strcmp(v->name, "roi") == 0 ||
+                           strcmp(v->name, "sizes") == 0;
+        baked[i] = i < n_in && (in[i].dtype == MOTE_I64 || in[i].dtype == MOTE_I32 || shape_param);
         if (!baked[i]) {
             g->inputs[keep++] = g->inputs[i];
             continue;
