@@ -54,7 +54,9 @@ static mote_status parse_header(reader *r, mote_llama2c_info *h)
         memcpy(hd, r->base, sizeof hd);
         h->version = 0;
         h->shared_classifier = hd[5] > 0;
-        if (hd[5] < 0) hd[5] = -hd[5];
+        /* negative vocab: untied classifier; INT32_MIN has no negation (the
+         * range check below rejects it as 0) */
+        if (hd[5] < 0) hd[5] = hd[5] == INT32_MIN ? 0 : -hd[5];
         r->off = 28;
     }
     r->version = h->version;

@@ -76,8 +76,14 @@ run)
         [ -d "$SRCDIR/tests/fuzz/regressions/$t" ] && reg="$SRCDIR/tests/fuzz/regressions/$t"
         dict=""
         [ -f "$SRCDIR/tests/fuzz/$t.dict" ] && dict="-dict=$SRCDIR/tests/fuzz/$t.dict"
-        echo "fuzz $t: ${FUZZ_SECONDS}s"
-        if (cd "$out/crashes" && "$out/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -max_len=65536 \
+        # FUZZ_SEED + FUZZ_RUNS make a run reproducible (CI): the same
+        # mutations in the same order on any machine; FUZZ_SECONDS then only
+        # caps the time, so a slower machine explores a prefix of that run.
+        repro=""
+        [ -n "${FUZZ_SEED:-}" ] && repro="-seed=$FUZZ_SEED"
+        [ -n "${FUZZ_RUNS:-}" ] && repro="$repro -runs=$FUZZ_RUNS"
+        echo "fuzz $t: ${FUZZ_SECONDS}s${repro:+ ($repro)}"
+        if (cd "$out/crashes" && "$out/fuzz_$t" -max_total_time="$FUZZ_SECONDS" $repro -max_len=65536 \
                 -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 $dict \
                 "$out/corpus/$t" $reg ) > "$out/logs/$t.log" 2>&1; then
             :
