@@ -21,7 +21,7 @@ if ! command -v clang >/dev/null || ! command -v valgrind >/dev/null; then
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 # CI fuzzes reproducibly: a fixed seed and a fixed number of executions per
-# target (about a minute each here), so CI's result does not depend on the
+# target (1-50 s each here), so CI's result does not depend on the
 # machine's speed; `make fuzz` without these explores with random seeds.
 FUZZ_SECONDS=${FUZZ_SECONDS:-120}
 export FUZZ_SEED=${FUZZ_SEED:-1} FUZZ_RUNS=${FUZZ_RUNS:-200000}
