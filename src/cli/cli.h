@@ -62,4 +62,9 @@ char *cli_join(const char *a, const char *b);
 bool cli_is_dir(const char *path);
 bool cli_is_file(const char *path);
 
+/* A session for inspecting a model (info, dot): one thread, unpinned, every
+ * dimension the model leaves open taken as 1 (*open_dims says whether there
+ * was one). Returns the session status; *out is NULL on failure. */
+mote_status cli_inspect_session(const mote_model *m, mote_session **out, bool *open_dims);
+
 #endif

@@ -138,28 +138,9 @@ int cli_cmd_dot(int argc, char **argv)
     mote_status st = mote_model_open(path, &m);
     if (st)
         return cli_fail_status(path, st);
-    int n_in = mote_model_num_inputs(m);
-    mote_tensor *shapes = calloc((size_t)n_in + 1, sizeof *shapes);
-    if (!shapes) {
-        mote_model_close(m);
-        return cli_fail(NULL, "out of memory");
-    }
-    for (int i = 0; i < n_in; i++) {
-        mote_model_input(m, i, &shapes[i]);
-        for (int k = 0; k < shapes[i].ndim; k++)
-            if (shapes[i].dims[k] < 0)
-                shapes[i].dims[k] = 1;
-    }
-    mote_session_options o;
-    mote_session_options_init(&o);
-    o.threads = 1;
-    o.pin = 0;
-    o.input_shapes = shapes;
-    o.n_input_shapes = n_in;
     mote_session *s = NULL;
-    if (mote_session_new(m, &o, &s))
-        s = NULL;  /* shapes from the file alone */
-    free(shapes);
+    bool open_dims;
+    cli_inspect_session(m, &s, &open_dims);   /* on failure: shapes from the file alone */
     print_graph(path, mote_model_graph(m), s, weights);
     if (s)
         mote_session_free(s);

@@ -201,31 +201,10 @@ int cli_cmd_info(int argc, char **argv)
     if (st)
         return cli_fail_status(path, st);
     /* Shapes, kernels and the memory plan come from a session. */
-    mote_session_options o;
-    mote_session_options_init(&o);
-    o.threads = 1;
-    o.pin = 0;
     /* Dimensions the model leaves open are taken as 1 for the shapes. */
-    int n_in = mote_model_num_inputs(m);
-    bool open_dims = false;
-    mote_tensor *shapes = calloc((size_t)n_in + 1, sizeof *shapes);
-    if (!shapes) {
-        mote_model_close(m);
-        return cli_fail(NULL, "out of memory");
-    }
-    for (int i = 0; i < n_in; i++) {
-        mote_model_input(m, i, &shapes[i]);
-        for (int d = 0; d < shapes[i].ndim; d++)
-            if (shapes[i].dims[d] < 0) {
-                shapes[i].dims[d] = 1;
-                open_dims = true;
-            }
-    }
-    o.input_shapes = shapes;
-    o.n_input_shapes = n_in;
     mote_session *s = NULL;
-    mote_status sst = mote_session_new(m, &o, &s);
-    free(shapes);
+    bool open_dims;
+    mote_status sst = cli_inspect_session(m, &s, &open_dims);
 
     printf("model: %s\n", path);
     print_meta(mote_model_graph(m));

@@ -220,3 +220,30 @@ bool cli_is_file(const char *path)
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
+
+mote_status cli_inspect_session(const mote_model *m, mote_session **out, bool *open_dims)
+{
+    *out = NULL;
+    *open_dims = false;
+    int n_in = mote_model_num_inputs(m);
+    mote_tensor *shapes = calloc((size_t)n_in + 1, sizeof *shapes);
+    if (!shapes)
+        return MOTE_ERR_NOMEM;
+    for (int i = 0; i < n_in; i++) {
+        mote_model_input(m, i, &shapes[i]);
+        for (int d = 0; d < shapes[i].ndim; d++)
+            if (shapes[i].dims[d] < 0) {
+                shapes[i].dims[d] = 1;
+                *open_dims = true;
+            }
+    }
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.pin = 0;
+    o.input_shapes = shapes;
+    o.n_input_shapes = n_in;
+    mote_status st = mote_session_new(m, &o, out);
+    free(shapes);
+    return st;
+}
