@@ -225,9 +225,19 @@ typedef struct row {
     double maxdiff;
 } row;
 
+/* 64-byte aligned, as a session's arena places every tensor (and the same
+ * buffers go to OpenBLAS) */
+static float *zero_matrix(int64_t n)
+{
+    size_t bytes = (sizeof(float) * (size_t)(n ? n : 1) + 63) / 64 * 64;
+    float *p = aligned_alloc(64, bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
 static float *rand_matrix(int64_t n, unsigned *seed)
 {
-    float *p = malloc(sizeof(float) * (size_t)(n ? n : 1));
+    float *p = zero_matrix(n);
     if (!p) return NULL;
     for (int64_t i = 0; i < n; i++) {
         *seed = *seed * 1103515245u + 12345u;
@@ -240,8 +250,7 @@ static int bench_shape(const mote_kernels *k, const shape *s, row *out)
 {
     unsigned seed = 42;
     float *A = rand_matrix(s->M * s->K, &seed), *B = rand_matrix(s->K * s->N, &seed);
-    float *C = calloc((size_t)(s->M * s->N), sizeof(float));
-    float *C2 = calloc((size_t)(s->M * s->N), sizeof(float));
+    float *C = zero_matrix(s->M * s->N), *C2 = zero_matrix(s->M * s->N);
     size_t pb = k->gemm_pack_b_bytes(s->K, s->N), sc = k->gemm_scratch_bytes(s->M, s->K);
     void *Bp = aligned_alloc(64, (pb + 63) / 64 * 64);
     void *scr[2] = { aligned_alloc(64, (sc + 63) / 64 * 64), aligned_alloc(64, (sc + 63) / 64 * 64) };

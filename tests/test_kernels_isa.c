@@ -178,6 +178,9 @@ START_TEST(test_gemm_packed_matches_reference_on_ranges)
             /* M from 1 to 8 takes the small-M path; larger M the tiled one */
             int64_t M = it % 2 ? 1 + rnd(8) : sizes[rnd(N_SIZES)];
             int64_t N = sizes[rnd(N_SIZES)], K = sizes[rnd(N_SIZES)];
+            /* now and then a K past the largest K block (1024), so the
+             * store-and-reload of partial sums between K blocks runs */
+            if (it % 8 == 3) K = 1025 + rnd(1200);
             int tb = (int)rnd(2);
             int64_t lda = K + rnd(3), ldb = (tb ? K : N) + rnd(3), ldc = N + rnd(3);
             mote_act act = acts[it % N_ACTS];
@@ -228,8 +231,10 @@ START_TEST(test_gemm_packed_bits_do_not_depend_on_the_split)
         mote_kernels k;
         if (!table(isas[t], &k)) continue;
         int64_t nr = k.gemm_nr();
-        const int64_t shapes[][3] = { { 20, 257, 300 }, { 9, 100, 33 }, { 257, 65, 600 }, { 13, 64, 1000 } };
-        for (int s = 0; s < 4; s++) {
+        /* K = 1025 and 2100: several K blocks on every table */
+        const int64_t shapes[][3] = { { 20, 257, 300 }, { 9, 100, 33 },   { 257, 65, 600 },
+                                      { 13, 64, 1000 }, { 31, 70, 1025 }, { 45, 40, 2100 } };
+        for (int s = 0; s < 6; s++) {
             int64_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
             float *A = buf(M * K, -1, 1), *B = buf(K * N, -1, 1), *bias = buf(N, -1, 1);
             float *C1 = calloc((size_t)(M * N), sizeof(float)), *C2 = calloc((size_t)(M * N), sizeof(float));

@@ -11,6 +11,8 @@
 #define SMALL_ROWS 8
 /* B panels per small-M pass: accumulators m*2*P + 2*P loads fit 32 zmm */
 #define SMALL_P(m) ((m) <= 2 ? 4 : (m) <= 4 ? 2 : 1)
+/* packed-B K block: measured best on this 1 MiB-L2 core (gemm_tmpl.h) */
+#define KC_PB 1024
 #define GEMM_NAME(x) MOTE_X86_GEMM512(x)
 
 #include "gemm_tmpl.h"
