@@ -4,11 +4,17 @@
  * (models/llama/) with f32, q8_0 and q4_0 weights, on 1 and 2 threads,
  * median of --reps repetitions with min and max; the bytes of weights read
  * per generated token and the machine's read bandwidth at that footprint,
- * measured here in the same run (a streaming read over a buffer of that
- * size, right before each generation measurement), so the fraction of it
- * that generation reaches is comparable under the same machine load.
+ * measured here in the same run (streaming reads over a buffer of that
+ * size, right before each generation measurement: the best of a plain
+ * loop and, where the CPU has AVX-512, vector reads of 1 to 8 side-by-side
+ * streams with software prefetch, since one plain stream leaves DRAM
+ * bandwidth unused), so the fraction of it that generation reaches is
+ * comparable under the same machine load.
  *
- *   bench/llm [--models DIR] [--rand768 DIR] [--reps N] [--out FILE] [--check]
+ *   bench/llm [--models DIR] [--rand768 DIR] [--reps N] [--weights LIST]
+ *             [--out FILE] [--check]
+ *
+ * --weights: a comma-separated subset of f32,q8_0,q4_0 (default all).
  *
  * DIR for --models holds stories260K.bin and tok512.bin (default
  * $MOTE_SHARED_MODELS); DIR for --rand768 holds rand768.bin and
@@ -32,6 +38,10 @@
 #include "tokenizer.h"
 #include "cpu.h"
 #include "../models/llama/llama.h"
+#include "config.h"
+#ifdef MOTE_HAVE_X86
+#include "../arch/x86/x86_kernels.h"
+#endif
 
 #define NTOK 64
 
@@ -64,14 +74,18 @@ static stat3 stats(double *v, int n)
     return s;
 }
 
-/* Read bandwidth (bytes/s) over a buffer of `bytes`: the best of a few
- * passes of a streaming sum (eight independent 64-bit accumulators). */
+/* Read bandwidth (bytes/s) over a buffer of `bytes`: the best pass of a
+ * plain streaming sum (eight independent 64-bit accumulators) and, with
+ * AVX-512, of vector reads in several stream/prefetch patterns
+ * (arch/x86/avx512/peak_avx512.c). The best is what a kernel reading
+ * these bytes could reach. */
 static volatile uint64_t sink;
+static volatile float fsink;
 static double read_bandwidth(const uint64_t *buf, size_t bytes)
 {
     size_t n = bytes / 8 / 8 * 8;
     double best = 0;
-    for (int pass = 0; pass < 3; pass++) {
+    for (int pass = 0; pass < 2; pass++) {
         uint64_t a[8] = { 0 };
         double t0 = now_s();
         for (size_t i = 0; i < n; i += 8)
@@ -80,6 +94,21 @@ static double read_bandwidth(const uint64_t *buf, size_t bytes)
         sink = a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7];
         if (t > 0 && (double)(n * 8) / t > best) best = (double)(n * 8) / t;
     }
+#ifdef MOTE_HAVE_X86
+    if (mote_cpu_isa_available("avx512")) {
+        static const struct { int streams; size_t pf; } pat[] = {
+            { 1, 0 }, { 1, 4096 }, { 1, 8192 }, { 4, 1024 }, { 4, 4096 }, { 8, 1024 },
+        };
+        size_t b = bytes / 512 * 512;   /* whole cache lines per stream */
+        for (size_t i = 0; i < sizeof pat / sizeof pat[0]; i++)
+            for (int pass = 0; pass < 2; pass++) {
+                double t0 = now_s();
+                fsink = mote_read_loop_avx512(buf, b, pat[i].streams, pat[i].pf);
+                double t = now_s() - t0;
+                if (t > 0 && (double)b / t > best) best = (double)b / t;
+            }
+    }
+#endif
     return best;
 }
 
@@ -217,15 +246,30 @@ int main(int argc, char **argv)
 {
     const char *models = getenv("MOTE_SHARED_MODELS"), *rand_dir = NULL;
     const char *out = "bench/results/llm.md";
-    int reps = 10, check = 0;
+    int reps = 10, check = 0, want_wt[3] = { 1, 1, 1 };
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--models") && i + 1 < argc) models = argv[++i];
         else if (!strcmp(argv[i], "--rand768") && i + 1 < argc) rand_dir = argv[++i];
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
         else if (!strcmp(argv[i], "--check")) check = 1;
-        else {
-            fprintf(stderr, "usage: %s [--models DIR] [--rand768 DIR] [--reps N] [--out FILE] [--check]\n", argv[0]);
+        else if (!strcmp(argv[i], "--weights") && i + 1 < argc) {
+            const char *names[3] = { "f32", "q8_0", "q4_0" };
+            char list[64];
+            snprintf(list, sizeof list, "%s", argv[++i]);
+            memset(want_wt, 0, sizeof want_wt);
+            for (char *t = strtok(list, ","); t; t = strtok(NULL, ",")) {
+                int w = 0;
+                while (w < 3 && strcmp(t, names[w])) w++;
+                if (w == 3) {
+                    fprintf(stderr, "--weights: unknown type \"%s\" (f32, q8_0, q4_0)\n", t);
+                    return 2;
+                }
+                want_wt[w] = 1;
+            }
+        } else {
+            fprintf(stderr, "usage: %s [--models DIR] [--rand768 DIR] [--reps N] [--weights f32,q8_0,q4_0] "
+                            "[--out FILE] [--check]\n", argv[0]);
             return 2;
         }
     }
@@ -258,6 +302,7 @@ int main(int argc, char **argv)
     double dram = read_bandwidth(buf, buf_bytes);
     for (int s = 0; s < n_src; s++) {
         for (int w = 0; w < 3; w++) {
+            if (!want_wt[w] && !(check && w == 0 && !strcmp(srcs[s].name, "rand768"))) continue;
             double wbytes = 0;
             mote_model *m = load(&srcs[s], wts[w], &wbytes);
             if (!m) {
@@ -265,6 +310,10 @@ int main(int argc, char **argv)
                 return 1;
             }
             if (check && w == 0 && !strcmp(srcs[s].name, "rand768") && !check_rand768(m)) failed = 1;
+            if (!want_wt[w]) {
+                mote_model_close(m);
+                continue;
+            }
             for (int th = 1; th <= 2; th++) {
                 row *r = &rows[n_rows];
                 snprintf(r->model, sizeof r->model, "%s", srcs[s].name);
@@ -289,8 +338,8 @@ int main(int argc, char **argv)
             "Kernel table: %s. Prompt: %d tokens in one batched pass; generation: %d tokens "
             "one at a time; median (min–max) of %d repetitions. \"cpu\" columns: tokens per "
             "second of process CPU time (all threads; spinning workers included). \"weights/token\": bytes of weight matrices one generated "
-            "token reads. \"read BW\": streaming read bandwidth over a buffer of that size, measured "
-            "in the same run (median); \"of BW\": generation's weight bytes per second as a fraction "
+            "token reads. \"read BW\": read bandwidth over a buffer of that size, measured "
+            "in the same run (median of the best read pattern: bench/llm.c); \"of BW\": generation's weight bytes per second as a fraction "
             "of it. DRAM read bandwidth (512 MiB buffer) at start: %.1f GB/s.\n\n"
             "| model | weights | threads | prompt tok/s | prompt cpu | generation tok/s | gen cpu | "
             "weights/token MB | read BW GB/s | of BW |\n|---|---|---|---|---|---|---|---|---|---|\n",

@@ -67,6 +67,23 @@ static void swiglu_ref(int64_t n, const float *a, const float *b, float *y)
     for (int64_t i = 0; i < n; i++) y[i] = a[i] * (1.0f / (1.0f + expf(-a[i]))) * b[i];
 }
 
+/* the definition in llm.h, step by step: scores, stable softmax, mix */
+static void attend_ref(int64_t n, int64_t hs, const float *q, const float *k, const float *v,
+                       int64_t ld, float scale, float *s, float *y)
+{
+    float mx = -INFINITY, sum = 0;
+    for (int64_t j = 0; j < n; j++) {
+        s[j] = dot_ref(hs, q, k + j * ld) * scale;
+        if (s[j] > mx) mx = s[j];
+    }
+    for (int64_t j = 0; j < n; j++) {
+        s[j] = expf(s[j] - mx);
+        sum += s[j];
+    }
+    for (int64_t i = 0; i < hs; i++) y[i] = 0;
+    for (int64_t j = 0; j < n; j++) axpy_ref(hs, s[j] / sum, v + j * ld, y);
+}
+
 const mote_llm_kernels mote_llm_kernels_ref = {
     .name = "ref",
     .rmsnorm_f32 = rmsnorm_ref,
@@ -76,6 +93,7 @@ const mote_llm_kernels mote_llm_kernels_ref = {
     .dot_f32 = dot_ref,
     .axpy_f32 = axpy_ref,
     .swiglu_f32 = swiglu_ref,
+    .attend_f32 = attend_ref,
     .quantize_q8a = mote_quantize_q8a_ref,
     .quantize_q16a = mote_quantize_q16a_ref,
     .matmul_q8_0 = mote_matmul_q8_0_ref,

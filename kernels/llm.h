@@ -90,6 +90,13 @@ typedef struct mote_llm_kernels {
     void (*axpy_f32)(int64_t n, float a, const float *x, float *y);
     /* y[i] = a[i] * sigmoid(a[i]) * b[i] */
     void (*swiglu_f32)(int64_t n, const float *a, const float *b, float *y);
+    /* One head of attention over n cached positions (rows j of k and v,
+     * row stride ld):
+     *   s[j] = scale * (q . k_j),  p_j = exp(s[j] - max s) / sum_j exp(..)
+     *   y[0:hs] = sum_j p_j v_j
+     * s: scratch of n floats (left holding unnormalized exp weights). */
+    void (*attend_f32)(int64_t n, int64_t hs, const float *q, const float *k, const float *v,
+                       int64_t ld, float scale, float *s, float *y);
     /* K values -> K/32 activation blocks (8 or 16 bits) */
     void (*quantize_q8a)(int64_t K, const float *x, mote_q8a_block *out);
     void (*quantize_q16a)(int64_t K, const float *x, mote_q16a_block *out);

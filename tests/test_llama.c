@@ -346,6 +346,44 @@ START_TEST(test_llama2c_rejects_bad_header)
 }
 END_TEST
 
+/* every table's attention kernel against the reference: the head sizes
+ * with register paths (8 ... 128) and others, cache rows wider than a head
+ * (several heads side by side), scores spanning exp's range */
+START_TEST(test_llm_attend_matches_reference_on_every_isa)
+{
+    const mote_llm_kernels *ref = &mote_llm_kernels_ref;
+    const int64_t hss[] = { 8, 16, 24, 32, 40, 64, 128, 256 };
+    const int64_t ns[] = { 1, 2, 7, 16, 17, 130 };
+    for (size_t i = 1; i < sizeof ISAS / sizeof ISAS[0]; i++) {
+        if (!mote_cpu_isa_available(ISAS[i])) continue;
+#ifdef MOTE_HAVE_X86
+        const mote_llm_kernels *t = !strcmp(ISAS[i], "avx2") ? &mote_llm_kernels_avx2
+                                                             : &mote_llm_kernels_avx512;
+#else
+        const mote_llm_kernels *t = ref;
+#endif
+        ck_assert_ptr_nonnull(ref->attend_f32);
+        if (!t->attend_f32) continue;
+        for (size_t a = 0; a < sizeof hss / sizeof hss[0]; a++)
+            for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++) {
+                int64_t hs = hss[a], n = ns[b], ld = 3 * hs + 5;
+                float *q = malloc(sizeof(float) * hs), *k = malloc(sizeof(float) * n * ld);
+                float *v = malloc(sizeof(float) * n * ld), *s = malloc(sizeof(float) * n);
+                float *y0 = malloc(sizeof(float) * hs), *y1 = malloc(sizeof(float) * hs);
+                mote_test_fill(q, hs, 11, -3, 3);
+                mote_test_fill(k, n * ld, 12, -3, 3);
+                mote_test_fill(v, n * ld, 13, -1, 1);
+                ref->attend_f32(n, hs, q, k + hs, v + hs, ld, 0.5f, s, y0);
+                t->attend_f32(n, hs, q, k + hs, v + hs, ld, 0.5f, s, y1);
+                /* y is a convex mix of values in [-1, 1] */
+                ck_assert_msg(mote_test_maxdiff(y0, y1, hs) <= 2e-5f, "%s attend hs=%lld n=%lld: off by %g",
+                              ISAS[i], (long long)hs, (long long)n, (double)mote_test_maxdiff(y0, y1, hs));
+                free(q); free(k); free(v); free(s); free(y0); free(y1);
+            }
+    }
+}
+END_TEST
+
 /* every table's LLM kernels against the reference on awkward sizes */
 START_TEST(test_llm_kernels_match_reference_on_every_isa)
 {
@@ -506,6 +544,7 @@ int main(void)
     tcase_add_test(tc, test_llama2c_rejects_truncated_checkpoint);
     tcase_add_test(tc, test_llama2c_rejects_bad_header);
     tcase_add_test(tc, test_llm_kernels_match_reference_on_every_isa);
+    tcase_add_test(tc, test_llm_attend_matches_reference_on_every_isa);
     tcase_add_test(tc, test_quant_round_trip_error_is_bounded);
     suite_add_tcase(s, tc);
     return mote_test_run(s);

@@ -76,5 +76,7 @@ void mote_im2col_f32_avx2(const mote_conv2d_args *a, int64_t g, float *col);
  * 24 chains * VLEN lanes * 2 flops; the result only defeats dead-code removal. */
 float mote_fma_loop_avx512(int64_t iters);
 float mote_fma_loop_avx2(int64_t iters);
+/* streaming read probe (peak_avx512.c): see there */
+float mote_read_loop_avx512(const void *buf, size_t bytes, int streams, size_t pf);
 
 #endif

@@ -43,25 +43,12 @@ static void attn_chunk(void *ctx, int64_t i0, int64_t i1, int thread)
     const attn_params *p = j->p;
     int64_t kvd = p->nkv * p->hs, group = p->nh / p->nkv;
     float *sc = j->scratch + (size_t)thread * (size_t)p->max_seq;
-    float inv = 1.0f / sqrtf((float)p->hs);
+    float scale = 1.0f / sqrtf((float)p->hs);
     for (int64_t i = i0; i < i1; i++) {
         int64_t t = i / p->nh, h = i % p->nh, kvh = h / group;
         int64_t n = j->pos + t + 1;              /* causal: keys 0..pos+t */
-        const float *q = j->q + t * p->nh * p->hs + h * p->hs;
-        float *y = j->y + t * p->nh * p->hs + h * p->hs;
-        float mx = -INFINITY;
-        for (int64_t k = 0; k < n; k++) {
-            sc[k] = p->lk->dot_f32(p->hs, q, p->kc + k * kvd + kvh * p->hs) * inv;
-            if (sc[k] > mx) mx = sc[k];
-        }
-        float sum = 0;
-        for (int64_t k = 0; k < n; k++) {
-            sc[k] = expf(sc[k] - mx);
-            sum += sc[k];
-        }
-        memset(y, 0, (size_t)p->hs * sizeof *y);
-        for (int64_t k = 0; k < n; k++)
-            p->lk->axpy_f32(p->hs, sc[k] / sum, p->vc + k * kvd + kvh * p->hs, y);
+        p->lk->attend_f32(n, p->hs, j->q + t * p->nh * p->hs + h * p->hs, p->kc + kvh * p->hs,
+                          p->vc + kvh * p->hs, kvd, scale, sc, j->y + t * p->nh * p->hs + h * p->hs);
     }
 }
 
@@ -117,8 +104,9 @@ static mote_status attn_prepare(mote_op_ctx *c)
     p->kc = mote_ctx_alloc_aligned(c, cache);
     p->vc = mote_ctx_alloc_aligned(c, cache);
     if (!p->kc || !p->vc) return MOTE_ERR_NOMEM;
-    memset(p->kc, 0, cache);
-    memset(p->vc, 0, cache);
+    /* not cleared: a run reads only the rows it or an earlier run wrote
+     * (positions <= pos + t), so creating a session does not touch (and
+     * the OS does not commit) a cache sized for max_seq */
     c->params = p;
     c->scratch_bytes = (size_t)(c->threads > 0 ? c->threads : 1) * (size_t)p->max_seq * sizeof(float);
     c->run = attn_run;

@@ -25,6 +25,7 @@ const mote_llm_kernels *mote_llm_kernels_for(mote_op_ctx *c)
     if (!r->dot_f32) r->dot_f32 = ref->dot_f32;
     if (!r->axpy_f32) r->axpy_f32 = ref->axpy_f32;
     if (!r->swiglu_f32) r->swiglu_f32 = ref->swiglu_f32;
+    if (!r->attend_f32) r->attend_f32 = ref->attend_f32;
     if (!r->quantize_q8a) r->quantize_q8a = ref->quantize_q8a;
     if (!r->quantize_q16a) r->quantize_q16a = ref->quantize_q16a;
     if (!r->matmul_q8_0) r->matmul_q8_0 = ref->matmul_q8_0;

@@ -173,6 +173,66 @@ static void swiglu_f32_avx2(int64_t n, const float *a, const float *b, float *y)
     }
 }
 
+/* ------------------------------------------------------- attention */
+
+/* attend for hs = NV * 8: q and the output row live in registers */
+INLINE void attend_nv(const int NV, int64_t n, const float *q, const float *k, const float *v,
+                      int64_t ld, float scale, float *s, float *y)
+{
+    __m256 qv[8], acc[8];
+    for (int c = 0; c < NV; c++) qv[c] = _mm256_loadu_ps(q + c * 8);
+    float mx = -INFINITY;
+    for (int64_t j = 0; j < n; j++) {
+        __m256 a = _mm256_mul_ps(qv[0], _mm256_loadu_ps(k + j * ld));
+        for (int c = 1; c < NV; c++) a = _mm256_fmadd_ps(qv[c], _mm256_loadu_ps(k + j * ld + c * 8), a);
+        s[j] = hsum8(a) * scale;
+        if (s[j] > mx) mx = s[j];
+    }
+    __m256 mxv = _mm256_set1_ps(mx), sumv = _mm256_setzero_ps();
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(s + j), mxv));
+        _mm256_storeu_ps(s + j, e);
+        sumv = _mm256_add_ps(sumv, e);
+    }
+    float sum = hsum8(sumv);
+    for (; j < n; j++) {
+        s[j] = expf(s[j] - mx);
+        sum += s[j];
+    }
+    float inv = 1.0f / sum;
+    for (int c = 0; c < NV; c++) acc[c] = _mm256_setzero_ps();
+    for (j = 0; j < n; j++) {
+        __m256 w = _mm256_set1_ps(s[j] * inv);
+        for (int c = 0; c < NV; c++) acc[c] = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + j * ld + c * 8), acc[c]);
+    }
+    for (int c = 0; c < NV; c++) _mm256_storeu_ps(y + c * 8, acc[c]);
+}
+
+static void attend_f32_avx2(int64_t n, int64_t hs, const float *q, const float *k, const float *v,
+                            int64_t ld, float scale, float *s, float *y)
+{
+    switch (hs) {
+    case 8: attend_nv(1, n, q, k, v, ld, scale, s, y); return;
+    case 16: attend_nv(2, n, q, k, v, ld, scale, s, y); return;
+    case 32: attend_nv(4, n, q, k, v, ld, scale, s, y); return;
+    case 64: attend_nv(8, n, q, k, v, ld, scale, s, y); return;
+    default: break;
+    }
+    /* other head sizes: the reference's steps on this file's row kernels */
+    float mx = -INFINITY, sum = 0;
+    for (int64_t j = 0; j < n; j++) {
+        s[j] = dot_f32_avx2(hs, q, k + j * ld) * scale;
+        if (s[j] > mx) mx = s[j];
+    }
+    for (int64_t j = 0; j < n; j++) {
+        s[j] = expf(s[j] - mx);
+        sum += s[j];
+    }
+    memset(y, 0, (size_t)hs * sizeof *y);
+    for (int64_t j = 0; j < n; j++) axpy_f32_avx2(hs, s[j] / sum, v + j * ld, y);
+}
+
 /* ------------------------------------------------------- quantized */
 
 INLINE float amax32(const float *x)
@@ -317,6 +377,7 @@ const mote_llm_kernels mote_llm_kernels_avx2 = {
     .dot_f32 = dot_f32_avx2,
     .axpy_f32 = axpy_f32_avx2,
     .swiglu_f32 = swiglu_f32_avx2,
+    .attend_f32 = attend_f32_avx2,
     .quantize_q8a = quantize_q8a_avx2,
     .quantize_q16a = quantize_q16a_avx2,
     .matmul_qpacked = matmul_qpacked_avx2,

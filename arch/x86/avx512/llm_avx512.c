@@ -170,6 +170,62 @@ static void swiglu_f32_avx512(int64_t n, const float *a, const float *b, float *
     }
 }
 
+/* ------------------------------------------------------- attention */
+
+/* attend for hs = NV * 16: q and the output row live in registers; each
+ * key costs NV fmas and one horizontal sum, each value NV fmas. */
+INLINE void attend_nv(const int NV, int64_t n, const float *q, const float *k, const float *v,
+                      int64_t ld, float scale, float *s, float *y)
+{
+    __m512 qv[8], acc[8];
+    for (int c = 0; c < NV; c++) qv[c] = _mm512_loadu_ps(q + c * 16);
+    float mx = -INFINITY;
+    for (int64_t j = 0; j < n; j++) {
+        __m512 a = _mm512_mul_ps(qv[0], _mm512_loadu_ps(k + j * ld));
+        for (int c = 1; c < NV; c++) a = _mm512_fmadd_ps(qv[c], _mm512_loadu_ps(k + j * ld + c * 16), a);
+        s[j] = _mm512_reduce_add_ps(a) * scale;
+        if (s[j] > mx) mx = s[j];
+    }
+    __m512 mxv = _mm512_set1_ps(mx), sumv = _mm512_setzero_ps();
+    for (int64_t j = 0; j < n; j += 16) {
+        __mmask16 m = head_mask(n - j);
+        __m512 e = exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, s + j), mxv));
+        _mm512_mask_storeu_ps(s + j, m, e);
+        sumv = _mm512_add_ps(sumv, _mm512_maskz_mov_ps(m, e));
+    }
+    float inv = 1.0f / _mm512_reduce_add_ps(sumv);
+    for (int c = 0; c < NV; c++) acc[c] = _mm512_setzero_ps();
+    for (int64_t j = 0; j < n; j++) {
+        __m512 w = _mm512_set1_ps(s[j] * inv);
+        for (int c = 0; c < NV; c++) acc[c] = _mm512_fmadd_ps(w, _mm512_loadu_ps(v + j * ld + c * 16), acc[c]);
+    }
+    for (int c = 0; c < NV; c++) _mm512_storeu_ps(y + c * 16, acc[c]);
+}
+
+static void attend_f32_avx512(int64_t n, int64_t hs, const float *q, const float *k, const float *v,
+                              int64_t ld, float scale, float *s, float *y)
+{
+    switch (hs) {
+    case 16: attend_nv(1, n, q, k, v, ld, scale, s, y); return;
+    case 32: attend_nv(2, n, q, k, v, ld, scale, s, y); return;
+    case 64: attend_nv(4, n, q, k, v, ld, scale, s, y); return;
+    case 128: attend_nv(8, n, q, k, v, ld, scale, s, y); return;
+    default: break;
+    }
+    /* other head sizes: the reference's steps on this file's row kernels */
+    float mx = -INFINITY, sum = 0;
+    for (int64_t j = 0; j < n; j++) {
+        s[j] = dot_f32_avx512(hs, q, k + j * ld) * scale;
+        if (s[j] > mx) mx = s[j];
+    }
+    for (int64_t j = 0; j < n; j++) {
+        s[j] = expf(s[j] - mx);
+        sum += s[j];
+    }
+    memset(y, 0, (size_t)hs * sizeof *y);
+    for (int64_t j = 0; j < n; j++) axpy_f32_avx512(hs, s[j] / sum, v + j * ld, y);
+}
+
 /* ------------------------------------------------------- quantized */
 
 /* The reference's rounding exactly: d = amax / 127, q = nearbyint(x / d)
@@ -312,6 +368,7 @@ const mote_llm_kernels mote_llm_kernels_avx512 = {
     .dot_f32 = dot_f32_avx512,
     .axpy_f32 = axpy_f32_avx512,
     .swiglu_f32 = swiglu_f32_avx512,
+    .attend_f32 = attend_f32_avx512,
     .quantize_q8a = quantize_q8a_avx512,
     .quantize_q16a = quantize_q16a_avx512,
     .matmul_qpacked = matmul_qpacked_avx512,

@@ -1,6 +1,8 @@
 /*
- * peak_avx512.c — a register-only FMA loop for measuring the core's peak
- * FP32 rate with AVX-512 vectors (bench/gemm). Not a kernel: no table entry.
+ * peak_avx512.c — probes of what one core can do, for the benchmarks: a
+ * register-only FMA loop (the peak FP32 rate, bench/gemm) and a streaming
+ * read with software prefetch (the read bandwidth, bench/llm). Not
+ * kernels: no table entries.
  */
 #include <immintrin.h>
 #include "x86_kernels.h"
@@ -30,4 +32,30 @@ float mote_fma_loop_avx512(int64_t iters)
 #undef STEP
 #undef SUM
     return _mm512_reduce_add_ps(s);
+}
+
+/*
+ * Sums `bytes` (a multiple of 64 * streams) read as `streams` equal,
+ * contiguous parts walked side by side, each prefetched `pf` bytes ahead
+ * (0: no software prefetch). The best of a few (streams, pf) pairs is the
+ * bandwidth a kernel reading the same bytes could reach: one plain
+ * stream leaves DRAM bandwidth unused on some cores.
+ */
+float mote_read_loop_avx512(const void *buf, size_t bytes, int streams, size_t pf)
+{
+    const char *p = buf;
+    size_t part = bytes / (size_t)streams / 64 * 64;
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    for (size_t off = 0; off < part; off += 128) {
+        for (int s = 0; s < streams; s++) {
+            const char *q = p + (size_t)s * part + off;
+            if (pf) {
+                _mm_prefetch(q + pf, _MM_HINT_T0);
+                _mm_prefetch(q + pf + 64, _MM_HINT_T0);
+            }
+            a0 = _mm512_add_ps(a0, _mm512_loadu_ps((const float *)q));
+            if (off + 64 < part) a1 = _mm512_add_ps(a1, _mm512_loadu_ps((const float *)(q + 64)));
+        }
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
 }
