@@ -273,6 +273,9 @@ static void quantize_q16a_avx512(int64_t K, const float *x, mote_q16a_block *out
 #ifndef PF_BYTES
 #define PF_BYTES 8192   /* how far ahead the packed weights are prefetched */
 #endif
+#ifndef PF_HINT
+#define PF_HINT _MM_HINT_T0
+#endif
 
 /* the same 32 bits of activations (4 of 8 bits, or 2 of 16) in every lane */
 INLINE __m512i xbcast(const void *q, int j)
@@ -294,25 +297,25 @@ INLINE void qtile(int Q4, int MT, int64_t nb, const uint8_t *G, size_t sb,
                   const void *xv, int64_t m0, __m512 *acc)
 {
     const uint8_t *q = G + sb;
-    for (int m = 0; m < MT; m++) acc[m] = _mm512_setzero_ps();
+    ROWS for (int m = 0; m < MT; m++) acc[m] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
         __m512 dw = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(G + b * 32)));
         /* the hardware prefetcher alone leaves DRAM bandwidth unused here */
         for (int j = 0; j < (Q4 ? 4 : 8); j++)
-            _mm_prefetch((const char *)(q + b * (Q4 ? 256 : 512) + PF_BYTES + j * 64), _MM_HINT_T0);
+            _mm_prefetch((const char *)(q + b * (Q4 ? 256 : 512) + PF_BYTES + j * 64), PF_HINT);
         if (Q4) {
             const __m512i lo = _mm512_set1_epi8(15);
             __m512i w[8];
-            for (int j = 0; j < 4; j++) {
+            ROWS for (int j = 0; j < 4; j++) {
                 __m512i v = _mm512_load_si512((const void *)(q + b * 256 + j * 64));
                 w[j] = _mm512_and_si512(v, lo);
                 w[j + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), lo);
             }
             const mote_q8a_block *x = xv;
-            for (int m = 0; m < MT; m++) {
+            ROWS for (int m = 0; m < MT; m++) {
                 const mote_q8a_block *xb = x + (m0 + m) * nb + b;
                 __m512i s0 = _mm512_set1_epi32(-8 * xb->sum), s1 = _mm512_setzero_si512();
-                for (int j = 0; j < 8; j += 2) {
+                ROWS for (int j = 0; j < 8; j += 2) {
                     s0 = _mm512_dpbusd_epi32(s0, w[j], xbcast(xb->q, j));
                     s1 = _mm512_dpbusd_epi32(s1, w[j + 1], xbcast(xb->q, j + 1));
                 }
@@ -321,10 +324,10 @@ INLINE void qtile(int Q4, int MT, int64_t nb, const uint8_t *G, size_t sb,
             }
         } else {
             const mote_q16a_block *x = xv;
-            for (int m = 0; m < MT; m++) {
+            ROWS for (int m = 0; m < MT; m++) {
                 const mote_q16a_block *xb = x + (m0 + m) * nb + b;
                 __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
-                for (int p = 0; p < 16; p += 2) {
+                ROWS for (int p = 0; p < 16; p += 2) {
                     __m512i w0 = _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(q + b * 512 + p * 32)));
                     __m512i w1 = _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(q + b * 512 + p * 32 + 32)));
                     s0 = _mm512_dpwssd_epi32(s0, w0, xbcast(xb->q, p));
@@ -351,7 +354,7 @@ INLINE void qpacked(int Q4, int64_t M, int64_t K, const void *x, const void *Wp,
         __m512 acc[4];
         for (; m + 4 <= M; m += 4) {
             qtile(Q4, 4, nb, G, sb, x, m, acc);
-            for (int i = 0; i < 4; i++) _mm512_mask_storeu_ps(y + (m + i) * ldy + g * 16, mask, acc[i]);
+            ROWS for (int i = 0; i < 4; i++) _mm512_mask_storeu_ps(y + (m + i) * ldy + g * 16, mask, acc[i]);
         }
         for (; m < M; m++) {
             qtile(Q4, 1, nb, G, sb, x, m, acc);
