@@ -20,7 +20,7 @@
 #define INLINE static inline __attribute__((always_inline))
 /* unrolls loops over a handful of rows, so their accumulators stay in
  * registers (at -O2 GCC otherwise keeps them in a stack array) */
-#define ROWS _Pragma("GCC unroll 8")
+#define ROWS _Pragma("GCC unroll 16")
 
 /* lanes [0, n) of a 16-lane mask, n may exceed 16 */
 INLINE __mmask16 head_mask(int64_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
@@ -293,72 +293,114 @@ INLINE __m512i xbcast(const void *q, int j)
  * sign-extended weights (pairs); q4_0 with 8-bit activations by vpdpbusd
  * on the unsigned 4-bit codes u (quads), started at -8 * sum(qx).
  */
-INLINE void qtile(int Q4, int MT, int64_t nb, const uint8_t *G, size_t sb,
-                  const void *xv, int64_t m0, __m512 *acc)
+INLINE void qtile(int Q4, int MT, int NG, int64_t nb, const uint8_t *const *G, size_t sb,
+                  const void *xv, int64_t m0, __m512 (*acc)[4])
 {
-    const uint8_t *q = G + sb;
-    ROWS for (int m = 0; m < MT; m++) acc[m] = _mm512_setzero_ps();
+    ROWS for (int g = 0; g < NG; g++)
+        ROWS for (int m = 0; m < MT; m++) acc[g][m] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
-        __m512 dw = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(G + b * 32)));
-        /* the hardware prefetcher alone leaves DRAM bandwidth unused here */
-        for (int j = 0; j < (Q4 ? 4 : 8); j++)
-            _mm_prefetch((const char *)(q + b * (Q4 ? 256 : 512) + PF_BYTES + j * 64), PF_HINT);
+        __m512 dw[2];
+        ROWS for (int g = 0; g < NG; g++) {
+            dw[g] = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(G[g] + b * 32)));
+            /* the hardware prefetcher alone leaves DRAM bandwidth unused here */
+            for (int j = 0; j < (Q4 ? 4 : 8); j++)
+                _mm_prefetch((const char *)(G[g] + sb + b * (Q4 ? 256 : 512) + PF_BYTES + j * 64), PF_HINT);
+        }
         if (Q4) {
             const __m512i lo = _mm512_set1_epi8(15);
-            __m512i w[8];
-            ROWS for (int j = 0; j < 4; j++) {
-                __m512i v = _mm512_load_si512((const void *)(q + b * 256 + j * 64));
-                w[j] = _mm512_and_si512(v, lo);
-                w[j + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), lo);
-            }
+            __m512i w[2][8];
+            ROWS for (int g = 0; g < NG; g++)
+                ROWS for (int j = 0; j < 4; j++) {
+                    __m512i v = _mm512_load_si512((const void *)(G[g] + sb + b * 256 + j * 64));
+                    w[g][j] = _mm512_and_si512(v, lo);
+                    w[g][j + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), lo);
+                }
             const mote_q8a_block *x = xv;
             ROWS for (int m = 0; m < MT; m++) {
                 const mote_q8a_block *xb = x + (m0 + m) * nb + b;
-                __m512i s0 = _mm512_set1_epi32(-8 * xb->sum), s1 = _mm512_setzero_si512();
-                ROWS for (int j = 0; j < 8; j += 2) {
-                    s0 = _mm512_dpbusd_epi32(s0, w[j], xbcast(xb->q, j));
-                    s1 = _mm512_dpbusd_epi32(s1, w[j + 1], xbcast(xb->q, j + 1));
+                __m512i s[2][2];
+                ROWS for (int g = 0; g < NG; g++) {
+                    s[g][0] = _mm512_set1_epi32(-8 * xb->sum);
+                    s[g][1] = _mm512_setzero_si512();
                 }
-                __m512 sc = _mm512_mul_ps(dw, _mm512_set1_ps(xb->d));
-                acc[m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), sc, acc[m]);
+                ROWS for (int j = 0; j < 8; j++) {
+                    __m512i xj = xbcast(xb->q, j);
+                    ROWS for (int g = 0; g < NG; g++) s[g][j & 1] = _mm512_dpbusd_epi32(s[g][j & 1], w[g][j], xj);
+                }
+                __m512 d = _mm512_set1_ps(xb->d);
+                ROWS for (int g = 0; g < NG; g++)
+                    acc[g][m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s[g][0], s[g][1])),
+                                                _mm512_mul_ps(dw[g], d), acc[g][m]);
             }
         } else {
+            /* each 16-bit weight vector is widened once and used for all MT rows */
             const mote_q16a_block *x = xv;
-            ROWS for (int m = 0; m < MT; m++) {
-                const mote_q16a_block *xb = x + (m0 + m) * nb + b;
-                __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
-                ROWS for (int p = 0; p < 16; p += 2) {
-                    __m512i w0 = _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(q + b * 512 + p * 32)));
-                    __m512i w1 = _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(q + b * 512 + p * 32 + 32)));
-                    s0 = _mm512_dpwssd_epi32(s0, w0, xbcast(xb->q, p));
-                    s1 = _mm512_dpwssd_epi32(s1, w1, xbcast(xb->q, p + 1));
+            __m512i s[2][4][2];
+            ROWS for (int g = 0; g < NG; g++)
+                ROWS for (int m = 0; m < MT; m++) s[g][m][0] = s[g][m][1] = _mm512_setzero_si512();
+            ROWS for (int p = 0; p < 16; p++) {
+                __m512i wp[2];
+                ROWS for (int g = 0; g < NG; g++)
+                    wp[g] = _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(G[g] + sb + b * 512 + p * 32)));
+                ROWS for (int m = 0; m < MT; m++) {
+                    __m512i xp = xbcast(x[(m0 + m) * nb + b].q, p);
+                    ROWS for (int g = 0; g < NG; g++)
+                        s[g][m][p & 1] = _mm512_dpwssd_epi32(s[g][m][p & 1], wp[g], xp);
                 }
-                __m512 sc = _mm512_mul_ps(dw, _mm512_set1_ps(xb->d));
-                acc[m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), sc, acc[m]);
+            }
+            ROWS for (int m = 0; m < MT; m++) {
+                __m512 d = _mm512_set1_ps(x[(m0 + m) * nb + b].d);
+                ROWS for (int g = 0; g < NG; g++)
+                    acc[g][m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s[g][m][0], s[g][m][1])),
+                                                _mm512_mul_ps(dw[g], d), acc[g][m]);
             }
         }
     }
 }
 
+/* lanes of group g (rows g*16 ...) inside [n0, n1) */
+INLINE __mmask16 group_mask(int64_t g, int64_t n0, int64_t n1)
+{
+    int64_t lo = n0 > g * 16 ? n0 - g * 16 : 0, hi = n1 - g * 16;
+    return (__mmask16)(head_mask(hi) & ~head_mask(lo));
+}
+
+/*
+ * Four rows of x at a time against each group (a prompt: the weights are
+ * reused from cache); the rows left one at a time (a generated token) over
+ * two halves of the groups side by side, two DRAM streams far apart as in
+ * matvec_f32. A group's lanes get the same instructions either way.
+ */
 INLINE void qpacked(int Q4, int64_t M, int64_t K, const void *x, const void *Wp,
                     int64_t n0, int64_t n1, float *y, int64_t ldy)
 {
     int64_t nb = K / MOTE_QK;
     mote_wtype t = Q4 ? MOTE_W_Q4_0 : MOTE_W_Q8_0;
     size_t gb = mote_qpack16_group_bytes(t, K), sb = mote_qpack16_scale_bytes(K);
-    for (int64_t g = n0 / 16; g * 16 < n1; g++) {
-        const uint8_t *G = (const uint8_t *)Wp + (size_t)g * gb;
-        int64_t lo = n0 > g * 16 ? n0 - g * 16 : 0, hi = n1 - g * 16;
-        __mmask16 mask = (__mmask16)(head_mask(hi) & ~head_mask(lo));
-        int64_t m = 0;
-        __m512 acc[4];
-        for (; m + 4 <= M; m += 4) {
-            qtile(Q4, 4, nb, G, sb, x, m, acc);
-            ROWS for (int i = 0; i < 4; i++) _mm512_mask_storeu_ps(y + (m + i) * ldy + g * 16, mask, acc[i]);
+    const uint8_t *W = Wp;
+    int64_t g0 = n0 / 16, g1 = (n1 + 15) / 16;
+    __m512 acc[2][4];
+    int64_t m = 0;
+    for (; m + 4 <= M; m += 4)
+        for (int64_t g = g0; g < g1; g++) {
+            const uint8_t *G[1] = { W + (size_t)g * gb };
+            qtile(Q4, 4, 1, nb, G, sb, x, m, acc);
+            __mmask16 mask = group_mask(g, n0, n1);
+            ROWS for (int i = 0; i < 4; i++) _mm512_mask_storeu_ps(y + (m + i) * ldy + g * 16, mask, acc[0][i]);
         }
-        for (; m < M; m++) {
-            qtile(Q4, 1, nb, G, sb, x, m, acc);
-            _mm512_mask_storeu_ps(y + m * ldy + g * 16, mask, acc[0]);
+    for (; m < M; m++) {
+        int64_t h = (g1 - g0) / 2;
+        for (int64_t i = 0; i < h; i++) {
+            int64_t ga = g0 + i, gz = g0 + h + i;
+            const uint8_t *G[2] = { W + (size_t)ga * gb, W + (size_t)gz * gb };
+            qtile(Q4, 1, 2, nb, G, sb, x, m, acc);
+            _mm512_mask_storeu_ps(y + m * ldy + ga * 16, group_mask(ga, n0, n1), acc[0][0]);
+            _mm512_mask_storeu_ps(y + m * ldy + gz * 16, group_mask(gz, n0, n1), acc[1][0]);
+        }
+        if ((g1 - g0) % 2) {
+            const uint8_t *G[1] = { W + (size_t)(g1 - 1) * gb };
+            qtile(Q4, 1, 1, nb, G, sb, x, m, acc);
+            _mm512_mask_storeu_ps(y + m * ldy + (g1 - 1) * 16, group_mask(g1 - 1, n0, n1), acc[0][0]);
         }
     }
 }
