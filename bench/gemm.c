@@ -7,8 +7,8 @@
  * timed runs for mote and OpenBLAS, 1 and 2 threads, each as a fraction of
  * the measured peak and as a ratio to OpenBLAS in the same run (the machine
  * is shared and noisy: only same-run comparisons mean anything).
- * Two threads split the columns at a multiple of the kernel's NR, as the
- * GEMM plan does; the results do not depend on the split.
+ * Two threads split rows (tall shapes) or columns as the GEMM plan
+ * (src/gemm.c) does; the results do not depend on the split.
  *
  * Writes a markdown table (bench/results/gemm.md) and, when gnuplot is
  * installed, a plot (bench/results/gemm.png). Not a test: it asserts
@@ -270,12 +270,18 @@ static int bench_shape(const mote_kernels *k, const shape *s, row *out)
     out->mote1 = flops / time_median(mote_run, &j) * 1e-9;
     clock_id = CLOCK_MONOTONIC;
 
-    /* two threads: columns split at a multiple of NR (rows if N is one panel) */
-    int64_t nr = k->gemm_nr();
+    /* two threads, split as the GEMM plan (src/gemm.c) does: rows at a
+     * multiple of MR when each thread gets a full row block (12 MR), else
+     * columns at a multiple of NR (rows if N is one panel) */
+    int64_t nr = k->gemm_nr(), mr = k->gemm_mr ? k->gemm_mr() : 1;
     j.threads = 2;
     j.args[1] = a;
     j.args[1].scratch = scr[1];
-    if (s->N > nr) {
+    if (s->M >= 2 * 12 * mr) {
+        int64_t half = (s->M / mr + 1) / 2 * mr;
+        j.args[0].m1 = half;
+        j.args[1].m0 = half;
+    } else if (s->N > nr) {
         int64_t half = (s->N / nr + 1) / 2 * nr;
         j.args[0].n1 = half;
         j.args[1].n0 = half;
