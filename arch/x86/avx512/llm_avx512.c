@@ -28,7 +28,7 @@ INLINE __mmask16 head_mask(int64_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__
 /* ------------------------------------------------------------------ f32 */
 
 #ifndef PF_F32_BYTES
-#define PF_F32_BYTES 4096   /* how far ahead each f32 row stream is prefetched */
+#define PF_F32_BYTES 1024   /* how far ahead each row stream is prefetched */
 #endif
 
 /* R rows' dots with x (row r at w + r * rs, its result at y[r * ys]): two
@@ -58,16 +58,17 @@ INLINE void rows_dot(int R, int64_t K, const float *w, int64_t rs, const float *
     ROWS for (int r = 0; r < R; r++) y[r * ys] = _mm512_reduce_add_ps(_mm512_add_ps(a0[r], a1[r]));
 }
 
-/* y[n - n0] = W[n, :] . x. The range is walked as two halves side by
- * side, a row of each at a time: two read streams far apart keep more
- * DRAM requests in flight than one (measured on rand768's matrices: ~25
- * GB/s for four adjacent rows at a time, ~30 GB/s for two halves). */
+/* y[n - n0] = W[n, :] . x. The range is walked as four quarters side by
+ * side, a row of each at a time: four read streams far apart keep more
+ * DRAM requests in flight than one (measured on rand768's matrices, one
+ * core: ~25 GB/s for four adjacent rows at a time, ~29 for two halves,
+ * ~38 for four quarters). */
 static void matvec_f32_avx512(int64_t K, const float *W, int64_t n0, int64_t n1,
                               const float *x, float *y)
 {
-    int64_t h = (n1 - n0) / 2;
-    for (int64_t i = 0; i < h; i++) rows_dot(2, K, W + (n0 + i) * K, h * K, x, y + i, h);
-    if ((n1 - n0) % 2) rows_dot(1, K, W + (n1 - 1) * K, K, x, y + (n1 - 1 - n0), 1);
+    int64_t q = (n1 - n0) / 4;
+    for (int64_t i = 0; i < q; i++) rows_dot(4, K, W + (n0 + i) * K, q * K, x, y + i, q);
+    for (int64_t n = n0 + 4 * q; n < n1; n++) rows_dot(1, K, W + n * K, K, x, y + (n - n0), 1);
 }
 
 /* as rows_dot, W in IEEE half (vcvtph2ps), the same order for every row */
@@ -95,13 +96,13 @@ INLINE void rows_dot_h(int R, int64_t K, const uint16_t *w, int64_t rs, const fl
     ROWS for (int r = 0; r < R; r++) y[r * ys] = _mm512_reduce_add_ps(_mm512_add_ps(a0[r], a1[r]));
 }
 
-/* two halves side by side, as matvec_f32 */
+/* four quarters side by side, as matvec_f32 */
 static void matvec_f16_avx512(int64_t K, const uint16_t *W, int64_t n0, int64_t n1,
                               const float *x, float *y)
 {
-    int64_t h = (n1 - n0) / 2;
-    for (int64_t i = 0; i < h; i++) rows_dot_h(2, K, W + (n0 + i) * K, h * K, x, y + i, h);
-    if ((n1 - n0) % 2) rows_dot_h(1, K, W + (n1 - 1) * K, K, x, y + (n1 - 1 - n0), 1);
+    int64_t q = (n1 - n0) / 4;
+    for (int64_t i = 0; i < q; i++) rows_dot_h(4, K, W + (n0 + i) * K, q * K, x, y + i, q);
+    for (int64_t n = n0 + 4 * q; n < n1; n++) rows_dot_h(1, K, W + n * K, K, x, y + (n - n0), 1);
 }
 
 static float dot_f32_avx512(int64_t n, const float *a, const float *b)
@@ -299,7 +300,7 @@ INLINE void qtile(int Q4, int MT, int NG, int64_t nb, const uint8_t *const *G, s
     ROWS for (int g = 0; g < NG; g++)
         ROWS for (int m = 0; m < MT; m++) acc[g][m] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
-        __m512 dw[2];
+        __m512 dw[4];
         ROWS for (int g = 0; g < NG; g++) {
             dw[g] = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(G[g] + b * 32)));
             /* the hardware prefetcher alone leaves DRAM bandwidth unused here */
@@ -335,11 +336,11 @@ INLINE void qtile(int Q4, int MT, int NG, int64_t nb, const uint8_t *const *G, s
         } else {
             /* each 16-bit weight vector is widened once and used for all MT rows */
             const mote_q16a_block *x = xv;
-            __m512i s[2][4][2];
+            __m512i s[4][4][2];
             ROWS for (int g = 0; g < NG; g++)
                 ROWS for (int m = 0; m < MT; m++) s[g][m][0] = s[g][m][1] = _mm512_setzero_si512();
             ROWS for (int p = 0; p < 16; p++) {
-                __m512i wp[2];
+                __m512i wp[4];
                 ROWS for (int g = 0; g < NG; g++)
                     wp[g] = _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(G[g] + sb + b * 512 + p * 32)));
                 ROWS for (int m = 0; m < MT; m++) {
@@ -368,7 +369,7 @@ INLINE __mmask16 group_mask(int64_t g, int64_t n0, int64_t n1)
 /*
  * Four rows of x at a time against each group (a prompt: the weights are
  * reused from cache); the rows left one at a time (a generated token) over
- * two halves of the groups side by side, two DRAM streams far apart as in
+ * parts of the groups side by side, DRAM streams far apart as in
  * matvec_f32. A group's lanes get the same instructions either way.
  */
 INLINE void qpacked(int Q4, int64_t M, int64_t K, const void *x, const void *Wp,
@@ -379,7 +380,7 @@ INLINE void qpacked(int Q4, int64_t M, int64_t K, const void *x, const void *Wp,
     size_t gb = mote_qpack16_group_bytes(t, K), sb = mote_qpack16_scale_bytes(K);
     const uint8_t *W = Wp;
     int64_t g0 = n0 / 16, g1 = (n1 + 15) / 16;
-    __m512 acc[2][4];
+    __m512 acc[4][4];
     int64_t m = 0;
     for (; m + 4 <= M; m += 4)
         for (int64_t g = g0; g < g1; g++) {
@@ -388,19 +389,26 @@ INLINE void qpacked(int Q4, int64_t M, int64_t K, const void *x, const void *Wp,
             __mmask16 mask = group_mask(g, n0, n1);
             ROWS for (int i = 0; i < 4; i++) _mm512_mask_storeu_ps(y + (m + i) * ldy + g * 16, mask, acc[0][i]);
         }
+    /* one row at a time: q8_0 over four quarters of the groups (its
+     * registers allow it), q4_0 over two halves (the unpacked codes of two
+     * groups already take 16 registers) */
+    const int NG = Q4 ? 2 : 4;
     for (; m < M; m++) {
-        int64_t h = (g1 - g0) / 2;
+        int64_t h = (g1 - g0) / NG;
         for (int64_t i = 0; i < h; i++) {
-            int64_t ga = g0 + i, gz = g0 + h + i;
-            const uint8_t *G[2] = { W + (size_t)ga * gb, W + (size_t)gz * gb };
-            qtile(Q4, 1, 2, nb, G, sb, x, m, acc);
-            _mm512_mask_storeu_ps(y + m * ldy + ga * 16, group_mask(ga, n0, n1), acc[0][0]);
-            _mm512_mask_storeu_ps(y + m * ldy + gz * 16, group_mask(gz, n0, n1), acc[1][0]);
+            const uint8_t *G[4];
+            ROWS for (int g = 0; g < NG; g++) G[g] = W + (size_t)(g0 + g * h + i) * gb;
+            if (Q4) qtile(1, 1, 2, nb, G, sb, x, m, acc);
+            else qtile(0, 1, 4, nb, G, sb, x, m, acc);
+            ROWS for (int g = 0; g < NG; g++) {
+                int64_t gg = g0 + g * h + i;
+                _mm512_mask_storeu_ps(y + m * ldy + gg * 16, group_mask(gg, n0, n1), acc[g][0]);
+            }
         }
-        if ((g1 - g0) % 2) {
-            const uint8_t *G[1] = { W + (size_t)(g1 - 1) * gb };
+        for (int64_t gg = g0 + NG * h; gg < g1; gg++) {
+            const uint8_t *G[1] = { W + (size_t)gg * gb };
             qtile(Q4, 1, 1, nb, G, sb, x, m, acc);
-            _mm512_mask_storeu_ps(y + m * ldy + (g1 - 1) * 16, group_mask(g1 - 1, n0, n1), acc[0][0]);
+            _mm512_mask_storeu_ps(y + m * ldy + gg * 16, group_mask(gg, n0, n1), acc[0][0]);
         }
     }
 }

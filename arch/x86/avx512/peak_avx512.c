@@ -35,27 +35,47 @@ float mote_fma_loop_avx512(int64_t iters)
 }
 
 /*
- * Sums `bytes` (a multiple of 64 * streams) read as `streams` equal,
- * contiguous parts walked side by side, each prefetched `pf` bytes ahead
- * (0: no software prefetch). The best of a few (streams, pf) pairs is the
- * bandwidth a kernel reading the same bytes could reach: one plain
- * stream leaves DRAM bandwidth unused on some cores.
+ * Sums `bytes` read as `streams` equal, contiguous parts walked side by
+ * side (128 bytes of each in turn), each prefetched `pf` bytes ahead (0:
+ * no software prefetch). The best of a few (streams, pf) pairs is the
+ * bandwidth a kernel reading the same bytes could reach: one plain stream
+ * leaves DRAM bandwidth unused on some cores. Each stream has its own
+ * accumulators and the stream count is a constant in each instance, so
+ * nothing but the reads limits the loop.
  */
-float mote_read_loop_avx512(const void *buf, size_t bytes, int streams, size_t pf)
+static inline __attribute__((always_inline)) float read_loop(const char *p, size_t part, const int S, size_t pf)
 {
-    const char *p = buf;
-    size_t part = bytes / (size_t)streams / 64 * 64;
-    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
-    for (size_t off = 0; off < part; off += 128) {
-        for (int s = 0; s < streams; s++) {
+    __m512 a0[8], a1[8];
+    _Pragma("GCC unroll 8") for (int s = 0; s < S; s++) a0[s] = a1[s] = _mm512_setzero_ps();
+    for (size_t off = 0; off + 128 <= part; off += 128) {
+        _Pragma("GCC unroll 8") for (int s = 0; s < S; s++) {
             const char *q = p + (size_t)s * part + off;
             if (pf) {
                 _mm_prefetch(q + pf, _MM_HINT_T0);
                 _mm_prefetch(q + pf + 64, _MM_HINT_T0);
             }
-            a0 = _mm512_add_ps(a0, _mm512_loadu_ps((const float *)q));
-            if (off + 64 < part) a1 = _mm512_add_ps(a1, _mm512_loadu_ps((const float *)(q + 64)));
+            a0[s] = _mm512_add_ps(a0[s], _mm512_loadu_ps((const float *)q));
+            a1[s] = _mm512_add_ps(a1[s], _mm512_loadu_ps((const float *)(q + 64)));
         }
     }
-    return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+    __m512 t = _mm512_setzero_ps();
+    _Pragma("GCC unroll 8") for (int s = 0; s < S; s++) t = _mm512_add_ps(t, _mm512_add_ps(a0[s], a1[s]));
+    return _mm512_reduce_add_ps(t);
+}
+
+float mote_read_loop_avx512(const void *buf, size_t bytes, int streams, size_t pf)
+{
+    if (streams < 1) streams = 1;
+    if (streams > 8) streams = 8;
+    size_t part = bytes / (size_t)streams / 128 * 128;
+    switch (streams) {
+    case 1: return read_loop(buf, part, 1, pf);
+    case 2: return read_loop(buf, part, 2, pf);
+    case 3: return read_loop(buf, part, 3, pf);
+    case 4: return read_loop(buf, part, 4, pf);
+    case 5: return read_loop(buf, part, 5, pf);
+    case 6: return read_loop(buf, part, 6, pf);
+    case 7: return read_loop(buf, part, 7, pf);
+    default: return read_loop(buf, part, 8, pf);
+    }
 }
