@@ -3,13 +3,17 @@
  * any other stride by the scalar edge path) and im2col, written once over
  * the vector shim, instantiated per ISA (conv_<isa>.c defines CONV_NAME).
  *
- * Depthwise: for each channel and output row, the three input rows are
- * located once; the interior columns, where all nine taps are inside the
- * image, run VLEN outputs at a time (stride 2 de-interleaves two loads);
- * the edge columns and a short tail run one output at a time with bounds
- * checks. Each output is the same sum of nine products in (ky, kx) order
- * (fused multiply-adds, so rounding differs from the reference's
- * multiply-then-add by an ulp or two), then bias, then the activation.
+ * Depthwise (stride 1 or 2, rows up to DW_ROW floats once padded): each
+ * input row a channel needs is copied once into a zero-padded row (a ring
+ * of four on the stack), so every output column, edges included, runs
+ * VLEN at a time from the padded rows (stride 2 de-interleaves two loads;
+ * the last block stores only its valid lanes). Wider rows or other strides
+ * locate the three input rows per output row, run the interior columns VLEN
+ * at a time and the edge columns one at a time with bounds checks. Each
+ * output is the sum of the nine products in (ky, kx) order by fused
+ * multiply-adds (rounding differs from the reference's multiply-then-add
+ * by an ulp or two; a padded tap adds w * 0), then bias, then the
+ * activation.
  * Not here: general grouped/dilated convolution (the reference or
  * im2col + GEMM).
  */
@@ -36,10 +40,66 @@ static inline float dw_act1(float x, const mote_act *act)
     return v_hsum(v_keep_n(v_act(v_set1(x), act), 1));
 }
 
+/* floats in one padded row of the fast depthwise path (16 KiB on the
+ * stack for the ring of four) */
+#define DW_ROW 1024
+
+/* Fast path: see the file comment. Rows [-1, H] outside the image are
+ * zero rows; a padded row holds image column j - pw at index j. */
+static void dw3x3_padded(const mote_conv2d_args *a, int64_t L)
+{
+    const int64_t H = a->H, W = a->W, OH = a->OH, OW = a->OW, sh = a->sh, sw = a->sw;
+    _Alignas(64) float ring[4][DW_ROW];
+    for (int64_t c = a->oc0; c < a->oc1; c++) {
+        const float *w = a->w + c * 9;
+        const float *xc = a->x + c * H * W;
+        float *yc = a->y + c * OH * OW;
+        const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
+        vf wv[9];
+        for (int t = 0; t < 9; t++) wv[t] = v_set1(w[t]);
+        int64_t tag[4] = { INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN };
+        for (int64_t oy = 0; oy < OH; oy++) {
+            const float *rows[3];
+            for (int ky = 0; ky < 3; ky++) {
+                int64_t iy = oy * sh - a->ph + ky;
+                float *r = ring[(iy % 4 + 4) % 4];
+                if (tag[(iy % 4 + 4) % 4] != iy) {
+                    tag[(iy % 4 + 4) % 4] = iy;
+                    memset(r, 0, sizeof(float) * (size_t)L);
+                    if (iy >= 0 && iy < H) {
+                        int64_t n = W < L - a->pw ? W : L - a->pw;
+                        if (n > 0) memcpy(r + a->pw, xc + iy * W, sizeof(float) * (size_t)n);
+                    }
+                }
+                rows[ky] = r;
+            }
+            float *yr = yc + oy * OW;
+            for (int64_t ox = 0; ox < OW; ox += VLEN) {
+                vf acc = v_zero();
+                for (int ky = 0; ky < 3; ky++) {
+                    const float *r = rows[ky] + ox * sw;
+                    for (int kx = 0; kx < 3; kx++)
+                        acc = v_fma(wv[ky * 3 + kx], sw == 1 ? v_load(r + kx) : v_load_s2(r + kx), acc);
+                }
+                vf out = v_act(v_add(acc, bv), &a->act);
+                if (ox + VLEN <= OW) v_store(yr + ox, out);
+                else v_store_n(yr + ox, out, OW - ox);
+            }
+        }
+    }
+}
+
 void CONV_NAME(conv2d_dw3x3)(const mote_conv2d_args *a)
 {
     const int64_t H = a->H, W = a->W, OH = a->OH, OW = a->OW, sw = a->sw;
     const int vec = sw == 1 || sw == 2;
+    /* padded row length the fast path reads: whole blocks of VLEN outputs,
+     * stride-2 loads of two vectors, plus the two right taps */
+    const int64_t L = ((OW + VLEN - 1) / VLEN * VLEN) * sw + VLEN + 2;
+    if (vec && L <= DW_ROW && a->pw + W <= L) {
+        dw3x3_padded(a, L);
+        return;
+    }
     /* first output column whose leftmost tap is inside the image */
     const int64_t lo = (a->pw + sw - 1) / sw;
     for (int64_t c = a->oc0; c < a->oc1; c++) {
