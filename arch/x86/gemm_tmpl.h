@@ -178,11 +178,16 @@ static void pack_a(const float *A, int64_t rs, int64_t cs, int64_t mc, int64_t k
  * into one NR-wide panel with row stride NR; columns past nr are zero. */
 static void pack_b_panel(const float *B, int64_t rs, int64_t cs, int64_t kc, int64_t nr, float *dst)
 {
-    if (cs == 1) {
-        for (int64_t k = 0; k < kc; k++) {
-            memcpy(dst + k * NR, B + k * rs, sizeof(float) * (size_t)nr);
-            for (int64_t j = nr; j < NR; j++) dst[k * NR + j] = 0.0f;
-        }
+    if (cs == 1 && nr == NR) {
+        /* vector copies: a memcpy call per 32 floats costs more than it moves */
+        for (int64_t k = 0; k < kc; k++)
+            UNROLL for (int v = 0; v < NV; v++) v_store(dst + k * NR + v * VLEN, v_load(B + k * rs + v * VLEN));
+    } else if (cs == 1) {
+        for (int64_t k = 0; k < kc; k++)
+            UNROLL for (int v = 0; v < NV; v++) {
+                int64_t left = nr - v * VLEN;
+                v_store(dst + k * NR + v * VLEN, left > 0 ? v_load_n(B + k * rs + v * VLEN, left) : v_zero());
+            }
     } else {
         if (nr < NR) memset(dst, 0, sizeof(float) * (size_t)(kc * NR));
         for (int64_t j = 0; j < nr; j++)
