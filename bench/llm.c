@@ -366,7 +366,7 @@ int main(int argc, char **argv)
             "second of process CPU time (all threads; spinning workers included). \"weights/token\": bytes of weight matrices one generated "
             "token reads. \"read BW\": read bandwidth over those weight matrices themselves, measured "
             "in the same run on one core (median over repetitions of the best read pattern: bench/llm.c); \"of BW\": generation's weight bytes per second as a fraction "
-            "of it (2-thread rows can pass 100%: two cores read faster than one). DRAM read bandwidth (512 MiB buffer) at start: %.1f GB/s.\n\n"
+            "of it (2-thread rows can pass 100%%: two cores read faster than one). DRAM read bandwidth (512 MiB buffer) at start: %.1f GB/s.\n\n"
             "| model | weights | threads | prompt tok/s | prompt cpu | generation tok/s | gen cpu | "
             "weights/token MB | read BW GB/s | of BW |\n|---|---|---|---|---|---|---|---|---|---|\n",
             mote_cpu_best_isa(), NTOK, NTOK, reps, dram / 1e9);

@@ -113,6 +113,20 @@ out_has "FLOPs per run: 3.86 k"
 out_has "parameters: 76 "
 check 0 "image  *f32\[1,1,28,28\]" "$MOTE" info "$T/data/fashion.mote"
 out_has "dimensions the model leaves open are shown as 1"
+# --shape gives the open batch dimension; shapes and FLOPs follow it
+check 0 "image  *f32\[4,1,28,28\]" "$MOTE" info --shape image=4x1x28x28 "$T/data/fashion.mote"
+out_has "logits  *f32\[4,3\]"
+out_has "MatMul .*f32\[4,3\] *18.8 k"   # 2 * 4 * 784 * 3
+if grep -q "shown as 1" "$T/stdout"; then
+    echo "FAIL: info --shape still says open dimensions are shown as 1"
+    fails=$((fails + 1))
+fi
+check 0 "f32\[3,784\]" "$MOTE" dot -s image=3x1x28x28 "$T/data/fashion.mote"
+check 2 "has 4 dimensions, not 3" "$MOTE" info --shape image=4x1x28 "$T/data/fashion.mote"
+check 2 "no input called 'nope'" "$MOTE" info --shape nope=1 "$T/data/fashion.mote"
+check 2 "dimension 1 of 'image' is fixed at 1" "$MOTE" info -s image=4x2x28x28 "$T/data/fashion.mote"
+check 2 "expected NAME=D0xD1x" "$MOTE" dot --shape image "$T/data/fashion.mote"
+check 2 "positive integers" "$MOTE" info --shape image=4x0x28x28 "$T/data/fashion.mote"
 check 0 "" "$MOTE" info --no-nodes "$T/img.mote"
 if grep -q "Flatten" "$T/stdout"; then
     echo "FAIL: info --no-nodes printed nodes"

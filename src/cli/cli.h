@@ -62,9 +62,14 @@ char *cli_join(const char *a, const char *b);
 bool cli_is_dir(const char *path);
 bool cli_is_file(const char *path);
 
-/* A session for inspecting a model (info, dot): one thread, unpinned, every
- * dimension the model leaves open taken as 1 (*open_dims says whether there
- * was one). Returns the session status; *out is NULL on failure. */
-mote_status cli_inspect_session(const mote_model *m, mote_session **out, bool *open_dims);
+/* A session for inspecting a model (info, dot): one thread, unpinned,
+ * input shapes from the specs ("NAME=D0xD1x...", the --shape option: a
+ * malformed spec, an unknown input, a wrong rank or a clash with a fixed
+ * dimension prints a message and returns MOTE_ERR_ARG), every dimension
+ * still open taken as 1 (*open_dims says whether there was one). Returns
+ * the session status; *out is NULL on failure. */
+#define MOTE_MAX_INPUT_SPECS 64   /* --shape options per command */
+mote_status cli_inspect_session(const mote_model *m, char *const *shape_specs, int n_specs,
+                                mote_session **out, bool *open_dims);
 
 #endif

@@ -23,6 +23,9 @@ static const char usage[] =
     "    dot -Tsvg graph.dot > graph.svg\n"
     "\n"
     "Options:\n"
+    "  -s, --shape NAME=D0xD1x...\n"
+    "                     the shape of input NAME, for the dimensions the model\n"
+    "                     leaves open (repeat per input; those not given are 1)\n"
     "  -w, --no-weights   leave the weights out\n"
     "  -h, --help         show this help\n";
 
@@ -118,16 +121,23 @@ int cli_cmd_dot(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "no-weights", no_argument, NULL, 'w' },
+        { "shape", required_argument, NULL, 's' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c, rc = CLI_OK;
+    int c, rc = CLI_OK, n_shapes = 0;
     bool weights = true;
-    while ((c = cli_getopt(argc, argv, "wh", longopts, usage, &rc)) != -1) {
+    char *shapes[MOTE_MAX_INPUT_SPECS];
+    while ((c = cli_getopt(argc, argv, "ws:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             return rc;
         if (c == 'w')
             weights = false;
+        if (c == 's') {
+            if (n_shapes == MOTE_MAX_INPUT_SPECS)
+                return cli_usage_error(argv[0], "too many --shape options");
+            shapes[n_shapes++] = optarg;
+        }
     }
     if (optind >= argc)
         return cli_usage_error(argv[0], "missing MODEL");
@@ -140,7 +150,11 @@ int cli_cmd_dot(int argc, char **argv)
         return cli_fail_status(path, st);
     mote_session *s = NULL;
     bool open_dims;
-    cli_inspect_session(m, &s, &open_dims);   /* on failure: shapes from the file alone */
+    /* on failure: shapes from the file alone (a bad --shape is an error) */
+    if (cli_inspect_session(m, shapes, n_shapes, &s, &open_dims) == MOTE_ERR_ARG) {
+        mote_model_close(m);
+        return CLI_USAGE;
+    }
     print_graph(path, mote_model_graph(m), s, weights);
     if (s)
         mote_session_free(s);

@@ -29,6 +29,9 @@ static const char usage[] =
     "different times).\n"
     "\n"
     "Options:\n"
+    "  -s, --shape NAME=D0xD1x...\n"
+    "                   the shape of input NAME, for the dimensions the model\n"
+    "                   leaves open (repeat per input; those not given are 1)\n"
     "  -n, --no-nodes   leave out the per-node table and the memory-plan timeline\n"
     "  -h, --help       show this help\n";
 
@@ -179,16 +182,23 @@ int cli_cmd_info(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "no-nodes", no_argument, NULL, 'n' },
+        { "shape", required_argument, NULL, 's' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c, rc = CLI_OK;
+    int c, rc = CLI_OK, n_shapes = 0;
     bool nodes = true;
-    while ((c = cli_getopt(argc, argv, "nh", longopts, usage, &rc)) != -1) {
+    char *shapes[MOTE_MAX_INPUT_SPECS];
+    while ((c = cli_getopt(argc, argv, "ns:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             return rc;
         if (c == 'n')
             nodes = false;
+        if (c == 's') {
+            if (n_shapes == MOTE_MAX_INPUT_SPECS)
+                return cli_usage_error(argv[0], "too many --shape options");
+            shapes[n_shapes++] = optarg;
+        }
     }
     if (optind >= argc)
         return cli_usage_error(argv[0], "missing MODEL");
@@ -200,16 +210,20 @@ int cli_cmd_info(int argc, char **argv)
     mote_status st = mote_model_open(path, &m);
     if (st)
         return cli_fail_status(path, st);
-    /* Shapes, kernels and the memory plan come from a session. */
-    /* Dimensions the model leaves open are taken as 1 for the shapes. */
+    /* Shapes, kernels and the memory plan come from a session: open
+     * dimensions from --shape, else 1. */
     mote_session *s = NULL;
     bool open_dims;
-    mote_status sst = cli_inspect_session(m, &s, &open_dims);
+    mote_status sst = cli_inspect_session(m, shapes, n_shapes, &s, &open_dims);
+    if (sst == MOTE_ERR_ARG) {
+        mote_model_close(m);
+        return CLI_USAGE;
+    }
 
     printf("model: %s\n", path);
     print_meta(mote_model_graph(m));
     if (open_dims && !sst)
-        printf("(dimensions the model leaves open are shown as 1)\n");
+        printf("(dimensions the model leaves open are shown as 1; --shape sets them)\n");
     print_io("inputs", m, sst ? NULL : s, false);
     print_io("outputs", m, sst ? NULL : s, true);
     double params, pbytes;

@@ -221,7 +221,59 @@ bool cli_is_file(const char *path)
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-mote_status cli_inspect_session(const mote_model *m, mote_session **out, bool *open_dims)
+/* "NAME=D0xD1x..." -> the input's index in m and its dims; a message and
+ * -1 on a malformed spec, an unknown input or a wrong rank. */
+static int parse_shape(const mote_model *m, const char *spec, int64_t dims[MOTE_MAX_DIMS])
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec || !eq[1]) {
+        cli_fail(NULL, "--shape %s: expected NAME=D0xD1x... (e.g. image=4x1x28x28)", spec);
+        return -1;
+    }
+    int in = -1, n_in = mote_model_num_inputs(m);
+    mote_tensor t;
+    const char *name = NULL;
+    for (int i = 0; i < n_in && in < 0; i++) {
+        name = mote_model_input(m, i, &t);
+        if (name && strlen(name) == (size_t)(eq - spec) && !strncmp(name, spec, (size_t)(eq - spec)))
+            in = i;
+    }
+    if (in < 0) {
+        cli_fail(NULL, "--shape %s: the model has no input called '%.*s'", spec, (int)(eq - spec), spec);
+        return -1;
+    }
+    int nd = 0;
+    const char *p = eq + 1;
+    for (;;) {
+        char *end;
+        long long d = strtoll(p, &end, 10);
+        if (end == p || d < 1 || d > ((long long)1 << 40) || nd == MOTE_MAX_DIMS) {
+            cli_fail(NULL, "--shape %s: dimensions must be positive integers separated by 'x'", spec);
+            return -1;
+        }
+        dims[nd++] = d;
+        if (!*end) break;
+        if (*end != 'x') {
+            cli_fail(NULL, "--shape %s: dimensions must be positive integers separated by 'x'", spec);
+            return -1;
+        }
+        p = end + 1;
+    }
+    if (nd != t.ndim) {
+        cli_fail(NULL, "--shape %s: input '%s' has %d dimensions, not %d", spec, name, t.ndim, nd);
+        return -1;
+    }
+    for (int d = 0; d < nd; d++)
+        if (t.dims[d] >= 0 && t.dims[d] != dims[d]) {
+            cli_fail(NULL, "--shape %s: dimension %d of '%s' is fixed at %lld", spec, d, name,
+                     (long long)t.dims[d]);
+            return -1;
+        }
+    return in;
+}
+
+mote_status cli_inspect_session(const mote_model *m, char *const *shape_specs, int n_specs,
+                                mote_session **out, bool *open_dims)
 {
     *out = NULL;
     *open_dims = false;
@@ -229,14 +281,23 @@ mote_status cli_inspect_session(const mote_model *m, mote_session **out, bool *o
     mote_tensor *shapes = calloc((size_t)n_in + 1, sizeof *shapes);
     if (!shapes)
         return MOTE_ERR_NOMEM;
-    for (int i = 0; i < n_in; i++) {
+    for (int i = 0; i < n_in; i++)
         mote_model_input(m, i, &shapes[i]);
+    for (int k = 0; k < n_specs; k++) {
+        int64_t dims[MOTE_MAX_DIMS];
+        int in = parse_shape(m, shape_specs[k], dims);
+        if (in < 0) {
+            free(shapes);
+            return MOTE_ERR_ARG;
+        }
+        memcpy(shapes[in].dims, dims, sizeof(int64_t) * (size_t)shapes[in].ndim);
+    }
+    for (int i = 0; i < n_in; i++)
         for (int d = 0; d < shapes[i].ndim; d++)
             if (shapes[i].dims[d] < 0) {
                 shapes[i].dims[d] = 1;
                 *open_dims = true;
             }
-    }
     mote_session_options o;
     mote_session_options_init(&o);
     o.threads = 1;
