@@ -37,6 +37,70 @@ void mote_maxpool2d_f32_ref(const mote_pool2d_args *a)
 }
 
 /*
+ * MaxPool's general forms, the same windows as mote_maxpool2d_f32_ref:
+ * elements of type float, uint8_t or int8_t (elem 0, 1, 2), and, when idx
+ * is not NULL, the argmax: idx[c, oy, ox] = (c*H + iy)*W + ix of the first
+ * tap (in ky, kx order) holding the maximum, the flat index ONNX's Indices
+ * output gives (channel c counts images times channels); -1 for a window
+ * with no in-image tap. The value is the f32 kernel's: the type's lowest
+ * value when no tap exceeds it.
+ */
+static float load_elem(const void *x, int elem, int64_t i)
+{
+    return elem == 0 ? ((const float *)x)[i] : elem == 1 ? (float)((const uint8_t *)x)[i]
+                                                         : (float)((const int8_t *)x)[i];
+}
+
+static void maxpool_any(const mote_pool2d_args *a, int elem, const void *x, void *y, int64_t *idx)
+{
+    const float lowest = elem == 0 ? -INFINITY : elem == 1 ? 0.0f : -128.0f;
+    for (int64_t c = a->c0; c < a->c1; c++)
+        for (int64_t oy = 0; oy < a->OH; oy++)
+            for (int64_t ox = 0; ox < a->OW; ox++) {
+                float m = lowest;
+                int64_t at = -1, first = -1;
+                for (int64_t ky = 0; ky < a->KH; ky++) {
+                    int64_t iy = oy * a->sh - a->ph + ky * a->dh;
+                    if (iy < 0 || iy >= a->H)
+                        continue;
+                    for (int64_t kx = 0; kx < a->KW; kx++) {
+                        int64_t ix = ox * a->sw - a->pw + kx * a->dw;
+                        if (ix < 0 || ix >= a->W)
+                            continue;
+                        int64_t i = (c * a->H + iy) * a->W + ix;
+                        float v = load_elem(x, elem, i);
+                        if (first < 0)
+                            first = i;
+                        if (v > m) {   /* as the f32 kernel: NaN never wins */
+                            m = v;
+                            at = i;
+                        }
+                    }
+                }
+                int64_t o = (c * a->OH + oy) * a->OW + ox;
+                if (elem == 0) ((float *)y)[o] = m;
+                else if (elem == 1) ((uint8_t *)y)[o] = (uint8_t)m;
+                else ((int8_t *)y)[o] = (int8_t)m;
+                if (idx) idx[o] = at >= 0 ? at : first;   /* nothing above lowest: the first tap */
+            }
+}
+
+void mote_maxpool2d_idx_f32_ref(const mote_pool2d_args *a, int64_t *idx)
+{
+    maxpool_any(a, 0, a->x, a->y, idx);
+}
+
+void mote_maxpool2d_u8_ref(const mote_pool2d_args *a, const uint8_t *x, uint8_t *y, int64_t *idx)
+{
+    maxpool_any(a, 1, x, y, idx);
+}
+
+void mote_maxpool2d_i8_ref(const mote_pool2d_args *a, const int8_t *x, int8_t *y, int64_t *idx)
+{
+    maxpool_any(a, 2, x, y, idx);
+}
+
+/*
  * y[c, oy, ox] = (sum of in-image x[c, iy, ix] in the window) / count
  *   count = number of taps with -ph <= iy < H + ph_end and -pw <= ix < W + pw_end
  *           if count_include_pad (pad taps count as zeros, taps past the

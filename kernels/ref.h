@@ -55,6 +55,11 @@ void mote_im2col_f32_ref(const mote_conv2d_args *a, int64_t g, float *col);
 /* pool_ref.c */
 void mote_maxpool2d_f32_ref(const mote_pool2d_args *a);
 void mote_avgpool2d_f32_ref(const mote_pool2d_args *a);
+/* MaxPool with its argmax (idx may be NULL) and on 8-bit integers; no
+ * table entry: the op calls them directly (no SIMD version) */
+void mote_maxpool2d_idx_f32_ref(const mote_pool2d_args *a, int64_t *idx);
+void mote_maxpool2d_u8_ref(const mote_pool2d_args *a, const uint8_t *x, uint8_t *y, int64_t *idx);
+void mote_maxpool2d_i8_ref(const mote_pool2d_args *a, const int8_t *x, int8_t *y, int64_t *idx);
 void mote_global_avgpool_f32_ref(int64_t C, int64_t HW, const float *x, float *y);
 
 /* norm_ref.c */

@@ -359,6 +359,49 @@ START_TEST(test_maxpool_ref_pads_never_win)
 }
 END_TEST
 
+/* argmax: flat (c, iy, ix) index of the first maximum in (ky, kx) order;
+ * the same windows on u8 and i8 (ties keep the first tap; channel 1 of a
+ * two-channel call counts from its own plane, c * H * W) */
+START_TEST(test_maxpool_ref_indices_and_8_bit_types)
+{
+    const float xf[9] = {1, 5, 2, 5, 0, 7, 3, 3, 1};
+    float y[4];
+    int64_t idx[4];
+    mote_pool2d_args a = {.C = 1, .H = 3, .W = 3, .OH = 2, .OW = 2, .KH = 2, .KW = 2,
+                          .sh = 1, .sw = 1, .dh = 1, .dw = 1, .x = xf, .y = y, .c0 = 0, .c1 = 1};
+    mote_maxpool2d_idx_f32_ref(&a, idx);
+    const float wy[4] = {5, 7, 5, 7};
+    const int64_t wi[4] = {1, 5, 3, 5};
+    for (int i = 0; i < 4; i++) {
+        ck_close(y[i], wy[i]);
+        ck_assert_int_eq(idx[i], wi[i]);
+    }
+    uint8_t xu[18], yu[8];
+    int64_t iu[8];
+    for (int i = 0; i < 9; i++) xu[i] = xu[9 + i] = (uint8_t)xf[i];
+    xu[9 + 4] = 200;   /* channel 1's centre wins all four windows */
+    a.C = 2; a.c1 = 2;
+    mote_maxpool2d_u8_ref(&a, xu, yu, iu);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(yu[i], (int)wy[i]);
+        ck_assert_int_eq(iu[i], wi[i]);
+        ck_assert_int_eq(yu[4 + i], 200);
+        ck_assert_int_eq(iu[4 + i], 9 + 4);
+    }
+    const int8_t xi[9] = {-1, -5, -2, -5, -128, -7, -3, -3, -1};
+    int8_t yi[4];
+    int64_t ii[4];
+    a.C = 1; a.c1 = 1;
+    mote_maxpool2d_i8_ref(&a, xi, yi, ii);
+    const int8_t wyi[4] = {-1, -2, -3, -1};
+    const int64_t wii[4] = {0, 2, 6, 8};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(yi[i], wyi[i]);
+        ck_assert_int_eq(ii[i], wii[i]);
+    }
+}
+END_TEST
+
 START_TEST(test_avgpool_ref_count_include_pad)
 {
     /* 3x3 input 1..9, 2x2 window, stride 2, pad 1 on every side: OH = OW = 2.
@@ -464,6 +507,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_im2col_ref_2x2_kernel);
     tcase_add_test(t, test_maxpool_ref_2x2_stride_2);
     tcase_add_test(t, test_maxpool_ref_pads_never_win);
+    tcase_add_test(t, test_maxpool_ref_indices_and_8_bit_types);
     tcase_add_test(t, test_avgpool_ref_count_include_pad);
     tcase_add_test(t, test_avgpool_ref_ceil_mode_window_past_the_padded_extent);
     tcase_add_test(t, test_global_avgpool_ref);
