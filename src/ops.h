@@ -78,7 +78,7 @@ mote_status mote_op_error(const mote_op_ctx *c, mote_status st, const char *fmt,
     __attribute__((format(printf, 3, 4)));
 /* Zeroed memory that lives as long as the session; NULL (and an error) on OOM. */
 void *mote_ctx_alloc(mote_op_ctx *c, size_t bytes);
-/* 64-byte aligned variant (packed weights). */
+/* 64-byte aligned and NOT cleared (packed weights, caches: written before read). */
 void *mote_ctx_alloc_aligned(mote_op_ctx *c, size_t bytes);
 
 /* Shape helpers for infer. */

@@ -37,13 +37,19 @@ void *mote_ctx_alloc_aligned(mote_op_ctx *c, size_t bytes)
         mote_op_error(c, MOTE_ERR_NOMEM, "out of memory (%zu bytes)", bytes);
         return NULL;
     }
-    memset(h, 0, total);
+    /* not cleared: packed weights and KV caches are large, written before
+     * they are read, and untouched pages cost no memory */
     h->next = c->allocs;
     c->allocs = h;
     return h + 1;
 }
 
-void *mote_ctx_alloc(mote_op_ctx *c, size_t bytes) { return mote_ctx_alloc_aligned(c, bytes); }
+void *mote_ctx_alloc(mote_op_ctx *c, size_t bytes)
+{
+    void *p = mote_ctx_alloc_aligned(c, bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
 
 /* Frees a list built by mote_ctx_alloc (session.c). */
 void mote_ctx_free_all(void *allocs)

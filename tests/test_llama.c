@@ -250,6 +250,33 @@ START_TEST(test_llama_reset_restarts_at_position_zero)
 }
 END_TEST
 
+/* preparing the batched session ahead changes nothing but when the setup
+ * happens: the same logits, bit for bit, as a cold batched pass; a second
+ * prepare of the same length is a no-op, n <= 1 does nothing, and a length
+ * past max_seq is refused */
+START_TEST(test_llama_prepare_then_forward_matches_a_cold_forward)
+{
+    mote_model *m = stories_model("f32");
+    if (!m) return;
+    mote_llama *A, *B;
+    ck_assert_mote_ok(mote_llama_new(m, NULL, &A));
+    ck_assert_mote_ok(mote_llama_new(m, NULL, &B));
+    int ids[4] = { 1, 410, 469, 347 };
+    const float *la, *lb;
+    ck_assert_mote_ok(mote_llama_prepare(B, 1));
+    ck_assert_mote_ok(mote_llama_prepare(B, 4));
+    ck_assert_mote_ok(mote_llama_prepare(B, 4));
+    ck_assert_int_eq(mote_llama_pos(B), 0);
+    ck_assert_mote_ok(mote_llama_forward(A, ids, 4, &la));
+    ck_assert_mote_ok(mote_llama_forward(B, ids, 4, &lb));
+    ck_assert(memcmp(la, lb, 512 * sizeof(float)) == 0);
+    ck_assert_int_eq(mote_llama_prepare(B, 513), MOTE_ERR_LIMIT);
+    mote_llama_free(A);
+    mote_llama_free(B);
+    mote_model_close(m);
+}
+END_TEST
+
 START_TEST(test_llama_forward_rejects_positions_past_max_seq)
 {
     mote_model *m = stories_model("f32");
@@ -540,6 +567,7 @@ int main(void)
     tcase_add_test(tc, test_llama_rand768_greedy_ids_match_known);
     tcase_add_test(tc, test_llama_reset_restarts_at_position_zero);
     tcase_add_test(tc, test_llama_forward_rejects_positions_past_max_seq);
+    tcase_add_test(tc, test_llama_prepare_then_forward_matches_a_cold_forward);
     tcase_add_test(tc, test_llama2c_v1_layout_imports_like_v0);
     tcase_add_test(tc, test_llama2c_rejects_truncated_checkpoint);
     tcase_add_test(tc, test_llama2c_rejects_bad_header);

@@ -51,6 +51,12 @@ mote_status mote_llama_reset(mote_llama *L);
  * tokens would pass max_seq.
  */
 mote_status mote_llama_forward(mote_llama *L, const int *ids, int n, const float **logits);
+/*
+ * Creates the batched session for n-token passes now (forward would on
+ * its first n-token call): its kernels, memory plan and packed weights.
+ * Lets a caller time a prompt without the one-time setup. n <= 1: nothing.
+ */
+mote_status mote_llama_prepare(mote_llama *L, int n);
 /* Tokens processed so far; the hyperparameters. */
 int mote_llama_pos(const mote_llama *L);
 const mote_llama_hparams *mote_llama_hparams_of(const mote_llama *L);

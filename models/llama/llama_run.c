@@ -74,6 +74,17 @@ size_t mote_llama_memory_bytes(const mote_llama *L)
     return mote_session_arena_bytes(L->gen) + (L->batch ? mote_session_arena_bytes(L->batch) : 0);
 }
 
+mote_status mote_llama_prepare(mote_llama *L, int n)
+{
+    if (n <= 1 || (L->batch && L->batch_T == n)) return MOTE_OK;
+    if (n > L->hp.max_seq) return MOTE_ERR_LIMIT;
+    mote_session_free(L->batch);
+    L->batch = NULL;
+    mote_status st = make_session(L, n, &L->batch);
+    if (!st) L->batch_T = n;
+    return st;
+}
+
 mote_status mote_llama_forward(mote_llama *L, const int *ids, int n, const float **logits)
 {
     if (n <= 0 || !ids) return MOTE_ERR_ARG;
@@ -81,12 +92,7 @@ mote_status mote_llama_forward(mote_llama *L, const int *ids, int n, const float
     mote_session *s = L->gen;
     mote_status st;
     if (n > 1) {
-        if (!L->batch || L->batch_T != n) {
-            mote_session_free(L->batch);
-            L->batch = NULL;
-            if ((st = make_session(L, n, &L->batch))) return st;
-            L->batch_T = n;
-        }
+        if ((st = mote_llama_prepare(L, n))) return st;
         s = L->batch;
         /* the batch session continues from where generation stopped */
         if (L->pos && (st = mote_session_copy_state(s, L->gen))) return st;
