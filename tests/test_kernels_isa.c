@@ -20,6 +20,9 @@
  *   layernorm, rmsnorm 2e-5 (1 + |r|)   (vector partial sums)
  *   channel affine     1e-6 (1 + |r|); global avgpool 1e-5 (1 + |r|)
  *   depthwise 3x3      1e-5 (1 + |r|)
+ *   max/avg pooling    exact (same taps, same order, same IEEE operations;
+ *                      NaN results need only both be NaN); channels outside
+ *                      [c0, c1) stay unwritten
  * A table is skipped (with a message) only when this CPU cannot run it.
  */
 #include "config.h"
@@ -571,6 +574,86 @@ START_TEST(test_im2col_matches_reference_with_stride_pad_dilation_groups)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- pooling */
+
+/* Same bits, or both NaN (an average over a NaN tap: the payload may differ). */
+static int same_float(float a, float b)
+{
+    return isnan(a) ? isnan(b) != 0 : memcmp(&a, &b, sizeof a) == 0;
+}
+
+START_TEST(test_pooling_matches_reference_on_awkward_shapes)
+{
+    const float sentinel = -7777.0f;
+    for (int t = 0; t < N_ISAS; t++) {
+        mote_kernels k;
+        if (!table(isas[t], &k)) continue;
+        int ran = 0;
+        for (int it = 0; it < 400; it++) {
+            int64_t C = 1 + rnd(4), H = sizes[rnd(9)], W = sizes[rnd(N_SIZES)];
+            int64_t KH = 1 + rnd(5), KW = 1 + rnd(5), sh = 1 + rnd(3), sw = 1 + rnd(3);
+            int64_t dh = 1 + rnd(2), dw = 1 + rnd(2);
+            /* pads below the kernel size, begin and end drawn separately */
+            int64_t ph = rnd(KH < 3 ? KH : 3), pw = rnd(KW < 3 ? KW : 3);
+            int64_t ph_end = rnd(KH < 3 ? KH : 3), pw_end = rnd(KW < 3 ? KW : 3);
+            if (it % 3 == 0) {
+                /* the common windows: 2x2 and 3x3, stride 1 or 2, pad 3x3 by 1 */
+                KH = KW = 2 + rnd(2);
+                sh = sw = 1 + rnd(2);
+                dh = dw = 1;
+                ph = pw = ph_end = pw_end = KH == 3;
+            }
+            int ceil_mode = (int)rnd(2);
+            /* output extent as the op layer computes it (src/ops/op_util.c) */
+            int64_t eh = (KH - 1) * dh + 1, ew = (KW - 1) * dw + 1;
+            int64_t span_h = H + ph + ph_end - eh, span_w = W + pw + pw_end - ew;
+            if (span_h < 0 || span_w < 0) continue;
+            int64_t OH = (ceil_mode ? (span_h + sh - 1) / sh : span_h / sh) + 1;
+            int64_t OW = (ceil_mode ? (span_w + sw - 1) / sw : span_w / sw) + 1;
+            if (ceil_mode && (OH - 1) * sh >= H + ph) OH--;
+            if (ceil_mode && (OW - 1) * sw >= W + pw) OW--;
+            int64_t c0 = rnd(C), c1 = c0 + 1 + rnd(C - c0);
+            float *x = buf(C * H * W, -1, 1);
+            /* some inputs full of ties of signed zeros, infinities and NaNs */
+            if (it % 5 == 1)
+                for (int64_t i = 0; i < C * H * W; i++) {
+                    static const float special[] = { 0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1.0f };
+                    if (rnd(3) == 0) x[i] = special[rnd(6)];
+                }
+            int64_t n = C * OH * OW;
+            float *y = malloc(sizeof(float) * (size_t)n), *r = malloc(sizeof(float) * (size_t)n);
+            ck_assert(y && r);
+            for (int avg = 0; avg < 2; avg++)
+                for (int incl = 0; incl < 1 + avg; incl++) {
+                    for (int64_t i = 0; i < n; i++) y[i] = r[i] = sentinel;
+                    mote_pool2d_args a = { C, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, incl,
+                                           x, y, c0, c1, ph_end, pw_end };
+                    (avg ? k.avgpool2d_f32 : k.maxpool2d_f32)(&a);
+                    a.y = r;
+                    (avg ? mote_avgpool2d_f32_ref : mote_maxpool2d_f32_ref)(&a);
+                    for (int64_t i = 0; i < n; i++) {
+                        int64_t c = i / (OH * OW);
+                        ck_assert_msg(same_float(y[i], r[i]) && (c >= c0 && c < c1 ? 1 : y[i] == sentinel),
+                                      "%s %s (incl %d) C=%lld [%lld,%lld) H=%lld W=%lld K=%lldx%lld "
+                                      "s=%lld,%lld p=%lld,%lld end %lld,%lld d=%lld,%lld ceil %d: "
+                                      "[c %lld, %lld, %lld] = %.9g, reference %.9g",
+                                      isas[t], avg ? "avgpool" : "maxpool", incl, (long long)C,
+                                      (long long)c0, (long long)c1, (long long)H, (long long)W,
+                                      (long long)KH, (long long)KW, (long long)sh, (long long)sw,
+                                      (long long)ph, (long long)pw, (long long)ph_end,
+                                      (long long)pw_end, (long long)dh, (long long)dw, ceil_mode,
+                                      (long long)c, (long long)(i / OW % OH), (long long)(i % OW),
+                                      (double)y[i], (double)r[i]);
+                    }
+                }
+            ran++;
+            free(x); free(y); free(r);
+        }
+        ck_assert_int_gt(ran, 200);
+    }
+}
+END_TEST
+
 /* ------------------------------------------------------------ math bounds */
 
 /* Max error of unary op over a dense sweep of [lo, hi] against double libm. */
@@ -705,6 +788,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_softmax_and_norms_match_reference);
     tcase_add_test(tc, test_depthwise3x3_matches_reference_stride_1_and_2);
     tcase_add_test(tc, test_im2col_matches_reference_with_stride_pad_dilation_groups);
+    tcase_add_test(tc, test_pooling_matches_reference_on_awkward_shapes);
     tcase_add_test(tc, test_vmath_error_bounds);
     tcase_add_test(tc, test_cpu_kernels_rejects_unknown_isa);
     tcase_add_test(tc, test_cpu_resolved_tables_have_no_null_entry);

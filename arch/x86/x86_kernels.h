@@ -72,6 +72,12 @@ void mote_conv2d_dw3x3_f32_avx2(const mote_conv2d_args *a);
 void mote_im2col_f32_avx512(const mote_conv2d_args *a, int64_t g, float *col);
 void mote_im2col_f32_avx2(const mote_conv2d_args *a, int64_t g, float *col);
 
+/* 2-D max and average pooling windows (pool_<isa>.c). */
+void mote_maxpool2d_f32_avx512(const mote_pool2d_args *a);
+void mote_maxpool2d_f32_avx2(const mote_pool2d_args *a);
+void mote_avgpool2d_f32_avx512(const mote_pool2d_args *a);
+void mote_avgpool2d_f32_avx2(const mote_pool2d_args *a);
+
 /* Register-only FMA loops for measuring peak (peak_<isa>.c): iters * 24
  * 24 chains * VLEN lanes * 2 flops; the result only defeats dead-code removal. */
 float mote_fma_loop_avx512(int64_t iters);

@@ -1,7 +1,7 @@
 /*
  * table_avx2.c — the AVX2 kernel table (mote_kernels_avx2). Entries left
- * NULL (log, pow, general conv2d, max/avg pooling windows) fall back to the
- * reference when src/cpu.c resolves the table.
+ * NULL (log, pow, general conv2d) fall back to the reference when src/cpu.c
+ * resolves the table.
  */
 #include "x86_kernels.h"
 
@@ -45,6 +45,8 @@ const mote_kernels mote_kernels_avx2 = {
     .gemm_packed_f32 = G(packed),
     .conv2d_dw3x3_f32 = mote_conv2d_dw3x3_f32_avx2,
     .im2col_f32 = mote_im2col_f32_avx2,
+    .maxpool2d_f32 = mote_maxpool2d_f32_avx2,
+    .avgpool2d_f32 = mote_avgpool2d_f32_avx2,
     .global_avgpool_f32 = E(global_avgpool),
     .softmax_f32 = E(softmax),
     .layernorm_f32 = E(layernorm),

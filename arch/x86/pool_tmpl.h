@@ -1,0 +1,251 @@
+/*
+ * pool_tmpl.h — 2-D max and average pooling (NCHW, channels [c0, c1) of one
+ * image, any window, stride, pad, dilation, ceil-mode extent), written once
+ * over the vector shim and instantiated per ISA (pool_<isa>.c defines
+ * POOL_NAME).
+ *
+ * Each output row is split into columns. Interior columns are those whose
+ * every horizontal tap lies inside the image row (ix0 = ox*sw - pw >= 0 and
+ * ix0 + (KW-1)*dw <= W-1; for stride 2 one more column to the right, since
+ * the de-interleaving load v_load_s2 reads one float past its last lane).
+ * With column stride 1 or 2 they run VLEN outputs at a time: whole blocks,
+ * the last block shifted left to end at the last interior column (it
+ * recomputes a few outputs with the same operations, so the same bits);
+ * stride 1 with fewer than VLEN interior columns runs one masked block.
+ * Edge columns (windows partly outside the row), interiors of stride 2
+ * narrower than VLEN, and every other column stride run one output at a
+ * time with bounds checks. Rows outside the image are skipped in both paths.
+ *
+ * Max: m = -inf, then for each in-image tap in (ky, kx) order
+ *   m = (x > m) ? x : m,
+ * which is the reference's test and also exactly what v_max(x, m) computes
+ * (maxps returns its second operand when the compare is false, NaN
+ * included): NaN taps never win, pads never win, a window with no
+ * in-image tap gives -inf, and the order of the taps is the reference's,
+ * so even the sign of a zero maximum matches. Bit-identical to the reference.
+ *
+ * Average: sum = 0, then sum += x for each in-image tap in (ky, kx) order
+ * (one rounding per add, the reference's order, no fused operations), then
+ * sum / count with count = taps inside the padded extent
+ * [-ph, H + ph_end) x [-pw, W + pw_end) if count_include_pad, else in-image
+ * taps; a window with count 0 gives 0. The count is separable: counted rows
+ * times counted columns. Every lane runs the same sequence of IEEE
+ * operations as the reference, so the result is bit-identical to it too
+ * (the tests assert exact equality).
+ *
+ * Not here: global average pooling (elementwise_tmpl.h), output-size and
+ * ceil_mode arithmetic (the op layer), NHWC layouts.
+ */
+#include <math.h>
+#include <stdint.h>
+#include "kernels.h"
+
+/* One channel's geometry, shared by the scalar and vector paths. */
+typedef struct {
+    const float *x;            /* (H, W) one channel */
+    int64_t H, W, KH, KW, dh, dw;
+    int64_t ph, pw, ph_end, pw_end;
+} pool_geom;
+
+/* VLEN taps of one window row for outputs ox..ox+VLEN-1 (column stride
+ * sw, 1 or 2), p at the first output's tap */
+static inline vf pool_ld(const float *p, int64_t sw)
+{
+    return sw == 1 ? v_load(p) : v_load_s2(p);
+}
+
+/* Reference semantics for one output whose window starts at (iy0, ix0). */
+static inline float pool_max1(const pool_geom *g, int64_t iy0, int64_t ix0)
+{
+    float m = -INFINITY;
+    for (int64_t ky = 0; ky < g->KH; ky++) {
+        int64_t iy = iy0 + ky * g->dh;
+        if (iy < 0 || iy >= g->H) continue;
+        const float *r = g->x + iy * g->W;
+        for (int64_t kx = 0; kx < g->KW; kx++) {
+            int64_t ix = ix0 + kx * g->dw;
+            if (ix >= 0 && ix < g->W && r[ix] > m) m = r[ix];
+        }
+    }
+    return m;
+}
+
+/* Taps with column ix0 + kx*dw inside [lo, hi), kx < KW. */
+static inline int64_t pool_cols_in(const pool_geom *g, int64_t ix0, int64_t lo, int64_t hi)
+{
+    int64_t n = 0;
+    for (int64_t kx = 0; kx < g->KW; kx++) {
+        int64_t ix = ix0 + kx * g->dw;
+        n += ix >= lo && ix < hi;
+    }
+    return n;
+}
+
+/* Sum of the in-image taps in (ky, kx) order divided by count; rows is the
+ * number of counted rows of this output row (see pool_avg_row). */
+static inline float pool_avg1(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t rows, int incl)
+{
+    float sum = 0.0f;
+    for (int64_t ky = 0; ky < g->KH; ky++) {
+        int64_t iy = iy0 + ky * g->dh;
+        if (iy < 0 || iy >= g->H) continue;
+        const float *r = g->x + iy * g->W;
+        for (int64_t kx = 0; kx < g->KW; kx++) {
+            int64_t ix = ix0 + kx * g->dw;
+            if (ix >= 0 && ix < g->W) sum += r[ix];
+        }
+    }
+    int64_t cols = incl ? pool_cols_in(g, ix0, -g->pw, g->W + g->pw_end)
+                        : pool_cols_in(g, ix0, 0, g->W);
+    int64_t count = rows * cols;
+    return count ? sum / (float)count : 0.0f;
+}
+
+/* Max of VLEN (or, masked, n < VLEN with sw == 1) interior outputs. */
+static inline vf pool_maxv(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t sw, int64_t n)
+{
+    vf m = v_set1(-INFINITY);
+    for (int64_t ky = 0; ky < g->KH; ky++) {
+        int64_t iy = iy0 + ky * g->dh;
+        if (iy < 0 || iy >= g->H) continue;
+        const float *r = g->x + iy * g->W + ix0;
+        if (n < VLEN) {
+            for (int64_t kx = 0; kx < g->KW; kx++) m = v_max(v_load_n(r + kx * g->dw, n), m);
+        } else if (g->KW == 3 && g->dw == 1) {
+            /* the common 3-wide window, unrolled */
+            m = v_max(pool_ld(r, sw), m);
+            m = v_max(pool_ld(r + 1, sw), m);
+            m = v_max(pool_ld(r + 2, sw), m);
+        } else {
+            for (int64_t kx = 0; kx < g->KW; kx++) m = v_max(pool_ld(r + kx * g->dw, sw), m);
+        }
+    }
+    return m;
+}
+
+/* Sum of VLEN (or n < VLEN with sw == 1) interior outputs, in (ky, kx) order. */
+static inline vf pool_sumv(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t sw, int64_t n)
+{
+    vf s = v_zero();
+    for (int64_t ky = 0; ky < g->KH; ky++) {
+        int64_t iy = iy0 + ky * g->dh;
+        if (iy < 0 || iy >= g->H) continue;
+        const float *r = g->x + iy * g->W + ix0;
+        if (n < VLEN) {
+            for (int64_t kx = 0; kx < g->KW; kx++) s = v_add(s, v_load_n(r + kx * g->dw, n));
+        } else {
+            for (int64_t kx = 0; kx < g->KW; kx++) s = v_add(s, pool_ld(r + kx * g->dw, sw));
+        }
+    }
+    return s;
+}
+
+/* Columns [lo, hi) of an output row that the vector path may take, for
+ * column stride sw, pad pw; both 0 when none. */
+static void pool_interior(const pool_geom *g, int64_t OW, int64_t sw, int64_t *lo, int64_t *hi)
+{
+    *lo = *hi = 0;
+    if (sw != 1 && sw != 2) return;
+    /* first column with ox*sw - pw >= 0 */
+    int64_t l = (g->pw + sw - 1) / sw;
+    /* last tap column (+1 for the stride-2 load's extra float) <= W - 1 */
+    int64_t room = g->W - 1 - (sw == 2) - (g->KW - 1) * g->dw + g->pw;
+    if (room < 0) return;
+    int64_t h = room / sw + 1;
+    if (h > OW) h = OW;
+    if (l >= h) return;
+    *lo = l;
+    *hi = h;
+}
+
+typedef struct {
+    const mote_pool2d_args *a;
+    pool_geom g;
+    int64_t lo, hi;            /* vector columns of every output row */
+} pool_ctx;
+
+static pool_ctx pool_setup(const mote_pool2d_args *a)
+{
+    pool_ctx p;
+    p.a = a;
+    p.g = (pool_geom){ NULL, a->H, a->W, a->KH, a->KW, a->dh, a->dw,
+                       a->ph, a->pw, a->ph_end, a->pw_end };
+    pool_interior(&p.g, a->OW, a->sw, &p.lo, &p.hi);
+    return p;
+}
+
+static void pool_max_row(const pool_ctx *p, int64_t iy0, float *yr)
+{
+    const pool_geom *g = &p->g;
+    const int64_t sw = p->a->sw, OW = p->a->OW, lo = p->lo, hi = p->hi;
+    int64_t ox = 0;
+    for (; ox < lo; ox++) yr[ox] = pool_max1(g, iy0, ox * sw - g->pw);
+    if (hi - lo >= VLEN) {
+        for (; ox + VLEN <= hi; ox += VLEN) v_store(yr + ox, pool_maxv(g, iy0, ox * sw - g->pw, sw, VLEN));
+        if (ox < hi) {
+            ox = hi - VLEN;
+            v_store(yr + ox, pool_maxv(g, iy0, ox * sw - g->pw, sw, VLEN));
+            ox = hi;
+        }
+    } else if (hi > lo && sw == 1) {
+        v_store_n(yr + lo, pool_maxv(g, iy0, lo - g->pw, 1, hi - lo), hi - lo);
+        ox = hi;
+    }
+    for (; ox < OW; ox++) yr[ox] = pool_max1(g, iy0, ox * sw - g->pw);
+}
+
+static void pool_avg_row(const pool_ctx *p, int64_t iy0, float *yr)
+{
+    const pool_geom *g = &p->g;
+    const int incl = p->a->count_include_pad;
+    const int64_t sw = p->a->sw, OW = p->a->OW, lo = p->lo, hi = p->hi;
+    /* counted rows of this output row: in the padded extent, or in the image */
+    int64_t rows = 0;
+    for (int64_t ky = 0; ky < g->KH; ky++) {
+        int64_t iy = iy0 + ky * g->dh;
+        rows += incl ? (iy >= -g->ph && iy < g->H + g->ph_end) : (iy >= 0 && iy < g->H);
+    }
+    /* interior columns count all KW taps either way */
+    const int64_t count = rows * g->KW;
+    const vf cnt = v_set1((float)count);
+    int64_t ox = 0;
+    for (; ox < lo; ox++) yr[ox] = pool_avg1(g, iy0, ox * sw - g->pw, rows, incl);
+    if (hi > lo && count == 0) {
+        /* no counted tap: the reference's 0 */
+        for (; ox < hi; ox++) yr[ox] = 0.0f;
+    } else if (hi - lo >= VLEN) {
+        for (; ox + VLEN <= hi; ox += VLEN)
+            v_store(yr + ox, v_div(pool_sumv(g, iy0, ox * sw - g->pw, sw, VLEN), cnt));
+        if (ox < hi) {
+            ox = hi - VLEN;
+            v_store(yr + ox, v_div(pool_sumv(g, iy0, ox * sw - g->pw, sw, VLEN), cnt));
+            ox = hi;
+        }
+    } else if (hi > lo && sw == 1) {
+        v_store_n(yr + lo, v_div(pool_sumv(g, iy0, lo - g->pw, 1, hi - lo), cnt), hi - lo);
+        ox = hi;
+    }
+    for (; ox < OW; ox++) yr[ox] = pool_avg1(g, iy0, ox * sw - g->pw, rows, incl);
+}
+
+/* y[c, oy, ox] = max over the window (see the file comment), c in [c0, c1) */
+void POOL_NAME(maxpool2d)(const mote_pool2d_args *a)
+{
+    pool_ctx p = pool_setup(a);
+    for (int64_t c = a->c0; c < a->c1; c++) {
+        p.g.x = a->x + c * a->H * a->W;
+        for (int64_t oy = 0; oy < a->OH; oy++)
+            pool_max_row(&p, oy * a->sh - a->ph, a->y + (c * a->OH + oy) * a->OW);
+    }
+}
+
+/* y[c, oy, ox] = sum over the window / count (see the file comment) */
+void POOL_NAME(avgpool2d)(const mote_pool2d_args *a)
+{
+    pool_ctx p = pool_setup(a);
+    for (int64_t c = a->c0; c < a->c1; c++) {
+        p.g.x = a->x + c * a->H * a->W;
+        for (int64_t oy = 0; oy < a->OH; oy++)
+            pool_avg_row(&p, oy * a->sh - a->ph, a->y + (c * a->OH + oy) * a->OW);
+    }
+}
