@@ -12,7 +12,8 @@
 # hooks) and bench/ort_peer.js (onnxruntime-node@1.30.0, RUNS timed runs
 # after warm-up, intraOpNumThreads = threads, interOpNumThreads 1, default
 # graph optimizations). Prints a markdown table and writes it, with the
-# per-round figures and mote's per-op-type profile, to FILE.
+# per-round figures and both runtimes' per-op-type profiles (1 thread), to
+# FILE.
 #
 # It is a benchmark, not a test: it asserts nothing about speed and is not
 # part of `make check`. It needs node and npm (onnxruntime-node is fetched
@@ -178,6 +179,12 @@ while read -r name onnx x; do
                 sed 's/[a-z0-9]*=//g; s/ / | /g') |" >>"$T/rounds"
             r=$((r + 1))
         done
+        if [ "$threads" = 1 ]; then
+            # where the time goes in ONNX Runtime, beside mote's profile
+            rm -rf "$T/prof.ort" && mkdir "$T/prof.ort" &&
+                node "$PEER" profile "$onnx" "$x" 1 "$RUNS" "$WARMUP" "$T/prof.ort" >"$T/$name.ortbyop" ||
+                die "ONNX Runtime profiling failed on $name"
+        fi
         # per model and threads: the median of the rounds' medians, and
         # their lowest and highest
         sed 's/^median=\([^ ]*\) .*/\1/' "$T/o" >"$T/oms"
@@ -242,13 +249,27 @@ ISA=$(sed -n 's/^profile of .*kernels \([a-z0-9]*\),.*/\1/p' "$T/prof")
     echo "|---|---|---|---|---|---|---|---|---|"
     cat "$T/rounds"
     echo
-    echo "## mote per op type (1 thread, first round's profile)"
+    echo "## Where the time goes, per op type (1 thread)"
+    echo
+    echo "mote: \`mote profile\`'s per-op-type table from the first round (per-node"
+    echo "medians, timing hooks on). ONNX Runtime: its profiler (enableProfiling) over"
+    echo "$RUNS runs after $WARMUP warm-ups, the median per run of each op type's summed"
+    echo "kernel time, in ONNX Runtime's optimized graph (its Conv runs in the NCHWc"
+    echo "layout, hence the Reorder nodes; FusedConv is Conv with a fused activation)."
+    echo "The profiler's own cost per node makes models with many small nodes look"
+    echo "slower there than in the table above."
     while read -r name _; do
         echo
-        echo "$(label "$name"):"
+        echo "$(label "$name"), mote:"
         echo
         echo '```'
         sed '1d; /^$/d' "$T/$name.byop"
+        echo '```'
+        echo
+        echo "$(label "$name"), ONNX Runtime:"
+        echo
+        echo '```'
+        cat "$T/$name.ortbyop"
         echo '```'
     done <"$T/models"
 } >"$T/report.md" || die "could not write the report"

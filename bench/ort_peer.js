@@ -10,6 +10,11 @@
 //       execution, graph optimizations at their default (all); WARMUP
 //       untimed runs, then RUNS timed ones; prints one line
 //       "median=… min=… p10=… p90=… max=…" in milliseconds
+//   node ort_peer.js profile MODEL.onnx X.npy THREADS RUNS WARMUP DIR
+//       as `time`, with ONNX Runtime's profiler on (trace written in DIR);
+//       prints, per op type of the optimized graph, the node count and the
+//       median over the timed runs of the op type's summed kernel time (us),
+//       then the median model_run time (profiled, so a little slower)
 //   node ort_peer.js compare REF.npy GOT.npy RELTOL
 //       prints max |REF - GOT| and max |REF|; exits 1 when the first
 //       exceeds RELTOL * max(1, max |REF|), or when the shapes differ
@@ -64,13 +69,18 @@ function saveNpy(path, shape, data) {
 
 // ------------------------------------------------------------ ONNX Runtime
 
-async function openSession(model, threads) {
+async function openSession(model, threads, profileDir) {
     const ort = require('onnxruntime-node');
-    const sess = await ort.InferenceSession.create(model, {
+    const opts = {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',
-    });
+    };
+    if (profileDir) {
+        opts.enableProfiling = true;
+        opts.profileFilePrefix = require('path').join(profileDir, 'ort');
+    }
+    const sess = await ort.InferenceSession.create(model, opts);
     if (sess.inputNames.length !== 1)
         throw new Error(model + ': expected one input, found ' + sess.inputNames.join(', '));
     return {ort, sess};
@@ -112,6 +122,43 @@ async function timeRuns(model, xPath, threads, runs, warmup) {
                 ' p90=' + f(ms[n - 1 - Math.floor(n / 10)]) + ' max=' + f(ms[n - 1]));
 }
 
+function median(v) {
+    const s = v.slice().sort((a, b) => a - b), n = s.length;
+    return n === 0 ? 0 : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+async function profileRuns(model, xPath, threads, runs, warmup, dir) {
+    const {ort, sess} = await openSession(model, threads, dir);
+    const feeds = feedsFor(ort, sess, loadNpy(xPath));
+    for (let i = 0; i < warmup + runs; i++) await sess.run(feeds);
+    await sess.endProfiling();
+    const files = fs.readdirSync(dir).filter(f => f.startsWith('ort') && f.endsWith('.json'));
+    if (files.length !== 1) throw new Error('expected one profile in ' + dir + ', found ' + files.length);
+    const events = JSON.parse(fs.readFileSync(require('path').join(dir, files[0]), 'utf8'));
+    const runsEv = events.filter(e => e.cat === 'Session' && e.name === 'model_run')
+        .sort((a, b) => a.ts - b.ts).slice(warmup);
+    const nodes = events.filter(e => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
+    const perOp = new Map();              // op -> {names: Set, times: [per run]}
+    runsEv.forEach((r, i) => {
+        for (const e of nodes) {
+            if (e.ts < r.ts || e.ts > r.ts + r.dur) continue;
+            const op = e.args.op_name;
+            if (!perOp.has(op)) perOp.set(op, {names: new Set(), times: new Array(runsEv.length).fill(0)});
+            const o = perOp.get(op);
+            o.names.add(e.name);
+            o.times[i] += e.dur;
+        }
+    });
+    const rows = [...perOp].map(([op, o]) => [op, o.names.size, median(o.times)]);
+    const total = rows.reduce((t, r) => t + r[2], 0);
+    console.log('  op                 nodes     time us   share');
+    for (const [op, n, us] of rows.sort((a, b) => b[2] - a[2]))
+        console.log('  ' + op.padEnd(18) + String(n).padStart(6) + us.toFixed(1).padStart(12) +
+                    ((total > 0 ? 100 * us / total : 0).toFixed(1) + '%').padStart(8));
+    console.log('sum of op types: ' + total.toFixed(1) + ' us; profiled model_run, median of ' +
+                runsEv.length + ': ' + median(runsEv.map(r => r.dur)).toFixed(1) + ' us');
+}
+
 // ------------------------------------------------------------------ checks
 
 function compare(refPath, gotPath, relTol) {
@@ -151,7 +198,7 @@ function randn(out, seed, shape) {
 
 function usage() {
     console.error('usage: ort_peer.js run MODEL X Y | time MODEL X THREADS RUNS WARMUP | ' +
-                  'compare REF GOT RELTOL | randn OUT SEED DIMS...');
+                  'profile MODEL X THREADS RUNS WARMUP DIR | compare REF GOT RELTOL | randn OUT SEED DIMS...');
     process.exit(2);
 }
 
@@ -159,6 +206,7 @@ async function main() {
     const [cmd, ...a] = process.argv.slice(2);
     if (cmd === 'run' && a.length === 3) await runOnce(a[0], a[1], a[2]);
     else if (cmd === 'time' && a.length === 5) await timeRuns(a[0], a[1], +a[2], +a[3], +a[4]);
+    else if (cmd === 'profile' && a.length === 6) await profileRuns(a[0], a[1], +a[2], +a[3], +a[4], a[5]);
     else if (cmd === 'compare' && a.length === 3) compare(a[0], a[1], +a[2]);
     else if (cmd === 'randn' && a.length >= 3) randn(a[0], +a[1], a.slice(2).map(Number));
     else usage();
