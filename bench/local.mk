@@ -16,3 +16,9 @@ noinst_PROGRAMS += bench/models
 bench_models_SOURCES = bench/models.c
 bench_models_LDADD = libmote_core.la -lm
 endif
+
+# bench/ort.sh: mote against ONNX Runtime (onnxruntime-node, fetched with
+# npm) on the same ONNX files (bench/export_onnx.py writes them with torch;
+# bench/ort_peer.js times ONNX Runtime). A script, run by hand; not built,
+# not part of `make check`: `bench/ort.sh --build DIR`.
+EXTRA_DIST += bench/ort.sh bench/ort_peer.js bench/export_onnx.py

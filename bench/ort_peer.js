@@ -1,0 +1,218 @@
+// bench/ort_peer.js — helper of bench/ort.sh: the ONNX Runtime side of the
+// mote-vs-ONNX-Runtime benchmark (onnxruntime-node, found on NODE_PATH), plus
+// the small .npy chores the shell script cannot do. It is a benchmark helper,
+// not a test, and not part of mote.
+//
+//   node ort_peer.js run MODEL.onnx X.npy Y.npy
+//       one inference (1 intra-op thread); writes the first output to Y.npy
+//   node ort_peer.js time MODEL.onnx X.npy THREADS RUNS WARMUP
+//       intraOpNumThreads THREADS, interOpNumThreads 1, sequential
+//       execution, graph optimizations at their default (all); WARMUP
+//       untimed runs, then RUNS timed ones; prints one line
+//       "median=… min=… p10=… p90=… max=…" in milliseconds
+//   node ort_peer.js profile MODEL.onnx X.npy THREADS RUNS WARMUP DIR
+//       as `time`, with ONNX Runtime's profiler on (trace written in DIR);
+//       prints, per op type of the optimized graph, the node count and the
+//       median over the timed runs of the op type's summed kernel time (us),
+//       then the median model_run time (profiled, so a little slower)
+//   node ort_peer.js compare REF.npy GOT.npy RELTOL
+//       prints max |REF - GOT| and max |REF|; exits 1 when the first
+//       exceeds RELTOL * max(1, max |REF|), or when the shapes differ
+//   node ort_peer.js randn OUT.npy SEED D0 D1 ...
+//       a float32 array of normal samples from a seeded generator
+//
+// Each timed run is the wall time (process.hrtime) around `await
+// session.run(feeds)`: it includes what the node binding adds (wrapping the
+// input, creating the output tensor), a few microseconds per call.
+'use strict';
+const fs = require('fs');
+
+// ------------------------------------------------------------------- .npy
+
+function loadNpy(path) {
+    const buf = fs.readFileSync(path);
+    if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY')
+        throw new Error(path + ' is not a .npy file');
+    const v1 = buf[6] === 1;
+    const start = v1 ? 10 : 12;
+    const len = v1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+    const header = buf.toString('latin1', start, start + len);
+    if (!/'descr':\s*'<f4'/.test(header)) throw new Error(path + ': only little-endian float32 is handled');
+    if (/'fortran_order':\s*True/.test(header)) throw new Error(path + ': Fortran order is not handled');
+    const m = header.match(/'shape':\s*\(([^)]*)\)/);
+    if (!m) throw new Error(path + ': no shape in the header');
+    const shape = m[1].split(',').map(t => t.trim()).filter(t => t.length).map(Number);
+    const count = shape.reduce((p, d) => p * d, 1);
+    const body = start + len;
+    if (buf.length < body + 4 * count) throw new Error(path + ': truncated');
+    // copy into an aligned array (the body offset need not be a multiple of 4)
+    const data = new Float32Array(count);
+    new Uint8Array(data.buffer).set(buf.subarray(body, body + 4 * count));
+    return {shape, data};
+}
+
+function saveNpy(path, shape, data) {
+    const dims = shape.length === 1 ? shape[0] + ',' : shape.join(', ');
+    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + '), }';
+    // magic (6) + version (2) + length (2) + header + '\n', padded to 64
+    const pad = 63 - ((10 + header.length) % 64);
+    header += ' '.repeat(pad) + '\n';
+    const pre = Buffer.alloc(10);
+    pre.write('\x93NUMPY', 0, 'latin1');
+    pre[6] = 1;
+    pre[7] = 0;
+    pre.writeUInt16LE(header.length, 8);
+    const f = Float32Array.from(data);
+    fs.writeFileSync(path, Buffer.concat([pre, Buffer.from(header, 'latin1'),
+                                          Buffer.from(f.buffer, f.byteOffset, f.byteLength)]));
+}
+
+// ------------------------------------------------------------ ONNX Runtime
+
+async function openSession(model, threads, profileDir) {
+    const ort = require('onnxruntime-node');
+    const opts = {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+    };
+    if (profileDir) {
+        opts.enableProfiling = true;
+        opts.profileFilePrefix = require('path').join(profileDir, 'ort');
+    }
+    const sess = await ort.InferenceSession.create(model, opts);
+    if (sess.inputNames.length !== 1)
+        throw new Error(model + ': expected one input, found ' + sess.inputNames.join(', '));
+    return {ort, sess};
+}
+
+function feedsFor(ort, sess, x) {
+    const feeds = {};
+    feeds[sess.inputNames[0]] = new ort.Tensor('float32', x.data, x.shape);
+    return feeds;
+}
+
+async function runOnce(model, xPath, yPath) {
+    const {ort, sess} = await openSession(model, 1);
+    const out = await sess.run(feedsFor(ort, sess, loadNpy(xPath)));
+    const y = out[sess.outputNames[0]];
+    saveNpy(yPath, y.dims, y.data);
+}
+
+function pick(sorted, q) {
+    // nearest rank, as bench/models and bench/peer_torch.py do
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function timeRuns(model, xPath, threads, runs, warmup) {
+    const {ort, sess} = await openSession(model, threads);
+    const feeds = feedsFor(ort, sess, loadNpy(xPath));
+    for (let i = 0; i < warmup; i++) await sess.run(feeds);
+    const ms = [];
+    for (let i = 0; i < runs; i++) {
+        const t0 = process.hrtime.bigint();
+        await sess.run(feeds);
+        ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    ms.sort((a, b) => a - b);
+    const n = ms.length;
+    const median = n % 2 ? ms[(n - 1) / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+    const f = v => v.toFixed(3);
+    console.log('median=' + f(median) + ' min=' + f(ms[0]) + ' p10=' + f(pick(ms, 0.1)) +
+                ' p90=' + f(ms[n - 1 - Math.floor(n / 10)]) + ' max=' + f(ms[n - 1]));
+}
+
+function median(v) {
+    const s = v.slice().sort((a, b) => a - b), n = s.length;
+    return n === 0 ? 0 : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+async function profileRuns(model, xPath, threads, runs, warmup, dir) {
+    const {ort, sess} = await openSession(model, threads, dir);
+    const feeds = feedsFor(ort, sess, loadNpy(xPath));
+    for (let i = 0; i < warmup + runs; i++) await sess.run(feeds);
+    await sess.endProfiling();
+    const files = fs.readdirSync(dir).filter(f => f.startsWith('ort') && f.endsWith('.json'));
+    if (files.length !== 1) throw new Error('expected one profile in ' + dir + ', found ' + files.length);
+    const events = JSON.parse(fs.readFileSync(require('path').join(dir, files[0]), 'utf8'));
+    const runsEv = events.filter(e => e.cat === 'Session' && e.name === 'model_run')
+        .sort((a, b) => a.ts - b.ts).slice(warmup);
+    const nodes = events.filter(e => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
+    const perOp = new Map();              // op -> {names: Set, times: [per run]}
+    runsEv.forEach((r, i) => {
+        for (const e of nodes) {
+            if (e.ts < r.ts || e.ts > r.ts + r.dur) continue;
+            const op = e.args.op_name;
+            if (!perOp.has(op)) perOp.set(op, {names: new Set(), times: new Array(runsEv.length).fill(0)});
+            const o = perOp.get(op);
+            o.names.add(e.name);
+            o.times[i] += e.dur;
+        }
+    });
+    const rows = [...perOp].map(([op, o]) => [op, o.names.size, median(o.times)]);
+    const total = rows.reduce((t, r) => t + r[2], 0);
+    console.log('  op                 nodes     time us   share');
+    for (const [op, n, us] of rows.sort((a, b) => b[2] - a[2]))
+        console.log('  ' + op.padEnd(18) + String(n).padStart(6) + us.toFixed(1).padStart(12) +
+                    ((total > 0 ? 100 * us / total : 0).toFixed(1) + '%').padStart(8));
+    console.log('sum of op types: ' + total.toFixed(1) + ' us; profiled model_run, median of ' +
+                runsEv.length + ': ' + median(runsEv.map(r => r.dur)).toFixed(1) + ' us');
+}
+
+// ------------------------------------------------------------------ checks
+
+function compare(refPath, gotPath, relTol) {
+    const r = loadNpy(refPath), g = loadNpy(gotPath);
+    if (r.shape.join('x') !== g.shape.join('x')) {
+        console.log('shapes differ: ' + r.shape.join('x') + ' (ONNX Runtime) vs ' + g.shape.join('x') + ' (mote)');
+        process.exit(1);
+    }
+    let diff = 0, mag = 0;
+    for (let i = 0; i < r.data.length; i++) {
+        const d = Math.abs(r.data[i] - g.data[i]);
+        diff = Math.max(diff, Number.isNaN(d) ? Infinity : d);
+        mag = Math.max(mag, Math.abs(r.data[i]));
+    }
+    const limit = relTol * Math.max(1, mag);
+    console.log('maxdiff=' + diff.toExponential(2) + ' maxref=' + mag.toPrecision(4) +
+                ' limit=' + limit.toExponential(2));
+    process.exit(diff <= limit ? 0 : 1);
+}
+
+// Box-Muller on a 32-bit linear congruential generator: reproducible
+// everywhere, which is all a benchmark input needs.
+function randn(out, seed, shape) {
+    let s = seed >>> 0;
+    const uniform = () => {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        return (s + 0.5) / 4294967296;
+    };
+    const n = shape.reduce((p, d) => p * d, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++)
+        data[i] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    saveNpy(out, shape, data);
+}
+
+// -------------------------------------------------------------------- main
+
+function usage() {
+    console.error('usage: ort_peer.js run MODEL X Y | time MODEL X THREADS RUNS WARMUP | ' +
+                  'profile MODEL X THREADS RUNS WARMUP DIR | compare REF GOT RELTOL | randn OUT SEED DIMS...');
+    process.exit(2);
+}
+
+async function main() {
+    const [cmd, ...a] = process.argv.slice(2);
+    if (cmd === 'run' && a.length === 3) await runOnce(a[0], a[1], a[2]);
+    else if (cmd === 'time' && a.length === 5) await timeRuns(a[0], a[1], +a[2], +a[3], +a[4]);
+    else if (cmd === 'profile' && a.length === 6) await profileRuns(a[0], a[1], +a[2], +a[3], +a[4], a[5]);
+    else if (cmd === 'compare' && a.length === 3) compare(a[0], a[1], +a[2]);
+    else if (cmd === 'randn' && a.length >= 3) randn(a[0], +a[1], a.slice(2).map(Number));
+    else usage();
+}
+
+main().catch(e => {
+    console.error('ort_peer.js: ' + (e && e.message ? e.message : e));
+    process.exit(1);
+});
