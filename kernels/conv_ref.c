@@ -74,6 +74,31 @@ void mote_conv2d_dw3x3_f32_ref(const mote_conv2d_args *a)
 }
 
 /*
+ * Depthwise of any kernel (groups == C == OC, dilation 1):
+ *   y[c, oy, ox] = act( sum_{ky<KH, kx<KW} w[c, 0, ky, kx] * x[c, oy*sh - ph + ky, ox*sw - pw + kx]
+ *                       + bias[c] )
+ * The same sums, in the same order, as mote_conv2d_f32_ref on that shape.
+ */
+void mote_conv2d_dw_f32_ref(const mote_conv2d_args *a)
+{
+    for (int64_t c = a->oc0; c < a->oc1; c++) {
+        const float *w = a->w + c * a->KH * a->KW;
+        for (int64_t oy = 0; oy < a->OH; oy++)
+            for (int64_t ox = 0; ox < a->OW; ox++) {
+                float acc = 0.0f;
+                for (int64_t ky = 0; ky < a->KH; ky++)
+                    for (int64_t kx = 0; kx < a->KW; kx++)
+                        acc += w[ky * a->KW + kx] * tap(a->x, a->H, a->W, c,
+                                                        oy * a->sh - a->ph + ky,
+                                                        ox * a->sw - a->pw + kx);
+                if (a->bias)
+                    acc += a->bias[c];
+                a->y[(c * a->OH + oy) * a->OW + ox] = mote_act_apply_ref(acc, a->act);
+            }
+    }
+}
+
+/*
  * For group g, Cg = C/groups, the (Cg*KH*KW) x (OH*OW) matrix
  *   col[(ic*KH + ky)*KW + kx, oy*OW + ox] = x[g*Cg + ic, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw]
  * (0 outside the image), so that y_g = w_g (OC/groups x Cg*KH*KW) * col.

@@ -155,6 +155,9 @@ typedef struct mote_gemm_packed_a_args {
  * where out-of-image x is 0 and g0 is the first input channel of oc's group.
  * Only output channels [oc0, oc1) are computed (threading by channel).
  */
+/* the largest depthwise kernel side conv2d_dw_f32 takes */
+#define MOTE_DW_MAXK 7
+
 typedef struct mote_conv2d_args {
     int64_t C, H, W;              /* input channels, height, width       */
     int64_t OC, OH, OW;           /* output                              */
@@ -249,6 +252,11 @@ typedef struct mote_kernels {
                         int trans_a, void *Ap);
     size_t (*gemm_packed_a_scratch_bytes)(int64_t N, int64_t K);
     void (*gemm_packed_a_f32)(const mote_gemm_packed_a_args *a);
+
+    /* depthwise of any kernel up to MOTE_DW_MAXK x MOTE_DW_MAXK (groups ==
+     * C == OC, dilation 1, any stride), or NULL; the op prefers
+     * conv2d_dw3x3_f32 for 3x3 */
+    void (*conv2d_dw_f32)(const mote_conv2d_args *a);
 } mote_kernels;
 
 /* The reference table, and the targets' tables (defined only in builds

@@ -50,6 +50,7 @@ float mote_dot_f32_ref(int64_t n, const float *a, const float *b);
 /* conv_ref.c */
 void mote_conv2d_f32_ref(const mote_conv2d_args *a);
 void mote_conv2d_dw3x3_f32_ref(const mote_conv2d_args *a);
+void mote_conv2d_dw_f32_ref(const mote_conv2d_args *a);
 void mote_im2col_f32_ref(const mote_conv2d_args *a, int64_t g, float *col);
 
 /* pool_ref.c */

@@ -58,6 +58,7 @@ const mote_kernels mote_kernels_ref = {
 
     .conv2d_f32 = mote_conv2d_f32_ref,
     .conv2d_dw3x3_f32 = mote_conv2d_dw3x3_f32_ref,
+    .conv2d_dw_f32 = mote_conv2d_dw_f32_ref,
     .im2col_f32 = mote_im2col_f32_ref,
 
     .maxpool2d_f32 = mote_maxpool2d_f32_ref,

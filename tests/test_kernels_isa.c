@@ -518,6 +518,45 @@ END_TEST
 
 /* ------------------------------------------------------------ convolution */
 
+/* depthwise of any kernel up to MOTE_DW_MAXK: kernels 1..7 each way,
+ * strides 1..3 each way (3 across takes the scalar path), pads below the
+ * kernel, rows too wide for the padded path, a channel sub-range */
+START_TEST(test_depthwise_any_kernel_matches_reference)
+{
+    for (int t = 0; t < N_ISAS; t++) {
+        mote_kernels k;
+        if (!table(isas[t], &k) || !k.conv2d_dw_f32) continue;
+        for (int it = 0; it < 120; it++) {
+            int64_t KH = 1 + rnd(MOTE_DW_MAXK), KW = 1 + rnd(MOTE_DW_MAXK);
+            int64_t C = 1 + rnd(4), H = sizes[rnd(7)], W = sizes[rnd(9)];
+            int64_t sh = 1 + rnd(3), sw = it % 4 == 3 ? 3 : 1 + rnd(2);
+            int64_t ph = rnd(KH), pw = rnd(KW);
+            if (it % 10 == 9) H = KH + rnd(3), W = 1100 + rnd(900);
+            if (H + 2 * ph < KH || W + 2 * pw < KW) continue;
+            int64_t OH = (H + 2 * ph - KH) / sh + 1, OW = (W + 2 * pw - KW) / sw + 1;
+            float *x = buf(C * H * W, -1, 1), *w = buf(C * KH * KW, -1, 1), *bias = buf(C, -1, 1);
+            float *y = malloc(sizeof(float) * (size_t)(C * OH * OW)), *r = malloc(sizeof(float) * (size_t)(C * OH * OW));
+            for (int64_t i = 0; i < C * OH * OW; i++) y[i] = r[i] = -7777.0f;   /* sentinel */
+            int64_t c0 = C > 1 ? rnd(C - 1) : 0;
+            mote_conv2d_args a = { C, H, W, C, OH, OW, KH, KW, sh, sw, ph, pw, 1, 1, C, x, w,
+                                   it % 3 ? bias : NULL, y, acts[it % N_ACTS], c0, C };
+            k.conv2d_dw_f32(&a);
+            a.y = r;
+            mote_conv2d_f32_ref(&a);
+            for (int64_t i = 0; i < C * OH * OW; i++) {
+                double tol = 2.0 * (double)(KH * KW) * 1.2e-7 * (double)(KH * KW) + 1e-5 * (1 + fabsf(r[i]));
+                ck_assert_msg(fabsf(y[i] - r[i]) <= tol + act_tol(a.act, r[i]),
+                              "%s dw %lldx%lld C=%lld H=%lld W=%lld s=%lldx%lld p=%lldx%lld act=%d: [%lld] = %.8g vs %.8g",
+                              isas[t], (long long)KH, (long long)KW, (long long)C, (long long)H, (long long)W,
+                              (long long)sh, (long long)sw, (long long)ph, (long long)pw, (int)a.act.kind,
+                              (long long)i, (double)y[i], (double)r[i]);
+            }
+            free(x); free(w); free(bias); free(y); free(r);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_depthwise3x3_matches_reference_stride_1_and_2)
 {
     for (int t = 0; t < N_ISAS; t++) {
@@ -787,6 +826,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_act_entry_matches_reference_for_every_activation);
     tcase_add_test(tc, test_softmax_and_norms_match_reference);
     tcase_add_test(tc, test_depthwise3x3_matches_reference_stride_1_and_2);
+    tcase_add_test(tc, test_depthwise_any_kernel_matches_reference);
     tcase_add_test(tc, test_im2col_matches_reference_with_stride_pad_dilation_groups);
     tcase_add_test(tc, test_pooling_matches_reference_on_awkward_shapes);
     tcase_add_test(tc, test_vmath_error_bounds);

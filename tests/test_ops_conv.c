@@ -160,6 +160,9 @@ START_TEST(test_conv_algorithms_match_direct)
     compare_algo("gemm1x1", D(2, 8, 9, 7), D(16, 8, 1, 1), 1, 1, 0);
     compare_algo("dw3x3", D(2, 8, 9, 7), D(8, 1, 3, 3), 8, 1, 1);
     compare_algo("dw3x3", D(2, 8, 9, 7), D(8, 1, 3, 3), 8, 2, 1);
+    compare_algo("dw", D(2, 8, 9, 7), D(8, 1, 5, 5), 8, 1, 2);
+    compare_algo("dw", D(2, 8, 19, 23), D(8, 1, 5, 5), 8, 2, 2);
+    compare_algo("dw", D(1, 4, 9, 9), D(4, 1, 7, 7), 4, 1, 3);
     compare_algo(NULL, D(1, 8, 9, 7), D(16, 8, 3, 3), 1, 1, 1);   /* automatic choice */
 }
 END_TEST

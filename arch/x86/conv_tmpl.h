@@ -1,16 +1,17 @@
 /*
- * conv_tmpl.h — depthwise 3x3 convolution (stride 1 and 2 vectorized,
- * any other stride by the scalar edge path) and im2col, written once over
+ * conv_tmpl.h — depthwise convolution (3x3, and any kernel up to 7x7;
+ * stride 1 and 2 across vectorized, others by scalar paths) and im2col, written once over
  * the vector shim, instantiated per ISA (conv_<isa>.c defines CONV_NAME).
  *
- * Depthwise (stride 1 or 2, rows up to DW_ROW floats once padded): each
- * input row a channel needs is copied once into a zero-padded row (a ring
- * of four on the stack), so every output column, edges included, runs
+ * Depthwise 3x3, and any kernel up to MOTE_DW_MAXK (stride 1 or 2 across,
+ * any stride down, rows up to DW_ROW floats once padded): each input row a
+ * channel needs is copied once into a zero-padded row (a ring of eight on
+ * the stack), so every output column, edges included, runs
  * VLEN at a time from the padded rows (stride 2 de-interleaves two loads;
  * the last block stores only its valid lanes). Wider rows or other strides
  * locate the three input rows per output row, run the interior columns VLEN
  * at a time and the edge columns one at a time with bounds checks. Each
- * output is the sum of the nine products in (ky, kx) order by fused
+ * output is the sum of the products in (ky, kx) order by fused
  * multiply-adds (rounding differs from the reference's multiply-then-add
  * by an ulp or two; a padded tap adds w * 0), then bias, then the
  * activation.
@@ -40,46 +41,51 @@ static inline float dw_act1(float x, const mote_act *act)
     return v_hsum(v_keep_n(v_act(v_set1(x), act), 1));
 }
 
-/* floats in one padded row of the fast depthwise path (16 KiB on the
- * stack for the ring of four) */
+/* floats in one padded row of the fast depthwise path (32 KiB on the
+ * stack for the ring of eight) */
 #define DW_ROW 1024
+#define DW_RING 8   /* > MOTE_DW_MAXK rows in flight, a power of two */
 
-/* Fast path: see the file comment. Rows [-1, H] outside the image are
- * zero rows; a padded row holds image column j - pw at index j. */
-static void dw3x3_padded(const mote_conv2d_args *a, int64_t L)
+#if defined(__GNUC__) || defined(__clang__)
+#define DW_INLINE static inline __attribute__((always_inline))
+#else
+#define DW_INLINE static inline
+#endif
+
+/* Fast path: see the file comment. Rows outside the image are zero rows;
+ * a padded row holds image column j - pw at index j, L floats. KH and KW
+ * are constants in the 3x3 instance. */
+DW_INLINE void dw_padded(const mote_conv2d_args *a, int64_t L, const int KH, const int KW)
 {
     const int64_t H = a->H, W = a->W, OH = a->OH, OW = a->OW, sh = a->sh, sw = a->sw;
-    _Alignas(64) float ring[4][DW_ROW];
+    _Alignas(64) float ring[DW_RING][DW_ROW];
     for (int64_t c = a->oc0; c < a->oc1; c++) {
-        const float *w = a->w + c * 9;
+        const float *w = a->w + c * KH * KW;
         const float *xc = a->x + c * H * W;
         float *yc = a->y + c * OH * OW;
         const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
-        vf wv[9];
-        for (int t = 0; t < 9; t++) wv[t] = v_set1(w[t]);
-        int64_t tag[4] = { INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN };
+        int64_t tag[DW_RING];
+        for (int r = 0; r < DW_RING; r++) tag[r] = INT64_MIN;
         for (int64_t oy = 0; oy < OH; oy++) {
-            const float *rows[3];
-            for (int ky = 0; ky < 3; ky++) {
+            const float *rows[MOTE_DW_MAXK];
+            for (int ky = 0; ky < KH; ky++) {
                 int64_t iy = oy * sh - a->ph + ky;
-                float *r = ring[(iy % 4 + 4) % 4];
-                if (tag[(iy % 4 + 4) % 4] != iy) {
-                    tag[(iy % 4 + 4) % 4] = iy;
+                int slot = (int)(((iy % DW_RING) + DW_RING) % DW_RING);
+                float *r = ring[slot];
+                if (tag[slot] != iy) {
+                    tag[slot] = iy;
                     memset(r, 0, sizeof(float) * (size_t)L);
-                    if (iy >= 0 && iy < H) {
-                        int64_t n = W < L - a->pw ? W : L - a->pw;
-                        if (n > 0) memcpy(r + a->pw, xc + iy * W, sizeof(float) * (size_t)n);
-                    }
+                    if (iy >= 0 && iy < H) memcpy(r + a->pw, xc + iy * W, sizeof(float) * (size_t)W);
                 }
                 rows[ky] = r;
             }
             float *yr = yc + oy * OW;
             for (int64_t ox = 0; ox < OW; ox += VLEN) {
                 vf acc = v_zero();
-                for (int ky = 0; ky < 3; ky++) {
+                for (int ky = 0; ky < KH; ky++) {
                     const float *r = rows[ky] + ox * sw;
-                    for (int kx = 0; kx < 3; kx++)
-                        acc = v_fma(wv[ky * 3 + kx], sw == 1 ? v_load(r + kx) : v_load_s2(r + kx), acc);
+                    for (int kx = 0; kx < KW; kx++)
+                        acc = v_fma(v_set1(w[ky * KW + kx]), sw == 1 ? v_load(r + kx) : v_load_s2(r + kx), acc);
                 }
                 vf out = v_act(v_add(acc, bv), &a->act);
                 if (ox + VLEN <= OW) v_store(yr + ox, out);
@@ -89,15 +95,51 @@ static void dw3x3_padded(const mote_conv2d_args *a, int64_t L)
     }
 }
 
+/* padded row length the fast path reads: whole blocks of VLEN outputs,
+ * stride-2 loads of two vectors, plus the KW - 1 right taps; 0 when the
+ * fast path does not apply (stride above 2, or rows too wide) */
+static int64_t dw_row_len(const mote_conv2d_args *a)
+{
+    if (a->sw != 1 && a->sw != 2) return 0;
+    int64_t L = ((a->OW + VLEN - 1) / VLEN * VLEN) * a->sw + VLEN + a->KW - 1;
+    return L <= DW_ROW && a->pw + a->W <= L ? L : 0;
+}
+
+/* Depthwise of any kernel up to MOTE_DW_MAXK (kernels.h): the padded-row
+ * path, else the reference's loops (other strides, very wide rows). */
+void CONV_NAME(conv2d_dw)(const mote_conv2d_args *a)
+{
+    int64_t L = dw_row_len(a);
+    if (L && a->KH >= 1 && a->KH <= MOTE_DW_MAXK && a->KW >= 1 && a->KW <= MOTE_DW_MAXK) {
+        dw_padded(a, L, (int)a->KH, (int)a->KW);
+        return;
+    }
+    for (int64_t c = a->oc0; c < a->oc1; c++) {
+        const float *w = a->w + c * a->KH * a->KW;
+        for (int64_t oy = 0; oy < a->OH; oy++)
+            for (int64_t ox = 0; ox < a->OW; ox++) {
+                float acc = 0.0f;
+                for (int64_t ky = 0; ky < a->KH; ky++) {
+                    int64_t iy = oy * a->sh - a->ph + ky;
+                    if (iy < 0 || iy >= a->H) continue;
+                    for (int64_t kx = 0; kx < a->KW; kx++) {
+                        int64_t ix = ox * a->sw - a->pw + kx;
+                        if (ix >= 0 && ix < a->W)
+                            acc = __builtin_fmaf(w[ky * a->KW + kx], a->x[(c * a->H + iy) * a->W + ix], acc);
+                    }
+                }
+                a->y[(c * a->OH + oy) * a->OW + ox] = dw_act1(acc + (a->bias ? a->bias[c] : 0.0f), &a->act);
+            }
+    }
+}
+
 void CONV_NAME(conv2d_dw3x3)(const mote_conv2d_args *a)
 {
     const int64_t H = a->H, W = a->W, OH = a->OH, OW = a->OW, sw = a->sw;
     const int vec = sw == 1 || sw == 2;
-    /* padded row length the fast path reads: whole blocks of VLEN outputs,
-     * stride-2 loads of two vectors, plus the two right taps */
-    const int64_t L = ((OW + VLEN - 1) / VLEN * VLEN) * sw + VLEN + 2;
-    if (vec && L <= DW_ROW && a->pw + W <= L) {
-        dw3x3_padded(a, L);
+    const int64_t L = dw_row_len(a);
+    if (L) {
+        dw_padded(a, L, 3, 3);
         return;
     }
     /* first output column whose leftmost tap is inside the image */

@@ -69,6 +69,8 @@ MOTE_X86_DECLARE_EW(MOTE_X86_EW2)
 /* Depthwise 3x3 convolution and im2col (conv_<isa>.c). */
 void mote_conv2d_dw3x3_f32_avx512(const mote_conv2d_args *a);
 void mote_conv2d_dw3x3_f32_avx2(const mote_conv2d_args *a);
+void mote_conv2d_dw_f32_avx512(const mote_conv2d_args *a);
+void mote_conv2d_dw_f32_avx2(const mote_conv2d_args *a);
 void mote_im2col_f32_avx512(const mote_conv2d_args *a, int64_t g, float *col);
 void mote_im2col_f32_avx2(const mote_conv2d_args *a, int64_t g, float *col);
 

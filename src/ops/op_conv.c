@@ -5,6 +5,8 @@
  * prepare picks one algorithm per node from its shape:
  *   dw3x3   depthwise 3x3, dilation 1: the table's conv2d_dw3x3_f32, split
  *           over (image, channel);
+ *   dw      other depthwise kernels up to MOTE_DW_MAXK (5x5, 7x7, 3x1...),
+ *           dilation 1, when the table has conv2d_dw_f32: split likewise;
  *   gemm1x1 1x1, stride 1, no pad, group 1: Y_n (OC x HW) = W (OC x C) X_n (C x HW),
  *           one GEMM plan, bias per row; a constant W is packed once as the
  *           plan's A (the table's packed-A path);
@@ -18,7 +20,7 @@
  * Mote-private attributes:
  *   "_act", "_act_alpha", "_act_beta"  a fused activation (op_util.h), set
  *                                       by the optimizer;
- *   "_conv_algo"  string "direct" | "dw3x3" | "gemm1x1" | "im2col": force an
+ *   "_conv_algo"  string "direct" | "dw3x3" | "dw" | "gemm1x1" | "im2col": force an
  *                 algorithm (tests and benchmarks); an error if it does not
  *                 apply to the shape.
  */
@@ -27,7 +29,7 @@
 #include "internal.h"
 #include "op_util.h"
 
-typedef enum conv_algo { ALGO_DIRECT, ALGO_DW3X3, ALGO_GEMM1X1, ALGO_IM2COL } conv_algo;
+typedef enum conv_algo { ALGO_DIRECT, ALGO_DW3X3, ALGO_DW, ALGO_GEMM1X1, ALGO_IM2COL } conv_algo;
 
 typedef struct conv_params {
     conv_algo algo;
@@ -97,7 +99,7 @@ static void run_conv(const mote_step *s)
     conv_job j = {p, s->in[0]->data, s->in[1]->data,
                   s->n_in > 2 && s->in[2] ? s->in[2]->data : NULL, s->out[0]->data};
     const mote_conv2d_args *g = &p->a;
-    if (p->algo == ALGO_DIRECT || p->algo == ALGO_DW3X3) {
+    if (p->algo == ALGO_DIRECT || p->algo == ALGO_DW3X3 || p->algo == ALGO_DW) {
         mote_pool_for(s->pool, p->N * g->OC, 1, conv_chunk, &j);
         return;
     }
@@ -204,14 +206,16 @@ static mote_status prepare_conv(mote_op_ctx *c)
     int64_t Cg = a->C / a->groups, OCg = a->OC / a->groups, OHW = a->OH * a->OW;
     p->Kc = Cg * a->KH * a->KW;
 
-    int can_dw = a->groups == a->C && a->OC == a->C && a->KH == 3 && a->KW == 3 &&
-                 a->dh == 1 && a->dw == 1;
+    int depthwise = a->groups == a->C && a->OC == a->C && a->dh == 1 && a->dw == 1;
+    int can_dw = depthwise && a->KH == 3 && a->KW == 3;
+    int can_dwk = depthwise && c->k->conv2d_dw_f32 && a->KH <= MOTE_DW_MAXK && a->KW <= MOTE_DW_MAXK;
     int can_1x1 = a->groups == 1 && a->KH == 1 && a->KW == 1 && a->sh == 1 && a->sw == 1 &&
                   win.pt == 0 && win.pl == 0 && win.pb == 0 && win.pr == 0;
     const char *force = mote_attr_get_string(c->node, "_conv_algo", NULL);
     if (force) {
         if (strcmp(force, "direct") == 0) p->algo = ALGO_DIRECT;
         else if (strcmp(force, "dw3x3") == 0 && can_dw) p->algo = ALGO_DW3X3;
+        else if (strcmp(force, "dw") == 0 && can_dwk) p->algo = ALGO_DW;
         else if (strcmp(force, "gemm1x1") == 0 && can_1x1) p->algo = ALGO_GEMM1X1;
         else if (strcmp(force, "im2col") == 0) p->algo = ALGO_IM2COL;
         else
@@ -219,6 +223,8 @@ static mote_status prepare_conv(mote_op_ctx *c)
                                  "_conv_algo='%s' is unknown or does not apply to this shape", force);
     } else if (can_dw) {
         p->algo = ALGO_DW3X3;
+    } else if (can_dwk) {
+        p->algo = ALGO_DW;
     } else if (can_1x1) {
         p->algo = ALGO_GEMM1X1;
     } else if (OCg >= 4 && p->Kc >= 8 && OHW >= 4) {
@@ -227,7 +233,9 @@ static mote_status prepare_conv(mote_op_ctx *c)
         p->algo = ALGO_DIRECT;
     }
 
-    p->conv = p->algo == ALGO_DW3X3 ? c->k->conv2d_dw3x3_f32 : c->k->conv2d_f32;
+    p->conv = p->algo == ALGO_DW3X3 ? c->k->conv2d_dw3x3_f32
+            : p->algo == ALGO_DW    ? c->k->conv2d_dw_f32
+                                    : c->k->conv2d_f32;
     p->im2col = c->k->im2col_f32;
     c->scratch_bytes = 0;
     if (p->algo == ALGO_GEMM1X1 || p->algo == ALGO_IM2COL) {
