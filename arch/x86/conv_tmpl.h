@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "kernels.h"
+#include "ref.h"
 #include "vmath.h"
 
 static inline float dw_scalar(const float *const rows[3], const float *w, int64_t W, int64_t ix0)
@@ -114,23 +115,7 @@ void CONV_NAME(conv2d_dw)(const mote_conv2d_args *a)
         dw_padded(a, L, (int)a->KH, (int)a->KW);
         return;
     }
-    for (int64_t c = a->oc0; c < a->oc1; c++) {
-        const float *w = a->w + c * a->KH * a->KW;
-        for (int64_t oy = 0; oy < a->OH; oy++)
-            for (int64_t ox = 0; ox < a->OW; ox++) {
-                float acc = 0.0f;
-                for (int64_t ky = 0; ky < a->KH; ky++) {
-                    int64_t iy = oy * a->sh - a->ph + ky;
-                    if (iy < 0 || iy >= a->H) continue;
-                    for (int64_t kx = 0; kx < a->KW; kx++) {
-                        int64_t ix = ox * a->sw - a->pw + kx;
-                        if (ix >= 0 && ix < a->W)
-                            acc = __builtin_fmaf(w[ky * a->KW + kx], a->x[(c * a->H + iy) * a->W + ix], acc);
-                    }
-                }
-                a->y[(c * a->OH + oy) * a->OW + ox] = dw_act1(acc + (a->bias ? a->bias[c] : 0.0f), &a->act);
-            }
-    }
+    mote_conv2d_dw_f32_ref(a);
 }
 
 void CONV_NAME(conv2d_dw3x3)(const mote_conv2d_args *a)

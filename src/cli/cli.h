@@ -69,7 +69,13 @@ bool cli_is_file(const char *path);
  * still open taken as 1 (*open_dims says whether there was one). Returns
  * the session status; *out is NULL on failure. */
 #define MOTE_MAX_INPUT_SPECS 64   /* --shape options per command */
-mote_status cli_inspect_session(const mote_model *m, char *const *shape_specs, int n_specs,
+typedef struct cli_shapes {
+    char *spec[MOTE_MAX_INPUT_SPECS];   /* "NAME=D0xD1x...", as given */
+    int n;
+} cli_shapes;
+/* Records one --shape argument; a usage error (exit status) past the limit. */
+int cli_shapes_add(cli_shapes *sh, char *arg, const char *prog);
+mote_status cli_inspect_session(const mote_model *m, const cli_shapes *shapes,
                                 mote_session **out, bool *open_dims);
 
 #endif

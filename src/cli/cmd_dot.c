@@ -125,19 +125,16 @@ int cli_cmd_dot(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c, rc = CLI_OK, n_shapes = 0;
+    int c, rc = CLI_OK;
     bool weights = true;
-    char *shapes[MOTE_MAX_INPUT_SPECS];
+    cli_shapes shapes = { .n = 0 };
     while ((c = cli_getopt(argc, argv, "ws:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             return rc;
         if (c == 'w')
             weights = false;
-        if (c == 's') {
-            if (n_shapes == MOTE_MAX_INPUT_SPECS)
-                return cli_usage_error(argv[0], "too many --shape options");
-            shapes[n_shapes++] = optarg;
-        }
+        if (c == 's' && (rc = cli_shapes_add(&shapes, optarg, argv[0])) != CLI_OK)
+            return rc;
     }
     if (optind >= argc)
         return cli_usage_error(argv[0], "missing MODEL");
@@ -151,7 +148,7 @@ int cli_cmd_dot(int argc, char **argv)
     mote_session *s = NULL;
     bool open_dims;
     /* on failure: shapes from the file alone (a bad --shape is an error) */
-    if (cli_inspect_session(m, shapes, n_shapes, &s, &open_dims) == MOTE_ERR_ARG) {
+    if (cli_inspect_session(m, &shapes, &s, &open_dims) == MOTE_ERR_ARG) {
         mote_model_close(m);
         return CLI_USAGE;
     }

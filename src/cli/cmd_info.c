@@ -186,19 +186,16 @@ int cli_cmd_info(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c, rc = CLI_OK, n_shapes = 0;
+    int c, rc = CLI_OK;
     bool nodes = true;
-    char *shapes[MOTE_MAX_INPUT_SPECS];
+    cli_shapes shapes = { .n = 0 };
     while ((c = cli_getopt(argc, argv, "ns:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             return rc;
         if (c == 'n')
             nodes = false;
-        if (c == 's') {
-            if (n_shapes == MOTE_MAX_INPUT_SPECS)
-                return cli_usage_error(argv[0], "too many --shape options");
-            shapes[n_shapes++] = optarg;
-        }
+        if (c == 's' && (rc = cli_shapes_add(&shapes, optarg, argv[0])) != CLI_OK)
+            return rc;
     }
     if (optind >= argc)
         return cli_usage_error(argv[0], "missing MODEL");
@@ -214,7 +211,7 @@ int cli_cmd_info(int argc, char **argv)
      * dimensions from --shape, else 1. */
     mote_session *s = NULL;
     bool open_dims;
-    mote_status sst = cli_inspect_session(m, shapes, n_shapes, &s, &open_dims);
+    mote_status sst = cli_inspect_session(m, &shapes, &s, &open_dims);
     if (sst == MOTE_ERR_ARG) {
         mote_model_close(m);
         return CLI_USAGE;

@@ -272,7 +272,15 @@ static int parse_shape(const mote_model *m, const char *spec, int64_t dims[MOTE_
     return in;
 }
 
-mote_status cli_inspect_session(const mote_model *m, char *const *shape_specs, int n_specs,
+int cli_shapes_add(cli_shapes *sh, char *arg, const char *prog)
+{
+    if (sh->n == MOTE_MAX_INPUT_SPECS)
+        return cli_usage_error(prog, "too many --shape options");
+    sh->spec[sh->n++] = arg;
+    return CLI_OK;
+}
+
+mote_status cli_inspect_session(const mote_model *m, const cli_shapes *shapes_given,
                                 mote_session **out, bool *open_dims)
 {
     *out = NULL;
@@ -283,9 +291,9 @@ mote_status cli_inspect_session(const mote_model *m, char *const *shape_specs, i
         return MOTE_ERR_NOMEM;
     for (int i = 0; i < n_in; i++)
         mote_model_input(m, i, &shapes[i]);
-    for (int k = 0; k < n_specs; k++) {
+    for (int k = 0; shapes_given && k < shapes_given->n; k++) {
         int64_t dims[MOTE_MAX_DIMS];
-        int in = parse_shape(m, shape_specs[k], dims);
+        int in = parse_shape(m, shapes_given->spec[k], dims);
         if (in < 0) {
             free(shapes);
             return MOTE_ERR_ARG;
