@@ -5,11 +5,13 @@
  * median of --reps repetitions with min and max; the bytes of weights read
  * per generated token and the machine's read bandwidth at that footprint,
  * measured here in the same run (streaming reads of those very weight
- * matrices, right before each generation measurement: the best of a plain
- * loop and, where the CPU has AVX-512, vector reads of 1 to 8 side-by-side
- * streams with software prefetch, since one plain stream leaves DRAM
- * bandwidth unused), so the fraction of it that generation reaches is
- * comparable under the same machine load.
+ * matrices, right before each generation measurement: one pass each of a
+ * plain loop and, where the CPU has AVX-512, vector reads of 1 to 8
+ * side-by-side streams with software prefetch, since one plain stream
+ * leaves DRAM bandwidth unused), so the fraction of it that generation
+ * reaches is comparable under the same machine load. Both sides are medians
+ * over the repetitions (the probe's best pattern by its median): a best
+ * single pass of many, against a median, would measure the host's noise.
  *
  *   bench/llm [--models DIR] [--rand768 DIR] [--reps N] [--weights LIST]
  *             [--out FILE] [--check]
@@ -82,48 +84,91 @@ typedef struct regions {
     size_t bytes[512];
 } regions;
 
-/* Read bandwidth (bytes/s) over the regions: the best pass of a plain
- * streaming sum (eight independent 64-bit accumulators) and, with AVX-512,
- * of vector reads in several stream/prefetch patterns
- * (arch/x86/avx512/peak_avx512.c). The best is what a kernel reading
- * these bytes could reach. */
+/* The read patterns the probe tries: a plain streaming sum (eight
+ * independent 64-bit accumulators) and, with AVX-512, vector reads of
+ * 1 to 8 side-by-side streams with software prefetch
+ * (arch/x86/avx512/peak_avx512.c); one plain stream leaves DRAM bandwidth
+ * unused on some cores. */
+static const struct { int streams; size_t pf; } pat[] = {
+    { 0, 0 },   /* the plain loop */
+    { 1, 0 },    { 1, 4096 }, { 2, 1024 }, { 2, 4096 }, { 3, 1024 },
+    { 4, 512 },  { 4, 1024 }, { 4, 2048 }, { 6, 1024 }, { 8, 1024 },
+};
+#define N_PAT ((int)(sizeof pat / sizeof pat[0]))
+
+static int pattern_available(int i)
+{
+#ifdef MOTE_HAVE_X86
+    return i == 0 || mote_cpu_isa_available("avx512");
+#else
+    return i == 0;
+#endif
+}
+
+static const char *pattern_name(int i, char *buf, size_t n)
+{
+    if (!pat[i].streams) snprintf(buf, n, "plain");
+    else snprintf(buf, n, "%dx%zu", pat[i].streams, pat[i].pf);
+    return buf;
+}
+
+/* One pass of each read pattern over the regions: bw[i] (bytes/s) for
+ * pattern i, 0 where the CPU lacks it. */
 static volatile uint64_t sink;
 static volatile float fsink;
-static double read_bandwidth(const regions *rg)
+static void read_bandwidth(const regions *rg, double bw[N_PAT])
 {
-    double best = 0, total = 0;
+    double total = 0;
     for (int r = 0; r < rg->n; r++) total += (double)(rg->bytes[r] / 512 * 512);
-    for (int pass = 0; pass < 2; pass++) {
-        uint64_t a[8] = { 0 };
+    for (int i = 0; i < N_PAT; i++) {
+        bw[i] = 0;
+        if (!pattern_available(i)) continue;
         double t0 = now_s();
-        for (int r = 0; r < rg->n; r++) {
-            const uint64_t *buf = rg->p[r];
-            size_t n = rg->bytes[r] / 512 * 64;
-            for (size_t i = 0; i < n; i += 8)
-                for (int j = 0; j < 8; j++) a[j] += buf[i + j];
-        }
-        double t = now_s() - t0;
-        sink = a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7];
-        if (t > 0 && total / t > best) best = total / t;
-    }
-#ifdef MOTE_HAVE_X86
-    if (mote_cpu_isa_available("avx512")) {
-        static const struct { int streams; size_t pf; } pat[] = {
-            { 1, 0 },    { 1, 4096 }, { 2, 1024 }, { 2, 4096 }, { 3, 1024 },
-            { 4, 512 },  { 4, 1024 }, { 4, 2048 }, { 6, 1024 }, { 8, 1024 },
-        };
-        for (size_t i = 0; i < sizeof pat / sizeof pat[0]; i++)
-            for (int pass = 0; pass < 2; pass++) {
-                float acc = 0;
-                double t0 = now_s();
-                for (int r = 0; r < rg->n; r++)   /* whole cache lines per stream */
-                    acc += mote_read_loop_avx512(rg->p[r], rg->bytes[r] / 512 * 512, pat[i].streams, pat[i].pf);
-                double t = now_s() - t0;
-                fsink = acc;
-                if (t > 0 && total / t > best) best = total / t;
+        if (!pat[i].streams) {
+            uint64_t a[8] = { 0 };
+            for (int r = 0; r < rg->n; r++) {
+                const uint64_t *buf = rg->p[r];
+                size_t n = rg->bytes[r] / 512 * 64;
+                for (size_t k = 0; k < n; k += 8)
+                    for (int j = 0; j < 8; j++) a[j] += buf[k + j];
             }
-    }
+            sink = a[0] + a[1] + a[2] + a[3] + a[4] + a[5] + a[6] + a[7];
+        }
+#ifdef MOTE_HAVE_X86
+        else {
+            float acc = 0;
+            for (int r = 0; r < rg->n; r++)   /* whole cache lines per stream */
+                acc += mote_read_loop_avx512(rg->p[r], rg->bytes[r] / 512 * 512, pat[i].streams, pat[i].pf);
+            fsink = acc;
+        }
 #endif
+        double t = now_s() - t0;
+        bw[i] = t > 0 ? total / t : 0;
+    }
+}
+
+/* The read bandwidth from passes[rep * N_PAT + i] (reps passes of each
+ * pattern): the best pattern by its median over the passes, the same
+ * statistic as the tokens/s it is compared with (a median over
+ * repetitions). The best pattern goes to *which, the fastest single pass
+ * of any pattern to *best_pass. */
+static double probe_median(double *passes, int reps, int *which, double *best_pass)
+{
+    double best = 0, *v = malloc((size_t)reps * sizeof *v);
+    *which = 0;
+    *best_pass = 0;
+    for (int i = 0; v && i < N_PAT; i++) {
+        for (int r = 0; r < reps; r++) {
+            v[r] = passes[r * N_PAT + i];
+            if (v[r] > *best_pass) *best_pass = v[r];
+        }
+        double m = stats(v, reps).med;
+        if (m > best) {
+            best = m;
+            *which = i;
+        }
+    }
+    free(v);
     return best;
 }
 
@@ -205,6 +250,8 @@ typedef struct row {
     stat3 prompt, gen;
     double prompt_cpu, gen_cpu; /* tokens per CPU-second, medians          */
     double wbytes, bw;         /* weight bytes per token, read bandwidth    */
+    double bw_pass;            /* the fastest single probe pass              */
+    int bw_pat;                /* the pattern bw comes from                 */
 } row;
 
 static int bench_one(const mote_model *m, int threads, int reps, const regions *rg,
@@ -218,7 +265,7 @@ static int bench_one(const mote_model *m, int threads, int reps, const regions *
     int V = mote_llama_hparams_of(L)->vocab_size, ids[NTOK];
     for (int i = 0; i < NTOK; i++) ids[i] = i ? 3 + (i * 7919) % (V - 3) : 1;
     double *tp = calloc((size_t)reps, sizeof(double)), *tg = calloc((size_t)reps, sizeof(double));
-    double *cg = calloc((size_t)reps, sizeof(double)), *bw = calloc((size_t)reps, sizeof(double));
+    double *cg = calloc((size_t)reps, sizeof(double)), *bw = calloc((size_t)reps * N_PAT, sizeof(double));
     double *cp = calloc((size_t)reps, sizeof(double));
     const float *lg;
     int ok = !mote_llama_forward(L, ids, NTOK, &lg);   /* warm-up: builds the prompt session */
@@ -228,7 +275,7 @@ static int bench_one(const mote_model *m, int threads, int reps, const regions *
         ok = !mote_llama_forward(L, ids, NTOK, &lg);
         tp[rep] = NTOK / (now_s() - t0);
         cp[rep] = NTOK / (cpu_s() - c0);
-        bw[rep] = read_bandwidth(rg);
+        read_bandwidth(rg, bw + rep * N_PAT);
         mote_llama_reset(L);
         int next = 1;
         ok = ok && !mote_llama_forward(L, &next, 1, &lg);
@@ -247,7 +294,20 @@ static int bench_one(const mote_model *m, int threads, int reps, const regions *
         r->gen = stats(tg, reps);
         r->gen_cpu = stats(cg, reps).med;
         r->prompt_cpu = stats(cp, reps).med;
-        r->bw = stats(bw, reps).med;
+        r->bw = probe_median(bw, reps, &r->bw_pat, &r->bw_pass);
+        printf("  read patterns, median GB/s:");   /* what the probe's choice was among */
+        for (int i = 0; i < N_PAT; i++) {
+            char pn[32];
+            double *v = malloc((size_t)reps * sizeof *v);
+            if (!v || !pattern_available(i)) {
+                free(v);
+                continue;
+            }
+            for (int k = 0; k < reps; k++) v[k] = bw[k * N_PAT + i];
+            printf(" %s %.1f", pattern_name(i, pn, sizeof pn), stats(v, reps).med / 1e9);
+            free(v);
+        }
+        printf("\n");
         r->wbytes = wbytes;
     }
     free(tp); free(tg); free(cg); free(bw); free(cp);
@@ -258,10 +318,11 @@ static int bench_one(const mote_model *m, int threads, int reps, const regions *
 static void print_row(FILE *f, const row *r)
 {
     double need = r->gen.med * r->wbytes;   /* bytes/s generation streams */
-    fprintf(f, "| %s | %s | %d | %.0f (%.0f–%.0f) | %.0f | %.1f (%.1f–%.1f) | %.1f | %.1f | %.1f | %.0f%% |\n",
+    char pn[32];
+    fprintf(f, "| %s | %s | %d | %.0f (%.0f–%.0f) | %.0f | %.1f (%.1f–%.1f) | %.1f | %.1f | %.1f (%s) | %.1f | %.0f%% |\n",
             r->model, r->wt, r->threads, r->prompt.med, r->prompt.lo, r->prompt.hi, r->prompt_cpu,
             r->gen.med, r->gen.lo, r->gen.hi, r->gen_cpu, r->wbytes / 1e6, r->bw / 1e9,
-            100.0 * need / r->bw);
+            pattern_name(r->bw_pat, pn, sizeof pn), r->bw_pass / 1e9, 100.0 * need / r->bw);
 }
 
 int main(int argc, char **argv)
@@ -325,7 +386,10 @@ int main(int argc, char **argv)
     whole.n = 1;
     whole.p[0] = buf;
     whole.bytes[0] = buf_bytes;
-    double dram = read_bandwidth(&whole);
+    double dram_passes[3 * N_PAT], dram_pass;
+    int dram_pat;
+    for (int i = 0; i < 3; i++) read_bandwidth(&whole, dram_passes + i * N_PAT);
+    double dram = probe_median(dram_passes, 3, &dram_pat, &dram_pass);
     for (int s = 0; s < n_src; s++) {
         for (int w = 0; w < 3; w++) {
             if (!want_wt[w] && !(check && w == 0 && !strcmp(srcs[s].name, "rand768"))) continue;
@@ -365,10 +429,14 @@ int main(int argc, char **argv)
             "one at a time; median (min–max) of %d repetitions. \"cpu\" columns: tokens per "
             "second of process CPU time (all threads; spinning workers included). \"weights/token\": bytes of weight matrices one generated "
             "token reads. \"read BW\": read bandwidth over those weight matrices themselves, measured "
-            "in the same run on one core (median over repetitions of the best read pattern: bench/llm.c); \"of BW\": generation's weight bytes per second as a fraction "
-            "of it (2-thread rows can pass 100%%: two cores read faster than one). DRAM read bandwidth (512 MiB buffer) at start: %.1f GB/s.\n\n"
+            "on one core in every repetition, between its prompt and its generation pass: one pass of each read "
+            "pattern (plain loop; AVX-512 streams x prefetch distance), and the best pattern by its median over "
+            "the repetitions (named in brackets), the same statistic as the tokens/s; \"best pass\": the fastest "
+            "single pass of any pattern, for scale. \"of BW\": generation's weight bytes per second as a fraction "
+            "of read BW (2-thread rows can pass 100%%: two cores read faster than one). DRAM read bandwidth (512 MiB buffer, "
+            "same statistic over 3 passes) at start: %.1f GB/s.\n\n"
             "| model | weights | threads | prompt tok/s | prompt cpu | generation tok/s | gen cpu | "
-            "weights/token MB | read BW GB/s | of BW |\n|---|---|---|---|---|---|---|---|---|---|\n",
+            "weights/token MB | read BW GB/s | best pass GB/s | of BW |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
             mote_cpu_best_isa(), NTOK, NTOK, reps, dram / 1e9);
     for (int i = 0; i < n_rows; i++) print_row(f, &rows[i]);
     fclose(f);

@@ -24,12 +24,27 @@ float mote_rng_f32(uint64_t *state)
     return (float)(mote_rng_u32(state) >> 8) / 16777216.0f;   /* 24 bits: [0, 1) */
 }
 
+/*
+ * Two passes, the same answer as "best = i whenever x[i] > x[best]": the
+ * largest value (NaNs never win a comparison), then its first index. The
+ * first pass keeps eight independent maxima and has no data-dependent
+ * branch (a running argmax mispredicts and waits on x[best]): generation
+ * calls this once per token over the whole vocabulary.
+ */
 int mote_argmax(int n, const float *x)
 {
-    int best = 0;
-    for (int i = 1; i < n; i++)
-        if (x[i] > x[best]) best = i;
-    return best;
+    if (n <= 1 || isnan(x[0])) return 0;   /* nothing compares greater than a NaN x[0] */
+    float m[8];
+    for (int j = 0; j < 8; j++) m[j] = x[0];
+    int i = 1;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) m[j] = x[i + j] > m[j] ? x[i + j] : m[j];
+    for (; i < n; i++) m[0] = x[i] > m[0] ? x[i] : m[0];
+    float mx = m[0];
+    for (int j = 1; j < 8; j++) mx = m[j] > mx ? m[j] : mx;
+    for (i = 0; i < n; i++)
+        if (x[i] == mx) break;
+    return i;
 }
 
 mote_status mote_sampler_new(int n_vocab, float temperature, int top_k, float top_p,

@@ -3,6 +3,7 @@
  * vocabulary (known ids, round trips, byte fallback) and on a small
  * hand-made vocabulary (merge order), plus the sampler.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,43 @@ START_TEST(test_sampler_greedy_is_argmax)
 }
 END_TEST
 
+/* the running argmax that mote_argmax's two passes must agree with */
+static int argmax_running(int n, const float *x)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (x[i] > x[best]) best = i;
+    return best;
+}
+
+START_TEST(test_argmax_matches_running_argmax)
+{
+    static float x[32003];
+    uint64_t rng = 12345;
+    const int sizes[] = { 1, 2, 7, 8, 9, 15, 16, 17, 33, 100, 32000, 32003 };
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        int n = sizes[si];
+        for (int trial = 0; trial < 40; trial++) {
+            /* few distinct values (ties), signed zeros, infinities, NaNs */
+            for (int i = 0; i < n; i++) {
+                uint32_t r = mote_rng_u32(&rng);
+                switch (r % 16) {
+                case 0: x[i] = NAN; break;
+                case 1: x[i] = -0.0f; break;
+                case 2: x[i] = 0.0f; break;
+                case 3: x[i] = -INFINITY; break;
+                case 4: x[i] = trial % 5 == 0 ? INFINITY : 1.0f; break;
+                default: x[i] = (float)(r >> 4 & 31) - 15.0f; break;
+                }
+            }
+            if (trial % 7 == 0) x[0] = NAN;         /* nothing beats a leading NaN */
+            if (trial % 7 == 1) x[n - 1] = 1e30f;   /* the maximum in the tail    */
+            ck_assert_int_eq(mote_argmax(n, x), argmax_running(n, x));
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_sampler_same_seed_same_tokens)
 {
     float l[64];
@@ -233,6 +271,7 @@ int main(void)
     tcase_add_test(tc, test_tokenizer_rejects_truncated_piece_table);
     tcase_add_test(tc, test_tokenizer_load_rejects_truncated_file);
     tcase_add_test(tc, test_sampler_greedy_is_argmax);
+    tcase_add_test(tc, test_argmax_matches_running_argmax);
     tcase_add_test(tc, test_sampler_same_seed_same_tokens);
     tcase_add_test(tc, test_sampler_top_k_keeps_only_k_tokens);
     tcase_add_test(tc, test_sampler_rejects_negative_temperature);

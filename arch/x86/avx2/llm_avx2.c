@@ -183,11 +183,11 @@ INLINE void attend_nv(const int NV, int64_t n, const float *q, const float *k, c
                       int64_t ld, float scale, float *s, float *y)
 {
     __m256 qv[8], acc[8];
-    for (int c = 0; c < NV; c++) qv[c] = _mm256_loadu_ps(q + c * 8);
+    ROWS for (int c = 0; c < NV; c++) qv[c] = _mm256_loadu_ps(q + c * 8);
     float mx = -INFINITY;
     for (int64_t j = 0; j < n; j++) {
         __m256 a = _mm256_mul_ps(qv[0], _mm256_loadu_ps(k + j * ld));
-        for (int c = 1; c < NV; c++) a = _mm256_fmadd_ps(qv[c], _mm256_loadu_ps(k + j * ld + c * 8), a);
+        ROWS for (int c = 1; c < NV; c++) a = _mm256_fmadd_ps(qv[c], _mm256_loadu_ps(k + j * ld + c * 8), a);
         s[j] = hsum8(a) * scale;
         if (s[j] > mx) mx = s[j];
     }
@@ -204,12 +204,12 @@ INLINE void attend_nv(const int NV, int64_t n, const float *q, const float *k, c
         sum += s[j];
     }
     float inv = 1.0f / sum;
-    for (int c = 0; c < NV; c++) acc[c] = _mm256_setzero_ps();
+    ROWS for (int c = 0; c < NV; c++) acc[c] = _mm256_setzero_ps();
     for (j = 0; j < n; j++) {
         __m256 w = _mm256_set1_ps(s[j] * inv);
-        for (int c = 0; c < NV; c++) acc[c] = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + j * ld + c * 8), acc[c]);
+        ROWS for (int c = 0; c < NV; c++) acc[c] = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + j * ld + c * 8), acc[c]);
     }
-    for (int c = 0; c < NV; c++) _mm256_storeu_ps(y + c * 8, acc[c]);
+    ROWS for (int c = 0; c < NV; c++) _mm256_storeu_ps(y + c * 8, acc[c]);
 }
 
 static void attend_f32_avx2(int64_t n, int64_t hs, const float *q, const float *k, const float *v,

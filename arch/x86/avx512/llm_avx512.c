@@ -186,11 +186,11 @@ INLINE void attend_nv(const int NV, int64_t n, const float *q, const float *k, c
                       int64_t ld, float scale, float *s, float *y)
 {
     __m512 qv[8], acc[8];
-    for (int c = 0; c < NV; c++) qv[c] = _mm512_loadu_ps(q + c * 16);
+    ROWS for (int c = 0; c < NV; c++) qv[c] = _mm512_loadu_ps(q + c * 16);
     float mx = -INFINITY;
     for (int64_t j = 0; j < n; j++) {
         __m512 a = _mm512_mul_ps(qv[0], _mm512_loadu_ps(k + j * ld));
-        for (int c = 1; c < NV; c++) a = _mm512_fmadd_ps(qv[c], _mm512_loadu_ps(k + j * ld + c * 16), a);
+        ROWS for (int c = 1; c < NV; c++) a = _mm512_fmadd_ps(qv[c], _mm512_loadu_ps(k + j * ld + c * 16), a);
         s[j] = _mm512_reduce_add_ps(a) * scale;
         if (s[j] > mx) mx = s[j];
     }
@@ -202,12 +202,12 @@ INLINE void attend_nv(const int NV, int64_t n, const float *q, const float *k, c
         sumv = _mm512_add_ps(sumv, _mm512_maskz_mov_ps(m, e));
     }
     float inv = 1.0f / _mm512_reduce_add_ps(sumv);
-    for (int c = 0; c < NV; c++) acc[c] = _mm512_setzero_ps();
+    ROWS for (int c = 0; c < NV; c++) acc[c] = _mm512_setzero_ps();
     for (int64_t j = 0; j < n; j++) {
         __m512 w = _mm512_set1_ps(s[j] * inv);
-        for (int c = 0; c < NV; c++) acc[c] = _mm512_fmadd_ps(w, _mm512_loadu_ps(v + j * ld + c * 16), acc[c]);
+        ROWS for (int c = 0; c < NV; c++) acc[c] = _mm512_fmadd_ps(w, _mm512_loadu_ps(v + j * ld + c * 16), acc[c]);
     }
-    for (int c = 0; c < NV; c++) _mm512_storeu_ps(y + c * 16, acc[c]);
+    ROWS for (int c = 0; c < NV; c++) _mm512_storeu_ps(y + c * 16, acc[c]);
 }
 
 static void attend_f32_avx512(int64_t n, int64_t hs, const float *q, const float *k, const float *v,
