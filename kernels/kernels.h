@@ -116,10 +116,14 @@ typedef struct mote_gemm_args {
  * still apply). n0 must be a multiple of gemm_nr(). scratch holds
  * gemm_scratch_bytes(M, K) bytes (per call, e.g. a packed A panel; M is
  * the most rows one call gets, so a small-M path can ask for none).
+ * trans_a: A is stored transposed, element (m, k) at A[k*lda + m] (a
+ * convolution's im2col matrix read as pixels x taps); M must then be more
+ * than 8 (callers pass such A only for larger M; targets may read it
+ * through their tiled path only).
  */
 typedef struct mote_gemm_packed_args {
     int64_t M, N, K;
-    const float *A; int64_t lda;
+    const float *A; int64_t lda; int trans_a;
     const void *Bp;                 /* packed B, from gemm_pack_b */
     float *C; int64_t ldc;
     const float *bias; int bias_per_row;

@@ -29,8 +29,9 @@ mote_status mote_gemm_plan_init(mote_op_ctx *c, mote_gemm_plan *p,
     p->threads = c->threads > 0 ? c->threads : 1;
     *scratch = 0;
     const mote_kernels *k = c->k;
-    /* The packed path needs alpha = 1, beta = 0 and A not transposed. */
-    if (B_const && !trans_a && k->gemm_packed_f32 && k->gemm_pack_b && k->gemm_pack_b_bytes &&
+    /* The packed path needs alpha = 1, beta = 0, and A not transposed
+     * unless M > 8 (kernels.h: mote_gemm_packed_args). */
+    if (B_const && (!trans_a || M > 8) && k->gemm_packed_f32 && k->gemm_pack_b && k->gemm_pack_b_bytes &&
         k->gemm_nr && k->gemm_scratch_bytes && M > 0 && N > 0 && K > 0) {
         size_t bytes = k->gemm_pack_b_bytes(K, N);
         void *bp = mote_ctx_alloc_aligned(c, bytes);
@@ -88,7 +89,7 @@ static void packed_chunk(void *ctx, int64_t b, int64_t e, int t)
     const gemm_job *j = ctx;
     const mote_gemm_plan *p = j->p;
     mote_gemm_packed_args a = {
-        .M = p->M, .N = p->N, .K = p->K, .A = j->A, .lda = j->lda, .Bp = p->Bp,
+        .M = p->M, .N = p->N, .K = p->K, .A = j->A, .lda = j->lda, .trans_a = p->trans_a, .Bp = p->Bp,
         .C = j->C, .ldc = j->ldc, .bias = p->bias, .bias_per_row = p->bias_per_row,
         .act = p->act, .m0 = 0, .m1 = p->M, .n0 = 0, .n1 = p->N,
         /* reliability: no offset on a NULL scratch (UB, found by fuzz_mote) */

@@ -159,12 +159,12 @@ END_TEST
 
 /* Packs B, runs the packed entry over [m0,m1) x [n0,n1). */
 static void packed_run(const mote_kernels *k, int64_t M, int64_t N, int64_t K, const float *A,
-                       int64_t lda, const void *Bp, float *C, int64_t ldc, const float *bias,
+                       int64_t lda, int ta, const void *Bp, float *C, int64_t ldc, const float *bias,
                        int per_row, mote_act act, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
 {
     void *scratch = malloc(k->gemm_scratch_bytes(M, K) + 64);
     ck_assert_ptr_nonnull(scratch);
-    mote_gemm_packed_args a = { M, N, K, A, lda, Bp, C, ldc, bias, per_row, act,
+    mote_gemm_packed_args a = { M, N, K, A, lda, ta, Bp, C, ldc, bias, per_row, act,
                                 m0, m1, n0, n1, scratch };
     k->gemm_packed_f32(&a);
     free(scratch);
@@ -185,10 +185,12 @@ START_TEST(test_gemm_packed_matches_reference_on_ranges)
              * store-and-reload of partial sums between K blocks runs */
             if (it % 8 == 3) K = 1025 + rnd(1200);
             int tb = (int)rnd(2);
-            int64_t lda = K + rnd(3), ldb = (tb ? K : N) + rnd(3), ldc = N + rnd(3);
+            /* a transposed A (K x M in memory) when M > 8, as kernels.h allows */
+            int ta = M > 8 && rnd(2);
+            int64_t lda = (ta ? M : K) + rnd(3), ldb = (tb ? K : N) + rnd(3), ldc = N + rnd(3);
             mote_act act = acts[it % N_ACTS];
             int bias_kind = (int)rnd(3);
-            float *A = buf(M * lda, -1, 1), *B = buf((tb ? N : K) * ldb, -1, 1);
+            float *A = buf((ta ? K : M) * lda, -1, 1), *B = buf((tb ? N : K) * ldb, -1, 1);
             float *bias = buf(M > N ? M : N, -1, 1);
             float *C = malloc(sizeof(float) * (size_t)(M * ldc)), *R = malloc(sizeof(float) * (size_t)(M * ldc));
             double *S = malloc(sizeof(double) * (size_t)(M * N));
@@ -200,13 +202,13 @@ START_TEST(test_gemm_packed_matches_reference_on_ranges)
             int64_t m0 = rnd(M), m1 = m0 + 1 + rnd(M - m0);
             int64_t n0 = rnd((N + nr - 1) / nr) * nr, n1 = n0 + 1 + rnd(N - n0);
             if (it % 4 == 0) m0 = 0, m1 = M, n0 = 0, n1 = N;
-            packed_run(&k, M, N, K, A, lda, Bp, C, ldc, bias_kind ? bias : NULL, bias_kind == 2,
+            packed_run(&k, M, N, K, A, lda, ta, Bp, C, ldc, bias_kind ? bias : NULL, bias_kind == 2,
                        act, m0, m1, n0, n1);
-            mote_gemm_args a = { m1 - m0, n1 - n0, K, A + m0 * lda, lda, 0, tb ? B + n0 * ldb : B + n0,
+            mote_gemm_args a = { m1 - m0, n1 - n0, K, ta ? A + m0 : A + m0 * lda, lda, ta, tb ? B + n0 * ldb : B + n0,
                                  ldb, tb, R + m0 * ldc + n0, ldc, 1.0f, 0.0f,
                                  bias_kind ? bias + (bias_kind == 2 ? m0 : n0) : NULL, bias_kind == 2, act };
             mote_gemm_f32_ref(&a);
-            abs_products(M, N, K, A, lda, 0, B, ldb, tb, S);
+            abs_products(M, N, K, A, lda, ta, B, ldb, tb, S);
             for (int64_t i = 0; i < M; i++)
                 for (int64_t j = 0; j < ldc; j++) {
                     float c = C[i * ldc + j], r = R[i * ldc + j];
@@ -218,8 +220,8 @@ START_TEST(test_gemm_packed_matches_reference_on_ranges)
                     double tol = 2.0 * (double)K * FLT_EPSILON * S[i * N + j] + 4e-6 * (1 + fabs(r)) +
                                  act_tol(act, r);
                     ck_assert_msg(fabs((double)c - (double)r) <= tol,
-                                  "%s packed M=%lld N=%lld K=%lld tb=%d act=%d: C[%lld,%lld] = %.8g, reference %.8g",
-                                  isas[t], (long long)M, (long long)N, (long long)K, tb, (int)act.kind,
+                                  "%s packed M=%lld N=%lld K=%lld ta=%d tb=%d act=%d: C[%lld,%lld] = %.8g, reference %.8g",
+                                  isas[t], (long long)M, (long long)N, (long long)K, ta, tb, (int)act.kind,
                                   (long long)i, (long long)j, (double)c, (double)r);
                 }
             free(A); free(B); free(bias); free(C); free(R); free(S); free(Bp);
@@ -244,18 +246,40 @@ START_TEST(test_gemm_packed_bits_do_not_depend_on_the_split)
             void *Bp = malloc(k.gemm_pack_b_bytes(K, N));
             k.gemm_pack_b(K, N, B, N, 0, Bp);
             mote_act act = { MOTE_ACT_GELU, 0, 0 };
-            packed_run(&k, M, N, K, A, K, Bp, C1, N, bias, 0, act, 0, M, 0, N);
+            packed_run(&k, M, N, K, A, K, 0, Bp, C1, N, bias, 0, act, 0, M, 0, N);
             /* rows in pieces of 1, 4 (small-M path) and the rest (tiled), and
              * columns split at an NR boundary */
             int64_t nsplit = (N / nr / 2) * nr;
             int64_t cuts[] = { 0, 1, 5, M };
             for (int r = 0; r < 3; r++) {
-                packed_run(&k, M, N, K, A, K, Bp, C2, N, bias, 0, act, cuts[r], cuts[r + 1], 0, nsplit);
-                packed_run(&k, M, N, K, A, K, Bp, C2, N, bias, 0, act, cuts[r], cuts[r + 1], nsplit, N);
+                packed_run(&k, M, N, K, A, K, 0, Bp, C2, N, bias, 0, act, cuts[r], cuts[r + 1], 0, nsplit);
+                packed_run(&k, M, N, K, A, K, 0, Bp, C2, N, bias, 0, act, cuts[r], cuts[r + 1], nsplit, N);
             }
             ck_assert_msg(memcmp(C1, C2, sizeof(float) * (size_t)(M * N)) == 0,
                           "%s: %lldx%lldx%lld differs between one call and split calls", isas[t],
                           (long long)M, (long long)N, (long long)K);
+            if (M > 8) {
+                /* the same A stored transposed (K x M): the same bits, in
+                 * one call and in the split calls (pieces of 1 and 4 rows
+                 * take the tiled path then) */
+                float *AT = malloc(sizeof(float) * (size_t)(M * K));
+                for (int64_t i = 0; i < M; i++)
+                    for (int64_t kk = 0; kk < K; kk++) AT[kk * M + i] = A[i * K + kk];
+                memset(C2, 0, sizeof(float) * (size_t)(M * N));
+                packed_run(&k, M, N, K, AT, M, 1, Bp, C2, N, bias, 0, act, 0, M, 0, N);
+                ck_assert_msg(memcmp(C1, C2, sizeof(float) * (size_t)(M * N)) == 0,
+                              "%s: %lldx%lldx%lld differs with A transposed", isas[t],
+                              (long long)M, (long long)N, (long long)K);
+                memset(C2, 0, sizeof(float) * (size_t)(M * N));
+                for (int r = 0; r < 3; r++) {
+                    packed_run(&k, M, N, K, AT, M, 1, Bp, C2, N, bias, 0, act, cuts[r], cuts[r + 1], 0, nsplit);
+                    packed_run(&k, M, N, K, AT, M, 1, Bp, C2, N, bias, 0, act, cuts[r], cuts[r + 1], nsplit, N);
+                }
+                ck_assert_msg(memcmp(C1, C2, sizeof(float) * (size_t)(M * N)) == 0,
+                              "%s: %lldx%lldx%lld with A transposed differs in split calls", isas[t],
+                              (long long)M, (long long)N, (long long)K);
+                free(AT);
+            }
             free(A); free(B); free(bias); free(C1); free(C2); free(Bp);
         }
     }

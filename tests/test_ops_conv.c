@@ -116,9 +116,10 @@ START_TEST(test_conv_auto_pad)
 }
 END_TEST
 
-/* Runs the same conv with _conv_algo = algo and = "direct"; compares. */
-static void compare_algo(const char *algo, const int64_t *xd, const int64_t *wd, int64_t group,
-                         int64_t stride, int64_t pad)
+/* Runs the same conv with _conv_algo = algo and = ref (NULL: "direct") on
+ * 2 threads; compares to within tol (0: the same bits). */
+static void compare_algos(const char *algo, const char *ref, float tol, const int64_t *xd,
+                          const int64_t *wd, int64_t group, int64_t stride, int64_t pad)
 {
     int64_t nx = xd[0] * xd[1] * xd[2] * xd[3], nw = wd[0] * wd[1] * wd[2] * wd[3];
     float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
@@ -139,7 +140,7 @@ static void compare_algo(const char *algo, const int64_t *xd, const int64_t *wd,
         mote_graph_attr_ints(t.g, n, "pads", 4, D(pad, pad, pad, pad));
         mote_graph_attr_string(t.g, n, "_act", "LeakyRelu");
         if (r == 0 && algo) mote_graph_attr_string(t.g, n, "_conv_algo", algo);
-        if (r == 1) mote_graph_attr_string(t.g, n, "_conv_algo", "direct");
+        if (r == 1) mote_graph_attr_string(t.g, n, "_conv_algo", ref ? ref : "direct");
         ck_assert_mote_ok(op1_run(&t, 2));
         mote_tensor y = op1_out(&t, 0);
         ny = mote_tensor_numel(&y);
@@ -147,9 +148,21 @@ static void compare_algo(const char *algo, const int64_t *xd, const int64_t *wd,
         memcpy(res[r], y.data, sizeof(float) * (size_t)ny);
         op1_free(&t);
     }
-    float d = mote_test_maxdiff(res[0], res[1], ny);
-    ck_assert_msg(d < 1e-4f, "%s differs from direct by %g", algo ? algo : "auto", (double)d);
+    if (tol > 0) {
+        float d = mote_test_maxdiff(res[0], res[1], ny);
+        ck_assert_msg(d < tol, "%s differs from %s by %g", algo ? algo : "auto", ref ? ref : "direct",
+                      (double)d);
+    } else {
+        ck_assert_msg(memcmp(res[0], res[1], sizeof(float) * (size_t)ny) == 0, "%s and %s differ",
+                      algo ? algo : "auto", ref ? ref : "direct");
+    }
     free(res[0]); free(res[1]); free(x); free(w);
+}
+
+static void compare_algo(const char *algo, const int64_t *xd, const int64_t *wd, int64_t group,
+                         int64_t stride, int64_t pad)
+{
+    compare_algos(algo, NULL, 1e-4f, xd, wd, group, stride, pad);
 }
 
 START_TEST(test_conv_algorithms_match_direct)
@@ -166,6 +179,32 @@ START_TEST(test_conv_algorithms_match_direct)
     compare_algo(NULL, D(1, 8, 9, 7), D(16, 8, 3, 3), 1, 1, 1);   /* automatic choice */
 }
 END_TEST
+
+/* The transposed GEMM (pixels as rows): against direct, and the same bits
+ * as the untransposed GEMM (the same sums in the same order). */
+START_TEST(test_conv_transposed_gemm)
+{
+    /* 63 and 20 pixels: full and partial 14-row micro-panels; 16 and 40
+     * output channels: full and partial 32-wide panels; K past one block */
+    compare_algo("im2col_t", D(2, 8, 9, 7), D(16, 8, 3, 3), 1, 1, 1);
+    compare_algo("im2col_t", D(2, 8, 9, 7), D(40, 8, 3, 3), 1, 2, 1);
+    compare_algo("im2col_t", D(1, 130, 6, 5), D(33, 130, 3, 3), 1, 1, 1);
+    compare_algo("gemm1x1_t", D(2, 8, 9, 7), D(16, 8, 1, 1), 1, 1, 0);
+    compare_algo("gemm1x1_t", D(1, 24, 4, 4), D(64, 24, 1, 1), 1, 1, 0);
+    compare_algos("im2col_t", "im2col_n", 0, D(2, 8, 9, 7), D(40, 8, 3, 3), 1, 1, 1);
+    compare_algos("im2col_t", "im2col_n", 0, D(1, 130, 6, 5), D(33, 130, 3, 3), 1, 1, 1);
+    compare_algos("gemm1x1_t", "gemm1x1_n", 0, D(1, 24, 4, 4), D(64, 24, 1, 1), 1, 1, 0);
+    /* the automatic choice takes it for these few pixels: same bits */
+    compare_algos(NULL, "im2col_n", 0, D(1, 130, 6, 5), D(33, 130, 3, 3), 1, 1, 1);
+}
+END_TEST
+
+static void force_t_grouped(mote_graph *g, int n)
+{
+    mote_graph_attr_int(g, n, "group", 2);
+    mote_graph_attr_string(g, n, "_conv_algo", "im2col_t");
+}
+static void force_t_few_pixels(mote_graph *g, int n) { mote_graph_attr_string(g, n, "_conv_algo", "gemm1x1_t"); }
 
 static mote_status conv_error_run(op1 *t, const int64_t *xd, const int64_t *wd, attr_fn setup, int nd)
 {
@@ -208,6 +247,10 @@ START_TEST(test_conv_rejects_channel_group_and_kernel_mismatch)
                       "rank 5");
     EXPECT_CONV_ERROR(D(1, 2, 4, 4), D(4, 2, 3, 3), force_dw, 4, MOTE_ERR_UNSUPPORTED,
                       "_conv_algo='dw3x3'");
+    EXPECT_CONV_ERROR(D(1, 4, 4, 4), D(4, 2, 3, 3), force_t_grouped, 4, MOTE_ERR_UNSUPPORTED,
+                      "_conv_algo='im2col_t'");
+    EXPECT_CONV_ERROR(D(1, 2, 2, 2), D(4, 2, 1, 1), force_t_few_pixels, 4, MOTE_ERR_UNSUPPORTED,
+                      "_conv_algo='gemm1x1_t'");
     EXPECT_CONV_ERROR(D(1, 1, 4, 4), D(1, 1, 3, 3), bad_act, 4, MOTE_ERR_UNSUPPORTED,
                       "unknown fused activation _act='Swish'");
 }
@@ -450,6 +493,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv_hand_cases);
     tcase_add_test(t, test_conv_auto_pad);
     tcase_add_test(t, test_conv_algorithms_match_direct);
+    tcase_add_test(t, test_conv_transposed_gemm);
     tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);
     tcase_add_test(t, test_maxpool_strides_pads_and_ceil_mode);
     tcase_add_test(t, test_averagepool_count_include_pad_and_ceil_mode);

@@ -163,6 +163,14 @@ static void pack_a(const float *A, int64_t rs, int64_t cs, int64_t mc, int64_t k
     for (int64_t i0 = 0; i0 < mc; i0 += MR) {
         int64_t mr = g_min(MR, mc - i0);
         float *dst = Ap + i0 * kc;
+        if (rs == 1 && alpha == 1.0f) {
+            /* transposed A: a micro-panel row is mr consecutive floats */
+            for (int64_t k = 0; k < kc; k++)
+                for (int64_t i = 0; i < MR; i += VLEN)
+                    v_store_n(dst + k * MR + i, i < mr ? v_load_n(A + i0 + k * cs + i, mr - i) : v_zero(),
+                              MR - i);
+            continue;
+        }
         if (mr < MR) memset(dst, 0, sizeof(float) * (size_t)(MR * kc));
         for (int64_t i = 0; i < mr; i++) {
             const float *src = A + (i0 + i) * rs;
@@ -305,7 +313,10 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
 {
     const int64_t K = a->K, n1 = g_min(a->n1, a->N);
     if (a->m1 <= a->m0 || n1 <= a->n0) return;
-    if (a->m1 - a->m0 <= 8 && K > 0) { small_m(a); return; }
+    /* the small-M path reads rows of A in place; a transposed A takes the
+     * tiled path whatever the rows (its M is more than 8, so the scratch
+     * holds a packed block) */
+    if (a->m1 - a->m0 <= 8 && K > 0 && !a->trans_a) { small_m(a); return; }
     float *Ap = (float *)(((uintptr_t)a->scratch + 63) & ~(uintptr_t)63);
     const float *Bp = a->Bp;
     const int64_t kb = k_block(K, KC_PB);
@@ -315,7 +326,8 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
         int last = k0 + kc >= K;
         for (int64_t i0 = a->m0; i0 < a->m1; i0 += MC) {
             int64_t mc = g_min(MC, a->m1 - i0);
-            pack_a(a->A + i0 * a->lda + k0, a->lda, 1, mc, kc, 1.0f, Ap);
+            if (a->trans_a) pack_a(a->A + k0 * a->lda + i0, 1, a->lda, mc, kc, 1.0f, Ap);
+            else pack_a(a->A + i0 * a->lda + k0, a->lda, 1, mc, kc, 1.0f, Ap);
             for (int64_t j = a->n0; j < n1; j += NR) {
                 const float *bp = Bp + (j / NR) * K * NR + k0 * NR;
                 int64_t nr = g_min(NR, n1 - j);

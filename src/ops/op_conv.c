@@ -14,15 +14,26 @@
  *           (Cg*KH*KW x OH*OW, in scratch), Y_n,g = W_g col, one plan per group;
  *   direct  the table's conv2d_f32 (small or odd shapes), split over
  *           (image, output channel).
+ * gemm1x1 and im2col run transposed (group 1, a constant W, more than 8
+ * output pixels) when that wastes less of the GEMM's MR x NR tiles: Y_n^T
+ * (OH*OW x OC) = X_n^T W^T, the GEMM's rows being pixels and its columns
+ * output channels (W packed once as the plan's B), then Y_n^T is
+ * transposed into Y_n. ResNet's 7x7 = 49 pixels fill two 32-wide column
+ * panels (31% computed on padding) but 3.5 micro-panels of 14 rows, and
+ * its 64..512 channels fill whole panels where as rows they leave 14-row
+ * micro-panels partly empty (measured, AVX-512, 1 thread: ResNet-18's 7x7
+ * layers 99 -> 150 GFLOP/s, 14x14 154 -> 179; the whole model 30.3 ->
+ * 25.7 ms). The sums run in the same order either way: the same bits.
  * Each output element is computed by one call whatever the split, so the
  * result does not depend on the thread count.
  *
  * Mote-private attributes:
  *   "_act", "_act_alpha", "_act_beta"  a fused activation (op_util.h), set
  *                                       by the optimizer;
- *   "_conv_algo"  string "direct" | "dw3x3" | "dw" | "gemm1x1" | "im2col": force an
- *                 algorithm (tests and benchmarks); an error if it does not
- *                 apply to the shape.
+ *   "_conv_algo"  string "direct" | "dw3x3" | "dw" | "gemm1x1" | "im2col", or
+ *                 "gemm1x1_t" | "im2col_t" (transposed) | "gemm1x1_n" |
+ *                 "im2col_n" (never transposed): force an algorithm (tests
+ *                 and benchmarks); an error if it does not apply to the shape.
  */
 #include <string.h>
 #include "gemm.h"
@@ -40,7 +51,41 @@ typedef struct conv_params {
     void (*im2col)(const mote_conv2d_args *a, int64_t g, float *col);
     mote_gemm_plan *plans;     /* (groups) for gemm1x1 / im2col                      */
     size_t col_bytes;          /* im2col matrix at the start of scratch, 64-aligned  */
+    int trans;                 /* the GEMM computes Y_n^T (pixels x OC), see above   */
+    size_t yt_bytes;           /* Y_n^T, after the im2col matrix in scratch          */
 } conv_params;
+
+/* What transposing one element of Y_n^T costs, in multiply-adds of the
+ * GEMM: set so that the choice below matches what MobileNetV2's and
+ * ResNet-18's layers measured (AVX-512, 1 thread): with K = 16..64
+ * transposing lost (up to 2x: the transpose of a 112x112x96 output leaves
+ * the caches), with K = 320..4608 and few pixels it won (0.6-0.8x). */
+#define TRANSPOSE_COST 32
+
+/* Rows and columns the GEMM computes for an m x n product, over m * n:
+ * tiles are MR x NR, edges computed in full (zero-padded). */
+static double tile_waste(int64_t m, int64_t n, int64_t mr, int64_t nr)
+{
+    return (double)((m + mr - 1) / mr * mr) * (double)((n + nr - 1) / nr * nr) / ((double)m * (double)n);
+}
+
+typedef struct transpose_job {
+    const float *src;          /* (P, OC): Y_n^T  */
+    float *dst;                /* (OC, P): Y_n    */
+    int64_t P, OC;
+} transpose_job;
+
+/* dst rows (output channels) [b, e), in 16 x 16 blocks */
+static void transpose_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const transpose_job *j = ctx;
+    for (int64_t c0 = b; c0 < e; c0 += 16)
+        for (int64_t p0 = 0; p0 < j->P; p0 += 16) {
+            int64_t c1 = c0 + 16 < e ? c0 + 16 : e, p1 = p0 + 16 < j->P ? p0 + 16 : j->P;
+            for (int64_t c = c0; c < c1; c++)
+                for (int64_t q = p0; q < p1; q++) j->dst[c * j->P + q] = j->src[q * j->OC + c];
+        }
+}
 
 typedef struct conv_job {
     const conv_params *p;
@@ -119,6 +164,15 @@ static void run_conv(const mote_step *s)
                 im2col_job ij = {p, a.x, grp, col};
                 mote_pool_for(s->pool, g->C / g->groups, 1, im2col_chunk, &ij);
                 B = col;
+            }
+            if (p->trans) {
+                /* A = B^T: the (K x pixels) matrix read transposed; one group */
+                float *yt = (float *)((char *)s->scratch + p->col_bytes);
+                mote_gemm_run(&plan, s->pool, B, ldb, NULL, yt, g->OC,
+                              (char *)gemm_scratch + p->yt_bytes);
+                transpose_job tj = {yt, j.y + n * ys, OHW, g->OC};
+                mote_pool_for(s->pool, g->OC, 16, transpose_chunk, &tj);
+                continue;
             }
             mote_gemm_run(&plan, s->pool, j.w + grp * OCg * p->Kc, p->Kc, B,
                           j.y + n * ys + grp * OCg * OHW, ldb, gemm_scratch);
@@ -211,13 +265,26 @@ static mote_status prepare_conv(mote_op_ctx *c)
     int can_dwk = depthwise && c->k->conv2d_dw_f32 && a->KH <= MOTE_DW_MAXK && a->KW <= MOTE_DW_MAXK;
     int can_1x1 = a->groups == 1 && a->KH == 1 && a->KW == 1 && a->sh == 1 && a->sw == 1 &&
                   win.pt == 0 && win.pl == 0 && win.pb == 0 && win.pr == 0;
+    /* the transposed GEMM: one group, W known now, more than 8 pixels;
+     * taken when its tiles waste less, counting the transpose (K
+     * multiply-adds per element of Y against TRANSPOSE_COST) */
+    int can_t = a->groups == 1 && w->data && OHW > 8;
+    int64_t tmr = c->k->gemm_mr ? c->k->gemm_mr() : 8, tnr = c->k->gemm_nr ? c->k->gemm_nr() : 16;
+    int want_t = can_t && tile_waste(OHW, a->OC, tmr, tnr) * (1.0 + (double)TRANSPOSE_COST / (double)p->Kc) <
+                              tile_waste(a->OC, OHW, tmr, tnr);
     const char *force = mote_attr_get_string(c->node, "_conv_algo", NULL);
     if (force) {
+        size_t fl = strlen(force);
+        int suffix = fl > 2 && force[fl - 2] == '_' ? force[fl - 1] : 0;
+        int base_1x1 = !strcmp(force, "gemm1x1") || !strcmp(force, "gemm1x1_t") || !strcmp(force, "gemm1x1_n");
+        int base_col = !strcmp(force, "im2col") || !strcmp(force, "im2col_t") || !strcmp(force, "im2col_n");
+        if (suffix == 't') want_t = 1;
+        if (suffix == 'n') want_t = 0;
         if (strcmp(force, "direct") == 0) p->algo = ALGO_DIRECT;
         else if (strcmp(force, "dw3x3") == 0 && can_dw) p->algo = ALGO_DW3X3;
         else if (strcmp(force, "dw") == 0 && can_dwk) p->algo = ALGO_DW;
-        else if (strcmp(force, "gemm1x1") == 0 && can_1x1) p->algo = ALGO_GEMM1X1;
-        else if (strcmp(force, "im2col") == 0) p->algo = ALGO_IM2COL;
+        else if (base_1x1 && can_1x1 && (suffix != 't' || can_t)) p->algo = ALGO_GEMM1X1;
+        else if (base_col && (suffix != 't' || can_t)) p->algo = ALGO_IM2COL;
         else
             return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
                                  "_conv_algo='%s' is unknown or does not apply to this shape", force);
@@ -243,7 +310,18 @@ static mote_status prepare_conv(mote_op_ctx *c)
         if (!p->plans)
             return MOTE_ERR_NOMEM;
         size_t scratch = 0;
-        for (int64_t g = 0; g < a->groups; g++) {
+        p->trans = want_t;
+        if (p->trans) {
+            /* Y^T (OHW x OC) = A (OHW x Kc, stored Kc x OHW) W^T; W (OC x Kc)
+             * is B transposed, packed once; bias per column */
+            st = mote_gemm_plan_init(c, &p->plans[0], OHW, a->OC, p->Kc, 1, 1, w->data, p->Kc, NULL,
+                                     0, a->act, &scratch);
+            if (st)
+                return st;
+            p->yt_bytes = mote_align_up((size_t)OHW * (size_t)a->OC * sizeof(float), 64);
+            scratch += p->yt_bytes;
+        }
+        for (int64_t g = 0; !p->trans && g < a->groups; g++) {
             size_t sg = 0;
             /* bias is set per run (the plan is copied), so pass a placeholder NULL;
              * a constant W (data known now) is packed once as the GEMM's A */

@@ -137,13 +137,13 @@ size_t mote_gemm_scratch_bytes_8x12_neon(int64_t M, int64_t K)
     return 0;
 }
 
-/* ap[k*mr + r] = A[(m + r)*lda + k0 + k] for k < kc, r < mr */
-static void pack_a(int64_t mr, int64_t kc, const float *A, int64_t lda, float *ap)
+/* ap[k*mr + r] = A[r*rs + k*cs] for k < kc, r < mr */
+static void pack_a(int64_t mr, int64_t kc, const float *A, int64_t rs, int64_t cs, float *ap)
 {
     for (int64_t r = 0; r < mr; r++) {
-        const float *row = A + r * lda;
+        const float *row = A + r * rs;
         for (int64_t k = 0; k < kc; k++)
-            ap[k * mr + r] = row[k];
+            ap[k * mr + r] = row[k * cs];
     }
 }
 
@@ -191,7 +191,9 @@ void mote_gemm_packed_f32_8x12_neon(const mote_gemm_packed_args *a)
     for (int64_t m = a->m0; m < a->m1;) {
         kern_fn kern;
         int64_t mr = tile_rows(a->m1 - m, &kern);
-        const float *arow = a->A + m * a->lda;
+        /* element (m, k) of A at A[m*rs + k*cs] (trans_a: stored K x M) */
+        const int64_t rs = a->trans_a ? 1 : a->lda, cs = a->trans_a ? a->lda : 1;
+        const float *arow = a->A + m * rs;
         for (int64_t n = a->n0; n < a->n1; n += NR) {
             int64_t nv = a->n1 - n < NR ? a->n1 - n : NR;
             const float *bp = (const float *)a->Bp + (n / NR) * K * NR;
@@ -199,9 +201,9 @@ void mote_gemm_packed_f32_8x12_neon(const mote_gemm_packed_args *a)
             for (int64_t k0 = 0; k0 < K; k0 += KC) {
                 int64_t kc = K - k0 < KC ? K - k0 : KC;
                 if (mr == 1) {
-                    kern(kc, arow + k0, 1, bp + k0 * NR, NR, acc);
+                    kern(kc, arow + k0 * cs, cs, bp + k0 * NR, NR, acc);
                 } else {
-                    pack_a(mr, kc, arow + k0, a->lda, abuf);
+                    pack_a(mr, kc, arow + k0 * cs, rs, cs, abuf);
                     kern(kc, abuf, mr, bp + k0 * NR, NR, acc);
                 }
             }
@@ -239,7 +241,7 @@ void mote_gemm_f32_8x12_neon(const mote_gemm_args *a)
                 } else if (mr == 1) {
                     ap = a->A + m * a->lda + k0; as = 1;
                 } else {
-                    pack_a(mr, kc, a->A + m * a->lda + k0, a->lda, abuf);
+                    pack_a(mr, kc, a->A + m * a->lda + k0, a->lda, 1, abuf);
                     ap = abuf; as = mr;
                 }
                 const float *bp; int64_t bs;
