@@ -43,23 +43,42 @@ static inline float dw_act1(float x, const mote_act *act)
 }
 
 /* floats in one padded row of the fast depthwise path (32 KiB on the
- * stack for the ring of eight) */
+ * stack for the ring of eight; a multiple of VLEN) */
 #define DW_ROW 1024
 #define DW_RING 8   /* > MOTE_DW_MAXK rows in flight, a power of two */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define DW_INLINE static inline __attribute__((always_inline))
+#define DW_UNROLL _Pragma("GCC unroll 8")
 #else
 #define DW_INLINE static inline
+#define DW_UNROLL
 #endif
 
-/* Fast path: see the file comment. Rows outside the image are zero rows;
- * a padded row holds image column j - pw at index j, L floats. KH and KW
- * are constants in the 3x3 instance. */
-DW_INLINE void dw_padded(const mote_conv2d_args *a, int64_t L, const int KH, const int KW)
+/* r[0, L) = 0 except r[pw, pw + W) = src[0, W) (src NULL: all zero). Vector
+ * stores, not memset/memcpy calls: on 7x7 maps a channel's nine row copies
+ * are a few vectors each, and the calls cost more than the copies (measured
+ * on MobileNetV2's 7x7 and 14x14 depthwise layers). L <= DW_ROW, which is
+ * a multiple of VLEN, so the whole vectors stay inside the row. */
+DW_INLINE void dw_fill_row(float *r, int64_t L, int64_t pw, const float *src, int64_t W)
 {
-    const int64_t H = a->H, W = a->W, OH = a->OH, OW = a->OW, sh = a->sh, sw = a->sw;
+    for (int64_t j = 0; j < L; j += VLEN) v_store(r + j, v_zero());
+    if (src)
+        for (int64_t j = 0; j < W; j += VLEN) v_store_n(r + pw + j, v_load_n(src + j, W - j), W - j);
+}
+
+/* Fast path: see the file comment. Rows outside the image are zero rows;
+ * a padded row holds image column j - pw at index j, L floats. KH, KW and
+ * SW (the stride across) are constants in the 3x3 instances. Two output
+ * rows at a time when their input rows fit the ring: two independent
+ * chains of fused multiply-adds (one chain per output vector is latency
+ * bound on small maps, where a row is one vector); each output's chain is
+ * unchanged, so are its bits. */
+DW_INLINE void dw_padded(const mote_conv2d_args *a, int64_t L, const int KH, const int KW, const int SW)
+{
+    const int64_t H = a->H, W = a->W, OH = a->OH, OW = a->OW, sh = a->sh;
     _Alignas(64) float ring[DW_RING][DW_ROW];
+    const int two = sh + KH <= DW_RING;
     for (int64_t c = a->oc0; c < a->oc1; c++) {
         const float *w = a->w + c * KH * KW;
         const float *xc = a->x + c * H * W;
@@ -67,31 +86,41 @@ DW_INLINE void dw_padded(const mote_conv2d_args *a, int64_t L, const int KH, con
         const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
         int64_t tag[DW_RING];
         for (int r = 0; r < DW_RING; r++) tag[r] = INT64_MIN;
-        for (int64_t oy = 0; oy < OH; oy++) {
-            const float *rows[MOTE_DW_MAXK];
-            for (int ky = 0; ky < KH; ky++) {
-                int64_t iy = oy * sh - a->ph + ky;
-                int slot = (int)(((iy % DW_RING) + DW_RING) % DW_RING);
-                float *r = ring[slot];
-                if (tag[slot] != iy) {
-                    tag[slot] = iy;
-                    memset(r, 0, sizeof(float) * (size_t)L);
-                    if (iy >= 0 && iy < H) memcpy(r + a->pw, xc + iy * W, sizeof(float) * (size_t)W);
-                }
-                rows[ky] = r;
-            }
-            float *yr = yc + oy * OW;
-            for (int64_t ox = 0; ox < OW; ox += VLEN) {
-                vf acc = v_zero();
+        for (int64_t oy = 0; oy < OH;) {
+            const int R = two && oy + 1 < OH ? 2 : 1;
+            const float *rows[2][MOTE_DW_MAXK];
+            for (int o = 0; o < R; o++)
                 for (int ky = 0; ky < KH; ky++) {
-                    const float *r = rows[ky] + ox * sw;
-                    for (int kx = 0; kx < KW; kx++)
-                        acc = v_fma(v_set1(w[ky * KW + kx]), sw == 1 ? v_load(r + kx) : v_load_s2(r + kx), acc);
+                    int64_t iy = (oy + o) * sh - a->ph + ky;
+                    int slot = (int)(((iy % DW_RING) + DW_RING) % DW_RING);
+                    float *r = ring[slot];
+                    if (tag[slot] != iy) {
+                        tag[slot] = iy;
+                        dw_fill_row(r, L, a->pw, iy >= 0 && iy < H ? xc + iy * W : NULL, W);
+                    }
+                    rows[o][ky] = r;
                 }
-                vf out = v_act(v_add(acc, bv), &a->act);
-                if (ox + VLEN <= OW) v_store(yr + ox, out);
-                else v_store_n(yr + ox, out, OW - ox);
+            float *y0 = yc + oy * OW, *y1 = y0 + OW;
+            for (int64_t ox = 0; ox < OW; ox += VLEN) {
+                vf acc0 = v_zero(), acc1 = v_zero();
+                DW_UNROLL for (int ky = 0; ky < KH; ky++) {
+                    const float *r0 = rows[0][ky] + ox * SW, *r1 = rows[R - 1][ky] + ox * SW;
+                    DW_UNROLL for (int kx = 0; kx < KW; kx++) {
+                        vf wv = v_set1(w[ky * KW + kx]);
+                        acc0 = v_fma(wv, SW == 1 ? v_load(r0 + kx) : v_load_s2(r0 + kx), acc0);
+                        if (R == 2) acc1 = v_fma(wv, SW == 1 ? v_load(r1 + kx) : v_load_s2(r1 + kx), acc1);
+                    }
+                }
+                vf out0 = v_act(v_add(acc0, bv), &a->act);
+                if (ox + VLEN <= OW) v_store(y0 + ox, out0);
+                else v_store_n(y0 + ox, out0, OW - ox);
+                if (R == 2) {
+                    vf out1 = v_act(v_add(acc1, bv), &a->act);
+                    if (ox + VLEN <= OW) v_store(y1 + ox, out1);
+                    else v_store_n(y1 + ox, out1, OW - ox);
+                }
             }
+            oy += R;
         }
     }
 }
@@ -112,7 +141,8 @@ void CONV_NAME(conv2d_dw)(const mote_conv2d_args *a)
 {
     int64_t L = dw_row_len(a);
     if (L && a->KH >= 1 && a->KH <= MOTE_DW_MAXK && a->KW >= 1 && a->KW <= MOTE_DW_MAXK) {
-        dw_padded(a, L, (int)a->KH, (int)a->KW);
+        if (a->sw == 1) dw_padded(a, L, (int)a->KH, (int)a->KW, 1);
+        else dw_padded(a, L, (int)a->KH, (int)a->KW, 2);
         return;
     }
     mote_conv2d_dw_f32_ref(a);
@@ -124,7 +154,8 @@ void CONV_NAME(conv2d_dw3x3)(const mote_conv2d_args *a)
     const int vec = sw == 1 || sw == 2;
     const int64_t L = dw_row_len(a);
     if (L) {
-        dw_padded(a, L, 3, 3);
+        if (sw == 1) dw_padded(a, L, 3, 3, 1);
+        else dw_padded(a, L, 3, 3, 2);
         return;
     }
     /* first output column whose leftmost tap is inside the image */
