@@ -46,6 +46,9 @@ static inline float dw_act1(float x, const mote_act *act)
  * stack for the ring of eight; a multiple of VLEN) */
 #define DW_ROW 1024
 #define DW_RING 8   /* > MOTE_DW_MAXK rows in flight, a power of two */
+/* floats in one padded plane of the small-map path (two on the stack,
+ * 32 KiB): maps to 28x28 at stride 1 */
+#define DW_PLANE 4096
 
 #if defined(__GNUC__) || defined(__clang__)
 #define DW_INLINE static inline __attribute__((always_inline))
@@ -67,27 +70,96 @@ DW_INLINE void dw_fill_row(float *r, int64_t L, int64_t pw, const float *src, in
         for (int64_t j = 0; j < W; j += VLEN) v_store_n(r + pw + j, v_load_n(src + j, W - j), W - j);
 }
 
+/* Output rows y0 (and y0 + OW when R = 2) of one channel from their
+ * padded input rows rows[o][ky]: each output the chain of fused
+ * multiply-adds in (ky, kx) order, then bias, then the activation. Two
+ * rows at a time are two independent chains (one is latency bound on small
+ * maps, where a row is one vector); each output's own chain, hence its
+ * bits, is the same either way. */
+DW_INLINE void dw_out_rows(const mote_conv2d_args *a, const float *const rows[2][MOTE_DW_MAXK],
+                           const int R, const float *w, vf bv, float *y0, const int KH, const int KW,
+                           const int SW)
+{
+    const int64_t OW = a->OW;
+    float *y1 = y0 + OW;
+    for (int64_t ox = 0; ox < OW; ox += VLEN) {
+        vf acc0 = v_zero(), acc1 = v_zero();
+        DW_UNROLL for (int ky = 0; ky < KH; ky++) {
+            const float *r0 = rows[0][ky] + ox * SW, *r1 = rows[R - 1][ky] + ox * SW;
+            DW_UNROLL for (int kx = 0; kx < KW; kx++) {
+                vf wv = v_set1(w[ky * KW + kx]);
+                acc0 = v_fma(wv, SW == 1 ? v_load(r0 + kx) : v_load_s2(r0 + kx), acc0);
+                if (R == 2) acc1 = v_fma(wv, SW == 1 ? v_load(r1 + kx) : v_load_s2(r1 + kx), acc1);
+            }
+        }
+        vf out0 = v_act(v_add(acc0, bv), &a->act);
+        if (ox + VLEN <= OW) v_store(y0 + ox, out0);
+        else v_store_n(y0 + ox, out0, OW - ox);
+        if (R == 2) {
+            vf out1 = v_act(v_add(acc1, bv), &a->act);
+            if (ox + VLEN <= OW) v_store(y1 + ox, out1);
+            else v_store_n(y1 + ox, out1, OW - ox);
+        }
+    }
+}
+
+/* Padded rows a channel's whole output needs, when they fit DW_PLANE
+ * floats (small maps), else 0. */
+static int64_t dw_plane_rows(const mote_conv2d_args *a, int64_t L)
+{
+    int64_t rows = (a->OH - 1) * a->sh + a->KH;
+    return rows * L <= DW_PLANE ? rows : 0;
+}
+
+/* Channel c's padded plane: row t holds input row t - ph. */
+DW_INLINE void dw_fill_plane(const mote_conv2d_args *a, int64_t c, int64_t L, int64_t rows, float *plane)
+{
+    const float *xc = a->x + c * a->H * a->W;
+    for (int64_t t = 0; t < rows; t++) {
+        int64_t iy = t - a->ph;
+        dw_fill_row(plane + t * L, L, a->pw, iy >= 0 && iy < a->H ? xc + iy * a->W : NULL, a->W);
+    }
+}
+
 /* Fast path: see the file comment. Rows outside the image are zero rows;
  * a padded row holds image column j - pw at index j, L floats. KH, KW and
- * SW (the stride across) are constants in the 3x3 instances. Two output
- * rows at a time when their input rows fit the ring: two independent
- * chains of fused multiply-adds (one chain per output vector is latency
- * bound on small maps, where a row is one vector); each output's chain is
- * unchanged, so are its bits. */
+ * SW (the stride across) are constants in the 3x3 instances. Small maps:
+ * each channel's whole padded plane, filled one channel ahead of the one
+ * being computed (rows stored and at once read back at other offsets wait
+ * for the stores to reach the cache; a channel later they have). Larger
+ * maps: a ring of padded rows. */
 DW_INLINE void dw_padded(const mote_conv2d_args *a, int64_t L, const int KH, const int KW, const int SW)
 {
     const int64_t H = a->H, W = a->W, OH = a->OH, OW = a->OW, sh = a->sh;
+    const int two_ring = sh + KH <= DW_RING;
+    const int64_t prow = dw_plane_rows(a, L);
+    if (prow) {
+        _Alignas(64) float plane[2][DW_PLANE];
+        if (a->oc0 < a->oc1) dw_fill_plane(a, a->oc0, L, prow, plane[0]);
+        for (int64_t c = a->oc0; c < a->oc1; c++) {
+            const float *pl = plane[(c - a->oc0) & 1];
+            if (c + 1 < a->oc1) dw_fill_plane(a, c + 1, L, prow, plane[(c + 1 - a->oc0) & 1]);
+            const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
+            for (int64_t oy = 0; oy < OH;) {
+                const int R = oy + 1 < OH ? 2 : 1;
+                const float *rows[2][MOTE_DW_MAXK];
+                for (int o = 0; o < R; o++)
+                    for (int ky = 0; ky < KH; ky++) rows[o][ky] = pl + ((oy + o) * sh + ky) * L;
+                if (R == 2) dw_out_rows(a, rows, 2, a->w + c * KH * KW, bv, a->y + (c * OH + oy) * OW, KH, KW, SW);
+                else dw_out_rows(a, rows, 1, a->w + c * KH * KW, bv, a->y + (c * OH + oy) * OW, KH, KW, SW);
+                oy += R;
+            }
+        }
+        return;
+    }
     _Alignas(64) float ring[DW_RING][DW_ROW];
-    const int two = sh + KH <= DW_RING;
     for (int64_t c = a->oc0; c < a->oc1; c++) {
-        const float *w = a->w + c * KH * KW;
         const float *xc = a->x + c * H * W;
-        float *yc = a->y + c * OH * OW;
         const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
         int64_t tag[DW_RING];
         for (int r = 0; r < DW_RING; r++) tag[r] = INT64_MIN;
         for (int64_t oy = 0; oy < OH;) {
-            const int R = two && oy + 1 < OH ? 2 : 1;
+            const int R = two_ring && oy + 1 < OH ? 2 : 1;
             const float *rows[2][MOTE_DW_MAXK];
             for (int o = 0; o < R; o++)
                 for (int ky = 0; ky < KH; ky++) {
@@ -100,26 +172,8 @@ DW_INLINE void dw_padded(const mote_conv2d_args *a, int64_t L, const int KH, con
                     }
                     rows[o][ky] = r;
                 }
-            float *y0 = yc + oy * OW, *y1 = y0 + OW;
-            for (int64_t ox = 0; ox < OW; ox += VLEN) {
-                vf acc0 = v_zero(), acc1 = v_zero();
-                DW_UNROLL for (int ky = 0; ky < KH; ky++) {
-                    const float *r0 = rows[0][ky] + ox * SW, *r1 = rows[R - 1][ky] + ox * SW;
-                    DW_UNROLL for (int kx = 0; kx < KW; kx++) {
-                        vf wv = v_set1(w[ky * KW + kx]);
-                        acc0 = v_fma(wv, SW == 1 ? v_load(r0 + kx) : v_load_s2(r0 + kx), acc0);
-                        if (R == 2) acc1 = v_fma(wv, SW == 1 ? v_load(r1 + kx) : v_load_s2(r1 + kx), acc1);
-                    }
-                }
-                vf out0 = v_act(v_add(acc0, bv), &a->act);
-                if (ox + VLEN <= OW) v_store(y0 + ox, out0);
-                else v_store_n(y0 + ox, out0, OW - ox);
-                if (R == 2) {
-                    vf out1 = v_act(v_add(acc1, bv), &a->act);
-                    if (ox + VLEN <= OW) v_store(y1 + ox, out1);
-                    else v_store_n(y1 + ox, out1, OW - ox);
-                }
-            }
+            if (R == 2) dw_out_rows(a, rows, 2, a->w + c * KH * KW, bv, a->y + (c * OH + oy) * OW, KH, KW, SW);
+            else dw_out_rows(a, rows, 1, a->w + c * KH * KW, bv, a->y + (c * OH + oy) * OW, KH, KW, SW);
             oy += R;
         }
     }
