@@ -58,11 +58,12 @@ static inline float dw_act1(float x, const mote_act *act)
 #define DW_UNROLL
 #endif
 
-/* r[0, L) = 0 except r[pw, pw + W) = src[0, W) (src NULL: all zero). Vector
- * stores, not memset/memcpy calls: on 7x7 maps a channel's nine row copies
- * are a few vectors each, and the calls cost more than the copies (measured
- * on MobileNetV2's 7x7 and 14x14 depthwise layers). L <= DW_ROW, which is
- * a multiple of VLEN, so the whole vectors stay inside the row. */
+/* r[0, L) = 0 except r[pw, pw + W) = src[0, W) (src NULL: all zero), by
+ * vector stores (rows of small maps are a few vectors: no memset/memcpy
+ * calls). The zeroing writes whole vectors, up to VLEN - 1 floats past L:
+ * a ring row has DW_ROW >= L rounded up (DW_ROW a multiple of VLEN), a
+ * plane row spills into the next row (filled after it) or, for the last,
+ * into the slack dw_plane_rows keeps. */
 DW_INLINE void dw_fill_row(float *r, int64_t L, int64_t pw, const float *src, int64_t W)
 {
     for (int64_t j = 0; j < L; j += VLEN) v_store(r + j, v_zero());
@@ -104,11 +105,12 @@ DW_INLINE void dw_out_rows(const mote_conv2d_args *a, const float *const rows[2]
 }
 
 /* Padded rows a channel's whole output needs, when they fit DW_PLANE
- * floats (small maps), else 0. */
+ * floats (small maps), else 0. The last row's fill writes whole vectors:
+ * up to VLEN - 1 floats past rows * L. */
 static int64_t dw_plane_rows(const mote_conv2d_args *a, int64_t L)
 {
     int64_t rows = (a->OH - 1) * a->sh + a->KH;
-    return rows * L <= DW_PLANE ? rows : 0;
+    return rows * L + VLEN <= DW_PLANE ? rows : 0;
 }
 
 /* Channel c's padded plane: row t holds input row t - ph. */
