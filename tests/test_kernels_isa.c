@@ -581,6 +581,26 @@ START_TEST(test_depthwise_any_kernel_matches_reference)
 }
 END_TEST
 
+/* one depthwise 3x3 against the reference (act: index into acts) */
+static void dw3x3_check(const char *isa, const mote_kernels *k, int64_t C, int64_t H, int64_t W,
+                        int64_t s, int64_t p, int with_bias, int act)
+{
+    int64_t OH = (H + 2 * p - 3) / s + 1, OW = (W + 2 * p - 3) / s + 1;
+    float *x = buf(C * H * W, -1, 1), *w = buf(C * 9, -1, 1), *bias = buf(C, -1, 1);
+    float *y = malloc(sizeof(float) * (size_t)(C * OH * OW)), *r = malloc(sizeof(float) * (size_t)(C * OH * OW));
+    mote_conv2d_args a = { C, H, W, C, OH, OW, 3, 3, s, s, p, p, 1, 1, C, x, w,
+                           with_bias ? bias : NULL, y, acts[act % N_ACTS], 0, C };
+    k->conv2d_dw3x3_f32(&a);
+    a.y = r;
+    mote_conv2d_dw3x3_f32_ref(&a);
+    for (int64_t i = 0; i < C * OH * OW; i++)
+        ck_assert_msg(fabsf(y[i] - r[i]) <= 1e-5f * (1 + fabsf(r[i])) + act_tol(a.act, r[i]),
+                      "%s dw3x3 C=%lld H=%lld W=%lld s=%lld p=%lld act=%d: [%lld] = %.8g vs %.8g",
+                      isa, (long long)C, (long long)H, (long long)W, (long long)s, (long long)p,
+                      (int)a.act.kind, (long long)i, (double)y[i], (double)r[i]);
+    free(x); free(w); free(bias); free(y); free(r);
+}
+
 START_TEST(test_depthwise3x3_matches_reference_stride_1_and_2)
 {
     for (int t = 0; t < N_ISAS; t++) {
@@ -591,22 +611,13 @@ START_TEST(test_depthwise3x3_matches_reference_stride_1_and_2)
             int64_t s = 1 + (it & 1), p = rnd(2);
             /* rows too wide for the padded fast path take the edge path */
             if (it % 10 >= 8) H = 3 + rnd(3), W = 1100 + rnd(900);
-            int64_t OH = (H + 2 * p - 3) / s + 1, OW = (W + 2 * p - 3) / s + 1;
             if (H + 2 * p < 3 || W + 2 * p < 3) continue;
-            float *x = buf(C * H * W, -1, 1), *w = buf(C * 9, -1, 1), *bias = buf(C, -1, 1);
-            float *y = malloc(sizeof(float) * (size_t)(C * OH * OW)), *r = malloc(sizeof(float) * (size_t)(C * OH * OW));
-            mote_conv2d_args a = { C, H, W, C, OH, OW, 3, 3, s, s, p, p, 1, 1, C, x, w,
-                                   it % 3 ? bias : NULL, y, acts[it % N_ACTS], 0, C };
-            k.conv2d_dw3x3_f32(&a);
-            a.y = r;
-            mote_conv2d_dw3x3_f32_ref(&a);
-            for (int64_t i = 0; i < C * OH * OW; i++)
-                ck_assert_msg(fabsf(y[i] - r[i]) <= 1e-5f * (1 + fabsf(r[i])) + act_tol(a.act, r[i]),
-                              "%s dw3x3 C=%lld H=%lld W=%lld s=%lld p=%lld act=%d: [%lld] = %.8g vs %.8g",
-                              isas[t], (long long)C, (long long)H, (long long)W, (long long)s, (long long)p,
-                              (int)a.act.kind, (long long)i, (double)y[i], (double)r[i]);
-            free(x); free(w); free(bias); free(y); free(r);
+            dw3x3_check(isas[t], &k, C, H, W, s, p, it % 3 != 0, it);
         }
+        /* tall maps whose padded plane just fits the small-map path's
+         * buffer, or just does not (either side of the limit, any VLEN) */
+        for (int64_t H = 60; H <= 100; H += 3)
+            dw3x3_check(isas[t], &k, 3, H, 28, 1, 1, 1, (int)H);
     }
 }
 END_TEST
