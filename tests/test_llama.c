@@ -416,7 +416,8 @@ START_TEST(test_llm_kernels_match_reference_on_every_isa)
 {
     const mote_llm_kernels *ref = &mote_llm_kernels_ref;
     const int64_t Ks[] = { 32, 64, 96, 2048 + 32 };
-    const int64_t Ns[] = { 1, 3, 7, 17, 33 };
+    /* 257: ranges of 8 and 9 groups of 16, so the four-quarter paths run */
+    const int64_t Ns[] = { 1, 3, 7, 17, 33, 257 };
     for (size_t i = 1; i < sizeof ISAS / sizeof ISAS[0]; i++) {
         if (!mote_cpu_isa_available(ISAS[i])) continue;
 #ifdef MOTE_HAVE_X86

@@ -307,7 +307,30 @@ INLINE void qtile(int Q4, int MT, int NG, int64_t nb, const uint8_t *const *G, s
             for (int j = 0; j < (Q4 ? 4 : 8); j++)
                 _mm_prefetch((const char *)(G[g] + sb + b * (Q4 ? 256 : 512) + PF_BYTES + j * 64), PF_HINT);
         }
-        if (Q4) {
+        if (Q4 && MT == 1) {
+            /* one row (generation): each 64-byte code vector is split into
+             * its low and high nibbles just before its two vpdpbusd, so
+             * four groups (four far-apart read streams) fit the registers;
+             * the integer sums are exact, so their order does not matter */
+            const __m512i lo = _mm512_set1_epi8(15);
+            const mote_q8a_block *xb = (const mote_q8a_block *)xv + m0 * nb + b;
+            __m512i xj[8], s[4][2];
+            ROWS for (int j = 0; j < 8; j++) xj[j] = xbcast(xb->q, j);
+            ROWS for (int g = 0; g < NG; g++) {
+                s[g][0] = _mm512_set1_epi32(-8 * xb->sum);
+                s[g][1] = _mm512_setzero_si512();
+            }
+            ROWS for (int j = 0; j < 4; j++)
+                ROWS for (int g = 0; g < NG; g++) {
+                    __m512i v = _mm512_load_si512((const void *)(G[g] + sb + b * 256 + j * 64));
+                    s[g][0] = _mm512_dpbusd_epi32(s[g][0], _mm512_and_si512(v, lo), xj[j]);
+                    s[g][1] = _mm512_dpbusd_epi32(s[g][1], _mm512_and_si512(_mm512_srli_epi16(v, 4), lo), xj[j + 4]);
+                }
+            __m512 d = _mm512_set1_ps(xb->d);
+            ROWS for (int g = 0; g < NG; g++)
+                acc[g][0] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s[g][0], s[g][1])),
+                                            _mm512_mul_ps(dw[g], d), acc[g][0]);
+        } else if (Q4) {
             const __m512i lo = _mm512_set1_epi8(15);
             __m512i w[2][8];
             ROWS for (int g = 0; g < NG; g++)
@@ -389,16 +412,15 @@ INLINE void qpacked(int Q4, int64_t M, int64_t K, const void *x, const void *Wp,
             __mmask16 mask = group_mask(g, n0, n1);
             ROWS for (int i = 0; i < 4; i++) _mm512_mask_storeu_ps(y + (m + i) * ldy + g * 16, mask, acc[0][i]);
         }
-    /* one row at a time: q8_0 over four quarters of the groups (its
-     * registers allow it), q4_0 over two halves (the unpacked codes of two
-     * groups already take 16 registers) */
-    const int NG = Q4 ? 2 : 4;
+    /* one row at a time, over four quarters of the groups: four read
+     * streams far apart keep more DRAM requests in flight */
+    const int NG = 4;
     for (; m < M; m++) {
         int64_t h = (g1 - g0) / NG;
         for (int64_t i = 0; i < h; i++) {
             const uint8_t *G[4];
             ROWS for (int g = 0; g < NG; g++) G[g] = W + (size_t)(g0 + g * h + i) * gb;
-            if (Q4) qtile(1, 1, 2, nb, G, sb, x, m, acc);
+            if (Q4) qtile(1, 1, 4, nb, G, sb, x, m, acc);
             else qtile(0, 1, 4, nb, G, sb, x, m, acc);
             ROWS for (int g = 0; g < NG; g++) {
                 int64_t gg = g0 + g * h + i;
