@@ -1,5 +1,5 @@
 # src/format.mk — the .mote reader and writer (owner: format).
-libmote_core_la_SOURCES += src/format.h src/format.c src/format_read.c src/format_write.c \
+libmote_core_la_SOURCES += src/format.h src/format.c src/format_read.c src/format_cursor.h src/format_cursor.c src/format_write.c \
 	src/crc32.h src/crc32.c
 
 check_PROGRAMS += tests/test_format

@@ -2,199 +2,21 @@
  * format_read.c — parses and validates a .mote image (layout:
  * docs/format.md) into a mote_graph whose weights point into the image.
  *
- * Every field is read through a cursor that knows where its section ends,
- * so no read can pass the end of the buffer; every count is compared with
- * the bytes left before anything is allocated for it; every offset + size
- * is checked without overflow. A damaged or hostile file gives
+ * Every field is read through a cursor that knows where its section ends
+ * (format_cursor.c), so no read can pass the end of the buffer; every
+ * count is compared with the bytes left before anything is allocated for
+ * it; every offset + size is checked without overflow. A damaged or hostile file gives
  * MOTE_ERR_FORMAT and a message naming the section, the record and the
  * file offset. This file does not map files (model.c does) and knows
  * nothing of ops.
  */
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "crc32.h"
 #include "format.h"
+#include "format_cursor.h"
 #include "internal.h"
-
-/* ------------------------------------------------------------- cursor */
-
-typedef struct rd {
-    const uint8_t *base;   /* the whole image                            */
-    size_t pos, end;       /* current offset and end of the section      */
-    const char *what;      /* file name for messages                     */
-    const char *sec;       /* section name for messages                  */
-    char ctx[320];         /* the record being read, e.g. "node 'conv1'"  */
-} rd;
-
-static mote_status rd_fail(const rd *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static mote_status rd_fail(const rd *r, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return mote_error(MOTE_ERR_FORMAT, "%s: %s%s%s: %s", r->what, r->sec,
-                      r->ctx[0] ? ", " : "", r->ctx, msg);
-}
-
-static void rd_ctx(rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void rd_ctx(rd *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->ctx, sizeof r->ctx, fmt, ap);
-    va_end(ap);
-}
-
-static size_t rd_left(const rd *r) { return r->end - r->pos; }
-
-/* Makes sure n more bytes lie inside the section; returns a pointer to them. */
-static const uint8_t *rd_take(rd *r, size_t n, const char *field)
-{
-    if (rd_left(r) < n) {
-        rd_fail(r, "%s: needs %zu bytes at offset %zu, but the section ends at %zu",
-                field, n, r->pos, r->end);
-        return NULL;
-    }
-    const uint8_t *p = r->base + r->pos;
-    r->pos += n;
-    return p;
-}
-
-static bool rd_u32(rd *r, const char *field, uint32_t *v)
-{
-    const uint8_t *p = rd_take(r, 4, field);
-    if (p)
-        *v = mote_le32(p);
-    return p != NULL;
-}
-
-static bool rd_i32(rd *r, const char *field, int32_t *v)
-{
-    uint32_t u;
-    if (!rd_u32(r, field, &u))
-        return false;
-    memcpy(v, &u, 4);      /* two's complement, as the format says */
-    return true;
-}
-
-static bool rd_u64(rd *r, const char *field, uint64_t *v)
-{
-    const uint8_t *p = rd_take(r, 8, field);
-    if (p)
-        *v = mote_le64(p);
-    return p != NULL;
-}
-
-static bool rd_i64(rd *r, const char *field, int64_t *v)
-{
-    uint64_t u;
-    if (!rd_u64(r, field, &u))
-        return false;
-    memcpy(v, &u, 8);
-    return true;
-}
-
-/* A string: u32 length n (at most max), n bytes without a NUL, one NUL.
- * *s points into the image, which is why it must be NUL-terminated there. */
-static bool rd_str(rd *r, const char *field, uint32_t max, const char **s)
-{
-    uint32_t n;
-    if (!rd_u32(r, field, &n))
-        return false;
-    if (n > max) {
-        rd_fail(r, "%s: a string of %u bytes (the limit is %u)", field, n, max);
-        return false;
-    }
-    const uint8_t *p = rd_take(r, (size_t)n + 1, field);
-    if (!p)
-        return false;
-    if (p[n] != 0 || memchr(p, 0, n)) {
-        rd_fail(r, "%s: the %u-byte string at offset %zu is not NUL-terminated there",
-                field, n, r->pos - n - 1);
-        return false;
-    }
-    if (max == MOTE_FORMAT_MAX_NAME && n == 0) {
-        rd_fail(r, "%s: an empty name", field);
-        return false;
-    }
-    *s = (const char *)p;
-    return true;
-}
-
-static bool rd_name(rd *r, const char *field, const char **s)
-{
-    return rd_str(r, field, MOTE_FORMAT_MAX_NAME, s);
-}
-
-/* A u32 count of records of at least min_bytes each: it can never exceed
- * what is left of the section, which bounds every allocation by the file
- * size. */
-static bool rd_count(rd *r, const char *field, size_t min_bytes, int *n)
-{
-    uint32_t c;
-    if (!rd_u32(r, field, &c))
-        return false;
-    if (c > INT_MAX || (uint64_t)c * min_bytes > rd_left(r)) {
-        rd_fail(r, "%s: %u records need at least %llu bytes, but %zu are left in the section",
-                field, c, (unsigned long long)c * min_bytes, rd_left(r));
-        return false;
-    }
-    *n = (int)c;
-    return true;
-}
-
-/* A dtype code that mote knows. */
-static bool rd_dtype(rd *r, mote_dtype *t)
-{
-    uint32_t c;
-    if (!rd_u32(r, "dtype", &c))
-        return false;
-    if (c >= MOTE_DTYPE_COUNT || mote_dtype_size((mote_dtype)c) == 0) {
-        rd_fail(r, "unknown dtype code %u", c);
-        return false;
-    }
-    *t = (mote_dtype)c;
-    return true;
-}
-
-/* i32 ndim, then ndim i64 dims, each at least min_dim. */
-static bool rd_shape(rd *r, int min_ndim, int64_t min_dim, int *ndim, int64_t *dims)
-{
-    int32_t nd;
-    if (!rd_i32(r, "ndim", &nd))
-        return false;
-    if (nd < min_ndim || nd > MOTE_MAX_DIMS) {
-        rd_fail(r, "%d dimensions (at most %d)", nd, MOTE_MAX_DIMS);
-        return false;
-    }
-    for (int d = 0; d < nd; d++) {
-        if (!rd_i64(r, "dims", &dims[d]))
-            return false;
-        if (dims[d] < min_dim) {
-            rd_fail(r, "dimension %d is %lld", d, (long long)dims[d]);
-            return false;
-        }
-    }
-    *ndim = nd;
-    return true;
-}
-
-static bool rd_done(rd *r)
-{
-    r->ctx[0] = 0;
-    if (r->pos != r->end) {
-        rd_fail(r, "%zu bytes after the last record, at offset %zu", rd_left(r), r->pos);
-        return false;
-    }
-    return true;
-}
 
 /* ------------------------------------------------------------- header */
 
@@ -330,36 +152,36 @@ static mote_status read_meta(parser *ps)
     rd *r = &ps->r;
     rd_section(ps, MOTE_SEC_META);
     int n;
-    if (!rd_count(r, "entry count", 4 + 1 + 4 + 5, &n))
+    if (!mote_rd_count(r, "entry count", 4 + 1 + 4 + 5, &n))
         return MOTE_ERR_FORMAT;
     if (n > (int)MOTE_FORMAT_MAX_META)
-        return rd_fail(r, "%d entries (at most %u)", n, MOTE_FORMAT_MAX_META);
+        return mote_rd_fail(r, "%d entries (at most %u)", n, MOTE_FORMAT_MAX_META);
     const char **keys = malloc(((size_t)n + 1) * sizeof *keys);
     if (!keys)
         return mote_error(MOTE_ERR_NOMEM, "%s: out of memory", r->what);
     mote_status st = MOTE_OK;
     for (int k = 0; k < n && st == MOTE_OK; k++) {
-        rd_ctx(r, "entry %d", k);
+        mote_rd_ctx(r, "entry %d", k);
         const char *key, *s;
         uint32_t type;
         int64_t i;
         uint64_t bits;
-        if (!rd_name(r, "key", &keys[k]) || !rd_u32(r, "type", &type)) {
+        if (!mote_rd_name(r, "key", &keys[k]) || !mote_rd_u32(r, "type", &type)) {
             st = MOTE_ERR_FORMAT;
             break;
         }
         key = keys[k];
-        rd_ctx(r, "entry '%s'", key);
-        if (type == MOTE_META_STRING && rd_str(r, "value", MOTE_FORMAT_MAX_STRING, &s))
+        mote_rd_ctx(r, "entry '%s'", key);
+        if (type == MOTE_META_STRING && mote_rd_str(r, "value", MOTE_FORMAT_MAX_STRING, &s))
             st = built(r, mote_graph_meta_string(ps->g, key, s) == MOTE_OK);
-        else if (type == MOTE_META_INT && rd_i64(r, "value", &i))
+        else if (type == MOTE_META_INT && mote_rd_i64(r, "value", &i))
             st = built(r, mote_graph_meta_int(ps->g, key, i) == MOTE_OK);
-        else if (type == MOTE_META_FLOAT && rd_u64(r, "value", &bits)) {
+        else if (type == MOTE_META_FLOAT && mote_rd_u64(r, "value", &bits)) {
             double f;
             memcpy(&f, &bits, 8);
             st = built(r, mote_graph_meta_float(ps->g, key, f) == MOTE_OK);
         } else if (type < MOTE_META_STRING || type > MOTE_META_FLOAT)
-            st = rd_fail(r, "unknown type %u", type);
+            st = mote_rd_fail(r, "unknown type %u", type);
         else
             st = MOTE_ERR_FORMAT;
     }
@@ -370,7 +192,7 @@ static mote_status read_meta(parser *ps)
         st = mote_error(MOTE_ERR_FORMAT, "%s: metadata key '%s' appears twice", r->what,
                         keys[dup]);
     free(keys);
-    if (st == MOTE_OK && !rd_done(r))
+    if (st == MOTE_OK && !mote_rd_done(r))
         st = MOTE_ERR_FORMAT;
     return st;
 }
@@ -381,7 +203,7 @@ static mote_status read_tensors(parser *ps, const uint8_t *image)
     rd_section(ps, MOTE_SEC_TENSORS);
     const section *data = &ps->sec[MOTE_SEC_DATA];
     int n;
-    if (!rd_count(r, "tensor count", 5 + 4 + 4 + 8 + 8 + 4, &n))
+    if (!mote_rd_count(r, "tensor count", 5 + 4 + 4 + 8 + 8 + 4, &n))
         return MOTE_ERR_FORMAT;
     ps->t = calloc((size_t)n + 1, sizeof *ps->t);
     const char **names = malloc(((size_t)n + 1) * sizeof *names);
@@ -392,43 +214,43 @@ static mote_status read_tensors(parser *ps, const uint8_t *image)
     uint64_t prev_end = 0;
     for (int k = 0; k < n; k++) {
         tensor_rec *t = &ps->t[k];
-        rd_ctx(r, "tensor %d", k);
-        if (!rd_name(r, "name", &t->name))
+        mote_rd_ctx(r, "tensor %d", k);
+        if (!mote_rd_name(r, "name", &t->name))
             goto bad;
         names[k] = t->name;
-        rd_ctx(r, "tensor '%s'", t->name);
-        if (!rd_dtype(r, &t->dtype) || !rd_shape(r, 0, 0, &t->ndim, t->dims) ||
-            !rd_u64(r, "data offset", &t->off) || !rd_u64(r, "data size", &t->nbytes) ||
-            !rd_u32(r, "checksum", &t->crc))
+        mote_rd_ctx(r, "tensor '%s'", t->name);
+        if (!mote_rd_dtype(r, &t->dtype) || !mote_rd_shape(r, 0, 0, &t->ndim, t->dims) ||
+            !mote_rd_u64(r, "data offset", &t->off) || !mote_rd_u64(r, "data size", &t->nbytes) ||
+            !mote_rd_u32(r, "checksum", &t->crc))
             goto bad;
         uint64_t need = mote_dtype_size(t->dtype);
         for (int d = 0; d < t->ndim; d++)
             if (t->dims[d] && need > UINT64_MAX / (uint64_t)t->dims[d]) {
-                rd_fail(r, "the shape's size overflows");
+                mote_rd_fail(r, "the shape's size overflows");
                 goto bad;
             } else {
                 need *= (uint64_t)t->dims[d];
             }
         if (t->nbytes != need) {
-            rd_fail(r, "data size %llu, but %s with this shape is %llu bytes",
+            mote_rd_fail(r, "data size %llu, but %s with this shape is %llu bytes",
                     (unsigned long long)t->nbytes, mote_dtype_name(t->dtype),
                     (unsigned long long)need);
             goto bad;
         }
         if (t->off > data->size || t->nbytes > data->size - t->off) {
-            rd_fail(r, "data offset %llu + %llu bytes is past the end of the file "
+            mote_rd_fail(r, "data offset %llu + %llu bytes is past the end of the file "
                     "(%llu bytes of data from offset %llu)", (unsigned long long)t->off,
                     (unsigned long long)t->nbytes, (unsigned long long)data->size,
                     (unsigned long long)data->off);
             goto bad;
         }
         if (t->off % MOTE_FORMAT_ALIGN) {
-            rd_fail(r, "data offset %llu is not a multiple of %u",
+            mote_rd_fail(r, "data offset %llu is not a multiple of %u",
                     (unsigned long long)t->off, MOTE_FORMAT_ALIGN);
             goto bad;
         }
         if (t->off < prev_end) {
-            rd_fail(r, "data offset %llu overlaps the previous tensor, which ends at %llu",
+            mote_rd_fail(r, "data offset %llu overlaps the previous tensor, which ends at %llu",
                     (unsigned long long)t->off, (unsigned long long)prev_end);
             goto bad;
         }
@@ -436,13 +258,13 @@ static mote_status read_tensors(parser *ps, const uint8_t *image)
             const uint8_t *base = image + data->off;
             for (uint64_t b = prev_end; b < t->off; b++)
                 if (base[b]) {
-                    rd_fail(r, "non-zero padding byte before its data, at offset %llu",
+                    mote_rd_fail(r, "non-zero padding byte before its data, at offset %llu",
                             (unsigned long long)(data->off + b));
                     goto bad;
                 }
             uint32_t crc = mote_crc32(0, base + t->off, (size_t)t->nbytes);
             if (crc != t->crc) {
-                rd_fail(r, "data checksum mismatch: stored 0x%08x, computed 0x%08x "
+                mote_rd_fail(r, "data checksum mismatch: stored 0x%08x, computed 0x%08x "
                         "(the weights are damaged)", t->crc, crc);
                 goto bad;
             }
@@ -453,7 +275,7 @@ static mote_status read_tensors(parser *ps, const uint8_t *image)
         for (uint64_t b = prev_end; b < data->size; b++)
             if (image[data->off + b]) {
                 r->ctx[0] = 0;
-                rd_fail(r, "non-zero padding byte after the last tensor, at offset %llu",
+                mote_rd_fail(r, "non-zero padding byte after the last tensor, at offset %llu",
                         (unsigned long long)(data->off + b));
                 goto bad;
             }
@@ -465,7 +287,7 @@ static mote_status read_tensors(parser *ps, const uint8_t *image)
     if (dup >= 0)
         return mote_error(MOTE_ERR_FORMAT, "%s: tensor table: tensors %d and %d have the "
                           "same name '%s'", r->what, first, dup, ps->t[dup].name);
-    return rd_done(r) ? MOTE_OK : MOTE_ERR_FORMAT;
+    return mote_rd_done(r) ? MOTE_OK : MOTE_ERR_FORMAT;
 bad:
     free(names);
     return MOTE_ERR_FORMAT;
@@ -482,29 +304,29 @@ static mote_status read_value(parser *ps, int i, const uint8_t *image)
     int ndim;
     int64_t dims[MOTE_MAX_DIMS] = {0};
     int32_t ti;
-    rd_ctx(r, "value %d", i);
-    if (!rd_name(r, "name", &name) || !rd_u32(r, "kind", &kind))
+    mote_rd_ctx(r, "value %d", i);
+    if (!mote_rd_name(r, "name", &name) || !mote_rd_u32(r, "kind", &kind))
         return MOTE_ERR_FORMAT;
-    rd_ctx(r, "value '%s'", name);
+    mote_rd_ctx(r, "value '%s'", name);
     if (kind < MOTE_VAL_INPUT || kind > MOTE_VAL_ACT)
-        return rd_fail(r, "unknown kind %u", kind);
+        return mote_rd_fail(r, "unknown kind %u", kind);
     bool act = kind == MOTE_VAL_ACT, weight = kind == MOTE_VAL_WEIGHT;
-    if (!rd_dtype(r, &dtype) || !rd_shape(r, act ? -1 : 0, weight ? 0 : -1, &ndim, dims) ||
-        !rd_i32(r, "tensor", &ti))
+    if (!mote_rd_dtype(r, &dtype) || !mote_rd_shape(r, act ? -1 : 0, weight ? 0 : -1, &ndim, dims) ||
+        !mote_rd_i32(r, "tensor", &ti))
         return MOTE_ERR_FORMAT;
     const tensor_rec *t = NULL;
     if (!weight && ti != -1)
-        return rd_fail(r, "tensor index %d on a value that is not a weight", ti);
+        return mote_rd_fail(r, "tensor index %d on a value that is not a weight", ti);
     if (weight) {
         if (ti < 0 || ti >= ps->n_t)
-            return rd_fail(r, "tensor index %d, not in [0, %d)", ti, ps->n_t);
+            return mote_rd_fail(r, "tensor index %d, not in [0, %d)", ti, ps->n_t);
         t = &ps->t[ti];
         if (t->used)
-            return rd_fail(r, "tensor '%s' is already used by another value", t->name);
+            return mote_rd_fail(r, "tensor '%s' is already used by another value", t->name);
         ps->t[ti].used = true;
         if (strcmp(t->name, name) != 0 || t->dtype != dtype || t->ndim != ndim ||
             memcmp(t->dims, dims, (size_t)ndim * sizeof *dims) != 0)
-            return rd_fail(r, "its name, dtype or shape differs from tensor '%s'", t->name);
+            return mote_rd_fail(r, "its name, dtype or shape differs from tensor '%s'", t->name);
     }
     /* Filled in place (the arrays were sized from the count): the
      * builder's name lookups are linear, which a hostile file with
@@ -532,7 +354,7 @@ static bool rd_ids(parser *ps, const char *field, int lo, int *n, int **ids)
 {
     rd *r = &ps->r;
     *ids = NULL;
-    if (!rd_count(r, field, 4, n))
+    if (!mote_rd_count(r, field, 4, n))
         return false;
     *ids = malloc(((size_t)*n + 1) * sizeof **ids);
     if (!*ids) {
@@ -541,10 +363,10 @@ static bool rd_ids(parser *ps, const char *field, int lo, int *n, int **ids)
     }
     for (int k = 0; k < *n; k++) {
         int32_t v;
-        if (!rd_i32(r, field, &v))
+        if (!mote_rd_i32(r, field, &v))
             return false;
         if (v < lo || v >= ps->g->n_values) {
-            rd_fail(r, "%s %d is value id %d, not in [%d, %d)", field, k, v, lo,
+            mote_rd_fail(r, "%s %d is value id %d, not in [%d, %d)", field, k, v, lo,
                     ps->g->n_values);
             return false;
         }
@@ -558,7 +380,7 @@ static mote_status read_attr(parser *ps, int node, const char **name)
     rd *r = &ps->r;
     mote_graph *g = ps->g;
     uint32_t type, bits;
-    if (!rd_name(r, "attribute name", name) || !rd_u32(r, "attribute type", &type))
+    if (!mote_rd_name(r, "attribute name", name) || !mote_rd_u32(r, "attribute type", &type))
         return MOTE_ERR_FORMAT;
     const char *key = *name;
     int64_t i;
@@ -566,23 +388,23 @@ static mote_status read_attr(parser *ps, int node, const char **name)
     int n;
     switch (type) {
     case MOTE_ATTR_INT:
-        if (!rd_i64(r, key, &i))
+        if (!mote_rd_i64(r, key, &i))
             return MOTE_ERR_FORMAT;
         return built(r, mote_graph_attr_int(g, node, key, i) == MOTE_OK);
     case MOTE_ATTR_FLOAT: {
         float f;
-        if (!rd_u32(r, key, &bits))
+        if (!mote_rd_u32(r, key, &bits))
             return MOTE_ERR_FORMAT;
         memcpy(&f, &bits, 4);
         return built(r, mote_graph_attr_float(g, node, key, f) == MOTE_OK);
     }
     case MOTE_ATTR_STRING:
-        if (!rd_str(r, key, MOTE_FORMAT_MAX_STRING, &s))
+        if (!mote_rd_str(r, key, MOTE_FORMAT_MAX_STRING, &s))
             return MOTE_ERR_FORMAT;
         return built(r, mote_graph_attr_string(g, node, key, s) == MOTE_OK);
     case MOTE_ATTR_INTS: case MOTE_ATTR_FLOATS: case MOTE_ATTR_STRINGS: {
         size_t elem = type == MOTE_ATTR_INTS ? 8 : type == MOTE_ATTR_FLOATS ? 4 : 5;
-        if (!rd_count(r, key, elem, &n))
+        if (!mote_rd_count(r, key, elem, &n))
             return MOTE_ERR_FORMAT;
         void *list = malloc(((size_t)n + 1) * (type == MOTE_ATTR_FLOATS ? sizeof(float) : 8));
         if (!list)
@@ -590,12 +412,12 @@ static mote_status read_attr(parser *ps, int node, const char **name)
         bool ok = true;
         for (int k = 0; k < n && ok; k++) {
             if (type == MOTE_ATTR_INTS) {
-                ok = rd_i64(r, key, &((int64_t *)list)[k]);
+                ok = mote_rd_i64(r, key, &((int64_t *)list)[k]);
             } else if (type == MOTE_ATTR_FLOATS) {
-                ok = rd_u32(r, key, &bits);
+                ok = mote_rd_u32(r, key, &bits);
                 memcpy(&((float *)list)[k], &bits, 4);
             } else {
-                ok = rd_str(r, key, MOTE_FORMAT_MAX_STRING, &((const char **)list)[k]);
+                ok = mote_rd_str(r, key, MOTE_FORMAT_MAX_STRING, &((const char **)list)[k]);
             }
         }
         mote_status st = MOTE_ERR_FORMAT;
@@ -610,7 +432,7 @@ static mote_status read_attr(parser *ps, int node, const char **name)
         return st;
     }
     default:
-        return rd_fail(r, "attribute '%s' has unknown type %u", key, type);
+        return mote_rd_fail(r, "attribute '%s' has unknown type %u", key, type);
     }
 }
 
@@ -646,10 +468,10 @@ static mote_status read_node(parser *ps, int n)
     mote_graph *g = ps->g;
     const char *op, *name;
     int n_in, n_out, n_attr, *in = NULL, *out = NULL;
-    rd_ctx(r, "node %d", n);
-    if (!rd_name(r, "op type", &op) || !rd_name(r, "name", &name))
+    mote_rd_ctx(r, "node %d", n);
+    if (!mote_rd_name(r, "op type", &op) || !mote_rd_name(r, "name", &name))
         return MOTE_ERR_FORMAT;
-    rd_ctx(r, "node '%s'", name);
+    mote_rd_ctx(r, "node '%s'", name);
     if (!rd_ids(ps, "input", -1, &n_in, &in) || !rd_ids(ps, "output", 0, &n_out, &out)) {
         free(in);
         free(out);
@@ -660,7 +482,7 @@ static mote_status read_node(parser *ps, int n)
         const char *why = v->kind != MOTE_VAL_ACT ? "is not an activation"
                         : v->producer >= 0 ? "is already produced by node" : NULL;
         if (why) {
-            rd_fail(r, "output '%s' %s%s%s%s", v->name, why, v->producer >= 0 ? " '" : "",
+            mote_rd_fail(r, "output '%s' %s%s%s%s", v->name, why, v->producer >= 0 ? " '" : "",
                     v->producer >= 0 ? g->nodes[v->producer].name : "",
                     v->producer >= 0 ? "'" : "");
             free(in);
@@ -673,10 +495,10 @@ static mote_status read_node(parser *ps, int n)
         free(out);
         return built(r, false);
     }
-    if (!rd_count(r, "attribute count", 4 + 1 + 4 + 4, &n_attr))
+    if (!mote_rd_count(r, "attribute count", 4 + 1 + 4 + 4, &n_attr))
         return MOTE_ERR_FORMAT;
     if (n_attr > (int)MOTE_FORMAT_MAX_ATTRS)
-        return rd_fail(r, "%d attributes (at most %u)", n_attr, MOTE_FORMAT_MAX_ATTRS);
+        return mote_rd_fail(r, "%d attributes (at most %u)", n_attr, MOTE_FORMAT_MAX_ATTRS);
     const char **names = malloc(((size_t)n_attr + 1) * sizeof *names);
     if (!names)
         return built(r, false);
@@ -687,7 +509,7 @@ static mote_status read_node(parser *ps, int n)
     if (dup == -2)
         st = MOTE_ERR_NOMEM;
     else if (dup >= 0)
-        st = rd_fail(r, "attribute '%s' appears twice", names[dup]);
+        st = mote_rd_fail(r, "attribute '%s' appears twice", names[dup]);
     free(names);
     return st;
 }
@@ -698,7 +520,7 @@ static mote_status read_graph(parser *ps, const uint8_t *image)
     mote_graph *g = ps->g;
     rd_section(ps, MOTE_SEC_GRAPH);
     int n;
-    if (!rd_count(r, "value count", 5 + 4 + 4 + 4 + 4, &n))
+    if (!mote_rd_count(r, "value count", 5 + 4 + 4 + 4 + 4, &n))
         return MOTE_ERR_FORMAT;
     if (!(g->values = calloc((size_t)n + 1, sizeof *g->values)))
         return built(r, false);
@@ -711,8 +533,8 @@ static mote_status read_graph(parser *ps, const uint8_t *image)
     r->ctx[0] = 0;
     for (int k = 0; k < ps->n_t; k++)
         if (!ps->t[k].used)
-            return rd_fail(r, "tensor '%s' belongs to no weight value", ps->t[k].name);
-    if (!rd_count(r, "node count", 5 + 5 + 4 + 4 + 4, &n))
+            return mote_rd_fail(r, "tensor '%s' belongs to no weight value", ps->t[k].name);
+    if (!mote_rd_count(r, "node count", 5 + 5 + 4 + 4 + 4, &n))
         return MOTE_ERR_FORMAT;
     if (!(g->nodes = calloc((size_t)n + 1, sizeof *g->nodes)))
         return built(r, false);
@@ -740,10 +562,10 @@ static mote_status read_graph(parser *ps, const uint8_t *image)
     mote_status st = MOTE_OK;
     for (int k = 0; k < n && st == MOTE_OK; k++)
         if (mote_graph_output(g, ids[k]) != MOTE_OK)
-            st = rd_fail(r, "graph output %d ('%s') refused: %s", k, g->values[ids[k]].name,
+            st = mote_rd_fail(r, "graph output %d ('%s') refused: %s", k, g->values[ids[k]].name,
                          mote_last_error());
     free(ids);
-    if (st == MOTE_OK && !rd_done(r))
+    if (st == MOTE_OK && !mote_rd_done(r))
         st = MOTE_ERR_FORMAT;
     return st;
 }
