@@ -10,7 +10,6 @@
  * file offset. This file does not map files (model.c does) and knows
  * nothing of ops.
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "crc32.h"
