@@ -1,6 +1,8 @@
 /*
  * testutil.c — see testutil.h.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,18 +35,53 @@ const char *mote_test_src_path(const char *rel)
     return buf;
 }
 
+static char tmp_dir[256];
+static pid_t tmp_owner;
+
+static int unlock_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb;
+    (void)ftw;
+    if (type == FTW_D) chmod(path, 0700); /* tests make read-only dirs */
+    return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb;
+    (void)type;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Removes the scratch directory when the process that made it exits. Check
+ * runs each test in a forked child, which makes (and so removes) its own;
+ * a child that inherited its parent's directory leaves it alone. */
+static void remove_tmpdir(void)
+{
+    if (!tmp_dir[0] || getpid() != tmp_owner) return;
+    if (getenv("MOTE_TEST_KEEP")) {
+        fprintf(stderr, "test scratch kept: %s\n", tmp_dir);
+        return;
+    }
+    nftw(tmp_dir, unlock_entry, 16, FTW_PHYS);
+    nftw(tmp_dir, remove_entry, 16, FTW_PHYS | FTW_DEPTH);
+}
+
 const char *mote_test_tmpdir(void)
 {
-    static char dir[256];
-    if (!dir[0]) {
+    if (!tmp_dir[0]) {
         const char *base = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/mote-test-XXXXXX", base && *base ? base : "/tmp");
-        if (!mkdtemp(dir)) {
-            dir[0] = 0;
+        snprintf(tmp_dir, sizeof tmp_dir, "%s/mote-test-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(tmp_dir)) {
+            tmp_dir[0] = 0;
             return ".";
         }
+        atexit(remove_tmpdir);
+        tmp_owner = getpid();
     }
-    return dir;
+    return tmp_dir;
 }
 
 void mote_test_fill(float *x, int64_t n, uint32_t seed, float lo, float hi)

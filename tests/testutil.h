@@ -16,7 +16,9 @@ int mote_test_run(Suite *s);
 const char *mote_test_dir(const char *env);
 /* Path to a file under $MOTE_SRCDIR (static buffer). */
 const char *mote_test_src_path(const char *rel);
-/* A writable scratch directory for this test process (created once). */
+/* A writable scratch directory for this test process (created once, removed
+ * with its contents when the process that made it exits; set MOTE_TEST_KEEP
+ * to keep it). */
 const char *mote_test_tmpdir(void);
 /* Deterministic pseudo-random floats in [lo, hi). */
 void mote_test_fill(float *x, int64_t n, uint32_t seed, float lo, float hi);
