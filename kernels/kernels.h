@@ -231,6 +231,9 @@ typedef struct mote_kernels {
     void (*avgpool2d_f32)(const mote_pool2d_args *a);
     /* y[c] = mean over hw of x[c, :]  for c in [0, C) */
     void (*global_avgpool_f32)(int64_t C, int64_t HW, const float *x, float *y);
+    /* y[c] = max over hw of x[c, :]; NaN never wins (as in MaxPool), so a
+     * row of only NaN (or an empty one) gives -inf */
+    void (*global_maxpool_f32)(int64_t C, int64_t HW, const float *x, float *y);
 
     /* Rows of length n: softmax (log_softmax if log != 0). */
     void (*softmax_f32)(int64_t rows, int64_t n, const float *x, float *y, int log);

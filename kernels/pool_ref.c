@@ -145,3 +145,16 @@ void mote_global_avgpool_f32_ref(int64_t C, int64_t HW, const float *x, float *y
         y[c] = sum / (float)HW;
     }
 }
+
+/* y[c] = max_{i<HW} x[c*HW + i] for c in [0, C); a NaN never compares
+ * greater, so it never wins (as in MaxPool); no values: -inf */
+void mote_global_maxpool_f32_ref(int64_t C, int64_t HW, const float *x, float *y)
+{
+    for (int64_t c = 0; c < C; c++) {
+        float m = -INFINITY;
+        for (int64_t i = 0; i < HW; i++)
+            if (x[c * HW + i] > m)
+                m = x[c * HW + i];
+        y[c] = m;
+    }
+}

@@ -62,6 +62,7 @@ void mote_maxpool2d_idx_f32_ref(const mote_pool2d_args *a, int64_t *idx);
 void mote_maxpool2d_u8_ref(const mote_pool2d_args *a, const uint8_t *x, uint8_t *y, int64_t *idx);
 void mote_maxpool2d_i8_ref(const mote_pool2d_args *a, const int8_t *x, int8_t *y, int64_t *idx);
 void mote_global_avgpool_f32_ref(int64_t C, int64_t HW, const float *x, float *y);
+void mote_global_maxpool_f32_ref(int64_t C, int64_t HW, const float *x, float *y);
 
 /* norm_ref.c */
 void mote_softmax_f32_ref(int64_t rows, int64_t n, const float *x, float *y, int log);

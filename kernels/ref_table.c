@@ -64,6 +64,7 @@ const mote_kernels mote_kernels_ref = {
     .maxpool2d_f32 = mote_maxpool2d_f32_ref,
     .avgpool2d_f32 = mote_avgpool2d_f32_ref,
     .global_avgpool_f32 = mote_global_avgpool_f32_ref,
+    .global_maxpool_f32 = mote_global_maxpool_f32_ref,
 
     .softmax_f32 = mote_softmax_f32_ref,
     .layernorm_f32 = mote_layernorm_f32_ref,

@@ -522,7 +522,7 @@ START_TEST(test_softmax_and_norms_match_reference)
                 mote_kernels_ref.rmsnorm_f32(rows, n, x, gg, 1e-6f, r);
                 ck_rows_close(isas[t], "rmsnorm", rows * n, y, r, 2e-5f, 2e-5f);
             }
-            /* channels: dot, affine, global average pool */
+            /* channels: dot, affine, global average and max pool */
             float d = k.dot_f32(n, x, g), dr = mote_kernels_ref.dot_f32(n, x, g);
             double S = 0;
             for (int64_t i = 0; i < n; i++) S += fabs((double)x[i] * g[i]);
@@ -534,6 +534,17 @@ START_TEST(test_softmax_and_norms_match_reference)
             k.global_avgpool_f32(rows, n, x, y);
             mote_kernels_ref.global_avgpool_f32(rows, n, x, r);
             ck_rows_close(isas[t], "global_avgpool", rows, y, r, 1e-5f, 1e-5f);
+            /* global max pool: exact, NaN never wins (a NaN in every other
+             * row, at a moving place; one row of only NaN gives -inf) */
+            for (int64_t c = 0; c < rows; c += 2) x[c * n + (c * 7) % n] = NAN;
+            if (rows > 1)
+                for (int64_t i = 0; i < n; i++) x[n + i] = NAN;
+            k.global_maxpool_f32(rows, n, x, y);
+            mote_kernels_ref.global_maxpool_f32(rows, n, x, r);
+            for (int64_t c = 0; c < rows; c++)
+                ck_assert_msg(y[c] == r[c], "%s global_maxpool n=%lld row %lld: %.9g vs %.9g", isas[t],
+                              (long long)n, (long long)c, (double)y[c], (double)r[c]);
+            if (rows > 1) ck_assert_msg(isinf(r[1]) && r[1] < 0, "an all-NaN row gives -inf");
             free(x); free(g); free(b); free(y); free(r);
         }
     }

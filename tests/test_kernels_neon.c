@@ -100,6 +100,7 @@ START_TEST(test_neon_table_fills_its_entries)
     ck_assert_ptr_nonnull(t->maxpool2d_f32);
     ck_assert_ptr_nonnull(t->avgpool2d_f32);
     ck_assert_ptr_nonnull(t->global_avgpool_f32);
+    ck_assert_ptr_nonnull(t->global_maxpool_f32);
     ck_assert_ptr_nonnull(t->softmax_f32);
     ck_assert_ptr_nonnull(t->layernorm_f32);
     ck_assert_ptr_nonnull(t->rmsnorm_f32);
@@ -578,6 +579,24 @@ START_TEST(test_global_avgpool_matches_reference)
 }
 END_TEST
 
+START_TEST(test_global_maxpool_matches_reference)
+{
+    for (int s = 0; s < NSIZES; s++) {
+        int64_t C = 3, HW = sizes[s];
+        float *x = fvec(C * HW, 140 + (uint32_t)s, -1, 1), r[3], y[3];
+        if (HW > 0) x[(HW * 5) / 7] = NAN;           /* never wins */
+        for (int64_t i = 0; i < HW; i++) x[2 * HW + i] = NAN;  /* -inf */
+        mote_global_maxpool_f32_ref(C, HW, x, r);
+        K.global_maxpool_f32(C, HW, x, y);
+        for (int c = 0; c < 3; c++)
+            ck_assert_msg(y[c] == r[c], "global maxpool HW=%lld c=%d: %g vs %g", (long long)HW, c,
+                          (double)y[c], (double)r[c]);
+        ck_assert(isinf(y[2]) && y[2] < 0);
+        free(x);
+    }
+}
+END_TEST
+
 /* ----------------------------------------------------------------- norms */
 
 START_TEST(test_softmax_and_log_softmax_match_reference)
@@ -643,6 +662,7 @@ static Suite *neon_suite(void)
     tcase_add_test(t, test_im2col_matches_reference_exactly);
     tcase_add_test(t, test_pooling_matches_reference_exactly);
     tcase_add_test(t, test_global_avgpool_matches_reference);
+    tcase_add_test(t, test_global_maxpool_matches_reference);
     tcase_add_test(t, test_softmax_and_log_softmax_match_reference);
     tcase_add_test(t, test_layernorm_rmsnorm_affine_match_reference);
     suite_add_tcase(s, t);

@@ -38,6 +38,7 @@ START_TEST(test_ref_table_fills_every_entry_but_packed_gemm)
     ck_assert_ptr_nonnull(k->maxpool2d_f32);
     ck_assert_ptr_nonnull(k->avgpool2d_f32);
     ck_assert_ptr_nonnull(k->global_avgpool_f32);
+    ck_assert_ptr_nonnull(k->global_maxpool_f32);
     ck_assert_ptr_nonnull(k->softmax_f32);
     ck_assert_ptr_nonnull(k->layernorm_f32);
     ck_assert_ptr_nonnull(k->rmsnorm_f32);

@@ -355,6 +355,44 @@ START_TEST(test_global_averagepool)
 }
 END_TEST
 
+START_TEST(test_global_maxpool)
+{
+    /* (N, C, D1, D2) = (2, 2, 1, 2) and a 3-D (1, 3, 3); NaN never wins
+     * (as in MaxPool), so a channel of only NaN gives -inf */
+    op1 t; op1_init(&t);
+    op1_input(&t, MOTE_F32, 4, D(2, 2, 1, 2), F(1, 3, -2, -4, NAN, 20, -INFINITY, 0));
+    op1_node(&t, "GlobalMaxPool", 1);
+    ck_assert_mote_ok(op1_run(&t, 2));
+    mote_tensor y = op1_out(&t, 0);
+    expect_shape(&y, 4, D(2, 2, 1, 1));
+    expect_f32(&y, F(3, -2, 20, 0), 4, TOL);
+    op1_free(&t);
+
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 3, D(1, 3, 3), F(5, 7, 6, NAN, NAN, NAN, -1, -3, -2));
+    op1_node(&t, "GlobalMaxPool", 1);
+    ck_assert_mote_ok(op1_run(&t, 1));
+    y = op1_out(&t, 0);
+    expect_shape(&y, 3, D(1, 3, 1));
+    const float *v = y.data;
+    ck_assert_float_eq(v[0], 7);
+    ck_assert(isinf(v[1]) && v[1] < 0);
+    ck_assert_float_eq(v[2], -1);
+    op1_free(&t);
+
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 2, D(2, 2), X9);
+    op1_node(&t, "GlobalMaxPool", 1);
+    op1_expect_error(&t, MOTE_ERR_SHAPE, "rank 2");
+
+    static const int64_t ints[2] = {1, 2};
+    op1_init(&t);
+    op1_input(&t, MOTE_I64, 3, D(1, 1, 2), ints);
+    op1_node(&t, "GlobalMaxPool", 1);
+    op1_expect_error(&t, MOTE_ERR_SHAPE, "input 0 has dtype i64, expected f32");
+}
+END_TEST
+
 START_TEST(test_pool_rejects_bad_attributes)
 {
     op1 t; op1_init(&t);
@@ -498,6 +536,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_maxpool_strides_pads_and_ceil_mode);
     tcase_add_test(t, test_averagepool_count_include_pad_and_ceil_mode);
     tcase_add_test(t, test_global_averagepool);
+    tcase_add_test(t, test_global_maxpool);
     tcase_add_test(t, test_pool_rejects_bad_attributes);
     tcase_add_test(t, test_ops_give_identical_bits_for_1_2_3_threads);
     suite_add_tcase(s, t);

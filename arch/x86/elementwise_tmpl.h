@@ -210,6 +210,28 @@ void EW_NAME(global_avgpool)(int64_t C, int64_t HW, const float *x, float *y)
     for (int64_t c = 0; c < C; c++) y[c] = ew_sum(HW, x + c * HW) / (float)HW;
 }
 
+/* y[c] = max(x[c, :]), two vector maxima then the tail; v_max(x, m) keeps
+ * m when x is NaN, and the tail tests x > m, as the reference does */
+void EW_NAME(global_maxpool)(int64_t C, int64_t HW, const float *x, float *y)
+{
+    for (int64_t c = 0; c < C; c++) {
+        const float *xr = x + c * HW;
+        vf m0 = v_set1(-INFINITY), m1 = m0;
+        int64_t i = 0;
+        for (; i + 2 * VLEN <= HW; i += 2 * VLEN) {
+            m0 = v_max(v_load(xr + i), m0);
+            m1 = v_max(v_load(xr + i + VLEN), m1);
+        }
+        if (i + VLEN <= HW) {
+            m0 = v_max(v_load(xr + i), m0);
+            i += VLEN;
+        }
+        float m = v_hmax(v_max(m1, m0));
+        for (; i < HW; i++) m = xr[i] > m ? xr[i] : m;
+        y[c] = m;
+    }
+}
+
 /* sum a[i] b[i], four vector partial sums */
 float EW_NAME(dot)(int64_t n, const float *a, const float *b)
 {

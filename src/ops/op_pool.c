@@ -1,6 +1,6 @@
 /*
  * op_pool.c — MaxPool, AveragePool (2-D NCHW and 1-D NCL) and
- * GlobalAveragePool (any rank >= 3).
+ * GlobalAveragePool, GlobalMaxPool (any rank >= 3).
  *
  * An image batch (N, C, H, W) is contiguous, so it is pooled as N*C
  * channels of one image, split over the pool by channel. Window geometry
@@ -146,7 +146,7 @@ static mote_status prepare_pool(mote_op_ctx *c, int is_max)
 static mote_status prepare_max(mote_op_ctx *c) { return prepare_pool(c, 1); }
 static mote_status prepare_avg(mote_op_ctx *c) { return prepare_pool(c, 0); }
 
-/* ---------------------------------------------------- GlobalAveragePool */
+/* ------------------------------------- GlobalAveragePool, GlobalMaxPool */
 
 typedef struct gap_params {
     void (*fn)(int64_t C, int64_t HW, const float *x, float *y);
@@ -188,13 +188,13 @@ static mote_status infer_gap(mote_op_ctx *c)
     return MOTE_OK;
 }
 
-static mote_status prepare_gap(mote_op_ctx *c)
+static mote_status prepare_global(mote_op_ctx *c, void (*fn)(int64_t, int64_t, const float *, float *))
 {
     gap_params *p = mote_ctx_alloc(c, sizeof *p);
     if (!p)
         return MOTE_ERR_NOMEM;
     const mote_tensor *x = c->in[0];
-    p->fn = c->k->global_avgpool_f32;
+    p->fn = fn;
     p->rows = x->dims[0] * x->dims[1];
     p->hw = mote_dims_prod(x->dims + 2, x->ndim - 2);
     c->params = p;
@@ -203,6 +203,17 @@ static mote_status prepare_gap(mote_op_ctx *c)
     return MOTE_OK;
 }
 
+static mote_status prepare_gap(mote_op_ctx *c)
+{
+    return prepare_global(c, c->k->global_avgpool_f32);
+}
+
+static mote_status prepare_gmp(mote_op_ctx *c)
+{
+    return prepare_global(c, c->k->global_maxpool_f32);
+}
+
 const mote_op mote_op_MaxPool = {"MaxPool", 1, 1, 1, 2, 0, infer_pool, prepare_max, NULL};
 const mote_op mote_op_AveragePool = {"AveragePool", 1, 1, 1, 1, 0, infer_pool, prepare_avg, NULL};
 const mote_op mote_op_GlobalAveragePool = {"GlobalAveragePool", 1, 1, 1, 1, 0, infer_gap, prepare_gap, NULL};
+const mote_op mote_op_GlobalMaxPool = {"GlobalMaxPool", 1, 1, 1, 1, 0, infer_gap, prepare_gmp, NULL};

@@ -60,6 +60,7 @@ void mote_im2col_f32_neon(const mote_conv2d_args *a, int64_t g, float *col);
 void mote_maxpool2d_f32_neon(const mote_pool2d_args *a);
 void mote_avgpool2d_f32_neon(const mote_pool2d_args *a);
 void mote_global_avgpool_f32_neon(int64_t C, int64_t HW, const float *x, float *y);
+void mote_global_maxpool_f32_neon(int64_t C, int64_t HW, const float *x, float *y);
 
 /* norm_neon.c */
 void mote_softmax_f32_neon(int64_t rows, int64_t n, const float *x, float *y, int log);

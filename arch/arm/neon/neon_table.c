@@ -55,6 +55,7 @@ const mote_kernels mote_kernels_neon = {
     .maxpool2d_f32 = mote_maxpool2d_f32_neon,
     .avgpool2d_f32 = mote_avgpool2d_f32_neon,
     .global_avgpool_f32 = mote_global_avgpool_f32_neon,
+    .global_maxpool_f32 = mote_global_maxpool_f32_neon,
 
     .softmax_f32 = mote_softmax_f32_neon,
     .layernorm_f32 = mote_layernorm_f32_neon,

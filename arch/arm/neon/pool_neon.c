@@ -155,3 +155,29 @@ void mote_global_avgpool_f32_neon(int64_t C, int64_t HW, const float *x, float *
         y[c] = s / (float)HW;
     }
 }
+
+/* y[c] = max(x[c, :]): two vector maxima, then the tail. A lane takes x
+ * only where x > m (vcgtq is false for NaN), so NaN never wins, as in the
+ * reference; vmaxq_f32 would let it through. */
+void mote_global_maxpool_f32_neon(int64_t C, int64_t HW, const float *x, float *y)
+{
+    for (int64_t c = 0; c < C; c++) {
+        const float *xc = x + c * HW;
+        float32x4_t m0 = vdupq_n_f32(-INFINITY), m1 = m0;
+        int64_t i = 0;
+        for (; i + 8 <= HW; i += 8) {
+            float32x4_t a = vld1q_f32(xc + i), b = vld1q_f32(xc + i + 4);
+            m0 = vbslq_f32(vcgtq_f32(a, m0), a, m0);
+            m1 = vbslq_f32(vcgtq_f32(b, m1), b, m1);
+        }
+        if (i + 4 <= HW) {
+            float32x4_t a = vld1q_f32(xc + i);
+            m0 = vbslq_f32(vcgtq_f32(a, m0), a, m0);
+            i += 4;
+        }
+        float m = vmaxvq_f32(vmaxq_f32(m0, m1));   /* no NaN left in m0, m1 */
+        for (; i < HW; i++)
+            m = xc[i] > m ? xc[i] : m;
+        y[c] = m;
+    }
+}

@@ -49,6 +49,7 @@ const mote_kernels mote_kernels_avx512 = {
     .maxpool2d_f32 = mote_maxpool2d_f32_avx512,
     .avgpool2d_f32 = mote_avgpool2d_f32_avx512,
     .global_avgpool_f32 = E(global_avgpool),
+    .global_maxpool_f32 = E(global_maxpool),
     .softmax_f32 = E(softmax),
     .layernorm_f32 = E(layernorm),
     .rmsnorm_f32 = E(rmsnorm),
