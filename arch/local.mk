@@ -1,37 +1,5 @@
-# arch/local.mk — per-ISA kernel tables, each file compiled with its own flags (owner: x86 / arm).
-# A convenience library per ISA, so that only these files see -mavx2 or
-# -mavx512*: the rest of mote runs on any x86-64, and src/cpu.c picks a
-# table at run time.
-if HAVE_X86
-X86_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/arch/x86
-X86_INCLUDES_LIST = arch/x86/x86_kernels.h arch/x86/vmath.h arch/x86/gemm_tmpl.h \
-	arch/x86/elementwise_tmpl.h arch/x86/conv_tmpl.h arch/x86/pool_tmpl.h
-
-noinst_LTLIBRARIES += libmote_avx2.la
-libmote_avx2_la_CPPFLAGS = $(X86_CPPFLAGS)
-libmote_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mfma -mf16c
-libmote_avx2_la_SOURCES = $(X86_INCLUDES_LIST) arch/x86/avx2/simd_avx2.h \
-	arch/x86/avx2/gemm_avx2.c arch/x86/avx2/elementwise_avx2.c \
-	arch/x86/avx2/conv_avx2.c arch/x86/avx2/pool_avx2.c arch/x86/avx2/peak_avx2.c \
-	arch/x86/avx2/table_avx2.c
-
-noinst_LTLIBRARIES += libmote_avx512.la
-libmote_avx512_la_CPPFLAGS = $(X86_CPPFLAGS)
-libmote_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mfma -mavx2 -mf16c
-libmote_avx512_la_SOURCES = $(X86_INCLUDES_LIST) arch/x86/avx512/simd_avx512.h \
-	arch/x86/avx512/gemm_avx512.c arch/x86/avx512/elementwise_avx512.c \
-	arch/x86/avx512/conv_avx512.c arch/x86/avx512/pool_avx512.c \
-	arch/x86/avx512/peak_avx512.c arch/x86/avx512/table_avx512.c
-
-# detection (baseline flags: it must run on any x86-64)
-libmote_core_la_SOURCES += arch/x86/cpuid_x86.c arch/x86/cpuid_x86.h
-libmote_core_la_LIBADD += libmote_avx2.la libmote_avx512.la
-
-check_PROGRAMS += tests/test_kernels_isa
-tests_test_kernels_isa_SOURCES = tests/test_kernels_isa.c tests/testutil.c tests/testutil.h
-tests_test_kernels_isa_CPPFLAGS = $(X86_CPPFLAGS)
-tests_test_kernels_isa_CFLAGS = $(TEST_CFLAGS)
-tests_test_kernels_isa_LDADD = $(TEST_LIBS)
-TESTS += tests/test_kernels_isa
-endif
+# arch/local.mk — the fast kernel tables, one folder per target; each file
+# is compiled with its own ISA flags, and src/runtime/cpu.c picks a table at
+# run time.
+include arch/x86/local.mk
 include arch/arm/local.mk

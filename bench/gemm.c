@@ -8,7 +8,7 @@
  * the measured peak and as a ratio to OpenBLAS in the same run (the machine
  * is shared and noisy: only same-run comparisons mean anything).
  * Two threads split rows (tall shapes) or columns as the GEMM plan
- * (src/gemm.c) does; the results do not depend on the split.
+ * (src/ops/gemm_plan.c) does; the results do not depend on the split.
  *
  * Writes a markdown table (bench/results/gemm.md) and, when gnuplot is
  * installed, a plot (bench/results/gemm.png). Not a test: it asserts
@@ -31,7 +31,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "cpu.h"
+#include "runtime/cpu.h"
 #include "kernels.h"
 #ifdef MOTE_HAVE_X86
 #include "../arch/x86/x86_kernels.h"
@@ -270,7 +270,7 @@ static int bench_shape(const mote_kernels *k, const shape *s, row *out)
     out->mote1 = flops / time_median(mote_run, &j) * 1e-9;
     clock_id = CLOCK_MONOTONIC;
 
-    /* two threads, split as the GEMM plan (src/gemm.c) does: rows at a
+    /* two threads, split as the GEMM plan (src/ops/gemm_plan.c) does: rows at a
      * multiple of MR when each thread gets a full row block (12 MR), else
      * columns at a multiple of NR (rows if N is one panel) */
     int64_t nr = k->gemm_nr(), mr = k->gemm_mr ? k->gemm_mr() : 1;

@@ -1,24 +1,28 @@
-# bench/local.mk — benchmark programs (owner: x86).
+# bench/local.mk — benchmark programs (speed is measured here, never in
+# timed tests).
 # bench/gemm: mote's packed SGEMM against OpenBLAS and the measured FMA
 # peak; run `bench/gemm [--quick]` from the build directory.
-# (HAVE_SIMD: an x86 or an ARM table is built; the arm engineer's change.)
 if HAVE_SIMD
 noinst_PROGRAMS += bench/gemm
 bench_gemm_SOURCES = bench/gemm.c
 bench_gemm_CPPFLAGS = $(AM_CPPFLAGS) $(OPENBLAS_CFLAGS)
 bench_gemm_LDADD = libmote_core.la $(OPENBLAS_LIBS) -lm
-endif
 
 # bench/models: whole-model latency (median, spread) and peak RSS, 1 and 2
 # threads; `bench/models [--quick] [--torch bench/peer_torch.py]`.
-if HAVE_SIMD
 noinst_PROGRAMS += bench/models
 bench_models_SOURCES = bench/models.c
 bench_models_LDADD = libmote_core.la -lm
 endif
 
+# bench/llm: language-model prompt and generation speed, and the read
+# bandwidth it is bounded by.
+noinst_PROGRAMS += bench/llm
+bench_llm_SOURCES = bench/llm.c
+bench_llm_LDADD = libmote_core.la -lm
+
 # bench/ort.sh: mote against ONNX Runtime (onnxruntime-node, fetched with
 # npm) on the same ONNX files (bench/export_onnx.py writes them with torch;
 # bench/ort_peer.js times ONNX Runtime). A script, run by hand; not built,
 # not part of `make check`: `bench/ort.sh --build DIR`.
-EXTRA_DIST += bench/ort.sh bench/ort_peer.js bench/export_onnx.py
+EXTRA_DIST += bench/ort.sh bench/ort_peer.js bench/export_onnx.py bench/peer_torch.py bench/results

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "mote.h"
-#include "cpu.h"
+#include "runtime/cpu.h"
 #ifdef MOTE_HAVE_X86
 #include "../arch/x86/x86_kernels.h"
 #endif

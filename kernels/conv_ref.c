@@ -3,7 +3,7 @@
  * 3x3 special case, and im2col.
  *
  * The direct loop is the definition of mote_conv2d_args and the fallback
- * for every shape; the op layer (src/ops/op_conv.c) chooses between it,
+ * for every shape; the op layer (src/ops/conv.c) chooses between it,
  * the depthwise kernel and im2col + GEMM. Out-of-image taps read 0.
  */
 #include "ref.h"

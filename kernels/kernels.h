@@ -5,7 +5,7 @@
  * The reference table (the files in kernels/) holds the simplest correct loop for each
  * entry, with the math in a comment: it is the specification. Each target in
  * arch/ fills a table with the same signatures; a NULL entry falls back to
- * the reference (see mote_cpu_kernels in src/cpu.c).
+ * the reference (see mote_cpu_kernels in src/runtime/cpu.c).
  *
  * Threading is the caller's business: kernels are called on sub-ranges
  * (rows, columns, channels) by the op layer, so every kernel must compute
@@ -61,7 +61,7 @@ typedef enum mote_unary_op {
     MOTE_UN_LOG,
     MOTE_UN_ERF,
     MOTE_UN_SILU,           /* x * sigmoid(x)                             */
-    /* appended for the ONNX issue (group A); reference in kernels/a_unary.c */
+    /* rounding, sign and the exponential family (kernels/elementwise_ref.c) */
     MOTE_UN_FLOOR,          /* floor(x)                                   */
     MOTE_UN_CEIL,           /* ceil(x)                                    */
     MOTE_UN_ROUND,          /* nearest integer, halves to even            */
@@ -267,7 +267,7 @@ typedef struct mote_kernels {
 } mote_kernels;
 
 /* The reference table, and the targets' tables (defined only in builds
- * that include that target; src/cpu.c checks config.h before using one). */
+ * that include that target; src/runtime/cpu.c checks config.h before using one). */
 extern const mote_kernels mote_kernels_ref;
 extern const mote_kernels mote_kernels_avx2;
 extern const mote_kernels mote_kernels_avx512;

@@ -5,7 +5,7 @@
  * decoder's kernels (RMSNorm, rotary embedding, matrix-vector products on
  * f32 and on q8_0/q4_0 block-quantized weights) can grow without touching
  * every target's main table. Each target fills a mote_llm_kernels; a NULL
- * entry falls back to the reference (kernels/llm.c, kernels/quant.c), which
+ * entry falls back to the reference (kernels/llm_ref.c, kernels/quant_blocks_ref.c), which
  * is the specification.
  *
  * Block formats (32 values per block, row-major, a row of K values is K/32
@@ -119,7 +119,7 @@ extern const mote_llm_kernels mote_llm_kernels_ref;
 extern const mote_llm_kernels mote_llm_kernels_avx2;
 extern const mote_llm_kernels mote_llm_kernels_avx512;
 
-/* Reference quantizers for weights (kernels/quant.c): one row of K values. */
+/* Reference quantizers for weights (kernels/quant_blocks_ref.c): one row of K values. */
 void mote_quantize_row_q8_0(int64_t K, const float *x, uint8_t *out);
 void mote_quantize_row_q4_0(int64_t K, const float *x, uint8_t *out);
 void mote_dequantize_row_q8_0(int64_t K, const uint8_t *in, float *y);

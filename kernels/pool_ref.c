@@ -4,7 +4,7 @@
  *
  * The window of output (oy, ox) covers input rows oy*sh - ph + ky*dh,
  * ky < KH (columns likewise). Output sizes, pads and ceil_mode are the op
- * layer's business (src/ops/op_pool.c); these loops only read the window.
+ * layer's business (src/ops/pool.c); these loops only read the window.
  */
 #include <math.h>
 #include "ref.h"

@@ -2,11 +2,10 @@
  * ref_table.c — the reference kernel table, mote_kernels_ref.
  *
  * Every entry is filled except the packed-GEMM group, which only fast
- * targets provide (the GEMM plan in src/gemm.c uses gemm_f32 when those
+ * targets provide (the GEMM plan in src/ops/gemm_plan.c uses gemm_f32 when those
  * are NULL). This file holds no code, only the table.
  */
 #include "ref.h"
-#include "a_kernels.h"   /* ONNX issue, group A */
 
 const mote_kernels mote_kernels_ref = {
     .name = "ref",
@@ -28,7 +27,7 @@ const mote_kernels mote_kernels_ref = {
         [MOTE_UN_LOG] = mote_log_f32_ref,
         [MOTE_UN_ERF] = mote_erf_f32_ref,
         [MOTE_UN_SILU] = mote_silu_f32_ref,
-        /* ONNX issue, group A (kernels/a_unary.c) */
+        /* rounding, sign, exponential family */
         [MOTE_UN_FLOOR] = mote_floor_f32_ref,
         [MOTE_UN_CEIL] = mote_ceil_f32_ref,
         [MOTE_UN_ROUND] = mote_round_f32_ref,

@@ -1,10 +1,9 @@
-# models/local.mk — bundled models and model families.
-
-# --- the bundled default model: models/fashion (Fashion-MNIST CNN) ---------
-# train.py (Python, run by hand to retrain) writes weights.bin, accuracy.txt
-# and the samples; build_fashion turns the weights into fashion.mote with the
-# graph-builder API. The outputs are committed, so building and testing need
-# no Python. Retrain: /usr/bin/python3 models/fashion/train.py (after `make`).
+# models/local.mk — the bundled default model: models/fashion (a
+# Fashion-MNIST CNN). train.py (Python, run by hand to retrain) writes
+# weights.bin, accuracy.txt and the samples; build_fashion turns the weights
+# into fashion.mote with the graph-builder API. The outputs are committed, so
+# building and testing need no Python. Retrain:
+# /usr/bin/python3 models/fashion/train.py (after `make`).
 noinst_PROGRAMS += models/fashion/build_fashion
 models_fashion_build_fashion_SOURCES = models/fashion/build_fashion.c
 models_fashion_build_fashion_LDADD = libmote_core.la
@@ -21,10 +20,3 @@ dist_fashionsamples_DATA = \
 	models/fashion/samples/logits.txt
 EXTRA_DIST += models/fashion/README.md models/fashion/train.py \
 	models/fashion/weights.bin models/fashion/weights.txt
-
-# End-to-end test: mote against the committed PyTorch logits and accuracy.
-check_PROGRAMS += tests/test_fashion
-tests_test_fashion_SOURCES = tests/test_fashion.c
-tests_test_fashion_CFLAGS = $(TEST_CFLAGS)
-tests_test_fashion_LDADD = $(TEST_LIBS)
-TESTS += tests/test_fashion

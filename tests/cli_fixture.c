@@ -31,7 +31,7 @@
 #include <sys/stat.h>
 
 #include "mote.h"
-#include "npy.h"
+#include "format/npy.h"
 
 static int fail(const char *what)
 {

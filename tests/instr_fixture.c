@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph.h"
-#include "npy.h"
+#include "graph/graph.h"
+#include "format/npy.h"
 #include "cli/pgm.h"
 
 static int fail(const char *what)

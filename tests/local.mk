@@ -1,21 +1,180 @@
-# tests/local.mk — Check unit tests (owner: core). Other areas add their own
-# test programs in their fragments, with TEST_LIBS.
+# tests/local.mk — the test suite (`make check`): Check unit tests, the
+# kernel-vs-reference tests for every ISA table, end-to-end model and CLI
+# tests. The ONNX conformance runner is in tests/onnx/, the fuzz targets'
+# replays in tests/fuzz/.
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 TEST_LIBS = libmote_core.la $(CHECK_LIBS) -lm
+# Cross builds run the test programs through configure's MOTE_TEST_RUNNER
+# (e.g. qemu-aarch64); empty on a native build.
+LOG_COMPILER = $(MOTE_TEST_RUNNER)
+
+if !HAVE_CHECK
+check-local:
+	@echo "make check needs the Check library: apt-get install check, then re-run ./configure" >&2; exit 1
+endif
+
+# Tensors, dtypes, the graph builder, errors, the planner.
 check_PROGRAMS += tests/test_core
 tests_test_core_SOURCES = tests/test_core.c tests/testutil.c tests/testutil.h
 tests_test_core_CFLAGS = $(TEST_CFLAGS)
 tests_test_core_LDADD = $(TEST_LIBS)
 TESTS += tests/test_core
-if !HAVE_CHECK
-check-local:
-	@echo "make check needs the Check library: apt-get install check, then re-run ./configure" >&2; exit 1
-endif
+
+# Sessions: options, runs, reset, arenas, threads, allocation counting.
 check_PROGRAMS += tests/test_session
 tests_test_session_SOURCES = tests/test_session.c tests/testutil.c tests/testutil.h
 tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/test_session
-# Cross builds run the test programs through configure's MOTE_TEST_RUNNER
-# (e.g. qemu-aarch64); empty on a native build (arm engineer's line).
-LOG_COMPILER = $(MOTE_TEST_RUNNER)
+
+# The .mote reader and writer, and hostile files.
+check_PROGRAMS += tests/test_format
+tests_test_format_SOURCES = tests/test_format.c
+tests_test_format_CFLAGS = $(TEST_CFLAGS)
+tests_test_format_LDADD = $(TEST_LIBS)
+TESTS += tests/test_format
+
+# numpy .npy reading and writing.
+check_PROGRAMS += tests/test_npy
+tests_test_npy_SOURCES = tests/test_npy.c
+tests_test_npy_CFLAGS = $(TEST_CFLAGS)
+tests_test_npy_LDADD = $(TEST_LIBS)
+TESTS += tests/test_npy
+
+# The numbers behind the instruments: hashes, statistics, FLOP estimates.
+check_PROGRAMS += tests/test_instrument
+tests_test_instrument_SOURCES = tests/test_instrument.c
+tests_test_instrument_CFLAGS = $(TEST_CFLAGS)
+tests_test_instrument_LDADD = $(TEST_LIBS)
+TESTS += tests/test_instrument
+
+# Reference kernels on hand-computed cases (no session needed).
+check_PROGRAMS += tests/test_kernels_ref
+tests_test_kernels_ref_SOURCES = tests/test_kernels_ref.c
+tests_test_kernels_ref_CFLAGS = $(TEST_CFLAGS)
+tests_test_kernels_ref_LDADD = $(TEST_LIBS)
+TESTS += tests/test_kernels_ref
+
+# Each op end to end through a session (one-node models), and thread-count invariance.
+check_PROGRAMS += tests/test_ops
+tests_test_ops_SOURCES = tests/test_ops.c tests/test_ops_util.h tests/testutil.c tests/testutil.h
+tests_test_ops_CFLAGS = $(TEST_CFLAGS)
+tests_test_ops_LDADD = $(TEST_LIBS)
+TESTS += tests/test_ops
+
+# Conv (each algorithm against the direct one) and pooling through sessions.
+check_PROGRAMS += tests/test_ops_conv
+tests_test_ops_conv_SOURCES = tests/test_ops_conv.c tests/test_ops_util.h tests/testutil.c tests/testutil.h
+tests_test_ops_conv_CFLAGS = $(TEST_CFLAGS)
+tests_test_ops_conv_LDADD = $(TEST_LIBS)
+TESTS += tests/test_ops_conv
+
+# Indexing, data movement and structured ops through sessions.
+check_PROGRAMS += tests/test_ops_structured
+tests_test_ops_structured_SOURCES = tests/test_ops_structured.c tests/testutil.c tests/testutil.h
+tests_test_ops_structured_CFLAGS = $(TEST_CFLAGS)
+tests_test_ops_structured_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_ops_structured
+
+# The llama2.c BPE tokenizer.
+check_PROGRAMS += tests/test_tokenizer
+tests_test_tokenizer_SOURCES = tests/test_tokenizer.c tests/testutil.c tests/testutil.h
+tests_test_tokenizer_CFLAGS = $(TEST_CFLAGS)
+tests_test_tokenizer_LDADD = $(TEST_LIBS)
+TESTS += tests/test_tokenizer
+
+# The llama decoder: llama2.c import, LLM ops and kernels, generation.
+check_PROGRAMS += tests/test_llama
+tests_test_llama_SOURCES = tests/test_llama.c tests/testutil.c tests/testutil.h
+tests_test_llama_CFLAGS = $(TEST_CFLAGS)
+tests_test_llama_LDADD = $(TEST_LIBS)
+TESTS += tests/test_llama
+
+# End to end: the bundled model against the committed PyTorch logits and accuracy.
+check_PROGRAMS += tests/test_fashion
+tests_test_fashion_SOURCES = tests/test_fashion.c
+tests_test_fashion_CFLAGS = $(TEST_CFLAGS)
+tests_test_fashion_LDADD = $(TEST_LIBS)
+TESTS += tests/test_fashion
+
+# The ONNX importer on models built in the test.
+if HAVE_ONNX
+check_PROGRAMS += tests/test_onnx
+tests_test_onnx_SOURCES = tests/test_onnx.c
+tests_test_onnx_CFLAGS = $(TEST_CFLAGS)
+tests_test_onnx_LDADD = $(TEST_LIBS)
+TESTS += tests/test_onnx
+endif
+
+# Every kernel table the machine runs, entry by entry, against the reference.
+if HAVE_X86
+check_PROGRAMS += tests/test_kernels_isa
+tests_test_kernels_isa_SOURCES = tests/test_kernels_isa.c tests/testutil.c tests/testutil.h
+tests_test_kernels_isa_CPPFLAGS = $(X86_CPPFLAGS)
+tests_test_kernels_isa_CFLAGS = $(TEST_CFLAGS)
+tests_test_kernels_isa_LDADD = $(TEST_LIBS)
+TESTS += tests/test_kernels_isa
+endif
+if HAVE_ARM
+check_PROGRAMS += tests/test_kernels_neon
+tests_test_kernels_neon_SOURCES = tests/test_kernels_neon.c tests/testutil.c tests/testutil.h
+tests_test_kernels_neon_CFLAGS = $(TEST_CFLAGS)
+tests_test_kernels_neon_LDADD = $(TEST_LIBS)
+TESTS += tests/test_kernels_neon
+endif
+
+# The command-line tool: tests/test_cli.sh runs it on models that
+# tests/cli_fixture makes; tests/test_instruments.sh runs trace, profile,
+# check-kernels and dot on the bundled model and on a copy of it with one
+# weight changed, which tests/instr_fixture writes.
+EXTRA_DIST += tests/test_cli.sh tests/test_instruments.sh
+if HAVE_CLI
+check_PROGRAMS += tests/cli_fixture tests/instr_fixture
+tests_cli_fixture_SOURCES = tests/cli_fixture.c
+tests_cli_fixture_LDADD = libmote_core.la -lm
+tests_instr_fixture_SOURCES = tests/instr_fixture.c src/cli/pgm.c src/cli/pgm.h
+tests_instr_fixture_LDADD = libmote_core.la -lm
+TESTS += tests/test_cli.sh tests/test_instruments.sh
+endif
+
+# Misuse, limits, concurrency, endurance and atomic-write tests.
+check_PROGRAMS += tests/test_reliability
+tests_test_reliability_SOURCES = tests/test_reliability.c tests/testutil.c tests/testutil.h
+tests_test_reliability_CFLAGS = $(TEST_CFLAGS)
+tests_test_reliability_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_reliability
+
+# `make check-valgrind`: the end-to-end tests under valgrind memcheck
+# (--error-exitcode=1: any invalid access or definite leak fails). Check runs
+# each test in-process (CK_FORK=no) so that valgrind sees it; the endurance
+# loop is shortened; test_cli.sh runs `mote` through a wrapper that starts
+# it under valgrind.
+VALGRIND = valgrind
+VALGRIND_FLAGS = --tool=memcheck --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite --quiet
+VALGRIND_TESTS = tests/test_session tests/test_reliability tests/test_fashion tests/test_llama
+.PHONY: check-valgrind
+check-valgrind: $(check_PROGRAMS) $(bin_PROGRAMS)
+	@set -e; vg='$(VALGRIND) $(VALGRIND_FLAGS)'; \
+	$(AM_TESTS_ENVIRONMENT) \
+	export CK_FORK=no CK_DEFAULT_TIMEOUT=1200 MOTE_ENDURANCE_RUNS=2000 MOTE_THREADS=2; \
+	for t in $(VALGRIND_TESTS); do \
+	  [ -x "$$t" ] || continue; \
+	  echo "valgrind: $$t"; \
+	  $$vg ./$$t > $$t.valgrind.log 2>&1 || { tail -n 60 $$t.valgrind.log; exit 1; }; \
+	done; \
+	if [ -x ./mote ] && [ -x tests/cli_fixture ]; then \
+	  w=$(abs_top_builddir)/valgrind-wrap; rm -rf $$w; mkdir -p $$w; \
+	  ln -s $(abs_top_builddir)/tests $$w/tests; \
+	  printf '#!/bin/sh\nexec %s --log-file=%s/mote.%%p.log "%s" "$$@"\n' \
+	    "$$vg" "$$w" "$(abs_top_builddir)/mote" > $$w/mote; chmod +x $$w/mote; \
+	  echo "valgrind: tests/test_cli.sh"; \
+	  MOTE_BUILDDIR=$$w $(SHELL) $(srcdir)/tests/test_cli.sh > tests/test_cli.valgrind.log 2>&1 || \
+	    { tail -n 60 tests/test_cli.valgrind.log; exit 1; }; \
+	  if cat $$w/mote.*.log 2>/dev/null | grep -q .; then \
+	    echo "valgrind reported errors in mote:"; cat $$w/mote.*.log | head -n 80; exit 1; fi; \
+	fi; \
+	echo "check-valgrind: no memcheck errors"
+
+include tests/onnx/local.mk
+include tests/fuzz/local.mk

@@ -7,9 +7,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include "graph.h"
-#include "planner.h"
-#include "pool.h"
+#include "graph/graph.h"
+#include "runtime/planner.h"
+#include "runtime/threadpool.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------- dtypes */

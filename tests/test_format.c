@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "crc32.h"
-#include "format.h"
-#include "internal.h"
+#include "format/crc32.h"
+#include "format/format.h"
+#include "graph/internal.h"
 
 /* ------------------------------------------------------------ helpers */
 

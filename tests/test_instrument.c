@@ -1,5 +1,5 @@
 /*
- * test_instrument.c — the instruments' numbers (src/instrument.c): FNV-1a
+ * test_instrument.c — the instruments' numbers (src/runtime/instrument.c): FNV-1a
  * against its published test vectors, tensor statistics with NaN and Inf
  * left out, and per-node FLOP and byte estimates on a small graph whose
  * counts are worked out by hand below. The commands themselves are tested
@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "instrument.h"
+#include "runtime/instrument.h"
 
 START_TEST(test_fnv1a64_matches_published_vectors)
 {

@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu.h"
+#include "runtime/cpu.h"
 #include "kernels.h"
 #include "ref.h"
 #include "testutil.h"

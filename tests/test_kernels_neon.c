@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cpu.h"
+#include "runtime/cpu.h"
 #include "ref.h"
 #include "testutil.h"
 

@@ -11,14 +11,14 @@
 #include <string.h>
 #include "config.h"
 #include "testutil.h"
-#include "cpu.h"
-#include "graph.h"
-#include "llama2c.h"
-#include "tokenizer.h"
-#include "sample.h"
-#include "quant.h"
+#include "runtime/cpu.h"
+#include "graph/graph.h"
+#include "llm/llama2c.h"
+#include "llm/tokenizer.h"
+#include "llm/sample.h"
+#include "llm/quantize.h"
 #include "llm.h"
-#include "../models/llama/llama.h"
+#include "llm/llama.h"
 
 static const char *KNOWN =
     "Zoo was a little girl named Lily. She loved to play outside in the park. One day, "

@@ -1,5 +1,5 @@
 /*
- * test_npy.c — the .npy reader and writer (src/npy.c): round trips of every
+ * test_npy.c — the .npy reader and writer (src/format/npy.c): round trips of every
  * dtype, scalars and empty arrays, bytes identical to what numpy writes, and
  * a clear error for each kind of malformed file. Not a numpy conformance
  * suite: only what mote reads and writes.
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "mote.h"
-#include "npy.h"
+#include "format/npy.h"
 
 /* A scratch directory in the current (build) directory, removed at the end. */
 static char tmpdir[64];

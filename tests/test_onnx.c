@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "graph.h"
-#include "internal.h"
+#include "graph/graph.h"
+#include "graph/internal.h"
 #include "onnx/onnx.h"
 #include "onnx/onnx_proto.h"
 #include "onnx/pb.h"

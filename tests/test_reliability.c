@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "mote.h"
-#include "npy.h"
+#include "format/npy.h"
 #include "testutil.h"
 
 /* x f32[1,16] -> MatMul(W[16,8]) -> Add(b[8]) -> Relu -> y f32[1,8]; the

@@ -11,8 +11,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include "graph.h"
-#include "session.h"
+#include "graph/graph.h"
+#include "runtime/session.h"
 #include "testutil.h"
 
 /* ---------------------------------------------- counting allocations */

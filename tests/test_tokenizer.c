@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
-#include "tokenizer.h"
-#include "sample.h"
+#include "llm/tokenizer.h"
+#include "llm/sample.h"
 
 static mote_tokenizer *load_tok512(void)
 {

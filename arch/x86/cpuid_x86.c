@@ -5,7 +5,7 @@
  * OS (or hypervisor) that does not enable the ZMM state must use AVX2.
  *
  * Compiled with the baseline flags (no -mavx*): it runs on any x86-64.
- * Not here: the choice of table (src/cpu.c). AMX is reported as enabled
+ * Not here: the choice of table (src/runtime/cpu.c). AMX is reported as enabled
  * when XCR0 has the tile state; Linux additionally requires a per-process
  * arch_prctl request before the first tile instruction, which a future AMX
  * kernel would make.

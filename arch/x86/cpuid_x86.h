@@ -1,10 +1,10 @@
 /*
- * cpuid_x86.h — x86 CPU feature detection for src/cpu.c. Declaration only.
+ * cpuid_x86.h — x86 CPU feature detection for src/runtime/cpu.c. Declaration only.
  */
 #ifndef MOTE_CPUID_X86_H
 #define MOTE_CPUID_X86_H
 
-#include "cpu.h"
+#include "runtime/cpu.h"
 
 /* Fills the x86 fields of *f: a feature is true only if the CPU has it
  * (cpuid) and the OS saves its registers (XGETBV). */

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu.h"
-#include "instrument.h"
+#include "runtime/cpu.h"
+#include "runtime/instrument.h"
 
 static const char usage[] =
     "Usage: mote check-kernels [options] MODEL.mote -i NAME=FILE.npy [-i ...]\n"

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
-#include "graph.h"
-#include "llama2c.h"
+#include "graph/graph.h"
+#include "llm/llama2c.h"
 /* [llama] --disable-onnx keeps this command for llama2.c checkpoints: the
  * ONNX path is compiled only with the importer (MOTE_HAVE_ONNX). */
 #ifdef MOTE_HAVE_ONNX

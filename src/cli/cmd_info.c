@@ -6,7 +6,7 @@
  * metadata, and the memory plan as a timeline of arena buffers.
  *
  * It makes a one-thread session to learn the shapes and reads the
- * session's internals (src/session.h); it runs nothing. The FLOP counts
+ * session's internals (src/runtime/session.h); it runs nothing. The FLOP counts
  * are estimates from shapes, not measurements.
  */
 #include "cli.h"
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "instrument.h"
-#include "session.h"
+#include "runtime/instrument.h"
+#include "runtime/session.h"
 
 static const char usage[] =
     "Usage: mote info [options] MODEL.mote\n"

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
-#include "graph.h"
-#include "llama2c.h"
-#include "quant.h"
-#include "sample.h"
-#include "tokenizer.h"
-#include "../../models/llama/llama.h"
+#include "graph/graph.h"
+#include "llm/llama2c.h"
+#include "llm/quantize.h"
+#include "llm/sample.h"
+#include "llm/tokenizer.h"
+#include "llm/llama.h"
 
 static double now_s(void)
 {

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "instrument.h"
+#include "runtime/instrument.h"
 
 static const char usage[] =
     "Usage: mote profile [options] MODEL.mote -i NAME=FILE.npy [-i ...]\n"

@@ -1,7 +1,7 @@
 /*
  * cmd_quantize.c — `mote quantize IN.mote OUT.mote --type q8_0|q4_0
  * [--report]`: a llama-family model with its matrices in q8_0 or q4_0
- * blocks (src/quant.c), the decoder graph rebuilt for them. --report runs
+ * blocks (src/llm/quantize.c), the decoder graph rebuilt for them. --report runs
  * both models over the same text (the f32 model's greedy continuation of
  * "Once upon a time", 64 positions) and prints the top-1 agreement and the
  * mean KL divergence KL(p_f32 || p_quant) of the next-token distributions.
@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "graph.h"
-#include "quant.h"
-#include "sample.h"
-#include "tokenizer.h"
-#include "../../models/llama/llama.h"
+#include "graph/graph.h"
+#include "llm/quantize.h"
+#include "llm/sample.h"
+#include "llm/tokenizer.h"
+#include "llm/llama.h"
 
 static const char usage[] =
     "Usage: mote quantize IN.mote OUT.mote --type q8_0|q4_0 [--report]\n";

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "npy.h"
+#include "format/npy.h"
 
 static const char usage[] =
     "Usage: mote run [options] MODEL.mote -i NAME=FILE.npy [-i NAME=FILE.npy ...]\n"

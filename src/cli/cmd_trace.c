@@ -19,8 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "instrument.h"
-#include "npy.h"
+#include "runtime/instrument.h"
+#include "format/npy.h"
 
 static const char usage[] =
     "Usage: mote trace [options] MODEL.mote -i NAME=FILE.npy [-i ...]\n"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "npy.h"
+#include "format/npy.h"
 
 bool instr_init(instr_model *im, int argc)
 {

@@ -2,13 +2,13 @@
  * instr.h — what the instrument commands (trace, profile, check-kernels,
  * dot) share: reading a model and its .npy inputs from the command line,
  * making a session on a chosen kernel table, node labels and safe file
- * names. Not part of the library; see src/instrument.h for the numbers.
+ * names. Not part of the library; see src/runtime/instrument.h for the numbers.
  */
 #ifndef MOTE_CLI_INSTR_H
 #define MOTE_CLI_INSTR_H
 
 #include "cli.h"
-#include "session.h"
+#include "runtime/session.h"
 
 typedef struct instr_model {
     const char *path;        /* the model file, for messages            */

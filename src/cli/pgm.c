@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "graph/internal.h"
 
 /* Images larger than this are not demo samples: refuse, don't allocate. */
 #define PGM_MAX_SIDE 16384

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "graph.h"
-#include "internal.h"
-#include "ops.h"
+#include "graph/graph.h"
+#include "graph/internal.h"
+#include "ops/ops.h"
 #include "onnx.h"
 #include "onnx_import.h"
 #include "passes/passes.h"

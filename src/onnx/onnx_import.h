@@ -6,7 +6,7 @@
 #define MOTE_ONNX_IMPORT_H
 
 #include <stdbool.h>
-#include "graph.h"
+#include "graph/graph.h"
 #include "onnx_proto.h"
 
 struct mote_onnx_name {

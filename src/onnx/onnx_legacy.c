@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "onnx_import.h"
 
 static mote_status legacy_softmax(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "onnx_proto.h"
 
 mote_dtype mote_onnx_to_mote_dtype(int32_t t)

@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "pb.h"
 
 void mote_pb_init(mote_pb *r, const void *buf, size_t len)

@@ -1,22 +1,12 @@
-# src/ops/local.mk — operator definitions (owner: ops).
-libmote_core_la_SOURCES += src/ops/op_util.h src/ops/op_util.c \
-	src/ops/op_unary.c src/ops/op_binary.c src/ops/op_matmul.c src/ops/op_gemm.c \
-	src/ops/op_conv.c src/ops/op_pool.c src/ops/op_softmax.c src/ops/op_norm.c \
-	src/ops/op_reshape.c src/ops/op_transpose.c src/ops/op_concat.c
-
-# Reference kernels on hand-computed cases (no session needed).
-check_PROGRAMS += tests/test_kernels_ref
-tests_test_kernels_ref_SOURCES = tests/test_kernels_ref.c
-tests_test_kernels_ref_CFLAGS = $(TEST_CFLAGS)
-tests_test_kernels_ref_LDADD = $(TEST_LIBS)
-TESTS += tests/test_kernels_ref
-
-# Each op end to end through a session (one-node models), and thread-count invariance.
-check_PROGRAMS += tests/test_ops tests/test_ops_conv
-tests_test_ops_SOURCES = tests/test_ops.c tests/test_ops_util.h tests/testutil.c tests/testutil.h
-tests_test_ops_CFLAGS = $(TEST_CFLAGS)
-tests_test_ops_LDADD = $(TEST_LIBS)
-tests_test_ops_conv_SOURCES = tests/test_ops_conv.c tests/test_ops_util.h tests/testutil.c tests/testutil.h
-tests_test_ops_conv_CFLAGS = $(TEST_CFLAGS)
-tests_test_ops_conv_LDADD = $(TEST_LIBS)
-TESTS += tests/test_ops tests/test_ops_conv
+# src/ops/local.mk — the operators: the registry, the helpers the op files
+# share, the GEMM plan, and one file per op family (ops_list.h maps each op
+# to its file). The language-model ops are in src/ops/llm/.
+libmote_core_la_SOURCES += src/ops/ops.h src/ops/ops_list.h src/ops/registry.c \
+	src/ops/op_util.h src/ops/op_util.c src/ops/gemm_plan.h src/ops/gemm_plan.c \
+	src/ops/unary.c src/ops/binary.c src/ops/elementwise.c src/ops/cast.c \
+	src/ops/reduce.c src/ops/shape.c src/ops/reshape.c src/ops/transpose.c \
+	src/ops/concat.c src/ops/slice.c src/ops/pad.c src/ops/gather.c src/ops/topk.c \
+	src/ops/matmul.c src/ops/gemm.c src/ops/conv.c src/ops/conv_transpose.c \
+	src/ops/pool.c src/ops/resize.c src/ops/softmax.c src/ops/norm.c \
+	src/ops/quantize.c src/ops/einsum.c src/ops/rnn.c
+include src/ops/llm/local.mk

@@ -1,13 +1,16 @@
 /*
- * op_util.h — helpers shared by the op files in src/ops/: the fused
- * activation attributes, the sliding-window geometry of Conv and the
- * pooling ops, and element counts. Private to src/ops/; not part of the
- * registry interface (that is src/ops.h).
+ * op_util.h — helpers shared by the op files in src/ops/ (not part of the
+ * registry interface, which is ops.h): the declarations of every op, fused
+ * activation attributes, sliding-window geometry, n-way broadcasting, typed
+ * element access, constant integer inputs and index policy, and the LLM
+ * ops' kernel table and attributes. Private to src/ops/.
  */
 #ifndef MOTE_OP_UTIL_H
 #define MOTE_OP_UTIL_H
 
 #include "ops.h"
+#include "ref.h"
+#include "llm.h"
 
 /* Declarations of every registered op (each defined in one src/ops/ file). */
 #define MOTE_OP(Name) extern const mote_op mote_op_##Name;
@@ -66,5 +69,103 @@ static inline int64_t mote_dims_prod(const int64_t *dims, int n)
 
 /* "[2,3,4]" into buf (NUL-terminated); returns buf. For messages. */
 const char *mote_op_dims_str(int ndim, const int64_t *dims, char *buf, size_t len);
+
+/* ------------------------------------------------ n-way broadcasting */
+#define MOTE_BCAST_MAX 3   /* operands of one plan (Where has three) */
+
+/*
+ * The walk of an elementwise op over an output of known shape, with each
+ * operand broadcast to it (numpy rules). Output dims of size 1 are
+ * dropped and neighbouring dims merged where every operand continues
+ * them, so the innermost dim has stride 1 or 0 in each operand.
+ */
+typedef struct mote_bcast {
+    int n;                                   /* operands                         */
+    int nd;                                  /* coalesced rank, >= 1             */
+    int64_t dims[MOTE_MAX_DIMS];             /* coalesced output dims (nd)       */
+    int64_t st[MOTE_BCAST_MAX][MOTE_MAX_DIMS];  /* element stride per operand, dim  */
+    int64_t rows, inner;                     /* numel = rows * inner             */
+} mote_bcast;
+
+/* Broadcast shape of n tensors into (ndim, dims); records an error naming
+ * the shapes when they do not fit. */
+mote_status mote_bcast_shape_n(const mote_op_ctx *c, int n, const mote_tensor *const *t,
+                          int *ndim, int64_t *dims);
+/* Plan for n operands (shapes that broadcast to out). */
+void mote_bcast_plan(mote_bcast *p, int n, const mote_tensor *const *t, const mote_tensor *out);
+
+/* One inner run: n elements; operand k starts at element off[k] and steps
+ * st[k] (0 or 1); the output starts at element yoff, stride 1. */
+typedef void (*mote_bcast_seg_fn)(void *ctx, int64_t n, const int64_t *off, const int64_t *st,
+                         int64_t yoff);
+/* Calls seg over the whole output, split across the pool by rows. */
+void mote_bcast_for(mote_pool *pool, const mote_bcast *p, mote_bcast_seg_fn seg, void *ctx);
+
+/* Element i of t as int64 / double (any mote dtype). */
+int64_t mote_elem_get_i64(const void *data, mote_dtype t, int64_t i);
+double mote_elem_get_f64(const void *data, mote_dtype t, int64_t i);
+/* Stores v into element i: integers wrap to the width, bool is v != 0. */
+void mote_elem_put_i64(void *data, mote_dtype t, int64_t i, int64_t v);
+/* Stores v into element i: to integers by truncation toward zero, clamped
+ * to the type's range (NaN gives 0); bool is v != 0. */
+void mote_elem_put_f64(void *data, mote_dtype t, int64_t i, double v);
+static inline int mote_dtype_is_int(mote_dtype t)
+{
+    return t == MOTE_I8 || t == MOTE_U8 || t == MOTE_I32 || t == MOTE_I64 || t == MOTE_BOOL;
+}
+
+/* "axes" of Squeeze/Unsqueeze/Reduce*: the attribute (older opsets) or
+ * input i (newer ones). *n = -1 when neither is given. */
+mote_status mote_op_axes(const mote_op_ctx *c, int i, int64_t *axes, int *n);
+
+/* dtype name for messages ("?" when invalid). */
+static inline const char *mote_op_dtype_name(mote_dtype t)
+{
+    const char *s = mote_dtype_name(t);
+    return s ? s : "?";
+}
+
+/* ----------------------------- integer inputs, indices and dtypes */
+/* Input i is present and of an integer index dtype (i32 or i64). */
+mote_status mote_op_expect_index(const mote_op_ctx *c, int i, const char *what);
+/* Element e of an i32 or i64 tensor's data. */
+int64_t mote_index_at(const mote_tensor *t, int64_t e);
+/* v in [-n, n) to [0, n); out of range: clamped to [0, n-1] (n > 0). */
+static inline int64_t mote_clamp_index(int64_t v, int64_t n)
+{
+    if (v < 0)
+        v += n;
+    return v < 0 ? 0 : v >= n ? n - 1 : v;
+}
+/*
+ * The values of constant integer input i (i32 or i64, rank 0 or 1) into
+ * out[0..max); *n = the count. An error naming `what` when it is absent,
+ * not constant, of another dtype or longer than max.
+ */
+mote_status mote_op_const_ints(const mote_op_ctx *c, int i, const char *what, int max,
+                              int64_t *out, int *n);
+/* Input i is present (index in range and not an absent optional). */
+static inline int mote_op_has_input(const mote_op_ctx *c, int i)
+{
+    return i < c->n_in && c->in[i] != NULL;
+}
+/* f32 -> MOTE_NUM_F32 etc.; -1 for a dtype without a kernel number. */
+int mote_num_kind(mote_dtype t);
+
+/* -------------------------------------------------- language-model ops */
+/* The LLM kernel table matching the session's main table (c->k->name),
+ * every NULL entry replaced by the reference; session-lifetime memory. */
+const mote_llm_kernels *mote_llm_kernels_for(mote_op_ctx *c);
+/* The "weight_type" attribute: "f32" (default), "f16", "q8_0", "q4_0"; -1 if unknown. */
+int mote_llm_weight_type(const mote_node *n);
+/* The value of a position input (i32 or i64, one element). */
+int64_t mote_llm_read_pos(const mote_tensor *t);
+/* Checks that input i is an i32/i64 tensor of one element. */
+mote_status mote_llm_expect_pos(const mote_op_ctx *c, int i);
+
+/* Copies an LlmAttention step's KV cache (params of two sessions of the
+ * same model); used by mote_session_copy_state. */
+void mote_llm_attention_copy_state(void *dst_params, const void *src_params);
+extern const mote_op mote_op_LlmAttention;
 
 #endif

@@ -6,7 +6,7 @@
  * Not a pass itself.
  */
 #include <stdio.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
 
 typedef struct pass_def {

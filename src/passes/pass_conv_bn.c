@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
 
 static const float *f32_weight(const mote_graph *g, int v, int64_t n)

@@ -3,7 +3,7 @@
  * Walks backwards from the outputs marking live producers.
  */
 #include <stdlib.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
 
 mote_status mote_pass_dead(mote_graph *g, int *changed)

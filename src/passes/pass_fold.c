@@ -14,9 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
-#include "session.h"
+#include "runtime/session.h"
 
 #define FOLD_MAX_BYTES (16u << 20)
 

@@ -11,7 +11,7 @@
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
 
 /* A scalar f32 constant input i of n, or dflt when absent; false if not constant. */

@@ -13,7 +13,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
 
 /* The node producing v if it is `op` with two inputs and v has one use. */

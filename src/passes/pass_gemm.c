@@ -9,7 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
 
 static bool bias_for(const mote_graph *g, int v, int64_t n)

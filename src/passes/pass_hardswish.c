@@ -10,7 +10,7 @@
  * then fused into it by pass_fuse_act.
  */
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
 
 /* The only node reading v, or -1. */

@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
 
 static bool is_graph_output(const mote_graph *g, int v)

@@ -16,7 +16,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
 
 /* The node producing v if it is op, or -1. */

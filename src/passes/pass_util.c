@@ -6,9 +6,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "graph/internal.h"
 #include "passes.h"
-#include "session.h"
+#include "runtime/session.h"
 
 int mote_pass_uses(const mote_graph *g, int v)
 {

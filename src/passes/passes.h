@@ -9,7 +9,7 @@
 #ifndef MOTE_PASSES_H
 #define MOTE_PASSES_H
 
-#include "graph.h"
+#include "graph/graph.h"
 
 /* Runs every pass; the graph stays valid on failure. */
 mote_status mote_optimize(mote_graph *g);

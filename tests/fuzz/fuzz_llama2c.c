@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <unistd.h>
 #include "mote.h"
-#include "llama2c.h"
+#include "llm/llama2c.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mote.h"
-#include "format.h"
+#include "format/format.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "mote.h"
-#include "npy.h"
+#include "format/npy.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

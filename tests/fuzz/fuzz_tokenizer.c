@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "mote.h"
-#include "tokenizer.h"
+#include "llm/tokenizer.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -51,7 +51,7 @@ NODE_PATH="$CACHE/ort/node_modules" node "$JS" run "$MODEL" "$T/x.npy" "$T/ort.n
 
 if ! "$MOTE" convert -q "$MODEL" "$T/cls.mote" >"$T/convert.log" 2>&1; then
     cat "$T/convert.log"
-    # The classifier also needs ops of the ONNX issue's second group (Slice);
+    # The classifier needs Slice among other ops;
     # until a build has them, say so instead of failing.
     if grep -q "is not supported by mote" "$T/convert.log"; then
         skip "this build lacks an op the classifier uses (see above)"

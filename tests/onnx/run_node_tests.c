@@ -29,8 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "graph.h"
-#include "internal.h"
+#include "graph/graph.h"
+#include "graph/internal.h"
 #include "onnx/onnx.h"
 #include "onnx/onnx_proto.h"
 #include "passes/passes.h"

@@ -10,9 +10,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "a_kernels.h"
-#include "graph.h"
-#include "internal.h"
+#include "ref.h"
+#include "graph/graph.h"
+#include "graph/internal.h"
 #include "passes/passes.h"
 
 /* Runs g (consumed) on one f32 input; copies output 0 into y (n floats). */

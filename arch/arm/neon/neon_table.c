@@ -2,7 +2,7 @@
  * neon_table.c — the NEON kernel table, mote_kernels_neon (AArch64 only;
  * ASIMD is part of the base architecture there, so no per-file flags).
  *
- * NULL entries fall back to the reference when src/cpu.c resolves the
+ * NULL entries fall back to the reference when src/runtime/cpu.c resolves the
  * table: log and pow (libm's own), and the general direct convolution
  * (the op layer sends large convolutions through im2col + GEMM). This
  * file holds no code, only the table.

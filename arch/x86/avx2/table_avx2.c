@@ -1,6 +1,6 @@
 /*
  * table_avx2.c — the AVX2 kernel table (mote_kernels_avx2). Entries left
- * NULL (log, pow, general conv2d) fall back to the reference when src/cpu.c
+ * NULL (log, pow, general conv2d) fall back to the reference when src/runtime/cpu.c
  * resolves the table.
  */
 #include "x86_kernels.h"

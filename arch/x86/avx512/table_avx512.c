@@ -1,6 +1,6 @@
 /*
  * table_avx512.c — the AVX512 kernel table (mote_kernels_avx512). Entries left
- * NULL (log, pow, general conv2d) fall back to the reference when src/cpu.c
+ * NULL (log, pow, general conv2d) fall back to the reference when src/runtime/cpu.c
  * resolves the table.
  */
 #include "x86_kernels.h"

@@ -1,0 +1,55 @@
+/*
+ * resize_ref.c — the reference separable resampling behind Resize and
+ * Upsample. The op turns the mode (nearest, linear, cubic) and the
+ * coordinate transformation into per-axis taps; this file only sums them.
+ */
+#include "ref.h"
+
+/*
+ * y[o] = sum_{t_0..t_{nd-1}} prod_d wt[d][o_d*taps[d] + t_d] x[idx[0][..], .., idx[nd-1][..]]
+ * (extrap if any idx is -1), tuples enumerated with the last axis fastest.
+ */
+void mote_resize_f32_ref(const float *x, float *y, int nd, const int64_t *in,
+                         const int64_t *out, const int *taps, const int64_t *const *idx,
+                         const float *const *wt, float extrap, int64_t r0, int64_t r1)
+{
+    int64_t o[8], t[8];
+    int64_t W = out[nd - 1];
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t rr = r;
+        for (int d = nd - 2; d >= 0; d--) {
+            o[d] = rr % out[d];
+            rr /= out[d];
+        }
+        for (int64_t ow = 0; ow < W; ow++) {
+            o[nd - 1] = ow;
+            int outside = 0;
+            for (int d = 0; d < nd && !outside; d++)
+                outside = idx[d][o[d] * taps[d]] < 0;
+            if (outside) {
+                y[r * W + ow] = extrap;
+                continue;
+            }
+            for (int d = 0; d < nd; d++)
+                t[d] = 0;
+            float acc = 0.0f;
+            for (;;) {
+                float w = 1.0f;
+                int64_t src = 0;
+                for (int d = 0; d < nd; d++) {
+                    int64_t k = o[d] * taps[d] + t[d];
+                    w *= wt[d][k];
+                    src = src * in[d] + idx[d][k];
+                }
+                if (w != 0.0f)
+                    acc += w * x[src];
+                int d = nd - 1;
+                while (d >= 0 && ++t[d] == taps[d])
+                    t[d--] = 0;
+                if (d < 0)
+                    break;
+            }
+            y[r * W + ow] = acc;
+        }
+    }
+}

@@ -1,0 +1,631 @@
+/*
+ * graph.c — the graph builder (mote_graph_* in mote.h) and the IR helpers
+ * of graph.h: attribute lookup, topological order, compaction, cloning.
+ *
+ * Not here: reading/writing files (format*.c), shape inference (the ops,
+ * driven by session.c), optimization passes (src/passes/).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "graph.h"
+#include "internal.h"
+#include "ops/ops.h"
+
+/* Grows *arr (element size sz) so that it holds at least need elements. */
+static bool grow(void **arr, int *cap, int need, size_t sz)
+{
+    if (need <= *cap) return true;
+    int nc = *cap ? *cap : 8;
+    while (nc < need) {
+        if (nc > (1 << 28)) return false;
+        nc *= 2;
+    }
+    void *p = realloc(*arr, (size_t)nc * sz);
+    if (!p) return false;
+    *arr = p;
+    *cap = nc;
+    return true;
+}
+#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+mote_graph *mote_graph_new(void)
+{
+    return calloc(1, sizeof(mote_graph));
+}
+
+static void attr_free(mote_attr *a)
+{
+    free(a->name);
+    free(a->s);
+    free(a->ints);
+    free(a->floats);
+    if (a->strs)
+        for (int i = 0; i < a->n; i++) free(a->strs[i]);
+    free(a->strs);
+}
+
+static void node_free(mote_node *n)
+{
+    free(n->op);
+    free(n->name);
+    free(n->in);
+    free(n->out);
+    for (int i = 0; i < n->n_attr; i++) attr_free(&n->attrs[i]);
+    free(n->attrs);
+}
+
+void mote_graph_free(mote_graph *g)
+{
+    if (!g) return;
+    for (int i = 0; i < g->n_values; i++) {
+        free(g->values[i].name);
+        if (g->values[i].owns_data) mote_free_aligned((void *)g->values[i].data);
+    }
+    for (int i = 0; i < g->n_nodes; i++) node_free(&g->nodes[i]);
+    for (int i = 0; i < g->n_meta; i++) {
+        free(g->meta[i].key);
+        free(g->meta[i].s);
+    }
+    free(g->values);
+    free(g->nodes);
+    free(g->inputs);
+    free(g->outputs);
+    free(g->meta);
+    free(g);
+}
+
+int mote_graph_find_value(const mote_graph *g, const char *name)
+{
+    if (!g || !name) return -1;
+    for (int i = 0; i < g->n_values; i++)
+        if (strcmp(g->values[i].name, name) == 0) return i;
+    return -1;
+}
+
+static bool valid_shape(int ndim, const int64_t *dims, bool allow_unknown)
+{
+    if (ndim < 0 || ndim > MOTE_MAX_DIMS || (ndim > 0 && !dims)) return false;
+    for (int i = 0; i < ndim; i++)
+        if (dims[i] < (allow_unknown ? -1 : 0)) return false;
+    return true;
+}
+
+int mote_graph_add_value(mote_graph *g, const char *name, mote_value_kind kind,
+                         mote_dtype dtype, int ndim, const int64_t *dims)
+{
+    if (!g || !name || !*name) {
+        mote_error(MOTE_ERR_ARG, "graph: a value needs a non-empty name");
+        return -1;
+    }
+    if (!mote_dtype_size(dtype)) {
+        mote_error(MOTE_ERR_ARG, "graph: value '%s': unknown dtype %d", name, (int)dtype);
+        return -1;
+    }
+    if (!valid_shape(ndim, dims, kind != MOTE_VAL_WEIGHT)) {
+        mote_error(MOTE_ERR_SHAPE, "graph: value '%s': invalid shape (ndim %d)", name, ndim);
+        return -1;
+    }
+    if (mote_graph_find_value(g, name) >= 0) {
+        mote_error(MOTE_ERR_GRAPH, "graph: a value named '%s' already exists", name);
+        return -1;
+    }
+    if (!GROW(g->values, g->cap_values, g->n_values + 1)) {
+        mote_error(MOTE_ERR_NOMEM, "graph: out of memory adding value '%s'", name);
+        return -1;
+    }
+    mote_value *v = &g->values[g->n_values];
+    memset(v, 0, sizeof *v);
+    if (!(v->name = mote_strdup(name))) {
+        mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+        return -1;
+    }
+    v->kind = kind;
+    v->dtype = dtype;
+    v->ndim = ndim;
+    for (int i = 0; i < ndim; i++) v->dims[i] = dims[i];
+    v->producer = -1;
+    return g->n_values++;
+}
+
+int mote_graph_input(mote_graph *g, const char *name, mote_dtype dtype,
+                     int ndim, const int64_t *dims)
+{
+    if (!g) return mote_error(MOTE_ERR_ARG, "graph: NULL graph"), -1;
+    if (!GROW(g->inputs, g->cap_inputs, g->n_inputs + 1))
+        return mote_error(MOTE_ERR_NOMEM, "graph: out of memory"), -1;
+    int id = mote_graph_add_value(g, name, MOTE_VAL_INPUT, dtype, ndim, dims);
+    if (id >= 0) g->inputs[g->n_inputs++] = id;
+    return id;
+}
+
+int mote_graph_weight(mote_graph *g, const char *name, mote_dtype dtype,
+                      int ndim, const int64_t *dims, const void *data)
+{
+    if (!g || !data) return mote_error(MOTE_ERR_ARG, "graph: weight '%s' has no data",
+                                       name ? name : "?"), -1;
+    int id = mote_graph_add_value(g, name, MOTE_VAL_WEIGHT, dtype, ndim, dims);
+    if (id < 0) return -1;
+    mote_value *v = &g->values[id];
+    mote_tensor t = mote_value_tensor(v);
+    size_t nb = mote_tensor_nbytes(&t);
+    if (nb == 0 && mote_tensor_numel(&t) != 0) {
+        mote_error(MOTE_ERR_SHAPE, "graph: weight '%s' is too large", name);
+        goto undo;
+    }
+    void *copy = mote_alloc_aligned(nb);
+    if (!copy) {
+        mote_error(MOTE_ERR_NOMEM, "graph: out of memory for weight '%s' (%zu bytes)", name, nb);
+        goto undo;
+    }
+    memcpy(copy, data, nb);
+    v->data = copy;
+    v->nbytes = nb;
+    v->owns_data = true;
+    return id;
+undo:
+    free(v->name);
+    g->n_values--;
+    return -1;
+}
+
+int mote_graph_node(mote_graph *g, const char *op, const char *name,
+                    int n_in, const int *in_ids,
+                    int n_out, const char *const *out_names, int *out_ids)
+{
+    if (!g || !op || !*op || n_in < 0 || n_out < 1 || (n_in && !in_ids)) {
+        mote_error(MOTE_ERR_ARG, "graph: invalid node arguments (op %s)", op ? op : "NULL");
+        return -1;
+    }
+    for (int i = 0; i < n_in; i++)
+        if (in_ids[i] < -1 || in_ids[i] >= g->n_values) {
+            mote_error(MOTE_ERR_GRAPH, "graph: node %s (%s): input %d refers to value %d, "
+                       "which does not exist", name ? name : "?", op, i, in_ids[i]);
+            return -1;
+        }
+    char auto_name[64];
+    if (!name || !*name) {
+        snprintf(auto_name, sizeof auto_name, "%s_%d", op, g->n_nodes);
+        name = auto_name;
+    }
+    for (int i = 0; i < g->n_nodes; i++)
+        if (strcmp(g->nodes[i].name, name) == 0) {
+            mote_error(MOTE_ERR_GRAPH, "graph: a node named '%s' already exists", name);
+            return -1;
+        }
+    if (!GROW(g->nodes, g->cap_nodes, g->n_nodes + 1)) goto nomem;
+    mote_node *n = &g->nodes[g->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->op = mote_strdup(op);
+    n->name = mote_strdup(name);
+    n->in = malloc(sizeof(int) * (size_t)(n_in ? n_in : 1));
+    n->out = malloc(sizeof(int) * (size_t)n_out);
+    if (!n->op || !n->name || !n->in || !n->out) {
+        node_free(n);
+        goto nomem;
+    }
+    n->n_in = n_in;
+    memcpy(n->in, in_ids, sizeof(int) * (size_t)n_in);
+    int first_value = g->n_values;
+    for (int k = 0; k < n_out; k++) {
+        char vname[512];
+        const char *vn = out_names && out_names[k] && *out_names[k] ? out_names[k] : NULL;
+        if (!vn) {
+            snprintf(vname, sizeof vname, "%s:%d", name, k);
+            vn = vname;
+        }
+        int id = mote_graph_add_value(g, vn, MOTE_VAL_ACT, MOTE_F32, 0, NULL);
+        if (id < 0) {
+            for (int j = first_value; j < g->n_values; j++) free(g->values[j].name);
+            g->n_values = first_value;
+            node_free(n);
+            return -1;
+        }
+        g->values[id].producer = g->n_nodes;
+        g->values[id].ndim = -1;           /* unknown until inferred */
+        n->out[k] = id;
+        if (out_ids) out_ids[k] = id;
+    }
+    n->n_out = n_out;
+    return g->n_nodes++;
+nomem:
+    mote_error(MOTE_ERR_NOMEM, "graph: out of memory adding node '%s'", name);
+    return -1;
+}
+
+/* Returns the attribute slot for key on node (replacing an existing one). */
+static mote_attr *attr_slot(mote_graph *g, int node, const char *key, mote_attr_type t)
+{
+    if (!g || node < 0 || node >= g->n_nodes || !key || !*key) {
+        mote_error(MOTE_ERR_ARG, "graph: attribute '%s' on invalid node %d", key ? key : "", node);
+        return NULL;
+    }
+    mote_node *n = &g->nodes[node];
+    for (int i = 0; i < n->n_attr; i++)
+        if (strcmp(n->attrs[i].name, key) == 0) {
+            char *nm = n->attrs[i].name;
+            n->attrs[i].name = NULL;
+            attr_free(&n->attrs[i]);
+            memset(&n->attrs[i], 0, sizeof n->attrs[i]);
+            n->attrs[i].name = nm;
+            n->attrs[i].type = t;
+            return &n->attrs[i];
+        }
+    mote_attr *na = realloc(n->attrs, sizeof(mote_attr) * (size_t)(n->n_attr + 1));
+    if (!na) goto nomem;
+    n->attrs = na;
+    mote_attr *a = &n->attrs[n->n_attr];
+    memset(a, 0, sizeof *a);
+    if (!(a->name = mote_strdup(key))) goto nomem;
+    a->type = t;
+    n->n_attr++;
+    return a;
+nomem:
+    mote_error(MOTE_ERR_NOMEM, "graph: out of memory for attribute '%s'", key);
+    return NULL;
+}
+
+mote_status mote_graph_attr_int(mote_graph *g, int node, const char *key, int64_t v)
+{
+    mote_attr *a = attr_slot(g, node, key, MOTE_ATTR_INT);
+    if (!a) return MOTE_ERR_ARG;
+    a->i = v;
+    return MOTE_OK;
+}
+
+mote_status mote_graph_attr_float(mote_graph *g, int node, const char *key, float v)
+{
+    mote_attr *a = attr_slot(g, node, key, MOTE_ATTR_FLOAT);
+    if (!a) return MOTE_ERR_ARG;
+    a->f = v;
+    return MOTE_OK;
+}
+
+mote_status mote_graph_attr_string(mote_graph *g, int node, const char *key, const char *v)
+{
+    if (!v) return mote_error(MOTE_ERR_ARG, "graph: attribute '%s': NULL string", key);
+    mote_attr *a = attr_slot(g, node, key, MOTE_ATTR_STRING);
+    if (!a) return MOTE_ERR_ARG;
+    if (!(a->s = mote_strdup(v))) return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    return MOTE_OK;
+}
+
+mote_status mote_graph_attr_ints(mote_graph *g, int node, const char *key,
+                                 int n, const int64_t *v)
+{
+    if (n < 0 || (n && !v)) return mote_error(MOTE_ERR_ARG, "graph: attribute '%s': bad list", key);
+    mote_attr *a = attr_slot(g, node, key, MOTE_ATTR_INTS);
+    if (!a) return MOTE_ERR_ARG;
+    if (!(a->ints = malloc(sizeof(int64_t) * (size_t)(n ? n : 1))))
+        return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    if (n) memcpy(a->ints, v, sizeof(int64_t) * (size_t)n);
+    a->n = n;
+    return MOTE_OK;
+}
+
+mote_status mote_graph_attr_floats(mote_graph *g, int node, const char *key,
+                                   int n, const float *v)
+{
+    if (n < 0 || (n && !v)) return mote_error(MOTE_ERR_ARG, "graph: attribute '%s': bad list", key);
+    mote_attr *a = attr_slot(g, node, key, MOTE_ATTR_FLOATS);
+    if (!a) return MOTE_ERR_ARG;
+    if (!(a->floats = malloc(sizeof(float) * (size_t)(n ? n : 1))))
+        return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    if (n) memcpy(a->floats, v, sizeof(float) * (size_t)n);
+    a->n = n;
+    return MOTE_OK;
+}
+
+mote_status mote_graph_attr_strings(mote_graph *g, int node, const char *key,
+                                    int n, const char *const *v)
+{
+    if (n < 0 || (n && !v)) return mote_error(MOTE_ERR_ARG, "graph: attribute '%s': bad list", key);
+    mote_attr *a = attr_slot(g, node, key, MOTE_ATTR_STRINGS);
+    if (!a) return MOTE_ERR_ARG;
+    if (!(a->strs = calloc((size_t)(n ? n : 1), sizeof(char *))))
+        return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    a->n = n;
+    for (int i = 0; i < n; i++)
+        if (!v[i] || !(a->strs[i] = mote_strdup(v[i])))
+            return mote_error(MOTE_ERR_NOMEM, "graph: attribute '%s': bad string %d", key, i);
+    return MOTE_OK;
+}
+
+mote_status mote_graph_output(mote_graph *g, int value)
+{
+    if (!g || value < 0 || value >= g->n_values)
+        return mote_error(MOTE_ERR_ARG, "graph: output refers to value %d, which does not exist", value);
+    if (!GROW(g->outputs, g->cap_outputs, g->n_outputs + 1))
+        return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    g->outputs[g->n_outputs++] = value;
+    return MOTE_OK;
+}
+
+static mote_meta *meta_slot(mote_graph *g, const char *key)
+{
+    if (!g || !key || !*key) {
+        mote_error(MOTE_ERR_ARG, "graph: metadata needs a key");
+        return NULL;
+    }
+    for (int i = 0; i < g->n_meta; i++)
+        if (strcmp(g->meta[i].key, key) == 0) {
+            free(g->meta[i].s);
+            g->meta[i].s = NULL;
+            return &g->meta[i];
+        }
+    if (!GROW(g->meta, g->cap_meta, g->n_meta + 1)) goto nomem;
+    mote_meta *m = &g->meta[g->n_meta];
+    memset(m, 0, sizeof *m);
+    if (!(m->key = mote_strdup(key))) goto nomem;
+    g->n_meta++;
+    return m;
+nomem:
+    mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    return NULL;
+}
+
+mote_status mote_graph_meta_string(mote_graph *g, const char *key, const char *v)
+{
+    mote_meta *m = meta_slot(g, key);
+    if (!m) return MOTE_ERR_ARG;
+    m->type = MOTE_META_STRING;
+    if (!(m->s = mote_strdup(v ? v : ""))) return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    return MOTE_OK;
+}
+
+mote_status mote_graph_meta_int(mote_graph *g, const char *key, int64_t v)
+{
+    char buf[32];
+    mote_meta *m = meta_slot(g, key);
+    if (!m) return MOTE_ERR_ARG;
+    m->type = MOTE_META_INT;
+    m->i = v;
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    if (!(m->s = mote_strdup(buf))) return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    return MOTE_OK;
+}
+
+mote_status mote_graph_meta_float(mote_graph *g, const char *key, double v)
+{
+    char buf[40];
+    mote_meta *m = meta_slot(g, key);
+    if (!m) return MOTE_ERR_ARG;
+    m->type = MOTE_META_FLOAT;
+    m->f = v;
+    snprintf(buf, sizeof buf, "%.17g", v);
+    if (!(m->s = mote_strdup(buf))) return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    return MOTE_OK;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+mote_tensor mote_value_tensor(const mote_value *v)
+{
+    mote_tensor t;
+    memset(&t, 0, sizeof t);
+    t.dtype = v->dtype;
+    t.ndim = v->ndim < 0 ? 0 : v->ndim;
+    for (int i = 0; i < t.ndim; i++) t.dims[i] = v->dims[i];
+    t.data = (void *)v->data;
+    return t;
+}
+
+const mote_attr *mote_node_attr(const mote_node *n, const char *name)
+{
+    for (int i = 0; i < n->n_attr; i++)
+        if (strcmp(n->attrs[i].name, name) == 0) return &n->attrs[i];
+    return NULL;
+}
+
+int64_t mote_attr_get_int(const mote_node *n, const char *name, int64_t dflt)
+{
+    const mote_attr *a = mote_node_attr(n, name);
+    return (a && a->type == MOTE_ATTR_INT) ? a->i : dflt;
+}
+
+float mote_attr_get_float(const mote_node *n, const char *name, float dflt)
+{
+    const mote_attr *a = mote_node_attr(n, name);
+    if (a && a->type == MOTE_ATTR_FLOAT) return a->f;
+    if (a && a->type == MOTE_ATTR_INT) return (float)a->i;
+    return dflt;
+}
+
+const char *mote_attr_get_string(const mote_node *n, const char *name, const char *dflt)
+{
+    const mote_attr *a = mote_node_attr(n, name);
+    return (a && a->type == MOTE_ATTR_STRING) ? a->s : dflt;
+}
+
+int mote_attr_get_ints(const mote_node *n, const char *name, const int64_t **v)
+{
+    const mote_attr *a = mote_node_attr(n, name);
+    if (!a || a->type != MOTE_ATTR_INTS) return -1;
+    *v = a->ints;
+    return a->n;
+}
+
+int mote_attr_get_floats(const mote_node *n, const char *name, const float **v)
+{
+    const mote_attr *a = mote_node_attr(n, name);
+    if (!a || a->type != MOTE_ATTR_FLOATS) return -1;
+    *v = a->floats;
+    return a->n;
+}
+
+/* Kahn's algorithm; ties broken by node index so the order is stable. */
+mote_status mote_graph_topo_order(const mote_graph *g, int *order)
+{
+    int nn = g->n_nodes;
+    if (nn == 0) return MOTE_OK;
+    int *pending = calloc((size_t)nn, sizeof(int));
+    int *queue = malloc(sizeof(int) * (size_t)nn);
+    if (!pending || !queue) {
+        free(pending);
+        free(queue);
+        return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    }
+    for (int i = 0; i < nn; i++)
+        for (int j = 0; j < g->nodes[i].n_in; j++) {
+            int v = g->nodes[i].in[j];
+            if (v >= 0 && g->values[v].producer >= 0) pending[i]++;
+        }
+    int head = 0, tail = 0, done = 0;
+    for (int i = 0; i < nn; i++)
+        if (pending[i] == 0) queue[tail++] = i;
+    while (head < tail) {
+        int i = queue[head++];
+        order[done++] = i;
+        for (int k = 0; k < g->nodes[i].n_out; k++) {
+            int v = g->nodes[i].out[k];
+            for (int c = 0; c < nn; c++)
+                for (int j = 0; j < g->nodes[c].n_in; j++)
+                    if (g->nodes[c].in[j] == v && --pending[c] == 0) queue[tail++] = c;
+        }
+    }
+    mote_status st = MOTE_OK;
+    if (done < nn) {
+        int culprit = 0;
+        while (culprit < nn && pending[culprit] == 0) culprit++;
+        st = mote_error(MOTE_ERR_GRAPH, "graph has a cycle through node '%s' (%s)",
+                        g->nodes[culprit].name, g->nodes[culprit].op);
+    }
+    free(pending);
+    free(queue);
+    return st;
+}
+
+mote_status mote_graph_compact(mote_graph *g, const bool *dead)
+{
+    int *vmap = malloc(sizeof(int) * (size_t)(g->n_values ? g->n_values : 1));
+    bool *used = calloc((size_t)(g->n_values ? g->n_values : 1), sizeof(bool));
+    if (!vmap || !used) {
+        free(vmap);
+        free(used);
+        return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    }
+    /* drop dead nodes, renumbering producers */
+    int nn = 0;
+    int *nmap = malloc(sizeof(int) * (size_t)(g->n_nodes ? g->n_nodes : 1));
+    if (!nmap) {
+        free(vmap);
+        free(used);
+        return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (dead && dead[i]) {
+            node_free(&g->nodes[i]);
+            nmap[i] = -1;
+            continue;
+        }
+        nmap[i] = nn;
+        g->nodes[nn++] = g->nodes[i];
+    }
+    g->n_nodes = nn;
+    for (int i = 0; i < g->n_inputs; i++) used[g->inputs[i]] = true;
+    for (int i = 0; i < g->n_outputs; i++) used[g->outputs[i]] = true;
+    for (int i = 0; i < nn; i++) {
+        for (int j = 0; j < g->nodes[i].n_in; j++)
+            if (g->nodes[i].in[j] >= 0) used[g->nodes[i].in[j]] = true;
+        for (int j = 0; j < g->nodes[i].n_out; j++) used[g->nodes[i].out[j]] = true;
+    }
+    int nv = 0;
+    for (int v = 0; v < g->n_values; v++) {
+        mote_value *val = &g->values[v];
+        if (val->producer >= 0) val->producer = nmap[val->producer];
+        if (!used[v] || (val->kind == MOTE_VAL_ACT && val->producer < 0)) {
+            vmap[v] = -1;
+            free(val->name);
+            if (val->owns_data) mote_free_aligned((void *)val->data);
+            continue;
+        }
+        vmap[v] = nv;
+        g->values[nv++] = *val;
+    }
+    g->n_values = nv;
+    for (int i = 0; i < nn; i++) {
+        for (int j = 0; j < g->nodes[i].n_in; j++)
+            if (g->nodes[i].in[j] >= 0) g->nodes[i].in[j] = vmap[g->nodes[i].in[j]];
+        for (int j = 0; j < g->nodes[i].n_out; j++) g->nodes[i].out[j] = vmap[g->nodes[i].out[j]];
+    }
+    for (int i = 0; i < g->n_inputs; i++) g->inputs[i] = vmap[g->inputs[i]];
+    int no = 0;
+    for (int i = 0; i < g->n_outputs; i++)
+        if (vmap[g->outputs[i]] >= 0) g->outputs[no++] = vmap[g->outputs[i]];
+    g->n_outputs = no;
+    free(vmap);
+    free(used);
+    free(nmap);
+    return MOTE_OK;
+}
+
+static mote_status copy_attr(mote_graph *d, int node, const mote_attr *a)
+{
+    switch (a->type) {
+    case MOTE_ATTR_INT: return mote_graph_attr_int(d, node, a->name, a->i);
+    case MOTE_ATTR_FLOAT: return mote_graph_attr_float(d, node, a->name, a->f);
+    case MOTE_ATTR_STRING: return mote_graph_attr_string(d, node, a->name, a->s);
+    case MOTE_ATTR_INTS: return mote_graph_attr_ints(d, node, a->name, a->n, a->ints);
+    case MOTE_ATTR_FLOATS: return mote_graph_attr_floats(d, node, a->name, a->n, a->floats);
+    case MOTE_ATTR_STRINGS:
+        return mote_graph_attr_strings(d, node, a->name, a->n, (const char *const *)a->strs);
+    }
+    return mote_error(MOTE_ERR_FORMAT, "graph: attribute '%s' has unknown type %d", a->name, (int)a->type);
+}
+
+mote_graph *mote_graph_clone(const mote_graph *g, bool share_data)
+{
+    mote_graph *d = mote_graph_new();
+    if (!d) return NULL;
+    /* values are recreated in the same order so ids stay valid */
+    for (int v = 0; v < g->n_values; v++) {
+        const mote_value *s = &g->values[v];
+        int id;
+        if (s->kind == MOTE_VAL_WEIGHT && !share_data)
+            id = mote_graph_weight(d, s->name, s->dtype, s->ndim, s->dims, s->data);
+        else
+            id = mote_graph_add_value(d, s->name, s->kind, s->dtype, s->ndim < 0 ? 0 : s->ndim, s->dims);
+        if (id != v) goto fail;
+        d->values[v].ndim = s->ndim;
+        d->values[v].producer = s->producer;
+        if (s->kind == MOTE_VAL_WEIGHT && share_data) {
+            d->values[v].data = s->data;
+            d->values[v].nbytes = s->nbytes;
+        }
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        const mote_node *n = &g->nodes[i];
+        if (!GROW(d->nodes, d->cap_nodes, d->n_nodes + 1)) goto fail;
+        mote_node *c = &d->nodes[d->n_nodes];
+        memset(c, 0, sizeof *c);
+        c->op = mote_strdup(n->op);
+        c->name = mote_strdup(n->name);
+        c->in = malloc(sizeof(int) * (size_t)(n->n_in ? n->n_in : 1));
+        c->out = malloc(sizeof(int) * (size_t)n->n_out);
+        d->n_nodes++;
+        if (!c->op || !c->name || !c->in || !c->out) goto fail;
+        c->n_in = n->n_in;
+        c->n_out = n->n_out;
+        memcpy(c->in, n->in, sizeof(int) * (size_t)n->n_in);
+        memcpy(c->out, n->out, sizeof(int) * (size_t)n->n_out);
+        for (int a = 0; a < n->n_attr; a++)
+            if (copy_attr(d, i, &n->attrs[a]) != MOTE_OK) goto fail;
+    }
+    for (int i = 0; i < g->n_inputs; i++) {
+        if (!GROW(d->inputs, d->cap_inputs, d->n_inputs + 1)) goto fail;
+        d->inputs[d->n_inputs++] = g->inputs[i];
+    }
+    for (int i = 0; i < g->n_outputs; i++)
+        if (mote_graph_output(d, g->outputs[i]) != MOTE_OK) goto fail;
+    for (int i = 0; i < g->n_meta; i++) {
+        const mote_meta *m = &g->meta[i];
+        mote_status st = m->type == MOTE_META_INT ? mote_graph_meta_int(d, m->key, m->i)
+                       : m->type == MOTE_META_FLOAT ? mote_graph_meta_float(d, m->key, m->f)
+                       : mote_graph_meta_string(d, m->key, m->s);
+        if (st != MOTE_OK) goto fail;
+    }
+    return d;
+fail:
+    mote_graph_free(d);
+    return NULL;
+}

@@ -1,0 +1,248 @@
+/*
+ * llama2c.c — reading llama2.c checkpoints v0/v1/v2 into graph weights
+ * and metadata (layouts in llama2c.h). The file is mapped read-only; each
+ * array is checked against the mapping's length before it is copied.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "llama2c.h"
+#include "tokenizer.h"
+#include "graph/internal.h"
+
+#define LLAMA2C_MAGIC 0x616b3432u
+
+typedef struct reader {
+    const char *path;
+    const uint8_t *base;
+    size_t len, off;
+    int version, group;    /* v2: values per scale group */
+    float *tmp;            /* dequantization buffer (v2) */
+    size_t tmp_n;
+} reader;
+
+static mote_status parse_header(reader *r, mote_llama2c_info *h)
+{
+    int32_t hd[7];
+    uint32_t magic = 0;
+    if (r->len < 28) return mote_error(MOTE_ERR_FORMAT, "%s: too short for a llama2.c header", r->path);
+    memcpy(&magic, r->base, 4);
+    memset(h, 0, sizeof *h);
+    if (magic == LLAMA2C_MAGIC) {
+        int32_t ver;
+        if (r->len < 256) return mote_error(MOTE_ERR_FORMAT, "%s: truncated v1/v2 header", r->path);
+        memcpy(&ver, r->base + 4, 4);
+        if (ver != 1 && ver != 2)
+            return mote_error(MOTE_ERR_UNSUPPORTED, "%s: llama2.c checkpoint version %d "
+                              "(mote reads 0, 1 and 2)", r->path, (int)ver);
+        memcpy(hd, r->base + 8, sizeof hd);
+        h->version = ver;
+        h->shared_classifier = r->base[36] != 0;
+        if (ver == 2) {
+            int32_t gs;
+            memcpy(&gs, r->base + 37, 4);
+            if (gs <= 0 || gs > (1 << 20))
+                return mote_error(MOTE_ERR_FORMAT, "%s: bad group size %d", r->path, (int)gs);
+            r->group = gs;
+        }
+        r->off = 256;
+    } else {
+        memcpy(hd, r->base, sizeof hd);
+        h->version = 0;
+        h->shared_classifier = hd[5] > 0;
+        /* negative vocab: untied classifier; INT32_MIN has no negation (the
+         * range check below rejects it as 0) */
+        if (hd[5] < 0) hd[5] = hd[5] == INT32_MIN ? 0 : -hd[5];
+        r->off = 28;
+    }
+    r->version = h->version;
+    h->dim = hd[0]; h->hidden_dim = hd[1]; h->n_layers = hd[2]; h->n_heads = hd[3];
+    h->n_kv_heads = hd[4]; h->vocab_size = hd[5]; h->max_seq = hd[6];
+    h->rope_theta = 10000.0f;
+    h->norm_eps = 1e-5f;
+    for (int i = 0; i < 7; i++)
+        if (hd[i] <= 0 || hd[i] > (1 << 24))
+            return mote_error(MOTE_ERR_FORMAT, "%s: header field %d is %d (not a llama2.c "
+                              "checkpoint?)", r->path, i, (int)hd[i]);
+    if (h->dim % h->n_heads || h->n_heads % h->n_kv_heads || (h->dim / h->n_heads) % 2)
+        return mote_error(MOTE_ERR_FORMAT, "%s: dim %d, %d heads, %d kv heads do not fit "
+                          "together", r->path, h->dim, h->n_heads, h->n_kv_heads);
+    return MOTE_OK;
+}
+
+/* Reads n f32 values (v2 quantized matrices: n int8 then n/group scales). */
+static mote_status take(reader *r, size_t n, int quantized, const float **out)
+{
+    if (quantized && r->version == 2) {
+        if (n % (size_t)r->group)
+            return mote_error(MOTE_ERR_FORMAT, "%s: %zu values are not whole groups of %d",
+                              r->path, n, r->group);
+        size_t ns = n / (size_t)r->group;
+        if (r->off > r->len || r->len - r->off < n + ns * 4)
+            return mote_error(MOTE_ERR_FORMAT, "%s: truncated at byte %zu", r->path, r->off);
+        if (r->tmp_n < n) {
+            float *t = realloc(r->tmp, n * sizeof *t);
+            if (!t) return mote_error(MOTE_ERR_NOMEM, "%s: out of memory", r->path);
+            r->tmp = t;
+            r->tmp_n = n;
+        }
+        const int8_t *q = (const int8_t *)(r->base + r->off);
+        const uint8_t *sc = r->base + r->off + n;
+        for (size_t i = 0; i < n; i++) {
+            float s;
+            memcpy(&s, sc + (i / (size_t)r->group) * 4, 4);
+            r->tmp[i] = (float)q[i] * s;
+        }
+        r->off += n + ns * 4;
+        *out = r->tmp;
+        return MOTE_OK;
+    }
+    if (r->off > r->len || (r->len - r->off) / 4 < n)
+        return mote_error(MOTE_ERR_FORMAT, "%s: truncated: %zu floats wanted at byte %zu of %zu",
+                          r->path, n, r->off, r->len);
+    *out = (const float *)(r->base + r->off);   /* the mapping is page-aligned, offsets x4 */
+    r->off += n * 4;
+    return MOTE_OK;
+}
+
+/* Adds n_layers weights "layers.L.<name>" of shape (d0[, d1]) from the file. */
+static mote_status add_layers(reader *r, mote_graph *g, int L, const char *name,
+                              int64_t d0, int64_t d1, int quantized)
+{
+    for (int l = 0; l < L; l++) {
+        char nm[64];
+        snprintf(nm, sizeof nm, "layers.%d.%s", l, name);
+        int64_t dims[2] = { d0, d1 };
+        const float *p;
+        mote_status st = take(r, (size_t)d0 * (size_t)(d1 > 0 ? d1 : 1), quantized, &p);
+        if (st) return st;
+        if (mote_graph_weight(g, nm, MOTE_F32, d1 > 0 ? 2 : 1, dims, p) < 0)
+            return mote_error(MOTE_ERR_NOMEM, "%s: cannot add weight %s", r->path, nm);
+    }
+    return MOTE_OK;
+}
+
+static mote_status add_one(reader *r, mote_graph *g, const char *name, int64_t d0, int64_t d1,
+                           int quantized)
+{
+    int64_t dims[2] = { d0, d1 };
+    const float *p;
+    mote_status st = take(r, (size_t)d0 * (size_t)(d1 > 0 ? d1 : 1), quantized, &p);
+    if (st) return st;
+    if (mote_graph_weight(g, name, MOTE_F32, d1 > 0 ? 2 : 1, dims, p) < 0)
+        return mote_error(MOTE_ERR_NOMEM, "%s: cannot add weight %s", r->path, name);
+    return MOTE_OK;
+}
+
+static mote_status read_weights(reader *r, mote_graph *g, const mote_llama2c_info *h)
+{
+    int64_t D = h->dim, H = h->hidden_dim, V = h->vocab_size, L = h->n_layers;
+    int64_t KV = (int64_t)h->n_kv_heads * (h->dim / h->n_heads);
+    mote_status st = MOTE_OK;
+    if (h->version == 0) {
+        if (!st) st = add_one(r, g, "tok_embeddings", V, D, 0);
+        if (!st) st = add_layers(r, g, (int)L, "attention_norm", D, 0, 0);
+        if (!st) st = add_layers(r, g, (int)L, "wq", D, D, 0);
+        if (!st) st = add_layers(r, g, (int)L, "wk", KV, D, 0);
+        if (!st) st = add_layers(r, g, (int)L, "wv", KV, D, 0);
+        if (!st) st = add_layers(r, g, (int)L, "wo", D, D, 0);
+        if (!st) st = add_layers(r, g, (int)L, "ffn_norm", D, 0, 0);
+        if (!st) st = add_layers(r, g, (int)L, "w1", H, D, 0);
+        if (!st) st = add_layers(r, g, (int)L, "w2", D, H, 0);
+        if (!st) st = add_layers(r, g, (int)L, "w3", H, D, 0);
+        if (!st) st = add_one(r, g, "norm", D, 0, 0);
+        const float *skip;   /* the legacy RoPE tables: recomputed from theta */
+        if (!st) st = take(r, (size_t)h->max_seq * (size_t)(h->dim / h->n_heads / 2) * 2, 0, &skip);
+        if (!st && !h->shared_classifier) st = add_one(r, g, "output", V, D, 0);
+    } else {
+        if (!st) st = add_layers(r, g, (int)L, "attention_norm", D, 0, 0);
+        if (!st) st = add_layers(r, g, (int)L, "ffn_norm", D, 0, 0);
+        if (!st) st = add_one(r, g, "norm", D, 0, 0);
+        if (!st) st = add_one(r, g, "tok_embeddings", V, D, 1);
+        if (!st) st = add_layers(r, g, (int)L, "wq", D, D, 1);
+        if (!st) st = add_layers(r, g, (int)L, "wk", KV, D, 1);
+        if (!st) st = add_layers(r, g, (int)L, "wv", KV, D, 1);
+        if (!st) st = add_layers(r, g, (int)L, "wo", D, D, 1);
+        if (!st) st = add_layers(r, g, (int)L, "w1", H, D, 1);
+        if (!st) st = add_layers(r, g, (int)L, "w2", D, H, 1);
+        if (!st) st = add_layers(r, g, (int)L, "w3", H, D, 1);
+        if (!st && !h->shared_classifier) st = add_one(r, g, "output", V, D, 1);
+    }
+    return st;
+}
+
+static mote_status add_meta(mote_graph *g, const mote_llama2c_info *h)
+{
+    mote_status st = mote_graph_meta_string(g, "architecture", "llama");
+    if (!st) st = mote_graph_meta_string(g, "producer", "mote convert (llama2.c checkpoint)");
+    if (!st) st = mote_graph_meta_int(g, "llama.dim", h->dim);
+    if (!st) st = mote_graph_meta_int(g, "llama.hidden_dim", h->hidden_dim);
+    if (!st) st = mote_graph_meta_int(g, "llama.n_layers", h->n_layers);
+    if (!st) st = mote_graph_meta_int(g, "llama.n_heads", h->n_heads);
+    if (!st) st = mote_graph_meta_int(g, "llama.n_kv_heads", h->n_kv_heads);
+    if (!st) st = mote_graph_meta_int(g, "llama.vocab_size", h->vocab_size);
+    if (!st) st = mote_graph_meta_int(g, "llama.max_seq", h->max_seq);
+    if (!st) st = mote_graph_meta_float(g, "llama.rope_theta", h->rope_theta);
+    if (!st) st = mote_graph_meta_float(g, "llama.norm_eps", h->norm_eps);
+    if (!st) st = mote_graph_meta_int(g, "llama.shared_classifier", h->shared_classifier);
+    if (!st) st = mote_graph_meta_int(g, "llama.source_version", h->version);
+    return st;
+}
+
+int mote_llama2c_probe(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int32_t hd[7];
+    int ok = fread(hd, 4, 7, f) == 7;
+    fclose(f);
+    if (!ok) return 0;
+    if ((uint32_t)hd[0] == LLAMA2C_MAGIC) return 1;
+    for (int i = 0; i < 7; i++)
+        if ((i == 5 ? (hd[i] < 0 ? -(int64_t)hd[i] : hd[i]) : hd[i]) <= 0 || hd[i] > (1 << 24)) return 0;
+    return hd[0] % hd[3] == 0 && hd[3] % hd[4] == 0;
+}
+
+mote_status mote_llama2c_import(const char *ckpt, const char *tok, mote_graph **out,
+                                mote_llama2c_info *info)
+{
+    *out = NULL;
+    reader r = { .path = ckpt };
+    int fd = open(ckpt, O_RDONLY);
+    if (fd < 0) return mote_error(MOTE_ERR_IO, "%s: cannot open", ckpt);
+    struct stat sb;
+    if (fstat(fd, &sb) || sb.st_size <= 0) {
+        close(fd);
+        return mote_error(MOTE_ERR_IO, "%s: cannot stat or empty", ckpt);
+    }
+    r.len = (size_t)sb.st_size;
+    void *map = mmap(NULL, r.len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) return mote_error(MOTE_ERR_IO, "%s: cannot map", ckpt);
+    r.base = map;
+    mote_llama2c_info h;
+    mote_graph *g = NULL;
+    mote_tokenizer *t = NULL;
+    mote_status st = parse_header(&r, &h);
+    if (!st && !(g = mote_graph_new())) st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+    if (!st) st = read_weights(&r, g, &h);
+    if (!st) st = add_meta(g, &h);
+    if (!st && tok) {
+        st = mote_tokenizer_load_llama2c(tok, h.vocab_size, &t);
+        if (!st) st = mote_tokenizer_store(t, g);
+    }
+    mote_tokenizer_free(t);
+    free(r.tmp);
+    munmap(map, r.len);
+    if (st) {
+        mote_graph_free(g);
+        return st;
+    }
+    if (info) *info = h;
+    *out = g;
+    return MOTE_OK;
+}

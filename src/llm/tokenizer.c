@@ -1,0 +1,279 @@
+/*
+ * tokenizer.c — llama2.c's BPE tokenizer: loading, encode, decode.
+ *
+ * The merge loop is quadratic in the text length (as in llama2.c): each
+ * round scans all adjacent pairs for the best-scoring merge. Prompts are
+ * short, so clarity wins over a priority queue here. This file does not
+ * know about models beyond reading/writing the two tokenizer weights.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tokenizer.h"
+#include "graph/graph.h"
+#include "graph/internal.h"
+
+typedef struct piece_ref { const char *s; int id; } piece_ref;
+
+/* pieces by bytes, equal pieces by id */
+static int cmp_pieces(const void *a, const void *b)
+{
+    const piece_ref *x = a, *y = b;
+    int r = strcmp(x->s, y->s);
+    return r ? r : (x->id > y->id) - (x->id < y->id);
+}
+
+void mote_tokenizer_free(mote_tokenizer *t)
+{
+    if (!t) return;
+    free(t->vocab);
+    free(t->pool);
+    free(t->scores);
+    free(t->sorted);
+    free(t);
+}
+
+mote_status mote_tokenizer_new(int n, const char *pool, size_t pool_bytes,
+                               const float *scores, mote_tokenizer **out)
+{
+    *out = NULL;
+    if (n <= 0 || !pool || !scores)
+        return mote_error(MOTE_ERR_ARG, "tokenizer: empty vocabulary");
+    mote_tokenizer *t = calloc(1, sizeof *t);
+    if (!t) return mote_error(MOTE_ERR_NOMEM, "tokenizer: out of memory");
+    t->n_vocab = n;
+    t->vocab = malloc((size_t)n * sizeof *t->vocab);
+    t->pool = malloc(pool_bytes ? pool_bytes : 1);
+    t->scores = malloc((size_t)n * sizeof *t->scores);
+    t->sorted = malloc((size_t)n * sizeof *t->sorted);
+    if (!t->vocab || !t->pool || !t->scores || !t->sorted) {
+        mote_tokenizer_free(t);
+        return mote_error(MOTE_ERR_NOMEM, "tokenizer: out of memory");
+    }
+    memcpy(t->pool, pool, pool_bytes);
+    memcpy(t->scores, scores, (size_t)n * sizeof *t->scores);
+    t->pool_bytes = pool_bytes;
+    size_t off = 0;
+    for (int i = 0; i < n; i++) {
+        const char *end = off < pool_bytes ? memchr(t->pool + off, '\0', pool_bytes - off) : NULL;
+        if (!end) {
+            mote_tokenizer_free(t);
+            return mote_error(MOTE_ERR_FORMAT, "tokenizer: piece %d of %d runs past the "
+                              "end of the %zu-byte piece table", i, n, pool_bytes);
+        }
+        t->vocab[i] = t->pool + off;
+        size_t len = (size_t)(end - (t->pool + off));
+        if ((int)len > t->max_token_len) t->max_token_len = (int)len;
+        off += len + 1;
+        t->sorted[i] = i;
+    }
+    piece_ref *refs = malloc((size_t)n * sizeof *refs);
+    if (!refs) {
+        mote_tokenizer_free(t);
+        return mote_error(MOTE_ERR_NOMEM, "tokenizer: out of memory");
+    }
+    for (int i = 0; i < n; i++) refs[i] = (piece_ref){ t->vocab[i], i };
+    qsort(refs, (size_t)n, sizeof *refs, cmp_pieces);
+    for (int i = 0; i < n; i++) t->sorted[i] = refs[i].id;
+    free(refs);
+    for (int b = 0; b < 256; b++) {
+        t->byte_piece[b][0] = (char)b;
+        t->byte_piece[b][1] = '\0';
+    }
+    *out = t;
+    return MOTE_OK;
+}
+
+mote_status mote_tokenizer_load_llama2c(const char *path, int n_vocab, mote_tokenizer **out)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return mote_error(MOTE_ERR_IO, "%s: cannot open tokenizer", path);
+    mote_status st = MOTE_OK;
+    char *pool = NULL;
+    float *scores = malloc((size_t)(n_vocab > 0 ? n_vocab : 1) * sizeof *scores);
+    size_t cap = 4096, used = 0;
+    pool = malloc(cap);
+    int32_t max_len;
+    if (!scores || !pool) { st = mote_error(MOTE_ERR_NOMEM, "%s: out of memory", path); goto done; }
+    if (fread(&max_len, 4, 1, f) != 1 || max_len <= 0 || max_len > (1 << 20)) {
+        st = mote_error(MOTE_ERR_FORMAT, "%s: bad tokenizer header", path);
+        goto done;
+    }
+    for (int i = 0; i < n_vocab; i++) {
+        int32_t len;
+        if (fread(&scores[i], 4, 1, f) != 1 || fread(&len, 4, 1, f) != 1) {
+            st = mote_error(MOTE_ERR_FORMAT, "%s: truncated at token %d of %d "
+                            "(does the tokenizer match the model's vocabulary?)", path, i, n_vocab);
+            goto done;
+        }
+        if (len < 0 || len > max_len) {
+            st = mote_error(MOTE_ERR_FORMAT, "%s: token %d has length %d (max %d)",
+                            path, i, (int)len, (int)max_len);
+            goto done;
+        }
+        while (used + (size_t)len + 1 > cap) {
+            char *p = realloc(pool, cap * 2);
+            if (!p) { st = mote_error(MOTE_ERR_NOMEM, "%s: out of memory", path); goto done; }
+            pool = p;
+            cap *= 2;
+        }
+        if (len && fread(pool + used, 1, (size_t)len, f) != (size_t)len) {
+            st = mote_error(MOTE_ERR_FORMAT, "%s: truncated in token %d", path, i);
+            goto done;
+        }
+        if (memchr(pool + used, '\0', (size_t)len)) {
+            st = mote_error(MOTE_ERR_FORMAT, "%s: token %d contains a NUL byte", path, i);
+            goto done;
+        }
+        used += (size_t)len;
+        pool[used++] = '\0';
+    }
+    st = mote_tokenizer_new(n_vocab, pool, used, scores, out);
+    if (st) mote_error_wrap(st, path);
+done:
+    free(pool);
+    free(scores);
+    fclose(f);
+    return st;
+}
+
+mote_status mote_tokenizer_store(const mote_tokenizer *t, mote_graph *g)
+{
+    int64_t np = (int64_t)t->pool_bytes, nv = t->n_vocab;
+    if (mote_graph_weight(g, "tokenizer.pieces", MOTE_U8, 1, &np, t->pool) < 0 ||
+        mote_graph_weight(g, "tokenizer.scores", MOTE_F32, 1, &nv, t->scores) < 0)
+        return mote_error_wrap(MOTE_ERR_NOMEM, "tokenizer: storing weights");
+    mote_status st = mote_graph_meta_string(g, "tokenizer.model", "llama2c-bpe");
+    if (!st) st = mote_graph_meta_int(g, "tokenizer.vocab_size", t->n_vocab);
+    return st;
+}
+
+mote_status mote_tokenizer_from_model(const mote_model *m, mote_tokenizer **out)
+{
+    *out = NULL;
+    const mote_graph *g = mote_model_graph(m);
+    int ip = g ? mote_graph_find_value(g, "tokenizer.pieces") : -1;
+    int is = g ? mote_graph_find_value(g, "tokenizer.scores") : -1;
+    if (ip < 0 || is < 0)
+        return mote_error(MOTE_ERR_FORMAT, "model has no tokenizer (weights tokenizer.pieces "
+                          "and tokenizer.scores); convert it with --tokenizer");
+    const mote_value *vp = &g->values[ip], *vs = &g->values[is];
+    if (vp->kind != MOTE_VAL_WEIGHT || vs->kind != MOTE_VAL_WEIGHT || vp->dtype != MOTE_U8 ||
+        vs->dtype != MOTE_F32 || vs->ndim != 1 || vs->dims[0] <= 0 || vs->dims[0] > INT32_MAX ||
+        vs->nbytes != (size_t)vs->dims[0] * 4 || !vp->data || !vs->data)
+        return mote_error(MOTE_ERR_FORMAT, "model: malformed tokenizer weights");
+    return mote_tokenizer_new((int)vs->dims[0], vp->data, vp->nbytes, vs->data, out);
+}
+
+int mote_tokenizer_lookup(const mote_tokenizer *t, const char *piece)
+{
+    int lo = 0, hi = t->n_vocab - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        int r = strcmp(piece, t->vocab[t->sorted[mid]]);
+        if (r == 0) {
+            /* the lowest id among equal pieces sorts first */
+            while (mid > 0 && !strcmp(piece, t->vocab[t->sorted[mid - 1]])) mid--;
+            return t->sorted[mid];
+        }
+        if (r < 0) hi = mid - 1; else lo = mid + 1;
+    }
+    return -1;
+}
+
+mote_status mote_tokenizer_encode(const mote_tokenizer *t, const char *text,
+                                  int bos, int eos, int *ids, int cap, int *n_ids)
+{
+    *n_ids = 0;
+    if (!text) return mote_error(MOTE_ERR_ARG, "tokenizer: NULL text");
+    size_t tl = strlen(text);
+    if ((size_t)cap < tl + 3)
+        return mote_error(MOTE_ERR_ARG, "tokenizer: %d ids of room for %zu bytes of text "
+                          "(needs %zu)", cap, tl, tl + 3);
+    /* a code point is at most 4 bytes; merges concatenate two pieces */
+    size_t bufcap = (size_t)t->max_token_len * 2 + 8;
+    char *buf = malloc(bufcap);
+    if (!buf) return mote_error(MOTE_ERR_NOMEM, "tokenizer: out of memory");
+    int n = 0;
+    if (bos) ids[n++] = MOTE_TOKEN_BOS;
+    if (text[0]) {
+        int sp = mote_tokenizer_lookup(t, " ");
+        if (sp < 0) { free(buf); return mote_error(MOTE_ERR_FORMAT, "tokenizer: no \" \" piece"); }
+        ids[n++] = sp;   /* the dummy prefix: "Zoo" is encoded as " Zoo" */
+    }
+    /* one token per code point, or one byte-fallback token per byte */
+    size_t len = 0;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if ((*c & 0xC0) != 0x80) len = 0;    /* a lead byte starts a new code point */
+        buf[len++] = (char)*c;
+        buf[len] = '\0';
+        if ((c[1] & 0xC0) == 0x80 && len < 4) continue;
+        int id = mote_tokenizer_lookup(t, buf);
+        if (id >= 0) {
+            ids[n++] = id;
+        } else {
+            for (size_t i = 0; i < len; i++) {
+                int bid = (unsigned char)buf[i] + 3;
+                if (bid >= t->n_vocab) {
+                    mote_error(MOTE_ERR_FORMAT, "tokenizer: no byte-fallback piece "
+                               "for byte 0x%02X", (unsigned char)buf[i]);
+                    free(buf);
+                    return MOTE_ERR_FORMAT;
+                }
+                ids[n++] = bid;
+            }
+        }
+        len = 0;
+    }
+    /* merge the best-scoring adjacent pair until none merges */
+    for (;;) {
+        float best = -1e10f;
+        int best_id = -1, best_i = -1;
+        for (int i = 0; i + 1 < n; i++) {
+            size_t la = strlen(t->vocab[ids[i]]), lb = strlen(t->vocab[ids[i + 1]]);
+            memcpy(buf, t->vocab[ids[i]], la);
+            memcpy(buf + la, t->vocab[ids[i + 1]], lb + 1);
+            int id = mote_tokenizer_lookup(t, buf);
+            if (id >= 0 && t->scores[id] > best) {
+                best = t->scores[id];
+                best_id = id;
+                best_i = i;
+            }
+        }
+        if (best_i < 0) break;
+        ids[best_i] = best_id;
+        memmove(&ids[best_i + 1], &ids[best_i + 2], (size_t)(n - best_i - 2) * sizeof *ids);
+        n--;
+    }
+    if (eos) ids[n++] = MOTE_TOKEN_EOS;
+    free(buf);
+    *n_ids = n;
+    return MOTE_OK;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+const char *mote_tokenizer_decode(const mote_tokenizer *t, int prev, int id, size_t *len)
+{
+    if (id < 0 || id >= t->n_vocab) return NULL;
+    const char *p = t->vocab[id];
+    /* after BOS, the dummy-prefix space is not part of the text */
+    if (prev == MOTE_TOKEN_BOS && p[0] == ' ') p++;
+    size_t l = strlen(p);
+    if (l == 6 && p[0] == '<' && p[1] == '0' && p[2] == 'x' && p[5] == '>') {
+        int hi = hexval(p[3]), lo = hexval(p[4]);
+        if (hi >= 0 && lo >= 0) {
+            *len = 1;
+            return t->byte_piece[hi * 16 + lo];
+        }
+    }
+    *len = l;
+    return p;
+}

@@ -1,0 +1,345 @@
+/*
+ * conv.c — Conv (ONNX), 2-D NCHW and 1-D NCL (as 2-D with unit height),
+ * any batch N >= 1, group, strides, pads, dilations, auto_pad.
+ *
+ * prepare picks one algorithm per node from its shape:
+ *   dw3x3   depthwise 3x3, dilation 1: the table's conv2d_dw3x3_f32, split
+ *           over (image, channel);
+ *   dw      other depthwise kernels up to MOTE_DW_MAXK (5x5, 7x7, 3x1...),
+ *           dilation 1, when the table has conv2d_dw_f32: split likewise;
+ *   gemm1x1 1x1, stride 1, no pad, group 1: Y_n (OC x HW) = W (OC x C) X_n (C x HW),
+ *           one GEMM plan, bias per row; a constant W is packed once as the
+ *           plan's A (the table's packed-A path);
+ *   im2col  otherwise when the per-group GEMM is not tiny: col = im2col(X_n, g)
+ *           (Cg*KH*KW x OH*OW, in scratch), Y_n,g = W_g col, one plan per group;
+ *   direct  the table's conv2d_f32 (small or odd shapes), split over
+ *           (image, output channel).
+ * gemm1x1 and im2col run transposed (group 1, a constant W, more than 8
+ * output pixels) when that wastes less of the GEMM's MR x NR tiles: Y_n^T
+ * (OH*OW x OC) = X_n^T W^T, the GEMM's rows being pixels and its columns
+ * output channels (W packed once as the plan's B), then Y_n^T is
+ * transposed into Y_n. ResNet's 7x7 = 49 pixels fill two 32-wide column
+ * panels (31% computed on padding) but 3.5 micro-panels of 14 rows, and
+ * its 64..512 channels fill whole panels where as rows they leave 14-row
+ * micro-panels partly empty (measured, AVX-512, 1 thread: ResNet-18's 7x7
+ * layers 99 -> 150 GFLOP/s, 14x14 154 -> 179; the whole model 30.3 ->
+ * 25.7 ms). The sums run in the same order either way: the same bits.
+ * Each output element is computed by one call whatever the split, so the
+ * result does not depend on the thread count.
+ *
+ * Mote-private attributes:
+ *   "_act", "_act_alpha", "_act_beta"  a fused activation (op_util.h), set
+ *                                       by the optimizer;
+ *   "_conv_algo"  string "direct" | "dw3x3" | "dw" | "gemm1x1" | "im2col", or
+ *                 "gemm1x1_t" | "im2col_t" (transposed) | "gemm1x1_n" |
+ *                 "im2col_n" (never transposed): force an algorithm (tests
+ *                 and benchmarks); an error if it does not apply to the shape.
+ */
+#include <string.h>
+#include "gemm_plan.h"
+#include "graph/internal.h"
+#include "op_util.h"
+
+typedef enum conv_algo { ALGO_DIRECT, ALGO_DW3X3, ALGO_DW, ALGO_GEMM1X1, ALGO_IM2COL } conv_algo;
+
+typedef struct conv_params {
+    conv_algo algo;
+    mote_conv2d_args a;        /* geometry and act; x, w, bias, y, oc range set per call */
+    int64_t N;                 /* batch                                               */
+    int64_t Kc;                /* GEMM depth: Cg * KH * KW                            */
+    void (*conv)(const mote_conv2d_args *a);               /* direct / dw3x3 kernel   */
+    void (*im2col)(const mote_conv2d_args *a, int64_t g, float *col);
+    mote_gemm_plan *plans;     /* (groups) for gemm1x1 / im2col                      */
+    size_t col_bytes;          /* im2col matrix at the start of scratch, 64-aligned  */
+    int trans;                 /* the GEMM computes Y_n^T (pixels x OC), see above   */
+    size_t yt_bytes;           /* Y_n^T, after the im2col matrix in scratch          */
+} conv_params;
+
+/* What transposing one element of Y_n^T costs, in multiply-adds of the
+ * GEMM: set so that the choice below matches what MobileNetV2's and
+ * ResNet-18's layers measured (AVX-512, 1 thread): with K = 16..64
+ * transposing lost (up to 2x: the transpose of a 112x112x96 output leaves
+ * the caches), with K = 320..4608 and few pixels it won (0.6-0.8x). */
+#define TRANSPOSE_COST 32
+
+/* Rows and columns the GEMM computes for an m x n product, over m * n:
+ * tiles are MR x NR, edges computed in full (zero-padded). */
+static double tile_waste(int64_t m, int64_t n, int64_t mr, int64_t nr)
+{
+    return (double)((m + mr - 1) / mr * mr) * (double)((n + nr - 1) / nr * nr) / ((double)m * (double)n);
+}
+
+typedef struct transpose_job {
+    const float *src;          /* (P, OC): Y_n^T  */
+    float *dst;                /* (OC, P): Y_n    */
+    int64_t P, OC;
+} transpose_job;
+
+/* dst rows (output channels) [b, e), in 16 x 16 blocks */
+static void transpose_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const transpose_job *j = ctx;
+    for (int64_t c0 = b; c0 < e; c0 += 16)
+        for (int64_t p0 = 0; p0 < j->P; p0 += 16) {
+            int64_t c1 = c0 + 16 < e ? c0 + 16 : e, p1 = p0 + 16 < j->P ? p0 + 16 : j->P;
+            for (int64_t c = c0; c < c1; c++)
+                for (int64_t q = p0; q < p1; q++) j->dst[c * j->P + q] = j->src[q * j->OC + c];
+        }
+}
+
+typedef struct conv_job {
+    const conv_params *p;
+    const float *x;            /* (N, C, H, W)    */
+    const float *w;            /* (OC, Cg, KH, KW) */
+    const float *bias;         /* (OC) or NULL    */
+    float *y;                  /* (N, OC, OH, OW) */
+} conv_job;
+
+/* [b, e) indexes (image, output channel) pairs: n * OC + oc */
+static void conv_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const conv_job *j = ctx;
+    const conv_params *p = j->p;
+    mote_conv2d_args a = p->a;
+    int64_t OC = a.OC, xs = a.C * a.H * a.W, ys = a.OC * a.OH * a.OW;
+    a.w = j->w;
+    a.bias = j->bias;
+    while (b < e) {
+        int64_t n = b / OC, oc0 = b % OC, oc1 = OC;
+        if (n * OC + oc1 > e)
+            oc1 = e - n * OC;
+        a.x = j->x + n * xs;
+        a.y = j->y + n * ys;
+        a.oc0 = oc0;
+        a.oc1 = oc1;
+        p->conv(&a);
+        b = n * OC + oc1;
+    }
+}
+
+typedef struct im2col_job {
+    const conv_params *p;
+    const float *x;            /* (C, H, W): one image             */
+    int64_t g;                 /* group                            */
+    float *col;                /* (Cg*KH*KW, OH*OW)                */
+} im2col_job;
+
+/* Input channels [b, e) of group g: an im2col of just those channels
+ * (a one-group view starting at channel g*Cg + b) fills their rows. */
+static void im2col_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const im2col_job *j = ctx;
+    const mote_conv2d_args *g = &j->p->a;
+    mote_conv2d_args a = *g;
+    int64_t Cg = g->C / g->groups;
+    a.C = e - b;
+    a.groups = 1;
+    a.x = j->x + (j->g * Cg + b) * g->H * g->W;
+    j->p->im2col(&a, 0, j->col + b * g->KH * g->KW * g->OH * g->OW);
+}
+
+static void run_conv(const mote_step *s)
+{
+    const conv_params *p = s->params;
+    conv_job j = {p, s->in[0]->data, s->in[1]->data,
+                  s->n_in > 2 && s->in[2] ? s->in[2]->data : NULL, s->out[0]->data};
+    const mote_conv2d_args *g = &p->a;
+    if (p->algo == ALGO_DIRECT || p->algo == ALGO_DW3X3 || p->algo == ALGO_DW) {
+        mote_pool_for(s->pool, p->N * g->OC, 1, conv_chunk, &j);
+        return;
+    }
+    int64_t xs = g->C * g->H * g->W, OHW = g->OH * g->OW, ys = g->OC * OHW;
+    int64_t OCg = g->OC / g->groups;
+    float *col = s->scratch;
+    void *gemm_scratch = (char *)s->scratch + p->col_bytes;
+    for (int64_t n = 0; n < p->N; n++) {
+        mote_conv2d_args a = *g;
+        a.x = j.x + n * xs;
+        for (int64_t grp = 0; grp < g->groups; grp++) {
+            mote_gemm_plan plan = p->plans[grp];
+            plan.bias = j.bias ? j.bias + grp * OCg : NULL;
+            const float *B = a.x;        /* gemm1x1: X_n itself is (C x HW) */
+            int64_t ldb = OHW;
+            if (p->algo == ALGO_IM2COL) {
+                im2col_job ij = {p, a.x, grp, col};
+                mote_pool_for(s->pool, g->C / g->groups, 1, im2col_chunk, &ij);
+                B = col;
+            }
+            if (p->trans) {
+                /* A = B^T: the (K x pixels) matrix read transposed; one group */
+                float *yt = (float *)((char *)s->scratch + p->col_bytes);
+                mote_gemm_run(&plan, s->pool, B, ldb, NULL, yt, g->OC,
+                              (char *)gemm_scratch + p->yt_bytes);
+                transpose_job tj = {yt, j.y + n * ys, OHW, g->OC};
+                mote_pool_for(s->pool, g->OC, 16, transpose_chunk, &tj);
+                continue;
+            }
+            mote_gemm_run(&plan, s->pool, j.w + grp * OCg * p->Kc, p->Kc, B,
+                          j.y + n * ys + grp * OCg * OHW, ldb, gemm_scratch);
+        }
+    }
+}
+
+static mote_status infer_conv(mote_op_ctx *c)
+{
+    mote_status st;
+    if ((st = mote_expect_dtype(c, 0, MOTE_F32)) || (st = mote_expect_dtype(c, 1, MOTE_F32)))
+        return st;
+    const mote_tensor *x = c->in[0], *w = c->in[1];
+    if (x->ndim != 3 && x->ndim != 4)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
+                             "input X has rank %d; only 1-D (N,C,L) and 2-D (N,C,H,W) Conv are supported",
+                             x->ndim);
+    if (w->ndim != x->ndim)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "weight W has rank %d, X has rank %d",
+                             w->ndim, x->ndim);
+    int nsp = x->ndim - 2;
+    int64_t group = mote_attr_get_int(c->node, "group", 1);
+    int64_t C = x->dims[1], OC = w->dims[0];
+    if (group < 1)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "group = %lld", (long long)group);
+    if (C % group != 0 || w->dims[1] * group != C)
+        return mote_op_error(c, MOTE_ERR_SHAPE,
+                             "input X has %lld channels but W expects %lld per group x group %lld",
+                             (long long)C, (long long)w->dims[1], (long long)group);
+    if (OC % group != 0)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "W has %lld output channels, not a multiple of group %lld",
+                             (long long)OC, (long long)group);
+    const int64_t *ks;
+    int nks = mote_attr_get_ints(c->node, "kernel_shape", &ks);
+    if (nks >= 0) {
+        if (nks != nsp)
+            return mote_op_error(c, MOTE_ERR_SHAPE, "kernel_shape has %d values, expected %d", nks, nsp);
+        for (int i = 0; i < nsp; i++)
+            if (ks[i] != w->dims[2 + i])
+                return mote_op_error(c, MOTE_ERR_SHAPE,
+                                     "kernel_shape[%d] = %lld but W has %lld",
+                                     i, (long long)ks[i], (long long)w->dims[2 + i]);
+    }
+    if (c->n_in > 2 && c->in[2]) {
+        if ((st = mote_expect_dtype(c, 2, MOTE_F32)))
+            return st;
+        if (c->in[2]->ndim != 1 || c->in[2]->dims[0] != OC)
+            return mote_op_error(c, MOTE_ERR_SHAPE, "bias B must have shape (%lld)", (long long)OC);
+    }
+    mote_window win;
+    if ((st = mote_op_window(c, nsp, x->dims + 2, w->dims + 2, 0, &win)))
+        return st;
+    int64_t dims[4] = {x->dims[0], OC, win.OH, win.OW};
+    if (nsp == 1)
+        dims[2] = win.OW;
+    mote_set_out(c, 0, MOTE_F32, x->ndim, dims);
+    return MOTE_OK;
+}
+
+static mote_status prepare_conv(mote_op_ctx *c)
+{
+    const mote_tensor *x = c->in[0], *w = c->in[1];
+    int nsp = x->ndim - 2;
+    conv_params *p = mote_ctx_alloc(c, sizeof *p);
+    if (!p)
+        return MOTE_ERR_NOMEM;
+    mote_window win;
+    mote_status st = mote_op_window(c, nsp, x->dims + 2, w->dims + 2, 0, &win);
+    if (st)
+        return st;
+    mote_conv2d_args *a = &p->a;
+    p->N = x->dims[0];
+    a->C = x->dims[1];
+    a->H = nsp == 2 ? x->dims[2] : 1;
+    a->W = x->dims[x->ndim - 1];
+    a->OC = w->dims[0];
+    a->OH = win.OH; a->OW = win.OW;
+    a->KH = win.KH; a->KW = win.KW;
+    a->sh = win.sh; a->sw = win.sw;
+    a->ph = win.pt; a->pw = win.pl;
+    a->dh = win.dh; a->dw = win.dw;
+    a->groups = mote_attr_get_int(c->node, "group", 1);
+    if ((st = mote_op_fused_act(c, &a->act)))
+        return st;
+    int64_t Cg = a->C / a->groups, OCg = a->OC / a->groups, OHW = a->OH * a->OW;
+    p->Kc = Cg * a->KH * a->KW;
+
+    int depthwise = a->groups == a->C && a->OC == a->C && a->dh == 1 && a->dw == 1;
+    int can_dw = depthwise && a->KH == 3 && a->KW == 3;
+    int can_dwk = depthwise && c->k->conv2d_dw_f32 && a->KH <= MOTE_DW_MAXK && a->KW <= MOTE_DW_MAXK;
+    int can_1x1 = a->groups == 1 && a->KH == 1 && a->KW == 1 && a->sh == 1 && a->sw == 1 &&
+                  win.pt == 0 && win.pl == 0 && win.pb == 0 && win.pr == 0;
+    /* the transposed GEMM: one group, W known now, more than 8 pixels;
+     * taken when its tiles waste less, counting the transpose (K
+     * multiply-adds per element of Y against TRANSPOSE_COST) */
+    int can_t = a->groups == 1 && w->data && OHW > 8;
+    int64_t tmr = c->k->gemm_mr ? c->k->gemm_mr() : 8, tnr = c->k->gemm_nr ? c->k->gemm_nr() : 16;
+    int want_t = can_t && tile_waste(OHW, a->OC, tmr, tnr) * (1.0 + (double)TRANSPOSE_COST / (double)p->Kc) <
+                              tile_waste(a->OC, OHW, tmr, tnr);
+    const char *force = mote_attr_get_string(c->node, "_conv_algo", NULL);
+    if (force) {
+        size_t fl = strlen(force);
+        int suffix = fl > 2 && force[fl - 2] == '_' ? force[fl - 1] : 0;
+        int base_1x1 = !strcmp(force, "gemm1x1") || !strcmp(force, "gemm1x1_t") || !strcmp(force, "gemm1x1_n");
+        int base_col = !strcmp(force, "im2col") || !strcmp(force, "im2col_t") || !strcmp(force, "im2col_n");
+        if (suffix == 't') want_t = 1;
+        if (suffix == 'n') want_t = 0;
+        if (strcmp(force, "direct") == 0) p->algo = ALGO_DIRECT;
+        else if (strcmp(force, "dw3x3") == 0 && can_dw) p->algo = ALGO_DW3X3;
+        else if (strcmp(force, "dw") == 0 && can_dwk) p->algo = ALGO_DW;
+        else if (base_1x1 && can_1x1 && (suffix != 't' || can_t)) p->algo = ALGO_GEMM1X1;
+        else if (base_col && (suffix != 't' || can_t)) p->algo = ALGO_IM2COL;
+        else
+            return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
+                                 "_conv_algo='%s' is unknown or does not apply to this shape", force);
+    } else if (can_dw) {
+        p->algo = ALGO_DW3X3;
+    } else if (can_dwk) {
+        p->algo = ALGO_DW;
+    } else if (can_1x1) {
+        p->algo = ALGO_GEMM1X1;
+    } else if (OCg >= 4 && p->Kc >= 8 && OHW >= 4) {
+        p->algo = ALGO_IM2COL;
+    } else {
+        p->algo = ALGO_DIRECT;
+    }
+
+    p->conv = p->algo == ALGO_DW3X3 ? c->k->conv2d_dw3x3_f32
+            : p->algo == ALGO_DW    ? c->k->conv2d_dw_f32
+                                    : c->k->conv2d_f32;
+    p->im2col = c->k->im2col_f32;
+    c->scratch_bytes = 0;
+    if (p->algo == ALGO_GEMM1X1 || p->algo == ALGO_IM2COL) {
+        p->plans = mote_ctx_alloc(c, (size_t)a->groups * sizeof *p->plans);
+        if (!p->plans)
+            return MOTE_ERR_NOMEM;
+        size_t scratch = 0;
+        p->trans = want_t;
+        if (p->trans) {
+            /* Y^T (OHW x OC) = A (OHW x Kc, stored Kc x OHW) W^T; W (OC x Kc)
+             * is B transposed, packed once; bias per column */
+            st = mote_gemm_plan_init(c, &p->plans[0], OHW, a->OC, p->Kc, 1, 1, w->data, p->Kc, NULL,
+                                     0, a->act, &scratch);
+            if (st)
+                return st;
+            p->yt_bytes = mote_align_up((size_t)OHW * (size_t)a->OC * sizeof(float), 64);
+            scratch += p->yt_bytes;
+        }
+        for (int64_t g = 0; !p->trans && g < a->groups; g++) {
+            size_t sg = 0;
+            /* bias is set per run (the plan is copied), so pass a placeholder NULL;
+             * a constant W (data known now) is packed once as the GEMM's A */
+            const float *w_const = w->data ? (const float *)w->data + g * OCg * p->Kc : NULL;
+            st = mote_gemm_plan_init_const_a(c, &p->plans[g], OCg, OHW, p->Kc, w_const, p->Kc,
+                                             OHW, NULL, 1, a->act, &sg);
+            if (st)
+                return st;
+            if (sg > scratch)
+                scratch = sg;
+        }
+        if (p->algo == ALGO_IM2COL)
+            p->col_bytes = mote_align_up((size_t)p->Kc * (size_t)OHW * sizeof(float), 64);
+        c->scratch_bytes = p->col_bytes + scratch;
+    }
+    c->params = p;
+    c->run = run_conv;
+    return MOTE_OK;
+}
+
+const mote_op mote_op_Conv = {"Conv", 2, 3, 1, 1, 0, infer_conv, prepare_conv, NULL};

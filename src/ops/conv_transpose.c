@@ -1,0 +1,198 @@
+/*
+ * conv_transpose.c — ConvTranspose (opset 11), 2-D NCHW and 1-D NCL (as 2-D
+ * with unit height), f32: group, strides, pads, dilations, output_padding,
+ * output_shape, auto_pad (NOTSET, VALID, SAME_UPPER, SAME_LOWER).
+ *
+ * Output size per spatial axis (ONNX):
+ *   out = s (in - 1) + output_padding + (k - 1) d + 1 - pad_begin - pad_end
+ * With output_shape (or SAME_*: out = in s) the total padding is solved
+ * from that equation and split begin/end (SAME_UPPER and NOTSET put the
+ * odd one at the end, SAME_LOWER at the beginning); a negative total (an
+ * output_shape beyond what the input reaches) extends the end.
+ * The kernel (kernels/conv_transpose_ref.c) gathers every output from the inputs
+ * that reach it; (image, output channel) pairs are split over the pool.
+ * 3-D is refused.
+ */
+#include <string.h>
+#include "op_util.h"
+
+typedef struct convt_params {
+    mote_convt2d_args a;   /* geometry; pointers set per call */
+    int64_t N;             /* batch                           */
+} convt_params;
+
+typedef struct convt_job {
+    const convt_params *p;
+    const mote_step *s;
+} convt_job;
+
+static void convt_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const convt_job *j = ctx;
+    mote_convt2d_args a = j->p->a;
+    int64_t OC = a.OC;
+    const float *x = j->s->in[0]->data;
+    float *y = j->s->out[0]->data;
+    a.w = j->s->in[1]->data;
+    a.bias = j->s->n_in > 2 && j->s->in[2] ? j->s->in[2]->data : NULL;
+    while (b < e) {   /* b = n * OC + oc */
+        int64_t n = b / OC, oc0 = b % OC, oc1 = OC;
+        if (n * OC + oc1 > e)
+            oc1 = e - n * OC;
+        a.x = x + n * a.C * a.H * a.W;
+        a.y = y + n * OC * a.OH * a.OW;
+        mote_convt2d_f32_ref(&a, oc0, oc1);
+        b = n * OC + oc1;
+    }
+}
+
+static void run_convt(const mote_step *s)
+{
+    const convt_params *p = s->params;
+    convt_job j = {p, s};
+    mote_pool_for(s->pool, p->N * p->a.OC, 1, convt_chunk, &j);
+}
+
+/* n values of attribute name (absent: dflt each), each >= min. */
+static mote_status ints_attr(const mote_op_ctx *c, const char *name, int n, int64_t dflt,
+                             int64_t min, int64_t *out)
+{
+    const int64_t *v;
+    int cnt = mote_attr_get_ints(c->node, name, &v);
+    for (int i = 0; i < n; i++)
+        out[i] = dflt;
+    if (cnt < 0)
+        return MOTE_OK;
+    if (cnt != n)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "attribute %s has %d values, expected %d",
+                             name, cnt, n);
+    for (int i = 0; i < n; i++) {
+        if (v[i] < min)
+            return mote_op_error(c, MOTE_ERR_SHAPE, "attribute %s[%d] = %lld must be >= %lld",
+                                 name, i, (long long)v[i], (long long)min);
+        out[i] = v[i];
+    }
+    return MOTE_OK;
+}
+
+static mote_status convt_setup(mote_op_ctx *c, convt_params *p, int64_t *odims)
+{
+    mote_status st;
+    if ((st = mote_expect_dtype(c, 0, MOTE_F32)) || (st = mote_expect_dtype(c, 1, MOTE_F32)))
+        return st;
+    const mote_tensor *x = c->in[0], *w = c->in[1];
+    if (x->ndim != 3 && x->ndim != 4)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "input X has rank %d; only 1-D (N,C,L) and "
+                             "2-D (N,C,H,W) ConvTranspose are supported", x->ndim);
+    if (w->ndim != x->ndim)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "weight W has rank %d, X has rank %d",
+                             w->ndim, x->ndim);
+    int nsp = x->ndim - 2;
+    int64_t g = mote_attr_get_int(c->node, "group", 1), C = x->dims[1];
+    if (g < 1 || C % g)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "group %lld does not divide the %lld input channels",
+                             (long long)g, (long long)C);
+    if (w->dims[0] != C)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "W has %lld input channels, X has %lld",
+                             (long long)w->dims[0], (long long)C);
+    int64_t OC = w->dims[1] * g;
+    if (mote_op_has_input(c, 2)) {
+        if ((st = mote_expect_dtype(c, 2, MOTE_F32)))
+            return st;
+        if (c->in[2]->ndim != 1 || c->in[2]->dims[0] != OC)
+            return mote_op_error(c, MOTE_ERR_SHAPE, "bias B must have shape (%lld)", (long long)OC);
+    }
+    int64_t k[2], s[2], d[2], op[2], pads[4], os[2];
+    for (int i = 0; i < nsp; i++)
+        k[i] = w->dims[2 + i];
+    const int64_t *ks;
+    int nks = mote_attr_get_ints(c->node, "kernel_shape", &ks);
+    if (nks >= 0) {
+        if (nks != nsp)
+            return mote_op_error(c, MOTE_ERR_SHAPE, "kernel_shape has %d values, expected %d", nks, nsp);
+        for (int i = 0; i < nsp; i++)
+            if (ks[i] != k[i])
+                return mote_op_error(c, MOTE_ERR_SHAPE, "kernel_shape[%d] = %lld but W has %lld",
+                                     i, (long long)ks[i], (long long)k[i]);
+    }
+    if ((st = ints_attr(c, "strides", nsp, 1, 1, s)) ||
+        (st = ints_attr(c, "dilations", nsp, 1, 1, d)) ||
+        (st = ints_attr(c, "output_padding", nsp, 0, 0, op)) ||
+        (st = ints_attr(c, "pads", 2 * nsp, 0, 0, pads)))
+        return st;
+    const char *ap = mote_attr_get_string(c->node, "auto_pad", "NOTSET");
+    int mode = !strcmp(ap, "NOTSET") ? 0 : !strcmp(ap, "VALID") ? 1 :
+               !strcmp(ap, "SAME_UPPER") ? 2 : !strcmp(ap, "SAME_LOWER") ? 3 : -1;
+    if (mode < 0)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "unknown auto_pad '%s'", ap);
+    const int64_t *osv;
+    int nos = mote_attr_get_ints(c->node, "output_shape", &osv);
+    if (nos >= 0 && nos != nsp && nos != nsp + 2)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "output_shape has %d values, expected %d", nos, nsp);
+    int64_t pb[2], pe[2];
+    for (int i = 0; i < nsp; i++) {
+        int64_t in = x->dims[2 + i], full = s[i] * (in - 1) + op[i] + (k[i] - 1) * d[i] + 1;
+        if (nos >= 0 || mode >= 2) {
+            os[i] = nos >= 0 ? osv[nos - nsp + i] : in * s[i];
+            /* negative when output_shape asks for more than the input reaches: the
+             * extra rows at the end get only the bias, as output_padding would */
+            int64_t total = full - os[i];
+            if (os[i] < 1)
+                return mote_op_error(c, MOTE_ERR_SHAPE, "output_shape[%d] = %lld must be >= 1",
+                                     i, (long long)os[i]);
+            if (mode == 3) { pe[i] = total / 2; pb[i] = total - pe[i]; }
+            else           { pb[i] = total / 2; pe[i] = total - pb[i]; }
+        } else {
+            pb[i] = mode == 1 ? 0 : pads[i];
+            pe[i] = mode == 1 ? 0 : pads[nsp + i];
+            os[i] = full - pb[i] - pe[i];
+            if (os[i] < 1)
+                return mote_op_error(c, MOTE_ERR_SHAPE, "output size %lld along spatial axis %d",
+                                     (long long)os[i], i);
+        }
+    }
+    odims[0] = x->dims[0];
+    odims[1] = OC;
+    for (int i = 0; i < nsp; i++)
+        odims[2 + i] = os[i];
+    if (!p)
+        return MOTE_OK;
+    mote_convt2d_args *a = &p->a;
+    p->N = x->dims[0];
+    a->C = C; a->OC = OC; a->groups = g;
+    int h = nsp == 2;   /* index of the W axis in the spatial arrays */
+    a->H = h ? x->dims[2] : 1;  a->W = x->dims[x->ndim - 1];
+    a->OH = h ? os[0] : 1;      a->OW = os[h];
+    a->KH = h ? k[0] : 1;       a->KW = k[h];
+    a->sh = h ? s[0] : 1;       a->sw = s[h];
+    a->dh = h ? d[0] : 1;       a->dw = d[h];
+    a->ph = h ? pb[0] : 0;      a->pw = pb[h];
+    return MOTE_OK;
+}
+
+static mote_status infer_convt(mote_op_ctx *c)
+{
+    int64_t od[4];
+    mote_status st = convt_setup(c, NULL, od);
+    if (st)
+        return st;
+    mote_set_out(c, 0, MOTE_F32, c->in[0]->ndim, od);
+    return MOTE_OK;
+}
+
+static mote_status prepare_convt(mote_op_ctx *c)
+{
+    convt_params *p = mote_ctx_alloc(c, sizeof *p);
+    if (!p)
+        return MOTE_ERR_NOMEM;
+    int64_t od[4];
+    mote_status st = convt_setup(c, p, od);
+    if (st)
+        return st;
+    c->params = p;
+    c->run = run_convt;
+    return MOTE_OK;
+}
+
+const mote_op mote_op_ConvTranspose = {"ConvTranspose", 2, 3, 1, 1, 0, infer_convt, prepare_convt, NULL};

@@ -1,0 +1,141 @@
+/*
+ * attention.c — LlmAttention: causal grouped-query attention with a
+ * key/value cache that persists across runs of the session.
+ *   inputs:  Q (T, n_heads*hs), K (T, n_kv_heads*hs), V (T, n_kv_heads*hs)
+ *            (Q and K already rotated), pos (one i32/i64): the position
+ *            of row 0
+ *   attrs:   num_heads, num_kv_heads, max_seq (the cache capacity)
+ *   output:  (T, n_heads*hs)
+ * Each run first stores K, V rows at cache positions pos..pos+T-1, then for
+ * row t and head h (which reads kv head h / (n_heads / n_kv_heads)):
+ *   a_j = softmax_j( q . k_j / sqrt(hs) ),  j in [0, pos + t]
+ *   out = sum_j a_j v_j
+ * The cache lives in session memory (allocated in prepare); the op's reset
+ * hook clears it and mote_llm_attention_copy_state copies it between two sessions of the same
+ * model (a batched prompt session hands over to a one-token session). A run
+ * whose positions do not fit the cache writes zeros: callers keep
+ * pos + T <= max_seq.
+ */
+#include <math.h>
+#include <string.h>
+#include "ops/op_util.h"
+
+typedef struct attn_params {
+    int64_t T, nh, nkv, hs, max_seq;
+    float *kc;                     /* (max_seq, nkv*hs) key cache      */
+    float *vc;                     /* (max_seq, nkv*hs) value cache    */
+    int64_t filled;                /* rows [0, filled) written since the
+                                      last reset: what copy/reset touch */
+    const mote_llm_kernels *lk;
+} attn_params;
+
+typedef struct attn_job {
+    const attn_params *p;
+    const float *q;
+    float *y;
+    int64_t pos;
+    float *scratch;                /* (threads, max_seq) scores        */
+} attn_job;
+
+static void attn_chunk(void *ctx, int64_t i0, int64_t i1, int thread)
+{
+    const attn_job *j = ctx;
+    const attn_params *p = j->p;
+    int64_t kvd = p->nkv * p->hs, group = p->nh / p->nkv;
+    float *sc = j->scratch + (size_t)thread * (size_t)p->max_seq;
+    float scale = 1.0f / sqrtf((float)p->hs);
+    for (int64_t i = i0; i < i1; i++) {
+        int64_t t = i / p->nh, h = i % p->nh, kvh = h / group;
+        int64_t n = j->pos + t + 1;              /* causal: keys 0..pos+t */
+        p->lk->attend_f32(n, p->hs, j->q + t * p->nh * p->hs + h * p->hs, p->kc + kvh * p->hs,
+                          p->vc + kvh * p->hs, kvd, scale, sc, j->y + t * p->nh * p->hs + h * p->hs);
+    }
+}
+
+static void attn_run(const mote_step *s)
+{
+    attn_params *p = s->params;
+    int64_t pos = mote_llm_read_pos(s->in[3]);
+    int64_t kvd = p->nkv * p->hs;
+    if (pos < 0 || pos + p->T > p->max_seq) {
+        memset(s->out[0]->data, 0, (size_t)(p->T * p->nh * p->hs) * sizeof(float));
+        return;
+    }
+    memcpy(p->kc + pos * kvd, s->in[1]->data, (size_t)(p->T * kvd) * sizeof(float));
+    memcpy(p->vc + pos * kvd, s->in[2]->data, (size_t)(p->T * kvd) * sizeof(float));
+    if (pos + p->T > p->filled) p->filled = pos + p->T;
+    attn_job j = { p, s->in[0]->data, s->out[0]->data, pos, s->scratch };
+    mote_pool_for(s->pool, p->T * p->nh, 1, attn_chunk, &j);
+}
+
+static mote_status attn_infer(mote_op_ctx *c)
+{
+    mote_status st = MOTE_OK;
+    for (int i = 0; i < 3 && !st; i++) st = mote_expect_dtype(c, i, MOTE_F32);
+    if (!st) st = mote_llm_expect_pos(c, 3);
+    if (st) return st;
+    int64_t nh = mote_attr_get_int(c->node, "num_heads", 0);
+    int64_t nkv = mote_attr_get_int(c->node, "num_kv_heads", nh);
+    int64_t ms = mote_attr_get_int(c->node, "max_seq", 0);
+    const mote_tensor *q = c->in[0], *k = c->in[1], *v = c->in[2];
+    if (nh <= 0 || nkv <= 0 || nh % nkv || ms <= 0)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "num_heads %lld must be a positive multiple "
+                             "of num_kv_heads %lld, max_seq %lld positive",
+                             (long long)nh, (long long)nkv, (long long)ms);
+    if (q->ndim != 2 || k->ndim != 2 || v->ndim != 2 || q->dims[1] % nh ||
+        k->dims[0] != q->dims[0] || v->dims[0] != q->dims[0] ||
+        k->dims[1] != q->dims[1] / nh * nkv || v->dims[1] != k->dims[1])
+        return mote_op_error(c, MOTE_ERR_SHAPE, "Q must be (T, heads*hs), K and V "
+                             "(T, kv_heads*hs)");
+    mote_set_out(c, 0, MOTE_F32, 2, q->dims);
+    return MOTE_OK;
+}
+
+static mote_status attn_prepare(mote_op_ctx *c)
+{
+    attn_params *p = mote_ctx_alloc(c, sizeof *p);
+    if (!p || !(p->lk = mote_llm_kernels_for(c))) return MOTE_ERR_NOMEM;
+    p->nh = mote_attr_get_int(c->node, "num_heads", 0);
+    p->nkv = mote_attr_get_int(c->node, "num_kv_heads", p->nh);
+    p->max_seq = mote_attr_get_int(c->node, "max_seq", 0);
+    p->T = c->in[0]->dims[0];
+    p->hs = c->in[0]->dims[1] / p->nh;
+    size_t cache = (size_t)p->max_seq * (size_t)(p->nkv * p->hs) * sizeof(float);
+    p->kc = mote_ctx_alloc_aligned(c, cache);
+    p->vc = mote_ctx_alloc_aligned(c, cache);
+    if (!p->kc || !p->vc) return MOTE_ERR_NOMEM;
+    /* not cleared: a run reads only the rows it or an earlier run wrote
+     * (positions <= pos + t), so creating a session does not touch (and
+     * the OS does not commit) a cache sized for max_seq */
+    c->params = p;
+    c->scratch_bytes = (size_t)(c->threads > 0 ? c->threads : 1) * (size_t)p->max_seq * sizeof(float);
+    c->run = attn_run;
+    return MOTE_OK;
+}
+
+static void attn_reset(void *params)
+{
+    attn_params *p = params;
+    size_t used = (size_t)p->filled * (size_t)(p->nkv * p->hs) * sizeof(float);
+    memset(p->kc, 0, used);
+    memset(p->vc, 0, used);
+    p->filled = 0;
+}
+
+void mote_llm_attention_copy_state(void *dst, const void *src)
+{
+    attn_params *d = dst;
+    const attn_params *s = src;
+    if (d->max_seq != s->max_seq || d->nkv != s->nkv || d->hs != s->hs) return;
+    /* only the rows written: a prompt hands over a few rows, not max_seq */
+    int64_t rows = s->filled > d->filled ? s->filled : d->filled;
+    size_t used = (size_t)rows * (size_t)(d->nkv * d->hs) * sizeof(float);
+    memcpy(d->kc, s->kc, used);
+    memcpy(d->vc, s->vc, used);
+    d->filled = s->filled;
+}
+
+const mote_op mote_op_LlmAttention = {
+    .name = "LlmAttention", .min_in = 4, .max_in = 4, .min_out = 1, .max_out = 1,
+    .infer = attn_infer, .prepare = attn_prepare, .reset = attn_reset,
+};

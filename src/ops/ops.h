@@ -1,0 +1,102 @@
+/*
+ * ops.h — the operator registry: what an op is to the session.
+ *
+ * Each op (src/ops/op_*.c) is a mote_op: shape inference, then prepare,
+ * which picks kernels from the session's table, computes parameters, packs
+ * weights and returns the function the executor calls. An op never sees an
+ * intrinsic (kernels do that) and never sees the schedule (the session does).
+ *
+ * Lifecycle inside mote_session_new, per node in topological order:
+ *   1. infer(c):   check attributes and input dtypes/shapes; fill c->out[i]
+ *                  dtype, ndim, dims. Inputs that are weights have data.
+ *   2. prepare(c): set c->run (required), c->params (from mote_ctx_alloc),
+ *                  c->scratch_bytes (arena workspace live during the step).
+ * Then mote_session_run calls run(step) for each step in order.
+ */
+#ifndef MOTE_OPS_H
+#define MOTE_OPS_H
+
+#include <stdarg.h>
+#include "graph/graph.h"
+#include "kernels.h"
+#include "runtime/threadpool.h"
+
+typedef struct mote_step mote_step;
+typedef void (*mote_run_fn)(const mote_step *s);
+
+/* One executable step; built by the session, read-only while running. */
+struct mote_step {
+    mote_run_fn run;
+    const mote_node *node;
+    int n_in, n_out;
+    mote_tensor **in;          /* in[i] NULL for an absent optional input */
+    mote_tensor **out;
+    void *params;              /* from prepare                            */
+    void *scratch;             /* scratch_bytes of arena, this step only  */
+    const mote_kernels *k;     /* resolved table: no NULL entries         */
+    mote_pool *pool;
+};
+
+typedef struct mote_op_ctx {
+    const mote_graph *g;
+    const mote_node *node;
+    int n_in, n_out;
+    mote_tensor **in;          /* shapes; data != NULL only for weights   */
+    mote_tensor **out;         /* filled by infer                         */
+    const mote_kernels *k;
+    int threads;
+    /* set by prepare */
+    mote_run_fn run;
+    void *params;
+    size_t scratch_bytes;
+    /* session-lifetime allocations (freed with the session) */
+    void *allocs;
+} mote_op_ctx;
+
+/* Op flags */
+#define MOTE_OP_INPLACE 1u   /* out[0] may share in[0]'s bytes (same size, elementwise) */
+#define MOTE_OP_ALIAS   2u   /* out[0] IS in[0]'s bytes, reinterpreted (Reshape):
+                                run does nothing; the planner keeps in[0] alive */
+
+typedef struct mote_op {
+    const char *name;
+    int min_in, max_in, min_out, max_out;
+    unsigned flags;
+    mote_status (*infer)(mote_op_ctx *c);
+    mote_status (*prepare)(mote_op_ctx *c);
+    /* optional: called by mote_session_reset (stateful ops, e.g. KV cache) */
+    void (*reset)(void *params);
+} mote_op;
+
+/* Registry (src/ops/registry.c). NULL if unknown. */
+const mote_op *mote_op_find(const char *name);
+/* All ops, NULL-terminated (for docs and `mote info --ops`). */
+const mote_op *const *mote_op_list(void);
+
+/* Records an error naming the node and op; returns st. */
+mote_status mote_op_error(const mote_op_ctx *c, mote_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Zeroed memory that lives as long as the session; NULL (and an error) on OOM. */
+void *mote_ctx_alloc(mote_op_ctx *c, size_t bytes);
+/* 64-byte aligned and NOT cleared (packed weights, caches: written before read). */
+void *mote_ctx_alloc_aligned(mote_op_ctx *c, size_t bytes);
+
+/* Shape helpers for infer. */
+/* numpy broadcast of a and b into out (ndim, dims); MOTE_ERR_SHAPE if they don't fit */
+mote_status mote_broadcast_shape(const mote_tensor *a, const mote_tensor *b,
+                                 int *ndim, int64_t *dims);
+/* Normalizes an axis in [-ndim, ndim) to [0, ndim); -1 if out of range. */
+int mote_norm_axis(int64_t axis, int ndim);
+/* Input i is present and has dtype t, or records an error. */
+mote_status mote_expect_dtype(const mote_op_ctx *c, int i, mote_dtype t);
+/* Sets out[i] to dtype and shape. */
+void mote_set_out(mote_op_ctx *c, int i, mote_dtype t, int ndim, const int64_t *dims);
+
+/* The f32 constant data of input i (a weight), or NULL. */
+static inline const float *mote_in_const_f32(const mote_op_ctx *c, int i)
+{
+    return (i < c->n_in && c->in[i] && c->in[i]->dtype == MOTE_F32) ?
+           (const float *)c->in[i]->data : NULL;
+}
+
+#endif

