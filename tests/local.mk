@@ -137,6 +137,10 @@ tests_instr_fixture_LDADD = libmote_core.la -lm
 TESTS += tests/test_cli.sh tests/test_instruments.sh
 endif
 
+# The Python module (python/) through pytest: tests/python/test_mote.py.
+EXTRA_DIST += tests/test_python.sh tests/python/test_mote.py
+TESTS += tests/test_python.sh
+
 # Misuse, limits, concurrency, endurance and atomic-write tests.
 check_PROGRAMS += tests/test_reliability
 tests_test_reliability_SOURCES = tests/test_reliability.c tests/testutil.c tests/testutil.h
