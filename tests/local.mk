@@ -141,6 +141,15 @@ endif
 EXTRA_DIST += tests/test_python.sh tests/python/test_mote.py
 TESTS += tests/test_python.sh
 
+# Every --json output of the tool is valid JSON (tests/json_check, a strict
+# validator), and `mote bench` / `mote profile` on generated inputs.
+EXTRA_DIST += tests/test_json.sh
+if HAVE_CLI
+check_PROGRAMS += tests/json_check
+tests_json_check_SOURCES = tests/json_check.c
+TESTS += tests/test_json.sh
+endif
+
 # Misuse, limits, concurrency, endurance and atomic-write tests.
 check_PROGRAMS += tests/test_reliability
 tests_test_reliability_SOURCES = tests/test_reliability.c tests/testutil.c tests/testutil.h

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "json.h"
 #include "graph/graph.h"
 #include "llm/llama2c.h"
 #include "llm/quantize.h"
@@ -80,7 +81,35 @@ static const char generate_usage[] =
     "      --top-p P       nucleus sampling mass (default 0.9; 0 or 1: off)\n"
     "      --seed S        PRNG seed (default: time)\n"
     "  -j, --threads N     threads (default: one per physical core)\n"
+    "      --json          print one JSON object instead (the text, the token\n"
+    "                      ids, counts, timings, memory) when generation ends\n"
     "  -h, --help          show this help\n";
+
+/* A growing byte string (the generated text, for --json). */
+typedef struct text_buf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} text_buf;
+
+static void text_add(text_buf *b, const char *p, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->oom = true;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
 
 int cli_cmd_generate(int argc, char **argv)
 {
@@ -89,9 +118,13 @@ int cli_cmd_generate(int argc, char **argv)
         { "temp", required_argument, NULL, 't' }, { "top-k", required_argument, NULL, 'K' },
         { "top-p", required_argument, NULL, 'P' }, { "seed", required_argument, NULL, 'S' },
         { "threads", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+        { "json", no_argument, NULL, 'J' },
         { NULL, 0, NULL, 0 },
     };
     int c, rc = CLI_OK;
+    bool json = false;
+    text_buf text = { 0 };
+    int *out_ids = NULL;
     const char *prompt = "";
     long steps = 256, topk = 0, threads = 0;
     float temp = 1.0f, topp = 0.9f;
@@ -106,6 +139,7 @@ int cli_cmd_generate(int argc, char **argv)
         case 'P': topp = strtof(optarg, NULL); break;
         case 'S': seed = strtoull(optarg, NULL, 10); break;
         case 'j': if (!cli_parse_int(optarg, 1, 1024, &threads)) return cli_usage_error(argv[0], "bad --threads"); break;
+        case 'J': json = true; break;
         }
     }
     if (argc - optind != 1) return cli_usage_error(argv[0], "expected one MODEL.mote");
@@ -137,8 +171,12 @@ int cli_cmd_generate(int argc, char **argv)
     double t0 = now_s();
     if ((st = mote_llama_forward(L, ids, n, &logits))) goto fail;
     double t1 = now_s();
-    fputs(prompt, stdout);
-    fflush(stdout);
+    if (json) {
+        if (!(out_ids = malloc(sizeof *out_ids * (size_t)(steps + 1)))) { st = MOTE_ERR_NOMEM; goto fail; }
+    } else {
+        fputs(prompt, stdout);
+        fflush(stdout);
+    }
     int prev = ids[n - 1], gen = 0;
     /* llama2.c counts positions: the token sampled at the last one is printed too */
     for (int pos = n - 1; pos < steps; pos++) {
@@ -147,23 +185,62 @@ int cli_cmd_generate(int argc, char **argv)
         size_t len;
         const char *piece = mote_tokenizer_decode(tok, prev, next, &len);
         /* skip raw control bytes other than whitespace, as llama2.c does */
-        if (piece && !(len == 1 && (unsigned char)piece[0] < 32 && !strchr("\t\n\r ", piece[0])))
-            fwrite(piece, 1, len, stdout);
-        fflush(stdout);
+        bool shown = piece && !(len == 1 && (unsigned char)piece[0] < 32 && !strchr("\t\n\r ", piece[0]));
+        if (json) {
+            out_ids[gen] = next;
+            if (shown)
+                text_add(&text, piece, len);
+        } else {
+            if (shown)
+                fwrite(piece, 1, len, stdout);
+            fflush(stdout);
+        }
         gen++;
         prev = next;
         if (pos + 1 < steps && (st = mote_llama_forward(L, &next, 1, &logits))) goto fail;
     }
     double t2 = now_s();
-    printf("\n");
     char b1[32], b2[32];
     struct rusage ru;
     double peak = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss * 1024.0 : 0.0;
-    fprintf(stderr, "prompt: %d tokens, %.1f tokens/s (after %.0f ms of setup); generation: %d tokens, "
+    if (json) {
+        if (text.oom) { st = MOTE_ERR_NOMEM; goto fail; }
+        cli_json j;
+        cli_json_init(&j, stdout);
+        cli_json_object(&j, NULL);
+        cli_json_str(&j, "model", path);
+        cli_json_str(&j, "prompt", prompt);
+        cli_json_str(&j, "text", text.s ? text.s : "");
+        cli_json_array(&j, "prompt_tokens");
+        for (int i = 0; i < n; i++)
+            cli_json_int(&j, NULL, ids[i]);
+        cli_json_end(&j);
+        cli_json_array(&j, "tokens");
+        for (int i = 0; i < gen; i++)
+            cli_json_int(&j, NULL, out_ids[i]);
+        cli_json_end(&j);
+        cli_json_uint(&j, "seed", seed);
+        cli_json_num(&j, "temperature", temp);
+        cli_json_object(&j, "timings");
+        cli_json_num(&j, "setup_ms", 1e3 * (t0 - ts));
+        cli_json_num(&j, "prompt_ms", 1e3 * (t1 - t0));
+        cli_json_num(&j, "prompt_tokens_per_s", n / (t1 - t0));
+        cli_json_num(&j, "generation_ms", 1e3 * (t2 - t1));
+        cli_json_num(&j, "generation_tokens_per_s", gen > 1 ? (gen - 1) / (t2 - t1) : 0.0);
+        cli_json_end(&j);
+        cli_json_num(&j, "peak_rss_bytes", peak);
+        cli_json_uint(&j, "session_bytes", mote_llama_memory_bytes(L));
+        cli_json_end(&j);
+    } else {
+        printf("\n");
+    }
+    if (!json) fprintf(stderr, "prompt: %d tokens, %.1f tokens/s (after %.0f ms of setup); generation: %d tokens, "
             "%.1f tokens/s; memory: peak RSS %s (session arenas %s; the rest: mapped weights, "
             "packed weight copies, KV caches)\n",
             n, n / (t1 - t0), 1e3 * (t0 - ts), gen, gen > 1 ? (gen - 1) / (t2 - t1) : 0.0,
             cli_bytes(peak, b1), cli_bytes((double)mote_llama_memory_bytes(L), b2));
+    free(text.s);
+    free(out_ids);
     free(ids);
     mote_sampler_free(smp);
     mote_llama_free(L);
@@ -172,6 +249,8 @@ int cli_cmd_generate(int argc, char **argv)
     return CLI_OK;
 fail:
     rc = cli_fail_status(path, st);
+    free(text.s);
+    free(out_ids);
     free(ids);
     mote_sampler_free(smp);
     mote_llama_free(L);

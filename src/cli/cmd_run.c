@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "format/npy.h"
+#include "json.h"
 
 static const char usage[] =
     "Usage: mote run [options] MODEL.mote -i NAME=FILE.npy [-i NAME=FILE.npy ...]\n"
@@ -35,11 +36,13 @@ static const char usage[] =
     "                          physical core)\n"
     "      --isa ISA           kernel table: ref, avx2, avx512, neon (default:\n"
     "                          MOTE_ISA, else the best the CPU supports)\n"
+    "      --json              print the output summaries (and files written) as\n"
+    "                          one JSON object on stdout\n"
     "  -h, --help              show this help\n"
     "\n"
     "Exit status: 0 on success, 1 if a file or the run fails, 2 on a usage error.\n";
 
-enum { OPT_ISA = 256 };
+enum { OPT_ISA = 256, OPT_JSON };
 
 typedef struct run_input {
     const char *name;     /* NULL for a positional file */
@@ -169,8 +172,9 @@ static int make_dir(const char *dir)
                     errno == EEXIST ? "not a directory" : strerror(errno));
 }
 
-/* Writes output t as DIR/<name>.npy; bf16 (no numpy type) as f32. */
-static int write_output(const char *dir, const char *name, const mote_tensor *t)
+/* Writes output t as DIR/<name>.npy; bf16 (no numpy type) as f32. The
+ * file is named on stdout, or as "file" in j's open object. */
+static int write_output(const char *dir, const char *name, const mote_tensor *t, cli_json *j)
 {
     char *base = safe_name(name), *file = NULL, *path = NULL;
     int rc = CLI_FAIL;
@@ -197,8 +201,11 @@ static int write_output(const char *dir, const char *name, const mote_tensor *t)
         goto done;
     }
     char d[160];
-    printf("%s: %s -> %s%s\n", name, mote_tensor_describe(&w, d, sizeof d), path,
-           t->dtype == MOTE_BF16 ? " (bf16 written as f32)" : "");
+    if (j)
+        cli_json_str(j, "file", path);
+    else
+        printf("%s: %s -> %s%s\n", name, mote_tensor_describe(&w, d, sizeof d), path,
+               t->dtype == MOTE_BF16 ? " (bf16 written as f32)" : "");
     rc = CLI_OK;
 done:
     if (rc && !path)
@@ -210,8 +217,9 @@ done:
     return rc;
 }
 
-static int run_model(run_ctx *r, const char *outdir, int threads, const char *isa)
+static int run_model(run_ctx *r, const char *outdir, int threads, const char *isa, bool json)
 {
+    cli_json jw, *j = json ? &jw : NULL;
     int rc;
     mote_tensor *shapes = calloc((size_t)r->n_in + 1, sizeof *shapes);
     mote_tensor *inputs = calloc((size_t)r->n_in + 1, sizeof *inputs);
@@ -243,6 +251,14 @@ static int run_model(run_ctx *r, const char *outdir, int threads, const char *is
     if (outdir && (rc = make_dir(outdir)))
         goto done;
     rc = CLI_OK;
+    if (j) {
+        cli_json_init(j, stdout);
+        cli_json_object(j, NULL);
+        cli_json_str(j, "model", r->model_path);
+        cli_json_str(j, "kernels", mote_session_isa(s));
+        cli_json_int(j, "threads", mote_session_threads(s));
+        cli_json_array(j, "outputs");
+    }
     for (int i = 0; i < mote_model_num_outputs(r->m); i++) {
         mote_tensor t;
         const char *name = mote_model_output(r->m, i, &(mote_tensor){ 0 });
@@ -250,12 +266,23 @@ static int run_model(run_ctx *r, const char *outdir, int threads, const char *is
             rc = cli_fail_status(r->model_path, st);
             break;
         }
-        if (outdir) {
-            if ((rc = write_output(outdir, name, &t)))
-                break;
-        } else {
-            cli_print_summary(stdout, name, &t);
+        if (j) {
+            cli_json_object(j, NULL);
+            cli_json_tensor_fields(j, name, &t);
         }
+        if (outdir)
+            rc = write_output(outdir, name, &t, j);
+        else if (!j)
+            cli_print_summary(stdout, name, &t);
+        if (j)
+            cli_json_end(j);
+        if (rc)
+            break;
+    }
+    if (j) {
+        /* closed even after a failed write, so stdout stays one JSON value */
+        cli_json_end(j);
+        cli_json_end(j);
     }
 done:
     if (s)
@@ -272,6 +299,7 @@ int cli_cmd_run(int argc, char **argv)
         { "output", required_argument, NULL, 'o' },
         { "threads", required_argument, NULL, 'j' },
         { "isa", required_argument, NULL, OPT_ISA },
+        { "json", no_argument, NULL, OPT_JSON },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -279,6 +307,7 @@ int cli_cmd_run(int argc, char **argv)
     int c, rc = CLI_OK;
     const char *outdir = NULL, *isa = NULL;
     long threads = 0;
+    bool json = false;
     run_ctx r = { 0 };
     /* at most one file per argument */
     r.given = calloc((size_t)argc + 1, sizeof *r.given);
@@ -306,6 +335,8 @@ int cli_cmd_run(int argc, char **argv)
             }
         } else if (c == OPT_ISA) {
             isa = optarg;
+        } else if (c == OPT_JSON) {
+            json = true;
         }
     }
     if (optind >= argc) {
@@ -335,7 +366,7 @@ int cli_cmd_run(int argc, char **argv)
             goto out;
         }
     }
-    rc = run_model(&r, outdir, (int)threads, isa);
+    rc = run_model(&r, outdir, (int)threads, isa, json);
 out:
     for (int j = 0; j < r.n_given; j++)
         free(r.given[j].t.data);
