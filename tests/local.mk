@@ -90,6 +90,13 @@ tests_test_llama_CFLAGS = $(TEST_CFLAGS)
 tests_test_llama_LDADD = $(TEST_LIBS)
 TESTS += tests/test_llama
 
+# GGUF import on files the test writes from stories260K (tests/gguf_writer.h).
+check_PROGRAMS += tests/test_gguf
+tests_test_gguf_SOURCES = tests/test_gguf.c tests/gguf_writer.h tests/testutil.c tests/testutil.h
+tests_test_gguf_CFLAGS = $(TEST_CFLAGS)
+tests_test_gguf_LDADD = $(TEST_LIBS)
+TESTS += tests/test_gguf
+
 # End to end: the bundled model against the committed PyTorch logits and accuracy.
 check_PROGRAMS += tests/test_fashion
 tests_test_fashion_SOURCES = tests/test_fashion.c

@@ -11,6 +11,7 @@
 #include <time.h>
 #include "cli.h"
 #include "graph/graph.h"
+#include "llm/gguf.h"
 #include "llm/llama2c.h"
 /* [llama] --disable-onnx keeps this command for llama2.c checkpoints: the
  * ONNX path is compiled only with the importer (MOTE_HAVE_ONNX). */
@@ -60,9 +61,24 @@ static void on_progress(void *user, const char *stage, size_t done, size_t total
 #endif /* MOTE_HAVE_ONNX */
 
 int cli_convert_llama2c(int argc, char **argv);   /* cmd_llama.c */
+int cli_convert_gguf(int argc, char **argv);      /* cmd_convert_gguf.c */
+
+/* The first argument that is not an option: the input file. */
+static const char *first_operand(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-')
+            return argv[i];
+    return NULL;
+}
 
 int cli_cmd_convert(int argc, char **argv)
 {
+    /* [gguf] GGUF files (detected by their magic) go to cmd_convert_gguf.c */
+    const char *input = first_operand(argc, argv);
+    if (input && mote_gguf_probe(input))
+        return cli_convert_gguf(argc, argv);
+
     /* llama2.c checkpoints (detected by their header) go to cmd_llama.c */
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--tokenizer") || (argv[i][0] != '-' && mote_llama2c_probe(argv[i])))
