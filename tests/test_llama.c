@@ -340,6 +340,98 @@ START_TEST(test_llama2c_v1_layout_imports_like_v0)
 }
 END_TEST
 
+/* llama2.c's v2 ("ak42" version 2) int8 export of stories260K, groups of 32:
+ * matrices whose rows are whole blocks stay int8 as q8_0 (the same int8
+ * values, the group scale as the block's half), w2 (K = 172) becomes f32,
+ * and the model still generates the known text's opening. */
+START_TEST(test_llama2c_v2_int8_matrices_stay_q8_0)
+{
+    char ck[1024];
+    if (!shared_path(ck, sizeof ck, "stories260K.bin")) return;
+    mote_graph *g0;
+    mote_llama2c_info h;
+    ck_assert_mote_ok(mote_llama2c_import(ck, NULL, &g0, &h));
+    ck_assert_str_eq(h.weight_type, "f32");
+    char p[1024];
+    snprintf(p, sizeof p, "%s/stories_v2.bin", mote_test_tmpdir());
+    FILE *f = fopen(p, "wb");
+    uint8_t hdr[256] = { 0 };
+    uint32_t magic = 0x616b3432;
+    int32_t ver = 2, gs = 32, hd[7] = { h.dim, h.hidden_dim, h.n_layers, h.n_heads,
+                                        h.n_kv_heads, h.vocab_size, h.max_seq };
+    memcpy(hdr, &magic, 4);
+    memcpy(hdr + 4, &ver, 4);
+    memcpy(hdr + 8, hd, 28);
+    hdr[36] = 1;
+    memcpy(hdr + 37, &gs, 4);
+    fwrite(hdr, 1, 256, f);
+    const char *order[] = { "attention_norm", "ffn_norm", NULL, NULL, "wq", "wk", "wv", "wo",
+                            "w1", "w2", "w3" };
+    for (int k = 0; k < 11; k++) {
+        for (int l = 0; l < (order[k] ? h.n_layers : 1); l++) {
+            char nm[64];
+            if (order[k]) snprintf(nm, sizeof nm, "layers.%d.%s", l, order[k]);
+            else snprintf(nm, sizeof nm, "%s", k == 2 ? "norm" : "tok_embeddings");
+            const mote_value *v = &g0->values[mote_graph_find_value(g0, nm)];
+            if (k < 3) {   /* the norms: f32 */
+                fwrite(v->data, 1, v->nbytes, f);
+                continue;
+            }
+            size_t n = v->nbytes / 4, ng = n / (size_t)gs;
+            const float *x = v->data;
+            int8_t *q = malloc(n);
+            float *sc = malloc(ng * sizeof *sc);
+            for (size_t gi = 0; gi < ng; gi++) {
+                float m = 0;
+                for (int i = 0; i < gs; i++) m = fmaxf(m, fabsf(x[gi * gs + i]));
+                sc[gi] = m / 127.0f;
+                for (int i = 0; i < gs; i++)
+                    q[gi * gs + i] = (int8_t)lrintf(sc[gi] > 0 ? x[gi * gs + i] / sc[gi] : 0);
+            }
+            fwrite(q, 1, n, f);
+            fwrite(sc, sizeof *sc, ng, f);
+            free(q);
+            free(sc);
+        }
+    }
+    fclose(f);
+    mote_graph *g;
+    mote_llama2c_info h2;
+    char tk[1024];
+    shared_path(tk, sizeof tk, "tok512.bin");
+    ck_assert_mote_ok(mote_llama2c_import(p, tk, &g, &h2));
+    ck_assert_int_eq(h2.version, 2);
+    ck_assert_str_eq(h2.weight_type, "q8_0");
+    const mote_value *wq = &g->values[mote_graph_find_value(g, "layers.0.wq")];
+    ck_assert_int_eq(wq->dtype, MOTE_U8);
+    ck_assert_int_eq(wq->dims[1], h.dim / 32 * 34);
+    const mote_value *w2 = &g->values[mote_graph_find_value(g, "layers.0.w2")];
+    ck_assert_int_eq(w2->dtype, MOTE_F32);   /* 172 columns: not whole blocks */
+    /* the kept rows hold the int8 values and (to half precision) the scales */
+    const mote_value *f0 = &g0->values[mote_graph_find_value(g0, "layers.0.wq")];
+    float row[64];
+    for (int r = 0; r < h.dim; r++) {
+        mote_dequantize_row_q8_0(h.dim, (const uint8_t *)wq->data + (size_t)r * wq->dims[1], row);
+        for (int i = 0; i < h.dim; i++) {
+            float want = ((const float *)f0->data)[r * h.dim + i];
+            ck_assert_float_le(fabsf(row[i] - want), 0.01f * fabsf(want) + 2e-2f);
+        }
+    }
+    mote_llama_hparams hp = { h2.dim, h2.hidden_dim, h2.n_layers, h2.n_heads, h2.n_kv_heads,
+                              h2.vocab_size, h2.max_seq, h2.shared_classifier, h2.rope_theta,
+                              h2.norm_eps, "" };
+    snprintf(hp.weight_type, sizeof hp.weight_type, "%s", h2.weight_type);
+    ck_assert_mote_ok(mote_llama_build_graph(g, &hp));
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    char *t = generate(m, NULL, 1, NULL);
+    ck_assert_msg(!strncmp(t, KNOWN, 32), "got \"%s\"", t);
+    free(t);
+    mote_model_close(m);
+    mote_graph_free(g0);
+}
+END_TEST
+
 START_TEST(test_llama2c_rejects_truncated_checkpoint)
 {
     char ck[1024];
@@ -570,6 +662,7 @@ int main(void)
     tcase_add_test(tc, test_llama_forward_rejects_positions_past_max_seq);
     tcase_add_test(tc, test_llama_prepare_then_forward_matches_a_cold_forward);
     tcase_add_test(tc, test_llama2c_v1_layout_imports_like_v0);
+    tcase_add_test(tc, test_llama2c_v2_int8_matrices_stay_q8_0);
     tcase_add_test(tc, test_llama2c_rejects_truncated_checkpoint);
     tcase_add_test(tc, test_llama2c_rejects_bad_header);
     tcase_add_test(tc, test_llm_kernels_match_reference_on_every_isa);

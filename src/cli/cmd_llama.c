@@ -55,7 +55,8 @@ int cli_convert_llama2c(int argc, char **argv)
     if (st) return cli_fail_status(argv[optind], st);
     mote_llama_hparams hp = { h.dim, h.hidden_dim, h.n_layers, h.n_heads, h.n_kv_heads,
                               h.vocab_size, h.max_seq, h.shared_classifier, h.rope_theta,
-                              h.norm_eps, "f32" };
+                              h.norm_eps, "" };
+    snprintf(hp.weight_type, sizeof hp.weight_type, "%s", h.weight_type);
     st = mote_llama_build_graph(g, &hp);
     if (!st) st = mote_graph_save(g, argv[optind + 1]);
     mote_graph_free(g);
