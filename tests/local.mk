@@ -148,6 +148,13 @@ endif
 EXTRA_DIST += tests/test_python.sh tests/python/test_mote.py
 TESTS += tests/test_python.sh
 
+# mote generate's options (scripted stdin for -i) and the conversions and
+# help texts in front of it, on the shared stories260K checkpoint.
+EXTRA_DIST += tests/test_generate.sh
+if HAVE_CLI
+TESTS += tests/test_generate.sh
+endif
+
 # Every --json output of the tool is valid JSON (tests/json_check, a strict
 # validator), and `mote bench` / `mote profile` on generated inputs.
 EXTRA_DIST += tests/test_json.sh

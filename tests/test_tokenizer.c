@@ -258,6 +258,50 @@ START_TEST(test_sampler_rejects_negative_temperature)
 }
 END_TEST
 
+/* The penalty divides a recent token's positive logit and multiplies a
+ * negative one, also under greedy decoding; logits stay unmodified. */
+START_TEST(test_sampler_repeat_penalty_moves_greedy_off_recent_tokens)
+{
+    float l[4] = { 3.0f, 2.0f, -1.0f, -1.2f };
+    mote_sampler *s;
+    ck_assert_mote_ok(mote_sampler_new(4, 0.0f, 0, 0.0f, 1, &s));
+    int recent[2] = { 0, 0 };
+    ck_assert_int_eq(mote_sample_recent(s, l, recent, 2), 0);      /* penalty off */
+    ck_assert_mote_ok(mote_sampler_set_penalty(s, 2.0f, 0.0f));
+    ck_assert_int_eq(mote_sample_recent(s, l, recent, 2), 1);      /* 3/2 < 2 */
+    ck_assert_float_eq(l[0], 3.0f);
+    int neg[3] = { 0, 1, 2 };   /* -1 * 2 = -2 falls below -1.2 */
+    float m[4] = { -5.0f, -5.0f, -1.0f, -1.2f };
+    ck_assert_int_eq(mote_sample_recent(s, m, neg, 3), 3);
+    ck_assert_int_eq(mote_sample_recent(s, l, NULL, 0), 0);        /* nothing recent */
+    mote_sampler_free(s);
+}
+END_TEST
+
+/* min-p 1 keeps only the most likely token: sampling becomes greedy; a
+ * small min-p keeps the close runner-up. */
+START_TEST(test_sampler_min_p_drops_unlikely_tokens)
+{
+    float l[10] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 8.5f };
+    mote_sampler *s;
+    ck_assert_mote_ok(mote_sampler_new(10, 1.0f, 0, 0.0f, 5, &s));
+    ck_assert_mote_ok(mote_sampler_set_penalty(s, 1.0f, 1.0f));
+    for (int i = 0; i < 200; i++)
+        ck_assert_int_eq(mote_sample(s, l), 9);
+    ck_assert_mote_ok(mote_sampler_set_penalty(s, 1.0f, 0.5f));   /* e^-0.5 = 0.61 >= 0.5 */
+    int seen8 = 0;
+    for (int i = 0; i < 200; i++) {
+        int x = mote_sample(s, l);
+        ck_assert(x == 9 || x == 8);
+        seen8 += x == 8;
+    }
+    ck_assert_int_gt(seen8, 0);
+    ck_assert_int_eq(mote_sampler_set_penalty(s, 0.5f, 0.0f), MOTE_ERR_ARG);
+    ck_assert_int_eq(mote_sampler_set_penalty(s, 1.0f, 1.5f), MOTE_ERR_ARG);
+    mote_sampler_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tokenizer");
@@ -275,6 +319,8 @@ int main(void)
     tcase_add_test(tc, test_sampler_same_seed_same_tokens);
     tcase_add_test(tc, test_sampler_top_k_keeps_only_k_tokens);
     tcase_add_test(tc, test_sampler_rejects_negative_temperature);
+    tcase_add_test(tc, test_sampler_repeat_penalty_moves_greedy_off_recent_tokens);
+    tcase_add_test(tc, test_sampler_min_p_drops_unlikely_tokens);
     suite_add_tcase(s, tc);
     return mote_test_run(s);
 }
