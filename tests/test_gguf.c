@@ -86,6 +86,18 @@ static mote_model *model_from_gguf(const uint8_t *buf, size_t len, mote_gguf_inf
     return m;
 }
 
+/* A progress callback that checks its counts rise to the total. */
+typedef struct seen { int calls; size_t last, total; int ordered; } seen;
+static void count_progress(void *user, const char *stage, size_t done, size_t total)
+{
+    seen *s = user;
+    (void)stage;
+    s->ordered &= done == s->last + 1 && done <= total;
+    s->calls++;
+    s->last = done;
+    s->total = total;
+}
+
 START_TEST(test_gguf_f32_generates_the_known_text_through_a_saved_file)
 {
     mote_graph *src = stories_graph();
@@ -103,7 +115,11 @@ START_TEST(test_gguf_f32_generates_the_known_text_through_a_saved_file)
     ck_assert(mote_gguf_probe(path));
     mote_graph *g;
     mote_gguf_info info;
-    ck_assert_mote_ok(mote_gguf_import(path, &g, &info));
+    seen sn = { .ordered = 1 };
+    mote_llm_progress pr = { count_progress, &sn };
+    ck_assert_mote_ok(mote_gguf_import(path, &pr, &g, &info));
+    ck_assert_int_eq(sn.calls, 3 + 9 * 5);   /* every slot (output absent: tied), in order */
+    ck_assert(sn.ordered && sn.last == sn.total);
     ck_assert_int_eq(info.version, 3);
     ck_assert_int_eq(info.has_tokenizer, 1);
     ck_assert_int_eq(info.hp.dim, 64);
@@ -132,13 +148,19 @@ START_TEST(test_gguf_q8_0_generates_what_motes_own_q8_0_does)
     if (!src) return;
     /* mote quantize --type q8_0: matrices q8_0, embedding f16 */
     mote_graph *q;
-    ck_assert_mote_ok(mote_quantize_weights(src, MOTE_W_Q8_0, NULL, &q));
+    seen sq = { .ordered = 0 };
+    mote_llm_progress pq = { count_progress, &sq };
+    ck_assert_mote_ok(mote_quantize_weights_progress(src, MOTE_W_Q8_0, NULL, &pq, &q));
+    ck_assert(sq.calls > 40 && sq.last <= sq.total);
     const char *dir = mote_test_dir("MOTE_SHARED_MODELS");
     char ck[1024];
     snprintf(ck, sizeof ck, "%s/stories260K.bin", dir);
     mote_graph *unused;
     mote_llama2c_info h;
-    ck_assert_mote_ok(mote_llama2c_import(ck, NULL, &unused, &h));
+    seen sn = { .ordered = 1 };
+    mote_llm_progress pr = { count_progress, &sn };
+    ck_assert_mote_ok(mote_llama2c_import_progress(ck, NULL, &pr, &unused, &h));
+    ck_assert(sn.ordered && sn.last == sn.total && sn.calls == 2 + 9 * 5);
     mote_graph_free(unused);
     mote_llama_hparams hp = { h.dim, h.hidden_dim, h.n_layers, h.n_heads, h.n_kv_heads,
                               h.vocab_size, h.max_seq, h.shared_classifier, h.rope_theta,

@@ -394,14 +394,17 @@ def _mote_cli():
     return found
 
 
-def convert(src, dst, optimize=True):
-    """Converts an ONNX model (or a llama2.c checkpoint) to a .mote file.
-    The importers are part of the `mote` tool, not of libmote's public API,
-    so this runs `mote convert SRC DST`; a failure raises MoteError with the
-    tool's message, and no output file is left."""
+def convert(src, dst, optimize=True, tokenizer=None):
+    """Converts an ONNX model, a llama GGUF file or a llama2.c checkpoint
+    (tokenizer: its tokenizer.bin) to a .mote file. The importers are part
+    of the `mote` tool, not of libmote's public API, so this runs
+    `mote convert SRC DST`; a failure raises MoteError with the tool's
+    message, and no output file is left."""
     cmd = [_mote_cli(), "convert"]
     if not optimize:
         cmd.append("--no-optimize")
+    if tokenizer is not None:
+        cmd += ["--tokenizer", os.fspath(tokenizer)]
     cmd += [os.fspath(src), os.fspath(dst)]
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if r.returncode != 0:

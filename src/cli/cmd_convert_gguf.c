@@ -6,6 +6,7 @@
  * atomically. The import lives in the library; this file drives it.
  */
 #include "cli.h"
+#include "progress.h"
 #include "graph/graph.h"
 #include "llm/gguf.h"
 #include "llm/llama.h"
@@ -38,9 +39,11 @@ int cli_convert_gguf(int argc, char **argv)
     if (argc - optind != 2)
         return cli_usage_error(argv[0], "expected MODEL.gguf and OUT.mote");
     const char *in = argv[optind], *out = argv[optind + 1];
+    cli_progress pr;
+    cli_progress_init(&pr, "convert");
     mote_graph *g;
     mote_gguf_info info;
-    mote_status st = mote_gguf_import(in, &g, &info);
+    mote_status st = mote_gguf_import(in, cli_progress_of(&pr), &g, &info);
     if (st)
         return cli_fail_status(in, st);
     st = mote_llama_build_graph(g, &info.hp);

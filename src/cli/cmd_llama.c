@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include "cli.h"
+#include "progress.h"
 #include "graph/graph.h"
 #include "llm/llama2c.h"
 #include "llm/llama.h"
@@ -42,7 +43,9 @@ int cli_convert_llama2c(int argc, char **argv)
     if (argc - optind != 2) return cli_usage_error(argv[0], "expected CKPT.bin and OUT.mote");
     mote_graph *g;
     mote_llama2c_info h;
-    mote_status st = mote_llama2c_import(argv[optind], tok, &g, &h);
+    cli_progress pr;
+    cli_progress_init(&pr, "convert");
+    mote_status st = mote_llama2c_import_progress(argv[optind], tok, cli_progress_of(&pr), &g, &h);
     if (st) return cli_fail_status(argv[optind], st);
     mote_llama_hparams hp = { h.dim, h.hidden_dim, h.n_layers, h.n_heads, h.n_kv_heads,
                               h.vocab_size, h.max_seq, h.shared_classifier, h.rope_theta,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "progress.h"
 #include "graph/graph.h"
 #include "llm/quantize.h"
 #include "llm/sample.h"
@@ -122,7 +123,10 @@ int cli_cmd_quantize(int argc, char **argv)
         return cli_fail(fin, "already quantized (%s)", hp.weight_type);
     }
     snprintf(hp.weight_type, sizeof hp.weight_type, "%s", mote_wtype_name((mote_wtype)t));
-    st = mote_quantize_weights(mote_model_graph(m), (mote_wtype)t, NULL, &q);
+    cli_progress pr;
+    cli_progress_init(&pr, "quantize");
+    st = mote_quantize_weights_progress(mote_model_graph(m), (mote_wtype)t, NULL,
+                                        cli_progress_of(&pr), &q);
     if (!st) st = mote_llama_build_graph(q, &hp);
     if (!st) st = mote_graph_save(q, fout);
     mote_graph_free(q);

@@ -288,6 +288,7 @@ typedef struct importer {
     tinfo *ts;
     size_t n_t;
     mote_gguf_info info;
+    const mote_llm_progress *progress;
 } importer;
 
 /* An integer hyperparameter "llama.<key>" in [1, 2^24]; dflt < 0: required. */
@@ -644,6 +645,7 @@ static mote_status read_tensors(importer *im, mote_graph *g)
     snprintf(hp->weight_type, sizeof hp->weight_type, "%s",
              wt == MOTE_W_Q8_0 ? "q8_0" : wt == MOTE_W_Q4_0 ? "q4_0" : "f32");
     for (int s = 0; s < n_slots && !st; s++) {
+        mote_llm_report(im->progress, "tensors", (size_t)s + 1, (size_t)n_slots);
         if (s == SLOT_OUT && where[s] < 0) continue;
         if (where[s] < 0) {
             if (s == SLOT_NORM)
@@ -715,11 +717,13 @@ int mote_gguf_probe(const char *path)
     return ok;
 }
 
-mote_status mote_gguf_import_memory(const void *buf, size_t len, const char *name,
-                                    mote_graph **out, mote_gguf_info *info)
+static mote_status import_memory(const void *buf, size_t len, const char *name,
+                                 const mote_llm_progress *progress, mote_graph **out,
+                                 mote_gguf_info *info)
 {
     *out = NULL;
-    importer im = { .c = { .base = buf, .len = len, .name = name ? name : "GGUF" } };
+    importer im = { .c = { .base = buf, .len = len, .name = name ? name : "GGUF" },
+                    .progress = progress };
     mote_graph *g = NULL;
     mote_status st = read_header(&im);
     if (!st) st = read_hparams(&im);
@@ -739,7 +743,14 @@ mote_status mote_gguf_import_memory(const void *buf, size_t len, const char *nam
     return MOTE_OK;
 }
 
-mote_status mote_gguf_import(const char *path, mote_graph **out, mote_gguf_info *info)
+mote_status mote_gguf_import_memory(const void *buf, size_t len, const char *name,
+                                    mote_graph **out, mote_gguf_info *info)
+{
+    return import_memory(buf, len, name, NULL, out, info);
+}
+
+mote_status mote_gguf_import(const char *path, const mote_llm_progress *progress,
+                             mote_graph **out, mote_gguf_info *info)
 {
     *out = NULL;
     int fd = open(path, O_RDONLY);
@@ -753,7 +764,7 @@ mote_status mote_gguf_import(const char *path, mote_graph **out, mote_gguf_info 
     void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED) return mote_error(MOTE_ERR_IO, "%s: cannot map", path);
-    mote_status st = mote_gguf_import_memory(map, len, path, out, info);
+    mote_status st = import_memory(map, len, path, progress, out, info);
     munmap(map, len);
     return st;
 }

@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include "mote.h"
 #include "llama.h"
+#include "progress.h"
 
 typedef struct mote_gguf_info {
     int version;               /* 2 or 3                                   */
@@ -52,7 +53,9 @@ int mote_gguf_probe(const char *path);
 mote_status mote_gguf_import_memory(const void *buf, size_t len, const char *name,
                                     mote_graph **out, mote_gguf_info *info);
 /* Maps `path` read-only and imports it into a new graph (weights and
- * metadata, no nodes); *info (may be NULL) receives what was found. */
-mote_status mote_gguf_import(const char *path, mote_graph **out, mote_gguf_info *info);
+ * metadata, no nodes); *info (may be NULL) receives what was found.
+ * progress (may be NULL) hears "tensors", done of total. */
+mote_status mote_gguf_import(const char *path, const mote_llm_progress *progress,
+                             mote_graph **out, mote_gguf_info *info);
 
 #endif

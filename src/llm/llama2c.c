@@ -27,6 +27,8 @@ typedef struct reader {
     uint8_t *blocks;       /* (N, K/32 q8_0 blocks) v2 matrices kept as q8_0 */
     size_t blocks_n;
     int kept;              /* v2 matrices kept as q8_0 */
+    const mote_llm_progress *progress;
+    size_t added, total;   /* weights added; weights the layout holds */
 } reader;
 
 static mote_status parse_header(reader *r, mote_llama2c_info *h)
@@ -159,6 +161,7 @@ static mote_status take_q8(reader *r, int64_t N, int64_t K, const uint8_t **out)
 static mote_status add_weight(reader *r, mote_graph *g, const char *name, int64_t d0,
                               int64_t d1, int quantized)
 {
+    mote_llm_report(r->progress, "weights", ++r->added, r->total);
     int64_t dims[2] = { d0, d1 };
     if (can_keep_q8(r, quantized, d1)) {
         const uint8_t *blocks = NULL;
@@ -199,6 +202,7 @@ static mote_status add_one(reader *r, mote_graph *g, const char *name, int64_t d
 static mote_status read_weights(reader *r, mote_graph *g, const mote_llama2c_info *h)
 {
     int64_t D = h->dim, H = h->hidden_dim, V = h->vocab_size, L = h->n_layers;
+    r->total = (size_t)(9 * L + 2 + !h->shared_classifier);
     int64_t KV = (int64_t)h->n_kv_heads * (h->dim / h->n_heads);
     mote_status st = MOTE_OK;
     if (h->version == 0) {
@@ -268,8 +272,15 @@ int mote_llama2c_probe(const char *path)
 mote_status mote_llama2c_import(const char *ckpt, const char *tok, mote_graph **out,
                                 mote_llama2c_info *info)
 {
+    return mote_llama2c_import_progress(ckpt, tok, NULL, out, info);
+}
+
+mote_status mote_llama2c_import_progress(const char *ckpt, const char *tok,
+                                         const mote_llm_progress *progress, mote_graph **out,
+                                         mote_llama2c_info *info)
+{
     *out = NULL;
-    reader r = { .path = ckpt };
+    reader r = { .path = ckpt, .progress = progress };
     int fd = open(ckpt, O_RDONLY);
     if (fd < 0) return mote_error(MOTE_ERR_IO, "%s: cannot open", ckpt);
     struct stat sb;

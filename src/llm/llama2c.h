@@ -30,6 +30,7 @@
 #define MOTE_LLAMA2C_H
 
 #include "mote.h"
+#include "progress.h"
 
 typedef struct mote_llama2c_info {
     int version;              /* 0, 1 or 2 */
@@ -51,5 +52,9 @@ int mote_llama2c_probe(const char *path);
  */
 mote_status mote_llama2c_import(const char *ckpt, const char *tok, mote_graph **out,
                                 mote_llama2c_info *info);
+/* The same, telling progress (may be NULL) "weights", done of total. */
+mote_status mote_llama2c_import_progress(const char *ckpt, const char *tok,
+                                         const mote_llm_progress *progress, mote_graph **out,
+                                         mote_llama2c_info *info);
 
 #endif

@@ -226,3 +226,20 @@ def test_matches_the_same_network_in_pytorch():
     for i in range(len(xs)):
         got = s.run({"image": xs[i:i + 1]})["logits"][0]
         np.testing.assert_allclose(got, want[i], atol=1e-4)
+
+
+def test_convert_a_gguf_file_and_a_llama2c_checkpoint(tmp_path):
+    seed = os.path.join(SRC, "tests", "fuzz", "corpus", "gguf", "q8_0_tiny.gguf")
+    mote.convert(seed, tmp_path / "tiny.mote")
+    m = mote.Model(tmp_path / "tiny.mote")
+    assert [i.name for i in m.inputs] == ["tokens", "pos"]
+    assert m.meta("llama.weight_type") == "q8_0"
+    s = m.session(threads=1, shapes={"tokens": (3,)})
+    logits = s.run({"tokens": np.array([1, 4, 5], np.int32), "pos": np.array([0], np.int32)})["logits"]
+    assert logits.shape == (1, 8) and np.isfinite(logits).all()
+    shared = os.environ.get("MOTE_SHARED_MODELS", "")
+    ckpt, tok = os.path.join(shared, "stories260K.bin"), os.path.join(shared, "tok512.bin")
+    if not (os.path.exists(ckpt) and os.path.exists(tok)):
+        pytest.skip("no stories260K in MOTE_SHARED_MODELS")
+    mote.convert(ckpt, tmp_path / "s.mote", tokenizer=tok)
+    assert mote.Model(tmp_path / "s.mote").meta("llama.vocab_size") == "512"
