@@ -131,6 +131,10 @@ _session_arena_bytes = _fn("mote_session_arena_bytes", ctypes.c_size_t, _c_sessi
 _session_isa = _fn("mote_session_isa", ctypes.c_char_p, _c_session_p)
 _session_threads = _fn("mote_session_threads", ctypes.c_int, _c_session_p)
 _session_reset = _fn("mote_session_reset", ctypes.c_int, _c_session_p)
+# In-place replanning (mote_session_reshape) is newer than the rest of the
+# API: used when the library has it, else reshape makes a new session.
+_session_reshape = (_fn("mote_session_reshape", ctypes.c_int, _c_session_p, ctypes.POINTER(_Tensor),
+                        ctypes.c_int) if hasattr(_lib, "mote_session_reshape") else None)
 
 
 def version():
@@ -235,6 +239,24 @@ class Session:
         self._opts = dict(threads=threads, isa=isa, pin=pin, max_bytes=max_bytes)
         self._make(shapes)
 
+    def _shape_array(self, shapes):
+        """One mote_tensor per model input: the given shape, else the model's."""
+        names = [i.name for i in self.model.inputs]
+        unknown = [k for k in shapes if k not in names]
+        if unknown:
+            raise MoteError("mote: the model has no input named '%s' (inputs: %s)"
+                            % (unknown[0], ", ".join(names)))
+        arr = (_Tensor * max(len(names), 1))()
+        for i, info in enumerate(self.model.inputs):
+            shape = shapes.get(info.name, info.shape)
+            if len(shape) > MAX_DIMS:
+                raise MoteError("mote: input '%s': rank %d is over %d" % (info.name, len(shape), MAX_DIMS))
+            arr[i].dtype = self.model._input_codes[i]
+            arr[i].ndim = len(shape)
+            for k, d in enumerate(shape):
+                arr[i].dims[k] = -1 if d is None else int(d)
+        return arr
+
     def _make(self, shapes):
         o = _SessionOptions()
         _options_init(ctypes.byref(o))
@@ -248,22 +270,9 @@ class Session:
             o.max_bytes = int(self._opts["max_bytes"])
         arr = None
         if shapes:
-            names = [i.name for i in self.model.inputs]
-            unknown = [k for k in shapes if k not in names]
-            if unknown:
-                raise MoteError("mote: the model has no input named '%s' (inputs: %s)"
-                                % (unknown[0], ", ".join(names)))
-            arr = (_Tensor * len(names))()
-            for i, info in enumerate(self.model.inputs):
-                shape = shapes.get(info.name, info.shape)
-                if len(shape) > MAX_DIMS:
-                    raise MoteError("mote: input '%s': rank %d is over %d" % (info.name, len(shape), MAX_DIMS))
-                arr[i].dtype = self.model._input_codes[i]
-                arr[i].ndim = len(shape)
-                for k, d in enumerate(shape):
-                    arr[i].dims[k] = -1 if d is None else int(d)
+            arr = self._shape_array(shapes)
             o.input_shapes = arr
-            o.n_input_shapes = len(names)
+            o.n_input_shapes = len(self.model.inputs)
         h = _c_session_p()
         _check(_session_new(self.model._h, ctypes.byref(o), ctypes.byref(h)))
         self._h = h
@@ -347,12 +356,20 @@ class Session:
 
     def reshape(self, shapes):
         """New shapes for the inputs whose dimensions the model leaves open
-        ({input name: shape}). The C API has no in-place replan yet, so this
-        makes a new session with the same options (threads, ISA, budget) and
-        frees the old one; views from copy=False runs become invalid."""
+        ({input name: shape}). With mote_session_reshape in the library the
+        session is replanned in place (prepared weights and state kept);
+        without it a new session with the same options (threads, ISA,
+        budget) replaces the old one. Views from copy=False runs become
+        invalid. A failed reshape leaves the session as it was."""
         self._live()
         merged = dict(self._shapes)
         merged.update(shapes)
+        if _session_reshape is not None:
+            arr = self._shape_array(merged)
+            _check(_session_reshape(self._h, arr, len(self.model.inputs)))
+            self._shapes = merged
+            return
+        self._shape_array(merged)   # unknown names fail before anything changes
         old = self._h
         self._h = None
         try:
