@@ -68,7 +68,91 @@ typedef struct gw_options {
     const char *arch;          /* default "llama"                                    */
     int mixed;                 /* blk.0.attn_q as Q4_0 although quant is Q8_0        */
     int q4k_tensor;            /* one tensor written with type Q4_K (must be refused)*/
+    int bpe;                   /* a byte-level BPE tokenizer ("gpt2") instead        */
+    int bpe_no_merges;         /* ... without tokenizer.ggml.merges                  */
 } gw_options;
+
+/* GPT-2's byte -> code point map (printable bytes stay, the rest 256+). */
+static int gw_byte_cp(int b)
+{
+    int keep = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE;
+    if (keep) return b;
+    int n = 0;
+    for (int i = 0; i < b; i++)
+        n += !((i >= '!' && i <= '~') || (i >= 0xA1 && i <= 0xAC) || i >= 0xAE);
+    return 256 + n;
+}
+
+static size_t gw_utf8(int cp, char *out)
+{
+    if (cp < 0x80) { out[0] = (char)cp; return 1; }
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+}
+
+/* A byte-level BPE vocabulary of exactly V tokens: the 256 bytes, then the
+ * pieces that merging each word's bytes left to right makes, then unused
+ * fillers, then <|begin|> and <|end|> (control). */
+typedef struct gw_bpe {
+    char tok[1024][64];
+    int type[1024];
+    int n;
+    char merge[1024][130];
+    int n_merges;
+} gw_bpe;
+
+static int gw_find(const gw_bpe *b, const char *s)
+{
+    for (int i = 0; i < b->n; i++)
+        if (!strcmp(b->tok[i], s)) return i;
+    return -1;
+}
+
+static void gw_make_bpe(gw_bpe *b, int V)
+{
+    static const char *words[] = {
+        " the", " a", " was", " little", " girl", " named", " Lily", "Once", " upon", " time",
+        " she", " loved", " to", " play", " outside", " in", " park", "ing", " dog", "'s",
+        "123", "34", " ran", "!?", " big", " red", " ball", " wanted", " with", " it",
+    };
+    memset(b, 0, sizeof *b);
+    for (int c = 0; c < 256; c++) {
+        b->tok[b->n][gw_utf8(gw_byte_cp(c), b->tok[b->n])] = '\0';
+        b->type[b->n++] = 6;   /* byte */
+    }
+    for (size_t w = 0; w < sizeof words / sizeof words[0] && b->n < V - 2; w++) {
+        char cur[64] = "";
+        size_t cl = 0;
+        for (const unsigned char *p = (const unsigned char *)words[w]; *p && b->n < V - 2; p++) {
+            char sym[4];
+            size_t sl = gw_utf8(gw_byte_cp(*p), sym);
+            sym[sl] = '\0';
+            if (cl == 0) {
+                memcpy(cur, sym, sl + 1);
+                cl = sl;
+                continue;
+            }
+            char merged[64];
+            snprintf(merged, sizeof merged, "%s%s", cur, sym);
+            if (gw_find(b, merged) < 0) {
+                snprintf(b->merge[b->n_merges++], 130, "%s %s", cur, sym);
+                snprintf(b->tok[b->n], 64, "%s", merged);
+                b->type[b->n++] = 1;
+            }
+            memcpy(cur, merged, strlen(merged) + 1);
+            cl = strlen(cur);
+        }
+    }
+    while (b->n < V - 2) {
+        snprintf(b->tok[b->n], 64, "<unused%d>", b->n);
+        b->type[b->n++] = 5;
+    }
+    snprintf(b->tok[b->n], 64, "<|begin|>");
+    b->type[b->n++] = 3;
+    snprintf(b->tok[b->n], 64, "<|end|>");
+    b->type[b->n++] = 3;
+}
 
 static const mote_value *gw_weight(const mote_graph *g, const char *name)
 {
@@ -158,7 +242,7 @@ static uint8_t *gguf_from_llama2c(const mote_graph *g, const gw_options *o, size
     gw_put(&b, "GGUF", 4);
     gw_u32(&b, 3);
     gw_u64(&b, (uint64_t)n);
-    gw_u64(&b, tok ? 15 : 10);
+    gw_u64(&b, o->bpe ? (o->bpe_no_merges ? 15 : 16) : tok ? 15 : 10);
     gw_kv_str(&b, "general.architecture", o->arch ? o->arch : "llama");
     gw_kv_str(&b, "general.name", "stories260K");
     gw_kv_u32(&b, "llama.context_length", (uint32_t)seq);
@@ -169,7 +253,31 @@ static uint8_t *gguf_from_llama2c(const mote_graph *g, const gw_options *o, size
     gw_kv_u32(&b, "llama.attention.head_count_kv", (uint32_t)kv);
     gw_kv_f32(&b, "llama.rope.freq_base", 10000.0f);
     gw_kv_f32(&b, "llama.attention.layer_norm_rms_epsilon", 1e-5f);
-    if (tok) {
+    if (o->bpe) {
+        static gw_bpe v;
+        int64_t nv = gw_weight(g, "tok_embeddings")->dims[0];
+        gw_make_bpe(&v, (int)nv);
+        gw_kv_str(&b, "tokenizer.ggml.model", "gpt2");
+        gw_str(&b, "tokenizer.ggml.tokens");
+        gw_u32(&b, GW_ARRAY);
+        gw_u32(&b, GW_STRING);
+        gw_u64(&b, (uint64_t)v.n);
+        for (int i = 0; i < v.n; i++) gw_str(&b, v.tok[i]);
+        gw_str(&b, "tokenizer.ggml.token_type");
+        gw_u32(&b, GW_ARRAY);
+        gw_u32(&b, GW_I32);
+        gw_u64(&b, (uint64_t)v.n);
+        for (int i = 0; i < v.n; i++) gw_u32(&b, (uint32_t)v.type[i]);
+        if (!o->bpe_no_merges) {
+            gw_str(&b, "tokenizer.ggml.merges");
+            gw_u32(&b, GW_ARRAY);
+            gw_u32(&b, GW_STRING);
+            gw_u64(&b, (uint64_t)v.n_merges);
+            for (int i = 0; i < v.n_merges; i++) gw_str(&b, v.merge[i]);
+        }
+        gw_kv_u32(&b, "tokenizer.ggml.bos_token_id", (uint32_t)v.n - 2);
+        gw_kv_u32(&b, "tokenizer.ggml.eos_token_id", (uint32_t)v.n - 1);
+    } else if (tok) {
         int64_t nv = scores->dims[0];
         gw_kv_str(&b, "tokenizer.ggml.model", o->tokenizer_model ? o->tokenizer_model : "llama");
         gw_str(&b, "tokenizer.ggml.tokens");

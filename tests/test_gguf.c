@@ -301,9 +301,13 @@ START_TEST(test_gguf_rejects_hostile_and_unsupported_files)
     buf = gguf_from_llama2c(src, &o, &len);
     expect_error(buf, len, MOTE_ERR_UNSUPPORTED, "architecture 'gpt2'");
     free(buf);
-    o = (gw_options){ .tokenizer = 1, .tokenizer_model = "gpt2" };
+    o = (gw_options){ .tokenizer = 1, .tokenizer_model = "t5" };
     buf = gguf_from_llama2c(src, &o, &len);
-    expect_error(buf, len, MOTE_ERR_UNSUPPORTED, "tokenizer.ggml.model 'gpt2'");
+    expect_error(buf, len, MOTE_ERR_UNSUPPORTED, "tokenizer.ggml.model 't5'");
+    free(buf);
+    o = (gw_options){ .bpe = 1, .bpe_no_merges = 1 };
+    buf = gguf_from_llama2c(src, &o, &len);
+    expect_error(buf, len, MOTE_ERR_FORMAT, "tokenizer.ggml.merges is missing");
     free(buf);
     o = (gw_options){ .tokenizer = 1, .bos = 7 };
     buf = gguf_from_llama2c(src, &o, &len);
@@ -323,6 +327,111 @@ START_TEST(test_gguf_rejects_hostile_and_unsupported_files)
 }
 END_TEST
 
+/* ids of a text, BOS first */
+static int encode_ids(const mote_tokenizer *t, const char *text, int *ids, int cap)
+{
+    int n;
+    ck_assert_mote_ok(mote_tokenizer_encode(t, text, 1, 0, ids, cap, &n));
+    return n;
+}
+
+static int piece(const mote_tokenizer *t, const char *mapped)
+{
+    int id = mote_tokenizer_lookup(t, mapped);
+    ck_assert_msg(id >= 0, "no piece \"%s\"", mapped);
+    return id;
+}
+
+/* A byte-level BPE ("gpt2") tokenizer in a GGUF: merges by rank within
+ * llama 3's pre-tokenizer chunks, every text round-trips through decode,
+ * control tokens decode to nothing, and it survives a save and reload. */
+START_TEST(test_gguf_byte_bpe_tokenizer_encodes_by_merge_rank_and_round_trips)
+{
+    mote_graph *src = stories_graph();
+    if (!src) return;
+    gw_options o = { .bpe = 1 };
+    size_t len;
+    uint8_t *buf = gguf_from_llama2c(src, &o, &len);
+    mote_gguf_info info;
+    mote_graph *g;
+    ck_assert_mote_ok(mote_gguf_import_memory(buf, len, "bpe.gguf", &g, &info));
+    ck_assert_int_eq(info.has_tokenizer, 1);
+    ck_assert_mote_ok(mote_llama_build_graph(g, &info.hp));
+    char path[1024];
+    snprintf(path, sizeof path, "%s/bpe.mote", mote_test_tmpdir());
+    ck_assert_mote_ok(mote_graph_save(g, path));
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    mote_tokenizer *t;
+    ck_assert_mote_ok(mote_tokenizer_from_model(m, &t));
+    ck_assert_int_eq(t->kind, MOTE_TOK_BYTE_BPE);
+    ck_assert_int_eq(t->bos_id, 510);
+    ck_assert_int_eq(t->eos_id, 511);
+    int ids[256], n;
+    /* " the girl": the space joins the word (U+0120 stands for it) */
+    n = encode_ids(t, " the girl", ids, 256);
+    ck_assert_int_eq(n, 3);
+    ck_assert_int_eq(ids[0], 510);
+    ck_assert_int_eq(ids[1], piece(t, "\xc4\xa0the"));
+    ck_assert_int_eq(ids[2], piece(t, "\xc4\xa0girl"));
+    /* digits go in groups of three: "1234" is "123" + "4", although the
+     * vocabulary has "34"; "34" alone is one piece */
+    n = encode_ids(t, "1234", ids, 256);
+    ck_assert_int_eq(n, 3);
+    ck_assert_int_eq(ids[1], piece(t, "123"));
+    ck_assert_int_eq(ids[2], piece(t, "4"));
+    n = encode_ids(t, "34", ids, 256);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(ids[1], piece(t, "34"));
+    /* contractions split off: " Lily's" is " Lily" + "'s" */
+    n = encode_ids(t, " Lily's", ids, 256);
+    ck_assert_int_eq(n, 3);
+    ck_assert_int_eq(ids[1], piece(t, "\xc4\xa0Lily"));
+    ck_assert_int_eq(ids[2], piece(t, "'s"));
+    /* anything round-trips, UTF-8 and odd whitespace included */
+    const char *texts[] = { "Once upon a time, Lily's 12345 dogs\n\n  ran!? \xc3\xa9\xc3\x9f",
+                            "  leading and trailing  ", "\t\r\nx", "", "a", "''''s 's" };
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        n = encode_ids(t, texts[k], ids, 256);
+        char out[512];
+        size_t o2 = 0;
+        for (int i = 1; i < n; i++) {
+            size_t l;
+            const char *p = mote_tokenizer_decode(t, ids[i - 1], ids[i], &l);
+            ck_assert_ptr_nonnull(p);
+            memcpy(out + o2, p, l);
+            o2 += l;
+        }
+        out[o2] = '\0';
+        ck_assert_msg(!strcmp(out, texts[k]), "\"%s\" came back as \"%s\"", texts[k], out);
+    }
+    size_t l;
+    mote_tokenizer_decode(t, -1, 511, &l);
+    ck_assert_uint_eq(l, 0);   /* control */
+    /* the saved file gives the same tokenizer */
+    mote_model *m2;
+    ck_assert_mote_ok(mote_model_open(path, &m2));
+    mote_tokenizer *t2;
+    ck_assert_mote_ok(mote_tokenizer_from_model(m2, &t2));
+    int ids2[256], n2 = encode_ids(t2, texts[0], ids2, 256);
+    n = encode_ids(t, texts[0], ids, 256);
+    ck_assert_int_eq(n, n2);
+    ck_assert(!memcmp(ids, ids2, sizeof *ids * (size_t)n));
+    /* and the decoder runs on what it encodes */
+    mote_llama *L;
+    ck_assert_mote_ok(mote_llama_new(m2, NULL, &L));
+    const float *logits;
+    ck_assert_mote_ok(mote_llama_forward(L, ids2, n2, &logits));
+    mote_llama_free(L);
+    mote_tokenizer_free(t2);
+    mote_tokenizer_free(t);
+    mote_model_close(m2);
+    mote_model_close(m);
+    free(buf);
+    mote_graph_free(src);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("gguf");
@@ -331,6 +440,7 @@ int main(void)
     tcase_add_test(tc, test_gguf_f32_generates_the_known_text_through_a_saved_file);
     tcase_add_test(tc, test_gguf_q8_0_generates_what_motes_own_q8_0_does);
     tcase_add_test(tc, test_gguf_mixed_block_types_widen_the_odd_matrix);
+    tcase_add_test(tc, test_gguf_byte_bpe_tokenizer_encodes_by_merge_rank_and_round_trips);
     tcase_add_test(tc, test_gguf_rejects_every_truncation);
     tcase_add_test(tc, test_gguf_rejects_hostile_and_unsupported_files);
     suite_add_tcase(s, tc);

@@ -179,7 +179,7 @@ static mote_status run_turn(gen_state *g, const int *ids, int n, int limit, int 
     for (int pos = mote_llama_pos(g->L) - 1; pos < limit; pos++) {
         int w = g->n_hist < g->last_n ? g->n_hist : g->last_n;
         int next = mote_sample_recent(g->smp, logits, g->hist + g->n_hist - w, w);
-        if (next == MOTE_TOKEN_BOS || next == MOTE_TOKEN_EOS)
+        if (next == g->tok->bos_id || next == g->tok->eos_id)
             break;
         size_t len;
         const char *piece = mote_tokenizer_decode(g->tok, prev, next, &len);

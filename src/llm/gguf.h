@@ -23,8 +23,9 @@
  *
  * Tokenizer: tokenizer.ggml.model "llama" (SentencePiece BPE: tokens,
  * scores; U+2581 stands for a space) becomes mote's llama2.c-style
- * tokenizer, which needs BOS 1 and EOS 2. GPT-2-style byte-level BPE
- * ("gpt2": tokens and merges) is refused by name.
+ * tokenizer, which needs BOS 1 and EOS 2; "gpt2" (byte-level BPE as llama 3
+ * uses it: tokens, merges, token types, BOS/EOS ids) becomes mote's
+ * byte-level BPE tokenizer (tokenizer_bpe.c). Others are refused by name.
  *
  * Every count, length, offset and size is checked against the file before
  * it is used; a hostile file gives MOTE_ERR_FORMAT, never a read outside it.

@@ -69,7 +69,7 @@ put("tokenizer", "bytes_words.bin", tok(base + words))
 put("tokenizer", "small.bin", tok([b"<unk>", b"<s>", b"</s>", b" ", b"a", b"b", b"ab"]))
 
 # --- gguf: tiny llama models (dim 32 so rows are whole 32-value blocks) ---
-def gguf(wtype=0, tokenizer=True, dim=32, hidden=32, layers=1, heads=2, kv=1, vocab=8, seq=8):
+def gguf(wtype=0, tokenizer=True, bpe=False, dim=32, hidden=32, layers=1, heads=2, kv=1, vocab=8, seq=8):
     rng = np.random.default_rng(3)
     def s(x):
         x = x.encode()
@@ -82,7 +82,15 @@ def gguf(wtype=0, tokenizer=True, dim=32, hidden=32, layers=1, heads=2, kv=1, vo
            kv_u32("llama.feed_forward_length", hidden), kv_u32("llama.attention.head_count", heads),
            kv_u32("llama.attention.head_count_kv", kv), kv_f32("llama.rope.freq_base", 10000.0),
            kv_f32("llama.attention.layer_norm_rms_epsilon", 1e-5)]
-    if tokenizer:
+    if bpe:
+        toks = ["a", "b", "ab", "c", "<s>", "</s>", "x", "y"][:vocab]
+        kvs.append(kv_str("tokenizer.ggml.model", "gpt2"))
+        kvs.append(s("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, len(toks)) + b"".join(s(t) for t in toks))
+        kvs.append(s("tokenizer.ggml.merges") + struct.pack("<IIQ", 9, 8, 1) + s("a b"))
+        kvs.append(s("tokenizer.ggml.token_type") + struct.pack("<IIQ", 9, 5, len(toks)) + struct.pack("<%di" % len(toks), 1, 1, 1, 1, 3, 3, 1, 1))
+        kvs.append(kv_u32("tokenizer.ggml.bos_token_id", 4))
+        kvs.append(kv_u32("tokenizer.ggml.eos_token_id", 5))
+    elif tokenizer:
         toks = ["<unk>", "<s>", "</s>", "\u2581", "a", "b", "\u2581a", "ab"][:vocab]
         kvs.append(kv_str("tokenizer.ggml.model", "llama"))
         kvs.append(s("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, len(toks)) + b"".join(s(t) for t in toks))
@@ -128,6 +136,7 @@ put("gguf", "f32_tiny.gguf", gguf(0))
 put("gguf", "f16_tiny.gguf", gguf(1))
 put("gguf", "q8_0_tiny.gguf", gguf(8))
 put("gguf", "q4_0_no_tokenizer.gguf", gguf(2, tokenizer=False))
+put("gguf", "bpe_tiny.gguf", gguf(0, bpe=True))
 
 # --- onnx: a few small graphs ---
 try:
