@@ -3,7 +3,8 @@
  * metadata and a tokenizer (the format and what is accepted: gguf.h).
  * A bounds-checked cursor reads the header, the key/value pairs and the
  * tensor infos; nothing is read before its length has been checked
- * against what is left of the file.
+ * against what is left of the file. The tokenizer metadata is read in
+ * gguf_tokenizer.c.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,20 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "gguf.h"
+#include "gguf_read.h"
 #include "tokenizer.h"
 #include "llm.h"
 #include "graph/internal.h"
 
 #define GGUF_MAGIC "GGUF"
 #define GGUF_DEFAULT_ALIGNMENT 32
-#define GGUF_MAX_DIMS 4
 
-/* value types of the key/value section */
-enum {
-    GT_U8 = 0, GT_I8 = 1, GT_U16 = 2, GT_I16 = 3, GT_U32 = 4, GT_I32 = 5, GT_F32 = 6,
-    GT_BOOL = 7, GT_STRING = 8, GT_ARRAY = 9, GT_U64 = 10, GT_I64 = 11, GT_F64 = 12,
-    GT_COUNT = 13
-};
 /* ggml tensor types mote reads (the rest are refused by name) */
 enum { GG_F32 = 0, GG_F16 = 1, GG_Q4_0 = 2, GG_Q8_0 = 8 };
 
@@ -40,12 +35,6 @@ static const char *ggml_type_name(uint32_t t)
     };
     return t < sizeof names / sizeof names[0] ? names[t] : "an unknown type";
 }
-
-typedef struct cursor {
-    const uint8_t *base;
-    size_t len, off;
-    const char *name;    /* the file, for messages */
-} cursor;
 
 static mote_status need(cursor *c, size_t n, const char *what)
 {
@@ -74,7 +63,7 @@ static mote_status rd_u64(cursor *c, uint64_t *v, const char *what)
 }
 
 /* A string: uint64 length, then the bytes (not NUL-terminated). */
-static mote_status rd_str(cursor *c, const char **s, size_t *n, const char *what)
+mote_status mote_gguf_rd_str(cursor *c, const char **s, size_t *n, const char *what)
 {
     uint64_t len;
     mote_status st = rd_u64(c, &len, what);
@@ -99,16 +88,6 @@ static size_t scalar_size(uint32_t t)
     }
 }
 
-/* A key/value pair: where its value starts, and for arrays their items. */
-typedef struct kv {
-    const char *key;
-    size_t key_len;
-    uint32_t type;
-    size_t off;            /* the value (arrays: the first item)    */
-    uint32_t item_type;    /* arrays                                */
-    uint64_t n_items;      /* arrays                                */
-} kv;
-
 /* Steps over one value of type t (depth: arrays inside arrays). */
 static mote_status skip_value(cursor *c, uint32_t t, int depth)
 {
@@ -121,7 +100,7 @@ static mote_status skip_value(cursor *c, uint32_t t, int depth)
     if (t == GT_STRING) {
         const char *s;
         size_t n;
-        return rd_str(c, &s, &n, "a string value");
+        return mote_gguf_rd_str(c, &s, &n, "a string value");
     }
     if (t != GT_ARRAY)
         return mote_error(MOTE_ERR_FORMAT, "%s: unknown value type %u at offset %zu", c->name,
@@ -150,7 +129,7 @@ static mote_status skip_value(cursor *c, uint32_t t, int depth)
     return MOTE_OK;
 }
 
-static const kv *find(const kv *kvs, size_t n, const char *key)
+const kv *mote_gguf_find(const kv *kvs, size_t n, const char *key)
 {
     size_t len = strlen(key);
     for (size_t i = 0; i < n; i++)
@@ -159,7 +138,7 @@ static const kv *find(const kv *kvs, size_t n, const char *key)
 }
 
 /* An integer value of any integer type (or bool); false if it is not one. */
-static int kv_int(const cursor *c, const kv *v, int64_t *out)
+int mote_gguf_kv_int(const cursor *c, const kv *v, int64_t *out)
 {
     const uint8_t *p = c->base + v->off;
     switch (v->type) {
@@ -181,12 +160,12 @@ static int kv_float(const cursor *c, const kv *v, double *out)
     int64_t i;
     if (v->type == GT_F32) { float x; memcpy(&x, p, 4); *out = x; return 1; }
     if (v->type == GT_F64) { memcpy(out, p, 8); return 1; }
-    if (kv_int(c, v, &i)) { *out = (double)i; return 1; }
+    if (mote_gguf_kv_int(c, v, &i)) { *out = (double)i; return 1; }
     return 0;
 }
 
 /* A string value: pointer into the file and length. */
-static int kv_str(const cursor *c, const kv *v, const char **s, size_t *n)
+int mote_gguf_kv_str(const cursor *c, const kv *v, const char **s, size_t *n)
 {
     if (v->type != GT_STRING) return 0;
     uint64_t len;
@@ -196,23 +175,12 @@ static int kv_str(const cursor *c, const kv *v, const char **s, size_t *n)
     return 1;
 }
 
-static int kv_str_is(const cursor *c, const kv *v, const char *want)
+int mote_gguf_kv_str_is(const cursor *c, const kv *v, const char *want)
 {
     const char *s;
     size_t n;
-    return v && kv_str(c, v, &s, &n) && n == strlen(want) && !memcmp(s, want, n);
+    return v && mote_gguf_kv_str(c, v, &s, &n) && n == strlen(want) && !memcmp(s, want, n);
 }
-
-typedef struct tinfo {
-    const char *name;
-    size_t name_len;
-    int n_dims;
-    uint64_t ne[GGUF_MAX_DIMS];   /* fastest-varying first */
-    uint32_t type;
-    uint64_t offset;              /* from the data section  */
-    size_t bytes;
-    const uint8_t *data;
-} tinfo;
 
 /* Bytes of a tensor of type t and shape ne; 0 if mote cannot read it, or
  * its rows are not whole blocks, or it overflows. */
@@ -281,24 +249,14 @@ static void expected_shape(int slot, const mote_llama_hparams *hp, int64_t *N, i
     }
 }
 
-typedef struct importer {
-    cursor c;
-    kv *kvs;
-    size_t n_kv;
-    tinfo *ts;
-    size_t n_t;
-    mote_gguf_info info;
-    const mote_llm_progress *progress;
-} importer;
-
 /* An integer hyperparameter "llama.<key>" in [1, 2^24]; dflt < 0: required. */
 static mote_status hparam(importer *im, const char *key, int64_t dflt, int *out)
 {
     char full[96];
     snprintf(full, sizeof full, "llama.%s", key);
-    const kv *v = find(im->kvs, im->n_kv, full);
+    const kv *v = mote_gguf_find(im->kvs, im->n_kv, full);
     int64_t x = dflt;
-    if (v && !kv_int(&im->c, v, &x))
+    if (v && !mote_gguf_kv_int(&im->c, v, &x))
         return mote_error(MOTE_ERR_FORMAT, "%s: %s is not an integer", im->c.name, full);
     if (!v && dflt < 0)
         return mote_error(MOTE_ERR_FORMAT, "%s: metadata %s is missing", im->c.name, full);
@@ -343,7 +301,7 @@ static mote_status read_header(importer *im)
     if (!im->kvs || !im->ts) return mote_error(MOTE_ERR_NOMEM, "%s: out of memory", c->name);
     for (uint64_t i = 0; i < n_kv; i++) {
         kv *v = &im->kvs[im->n_kv++];
-        if ((st = rd_str(c, &v->key, &v->key_len, "a key")) ||
+        if ((st = mote_gguf_rd_str(c, &v->key, &v->key_len, "a key")) ||
             (st = rd_u32(c, &v->type, "a value type")))
             return st;
         v->off = c->off;
@@ -356,15 +314,15 @@ static mote_status read_header(importer *im)
         }
         if ((st = skip_value(c, v->type, 0))) return st;
     }
-    const kv *al = find(im->kvs, im->n_kv, "general.alignment");
+    const kv *al = mote_gguf_find(im->kvs, im->n_kv, "general.alignment");
     int64_t align = GGUF_DEFAULT_ALIGNMENT;
-    if (al && (!kv_int(c, al, &align) || align <= 0 || align > 65536 || (align & (align - 1))))
+    if (al && (!mote_gguf_kv_int(c, al, &align) || align <= 0 || align > 65536 || (align & (align - 1))))
         return mote_error(MOTE_ERR_FORMAT, "%s: general.alignment must be a power of two up "
                           "to 65536", c->name);
     for (uint64_t i = 0; i < n_t; i++) {
         tinfo *t = &im->ts[im->n_t++];
         uint32_t nd;
-        if ((st = rd_str(c, &t->name, &t->name_len, "a tensor name")) ||
+        if ((st = mote_gguf_rd_str(c, &t->name, &t->name_len, "a tensor name")) ||
             (st = rd_u32(c, &nd, "a tensor's rank")))
             return st;
         if (nd < 1 || nd > GGUF_MAX_DIMS)
@@ -413,13 +371,13 @@ static mote_status read_hparams(importer *im)
 {
     cursor *c = &im->c;
     mote_llama_hparams *hp = &im->info.hp;
-    const kv *arch = find(im->kvs, im->n_kv, "general.architecture");
+    const kv *arch = mote_gguf_find(im->kvs, im->n_kv, "general.architecture");
     if (!arch)
         return mote_error(MOTE_ERR_FORMAT, "%s: general.architecture is missing", c->name);
-    if (!kv_str_is(c, arch, "llama")) {
+    if (!mote_gguf_kv_str_is(c, arch, "llama")) {
         const char *s = "";
         size_t n = 0;
-        kv_str(c, arch, &s, &n);
+        mote_gguf_kv_str(c, arch, &s, &n);
         return mote_error(MOTE_ERR_UNSUPPORTED, "%s: architecture '%.*s'; mote imports llama "
                           "GGUF files", c->name, (int)(n > 40 ? 40 : n), s);
     }
@@ -440,181 +398,21 @@ static mote_status read_hparams(importer *im)
         return mote_error(MOTE_ERR_UNSUPPORTED, "%s: rotary embedding over %d of %d dimensions "
                           "per head (mote rotates all of them)", c->name, rot,
                           hp->dim / hp->n_heads);
-    const kv *sc = find(im->kvs, im->n_kv, "llama.rope.scaling.type");
-    if (sc && !kv_str_is(c, sc, "none"))
+    const kv *sc = mote_gguf_find(im->kvs, im->n_kv, "llama.rope.scaling.type");
+    if (sc && !mote_gguf_kv_str_is(c, sc, "none"))
         return mote_error(MOTE_ERR_UNSUPPORTED, "%s: rope scaling (llama.rope.scaling.type) is "
                           "not supported", c->name);
     double theta = 10000.0, eps = 1e-5;
-    const kv *v = find(im->kvs, im->n_kv, "llama.rope.freq_base");
+    const kv *v = mote_gguf_find(im->kvs, im->n_kv, "llama.rope.freq_base");
     if (v && (!kv_float(c, v, &theta) || !(theta > 0) || theta > 1e12))
         return mote_error(MOTE_ERR_FORMAT, "%s: bad llama.rope.freq_base", c->name);
-    v = find(im->kvs, im->n_kv, "llama.attention.layer_norm_rms_epsilon");
+    v = mote_gguf_find(im->kvs, im->n_kv, "llama.attention.layer_norm_rms_epsilon");
     if (v && (!kv_float(c, v, &eps) || !(eps > 0) || eps > 1))
         return mote_error(MOTE_ERR_FORMAT, "%s: bad llama.attention.layer_norm_rms_epsilon",
                           c->name);
     hp->rope_theta = (float)theta;
     hp->norm_eps = (float)eps;
     return MOTE_OK;
-}
-
-/* n strings of an array value, back to back and NUL-terminated, into a
- * malloc'd pool (*bytes); U+2581 becomes a space when spm. NULL on error
- * (the message set). */
-static char *string_pool(importer *im, const kv *arr, const char *what, int spm, size_t *bytes)
-{
-    cursor *c = &im->c, tc = *c;
-    tc.off = arr->off;
-    size_t cap = 0;
-    for (uint64_t i = 0; i < arr->n_items; i++) {
-        const char *s;
-        size_t len;
-        if (rd_str(&tc, &s, &len, what)) return NULL;
-        if (memchr(s, '\0', len)) {
-            mote_error(MOTE_ERR_FORMAT, "%s: %s %llu holds a NUL byte", c->name, what,
-                       (unsigned long long)i);
-            return NULL;
-        }
-        cap += len + 1;
-    }
-    char *pool = malloc(cap ? cap : 1);
-    if (!pool) {
-        mote_error(MOTE_ERR_NOMEM, "%s: out of memory", c->name);
-        return NULL;
-    }
-    size_t used = 0;
-    tc.off = arr->off;
-    for (uint64_t i = 0; i < arr->n_items; i++) {
-        const char *s;
-        size_t len;
-        rd_str(&tc, &s, &len, what);
-        for (size_t k = 0; k < len; k++) {
-            if (spm && k + 2 < len && (uint8_t)s[k] == 0xe2 && (uint8_t)s[k + 1] == 0x96 &&
-                (uint8_t)s[k + 2] == 0x81) {
-                pool[used++] = ' ';
-                k += 2;
-            } else {
-                pool[used++] = s[k];
-            }
-        }
-        pool[used++] = '\0';
-    }
-    *bytes = used;
-    return pool;
-}
-
-/* A token id in metadata `key` (dflt if absent); -2 if it is out of range. */
-static int64_t token_id(importer *im, const char *key, int64_t dflt)
-{
-    const kv *v = find(im->kvs, im->n_kv, key);
-    int64_t id = dflt;
-    if (v && (!kv_int(&im->c, v, &id) || id < 0 || id >= im->info.hp.vocab_size)) return -2;
-    return id;
-}
-
-/* tokenizer.ggml.model "gpt2": byte-level BPE (tokens, merges, types). */
-static mote_status read_bpe(importer *im, mote_graph *g, const kv *toks)
-{
-    cursor *c = &im->c;
-    const kv *merges = find(im->kvs, im->n_kv, "tokenizer.ggml.merges");
-    const kv *types = find(im->kvs, im->n_kv, "tokenizer.ggml.token_type");
-    if (!merges || merges->type != GT_ARRAY || merges->item_type != GT_STRING ||
-        merges->n_items > INT32_MAX)
-        return mote_error(MOTE_ERR_FORMAT, "%s: tokenizer.ggml.merges is missing or not an array "
-                          "of strings (byte-level BPE needs it)", c->name);
-    if (types && (types->type != GT_ARRAY || types->n_items != toks->n_items ||
-                  (types->item_type != GT_I32 && types->item_type != GT_U32)))
-        return mote_error(MOTE_ERR_FORMAT, "%s: tokenizer.ggml.token_type is not one int32 per "
-                          "token", c->name);
-    int64_t bos = token_id(im, "tokenizer.ggml.bos_token_id", -1);
-    int64_t eos = token_id(im, "tokenizer.ggml.eos_token_id", -1);
-    if (bos == -2 || eos < 0)
-        return mote_error(MOTE_ERR_FORMAT, "%s: tokenizer.ggml.bos_token_id / eos_token_id "
-                          "missing or outside the vocabulary", c->name);
-    size_t pb, mb;
-    char *pool = string_pool(im, toks, "a token", 0, &pb);
-    char *mpool = pool ? string_pool(im, merges, "a merge", 0, &mb) : NULL;
-    uint8_t *ty = NULL;
-    mote_status st = pool && mpool ? MOTE_OK : MOTE_ERR_FORMAT;
-    if (!st && types && !(ty = malloc((size_t)toks->n_items)))
-        st = mote_error(MOTE_ERR_NOMEM, "%s: out of memory", c->name);
-    if (!st && ty)
-        for (uint64_t i = 0; i < toks->n_items; i++) {
-            int32_t x;
-            memcpy(&x, c->base + types->off + 4 * i, 4);
-            ty[i] = (uint8_t)(x >= 0 && x < 256 ? x : 0);
-        }
-    mote_tokenizer *t = NULL;
-    if (!st) st = mote_tokenizer_new_bpe((int)toks->n_items, pool, pb, ty, mpool, mb,
-                                         (int)merges->n_items, (int)bos, (int)eos, &t);
-    if (st) mote_error_wrap(st, c->name);
-    if (!st) st = mote_tokenizer_store(t, g);
-    mote_tokenizer_free(t);
-    free(pool);
-    free(mpool);
-    free(ty);
-    return st;
-}
-
-/* The tokenizer in tokenizer.ggml.*, into g: SentencePiece ("llama") or
- * byte-level BPE ("gpt2"). */
-static mote_status read_tokenizer(importer *im, mote_graph *g)
-{
-    cursor *c = &im->c;
-    const kv *model = find(im->kvs, im->n_kv, "tokenizer.ggml.model");
-    if (!model) return MOTE_OK;   /* none: the caller warns */
-    int spm = kv_str_is(c, model, "llama"), bpe = kv_str_is(c, model, "gpt2");
-    if (!spm && !bpe) {
-        const char *s = "";
-        size_t n = 0;
-        kv_str(c, model, &s, &n);
-        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: tokenizer.ggml.model '%.*s': mote reads "
-                          "the SentencePiece form ('llama') and byte-level BPE ('gpt2')",
-                          c->name, (int)(n > 40 ? 40 : n), s);
-    }
-    const kv *toks = find(im->kvs, im->n_kv, "tokenizer.ggml.tokens");
-    if (!toks || toks->type != GT_ARRAY || toks->item_type != GT_STRING)
-        return mote_error(MOTE_ERR_FORMAT, "%s: tokenizer.ggml.tokens is missing or not an "
-                          "array of strings", c->name);
-    uint64_t n = toks->n_items;
-    if (n != (uint64_t)im->info.hp.vocab_size)
-        return mote_error(MOTE_ERR_FORMAT, "%s: %llu tokens for a vocabulary of %d rows",
-                          c->name, (unsigned long long)n, im->info.hp.vocab_size);
-    if (bpe) {
-        mote_status st = read_bpe(im, g, toks);
-        if (!st) im->info.has_tokenizer = 1;
-        return st;
-    }
-    const kv *scores = find(im->kvs, im->n_kv, "tokenizer.ggml.scores");
-    if (!scores || scores->type != GT_ARRAY || scores->item_type != GT_F32 ||
-        scores->n_items != n)
-        return mote_error(MOTE_ERR_FORMAT, "%s: tokenizer.ggml.scores is missing or not one f32 "
-                          "per token (SentencePiece merges need them)", c->name);
-    static const char *ids[2] = { "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id" };
-    for (int k = 0; k < 2; k++) {
-        const kv *v = find(im->kvs, im->n_kv, ids[k]);
-        int64_t id;
-        if (v && (!kv_int(c, v, &id) || id != k + 1))
-            return mote_error(MOTE_ERR_UNSUPPORTED, "%s: %s is not %d (mote's tokenizer uses "
-                              "BOS 1 and EOS 2)", c->name, ids[k], k + 1);
-    }
-    size_t used;
-    char *pool = string_pool(im, toks, "a token", 1, &used);
-    if (!pool) return MOTE_ERR_FORMAT;
-    float *sc = malloc(sizeof *sc * (size_t)n);
-    if (!sc) {
-        free(pool);
-        return mote_error(MOTE_ERR_NOMEM, "%s: out of memory", c->name);
-    }
-    memcpy(sc, c->base + scores->off, sizeof *sc * (size_t)n);
-    mote_tokenizer *t;
-    mote_status st = mote_tokenizer_new((int)n, pool, used, sc, &t);
-    free(pool);
-    free(sc);
-    if (st) return mote_error_wrap(st, c->name);
-    st = mote_tokenizer_store(t, g);
-    mote_tokenizer_free(t);
-    if (!st) im->info.has_tokenizer = 1;
-    return st;
 }
 
 /* Adds tensor t as weight `name` (rows N, columns K; K 0: a vector). */
@@ -702,9 +500,9 @@ static mote_status read_tensors(importer *im, mote_graph *g)
         goto done;
     }
     hp->vocab_size = (int)emb->ne[1];
-    const kv *vs = find(im->kvs, im->n_kv, "llama.vocab_size");
+    const kv *vs = mote_gguf_find(im->kvs, im->n_kv, "llama.vocab_size");
     int64_t vsz;
-    if (vs && (!kv_int(c, vs, &vsz) || vsz != hp->vocab_size)) {
+    if (vs && (!mote_gguf_kv_int(c, vs, &vsz) || vsz != hp->vocab_size)) {
         st = mote_error(MOTE_ERR_FORMAT, "%s: llama.vocab_size does not match the %d rows of "
                         "token_embd.weight", c->name, hp->vocab_size);
         goto done;
@@ -759,10 +557,10 @@ static mote_status add_meta(importer *im, mote_graph *g)
     snprintf(prod, sizeof prod, "mote convert (GGUF v%d)", im->info.version);
     mote_status st = mote_graph_meta_string(g, "architecture", "llama");
     if (!st) st = mote_graph_meta_string(g, "producer", prod);
-    const kv *name = find(im->kvs, im->n_kv, "general.name");
+    const kv *name = mote_gguf_find(im->kvs, im->n_kv, "general.name");
     const char *s;
     size_t n;
-    if (!st && name && kv_str(&im->c, name, &s, &n) && n < 256 && !memchr(s, '\0', n)) {
+    if (!st && name && mote_gguf_kv_str(&im->c, name, &s, &n) && n < 256 && !memchr(s, '\0', n)) {
         char buf[256];
         memcpy(buf, s, n);
         buf[n] = '\0';
@@ -804,7 +602,7 @@ static mote_status import_memory(const void *buf, size_t len, const char *name,
     if (!st) st = read_hparams(&im);
     if (!st && !(g = mote_graph_new())) st = mote_error(MOTE_ERR_NOMEM, "out of memory");
     if (!st) st = read_tensors(&im, g);
-    if (!st) st = read_tokenizer(&im, g);
+    if (!st) st = mote_gguf_read_tokenizer(&im, g);
     if (!st) st = add_meta(&im, g);
     im.info.n_tensors = (int)im.n_t;
     free(im.kvs);
