@@ -26,4 +26,5 @@ if [ -z "$LIB" ] || [ ! -x "$B/mote" ]; then
     exit 77
 fi
 MOTE_LIBRARY=$LIB MOTE_CLI="$B/mote" MOTE_SRCDIR=$S PYTHONPATH="$S/python${PYTHONPATH:+:$PYTHONPATH}" \
-    PYTHONDONTWRITEBYTECODE=1 exec "$PY" -m pytest -q -p no:cacheprovider "$S/tests/python"
+    PYTHONDONTWRITEBYTECODE=1 exec "$PY" -m pytest -q -p no:cacheprovider \
+    -W error::pytest.PytestUnraisableExceptionWarning "$S/tests/python"

@@ -16,8 +16,9 @@ struct, which ctypes describes exactly.
 Outputs: session.run copies each output into a new array by default,
 because the session's arena (where outputs live) is overwritten by the next
 run. session.run(..., copy=False) returns read-only views into the arena
-instead (no copy): they stay valid until that session's next run, reshape
-or close, and they keep the session alive while they exist.
+instead (no copy): the next run overwrites them; they keep the session's
+memory alive (close() waits for them, reshape() refuses while they exist),
+so a view never points at freed memory.
 
 Errors raise mote.MoteError, whose message is mote's own (the file, node or
 tensor at fault) and whose .status is the status name ("MOTE_ERR_FORMAT").
@@ -27,6 +28,7 @@ import ctypes
 import os
 import shutil
 import subprocess
+import weakref
 from collections import namedtuple
 
 import numpy as np
@@ -164,6 +166,8 @@ class Model:
 
     def __init__(self, path):
         self._h = None
+        self._closed = False
+        self._sessions = weakref.WeakSet()   # sessions whose C handle is alive
         self.path = os.fspath(path)
         h = _c_model_p()
         _check(_model_open(os.fsencode(self.path), ctypes.byref(h)))
@@ -195,11 +199,14 @@ class Model:
         _check(_model_verify(os.fsencode(os.fspath(path))))
 
     def _live(self):
-        if self._h is None:
+        if self._h is None or self._closed:
             raise MoteError("mote: the model is closed")
 
     def close(self):
-        if self._h is not None:
+        """No new sessions from now on; the mapping is freed at once, or
+        when the last session made from it is freed."""
+        self._closed = True
+        if self._h is not None and not any(s._h is not None for s in self._sessions):
             _model_close(self._h)
             self._h = None
 
@@ -211,7 +218,9 @@ class Model:
 
     def __del__(self):
         # sessions hold a reference to their model, so none is left here
-        self.close()
+        if self._h is not None:
+            _model_close(self._h)
+            self._h = None
 
     def __repr__(self):
         return "mote.Model(%r)" % self.path
@@ -233,9 +242,11 @@ class Session:
     Used by one thread at a time."""
 
     def __init__(self, model, threads=0, isa=None, pin=None, shapes=None, max_bytes=0):
+        self._h = None
+        self._closed = False
+        self._views = weakref.WeakSet()      # _ArenaView objects still in use
         model._live()
         self.model = model
-        self._h = None
         self._opts = dict(threads=threads, isa=isa, pin=pin, max_bytes=max_bytes)
         self._make(shapes)
 
@@ -276,6 +287,7 @@ class Session:
         h = _c_session_p()
         _check(_session_new(self.model._h, ctypes.byref(o), ctypes.byref(h)))
         self._h = h
+        self.model._sessions.add(self)
         self._shapes = dict(shapes) if shapes else {}
 
     @property
@@ -296,7 +308,7 @@ class Session:
         return _session_arena_bytes(self._h)
 
     def _live(self):
-        if self._h is None:
+        if self._h is None or self._closed:
             raise MoteError("mote: the session is closed")
 
     def run(self, inputs, copy=True):
@@ -304,8 +316,8 @@ class Session:
         input's dtype and the session's shape; arrays of another dtype are
         converted only where numpy's "safe" casting allows). Returns
         {output name: ndarray}: copies by default; with copy=False,
-        read-only views into the arena, valid until this session's next
-        run, reshape or close."""
+        read-only views into the arena, which the next run overwrites
+        (close() waits for them; reshape() refuses while they exist)."""
         self._live()
         names = [i.name for i in self.model.inputs]
         unknown = [k for k in inputs if k not in names]
@@ -348,9 +360,12 @@ class Session:
             if n == 0 or not t.data:
                 a = np.zeros(shape, dt)
             else:
-                a = np.asarray(_ArenaView(self, t.data, shape, dt))
+                view = _ArenaView(self, t.data, shape, dt)
+                a = np.asarray(view)
                 if copy:
                     a = a.copy()
+                else:
+                    self._views.add(view)
             out[info.name] = a
         return out
 
@@ -362,6 +377,10 @@ class Session:
         budget) replaces the old one. Views from copy=False runs become
         invalid. A failed reshape leaves the session as it was."""
         self._live()
+        if len(self._views):
+            raise MoteError("mote: %d output view(s) from run(copy=False) still use this "
+                            "session's arena; delete them (or run with copy=True) before "
+                            "reshape" % len(self._views))
         merged = dict(self._shapes)
         merged.update(shapes)
         if _session_reshape is not None:
@@ -385,9 +404,17 @@ class Session:
         _check(_session_reset(self._h))
 
     def close(self):
-        if self._h is not None:
-            _session_free(self._h)
-            self._h = None
+        """No more runs; the session is freed at once, or, while output
+        views from run(copy=False) are alive, when the last one goes."""
+        self._closed = True
+        if self._h is not None and not len(self._views):
+            self._free()
+
+    def _free(self):
+        _session_free(self._h)
+        self._h = None
+        if self.model._closed:
+            self.model.close()   # the model waited for its sessions
 
     def __enter__(self):
         return self
@@ -396,7 +423,8 @@ class Session:
         self.close()
 
     def __del__(self):
-        self.close()
+        if self._h is not None:
+            self._free()
 
 
 def _mote_cli():

@@ -117,6 +117,34 @@ def test_outputs_are_copies_by_default_and_views_on_request():
     assert view.shape == (1, 10) and np.isfinite(view).all()
 
 
+def test_views_outlive_close_and_block_reshape(tmp_path):
+    x = samples()[0][1]
+    m = mote.Model(MODEL)
+    s = m.session(threads=1)
+    view = s.run({"image": x}, copy=False)["logits"]
+    want = view.copy()
+    s.close()                                        # freed only when the view goes
+    with pytest.raises(mote.MoteError, match="closed"):
+        s.run({"image": x})
+    np.testing.assert_array_equal(view, want)
+    m.close()                                        # waits for its session
+    with pytest.raises(mote.MoteError, match="closed"):
+        m.session()
+    np.testing.assert_array_equal(view, want)
+    del view
+    # reshape refuses while a view uses the arena
+    w = _dynamic_onnx(tmp_path / "dyn.onnx")
+    mote.convert(tmp_path / "dyn.onnx", tmp_path / "dyn.mote")
+    s2 = mote.Model(tmp_path / "dyn.mote").session(threads=1, shapes={"x": (2, 4)})
+    v = s2.run({"x": np.ones((2, 4), np.float32)}, copy=False)["y"]
+    with pytest.raises(mote.MoteError, match="view"):
+        s2.reshape({"x": (3, 4)})
+    np.testing.assert_allclose(v, np.maximum(np.ones((2, 4), np.float32) @ w, 0), rtol=1e-6)
+    del v
+    s2.reshape({"x": (3, 4)})
+    assert s2.run({"x": np.ones((3, 4), np.float32)})["y"].shape == (3, 3)
+
+
 def test_safe_casts_are_accepted_and_unsafe_ones_refused():
     m = mote.Model(MODEL)
     s = m.session(threads=1)
