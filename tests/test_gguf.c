@@ -259,6 +259,13 @@ START_TEST(test_gguf_rejects_hostile_and_unsupported_files)
     uint8_t *buf = gguf_from_llama2c(src, &o, &len);
     uint8_t *b = malloc(len);
 #define RESET() memcpy(b, buf, len)
+    /* version 2 has the same layout: it imports */
+    RESET(); b[4] = 2;
+    mote_graph *g2;
+    mote_gguf_info i2;
+    ck_assert_mote_ok(mote_gguf_import_memory(b, len, "v2.gguf", &g2, &i2));
+    ck_assert_int_eq(i2.version, 2);
+    mote_graph_free(g2);
     RESET(); memcpy(b, "GGUG", 4);
     expect_error(b, len, MOTE_ERR_FORMAT, "not a GGUF file");
     RESET(); b[4] = 1;
