@@ -4,7 +4,9 @@
  * checkpoint: the f32 GGUF generates the known greedy "Zoo" text exactly,
  * through a .mote file saved and reopened; a q8_0 GGUF (f16 embedding)
  * generates exactly what mote's own q8_0 quantization of the checkpoint
- * does; a mixed Q8_0/Q4_0 file loads with the odd matrix widened. Hostile
+ * does; an F16 file keeps the text's first 60 bytes; a mixed Q8_0/Q4_0 file
+ * loads with the odd matrix widened, a Q4_0 one loads; a byte-level BPE
+ * tokenizer encodes by merge rank and round-trips. Hostile
  * and unsupported files: every truncation, bad magic and versions,
  * offsets outside the file, huge counts, refused tensor types,
  * architectures and tokenizers (named in the message).
@@ -190,7 +192,7 @@ START_TEST(test_gguf_q8_0_generates_what_motes_own_q8_0_does)
 }
 END_TEST
 
-START_TEST(test_gguf_mixed_block_types_widen_the_odd_matrix)
+START_TEST(test_gguf_mixed_f16_and_q4_0_files_load_and_run)
 {
     mote_graph *src = stories_graph();
     if (!src) return;
@@ -203,6 +205,17 @@ START_TEST(test_gguf_mixed_block_types_widen_the_odd_matrix)
     ck_assert_int_eq(info.n_dequantized, 1);
     char *text = greedy_zoo(m);
     ck_assert_int_gt((int)strlen(text), 20);
+    free(text);
+    mote_model_close(m);
+    free(buf);
+
+    /* F16 matrices stay f16 (LlmLinear's f16 weights); the greedy text holds */
+    o = (gw_options){ .tokenizer = 1, .quant = GW_T_F16, .f16_embedding = 1 };
+    buf = gguf_from_llama2c(src, &o, &len);
+    m = model_from_gguf(buf, len, &info);
+    ck_assert_str_eq(info.hp.weight_type, "f32");
+    text = greedy_zoo(m);
+    ck_assert_msg(!strncmp(text, KNOWN, 60), "f16: \"%s\"", text);
     free(text);
     mote_model_close(m);
     free(buf);
@@ -446,7 +459,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_gguf_f32_generates_the_known_text_through_a_saved_file);
     tcase_add_test(tc, test_gguf_q8_0_generates_what_motes_own_q8_0_does);
-    tcase_add_test(tc, test_gguf_mixed_block_types_widen_the_odd_matrix);
+    tcase_add_test(tc, test_gguf_mixed_f16_and_q4_0_files_load_and_run);
     tcase_add_test(tc, test_gguf_byte_bpe_tokenizer_encodes_by_merge_rank_and_round_trips);
     tcase_add_test(tc, test_gguf_rejects_every_truncation);
     tcase_add_test(tc, test_gguf_rejects_hostile_and_unsupported_files);
