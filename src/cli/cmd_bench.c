@@ -204,9 +204,12 @@ int cli_cmd_bench(int argc, char **argv)
                    mote_tensor_describe(&im.inputs[i], d, sizeof d),
                    generated ? im.ranges[i] : "from file");
         }
-        printf("  time per run: median %.3f ms  p10 %.3f  p90 %.3f  min %.3f  max %.3f  "
-               "mean %.3f ms\n", 1e3 * med, 1e3 * p10, 1e3 * p90, 1e3 * t[0], 1e3 * t[n - 1],
-               1e3 * mean);
+        /* microseconds below a millisecond, so small models keep their digits */
+        double u = med < 1e-3 ? 1e6 : 1e3;
+        const char *unit = med < 1e-3 ? "us" : "ms";
+        printf("  time per run: median %.3f %s  p10 %.3f  p90 %.3f  min %.3f  max %.3f  "
+               "mean %.3f %s\n", u * med, unit, u * p10, u * p90, u * t[0], u * t[n - 1],
+               u * mean, unit);
         printf("  throughput:   %.1f runs/s (at the median)\n", med > 0 ? 1.0 / med : 0.0);
         printf("  memory:       peak RSS %s, arena %s (%zu bytes)\n", cli_bytes(peak, b1),
                cli_bytes((double)arena, b2), arena);
