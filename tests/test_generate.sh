@@ -99,6 +99,9 @@ grep -q "turn 2: 3 prompt tokens, 10 generated, position 27 of 512" "$T/stderr" 
 check 0 "" "$MOTE" generate "$M" -p "Once upon a time" -n 14 -t 0 -j 1
 t1=$(printf 'Once upon a time\n' | "$MOTE" generate "$M" -i -n 10 -t 0 -j 1 2>/dev/null)
 [ "Once upon a time$t1" = "$(cat "$T/stdout")" ] || fail "interactive turn 1: '$t1'"
+# -p with -i: the prompt is the first turn, printed with its answer
+check 0 "turn 1: " sh -c "'$MOTE' generate '$M' -i -p Zoo -n 57 -t 0 -j 1 </dev/null"
+same "$T/greedy" "$T/stdout" "-i -p Zoo against the one-shot run"
 # end of input at once: no turn, exit 0
 check 0 "" sh -c "'$MOTE' generate '$M' -i -n 10 -t 0 </dev/null"
 # a context that fills up ends the conversation

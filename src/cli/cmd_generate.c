@@ -225,7 +225,8 @@ static int interactive(gen_state *g, const char *prompt, int per_turn)
     for (;;) {
         const char *text;
         if (turn == 0 && prompt && *prompt) {
-            text = prompt;
+            text = prompt;   /* given with -p or -f: shown, as a typed line would be */
+            emit(g, prompt, strlen(prompt));
         } else {
             if (tty) {
                 fputs("> ", stderr);
