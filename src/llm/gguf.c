@@ -223,7 +223,7 @@ static int slot_of(const tinfo *t, int n_layers, char *mote_name, size_t cap)
     if (strncmp(nm, "blk.", 4)) return -1;
     char *end;
     long l = strtol(nm + 4, &end, 10);
-    if (end == nm + 4 || *end != '.' || l < 0 || l >= n_layers || nm[4] == '+' || nm[4] == '-')
+    if (nm[4] < '0' || nm[4] > '9' || *end != '.' || l < 0 || l >= n_layers)
         return -1;
     for (int k = 0; k < N_LAYER_NAMES; k++)
         if (!strcmp(end + 1, layer_names[k].gguf)) {
