@@ -160,6 +160,7 @@ if [ -f "$SM/stories260K.bin" ] && [ -f "$SM/tok512.bin" ]; then
     check 0 "" "$MOTE" convert "$SM/stories260K.bin" --tokenizer "$SM/tok512.bin" "$T/s.mote"
     json 0 "$MOTE" bench --json -n 2 --warmup 0 --shape tokens=8 "$T/s.mote"
     has '"values": "indices in \[0, 512\)"'
+    check 2 "more than the model's context of 512" "$MOTE" bench --shape tokens=513 -n 1 "$T/s.mote"
     json 0 "$MOTE" generate --json "$T/s.mote" -p "Zoo" -n 20 -t 0 -j 1
     has '"text": "'
     has '"tokens": \['

@@ -127,7 +127,20 @@ int cli_cmd_bench(int argc, char **argv)
         rc = instr_generate(&im, cmd, path, &shapes, (uint64_t)seed);
     else
         rc = instr_load(&im, cmd, path);
-    if (rc || (rc = instr_session(&im, isa, (int)threads, &s)))
+    if (rc)
+        goto out;
+    /* a decoder's tokens past its context would be computed as nothing
+     * (the attention refuses them): say so instead of timing that */
+    const char *ms = mote_model_meta(im.m, "llama.max_seq");
+    for (int i = 0; ms && i < im.n_in; i++) {
+        const char *name = mote_model_input(im.m, i, &(mote_tensor){ 0 });
+        if (!strcmp(name, "tokens") && mote_tensor_numel(&im.inputs[i]) > atol(ms)) {
+            rc = cli_usage_error(cmd, "%lld tokens are more than the model's context of %s "
+                                 "positions", (long long)mote_tensor_numel(&im.inputs[i]), ms);
+            goto out;
+        }
+    }
+    if ((rc = instr_session(&im, isa, (int)threads, &s)))
         goto out;
     if (!(t = malloc(sizeof *t * (size_t)runs))) {
         rc = cli_fail(NULL, "out of memory");
