@@ -24,7 +24,8 @@
  * their pair in the merge list (lowest first). Pieces are stored in the
  * mapped form with their token types ("tokenizer.types": 3 = control,
  * which decodes to nothing) and the merges ("tokenizer.merges").
- * Approximation: every non-ASCII code point counts as a letter.
+ * Approximation: above ASCII the character classes come from a table of
+ * Unicode block ranges, not the full Unicode tables.
  */
 #ifndef MOTE_TOKENIZER_H
 #define MOTE_TOKENIZER_H

@@ -138,42 +138,96 @@ mote_status mote_bpe_prepare(mote_tokenizer *t)
     return MOTE_OK;
 }
 
-static int is_letter(int cp) { return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp >= 0x80; }
-static int is_digit(int cp) { return cp >= '0' && cp <= '9'; }
-static int is_space(int cp) { return cp == ' ' || (cp >= '\t' && cp <= '\r'); }
+/*
+ * Character classes for the pre-tokenizer's \p{L}, \p{N} and \s. ASCII is
+ * exact; above it, a table of the ranges of the Unicode blocks that hold
+ * digits and number forms, spaces, and punctuation, symbols, marks and
+ * controls (neither L nor N); every other code point counts as a letter.
+ * An approximation of the full Unicode tables (that llama.cpp carries),
+ * exact for ASCII and for the common punctuation, digits and spaces.
+ */
+typedef struct cp_range { int lo, hi; } cp_range;
+
+static int in_ranges(int cp, const cp_range *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cp >= r[i].lo && cp <= r[i].hi) return 1;
+    return 0;
+}
+
+static int is_space(int cp)
+{
+    static const cp_range r[] = {
+        { 0x09, 0x0D }, { 0x20, 0x20 }, { 0x85, 0x85 }, { 0xA0, 0xA0 }, { 0x1680, 0x1680 },
+        { 0x2000, 0x200A }, { 0x2028, 0x2029 }, { 0x202F, 0x202F }, { 0x205F, 0x205F },
+        { 0x3000, 0x3000 },
+    };
+    return in_ranges(cp, r, sizeof r / sizeof r[0]);
+}
+
+static int is_digit(int cp)
+{
+    static const cp_range r[] = {
+        { '0', '9' }, { 0xB2, 0xB3 }, { 0xB9, 0xB9 }, { 0xBC, 0xBE }, { 0x660, 0x669 },
+        { 0x6F0, 0x6F9 }, { 0x7C0, 0x7C9 }, { 0x966, 0x96F }, { 0x9E6, 0x9EF }, { 0xE50, 0xE59 },
+        { 0x2070, 0x2070 }, { 0x2074, 0x2079 }, { 0x2080, 0x2089 }, { 0x2150, 0x2189 },
+        { 0x2460, 0x249B }, { 0x24EA, 0x24FF }, { 0x2776, 0x2793 }, { 0x3007, 0x3007 },
+        { 0x3021, 0x3029 }, { 0xFF10, 0xFF19 },
+    };
+    return in_ranges(cp, r, sizeof r / sizeof r[0]);
+}
+
+/* neither letter nor digit nor space: punctuation, symbols, marks, controls */
+static int is_other(int cp)
+{
+    static const cp_range r[] = {
+        { 0x00, 0x08 }, { 0x0E, 0x1F }, { 0x21, 0x2F }, { 0x3A, 0x40 }, { 0x5B, 0x60 },
+        { 0x7B, 0x84 }, { 0x86, 0x9F }, { 0xA1, 0xA9 }, { 0xAB, 0xB1 }, { 0xB4, 0xB4 },
+        { 0xB6, 0xB8 }, { 0xBB, 0xBB }, { 0xBF, 0xBF }, { 0xD7, 0xD7 }, { 0xF7, 0xF7 },
+        { 0x2C2, 0x2C5 }, { 0x2D2, 0x2DF }, { 0x300, 0x36F }, { 0x2010, 0x2027 },
+        { 0x2030, 0x205E }, { 0x2060, 0x206F }, { 0x20A0, 0x20FF }, { 0x2190, 0x245F },
+        { 0x2500, 0x2775 }, { 0x2794, 0x2BFF }, { 0x2E00, 0x2E7F }, { 0x3001, 0x3004 },
+        { 0x3008, 0x3020 }, { 0x3030, 0x3030 }, { 0x303D, 0x303F }, { 0xE000, 0xF8FF },
+        { 0xFE10, 0xFE1F }, { 0xFE30, 0xFE6F }, { 0xFF01, 0xFF0F }, { 0xFF1A, 0xFF20 },
+        { 0xFF3B, 0xFF40 }, { 0xFF5B, 0xFF65 }, { 0x1F000, 0x1FAFF },
+    };
+    return in_ranges(cp, r, sizeof r / sizeof r[0]);
+}
+
+static int is_letter(int cp) { return cp > 0x7F ? !is_space(cp) && !is_digit(cp) && !is_other(cp)
+                                                : (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z'; }
 static int is_nl(int cp) { return cp == '\n' || cp == '\r'; }
 
-/* The end of the chunk that starts at byte i of s (llama 3's pre-tokenizer). */
-static size_t chunk_end(const unsigned char *s, size_t n, size_t i)
+/* The end of the chunk that starts at byte i of s (llama 3's pre-tokenizer:
+ * the alternatives of its pattern in order, each as the regex would match). */
+size_t mote_bpe_chunk_end(const unsigned char *s, size_t n, size_t i)
 {
-    size_t l0, l1;
+    size_t l0, l1 = 0, l;
     int c0 = get_utf8(s + i, n - i, &l0);
     int c1 = i + l0 < n ? get_utf8(s + i + l0, n - i - l0, &l1) : -1;
-    /* 's 't 're 've 'm 'll 'd, any case */
-    if (c0 == '\'' && c1 >= 0) {
+    /* (?i:'s|'t|'re|'ve|'m|'ll|'d) */
+    if (c0 == '\'' && c1 >= 0 && c1 < 0x80) {
         int a = c1 | 0x20, b = i + 2 < n ? s[i + 2] | 0x20 : 0;
         if (a == 's' || a == 't' || a == 'm' || a == 'd') return i + 2;
         if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return i + 3;
     }
     /* [^\r\n\p{L}\p{N}]?\p{L}+ */
-    size_t j = i;
+    size_t j = (size_t)-1;
     if (is_letter(c0)) j = i;
     else if (!is_nl(c0) && !is_digit(c0) && c1 >= 0 && is_letter(c1)) j = i + l0;
-    else j = (size_t)-1;
     if (j != (size_t)-1) {
-        size_t l;
         while (j < n && is_letter(get_utf8(s + j, n - j, &l))) j += l;
         return j;
     }
     /* \p{N}{1,3} */
     if (is_digit(c0)) {
         j = i;
-        for (int k = 0; k < 3 && j < n && is_digit(s[j]); k++) j++;
+        for (int k = 0; k < 3 && j < n && is_digit(get_utf8(s + j, n - j, &l)); k++) j += l;
         return j;
     }
     /*  ?[^\s\p{L}\p{N}]+[\r\n]* */
     j = i + (c0 == ' ' ? 1 : 0);
-    size_t k = j, l;
+    size_t k = j;
     while (k < n) {
         int c = get_utf8(s + k, n - k, &l);
         if (is_space(c) || is_letter(c) || is_digit(c)) break;
@@ -185,15 +239,18 @@ static size_t chunk_end(const unsigned char *s, size_t n, size_t i)
     }
     /* whitespace: \s*[\r\n]+, then \s+(?!\S), then \s+ */
     j = i;
-    size_t last_nl = (size_t)-1;
-    while (j < n && is_space(s[j])) {
-        if (is_nl(s[j])) last_nl = j;
-        j++;
+    size_t last_nl = (size_t)-1, last_start = i;
+    while (j < n) {
+        int c = get_utf8(s + j, n - j, &l);
+        if (!is_space(c)) break;
+        if (is_nl(c)) last_nl = j;
+        last_start = j;
+        j += l;
     }
     if (j == i) return i + l0;   /* nothing matched: one code point alone */
     if (last_nl != (size_t)-1) return last_nl + 1;
-    if (j == n || j - i == 1) return j;
-    return j - 1;   /* leave one space to start the next word */
+    if (j == n || last_start == i) return j;
+    return last_start;   /* leave the last space to start the next word */
 }
 
 /* Symbols of one chunk merged by rank; appends their ids. */
@@ -248,7 +305,7 @@ mote_status mote_bpe_encode(const mote_tokenizer *t, const char *text, int bos, 
     if (!buf || !start || !len) st = mote_error(MOTE_ERR_NOMEM, "tokenizer: out of memory");
     if (!st && bos && t->bos_id >= 0) ids[k++] = t->bos_id;
     for (size_t i = 0; i < n && !st;) {
-        size_t e = chunk_end(s, n, i);
+        size_t e = mote_bpe_chunk_end(s, n, i);
         st = encode_chunk(t, s + i, e - i, buf, start, len, ids, cap, &k);
         i = e;
     }
