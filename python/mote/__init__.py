@@ -314,7 +314,8 @@ class Session:
     def run(self, inputs, copy=True):
         """Runs the model on {input name: array} (every input, each of the
         input's dtype and the session's shape; arrays of another dtype are
-        converted only where numpy's "safe" casting allows). Returns
+        converted only where numpy's "safe" casting allows; lists and
+        scalars are taken as the input's dtype). Returns
         {output name: ndarray}: copies by default; with copy=False,
         read-only views into the arena, which the next run overwrites
         (close() waits for them; reshape() refuses while they exist)."""
@@ -332,7 +333,9 @@ class Session:
         for i, name in enumerate(names):
             code = self.model._input_codes[i]
             want = np.dtype(_NP_OF_DTYPE[code])
-            a = np.asarray(inputs[name])
+            v = inputs[name]
+            # lists and scalars take the input's dtype; arrays keep theirs
+            a = np.asarray(v) if isinstance(v, np.ndarray) else np.asarray(v, dtype=want)
             if a.dtype != want:
                 if not np.can_cast(a.dtype, want, "safe"):
                     raise MoteError("mote: input '%s' is %s, the model wants %s"

@@ -154,6 +154,8 @@ def test_safe_casts_are_accepted_and_unsafe_ones_refused():
     np.testing.assert_array_equal(a, b)
     with pytest.raises(mote.MoteError, match="image.*float64.*f32"):
         s.run({"image": x.astype(np.float64)})
+    c = s.run({"image": x.tolist()})["logits"]               # a list takes the input's dtype
+    np.testing.assert_array_equal(c, s.run({"image": x})["logits"])
 
 
 def test_errors_carry_motes_message():
