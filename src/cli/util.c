@@ -4,6 +4,7 @@
  * No command logic lives here.
  */
 #include "cli.h"
+#include "graph/graph.h"
 
 #include <errno.h>
 #include <math.h>
@@ -86,21 +87,6 @@ bool cli_parse_int(const char *s, long lo, long hi, long *out)
     return true;
 }
 
-double cli_elem(const mote_tensor *t, int64_t i)
-{
-    switch (t->dtype) {
-    case MOTE_F32: return ((const float *)t->data)[i];
-    case MOTE_F16: return mote_f16_to_f32(((const uint16_t *)t->data)[i]);
-    case MOTE_BF16: return mote_bf16_to_f32(((const uint16_t *)t->data)[i]);
-    case MOTE_I8: return ((const int8_t *)t->data)[i];
-    case MOTE_U8: return ((const uint8_t *)t->data)[i];
-    case MOTE_I32: return ((const int32_t *)t->data)[i];
-    case MOTE_I64: return (double)((const int64_t *)t->data)[i];
-    case MOTE_BOOL: return ((const uint8_t *)t->data)[i];
-    }
-    return 0;
-}
-
 static bool is_float(mote_dtype d)
 {
     return d == MOTE_F32 || d == MOTE_F16 || d == MOTE_BF16;
@@ -126,7 +112,7 @@ void cli_print_summary(FILE *f, const char *name, const mote_tensor *t)
     double lo = INFINITY, hi = -INFINITY, sum = 0;
     int64_t nonfinite = 0, imax = -1;
     for (int64_t i = 0; i < n; i++) {
-        double v = cli_elem(t, i);
+        double v = mote_tensor_elem(t, i);
         if (!isfinite(v)) {
             nonfinite++;
             continue;
@@ -153,7 +139,7 @@ void cli_print_summary(FILE *f, const char *name, const mote_tensor *t)
     int64_t shown = n < 8 ? n : 8;
     for (int64_t i = 0; i < shown; i++) {
         fputc(' ', f);
-        print_value(f, t->dtype, cli_elem(t, i));
+        print_value(f, t->dtype, mote_tensor_elem(t, i));
     }
     fputs(n > shown ? " ...\n" : "\n", f);
     /* a vector: every dimension but the last is 1 ([10], [1,10], [1,1,10]) */

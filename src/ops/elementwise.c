@@ -116,8 +116,8 @@ static void seg(void *ctx, int64_t n, const int64_t *off, const int64_t *st, int
             default: mote_elem_put_i64(j->y, j->yt, iy, compare_i(k, a, b)); break;
             }
         } else {
-            double a = mote_elem_get_f64(j->op[0], j->dt[0], ia);
-            double b = k == K_COPY ? 0 : mote_elem_get_f64(j->op[1], j->dt[1], ib);
+            double a = mote_elem_f64(j->op[0], j->dt[0], ia);
+            double b = k == K_COPY ? 0 : mote_elem_f64(j->op[1], j->dt[1], ib);
             double r;
             switch (k) {
             case K_COPY: r = a; break;

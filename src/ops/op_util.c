@@ -281,8 +281,7 @@ mote_status mote_bcast_shape_n(const mote_op_ctx *c, int n, const mote_tensor *c
     return MOTE_OK;
 }
 
-/* Element strides of t aligned to the right of rank nd; 0 where broadcast. */
-static void strides_in(const mote_tensor *t, int nd, int64_t *st)
+void mote_bcast_strides(const mote_tensor *t, int nd, int64_t *st)
 {
     int64_t acc = 1;
     for (int i = nd - 1; i >= 0; i--) {
@@ -302,7 +301,7 @@ void mote_bcast_plan(mote_bcast *p, int n, const mote_tensor *const *t, const mo
     memset(p, 0, sizeof *p);
     p->n = n;
     for (int k = 0; k < n; k++)
-        strides_in(t[k], out->ndim, st[k]);
+        mote_bcast_strides(t[k], out->ndim, st[k]);
     for (int i = 0; i < out->ndim; i++) {
         if (out->dims[i] == 1)
             continue;       /* adds nothing to any offset */
@@ -389,22 +388,12 @@ int64_t mote_elem_get_i64(const void *d, mote_dtype t, int64_t i)
     case MOTE_I32: return ((const int32_t *)d)[i];
     case MOTE_I64: return ((const int64_t *)d)[i];
     default: {
-        double v = mote_elem_get_f64(d, t, i);
+        double v = mote_elem_f64(d, t, i);
         if (isnan(v)) return 0;
         if (v >= 9.2233720368547758e18) return INT64_MAX;
         if (v <= -9.2233720368547758e18) return INT64_MIN;
         return (int64_t)v;
     }
-    }
-}
-
-double mote_elem_get_f64(const void *d, mote_dtype t, int64_t i)
-{
-    switch (t) {
-    case MOTE_F32: return ((const float *)d)[i];
-    case MOTE_F16: return mote_f16_to_f32(((const uint16_t *)d)[i]);
-    case MOTE_BF16: return mote_bf16_to_f32(((const uint16_t *)d)[i]);
-    default: return (double)mote_elem_get_i64(d, t, i);
     }
 }
 

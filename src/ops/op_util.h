@@ -87,6 +87,10 @@ typedef struct mote_bcast {
     int64_t rows, inner;                     /* numel = rows * inner             */
 } mote_bcast;
 
+/* Element strides of t aligned to the right of an output of rank nd; 0
+ * where t is broadcast (absent or size-1 dims). */
+void mote_bcast_strides(const mote_tensor *t, int nd, int64_t *st);
+
 /* Broadcast shape of n tensors into (ndim, dims); records an error naming
  * the shapes when they do not fit. */
 mote_status mote_bcast_shape_n(const mote_op_ctx *c, int n, const mote_tensor *const *t,
@@ -101,9 +105,9 @@ typedef void (*mote_bcast_seg_fn)(void *ctx, int64_t n, const int64_t *off, cons
 /* Calls seg over the whole output, split across the pool by rows. */
 void mote_bcast_for(mote_pool *pool, const mote_bcast *p, mote_bcast_seg_fn seg, void *ctx);
 
-/* Element i of t as int64 / double (any mote dtype). */
+/* Element i as int64 (any mote dtype; floats truncate, clamped; as double:
+ * mote_elem_f64 in graph.h). */
 int64_t mote_elem_get_i64(const void *data, mote_dtype t, int64_t i);
-double mote_elem_get_f64(const void *data, mote_dtype t, int64_t i);
 /* Stores v into element i: integers wrap to the width, bool is v != 0. */
 void mote_elem_put_i64(void *data, mote_dtype t, int64_t i, int64_t v);
 /* Stores v into element i: to integers by truncation toward zero, clamped

@@ -85,21 +85,6 @@ double mote_node_bytes(const mote_session *s, const mote_node *n)
     return b;
 }
 
-double mote_tensor_elem(const mote_tensor *t, int64_t i)
-{
-    switch (t->dtype) {
-    case MOTE_F32: return ((const float *)t->data)[i];
-    case MOTE_F16: return mote_f16_to_f32(((const uint16_t *)t->data)[i]);
-    case MOTE_BF16: return mote_bf16_to_f32(((const uint16_t *)t->data)[i]);
-    case MOTE_I8: return ((const int8_t *)t->data)[i];
-    case MOTE_U8: return ((const uint8_t *)t->data)[i];
-    case MOTE_I32: return ((const int32_t *)t->data)[i];
-    case MOTE_I64: return (double)((const int64_t *)t->data)[i];
-    case MOTE_BOOL: return ((const uint8_t *)t->data)[i];
-    }
-    return 0;
-}
-
 /* Two passes: the mean first, then the mean squared deviation (more
  * accurate than sum of squares minus squared sum for large offsets). */
 void mote_tensor_stats(const mote_tensor *t, mote_tstats *o)
