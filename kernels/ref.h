@@ -282,6 +282,13 @@ void mote_col2im_f32_ref(const mote_convt2d_args *a, const float *col, float *y,
 void mote_resize_f32_ref(const float *x, float *y, int nd, const int64_t *in,
                          const int64_t *out, const int *taps, const int64_t *const *idx,
                          const float *const *wt, float extrap, int64_t r0, int64_t r1);
+/* One output row of a plane whose other axes are unchanged: TH source rows
+ * (rows[th], weight wh[th]) and TW taps per output (iw, ww: W * TW, iw -1
+ * outside); y[ow] = sum_th sum_tw wh[th] ww[ow,tw] rows[th][iw[ow,tw]], in
+ * the order and with the rounding of mote_resize_f32_ref. */
+void mote_resize_row_f32_ref(const float *const *rows, const float *wh, int TH,
+                             const int64_t *iw, const float *ww, int TW, int64_t W,
+                             float extrap, float *y);
 
 /* ------------------------------------------------------------- rnn_ref.c */
 

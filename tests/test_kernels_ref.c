@@ -480,6 +480,72 @@ START_TEST(test_rmsnorm_ref_known_values)
 }
 END_TEST
 
+/* The planar row kernel sums exactly what the general resampler sums when
+ * only the last two axes change: random taps (1, 2 or 4 per axis, some
+ * outside, some zero weights) over a (2, 3, H, W) tensor, bit for bit. */
+START_TEST(test_resize_row_ref_equals_general_ref)
+{
+    static const int tapset[3] = {1, 2, 4};
+    uint32_t seed = 7;
+#define RND() (seed = seed * 1664525u + 1013904223u, seed >> 8)
+    for (int c = 0; c < 27; c++) {
+        int TH = tapset[c % 3], TW = tapset[(c / 3) % 3];
+        int64_t in[4] = {2, 3, 3 + c % 5, 4 + c % 7}, out[4] = {2, 3, 1 + c % 9, 1 + c % 11};
+        int taps[4] = {1, 1, TH, TW};
+        int64_t *idx[4];
+        float *wt[4];
+        for (int d = 0; d < 4; d++) {
+            idx[d] = malloc(sizeof(int64_t) * (size_t)(out[d] * taps[d]));
+            wt[d] = malloc(sizeof(float) * (size_t)(out[d] * taps[d]));
+            for (int64_t o = 0; o < out[d]; o++)
+                for (int k = 0; k < taps[d]; k++) {
+                    int64_t i = o * taps[d] + k;
+                    if (d < 2) {
+                        idx[d][i] = o;
+                        wt[d][i] = 1.0f;
+                        continue;
+                    }
+                    idx[d][i] = (int64_t)(RND() % (uint32_t)in[d]);
+                    wt[d][i] = RND() % 5 == 0 ? 0.0f : (float)(RND() % 1000) / 500.0f - 1.0f;
+                }
+            if (d >= 2 && c % 4 == 3)
+                idx[d][0] = -1;          /* the first output lies outside */
+        }
+        int64_t nx = in[0] * in[1] * in[2] * in[3], ny = out[0] * out[1] * out[2] * out[3];
+        float *x = malloc(sizeof(float) * (size_t)nx), *y1 = malloc(sizeof(float) * (size_t)ny);
+        float *y2 = malloc(sizeof(float) * (size_t)ny);
+        for (int64_t i = 0; i < nx; i++)
+            x[i] = (float)(RND() % 2000) / 100.0f - 10.0f;
+        x[0] = -0.0f;
+        int64_t rows = out[0] * out[1] * out[2];
+        mote_resize_f32_ref(x, y1, 4, in, out, taps, (const int64_t *const *)idx,
+                            (const float *const *)wt, 0.5f, 0, rows);
+        for (int64_t r = 0; r < rows; r++) {
+            int64_t plane = r / out[2], oh = r % out[2];
+            const int64_t *ih = idx[2] + oh * TH;
+            float *y = y2 + r * out[3];
+            if (ih[0] < 0) {
+                for (int64_t i = 0; i < out[3]; i++)
+                    y[i] = 0.5f;
+                continue;
+            }
+            const float *src[4];
+            for (int k = 0; k < TH; k++)
+                src[k] = x + (plane * in[2] + ih[k]) * in[3];
+            mote_resize_row_f32_ref(src, wt[2] + oh * TH, TH, idx[3], wt[3], TW, out[3], 0.5f, y);
+        }
+        ck_assert_msg(memcmp(y1, y2, sizeof(float) * (size_t)ny) == 0, "case %d (taps %dx%d) differs",
+                      c, TH, TW);
+        for (int d = 0; d < 4; d++) {
+            free(idx[d]);
+            free(wt[d]);
+        }
+        free(x); free(y1); free(y2);
+    }
+#undef RND
+}
+END_TEST
+
 START_TEST(test_channel_affine_ref)
 {
     float x[4] = {1, 2, 3, 4}, sc[2] = {2, -1}, sh[2] = {0.5f, 10}, y[4];
@@ -513,6 +579,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_avgpool_ref_ceil_mode_window_past_the_padded_extent);
     tcase_add_test(t, test_global_avgpool_ref);
     tcase_add_test(t, test_softmax_ref_known_values);
+    tcase_add_test(t, test_resize_row_ref_equals_general_ref);
     tcase_add_test(t, test_layernorm_ref_known_values);
     tcase_add_test(t, test_rmsnorm_ref_known_values);
     tcase_add_test(t, test_channel_affine_ref);
