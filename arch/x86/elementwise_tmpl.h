@@ -76,8 +76,8 @@ BINARY(add, v_add)
 BINARY(sub, v_sub)
 BINARY(mul, v_mul)
 BINARY(div, v_div)
-BINARY(max, v_max)
-BINARY(min, v_min)
+BINARY(max, v_fmax)   /* a NaN operand loses, as in the reference */
+BINARY(min, v_fmin)
 
 /* x[i] = act(x[i]) in place */
 void EW_NAME(act)(int64_t n, float *xs, mote_act act)
