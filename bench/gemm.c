@@ -200,7 +200,7 @@ static double measure_peak(const char **what)
 /* ---------------------------------------------------------------- mote */
 
 typedef struct mote_job {
-    const mote_kernels *k;
+    const mote_general_kernels *k;
     mote_gemm_packed_args args[2]; /* one per thread */
     int threads;
 } mote_job;
@@ -289,7 +289,7 @@ static float *rand_matrix(int64_t n, unsigned *seed)
     return p;
 }
 
-static int bench_shape(const mote_kernels *k, const shape *s, row *out)
+static int bench_shape(const mote_general_kernels *k, const shape *s, row *out)
 {
     unsigned seed = 42;
     float *A = rand_matrix(s->M * s->K, &seed), *B = rand_matrix(s->K * s->N, &seed);
@@ -407,8 +407,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    mote_kernels k;
-    if (mote_cpu_kernels(isa, &k) != MOTE_OK || !k.gemm_packed_f32) {
+    const mote_kernels *d;
+    if (mote_cpu_kernels(isa, &d) != MOTE_OK || !d->general.gemm_packed_f32) {
         fprintf(stderr, "gemm: no packed GEMM for ISA '%s'\n", isa ? isa : "(best)");
         return 1;
     }
@@ -417,7 +417,7 @@ int main(int argc, char **argv)
     const char *peak_what = "none";
     double peak = measure_peak(&peak_what);
     printf("mote SGEMM benchmark on %s: table %s, NR %lld; peak (%s, 1 core) %.1f GFLOP/s; "
-           "medians of %d samples\n", cpu_model(), k.name, (long long)k.gemm_nr(), peak_what, peak,
+           "medians of %d samples\n", cpu_model(), d->name, (long long)d->general.gemm_nr(), peak_what, peak,
            n_samples);
     const char *forced = getenv("OPENBLAS_CORETYPE");
     printf("peer: OpenBLAS, core '%s'%s%s%s\n", core, forced ? " (OPENBLAS_CORETYPE=" : "",
@@ -435,14 +435,14 @@ int main(int argc, char **argv)
         fprintf(outs[o], "\nSGEMM GFLOP/s (median) on %s, table `%s`, FMA peak %.1f GFLOP/s per core (%s).\n"
                          "%%pk: fraction of peak (2T: of 2 x peak); /OB: ratio to OpenBLAS (core `%s`) in the same run.\n"
                          "1T rows timed by %s; 2T rows by wall clock.\n\n",
-                cpu_model(), k.name, peak, peak_what, core, cpu_clock ? "thread CPU time" : "wall clock");
+                cpu_model(), d->name, peak, peak_what, core, cpu_clock ? "thread CPU time" : "wall clock");
         fprintf(outs[o], "| shape | M | N | K | mote 1T | %%pk | OpenBLAS 1T | /OB | mote 2T | %%pk | OpenBLAS 2T | /OB | 2T/1T |\n"
                          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         fflush(outs[o]);
     }
     for (int i = 0; i < N_SHAPES; i++) {
         const shape *s = &shapes[i];
-        if (bench_shape(&k, s, &rows[i]) != 0) return 1;
+        if (bench_shape(&d->general, s, &rows[i]) != 0) return 1;
         row *r = &rows[i];
         if (!honest)
             r->blas1 = r->blas2 = 0;   /* printed as 0: no ratio */

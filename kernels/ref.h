@@ -1,6 +1,7 @@
 /*
  * ref.h — the portable reference kernels: one declaration per entry of
- * mote_kernels_ref (kernels/ref_table.c), and the reference loops the ops
+ * mote_kernels_ref's general sub-table (kernels/ref_table.c; the LLM ones
+ * are in llm.h), and the reference loops the ops
  * call directly (reductions, data movement, structured ops). Plain C, the
  * formula at each definition; the specification fast kernels are tested
  * against.
@@ -46,7 +47,6 @@ void mote_act_f32_ref(int64_t n, float *x, mote_act act);
 
 /* gemm_ref.c */
 void mote_gemm_f32_ref(const mote_gemm_args *a);
-float mote_dot_f32_ref(int64_t n, const float *a, const float *b);
 
 /* conv_ref.c */
 void mote_conv2d_f32_ref(const mote_conv2d_args *a);

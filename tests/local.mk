@@ -106,22 +106,13 @@ tests_test_onnx_LDADD = $(TEST_LIBS)
 TESTS += tests/test_onnx
 endif
 
-# Every kernel table the machine runs, entry by entry, against the reference.
-if HAVE_X86
-check_PROGRAMS += tests/test_kernels_isa
-tests_test_kernels_isa_SOURCES = tests/test_kernels_isa.c tests/testutil.c tests/testutil.h
-tests_test_kernels_isa_CPPFLAGS = $(X86_CPPFLAGS)
-tests_test_kernels_isa_CFLAGS = $(TEST_CFLAGS)
-tests_test_kernels_isa_LDADD = $(TEST_LIBS)
-TESTS += tests/test_kernels_isa
-endif
-if HAVE_ARM
-check_PROGRAMS += tests/test_kernels_neon
-tests_test_kernels_neon_SOURCES = tests/test_kernels_neon.c tests/testutil.c tests/testutil.h
-tests_test_kernels_neon_CFLAGS = $(TEST_CFLAGS)
-tests_test_kernels_neon_LDADD = $(TEST_LIBS)
-TESTS += tests/test_kernels_neon
-endif
+# Every entry of every kernel table the machine runs against the reference,
+# from the entry list (kernels/kernel_list.h), and the dispatch itself.
+check_PROGRAMS += tests/test_kernels
+tests_test_kernels_SOURCES = tests/test_kernels.c tests/testutil.c tests/testutil.h
+tests_test_kernels_CFLAGS = $(TEST_CFLAGS)
+tests_test_kernels_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_kernels
 
 # The command-line tool: tests/test_cli.sh runs it on models that
 # tests/cli_fixture makes; tests/test_instruments.sh runs trace, profile,

@@ -17,33 +17,36 @@ static const mote_act no_act = {MOTE_ACT_NONE, 0, 0};
 
 /* ------------------------------------------------------------------ table */
 
-START_TEST(test_ref_table_fills_every_entry_but_packed_gemm)
+/* The optional fast paths (kernel_list.h): NULL in the reference. */
+static int optional_entry(const char *name)
+{
+    static const char *const opt[] = {
+        "gemm_nr", "gemm_pack_b_bytes", "gemm_pack_b", "gemm_scratch_bytes", "gemm_packed_f32",
+        "gemm_mr", "gemm_pack_a_bytes", "gemm_pack_a", "gemm_packed_a_scratch_bytes",
+        "gemm_packed_a_f32", "matmul_qpacked",
+    };
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+        if (!strcmp(opt[i], name)) return 1;
+    return 0;
+}
+
+START_TEST(test_ref_table_fills_every_entry_but_the_optional_ones)
 {
     const mote_kernels *k = &mote_kernels_ref;
     ck_assert_str_eq(k->name, "ref");
-    for (int i = 0; i < MOTE_UN_COUNT; i++)
-        ck_assert_msg(k->unary_f32[i] != NULL, "unary %d missing", i);
-    for (int i = 0; i < MOTE_BIN_COUNT; i++)
-        ck_assert_msg(k->binary_f32[i] != NULL, "binary %d missing", i);
-    ck_assert_ptr_nonnull(k->act_f32);
-    ck_assert_ptr_nonnull(k->gemm_f32);
-    ck_assert_ptr_null(k->gemm_nr);
-    ck_assert_ptr_null(k->gemm_pack_b_bytes);
-    ck_assert_ptr_null(k->gemm_pack_b);
-    ck_assert_ptr_null(k->gemm_scratch_bytes);
-    ck_assert_ptr_null(k->gemm_packed_f32);
-    ck_assert_ptr_nonnull(k->conv2d_f32);
-    ck_assert_ptr_nonnull(k->conv2d_dw3x3_f32);
-    ck_assert_ptr_nonnull(k->im2col_f32);
-    ck_assert_ptr_nonnull(k->maxpool2d_f32);
-    ck_assert_ptr_nonnull(k->avgpool2d_f32);
-    ck_assert_ptr_nonnull(k->global_avgpool_f32);
-    ck_assert_ptr_nonnull(k->global_maxpool_f32);
-    ck_assert_ptr_nonnull(k->softmax_f32);
-    ck_assert_ptr_nonnull(k->layernorm_f32);
-    ck_assert_ptr_nonnull(k->rmsnorm_f32);
-    ck_assert_ptr_nonnull(k->channel_affine_f32);
-    ck_assert_ptr_nonnull(k->dot_f32);
+    int n = 0;
+#define ENTRY(table, name, ret, params)                                             \
+    ck_assert_msg((k->table.name != NULL) != optional_entry(#name), "%s.%s: %s", #table, #name, \
+                  optional_entry(#name) ? "optional, must be NULL" : "missing");   \
+    n++;
+#define ENTRY_ARRAY(table, name, count, ret, params)                                \
+    for (int i = 0; i < (count); i++)                                               \
+        ck_assert_msg(k->table.name[i] != NULL, "%s.%s[%d] missing", #table, #name, i); \
+    n++;
+    MOTE_KERNEL_LIST(ENTRY, ENTRY_ARRAY)
+#undef ENTRY
+#undef ENTRY_ARRAY
+    ck_assert_int_gt(n, 30);
 }
 END_TEST
 
@@ -52,7 +55,7 @@ END_TEST
 static float un(mote_unary_op op, float x, float alpha, float beta)
 {
     float y;
-    mote_kernels_ref.unary_f32[op](1, &x, &y, alpha, beta);
+    mote_kernels_ref.general.unary_f32[op](1, &x, &y, alpha, beta);
     return y;
 }
 
@@ -198,11 +201,18 @@ START_TEST(test_gemm_ref_alpha_beta_bias_act_and_ldc)
 }
 END_TEST
 
-START_TEST(test_dot_ref)
+START_TEST(test_matvec_ref_rows_of_a_range)
 {
-    float a[4] = {1, 2, 3, 4}, b[4] = {-1, 0.5f, 2, 0.25f};
-    ck_close(mote_dot_f32_ref(4, a, b), -1 + 1 + 6 + 1);
-    ck_close(mote_dot_f32_ref(0, a, b), 0);
+    /* W (3, 4); rows [1, 3) only */
+    const float W[12] = {9, 9, 9, 9, 1, 2, 3, 4, 0, -1, 0, 1};
+    const float x[4] = {-1, 0.5f, 2, 0.25f};
+    float y[3] = {7, 7, 7};
+    mote_matvec_f32_ref(4, W, 1, 3, x, y);
+    ck_close(y[0], -1 + 1 + 6 + 1);
+    ck_close(y[1], -0.5f + 0.25f);
+    ck_assert(y[2] == 7);
+    mote_matvec_f32_ref(0, W, 0, 1, x, y);   /* K = 0: an empty sum */
+    ck_close(y[0], 0);
 }
 END_TEST
 
@@ -558,14 +568,14 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("kernels_ref");
     TCase *t = tcase_create("ref");
-    tcase_add_test(t, test_ref_table_fills_every_entry_but_packed_gemm);
+    tcase_add_test(t, test_ref_table_fills_every_entry_but_the_optional_ones);
     tcase_add_test(t, test_unary_ref_known_values);
     tcase_add_test(t, test_binary_ref_broadcasts_a_scalar_with_stride_zero);
     tcase_add_test(t, test_act_apply_ref_each_kind);
     tcase_add_test(t, test_gemm_ref_2x3_times_3x2);
     tcase_add_test(t, test_gemm_ref_transposes_give_the_same_product);
     tcase_add_test(t, test_gemm_ref_alpha_beta_bias_act_and_ldc);
-    tcase_add_test(t, test_dot_ref);
+    tcase_add_test(t, test_matvec_ref_rows_of_a_range);
     tcase_add_test(t, test_conv2d_ref_2x2_ones_no_pad);
     tcase_add_test(t, test_conv2d_ref_pads_and_strides);
     tcase_add_test(t, test_conv2d_ref_dilation_reaches_the_corners);

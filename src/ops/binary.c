@@ -143,7 +143,7 @@ static mote_status prepare_binary(mote_op_ctx *c, mote_binary_op op)
     mote_bcast_strides(c->in[1], o->ndim, sb);
     p->dt = o->dtype;
     p->op = op;
-    p->fn = c->k->binary_f32[op];
+    p->fn = c->k->general.binary_f32[op];
     p->nd = 0;
     for (int i = 0; i < o->ndim; i++) {
         if (o->dims[i] == 1)

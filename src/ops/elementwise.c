@@ -287,7 +287,7 @@ static mote_status prepare_kind(mote_op_ctx *c, nary_kind kind)
     p->kind = kind;
     p->n_in = c->n_in;
     p->mean = !strcmp(c->node->op, "Mean");
-    p->div = c->k->binary_f32[MOTE_BIN_DIV];
+    p->div = c->k->general.binary_f32[MOTE_BIN_DIV];
     const mote_tensor *out = c->out[0];
     if (kind == K_WHERE || c->n_in == 1) {
         mote_bcast_plan(&p->plan[0], c->n_in, (const mote_tensor *const *)c->in, out);
@@ -303,7 +303,7 @@ static mote_status prepare_kind(mote_op_ctx *c, nary_kind kind)
         all_f32 &= c->in[i]->dtype == MOTE_F32;
     static const mote_binary_op table_op[] = {MOTE_BIN_ADD, MOTE_BIN_MAX, MOTE_BIN_MIN, MOTE_BIN_POW};
     if (all_f32 && kind <= K_POW)
-        p->fn = c->k->binary_f32[table_op[kind]];
+        p->fn = c->k->general.binary_f32[table_op[kind]];
     c->params = p;
     c->run = run_a_binary;
     c->scratch_bytes = 0;

@@ -2,7 +2,7 @@
  * op_util.c — the helpers of ops.h and op_util.h: error messages that name
  * the node, session-lifetime allocations, shape checks, fused activations,
  * window geometry, n-way broadcasting, typed element access, constant
- * integer inputs, and the LLM ops' table choice. No op is defined here.
+ * integer inputs, and the LLM ops' attributes. No op is defined here.
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,7 +10,6 @@
 #include <string.h>
 #include "graph/internal.h"
 #include "op_util.h"
-#include "config.h"
 
 /* ---------------------------------------- errors, allocations, shapes */
 mote_status mote_op_error(const mote_op_ctx *c, mote_status st, const char *fmt, ...)
@@ -500,32 +499,6 @@ int mote_num_kind(mote_dtype t)
 }
 
 /* -------------------------------------------------- language-model ops */
-const mote_llm_kernels *mote_llm_kernels_for(mote_op_ctx *c)
-{
-    const mote_llm_kernels *t = &mote_llm_kernels_ref;
-#ifdef MOTE_HAVE_X86
-    if (c->k && c->k->name && !strcmp(c->k->name, "avx512")) t = &mote_llm_kernels_avx512;
-    else if (c->k && c->k->name && !strcmp(c->k->name, "avx2")) t = &mote_llm_kernels_avx2;
-#endif
-    mote_llm_kernels *r = mote_ctx_alloc(c, sizeof *r);
-    if (!r) return NULL;
-    *r = *t;
-    const mote_llm_kernels *ref = &mote_llm_kernels_ref;
-    if (!r->rmsnorm_f32) r->rmsnorm_f32 = ref->rmsnorm_f32;
-    if (!r->rope_f32) r->rope_f32 = ref->rope_f32;
-    if (!r->matvec_f32) r->matvec_f32 = ref->matvec_f32;
-    if (!r->matvec_f16) r->matvec_f16 = ref->matvec_f16;
-    if (!r->dot_f32) r->dot_f32 = ref->dot_f32;
-    if (!r->axpy_f32) r->axpy_f32 = ref->axpy_f32;
-    if (!r->swiglu_f32) r->swiglu_f32 = ref->swiglu_f32;
-    if (!r->attend_f32) r->attend_f32 = ref->attend_f32;
-    if (!r->quantize_q8a) r->quantize_q8a = ref->quantize_q8a;
-    if (!r->quantize_q16a) r->quantize_q16a = ref->quantize_q16a;
-    if (!r->matmul_q8_0) r->matmul_q8_0 = ref->matmul_q8_0;
-    if (!r->matmul_q4_0) r->matmul_q4_0 = ref->matmul_q4_0;
-    return r;
-}
-
 int mote_llm_weight_type(const mote_node *n)
 {
     const char *s = mote_attr_get_string(n, "weight_type", "f32");

@@ -3,7 +3,7 @@
  * registry interface, which is ops.h): the declarations of every op, fused
  * activation attributes, sliding-window geometry, n-way broadcasting, typed
  * element access, constant integer inputs and index policy, and the LLM
- * ops' kernel table and attributes. Private to src/ops/.
+ * ops' attributes. Private to src/ops/.
  */
 #ifndef MOTE_OP_UTIL_H
 #define MOTE_OP_UTIL_H
@@ -157,9 +157,6 @@ static inline int mote_op_has_input(const mote_op_ctx *c, int i)
 int mote_num_kind(mote_dtype t);
 
 /* -------------------------------------------------- language-model ops */
-/* The LLM kernel table matching the session's main table (c->k->name),
- * every NULL entry replaced by the reference; session-lifetime memory. */
-const mote_llm_kernels *mote_llm_kernels_for(mote_op_ctx *c);
 /* The "weight_type" attribute: "f32" (default), "f16", "q8_0", "q4_0"; -1 if unknown. */
 int mote_llm_weight_type(const mote_node *n);
 /* The value of a position input (i32 or i64, one element). */

@@ -113,7 +113,7 @@ static unary_params *params_new(mote_op_ctx *c, mote_unary_op op, int_kind ik,
     if (!p)
         return NULL;
     p->dt = c->in[0]->dtype;
-    p->fn = c->k->unary_f32[op];
+    p->fn = c->k->general.unary_f32[op];
     p->ik = ik;
     p->alpha = alpha;
     p->beta = beta;

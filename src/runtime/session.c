@@ -293,7 +293,7 @@ static mote_status build_steps(mote_session *s, const int *order, size_t *scratc
                 return mote_error(MOTE_ERR_SHAPE, "node '%s' (%s): input %d ('%s') has no known shape",
                                   n->name, n->op, i, g->values[n->in[i]].name);
         mote_op_ctx c;
-        ctx_init(&c, g, n, s->vals, p, p + n->n_in, &s->k, threads);
+        ctx_init(&c, g, n, s->vals, p, p + n->n_in, s->k, threads);
         c.allocs = s->allocs;
         st = op->infer(&c);
         if (st == MOTE_OK) st = check_outputs(&c);
@@ -310,7 +310,7 @@ static mote_status build_steps(mote_session *s, const int *order, size_t *scratc
         step->in = p;
         step->out = p + n->n_in;
         step->params = c.params;
-        step->k = &s->k;
+        step->k = s->k;
         step->pool = s->pool;
         scratch[oi] = c.scratch_bytes;
         s->step_node[oi] = order[oi];
@@ -589,5 +589,5 @@ mote_status mote_session_output(const mote_session *s, int i, mote_tensor *out)
 
 size_t mote_session_arena_bytes(const mote_session *s) { return s ? s->arena_bytes : 0; }
 size_t mote_session_naive_bytes(const mote_session *s) { return s ? s->naive_bytes : 0; }
-const char *mote_session_isa(const mote_session *s) { return s ? s->k.name : NULL; }
+const char *mote_session_isa(const mote_session *s) { return s && s->k ? s->k->name : NULL; }
 int mote_session_threads(const mote_session *s) { return s ? mote_pool_threads(s->pool) : 0; }

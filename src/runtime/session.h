@@ -21,7 +21,7 @@ struct mote_model {
 struct mote_session {
     const mote_model *m;
     const mote_graph *g;
-    mote_kernels k;                /* resolved table (no NULL entries)       */
+    const mote_kernels *k;         /* the dispatch struct (cpu.h), shared     */
     mote_pool *pool;
     mote_tensor *vals;             /* one per graph value: dtype, shape, data */
     mote_step *steps;  int n_steps;

@@ -94,7 +94,8 @@ static mote_status attn_infer(mote_op_ctx *c)
 static mote_status attn_prepare(mote_op_ctx *c)
 {
     attn_params *p = mote_ctx_alloc(c, sizeof *p);
-    if (!p || !(p->lk = mote_llm_kernels_for(c))) return MOTE_ERR_NOMEM;
+    if (!p) return MOTE_ERR_NOMEM;
+    p->lk = &c->k->llm;
     p->nh = mote_attr_get_int(c->node, "num_heads", 0);
     p->nkv = mote_attr_get_int(c->node, "num_kv_heads", p->nh);
     p->max_seq = mote_attr_get_int(c->node, "max_seq", 0);

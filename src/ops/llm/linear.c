@@ -139,7 +139,8 @@ static mote_status lin_infer(mote_op_ctx *c)
 static mote_status lin_prepare(mote_op_ctx *c)
 {
     lin_params *p = mote_ctx_alloc(c, sizeof *p);
-    if (!p || !(p->lk = mote_llm_kernels_for(c))) return MOTE_ERR_NOMEM;
+    if (!p) return MOTE_ERR_NOMEM;
+    p->lk = &c->k->llm;
     const mote_tensor *x = c->in[0], *w = c->in[1];
     p->wtype = mote_llm_weight_type(c->node);
     p->N = w->dims[0];
