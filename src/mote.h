@@ -144,7 +144,8 @@ typedef struct mote_pool mote_pool;
  * Thread safety: a mote_model is read-only once opened; any number of
  * threads may make sessions on it and query it at the same time, and it
  * must outlive them. A session is not thread-safe: one thread at a time
- * runs it (it has its own worker pool for parallelism inside a run), and
+ * runs it (it has its own worker pool for parallelism inside a run, or a
+ * pool from mote_pool_create shared with other sessions), and
  * output views stay valid until that session's next run or free. Close a
  * model or free a session exactly once, after every use of it has ended
  * (mote cannot detect a second close). Error messages are per thread.
@@ -162,8 +163,10 @@ typedef struct mote_session_options {
      * one per model input in order; NULL keeps the model's shapes. */
     const mote_tensor *input_shapes;
     int n_input_shapes;
-    /* Memory budget in bytes for this session (arena, each tensor,
-     * scratch); over it, mote_session_new fails with MOTE_ERR_LIMIT.
+    /* Memory budget in bytes for everything this session holds (arena,
+     * plan, op state such as KV caches, the prepared weights it uses; see
+     * mote_session_memory), checked before each allocation: over it,
+     * mote_session_new or _reshape fails with MOTE_ERR_LIMIT.
      * 0: MOTE_MAX_BYTES, else 75% of physical memory. */
     size_t max_bytes;
     /* A pool from mote_pool_create to run on instead of the session's own
@@ -175,9 +178,11 @@ void mote_session_options_init(mote_session_options *o);
 
 /*
  * Prepares a model for running: infers every shape, chooses a kernel per
- * node for the ISA, packs weights where a kernel wants it, plans one arena
- * for all intermediates and starts the thread pool. All allocation happens
- * here. opts may be NULL for defaults.
+ * node for the ISA, packs weights where a kernel wants it (once per model
+ * and ISA: later sessions of the model share the packed copy), plans one
+ * arena for all intermediates and starts the thread pool. All allocation
+ * happens here, each size checked against the budget first. opts may be
+ * NULL for defaults.
  */
 mote_status mote_session_new(const mote_model *m, const mote_session_options *opts,
                              mote_session **out);

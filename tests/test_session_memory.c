@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
+#include <unistd.h>
 #include "runtime/session.h"
 #include "runtime/prepared.h"
 #include "testutil.h"
@@ -54,6 +54,16 @@ int posix_memalign(void **p, size_t al, size_t n)
 void *aligned_alloc(size_t al, size_t n) { note(n); return __libc_memalign(al, n); }
 #define HAVE_ALLOC_WATCH 1
 static void watch_reset(void) { atomic_store(&largest, 0); atomic_store(&asked, 0); }
+/* False where the wrappers are not reached (valgrind replaces malloc). */
+static int watching(void)
+{
+    watch_reset();
+    void *volatile p = malloc(4096);
+    free(p);
+    int seen = atomic_load(&asked) >= 4096;
+    watch_reset();
+    return seen;
+}
 #endif
 
 #define GiB ((size_t)1 << 30)
@@ -244,17 +254,18 @@ END_TEST
 
 START_TEST(test_budget_counts_the_sum_of_all_state)
 {
-    /* five caches of 256 MiB: each fits 1 GiB, together they do not */
-    mote_model *m = attention_model(5, 1, (int64_t)1 << 22);
+    /* five caches of 16 MiB: each fits 64 MiB, together they do not */
+    mote_model *m = attention_model(5, 1, (int64_t)1 << 18);
     mote_session_options o = opts_1g();
+    o.max_bytes = (size_t)64 << 20;
     expect_limit_before_alloc(m, &o, "state");
     /* with room for them the session holds exactly what it reports */
-    o.max_bytes = 4 * GiB;
+    o.max_bytes = (size_t)256 << 20;
     mote_session *s = NULL;
     ck_assert_mote_ok(mote_session_new(m, &o, &s));
     mote_memory mem;
     ck_assert_mote_ok(mote_session_memory(s, &mem));
-    ck_assert_uint_ge(mem.state, 5 * ((size_t)256 << 20));
+    ck_assert_uint_ge(mem.state, 5 * ((size_t)16 << 20));
     ck_assert_uint_eq(mem.total, mem.arena + mem.plan + mem.state + mem.prepared);
     ck_assert_uint_le(mem.total, mem.budget);
     ck_assert_uint_eq(mem.arena, mote_session_arena_bytes(s) ? mote_session_arena_bytes(s) : 64);
@@ -262,6 +273,16 @@ START_TEST(test_budget_counts_the_sum_of_all_state)
     mote_model_close(m);
 }
 END_TEST
+
+/* The process's resident memory in KiB (Linux /proc), or -1. */
+static long resident_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size, res;
+    int ok = f && fscanf(f, "%ld %ld", &size, &res) == 2;
+    if (f) fclose(f);
+    return ok ? res * (sysconf(_SC_PAGESIZE) / 1024) : -1;
+}
 
 START_TEST(test_inspection_session_allocates_no_arena)
 {
@@ -289,13 +310,15 @@ START_TEST(test_inspection_session_allocates_no_arena)
     o.input_shapes = &shape;
     o.n_input_shapes = 1;
     mote_session *s = NULL;
+    long before = resident_kib();
     ck_assert_mote_ok(mote_session_new_plan_only(m, &o, &s));
     mote_memory mem;
     ck_assert_mote_ok(mote_session_memory(s, &mem));
     ck_assert_uint_gt(mem.arena, (size_t)1 << 30);
-    struct rusage ru;
-    ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
-    ck_assert_msg(ru.ru_maxrss < 100 * 1024, "peak RSS %ld KiB", ru.ru_maxrss);
+    long after = resident_kib();
+    if (before >= 0 && after >= 0)
+        ck_assert_msg(after - before < 100 * 1024, "resident memory grew by %ld KiB",
+                      after - before);
     /* it cannot run */
     ck_assert_int_eq(mote_session_run(s, &shape, 1), MOTE_ERR_ARG);
     mote_session_free(s);
@@ -312,7 +335,7 @@ START_TEST(test_two_sessions_share_one_copy_of_prepared_weights)
     ck_assert_uint_eq(mote_model_prepared_bytes(m), 0);
     mote_session *s1 = NULL, *s2 = NULL;
 #ifdef HAVE_ALLOC_WATCH
-    watch_reset();
+    int watch = watching();
 #endif
     ck_assert_mote_ok(mote_session_new(m, &o, &s1));
 #ifdef HAVE_ALLOC_WATCH
@@ -335,9 +358,12 @@ START_TEST(test_two_sessions_share_one_copy_of_prepared_weights)
     /* what the second session allocated is its own plan, arena and state
      * (and small temporaries), not another copy of the prepared weights */
     size_t own = m2.total - m2.prepared, asked2 = atomic_load(&asked);
-    ck_assert_msg(asked2 < own + 64 * 1024, "asked %zu bytes, holds %zu of its own", asked2, own);
-    ck_assert_msg(asked2 + prepared <= asked1 + 64 * 1024, "first %zu, second %zu, prepared %zu",
-                  asked1, asked2, prepared);
+    if (watch && asked1 > 0) {   /* valgrind's malloc bypasses the wrappers */
+        ck_assert_msg(asked2 < own + 64 * 1024, "asked %zu bytes, holds %zu of its own",
+                      asked2, own);
+        ck_assert_msg(asked2 + prepared <= asked1 + 64 * 1024,
+                      "first %zu, second %zu, prepared %zu", asked1, asked2, prepared);
+    }
 #endif
     /* both compute the same */
     float x[4 * 256];
@@ -424,7 +450,7 @@ START_TEST(test_reshape_repacks_nothing_and_matches_a_fresh_session)
 
     mote_tensor sh7 = shape2(MOTE_F32, 7, 96, NULL);
 #ifdef HAVE_ALLOC_WATCH
-    watch_reset();
+    int watch = watching();
 #endif
     ck_assert_mote_ok(mote_session_reshape(s, &sh7, 1));
     int entries1;
@@ -433,8 +459,9 @@ START_TEST(test_reshape_repacks_nothing_and_matches_a_fresh_session)
     mote_memory mem;
     ck_assert_mote_ok(mote_session_memory(s, &mem));
 #ifdef HAVE_ALLOC_WATCH
-    ck_assert_msg(atomic_load(&asked) < mem.total - mem.prepared + 64 * 1024,
-                  "reshape asked for %zu bytes", atomic_load(&asked));
+    if (watch && atomic_load(&asked) > 0)
+        ck_assert_msg(atomic_load(&asked) < mem.total - mem.prepared + 64 * 1024,
+                      "reshape asked for %zu bytes", atomic_load(&asked));
 #endif
     /* a wrong input shape is refused; the session keeps its shapes */
     ck_assert_int_eq(mote_session_run(s, &in, 1), MOTE_ERR_SHAPE);
@@ -610,11 +637,11 @@ int main(void)
     Suite *su = suite_create("session_memory");
     TCase *tc = tcase_create("budget");
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_inspection_session_allocates_no_arena);
     tcase_add_test(tc, test_budget_refuses_64gib_model_before_allocating);
     tcase_add_test(tc, test_budget_refuses_oversized_kv_cache_before_allocating);
     tcase_add_test(tc, test_budget_refuses_kv_cache_size_that_wraps);
     tcase_add_test(tc, test_budget_counts_the_sum_of_all_state);
-    tcase_add_test(tc, test_inspection_session_allocates_no_arena);
     suite_add_tcase(su, tc);
     tc = tcase_create("prepared");
     tcase_set_timeout(tc, 60);

@@ -1,9 +1,10 @@
 /*
- * budget.h — the memory budget: the most bytes mote lets one model or
- * session ask for (arena, packed weights, one tensor). Sizes over it are
- * refused with MOTE_ERR_LIMIT and a message naming what asked, before
- * anything is allocated, so that an absurd dimension in a file cannot
- * exhaust the machine. Not an allocator: callers still allocate and check.
+ * budget.h — the memory budget: the most bytes mote lets one session
+ * hold (its arena, plan, op state and the prepared weights it uses, all
+ * together). Sizes over it are refused with MOTE_ERR_LIMIT and a message
+ * naming what asked, before they are allocated, so that an absurd
+ * dimension in a file cannot exhaust the machine. Not an allocator:
+ * callers count with mote_budget_add, then allocate and check.
  *
  * The budget: the session option max_bytes if set, else the environment
  * variable MOTE_MAX_BYTES (bytes, with an optional K/M/G suffix), else 75%
