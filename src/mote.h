@@ -231,6 +231,15 @@ typedef struct mote_memory {
     size_t budget;     /* the budget it was checked against                 */
 } mote_memory;
 mote_status mote_session_memory(const mote_session *s, mote_memory *out);
+/*
+ * What a session of m with these options would hold, planned (and its
+ * prepared weights made, as the session would) but with neither arena nor
+ * state allocated: the sizes an embedder needs before handing mote an
+ * arena (mote_memory.arena) or choosing a budget. Fails as
+ * mote_session_new would, MOTE_ERR_LIMIT included.
+ */
+mote_status mote_model_memory(const mote_model *m, const mote_session_options *opts,
+                              mote_memory *out);
 /* Bytes of prepared weights a model holds for all its sessions (0 before
  * the first session). */
 size_t mote_model_prepared_bytes(const mote_model *m);

@@ -266,6 +266,14 @@ START_TEST(test_budget_counts_the_sum_of_all_state)
     mote_memory mem;
     ck_assert_mote_ok(mote_session_memory(s, &mem));
     ck_assert_uint_ge(mem.state, 5 * ((size_t)16 << 20));
+    /* the same figures without a session, as an embedder asks before
+     * handing mote an arena; and the same refusal */
+    mote_memory planned;
+    ck_assert_mote_ok(mote_model_memory(m, &o, &planned));
+    ck_assert_int_eq(memcmp(&planned, &mem, sizeof mem), 0);
+    mote_session_options small = o;
+    small.max_bytes = (size_t)64 << 20;
+    ck_assert_int_eq(mote_model_memory(m, &small, &planned), MOTE_ERR_LIMIT);
     ck_assert_uint_eq(mem.total, mem.arena + mem.plan + mem.state + mem.prepared);
     ck_assert_uint_le(mem.total, mem.budget);
     ck_assert_uint_eq(mem.arena, mote_session_arena_bytes(s) ? mote_session_arena_bytes(s) : 64);
@@ -494,6 +502,53 @@ START_TEST(test_reshape_repacks_nothing_and_matches_a_fresh_session)
 }
 END_TEST
 
+START_TEST(test_embedder_supplies_the_arena_mote_model_memory_gives)
+{
+    mote_model *m = mlp_model(-1, 64);
+    mote_session_options o = opts_1g();
+    mote_tensor sh = shape2(MOTE_F32, 3, 64, NULL);
+    o.input_shapes = &sh;
+    o.n_input_shapes = 1;
+    mote_memory need;
+    ck_assert_mote_ok(mote_model_memory(m, &o, &need));
+    ck_assert_uint_gt(need.arena, 0);
+    size_t bytes = (need.arena + 63) / 64 * 64;
+    void *arena = aligned_alloc(64, bytes);
+    ck_assert_ptr_nonnull(arena);
+    mote_session *own = NULL, *emb = NULL;
+    ck_assert_mote_ok(mote_session_new(m, &o, &own));
+    o.arena = arena;
+    o.arena_bytes = need.arena;
+    ck_assert_mote_ok(mote_session_new(m, &o, &emb));
+    float x[9 * 64];
+    mote_test_fill(x, 9 * 64, 31, -1, 1);
+    mote_tensor in = shape2(MOTE_F32, 3, 64, x), y1, y2;
+    ck_assert_mote_ok(mote_session_run(own, &in, 1));
+    ck_assert_mote_ok(mote_session_run(emb, &in, 1));
+    ck_assert_mote_ok(mote_session_output(own, 0, &y1));
+    ck_assert_mote_ok(mote_session_output(emb, 0, &y2));
+    ck_assert((char *)y2.data >= (char *)arena && (char *)y2.data < (char *)arena + bytes);
+    ck_assert_int_eq(memcmp(y1.data, y2.data, 3 * 16 * sizeof(float)), 0);
+    /* a larger shape does not fit the caller's arena: refused, nothing changes */
+    mote_tensor big = shape2(MOTE_F32, 9, 64, NULL);
+    ck_assert_int_eq(mote_session_reshape(emb, &big, 1), MOTE_ERR_ARG);
+    ck_assert_mote_ok(mote_session_run(emb, &in, 1));
+    ck_assert_mote_ok(mote_session_output(emb, 0, &y2));
+    ck_assert_int_eq(memcmp(y1.data, y2.data, 3 * 16 * sizeof(float)), 0);
+    /* a smaller one does */
+    mote_tensor one = shape2(MOTE_F32, 1, 64, NULL);
+    ck_assert_mote_ok(mote_session_reshape(emb, &one, 1));
+    in = shape2(MOTE_F32, 1, 64, x);
+    ck_assert_mote_ok(mote_session_run(emb, &in, 1));
+    ck_assert_mote_ok(mote_session_output(emb, 0, &y2));
+    ck_assert_float_lt(mote_test_maxdiff(y1.data, y2.data, 16), 1e-5f);   /* row 0 */
+    mote_session_free(emb);
+    mote_session_free(own);
+    free(arena);
+    mote_model_close(m);
+}
+END_TEST
+
 /* Runs T tokens at position pos through an attention session. */
 static void run_tokens(mote_session *s, const float *q, const float *k, const float *v,
                        int64_t T, int32_t pos)
@@ -652,6 +707,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_reshape_repacks_nothing_and_matches_a_fresh_session);
     tcase_add_test(tc, test_reshape_keeps_the_kv_cache);
+    tcase_add_test(tc, test_embedder_supplies_the_arena_mote_model_memory_gives);
     suite_add_tcase(su, tc);
     tc = tcase_create("resources");
     tcase_set_timeout(tc, 60);

@@ -342,6 +342,25 @@ mote_status mote_session_memory(const mote_session *s, mote_memory *out)
     return MOTE_OK;
 }
 
+mote_status mote_model_memory(const mote_model *m, const mote_session_options *opts,
+                              mote_memory *out)
+{
+    if (!out) return mote_error(MOTE_ERR_ARG, "mote_model_memory: NULL output");
+    memset(out, 0, sizeof *out);
+    mote_session_options o;
+    if (opts) o = *opts;
+    else mote_session_options_init(&o);
+    /* the thread count stays: per-thread scratch is part of the arena */
+    o.arena = NULL;                                  /* planned, not checked against */
+    o.arena_bytes = 0;
+    mote_session *s = NULL;
+    mote_status st = session_new(m, &o, true, &s);
+    if (st != MOTE_OK) return st;
+    st = mote_session_memory(s, out);
+    mote_session_free(s);
+    return st;
+}
+
 mote_status mote_pool_create(int threads, int pin, mote_pool **out)
 {
     if (!out) return mote_error(MOTE_ERR_ARG, "mote_pool_create: NULL output pointer");

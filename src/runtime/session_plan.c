@@ -384,6 +384,16 @@ mote_status mote_session_build_plan(mote_session *s, const mote_tensor *shapes, 
     if ((st = mote_graph_topo_order(g, order)) != MOTE_OK) goto done;
     if ((st = set_input_shapes(s, shapes, n_shapes)) != MOTE_OK) goto done;
     if ((st = mote_init_vals(g, s->vals, true)) != MOTE_OK) goto done;
+    for (int i = 0; i < g->n_inputs; i++) {   /* inputs: checked before any node */
+        size_t ib;
+        char what[192];
+        describe_value(s, g->inputs[i], what, sizeof what);
+        if (!mote_limit_tensor_bytes(&s->vals[g->inputs[i]], &ib)) {
+            st = mote_error(MOTE_ERR_LIMIT, "input %s: its size overflows", what);
+            goto done;
+        }
+        if ((st = mote_limit_check(ib, s->limit, what)) != MOTE_OK) goto done;
+    }
     /* the model's prepared weights are found or made under its lock */
     mote_prepared_lock(s->prep);
     st = build_steps(s, order, scratch);
