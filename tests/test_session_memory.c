@@ -22,8 +22,15 @@
 
 /* glibc lets a program define malloc & co. and still reach the real ones;
  * the wrappers record the largest single request and the bytes asked for.
- * Not under AddressSanitizer, whose allocator they would bypass. */
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+ * Not under Address- or ThreadSanitizer, whose allocators they would
+ * bypass. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define MOTE_TEST_SANITIZED 1
+#endif
+#endif
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
+    !defined(MOTE_TEST_SANITIZED)
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
