@@ -27,6 +27,14 @@ tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/test_session
 
+# What a session holds: the budget, inspection, prepared weights shared by
+# sessions, reshape, op state, a shared thread pool.
+check_PROGRAMS += tests/test_session_memory
+tests_test_session_memory_SOURCES = tests/test_session_memory.c tests/testutil.c tests/testutil.h
+tests_test_session_memory_CFLAGS = $(TEST_CFLAGS)
+tests_test_session_memory_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_session_memory
+
 # The .mote reader and writer, and hostile files.
 check_PROGRAMS += tests/test_format
 tests_test_format_SOURCES = tests/test_format.c
@@ -143,7 +151,7 @@ TESTS += tests/test_reliability
 VALGRIND = valgrind
 VALGRIND_FLAGS = --tool=memcheck --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite --quiet
-VALGRIND_TESTS = tests/test_session tests/test_reliability tests/test_fashion tests/test_llama
+VALGRIND_TESTS = tests/test_session tests/test_session_memory tests/test_reliability tests/test_fashion tests/test_llama
 .PHONY: check-valgrind
 check-valgrind: $(check_PROGRAMS) $(bin_PROGRAMS)
 	@set -e; vg='$(VALGRIND) $(VALGRIND_FLAGS)'; \

@@ -277,6 +277,49 @@ START_TEST(test_llama_prepare_then_forward_matches_a_cold_forward)
 }
 END_TEST
 
+/* a decoder is one session: a prompt, tokens one at a time and a second
+ * prompt of another length reshape it, keeping one KV cache (the only
+ * state) and the one packed copy of each matrix made by the first pass;
+ * its logits match a decoder fed the same tokens one at a time */
+START_TEST(test_llama_one_session_one_cache_one_packed_copy)
+{
+    mote_model *m = stories_model("q4_0");
+    if (!m) return;
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.pin = 0;
+    mote_llama *L, *S;
+    ck_assert_mote_ok(mote_llama_new(m, &o, &L));
+    ck_assert_mote_ok(mote_llama_new(m, &o, &S));
+    int ids[12] = { 1, 410, 469, 347, 280, 301, 260, 411, 279, 290, 364, 267 };
+    const float *ll, *ls;
+    float got[512];
+    ck_assert_mote_ok(mote_llama_forward(L, ids, 4, &ll));
+    size_t packed = mote_model_prepared_bytes(m);
+    for (int i = 4; i < 7; i++) ck_assert_mote_ok(mote_llama_forward(L, ids + i, 1, &ll));
+    ck_assert_mote_ok(mote_llama_forward(L, ids + 7, 5, &ll));
+    memcpy(got, ll, sizeof got);
+    ck_assert_uint_eq(mote_model_prepared_bytes(m), packed);
+    /* the session's state is exactly one cache per layer */
+    const mote_llama_hparams *hp = mote_llama_hparams_of(L);
+    size_t kvd = (size_t)(hp->dim / hp->n_heads * hp->n_kv_heads);
+    size_t layer = 64 + 2 * (((size_t)hp->max_seq * kvd * sizeof(float) + 63) / 64 * 64);
+    mote_memory mem;
+    ck_assert_mote_ok(mote_session_memory(mote_llama_session(L), &mem));
+    ck_assert_uint_eq(mem.state, (size_t)hp->n_layers * layer);
+    ck_assert_uint_eq(mem.prepared <= packed, 1);
+    ck_assert_uint_eq(mote_llama_memory_bytes(L), mem.total - mem.prepared + packed);
+    for (int i = 0; i < 12; i++) ck_assert_mote_ok(mote_llama_forward(S, ids + i, 1, &ls));
+    ck_assert_uint_eq(mote_model_prepared_bytes(m), packed);
+    float d = mote_test_maxdiff(got, ls, 512);
+    ck_assert_msg(d < 1e-3f, "batched and one-at-a-time logits differ by %g", (double)d);
+    mote_llama_free(L);
+    mote_llama_free(S);
+    mote_model_close(m);
+}
+END_TEST
+
 START_TEST(test_llama_forward_rejects_positions_past_max_seq)
 {
     mote_model *m = stories_model("f32");
@@ -400,6 +443,7 @@ int main(void)
     tcase_add_test(tc, test_llama_reset_restarts_at_position_zero);
     tcase_add_test(tc, test_llama_forward_rejects_positions_past_max_seq);
     tcase_add_test(tc, test_llama_prepare_then_forward_matches_a_cold_forward);
+    tcase_add_test(tc, test_llama_one_session_one_cache_one_packed_copy);
     tcase_add_test(tc, test_llama2c_v1_layout_imports_like_v0);
     tcase_add_test(tc, test_llama2c_rejects_truncated_checkpoint);
     tcase_add_test(tc, test_llama2c_rejects_bad_header);

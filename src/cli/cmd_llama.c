@@ -130,7 +130,7 @@ int cli_cmd_generate(int argc, char **argv)
     if ((st = mote_tokenizer_encode(tok, prompt, 1, 0, ids, cap, &n))) goto fail;
     if (n > steps) n = (int)steps;
     const float *logits;
-    /* the batched session (kernels, memory plan, packed weights) is set up
+    /* the session is shaped for the prompt (memory plan, packed weights)
      * before the clock starts, so the prompt rate is the pass alone */
     double ts = now_s();
     if ((st = mote_llama_prepare(L, n))) goto fail;
@@ -160,8 +160,8 @@ int cli_cmd_generate(int argc, char **argv)
     struct rusage ru;
     double peak = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss * 1024.0 : 0.0;
     fprintf(stderr, "prompt: %d tokens, %.1f tokens/s (after %.0f ms of setup); generation: %d tokens, "
-            "%.1f tokens/s; memory: peak RSS %s (session arenas %s; the rest: mapped weights, "
-            "packed weight copies, KV caches)\n",
+            "%.1f tokens/s; memory: peak RSS %s (the session: %s of arena, KV cache and packed "
+            "weights; the rest: mapped weights)\n",
             n, n / (t1 - t0), 1e3 * (t0 - ts), gen, gen > 1 ? (gen - 1) / (t2 - t1) : 0.0,
             cli_bytes(peak, b1), cli_bytes((double)mote_llama_memory_bytes(L), b2));
     free(ids);

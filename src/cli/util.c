@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "runtime/session.h"
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -298,7 +300,8 @@ mote_status cli_inspect_session(const mote_model *m, const cli_shapes *shapes_gi
     o.pin = 0;
     o.input_shapes = shapes;
     o.n_input_shapes = n_in;
-    mote_status st = mote_session_new(m, &o, out);
+    /* inspection needs the plan's sizes, not its memory */
+    mote_status st = mote_session_new_plan_only(m, &o, out);
     free(shapes);
     return st;
 }

@@ -23,6 +23,7 @@
 #include "graph/internal.h"
 #include "op_util.h"
 #include "gemm_plan.h"
+#include "runtime/prepared.h"
 
 typedef struct convt_params {
     mote_convt2d_args a;   /* geometry; pointers set per call            */
@@ -125,29 +126,33 @@ static mote_status prepare_gemm_path(mote_op_ctx *c, convt_params *p, const floa
         return mote_op_error(c, MOTE_ERR_LIMIT, "the column buffer of %lld x %lld floats "
                              "overflows", (long long)M, (long long)N);
     p->plans = mote_ctx_alloc(c, sizeof *p->plans * (size_t)G);
-    float *At = mote_ctx_alloc_aligned(c, atb);
+    size_t allb;
+    if (!mote_mul_size(atb, (size_t)G, &allb))
+        return mote_op_error(c, MOTE_ERR_LIMIT, "the transposed weights overflow");
+    /* W_g^T for every group: derived from W alone, so a prepared entry
+     * (one copy per model, and a stable address per group for the packing
+     * the GEMM plan keys on it) */
+    mote_prep_key key = { .tag = MOTE_PREP_TRANSPOSE, .src = w, .p = { G, K, M, 0 } };
+    bool fill;
+    float *At = p->plans ? mote_ctx_prepared(c, &key, allb, &fill) : NULL;
     if (!p->plans || !At)
         return MOTE_ERR_NOMEM;
     size_t most = 0;
     for (int64_t g = 0; g < G; g++) {
         const float *wg = w + g * Cg * M;          /* (Cg, M) row-major */
-        for (int64_t m = 0; m < M; m++)
-            for (int64_t k = 0; k < K; k++)
-                At[m * K + k] = wg[k * M + m];
+        float *Ag = At + g * M * K;                /* (M, Cg) row-major */
+        if (fill)
+            for (int64_t m = 0; m < M; m++)
+                for (int64_t k = 0; k < K; k++)
+                    Ag[m * K + k] = wg[k * M + m];
         size_t scr = 0;
         mote_act none = {MOTE_ACT_NONE, 0, 0};
-        mote_status st = mote_gemm_plan_init_const_a(c, &p->plans[g], M, N, K, At, K, N,
+        mote_status st = mote_gemm_plan_init_const_a(c, &p->plans[g], M, N, K, Ag, K, N,
                                                      NULL, 0, none, &scr);
         if (st)
             return st;
         if (scr > most)
             most = scr;
-        /* the plan packed A, or keeps pointing at it: a new copy per group */
-        if (g + 1 < G && !p->plans[g].Ap) {
-            At = mote_ctx_alloc_aligned(c, atb);
-            if (!At)
-                return MOTE_ERR_NOMEM;
-        }
     }
     p->gemm_scratch = (most + 63) & ~(size_t)63;
     c->scratch_bytes = p->gemm_scratch + colb;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "gemm_plan.h"
 #include "graph/internal.h"
+#include "runtime/prepared.h"
 
 mote_status mote_gemm_plan_init(mote_op_ctx *c, mote_gemm_plan *p,
                                 int64_t M, int64_t N, int64_t K,
@@ -34,9 +35,11 @@ mote_status mote_gemm_plan_init(mote_op_ctx *c, mote_gemm_plan *p,
     if (B_const && (!trans_a || M > 8) && k->gemm_packed_f32 && k->gemm_pack_b && k->gemm_pack_b_bytes &&
         k->gemm_nr && k->gemm_scratch_bytes && M > 0 && N > 0 && K > 0) {
         size_t bytes = k->gemm_pack_b_bytes(K, N);
-        void *bp = mote_ctx_alloc_aligned(c, bytes);
-        if (!bp) return MOTE_ERR_NOMEM;
-        k->gemm_pack_b(K, N, B_const, ldb, trans_b, bp);
+        mote_prep_key key = { .tag = MOTE_PREP_GEMM_B, .src = B_const, .p = { K, N, ldb, trans_b } };
+        bool fill;
+        void *bp = mote_ctx_prepared(c, &key, bytes, &fill);
+        if (!bp) return MOTE_ERR_NOMEM;   /* the session reads c->alloc_status */
+        if (fill) k->gemm_pack_b(K, N, B_const, ldb, trans_b, bp);
         p->Bp = bp;
         p->scratch_per_thread = mote_align_up(k->gemm_scratch_bytes(M, K), 64);
         size_t total;
@@ -60,9 +63,11 @@ mote_status mote_gemm_plan_init_const_a(mote_op_ctx *c, mote_gemm_plan *p,
     const mote_general_kernels *k = &c->k->general;
     if (A_const && k->gemm_packed_a_f32 && k->gemm_pack_a && k->gemm_pack_a_bytes &&
         k->gemm_mr && k->gemm_packed_a_scratch_bytes && M > 0 && N > 0 && K > 0) {
-        void *ap = mote_ctx_alloc_aligned(c, k->gemm_pack_a_bytes(M, K));
-        if (!ap) return MOTE_ERR_NOMEM;
-        k->gemm_pack_a(M, K, A_const, lda, 0, ap);
+        mote_prep_key key = { .tag = MOTE_PREP_GEMM_A, .src = A_const, .p = { M, K, lda, 0 } };
+        bool fill;
+        void *ap = mote_ctx_prepared(c, &key, k->gemm_pack_a_bytes(M, K), &fill);
+        if (!ap) return MOTE_ERR_NOMEM;   /* the session reads c->alloc_status */
+        if (fill) k->gemm_pack_a(M, K, A_const, lda, 0, ap);
         p->Ap = ap;
         /* a thread gets at most all N columns */
         p->scratch_per_thread = mote_align_up(k->gemm_packed_a_scratch_bytes(N, K), 64);

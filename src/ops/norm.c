@@ -6,7 +6,9 @@
  * kernels (kernels/norm_ref.c).
  */
 #include <math.h>
+#include <string.h>
 #include "op_util.h"
+#include "runtime/prepared.h"
 
 /* ------------------------------------------------------ LayerNormalization */
 
@@ -216,14 +218,29 @@ static mote_status prepare_bn(mote_op_ctx *c)
     p->eps = mote_attr_get_float(c->node, "epsilon", 1e-5f);
     p->fn = c->k->general.channel_affine_f32;
     size_t cb = (size_t)(p->C > 0 ? p->C : 1) * sizeof(float);
-    p->scale = mote_ctx_alloc(c, cb);
-    p->shift = mote_ctx_alloc(c, cb);
-    if (!p->scale || !p->shift)
-        return MOTE_ERR_NOMEM;
     p->folded = c->in[1]->data && c->in[2]->data && c->in[3]->data && c->in[4]->data;
-    if (p->folded)
-        bn_fold(p->C, p->eps, c->in[1]->data, c->in[2]->data, c->in[3]->data,
-                c->in[4]->data, p->scale, p->shift);
+    if (p->folded) {
+        /* constant statistics: one folded copy for every session of the model */
+        uint32_t eps_bits;
+        memcpy(&eps_bits, &p->eps, sizeof eps_bits);
+        mote_prep_key key = { .tag = MOTE_PREP_BN_FOLD, .src = c->in[1]->data,
+                              .p = { p->C, eps_bits, (int64_t)(uintptr_t)c->in[3]->data,
+                                     (int64_t)(uintptr_t)c->in[2]->data } };
+        bool fill;
+        float *both = mote_ctx_prepared(c, &key, 2 * cb, &fill);
+        if (!both)
+            return MOTE_ERR_NOMEM;
+        p->scale = both;
+        p->shift = both + cb / sizeof(float);
+        if (fill)
+            bn_fold(p->C, p->eps, c->in[1]->data, c->in[2]->data, c->in[3]->data,
+                    c->in[4]->data, p->scale, p->shift);
+    } else {
+        p->scale = mote_ctx_alloc(c, cb);
+        p->shift = mote_ctx_alloc(c, cb);
+        if (!p->scale || !p->shift)
+            return MOTE_ERR_NOMEM;
+    }
     c->params = p;
     c->run = run_bn;
     c->scratch_bytes = 0;

@@ -10,6 +10,9 @@
 #include <string.h>
 #include "graph/internal.h"
 #include "op_util.h"
+#include "runtime/budget.h"
+#include "runtime/prepared.h"
+#include "config.h"
 
 /* ---------------------------------------- errors, allocations, shapes */
 mote_status mote_op_error(const mote_op_ctx *c, mote_status st, const char *fmt, ...)
@@ -29,23 +32,70 @@ typedef struct alloc_hdr {
     char pad[56];
 } alloc_hdr;
 
+/* "node 'x' (Op): what" for budget messages. */
+static void node_what(const mote_op_ctx *c, const char *what, char *buf, size_t len)
+{
+    snprintf(buf, len, "node '%s' (%s): %s", c->node->name ? c->node->name : "?", c->node->op, what);
+}
+
 void *mote_ctx_alloc_aligned(mote_op_ctx *c, size_t bytes)
 {
     size_t total;
     if (!mote_add_size(bytes, sizeof(alloc_hdr), &total)) {
-        mote_op_error(c, MOTE_ERR_NOMEM, "allocation of %zu bytes overflows", bytes);
+        c->alloc_status = mote_op_error(c, MOTE_ERR_LIMIT, "allocation of %zu bytes overflows", bytes);
         return NULL;
+    }
+    if (c->budget) {   /* counted before it is allocated */
+        char what[256];
+        node_what(c, "its parameters", what, sizeof what);
+        if ((c->alloc_status = mote_budget_add(c->budget, &c->budget->plan, total, what)))
+            return NULL;
     }
     alloc_hdr *h = mote_alloc_aligned(total);
     if (!h) {
-        mote_op_error(c, MOTE_ERR_NOMEM, "out of memory (%zu bytes)", bytes);
+        c->alloc_status = mote_op_error(c, MOTE_ERR_NOMEM, "out of memory (%zu bytes)", bytes);
         return NULL;
     }
-    /* not cleared: packed weights and KV caches are large, written before
-     * they are read, and untouched pages cost no memory */
+    /* not cleared: large blocks are written before they are read, and
+     * untouched pages cost no memory */
     h->next = c->allocs;
     c->allocs = h;
     return h + 1;
+}
+
+void *mote_ctx_prepared(mote_op_ctx *c, mote_prep_key *key, size_t bytes, bool *fill)
+{
+    *fill = false;
+    key->isa = c->k->name;
+    if (c->budget) {   /* shared or not, the session holds these bytes */
+        char what[256];
+        node_what(c, "its prepared weights", what, sizeof what);
+        if ((c->alloc_status = mote_budget_add(c->budget, &c->budget->prepared, bytes, what)))
+            return NULL;
+    }
+    if (!c->prep) {   /* no model container: a private copy, counted above */
+        struct mote_budget *b = c->budget;
+        c->budget = NULL;
+        void *d = mote_ctx_alloc_aligned(c, bytes);
+        c->budget = b;
+        *fill = d != NULL;
+        return d;
+    }
+    size_t have = 0;
+    void *d = mote_prepared_find(c->prep, key, &have);
+    if (d && have == bytes) return d;
+    if (d) {
+        c->alloc_status = mote_op_error(c, MOTE_ERR_GRAPH, "prepared data of %zu bytes where "
+                                        "%zu were expected", have, bytes);
+        return NULL;
+    }
+    if (!(d = mote_prepared_add(c->prep, key, bytes))) {
+        c->alloc_status = mote_op_error(c, MOTE_ERR_NOMEM, "out of memory for %zu bytes of "
+                                        "prepared weights", bytes);
+        return NULL;
+    }
+    *fill = true;
+    return d;
 }
 
 void *mote_ctx_alloc(mote_op_ctx *c, size_t bytes)

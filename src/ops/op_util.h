@@ -164,9 +164,4 @@ int64_t mote_llm_read_pos(const mote_tensor *t);
 /* Checks that input i is an i32/i64 tensor of one element. */
 mote_status mote_llm_expect_pos(const mote_op_ctx *c, int i);
 
-/* Copies an LlmAttention step's KV cache (params of two sessions of the
- * same model); used by mote_session_copy_state. */
-void mote_llm_attention_copy_state(void *dst_params, const void *src_params);
-extern const mote_op mote_op_LlmAttention;
-
 #endif

@@ -17,6 +17,7 @@
  */
 #include <string.h>
 #include "ops/op_util.h"
+#include "runtime/prepared.h"
 #include "ops/gemm_plan.h"
 
 typedef struct lin_params {
@@ -164,9 +165,12 @@ static mote_status lin_prepare(mote_op_ctx *c)
                       (p->wtype == MOTE_W_Q8_0 ? sizeof(mote_q16a_block) : sizeof(mote_q8a_block));
         c->scratch_bytes = p->xq_bytes;
         if (p->lk->matmul_qpacked) {
-            void *wp = mote_ctx_alloc_aligned(c, mote_qpack16_bytes(p->wtype, p->N, p->K));
+            mote_prep_key key = { .tag = MOTE_PREP_QPACK, .src = p->W,
+                                  .p = { p->wtype, p->N, p->K, 0 } };
+            bool fill;
+            void *wp = mote_ctx_prepared(c, &key, mote_qpack16_bytes(p->wtype, p->N, p->K), &fill);
             if (!wp) return MOTE_ERR_NOMEM;
-            mote_qpack16(p->wtype, p->N, p->K, p->W, wp);
+            if (fill) mote_qpack16(p->wtype, p->N, p->K, p->W, wp);
             p->Wp = wp;
         }
     }
