@@ -27,6 +27,14 @@ tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/test_session
 
+# What a session holds: the budget, inspection, prepared weights shared by
+# sessions, reshape, op state, a shared thread pool.
+check_PROGRAMS += tests/test_session_memory
+tests_test_session_memory_SOURCES = tests/test_session_memory.c tests/testutil.c tests/testutil.h
+tests_test_session_memory_CFLAGS = $(TEST_CFLAGS)
+tests_test_session_memory_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_session_memory
+
 # The .mote reader and writer, and hostile files.
 check_PROGRAMS += tests/test_format
 tests_test_format_SOURCES = tests/test_format.c
@@ -113,22 +121,13 @@ tests_test_onnx_LDADD = $(TEST_LIBS)
 TESTS += tests/test_onnx
 endif
 
-# Every kernel table the machine runs, entry by entry, against the reference.
-if HAVE_X86
-check_PROGRAMS += tests/test_kernels_isa
-tests_test_kernels_isa_SOURCES = tests/test_kernels_isa.c tests/testutil.c tests/testutil.h
-tests_test_kernels_isa_CPPFLAGS = $(X86_CPPFLAGS)
-tests_test_kernels_isa_CFLAGS = $(TEST_CFLAGS)
-tests_test_kernels_isa_LDADD = $(TEST_LIBS)
-TESTS += tests/test_kernels_isa
-endif
-if HAVE_ARM
-check_PROGRAMS += tests/test_kernels_neon
-tests_test_kernels_neon_SOURCES = tests/test_kernels_neon.c tests/testutil.c tests/testutil.h
-tests_test_kernels_neon_CFLAGS = $(TEST_CFLAGS)
-tests_test_kernels_neon_LDADD = $(TEST_LIBS)
-TESTS += tests/test_kernels_neon
-endif
+# Every entry of every kernel table the machine runs against the reference,
+# from the entry list (kernels/kernel_list.h), and the dispatch itself.
+check_PROGRAMS += tests/test_kernels
+tests_test_kernels_SOURCES = tests/test_kernels.c tests/testutil.c tests/testutil.h
+tests_test_kernels_CFLAGS = $(TEST_CFLAGS)
+tests_test_kernels_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_kernels
 
 # The command-line tool: tests/test_cli.sh runs it on models that
 # tests/cli_fixture makes; tests/test_instruments.sh runs trace, profile,
@@ -179,7 +178,7 @@ TESTS += tests/test_reliability
 VALGRIND = valgrind
 VALGRIND_FLAGS = --tool=memcheck --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite --quiet
-VALGRIND_TESTS = tests/test_session tests/test_reliability tests/test_fashion tests/test_llama
+VALGRIND_TESTS = tests/test_session tests/test_session_memory tests/test_reliability tests/test_fashion tests/test_llama
 .PHONY: check-valgrind
 check-valgrind: $(check_PROGRAMS) $(bin_PROGRAMS)
 	@set -e; vg='$(VALGRIND) $(VALGRIND_FLAGS)'; \

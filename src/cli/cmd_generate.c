@@ -456,8 +456,8 @@ int cli_cmd_generate(int argc, char **argv)
         st = MOTE_ERR_NOMEM;
         goto fail;
     }
-    /* the batched session is set up before the clock starts, so the prompt
-     * rate is the pass alone */
+    /* the session is shaped for the prompt (memory plan, packed weights)
+     * before the clock starts, so the prompt rate is the pass alone */
     double ts = now_s();
     if ((st = mote_llama_prepare(g.L, n))) {
         free(ids);
@@ -523,8 +523,8 @@ int cli_cmd_generate(int argc, char **argv)
             fputc('\n', stdout);
         char b1[32], b2[32];
         fprintf(stderr, "prompt: %d tokens, %.1f tokens/s (after %.0f ms of setup); generation: "
-                "%d tokens, %.1f tokens/s; seed %llu; memory: peak RSS %s (session arenas %s; "
-                "the rest: mapped weights, packed weight copies, KV caches)\n",
+                "%d tokens, %.1f tokens/s; seed %llu; memory: peak RSS %s (the session: %s of "
+                "arena, KV cache and packed weights; the rest: mapped weights)\n",
                 n, tp > 0 ? n / tp : 0.0, 1e3 * setup, gen,
                 gen > 1 && tg > 0 ? (gen - 1) / tg : 0.0, seed, cli_bytes(peak, b1),
                 cli_bytes((double)mote_llama_memory_bytes(g.L), b2));

@@ -5,8 +5,9 @@
  * count, the memory plan (arena vs the sum of all intermediates) and the
  * metadata, and the memory plan as a timeline of arena buffers.
  *
- * It makes a one-thread session to learn the shapes and reads the
- * session's internals (src/runtime/session.h); it runs nothing. The FLOP counts
+ * It makes a one-thread inspection session (planned, but with neither
+ * arena nor state allocated) to learn the shapes and reads the session's
+ * internals (src/runtime/session.h); it runs nothing. The FLOP counts
  * are estimates from shapes, not measurements.
  */
 #include "cli.h"
@@ -156,9 +157,7 @@ static void print_plan(const mote_session *s)
         printf("  %10zu %10zu  %-9s %s  ", mb->offset, mb->bytes, steps, bar);
         int shown = 0;
         for (int v = 0; v < g->n_values; v++) {
-            const uint8_t *d = s->vals[v].data;
-            if (g->values[v].kind == MOTE_VAL_WEIGHT || !d || !s->arena ||
-                d < s->arena + mb->offset || d >= s->arena + mb->offset + mb->bytes)
+            if (s->val_buf[v] != b)
                 continue;
             int made = g->values[v].kind == MOTE_VAL_INPUT ? 0 : step_of[g->values[v].producer];
             if (made < mb->first || made > mb->last)
@@ -352,6 +351,14 @@ int cli_cmd_info(int argc, char **argv)
     if (naive > 0)
         printf(", %.1f%%", 100.0 * (double)arena / (double)naive);
     printf("\nkernels: %s\n", mote_session_isa(s));
+    mote_memory mem;
+    if (mote_session_memory(s, &mem) == MOTE_OK) {
+        char b3[32], b4[32], b5[32], b6[32];
+        printf("session memory: %s in all (arena %s, plan %s, state %s, prepared weights %s), "
+               "budget %s\n", cli_bytes((double)mem.total, b1), cli_bytes((double)mem.arena, b2),
+               cli_bytes((double)mem.plan, b3), cli_bytes((double)mem.state, b4),
+               cli_bytes((double)mem.prepared, b5), cli_bytes((double)mem.budget, b6));
+    }
     if (nodes)
         print_plan(s);
     mote_session_free(s);

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include "cli.h"
+#include "graph/graph.h"
 
 void cli_json_init(cli_json *j, FILE *f)
 {
@@ -160,7 +161,7 @@ void cli_json_tensor_fields(cli_json *j, const char *name, const mote_tensor *t)
         double lo = INFINITY, hi = -INFINITY, sum = 0;
         int64_t nonfinite = 0, imax = -1;
         for (int64_t i = 0; i < n; i++) {
-            double v = cli_elem(t, i);
+            double v = mote_tensor_elem(t, i);
             if (!isfinite(v)) {
                 nonfinite++;
                 continue;
@@ -185,7 +186,7 @@ void cli_json_tensor_fields(cli_json *j, const char *name, const mote_tensor *t)
         cli_json_int(j, "non_finite", nonfinite);
         cli_json_array(j, "first_values");
         for (int64_t i = 0; i < n && i < 8; i++)
-            cli_json_num(j, NULL, cli_elem(t, i));
+            cli_json_num(j, NULL, mote_tensor_elem(t, i));
         cli_json_end(j);
         bool vector = t->ndim >= 1 && n > 1 && t->dims[t->ndim - 1] == n;
         if (vector && imax >= 0)
