@@ -19,6 +19,7 @@
 
 static const char usage[] =
     "Usage: mote info [options] MODEL.mote\n"
+    "       mote info --devices\n"
     "\n"
     "Prints the model's inputs and outputs (name, dtype, shape), its nodes in\n"
     "execution order with their output shapes and estimated FLOPs, the number\n"
@@ -33,6 +34,8 @@ static const char usage[] =
     "                   the shape of input NAME, for the dimensions the model\n"
     "                   leaves open (repeat per input; those not given are 1)\n"
     "  -n, --no-nodes   leave out the per-node table and the memory-plan timeline\n"
+    "  -d, --devices    list the CPU and the OpenCL platforms and devices (compute\n"
+    "                   units, memory, FP32/FP16, a measured FP32 peak); no MODEL\n"
     "  -h, --help       show this help\n";
 
 static int64_t numel(const mote_tensor *t)
@@ -182,20 +185,28 @@ int cli_cmd_info(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "no-nodes", no_argument, NULL, 'n' },
+        { "devices", no_argument, NULL, 'd' },
         { "shape", required_argument, NULL, 's' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c, rc = CLI_OK;
-    bool nodes = true;
+    bool nodes = true, devices = false;
     cli_shapes shapes = { .n = 0 };
-    while ((c = cli_getopt(argc, argv, "ns:h", longopts, usage, &rc)) != -1) {
+    while ((c = cli_getopt(argc, argv, "nds:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             return rc;
         if (c == 'n')
             nodes = false;
+        if (c == 'd')
+            devices = true;
         if (c == 's' && (rc = cli_shapes_add(&shapes, optarg, argv[0])) != CLI_OK)
             return rc;
+    }
+    if (devices) {
+        if (optind < argc)
+            return cli_usage_error(argv[0], "--devices takes no MODEL");
+        return cli_print_devices();
     }
     if (optind >= argc)
         return cli_usage_error(argv[0], "missing MODEL");
