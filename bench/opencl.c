@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "mote.h"
-#include "runtime/opencl/device.h"
+#include "runtime/device.h"
 #include "runtime/opencl/opencl.h"
 #ifdef MOTE_HAVE_CLBLAST
 #include <clblast_c.h>

@@ -164,6 +164,11 @@ typedef struct mote_session_options {
      * scratch); over it, mote_session_new fails with MOTE_ERR_LIMIT.
      * 0: MOTE_MAX_BYTES, else 75% of physical memory. */
     size_t max_bytes;
+    /* Where nodes run: NULL: MOTE_DEVICE, else "cpu"; "opencl" or
+     * "opencl:P:D" (builds with --enable-opencl) places every node the
+     * OpenCL device has a kernel for on it, the rest on the CPU, with the
+     * transfers between them; see docs/opencl.md. */
+    const char *device;
 } mote_session_options;
 
 void mote_session_options_init(mote_session_options *o);

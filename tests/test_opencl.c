@@ -20,8 +20,9 @@
 #include <unistd.h>
 #include "ref.h"
 #include "llm.h"
-#include "runtime/opencl/device.h"
+#include "runtime/device.h"
 #include "runtime/opencl/opencl.h"
+#include "runtime/session.h"
 #include "testutil.h"
 
 static mote_cl *dev(void)
@@ -508,6 +509,136 @@ START_TEST(test_bad_gemm_tile_setting_is_refused_with_a_message)
 }
 END_TEST
 
+/* ---------------------------------------------------------- sessions */
+
+static int argmax(const float *x, int n)
+{
+    int b = 0;
+    for (int i = 1; i < n; i++)
+        if (x[i] > x[b]) b = i;
+    return b;
+}
+
+static mote_session *session_on(const mote_model *m, const char *device)
+{
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.device = device;
+    o.threads = 1;
+    mote_session *s = NULL;
+    ck_assert_mote_ok(mote_session_new(m, &o, &s));
+    return s;
+}
+
+START_TEST(test_bundled_model_on_device_gives_same_predictions_and_logits)
+{
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_open(mote_test_src_path("models/fashion/fashion.mote"), &m));
+    mote_session *cpu = session_on(m, "cpu"), *dev = session_on(m, "opencl");
+    /* the convolutions, pools, Relus and Gemms on the device; the
+     * unfolded BatchNormalization in the middle on the CPU */
+    int on_dev = 0, on_cpu = 0;
+    for (int t = 0; t < dev->n_steps; t++) {
+        const char *where = mote_session_step_device(dev, t);
+        const char *op = dev->steps[t].node->op;
+        if (strcmp(op, "Conv") == 0 || strcmp(op, "Gemm") == 0 || strcmp(op, "MaxPool") == 0)
+            ck_assert_msg(strcmp(where, "opencl") == 0, "%s ran on %s", op, where);
+        if (strcmp(op, "BatchNormalization") == 0) ck_assert_str_eq(where, "cpu");
+        on_dev += strcmp(where, "opencl") == 0;
+        on_cpu += strcmp(where, "cpu") == 0;
+    }
+    ck_assert_int_ge(on_dev, 8);
+    ck_assert_int_ge(on_cpu, 1);
+    mote_device_stats ds = mote_session_device_stats(dev);
+    ck_assert_uint_gt(ds.up_bytes, 0);
+    ck_assert_uint_gt(ds.down_bytes, 0);
+    ck_assert_uint_gt(ds.weight_bytes, 0);
+    ck_assert_int_eq(mote_session_device_stats(cpu).n_device_steps, 0);
+    float img[28 * 28];
+    for (int r = 0; r < 8; r++) {
+        mote_test_fill(img, 28 * 28, 500u + (uint32_t)r, 0, 1);
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 1, 28, 28}, .data = img};
+        ck_assert_mote_ok(mote_session_run(cpu, &in, 1));
+        ck_assert_mote_ok(mote_session_run(dev, &in, 1));
+        mote_tensor a, b;
+        ck_assert_mote_ok(mote_session_output(cpu, 0, &a));
+        ck_assert_mote_ok(mote_session_output(dev, 0, &b));
+        ck_assert_int_eq(argmax(a.data, 10), argmax(b.data, 10));
+        float d = mote_test_maxdiff(a.data, b.data, 10);
+        ck_assert_msg(d <= 1e-4f, "logits differ by %g", (double)d);
+    }
+    mote_session_free(cpu);
+    mote_session_free(dev);
+    mote_model_close(m);
+}
+END_TEST
+
+/* MatMul -> Transpose (no OpenCL kernel: the CPU) -> Add -> Softmax */
+START_TEST(test_cpu_fallback_in_the_middle_inserts_transfers)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t dx[2] = {5, 7}, dw[2] = {7, 5}, db[1] = {5};
+    float w[35], bias[5];
+    mote_test_fill(w, 35, 1, -1, 1);
+    mote_test_fill(bias, 5, 2, -1, 1);
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, dx);
+    int wi = mote_graph_weight(g, "w", MOTE_F32, 2, dw, w);
+    int bi = mote_graph_weight(g, "b", MOTE_F32, 1, db, bias);
+    int mm, tr, add, sm;
+    mote_graph_node(g, "MatMul", "mm", 2, (int[]){x, wi}, 1, NULL, &mm);
+    mote_graph_node(g, "Transpose", "tr", 1, (int[]){mm}, 1, NULL, &tr);
+    mote_graph_node(g, "Add", "add", 2, (int[]){tr, bi}, 1, NULL, &add);
+    int n = mote_graph_node(g, "Softmax", "sm", 1, (int[]){add}, 1, NULL, &sm);
+    ck_assert_mote_ok(mote_graph_attr_int(g, n, "axis", -1));
+    ck_assert_mote_ok(mote_graph_output(g, sm));
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    mote_session *cpu = session_on(m, "cpu"), *dev = session_on(m, NULL);
+    setenv("MOTE_DEVICE", "opencl", 1);
+    mote_session_free(dev);
+    dev = session_on(m, NULL);   /* MOTE_DEVICE chooses when the option is NULL */
+    const char *want[] = {"opencl", "cpu", "opencl", "opencl"};
+    for (int t = 0; t < 4; t++) ck_assert_str_eq(mote_session_step_device(dev, t), want[t]);
+    mote_device_stats ds = mote_session_device_stats(dev);
+    /* x up; mm down for the Transpose; tr up for the Add; the output down */
+    ck_assert_uint_eq(ds.up_bytes, 2 * 35 * sizeof(float) - 10 * sizeof(float));
+    ck_assert_uint_eq(ds.down_bytes, 2 * 25 * sizeof(float));
+    float xv[35];
+    for (int r = 0; r < 3; r++) {
+        mote_test_fill(xv, 35, 10u + (uint32_t)r, -2, 2);
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {5, 7}, .data = xv};
+        ck_assert_mote_ok(mote_session_run(cpu, &in, 1));
+        ck_assert_mote_ok(mote_session_run(dev, &in, 1));
+        mote_tensor a, b;
+        ck_assert_mote_ok(mote_session_output(cpu, 0, &a));
+        ck_assert_mote_ok(mote_session_output(dev, 0, &b));
+        ck_assert_msg(mote_test_maxdiff(a.data, b.data, 25) <= 1e-5f, "outputs differ");
+    }
+    mote_session_free(cpu);
+    mote_session_free(dev);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_session_device_choice_errors_are_clear)
+{
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_open(mote_test_src_path("models/fashion/fashion.mote"), &m));
+    mote_session_options o;
+    mote_session_options_init(&o);
+    mote_session *s = NULL;
+    o.device = "gpu";
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_ARG);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(mote_last_error(), "'gpu'") != NULL, "%s", mote_last_error());
+    o.device = "opencl:7:0";
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_ARG);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(mote_last_error(), "platform 7") != NULL, "%s", mote_last_error());
+    mote_model_close(m);
+}
+END_TEST
+
 int main(void)
 {
     /* OpenCL runtimes keep threads that a fork() does not carry over, so the
@@ -540,6 +671,9 @@ int main(void)
     tcase_add_test(tc, test_device_choice_parses_and_rejects_clearly);
     tcase_add_test(tc, test_program_cache_is_written_reused_and_survives_damage);
     tcase_add_test(tc, test_bad_gemm_tile_setting_is_refused_with_a_message);
+    tcase_add_test(tc, test_bundled_model_on_device_gives_same_predictions_and_logits);
+    tcase_add_test(tc, test_cpu_fallback_in_the_middle_inserts_transfers);
+    tcase_add_test(tc, test_session_device_choice_errors_are_clear);
     suite_add_tcase(s, tc);
     return mote_test_run(s);
 }

@@ -100,8 +100,11 @@ static void count_params(const mote_graph *g, double *count, double *bytes)
 static void print_nodes(const mote_session *s, double *total_flops)
 {
     const mote_graph *g = s->g;
+    /* with a device, a last column says where each node runs */
+    bool placed = s->dev != NULL;
     printf("nodes (%d, in execution order):\n", s->n_steps);
-    printf("  %4s  %-20s %-24s %-28s %10s\n", "#", "op", "name", "output", "FLOPs");
+    printf("  %4s  %-20s %-24s %-28s %10s%s\n", "#", "op", "name", "output", "FLOPs",
+           placed ? "  runs on" : "");
     *total_flops = 0;
     for (int i = 0; i < s->n_steps; i++) {
         const mote_node *n = &g->nodes[s->step_node[i]];
@@ -110,8 +113,8 @@ static void print_nodes(const mote_session *s, double *total_flops)
         char d[160], c[32];
         mote_tensor_describe(n->n_out > 0 ? &s->vals[n->out[0]] : &(mote_tensor){ 0 }, d,
                              sizeof d);
-        printf("  %4d  %-20s %-24s %-28s %10s\n", i, n->op, n->name ? n->name : "", d,
-               cli_count(fl, c));
+        printf("  %4d  %-20s %-24s %-28s %10s%s%s\n", i, n->op, n->name ? n->name : "", d,
+               cli_count(fl, c), placed ? "  " : "", placed ? mote_session_step_device(s, i) : "");
         for (int k = 1; k < n->n_out; k++)  /* further outputs, one per line */
             printf("  %4s  %-20s %-24s %-28s\n", "", "", "",
                    mote_tensor_describe(&s->vals[n->out[k]], d, sizeof d));
@@ -257,6 +260,13 @@ int cli_cmd_info(int argc, char **argv)
     if (naive > 0)
         printf(", %.1f%%", 100.0 * (double)arena / (double)naive);
     printf("\nkernels: %s\n", mote_session_isa(s));
+    mote_device_stats ds = mote_session_device_stats(s);
+    if (ds.n_device_steps || strcmp(ds.device, "cpu") != 0) {
+        char b3[32];
+        printf("device: %s, %d of %d nodes on it; per run %s to it, %s back; weights on it %s\n",
+               ds.device, ds.n_device_steps, s->n_steps, cli_bytes((double)ds.up_bytes, b1),
+               cli_bytes((double)ds.down_bytes, b2), cli_bytes((double)ds.weight_bytes, b3));
+    }
     if (nodes)
         print_plan(s);
     mote_session_free(s);

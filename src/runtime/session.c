@@ -19,10 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "config.h"
 #include "cpu.h"
+#include "device.h"
 #include "graph/internal.h"
 #include "session.h"
 #include "budget.h"
+#ifdef MOTE_HAVE_OPENCL
+#include "opencl/opencl_session.h"
+#endif
 
 void mote_session_options_init(mote_session_options *o)
 {
@@ -467,6 +472,62 @@ done:
     return st;
 }
 
+/* ---------------------------------------------------- device placement */
+
+/* The device choice (option, else MOTE_DEVICE): on an OpenCL device, the
+ * placement pass (src/runtime/opencl/opencl_place.c) decides per step,
+ * after the plan, and the run goes through its loop. */
+static mote_status place_on_device(mote_session *s, const mote_session_options *o)
+{
+    mote_device_choice dc;
+    mote_status st = mote_device_parse(o->device, &dc);
+    if (st != MOTE_OK || dc.kind == MOTE_DEVICE_CPU) return st;
+#ifdef MOTE_HAVE_OPENCL
+    return mote_cl_session_place(s, dc.platform, dc.device);
+#else
+    return mote_error(MOTE_ERR_UNSUPPORTED, "no OpenCL backend in this build");
+#endif
+}
+
+static void free_device(mote_session *s)
+{
+#ifdef MOTE_HAVE_OPENCL
+    mote_cl_session_free(s->dev);
+#endif
+    s->dev = NULL;
+}
+
+/* The run loop of a placed session (NULL: all on the CPU). */
+static mote_status run_on_device(mote_session *s, const mote_step_hooks *h)
+{
+#ifdef MOTE_HAVE_OPENCL
+    return mote_cl_session_run(s, h);
+#else
+    (void)s; (void)h;
+    return MOTE_OK;
+#endif
+}
+
+const char *mote_session_step_device(const mote_session *s, int t)
+{
+#ifdef MOTE_HAVE_OPENCL
+    if (s->dev) return mote_cl_session_step_device(s, t);
+#endif
+    (void)s; (void)t;
+    return "cpu";
+}
+
+mote_device_stats mote_session_device_stats(const mote_session *s)
+{
+    mote_device_stats r = {.device = "cpu"};
+#ifdef MOTE_HAVE_OPENCL
+    if (s->dev)
+        mote_cl_session_stats(s, &r.n_device_steps, &r.up_bytes, &r.down_bytes, &r.weight_bytes, &r.device);
+#endif
+    (void)s;
+    return r;
+}
+
 mote_status mote_session_new(const mote_model *m, const mote_session_options *opts,
                              mote_session **out)
 {
@@ -498,6 +559,7 @@ mote_status mote_session_new(const mote_model *m, const mote_session_options *op
     if ((st = init_vals(g, s->vals, true)) != MOTE_OK) goto fail;
     if ((st = build_steps(s, order, scratch)) != MOTE_OK) goto fail;
     if ((st = plan_memory(s, scratch, &o)) != MOTE_OK) goto fail;
+    if ((st = place_on_device(s, &o)) != MOTE_OK) goto fail;
     free(order);
     free(scratch);
     *out = s;
@@ -512,6 +574,7 @@ fail:
 void mote_session_free(mote_session *s)
 {
     if (!s) return;
+    free_device(s);
     mote_pool_free(s->pool);
     mote_ctx_free_all(s->allocs);
     if (s->owns_arena) mote_free_aligned(s->arena);
@@ -558,6 +621,7 @@ mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_i
 {
     mote_status st = load_inputs(s, inputs, n_inputs);
     if (st != MOTE_OK) return st;
+    if (s->dev) return run_on_device(s, NULL);
     for (int t = 0; t < s->n_steps; t++) s->steps[t].run(&s->steps[t]);
     return MOTE_OK;
 }
@@ -570,6 +634,7 @@ mote_status mote_session_run_hooked(mote_session *s, const mote_tensor *inputs, 
     if (!h) return mote_session_run(s, inputs, n_inputs);
     mote_status st = load_inputs(s, inputs, n_inputs);
     if (st != MOTE_OK) return st;
+    if (s->dev) return run_on_device(s, h);
     for (int t = 0; t < s->n_steps; t++) {
         if (h->before) h->before(h->ctx, s, t);
         s->steps[t].run(&s->steps[t]);

@@ -1,7 +1,8 @@
 /*
- * device.h — which device to use: the CPU, or an OpenCL device
- * (MOTE_DEVICE=cpu|opencl[:PLATFORM:DEVICE]); read by the OpenCL tests
- * and bench/opencl. (Sessions do not place nodes on a device yet.)
+ * device.h — which device a session runs on: the CPU, or an OpenCL device
+ * (the session option `device`, else MOTE_DEVICE=cpu|opencl[:PLATFORM:DEVICE]).
+ * Parsed in every build; a build without OpenCL refuses "opencl" with a
+ * message saying how to get it.
  */
 #ifndef MOTE_DEVICE_H
 #define MOTE_DEVICE_H

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "config.h"
 #include "device.h"
 #include "graph/internal.h"
 #include <stdbool.h>
@@ -34,6 +35,11 @@ mote_status mote_device_parse(const char *spec, mote_device_choice *out)
             return mote_error(MOTE_ERR_ARG, "%s='%s': expected opencl:PLATFORM:DEVICE with two "
                               "indices as `mote info --devices` lists them", what, spec);
     }
+#ifdef MOTE_HAVE_OPENCL
     out->kind = MOTE_DEVICE_OPENCL;
     return MOTE_OK;
+#else
+    return mote_error(MOTE_ERR_UNSUPPORTED, "%s='%s': this build has no OpenCL backend "
+                      "(./configure --enable-opencl)", what, spec);
+#endif
 }
