@@ -12,7 +12,8 @@
  * and the spread (min..max over rounds), checks mote's device result
  * against CLBlast's (or the CPU's), and writes a markdown table.
  *
- * Usage: bench/opencl [--quick] [--out DIR]
+ * Usage: bench/opencl [--quick] [--out DIR] [--shape MxNxK]
+ *   --shape      only this shape (repeatable; the table's shapes otherwise)
  *   MOTE_DEVICE=opencl:P:D picks the device (default: first GPU, else first).
  */
 #include "config.h"
@@ -126,14 +127,22 @@ int main(int argc, char **argv)
 {
     int n_rounds = 7;
     const char *out_dir = "bench/results";
+    shape own[8];
+    int n_own = 0;
     for (int i = 1; i < argc; i++) {
+        long long m, n, k;
         if (strcmp(argv[i], "--quick") == 0) n_rounds = 3;
         else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out_dir = argv[++i];
+        else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc && n_own < 8 &&
+                 sscanf(argv[++i], "%lldx%lldx%lld", &m, &n, &k) == 3 && m > 0 && n > 0 && k > 0)
+            own[n_own++] = (shape){m, n, k, "given"};
         else {
-            fprintf(stderr, "usage: bench/opencl [--quick] [--out DIR]\n");
+            fprintf(stderr, "usage: bench/opencl [--quick] [--out DIR] [--shape MxNxK]...\n");
             return 2;
         }
     }
+    const shape *list = n_own ? own : shapes;
+    size_t n_list = n_own ? (size_t)n_own : sizeof shapes / sizeof *shapes;
     mote_device_choice dc;
     mote_cl *cl;
     if (mote_device_parse(NULL, &dc) != MOTE_OK ||
@@ -147,12 +156,18 @@ int main(int argc, char **argv)
     mote_cl_gemm_tile t = mote_cl_tile(cl, &tsrc);
     double peak = 0;
     mote_cl_probe_peak(cl, &peak);
+    char tile[96];
+    if (t.dm > 0)
+        snprintf(tile, sizeof tile, "direct kernel, %dx8 outputs per work-item", t.dm);
+    else
+        snprintf(tile, sizeof tile, "tiled kernel, %dx%dx%d tiles, %dx%d per work-item", t.tsm, t.tsn,
+                 t.tsk, t.wptm, t.wptn);
     char head[1024];
     snprintf(head, sizeof head,
              "device: %s (%s, driver %s), %u compute units; FMA-loop peak %.1f GFLOP/s\n"
-             "mote tile: %dx%dx%d, %dx%d per work-item, GEMM kernel %s (%s); CPU: mote's best kernel table, "
+             "mote GEMM: %s (%s); CPU: mote's best kernel table, "
              "all physical cores\n", d->name, d->platform_name, d->driver, d->compute_units, peak,
-             t.tsm, t.tsn, t.tsk, t.wptm, t.wptn, t.dm > 0 ? "direct" : "tiled", tsrc);
+             tile, tsrc);
     printf("%s", head);
     char path[512];
     mkdir(out_dir, 0755);
@@ -167,8 +182,8 @@ int main(int argc, char **argv)
                     "|---|---|---|---|---|---|---|\n");
     }
     printf("%-16s %-32s %22s %22s %8s %22s\n", "MxNxK", "shape", names[0], names[1], "ratio", names[2]);
-    for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {
-        const shape *s = &shapes[si];
+    for (size_t si = 0; si < n_list; si++) {
+        const shape *s = &list[si];
         ctx x = {.cl = cl, .s = s};
         size_t na = (size_t)(s->M * s->K), nb = (size_t)(s->K * s->N), nc = (size_t)(s->M * s->N);
         float *A = malloc(na * 4), *B = malloc(nb * 4), *C = malloc(nc * 4), *C2 = malloc(nc * 4);

@@ -139,7 +139,15 @@ __kernel void mote_gemm_direct_f32(long M, long N, long K,
     const int full = n0 + 8 <= N && !trans_b;
     float8 acc[DM];
     for (int i = 0; i < DM; i++) acc[i] = (float8)(0.0f);
-    for (long k = 0; k < K; k++) {
+    if (full && !trans_a && m0 + DM <= M) {
+        /* the common case without a test in the loop: DM rows of A, 8
+         * columns of B, both row-major */
+        __global const float *a = A + m0 * lda, *b = B + n0;
+        for (long k = 0; k < K; k++) {
+            float8 bv = vload8(0, b + k * ldb);
+            for (int i = 0; i < DM; i++) acc[i] = fma((float8)(a[i * lda + k]), bv, acc[i]);
+        }
+    } else for (long k = 0; k < K; k++) {
         float8 b;
         if (full) {
             b = vload8(0, B + k * ldb + n0);

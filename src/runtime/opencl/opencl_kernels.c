@@ -84,8 +84,8 @@ mote_status mote_cl_gemm(mote_cl *cl, const mote_cl_gemm_args *g)
     arg_int(&a, g->bias_per_row);
     arg_act(&a, g->act);
     if (t.dm > 0) {
-        size_t cols = (size_t)((g->N + 7) / 8);
-        size_t global[2] = {round_up(cols, DIRECT_GROUP), (size_t)((g->M + t.dm - 1) / t.dm)};
+        size_t cols = (size_t)((g->N + 7) / 8), rows = (size_t)((g->M + t.dm - 1) / t.dm);
+        size_t global[2] = {round_up(cols, DIRECT_GROUP), rows};
         size_t local[2] = {DIRECT_GROUP, 1};
         return launch(cl, &a, "mote_gemm_direct_f32", 2, global, local);
     }
