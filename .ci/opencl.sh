@@ -49,7 +49,7 @@ mkdir -p m4
 autoreconf -fi >/dev/null 2>&1
 ./configure -q --enable-opencl
 grep -q '#define MOTE_HAVE_OPENCL 1' config.h
-make -j"$jobs" mote bench/opencl tests/test_opencl tests/test_fashion tests/test_ops \
+make -j"$jobs" mote bench/opencl models/fashion/build_fashion tests/test_opencl tests/test_fashion tests/test_ops \
     tests/test_llama tests/onnx/run_node_tests
 
 export MOTE_DEVICE=opencl CK_FORK=no MOTE_BUILDDIR=$(pwd) MOTE_SRCDIR=$(pwd)
