@@ -26,3 +26,11 @@ bench_llm_LDADD = libmote_core.la -lm
 # bench/ort_peer.js times ONNX Runtime). A script, run by hand; not built,
 # not part of `make check`: `bench/ort.sh --build DIR`.
 EXTRA_DIST += bench/ort.sh bench/ort_peer.js bench/export_onnx.py bench/peer_torch.py bench/results
+
+# bench/opencl: SGEMM on an OpenCL device, mote's kernel beside CLBlast (if
+# found) and mote's CPU GEMM; `bench/opencl [--quick]` (built with --enable-opencl).
+if HAVE_OPENCL
+noinst_PROGRAMS += bench/opencl
+bench_opencl_SOURCES = bench/opencl.c
+bench_opencl_LDADD = libmote_core.la $(CLBLAST_LIBS) $(OPENCL_LIBS) -lm
+endif

@@ -172,6 +172,11 @@ typedef struct mote_session_options {
     /* A pool from mote_pool_create to run on instead of the session's own
      * (threads and pin are then the pool's); NULL: the session makes one. */
     mote_pool *pool;
+    /* Where nodes run: NULL: MOTE_DEVICE, else "cpu"; "opencl" or
+     * "opencl:P:D" (builds with --enable-opencl) places every node the
+     * OpenCL device has a kernel for on it, the rest on the CPU, with the
+     * transfers between them; see docs/opencl.md. */
+    const char *device;
 } mote_session_options;
 
 void mote_session_options_init(mote_session_options *o);

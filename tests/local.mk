@@ -204,3 +204,16 @@ check-valgrind: $(check_PROGRAMS) $(bin_PROGRAMS)
 
 include tests/onnx/local.mk
 include tests/fuzz/local.mk
+
+# The OpenCL kernels against the reference, the device choice, the program
+# cache (built with --enable-opencl; skipped when no OpenCL device exists).
+if HAVE_OPENCL
+check_PROGRAMS += tests/test_opencl
+tests_test_opencl_SOURCES = tests/test_opencl.c tests/testutil.c tests/testutil.h
+tests_test_opencl_CFLAGS = $(TEST_CFLAGS)
+tests_test_opencl_LDADD = $(TEST_LIBS) $(OPENCL_LIBS)
+TESTS += tests/test_opencl
+endif
+# test_opencl's program cache
+clean-local:
+	rm -rf tests/opencl-cache

@@ -5,6 +5,7 @@
  * any thread count; concurrent sessions on one model; clear errors for
  * misuse (wrong inputs, bad options, caller arenas that do not fit).
  */
+#include "config.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -413,12 +414,41 @@ START_TEST(test_open_input_dims_need_a_shape_per_session)
 }
 END_TEST
 
+/* The device option: a bad name is refused, and "opencl" in a build
+ * without the backend says how to get it (tests/test_opencl covers it
+ * in builds that have it). */
+START_TEST(test_session_device_option_is_checked)
+{
+    mote_model *m = mlp_model();
+    mote_session_options o;
+    mote_session_options_init(&o);
+    mote_session *s = NULL;
+    o.device = "tpu";
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_ARG);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(mote_last_error(), "'tpu'") != NULL, "%s", mote_last_error());
+    o.device = "cpu";
+    ck_assert_mote_ok(mote_session_new(m, &o, &s));
+    ck_assert_str_eq(mote_session_step_device(s, 0), "cpu");
+    mote_session_free(s);
+#ifndef MOTE_HAVE_OPENCL
+    o.device = "opencl";
+    s = NULL;
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_UNSUPPORTED);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(mote_last_error(), "--enable-opencl") != NULL, "%s", mote_last_error());
+#endif
+    mote_model_close(m);
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
     Suite *s = suite_create("session");
     TCase *t = tcase_create("session");
     tcase_set_timeout(t, 120);
     tcase_add_test(t, test_session_run_allocates_nothing);
+    tcase_add_test(t, test_session_device_option_is_checked);
     tcase_add_test(t, test_model_reports_inferred_output_shapes);
     tcase_add_test(t, test_arena_is_smaller_than_the_sum_of_intermediates);
     tcase_add_test(t, test_bundled_model_arena_is_smaller_than_its_intermediates);

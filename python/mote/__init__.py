@@ -65,7 +65,9 @@ class _SessionOptions(ctypes.Structure):
                 ("arena_bytes", ctypes.c_size_t),
                 ("input_shapes", ctypes.POINTER(_Tensor)),
                 ("n_input_shapes", ctypes.c_int),
-                ("max_bytes", ctypes.c_size_t)]
+                ("max_bytes", ctypes.c_size_t),
+                ("pool", ctypes.c_void_p),
+                ("device", ctypes.c_char_p)]
 
 
 # mote dtype codes (mote.h, fixed by the file format) and their numpy types.

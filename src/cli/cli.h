@@ -52,6 +52,8 @@ bool cli_parse_int(const char *s, long lo, long hi, long *out);
 void cli_print_summary(FILE *f, const char *name, const mote_tensor *t);
 /* Human sizes: "1.5 KiB", "12.0 MiB"; buf of at least 32 bytes. */
 const char *cli_bytes(double bytes, char *buf);
+/* `mote info --devices`: the CPU and every OpenCL device (cli_devices.c). */
+int cli_print_devices(void);
 /* Human counts: "12.3 k", "4.56 M", "7.8 G"; buf of at least 32 bytes. */
 const char *cli_count(double n, char *buf);
 

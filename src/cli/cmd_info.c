@@ -21,6 +21,7 @@
 
 static const char usage[] =
     "Usage: mote info [options] MODEL.mote\n"
+    "       mote info --devices\n"
     "\n"
     "Prints the model's inputs and outputs (name, dtype, shape), its nodes in\n"
     "execution order with their output shapes and estimated FLOPs, the number\n"
@@ -36,6 +37,8 @@ static const char usage[] =
     "                   leaves open (repeat per input; those not given are 1)\n"
     "  -n, --no-nodes   leave out the per-node table and the memory-plan timeline\n"
     "      --json       print the same as one JSON object on stdout\n"
+    "  -d, --devices    list the CPU and the OpenCL platforms and devices (compute\n"
+    "                   units, memory, FP32/FP16, a measured FP32 peak); no MODEL\n"
     "  -h, --help       show this help\n";
 
 static int64_t numel(const mote_tensor *t)
@@ -100,8 +103,11 @@ static void count_params(const mote_graph *g, double *count, double *bytes)
 static void print_nodes(const mote_session *s, double *total_flops)
 {
     const mote_graph *g = s->g;
+    /* with a device, a last column says where each node runs */
+    bool placed = s->dev != NULL;
     printf("nodes (%d, in execution order):\n", s->n_steps);
-    printf("  %4s  %-20s %-24s %-28s %10s\n", "#", "op", "name", "output", "FLOPs");
+    printf("  %4s  %-20s %-24s %-28s %10s%s\n", "#", "op", "name", "output", "FLOPs",
+           placed ? "  runs on" : "");
     *total_flops = 0;
     for (int i = 0; i < s->n_steps; i++) {
         const mote_node *n = &g->nodes[s->step_node[i]];
@@ -110,8 +116,8 @@ static void print_nodes(const mote_session *s, double *total_flops)
         char d[160], c[32];
         mote_tensor_describe(n->n_out > 0 ? &s->vals[n->out[0]] : &(mote_tensor){ 0 }, d,
                              sizeof d);
-        printf("  %4d  %-20s %-24s %-28s %10s\n", i, n->op, n->name ? n->name : "", d,
-               cli_count(fl, c));
+        printf("  %4d  %-20s %-24s %-28s %10s%s%s\n", i, n->op, n->name ? n->name : "", d,
+               cli_count(fl, c), placed ? "  " : "", placed ? mote_session_step_device(s, i) : "");
         for (int k = 1; k < n->n_out; k++)  /* further outputs, one per line */
             printf("  %4s  %-20s %-24s %-28s\n", "", "", "",
                    mote_tensor_describe(&s->vals[n->out[k]], d, sizeof d));
@@ -273,23 +279,31 @@ int cli_cmd_info(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "no-nodes", no_argument, NULL, 'n' },
+        { "devices", no_argument, NULL, 'd' },
         { "shape", required_argument, NULL, 's' },
         { "json", no_argument, NULL, 'J' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c, rc = CLI_OK;
-    bool nodes = true, json = false;
+    bool nodes = true, json = false, devices = false;
     cli_shapes shapes = { .n = 0 };
-    while ((c = cli_getopt(argc, argv, "ns:h", longopts, usage, &rc)) != -1) {
+    while ((c = cli_getopt(argc, argv, "nds:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             return rc;
         if (c == 'n')
             nodes = false;
         if (c == 'J')
             json = true;
+        if (c == 'd')
+            devices = true;
         if (c == 's' && (rc = cli_shapes_add(&shapes, optarg, argv[0])) != CLI_OK)
             return rc;
+    }
+    if (devices) {
+        if (optind < argc)
+            return cli_usage_error(argv[0], "--devices takes no MODEL");
+        return cli_print_devices();
     }
     if (optind >= argc)
         return cli_usage_error(argv[0], "missing MODEL");
@@ -358,6 +372,13 @@ int cli_cmd_info(int argc, char **argv)
                "budget %s\n", cli_bytes((double)mem.total, b1), cli_bytes((double)mem.arena, b2),
                cli_bytes((double)mem.plan, b3), cli_bytes((double)mem.state, b4),
                cli_bytes((double)mem.prepared, b5), cli_bytes((double)mem.budget, b6));
+    }
+    mote_device_stats ds = mote_session_device_stats(s);
+    if (ds.n_device_steps || strcmp(ds.device, "cpu") != 0) {
+        char b3[32];
+        printf("device: %s, %d of %d nodes on it; per run %s to it, %s back; weights on it %s\n",
+               ds.device, ds.n_device_steps, s->n_steps, cli_bytes((double)ds.up_bytes, b1),
+               cli_bytes((double)ds.down_bytes, b2), cli_bytes((double)ds.weight_bytes, b3));
     }
     if (nodes)
         print_plan(s);

@@ -266,17 +266,27 @@ int cli_cmd_profile(int argc, char **argv)
     }
     printf("profile of %s: %d runs, kernels %s, %d thread%s\n", path, n, mote_session_isa(s),
            mote_session_threads(s), mote_session_threads(s) == 1 ? "" : "s");
-    printf("  %4s  %-18s %-16s %11s %7s %10s %9s %10s\n", "#", "op", "name", "median us",
-           "share", "FLOPs", "GFLOP/s", "bytes");
+    mote_device_stats ds = mote_session_device_stats(s);
+    if (ds.n_device_steps) {
+        char u[32], d[32];
+        printf("device: %s, %d of %d nodes on it; per run %s to it, %s back (a device node's time\n"
+               "includes waiting for it and reading its outputs back for the timing hooks)\n",
+               ds.device, ds.n_device_steps, ns, cli_bytes((double)ds.up_bytes, u),
+               cli_bytes((double)ds.down_bytes, d));
+    }
+    bool placed = s->dev != NULL;
+    printf("  %4s  %-18s %-16s %11s %7s %10s %9s %10s%s\n", "#", "op", "name", "median us",
+           "share", "FLOPs", "GFLOP/s", "bytes", placed ? "  runs on" : "");
     for (int t = 0; t < ns; t++) {
         const mote_node *nd = &s->g->nodes[s->step_node[t]];
         double fl = mote_node_flops(s, nd);
         flops += fl;
         char nb[64], c1[32], c2[32];
-        printf("  %4d  %-18s %-16s %11.1f %6.1f%% %10s %9.2f %10s\n", t, nd->op,
+        printf("  %4d  %-18s %-16s %11.1f %6.1f%% %10s %9.2f %10s%s%s\n", t, nd->op,
                instr_node_name(nd, t, nb, sizeof nb), 1e6 * med[t],
                total > 0 ? 100 * med[t] / total : 0, cli_count(fl, c1),
-               med[t] > 0 ? fl / med[t] * 1e-9 : 0, cli_bytes(mote_node_bytes(s, nd), c2));
+               med[t] > 0 ? fl / med[t] * 1e-9 : 0, cli_bytes(mote_node_bytes(s, nd), c2),
+               placed ? "  " : "", placed ? mote_session_step_device(s, t) : "");
     }
     print_by_op(s, med, total);
     /* Within each hooked run, the steps' times against the run's own time:

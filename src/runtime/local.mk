@@ -1,7 +1,8 @@
 # src/runtime/local.mk — the runtime: model handles, sessions (shape
 # inference, kernel choice, memory plan, execution, state), the thread pool,
 # the memory budget, CPU detection and kernel-table choice, and the
-# instruments' per-node estimates.
+# instruments' per-node estimates, and the device choice (the OpenCL
+# backend itself is in src/runtime/opencl/).
 libmote_core_la_SOURCES += src/runtime/model.c src/runtime/model_file.c \
 	src/runtime/session.h src/runtime/session.c \
 	src/runtime/session_plan.c src/runtime/session_state.c \
@@ -9,4 +10,5 @@ libmote_core_la_SOURCES += src/runtime/model.c src/runtime/model_file.c \
 	src/runtime/threadpool.h src/runtime/threadpool.c \
 	src/runtime/budget.h src/runtime/budget.c src/runtime/cpu.h src/runtime/cpu.c \
 	src/runtime/prepared.h src/runtime/prepared.c \
-	src/runtime/instrument.h src/runtime/instrument.c
+	src/runtime/instrument.h src/runtime/instrument.c \
+	src/runtime/device.h src/runtime/device.c

@@ -18,11 +18,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "config.h"
 #include "cpu.h"
+#include "device.h"
 #include "graph/internal.h"
 #include "session.h"
 #include "budget.h"
 #include "prepared.h"
+#include "device.h"
+#include "config.h"
+#ifdef MOTE_HAVE_OPENCL
+#include "opencl/opencl_session.h"
+#endif
 
 void mote_session_options_init(mote_session_options *o)
 {
@@ -232,14 +239,74 @@ static mote_status resolve_options(const mote_session_options *o, int *threads, 
 
 /* Fixes the input shapes: shapes[i] for model input i (n must be the
  * number of inputs), or the model's own when shapes is NULL. */
+static void free_device(mote_session *s);
+
 static void session_release(mote_session *s)
 {
+    free_device(s);
     mote_session_plan_clear(s);
     mote_zfree64(s->state);
     s->state = NULL;
     if (s->owns_pool) mote_pool_free(s->pool);
     mote_prepared_release(s->prep);
     free(s);
+}
+
+/* ---------------------------------------------------- device placement */
+
+/* The device choice (option, else MOTE_DEVICE): on an OpenCL device, the
+ * placement pass (src/runtime/opencl/opencl_place.c) decides per step,
+ * after the plan, and the run goes through its loop. An inspection session
+ * (plan only: no arena) is not placed. */
+static mote_status place_on_device(mote_session *s, const mote_session_options *o)
+{
+    mote_device_choice dc;
+    mote_status st = mote_device_parse(o->device, &dc);
+    if (st != MOTE_OK || dc.kind == MOTE_DEVICE_CPU) return st;
+#ifdef MOTE_HAVE_OPENCL
+    return mote_cl_session_place(s, dc.platform, dc.device);
+#else
+    return mote_error(MOTE_ERR_UNSUPPORTED, "no OpenCL backend in this build");
+#endif
+}
+
+static void free_device(mote_session *s)
+{
+#ifdef MOTE_HAVE_OPENCL
+    mote_cl_session_free(s->dev);
+#endif
+    s->dev = NULL;
+}
+
+/* The run loop of a placed session (NULL: all on the CPU). */
+static mote_status run_on_device(mote_session *s, const mote_step_hooks *h)
+{
+#ifdef MOTE_HAVE_OPENCL
+    return mote_cl_session_run(s, h);
+#else
+    (void)s; (void)h;
+    return MOTE_OK;
+#endif
+}
+
+const char *mote_session_step_device(const mote_session *s, int t)
+{
+#ifdef MOTE_HAVE_OPENCL
+    if (s->dev) return mote_cl_session_step_device(s, t);
+#endif
+    (void)s; (void)t;
+    return "cpu";
+}
+
+mote_device_stats mote_session_device_stats(const mote_session *s)
+{
+    mote_device_stats r = {.device = "cpu"};
+#ifdef MOTE_HAVE_OPENCL
+    if (s->dev)
+        mote_cl_session_stats(s, &r.n_device_steps, &r.up_bytes, &r.down_bytes, &r.weight_bytes, &r.device);
+#endif
+    (void)s;
+    return r;
 }
 
 static mote_status session_new(const mote_model *m, const mote_session_options *opts,
@@ -274,6 +341,7 @@ static mote_status session_new(const mote_model *m, const mote_session_options *
         s->owns_pool = true;
     }
     if ((st = mote_session_build_plan(s, o.input_shapes, o.n_input_shapes, NULL)) != MOTE_OK) goto fail;
+    if (!plan_only && (st = place_on_device(s, &o)) != MOTE_OK) goto fail;
     *out = s;
     return MOTE_OK;
 fail:
@@ -298,6 +366,10 @@ mote_status mote_session_reshape(mote_session *s, const mote_tensor *shapes, int
     if (!s) return mote_error(MOTE_ERR_ARG, "mote_session_reshape: NULL session");
     if (!shapes && n_shapes)
         return mote_error(MOTE_ERR_ARG, "mote_session_reshape: NULL shapes");
+    if (s->dev)
+        return mote_error(MOTE_ERR_UNSUPPORTED, "mote_session_reshape: the session runs on %s, whose "
+                          "buffers mirror the old plan; make a new session for the new shapes",
+                          mote_session_device_stats(s).device);
     /* the new plan is built beside the old one, which stays intact on failure */
     mote_session t;
     memset(&t, 0, sizeof t);
@@ -412,9 +484,13 @@ mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_i
     mote_status st = load_inputs(s, inputs, n_inputs);
     if (st != MOTE_OK) return st;
     if (!s->owns_pool) mote_pool_run_lock(s->pool);   /* a shared pool: one run at a time */
-    for (int t = 0; t < s->n_steps; t++) s->steps[t].run(&s->steps[t]);
+    if (s->dev) {
+        st = run_on_device(s, NULL);
+    } else {
+        for (int t = 0; t < s->n_steps; t++) s->steps[t].run(&s->steps[t]);
+    }
     if (!s->owns_pool) mote_pool_run_unlock(s->pool);
-    return MOTE_OK;
+    return st;
 }
 
 /* The instruments' run loop: the same steps, with a call before and after
@@ -426,13 +502,17 @@ mote_status mote_session_run_hooked(mote_session *s, const mote_tensor *inputs, 
     mote_status st = load_inputs(s, inputs, n_inputs);
     if (st != MOTE_OK) return st;
     if (!s->owns_pool) mote_pool_run_lock(s->pool);
-    for (int t = 0; t < s->n_steps; t++) {
-        if (h->before) h->before(h->ctx, s, t);
-        s->steps[t].run(&s->steps[t]);
-        if (h->after) h->after(h->ctx, s, t);
+    if (s->dev) {
+        st = run_on_device(s, h);
+    } else {
+        for (int t = 0; t < s->n_steps; t++) {
+            if (h->before) h->before(h->ctx, s, t);
+            s->steps[t].run(&s->steps[t]);
+            if (h->after) h->after(h->ctx, s, t);
+        }
     }
     if (!s->owns_pool) mote_pool_run_unlock(s->pool);
-    return MOTE_OK;
+    return st;
 }
 
 mote_status mote_session_output(const mote_session *s, int i, mote_tensor *out)

@@ -55,6 +55,7 @@ struct mote_session {
     size_t *state_off, *state_size;   /* per step                            */
     /* what the session holds, counted before each allocation */
     mote_budget mem;
+    struct mote_cl_session *dev;   /* OpenCL placement, or NULL: all on the CPU */
 };
 
 /*
@@ -70,6 +71,17 @@ typedef struct mote_step_hooks {
 } mote_step_hooks;
 mote_status mote_session_run_hooked(mote_session *s, const mote_tensor *inputs, int n_inputs,
                                     const mote_step_hooks *h);
+
+/* Where step t runs: "cpu", "opencl", or "alias" (a reshape: no work). */
+const char *mote_session_step_device(const mote_session *s, int t);
+/* The device's name ("cpu" when nothing is placed), how many steps run on
+ * it, and the bytes moved each run (up: to the device) and once (weights). */
+typedef struct mote_device_stats {
+    const char *device;
+    int n_device_steps;
+    size_t up_bytes, down_bytes, weight_bytes;
+} mote_device_stats;
+mote_device_stats mote_session_device_stats(const mote_session *s);
 
 #endif
 

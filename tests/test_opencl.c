@@ -1,0 +1,679 @@
+/*
+ * test_opencl.c — every OpenCL kernel of arch/opencl against its CPU
+ * reference (kernels/) on awkward sizes, through the host functions of
+ * src/runtime/opencl; the device choice; the program cache; bad input.
+ *
+ * The tests run without Check's fork (see main). The device is MOTE_DEVICE (opencl or opencl:P:D), else the first GPU,
+ * else the first device. Without any OpenCL platform the program exits 77
+ * (skipped): the OpenCL CI stage installs PoCL so that it always runs there.
+ *
+ * Tolerances: the device sums in a different order (tiles, tree
+ * reductions) and may fuse multiply-adds, so results agree with the
+ * reference to rounding: |d - r| <= 1e-5 * (sum of |terms|) + 1e-6 for
+ * sums, a few ulps relative for transcendental functions.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ref.h"
+#include "llm.h"
+#include "runtime/device.h"
+#include "runtime/opencl/opencl.h"
+#include "runtime/session.h"
+#include "testutil.h"
+
+static mote_cl *dev(void)
+{
+    static mote_cl *cl;
+    if (!cl) {
+        mote_device_choice c;
+        ck_assert_mote_ok(mote_device_parse(NULL, &c));
+        ck_assert_mote_ok(mote_cl_open(c.kind == MOTE_DEVICE_OPENCL ? c.platform : -1,
+                                       c.kind == MOTE_DEVICE_OPENCL ? c.device : -1, &cl));
+    }
+    return cl;
+}
+
+/* A device copy of host data, placed at a nonzero offset so that every
+ * kernel's offset argument is exercised. */
+#define PAD 5
+static mote_cl_mem up(const float *x, int64_t n)
+{
+    cl_mem m;
+    ck_assert_mote_ok(mote_cl_alloc(dev(), (size_t)(n + PAD) * sizeof(float), &m));
+    mote_cl_mem r = {m, PAD};
+    if (x) ck_assert_mote_ok(mote_cl_write(dev(), r, x, (size_t)n * sizeof(float)));
+    return r;
+}
+
+static void down(mote_cl_mem m, float *y, int64_t n)
+{
+    ck_assert_mote_ok(mote_cl_read(dev(), m, y, (size_t)n * sizeof(float)));
+}
+
+static float *rnd(int64_t n, uint32_t seed, float lo, float hi)
+{
+    float *x = malloc((size_t)(n ? n : 1) * sizeof(float));
+    mote_test_fill(x, n, seed, lo, hi);
+    return x;
+}
+
+/* d close to r: within tol relative to scale (both NaN, or equal infinities, match) */
+static void check_close(const float *d, const float *r, int64_t n, const float *scale, float tol,
+                        const char *what)
+{
+    for (int64_t i = 0; i < n; i++) {
+        if (isnan(r[i]) && isnan(d[i])) continue;
+        if (isinf(r[i]) && d[i] == r[i]) continue;
+        float s = scale ? scale[i] : fabsf(r[i]);
+        ck_assert_msg(fabsf(d[i] - r[i]) <= tol * s + 1e-6f, "%s: element %lld is %.9g, reference %.9g",
+                      what, (long long)i, (double)d[i], (double)r[i]);
+    }
+}
+
+/* ------------------------------------------------------------- GEMM */
+
+static void gemm_case(int64_t M, int64_t N, int64_t K, int ta, int tb, float alpha, float beta,
+                      int bias_mode, mote_act_kind act, uint32_t seed)
+{
+    int64_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 2, ldc = N + 1;
+    int64_t na = (ta ? K : M) * lda, nb = (tb ? N : K) * ldb, nc = M * ldc;
+    float *A = rnd(na, seed, -1, 1), *B = rnd(nb, seed + 1, -1, 1), *C = rnd(nc, seed + 2, -1, 1);
+    float *bias = rnd(M > N ? M : N, seed + 3, -1, 1);
+    float *Cr = malloc((size_t)nc * sizeof(float)), *Cd = malloc((size_t)nc * sizeof(float));
+    float *scale = calloc((size_t)nc, sizeof(float));
+    if (beta == 0.0f)
+        for (int64_t i = 0; i < nc; i++) C[i] = NAN;   /* must not be read */
+    memcpy(Cr, C, (size_t)nc * sizeof(float));
+    mote_act a = {act, 0.1f, 0.5f};
+    if (act == MOTE_ACT_CLIP) a = (mote_act){act, -0.5f, 0.5f};
+    mote_gemm_args r = {M, N, K, A, lda, ta, B, ldb, tb, Cr, ldc, alpha, beta,
+                        bias_mode ? bias : NULL, bias_mode == 2, a};
+    mote_gemm_f32_ref(&r);
+    for (int64_t m = 0; m < M; m++)
+        for (int64_t n = 0; n < N; n++) {
+            float s = 1.0f;
+            for (int64_t k = 0; k < K; k++)
+                s += fabsf((ta ? A[k * lda + m] : A[m * lda + k]) * (tb ? B[n * ldb + k] : B[k * ldb + n]));
+            scale[m * ldc + n] = s * (fabsf(alpha) + 1.0f) + fabsf(beta) * 2.0f;
+        }
+    mote_cl_mem dA = up(A, na), dB = up(B, nb), dC = up(C, nc), dbias = up(bias, M > N ? M : N);
+    mote_cl_gemm_args g = {M, N, K, dA, lda, ta, dB, ldb, tb, dC, ldc, alpha, beta,
+                           bias_mode ? dbias : (mote_cl_mem){NULL, 0}, bias_mode == 2, a};
+    ck_assert_mote_ok(mote_cl_gemm(dev(), &g));
+    down(dC, Cd, nc);
+    /* the padding columns of C (n >= N) must be untouched */
+    for (int64_t m = 0; m < M; m++)
+        for (int64_t n = N; n < ldc; n++) {
+            int64_t i = m * ldc + n;
+            ck_assert_msg((isnan(C[i]) && isnan(Cd[i])) || Cd[i] == C[i], "gemm wrote outside C");
+            Cd[i] = Cr[i];
+        }
+    char what[128];
+    snprintf(what, sizeof what, "gemm %lldx%lldx%lld ta=%d tb=%d act=%d", (long long)M, (long long)N,
+             (long long)K, ta, tb, (int)act);
+    check_close(Cd, Cr, nc, scale, 2e-6f, what);
+    mote_cl_release(dA.mem);
+    mote_cl_release(dB.mem);
+    mote_cl_release(dC.mem);
+    mote_cl_release(dbias.mem);
+    free(A); free(B); free(C); free(bias); free(Cr); free(Cd); free(scale);
+}
+
+START_TEST(test_opencl_gemm_matches_reference_on_awkward_sizes)
+{
+    static const int64_t sizes[][3] = {
+        {1, 1, 1}, {3, 7, 5}, {17, 33, 15}, {64, 64, 64}, {65, 31, 129}, {1, 255, 17},
+        {255, 1, 33}, {31, 65, 1}, {128, 96, 200}, {7, 300, 70},
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        for (int t = 0; t < 4; t++)
+            gemm_case(sizes[i][0], sizes[i][1], sizes[i][2], t & 1, t >> 1, 1.0f, 0.0f, 0,
+                      MOTE_ACT_NONE, (uint32_t)(i * 4 + t));
+}
+END_TEST
+
+START_TEST(test_opencl_gemm_alpha_beta_bias_and_every_activation)
+{
+    for (int act = 0; act < MOTE_ACT_COUNT; act++)
+        gemm_case(19, 37, 23, act & 1, 0, act % 3 == 0 ? 1.0f : 0.75f, act % 2 ? 0.5f : 0.0f,
+                  act % 3, (mote_act_kind)act, 100u + (uint32_t)act);
+}
+END_TEST
+
+/* ------------------------------------------------------ convolution */
+
+static void conv_case(int64_t C, int64_t H, int64_t W, int64_t OC, int64_t KH, int64_t KW, int64_t s,
+                      int64_t p, int64_t d, int64_t groups, bool bias, mote_act_kind act, uint32_t seed)
+{
+    mote_conv2d_args a = {.C = C, .H = H, .W = W, .OC = OC, .KH = KH, .KW = KW, .sh = s, .sw = s,
+                          .ph = p, .pw = p, .dh = d, .dw = d, .groups = groups};
+    a.OH = (H + 2 * p - d * (KH - 1) - 1) / s + 1;
+    a.OW = (W + 2 * p - d * (KW - 1) - 1) / s + 1;
+    a.act = (mote_act){act, 0.1f, 0};
+    int64_t nx = C * H * W, nw = OC * (C / groups) * KH * KW, ny = OC * a.OH * a.OW;
+    float *x = rnd(nx, seed, -1, 1), *w = rnd(nw, seed + 1, -1, 1), *b = rnd(OC, seed + 2, -1, 1);
+    float *yr = malloc((size_t)ny * sizeof(float)), *yd = malloc((size_t)ny * sizeof(float));
+    float *scale = malloc((size_t)ny * sizeof(float));
+    a.x = x; a.w = w; a.bias = bias ? b : NULL; a.y = yr; a.oc0 = 0; a.oc1 = OC;
+    mote_conv2d_f32_ref(&a);
+    for (int64_t i = 0; i < ny; i++) scale[i] = (float)((C / groups) * KH * KW) + 1.0f;
+    mote_cl_mem dx = up(x, nx), dw = up(w, nw), db = up(b, OC), dy = up(NULL, ny);
+    ck_assert_mote_ok(mote_cl_conv2d(dev(), &a, dx, dw, bias ? db : (mote_cl_mem){NULL, 0}, dy));
+    down(dy, yd, ny);
+    char what[160];
+    snprintf(what, sizeof what, "conv C%lld %lldx%lld OC%lld k%lldx%lld s%lld p%lld d%lld g%lld",
+             (long long)C, (long long)H, (long long)W, (long long)OC, (long long)KH, (long long)KW,
+             (long long)s, (long long)p, (long long)d, (long long)groups);
+    check_close(yd, yr, ny, scale, 1e-6f, what);
+    mote_cl_release(dx.mem); mote_cl_release(dw.mem); mote_cl_release(db.mem); mote_cl_release(dy.mem);
+    free(x); free(w); free(b); free(yr); free(yd); free(scale);
+}
+
+START_TEST(test_opencl_conv_implicit_gemm_depthwise_and_pointwise)
+{
+    conv_case(3, 17, 15, 8, 3, 3, 1, 1, 1, 1, true, MOTE_ACT_RELU, 1);      /* implicit GEMM    */
+    conv_case(5, 9, 11, 7, 3, 3, 2, 1, 1, 1, false, MOTE_ACT_NONE, 2);     /* stride 2         */
+    conv_case(4, 13, 13, 6, 3, 3, 1, 2, 2, 2, true, MOTE_ACT_NONE, 3);     /* dilated, grouped */
+    conv_case(3, 31, 33, 65, 7, 7, 2, 3, 1, 1, true, MOTE_ACT_CLIP, 4);    /* a 7x7 stem       */
+    conv_case(33, 7, 9, 17, 1, 1, 1, 0, 1, 1, true, MOTE_ACT_NONE, 5);     /* 1x1 as GEMM      */
+    conv_case(16, 5, 5, 40, 1, 1, 2, 0, 1, 1, true, MOTE_ACT_NONE, 6);     /* 1x1, stride 2    */
+    conv_case(8, 14, 15, 8, 3, 3, 1, 1, 1, 8, true, MOTE_ACT_RELU, 7);     /* depthwise 3x3    */
+    conv_case(7, 15, 14, 7, 5, 5, 2, 2, 1, 7, false, MOTE_ACT_NONE, 8);    /* depthwise 5x5 s2 */
+    conv_case(1, 1, 1, 1, 1, 1, 1, 0, 1, 1, true, MOTE_ACT_NONE, 9);       /* one value        */
+}
+END_TEST
+
+/* ----------------------------------------------------------- pooling */
+
+static void pool_case(bool is_max, int64_t C, int64_t H, int64_t W, int64_t K, int64_t s, int64_t p,
+                      int64_t p_end, int include_pad, uint32_t seed)
+{
+    mote_pool2d_args a = {.C = C, .H = H, .W = W, .KH = K, .KW = K, .sh = s, .sw = s, .ph = p, .pw = p,
+                          .dh = 1, .dw = 1, .count_include_pad = include_pad, .ph_end = p_end,
+                          .pw_end = p_end};
+    a.OH = (H + p + p_end - K) / s + 1;
+    a.OW = (W + p + p_end - K) / s + 1;
+    int64_t nx = C * H * W, ny = C * a.OH * a.OW;
+    float *x = rnd(nx, seed, -3, 3), *yr = malloc((size_t)ny * 4), *yd = malloc((size_t)ny * 4);
+    if (nx > 4) x[3] = NAN;   /* NaN never wins a max */
+    a.x = x; a.y = yr; a.c0 = 0; a.c1 = C;
+    (is_max ? mote_maxpool2d_f32_ref : mote_avgpool2d_f32_ref)(&a);
+    mote_cl_mem dx = up(x, nx), dy = up(NULL, ny);
+    ck_assert_mote_ok(mote_cl_pool2d(dev(), is_max, &a, dx, dy));
+    down(dy, yd, ny);
+    check_close(yd, yr, ny, NULL, 1e-6f, is_max ? "maxpool" : "avgpool");
+    mote_cl_release(dx.mem); mote_cl_release(dy.mem);
+    free(x); free(yr); free(yd);
+}
+
+START_TEST(test_opencl_pooling_matches_reference)
+{
+    pool_case(true, 3, 7, 9, 3, 2, 1, 1, 0, 1);
+    pool_case(true, 5, 4, 4, 2, 2, 0, 0, 0, 2);
+    pool_case(false, 3, 7, 9, 3, 2, 1, 1, 0, 3);
+    pool_case(false, 3, 7, 9, 3, 2, 1, 1, 1, 4);
+    pool_case(false, 2, 6, 6, 3, 2, 0, 1, 1, 5);   /* ceil mode: a window past the pads */
+    static const int64_t shapes[][2] = {{1, 1}, {3, 49}, {17, 1}, {64, 300}};
+    for (int i = 0; i < 4; i++)
+        for (int mx = 0; mx < 2; mx++) {
+            int64_t C = shapes[i][0], HW = shapes[i][1];
+            float *x = rnd(C * HW, 10u + (uint32_t)i, -2, 2), yr[64], yd[64];
+            (mx ? mote_global_maxpool_f32_ref : mote_global_avgpool_f32_ref)(C, HW, x, yr);
+            mote_cl_mem dx = up(x, C * HW), dy = up(NULL, C);
+            ck_assert_mote_ok(mote_cl_global_pool(dev(), mx, C, HW, dx, dy));
+            down(dy, yd, C);
+            check_close(yd, yr, C, NULL, 1e-6f, mx ? "global max pool" : "global average pool");
+            mote_cl_release(dx.mem); mote_cl_release(dy.mem);
+            free(x);
+        }
+}
+END_TEST
+
+/* ------------------------------------------------------- elementwise */
+
+START_TEST(test_opencl_every_unary_op_matches_reference)
+{
+    int64_t n = 1001;
+    float *x = rnd(n, 7, -6, 6), *yr = malloc((size_t)n * 4), *yd = malloc((size_t)n * 4);
+    x[0] = 0.0f; x[1] = -0.0f; x[2] = 2.5f; x[3] = -1.5f; x[4] = INFINITY; x[5] = NAN; x[6] = 0.5f;
+    mote_cl_mem dx = up(x, n), dy = up(NULL, n);
+    for (int op = 0; op < MOTE_UN_COUNT; op++) {
+        float alpha = op == MOTE_UN_CLIP ? -1.0f : op == MOTE_UN_SELU ? 1.6732632f : 0.2f;
+        float beta = op == MOTE_UN_CLIP ? 2.0f : op == MOTE_UN_SELU ? 1.0507010f : 0.5f;
+        mote_kernels_ref.unary_f32[op](n, x, yr, alpha, beta);
+        ck_assert_mote_ok(mote_cl_unary(dev(), (mote_unary_op)op, n, dx, dy, alpha, beta));
+        down(dy, yd, n);
+        char what[32];
+        snprintf(what, sizeof what, "unary op %d", op);
+        check_close(yd, yr, n, NULL, 4e-6f, what);
+    }
+    mote_cl_release(dx.mem); mote_cl_release(dy.mem);
+    free(x); free(yr); free(yd);
+}
+END_TEST
+
+/* numpy strides of shape `s` broadcast to `out` (ndim each, right-aligned) */
+static void bcast_strides(int ndim, const int64_t *out, const int64_t *s, int64_t *str)
+{
+    int64_t st = 1;
+    for (int d = ndim - 1; d >= 0; d--) {
+        str[d] = s[d] == 1 && out[d] != 1 ? 0 : st;
+        st *= s[d];
+    }
+}
+
+START_TEST(test_opencl_binary_ops_broadcast_like_numpy)
+{
+    static const int64_t shapes[][3][4] = {
+        {{2, 3, 4, 5}, {2, 3, 4, 5}, {2, 3, 4, 5}},
+        {{2, 3, 4, 5}, {1, 3, 1, 1}, {2, 3, 4, 5}},
+        {{1, 1, 1, 1}, {2, 3, 4, 5}, {2, 3, 4, 5}},
+        {{2, 1, 4, 1}, {1, 3, 1, 5}, {2, 3, 4, 5}},
+        {{1, 1, 7, 1}, {1, 1, 1, 33}, {1, 1, 7, 33}},
+    };
+    for (size_t c = 0; c < sizeof shapes / sizeof *shapes; c++) {
+        const int64_t *sa = shapes[c][0], *sb = shapes[c][1], *so = shapes[c][2];
+        int64_t na = sa[0] * sa[1] * sa[2] * sa[3], nb = sb[0] * sb[1] * sb[2] * sb[3];
+        int64_t ny = so[0] * so[1] * so[2] * so[3];
+        int64_t stra[4], strb[4];
+        bcast_strides(4, so, sa, stra);
+        bcast_strides(4, so, sb, strb);
+        float *a = rnd(na, 20u + (uint32_t)c, 0.1f, 3), *b = rnd(nb, 40u + (uint32_t)c, -2, 2);
+        float *yr = malloc((size_t)ny * 4), *yd = malloc((size_t)ny * 4);
+        mote_cl_mem da = up(a, na), db = up(b, nb), dy = up(NULL, ny);
+        for (int op = 0; op < MOTE_BIN_COUNT; op++) {
+            for (int64_t i = 0; i < ny; i++) {   /* the reference element by element */
+                int64_t rest = i, ia = 0, ib = 0;
+                for (int d = 3; d >= 0; d--) {
+                    int64_t co = rest % so[d];
+                    rest /= so[d];
+                    ia += co * stra[d];
+                    ib += co * strb[d];
+                }
+                mote_kernels_ref.binary_f32[op](1, a + ia, 0, b + ib, 0, yr + i);
+            }
+            ck_assert_mote_ok(mote_cl_binary(dev(), (mote_binary_op)op, 4, so, da, stra, db, strb, dy));
+            down(dy, yd, ny);
+            char what[48];
+            snprintf(what, sizeof what, "binary op %d, case %zu", op, c);
+            check_close(yd, yr, ny, NULL, 2e-6f, what);
+        }
+        mote_cl_release(da.mem); mote_cl_release(db.mem); mote_cl_release(dy.mem);
+        free(a); free(b); free(yr); free(yd);
+    }
+}
+END_TEST
+
+START_TEST(test_opencl_channel_affine_matches_reference)
+{
+    int64_t C = 13, HW = 37;
+    float *x = rnd(C * HW, 1, -2, 2), *sc = rnd(C, 2, -1, 1), *sh = rnd(C, 3, -1, 1);
+    float *yr = malloc((size_t)(C * HW) * 4), *yd = malloc((size_t)(C * HW) * 4);
+    mote_kernels_ref.channel_affine_f32(C, HW, x, sc, sh, yr);
+    mote_cl_mem dx = up(x, C * HW), dsc = up(sc, C), dsh = up(sh, C), dy = up(NULL, C * HW);
+    ck_assert_mote_ok(mote_cl_channel_affine(dev(), C, HW, dx, dsc, dsh, dy, (mote_act){MOTE_ACT_NONE, 0, 0}));
+    down(dy, yd, C * HW);
+    check_close(yd, yr, C * HW, NULL, 1e-6f, "channel affine");
+    mote_cl_release(dx.mem); mote_cl_release(dsc.mem); mote_cl_release(dsh.mem); mote_cl_release(dy.mem);
+    free(x); free(sc); free(sh); free(yr); free(yd);
+}
+END_TEST
+
+/* -------------------------------------------------------------- rows */
+
+START_TEST(test_opencl_softmax_layernorm_rmsnorm_match_reference)
+{
+    static const int64_t shapes[][2] = {{1, 1}, {3, 7}, {5, 33}, {2, 1000}, {17, 64}, {1, 4099}};
+    for (int c = 0; c < 6; c++) {
+        int64_t rows = shapes[c][0], n = shapes[c][1], t = rows * n;
+        float *x = rnd(t, 60u + (uint32_t)c, -8, 8), *g = rnd(n, 70u + (uint32_t)c, -1, 1);
+        float *b = rnd(n, 80u + (uint32_t)c, -1, 1);
+        float *yr = malloc((size_t)t * 4), *yd = malloc((size_t)t * 4);
+        mote_cl_mem dx = up(x, t), dg = up(g, n), db = up(b, n), dy = up(NULL, t);
+        mote_cl_mem none = {NULL, 0};
+        for (int lg = 0; lg < 2; lg++) {
+            mote_softmax_f32_ref(rows, n, x, yr, lg);
+            ck_assert_mote_ok(mote_cl_softmax(dev(), rows, n, dx, dy, lg));
+            down(dy, yd, t);
+            check_close(yd, yr, t, NULL, 1e-5f, lg ? "log_softmax" : "softmax");
+        }
+        for (int with = 0; with < 2; with++) {
+            mote_layernorm_f32_ref(rows, n, x, with ? g : NULL, with ? b : NULL, 1e-5f, yr);
+            ck_assert_mote_ok(mote_cl_layernorm(dev(), rows, n, dx, with ? dg : none, with ? db : none,
+                                                1e-5f, dy));
+            down(dy, yd, t);
+            check_close(yd, yr, t, NULL, 2e-5f, "layernorm");
+            mote_rmsnorm_f32_ref(rows, n, x, with ? g : NULL, 1e-6f, yr);
+            ck_assert_mote_ok(mote_cl_rmsnorm(dev(), rows, n, dx, with ? dg : none, 1e-6f, dy));
+            down(dy, yd, t);
+            check_close(yd, yr, t, NULL, 2e-5f, "rmsnorm");
+        }
+        mote_cl_release(dx.mem); mote_cl_release(dg.mem); mote_cl_release(db.mem); mote_cl_release(dy.mem);
+        free(x); free(g); free(b); free(yr); free(yd);
+    }
+}
+END_TEST
+
+/* --------------------------------------------------------------- LLM */
+
+START_TEST(test_opencl_rope_and_attention_match_llm_reference)
+{
+    int64_t n_heads = 6, hs = 16, kv_heads = 2, kv_mul = n_heads / kv_heads, dim = n_heads * hs;
+    for (int64_t pos = 0; pos < 300; pos += 37) {
+        float *x = rnd(dim, 90u + (uint32_t)pos, -1, 1), *xr = malloc((size_t)dim * 4);
+        memcpy(xr, x, (size_t)dim * 4);
+        mote_llm_kernels_ref.rope_f32(n_heads, hs, pos, 10000.0f, xr);
+        mote_cl_mem dx = up(x, dim);
+        ck_assert_mote_ok(mote_cl_rope(dev(), n_heads, hs, pos, 10000.0f, dx));
+        down(dx, x, dim);
+        check_close(x, xr, dim, NULL, 2e-5f, "rope");
+        mote_cl_release(dx.mem);
+        free(x); free(xr);
+    }
+    static const int64_t lens[] = {1, 2, 17, 100, 257};
+    for (int c = 0; c < 5; c++) {
+        int64_t n = lens[c], ld = kv_heads * hs + 3;   /* rows of the cache, padded */
+        float *q = rnd(dim, 1u + (uint32_t)c, -1, 1), *k = rnd(n * ld, 2u + (uint32_t)c, -1, 1);
+        float *v = rnd(n * ld, 3u + (uint32_t)c, -1, 1);
+        float *yr = malloc((size_t)dim * 4), *yd = malloc((size_t)dim * 4), *s = malloc((size_t)n * 4);
+        float scale = 1.0f / sqrtf((float)hs);
+        for (int64_t h = 0; h < n_heads; h++)
+            mote_llm_kernels_ref.attend_f32(n, hs, q + h * hs, k + (h / kv_mul) * hs, v + (h / kv_mul) * hs,
+                                            ld, scale, s, yr + h * hs);
+        mote_cl_mem dq = up(q, dim), dk = up(k, n * ld), dv = up(v, n * ld), dy = up(NULL, dim);
+        mote_cl_mem ds = up(NULL, n_heads * n);
+        ck_assert_mote_ok(mote_cl_attend(dev(), n_heads, kv_mul, n, hs, scale, dq, dk, dv, ld, ds, n, dy));
+        down(dy, yd, dim);
+        check_close(yd, yr, dim, NULL, 1e-5f, "attention");
+        mote_cl_release(dq.mem); mote_cl_release(dk.mem); mote_cl_release(dv.mem);
+        mote_cl_release(dy.mem); mote_cl_release(ds.mem);
+        free(q); free(k); free(v); free(yr); free(yd); free(s);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------ devices and caching */
+
+START_TEST(test_device_choice_parses_and_rejects_clearly)
+{
+    mote_device_choice c;
+    ck_assert_mote_ok(mote_device_parse("cpu", &c));
+    ck_assert_int_eq(c.kind, MOTE_DEVICE_CPU);
+    ck_assert_mote_ok(mote_device_parse("opencl", &c));
+    ck_assert_int_eq(c.kind, MOTE_DEVICE_OPENCL);
+    ck_assert_int_eq(c.platform, -1);
+    ck_assert_mote_ok(mote_device_parse("opencl:1:2", &c));
+    ck_assert_int_eq(c.platform, 1);
+    ck_assert_int_eq(c.device, 2);
+    const char *bad[] = {"gpu", "opencl:", "opencl:1", "opencl:1:", "opencl:a:b", "opencl:1:2:3", "openclx"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_int_eq(mote_device_parse(bad[i], &c), MOTE_ERR_ARG);
+        ck_assert_msg(strstr(mote_last_error(), bad[i]) != NULL, "message names '%s': %s", bad[i],
+                      mote_last_error());
+    }
+    mote_cl *cl;
+    ck_assert_int_eq(mote_cl_open(99, 0, &cl), MOTE_ERR_ARG);
+    ck_assert_ptr_null(cl);
+    ck_assert_msg(strstr(mote_last_error(), "platform 99") != NULL, "%s", mote_last_error());
+}
+END_TEST
+
+START_TEST(test_program_cache_is_written_reused_and_survives_damage)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/clcache", mote_test_tmpdir());
+    setenv("MOTE_CL_CACHE", dir, 1);
+    mote_cl *a, *b, *c;
+    const char *file, *note;
+    ck_assert_mote_ok(mote_cl_open(-1, -1, &a));
+    ck_assert_str_eq(mote_cl_program_origin(a, &file, &note), "built");
+    ck_assert_msg(file[0] && access(file, R_OK) == 0, "no cache file: %s", note);
+    char path[600];
+    snprintf(path, sizeof path, "%s", file);
+    ck_assert_mote_ok(mote_cl_open(-1, -1, &b));
+    ck_assert_str_eq(mote_cl_program_origin(b, NULL, NULL), "cache");
+    /* a damaged file is rebuilt from source, and the result still works */
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("not a program binary", f);
+    fclose(f);
+    ck_assert_mote_ok(mote_cl_open(-1, -1, &c));
+    ck_assert_str_eq(mote_cl_program_origin(c, NULL, NULL), "built");
+    float x[3] = {-1, 2, -3}, y[3];
+    cl_mem m;
+    ck_assert_mote_ok(mote_cl_alloc(c, sizeof x, &m));
+    ck_assert_mote_ok(mote_cl_write(c, (mote_cl_mem){m, 0}, x, sizeof x));
+    ck_assert_mote_ok(mote_cl_unary(c, MOTE_UN_RELU, 3, (mote_cl_mem){m, 0}, (mote_cl_mem){m, 0}, 0, 0));
+    ck_assert_mote_ok(mote_cl_read(c, (mote_cl_mem){m, 0}, y, sizeof y));
+    ck_assert(y[0] == 0 && y[1] == 2 && y[2] == 0);
+    mote_cl_release(m);
+    mote_cl_close(a);
+    mote_cl_close(b);
+    mote_cl_close(c);
+    /* an unwritable cache directory is not an error */
+    setenv("MOTE_CL_CACHE", "/proc/mote-no-such-dir", 1);
+    ck_assert_mote_ok(mote_cl_open(-1, -1, &a));
+    mote_cl_program_origin(a, &file, &note);
+    ck_assert_str_eq(file, "");
+    ck_assert_msg(strstr(note, "cannot write") != NULL, "note: %s", note);
+    mote_cl_close(a);
+    setenv("MOTE_CL_CACHE", "off", 1);
+    ck_assert_mote_ok(mote_cl_open(-1, -1, &a));
+    mote_cl_program_origin(a, &file, &note);
+    ck_assert_str_eq(file, "");
+    mote_cl_close(a);
+}
+END_TEST
+
+START_TEST(test_bad_gemm_tile_setting_is_refused_with_a_message)
+{
+    const char *bad[] = {"64,64", "64,64,16,3,4", "99999,64,16,1,1", "a,b,c,d,e"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        setenv("MOTE_CL_GEMM", bad[i], 1);
+        mote_cl *cl;
+        ck_assert_int_eq(mote_cl_open(-1, -1, &cl), MOTE_ERR_ARG);
+        ck_assert_msg(strstr(mote_last_error(), "MOTE_CL_GEMM") != NULL, "%s", mote_last_error());
+    }
+    /* a valid setting is used, and the GEMM is still right with it */
+    setenv("MOTE_CL_GEMM", "16,32,8,2,4", 1);
+    mote_cl *cl;
+    ck_assert_mote_ok(mote_cl_open(-1, -1, &cl));
+    const char *src;
+    mote_cl_gemm_tile t = mote_cl_tile(cl, &src);
+    ck_assert_str_eq(src, "env");
+    ck_assert_int_eq(t.tsn, 32);
+    int64_t M = 37, N = 45, K = 29;
+    float *A = rnd(M * K, 1, -1, 1), *B = rnd(K * N, 2, -1, 1), *Cr = malloc((size_t)(M * N) * 4);
+    float *Cd = malloc((size_t)(M * N) * 4);
+    mote_gemm_args r = {M, N, K, A, K, 0, B, N, 0, Cr, N, 1.0f, 0.0f, NULL, 0, {MOTE_ACT_NONE, 0, 0}};
+    mote_gemm_f32_ref(&r);
+    cl_mem ma, mb, mc;
+    ck_assert_mote_ok(mote_cl_alloc(cl, (size_t)(M * K) * 4, &ma));
+    ck_assert_mote_ok(mote_cl_alloc(cl, (size_t)(K * N) * 4, &mb));
+    ck_assert_mote_ok(mote_cl_alloc(cl, (size_t)(M * N) * 4, &mc));
+    ck_assert_mote_ok(mote_cl_write(cl, (mote_cl_mem){ma, 0}, A, (size_t)(M * K) * 4));
+    ck_assert_mote_ok(mote_cl_write(cl, (mote_cl_mem){mb, 0}, B, (size_t)(K * N) * 4));
+    mote_cl_gemm_args g = {M, N, K, {ma, 0}, K, 0, {mb, 0}, N, 0, {mc, 0}, N, 1.0f, 0.0f,
+                           {NULL, 0}, 0, {MOTE_ACT_NONE, 0, 0}};
+    ck_assert_mote_ok(mote_cl_gemm(cl, &g));
+    ck_assert_mote_ok(mote_cl_read(cl, (mote_cl_mem){mc, 0}, Cd, (size_t)(M * N) * 4));
+    check_close(Cd, Cr, M * N, NULL, 1e-4f, "gemm with the MOTE_CL_GEMM tile");
+    mote_cl_release(ma); mote_cl_release(mb); mote_cl_release(mc);
+    mote_cl_close(cl);
+    free(A); free(B); free(Cr); free(Cd);
+    unsetenv("MOTE_CL_GEMM");
+}
+END_TEST
+
+/* ---------------------------------------------------------- sessions */
+
+static int argmax(const float *x, int n)
+{
+    int b = 0;
+    for (int i = 1; i < n; i++)
+        if (x[i] > x[b]) b = i;
+    return b;
+}
+
+static mote_session *session_on(const mote_model *m, const char *device)
+{
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.device = device;
+    o.threads = 1;
+    mote_session *s = NULL;
+    ck_assert_mote_ok(mote_session_new(m, &o, &s));
+    return s;
+}
+
+START_TEST(test_bundled_model_on_device_gives_same_predictions_and_logits)
+{
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_open(mote_test_src_path("models/fashion/fashion.mote"), &m));
+    mote_session *cpu = session_on(m, "cpu"), *dev = session_on(m, "opencl");
+    /* the convolutions, pools, Relus and Gemms on the device; the
+     * unfolded BatchNormalization in the middle on the CPU */
+    int on_dev = 0, on_cpu = 0;
+    for (int t = 0; t < dev->n_steps; t++) {
+        const char *where = mote_session_step_device(dev, t);
+        const char *op = dev->steps[t].node->op;
+        if (strcmp(op, "Conv") == 0 || strcmp(op, "Gemm") == 0 || strcmp(op, "MaxPool") == 0)
+            ck_assert_msg(strcmp(where, "opencl") == 0, "%s ran on %s", op, where);
+        if (strcmp(op, "BatchNormalization") == 0) ck_assert_str_eq(where, "cpu");
+        on_dev += strcmp(where, "opencl") == 0;
+        on_cpu += strcmp(where, "cpu") == 0;
+    }
+    ck_assert_int_ge(on_dev, 8);
+    ck_assert_int_ge(on_cpu, 1);
+    mote_device_stats ds = mote_session_device_stats(dev);
+    ck_assert_uint_gt(ds.up_bytes, 0);
+    ck_assert_uint_gt(ds.down_bytes, 0);
+    ck_assert_uint_gt(ds.weight_bytes, 0);
+    ck_assert_int_eq(mote_session_device_stats(cpu).n_device_steps, 0);
+    float img[28 * 28];
+    for (int r = 0; r < 8; r++) {
+        mote_test_fill(img, 28 * 28, 500u + (uint32_t)r, 0, 1);
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 1, 28, 28}, .data = img};
+        ck_assert_mote_ok(mote_session_run(cpu, &in, 1));
+        ck_assert_mote_ok(mote_session_run(dev, &in, 1));
+        mote_tensor a, b;
+        ck_assert_mote_ok(mote_session_output(cpu, 0, &a));
+        ck_assert_mote_ok(mote_session_output(dev, 0, &b));
+        ck_assert_int_eq(argmax(a.data, 10), argmax(b.data, 10));
+        float d = mote_test_maxdiff(a.data, b.data, 10);
+        ck_assert_msg(d <= 1e-4f, "logits differ by %g", (double)d);
+    }
+    mote_session_free(cpu);
+    mote_session_free(dev);
+    mote_model_close(m);
+}
+END_TEST
+
+/* MatMul -> Transpose (no OpenCL kernel: the CPU) -> Add -> Softmax */
+START_TEST(test_cpu_fallback_in_the_middle_inserts_transfers)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t dx[2] = {5, 7}, dw[2] = {7, 5}, db[1] = {5};
+    float w[35], bias[5];
+    mote_test_fill(w, 35, 1, -1, 1);
+    mote_test_fill(bias, 5, 2, -1, 1);
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, dx);
+    int wi = mote_graph_weight(g, "w", MOTE_F32, 2, dw, w);
+    int bi = mote_graph_weight(g, "b", MOTE_F32, 1, db, bias);
+    int mm, tr, add, sm;
+    mote_graph_node(g, "MatMul", "mm", 2, (int[]){x, wi}, 1, NULL, &mm);
+    mote_graph_node(g, "Transpose", "tr", 1, (int[]){mm}, 1, NULL, &tr);
+    mote_graph_node(g, "Add", "add", 2, (int[]){tr, bi}, 1, NULL, &add);
+    int n = mote_graph_node(g, "Softmax", "sm", 1, (int[]){add}, 1, NULL, &sm);
+    ck_assert_mote_ok(mote_graph_attr_int(g, n, "axis", -1));
+    ck_assert_mote_ok(mote_graph_output(g, sm));
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    mote_session *cpu = session_on(m, "cpu"), *dev = session_on(m, NULL);
+    setenv("MOTE_DEVICE", "opencl", 1);
+    mote_session_free(dev);
+    dev = session_on(m, NULL);   /* MOTE_DEVICE chooses when the option is NULL */
+    const char *want[] = {"opencl", "cpu", "opencl", "opencl"};
+    for (int t = 0; t < 4; t++) ck_assert_str_eq(mote_session_step_device(dev, t), want[t]);
+    mote_device_stats ds = mote_session_device_stats(dev);
+    /* x up; mm down for the Transpose; tr up for the Add; the output down */
+    ck_assert_uint_eq(ds.up_bytes, 2 * 35 * sizeof(float) - 10 * sizeof(float));
+    ck_assert_uint_eq(ds.down_bytes, 2 * 25 * sizeof(float));
+    float xv[35];
+    for (int r = 0; r < 3; r++) {
+        mote_test_fill(xv, 35, 10u + (uint32_t)r, -2, 2);
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {5, 7}, .data = xv};
+        ck_assert_mote_ok(mote_session_run(cpu, &in, 1));
+        ck_assert_mote_ok(mote_session_run(dev, &in, 1));
+        mote_tensor a, b;
+        ck_assert_mote_ok(mote_session_output(cpu, 0, &a));
+        ck_assert_mote_ok(mote_session_output(dev, 0, &b));
+        ck_assert_msg(mote_test_maxdiff(a.data, b.data, 25) <= 1e-5f, "outputs differ");
+    }
+    mote_session_free(cpu);
+    mote_session_free(dev);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_session_device_choice_errors_are_clear)
+{
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_open(mote_test_src_path("models/fashion/fashion.mote"), &m));
+    mote_session_options o;
+    mote_session_options_init(&o);
+    mote_session *s = NULL;
+    o.device = "gpu";
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_ARG);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(mote_last_error(), "'gpu'") != NULL, "%s", mote_last_error());
+    o.device = "opencl:7:0";
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_ARG);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(mote_last_error(), "platform 7") != NULL, "%s", mote_last_error());
+    mote_model_close(m);
+}
+END_TEST
+
+int main(void)
+{
+    /* OpenCL runtimes keep threads that a fork() does not carry over, so the
+     * tests run in this process (the device is opened once, by the first). */
+    setenv("CK_FORK", "no", 1);
+    mote_cl_desc d[4];
+    int n = 0;
+    if (mote_cl_list(d, 4, &n) != MOTE_OK || n == 0) {
+        printf("no OpenCL device (%s): skipped\n", n == 0 ? "no platform" : mote_last_error());
+        return 77;
+    }
+    /* one program cache for the whole run (each test is a forked process),
+     * in the build tree, not the user's */
+    char cache[512];
+    const char *bd = getenv("MOTE_BUILDDIR");
+    snprintf(cache, sizeof cache, "%s/tests/opencl-cache", bd && *bd ? bd : ".");
+    setenv("MOTE_CL_CACHE", cache, 0);
+    Suite *s = suite_create("opencl");
+    TCase *tc = tcase_create("kernels");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_opencl_gemm_matches_reference_on_awkward_sizes);
+    tcase_add_test(tc, test_opencl_gemm_alpha_beta_bias_and_every_activation);
+    tcase_add_test(tc, test_opencl_conv_implicit_gemm_depthwise_and_pointwise);
+    tcase_add_test(tc, test_opencl_pooling_matches_reference);
+    tcase_add_test(tc, test_opencl_every_unary_op_matches_reference);
+    tcase_add_test(tc, test_opencl_binary_ops_broadcast_like_numpy);
+    tcase_add_test(tc, test_opencl_channel_affine_matches_reference);
+    tcase_add_test(tc, test_opencl_softmax_layernorm_rmsnorm_match_reference);
+    tcase_add_test(tc, test_opencl_rope_and_attention_match_llm_reference);
+    tcase_add_test(tc, test_device_choice_parses_and_rejects_clearly);
+    tcase_add_test(tc, test_program_cache_is_written_reused_and_survives_damage);
+    tcase_add_test(tc, test_bad_gemm_tile_setting_is_refused_with_a_message);
+    tcase_add_test(tc, test_bundled_model_on_device_gives_same_predictions_and_logits);
+    tcase_add_test(tc, test_cpu_fallback_in_the_middle_inserts_transfers);
+    tcase_add_test(tc, test_session_device_choice_errors_are_clear);
+    suite_add_tcase(s, tc);
+    return mote_test_run(s);
+}
