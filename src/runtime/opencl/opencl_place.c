@@ -101,7 +101,7 @@ static void step_ctx(const mote_session *s, const mote_step *st, mote_op_ctx *c)
     c->n_out = st->n_out;
     c->in = st->in;
     c->out = st->out;
-    c->k = &s->k;
+    c->k = s->k;
     c->threads = 1;
 }
 
