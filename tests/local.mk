@@ -144,6 +144,14 @@ tests_test_reliability_CFLAGS = $(TEST_CFLAGS)
 tests_test_reliability_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/test_reliability
 
+# Sessions of different models made and run from several threads at once
+# (also run under ThreadSanitizer by .ci/tsan.sh).
+check_PROGRAMS += tests/test_concurrency
+tests_test_concurrency_SOURCES = tests/test_concurrency.c tests/testutil.c tests/testutil.h
+tests_test_concurrency_CFLAGS = $(TEST_CFLAGS)
+tests_test_concurrency_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_concurrency
+
 # `make check-valgrind`: the end-to-end tests under valgrind memcheck
 # (--error-exitcode=1: any invalid access or definite leak fails). Check runs
 # each test in-process (CK_FORK=no) so that valgrind sees it; the endurance
