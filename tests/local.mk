@@ -137,6 +137,18 @@ tests_instr_fixture_LDADD = libmote_core.la -lm
 TESTS += tests/test_cli.sh tests/test_instruments.sh
 endif
 
+# The version and the growable session options (struct_size).
+check_PROGRAMS += tests/test_abi
+tests_test_abi_SOURCES = tests/test_abi.c tests/testutil.c tests/testutil.h
+tests_test_abi_CFLAGS = $(TEST_CFLAGS)
+tests_test_abi_LDADD = $(TEST_LIBS)
+TESTS += tests/test_abi
+
+# The shared library exports exactly the functions mote.h declares.
+EXTRA_DIST += tests/test_exports.sh
+TESTS += tests/test_exports.sh
+AM_TESTS_ENVIRONMENT += MOTE_CC='$(CC)'; MOTE_NM='$(NM)'; export MOTE_CC MOTE_NM;
+
 # Misuse, limits, concurrency, endurance and atomic-write tests.
 check_PROGRAMS += tests/test_reliability
 tests_test_reliability_SOURCES = tests/test_reliability.c tests/testutil.c tests/testutil.h

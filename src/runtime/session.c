@@ -16,6 +16,7 @@
  *
  * Not here: op math (src/ops/), kernels, the file format.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,44 @@
 #include "session.h"
 #include "budget.h"
 
-void mote_session_options_init(mote_session_options *o)
+/* The options of mote 0.1, the first with struct_size: the smallest
+ * struct_size accepted. Fields added later go after max_bytes. */
+#define OPTIONS_SIZE_0_1 (offsetof(mote_session_options, max_bytes) + sizeof(size_t))
+
+void mote_session_options_init_sized(mote_session_options *o, size_t struct_size)
 {
-    memset(o, 0, sizeof *o);
-    o->pin = -1;
+    if (!o || struct_size < OPTIONS_SIZE_0_1) return;
+    /* A program built against a newer header: its extra fields are zero. */
+    memset(o, 0, struct_size);
+    mote_session_options d;
+    memset(&d, 0, sizeof d);
+    d.struct_size = struct_size;
+    d.pin = -1;
+    memcpy(o, &d, struct_size < sizeof d ? struct_size : sizeof d);
+}
+
+/* Copies the caller's options over the defaults, as far as the caller's
+ * struct goes (see struct_size in mote.h). */
+static mote_status copy_options(const mote_session_options *opts, mote_session_options *o)
+{
+    mote_session_options_init_sized(o, sizeof *o);
+    if (!opts) return MOTE_OK;
+    size_t n = opts->struct_size;
+    if (n < OPTIONS_SIZE_0_1 || n > ((size_t)1 << 16))
+        return mote_error(MOTE_ERR_ARG, "session options: struct_size is %zu; make the options "
+                          "with mote_session_options_init", n);
+    if (n > sizeof *o) {
+        const unsigned char *tail = (const unsigned char *)opts + sizeof *o;
+        for (size_t i = 0; i < n - sizeof *o; i++)
+            if (tail[i])
+                return mote_error(MOTE_ERR_UNSUPPORTED, "session options: the program sets an option "
+                                  "(byte %zu of %zu) that this library (mote %s) does not know",
+                                  sizeof *o + i, n, mote_version_string());
+        n = sizeof *o;
+    }
+    memcpy(o, opts, n);
+    o->struct_size = sizeof *o;
+    return MOTE_OK;
 }
 
 /* ------------------------------------------------------------ inference */
@@ -474,10 +509,10 @@ mote_status mote_session_new(const mote_model *m, const mote_session_options *op
     *out = NULL;
     if (!m) return mote_error(MOTE_ERR_ARG, "mote_session_new: NULL model");
     mote_session_options o;
-    if (opts) o = *opts;
-    else mote_session_options_init(&o);
+    mote_status st = copy_options(opts, &o);
+    if (st != MOTE_OK) return st;
     int threads, pin;
-    mote_status st = resolve_options(&o, &threads, &pin);
+    st = resolve_options(&o, &threads, &pin);
     if (st != MOTE_OK) return st;
     mote_session *s = calloc(1, sizeof *s);
     if (!s) return mote_error(MOTE_ERR_NOMEM, "out of memory");
