@@ -181,7 +181,8 @@ typedef struct mote_session_options {
      * are refused (MOTE_ERR_ARG). Never set it by hand. */
     size_t struct_size;
     int threads;        /* 0: MOTE_THREADS, else one per physical core    */
-    int pin;            /* -1: MOTE_PIN (default: pin), 0: never, 1: pin  */
+    int pin;            /* -1: MOTE_PIN (cores/1, the default, or none/0),
+                         * 0: never pin, 1: pin one thread per core      */
     const char *isa;    /* NULL: MOTE_ISA, else best; "ref","avx2",...    */
     /* Caller-provided arena (embedding): at least mote_session_arena_bytes
      * of a session made without one, 64-byte aligned. NULL: mote allocates. */

@@ -265,9 +265,10 @@ static mote_status resolve_options(const mote_session_options *o, int *threads, 
     *pin = o->pin;
     if (*pin < 0) {
         const char *p = getenv("MOTE_PIN");
-        if (!p || !*p || strcmp(p, "cores") == 0) *pin = 1;
-        else if (strcmp(p, "none") == 0) *pin = 0;
-        else return mote_error(MOTE_ERR_ARG, "MOTE_PIN='%s': expected 'cores' or 'none'", p);
+        /* 1 and 0 as in the pin option, cores and none as words. */
+        if (!p || !*p || strcmp(p, "cores") == 0 || strcmp(p, "1") == 0) *pin = 1;
+        else if (strcmp(p, "none") == 0 || strcmp(p, "0") == 0) *pin = 0;
+        else return mote_error(MOTE_ERR_ARG, "MOTE_PIN='%s': expected 'cores' (or 1) or 'none' (or 0)", p);
     }
     return MOTE_OK;
 }
