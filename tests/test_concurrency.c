@@ -308,8 +308,11 @@ static Suite *concurrency_suite(void)
     Suite *s = suite_create("concurrency");
     TCase *tc = tcase_create("threads");
     tcase_set_timeout(tc, 600);
-    tcase_add_test(tc, test_sessions_of_different_models_made_and_run_at_once);
+    /* First: in a process where nothing has used mote yet (CK_FORK=no
+     * runs the tests in order in one process), so that one-time set-up
+     * (CPU detection, tables, topology) happens on several threads at once. */
     tcase_add_test(tc, test_threads_build_save_open_and_run_their_own_models);
+    tcase_add_test(tc, test_sessions_of_different_models_made_and_run_at_once);
     tcase_add_test(tc, test_error_messages_stay_on_their_thread);
     suite_add_tcase(s, tc);
     return s;

@@ -10,6 +10,7 @@
  * never tests for NULL.
  */
 #include "config.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cpu.h"
@@ -21,12 +22,14 @@
 #include <sys/auxv.h>
 #endif
 
+/* Detected once per process, on whichever thread gets here first; the
+ * others wait in pthread_once (an unsynchronised flag was a data race when
+ * threads made their first sessions at once). */
 static mote_cpu_features feats;
-static bool detected;
+static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
 
-const mote_cpu_features *mote_cpu_detect(void)
+static void detect(void)
 {
-    if (detected) return &feats;
     mote_cpu_features f;
     memset(&f, 0, sizeof f);
 #ifdef MOTE_HAVE_X86
@@ -44,8 +47,12 @@ const mote_cpu_features *mote_cpu_detect(void)
     f.asimddp = (hw & (1UL << 20)) != 0;                      /* HWCAP_ASIMDDP */
 #endif
 #endif
-    feats = f;       /* idempotent: a race writes the same bytes */
-    detected = true;
+    feats = f;
+}
+
+const mote_cpu_features *mote_cpu_detect(void)
+{
+    pthread_once(&detect_once, detect);
     return &feats;
 }
 
