@@ -149,6 +149,15 @@ EXTRA_DIST += tests/test_exports.sh
 TESTS += tests/test_exports.sh
 AM_TESTS_ENVIRONMENT += MOTE_CC='$(CC)'; MOTE_NM='$(NM)'; export MOTE_CC MOTE_NM;
 
+# `make installcheck` (and so `make distcheck`): the installed library, used
+# through pkg-config by a program that includes <mote.h> only, linked
+# dynamically and, where configure found it possible, fully statically.
+EXTRA_DIST += tests/test_install.sh tests/install_app.c
+installcheck-local:
+	MOTE_CC='$(CC)' PKG_CONFIG='$(PKG_CONFIG)' MOTE_SRCDIR='$(abs_top_srcdir)' \
+	  MOTE_DESTDIR='$(DESTDIR)' \
+	  $(SHELL) $(srcdir)/tests/test_install.sh '$(DESTDIR)$(libdir)' '$(MOTE_STATIC_LINK)'
+
 # Misuse, limits, concurrency, endurance and atomic-write tests.
 check_PROGRAMS += tests/test_reliability
 tests_test_reliability_SOURCES = tests/test_reliability.c tests/testutil.c tests/testutil.h
