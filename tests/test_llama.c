@@ -426,7 +426,8 @@ START_TEST(test_llm_kernels_match_reference_on_every_isa)
 #else
         const mote_llm_kernels *t = ref;
 #endif
-        for (size_t a = 0; a < 4; a++) for (size_t b = 0; b < 5; b++) {
+        for (size_t a = 0; a < sizeof Ks / sizeof Ks[0]; a++)
+        for (size_t b = 0; b < sizeof Ns / sizeof Ns[0]; b++) {
             int64_t K = Ks[a], N = Ns[b], M = 3;
             float *W = malloc(sizeof(float) * N * K), *x = malloc(sizeof(float) * M * K);
             float *y0 = calloc(M * N, 4), *y1 = calloc(M * N, 4);
