@@ -158,6 +158,10 @@ installcheck-local:
 	  MOTE_DESTDIR='$(DESTDIR)' \
 	  $(SHELL) $(srcdir)/tests/test_install.sh '$(DESTDIR)$(libdir)' '$(MOTE_STATIC_LINK)'
 
+# docs/format.md lists every op and every attribute the ops read.
+EXTRA_DIST += tests/test_docs.sh
+TESTS += tests/test_docs.sh
+
 # Misuse, limits, concurrency, endurance and atomic-write tests.
 check_PROGRAMS += tests/test_reliability
 tests_test_reliability_SOURCES = tests/test_reliability.c tests/testutil.c tests/testutil.h
