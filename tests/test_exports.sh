@@ -8,7 +8,12 @@
 set -u
 src=${MOTE_SRCDIR:-.}
 build=${MOTE_BUILDDIR:-.}
-so=$build/.libs/libmote.so
+# libtool keeps the shared library in .libs/ beside libmote.la (found
+# through libmote.la, which a cross build's test runner links into a mirror
+# of the build tree without the hidden .libs/).
+la=$build/libmote.la
+[ -L "$la" ] && la=$(readlink -f "$la")
+so=$(dirname "$la")/.libs/libmote.so
 cc=${MOTE_CC:-cc}
 nm=${MOTE_NM:-nm}
 if [ ! -f "$so" ]; then
