@@ -47,6 +47,8 @@ if ! cmp -s "$tmp/declared" "$tmp/exported"; then
     comm -13 "$tmp/declared" "$tmp/exported" | sed -n '1,40p;41s/.*/  .../p' | sed 's/^/  /'
     echo "declared but not exported (missing MOTE_API or not defined):"
     comm -23 "$tmp/declared" "$tmp/exported" | sed 's/^/  /'
+    echo "(objects compiled before -fvisibility=hidden was added export everything:"
+    echo " after re-running configure, 'make clean && make' rebuilds them)"
     exit 1
 fi
 echo "PASS: libmote.so exports exactly the $nd functions of mote.h"
