@@ -30,9 +30,33 @@
 extern "C" {
 #endif
 
+/*
+ * MOTE_API marks the functions of the public API: the shared library is
+ * built with hidden visibility, so these are the only symbols it exports
+ * (tests/test_exports.sh checks that the two sets are equal).
+ */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define MOTE_API __attribute__((visibility("default")))
+#else
+#define MOTE_API
+#endif
+
+/* --------------------------------------------------------------- version */
+
+/* The version of this header. MOTE_VERSION is one number for comparisons,
+ * e.g. #if MOTE_VERSION >= MOTE_MAKE_VERSION(0, 2, 0). */
 #define MOTE_VERSION_MAJOR 0
 #define MOTE_VERSION_MINOR 1
 #define MOTE_VERSION_PATCH 0
+#define MOTE_VERSION_STRING "0.1.0"
+#define MOTE_MAKE_VERSION(major, minor, patch) ((major) * 10000 + (minor) * 100 + (patch))
+#define MOTE_VERSION MOTE_MAKE_VERSION(MOTE_VERSION_MAJOR, MOTE_VERSION_MINOR, MOTE_VERSION_PATCH)
+
+/* The version of the library actually loaded, which may be newer than the
+ * header a program was compiled with: MOTE_VERSION's number and
+ * MOTE_VERSION_STRING's text as the library was built. */
+MOTE_API int mote_version(void);
+MOTE_API const char *mote_version_string(void);
 
 /* Largest tensor rank mote handles. */
 #define MOTE_MAX_DIMS 8
@@ -52,9 +76,9 @@ typedef enum mote_status {
 } mote_status;
 
 /* The message of the last failing call on this thread ("" if none). */
-const char *mote_last_error(void);
+MOTE_API const char *mote_last_error(void);
 /* "MOTE_OK", "MOTE_ERR_FORMAT", ... */
-const char *mote_status_name(mote_status st);
+MOTE_API const char *mote_status_name(mote_status st);
 
 /* ---------------------------------------------------------------- dtypes */
 
@@ -72,17 +96,17 @@ typedef enum mote_dtype {
 #define MOTE_DTYPE_COUNT 9
 
 /* Bytes per element (0 for an unknown dtype). */
-size_t mote_dtype_size(mote_dtype t);
+MOTE_API size_t mote_dtype_size(mote_dtype t);
 /* "f32", "f16", ... or NULL for an unknown dtype. */
-const char *mote_dtype_name(mote_dtype t);
+MOTE_API const char *mote_dtype_name(mote_dtype t);
 /* The dtype whose mote_dtype_name is `name`, or 0. */
-mote_dtype mote_dtype_from_name(const char *name);
+MOTE_API mote_dtype mote_dtype_from_name(const char *name);
 
 /* IEEE half and bfloat16 conversions (round to nearest even). */
-float mote_f16_to_f32(uint16_t h);
-uint16_t mote_f32_to_f16(float f);
-float mote_bf16_to_f32(uint16_t h);
-uint16_t mote_f32_to_bf16(float f);
+MOTE_API float mote_f16_to_f32(uint16_t h);
+MOTE_API uint16_t mote_f32_to_f16(float f);
+MOTE_API float mote_bf16_to_f32(uint16_t h);
+MOTE_API uint16_t mote_f32_to_bf16(float f);
 
 /* --------------------------------------------------------------- tensors */
 
@@ -99,11 +123,11 @@ typedef struct mote_tensor {
 } mote_tensor;
 
 /* Number of elements (1 for a scalar; -1 if a dim is unknown or it overflows). */
-int64_t mote_tensor_numel(const mote_tensor *t);
+MOTE_API int64_t mote_tensor_numel(const mote_tensor *t);
 /* Bytes of data (numel * dtype size); 0 if unknown or on overflow. */
-size_t mote_tensor_nbytes(const mote_tensor *t);
+MOTE_API size_t mote_tensor_nbytes(const mote_tensor *t);
 /* Writes "f32[1,28,28]" into buf (always NUL-terminated); returns buf. */
-char *mote_tensor_describe(const mote_tensor *t, char *buf, size_t len);
+MOTE_API char *mote_tensor_describe(const mote_tensor *t, char *buf, size_t len);
 
 /* ---------------------------------------------------------------- models */
 
@@ -115,24 +139,24 @@ typedef struct mote_model mote_model;
  * weights stay in the mapping (no copy). Tensor data checksums are checked
  * by mote_model_verify. On failure *out is NULL.
  */
-mote_status mote_model_open(const char *path, mote_model **out);
+MOTE_API mote_status mote_model_open(const char *path, mote_model **out);
 /* The same from a caller's buffer, which must outlive the model. */
-mote_status mote_model_open_memory(const void *buf, size_t len, mote_model **out);
+MOTE_API mote_status mote_model_open_memory(const void *buf, size_t len, mote_model **out);
 /* Checks every checksum in the file, the weight data included. */
-mote_status mote_model_verify(const char *path);
-void mote_model_close(mote_model *m);
+MOTE_API mote_status mote_model_verify(const char *path);
+MOTE_API void mote_model_close(mote_model *m);
 
-int mote_model_num_inputs(const mote_model *m);
-int mote_model_num_outputs(const mote_model *m);
+MOTE_API int mote_model_num_inputs(const mote_model *m);
+MOTE_API int mote_model_num_outputs(const mote_model *m);
 /* Name, dtype and shape of an input/output; info->data is NULL. A dim may
  * be -1 when the model leaves it open. Output shapes are known when every
  * input shape is fixed (else ndim is 0 until a session fixes them).
  * Returns NULL if i is out of range. */
-const char *mote_model_input(const mote_model *m, int i, mote_tensor *info);
-const char *mote_model_output(const mote_model *m, int i, mote_tensor *info);
+MOTE_API const char *mote_model_input(const mote_model *m, int i, mote_tensor *info);
+MOTE_API const char *mote_model_output(const mote_model *m, int i, mote_tensor *info);
 /* A metadata string (e.g. "producer", "description"), or NULL. Integer and
  * float metadata are returned formatted as text. */
-const char *mote_model_meta(const mote_model *m, const char *key);
+MOTE_API const char *mote_model_meta(const mote_model *m, const char *key);
 
 /* -------------------------------------------------------------- sessions */
 
@@ -152,8 +176,16 @@ typedef struct mote_pool mote_pool;
  */
 
 typedef struct mote_session_options {
+    /* The size of this struct as the program was compiled, set by
+     * mote_session_options_init: a newer library, whose struct has more
+     * fields at its end, gives those its defaults; an older one accepts a
+     * larger struct as long as the fields it does not know are still at
+     * their defaults (zero). Options not made by mote_session_options_init
+     * are refused (MOTE_ERR_ARG). Never set it by hand. */
+    size_t struct_size;
     int threads;        /* 0: MOTE_THREADS, else one per physical core    */
-    int pin;            /* -1: MOTE_PIN (default: pin), 0: never, 1: pin  */
+    int pin;            /* -1: MOTE_PIN (cores/1, the default, or none/0),
+                         * 0: never pin, 1: pin one thread per core      */
     const char *isa;    /* NULL: MOTE_ISA, else best; "ref","avx2",...    */
     /* Caller-provided arena (embedding): at least mote_session_arena_bytes
      * of a session made without one, 64-byte aligned. NULL: mote allocates. */
@@ -179,7 +211,14 @@ typedef struct mote_session_options {
     const char *device;
 } mote_session_options;
 
-void mote_session_options_init(mote_session_options *o);
+/*
+ * Fills *o with the defaults (every field 0, pin -1) and sets struct_size.
+ * Call it on every options struct before setting fields. It is a macro so
+ * that the size is the one the program was compiled with; the function
+ * behind it takes that size.
+ */
+#define mote_session_options_init(o) mote_session_options_init_sized((o), sizeof *(o))
+MOTE_API void mote_session_options_init_sized(mote_session_options *o, size_t struct_size);
 
 /*
  * Prepares a model for running: infers every shape, chooses a kernel per
@@ -189,26 +228,26 @@ void mote_session_options_init(mote_session_options *o);
  * happens here, each size checked against the budget first. opts may be
  * NULL for defaults.
  */
-mote_status mote_session_new(const mote_model *m, const mote_session_options *opts,
+MOTE_API mote_status mote_session_new(const mote_model *m, const mote_session_options *opts,
                              mote_session **out);
 /*
  * Runs the model. inputs[i] is copied into the session, so it must match
  * model input i's dtype and the session's shape for it exactly. Allocates
  * nothing.
  */
-mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_inputs);
+MOTE_API mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_inputs);
 /* A view of output i, valid until the next run or free. */
-mote_status mote_session_output(const mote_session *s, int i, mote_tensor *out);
-void mote_session_free(mote_session *s);
+MOTE_API mote_status mote_session_output(const mote_session *s, int i, mote_tensor *out);
+MOTE_API void mote_session_free(mote_session *s);
 
-size_t mote_session_arena_bytes(const mote_session *s);
+MOTE_API size_t mote_session_arena_bytes(const mote_session *s);
 /* Sum of the sizes of all intermediate tensors and per-op scratch buffers
  * (what a runtime without a memory plan would allocate); compare with
  * mote_session_arena_bytes. */
-size_t mote_session_naive_bytes(const mote_session *s);
+MOTE_API size_t mote_session_naive_bytes(const mote_session *s);
 /* The kernel table in use: "ref", "avx2", "avx512", "neon". */
-const char *mote_session_isa(const mote_session *s);
-int mote_session_threads(const mote_session *s);
+MOTE_API const char *mote_session_isa(const mote_session *s);
+MOTE_API int mote_session_threads(const mote_session *s);
 
 /*
  * Replans the session for new input shapes (one per model input, as in
@@ -219,7 +258,7 @@ int mote_session_threads(const mote_session *s);
  * new plan must fit the budget on its own; with a caller's arena it must
  * fit that arena. On failure the session keeps its previous shapes.
  */
-mote_status mote_session_reshape(mote_session *s, const mote_tensor *shapes, int n_shapes);
+MOTE_API mote_status mote_session_reshape(mote_session *s, const mote_tensor *shapes, int n_shapes);
 
 /*
  * Every byte a session holds, by kind; each is counted against the memory
@@ -235,7 +274,7 @@ typedef struct mote_memory {
     size_t total;      /* the sum of the above                              */
     size_t budget;     /* the budget it was checked against                 */
 } mote_memory;
-mote_status mote_session_memory(const mote_session *s, mote_memory *out);
+MOTE_API mote_status mote_session_memory(const mote_session *s, mote_memory *out);
 /*
  * What a session of m with these options would hold, planned (and its
  * prepared weights made, as the session would) but with neither arena nor
@@ -243,11 +282,11 @@ mote_status mote_session_memory(const mote_session *s, mote_memory *out);
  * arena (mote_memory.arena) or choosing a budget. Fails as
  * mote_session_new would, MOTE_ERR_LIMIT included.
  */
-mote_status mote_model_memory(const mote_model *m, const mote_session_options *opts,
+MOTE_API mote_status mote_model_memory(const mote_model *m, const mote_session_options *opts,
                               mote_memory *out);
 /* Bytes of prepared weights a model holds for all its sessions (0 before
  * the first session). */
-size_t mote_model_prepared_bytes(const mote_model *m);
+MOTE_API size_t mote_model_prepared_bytes(const mote_model *m);
 
 /*
  * A thread pool to share between sessions (the session option `pool`):
@@ -256,8 +295,8 @@ size_t mote_model_prepared_bytes(const mote_model *m);
  * threads; their runs then take turns (one run at a time per pool).
  * Destroy it after every session using it is freed.
  */
-mote_status mote_pool_create(int threads, int pin, mote_pool **out);
-void mote_pool_destroy(mote_pool *p);
+MOTE_API mote_status mote_pool_create(int threads, int pin, mote_pool **out);
+MOTE_API void mote_pool_destroy(mote_pool *p);
 
 /* ----------------------------------------------------------- graph builder */
 
@@ -269,52 +308,52 @@ void mote_pool_destroy(mote_pool *p);
  */
 typedef struct mote_graph mote_graph;
 
-mote_graph *mote_graph_new(void);
-void mote_graph_free(mote_graph *g);
+MOTE_API mote_graph *mote_graph_new(void);
+MOTE_API void mote_graph_free(mote_graph *g);
 
 /* A model input; dims may hold -1 for a dimension chosen per session. */
-int mote_graph_input(mote_graph *g, const char *name, mote_dtype dtype,
+MOTE_API int mote_graph_input(mote_graph *g, const char *name, mote_dtype dtype,
                      int ndim, const int64_t *dims);
 /* A constant tensor (weight); data is copied. */
-int mote_graph_weight(mote_graph *g, const char *name, mote_dtype dtype,
+MOTE_API int mote_graph_weight(mote_graph *g, const char *name, mote_dtype dtype,
                       int ndim, const int64_t *dims, const void *data);
 /*
  * Adds a node of ONNX op type `op` (e.g. "Conv"). out_names may be NULL
  * (outputs are then named "<name>:<k>"). The new output value ids are
  * stored in out_ids[0..n_out-1]. Returns the node id, or -1.
  */
-int mote_graph_node(mote_graph *g, const char *op, const char *name,
+MOTE_API int mote_graph_node(mote_graph *g, const char *op, const char *name,
                     int n_in, const int *in_ids,
                     int n_out, const char *const *out_names, int *out_ids);
 /* Attributes of node `node`. */
-mote_status mote_graph_attr_int(mote_graph *g, int node, const char *key, int64_t v);
-mote_status mote_graph_attr_float(mote_graph *g, int node, const char *key, float v);
-mote_status mote_graph_attr_string(mote_graph *g, int node, const char *key, const char *v);
-mote_status mote_graph_attr_ints(mote_graph *g, int node, const char *key,
+MOTE_API mote_status mote_graph_attr_int(mote_graph *g, int node, const char *key, int64_t v);
+MOTE_API mote_status mote_graph_attr_float(mote_graph *g, int node, const char *key, float v);
+MOTE_API mote_status mote_graph_attr_string(mote_graph *g, int node, const char *key, const char *v);
+MOTE_API mote_status mote_graph_attr_ints(mote_graph *g, int node, const char *key,
                                  int n, const int64_t *v);
-mote_status mote_graph_attr_floats(mote_graph *g, int node, const char *key,
+MOTE_API mote_status mote_graph_attr_floats(mote_graph *g, int node, const char *key,
                                    int n, const float *v);
-mote_status mote_graph_attr_strings(mote_graph *g, int node, const char *key,
+MOTE_API mote_status mote_graph_attr_strings(mote_graph *g, int node, const char *key,
                                     int n, const char *const *v);
 /* Marks a value as a model output (in call order). */
-mote_status mote_graph_output(mote_graph *g, int value);
+MOTE_API mote_status mote_graph_output(mote_graph *g, int value);
 /* Metadata stored in the file. */
-mote_status mote_graph_meta_string(mote_graph *g, const char *key, const char *v);
-mote_status mote_graph_meta_int(mote_graph *g, const char *key, int64_t v);
-mote_status mote_graph_meta_float(mote_graph *g, const char *key, double v);
+MOTE_API mote_status mote_graph_meta_string(mote_graph *g, const char *key, const char *v);
+MOTE_API mote_status mote_graph_meta_int(mote_graph *g, const char *key, int64_t v);
+MOTE_API mote_status mote_graph_meta_float(mote_graph *g, const char *key, double v);
 
 /* Number of values in the graph and a value's id by name (-1 if none). */
-int mote_graph_find_value(const mote_graph *g, const char *name);
+MOTE_API int mote_graph_find_value(const mote_graph *g, const char *name);
 /*
  * Validates the graph: every input defined, no cycles, every op known,
  * attributes and (where shapes are known) shapes and dtypes consistent.
  */
-mote_status mote_graph_check(const mote_graph *g);
+MOTE_API mote_status mote_graph_check(const mote_graph *g);
 /* Writes a .mote file atomically (temporary name, then rename). */
-mote_status mote_graph_save(const mote_graph *g, const char *path);
+MOTE_API mote_status mote_graph_save(const mote_graph *g, const char *path);
 /* Turns a graph into a model without a file; the model takes ownership of
  * g (also on failure, where g is freed). */
-mote_status mote_model_from_graph(mote_graph *g, mote_model **out);
+MOTE_API mote_status mote_model_from_graph(mote_graph *g, mote_model **out);
 
 /* ------------------------------------------- session state (LLM decoders) */
 
@@ -327,8 +366,8 @@ mote_status mote_model_from_graph(mote_graph *g, mote_model **out);
  * state sizes differ). A decoder needs no copy: one session runs the
  * prompt, then mote_session_reshape to one token keeps the cache.
  */
-mote_status mote_session_reset(mote_session *s);
-mote_status mote_session_copy_state(mote_session *dst, const mote_session *src);
+MOTE_API mote_status mote_session_reset(mote_session *s);
+MOTE_API mote_status mote_session_copy_state(mote_session *dst, const mote_session *src);
 
 #ifdef __cplusplus
 }

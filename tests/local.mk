@@ -163,12 +163,45 @@ tests_json_check_SOURCES = tests/json_check.c
 TESTS += tests/test_json.sh
 endif
 
+# The version and the growable session options (struct_size).
+check_PROGRAMS += tests/test_abi
+tests_test_abi_SOURCES = tests/test_abi.c tests/testutil.c tests/testutil.h
+tests_test_abi_CFLAGS = $(TEST_CFLAGS)
+tests_test_abi_LDADD = $(TEST_LIBS)
+TESTS += tests/test_abi
+
+# The shared library exports exactly the functions mote.h declares.
+EXTRA_DIST += tests/test_exports.sh
+TESTS += tests/test_exports.sh
+AM_TESTS_ENVIRONMENT += MOTE_CC='$(CC)'; MOTE_NM='$(NM)'; export MOTE_CC MOTE_NM;
+
+# `make installcheck` (and so `make distcheck`): the installed library, used
+# through pkg-config by a program that includes <mote.h> only, linked
+# dynamically and, where configure found it possible, fully statically.
+EXTRA_DIST += tests/test_install.sh tests/install_app.c
+installcheck-local:
+	MOTE_CC='$(CC)' PKG_CONFIG='$(PKG_CONFIG)' MOTE_SRCDIR='$(abs_top_srcdir)' \
+	  MOTE_DESTDIR='$(DESTDIR)' \
+	  $(SHELL) $(srcdir)/tests/test_install.sh '$(DESTDIR)$(libdir)' '$(MOTE_STATIC_LINK)'
+
+# docs/format.md lists every op and every attribute the ops read.
+EXTRA_DIST += tests/test_docs.sh
+TESTS += tests/test_docs.sh
+
 # Misuse, limits, concurrency, endurance and atomic-write tests.
 check_PROGRAMS += tests/test_reliability
 tests_test_reliability_SOURCES = tests/test_reliability.c tests/testutil.c tests/testutil.h
 tests_test_reliability_CFLAGS = $(TEST_CFLAGS)
 tests_test_reliability_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/test_reliability
+
+# Sessions of different models made and run from several threads at once
+# (also run under ThreadSanitizer by .ci/tsan.sh).
+check_PROGRAMS += tests/test_concurrency
+tests_test_concurrency_SOURCES = tests/test_concurrency.c tests/testutil.c tests/testutil.h
+tests_test_concurrency_CFLAGS = $(TEST_CFLAGS)
+tests_test_concurrency_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_concurrency
 
 # `make check-valgrind`: the end-to-end tests under valgrind memcheck
 # (--error-exitcode=1: any invalid access or definite leak fails). Check runs

@@ -156,6 +156,45 @@ START_TEST(test_bad_options_are_refused)
 }
 END_TEST
 
+/* MOTE_PIN, when the pin option is left at -1: the documented words
+ * (cores, none) and the option's numbers (1, 0) work; anything else is a
+ * clear error naming the variable. */
+START_TEST(test_env_pin_takes_words_and_numbers)
+{
+    mote_model *m = tiny_model();
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 2;
+    const char *good[] = {"cores", "none", "1", "0", ""};
+    float x[16];
+    mote_tensor in = x_tensor(x);
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        setenv("MOTE_PIN", good[i], 1);
+        mote_session *s = NULL;
+        mote_status st = mote_session_new(m, &o, &s);
+        ck_assert_msg(st == MOTE_OK, "MOTE_PIN='%s': %s", good[i], mote_last_error());
+        ck_assert_mote_ok(mote_session_run(s, &in, 1));
+        mote_session_free(s);
+    }
+    const char *bad[] = {"2", "yes", "-1", "core", "0x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("MOTE_PIN", bad[i], 1);
+        mote_session *s = (mote_session *)1;
+        mote_status st = mote_session_new(m, &o, &s);
+        ck_assert_msg(st == MOTE_ERR_ARG, "MOTE_PIN='%s' was accepted", bad[i]);
+        ck_assert_ptr_null(s);
+        ck_assert_ptr_nonnull(strstr(mote_last_error(), "MOTE_PIN"));
+    }
+    /* The option wins over the variable. */
+    o.pin = 0;
+    mote_session *s = NULL;
+    ck_assert_mote_ok(mote_session_new(m, &o, &s));
+    mote_session_free(s);
+    unsetenv("MOTE_PIN");
+    mote_model_close(m);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ limits */
 
 START_TEST(test_session_over_the_option_budget_is_refused)
@@ -579,6 +618,7 @@ static Suite *reliability_suite(void)
     tcase_add_test(misuse, test_null_handles_give_arg_errors);
     tcase_add_test(misuse, test_wrong_inputs_and_indices_give_clear_errors);
     tcase_add_test(misuse, test_bad_options_are_refused);
+    tcase_add_test(misuse, test_env_pin_takes_words_and_numbers);
     suite_add_tcase(s, misuse);
     TCase *limits = tcase_create("limits");
     tcase_add_test(limits, test_session_over_the_option_budget_is_refused);

@@ -58,7 +58,8 @@ class _Tensor(ctypes.Structure):
 
 
 class _SessionOptions(ctypes.Structure):
-    _fields_ = [("threads", ctypes.c_int),
+    _fields_ = [("struct_size", ctypes.c_size_t),
+                ("threads", ctypes.c_int),
                 ("pin", ctypes.c_int),
                 ("isa", ctypes.c_char_p),
                 ("arena", ctypes.c_void_p),
@@ -125,7 +126,14 @@ _model_num_outputs = _fn("mote_model_num_outputs", ctypes.c_int, _c_model_p)
 _model_input = _fn("mote_model_input", ctypes.c_char_p, _c_model_p, ctypes.c_int, ctypes.POINTER(_Tensor))
 _model_output = _fn("mote_model_output", ctypes.c_char_p, _c_model_p, ctypes.c_int, ctypes.POINTER(_Tensor))
 _model_meta = _fn("mote_model_meta", ctypes.c_char_p, _c_model_p, ctypes.c_char_p)
-_options_init = _fn("mote_session_options_init", None, ctypes.POINTER(_SessionOptions))
+# mote_session_options_init is a macro over this: the size of the struct
+# the caller has, so that the library never writes past this mirror of it
+_options_init_sized = _fn("mote_session_options_init_sized", None,
+                          ctypes.POINTER(_SessionOptions), ctypes.c_size_t)
+
+
+def _options_init(p):
+    _options_init_sized(p, ctypes.sizeof(_SessionOptions))
 _session_new = _fn("mote_session_new", ctypes.c_int, _c_model_p, ctypes.POINTER(_SessionOptions),
                    ctypes.POINTER(_c_session_p))
 _session_run = _fn("mote_session_run", ctypes.c_int, _c_session_p, ctypes.POINTER(_Tensor), ctypes.c_int)

@@ -38,9 +38,9 @@ static void print_usage(FILE *f)
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
-          "Environment: MOTE_THREADS (threads), MOTE_PIN (0: do not pin threads),\n"
-          "MOTE_ISA (ref, avx2, avx512, neon), MOTE_DATA (where `mote demo` looks).\n"
-          "See mote(1).\n", f);
+          "Environment: MOTE_THREADS (threads), MOTE_PIN (cores or 1: pin threads,\n"
+          "the default; none or 0: do not), MOTE_ISA (ref, avx2, avx512, neon),\n"
+          "MOTE_DATA (where `mote demo` looks). See mote(1).\n", f);
 }
 
 static const cli_command *find(const char *name)

@@ -2,4 +2,5 @@
 # dtypes, errors, checked size arithmetic.
 libmote_core_la_SOURCES += src/mote.h \
 	src/graph/graph.h src/graph/graph.c src/graph/dtype.c src/graph/error.c \
+	src/graph/version.c \
 	src/graph/internal.h

@@ -10,13 +10,16 @@
 #include "graph/internal.h"
 #include "planner.h"
 
-static const mote_buf *sort_base;
+/* The sort key of one buffer, carried with its index: qsort's comparator
+ * then needs nothing outside its two arguments (no shared state, so two
+ * threads may plan at once). */
+typedef struct { size_t bytes; int first, idx; } order_key;
 static int by_size_desc(const void *a, const void *b)
 {
-    const mote_buf *x = &sort_base[*(const int *)a], *y = &sort_base[*(const int *)b];
+    const order_key *x = a, *y = b;
     if (x->bytes != y->bytes) return x->bytes > y->bytes ? -1 : 1;
-    if (x->first != y->first) return x->first - y->first;
-    return *(const int *)a - *(const int *)b;
+    if (x->first != y->first) return x->first < y->first ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
 static bool live_together(const mote_buf *a, const mote_buf *b)
@@ -33,7 +36,7 @@ static int by_lo(const void *a, const void *b)
 
 mote_status mote_plan_place(mote_buf *bufs, int n, size_t *arena)
 {
-    int *order = malloc(sizeof(int) * (size_t)(n ? n : 1));
+    order_key *order = malloc(sizeof(order_key) * (size_t)(n ? n : 1));
     int *placed = malloc(sizeof(int) * (size_t)(n ? n : 1));
     span *busy = malloc(sizeof(span) * (size_t)(n ? n : 1));
     if (!order || !placed || !busy) {
@@ -42,13 +45,12 @@ mote_status mote_plan_place(mote_buf *bufs, int n, size_t *arena)
         free(busy);
         return mote_error(MOTE_ERR_NOMEM, "planner: out of memory");
     }
-    for (int i = 0; i < n; i++) order[i] = i;
-    sort_base = bufs;     /* qsort has no context argument in C11 */
-    qsort(order, (size_t)n, sizeof(int), by_size_desc);
+    for (int i = 0; i < n; i++) order[i] = (order_key){bufs[i].bytes, bufs[i].first, i};
+    qsort(order, (size_t)n, sizeof(order_key), by_size_desc);
     int n_placed = 0;
     size_t total = 0;
     for (int oi = 0; oi < n; oi++) {
-        mote_buf *b = &bufs[order[oi]];
+        mote_buf *b = &bufs[order[oi].idx];
         if (b->bytes == 0) {
             b->offset = 0;
             continue;
@@ -67,7 +69,7 @@ mote_status mote_plan_place(mote_buf *bufs, int n, size_t *arena)
         }
         b->offset = off;
         if (off + need > total) total = off + need;
-        placed[n_placed++] = order[oi];
+        placed[n_placed++] = order[oi].idx;
     }
     free(order);
     free(placed);

@@ -15,6 +15,7 @@
  *
  * Not here: op math (src/ops/), kernels, the file format.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,44 @@
 #include "opencl/opencl_session.h"
 #endif
 
-void mote_session_options_init(mote_session_options *o)
+/* The options of mote 0.1, the first with struct_size: the smallest
+ * struct_size accepted. Fields added later go after max_bytes. */
+#define OPTIONS_SIZE_0_1 (offsetof(mote_session_options, max_bytes) + sizeof(size_t))
+
+void mote_session_options_init_sized(mote_session_options *o, size_t struct_size)
 {
-    memset(o, 0, sizeof *o);
-    o->pin = -1;
+    if (!o || struct_size < OPTIONS_SIZE_0_1) return;
+    /* A program built against a newer header: its extra fields are zero. */
+    memset(o, 0, struct_size);
+    mote_session_options d;
+    memset(&d, 0, sizeof d);
+    d.struct_size = struct_size;
+    d.pin = -1;
+    memcpy(o, &d, struct_size < sizeof d ? struct_size : sizeof d);
+}
+
+/* Copies the caller's options over the defaults, as far as the caller's
+ * struct goes (see struct_size in mote.h). */
+static mote_status copy_options(const mote_session_options *opts, mote_session_options *o)
+{
+    mote_session_options_init_sized(o, sizeof *o);
+    if (!opts) return MOTE_OK;
+    size_t n = opts->struct_size;
+    if (n < OPTIONS_SIZE_0_1 || n > ((size_t)1 << 16))
+        return mote_error(MOTE_ERR_ARG, "session options: struct_size is %zu; make the options "
+                          "with mote_session_options_init", n);
+    if (n > sizeof *o) {
+        const unsigned char *tail = (const unsigned char *)opts + sizeof *o;
+        for (size_t i = 0; i < n - sizeof *o; i++)
+            if (tail[i])
+                return mote_error(MOTE_ERR_UNSUPPORTED, "session options: the program sets an option "
+                                  "(byte %zu of %zu) that this library (mote %s) does not know",
+                                  sizeof *o + i, n, mote_version_string());
+        n = sizeof *o;
+    }
+    memcpy(o, opts, n);
+    o->struct_size = sizeof *o;
+    return MOTE_OK;
 }
 
 /* ------------------------------------------------------------ inference */
@@ -230,9 +265,10 @@ static mote_status resolve_options(const mote_session_options *o, int *threads, 
     *pin = o->pin;
     if (*pin < 0) {
         const char *p = getenv("MOTE_PIN");
-        if (!p || !*p || strcmp(p, "cores") == 0) *pin = 1;
-        else if (strcmp(p, "none") == 0) *pin = 0;
-        else return mote_error(MOTE_ERR_ARG, "MOTE_PIN='%s': expected 'cores' or 'none'", p);
+        /* 1 and 0 as in the pin option, cores and none as words. */
+        if (!p || !*p || strcmp(p, "cores") == 0 || strcmp(p, "1") == 0) *pin = 1;
+        else if (strcmp(p, "none") == 0 || strcmp(p, "0") == 0) *pin = 0;
+        else return mote_error(MOTE_ERR_ARG, "MOTE_PIN='%s': expected 'cores' (or 1) or 'none' (or 0)", p);
     }
     return MOTE_OK;
 }
@@ -316,10 +352,10 @@ static mote_status session_new(const mote_model *m, const mote_session_options *
     *out = NULL;
     if (!m) return mote_error(MOTE_ERR_ARG, "mote_session_new: NULL model");
     mote_session_options o;
-    if (opts) o = *opts;
-    else mote_session_options_init(&o);
+    mote_status st = copy_options(opts, &o);
+    if (st != MOTE_OK) return st;
     int threads = 1, pin = 0;
-    mote_status st = o.pool ? MOTE_OK : resolve_options(&o, &threads, &pin);
+    st = o.pool ? MOTE_OK : resolve_options(&o, &threads, &pin);
     if (st != MOTE_OK) return st;
     if (o.arena && ((uintptr_t)o.arena & 63) != 0)
         return mote_error(MOTE_ERR_ARG, "the caller's arena is not 64-byte aligned");
