@@ -363,11 +363,18 @@ static mote_status import_model(mote_onnx_ctx *c, const mote_onnx_options *o)
     for (size_t i = 0; i < og->n_inputs; i++)
         if ((st = import_value_input(c, &og->inputs[i])))
             return st;
+    /* Nodes in a topological order (onnx_order.c): ONNX allows any order. */
+    size_t *order;
+    if ((st = mote_onnx_node_order(og, &order)))
+        return st;
     for (size_t i = 0; i < og->n_nodes; i++) {
-        if ((st = import_node(c, &og->nodes[i], i)))
+        if ((st = import_node(c, &og->nodes[order[i]], order[i]))) {
+            free(order);
             return st;
+        }
         progress(o, "nodes", i + 1, og->n_nodes);
     }
+    free(order);
     for (size_t i = 0; i < og->n_outputs; i++) {
         int id = mote_onnx_names_get(c, og->outputs[i].name);
         if (!og->outputs[i].is_tensor)

@@ -5,5 +5,6 @@ if HAVE_ONNX
 libmote_core_la_SOURCES += \
 	src/onnx/onnx.h src/onnx/pb.h src/onnx/pb.c \
 	src/onnx/onnx_proto.h src/onnx/onnx_read.c src/onnx/onnx_tensor.c \
-	src/onnx/onnx_import.h src/onnx/import.c src/onnx/onnx_legacy.c
+	src/onnx/onnx_import.h src/onnx/import.c src/onnx/onnx_legacy.c \
+	src/onnx/onnx_order.c
 endif

@@ -42,4 +42,9 @@ mote_status mote_onnx_emit(mote_onnx_ctx *c, const char *op, const char *name,
 mote_status mote_onnx_legacy(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
                              const char *label, bool *handled);
 
+/* A topological order of g's nodes (onnx_order.c): *order, malloc'd, lists
+ * every node index once, producers before users, otherwise in file order.
+ * MOTE_ERR_GRAPH naming the nodes when they form a cycle. */
+mote_status mote_onnx_node_order(const mote_onnx_graph *g, size_t **order);
+
 #endif
