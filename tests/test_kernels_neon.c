@@ -87,7 +87,7 @@ START_TEST(test_neon_table_fills_its_entries)
         ck_assert_msg(t->unary_f32[i] != NULL || i == MOTE_UN_LOG || i >= MOTE_UN_FLOOR,
                       "unary %d missing", i);
     for (int i = 0; i < MOTE_BIN_COUNT; i++)
-        ck_assert_msg(t->binary_f32[i] != NULL || i == MOTE_BIN_POW, "binary %d missing", i);
+        ck_assert_msg(t->binary_f32[i] != NULL || i >= MOTE_BIN_POW, "binary %d missing", i);
     ck_assert_ptr_nonnull(t->act_f32);
     ck_assert_ptr_nonnull(t->gemm_f32);
     ck_assert_ptr_nonnull(t->gemm_nr);
@@ -274,7 +274,7 @@ START_TEST(test_binary_matches_reference_for_every_stride_pair)
 {
     const char *names[] = {"add", "sub", "mul", "div", "max", "min", "pow"};
     for (int op = 0; op < MOTE_BIN_COUNT; op++) {
-        if (op == MOTE_BIN_POW) continue;     /* reference entry */
+        if (op >= MOTE_BIN_POW) continue;     /* reference entries */
         for (int s = 0; s < NSIZES; s++) {
             int64_t n = sizes[s];
             float *a = fvec(n, 11 + (uint32_t)s, -3, 3), *b = fvec(n, 12 + (uint32_t)s, 0.5f, 4);
