@@ -196,6 +196,60 @@ else
     fi
 fi
 
+# ---- convert tells the whole truth (ONNX models from tests/onnx/cli,
+# made by tests/onnx/make_cli_models.py); nothing is written on failure
+C=${MOTE_SRCDIR:-.}/tests/onnx/cli
+if [ -f "$C/three_unsupported.onnx" ] && "$MOTE" convert --help 2>/dev/null | grep -q "IN.onnx"; then
+    conv_nothing_left() {   # NAME: no output file and no temporary beside it
+        if [ -n "$(ls -A "$T/conv")" ]; then
+            echo "FAIL: convert ($1) left files behind: $(ls -A "$T/conv")"
+            fails=$((fails + 1))
+        fi
+    }
+    mkdir -p "$T/conv"
+    check 1 "3 things mote does not support" "$MOTE" convert "$C/three_unsupported.onnx" "$T/conv/y.mote"
+    for op in "op Cosh" "op Sinh" "op Det" "cosh0" "det0"; do
+        grep -q "$op" "$T/stderr" || { echo "FAIL: convert does not list '$op'"; fails=$((fails + 1)); }
+    done
+    conv_nothing_left "three unsupported ops"
+    check 1 "converts, but does not run: node 'reshape0'" "$MOTE" convert "$C/fails_at_session.onnx" "$T/conv/y.mote"
+    conv_nothing_left "a model that does not run"
+    check 0 "2 nodes" "$MOTE" convert -q "$C/runs_open_batch.onnx" "$T/conv/open.mote"
+    check 0 "2 nodes" "$MOTE" convert --shape X=5x3 "$C/runs_open_batch.onnx" "$T/conv/open5.mote"
+    check 2 "no input called 'Q'" "$MOTE" convert --shape Q=5x3 "$C/runs_open_batch.onnx" "$T/conv/q.mote"
+    check 2 "dimension 1 of 'X' is fixed at 3" "$MOTE" convert --shape X=5x4 "$C/runs_open_batch.onnx" "$T/conv/q.mote"
+    rm -f "$T/conv/open.mote" "$T/conv/open5.mote"
+    conv_nothing_left "bad --shape"
+    # the output may not be the input: same path, a hard link, a symlink
+    cp "$C/runs_open_batch.onnx" "$T/conv/in.onnx"
+    sum=$(cksum <"$T/conv/in.onnx")
+    ln "$T/conv/in.onnx" "$T/conv/hard.mote"
+    ln -s in.onnx "$T/conv/soft.mote"
+    check 1 "the output is the input file" "$MOTE" convert "$T/conv/in.onnx" "$T/conv/in.onnx"
+    check 1 "the output is the input file" "$MOTE" convert "$T/conv/in.onnx" "$T/conv/hard.mote"
+    check 1 "the output is the input file" "$MOTE" convert "$T/conv/in.onnx" "$T/conv/soft.mote"
+    check 1 "the output is the input file" "$MOTE" convert "$T/conv/in.onnx" "$T/conv/../conv/in.onnx"
+    if [ "$(cksum <"$T/conv/in.onnx")" != "$sum" ]; then
+        echo "FAIL: convert X X changed the input"
+        fails=$((fails + 1))
+    fi
+    rm -f "$T/conv/in.onnx" "$T/conv/hard.mote" "$T/conv/soft.mote"
+    # other formats are named by their first bytes
+    printf '\034\000\000\000TFL3\000\000\000\000' >"$T/fmt.tflite"
+    printf 'GGUF\003\000\000\000\000\000\000\000' >"$T/fmt.gguf"
+    printf 'PK\003\004\024\000\000\000\000\000' >"$T/fmt.pt"
+    printf '\012\000\000\000\000\000\000\000{"a":1}' >"$T/fmt.safetensors"
+    check 1 "this is a TFLite flatbuffer; mote converts ONNX and llama2.c" "$MOTE" convert "$T/fmt.tflite" "$T/conv/y.mote"
+    check 1 "this is a GGUF file" "$MOTE" convert "$T/fmt.gguf" "$T/conv/y.mote"
+    check 1 "this is a zip archive (a PyTorch" "$MOTE" convert "$T/fmt.pt" "$T/conv/y.mote"
+    check 1 "this is a safetensors file" "$MOTE" convert "$T/fmt.safetensors" "$T/conv/y.mote"
+    check 1 "this is a numpy .npy array" "$MOTE" convert "$T/x.npy" "$T/conv/y.mote"
+    check 1 "this is a .mote file" "$MOTE" convert "$T/tiny.mote" "$T/conv/y.mote"
+    conv_nothing_left "other formats"
+else
+    echo "note: this build has no ONNX importer (or no tests/onnx/cli); convert checks not run"
+fi
+
 # ---- demo on the fixture's images (04_dark.pgm is white: one miss)
 check 0 "5 of 6 correct" "$MOTE" demo --model "$T/img.mote" --samples "$T/samples"
 out_has "00_dark.pgm  *dark  *99.97%  ok"  # softmax(8, 0, -12)

@@ -351,6 +351,9 @@ static mote_status import_model(mote_onnx_ctx *c, const mote_onnx_options *o)
         c->opset = 1;   /* IR 1-2 files carry no opset_import: opset 1 */
     if (c->opset == 0)
         return mote_error(MOTE_ERR_UNSUPPORTED, "the model imports no default-domain (ai.onnx) opset");
+    /* Everything unsupported at once (onnx_support.c), before any work. */
+    if ((st = mote_onnx_check_support(c)))
+        return st;
     for (size_t i = 0; i < og->n_inits; i++) {
         int id;
         const mote_onnx_tensor *t = &og->inits[i];

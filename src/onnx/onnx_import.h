@@ -42,6 +42,12 @@ mote_status mote_onnx_emit(mote_onnx_ctx *c, const char *op, const char *name,
 mote_status mote_onnx_legacy(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
                              const char *label, bool *handled);
 
+/* Every op, element type and subgraph attribute of c->m that mote cannot
+ * import, in one MOTE_ERR_UNSUPPORTED error (onnx_support.c). */
+mote_status mote_onnx_check_support(const mote_onnx_ctx *c);
+/* True when onnx_legacy.c rewrites op_type at c's opset into ops mote has. */
+bool mote_onnx_legacy_handles(const mote_onnx_ctx *c, const char *op_type);
+
 /* A topological order of g's nodes (onnx_order.c): *order, malloc'd, lists
  * every node index once, producers before users, otherwise in file order.
  * MOTE_ERR_GRAPH naming the nodes when they form a cycle. */

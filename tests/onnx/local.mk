@@ -20,4 +20,5 @@ TESTS += tests/onnx/paddle_ocr.sh
 endif
 # Extra node tests (cases the shipped data lacks) and their generator.
 EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py \
+	tests/onnx/cli tests/onnx/make_cli_models.py \
 	tests/onnx/paddle_ocr.sh tests/onnx/paddle_ort.js

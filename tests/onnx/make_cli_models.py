@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""make_cli_models.py — writes the small ONNX models tests/test_cli.sh
+converts (tests/onnx/cli/*.onnx; the files are committed, this is how
+they were made): python3 tests/onnx/make_cli_models.py tests/onnx/cli
+
+  three_unsupported.onnx  Cosh -> Sinh -> Det: three ops mote lacks
+  runs_open_batch.onnx    Y = Relu(X) + B, X f32 [N, 3]
+  fails_at_session.onnx   Y = Reshape(X, S), X [N, 3], S a graph input: imports,
+                          but the session cannot fix Y's shape
+"""
+import os
+import sys
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper, save
+
+
+def model(name, nodes, inputs, outputs, inits=(), opset=17):
+    g = helper.make_graph(nodes, name, inputs, outputs, list(inits))
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)],
+                             producer_name="make_cli_models")
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    f = TensorProto.FLOAT
+    m = model("three_unsupported",
+              [helper.make_node("Cosh", ["X"], ["a"], name="cosh0"),
+               helper.make_node("Sinh", ["a"], ["b"], name="sinh0"),
+               helper.make_node("Det", ["b"], ["Y"], name="det0")],
+              [helper.make_tensor_value_info("X", f, [2, 2])],
+              [helper.make_tensor_value_info("Y", f, [])])
+    save(m, os.path.join(out, "three_unsupported.onnx"))
+    m = model("runs_open_batch",
+              [helper.make_node("Relu", ["X"], ["r"], name="relu0"),
+               helper.make_node("Add", ["r", "B"], ["Y"], name="add0")],
+              [helper.make_tensor_value_info("X", f, ["N", 3])],
+              [helper.make_tensor_value_info("Y", f, ["N", 3])],
+              [numpy_helper.from_array(np.array([1, 2, 3], np.float32), "B")])
+    save(m, os.path.join(out, "runs_open_batch.onnx"))
+    m = model("fails_at_session",
+              [helper.make_node("Reshape", ["X", "S"], ["Y"], name="reshape0")],
+              [helper.make_tensor_value_info("X", f, [2, 3]),
+               helper.make_tensor_value_info("S", TensorProto.INT64, [2])],
+              [helper.make_tensor_value_info("Y", f, [3, 2])])
+    save(m, os.path.join(out, "fails_at_session.onnx"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "tests/onnx/cli")
