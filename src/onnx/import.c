@@ -101,6 +101,10 @@ mote_status mote_onnx_add_tensor(mote_onnx_ctx *c, const mote_onnx_tensor *t,
     mote_status st = mote_onnx_tensor_data(t, c->dir, &dt, &data, &nbytes);
     if (st)
         return mote_error_wrap(st, name);
+    if ((st = mote_onnx_f16_upcast(&dt, &data, &nbytes))) {   /* onnx_f16.c */
+        free(data);
+        return st;
+    }
     *id = mote_graph_weight(c->g, name, dt, t->ndim, t->dims, data);
     free(data);
     if (*id < 0)
@@ -184,7 +188,7 @@ static mote_status tensor_attr(mote_onnx_ctx *c, int node, const mote_onnx_attr 
     st = is_float ? mote_graph_attr_floats(c->g, node, a->name, (int)n, fv)
                   : mote_graph_attr_ints(c->g, node, a->name, (int)n, iv);
     if (!st)
-        st = mote_graph_attr_int(c->g, node, key, (int64_t)dt);
+        st = mote_graph_attr_int(c->g, node, key, (int64_t)(dt == MOTE_F16 ? MOTE_F32 : dt));
     free(iv); free(fv); free(data);
     return st;
 }
@@ -252,21 +256,35 @@ mote_status mote_onnx_input_ids(mote_onnx_ctx *c, const mote_onnx_node *n, int *
     return MOTE_OK;
 }
 
-/* Adds a node of `op` with the ONNX node's inputs (ids) and outputs. */
+/* Adds a node of `op` with the ONNX node's inputs (ids) and outputs.
+ * Outputs the model declares float16 are made in f32 under another name,
+ * then cast to f16 under their own (onnx_f16.c). */
 mote_status mote_onnx_emit(mote_onnx_ctx *c, const char *op, const char *name,
                            int n_in, const int *in, int n_out, const char *const *outs,
                            int *out_ids, int *node)
 {
-    *node = mote_graph_node(c->g, op, name, n_in, in, n_out, outs, out_ids);
-    if (*node < 0)
-        return mote_error(MOTE_ERR_GRAPH, "cannot add node '%s' (%s): %s", name, op, mote_last_error());
-    for (int i = 0; i < n_out; i++)
-        if (outs && outs[i] && *outs[i]) {
-            mote_status st = mote_onnx_names_put(c, outs[i], out_ids[i]);
-            if (st)
-                return st;
-        }
-    return MOTE_OK;
+    char **f32 = calloc((size_t)n_out + 1, sizeof *f32);
+    const char **names = calloc((size_t)n_out + 1, sizeof *names);
+    bool any = false;
+    mote_status st = f32 && names ? mote_onnx_f16_rename_outputs(c, n_out, outs, f32, &any)
+                                  : mote_error(MOTE_ERR_NOMEM, "out of memory");
+    for (int i = 0; !st && i < n_out; i++)
+        names[i] = f32[i] ? f32[i] : outs ? outs[i] : NULL;
+    if (!st) {
+        *node = mote_graph_node(c->g, op, name, n_in, in, n_out, any ? names : outs, out_ids);
+        if (*node < 0)
+            st = mote_error(MOTE_ERR_GRAPH, "cannot add node '%s' (%s): %s", name, op, mote_last_error());
+    }
+    for (int i = 0; !st && i < n_out; i++)
+        if (outs && outs[i] && *outs[i] && !f32[i])
+            st = mote_onnx_names_put(c, outs[i], out_ids[i]);
+    if (!st && any)
+        st = mote_onnx_f16_finish_outputs(c, n_out, outs, out_ids);
+    for (int i = 0; f32 && i < n_out; i++)
+        free(f32[i]);
+    free(f32);
+    free(names);
+    return st;
 }
 
 static mote_status import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t index)
@@ -306,6 +324,8 @@ static mote_status import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t
                              (const char *const *)n->out, out, &node)))
         goto done;
     st = mote_onnx_copy_attrs(c, node, n, label);
+    if (!st)
+        st = mote_onnx_f16_node(c, node, n);   /* Cast to f16 -> f32 (onnx_f16.c) */
 done:
     free(in);
     free(out);
@@ -330,7 +350,7 @@ static mote_status import_value_input(mote_onnx_ctx *c, const mote_onnx_value_in
     int id = mote_graph_input(c->g, v->name, dt, v->ndim, v->dims);
     if (id < 0)
         return mote_error(MOTE_ERR_GRAPH, "cannot add input '%s': %s", v->name, mote_last_error());
-    return mote_onnx_names_put(c, v->name, id);
+    return mote_onnx_f16_input(c, v->name, id, dt);   /* f16 inputs: a Cast to f32 */
 }
 
 static void progress(const mote_onnx_options *o, const char *stage, size_t done, size_t total)

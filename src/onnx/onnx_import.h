@@ -48,6 +48,20 @@ mote_status mote_onnx_check_support(const mote_onnx_ctx *c);
 /* True when onnx_legacy.c rewrites op_type at c's opset into ops mote has. */
 bool mote_onnx_legacy_handles(const mote_onnx_ctx *c, const char *op_type);
 
+/* float16 models computed in f32 (onnx_f16.c). Upcasts an f16 tensor's
+ * data (malloc'd, replaced) to f32; other dtypes are left alone. */
+mote_status mote_onnx_f16_upcast(mote_dtype *dt, void **data, size_t *nbytes);
+/* After a node's attributes are copied: Cast to FLOAT16 becomes FLOAT. */
+mote_status mote_onnx_f16_node(mote_onnx_ctx *c, int node, const mote_onnx_node *n);
+/* Maps graph input `name` (value id, dtype dt); an f16 input through a Cast to f32. */
+mote_status mote_onnx_f16_input(mote_onnx_ctx *c, const char *name, int id, mote_dtype dt);
+/* renamed[i] (malloc'd) = "NAME.f32" for each output declared f16, else NULL. */
+mote_status mote_onnx_f16_rename_outputs(const mote_onnx_ctx *c, int n_out, const char *const *outs,
+                                         char **renamed, bool *any);
+/* After the node: a Cast to f16 named like each f16 output, from out_ids[i]. */
+mote_status mote_onnx_f16_finish_outputs(mote_onnx_ctx *c, int n_out, const char *const *outs,
+                                         const int *out_ids);
+
 /* A topological order of g's nodes (onnx_order.c): *order, malloc'd, lists
  * every node index once, producers before users, otherwise in file order.
  * MOTE_ERR_GRAPH naming the nodes when they form a cycle. */

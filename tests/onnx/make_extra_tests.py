@@ -5,8 +5,11 @@ cases the ONNX test data shipped by Debian lacks: ops it has no float32
 test for (Mish, ReduceLogSumExp, CumSum, Einsum, LpNormalization, Gelu: ONNX's
 own CumSum and Einsum tests use float64, which mote does not have), Range
 on constant inputs, and the
-opset < 13 Softmax / LogSoftmax axis convention. Expected outputs are
-computed here with numpy from the formulas in the ONNX operator spec.
+opset < 13 Softmax / LogSoftmax axis convention, and float16 models
+(f16 initializers, Cast chains, f16 inputs and outputs; expected values
+computed in f32 from f16-exact data and rounded to f16 at the declared
+outputs, the arithmetic mote documents for f16 models). Expected outputs
+are computed here with numpy from the formulas in the ONNX operator spec.
 
     python3 tests/onnx/make_extra_tests.py [OUTDIR]
 
@@ -27,7 +30,8 @@ rng = np.random.default_rng(20261124)
 def save(name, nodes, inputs, outputs, opset, feeds, expect, inits=(), check=True):
     d = os.path.join(OUT, name)
     os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
-    code = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
+    code = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64,
+            np.dtype(np.float16): TensorProto.FLOAT16}
     vi = lambda n, a: helper.make_tensor_value_info(n, code[a.dtype], a.shape)
     g = helper.make_graph(nodes, name, [vi(n, feeds[n]) for n in inputs],
                           [vi(n, a) for n, a in zip(outputs, expect)],
@@ -131,3 +135,21 @@ approx = 0.5 * xd * (1 + np.tanh(np.sqrt(2.0 / np.pi) * (xd + 0.044715 * xd ** 3
 for mode, y in (("none", exact), ("tanh", approx)):
     save("test_mote_gelu_approximate_" + mode, [helper.make_node("Gelu", ["x"], ["y"], approximate=mode)],
          ["x"], ["y"], 20, {"x": x}, [y.astype(np.float32)], check=False)
+
+# float16 models. mote computes them in f32 (docs/ops.md); the data are
+# f16-exact, so casting them to f16 loses nothing, and the expected values
+# are the f32 results (rounded to f16 where the output is declared f16).
+x = f32(2, 4).astype(np.float16).astype(np.float32)
+w, b = f32(4, 3).astype(np.float16), f32(3).astype(np.float16)
+y = np.maximum(x @ w.astype(np.float32) + b.astype(np.float32), 0).astype(np.float32)
+save("test_mote_f16_weights_cast_chain",
+     [helper.make_node("Cast", ["x"], ["xh"], to=TensorProto.FLOAT16),
+      helper.make_node("MatMul", ["xh", "w"], ["m"]), helper.make_node("Add", ["m", "b"], ["a"]),
+      helper.make_node("Relu", ["a"], ["r"]), helper.make_node("Cast", ["r"], ["y"], to=TensorProto.FLOAT)],
+     ["x"], ["y"], 13, {"x": x}, [y], inits=[("w", w), ("b", b)])
+x, w = f32(2, 3).astype(np.float16), f32(3).astype(np.float16)
+z = x.astype(np.float32) * w.astype(np.float32)
+y = (1 / (1 + np.exp(-z.astype(np.float64)))).astype(np.float32).astype(np.float16)
+save("test_mote_f16_input_and_output",
+     [helper.make_node("Mul", ["x", "w"], ["z"]), helper.make_node("Sigmoid", ["z"], ["y"])],
+     ["x"], ["y"], 13, {"x": x}, [y], inits=[("w", w)])
