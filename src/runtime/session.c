@@ -23,6 +23,7 @@
 #include "graph/internal.h"
 #include "session.h"
 #include "budget.h"
+#include "shape_fold.h"
 
 void mote_session_options_init(mote_session_options *o)
 {
@@ -496,6 +497,11 @@ mote_status mote_session_new(const mote_model *m, const mote_session_options *op
     if ((st = mote_pool_new(threads, pin, &s->pool)) != MOTE_OK) goto fail;
     if ((st = set_input_shapes(s, &o)) != MOTE_OK) goto fail;
     if ((st = init_vals(g, s->vals, true)) != MOTE_OK) goto fail;
+    /* [shape_fold] shape-derived constants (shape_fold.c): s->g may become
+     * a copy specialized to the input shapes; the order follows it. */
+    if ((st = mote_shape_fold(s)) != MOTE_OK) goto fail;
+    if (s->g != g && (st = mote_graph_topo_order(s->g, order)) != MOTE_OK) goto fail;
+    /* [/shape_fold] */
     if ((st = build_steps(s, order, scratch)) != MOTE_OK) goto fail;
     if ((st = plan_memory(s, scratch, &o)) != MOTE_OK) goto fail;
     free(order);
@@ -512,6 +518,7 @@ fail:
 void mote_session_free(mote_session *s)
 {
     if (!s) return;
+    mote_graph_free(s->folded);   /* [shape_fold] */
     mote_pool_free(s->pool);
     mote_ctx_free_all(s->allocs);
     if (s->owns_arena) mote_free_aligned(s->arena);

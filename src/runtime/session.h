@@ -32,6 +32,8 @@ struct mote_session {
     size_t naive_bytes;
     void *allocs;                  /* list of session-lifetime allocations   */
     mote_tensor **ptrs;            /* backing store for steps' in/out arrays */
+    mote_graph *folded;            /* shape_fold.c: g specialized to the input
+                                      shapes (g points here), or NULL        */
 };
 
 

@@ -1,0 +1,312 @@
+/*
+ * shape_fold.c — shape-derived constants, evaluated once when a session
+ * fixes its input shapes.
+ *
+ * Exporters compute shapes inside the graph: Shape -> Gather -> Unsqueeze
+ * -> Concat -> Reshape, Shape -> Slice -> Resize sizes, Range over a
+ * sequence length, ConstantOfShape masks, Equal/Where on shapes. Once the
+ * input shapes are fixed, every such value is a constant. This walks the
+ * graph in topological order inferring shapes like a session does, and
+ *   - evaluates each Shape and Size whose input shape is known, and
+ *   - evaluates each node whose inputs all have data when at least one of
+ *     them was evaluated here (weights-only chains were folded when the
+ *     model was converted), when its outputs are not graph outputs, hold
+ *     at most FOLD_MAX_BYTES together and its op keeps no state,
+ * by running the op itself (infer, prepare, run on one thread: no second
+ * evaluator). If anything was evaluated, the session gets a copy of the
+ * graph specialized to these shapes: evaluated values become weights, the
+ * nodes that made them and nodes whose outputs nothing uses any more are
+ * dropped. The ops that need constant inputs (Reshape, Expand, Tile, Pad,
+ * Slice, Resize, ConstantOfShape, Range ...) then see constants, and
+ * mote_session_run does no shape work. A node this walk cannot infer or
+ * evaluate is left alone: the session reports it as it would have.
+ *
+ * Not the session (session.c calls mote_shape_fold from one marked line)
+ * and not the convert-time passes (src/passes/ fold weight-only chains).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "graph/internal.h"
+#include "session.h"
+#include "shape_fold.h"
+
+#define FOLD_MAX_BYTES (4u << 20)
+
+typedef struct fold_walk {
+    const mote_graph *g;
+    const mote_kernels *k;
+    mote_tensor *vals;       /* (n_values) shapes; data for weights and folded values */
+    bool *folded;            /* (n_values) evaluated here                              */
+    void **owned;            /* (n_values) buffers of folded values, mote_alloc_aligned */
+    mote_pool *pool;         /* one thread, made on first use                          */
+    int n_folded;
+} fold_walk;
+
+static bool is_graph_output(const mote_graph *g, int v)
+{
+    for (int i = 0; i < g->n_outputs; i++)
+        if (g->outputs[i] == v)
+            return true;
+    return false;
+}
+
+static void forget_outputs(fold_walk *w, const mote_node *n)
+{
+    for (int i = 0; i < n->n_out; i++) {
+        memset(&w->vals[n->out[i]], 0, sizeof w->vals[n->out[i]]);
+        w->vals[n->out[i]].ndim = -1;
+    }
+    mote_error_clear();
+}
+
+/* Should node n, already inferred, be evaluated now? */
+static bool wants_fold(const fold_walk *w, const mote_node *n, const mote_op *op)
+{
+    if (op->reset || n->n_in == 0)
+        return false;   /* state, or a generator: left to run time */
+    size_t bytes = 0;
+    for (int i = 0; i < n->n_out; i++) {
+        if (is_graph_output(w->g, n->out[i]))
+            return false;
+        bytes += mote_tensor_nbytes(&w->vals[n->out[i]]);
+    }
+    if (bytes > FOLD_MAX_BYTES)
+        return false;
+    if (!strcmp(n->op, "Shape") || !strcmp(n->op, "Size"))
+        return true;
+    bool derived = false;
+    for (int i = 0; i < n->n_in; i++) {
+        if (n->in[i] < 0)
+            continue;
+        if (!w->vals[n->in[i]].data)
+            return false;
+        derived |= w->folded[n->in[i]];
+    }
+    return derived;
+}
+
+/* Runs node n (inferred in c) on one thread; its outputs get new buffers. */
+static bool evaluate(fold_walk *w, const mote_node *n, const mote_op *op, mote_op_ctx *c)
+{
+    if (!w->pool && mote_pool_new(1, 0, &w->pool) != MOTE_OK)
+        return false;
+    bool ok = !op->prepare || op->prepare(c) == MOTE_OK;
+    ok = ok && c->run;
+    void *scratch = NULL;
+    if (ok && c->scratch_bytes)
+        ok = (scratch = mote_alloc_aligned(c->scratch_bytes)) != NULL;
+    for (int i = 0; ok && i < n->n_out; i++) {
+        size_t nb = mote_tensor_nbytes(c->out[i]);
+        void *b = mote_alloc_aligned(nb ? nb : 1);
+        ok = b != NULL;
+        if (ok) {
+            memset(b, 0, nb ? nb : 1);
+            w->owned[n->out[i]] = b;
+            c->out[i]->data = b;
+        }
+    }
+    if (ok) {
+        mote_step s = {c->run, n, n->n_in, n->n_out, c->in, c->out, c->params, scratch, w->k, w->pool};
+        if (op->flags & MOTE_OP_ALIAS)   /* the output is the input's bytes, reinterpreted */
+            memcpy(c->out[0]->data, c->in[0]->data, mote_tensor_nbytes(c->out[0]));
+        else
+            c->run(&s);
+        for (int i = 0; i < n->n_out; i++)
+            w->folded[n->out[i]] = true;
+        w->n_folded++;
+    } else {
+        for (int i = 0; i < n->n_out; i++) {
+            mote_free_aligned(w->owned[n->out[i]]);
+            w->owned[n->out[i]] = NULL;
+            c->out[i]->data = NULL;
+        }
+    }
+    mote_free_aligned(scratch);
+    mote_ctx_free_all(c->allocs);
+    c->allocs = NULL;
+    return ok;
+}
+
+static void walk(fold_walk *w, const int *order)
+{
+    const mote_graph *g = w->g;
+    mote_tensor *in[64], *out[64];
+    for (int oi = 0; oi < g->n_nodes; oi++) {
+        const mote_node *n = &g->nodes[order[oi]];
+        const mote_op *op = mote_op_find(n->op);
+        bool ok = op && n->n_in <= 64 && n->n_out <= 64 && n->n_in >= op->min_in &&
+                  n->n_in <= op->max_in && n->n_out >= op->min_out && n->n_out <= op->max_out;
+        for (int i = 0; ok && i < n->n_in; i++)
+            ok = n->in[i] >= -1 && n->in[i] < g->n_values && (n->in[i] < 0 || w->vals[n->in[i]].ndim >= 0);
+        if (!ok) {
+            forget_outputs(w, n);
+            continue;
+        }
+        mote_op_ctx c;
+        memset(&c, 0, sizeof c);
+        c.g = g;
+        c.node = n;
+        c.n_in = n->n_in;
+        c.n_out = n->n_out;
+        for (int i = 0; i < n->n_in; i++)
+            in[i] = n->in[i] >= 0 ? &w->vals[n->in[i]] : NULL;
+        for (int i = 0; i < n->n_out; i++)
+            out[i] = &w->vals[n->out[i]];
+        c.in = in;
+        c.out = out;
+        c.k = w->k;
+        c.threads = 1;
+        ok = op->infer(&c) == MOTE_OK;
+        for (int i = 0; ok && i < n->n_out; i++) {
+            const mote_tensor *t = out[i];
+            ok = mote_dtype_size(t->dtype) && t->ndim >= 0 && t->ndim <= MOTE_MAX_DIMS &&
+                 mote_tensor_numel(t) >= 0;
+            for (int d = 0; ok && d < t->ndim; d++)
+                ok = t->dims[d] >= 0;
+        }
+        if (!ok) {
+            forget_outputs(w, n);
+            continue;
+        }
+        for (int i = 0; i < n->n_out; i++)
+            out[i]->data = NULL;
+        if (wants_fold(w, n, op))
+            evaluate(w, n, op, &c);
+        mote_error_clear();
+    }
+}
+
+/* The graph specialized to the walk: folded values become weights (the
+ * graph owns their buffers), and nodes nothing needs any more are dropped. */
+static mote_status specialize(fold_walk *w, const int *order, mote_graph **out)
+{
+    const mote_graph *g = w->g;
+    mote_graph *sg = mote_graph_clone(g, true);
+    bool *live = calloc((size_t)g->n_values + 1, sizeof *live);
+    bool *dead = calloc((size_t)g->n_nodes + 1, sizeof *dead);
+    if (!sg || !live || !dead) {
+        mote_graph_free(sg);
+        free(live);
+        free(dead);
+        return mote_error(MOTE_ERR_NOMEM, "out of memory for the shape-specialized graph");
+    }
+    for (int v = 0; v < g->n_values; v++) {
+        if (!w->folded[v])
+            continue;
+        mote_value *val = &sg->values[v];
+        const mote_tensor *t = &w->vals[v];
+        val->kind = MOTE_VAL_WEIGHT;
+        val->dtype = t->dtype;
+        val->ndim = t->ndim;
+        for (int d = 0; d < t->ndim; d++)
+            val->dims[d] = t->dims[d];
+        val->data = w->owned[v];
+        val->nbytes = mote_tensor_nbytes(t);
+        val->owns_data = true;
+        val->producer = -1;
+        w->owned[v] = NULL;   /* the graph frees it now */
+    }
+    /* Liveness from the outputs back, in reverse topological order; nodes
+     * with state stay (their effect outlives one run). */
+    for (int i = 0; i < g->n_outputs; i++)
+        live[g->outputs[i]] = true;
+    for (int oi = g->n_nodes - 1; oi >= 0; oi--) {
+        int ni = order[oi];
+        const mote_node *n = &g->nodes[ni];
+        const mote_op *op = mote_op_find(n->op);
+        bool needed = op && op->reset;
+        bool all_folded = true;
+        for (int i = 0; i < n->n_out; i++) {
+            needed |= live[n->out[i]] && !w->folded[n->out[i]];
+            all_folded &= w->folded[n->out[i]];
+        }
+        if (all_folded && n->n_out)
+            needed = false;
+        dead[ni] = !needed;
+        for (int i = 0; needed && i < n->n_in; i++)
+            if (n->in[i] >= 0)
+                live[n->in[i]] = true;
+    }
+    /* compact drops the dead nodes and every value no live node, input or
+     * output refers to (folded values nothing reads any more included) */
+    mote_status st = mote_graph_compact(sg, dead);
+    free(live);
+    free(dead);
+    if (st) {
+        mote_graph_free(sg);
+        return st;
+    }
+    *out = sg;
+    return MOTE_OK;
+}
+
+mote_status mote_shape_fold(mote_session *s)
+{
+    const mote_graph *g = s->g;
+    int want = 0;
+    for (int i = 0; i < g->n_nodes && !want; i++)
+        want = !strcmp(g->nodes[i].op, "Shape") || !strcmp(g->nodes[i].op, "Size");
+    if (!want)
+        return MOTE_OK;
+    fold_walk w = {g, &s->k, NULL, NULL, NULL, NULL, 0};
+    int *order = malloc(sizeof *order * ((size_t)g->n_nodes + 1));
+    w.vals = calloc((size_t)g->n_values + 1, sizeof *w.vals);
+    w.folded = calloc((size_t)g->n_values + 1, sizeof *w.folded);
+    w.owned = calloc((size_t)g->n_values + 1, sizeof *w.owned);
+    mote_status st = MOTE_OK;
+    if (!order || !w.vals || !w.folded || !w.owned)
+        st = mote_error(MOTE_ERR_NOMEM, "out of memory for shape folding");
+    if (!st)
+        st = mote_graph_topo_order(g, order);
+    if (!st) {
+        /* inputs and weights as the session set them; activations unknown */
+        for (int v = 0; v < g->n_values; v++) {
+            w.vals[v] = s->vals[v];
+            if (g->values[v].kind == MOTE_VAL_ACT) {
+                memset(&w.vals[v], 0, sizeof w.vals[v]);
+                w.vals[v].ndim = -1;
+            } else if (g->values[v].kind == MOTE_VAL_INPUT) {
+                w.vals[v].data = NULL;
+            }
+        }
+        walk(&w, order);
+    }
+    mote_graph *sg = NULL;
+    if (!st && w.n_folded)
+        st = specialize(&w, order, &sg);
+    if (!st && sg) {
+        /* the session now works on sg: its values, renumbered by compact */
+        mote_tensor *vals = calloc((size_t)sg->n_values + 1, sizeof *vals);
+        if (!vals) {
+            st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+            mote_graph_free(sg);
+        } else {
+            for (int v = 0; v < sg->n_values; v++) {
+                if (sg->values[v].kind == MOTE_VAL_ACT) {
+                    vals[v].ndim = -1;
+                    continue;
+                }
+                vals[v] = mote_value_tensor(&sg->values[v]);
+            }
+            for (int i = 0; i < sg->n_inputs; i++) {   /* the fixed input shapes */
+                mote_tensor *t = &vals[sg->inputs[i]];
+                const mote_tensor *old = &s->vals[g->inputs[i]];
+                for (int d = 0; d < t->ndim && d < old->ndim; d++)
+                    t->dims[d] = old->dims[d];
+            }
+            free(s->vals);
+            s->vals = vals;
+            s->folded = sg;
+            s->g = sg;
+        }
+    }
+    for (int v = 0; w.owned && v < g->n_values; v++)
+        mote_free_aligned(w.owned[v]);
+    if (w.pool)
+        mote_pool_free(w.pool);
+    free(order);
+    free(w.vals);
+    free(w.folded);
+    free(w.owned);
+    return st;
+}
