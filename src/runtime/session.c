@@ -190,7 +190,8 @@ static mote_status check_graph(mote_graph *g, bool annotate)
     if (st == MOTE_OK && static_inputs) {
         for (int v = 0; v < g->n_values; v++) vals[v].ndim = -1;
         st = init_vals(g, vals, true);
-        if (st == MOTE_OK) st = mote_graph_infer(g, &mote_kernels_ref, 1, order, vals);
+        /* [shape_fold] shape-derived values evaluated on the way */
+        if (st == MOTE_OK) st = mote_graph_infer_folding(g, &mote_kernels_ref, order, vals);
         for (int v = 0; annotate && st == MOTE_OK && v < g->n_values; v++) {
             mote_value *val = &g->values[v];
             if (val->kind != MOTE_VAL_ACT) continue;

@@ -127,7 +127,9 @@ static bool evaluate(fold_walk *w, const mote_node *n, const mote_op *op, mote_o
     return ok;
 }
 
-static void walk(fold_walk *w, const int *order)
+/* strict: the first node that cannot be inferred is an error (as in
+ * mote_graph_infer); otherwise its outputs are unknown and the walk goes on. */
+static mote_status walk(fold_walk *w, const int *order, bool strict)
 {
     const mote_graph *g = w->g;
     mote_tensor *in[64], *out[64];
@@ -138,6 +140,10 @@ static void walk(fold_walk *w, const int *order)
                   n->n_in <= op->max_in && n->n_out >= op->min_out && n->n_out <= op->max_out;
         for (int i = 0; ok && i < n->n_in; i++)
             ok = n->in[i] >= -1 && n->in[i] < g->n_values && (n->in[i] < 0 || w->vals[n->in[i]].ndim >= 0);
+        if (!ok && strict)
+            return mote_error(op ? MOTE_ERR_GRAPH : MOTE_ERR_UNSUPPORTED,
+                              "node '%s' (%s): %s", n->name, n->op,
+                              op ? "its inputs or outputs do not fit the op" : "op is not supported by mote");
         if (!ok) {
             forget_outputs(w, n);
             continue;
@@ -156,7 +162,10 @@ static void walk(fold_walk *w, const int *order)
         c.out = out;
         c.k = w->k;
         c.threads = 1;
-        ok = op->infer(&c) == MOTE_OK;
+        mote_status st = op->infer(&c);
+        if (st && strict)
+            return st;
+        ok = st == MOTE_OK;
         for (int i = 0; ok && i < n->n_out; i++) {
             const mote_tensor *t = out[i];
             ok = mote_dtype_size(t->dtype) && t->ndim >= 0 && t->ndim <= MOTE_MAX_DIMS &&
@@ -164,6 +173,9 @@ static void walk(fold_walk *w, const int *order)
             for (int d = 0; ok && d < t->ndim; d++)
                 ok = t->dims[d] >= 0;
         }
+        if (!ok && strict)
+            return mote_error(MOTE_ERR_SHAPE, "node '%s' (%s): an output has no valid dtype or shape",
+                              n->name, n->op);
         if (!ok) {
             forget_outputs(w, n);
             continue;
@@ -174,6 +186,7 @@ static void walk(fold_walk *w, const int *order)
             evaluate(w, n, op, &c);
         mote_error_clear();
     }
+    return MOTE_OK;
 }
 
 /* The graph specialized to the walk: folded values become weights (the
@@ -227,9 +240,32 @@ static mote_status specialize(fold_walk *w, const int *order, mote_graph **out)
             if (n->in[i] >= 0)
                 live[n->in[i]] = true;
     }
-    /* compact drops the dead nodes and every value no live node, input or
-     * output refers to (folded values nothing reads any more included) */
-    mote_status st = mote_graph_compact(sg, dead);
+    /* Value ids stay those of the model's graph (whoever reads s->vals by
+     * them keeps working): an activation whose producer is dropped and that
+     * was not folded is read by no live node; it becomes a constant without
+     * data that keeps its inferred dtype and shape (for readers of shapes). */
+    for (int ni = 0; ni < g->n_nodes; ni++)
+        for (int i = 0; dead[ni] && i < g->nodes[ni].n_out; i++) {
+            int v = g->nodes[ni].out[i];
+            mote_value *val = &sg->values[v];
+            if (w->folded[v])
+                continue;
+            val->kind = MOTE_VAL_WEIGHT;
+            if (w->vals[v].ndim >= 0) {
+                val->dtype = w->vals[v].dtype;
+                val->ndim = w->vals[v].ndim;
+                for (int d = 0; d < val->ndim; d++)
+                    val->dims[d] = w->vals[v].dims[d];
+            } else {
+                val->ndim = 1;
+                val->dims[0] = 0;
+            }
+            val->data = NULL;
+            val->nbytes = 0;
+            val->owns_data = false;
+            val->producer = -1;
+        }
+    mote_status st = mote_graph_remove_nodes(sg, dead);
     free(live);
     free(dead);
     if (st) {
@@ -269,13 +305,13 @@ mote_status mote_shape_fold(mote_session *s)
                 w.vals[v].data = NULL;
             }
         }
-        walk(&w, order);
+        walk(&w, order, false);
     }
     mote_graph *sg = NULL;
     if (!st && w.n_folded)
         st = specialize(&w, order, &sg);
     if (!st && sg) {
-        /* the session now works on sg: its values, renumbered by compact */
+        /* the session now works on sg (same value ids, other kinds) */
         mote_tensor *vals = calloc((size_t)sg->n_values + 1, sizeof *vals);
         if (!vals) {
             st = mote_error(MOTE_ERR_NOMEM, "out of memory");
@@ -288,12 +324,8 @@ mote_status mote_shape_fold(mote_session *s)
                 }
                 vals[v] = mote_value_tensor(&sg->values[v]);
             }
-            for (int i = 0; i < sg->n_inputs; i++) {   /* the fixed input shapes */
-                mote_tensor *t = &vals[sg->inputs[i]];
-                const mote_tensor *old = &s->vals[g->inputs[i]];
-                for (int d = 0; d < t->ndim && d < old->ndim; d++)
-                    t->dims[d] = old->dims[d];
-            }
+            for (int i = 0; i < sg->n_inputs; i++)   /* the fixed input shapes */
+                vals[sg->inputs[i]] = s->vals[sg->inputs[i]];
             free(s->vals);
             s->vals = vals;
             s->folded = sg;
@@ -306,6 +338,26 @@ mote_status mote_shape_fold(mote_session *s)
         mote_pool_free(w.pool);
     free(order);
     free(w.vals);
+    free(w.folded);
+    free(w.owned);
+    return st;
+}
+
+mote_status mote_graph_infer_folding(const mote_graph *g, const mote_kernels *k, const int *order,
+                                     mote_tensor *vals)
+{
+    fold_walk w = {g, k, vals, NULL, NULL, NULL, 0};
+    w.folded = calloc((size_t)g->n_values + 1, sizeof *w.folded);
+    w.owned = calloc((size_t)g->n_values + 1, sizeof *w.owned);
+    mote_status st = w.folded && w.owned ? walk(&w, order, true)
+                                         : mote_error(MOTE_ERR_NOMEM, "out of memory for shape inference");
+    for (int v = 0; w.owned && v < g->n_values; v++)
+        if (w.owned[v]) {
+            mote_free_aligned(w.owned[v]);
+            vals[v].data = NULL;   /* shapes stay; the evaluated data goes */
+        }
+    if (w.pool)
+        mote_pool_free(w.pool);
     free(w.folded);
     free(w.owned);
     return st;

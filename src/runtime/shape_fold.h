@@ -17,4 +17,14 @@
  */
 mote_status mote_shape_fold(mote_session *s);
 
+/*
+ * mote_graph_infer (session.h) for a graph whose input shapes are fixed,
+ * evaluating shape-derived values on the way so that ops needing them as
+ * constants can be inferred: vals gets every value's dtype and shape (the
+ * evaluated data is freed again). The first node that cannot be inferred
+ * is an error.
+ */
+mote_status mote_graph_infer_folding(const mote_graph *g, const mote_kernels *k, const int *order,
+                                     mote_tensor *vals);
+
 #endif
