@@ -1,6 +1,7 @@
 // ort_run.js — a test helper (not part of mote): runs ONNX Runtime
 // (onnxruntime-node, found on NODE_PATH) on .npy inputs, and compares
-// .npy outputs. Used by tests/onnx/torch_models.sh.
+// .npy outputs. Used by tests/onnx/torch_models.sh and, as a module, by
+// tests/onnx/real_models.js.
 //
 //   node ort_run.js run MODEL.onnx OUTDIR NAME=X.npy...   writes OUTDIR/OUTPUT.npy (float32)
 //   node ort_run.js compare WANT.npy GOT.npy REL          exit 1 unless the shapes match and
@@ -71,6 +72,9 @@ function compare(wantFile, gotFile, rel) {
     console.log('max |difference| = ' + diff.toExponential(3) + ' (tolerance ' + tol.toExponential(3) + ')');
     return diff <= tol ? 0 : 1;
 }
+
+module.exports = {readNpy, writeNpy, run, compare};
+if (require.main !== module) return;
 
 const [cmd, ...args] = process.argv.slice(2);
 if (cmd === 'run') {
