@@ -1,13 +1,14 @@
 #!/bin/sh
 # torch_models.sh — PyTorch exports against ONNX Runtime: nn.MultiheadAttention
-# with a causal mask from torch.tril (opset 14 and 17) and
-# nn.TransformerEncoderLayer (opset 13 and 17), exported with dynamic batch
-# and sequence dims by tests/onnx/make_torch_models.py (Debian's
-# python3-torch and python3-onnx), go through `mote convert` and `mote run`
-# at two input shapes each; every output must match ONNX Runtime's
-# (npm onnxruntime-node@1.30.0) to 1e-4 x max(1, max |ORT|). These exports
-# compute their Reshape shapes, masks and slices from Shape nodes: they run
-# because the session evaluates shape-derived values once
+# with a causal mask from torch.tril (opset 14 and 17),
+# nn.TransformerEncoderLayer, an LSTM tagger and a small U-Net with
+# ConvTranspose2d and Upsample (opset 13 and 17), exported with dynamic
+# batch and sequence / size dims by tests/onnx/make_torch_models.py
+# (Debian's python3-torch and python3-onnx), go through `mote convert` and
+# `mote run` at two input shapes each; every output must match ONNX
+# Runtime's (npm onnxruntime-node@1.30.0) to 1e-4 x max(1, max |ORT|).
+# These exports compute their Reshape shapes, masks and slices from Shape
+# nodes: they run because the session evaluates shape-derived values once
 # (src/runtime/shape_fold.c).
 #
 # onnxruntime-node is fetched with npm into $MOTE_BUILDDIR/tests/onnx/npm-cache
@@ -45,7 +46,8 @@ trap 'rm -rf "$T"' EXIT
     cat "$T/export.log"; echo "FAIL: the PyTorch export failed"; exit 1; }
 
 fails=0 runs=0
-for model in mha_opset14 mha_opset17 encoder_opset13 encoder_opset17; do
+for onnx in "$T"/*_opset*.onnx; do
+    model=$(basename "$onnx" .onnx)
     base=${model%_opset*}
     if ! "$MOTE" convert -q "$T/$model.onnx" "$T/$model.mote" >"$T/convert.log" 2>&1; then
         cat "$T/convert.log"
@@ -53,8 +55,9 @@ for model in mha_opset14 mha_opset17 encoder_opset13 encoder_opset17; do
         fails=$((fails + 1))
         continue
     fi
-    for shape in 2x5x16 3x7x16; do
-        x="$T/$base.$shape.x.npy"
+    for x in "$T/$base".*.x.npy; do
+        shape=${x#"$T/$base."}
+        shape=${shape%.x.npy}
         NODE_PATH="$CACHE/ort/node_modules" node "$JS" run "$T/$model.onnx" "$T/ort.$model.$shape" "x=$x" ||
             skip "onnxruntime-node does not run on this machine"
         if ! "$MOTE" run "$T/$model.mote" -i "x=$x" -o "$T/mote.$model.$shape" >"$T/run.log" 2>&1; then
