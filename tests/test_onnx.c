@@ -723,6 +723,36 @@ START_TEST(test_import_names_the_nodes_of_a_cycle)
 END_TEST
 
 
+/* An If without its branches is refused with a clear message. */
+START_TEST(test_import_if_needs_both_branches)
+{
+    buf m = {0}, g = {0}, n = {0}, a = {0}, sub = {0}, op = {0};
+    int64_t d[1] = {1};
+    put_str(&n, 1, "X");
+    put_str(&n, 2, "Y");
+    put_str(&n, 3, "if0");
+    put_str(&n, 4, "If");
+    put_str(&a, 1, "then_branch");
+    put_int(&a, 20, 5);                 /* GRAPH */
+    put_str(&sub, 2, "inner");
+    put_msg(&a, 6, &sub);
+    put_msg(&n, 5, &a);
+    put_msg(&g, 1, &n);
+    value_info(&g, 11, "X", 1, d);
+    value_info(&g, 12, "Y", 1, d);
+    put_msg(&m, 7, &g);
+    put_int(&op, 2, 13);
+    put_msg(&m, 8, &op);
+    mote_graph *out = (mote_graph *)1;
+    ck_assert_int_eq(mote_onnx_import_memory(m.d, m.n, NULL, NULL, &out), MOTE_ERR_FORMAT);
+    ck_assert_ptr_null(out);
+    ck_assert_msg(strstr(mote_last_error(), "then_branch and else_branch") &&
+                  strstr(mote_last_error(), "if0"), "%s", mote_last_error());
+    free(m.d);
+}
+END_TEST
+
+
 static Suite *pb_suite(void)
 {
     Suite *s = suite_create("onnx");
@@ -751,6 +781,7 @@ static Suite *pb_suite(void)
     tcase_add_test(ti, test_import_rejects_subgraph_attributes);
     tcase_add_test(ti, test_import_sorts_nodes_written_after_their_consumer);
     tcase_add_test(ti, test_import_names_the_nodes_of_a_cycle);
+    tcase_add_test(ti, test_import_if_needs_both_branches);
     suite_add_tcase(s, ti);
     return s;
 }

@@ -287,7 +287,7 @@ mote_status mote_onnx_emit(mote_onnx_ctx *c, const char *op, const char *name,
     return st;
 }
 
-static mote_status import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t index)
+mote_status mote_onnx_import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t index)
 {
     char label[512];
     char uname[64];
@@ -303,6 +303,8 @@ static mote_status import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t
         snprintf(uname, sizeof uname, "%s_%zu", n->op_type, index);
         name = uname;
     }
+    if (!strcmp(n->op_type, "If"))   /* both branches inlined (onnx_control.c) */
+        return mote_onnx_import_if(c, n, name, label);
     /* Older opset forms are rewritten into the current ones. */
     bool handled = false;
     mote_status st = mote_onnx_legacy(c, n, name, label, &handled);
@@ -391,7 +393,7 @@ static mote_status import_model(mote_onnx_ctx *c, const mote_onnx_options *o)
     if ((st = mote_onnx_node_order(og, &order)))
         return st;
     for (size_t i = 0; i < og->n_nodes; i++) {
-        if ((st = import_node(c, &og->nodes[order[i]], order[i]))) {
+        if ((st = mote_onnx_import_node(c, &og->nodes[order[i]], order[i]))) {
             free(order);
             return st;
         }

@@ -7,5 +7,5 @@ libmote_core_la_SOURCES += \
 	src/onnx/onnx_proto.h src/onnx/onnx_read.c src/onnx/onnx_tensor.c \
 	src/onnx/onnx_import.h src/onnx/import.c src/onnx/onnx_legacy.c \
 	src/onnx/onnx_order.c src/onnx/onnx_support.c \
-	src/onnx/onnx_f16.c
+	src/onnx/onnx_f16.c src/onnx/onnx_control.c
 endif

@@ -37,6 +37,13 @@ mote_status mote_onnx_emit(mote_onnx_ctx *c, const char *op, const char *name,
                            int n_in, const int *in, int n_out, const char *const *outs,
                            int *out_ids, int *node);
 
+/* Imports one node (import.c); index names an unnamed one. */
+mote_status mote_onnx_import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t index);
+/* If: both branches inlined, a Where per output (onnx_control.c); n's
+ * branches are renamed in place. */
+mote_status mote_onnx_import_if(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
+                                const char *label);
+
 /* Rewrites node n if its opset form differs from the current one mote's
  * ops implement; sets *handled when it added the node(s) itself. */
 mote_status mote_onnx_legacy(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,

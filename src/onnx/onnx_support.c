@@ -1,7 +1,8 @@
 /*
  * onnx_support.c — before anything is imported, one pass over an ONNX
  * graph that finds everything mote cannot take: ops (by domain and
- * name), initializer and graph-input element types, subgraph attributes.
+ * name, If branches included), initializer and graph-input element
+ * types, subgraph attributes other than If's.
  * All of them are reported in one error, grouped by op type, so that a
  * model with three unsupported ops names all three instead of the first.
  * Shapes, attribute values and dtypes met during shape inference are the
@@ -44,8 +45,8 @@ static bool op_supported(const mote_onnx_ctx *c, const mote_onnx_node *n)
     const char *domain = n->domain ? n->domain : "";
     if (*domain && strcmp(domain, "ai.onnx") != 0)
         return false;
-    return !strcmp(n->op_type, "Constant") || mote_op_find(n->op_type) ||
-           mote_onnx_legacy_handles(c, n->op_type);
+    return !strcmp(n->op_type, "Constant") || !strcmp(n->op_type, "If") ||
+           mote_op_find(n->op_type) || mote_onnx_legacy_handles(c, n->op_type);
 }
 
 /* Was an earlier node of the same (domain, op) already reported? */
@@ -61,10 +62,9 @@ static bool seen_before(const mote_onnx_graph *g, size_t i)
     return false;
 }
 
-mote_status mote_onnx_check_support(const mote_onnx_ctx *c)
+/* The ops of g and, through If, of its branches. */
+static void check_nodes(const mote_onnx_ctx *c, const mote_onnx_graph *g, report *r)
 {
-    const mote_onnx_graph *g = &c->m->graph;
-    report r = {0};
     char label[512];
     for (size_t i = 0; i < g->n_nodes; i++) {
         const mote_onnx_node *n = &g->nodes[i];
@@ -80,23 +80,39 @@ mote_status mote_onnx_check_support(const mote_onnx_ctx *c)
         mote_onnx_node_label(n, label, sizeof label);
         const char *domain = n->domain ? n->domain : "";
         if (*domain && strcmp(domain, "ai.onnx") != 0)
-            add(&r, "%s%s: operator domain '%s' (opset %lld) is not supported", label, extra, domain,
+            add(r, "%s%s: operator domain '%s' (opset %lld) is not supported", label, extra, domain,
                 (long long)mote_onnx_opset_version(c->m, domain));
         else
-            add(&r, "%s%s: op %s (opset %lld) is not supported by mote", label, extra, n->op_type,
+            add(r, "%s%s: op %s (opset %lld) is not supported by mote", label, extra, n->op_type,
                 (long long)c->opset);
     }
-    /* Subgraph attributes of ops that are otherwise known (control flow is
-     * refused above by op name; this catches a graph on any other op). */
+    /* Subgraph attributes: an If's branches are inlined (onnx_control.c)
+     * and checked in turn; on any other op they are refused. */
     for (size_t i = 0; i < g->n_nodes; i++) {
         const mote_onnx_node *n = &g->nodes[i];
         if (!op_supported(c, n) || !strcmp(n->op_type, "Constant"))
             continue;
-        for (size_t a = 0; a < n->n_attrs; a++)
-            if (n->attrs[a].type == MOTE_ONNX_ATTR_GRAPH || n->attrs[a].type == MOTE_ONNX_ATTR_GRAPHS)
-                add(&r, "%s: attribute '%s' is a subgraph; control flow (If/Loop/Scan) is not supported",
-                    mote_onnx_node_label(n, label, sizeof label), n->attrs[a].name ? n->attrs[a].name : "");
+        bool is_if = !strcmp(n->op_type, "If");
+        for (size_t a = 0; a < n->n_attrs; a++) {
+            const mote_onnx_attr *at = &n->attrs[a];
+            if (at->type != MOTE_ONNX_ATTR_GRAPH && at->type != MOTE_ONNX_ATTR_GRAPHS)
+                continue;
+            if (is_if && at->type == MOTE_ONNX_ATTR_GRAPH) {
+                for (int k = 0; k < at->n_graphs; k++)
+                    check_nodes(c, &at->graphs[k], r);
+                continue;
+            }
+            add(r, "%s: attribute '%s' is a subgraph; control flow other than If (Loop, Scan) is "
+                "not supported", mote_onnx_node_label(n, label, sizeof label), at->name ? at->name : "");
+        }
     }
+}
+
+mote_status mote_onnx_check_support(const mote_onnx_ctx *c)
+{
+    const mote_onnx_graph *g = &c->m->graph;
+    report r = {0};
+    check_nodes(c, g, &r);
     for (size_t i = 0; i < g->n_inits; i++) {
         const mote_onnx_tensor *t = &g->inits[i];
         if (!mote_onnx_to_mote_dtype(t->data_type))

@@ -39,7 +39,8 @@ typedef struct fold_walk {
     bool *folded;            /* (n_values) evaluated here                              */
     void **owned;            /* (n_values) buffers of folded values, mote_alloc_aligned */
     mote_pool *pool;         /* one thread, made on first use                          */
-    int n_folded;
+    int n_folded;            /* nodes evaluated or selects resolved                    */
+    int *picked;             /* (n_nodes) a resolved select: 1 + the value it passes on */
 } fold_walk;
 
 static bool is_graph_output(const mote_graph *g, int v)
@@ -127,66 +128,142 @@ static bool evaluate(fold_walk *w, const mote_node *n, const mote_op *op, mote_o
     return ok;
 }
 
+/* Where(cond, a, b) whose cond is one known element (an If's select,
+ * onnx_control.c): when the input it picks has a known shape and the other
+ * is unknown (a branch that cannot run at these shapes) or of the same
+ * shape and dtype, its output is that input; the session passes it on and
+ * the branch not taken is dropped. */
+static bool resolve_select(fold_walk *w, const mote_node *n, int ni)
+{
+    if (!w->picked || strcmp(n->op, "Where") || n->n_in != 3 || n->n_out != 1 || n->in[0] < 0 || n->in[1] < 0 ||
+        n->in[2] < 0)
+        return false;
+    const mote_tensor *cond = &w->vals[n->in[0]];
+    if (cond->ndim < 0 || !cond->data || cond->dtype != MOTE_BOOL || mote_tensor_numel(cond) != 1)
+        return false;
+    int pick = ((const uint8_t *)cond->data)[0] ? n->in[1] : n->in[2];
+    int other = pick == n->in[1] ? n->in[2] : n->in[1];
+    const mote_tensor *p = &w->vals[pick], *o = &w->vals[other];
+    if (p->ndim < 0 || cond->ndim > p->ndim)
+        return false;
+    if (o->ndim >= 0) {
+        bool same = o->ndim == p->ndim && o->dtype == p->dtype;
+        for (int d = 0; same && d < p->ndim; d++)
+            same = o->dims[d] == p->dims[d];
+        if (!same)
+            return false;
+    }
+    w->vals[n->out[0]] = *p;   /* shape, and the data when it is known */
+    w->picked[ni] = pick + 1;
+    w->n_folded++;
+    mote_error_clear();
+    return true;
+}
+
 /* strict: the first node that cannot be inferred is an error (as in
  * mote_graph_infer); otherwise its outputs are unknown and the walk goes on. */
-static mote_status walk(fold_walk *w, const int *order, bool strict)
+/* Infers node ni (and evaluates it when it should be folded). strict: a
+ * node that cannot be inferred is an error; otherwise its outputs become
+ * unknown. */
+static mote_status node_step(fold_walk *w, const mote_node *n, bool strict)
 {
     const mote_graph *g = w->g;
     mote_tensor *in[64], *out[64];
-    for (int oi = 0; oi < g->n_nodes; oi++) {
-        const mote_node *n = &g->nodes[order[oi]];
-        const mote_op *op = mote_op_find(n->op);
-        bool ok = op && n->n_in <= 64 && n->n_out <= 64 && n->n_in >= op->min_in &&
-                  n->n_in <= op->max_in && n->n_out >= op->min_out && n->n_out <= op->max_out;
-        for (int i = 0; ok && i < n->n_in; i++)
-            ok = n->in[i] >= -1 && n->in[i] < g->n_values && (n->in[i] < 0 || w->vals[n->in[i]].ndim >= 0);
-        if (!ok && strict)
-            return mote_error(op ? MOTE_ERR_GRAPH : MOTE_ERR_UNSUPPORTED,
-                              "node '%s' (%s): %s", n->name, n->op,
-                              op ? "its inputs or outputs do not fit the op" : "op is not supported by mote");
-        if (!ok) {
-            forget_outputs(w, n);
-            continue;
-        }
-        mote_op_ctx c;
-        memset(&c, 0, sizeof c);
-        c.g = g;
-        c.node = n;
-        c.n_in = n->n_in;
-        c.n_out = n->n_out;
-        for (int i = 0; i < n->n_in; i++)
-            in[i] = n->in[i] >= 0 ? &w->vals[n->in[i]] : NULL;
-        for (int i = 0; i < n->n_out; i++)
-            out[i] = &w->vals[n->out[i]];
-        c.in = in;
-        c.out = out;
-        c.k = w->k;
-        c.threads = 1;
-        mote_status st = op->infer(&c);
-        if (st && strict)
-            return st;
-        ok = st == MOTE_OK;
-        for (int i = 0; ok && i < n->n_out; i++) {
-            const mote_tensor *t = out[i];
-            ok = mote_dtype_size(t->dtype) && t->ndim >= 0 && t->ndim <= MOTE_MAX_DIMS &&
-                 mote_tensor_numel(t) >= 0;
-            for (int d = 0; ok && d < t->ndim; d++)
-                ok = t->dims[d] >= 0;
-        }
-        if (!ok && strict)
-            return mote_error(MOTE_ERR_SHAPE, "node '%s' (%s): an output has no valid dtype or shape",
-                              n->name, n->op);
-        if (!ok) {
-            forget_outputs(w, n);
-            continue;
-        }
-        for (int i = 0; i < n->n_out; i++)
-            out[i]->data = NULL;
-        if (wants_fold(w, n, op))
-            evaluate(w, n, op, &c);
-        mote_error_clear();
+    const mote_op *op = mote_op_find(n->op);
+    bool ok = op && n->n_in <= 64 && n->n_out <= 64 && n->n_in >= op->min_in &&
+              n->n_in <= op->max_in && n->n_out >= op->min_out && n->n_out <= op->max_out;
+    for (int i = 0; ok && i < n->n_in; i++)
+        ok = n->in[i] >= -1 && n->in[i] < g->n_values && (n->in[i] < 0 || w->vals[n->in[i]].ndim >= 0);
+    if (!ok && strict)
+        return mote_error(op ? MOTE_ERR_GRAPH : MOTE_ERR_UNSUPPORTED,
+                          "node '%s' (%s): %s", n->name, n->op,
+                          op ? "its inputs or outputs do not fit the op" : "op is not supported by mote");
+    if (!ok) {
+        forget_outputs(w, n);
+        return MOTE_OK;
     }
+    mote_op_ctx c;
+    memset(&c, 0, sizeof c);
+    c.g = g;
+    c.node = n;
+    c.n_in = n->n_in;
+    c.n_out = n->n_out;
+    for (int i = 0; i < n->n_in; i++)
+        in[i] = n->in[i] >= 0 ? &w->vals[n->in[i]] : NULL;
+    for (int i = 0; i < n->n_out; i++)
+        out[i] = &w->vals[n->out[i]];
+    c.in = in;
+    c.out = out;
+    c.k = w->k;
+    c.threads = 1;
+    mote_status st = op->infer(&c);
+    if (st && strict)
+        return st;
+    ok = st == MOTE_OK;
+    for (int i = 0; ok && i < n->n_out; i++) {
+        const mote_tensor *t = out[i];
+        ok = mote_dtype_size(t->dtype) && t->ndim >= 0 && t->ndim <= MOTE_MAX_DIMS &&
+             mote_tensor_numel(t) >= 0;
+        for (int d = 0; ok && d < t->ndim; d++)
+            ok = t->dims[d] >= 0;
+    }
+    if (!ok && strict)
+        return mote_error(MOTE_ERR_SHAPE, "node '%s' (%s): an output has no valid dtype or shape",
+                          n->name, n->op);
+    if (!ok) {
+        forget_outputs(w, n);
+        return MOTE_OK;
+    }
+    for (int i = 0; i < n->n_out; i++)
+        out[i]->data = NULL;
+    if (!strict && wants_fold(w, n, op))
+        evaluate(w, n, op, &c);
+    mote_error_clear();
     return MOTE_OK;
+}
+
+static void walk(fold_walk *w, const int *order)
+{
+    for (int oi = 0; oi < w->g->n_nodes; oi++) {
+        const mote_node *n = &w->g->nodes[order[oi]];
+        if (!resolve_select(w, n, order[oi]))
+            node_step(w, n, false);
+    }
+}
+
+/* The value that readers of v read once resolved selects pass theirs on. */
+static int redirect(const fold_walk *w, int v)
+{
+    for (int hops = 0; hops < w->g->n_nodes && v >= 0 && w->g->values[v].producer >= 0 &&
+                       w->picked[w->g->values[v].producer]; hops++)
+        v = w->picked[w->g->values[v].producer] - 1;
+    return v;
+}
+
+/* needed[ni]: node ni must run (its outputs are read, through resolved
+ * selects, by the graph's outputs or by nodes that run; state keeps a
+ * node). Folded values and resolved selects need no node. */
+static void mark_needed(const fold_walk *w, const int *order, bool *live, bool *needed)
+{
+    const mote_graph *g = w->g;
+    for (int i = 0; i < g->n_outputs; i++)
+        live[redirect(w, g->outputs[i])] = true;
+    for (int oi = g->n_nodes - 1; oi >= 0; oi--) {
+        int ni = order[oi];
+        const mote_node *n = &g->nodes[ni];
+        const mote_op *op = mote_op_find(n->op);
+        bool need = op && op->reset, all_folded = n->n_out > 0;
+        for (int i = 0; i < n->n_out; i++) {
+            need |= live[n->out[i]] && !w->folded[n->out[i]];
+            all_folded &= w->folded[n->out[i]];
+        }
+        if (all_folded || w->picked[ni])
+            need = false;
+        needed[ni] = need;
+        for (int i = 0; need && i < n->n_in; i++)
+            if (n->in[i] >= 0)
+                live[redirect(w, n->in[i])] = true;
+    }
 }
 
 /* The graph specialized to the walk: folded values become weights (the
@@ -219,27 +296,17 @@ static mote_status specialize(fold_walk *w, const int *order, mote_graph **out)
         val->producer = -1;
         w->owned[v] = NULL;   /* the graph frees it now */
     }
-    /* Liveness from the outputs back, in reverse topological order; nodes
-     * with state stay (their effect outlives one run). */
-    for (int i = 0; i < g->n_outputs; i++)
-        live[g->outputs[i]] = true;
-    for (int oi = g->n_nodes - 1; oi >= 0; oi--) {
-        int ni = order[oi];
-        const mote_node *n = &g->nodes[ni];
-        const mote_op *op = mote_op_find(n->op);
-        bool needed = op && op->reset;
-        bool all_folded = true;
-        for (int i = 0; i < n->n_out; i++) {
-            needed |= live[n->out[i]] && !w->folded[n->out[i]];
-            all_folded &= w->folded[n->out[i]];
-        }
-        if (all_folded && n->n_out)
-            needed = false;
-        dead[ni] = !needed;
-        for (int i = 0; needed && i < n->n_in; i++)
-            if (n->in[i] >= 0)
-                live[n->in[i]] = true;
-    }
+    /* Resolved selects: their readers (and the graph's outputs) read the
+     * value they pass on instead; then what nothing needs is dropped. */
+    for (int k = 0; k < sg->n_nodes; k++)
+        for (int i = 0; i < sg->nodes[k].n_in; i++)
+            if (sg->nodes[k].in[i] >= 0)
+                sg->nodes[k].in[i] = redirect(w, sg->nodes[k].in[i]);
+    for (int i = 0; i < sg->n_outputs; i++)
+        sg->outputs[i] = redirect(w, sg->outputs[i]);
+    mark_needed(w, order, live, dead);
+    for (int ni = 0; ni < g->n_nodes; ni++)
+        dead[ni] = !dead[ni];
     /* Value ids stay those of the model's graph (whoever reads s->vals by
      * them keeps working): an activation whose producer is dropped and that
      * was not folded is read by no live node; it becomes a constant without
@@ -281,16 +348,18 @@ mote_status mote_shape_fold(mote_session *s)
     const mote_graph *g = s->g;
     int want = 0;
     for (int i = 0; i < g->n_nodes && !want; i++)
-        want = !strcmp(g->nodes[i].op, "Shape") || !strcmp(g->nodes[i].op, "Size");
+        want = !strcmp(g->nodes[i].op, "Shape") || !strcmp(g->nodes[i].op, "Size") ||
+               !strcmp(g->nodes[i].op, "Where");   /* an If's select, maybe on a constant */
     if (!want)
         return MOTE_OK;
-    fold_walk w = {g, &s->k, NULL, NULL, NULL, NULL, 0};
+    fold_walk w = {g, &s->k, NULL, NULL, NULL, NULL, 0, NULL};
     int *order = malloc(sizeof *order * ((size_t)g->n_nodes + 1));
     w.vals = calloc((size_t)g->n_values + 1, sizeof *w.vals);
     w.folded = calloc((size_t)g->n_values + 1, sizeof *w.folded);
     w.owned = calloc((size_t)g->n_values + 1, sizeof *w.owned);
+    w.picked = calloc((size_t)g->n_nodes + 1, sizeof *w.picked);
     mote_status st = MOTE_OK;
-    if (!order || !w.vals || !w.folded || !w.owned)
+    if (!order || !w.vals || !w.folded || !w.owned || !w.picked)
         st = mote_error(MOTE_ERR_NOMEM, "out of memory for shape folding");
     if (!st)
         st = mote_graph_topo_order(g, order);
@@ -305,7 +374,7 @@ mote_status mote_shape_fold(mote_session *s)
                 w.vals[v].data = NULL;
             }
         }
-        walk(&w, order, false);
+        walk(&w, order);
     }
     mote_graph *sg = NULL;
     if (!st && w.n_folded)
@@ -340,25 +409,54 @@ mote_status mote_shape_fold(mote_session *s)
     free(w.vals);
     free(w.folded);
     free(w.owned);
+    free(w.picked);
     return st;
 }
 
 mote_status mote_graph_infer_folding(const mote_graph *g, const mote_kernels *k, const int *order,
                                      mote_tensor *vals)
 {
-    fold_walk w = {g, k, vals, NULL, NULL, NULL, 0};
+    fold_walk w = {g, k, vals, NULL, NULL, NULL, 0, NULL};
     w.folded = calloc((size_t)g->n_values + 1, sizeof *w.folded);
     w.owned = calloc((size_t)g->n_values + 1, sizeof *w.owned);
-    mote_status st = w.folded && w.owned ? walk(&w, order, true)
-                                         : mote_error(MOTE_ERR_NOMEM, "out of memory for shape inference");
+    w.picked = calloc((size_t)g->n_nodes + 1, sizeof *w.picked);
+    bool *live = calloc((size_t)g->n_values + 1, sizeof *live);
+    bool *needed = calloc((size_t)g->n_nodes + 1, sizeof *needed);
+    mote_status st = MOTE_OK;
+    if (!w.folded || !w.owned || !w.picked || !live || !needed)
+        st = mote_error(MOTE_ERR_NOMEM, "out of memory for shape inference");
+    if (!st) {
+        /* the walk goes past what it cannot infer; a node that must run
+         * and could not be inferred is then inferred again, strictly, for
+         * its error (a branch an If does not take may fail freely) */
+        walk(&w, order);
+        mark_needed(&w, order, live, needed);
+        for (int oi = 0; oi < g->n_nodes && !st; oi++) {
+            const mote_node *n = &g->nodes[order[oi]];
+            bool failed = false;
+            for (int i = 0; i < n->n_out; i++)
+                failed |= vals[n->out[i]].ndim < 0;
+            if (needed[order[oi]] && failed)
+                st = node_step(&w, n, true);
+        }
+        for (int v = 0; v < g->n_values; v++)
+            if (vals[v].ndim < 0)   /* not taken: the graph's own record */
+                vals[v] = mote_value_tensor(&g->values[v]);
+    }
     for (int v = 0; w.owned && v < g->n_values; v++)
         if (w.owned[v]) {
             mote_free_aligned(w.owned[v]);
             vals[v].data = NULL;   /* shapes stay; the evaluated data goes */
         }
+    for (int v = 0; v < g->n_values; v++)
+        if (g->values[v].kind == MOTE_VAL_ACT)
+            vals[v].data = NULL;   /* resolved selects pointed at data too */
     if (w.pool)
         mote_pool_free(w.pool);
     free(w.folded);
     free(w.owned);
+    free(w.picked);
+    free(live);
+    free(needed);
     return st;
 }

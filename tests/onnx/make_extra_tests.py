@@ -153,3 +153,22 @@ y = (1 / (1 + np.exp(-z.astype(np.float64)))).astype(np.float32).astype(np.float
 save("test_mote_f16_input_and_output",
      [helper.make_node("Mul", ["x", "w"], ["z"]), helper.make_node("Sigmoid", ["z"], ["y"])],
      ["x"], ["y"], 13, {"x": x}, [y], inits=[("w", w)])
+
+# If whose condition depends on shapes only (rows == 2): the session resolves
+# it and plans only the branch taken; the other cannot run at these shapes
+# (a Reshape to 35 elements), so the test fails unless it is dropped.
+x = f32(2, 3)
+bad = helper.make_graph([helper.make_node("Reshape", ["x", "bad_shape"], ["b_out"])], "bad", [],
+                        [helper.make_tensor_value_info("b_out", TensorProto.FLOAT, None)],
+                        [numpy_helper.from_array(np.array([7, 5], np.int64), "bad_shape")])
+good = helper.make_graph([helper.make_node("Relu", ["x"], ["g_out"])], "good", [],
+                         [helper.make_tensor_value_info("g_out", TensorProto.FLOAT, None)])
+for rows, name in ((2, "then"), (3, "else")):
+    save("test_mote_if_shape_condition_takes_" + name,
+         [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "zero"], ["rows"], axis=0),
+          helper.make_node("Equal", ["rows", "two"], ["c"]),
+          helper.make_node("If", ["c"], ["y"], then_branch=good if name == "then" else bad,
+                           else_branch=bad if name == "then" else good)],
+         ["x"], ["y"], 13, {"x": x}, [np.maximum(x, 0)],
+         inits=[("zero", np.array(0, np.int64)), ("two", np.array(2 if name == "then" else 3, np.int64))],
+         check=False)
