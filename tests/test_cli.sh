@@ -214,6 +214,11 @@ if [ -f "$C/three_unsupported.onnx" ] && "$MOTE" convert --help 2>/dev/null | gr
     conv_nothing_left "three unsupported ops"
     check 1 "converts, but does not run: node 'reshape0'" "$MOTE" convert "$C/fails_at_session.onnx" "$T/conv/y.mote"
     conv_nothing_left "a model that does not run"
+    check 1 "converts, but does not run (2 nodes)" "$MOTE" convert "$C/two_problems.onnx" "$T/conv/y.mote"
+    for what in "node 'reshape0'" "node 'gelu0' (Gelu): approximate='fast'"; do
+        grep -q "$what" "$T/stderr" || { echo "FAIL: convert does not list $what"; fails=$((fails + 1)); }
+    done
+    conv_nothing_left "two problems at session time"
     check 0 "2 nodes" "$MOTE" convert -q "$C/runs_open_batch.onnx" "$T/conv/open.mote"
     check 0 "2 nodes" "$MOTE" convert --shape X=5x3 "$C/runs_open_batch.onnx" "$T/conv/open5.mote"
     check 2 "no input called 'Q'" "$MOTE" convert --shape Q=5x3 "$C/runs_open_batch.onnx" "$T/conv/q.mote"

@@ -21,6 +21,7 @@
 #include "cli_convert.h"
 #include "format/detect.h"
 #include "graph/graph.h"
+#include "runtime/shape_fold.h"
 
 int cli_convert_preflight(const char *in, const char *out, mote_file_format *fmt)
 {
@@ -49,6 +50,36 @@ int cli_convert_preflight(const char *in, const char *out, mote_file_format *fmt
     }
 }
 
+/* The session stopped at its first error: list every node that fails the
+ * same way (each cause once), or that first error when none is found. */
+static int report_all(const mote_graph *g, const mote_model *m, const cli_shapes *given,
+                      const char *in, const char *first)
+{
+    char first_copy[1024], list[4096];
+    snprintf(first_copy, sizeof first_copy, "%s", first);
+    mote_tensor *shapes = NULL;
+    bool open_dims;
+    int n = 0;
+    if (m) {
+        if (cli_input_shapes(m, given, &shapes, &open_dims) != MOTE_OK)
+            shapes = NULL;
+    } else if ((shapes = calloc((size_t)g->n_inputs + 1, sizeof *shapes))) {
+        for (int i = 0; i < g->n_inputs; i++) {   /* no model: the graph's shapes, open as 1 */
+            shapes[i] = mote_value_tensor(&g->values[g->inputs[i]]);
+            for (int d = 0; d < shapes[i].ndim; d++)
+                if (shapes[i].dims[d] < 0)
+                    shapes[i].dims[d] = 1;
+        }
+    }
+    if (shapes) {
+        n = mote_graph_list_failures(g, shapes, list, sizeof list);
+        free(shapes);
+    }
+    if (n > 1)
+        return cli_fail(in, "converts, but does not run (%d nodes): %s", n, list);
+    return cli_fail(in, "converts, but does not run: %s", first_copy);
+}
+
 int cli_convert_check_session(const mote_graph *g, const cli_shapes *shapes, const char *in,
                               bool quiet)
 {
@@ -58,7 +89,7 @@ int cli_convert_check_session(const mote_graph *g, const cli_shapes *shapes, con
     mote_model *m;
     mote_status st = mote_model_from_graph(copy, &m);
     if (st)
-        return cli_fail(in, "converts, but does not run: %s", mote_last_error());
+        return report_all(g, NULL, shapes, in, mote_last_error());
     mote_session *s;
     bool open_dims;
     st = cli_inspect_session(m, shapes, &s, &open_dims);
@@ -72,7 +103,7 @@ int cli_convert_check_session(const mote_graph *g, const cli_shapes *shapes, con
                         "model does not run (%s); --shape NAME=D0xD1... checks real sizes\n",
                 mote_last_error());
     else if (st)
-        rc = cli_fail(in, "converts, but does not run: %s", mote_last_error());
+        rc = report_all(g, m, shapes, in, mote_last_error());
     else if (open_dims && !quiet)
         fprintf(stderr, "convert: checked with open dimensions taken as 1; "
                         "--shape NAME=D0xD1... checks other sizes\n");

@@ -24,6 +24,7 @@
  * Not the session (session.c calls mote_shape_fold from one marked line)
  * and not the convert-time passes (src/passes/ fold weight-only chains).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "graph/internal.h"
@@ -459,4 +460,71 @@ mote_status mote_graph_infer_folding(const mote_graph *g, const mote_kernels *k,
     free(live);
     free(needed);
     return st;
+}
+
+int mote_graph_list_failures(const mote_graph *g, const mote_tensor *shapes, char *buf, size_t len)
+{
+    int count = 0;
+    size_t used = 0;
+    if (len)
+        buf[0] = 0;
+    fold_walk w = {g, &mote_kernels_ref, NULL, NULL, NULL, NULL, 0, NULL};
+    int *order = malloc(sizeof *order * ((size_t)g->n_nodes + 1));
+    w.vals = calloc((size_t)g->n_values + 1, sizeof *w.vals);
+    w.folded = calloc((size_t)g->n_values + 1, sizeof *w.folded);
+    w.owned = calloc((size_t)g->n_values + 1, sizeof *w.owned);
+    w.picked = calloc((size_t)g->n_nodes + 1, sizeof *w.picked);
+    bool *live = calloc((size_t)g->n_values + 1, sizeof *live);
+    bool *needed = calloc((size_t)g->n_nodes + 1, sizeof *needed);
+    if (order && w.vals && w.folded && w.owned && w.picked && live && needed &&
+        mote_graph_topo_order(g, order) == MOTE_OK) {
+        for (int v = 0; v < g->n_values; v++) {
+            w.vals[v] = mote_value_tensor(&g->values[v]);
+            if (g->values[v].kind == MOTE_VAL_ACT) {
+                memset(&w.vals[v], 0, sizeof w.vals[v]);
+                w.vals[v].ndim = -1;
+            }
+        }
+        for (int i = 0; i < g->n_inputs; i++) {
+            mote_tensor *t = &w.vals[g->inputs[i]];
+            for (int d = 0; d < t->ndim && d < shapes[i].ndim; d++)
+                t->dims[d] = shapes[i].dims[d];
+            t->data = NULL;
+        }
+        walk(&w, order);
+        mark_needed(&w, order, live, needed);
+        /* a node that must run, whose inputs are known but which cannot be
+         * inferred: a cause, not a consequence of another failure */
+        for (int oi = 0; oi < g->n_nodes; oi++) {
+            const mote_node *n = &g->nodes[order[oi]];
+            bool failed = false, inputs_known = true;
+            for (int i = 0; i < n->n_out; i++)
+                failed |= w.vals[n->out[i]].ndim < 0;
+            for (int i = 0; i < n->n_in; i++)
+                inputs_known &= n->in[i] < 0 || w.vals[n->in[i]].ndim >= 0;
+            if (!needed[order[oi]] || !failed || !inputs_known)
+                continue;
+            if (node_step(&w, n, true) == MOTE_OK)
+                continue;
+            count++;
+            if (used + 4 < len)
+                used += (size_t)snprintf(buf + used, len - used, "%s%s", count > 1 ? "; " : "",
+                                         mote_last_error());
+            if (used >= len)
+                used = len ? len - 1 : 0;
+        }
+        mote_error_clear();
+    }
+    for (int v = 0; w.owned && v < g->n_values; v++)
+        mote_free_aligned(w.owned[v]);
+    if (w.pool)
+        mote_pool_free(w.pool);
+    free(order);
+    free(w.vals);
+    free(w.folded);
+    free(w.owned);
+    free(w.picked);
+    free(live);
+    free(needed);
+    return count;
 }

@@ -6,6 +6,8 @@
 #define MOTE_SHAPE_FOLD_H
 
 #include "mote.h"
+#include "graph/graph.h"
+#include "kernels.h"
 
 /*
  * With s->vals holding the fixed input shapes and the weights (as
@@ -26,5 +28,15 @@ mote_status mote_shape_fold(mote_session *s);
  */
 mote_status mote_graph_infer_folding(const mote_graph *g, const mote_kernels *k, const int *order,
                                      mote_tensor *vals);
+
+/*
+ * For messages (mote convert): every node of g that must run and cannot be
+ * inferred at these input shapes (one per input, in g->inputs order) while
+ * its own inputs are known, i.e. each cause rather than its consequences.
+ * Their errors are joined with "; " into buf (truncated to len); returns
+ * how many there are. Failures found only when an op prepares are not
+ * seen here (the session reports the first).
+ */
+int mote_graph_list_failures(const mote_graph *g, const mote_tensor *shapes, char *buf, size_t len);
 
 #endif

@@ -7,6 +7,8 @@ they were made): python3 tests/onnx/make_cli_models.py tests/onnx/cli
   runs_open_batch.onnx    Y = Relu(X) + B, X f32 [N, 3]
   fails_at_session.onnx   Y = Reshape(X, S), X [N, 3], S a graph input: imports,
                           but the session cannot fix Y's shape
+  two_problems.onnx       a Reshape to a shape given as input and a Gelu with
+                          approximate="fast", X [N, 3]: both named at once
 """
 import os
 import sys
@@ -43,6 +45,16 @@ def main(out):
                helper.make_tensor_value_info("S", TensorProto.INT64, [2])],
               [helper.make_tensor_value_info("Y", f, [3, 2])])
     save(m, os.path.join(out, "fails_at_session.onnx"))
+    m = model("two_problems",
+              [helper.make_node("Reshape", ["X", "S"], ["a"], name="reshape0"),
+               helper.make_node("Relu", ["a"], ["Y"], name="relu0"),
+               helper.make_node("Gelu", ["X"], ["c"], name="gelu0", approximate="fast"),
+               helper.make_node("Add", ["c", "X"], ["Z"], name="add0")],
+              [helper.make_tensor_value_info("X", f, ["N", 3]),
+               helper.make_tensor_value_info("S", TensorProto.INT64, [2])],
+              [helper.make_tensor_value_info("Y", f, None), helper.make_tensor_value_info("Z", f, None)],
+              opset=20)
+    save(m, os.path.join(out, "two_problems.onnx"))
 
 
 if __name__ == "__main__":
