@@ -4,8 +4,10 @@
  * inputs). ONNX allows a node list in any order that has one; some exporters
  * write a node after its consumer. Among the valid orders this picks the one
  * closest to the file's (always the next ready node with the lowest index),
- * so an already sorted list keeps its order exactly. A cycle is an error
- * naming the nodes on it. Not the import itself (import.c).
+ * so an already sorted list keeps its order exactly. A node with subgraphs
+ * (If) also waits for the producers of the outer values its subgraphs
+ * read. A cycle is an error naming the nodes on it. Not the import itself
+ * (import.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,14 +68,64 @@ static size_t heap_pop(size_t *h, size_t *n)
     return top;
 }
 
-/* The producer of input `k` of node `i` (SIZE_MAX: a graph input,
+/* The names node i depends on: its inputs, then every input of a node in
+ * its subgraphs (recursively; names a subgraph defines itself are in no
+ * outer producer's map, so they add no edge). */
+typedef struct dep_list {
+    const char **names;
+    size_t n, cap;
+} dep_list;
+
+static bool dep_add(dep_list *d, const char *name)
+{
+    if (d->n == d->cap) {
+        size_t nc = d->cap ? 2 * d->cap : 8;
+        const char **nn = realloc(d->names, nc * sizeof *nn);
+        if (!nn)
+            return false;
+        d->names = nn;
+        d->cap = nc;
+    }
+    d->names[d->n++] = name;
+    return true;
+}
+
+static bool dep_collect(dep_list *d, const mote_onnx_graph *sub)
+{
+    for (size_t i = 0; i < sub->n_nodes; i++) {
+        const mote_onnx_node *n = &sub->nodes[i];
+        for (size_t k = 0; k < n->n_in; k++)
+            if (!dep_add(d, n->in[k]))
+                return false;
+        for (size_t a = 0; a < n->n_attrs; a++)
+            for (int j = 0; j < n->attrs[a].n_graphs; j++)
+                if (!dep_collect(d, &n->attrs[a].graphs[j]))
+                    return false;
+    }
+    for (size_t i = 0; i < sub->n_outputs; i++)   /* an output may be an outer value */
+        if (!dep_add(d, sub->outputs[i].name))
+            return false;
+    return true;
+}
+
+static bool deps_of(const mote_onnx_node *n, dep_list *d)
+{
+    for (size_t k = 0; k < n->n_in; k++)
+        if (!dep_add(d, n->in[k]))
+            return false;
+    for (size_t a = 0; a < n->n_attrs; a++)
+        for (int j = 0; j < n->attrs[a].n_graphs; j++)
+            if (!dep_collect(d, &n->attrs[a].graphs[j]))
+                return false;
+    return true;
+}
+
+/* The producer of `name` read by node `i` (SIZE_MAX: a graph input,
  * initializer, absent optional input or unknown name). When several nodes
  * write the same name (invalid ONNX, tolerated as "a later definition
  * shadows"), the nearest one before `i` is taken, else the first. */
-static size_t producer_of(const mote_onnx_graph *g, const producer_map *m, const size_t *next_same,
-                          size_t i, size_t k)
+static size_t producer_of(const producer_map *m, const size_t *next_same, size_t i, const char *name)
 {
-    const char *name = g->nodes[i].in[k];
     if (!name || !*name)
         return SIZE_MAX;
     size_t j = map_find(m, name);
@@ -88,7 +140,7 @@ static size_t producer_of(const mote_onnx_graph *g, const producer_map *m, const
 
 /* Names the nodes of one cycle among the nodes left unsorted. */
 static mote_status cycle_error(const mote_onnx_graph *g, const producer_map *m,
-                               const size_t *next_same, const size_t *indeg)
+                               const size_t *next_same, const size_t *indeg, const dep_list *deps)
 {
     size_t n = g->n_nodes, start = 0;
     while (start < n && !indeg[start])
@@ -108,9 +160,9 @@ static mote_status cycle_error(const mote_onnx_graph *g, const producer_map *m,
         seen_at[cur] = len;
         path[len++] = cur;
         size_t next = SIZE_MAX;
-        for (size_t k = 0; k < g->nodes[cur].n_in && next == SIZE_MAX; k++) {
-            size_t p = producer_of(g, m, next_same, cur, k);
-            if (p != SIZE_MAX && indeg[p])
+        for (size_t k = 0; k < deps[cur].n && next == SIZE_MAX; k++) {
+            size_t p = producer_of(m, next_same, cur, deps[cur].names[k]);
+            if (p != SIZE_MAX && indeg[p] && !(p == cur && k >= g->nodes[cur].n_in))
                 next = p;
         }
         if (next == SIZE_MAX)
@@ -150,6 +202,7 @@ mote_status mote_onnx_node_order(const mote_onnx_graph *g, size_t **order_out)
     size_t *order = malloc((n + 1) * sizeof *order);
     size_t *heap = malloc((n + 1) * sizeof *heap);
     size_t *user_start = NULL, *users = NULL;
+    dep_list *deps = NULL;
     mote_status st = MOTE_OK;
     if (!m.key || !m.node || !next_same || !indeg || !n_users || !order || !heap) {
         st = mote_error(MOTE_ERR_NOMEM, "out of memory for the node order");
@@ -177,11 +230,21 @@ mote_status mote_onnx_node_order(const mote_onnx_graph *g, size_t **order_out)
     /* Edges producer -> user, as counts then a flat list (CSR). One edge per
      * input, so a node reading a value twice counts it twice on both sides. */
     size_t n_edges = 0;
+    deps = calloc(n + 1, sizeof *deps);
+    if (!deps) {
+        st = mote_error(MOTE_ERR_NOMEM, "out of memory for the node order");
+        goto done;
+    }
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < g->nodes[i].n_in; k++) {
-            size_t p = producer_of(g, &m, next_same, i, k);
-            if (p == SIZE_MAX)
-                continue;
+        if (!deps_of(&g->nodes[i], &deps[i])) {
+            st = mote_error(MOTE_ERR_NOMEM, "out of memory for the node order");
+            goto done;
+        }
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < deps[i].n; k++) {
+            size_t p = producer_of(&m, next_same, i, deps[i].names[k]);
+            if (p == SIZE_MAX || (p == i && k >= g->nodes[i].n_in))
+                continue;   /* (a subgraph name like the node's own output: no edge) */
             n_users[p]++;
             indeg[i]++;
             n_edges++;
@@ -198,9 +261,9 @@ mote_status mote_onnx_node_order(const mote_onnx_graph *g, size_t **order_out)
     for (size_t i = 0; i < n; i++)
         n_users[i] = 0;
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < g->nodes[i].n_in; k++) {
-            size_t p = producer_of(g, &m, next_same, i, k);
-            if (p != SIZE_MAX)
+        for (size_t k = 0; k < deps[i].n; k++) {
+            size_t p = producer_of(&m, next_same, i, deps[i].names[k]);
+            if (p != SIZE_MAX && !(p == i && k >= g->nodes[i].n_in))
                 users[user_start[p] + n_users[p]++] = i;
         }
     size_t n_heap = 0, n_done = 0;
@@ -215,12 +278,15 @@ mote_status mote_onnx_node_order(const mote_onnx_graph *g, size_t **order_out)
                 heap_push(heap, &n_heap, users[e]);
     }
     if (n_done < n) {
-        st = cycle_error(g, &m, next_same, indeg);
+        st = cycle_error(g, &m, next_same, indeg, deps);
         goto done;
     }
     *order_out = order;
     order = NULL;
 done:
+    for (size_t i = 0; deps && i < n; i++)
+        free(deps[i].names);
+    free(deps);
     free(m.key);
     free(m.node);
     free(next_same);

@@ -31,6 +31,7 @@ def save(name, nodes, inputs, outputs, opset, feeds, expect, inits=(), check=Tru
     d = os.path.join(OUT, name)
     os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
     code = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64,
+            np.dtype(np.bool_): TensorProto.BOOL,
             np.dtype(np.float16): TensorProto.FLOAT16}
     vi = lambda n, a: helper.make_tensor_value_info(n, code[a.dtype], a.shape)
     g = helper.make_graph(nodes, name, [vi(n, feeds[n]) for n in inputs],
@@ -172,3 +173,17 @@ for rows, name in ((2, "then"), (3, "else")):
          ["x"], ["y"], 13, {"x": x}, [np.maximum(x, 0)],
          inits=[("zero", np.array(0, np.int64)), ("two", np.array(2 if name == "then" else 3, np.int64))],
          check=False)
+
+# An If written before the node that makes the outer value its branches
+# read (x2 = 2 x): the importer's order waits for it. cond is an input,
+# so both branches run and the select picks.
+x = f32(2, 3)
+up = helper.make_graph([helper.make_node("Add", ["x2", "one"], ["u"])], "up", [],
+                       [helper.make_tensor_value_info("u", TensorProto.FLOAT, None)])
+down = helper.make_graph([helper.make_node("Sub", ["x2", "one"], ["d"])], "down", [],
+                         [helper.make_tensor_value_info("d", TensorProto.FLOAT, None)])
+save("test_mote_if_before_outer_producer",
+     [helper.make_node("If", ["c"], ["y"], then_branch=up, else_branch=down),
+      helper.make_node("Mul", ["x", "two"], ["x2"])],
+     ["x", "c"], ["y"], 13, {"x": x, "c": np.array(False)}, [x * 2 - 1],
+     inits=[("one", np.array(1, np.float32)), ("two", np.array(2, np.float32))], check=False)
