@@ -219,6 +219,13 @@ if [ -f "$C/three_unsupported.onnx" ] && "$MOTE" convert --help 2>/dev/null | gr
         grep -q "$what" "$T/stderr" || { echo "FAIL: convert does not list $what"; fails=$((fails + 1)); }
     done
     conv_nothing_left "two problems at session time"
+    # an If on a run-time condition whose else branch cannot run at the
+    # model's shapes: planned for the then branch, refused when C is false
+    check 0 "" "$MOTE" convert -q "$C/guarded_if.onnx" "$T/conv/if.mote"
+    check 0 "Y: f32\[2,3\]" "$MOTE" run "$T/conv/if.mote" -i "X=$C/X.npy" -i "C=$C/C.npy" -o "$T/conv/out"
+    check 1 "the If's condition chose the branch that cannot run" \
+        "$MOTE" run "$T/conv/if.mote" -i "X=$C/X.npy" -i "C=$C/notC.npy"
+    rm -rf "$T/conv/if.mote" "$T/conv/out"
     check 0 "2 nodes" "$MOTE" convert -q "$C/runs_open_batch.onnx" "$T/conv/open.mote"
     check 0 "2 nodes" "$MOTE" convert --shape X=5x3 "$C/runs_open_batch.onnx" "$T/conv/open5.mote"
     check 2 "no input called 'Q'" "$MOTE" convert --shape Q=5x3 "$C/runs_open_batch.onnx" "$T/conv/q.mote"

@@ -9,12 +9,15 @@
  * those names follow the rename; names a branch uses but does not define
  * are outer-scope values and resolve as any input does.
  *
+ * Each such Where carries _if_select = 1: once its condition is known the
+ * session passes the chosen branch's value on as the If would, whatever
+ * the shapes of the two (src/runtime/shape_fold.c).
  * At run time both branches compute and Where picks one: right for any
  * condition, at the cost of the branch not taken. When the condition is a
  * shape-derived constant, the session resolves the Where and drops the
- * branch not taken (src/runtime/shape_fold.c). Both branches must give
- * outputs of the same shapes (Where broadcasts them otherwise), and both
- * must run at the session's input shapes unless the condition is resolved.
+ * branch not taken (src/runtime/shape_fold.c); when it is known only at
+ * run time and one branch cannot run at the session's shapes, the session
+ * plans the other and checks the condition at each run (IfGuard).
  * Loop and Scan are not imported (onnx_support.c says so).
  */
 #include <stdio.h>
@@ -235,6 +238,8 @@ mote_status mote_onnx_import_if(mote_onnx_ctx *c, const mote_onnx_node *n, const
         const char *outs[1] = {n->out[k]};
         int out_id, node;
         st = mote_onnx_emit(c, "Where", sel, 3, in, 1, outs, &out_id, &node);
+        if (!st)   /* an If's select: resolved like the If when cond is known */
+            st = mote_graph_attr_int(c->g, node, "_if_select", 1);
     }
     return st;
 }

@@ -44,6 +44,8 @@ MOTE_OP(GatherND)
 MOTE_OP(ScatterND)
 /* src/ops/gemm.c */
 MOTE_OP(Gemm)
+/* src/ops/if_guard.c */
+MOTE_OP(IfGuard)
 /* src/ops/llm/attention.c */
 MOTE_OP(LlmAttention)
 /* src/ops/llm/embedding.c */

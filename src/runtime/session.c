@@ -567,7 +567,7 @@ mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_i
     mote_status st = load_inputs(s, inputs, n_inputs);
     if (st != MOTE_OK) return st;
     for (int t = 0; t < s->n_steps; t++) s->steps[t].run(&s->steps[t]);
-    return MOTE_OK;
+    return mote_if_guards_check(s);   /* [shape_fold] */
 }
 
 /* The instruments' run loop: the same steps, with a call before and after
@@ -583,7 +583,7 @@ mote_status mote_session_run_hooked(mote_session *s, const mote_tensor *inputs, 
         s->steps[t].run(&s->steps[t]);
         if (h->after) h->after(h->ctx, s, t);
     }
-    return MOTE_OK;
+    return mote_if_guards_check(s);   /* [shape_fold] */
 }
 
 mote_status mote_session_output(const mote_session *s, int i, mote_tensor *out)

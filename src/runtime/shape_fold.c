@@ -30,6 +30,7 @@
 #include "graph/internal.h"
 #include "session.h"
 #include "shape_fold.h"
+#include "ops/if_guard.h"
 
 #define FOLD_MAX_BYTES (4u << 20)
 
@@ -42,6 +43,8 @@ typedef struct fold_walk {
     mote_pool *pool;         /* one thread, made on first use                          */
     int n_folded;            /* nodes evaluated or selects resolved                    */
     int *picked;             /* (n_nodes) a resolved select: 1 + the value it passes on */
+    uint8_t *guard;          /* (n_nodes) resolved without its condition: 1 + the value
+                                the condition must have at run time (IfGuard)       */
 } fold_walk;
 
 static bool is_graph_output(const mote_graph *g, int v)
@@ -129,9 +132,9 @@ static bool evaluate(fold_walk *w, const mote_node *n, const mote_op *op, mote_o
     return ok;
 }
 
-/* Where(cond, a, b) whose cond is one known element (an If's select,
- * onnx_control.c): when the input it picks has a known shape and the other
- * is unknown (a branch that cannot run at these shapes) or of the same
+/* Where(cond, a, b) whose cond is one known element: when the input it
+ * picks has a known shape and the Where is an If's select (onnx_control.c
+ * marks them _if_select), or the other input is unknown or of the same
  * shape and dtype, its output is that input; the session passes it on and
  * the branch not taken is dropped. */
 static bool resolve_select(fold_walk *w, const mote_node *n, int ni)
@@ -140,14 +143,33 @@ static bool resolve_select(fold_walk *w, const mote_node *n, int ni)
         n->in[2] < 0)
         return false;
     const mote_tensor *cond = &w->vals[n->in[0]];
-    if (cond->ndim < 0 || !cond->data || cond->dtype != MOTE_BOOL || mote_tensor_numel(cond) != 1)
+    if (cond->ndim < 0 || cond->dtype != MOTE_BOOL || mote_tensor_numel(cond) != 1)
         return false;
+    if (!cond->data) {
+        /* a condition known only at run time: when exactly one side can be
+         * inferred at these shapes (the other branch cannot run), that side
+         * is planned and an IfGuard checks the condition at each run */
+        bool a = w->vals[n->in[1]].ndim >= 0, b = w->vals[n->in[2]].ndim >= 0;
+        if (!w->guard || a == b)
+            return false;
+        int pick = a ? n->in[1] : n->in[2];
+        if (cond->ndim > w->vals[pick].ndim)
+            return false;
+        w->vals[n->out[0]] = w->vals[pick];
+        w->picked[ni] = pick + 1;
+        w->guard[ni] = a ? 2 : 1;
+        w->n_folded++;
+        mote_error_clear();
+        return true;
+    }
     int pick = ((const uint8_t *)cond->data)[0] ? n->in[1] : n->in[2];
     int other = pick == n->in[1] ? n->in[2] : n->in[1];
     const mote_tensor *p = &w->vals[pick], *o = &w->vals[other];
     if (p->ndim < 0 || cond->ndim > p->ndim)
         return false;
-    if (o->ndim >= 0) {
+    /* an If's select passes the chosen value on as the If does; a Where of
+     * the model's own only when that gives the same shape */
+    if (o->ndim >= 0 && !mote_attr_get_int(n, "_if_select", 0)) {
         bool same = o->ndim == p->ndim && o->dtype == p->dtype;
         for (int d = 0; same && d < p->ndim; d++)
             same = o->dims[d] == p->dims[d];
@@ -260,6 +282,8 @@ static void mark_needed(const fold_walk *w, const int *order, bool *live, bool *
         }
         if (all_folded || w->picked[ni])
             need = false;
+        if (w->guard && w->guard[ni] && live[redirect(w, n->out[0])])
+            live[redirect(w, n->in[0])] = true;   /* its IfGuard reads the condition */
         needed[ni] = need;
         for (int i = 0; need && i < n->n_in; i++)
             if (n->in[i] >= 0)
@@ -334,6 +358,17 @@ static mote_status specialize(fold_walk *w, const int *order, mote_graph **out)
             val->producer = -1;
         }
     mote_status st = mote_graph_remove_nodes(sg, dead);
+    /* An IfGuard for each select resolved without its condition. */
+    for (int ni = 0; ni < g->n_nodes && !st; ni++) {
+        const mote_node *n = &g->nodes[ni];
+        if (!w->guard[ni] || !live[redirect(w, n->out[0])])
+            continue;
+        char name[300];
+        snprintf(name, sizeof name, "%.280s/guard", n->name ? n->name : "select");
+        int cond = redirect(w, n->in[0]), seen;
+        int gn = mote_graph_node(sg, "IfGuard", name, 1, &cond, 1, NULL, &seen);
+        st = gn < 0 ? MOTE_ERR_GRAPH : mote_graph_attr_int(sg, gn, "expect", w->guard[ni] - 1);
+    }
     free(live);
     free(dead);
     if (st) {
@@ -341,6 +376,17 @@ static mote_status specialize(fold_walk *w, const int *order, mote_graph **out)
         return st;
     }
     *out = sg;
+    return MOTE_OK;
+}
+
+mote_status mote_if_guards_check(const mote_session *s)
+{
+    if (!s->folded)
+        return MOTE_OK;   /* guards exist only in a specialized graph */
+    for (int t = 0; t < s->n_steps; t++)
+        if (!strcmp(s->step_op[t]->name, "IfGuard") && mote_if_guard_failed(s->steps[t].params))
+            return mote_error(MOTE_ERR_SHAPE, "node '%s': the If's condition chose the branch that "
+                              "cannot run at this session's input shapes", s->steps[t].node->name);
     return MOTE_OK;
 }
 
@@ -353,14 +399,15 @@ mote_status mote_shape_fold(mote_session *s)
                !strcmp(g->nodes[i].op, "Where");   /* an If's select, maybe on a constant */
     if (!want)
         return MOTE_OK;
-    fold_walk w = {g, &s->k, NULL, NULL, NULL, NULL, 0, NULL};
+    fold_walk w = {g, &s->k, NULL, NULL, NULL, NULL, 0, NULL, NULL};
     int *order = malloc(sizeof *order * ((size_t)g->n_nodes + 1));
     w.vals = calloc((size_t)g->n_values + 1, sizeof *w.vals);
     w.folded = calloc((size_t)g->n_values + 1, sizeof *w.folded);
     w.owned = calloc((size_t)g->n_values + 1, sizeof *w.owned);
     w.picked = calloc((size_t)g->n_nodes + 1, sizeof *w.picked);
+    w.guard = calloc((size_t)g->n_nodes + 1, sizeof *w.guard);
     mote_status st = MOTE_OK;
-    if (!order || !w.vals || !w.folded || !w.owned || !w.picked)
+    if (!order || !w.vals || !w.folded || !w.owned || !w.picked || !w.guard)
         st = mote_error(MOTE_ERR_NOMEM, "out of memory for shape folding");
     if (!st)
         st = mote_graph_topo_order(g, order);
@@ -411,20 +458,22 @@ mote_status mote_shape_fold(mote_session *s)
     free(w.folded);
     free(w.owned);
     free(w.picked);
+    free(w.guard);
     return st;
 }
 
 mote_status mote_graph_infer_folding(const mote_graph *g, const mote_kernels *k, const int *order,
                                      mote_tensor *vals)
 {
-    fold_walk w = {g, k, vals, NULL, NULL, NULL, 0, NULL};
+    fold_walk w = {g, k, vals, NULL, NULL, NULL, 0, NULL, NULL};
     w.folded = calloc((size_t)g->n_values + 1, sizeof *w.folded);
     w.owned = calloc((size_t)g->n_values + 1, sizeof *w.owned);
     w.picked = calloc((size_t)g->n_nodes + 1, sizeof *w.picked);
+    w.guard = calloc((size_t)g->n_nodes + 1, sizeof *w.guard);
     bool *live = calloc((size_t)g->n_values + 1, sizeof *live);
     bool *needed = calloc((size_t)g->n_nodes + 1, sizeof *needed);
     mote_status st = MOTE_OK;
-    if (!w.folded || !w.owned || !w.picked || !live || !needed)
+    if (!w.folded || !w.owned || !w.picked || !w.guard || !live || !needed)
         st = mote_error(MOTE_ERR_NOMEM, "out of memory for shape inference");
     if (!st) {
         /* the walk goes past what it cannot infer; a node that must run
@@ -457,6 +506,7 @@ mote_status mote_graph_infer_folding(const mote_graph *g, const mote_kernels *k,
     free(w.folded);
     free(w.owned);
     free(w.picked);
+    free(w.guard);
     free(live);
     free(needed);
     return st;
@@ -468,15 +518,16 @@ int mote_graph_list_failures(const mote_graph *g, const mote_tensor *shapes, cha
     size_t used = 0;
     if (len)
         buf[0] = 0;
-    fold_walk w = {g, &mote_kernels_ref, NULL, NULL, NULL, NULL, 0, NULL};
+    fold_walk w = {g, &mote_kernels_ref, NULL, NULL, NULL, NULL, 0, NULL, NULL};
     int *order = malloc(sizeof *order * ((size_t)g->n_nodes + 1));
     w.vals = calloc((size_t)g->n_values + 1, sizeof *w.vals);
     w.folded = calloc((size_t)g->n_values + 1, sizeof *w.folded);
     w.owned = calloc((size_t)g->n_values + 1, sizeof *w.owned);
     w.picked = calloc((size_t)g->n_nodes + 1, sizeof *w.picked);
+    w.guard = calloc((size_t)g->n_nodes + 1, sizeof *w.guard);
     bool *live = calloc((size_t)g->n_values + 1, sizeof *live);
     bool *needed = calloc((size_t)g->n_nodes + 1, sizeof *needed);
-    if (order && w.vals && w.folded && w.owned && w.picked && live && needed &&
+    if (order && w.vals && w.folded && w.owned && w.picked && w.guard && live && needed &&
         mote_graph_topo_order(g, order) == MOTE_OK) {
         for (int v = 0; v < g->n_values; v++) {
             w.vals[v] = mote_value_tensor(&g->values[v]);
@@ -524,6 +575,7 @@ int mote_graph_list_failures(const mote_graph *g, const mote_tensor *shapes, cha
     free(w.folded);
     free(w.owned);
     free(w.picked);
+    free(w.guard);
     free(live);
     free(needed);
     return count;

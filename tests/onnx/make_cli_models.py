@@ -9,6 +9,9 @@ they were made): python3 tests/onnx/make_cli_models.py tests/onnx/cli
                           but the session cannot fix Y's shape
   two_problems.onnx       a Reshape to a shape given as input and a Gelu with
                           approximate="fast", X [N, 3]: both named at once
+  guarded_if.onnx         If(C) with C a bool input: then Relu(X), else a Reshape
+                          of X [2, 3] to [7, 5] that cannot run; with
+                          C.npy / notC.npy (true / false) and X.npy
 """
 import os
 import sys
@@ -55,6 +58,20 @@ def main(out):
               [helper.make_tensor_value_info("Y", f, None), helper.make_tensor_value_info("Z", f, None)],
               opset=20)
     save(m, os.path.join(out, "two_problems.onnx"))
+    good = helper.make_graph([helper.make_node("Relu", ["X"], ["g"])], "good", [],
+                             [helper.make_tensor_value_info("g", f, None)])
+    bad = helper.make_graph([helper.make_node("Reshape", ["X", "bad_shape"], ["b"])], "bad", [],
+                            [helper.make_tensor_value_info("b", f, None)],
+                            [numpy_helper.from_array(np.array([7, 5], np.int64), "bad_shape")])
+    m = model("guarded_if", [helper.make_node("If", ["C"], ["Y"], name="if0", then_branch=good,
+                                              else_branch=bad)],
+              [helper.make_tensor_value_info("X", f, [2, 3]),
+               helper.make_tensor_value_info("C", TensorProto.BOOL, [])],
+              [helper.make_tensor_value_info("Y", f, [2, 3])], opset=13)
+    save(m, os.path.join(out, "guarded_if.onnx"))
+    np.save(os.path.join(out, "X.npy"), np.array([[-1, 2, -3], [4, -5, 6]], np.float32))
+    np.save(os.path.join(out, "C.npy"), np.array(True))
+    np.save(os.path.join(out, "notC.npy"), np.array(False))
 
 
 if __name__ == "__main__":

