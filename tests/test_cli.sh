@@ -246,6 +246,22 @@ if [ -f "$C/three_unsupported.onnx" ] && "$MOTE" convert --help 2>/dev/null | gr
         fails=$((fails + 1))
     fi
     rm -f "$T/conv/in.onnx" "$T/conv/hard.mote" "$T/conv/soft.mote"
+    # likewise for a llama2.c checkpoint and its tokenizer
+    SM=${MOTE_SHARED_MODELS:-}
+    if [ -n "$SM" ] && [ -f "$SM/stories260K.bin" ] && [ -f "$SM/tok512.bin" ]; then
+        cp "$SM/stories260K.bin" "$T/conv/ck.bin"
+        cp "$SM/tok512.bin" "$T/conv/tok.bin"
+        sums=$(cksum "$T/conv/ck.bin" "$T/conv/tok.bin" | cut -d' ' -f1,2)
+        check 1 "the output is the input file" "$MOTE" convert --tokenizer "$T/conv/tok.bin" "$T/conv/ck.bin" "$T/conv/ck.bin"
+        check 1 "the output is the input file" "$MOTE" convert --tokenizer "$T/conv/tok.bin" "$T/conv/ck.bin" "$T/conv/tok.bin"
+        if [ "$(cksum "$T/conv/ck.bin" "$T/conv/tok.bin" | cut -d' ' -f1,2)" != "$sums" ]; then
+            echo "FAIL: convert overwrote a llama2.c checkpoint or tokenizer"
+            fails=$((fails + 1))
+        fi
+        rm -f "$T/conv/ck.bin" "$T/conv/tok.bin"
+    else
+        echo "note: no shared stories260K.bin / tok512.bin: the llama2.c same-file checks not run"
+    fi
     # other formats are named by their first bytes
     printf '\034\000\000\000TFL3\000\000\000\000' >"$T/fmt.tflite"
     printf 'GGUF\003\000\000\000\000\000\000\000' >"$T/fmt.gguf"

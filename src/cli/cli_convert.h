@@ -9,6 +9,9 @@
 #include "format/detect.h"
 #include "graph/graph.h"
 
+/* Refuses out == in: the same path, real path or file (device and inode).
+ * Returns an exit code. */
+int cli_convert_refuse_same(const char *in, const char *out);
 /* Refuses out == in (path or inode) and a format mote does not convert;
  * *fmt is what the first bytes say. Returns an exit code. */
 int cli_convert_preflight(const char *in, const char *out, mote_file_format *fmt);

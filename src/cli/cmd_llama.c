@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "cli_convert.h"
 #include "graph/graph.h"
 #include "llm/llama2c.h"
 #include "llm/quantize.h"
@@ -48,6 +49,9 @@ int cli_convert_llama2c(int argc, char **argv)
         if (c == 'k') tok = optarg;
     }
     if (argc - optind != 2) return cli_usage_error(argv[0], "expected CKPT.bin and OUT.mote");
+    /* neither the checkpoint nor the tokenizer may be overwritten */
+    if ((rc = cli_convert_refuse_same(argv[optind], argv[optind + 1])) != CLI_OK) return rc;
+    if (tok && (rc = cli_convert_refuse_same(tok, argv[optind + 1])) != CLI_OK) return rc;
     mote_graph *g;
     mote_llama2c_info h;
     mote_status st = mote_llama2c_import(argv[optind], tok, &g, &h);

@@ -23,7 +23,7 @@
 #include "graph/graph.h"
 #include "runtime/shape_fold.h"
 
-int cli_convert_preflight(const char *in, const char *out, mote_file_format *fmt)
+int cli_convert_refuse_same(const char *in, const char *out)
 {
     struct stat si, so;
     if (stat(in, &si) != 0)
@@ -39,6 +39,14 @@ int cli_convert_preflight(const char *in, const char *out, mote_file_format *fmt
     }
     if (same)
         return cli_fail(out, "the output is the input file; refusing to overwrite it");
+    return CLI_OK;
+}
+
+int cli_convert_preflight(const char *in, const char *out, mote_file_format *fmt)
+{
+    int rc = cli_convert_refuse_same(in, out);
+    if (rc != CLI_OK)
+        return rc;
     if (mote_detect_format_file(in, fmt))
         return cli_fail_status(in, MOTE_ERR_IO);
     switch (*fmt) {
