@@ -187,3 +187,29 @@ save("test_mote_if_before_outer_producer",
       helper.make_node("Mul", ["x", "two"], ["x2"])],
      ["x", "c"], ["y"], 13, {"x": x, "c": np.array(False)}, [x * 2 - 1],
      inits=[("one", np.array(1, np.float32)), ("two", np.array(2, np.float32))], check=False)
+
+# Inputs computed from shapes inside the graph (the exporters' Shape ->
+# Gather / Slice -> Concat glue): Resize sizes, Slice ends, Reshape shape.
+i64 = lambda *v: np.array(v, np.int64)
+x = f32(1, 1, 2, 3)
+save("test_mote_resize_sizes_from_shape",
+     [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Slice", ["s", "z", "two"], ["nc"]),
+      helper.make_node("Concat", ["nc", "hw"], ["sizes"], axis=0),
+      helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], mode="nearest",
+                       coordinate_transformation_mode="asymmetric", nearest_mode="floor")],
+     ["x"], ["y"], 13, {"x": x}, [x.repeat(2, axis=2).repeat(2, axis=3)],
+     inits=[("z", i64(0)), ("two", i64(2)), ("hw", i64(4, 6))])
+x = f32(3, 5)
+save("test_mote_slice_ends_from_shape",
+     [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "one"], ["w"], axis=0),
+      helper.make_node("Sub", ["w", "one"], ["e"]),
+      helper.make_node("Slice", ["x", "z", "e", "one"], ["y"])],
+     ["x"], ["y"], 13, {"x": x}, [x[:, :4]], inits=[("z", i64(0)), ("one", i64(1))])
+x = f32(2, 3, 4)
+save("test_mote_reshape_shape_from_shape",
+     [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "z0"], ["n"], axis=0),
+      helper.make_node("Unsqueeze", ["n", "ax"], ["n1"]),
+      helper.make_node("Concat", ["n1", "rest"], ["shape"], axis=0),
+      helper.make_node("Reshape", ["x", "shape"], ["y"])],
+     ["x"], ["y"], 13, {"x": x}, [x.reshape(2, 12)],
+     inits=[("z0", np.array(0, np.int64)), ("ax", i64(0)), ("rest", i64(-1))])
