@@ -468,6 +468,20 @@ START_TEST(test_shape_derived_values_are_constants_per_session)
         mote_session_free(s);
     }
     ck_assert_int_eq(m->g->n_nodes, 5);   /* the model is not changed */
+    /* two sessions run specialized copies, still of one model */
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {2, 4}};
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.input_shapes = &in;
+    o.n_input_shapes = 1;
+    mote_session *a, *b;
+    ck_assert_int_eq(mote_session_new(m, &o, &a), MOTE_OK);
+    ck_assert_int_eq(mote_session_new(m, &o, &b), MOTE_OK);
+    ck_assert_ptr_ne(a->g, b->g);
+    ck_assert_msg(mote_session_copy_state(a, b) == MOTE_OK, "%s", mote_last_error());
+    mote_session_free(a);
+    mote_session_free(b);
     mote_model_close(m);
 }
 END_TEST
