@@ -226,6 +226,9 @@ if [ -f "$C/three_unsupported.onnx" ] && "$MOTE" convert --help 2>/dev/null | gr
     check 1 "the If's condition chose the branch that cannot run" \
         "$MOTE" run "$T/conv/if.mote" -i "X=$C/X.npy" -i "C=$C/notC.npy"
     rm -rf "$T/conv/if.mote" "$T/conv/out"
+    check 1 "node 'loop0' (Loop): a Loop whose body computes its condition (an early exit)" \
+        "$MOTE" convert "$C/loop_early_exit.onnx" "$T/conv/y.mote"
+    conv_nothing_left "a Loop with an early exit"
     check 0 "2 nodes" "$MOTE" convert -q "$C/runs_open_batch.onnx" "$T/conv/open.mote"
     check 0 "2 nodes" "$MOTE" convert --shape X=5x3 "$C/runs_open_batch.onnx" "$T/conv/open5.mote"
     check 2 "no input called 'Q'" "$MOTE" convert --shape Q=5x3 "$C/runs_open_batch.onnx" "$T/conv/q.mote"

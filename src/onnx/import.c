@@ -305,6 +305,8 @@ mote_status mote_onnx_import_node(mote_onnx_ctx *c, const mote_onnx_node *n, siz
     }
     if (!strcmp(n->op_type, "If"))   /* both branches inlined (onnx_control.c) */
         return mote_onnx_import_if(c, n, name, label);
+    if (!strcmp(n->op_type, "Loop"))   /* a constant trip count, unrolled (onnx_control.c) */
+        return mote_onnx_import_loop(c, n, name, label);
     /* Older opset forms are rewritten into the current ones. */
     bool handled = false;
     mote_status st = mote_onnx_legacy(c, n, name, label, &handled);

@@ -18,7 +18,15 @@
  * branch not taken (src/runtime/shape_fold.c); when it is known only at
  * run time and one branch cannot run at the session's shapes, the session
  * plans the other and checks the condition at each run (IfGuard).
- * Loop and Scan are not imported (onnx_support.c says so).
+ *
+ * Loop with a constant trip count M (an initializer or Constant) and a
+ * condition that is absent or constant, whose body passes its condition
+ * through unchanged (no early exit) and holds no subgraph, is unrolled:
+ * the body is imported M times, renamed "<Loop>/trip<k>/<name>", its inputs
+ * bound to the trip number, true and the loop-carried values of the trip
+ * before; the final carried values are the Loop's first outputs and each
+ * scan output is the trips' values stacked (Unsqueeze + Concat on axis 0).
+ * Other Loops (a computed trip count, an early exit) and Scan are refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,5 +249,248 @@ mote_status mote_onnx_import_if(mote_onnx_ctx *c, const mote_onnx_node *n, const
         if (!st)   /* an If's select: resolved like the If when cond is known */
             st = mote_graph_attr_int(c->g, node, "_if_select", 1);
     }
+    return st;
+}
+
+/* ----------------------------------------------------------------- Loop */
+
+#define LOOP_MAX_TRIPS 1024   /* unrolled: each trip is a copy of the body */
+
+/* A slot of the body holding a name the body defines: rewritten per trip. */
+typedef struct loop_slot {
+    char **where;        /* the string to replace          */
+    size_t def;          /* index into the defined names   */
+} loop_slot;
+
+static bool has_subgraph(const mote_onnx_graph *b)
+{
+    for (size_t i = 0; i < b->n_nodes; i++)
+        for (size_t a = 0; a < b->nodes[i].n_attrs; a++)
+            if (b->nodes[i].attrs[a].n_graphs)
+                return true;
+    return false;
+}
+
+/* The constant int64 / bool scalar behind value id, or false. */
+static bool const_scalar(const mote_onnx_ctx *c, int id, int64_t *v)
+{
+    if (id < 0 || id >= c->g->n_values)
+        return false;
+    const mote_value *val = &c->g->values[id];
+    int64_t n = 1;
+    for (int d = 0; d < val->ndim; d++)
+        n *= val->dims[d];
+    if (val->kind != MOTE_VAL_WEIGHT || !val->data || n != 1)
+        return false;
+    if (val->dtype == MOTE_I64)
+        *v = *(const int64_t *)val->data;
+    else if (val->dtype == MOTE_BOOL)
+        *v = *(const uint8_t *)val->data != 0;
+    else
+        return false;
+    return true;
+}
+
+mote_status mote_onnx_import_loop(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
+                                  const char *label)
+{
+    mote_onnx_graph *b = (mote_onnx_graph *)branch(n, "body");
+    if (!b || n->n_in < 2)
+        return mote_error(MOTE_ERR_FORMAT, "%s: a Loop needs the inputs M, cond and the graph body", label);
+    size_t carried = n->n_in - 2, scans = n->n_out >= carried ? n->n_out - carried : 0;
+    if (b->n_inputs != carried + 2 || b->n_outputs != carried + 1 + scans || n->n_out < carried)
+        return mote_error(MOTE_ERR_FORMAT, "%s: the Loop's body takes %zu inputs and gives %zu outputs; "
+                          "with %zu loop-carried values it must take %zu and give %zu", label,
+                          b->n_inputs, b->n_outputs, carried, carried + 2, carried + 1 + scans);
+    int64_t trips = 0, cond0 = 1;
+    int m_id = *n->in[0] ? mote_onnx_names_get(c, n->in[0]) : -1;
+    if (!const_scalar(c, m_id, &trips))
+        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: a Loop is supported with a constant trip count M "
+                          "(a computed or absent M is not)", label);
+    if (*n->in[1] && !const_scalar(c, mote_onnx_names_get(c, n->in[1]), &cond0))
+        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: a Loop's cond must be absent or a constant", label);
+    /* the body must keep going: its cond output is its cond input */
+    if (strcmp(b->outputs[0].name, b->inputs[1].name) != 0)
+        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: a Loop whose body computes its condition (an early "
+                          "exit) is not supported", label);
+    if (has_subgraph(b))
+        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: a Loop whose body holds subgraphs is not supported", label);
+    if (!cond0)
+        trips = 0;
+    if (trips < 0 || trips > LOOP_MAX_TRIPS)
+        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: trip count %lld (from 0 to %d are unrolled)", label,
+                          (long long)trips, LOOP_MAX_TRIPS);
+    if (trips == 0 && scans)
+        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: a Loop of no trips with scan outputs (empty "
+                          "tensors of unknown shape) is not supported", label);
+
+    /* the names the body defines, and every slot that holds one */
+    size_t n_def = b->n_inits, n_slot = 0, cap_slot = b->n_inits + b->n_outputs + 1;
+    for (size_t i = 0; i < b->n_nodes; i++) {
+        n_def += b->nodes[i].n_out;
+        cap_slot += b->nodes[i].n_in + b->nodes[i].n_out;
+    }
+    char **orig = calloc(n_def + 1, sizeof *orig);
+    loop_slot *slots = calloc(cap_slot, sizeof *slots);
+    char **node_names = calloc(b->n_nodes + 1, sizeof *node_names);
+    int *cur = calloc(carried + 1, sizeof *cur);                   /* carried value ids    */
+    int *scan_ids = calloc(scans * (size_t)(trips ? trips : 1) + 1, sizeof *scan_ids);
+    size_t *order = NULL;
+    mote_status st = orig && slots && node_names && cur && scan_ids ? MOTE_OK
+                   : mote_error(MOTE_ERR_NOMEM, "out of memory");
+    size_t d = 0;
+    for (size_t i = 0; !st && i < b->n_inits + b->n_nodes; i++) {
+        bool init = i < b->n_inits;
+        size_t cnt = init ? 1 : b->nodes[i - b->n_inits].n_out;
+        for (size_t k = 0; !st && k < cnt; k++) {
+            char **where = init ? &b->inits[i].name : &b->nodes[i - b->n_inits].out[k];
+            if (!*where || !**where)
+                continue;
+            if (!(orig[d] = mote_strdup(*where)))
+                st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+            else
+                slots[n_slot++] = (loop_slot){where, d++};
+        }
+    }
+    n_def = d;
+    /* uses: node inputs and body outputs that name a definition */
+    for (size_t i = 0; !st && i < b->n_nodes; i++)
+        for (size_t k = 0; k < b->nodes[i].n_in; k++)
+            for (size_t j = 0; j < n_def; j++)
+                if (*b->nodes[i].in[k] && !strcmp(b->nodes[i].in[k], orig[j])) {
+                    slots[n_slot++] = (loop_slot){&b->nodes[i].in[k], j};
+                    break;
+                }
+    for (size_t i = 1; !st && i < b->n_outputs; i++)
+        for (size_t j = 0; j < n_def; j++)
+            if (!strcmp(b->outputs[i].name, orig[j])) {
+                slots[n_slot++] = (loop_slot){&b->outputs[i].name, j};
+                break;
+            }
+    for (size_t i = 0; !st && i < b->n_nodes; i++) {
+        char idx[64];
+        snprintf(idx, sizeof idx, "%.40s_%zu", b->nodes[i].op_type, i);
+        if (!(node_names[i] = mote_strdup(b->nodes[i].name && *b->nodes[i].name ? b->nodes[i].name : idx)))
+            st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+    }
+    if (!st)
+        st = mote_onnx_node_order(b, &order);
+    for (size_t j = 0; !st && j < carried; j++)
+        if ((cur[j] = mote_onnx_names_get(c, n->in[2 + j])) < 0)
+            st = mote_error(MOTE_ERR_GRAPH, "%s: input '%s' is not a graph input, initializer or the "
+                            "output of an earlier node", label, n->in[2 + j]);
+    int true_id = -1;
+    if (!st) {
+        uint8_t one = 1;
+        char wn[300];
+        snprintf(wn, sizeof wn, "%.280s/cond", name);
+        true_id = mote_graph_weight(c->g, wn, MOTE_BOOL, 0, NULL, &one);
+        if (true_id < 0)
+            st = mote_error(MOTE_ERR_GRAPH, "%s: %s", label, mote_last_error());
+    }
+    for (int64_t t = 0; !st && t < trips; t++) {
+        char prefix[320];
+        snprintf(prefix, sizeof prefix, "%.280s/trip%lld/", name, (long long)t);
+        /* this trip's names */
+        for (size_t s = 0; !st && s < n_slot; s++) {
+            size_t len = strlen(prefix) + strlen(orig[slots[s].def]) + 1;
+            char *nm = malloc(len);
+            if (!nm) {
+                st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+                break;
+            }
+            snprintf(nm, len, "%s%s", prefix, orig[slots[s].def]);
+            free(*slots[s].where);
+            *slots[s].where = nm;
+        }
+        for (size_t i = 0; !st && i < b->n_nodes; i++) {
+            size_t len = strlen(prefix) + strlen(node_names[i]) + 1;
+            char *nm = malloc(len);
+            if (!nm) {
+                st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+                break;
+            }
+            snprintf(nm, len, "%s%s", prefix, node_names[i]);
+            free(b->nodes[i].name);
+            b->nodes[i].name = nm;
+        }
+        /* its inputs: the trip number, true, the carried values */
+        char wn[340];   /* outside the trip's prefix: no body name can take it */
+        snprintf(wn, sizeof wn, "%.280s/iteration%lld", name, (long long)t);
+        int iter_id = st ? -1 : mote_graph_weight(c->g, wn, MOTE_I64, 0, NULL, &t);
+        if (!st && iter_id < 0)
+            st = mote_error(MOTE_ERR_GRAPH, "%s: %s", label, mote_last_error());
+        if (!st && *b->inputs[0].name)
+            st = mote_onnx_names_put(c, b->inputs[0].name, iter_id);
+        if (!st && *b->inputs[1].name)
+            st = mote_onnx_names_put(c, b->inputs[1].name, true_id);
+        for (size_t j = 0; !st && j < carried; j++)
+            st = mote_onnx_names_put(c, b->inputs[2 + j].name, cur[j]);
+        for (size_t i = 0; !st && i < b->n_inits; i++) {
+            int id;
+            st = mote_onnx_add_tensor(c, &b->inits[i], b->inits[i].name, &id);
+        }
+        for (size_t i = 0; !st && i < b->n_nodes; i++)
+            st = mote_onnx_import_node(c, &b->nodes[order[i]], order[i]);
+        for (size_t j = 0; !st && j < carried + scans; j++) {
+            int id = mote_onnx_names_get(c, b->outputs[1 + j].name);
+            if (id < 0)
+                st = mote_error(MOTE_ERR_GRAPH, "%s: body output '%s' is produced by nothing", label,
+                                b->outputs[1 + j].name);
+            else if (j < carried)
+                cur[j] = id;
+            else
+                scan_ids[(size_t)t * scans + (j - carried)] = id;
+        }
+    }
+    /* the final carried values, and each scan output stacked over trips */
+    for (size_t j = 0; !st && j < carried; j++) {
+        if (!*n->out[j])
+            continue;
+        char nn[320];
+        snprintf(nn, sizeof nn, "%.280s/out_%zu", name, j);
+        const char *outs[1] = {n->out[j]};
+        int out_id, node;
+        st = mote_onnx_emit(c, "Identity", nn, 1, &cur[j], 1, outs, &out_id, &node);
+    }
+    for (size_t k = 0; !st && k < scans; k++) {
+        int *parts = calloc((size_t)trips + 1, sizeof *parts);
+        if (!parts) {
+            st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+            break;
+        }
+        int64_t zero = 0;
+        char an[320];
+        snprintf(an, sizeof an, "%.280s/scan_%zu_axis", name, k);
+        int axes = mote_graph_weight(c->g, an, MOTE_I64, 1, &(int64_t){1}, &zero);
+        if (axes < 0)
+            st = mote_error(MOTE_ERR_GRAPH, "%s: %s", label, mote_last_error());
+        for (int64_t t = 0; !st && t < trips; t++) {
+            char un[340];
+            snprintf(un, sizeof un, "%.280s/scan_%zu_trip%lld", name, k, (long long)t);
+            int in[2] = {scan_ids[(size_t)t * scans + k], axes}, node;
+            st = mote_onnx_emit(c, "Unsqueeze", un, 2, in, 1, NULL, &parts[t], &node);
+        }
+        if (!st) {
+            char cn[320];
+            snprintf(cn, sizeof cn, "%.280s/scan_%zu", name, k);
+            const char *outs[1] = {n->out[carried + k]};
+            int out_id, node;
+            st = mote_onnx_emit(c, "Concat", cn, (int)trips, parts, 1, outs, &out_id, &node);
+            if (!st)
+                st = mote_graph_attr_int(c->g, node, "axis", 0);
+        }
+        free(parts);
+    }
+    for (size_t i = 0; orig && i < n_def; i++)
+        free(orig[i]);
+    for (size_t i = 0; node_names && i < b->n_nodes; i++)
+        free(node_names[i]);
+    free(orig);
+    free(slots);
+    free(node_names);
+    free(cur);
+    free(scan_ids);
+    free(order);
     return st;
 }

@@ -44,6 +44,11 @@ mote_status mote_onnx_import_node(mote_onnx_ctx *c, const mote_onnx_node *n, siz
 mote_status mote_onnx_import_if(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
                                 const char *label);
 
+/* Loop with a constant trip count, unrolled (onnx_control.c); n's body is
+ * renamed in place once per trip. */
+mote_status mote_onnx_import_loop(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
+                                  const char *label);
+
 /* Rewrites node n if its opset form differs from the current one mote's
  * ops implement; sets *handled when it added the node(s) itself. */
 mote_status mote_onnx_legacy(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,

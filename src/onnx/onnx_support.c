@@ -46,6 +46,7 @@ static bool op_supported(const mote_onnx_ctx *c, const mote_onnx_node *n)
     if (*domain && strcmp(domain, "ai.onnx") != 0)
         return false;
     return !strcmp(n->op_type, "Constant") || !strcmp(n->op_type, "If") ||
+           !strcmp(n->op_type, "Loop") ||
            mote_op_find(n->op_type) || mote_onnx_legacy_handles(c, n->op_type);
 }
 
@@ -92,7 +93,7 @@ static void check_nodes(const mote_onnx_ctx *c, const mote_onnx_graph *g, report
         const mote_onnx_node *n = &g->nodes[i];
         if (!op_supported(c, n) || !strcmp(n->op_type, "Constant"))
             continue;
-        bool is_if = !strcmp(n->op_type, "If");
+        bool is_if = !strcmp(n->op_type, "If") || !strcmp(n->op_type, "Loop");   /* inlined */
         for (size_t a = 0; a < n->n_attrs; a++) {
             const mote_onnx_attr *at = &n->attrs[a];
             if (at->type != MOTE_ONNX_ATTR_GRAPH && at->type != MOTE_ONNX_ATTR_GRAPHS)
@@ -102,8 +103,8 @@ static void check_nodes(const mote_onnx_ctx *c, const mote_onnx_graph *g, report
                     check_nodes(c, &at->graphs[k], r);
                 continue;
             }
-            add(r, "%s: attribute '%s' is a subgraph; control flow other than If (Loop, Scan) is "
-                "not supported", mote_onnx_node_label(n, label, sizeof label), at->name ? at->name : "");
+            add(r, "%s: attribute '%s' is a subgraph; control flow other than If and Loop (Scan) "
+                "is not supported", mote_onnx_node_label(n, label, sizeof label), at->name ? at->name : "");
         }
     }
 }

@@ -12,6 +12,8 @@ they were made): python3 tests/onnx/make_cli_models.py tests/onnx/cli
   guarded_if.onnx         If(C) with C a bool input: then Relu(X), else a Reshape
                           of X [2, 3] to [7, 5] that cannot run; with
                           C.npy / notC.npy (true / false) and X.npy
+  loop_early_exit.onnx    a Loop whose body computes its condition (stop when
+                          the sum passes 10): refused, it is not unrolled
 """
 import os
 import sys
@@ -69,6 +71,22 @@ def main(out):
                helper.make_tensor_value_info("C", TensorProto.BOOL, [])],
               [helper.make_tensor_value_info("Y", f, [2, 3])], opset=13)
     save(m, os.path.join(out, "guarded_if.onnx"))
+    body = helper.make_graph(
+        [helper.make_node("Add", ["acc", "X"], ["acc_out"]),
+         helper.make_node("ReduceSum", ["acc_out"], ["s"], keepdims=0),
+         helper.make_node("Less", ["s", "ten"], ["go"])],
+        "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+                 helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+                 helper.make_tensor_value_info("acc", f, [2, 3])],
+        [helper.make_tensor_value_info("go", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("acc_out", f, [2, 3])],
+        [numpy_helper.from_array(np.array(10, np.float32), "ten")])
+    m = model("loop_early_exit",
+              [helper.make_node("Loop", ["M", "", "X"], ["Y"], name="loop0", body=body)],
+              [helper.make_tensor_value_info("X", f, [2, 3])],
+              [helper.make_tensor_value_info("Y", f, [2, 3])],
+              [numpy_helper.from_array(np.array(5, np.int64), "M")], opset=13)
+    save(m, os.path.join(out, "loop_early_exit.onnx"))
     np.save(os.path.join(out, "X.npy"), np.array([[-1, 2, -3], [4, -5, 6]], np.float32))
     np.save(os.path.join(out, "C.npy"), np.array(True))
     np.save(os.path.join(out, "notC.npy"), np.array(False))

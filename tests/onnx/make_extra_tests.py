@@ -213,3 +213,21 @@ save("test_mote_reshape_shape_from_shape",
       helper.make_node("Reshape", ["x", "shape"], ["y"])],
      ["x"], ["y"], 13, {"x": x}, [x.reshape(2, 12)],
      inits=[("z0", np.array(0, np.int64)), ("ax", i64(0)), ("rest", i64(-1))])
+
+# Loop with a constant trip count (unrolled at import): acc += x * i for
+# i = 0, 1, 2, reading x from the outer scope; the scan output stacks acc.
+x = f32(2)
+body = helper.make_graph(
+    [helper.make_node("Cast", ["i"], ["fi"], to=TensorProto.FLOAT),
+     helper.make_node("Mul", ["x", "fi"], ["xi"]), helper.make_node("Add", ["acc", "xi"], ["acc_out"]),
+     helper.make_node("Identity", ["acc_out"], ["scan"])],
+    "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+             helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+             helper.make_tensor_value_info("acc", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [2]),
+     helper.make_tensor_value_info("scan", TensorProto.FLOAT, [2])])
+save("test_mote_loop_constant_trip_count",
+     [helper.make_node("Loop", ["M", "", "acc0"], ["acc_final", "scans"], body=body)],
+     ["x"], ["acc_final", "scans"], 13, {"x": x}, [3 * x, np.stack([0 * x, x, 3 * x])],
+     inits=[("M", np.array(3, np.int64)), ("acc0", np.zeros(2, np.float32))], check=False)
