@@ -464,6 +464,9 @@ mote_status mote_onnx_import_memory(const void *buf, size_t len, const char *mod
     }
     st = import_model(&c, opt);
     free(c.names);
+    for (size_t i = 0; i < c.n_kept; i++)   /* onnx_control.c */
+        free(c.kept[i]);
+    free(c.kept);
     mote_onnx_model_free(&m);
     if (!st && opt->optimize) {
         progress(opt, "optimize", 0, 1);

@@ -254,6 +254,25 @@ mote_status mote_onnx_import_if(mote_onnx_ctx *c, const mote_onnx_node *n, const
 
 /* ----------------------------------------------------------------- Loop */
 
+/* Replaces *slot by s; the old string may be a key of the name map (the
+ * trip before imported it), so it is kept until the import ends. */
+static mote_status replace_keep(mote_onnx_ctx *c, char **slot, char *s)
+{
+    if (c->n_kept == c->cap_kept) {
+        size_t nc = c->cap_kept ? 2 * c->cap_kept : 64;
+        char **nk = realloc(c->kept, nc * sizeof *nk);
+        if (!nk) {
+            free(s);
+            return mote_error(MOTE_ERR_NOMEM, "out of memory");
+        }
+        c->kept = nk;
+        c->cap_kept = nc;
+    }
+    c->kept[c->n_kept++] = *slot;
+    *slot = s;
+    return MOTE_OK;
+}
+
 #define LOOP_MAX_TRIPS 1024   /* unrolled: each trip is a copy of the body */
 
 /* A slot of the body holding a name the body defines: rewritten per trip. */
@@ -400,8 +419,7 @@ mote_status mote_onnx_import_loop(mote_onnx_ctx *c, const mote_onnx_node *n, con
                 break;
             }
             snprintf(nm, len, "%s%s", prefix, orig[slots[s].def]);
-            free(*slots[s].where);
-            *slots[s].where = nm;
+            st = replace_keep(c, slots[s].where, nm);
         }
         for (size_t i = 0; !st && i < b->n_nodes; i++) {
             size_t len = strlen(prefix) + strlen(node_names[i]) + 1;

@@ -21,6 +21,9 @@ typedef struct mote_onnx_ctx {
     int64_t opset;              /* default-domain opset version                */
     struct mote_onnx_name *names; size_t n_names, cap_names; /* ONNX name -> id */
     int n_synth;                /* counter for names the importer invents      */
+    char **kept; size_t n_kept, cap_kept; /* names the map points at that a
+                                   Loop's unrolling replaced (onnx_control.c);
+                                   freed when the import ends                */
 } mote_onnx_ctx;
 
 mote_status mote_onnx_names_put(mote_onnx_ctx *c, const char *name, int id);
