@@ -203,6 +203,15 @@ void mote_pow_f32_ref(int64_t n, const float *a, int64_t sa, const float *b, int
     for (int64_t i = 0; i < n; i++) y[i] = powf(a[i * sa], b[i * sb]);
 }
 
+/* y[i] = a < 0 ? b a : a, a = a[i*sa], b = b[i*sb] (PRelu: b is the slope) */
+void mote_prelu_f32_ref(int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *y)
+{
+    for (int64_t i = 0; i < n; i++) {
+        float x = a[i * sa];
+        y[i] = x < 0.0f ? b[i * sb] * x : x;
+    }
+}
+
 /* ------------------------------- rounding, sign, exponential family */
 /* y = floor(x) */
 void mote_floor_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta)
@@ -266,4 +275,16 @@ void mote_softplus_f32_ref(int64_t n, const float *x, float *y, float alpha, flo
 void mote_mish_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta)
 {
     for (int64_t i = 0; i < n; i++) y[i] = x[i] * tanhf(softplus1(x[i]));
+}
+
+/* y = sin(x) */
+void mote_sin_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta)
+{
+    for (int64_t i = 0; i < n; i++) y[i] = sinf(x[i]);
+}
+
+/* y = cos(x) */
+void mote_cos_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta)
+{
+    for (int64_t i = 0; i < n; i++) y[i] = cosf(x[i]);
 }

@@ -71,6 +71,8 @@ typedef enum mote_unary_op {
     MOTE_UN_SELU,           /* beta (x > 0 ? x : alpha (e^x - 1)); beta = gamma */
     MOTE_UN_SOFTPLUS,       /* ln(1 + e^x)                                */
     MOTE_UN_MISH,           /* x tanh(ln(1 + e^x))                        */
+    MOTE_UN_SIN,            /* sin(x), x in radians                       */
+    MOTE_UN_COS,            /* cos(x), x in radians                       */
     MOTE_UN_COUNT
 } mote_unary_op;
 
@@ -86,6 +88,7 @@ typedef enum mote_binary_op {
     MOTE_BIN_MAX,
     MOTE_BIN_MIN,
     MOTE_BIN_POW,
+    MOTE_BIN_PRELU,         /* a < 0 ? b a : a (b: the slope)             */
     MOTE_BIN_COUNT
 } mote_binary_op;
 

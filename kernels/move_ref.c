@@ -1,7 +1,7 @@
 /*
  * move_ref.c — reference data-movement kernels: row copies by offset
  * (Gather, GatherND), strided copies (Slice, Split, DepthToSpace,
- * SpaceToDepth), Tile, Pad and ScatterND updates.
+ * SpaceToDepth), Tile, Pad, Trilu's triangle and ScatterND updates.
  *
  * Elements are opaque blocks of es bytes (any dtype), except for the
  * arithmetic of ScatterND's add/mul reductions. Not the index handling:
@@ -150,4 +150,24 @@ void mote_scatter_rows_ref(void *y, const void *u, mote_num t, size_t es, int64_
             }
         }
     }
+}
+
+/* Trilu over matrices r0..r1 of an (n, m) stack: y[i][j] = x[i][j] where
+ * j - i >= k (upper) or j - i <= k (lower), else 0 (all-zero bytes). */
+void mote_trilu_ref(const void *x, void *y, size_t es, int64_t n, int64_t m, int64_t k,
+                    int upper, int64_t r0, int64_t r1)
+{
+    const char *xb = x;
+    char *yb = y;
+    for (int64_t r = r0; r < r1; r++)
+        for (int64_t i = 0; i < n; i++) {
+            size_t row = ((size_t)r * (size_t)n + (size_t)i) * (size_t)m * es;
+            for (int64_t j = 0; j < m; j++) {
+                int keep = upper ? j - i >= k : j - i <= k;
+                if (keep)
+                    memcpy(yb + row + (size_t)j * es, xb + row + (size_t)j * es, es);
+                else
+                    memset(yb + row + (size_t)j * es, 0, es);
+            }
+        }
 }

@@ -41,6 +41,7 @@ void mote_div_f32_ref(int64_t n, const float *a, int64_t sa, const float *b, int
 void mote_max_f32_ref(int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *y);
 void mote_min_f32_ref(int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *y);
 void mote_pow_f32_ref(int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *y);
+void mote_prelu_f32_ref(int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *y);
 
 /* elementwise_ref.c: fused activation in place (mote_act_apply_ref is in kernels.h) */
 void mote_act_f32_ref(int64_t n, float *x, mote_act act);
@@ -84,6 +85,8 @@ void mote_elu_f32_ref(int64_t n, const float *x, float *y, float alpha, float be
 void mote_selu_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta);
 void mote_softplus_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta);
 void mote_mish_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta);
+void mote_sin_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta);
+void mote_cos_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta);
 
 /* reduce_ref.c ----------------------------------------------------------- */
 
@@ -151,6 +154,10 @@ void mote_strided_copy_ref(const void *x, void *y, size_t es, int nd, const int6
 /* Tile: y[i] = x[i_d mod in[d] for each d], out dims od, rows over the last dim. */
 void mote_tile_ref(const void *x, void *y, size_t es, int nd, const int64_t *in,
                    const int64_t *od, int64_t r0, int64_t r1);
+/* Trilu: keep j - i >= k (upper) or j - i <= k (lower) in each (n, m)
+ * matrix r0..r1 of a stack, zero the rest; elements of es bytes. */
+void mote_trilu_ref(const void *x, void *y, size_t es, int64_t n, int64_t m, int64_t k,
+                    int upper, int64_t r0, int64_t r1);
 
 typedef enum mote_pad_mode { MOTE_PAD_CONSTANT, MOTE_PAD_REFLECT, MOTE_PAD_EDGE } mote_pad_mode;
 

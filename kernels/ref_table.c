@@ -39,6 +39,8 @@ const mote_kernels mote_kernels_ref = {
             [MOTE_UN_SELU] = mote_selu_f32_ref,
             [MOTE_UN_SOFTPLUS] = mote_softplus_f32_ref,
             [MOTE_UN_MISH] = mote_mish_f32_ref,
+            [MOTE_UN_SIN] = mote_sin_f32_ref,
+            [MOTE_UN_COS] = mote_cos_f32_ref,
         },
         .binary_f32 = {
             [MOTE_BIN_ADD] = mote_add_f32_ref,
@@ -48,6 +50,7 @@ const mote_kernels mote_kernels_ref = {
             [MOTE_BIN_MAX] = mote_max_f32_ref,
             [MOTE_BIN_MIN] = mote_min_f32_ref,
             [MOTE_BIN_POW] = mote_pow_f32_ref,
+            [MOTE_BIN_PRELU] = mote_prelu_f32_ref,
         },
         .act_f32 = mote_act_f32_ref,
 

@@ -206,6 +206,91 @@ else
     fi
 fi
 
+# ---- convert tells the whole truth (ONNX models from tests/onnx/cli,
+# made by tests/onnx/make_cli_models.py); nothing is written on failure
+C=${MOTE_SRCDIR:-.}/tests/onnx/cli
+if [ -f "$C/three_unsupported.onnx" ] && "$MOTE" convert --help 2>/dev/null | grep -q "IN.onnx"; then
+    conv_nothing_left() {   # NAME: no output file and no temporary beside it
+        if [ -n "$(ls -A "$T/conv")" ]; then
+            echo "FAIL: convert ($1) left files behind: $(ls -A "$T/conv")"
+            fails=$((fails + 1))
+        fi
+    }
+    mkdir -p "$T/conv"
+    check 1 "3 things mote does not support" "$MOTE" convert "$C/three_unsupported.onnx" "$T/conv/y.mote"
+    for op in "op Cosh" "op Sinh" "op Det" "cosh0" "det0"; do
+        grep -q "$op" "$T/stderr" || { echo "FAIL: convert does not list '$op'"; fails=$((fails + 1)); }
+    done
+    conv_nothing_left "three unsupported ops"
+    check 1 "converts, but does not run: node 'reshape0'" "$MOTE" convert "$C/fails_at_session.onnx" "$T/conv/y.mote"
+    conv_nothing_left "a model that does not run"
+    check 1 "converts, but does not run (2 nodes)" "$MOTE" convert "$C/two_problems.onnx" "$T/conv/y.mote"
+    for what in "node 'reshape0'" "node 'gelu0' (Gelu): approximate='fast'"; do
+        grep -q "$what" "$T/stderr" || { echo "FAIL: convert does not list $what"; fails=$((fails + 1)); }
+    done
+    conv_nothing_left "two problems at session time"
+    # an If on a run-time condition whose else branch cannot run at the
+    # model's shapes: planned for the then branch, refused when C is false
+    check 0 "" "$MOTE" convert -q "$C/guarded_if.onnx" "$T/conv/if.mote"
+    check 0 "Y: f32\[2,3\]" "$MOTE" run "$T/conv/if.mote" -i "X=$C/X.npy" -i "C=$C/C.npy" -o "$T/conv/out"
+    check 1 "the If's condition chose the branch that cannot run" \
+        "$MOTE" run "$T/conv/if.mote" -i "X=$C/X.npy" -i "C=$C/notC.npy"
+    rm -rf "$T/conv/if.mote" "$T/conv/out"
+    check 1 "node 'loop0' (Loop): a Loop whose body computes its condition (an early exit)" \
+        "$MOTE" convert "$C/loop_early_exit.onnx" "$T/conv/y.mote"
+    conv_nothing_left "a Loop with an early exit"
+    check 0 "2 nodes" "$MOTE" convert -q "$C/runs_open_batch.onnx" "$T/conv/open.mote"
+    check 0 "2 nodes" "$MOTE" convert --shape X=5x3 "$C/runs_open_batch.onnx" "$T/conv/open5.mote"
+    check 2 "no input called 'Q'" "$MOTE" convert --shape Q=5x3 "$C/runs_open_batch.onnx" "$T/conv/q.mote"
+    check 2 "dimension 1 of 'X' is fixed at 3" "$MOTE" convert --shape X=5x4 "$C/runs_open_batch.onnx" "$T/conv/q.mote"
+    rm -f "$T/conv/open.mote" "$T/conv/open5.mote"
+    conv_nothing_left "bad --shape"
+    # the output may not be the input: same path, a hard link, a symlink
+    cp "$C/runs_open_batch.onnx" "$T/conv/in.onnx"
+    sum=$(cksum <"$T/conv/in.onnx")
+    ln "$T/conv/in.onnx" "$T/conv/hard.mote"
+    ln -s in.onnx "$T/conv/soft.mote"
+    check 1 "the output is the input file" "$MOTE" convert "$T/conv/in.onnx" "$T/conv/in.onnx"
+    check 1 "the output is the input file" "$MOTE" convert "$T/conv/in.onnx" "$T/conv/hard.mote"
+    check 1 "the output is the input file" "$MOTE" convert "$T/conv/in.onnx" "$T/conv/soft.mote"
+    check 1 "the output is the input file" "$MOTE" convert "$T/conv/in.onnx" "$T/conv/../conv/in.onnx"
+    if [ "$(cksum <"$T/conv/in.onnx")" != "$sum" ]; then
+        echo "FAIL: convert X X changed the input"
+        fails=$((fails + 1))
+    fi
+    rm -f "$T/conv/in.onnx" "$T/conv/hard.mote" "$T/conv/soft.mote"
+    # likewise for a llama2.c checkpoint and its tokenizer
+    SM=${MOTE_SHARED_MODELS:-}
+    if [ -n "$SM" ] && [ -f "$SM/stories260K.bin" ] && [ -f "$SM/tok512.bin" ]; then
+        cp "$SM/stories260K.bin" "$T/conv/ck.bin"
+        cp "$SM/tok512.bin" "$T/conv/tok.bin"
+        sums=$(cksum "$T/conv/ck.bin" "$T/conv/tok.bin" | cut -d' ' -f1,2)
+        check 1 "the output is the input file" "$MOTE" convert --tokenizer "$T/conv/tok.bin" "$T/conv/ck.bin" "$T/conv/ck.bin"
+        check 1 "the output is the input file" "$MOTE" convert --tokenizer "$T/conv/tok.bin" "$T/conv/ck.bin" "$T/conv/tok.bin"
+        if [ "$(cksum "$T/conv/ck.bin" "$T/conv/tok.bin" | cut -d' ' -f1,2)" != "$sums" ]; then
+            echo "FAIL: convert overwrote a llama2.c checkpoint or tokenizer"
+            fails=$((fails + 1))
+        fi
+        rm -f "$T/conv/ck.bin" "$T/conv/tok.bin"
+    else
+        echo "note: no shared stories260K.bin / tok512.bin: the llama2.c same-file checks not run"
+    fi
+    # other formats are named by their first bytes
+    printf '\034\000\000\000TFL3\000\000\000\000' >"$T/fmt.tflite"
+    printf 'GGUF\003\000\000\000\000\000\000\000' >"$T/fmt.gguf"
+    printf 'PK\003\004\024\000\000\000\000\000' >"$T/fmt.pt"
+    printf '\012\000\000\000\000\000\000\000{"a":1}' >"$T/fmt.safetensors"
+    check 1 "this is a TFLite flatbuffer; mote converts ONNX and llama2.c" "$MOTE" convert "$T/fmt.tflite" "$T/conv/y.mote"
+    check 1 "truncated GGUF file" "$MOTE" convert "$T/fmt.gguf" "$T/conv/y.mote"   # GGUF converts: its reader names it
+    check 1 "this is a zip archive (a PyTorch" "$MOTE" convert "$T/fmt.pt" "$T/conv/y.mote"
+    check 1 "this is a safetensors file" "$MOTE" convert "$T/fmt.safetensors" "$T/conv/y.mote"
+    check 1 "this is a numpy .npy array" "$MOTE" convert "$T/x.npy" "$T/conv/y.mote"
+    check 1 "this is a .mote file" "$MOTE" convert "$T/tiny.mote" "$T/conv/y.mote"
+    conv_nothing_left "other formats"
+else
+    echo "note: this build has no ONNX importer (or no tests/onnx/cli); convert checks not run"
+fi
+
 # ---- demo on the fixture's images (04_dark.pgm is white: one miss)
 check 0 "5 of 6 correct" "$MOTE" demo --model "$T/img.mote" --samples "$T/samples"
 out_has "00_dark.pgm  *dark  *99.97%  ok"  # softmax(8, 0, -12)

@@ -135,7 +135,8 @@ static const un_case un_cases[MOTE_UN_COUNT] = {
     [MOTE_UN_CEIL] = { -9, 9, 0, 0, 0 },          [MOTE_UN_ROUND] = { -9, 9, 0, 0, 0 },
     [MOTE_UN_SIGN] = { -2, 2, 0, 0, 0 },          [MOTE_UN_ELU] = { -8, 8, 0.7f, 0, 1 },
     [MOTE_UN_SELU] = { -8, 8, 1.67f, 1.05f, 1 },  [MOTE_UN_SOFTPLUS] = { -20, 20, 0, 0, 1 },
-    [MOTE_UN_MISH] = { -20, 20, 0, 0, 1 },
+    [MOTE_UN_MISH] = { -20, 20, 0, 0, 1 },        [MOTE_UN_SIN] = { -20, 20, 0, 0, 1 },
+    [MOTE_UN_COS] = { -20, 20, 0, 0, 1 },
 };
 
 static int close_tol(float y, float r, float x, int tol)

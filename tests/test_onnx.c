@@ -630,6 +630,129 @@ START_TEST(test_import_rejects_subgraph_attributes)
 END_TEST
 
 
+/* Y = Cast(X) + W with the Cast written after the Add that reads it. */
+START_TEST(test_import_sorts_nodes_written_after_their_consumer)
+{
+    buf m = {0}, g = {0}, add = {0}, cast = {0}, a = {0}, w = {0}, op = {0};
+    int64_t d[1] = {3};
+    put_str(&add, 1, "C");
+    put_str(&add, 1, "W");
+    put_str(&add, 2, "Y");
+    put_str(&add, 3, "add0");
+    put_str(&add, 4, "Add");
+    put_msg(&g, 1, &add);
+    put_str(&cast, 1, "X");
+    put_str(&cast, 2, "C");
+    put_str(&cast, 3, "cast0");
+    put_str(&cast, 4, "Cast");
+    put_str(&a, 1, "to");
+    put_int(&a, 20, 2);                 /* INT */
+    put_int(&a, 3, 1);                  /* FLOAT */
+    put_msg(&cast, 5, &a);
+    put_msg(&g, 1, &cast);
+    put_int(&w, 1, 3);
+    put_int(&w, 2, 1);
+    float wv[3] = {10, 20, 30};
+    put_len(&w, 4, wv, sizeof wv);
+    put_str(&w, 8, "W");
+    put_msg(&g, 5, &w);
+    value_info(&g, 11, "X", 1, d);
+    value_info(&g, 12, "Y", 1, d);
+    put_msg(&m, 7, &g);
+    put_int(&op, 2, 13);
+    put_msg(&m, 8, &op);
+    mote_onnx_options o;
+    mote_onnx_options_init(&o);
+    o.optimize = 0;                     /* keep the Cast: the order is under test */
+    mote_graph *gr;
+    ck_assert_msg(mote_onnx_import_memory(m.d, m.n, NULL, &o, &gr) == MOTE_OK, "%s", mote_last_error());
+    ck_assert_int_eq(gr->n_nodes, 2);
+    ck_assert_str_eq(gr->nodes[0].op, "Cast");
+    ck_assert_str_eq(gr->nodes[1].op, "Add");
+    mote_model *mm;
+    ck_assert_int_eq(mote_model_from_graph(gr, &mm), MOTE_OK);
+    float x[3] = {1, 2, 3};
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 1, .dims = {3}, .data = x};
+    mote_session *s;
+    ck_assert_int_eq(mote_session_new(mm, NULL, &s), MOTE_OK);
+    ck_assert_int_eq(mote_session_run(s, &in, 1), MOTE_OK);
+    mote_tensor out;
+    ck_assert_int_eq(mote_session_output(s, 0, &out), MOTE_OK);
+    for (int i = 0; i < 3; i++)
+        ck_assert_float_eq(((float *)out.data)[i], x[i] + wv[i]);
+    mote_session_free(s);
+    mote_model_close(mm);
+    free(m.d);
+}
+END_TEST
+
+/* A = Relu(B), B = Relu(A): a cycle, named node by node. */
+START_TEST(test_import_names_the_nodes_of_a_cycle)
+{
+    buf m = {0}, g = {0}, n1 = {0}, n2 = {0}, n3 = {0}, op = {0};
+    int64_t d[1] = {3};
+    put_str(&n1, 1, "X");
+    put_str(&n1, 1, "A");
+    put_str(&n1, 2, "Y");
+    put_str(&n1, 3, "out0");
+    put_str(&n1, 4, "Add");
+    put_msg(&g, 1, &n1);
+    put_str(&n2, 1, "B");
+    put_str(&n2, 2, "A");
+    put_str(&n2, 3, "loop_a");
+    put_str(&n2, 4, "Relu");
+    put_msg(&g, 1, &n2);
+    put_str(&n3, 1, "A");
+    put_str(&n3, 2, "B");
+    put_str(&n3, 3, "loop_b");
+    put_str(&n3, 4, "Relu");
+    put_msg(&g, 1, &n3);
+    value_info(&g, 11, "X", 1, d);
+    value_info(&g, 12, "Y", 1, d);
+    put_msg(&m, 7, &g);
+    put_int(&op, 2, 13);
+    put_msg(&m, 8, &op);
+    mote_graph *gr = (mote_graph *)1;
+    ck_assert_int_eq(mote_onnx_import_memory(m.d, m.n, NULL, NULL, &gr), MOTE_ERR_GRAPH);
+    ck_assert_ptr_null(gr);
+    const char *e = mote_last_error();
+    ck_assert_msg(strstr(e, "cycle") && strstr(e, "loop_a") && strstr(e, "loop_b"), "%s", e);
+    ck_assert_msg(!strstr(e, "out0"), "the cycle's consumer is not on it: %s", e);
+    free(m.d);
+}
+END_TEST
+
+
+/* An If without its branches is refused with a clear message. */
+START_TEST(test_import_if_needs_both_branches)
+{
+    buf m = {0}, g = {0}, n = {0}, a = {0}, sub = {0}, op = {0};
+    int64_t d[1] = {1};
+    put_str(&n, 1, "X");
+    put_str(&n, 2, "Y");
+    put_str(&n, 3, "if0");
+    put_str(&n, 4, "If");
+    put_str(&a, 1, "then_branch");
+    put_int(&a, 20, 5);                 /* GRAPH */
+    put_str(&sub, 2, "inner");
+    put_msg(&a, 6, &sub);
+    put_msg(&n, 5, &a);
+    put_msg(&g, 1, &n);
+    value_info(&g, 11, "X", 1, d);
+    value_info(&g, 12, "Y", 1, d);
+    put_msg(&m, 7, &g);
+    put_int(&op, 2, 13);
+    put_msg(&m, 8, &op);
+    mote_graph *out = (mote_graph *)1;
+    ck_assert_int_eq(mote_onnx_import_memory(m.d, m.n, NULL, NULL, &out), MOTE_ERR_FORMAT);
+    ck_assert_ptr_null(out);
+    ck_assert_msg(strstr(mote_last_error(), "then_branch and else_branch") &&
+                  strstr(mote_last_error(), "if0"), "%s", mote_last_error());
+    free(m.d);
+}
+END_TEST
+
+
 static Suite *pb_suite(void)
 {
     Suite *s = suite_create("onnx");
@@ -656,6 +779,9 @@ static Suite *pb_suite(void)
     tcase_add_test(ti, test_import_runs_handmade_model_with_symbolic_batch);
     tcase_add_test(ti, test_import_names_unsupported_op_node_and_opset);
     tcase_add_test(ti, test_import_rejects_subgraph_attributes);
+    tcase_add_test(ti, test_import_sorts_nodes_written_after_their_consumer);
+    tcase_add_test(ti, test_import_names_the_nodes_of_a_cycle);
+    tcase_add_test(ti, test_import_if_needs_both_branches);
     suite_add_tcase(s, ti);
     return s;
 }

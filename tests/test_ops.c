@@ -358,6 +358,86 @@ START_TEST(test_unary_ops_reject_bad_input)
 }
 END_TEST
 
+START_TEST(test_sin_cos_prelu_known_values)
+{
+    unary_case("Sin", NULL, NULL, 0, F(0, 1.5707963268f, -0.5235987756f), F(0, 1, -0.5f), 3);
+    unary_case("Cos", NULL, NULL, 0, F(0, 3.1415926536f, 1.0471975512f), F(1, -1, 0.5f), 3);
+    /* PRelu: slope per channel of [1, 2, 2], broadcast from [2, 1] */
+    op1 t; op1_init(&t);
+    op1_input(&t, MOTE_F32, 3, D(1, 2, 2), F(-2, 3, -4, 5));
+    op1_weight(&t, MOTE_F32, 2, D(2, 1), F(0.5f, 0.25f));
+    op1_node(&t, "PRelu", 1);
+    ck_assert_mote_ok(op1_run(&t, 1));
+    mote_tensor y = op1_out(&t, 0);
+    expect_shape(&y, 3, D(1, 2, 2));
+    expect_f32(&y, F(-1, 3, -1, 5), 4, TOL);
+    op1_free(&t);
+}
+END_TEST
+
+START_TEST(test_prelu_rejects_slope_wider_than_x)
+{
+    op1 t; op1_init(&t);
+    op1_input(&t, MOTE_F32, 1, D(2), GA);
+    op1_weight(&t, MOTE_F32, 2, D(3, 2), GA);
+    op1_node(&t, "PRelu", 1);
+    op1_expect_error(&t, MOTE_ERR_SHAPE, "slope [3,2] does not broadcast to X [2]");
+
+    op1_init(&t);
+    op1_input(&t, MOTE_I64, 1, D(2), GA);
+    op1_weight(&t, MOTE_F32, 1, D(1), GA);
+    op1_node(&t, "PRelu", 1);
+    op1_expect_error(&t, MOTE_ERR_UNSUPPORTED, "f32 only");
+}
+END_TEST
+
+/* Trilu on two 2x3 matrices, k from a run-time input and from a weight. */
+START_TEST(test_trilu_upper_lower_and_runtime_k)
+{
+    const float x[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    const int64_t k1 = 1, km1 = -1;
+    op1 t; op1_init(&t);
+    op1_input(&t, MOTE_F32, 3, D(2, 2, 3), x);
+    op1_input(&t, MOTE_I64, 0, D(0), &k1);
+    op1_node(&t, "Trilu", 1);   /* upper, k = 1: j - i >= 1 */
+    ck_assert_mote_ok(op1_run(&t, 2));
+    mote_tensor y = op1_out(&t, 0);
+    expect_f32(&y, F(0, 2, 3, 0, 0, 6, 0, 8, 9, 0, 0, 12), 12, 0);
+    op1_free(&t);
+
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 3, D(2, 2, 3), x);
+    op1_weight(&t, MOTE_I64, 0, D(0), &km1);
+    int n = op1_node(&t, "Trilu", 1);
+    ck_assert_mote_ok(mote_graph_attr_int(t.g, n, "upper", 0));   /* lower, k = -1 */
+    ck_assert_mote_ok(op1_run(&t, 1));
+    y = op1_out(&t, 0);
+    expect_f32(&y, F(0, 0, 0, 4, 0, 0, 0, 0, 0, 10, 0, 0), 12, 0);
+    op1_free(&t);
+}
+END_TEST
+
+START_TEST(test_trilu_rejects_bad_rank_k_and_upper)
+{
+    op1 t; op1_init(&t);
+    op1_input(&t, MOTE_F32, 1, D(3), GA);
+    op1_node(&t, "Trilu", 1);
+    op1_expect_error(&t, MOTE_ERR_SHAPE, "rank 1; Trilu needs at least 2");
+
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 2, D(2, 2), GA);
+    op1_input(&t, MOTE_I32, 1, D(1), GA);
+    op1_node(&t, "Trilu", 1);
+    op1_expect_error(&t, MOTE_ERR_SHAPE, "k is i32; it must be int64");
+
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 2, D(2, 2), GA);
+    int n = op1_node(&t, "Trilu", 1);
+    ck_assert_mote_ok(mote_graph_attr_int(t.g, n, "upper", 2));
+    op1_expect_error(&t, MOTE_ERR_GRAPH, "upper=2");
+}
+END_TEST
+
 /* ----------------------------------------------------------------- Softmax */
 
 static void softmax_case(int64_t axis, int legacy, int nd, const int64_t *dims,
@@ -702,6 +782,10 @@ static Suite *suite(void)
     tcase_add_test(t, test_binary_rejects_incompatible_shapes_and_dtypes);
     tcase_add_test(t, test_unary_ops_known_values);
     tcase_add_test(t, test_unary_ops_reject_bad_input);
+    tcase_add_test(t, test_sin_cos_prelu_known_values);
+    tcase_add_test(t, test_prelu_rejects_slope_wider_than_x);
+    tcase_add_test(t, test_trilu_upper_lower_and_runtime_k);
+    tcase_add_test(t, test_trilu_rejects_bad_rank_k_and_upper);
     tcase_add_test(t, test_softmax_axes);
     tcase_add_test(t, test_softmax_rejects_bad_axis);
     tcase_add_test(t, test_layernorm_with_mean_and_invstddev);

@@ -442,6 +442,92 @@ START_TEST(test_session_device_option_is_checked)
 }
 END_TEST
 
+/* y = Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [2, 2])) with x
+ * [N, 4]: the shape is computed in the graph. Each session evaluates it once
+ * for its N, so the Reshape sees a constant and only the Reshape is a step;
+ * the model's graph itself is left as it was. */
+static mote_model *computed_reshape_model(void)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[2] = {-1, 4}, one = 1, two = 2;
+    int64_t zero = 0, tail[2] = {2, 2};
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, xd);
+    int idx = mote_graph_weight(g, "idx", MOTE_I64, 0, NULL, &zero);
+    int axes = mote_graph_weight(g, "axes", MOTE_I64, 1, &one, &zero);
+    int rest = mote_graph_weight(g, "rest", MOTE_I64, 1, &two, tail);
+    int sh, n, n1, cat, y;
+    ck_assert_int_ge(mote_graph_node(g, "Shape", "shape", 1, &x, 1, NULL, &sh), 0);
+    ck_assert_int_ge(mote_graph_node(g, "Gather", "gather", 2, (int[]){sh, idx}, 1, NULL, &n), 0);
+    ck_assert_int_ge(mote_graph_node(g, "Unsqueeze", "unsq", 2, (int[]){n, axes}, 1, NULL, &n1), 0);
+    int c = mote_graph_node(g, "Concat", "concat", 2, (int[]){n1, rest}, 1, NULL, &cat);
+    ck_assert_int_ge(c, 0);
+    ck_assert_int_eq(mote_graph_attr_int(g, c, "axis", 0), MOTE_OK);
+    ck_assert_int_ge(mote_graph_node(g, "Reshape", "reshape", 2, (int[]){x, cat}, 1, NULL, &y), 0);
+    ck_assert_int_eq(mote_graph_output(g, y), MOTE_OK);
+    mote_model *m;
+    ck_assert_int_eq(mote_model_from_graph(g, &m), MOTE_OK);
+    return m;
+}
+
+START_TEST(test_shape_derived_values_are_constants_per_session)
+{
+    mote_model *m = computed_reshape_model();
+    for (int64_t rows = 1; rows <= 5; rows += 2) {
+        float x[20];
+        for (int i = 0; i < 20; i++) x[i] = (float)i;
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {rows, 4}, .data = x};
+        mote_session_options o;
+        mote_session_options_init(&o);
+        o.threads = 1;
+        o.input_shapes = &in;
+        o.n_input_shapes = 1;
+        mote_session *s;
+        ck_assert_msg(mote_session_new(m, &o, &s) == MOTE_OK, "%s", mote_last_error());
+        ck_assert_int_eq(s->n_steps, 1);
+        ck_assert_str_eq(s->g->nodes[s->step_node[0]].op, "Reshape");
+        ck_assert_int_eq(mote_session_run(s, &in, 1), MOTE_OK);
+        mote_tensor out;
+        ck_assert_int_eq(mote_session_output(s, 0, &out), MOTE_OK);
+        ck_assert_int_eq(out.ndim, 3);
+        ck_assert_int_eq(out.dims[0], rows);
+        ck_assert_int_eq(out.dims[1], 2);
+        ck_assert_int_eq(out.dims[2], 2);
+        for (int i = 0; i < rows * 4; i++)
+            ck_assert_float_eq(((float *)out.data)[i], x[i]);
+        mote_session_free(s);
+    }
+    ck_assert_int_eq(m->g->n_nodes, 5);   /* the model is not changed */
+    /* two sessions run specialized copies, still of one model */
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {2, 4}};
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.input_shapes = &in;
+    o.n_input_shapes = 1;
+    mote_session *a, *b;
+    ck_assert_int_eq(mote_session_new(m, &o, &a), MOTE_OK);
+    ck_assert_int_eq(mote_session_new(m, &o, &b), MOTE_OK);
+    ck_assert_ptr_ne(a->g, b->g);
+    ck_assert_msg(mote_session_copy_state(a, b) == MOTE_OK, "%s", mote_last_error());
+    /* a reshape folds again for its own shapes */
+    float x3[12];
+    for (int i = 0; i < 12; i++) x3[i] = (float)(i * 2);
+    mote_tensor in3 = {.dtype = MOTE_F32, .ndim = 2, .dims = {3, 4}, .data = x3};
+    ck_assert_msg(mote_session_reshape(a, &in3, 1) == MOTE_OK, "%s", mote_last_error());
+    ck_assert_int_eq(a->n_steps, 1);
+    ck_assert_int_eq(mote_session_run(a, &in3, 1), MOTE_OK);
+    mote_tensor out3;
+    ck_assert_int_eq(mote_session_output(a, 0, &out3), MOTE_OK);
+    ck_assert_int_eq(out3.dims[0], 3);
+    for (int i = 0; i < 12; i++)
+        ck_assert_float_eq(((float *)out3.data)[i], x3[i]);
+    mote_session_free(a);
+    mote_session_free(b);
+    mote_model_close(m);
+}
+END_TEST
+
+
 static Suite *session_suite(void)
 {
     Suite *s = suite_create("session");
@@ -460,6 +546,7 @@ static Suite *session_suite(void)
     tcase_add_test(t, test_session_new_rejects_bad_options);
     tcase_add_test(t, test_caller_arena_is_used_and_checked);
     tcase_add_test(t, test_open_input_dims_need_a_shape_per_session);
+    tcase_add_test(t, test_shape_derived_values_are_constants_per_session);
     suite_add_tcase(s, t);
     return s;
 }

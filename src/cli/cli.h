@@ -77,5 +77,8 @@ typedef struct cli_shapes {
 int cli_shapes_add(cli_shapes *sh, char *arg, const char *prog);
 mote_status cli_inspect_session(const mote_model *m, const cli_shapes *shapes,
                                 mote_session **out, bool *open_dims);
+/* The input shapes cli_inspect_session uses (*out: one per input, malloc'd). */
+mote_status cli_input_shapes(const mote_model *m, const cli_shapes *shapes_given,
+                             mote_tensor **out, bool *open_dims);
 
 #endif

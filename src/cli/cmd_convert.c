@@ -1,7 +1,8 @@
 /*
  * cmd_convert.c — `mote convert IN.onnx OUT.mote [--no-optimize]`: imports
  * an ONNX model (src/onnx/), runs the convert-time passes unless told not
- * to, and writes the .mote file atomically. Prints a progress line on
+ * to, checks that a session builds (convert_check.c), and only then writes
+ * the .mote file atomically. Prints a progress line on
  * stderr for large models and, at the end, what the passes changed.
  * The import itself lives in the library; this file only drives it.
  */
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "cli_convert.h"
 #include "graph/graph.h"
 #include "llm/gguf.h"
 #include "llm/llama2c.h"
@@ -37,11 +39,15 @@ static const char usage[] =
     "Converts an ONNX model to a .mote file: initializers and Constant nodes\n"
     "become weights, and the graph is optimized (constant folding, dead-node\n"
     "and Identity/Dropout removal, Conv+BatchNormalization folding, activation\n"
-    "fusion). An op mote lacks is reported with its node and opset, and no\n"
-    "file is written. The output is written under a temporary name and\n"
-    "renamed only on success.\n"
+    "fusion). Every op, element type or subgraph mote lacks is reported at\n"
+    "once, with its node and opset, and no file is written. A session is then\n"
+    "built at the model's input shapes (open dimensions from --shape, else 1):\n"
+    "a model that would not run is refused. TFLite, GGUF, PyTorch, .npy and\n"
+    ".mote files are named as such. The output may not be the input; it is\n"
+    "written under a temporary name and renamed only on success.\n"
     "\n"
     "Options:\n"
+    "  --shape NAME=D0xD1... ONNX: check the session with these input dimensions\n"
     "  --no-optimize         ONNX: write the graph as imported, without the passes\n"
     "  --tokenizer TOK.bin   llama2.c: the tokenizer to store with the model\n"
     "  -q, --quiet           no progress line (there is none when stderr is not\n"
@@ -102,6 +108,7 @@ int cli_cmd_convert(int argc, char **argv)
 #else
     static const struct option longopts[] = {
         { "no-optimize", no_argument, NULL, 'n' },
+        { "shape", required_argument, NULL, 's' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -109,6 +116,8 @@ int cli_cmd_convert(int argc, char **argv)
     int c, rc = CLI_OK;
     mote_onnx_options opt;
     progress_state ps = {0};
+    cli_shapes shapes = {0};
+    mote_file_format fmt;
     mote_onnx_options_init(&opt);
     ps.start = ps.last = time(NULL);
     ps.quiet = !isatty(STDERR_FILENO);   /* progress is for a person watching */
@@ -119,16 +128,24 @@ int cli_cmd_convert(int argc, char **argv)
             opt.optimize = 0;
         else if (c == 'q')
             ps.quiet = true;
+        else if (c == 's' && (rc = cli_shapes_add(&shapes, optarg, argv[0])) != CLI_OK)
+            return rc;
     }
     if (argc - optind != 2)
         return cli_usage_error(argv[0], "expected IN.onnx and OUT.mote");
     const char *in = argv[optind], *out = argv[optind + 1];
+    if ((rc = cli_convert_preflight(in, out, &fmt)) != CLI_OK)
+        return rc;
     opt.progress = on_progress;
     opt.progress_user = &ps;
     mote_graph *g;
     mote_status st = mote_onnx_import(in, &opt, &g);
     if (st)
         return cli_fail_status(in, st);
+    if ((rc = cli_convert_check_session(g, &shapes, in, ps.quiet)) != CLI_OK) {
+        mote_graph_free(g);
+        return rc;
+    }
     st = mote_graph_save(g, out);
     if (st) {
         mote_graph_free(g);

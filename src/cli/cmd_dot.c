@@ -152,7 +152,8 @@ int cli_cmd_dot(int argc, char **argv)
         mote_model_close(m);
         return CLI_USAGE;
     }
-    print_graph(path, mote_model_graph(m), s, weights);
+    /* the session's graph: specialized to the shapes when it folded any */
+    print_graph(path, s ? s->g : mote_model_graph(m), s, weights);
     if (s)
         mote_session_free(s);
     mote_model_close(m);

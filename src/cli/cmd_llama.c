@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "progress.h"
+#include "cli_convert.h"
 #include "graph/graph.h"
 #include "llm/llama2c.h"
 #include "llm/llama.h"
@@ -42,6 +43,9 @@ int cli_convert_llama2c(int argc, char **argv)
         if (c == 'k') tok = optarg;
     }
     if (argc - optind != 2) return cli_usage_error(argv[0], "expected CKPT.bin and OUT.mote");
+    /* neither the checkpoint nor the tokenizer may be overwritten */
+    if ((rc = cli_convert_refuse_same(argv[optind], argv[optind + 1])) != CLI_OK) return rc;
+    if (tok && (rc = cli_convert_refuse_same(tok, argv[optind + 1])) != CLI_OK) return rc;
     mote_graph *g;
     mote_llama2c_info h;
     cli_progress pr;

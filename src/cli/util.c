@@ -268,8 +268,8 @@ int cli_shapes_add(cli_shapes *sh, char *arg, const char *prog)
     return CLI_OK;
 }
 
-mote_status cli_inspect_session(const mote_model *m, const cli_shapes *shapes_given,
-                                mote_session **out, bool *open_dims)
+mote_status cli_input_shapes(const mote_model *m, const cli_shapes *shapes_given,
+                             mote_tensor **out, bool *open_dims)
 {
     *out = NULL;
     *open_dims = false;
@@ -294,6 +294,19 @@ mote_status cli_inspect_session(const mote_model *m, const cli_shapes *shapes_gi
                 shapes[i].dims[d] = 1;
                 *open_dims = true;
             }
+    *out = shapes;
+    return MOTE_OK;
+}
+
+mote_status cli_inspect_session(const mote_model *m, const cli_shapes *shapes_given,
+                                mote_session **out, bool *open_dims)
+{
+    *out = NULL;
+    mote_tensor *shapes;
+    mote_status st = cli_input_shapes(m, shapes_given, &shapes, open_dims);
+    if (st)
+        return st;
+    int n_in = mote_model_num_inputs(m);
     mote_session_options o;
     mote_session_options_init(&o);
     o.threads = 1;
@@ -301,7 +314,7 @@ mote_status cli_inspect_session(const mote_model *m, const cli_shapes *shapes_gi
     o.input_shapes = shapes;
     o.n_input_shapes = n_in;
     /* inspection needs the plan's sizes, not its memory */
-    mote_status st = mote_session_new_plan_only(m, &o, out);
+    st = mote_session_new_plan_only(m, &o, out);
     free(shapes);
     return st;
 }

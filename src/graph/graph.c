@@ -559,6 +559,27 @@ mote_status mote_graph_compact(mote_graph *g, const bool *dead)
     return MOTE_OK;
 }
 
+mote_status mote_graph_remove_nodes(mote_graph *g, const bool *dead)
+{
+    int *nmap = malloc(sizeof(int) * (size_t)(g->n_nodes ? g->n_nodes : 1));
+    if (!nmap) return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    int nn = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (dead[i]) {
+            node_free(&g->nodes[i]);
+            nmap[i] = -1;
+            continue;
+        }
+        nmap[i] = nn;
+        g->nodes[nn++] = g->nodes[i];
+    }
+    g->n_nodes = nn;
+    for (int v = 0; v < g->n_values; v++)
+        if (g->values[v].producer >= 0) g->values[v].producer = nmap[g->values[v].producer];
+    free(nmap);
+    return MOTE_OK;
+}
+
 static mote_status copy_attr(mote_graph *d, int node, const mote_attr *a)
 {
     switch (a->type) {

@@ -108,6 +108,9 @@ int mote_graph_add_value(mote_graph *g, const char *name, mote_value_kind kind,
 /* Removes nodes marked in `dead` (n_nodes bools) and values no longer
  * referenced (except inputs and outputs); renumbers. Used by passes. */
 mote_status mote_graph_compact(mote_graph *g, const bool *dead_nodes);
+/* Removes nodes marked in `dead` (n_nodes bools); values keep their ids,
+ * and one whose producer was removed has producer -1. */
+mote_status mote_graph_remove_nodes(mote_graph *g, const bool *dead);
 /* Deep copy (weight data shared, not owned, if share_data). */
 mote_graph *mote_graph_clone(const mote_graph *g, bool share_data);
 

@@ -39,7 +39,7 @@ static const char *ggml_type_name(uint32_t t)
 static mote_status need(cursor *c, size_t n, const char *what)
 {
     if (c->off > c->len || c->len - c->off < n)
-        return mote_error(MOTE_ERR_FORMAT, "%s: truncated: %s needs %zu bytes at offset %zu, "
+        return mote_error(MOTE_ERR_FORMAT, "%s: truncated GGUF file: %s needs %zu bytes at offset %zu, "
                           "the file has %zu", c->name, what, n, c->off, c->len);
     return MOTE_OK;
 }

@@ -101,6 +101,10 @@ mote_status mote_onnx_add_tensor(mote_onnx_ctx *c, const mote_onnx_tensor *t,
     mote_status st = mote_onnx_tensor_data(t, c->dir, &dt, &data, &nbytes);
     if (st)
         return mote_error_wrap(st, name);
+    if ((st = mote_onnx_f16_upcast(&dt, &data, &nbytes))) {   /* onnx_f16.c */
+        free(data);
+        return st;
+    }
     *id = mote_graph_weight(c->g, name, dt, t->ndim, t->dims, data);
     free(data);
     if (*id < 0)
@@ -184,7 +188,7 @@ static mote_status tensor_attr(mote_onnx_ctx *c, int node, const mote_onnx_attr 
     st = is_float ? mote_graph_attr_floats(c->g, node, a->name, (int)n, fv)
                   : mote_graph_attr_ints(c->g, node, a->name, (int)n, iv);
     if (!st)
-        st = mote_graph_attr_int(c->g, node, key, (int64_t)dt);
+        st = mote_graph_attr_int(c->g, node, key, (int64_t)(dt == MOTE_F16 ? MOTE_F32 : dt));
     free(iv); free(fv); free(data);
     return st;
 }
@@ -252,24 +256,38 @@ mote_status mote_onnx_input_ids(mote_onnx_ctx *c, const mote_onnx_node *n, int *
     return MOTE_OK;
 }
 
-/* Adds a node of `op` with the ONNX node's inputs (ids) and outputs. */
+/* Adds a node of `op` with the ONNX node's inputs (ids) and outputs.
+ * Outputs the model declares float16 are made in f32 under another name,
+ * then cast to f16 under their own (onnx_f16.c). */
 mote_status mote_onnx_emit(mote_onnx_ctx *c, const char *op, const char *name,
                            int n_in, const int *in, int n_out, const char *const *outs,
                            int *out_ids, int *node)
 {
-    *node = mote_graph_node(c->g, op, name, n_in, in, n_out, outs, out_ids);
-    if (*node < 0)
-        return mote_error(MOTE_ERR_GRAPH, "cannot add node '%s' (%s): %s", name, op, mote_last_error());
-    for (int i = 0; i < n_out; i++)
-        if (outs && outs[i] && *outs[i]) {
-            mote_status st = mote_onnx_names_put(c, outs[i], out_ids[i]);
-            if (st)
-                return st;
-        }
-    return MOTE_OK;
+    char **f32 = calloc((size_t)n_out + 1, sizeof *f32);
+    const char **names = calloc((size_t)n_out + 1, sizeof *names);
+    bool any = false;
+    mote_status st = f32 && names ? mote_onnx_f16_rename_outputs(c, n_out, outs, f32, &any)
+                                  : mote_error(MOTE_ERR_NOMEM, "out of memory");
+    for (int i = 0; !st && i < n_out; i++)
+        names[i] = f32[i] ? f32[i] : outs ? outs[i] : NULL;
+    if (!st) {
+        *node = mote_graph_node(c->g, op, name, n_in, in, n_out, any ? names : outs, out_ids);
+        if (*node < 0)
+            st = mote_error(MOTE_ERR_GRAPH, "cannot add node '%s' (%s): %s", name, op, mote_last_error());
+    }
+    for (int i = 0; !st && i < n_out; i++)
+        if (outs && outs[i] && *outs[i] && !f32[i])
+            st = mote_onnx_names_put(c, outs[i], out_ids[i]);
+    if (!st && any)
+        st = mote_onnx_f16_finish_outputs(c, n_out, outs, out_ids);
+    for (int i = 0; f32 && i < n_out; i++)
+        free(f32[i]);
+    free(f32);
+    free(names);
+    return st;
 }
 
-static mote_status import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t index)
+mote_status mote_onnx_import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t index)
 {
     char label[512];
     char uname[64];
@@ -285,6 +303,10 @@ static mote_status import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t
         snprintf(uname, sizeof uname, "%s_%zu", n->op_type, index);
         name = uname;
     }
+    if (!strcmp(n->op_type, "If"))   /* both branches inlined (onnx_control.c) */
+        return mote_onnx_import_if(c, n, name, label);
+    if (!strcmp(n->op_type, "Loop"))   /* a constant trip count, unrolled (onnx_control.c) */
+        return mote_onnx_import_loop(c, n, name, label);
     /* Older opset forms are rewritten into the current ones. */
     bool handled = false;
     mote_status st = mote_onnx_legacy(c, n, name, label, &handled);
@@ -306,6 +328,8 @@ static mote_status import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t
                              (const char *const *)n->out, out, &node)))
         goto done;
     st = mote_onnx_copy_attrs(c, node, n, label);
+    if (!st)
+        st = mote_onnx_f16_node(c, node, n);   /* Cast to f16 -> f32 (onnx_f16.c) */
 done:
     free(in);
     free(out);
@@ -330,7 +354,7 @@ static mote_status import_value_input(mote_onnx_ctx *c, const mote_onnx_value_in
     int id = mote_graph_input(c->g, v->name, dt, v->ndim, v->dims);
     if (id < 0)
         return mote_error(MOTE_ERR_GRAPH, "cannot add input '%s': %s", v->name, mote_last_error());
-    return mote_onnx_names_put(c, v->name, id);
+    return mote_onnx_f16_input(c, v->name, id, dt);   /* f16 inputs: a Cast to f32 */
 }
 
 static void progress(const mote_onnx_options *o, const char *stage, size_t done, size_t total)
@@ -351,6 +375,9 @@ static mote_status import_model(mote_onnx_ctx *c, const mote_onnx_options *o)
         c->opset = 1;   /* IR 1-2 files carry no opset_import: opset 1 */
     if (c->opset == 0)
         return mote_error(MOTE_ERR_UNSUPPORTED, "the model imports no default-domain (ai.onnx) opset");
+    /* Everything unsupported at once (onnx_support.c), before any work. */
+    if ((st = mote_onnx_check_support(c)))
+        return st;
     for (size_t i = 0; i < og->n_inits; i++) {
         int id;
         const mote_onnx_tensor *t = &og->inits[i];
@@ -363,11 +390,18 @@ static mote_status import_model(mote_onnx_ctx *c, const mote_onnx_options *o)
     for (size_t i = 0; i < og->n_inputs; i++)
         if ((st = import_value_input(c, &og->inputs[i])))
             return st;
+    /* Nodes in a topological order (onnx_order.c): ONNX allows any order. */
+    size_t *order;
+    if ((st = mote_onnx_node_order(og, &order)))
+        return st;
     for (size_t i = 0; i < og->n_nodes; i++) {
-        if ((st = import_node(c, &og->nodes[i], i)))
+        if ((st = mote_onnx_import_node(c, &og->nodes[order[i]], order[i]))) {
+            free(order);
             return st;
+        }
         progress(o, "nodes", i + 1, og->n_nodes);
     }
+    free(order);
     for (size_t i = 0; i < og->n_outputs; i++) {
         int id = mote_onnx_names_get(c, og->outputs[i].name);
         if (!og->outputs[i].is_tensor)
@@ -430,6 +464,9 @@ mote_status mote_onnx_import_memory(const void *buf, size_t len, const char *mod
     }
     st = import_model(&c, opt);
     free(c.names);
+    for (size_t i = 0; i < c.n_kept; i++)   /* onnx_control.c */
+        free(c.kept[i]);
+    free(c.kept);
     mote_onnx_model_free(&m);
     if (!st && opt->optimize) {
         progress(opt, "optimize", 0, 1);

@@ -21,6 +21,9 @@ typedef struct mote_onnx_ctx {
     int64_t opset;              /* default-domain opset version                */
     struct mote_onnx_name *names; size_t n_names, cap_names; /* ONNX name -> id */
     int n_synth;                /* counter for names the importer invents      */
+    char **kept; size_t n_kept, cap_kept; /* names the map points at that a
+                                   Loop's unrolling replaced (onnx_control.c);
+                                   freed when the import ends                */
 } mote_onnx_ctx;
 
 mote_status mote_onnx_names_put(mote_onnx_ctx *c, const char *name, int id);
@@ -37,9 +40,46 @@ mote_status mote_onnx_emit(mote_onnx_ctx *c, const char *op, const char *name,
                            int n_in, const int *in, int n_out, const char *const *outs,
                            int *out_ids, int *node);
 
+/* Imports one node (import.c); index names an unnamed one. */
+mote_status mote_onnx_import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t index);
+/* If: both branches inlined, a Where per output (onnx_control.c); n's
+ * branches are renamed in place. */
+mote_status mote_onnx_import_if(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
+                                const char *label);
+
+/* Loop with a constant trip count, unrolled (onnx_control.c); n's body is
+ * renamed in place once per trip. */
+mote_status mote_onnx_import_loop(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
+                                  const char *label);
+
 /* Rewrites node n if its opset form differs from the current one mote's
  * ops implement; sets *handled when it added the node(s) itself. */
 mote_status mote_onnx_legacy(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
                              const char *label, bool *handled);
+
+/* Every op, element type and subgraph attribute of c->m that mote cannot
+ * import, in one MOTE_ERR_UNSUPPORTED error (onnx_support.c). */
+mote_status mote_onnx_check_support(const mote_onnx_ctx *c);
+/* True when onnx_legacy.c rewrites op_type at c's opset into ops mote has. */
+bool mote_onnx_legacy_handles(const mote_onnx_ctx *c, const char *op_type);
+
+/* float16 models computed in f32 (onnx_f16.c). Upcasts an f16 tensor's
+ * data (malloc'd, replaced) to f32; other dtypes are left alone. */
+mote_status mote_onnx_f16_upcast(mote_dtype *dt, void **data, size_t *nbytes);
+/* After a node's attributes are copied: Cast to FLOAT16 becomes FLOAT. */
+mote_status mote_onnx_f16_node(mote_onnx_ctx *c, int node, const mote_onnx_node *n);
+/* Maps graph input `name` (value id, dtype dt); an f16 input through a Cast to f32. */
+mote_status mote_onnx_f16_input(mote_onnx_ctx *c, const char *name, int id, mote_dtype dt);
+/* renamed[i] (malloc'd) = "NAME.f32" for each output declared f16, else NULL. */
+mote_status mote_onnx_f16_rename_outputs(const mote_onnx_ctx *c, int n_out, const char *const *outs,
+                                         char **renamed, bool *any);
+/* After the node: a Cast to f16 named like each f16 output, from out_ids[i]. */
+mote_status mote_onnx_f16_finish_outputs(mote_onnx_ctx *c, int n_out, const char *const *outs,
+                                         const int *out_ids);
+
+/* A topological order of g's nodes (onnx_order.c): *order, malloc'd, lists
+ * every node index once, producers before users, otherwise in file order.
+ * MOTE_ERR_GRAPH naming the nodes when they form a cycle. */
+mote_status mote_onnx_node_order(const mote_onnx_graph *g, size_t **order);
 
 #endif

@@ -73,13 +73,18 @@ static mote_status legacy_attr(mote_onnx_ctx *c, const mote_onnx_node *n, const 
     return st;
 }
 
+bool mote_onnx_legacy_handles(const mote_onnx_ctx *c, const char *op)
+{
+    return c->opset < 13 && (!strcmp(op, "Softmax") || !strcmp(op, "LogSoftmax") ||
+                             !strcmp(op, "Hardmax"));
+}
+
 mote_status mote_onnx_legacy(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
                              const char *label, bool *handled)
 {
     *handled = false;
     const char *op = n->op_type;
-    if (c->opset < 13 && (!strcmp(op, "Softmax") || !strcmp(op, "LogSoftmax") ||
-                          !strcmp(op, "Hardmax"))) {
+    if (mote_onnx_legacy_handles(c, op)) {
         *handled = true;
         if (strcmp(op, "Hardmax") != 0)
             return legacy_attr(c, n, name, label);

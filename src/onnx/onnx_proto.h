@@ -69,7 +69,8 @@ typedef struct mote_onnx_attr {
     int64_t *ints;  size_t n_ints, cap_ints;
     char **strings; size_t n_strings, cap_strings;
     mote_onnx_tensor *tensors; size_t n_tensors, cap_tensors;
-    int n_graphs;                  /* GRAPH / GRAPHS payloads seen (not parsed)  */
+    int n_graphs;                  /* GRAPH / GRAPHS payloads (If/Loop bodies)   */
+    struct mote_onnx_graph *graphs; size_t cap_graphs; /* the n_graphs parsed    */
     char *ref_attr_name;           /* function attribute references (refused)    */
 } mote_onnx_attr;
 

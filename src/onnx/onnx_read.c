@@ -188,6 +188,9 @@ static mote_status read_sub_tensor(const mote_pb *r, const mote_pb_field *f, mot
 
 /* -------------------------------------------------------- AttributeProto */
 
+static void graph_free(mote_onnx_graph *g);
+static mote_status read_graph(mote_pb *r, mote_onnx_graph *g);
+
 static void attr_free(mote_onnx_attr *a)
 {
     free(a->name);
@@ -205,6 +208,9 @@ static void attr_free(mote_onnx_attr *a)
         mote_onnx_tensor_free(&a->tensors[i]);
     free(a->tensors);
     free(a->ref_attr_name);
+    for (int i = 0; i < a->n_graphs; i++)
+        graph_free(&a->graphs[i]);
+    free(a->graphs);
 }
 
 static mote_status read_attr(mote_pb *r, mote_onnx_attr *a)
@@ -250,12 +256,26 @@ static mote_status read_attr(mote_pb *r, mote_onnx_attr *a)
             }
             st = read_sub_tensor(r, &f, a->t);
             break;
-        case 6: case 11:
-            /* subgraphs (If/Loop/Scan bodies) are not imported; check the
-             * payload is a well-formed length only */
-            st = mote_pb_sub(r, &f, &sub);
+        case 6: case 11: {
+            /* subgraphs (If/Loop/Scan bodies); nesting is bounded by the
+             * reader's depth limit */
+            if ((size_t)a->n_graphs == a->cap_graphs) {
+                size_t nc = a->cap_graphs ? 2 * a->cap_graphs : 2;
+                mote_onnx_graph *ng = realloc(a->graphs, nc * sizeof *ng);
+                if (!ng) {
+                    st = OOM();
+                    break;
+                }
+                a->graphs = ng;
+                a->cap_graphs = nc;
+            }
+            mote_onnx_graph *g = &a->graphs[a->n_graphs];
+            memset(g, 0, sizeof *g);
             a->n_graphs++;
+            if ((st = mote_pb_sub(r, &f, &sub)) == MOTE_OK)
+                st = read_graph(&sub, g);
             break;
+        }
         case 7: st = mote_pb_append_float(&f, &a->floats, &a->n_floats, &a->cap_floats); break;
         case 8: st = mote_pb_append_int64(&f, &a->ints, &a->n_ints, &a->cap_ints); break;
         case 9:

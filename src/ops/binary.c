@@ -2,7 +2,8 @@
  * binary.c — Add, Sub, Mul, Div with numpy (multidirectional)
  * broadcasting, for f32 (the table's binary kernels) and i32 / i64 (a plain
  * typed loop, for shape arithmetic; integer Div truncates toward zero and
- * gives 0 for a zero divisor instead of trapping).
+ * gives 0 for a zero divisor instead of trapping); PRelu (f32:
+ * y = x < 0 ? slope x : x, the slope broadcast to x's shape).
  *
  * prepare reduces the broadcast to a few "coalesced" dimensions: size-1
  * output dims are dropped, and neighbouring dims are merged when both
@@ -177,6 +178,31 @@ static mote_status prepare_binary(mote_op_ctx *c, mote_binary_op op)
     return MOTE_OK;
 }
 
+/* PRelu: f32, the slope unidirectionally broadcast to X (the output is X's shape). */
+static mote_status infer_prelu(mote_op_ctx *c)
+{
+    const mote_tensor *x = c->in[0], *s = c->in[1];
+    if (!x || !s)
+        return mote_op_error(c, MOTE_ERR_GRAPH, "needs two inputs (X, slope)");
+    if (x->dtype != MOTE_F32 || s->dtype != MOTE_F32)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "X is %s and slope %s; f32 only",
+                             mote_op_dtype_name(x->dtype), mote_op_dtype_name(s->dtype));
+    int nd;
+    int64_t dims[MOTE_MAX_DIMS];
+    int fits = mote_broadcast_shape(x, s, &nd, dims) == MOTE_OK && nd == x->ndim;
+    for (int i = 0; fits && i < nd; i++)
+        fits = dims[i] == x->dims[i];
+    if (!fits) {
+        char sx[128], ss[128];
+        return mote_op_error(c, MOTE_ERR_SHAPE, "slope %s does not broadcast to X %s",
+                             mote_op_dims_str(s->ndim, s->dims, ss, sizeof ss),
+                             mote_op_dims_str(x->ndim, x->dims, sx, sizeof sx));
+    }
+    mote_set_out(c, 0, MOTE_F32, x->ndim, x->dims);
+    return MOTE_OK;
+}
+
+static mote_status prepare_prelu(mote_op_ctx *c) { return prepare_binary(c, MOTE_BIN_PRELU); }
 static mote_status prepare_add(mote_op_ctx *c) { return prepare_binary(c, MOTE_BIN_ADD); }
 static mote_status prepare_sub(mote_op_ctx *c) { return prepare_binary(c, MOTE_BIN_SUB); }
 static mote_status prepare_mul(mote_op_ctx *c) { return prepare_binary(c, MOTE_BIN_MUL); }
@@ -186,4 +212,5 @@ static mote_status prepare_div(mote_op_ctx *c) { return prepare_binary(c, MOTE_B
 const mote_op mote_op_Add = {"Add", 2, 2, 1, 1, MOTE_OP_INPLACE, infer_binary, prepare_add, NULL};
 const mote_op mote_op_Sub = {"Sub", 2, 2, 1, 1, MOTE_OP_INPLACE, infer_binary, prepare_sub, NULL};
 const mote_op mote_op_Mul = {"Mul", 2, 2, 1, 1, MOTE_OP_INPLACE, infer_binary, prepare_mul, NULL};
+const mote_op mote_op_PRelu = {"PRelu", 2, 2, 1, 1, MOTE_OP_INPLACE, infer_prelu, prepare_prelu, NULL};
 const mote_op mote_op_Div = {"Div", 2, 2, 1, 1, MOTE_OP_INPLACE, infer_binary, prepare_div, NULL};

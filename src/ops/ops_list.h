@@ -9,6 +9,7 @@
 MOTE_OP(Add)
 MOTE_OP(Div)
 MOTE_OP(Mul)
+MOTE_OP(PRelu)
 MOTE_OP(Sub)
 /* src/ops/cast.c */
 MOTE_OP(Cast)
@@ -43,6 +44,8 @@ MOTE_OP(GatherND)
 MOTE_OP(ScatterND)
 /* src/ops/gemm.c */
 MOTE_OP(Gemm)
+/* src/ops/if_guard.c */
+MOTE_OP(IfGuard)
 /* src/ops/llm/attention.c */
 MOTE_OP(LlmAttention)
 /* src/ops/llm/embedding.c */
@@ -118,10 +121,13 @@ MOTE_OP(CumSum)
 MOTE_OP(TopK)
 /* src/ops/transpose.c */
 MOTE_OP(Transpose)
+/* src/ops/trilu.c */
+MOTE_OP(Trilu)
 /* src/ops/unary.c */
 MOTE_OP(Abs)
 MOTE_OP(Ceil)
 MOTE_OP(Clip)
+MOTE_OP(Cos)
 MOTE_OP(Elu)
 MOTE_OP(Erf)
 MOTE_OP(Exp)
@@ -140,6 +146,7 @@ MOTE_OP(Round)
 MOTE_OP(Selu)
 MOTE_OP(Sigmoid)
 MOTE_OP(Sign)
+MOTE_OP(Sin)
 MOTE_OP(Softplus)
 MOTE_OP(Sqrt)
 MOTE_OP(Tanh)

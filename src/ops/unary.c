@@ -3,7 +3,7 @@
  *   f32 through the session's unary kernel table (a fast target's entry
  *   where it has one): Relu, LeakyRelu, Sigmoid, Tanh, Gelu, Exp, Sqrt,
  *   Abs, Neg, Reciprocal, Log, Erf, Floor, Ceil, Round, Sign, Clip,
- *   HardSigmoid, HardSwish, Elu, Selu, Softplus, Mish;
+ *   HardSigmoid, HardSwish, Elu, Selu, Softplus, Mish, Sin, Cos;
  *   the integer forms of Abs, Neg, Sign and Clip (i8, u8, i32, i64), and
  *   Not (bool), by a plain typed loop (shape-sized tensors).
  *
@@ -143,6 +143,8 @@ static mote_status prepare_round(mote_op_ctx *c) { return prep(c, MOTE_UN_ROUND,
 static mote_status prepare_hard_swish(mote_op_ctx *c) { return prep(c, MOTE_UN_HARD_SWISH, I_NONE, 0, 0); }
 static mote_status prepare_softplus(mote_op_ctx *c) { return prep(c, MOTE_UN_SOFTPLUS, I_NONE, 0, 0); }
 static mote_status prepare_mish(mote_op_ctx *c) { return prep(c, MOTE_UN_MISH, I_NONE, 0, 0); }
+static mote_status prepare_sin(mote_op_ctx *c) { return prep(c, MOTE_UN_SIN, I_NONE, 0, 0); }
+static mote_status prepare_cos(mote_op_ctx *c) { return prep(c, MOTE_UN_COS, I_NONE, 0, 0); }
 
 /* HardSigmoid: max(0, min(1, alpha x + beta)), alpha 0.2, beta 0.5 */
 static mote_status prepare_hard_sigmoid(mote_op_ctx *c)
@@ -259,4 +261,6 @@ UNARY_OP(Elu, infer_f32, prepare_elu);
 UNARY_OP(Selu, infer_f32, prepare_selu);
 UNARY_OP(Softplus, infer_f32, prepare_softplus);
 UNARY_OP(Mish, infer_f32, prepare_mish);
+UNARY_OP(Sin, infer_f32, prepare_sin);
+UNARY_OP(Cos, infer_f32, prepare_cos);
 const mote_op mote_op_Clip = {"Clip", 1, 3, 1, 1, MOTE_OP_INPLACE, infer_clip, prepare_clip, NULL};

@@ -170,6 +170,10 @@ static int fold_shapes(mote_graph *g, bool *dead, mote_status *st)
             bool is_shape = !strcmp(n->op, "Shape");
             if ((!is_shape && strcmp(n->op, "Size")) || n->n_in != 1 || n->in[0] < 0 || n->n_out != 1)
                 continue;
+            /* an input replaced by a weight folded above is past the
+             * session's values (step 2 folds its Shape or Size) */
+            if (n->in[0] >= s->g->n_values)
+                continue;
             const mote_tensor *x = &s->vals[n->in[0]];
             int r = x->ndim;
             int64_t start = is_shape ? mote_attr_get_int(n, "start", 0) : 0;

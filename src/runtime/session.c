@@ -31,6 +31,7 @@
 #ifdef MOTE_HAVE_OPENCL
 #include "opencl/opencl_session.h"
 #endif
+#include "shape_fold.h"
 
 /* The options of mote 0.1, the first with struct_size: the smallest
  * struct_size accepted. Fields added later go after max_bytes. */
@@ -231,7 +232,7 @@ static mote_status check_graph(mote_graph *g, bool annotate)
     if (st == MOTE_OK && static_inputs) {
         for (int v = 0; v < g->n_values; v++) vals[v].ndim = -1;
         st = mote_init_vals(g, vals, true);
-        if (st == MOTE_OK) st = mote_graph_infer(g, &mote_kernels_ref, 1, order, vals);
+        if (st == MOTE_OK) st = mote_graph_infer_folding(g, &mote_kernels_ref, order, vals);   /* shape-derived values on the way */
         for (int v = 0; annotate && st == MOTE_OK && v < g->n_values; v++) {
             mote_value *val = &g->values[v];
             if (val->kind != MOTE_VAL_ACT) continue;
@@ -410,7 +411,7 @@ mote_status mote_session_reshape(mote_session *s, const mote_tensor *shapes, int
     mote_session t;
     memset(&t, 0, sizeof t);
     t.m = s->m;
-    t.g = s->g;
+    t.g = s->m->g;   /* the model's graph: the plan folds it for its own shapes */
     t.k = s->k;
     t.pool = s->pool;
     t.owns_pool = s->owns_pool;
@@ -526,6 +527,7 @@ mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_i
         for (int t = 0; t < s->n_steps; t++) s->steps[t].run(&s->steps[t]);
     }
     if (!s->owns_pool) mote_pool_run_unlock(s->pool);
+    if (st == MOTE_OK) st = mote_if_guards_check(s);   /* an If resolved at session time */
     return st;
 }
 
@@ -548,6 +550,7 @@ mote_status mote_session_run_hooked(mote_session *s, const mote_tensor *inputs, 
         }
     }
     if (!s->owns_pool) mote_pool_run_unlock(s->pool);
+    if (st == MOTE_OK) st = mote_if_guards_check(s);
     return st;
 }
 

