@@ -98,7 +98,8 @@ typedef struct mote_tensor {
     void *data;
 } mote_tensor;
 
-/* Number of elements (1 for a scalar; -1 if a dim is unknown or it overflows). */
+/* Number of elements (1 for a scalar; -1 if a dim is unknown or the product
+ * of the non-zero dims overflows int64). */
 int64_t mote_tensor_numel(const mote_tensor *t);
 /* Bytes of data (numel * dtype size); 0 if unknown or on overflow. */
 size_t mote_tensor_nbytes(const mote_tensor *t);

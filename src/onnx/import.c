@@ -278,6 +278,9 @@ static mote_status import_node(mote_onnx_ctx *c, const mote_onnx_node *n, size_t
     if (*domain && strcmp(domain, "ai.onnx") != 0)
         return mote_error(MOTE_ERR_UNSUPPORTED, "%s: operator domain '%s' (opset %lld) is not supported",
                           label, domain, (long long)mote_onnx_opset_version(c->m, domain));
+    for (size_t i = 0; i < n->n_attrs; i++)
+        if (!n->attrs[i].name || !*n->attrs[i].name)
+            return mote_error(MOTE_ERR_FORMAT, "%s: attribute %zu has no name", label, i);
     if (!strcmp(n->op_type, "Constant"))
         return import_constant(c, n, label);
     const char *name = n->name;

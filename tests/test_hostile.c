@@ -1,0 +1,254 @@
+/*
+ * test_hostile.c — regression tests for hostile inputs (issue 20): nested
+ * error messages, ONNX attributes without names or of the wrong type,
+ * sizes near INT64_MAX (KV caches, windows, products of dims), verify
+ * agreeing with load, and graphs large enough to expose quadratic work.
+ * Each test failed on the tree before its fix. Not the fuzzers
+ * (tests/fuzz/) and not the budget (test_reliability.c, test_session.c).
+ */
+#include "config.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "mote.h"
+#include "graph/graph.h"
+#include "graph/internal.h"
+#include "testutil.h"
+#ifdef MOTE_HAVE_ONNX
+#include "onnx/onnx.h"
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+START_TEST(test_error_formatting_its_own_message_is_not_garbled)
+{
+    mote_error(MOTE_ERR_GRAPH, "graph: a node named 'r' already exists");
+    /* The pattern of every caller that adds context by hand. */
+    mote_error(MOTE_ERR_GRAPH, "cannot add node '%s' (%s): %s", "r", "Relu", mote_last_error());
+    ck_assert_str_eq(mote_last_error(),
+                     "cannot add node 'r' (Relu): graph: a node named 'r' already exists");
+    /* Twice nested, near the buffer's size. */
+    char longer[900];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = 0;
+    mote_error(MOTE_ERR_GRAPH, "%s", longer);
+    mote_error(MOTE_ERR_GRAPH, "a: %s", mote_last_error());
+    mote_error(MOTE_ERR_GRAPH, "b: %s", mote_last_error());
+    ck_assert(strncmp(mote_last_error(), "b: a: xxxx", 10) == 0);
+    ck_assert(strspn(mote_last_error() + 6, "x") == strlen(mote_last_error() + 6));
+}
+END_TEST
+
+/* ------------------------------------------------------ ONNX attributes */
+
+#ifdef MOTE_HAVE_ONNX
+static uint8_t *read_src_file(const char *rel, size_t *len)
+{
+    FILE *f = fopen(mote_test_src_path(rel), "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", rel);
+    uint8_t *buf = malloc(1 << 16);
+    *len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    return buf;
+}
+
+START_TEST(test_onnx_constant_attribute_without_name_is_an_error)
+{
+    size_t len;
+    uint8_t *buf = read_src_file("tests/fuzz/regressions/onnx/constant_attribute_without_name.onnx", &len);
+    mote_graph *g = NULL;
+    mote_status st = mote_onnx_import_memory(buf, len, NULL, NULL, &g);
+    ck_assert_int_ne(st, MOTE_OK);
+    ck_assert_ptr_null(g);
+    ck_assert_msg(strstr(mote_last_error(), "no name"), "%s", mote_last_error());
+    free(buf);
+}
+END_TEST
+#endif
+
+/* ------------------------------------------------- sizes near INT64_MAX */
+
+/* One-node graph: x (input dims) -> op -> y, attributes set by the caller. */
+static mote_graph *one_node(const char *op, int ndim, const int64_t *dims, int *node)
+{
+    mote_graph *g = mote_graph_new();
+    int x = mote_graph_input(g, "x", MOTE_F32, ndim, dims), y;
+    const char *yn = "y";
+    *node = mote_graph_node(g, op, "n", 1, &x, 1, &yn, &y);
+    ck_assert_int_ge(*node, 0);
+    ck_assert_mote_ok(mote_graph_output(g, y));
+    return g;
+}
+
+/* The graph check must refuse g with st_want (or LIMIT/SHAPE if 0) and a
+ * message containing want and no wrapped (negative) number. */
+static void expect_refused(mote_graph *g, const char *want)
+{
+    mote_status st = mote_graph_check(g);
+    const char *msg = mote_last_error();
+    ck_assert_msg(st == MOTE_ERR_SHAPE || st == MOTE_ERR_LIMIT, "%s: %s", mote_status_name(st), msg);
+    ck_assert_msg(!want || strstr(msg, want), "message lacks '%s': %s", want, msg);
+    ck_assert_msg(!strstr(msg, "-92233") && !strstr(msg, " -"), "wrapped number: %s", msg);
+    mote_graph_free(g);
+}
+
+START_TEST(test_window_padding_overflow_states_the_real_size)
+{
+    int node;
+    int64_t d[4] = {1, 1, 1, (int64_t)1 << 60};
+    mote_graph *g = one_node("MaxPool", 4, d, &node);
+    int64_t k[2] = {1, 1}, pads[4] = {0, 0, 0, INT64_MAX - ((int64_t)1 << 59)};
+    ck_assert_mote_ok(mote_graph_attr_ints(g, node, "kernel_shape", 2, k));
+    ck_assert_mote_ok(mote_graph_attr_ints(g, node, "pads", 4, pads));
+    /* 2^60 + 2^63 - 1 - 2^59 */
+    expect_refused(g, "9799832789158199295");
+}
+END_TEST
+
+START_TEST(test_window_dilation_overflow_is_refused)
+{
+    int node;
+    int64_t d[4] = {1, 1, 8, 8};
+    mote_graph *g = one_node("MaxPool", 4, d, &node);
+    int64_t k[2] = {3, 3}, dil[2] = {INT64_MAX / 2 + 1, 1};
+    ck_assert_mote_ok(mote_graph_attr_ints(g, node, "kernel_shape", 2, k));
+    ck_assert_mote_ok(mote_graph_attr_ints(g, node, "dilations", 2, dil));
+    expect_refused(g, "dilation");
+}
+END_TEST
+
+START_TEST(test_empty_tensor_with_huge_dims_is_refused)
+{
+    /* 0 elements, but the product of the other dims is 2^124: every
+     * sub-product an op takes (Flatten's, LayerNormalization's, LRN's)
+     * would overflow. */
+    const char *ops[] = {"Flatten", "LRN", "Relu"};
+    for (int i = 0; i < 3; i++) {
+        int node;
+        int64_t d[4] = {0, 1, (int64_t)1 << 62, (int64_t)1 << 62};
+        mote_graph *g = one_node(ops[i], 4, d, &node);
+        if (!strcmp(ops[i], "LRN")) ck_assert_mote_ok(mote_graph_attr_int(g, node, "size", 3));
+        if (!strcmp(ops[i], "Flatten")) ck_assert_mote_ok(mote_graph_attr_int(g, node, "axis", 2));
+        expect_refused(g, "4611686018427387904");
+    }
+}
+END_TEST
+
+START_TEST(test_layernorm_of_huge_empty_tensor_is_refused)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t d[3] = {0, (int64_t)1 << 62, 8}, sd[1] = {8};
+    static const float one[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    int in[2] = {mote_graph_input(g, "x", MOTE_F32, 3, d),
+                 mote_graph_weight(g, "s", MOTE_F32, 1, sd, one)}, y;
+    const char *yn = "y";
+    int node = mote_graph_node(g, "LayerNormalization", "ln", 2, in, 1, &yn, &y);
+    ck_assert_mote_ok(mote_graph_attr_int(g, node, "axis", 1));
+    ck_assert_mote_ok(mote_graph_output(g, y));
+    expect_refused(g, "4611686018427387904");
+}
+END_TEST
+
+/* Q, K, V (T, 8) and pos -> LlmAttention(heads 2, max_seq) -> y. */
+static mote_graph *attention_graph(int64_t max_seq)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t qd[2] = {1, 8}, pd[1] = {1};
+    int in[4] = {mote_graph_input(g, "q", MOTE_F32, 2, qd), mote_graph_input(g, "k", MOTE_F32, 2, qd),
+                 mote_graph_input(g, "v", MOTE_F32, 2, qd), mote_graph_input(g, "pos", MOTE_I64, 1, pd)};
+    int y;
+    const char *yn = "y";
+    int node = mote_graph_node(g, "LlmAttention", "attn", 4, in, 1, &yn, &y);
+    ck_assert_int_ge(node, 0);
+    ck_assert_mote_ok(mote_graph_attr_int(g, node, "num_heads", 2));
+    ck_assert_mote_ok(mote_graph_attr_int(g, node, "max_seq", max_seq));
+    ck_assert_mote_ok(mote_graph_output(g, y));
+    return g;
+}
+
+START_TEST(test_attention_cache_size_overflow_is_refused)
+{
+    const int64_t bad[] = {(int64_t)1 << 62, (int64_t)1 << 61, INT64_MAX};
+    for (int i = 0; i < 3; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%lld", (long long)bad[i]);
+        expect_refused(attention_graph(bad[i]), want);
+    }
+    /* A sane cache still checks. */
+    mote_graph *g = attention_graph(16);
+    ck_assert_mote_ok(mote_graph_check(g));
+    mote_graph_free(g);
+}
+END_TEST
+
+START_TEST(test_depthwise_conv_with_huge_stride_runs)
+{
+    /* x (1, 16, 9, 9) depthwise 3x3 with strides near INT64_MAX: one
+     * output pixel per channel, the top-left window. */
+    mote_graph *g = mote_graph_new();
+    int64_t xd[4] = {1, 16, 9, 9}, wd[4] = {16, 1, 3, 3};
+    static float w[16 * 9], x[16 * 81];
+    mote_test_fill(w, 16 * 9, 3, -1, 1);
+    mote_test_fill(x, 16 * 81, 4, -1, 1);
+    int in[2] = {mote_graph_input(g, "x", MOTE_F32, 4, xd), mote_graph_weight(g, "w", MOTE_F32, 4, wd, w)};
+    int y;
+    const char *yn = "y";
+    int node = mote_graph_node(g, "Conv", "dw", 2, in, 1, &yn, &y);
+    int64_t k[2] = {3, 3}, s[2] = {INT64_MAX - 1, INT64_MAX / 3};
+    ck_assert_mote_ok(mote_graph_attr_ints(g, node, "kernel_shape", 2, k));
+    ck_assert_mote_ok(mote_graph_attr_ints(g, node, "strides", 2, s));
+    ck_assert_mote_ok(mote_graph_attr_int(g, node, "group", 16));
+    ck_assert_mote_ok(mote_graph_output(g, y));
+    mote_model *m = NULL;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.pin = 0;
+    mote_session *ss = NULL;
+    ck_assert_mote_ok(mote_session_new(m, &o, &ss));
+    mote_tensor xt = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 16, 9, 9}, .data = x};
+    ck_assert_mote_ok(mote_session_run(ss, &xt, 1));
+    mote_tensor yt;
+    ck_assert_mote_ok(mote_session_output(ss, 0, &yt));
+    ck_assert_int_eq(yt.dims[2], 1);
+    ck_assert_int_eq(yt.dims[3], 1);
+    for (int c = 0; c < 16; c++) {
+        float ref = 0;
+        for (int ky = 0; ky < 3; ky++)
+            for (int kx = 0; kx < 3; kx++) ref += w[c * 9 + ky * 3 + kx] * x[c * 81 + ky * 9 + kx];
+        ck_assert_float_eq_tol(((const float *)yt.data)[c], ref, 1e-4f);
+    }
+    mote_session_free(ss);
+    mote_model_close(m);
+}
+END_TEST
+
+static Suite *hostile_suite(void)
+{
+    Suite *s = suite_create("hostile");
+    TCase *err = tcase_create("errors");
+    tcase_add_test(err, test_error_formatting_its_own_message_is_not_garbled);
+    suite_add_tcase(s, err);
+#ifdef MOTE_HAVE_ONNX
+    TCase *onnx = tcase_create("onnx_attributes");
+    tcase_add_test(onnx, test_onnx_constant_attribute_without_name_is_an_error);
+    suite_add_tcase(s, onnx);
+#endif
+    TCase *sizes = tcase_create("sizes");
+    tcase_add_test(sizes, test_window_padding_overflow_states_the_real_size);
+    tcase_add_test(sizes, test_window_dilation_overflow_is_refused);
+    tcase_add_test(sizes, test_empty_tensor_with_huge_dims_is_refused);
+    tcase_add_test(sizes, test_layernorm_of_huge_empty_tensor_is_refused);
+    tcase_add_test(sizes, test_attention_cache_size_overflow_is_refused);
+    tcase_add_test(sizes, test_depthwise_conv_with_huge_stride_runs);
+    suite_add_tcase(s, sizes);
+    return s;
+}
+
+int main(void)
+{
+    return mote_test_run(hostile_suite());
+}
