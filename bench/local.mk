@@ -26,3 +26,12 @@ bench_llm_LDADD = libmote_core.la -lm
 # bench/ort_peer.js times ONNX Runtime). A script, run by hand; not built,
 # not part of `make check`: `bench/ort.sh --build DIR`.
 EXTRA_DIST += bench/ort.sh bench/ort_peer.js bench/export_onnx.py bench/peer_torch.py bench/results
+
+# bench/graph_scale: load, ONNX import, save, open, session creation and a
+# run of a chain of N nodes at 50,000 and 200,000 (or the sizes given), with
+# the growth factor between them (near-linear: about x4).
+if HAVE_ONNX
+noinst_PROGRAMS += bench/graph_scale
+bench_graph_scale_SOURCES = bench/graph_scale.c tests/chain_fixture.c tests/chain_fixture.h
+bench_graph_scale_LDADD = libmote_core.la -lm
+endif

@@ -16,6 +16,7 @@
 #include "graph/graph.h"
 #include "graph/internal.h"
 #include "testutil.h"
+#include "chain_fixture.h"
 #ifdef MOTE_HAVE_ONNX
 #include "onnx/onnx.h"
 #endif
@@ -226,6 +227,81 @@ START_TEST(test_depthwise_conv_with_huge_stride_runs)
 }
 END_TEST
 
+
+/* ---------------------------------------------------------- big graphs */
+
+/* A 200,000-node chain goes through every stage that once scanned all
+ * names or all nodes per node (the builder's duplicate checks, the ONNX
+ * import, topological order in open and session creation): quadratic,
+ * that took hours; the timeout of this case bounds it at minutes even
+ * under sanitizers. bench/graph_scale prints the times and growth. */
+START_TEST(test_two_hundred_thousand_node_chain_loads_converts_and_runs)
+{
+    const int n = 200000;
+    mote_graph *g = mote_chain_graph(n);
+    ck_assert_msg(g != NULL, "%s", mote_last_error());
+    ck_assert_int_eq(mote_graph_find_value(g, "n123456:0"), 123457);
+    ck_assert_int_eq(mote_graph_find_value(g, "n123456"), -1);
+    char path[512];
+    snprintf(path, sizeof path, "%s/chain.mote", mote_test_tmpdir());
+    ck_assert_mote_ok(mote_graph_save(g, path));
+    mote_graph_free(g);
+#ifdef MOTE_HAVE_ONNX
+    size_t len;
+    uint8_t *onnx = mote_chain_onnx(n, &len);
+    mote_graph *og = NULL;
+    ck_assert_mote_ok(mote_onnx_import_memory(onnx, len, NULL, NULL, &og));
+    free(onnx);
+    ck_assert_int_eq(mote_graph_find_value(og, "v199998") >= 0, 1);
+    mote_graph_free(og);
+#endif
+    mote_model *m = NULL;
+    ck_assert_mote_ok(mote_model_open(path, &m));
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.pin = 0;
+    mote_session *s = NULL;
+    ck_assert_mote_ok(mote_session_new(m, &o, &s));
+    float x[4] = {1, -2, 3, -4}, want[4];
+    mote_tensor xt = {.dtype = MOTE_F32, .ndim = 2, .dims = {1, 4}, .data = x}, yt;
+    ck_assert_mote_ok(mote_session_run(s, &xt, 1));
+    ck_assert_mote_ok(mote_session_output(s, 0, &yt));
+    mote_chain_expect(n, x, want);
+    for (int k = 0; k < 4; k++) ck_assert_float_eq(((const float *)yt.data)[k], want[k]);
+    mote_session_free(s);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_name_index_follows_renames_and_compaction)
+{
+    mote_graph *g = mote_chain_graph(10);
+    ck_assert_ptr_nonnull(g);
+    int v = mote_graph_find_value(g, "n3:0");
+    ck_assert_int_ge(v, 0);
+    ck_assert_mote_ok(mote_graph_rename_value(g, v, "renamed"));
+    ck_assert_int_eq(mote_graph_find_value(g, "n3:0"), -1);
+    ck_assert_int_eq(mote_graph_find_value(g, "renamed"), v);
+    /* A value of the old name can now be added, one of the new cannot. */
+    int64_t d[1] = {1};
+    static const float one = 1;
+    ck_assert_int_lt(mote_graph_weight(g, "renamed", MOTE_F32, 1, d, &one), 0);
+    int w = mote_graph_weight(g, "n3:0", MOTE_F32, 1, d, &one);
+    ck_assert_int_ge(w, 0);
+    ck_assert_int_eq(mote_graph_find_value(g, "n3:0"), w);
+    /* Compaction drops the unused weight and renumbers. */
+    ck_assert_mote_ok(mote_graph_compact(g, NULL));
+    ck_assert_int_eq(mote_graph_find_value(g, "n3:0"), -1);
+    ck_assert_int_eq(mote_graph_find_value(g, "renamed"), v);
+    ck_assert_int_eq(mote_graph_find_node(g, "n9"), 9);
+    int x = mote_graph_find_value(g, "x"), y;
+    ck_assert_int_lt(mote_graph_node(g, "Relu", "n9", 1, &x, 1, NULL, &y), 0);
+    ck_assert_int_ge(mote_graph_node(g, "Relu", "n10", 1, &x, 1, NULL, &y), 0);
+    mote_graph_free(g);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -245,6 +321,11 @@ static Suite *hostile_suite(void)
     tcase_add_test(sizes, test_attention_cache_size_overflow_is_refused);
     tcase_add_test(sizes, test_depthwise_conv_with_huge_stride_runs);
     suite_add_tcase(s, sizes);
+    TCase *big = tcase_create("big_graphs");
+    tcase_set_timeout(big, 300);
+    tcase_add_test(big, test_two_hundred_thousand_node_chain_loads_converts_and_runs);
+    tcase_add_test(big, test_name_index_follows_renames_and_compaction);
+    suite_add_tcase(s, big);
     return s;
 }
 
