@@ -119,7 +119,8 @@ typedef struct mote_model mote_model;
 mote_status mote_model_open(const char *path, mote_model **out);
 /* The same from a caller's buffer, which must outlive the model. */
 mote_status mote_model_open_memory(const void *buf, size_t len, mote_model **out);
-/* Checks every checksum in the file, the weight data included. */
+/* Checks the file as mote_model_open does (structure, graph, shapes at
+ * the file's input shapes), then every checksum, the weight data included. */
 mote_status mote_model_verify(const char *path);
 void mote_model_close(mote_model *m);
 

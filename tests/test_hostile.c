@@ -11,12 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include "mote.h"
 #include "graph/graph.h"
 #include "graph/internal.h"
 #include "testutil.h"
 #include "chain_fixture.h"
+#include "format/npy.h"
 #ifdef MOTE_HAVE_ONNX
 #include "onnx/onnx.h"
 #endif
@@ -228,6 +235,42 @@ START_TEST(test_depthwise_conv_with_huge_stride_runs)
 END_TEST
 
 
+/* ------------------------------------------------ verify agrees with load */
+
+START_TEST(test_verify_refuses_what_open_refuses)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/verify.mote", mote_test_tmpdir());
+    /* an attribute out of range (LRN size -1) and a cache that cannot
+     * exist (LlmAttention max_seq 2^62): checksums are valid */
+    for (int i = 0; i < 2; i++) {
+        mote_graph *g;
+        if (i == 0) {
+            int node;
+            int64_t d[4] = {1, 2, 3, 3};
+            g = one_node("LRN", 4, d, &node);
+            ck_assert_mote_ok(mote_graph_attr_int(g, node, "size", -1));
+        } else {
+            g = attention_graph((int64_t)1 << 62);
+        }
+        ck_assert_mote_ok(mote_graph_save(g, path));
+        mote_graph_free(g);
+        mote_model *m = NULL;
+        mote_status open_st = mote_model_open(path, &m);
+        ck_assert_int_ne(open_st, MOTE_OK);
+        mote_status st = mote_model_verify(path);
+        ck_assert_msg(st == open_st, "case %d: verify %s (open %s): %s", i, mote_status_name(st),
+                      mote_status_name(open_st), mote_last_error());
+        ck_assert_msg(strstr(mote_last_error(), i ? "max_seq" : "size"), "%s", mote_last_error());
+    }
+    /* and a good file still verifies */
+    mote_graph *g = attention_graph(64);
+    ck_assert_mote_ok(mote_graph_save(g, path));
+    mote_graph_free(g);
+    ck_assert_mote_ok(mote_model_verify(path));
+}
+END_TEST
+
 /* ---------------------------------------------------------- big graphs */
 
 /* A 200,000-node chain goes through every stage that once scanned all
@@ -302,6 +345,161 @@ START_TEST(test_name_index_follows_renames_and_compaction)
 }
 END_TEST
 
+
+/* ------------------------------------------------ nothing left behind */
+
+static const char *mote_tool(void)
+{
+    static char path[600];
+    const char *bld = getenv("MOTE_BUILDDIR");
+    snprintf(path, sizeof path, "%s/mote", bld ? bld : ".");
+    return access(path, X_OK) == 0 ? path : NULL;
+}
+
+/* Entries of dir whose name contains ".tmp." */
+static int temps_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += strstr(e->d_name, ".tmp.") != NULL;
+    closedir(d);
+    return n;
+}
+
+static char *fresh_dir(const char *name)
+{
+    static char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", mote_test_tmpdir(), name);
+    mkdir(dir, 0700);
+    return dir;
+}
+
+/* mote convert of a 300,000-node chain, signalled once its temporary
+ * output exists: the temporary is removed and the process dies of the
+ * signal, with no output file. */
+START_TEST(test_convert_interrupted_by_a_signal_leaves_no_temporary)
+{
+#ifdef MOTE_HAVE_ONNX
+    const char *mote = mote_tool();
+    if (!mote) {
+        printf("skipped: no mote tool (built with --disable-cli?)\n");
+        return;
+    }
+    char *dir = fresh_dir("signals");
+    char onnx[700], out[700];
+    snprintf(onnx, sizeof onnx, "%s/chain.onnx", dir);
+    snprintf(out, sizeof out, "%s/chain.mote", dir);
+    size_t len;
+    uint8_t *bytes = mote_chain_onnx(300000, &len);
+    FILE *f = fopen(onnx, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    free(bytes);
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        int caught = 0;
+        for (int attempt = 0; attempt < 5 && !caught; attempt++) {
+            pid_t pid = fork();
+            ck_assert_int_ge(pid, 0);
+            if (pid == 0) {
+                int null = open("/dev/null", O_WRONLY);
+                dup2(null, 1);
+                dup2(null, 2);
+                execl(mote, mote, "convert", "-q", onnx, out, (char *)NULL);
+                _exit(127);
+            }
+            int status = 0;
+            /* wait for the temporary output to appear, then signal */
+            while (waitpid(pid, &status, WNOHANG) == 0) {
+                if (temps_in(dir)) {
+                    kill(pid, sigs[i]);
+                    caught = 1;
+                    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+                    break;
+                }
+                usleep(100);
+            }
+            if (caught && !WIFSIGNALED(status))
+                caught = 0;       /* it finished before the signal came */
+            ck_assert_msg(!caught || WTERMSIG(status) == sigs[i], "died of signal %d", WTERMSIG(status));
+            unlink(out);
+        }
+        ck_assert_msg(caught, "signal %d: never saw the temporary file while converting", sigs[i]);
+        ck_assert_msg(temps_in(dir) == 0, "signal %d left a temporary file in %s", sigs[i], dir);
+    }
+#endif
+}
+END_TEST
+
+/* mote run -o DIR on a model with a small output "a" and a large one "b"
+ * under a file size limit the second exceeds: both old files stay. */
+START_TEST(test_run_writes_all_outputs_or_none)
+{
+    const char *mote = mote_tool();
+    if (!mote) {
+        printf("skipped: no mote tool (built with --disable-cli?)\n");
+        return;
+    }
+    char *dir = fresh_dir("outputs");
+    char model[700], xin[700], outdir[700], a[800], b[800], cmd[4000];
+    snprintf(model, sizeof model, "%s/two.mote", dir);
+    snprintf(xin, sizeof xin, "%s/x.npy", dir);
+    snprintf(outdir, sizeof outdir, "%s/out", dir);
+    snprintf(a, sizeof a, "%s/a.npy", outdir);
+    snprintf(b, sizeof b, "%s/b.npy", outdir);
+    mkdir(outdir, 0700);
+    mote_graph *g = mote_graph_new();
+    int64_t xd[2] = {1, 4}, wd[2] = {4, 2000};
+    static float w[4 * 2000];
+    mote_test_fill(w, 4 * 2000, 5, -1, 1);
+    int in[2] = {mote_graph_input(g, "x", MOTE_F32, 2, xd), mote_graph_weight(g, "w", MOTE_F32, 2, wd, w)};
+    int ya, yb;
+    const char *an = "a", *bn = "b";
+    ck_assert_int_ge(mote_graph_node(g, "Relu", "ra", 1, in, 1, &an, &ya), 0);
+    ck_assert_int_ge(mote_graph_node(g, "MatMul", "mb", 2, in, 1, &bn, &yb), 0);
+    ck_assert_mote_ok(mote_graph_output(g, ya));
+    ck_assert_mote_ok(mote_graph_output(g, yb));
+    ck_assert_mote_ok(mote_graph_save(g, model));
+    mote_graph_free(g);
+    float x[4] = {1, -2, 3, -4};
+    mote_tensor xt = {.dtype = MOTE_F32, .ndim = 2, .dims = {1, 4}, .data = x};
+    ck_assert_mote_ok(mote_npy_write(xin, &xt));
+    const char *files[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(files[i], "wb");
+        ck_assert_ptr_nonnull(f);
+        fputs("old", f);
+        fclose(f);
+    }
+    /* 2 blocks of 512 bytes: a (144 bytes) fits, b (8,128) does not */
+    snprintf(cmd, sizeof cmd, "trap '' XFSZ; ulimit -f 2; exec '%s' run -o '%s' '%s' '%s' >/dev/null 2>&1",
+             mote, outdir, model, xin);
+    int rc = system(cmd);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) != 0, "'%s' should fail", cmd);
+    for (int i = 0; i < 2; i++) {
+        char buf[16] = {0};
+        FILE *f = fopen(files[i], "rb");
+        ck_assert_ptr_nonnull(f);
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        ck_assert_msg(n == 3 && !strcmp(buf, "old"), "%s was replaced (%zu bytes)", files[i], n);
+    }
+    ck_assert_int_eq(temps_in(outdir), 0);
+    /* Without the limit both are written. */
+    snprintf(cmd, sizeof cmd, "'%s' run -o '%s' '%s' '%s' >/dev/null 2>&1", mote, outdir, model, xin);
+    rc = system(cmd);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "'%s' failed", cmd);
+    mote_tensor t;
+    ck_assert_mote_ok(mote_npy_read(b, &t));
+    ck_assert_int_eq(t.dims[1], 2000);
+    free(t.data);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -321,11 +519,19 @@ static Suite *hostile_suite(void)
     tcase_add_test(sizes, test_attention_cache_size_overflow_is_refused);
     tcase_add_test(sizes, test_depthwise_conv_with_huge_stride_runs);
     suite_add_tcase(s, sizes);
+    TCase *ver = tcase_create("verify");
+    tcase_add_test(ver, test_verify_refuses_what_open_refuses);
+    suite_add_tcase(s, ver);
     TCase *big = tcase_create("big_graphs");
     tcase_set_timeout(big, 300);
     tcase_add_test(big, test_two_hundred_thousand_node_chain_loads_converts_and_runs);
     tcase_add_test(big, test_name_index_follows_renames_and_compaction);
     suite_add_tcase(s, big);
+    TCase *left = tcase_create("nothing_left_behind");
+    tcase_set_timeout(left, 300);
+    tcase_add_test(left, test_convert_interrupted_by_a_signal_leaves_no_temporary);
+    tcase_add_test(left, test_run_writes_all_outputs_or_none);
+    suite_add_tcase(s, left);
     return s;
 }
 

@@ -1,15 +1,17 @@
 /*
- * cmd_verify.c — `mote verify MODEL...`: checks every checksum of each
- * .mote file (structure, graph, metadata and all weight data) with
- * mote_model_verify. It does not run the model.
+ * cmd_verify.c — `mote verify MODEL...`: checks each .mote file as
+ * opening it would (structure, graph, shape inference at the file's
+ * shapes) and every checksum (structure, graph, metadata and all weight
+ * data) with mote_model_verify. It does not run the model.
  */
 #include "cli.h"
 
 static const char usage[] =
     "Usage: mote verify [options] MODEL.mote...\n"
     "\n"
-    "Checks each file's structure and every checksum, the weight data\n"
-    "included, and prints 'FILE: OK' or the problem found.\n"
+    "Checks each file as loading it would (structure, graph, each op's\n"
+    "attributes and shapes at the file's input shapes), then every checksum,\n"
+    "the weight data included, and prints 'FILE: OK' or the problem found.\n"
     "\n"
     "Options:\n"
     "  -h, --help   show this help\n"
