@@ -500,6 +500,42 @@ START_TEST(test_run_writes_all_outputs_or_none)
 }
 END_TEST
 
+/* A llama2.c checkpoint whose header is wrong (64 % 7 heads), converted
+ * without --tokenizer, is reported as a llama2.c problem, not as broken
+ * ONNX protobuf. */
+START_TEST(test_convert_detects_a_llama2c_checkpoint_with_a_bad_header)
+{
+    const char *mote = mote_tool();
+    if (!mote) {
+        printf("skipped: no mote tool (built with --disable-cli?)\n");
+        return;
+    }
+    char *dir = fresh_dir("llama2c");
+    char bin[700], out[700], err[700], cmd[3000];
+    snprintf(bin, sizeof bin, "%s/bad.bin", dir);
+    snprintf(out, sizeof out, "%s/bad.mote", dir);
+    snprintf(err, sizeof err, "%s/err.txt", dir);
+    FILE *f = fopen(bin, "wb");
+    ck_assert_ptr_nonnull(f);
+    int32_t hd[7] = {64, 172, 5, 7, 4, 512, 512};
+    fwrite(hd, 4, 7, f);
+    static float zeros[4096];
+    fwrite(zeros, 4, 4096, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "'%s' convert '%s' '%s' >/dev/null 2>'%s'", mote, bin, out, err);
+    int rc = system(cmd);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) != 0, "'%s' should fail", cmd);
+    char msg[2048] = {0};
+    f = fopen(err, "rb");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(msg, 1, sizeof msg - 1, f);
+    fclose(f);
+    msg[n] = 0;
+    ck_assert_msg(strstr(msg, "heads") && !strstr(msg, "protobuf") && !strstr(msg, "ONNX"), "%s", msg);
+    ck_assert_int_ne(access(out, F_OK), 0);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -531,6 +567,7 @@ static Suite *hostile_suite(void)
     tcase_set_timeout(left, 300);
     tcase_add_test(left, test_convert_interrupted_by_a_signal_leaves_no_temporary);
     tcase_add_test(left, test_run_writes_all_outputs_or_none);
+    tcase_add_test(left, test_convert_detects_a_llama2c_checkpoint_with_a_bad_header);
     suite_add_tcase(s, left);
     return s;
 }
