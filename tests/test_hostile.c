@@ -74,6 +74,29 @@ START_TEST(test_onnx_constant_attribute_without_name_is_an_error)
     free(buf);
 }
 END_TEST
+
+START_TEST(test_onnx_attributes_of_the_wrong_type_or_unknown_are_refused)
+{
+    struct { const char *file, *want; } cases[] = {
+        {"conv_group_as_list.onnx", "node 'conv' (Conv): attribute 'group' is INTS, Conv wants INT"},
+        {"relu_unknown_attribute.onnx", "node 'relu' (Relu): 'alpha' is not an attribute of Relu"},
+        {"relu_attribute_with_empty_name.onnx", "node 'relu' (Relu): attribute 0 has no name"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "tests/fuzz/regressions/onnx/%s", cases[i].file);
+        size_t len;
+        uint8_t *buf = read_src_file(rel, &len);
+        mote_graph *g = NULL;
+        mote_status st = mote_onnx_import_memory(buf, len, NULL, NULL, &g);
+        free(buf);
+        ck_assert_msg(st == MOTE_ERR_FORMAT, "%s: %s: %s", cases[i].file, mote_status_name(st),
+                      mote_last_error());
+        ck_assert_ptr_null(g);
+        ck_assert_msg(strstr(mote_last_error(), cases[i].want), "%s: %s", cases[i].file, mote_last_error());
+    }
+}
+END_TEST
 #endif
 
 /* ------------------------------------------------- sizes near INT64_MAX */
@@ -545,6 +568,7 @@ static Suite *hostile_suite(void)
 #ifdef MOTE_HAVE_ONNX
     TCase *onnx = tcase_create("onnx_attributes");
     tcase_add_test(onnx, test_onnx_constant_attribute_without_name_is_an_error);
+    tcase_add_test(onnx, test_onnx_attributes_of_the_wrong_type_or_unknown_are_refused);
     suite_add_tcase(s, onnx);
 #endif
     TCase *sizes = tcase_create("sizes");
