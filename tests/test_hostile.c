@@ -49,6 +49,20 @@ START_TEST(test_error_formatting_its_own_message_is_not_garbled)
 }
 END_TEST
 
+START_TEST(test_attribute_without_a_name_is_a_clear_error)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t d[1] = {4};
+    int x = mote_graph_input(g, "x", MOTE_F32, 1, d), y;
+    int node = mote_graph_node(g, "Relu", "r", 1, &x, 1, NULL, &y);
+    ck_assert_int_eq(mote_graph_attr_int(g, node, "", 1), MOTE_ERR_ARG);
+    ck_assert_str_eq(mote_last_error(), "graph: node 'r' (Relu): an attribute needs a non-empty name");
+    ck_assert_int_eq(mote_graph_attr_ints(g, node, NULL, 0, NULL), MOTE_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(mote_last_error(), "non-empty name"));
+    mote_graph_free(g);
+}
+END_TEST
+
 /* ------------------------------------------------------ ONNX attributes */
 
 #ifdef MOTE_HAVE_ONNX
@@ -564,6 +578,7 @@ static Suite *hostile_suite(void)
     Suite *s = suite_create("hostile");
     TCase *err = tcase_create("errors");
     tcase_add_test(err, test_error_formatting_its_own_message_is_not_garbled);
+    tcase_add_test(err, test_attribute_without_a_name_is_a_clear_error);
     suite_add_tcase(s, err);
 #ifdef MOTE_HAVE_ONNX
     TCase *onnx = tcase_create("onnx_attributes");

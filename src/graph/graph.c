@@ -346,8 +346,13 @@ nomem:
 /* Returns the attribute slot for key on node (replacing an existing one). */
 static mote_attr *attr_slot(mote_graph *g, int node, const char *key, mote_attr_type t)
 {
-    if (!g || node < 0 || node >= g->n_nodes || !key || !*key) {
+    if (!g || node < 0 || node >= g->n_nodes) {
         mote_error(MOTE_ERR_ARG, "graph: attribute '%s' on invalid node %d", key ? key : "", node);
+        return NULL;
+    }
+    if (!key || !*key) {
+        mote_error(MOTE_ERR_ARG, "graph: node '%s' (%s): an attribute needs a non-empty name",
+                   g->nodes[node].name, g->nodes[node].op);
         return NULL;
     }
     mote_node *n = &g->nodes[node];

@@ -369,7 +369,9 @@ static void bcast_rows(void *ctx, int64_t b, int64_t e, int thread)
     const bcast_job *j = ctx;
     const mote_bcast *p = j->p;
     int last = p->nd - 1;
-    int64_t off[MOTE_BCAST_MAX], st[MOTE_BCAST_MAX];
+    /* zero past the plan's n operands: a one-input walk (Max of one
+     * tensor) hands seg arrays it reads two entries of */
+    int64_t off[MOTE_BCAST_MAX] = {0}, st[MOTE_BCAST_MAX] = {0};
     for (int k = 0; k < p->n; k++)
         st[k] = p->st[k][last];
     for (int64_t r = b; r < e; r++) {
@@ -390,7 +392,7 @@ static void bcast_rows(void *ctx, int64_t b, int64_t e, int thread)
 static void bcast_flat(void *ctx, int64_t b, int64_t e, int thread)
 {
     const bcast_job *j = ctx;
-    int64_t off[MOTE_BCAST_MAX], st[MOTE_BCAST_MAX];
+    int64_t off[MOTE_BCAST_MAX] = {0}, st[MOTE_BCAST_MAX] = {0};   /* as in bcast_rows */
     for (int k = 0; k < j->p->n; k++) {
         st[k] = j->p->st[k][0];
         off[k] = b * st[k];
