@@ -13,6 +13,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,6 +25,7 @@
 #include "testutil.h"
 #include "chain_fixture.h"
 #include "format/npy.h"
+#include "ref.h"
 #ifdef MOTE_HAVE_ONNX
 #include "onnx/onnx.h"
 #endif
@@ -573,6 +575,25 @@ START_TEST(test_convert_detects_a_llama2c_checkpoint_with_a_bad_header)
 }
 END_TEST
 
+START_TEST(test_quantize_of_nan_gives_the_zero_point)
+{
+    /* converting NaN to an integer type is undefined behaviour (UBSan
+     * reported it from a fuzzed QuantizeLinear): NaN and 0/0 give zp */
+    const float x[4] = {NAN, 0.0f, 1.0f, -NAN}, scale[1] = {0.0f}, scale1[1] = {1.0f};
+    const int32_t zp[1] = {7};
+    uint8_t y[4];
+    mote_quantize_f32_ref(x, y, 0, scale, zp, 1, 4, 0, 4);
+    ck_assert_int_eq(y[0], 7);
+    ck_assert_int_eq(y[1], 7);     /* 0/0 */
+    ck_assert_int_eq(y[2], 255);   /* 1/0 = inf, clamped */
+    ck_assert_int_eq(y[3], 7);
+    int8_t z[4];
+    mote_quantize_f32_ref(x, z, 1, scale1, NULL, 1, 4, 0, 4);
+    ck_assert_int_eq(z[0], 0);
+    ck_assert_int_eq(z[2], 1);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -593,6 +614,7 @@ static Suite *hostile_suite(void)
     tcase_add_test(sizes, test_layernorm_of_huge_empty_tensor_is_refused);
     tcase_add_test(sizes, test_attention_cache_size_overflow_is_refused);
     tcase_add_test(sizes, test_depthwise_conv_with_huge_stride_runs);
+    tcase_add_test(sizes, test_quantize_of_nan_gives_the_zero_point);
     suite_add_tcase(s, sizes);
     TCase *ver = tcase_create("verify");
     tcase_add_test(ver, test_verify_refuses_what_open_refuses);
