@@ -19,7 +19,9 @@
  *   --cpu-clock  1-thread rows timed by thread CPU time (a loaded machine)
  */
 #include "config.h"
+#include "bench_cpu.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -29,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "runtime/cpu.h"
@@ -40,6 +43,46 @@
 #include <cblas.h>
 void openblas_set_num_threads(int);
 #endif
+
+/*
+ * The peer must run its proper kernels. OpenBLAS picks them from cpuid
+ * when it loads; a release that does not know the CPU falls back to old
+ * generic ones (Debian's 0.3.21 runs "Prescott", SSE3, on some AVX-512
+ * Xeons), which would flatter mote. The core name must be one of the
+ * CPU's vector width; if not, the bench re-runs itself with
+ * OPENBLAS_CORETYPE naming the right family, and if that does not help
+ * either, it prints no ratio. Returns 1 when the ratio is honest.
+ */
+static int peer_is_honest(char **argv, const char **core)
+{
+#if defined(MOTE_HAVE_OPENBLAS) && (defined(__x86_64__) || defined(__i386__))
+    static const char *const avx512_cores[] = {"SkylakeX", "Cooperlake", "SapphireRapids", NULL};
+    static const char *const avx2_cores[] = {"Haswell", "Zen", "SkylakeX", "Cooperlake",
+                                             "SapphireRapids", NULL};
+    *core = openblas_get_corename();
+    __builtin_cpu_init();
+    int w512 = __builtin_cpu_supports("avx512f"), w256 = __builtin_cpu_supports("avx2") &&
+               __builtin_cpu_supports("fma");
+    const char *const *ok = w512 ? avx512_cores : w256 ? avx2_cores : NULL;
+    if (!ok)
+        return 1;
+    for (int i = 0; ok[i]; i++)
+        if (!strcmp(*core, ok[i]))
+            return 1;
+    if (!getenv("OPENBLAS_CORETYPE")) {
+        fprintf(stderr, "gemm: OpenBLAS chose its '%s' kernels on a CPU with %s; re-running with "
+                "OPENBLAS_CORETYPE=%s\n", *core, w512 ? "AVX-512" : "AVX2", w512 ? "SkylakeX" : "Haswell");
+        setenv("OPENBLAS_CORETYPE", w512 ? "SkylakeX" : "Haswell", 1);
+        execv("/proc/self/exe", argv);
+        fprintf(stderr, "gemm: cannot re-run itself: %s\n", strerror(errno));
+    }
+    return 0;
+#else
+    (void)argv;
+    *core = "none";
+    return 1;
+#endif
+}
 
 typedef struct shape {
     const char *group;
@@ -157,7 +200,7 @@ static double measure_peak(const char **what)
 /* ---------------------------------------------------------------- mote */
 
 typedef struct mote_job {
-    const mote_kernels *k;
+    const mote_general_kernels *k;
     mote_gemm_packed_args args[2]; /* one per thread */
     int threads;
 } mote_job;
@@ -246,7 +289,7 @@ static float *rand_matrix(int64_t n, unsigned *seed)
     return p;
 }
 
-static int bench_shape(const mote_kernels *k, const shape *s, row *out)
+static int bench_shape(const mote_general_kernels *k, const shape *s, row *out)
 {
     unsigned seed = 42;
     float *A = rand_matrix(s->M * s->K, &seed), *B = rand_matrix(s->K * s->N, &seed);
@@ -364,15 +407,23 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    mote_kernels k;
-    if (mote_cpu_kernels(isa, &k) != MOTE_OK || !k.gemm_packed_f32) {
+    const mote_kernels *d;
+    if (mote_cpu_kernels(isa, &d) != MOTE_OK || !d->general.gemm_packed_f32) {
         fprintf(stderr, "gemm: no packed GEMM for ISA '%s'\n", isa ? isa : "(best)");
         return 1;
     }
+    const char *core = "none";
+    int honest = peer_is_honest(argv, &core);
     const char *peak_what = "none";
     double peak = measure_peak(&peak_what);
-    printf("mote SGEMM benchmark: table %s, NR %lld; peak (%s, 1 core) %.1f GFLOP/s; "
-           "medians of %d samples\n", k.name, (long long)k.gemm_nr(), peak_what, peak, n_samples);
+    printf("mote SGEMM benchmark on %s: table %s, NR %lld; peak (%s, 1 core) %.1f GFLOP/s; "
+           "medians of %d samples\n", cpu_model(), d->name, (long long)d->general.gemm_nr(), peak_what, peak,
+           n_samples);
+    const char *forced = getenv("OPENBLAS_CORETYPE");
+    printf("peer: OpenBLAS, core '%s'%s%s%s\n", core, forced ? " (OPENBLAS_CORETYPE=" : "",
+           forced ? forced : "", forced ? ")" : "");
+    if (!honest)
+        printf("peer: OpenBLAS runs kernels narrower than this CPU's: no ratio is printed\n");
     row rows[N_SHAPES];
     mkdir(dir, 0777);
     char path[1024];
@@ -381,18 +432,20 @@ int main(int argc, char **argv)
     FILE *outs[2] = { stdout, md };
     for (int o = 0; o < 2; o++) {
         if (!outs[o]) continue;
-        fprintf(outs[o], "\nSGEMM GFLOP/s (median), table `%s`, FMA peak %.1f GFLOP/s per core (%s).\n"
-                         "%%pk: fraction of peak (2T: of 2 x peak); /OB: ratio to OpenBLAS in the same run.\n"
+        fprintf(outs[o], "\nSGEMM GFLOP/s (median) on %s, table `%s`, FMA peak %.1f GFLOP/s per core (%s).\n"
+                         "%%pk: fraction of peak (2T: of 2 x peak); /OB: ratio to OpenBLAS (core `%s`) in the same run.\n"
                          "1T rows timed by %s; 2T rows by wall clock.\n\n",
-                k.name, peak, peak_what, cpu_clock ? "thread CPU time" : "wall clock");
+                cpu_model(), d->name, peak, peak_what, core, cpu_clock ? "thread CPU time" : "wall clock");
         fprintf(outs[o], "| shape | M | N | K | mote 1T | %%pk | OpenBLAS 1T | /OB | mote 2T | %%pk | OpenBLAS 2T | /OB | 2T/1T |\n"
                          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         fflush(outs[o]);
     }
     for (int i = 0; i < N_SHAPES; i++) {
         const shape *s = &shapes[i];
-        if (bench_shape(&k, s, &rows[i]) != 0) return 1;
-        const row *r = &rows[i];
+        if (bench_shape(&d->general, s, &rows[i]) != 0) return 1;
+        row *r = &rows[i];
+        if (!honest)
+            r->blas1 = r->blas2 = 0;   /* printed as 0: no ratio */
         for (int o = 0; o < 2; o++) {
             if (!outs[o]) continue;
             fprintf(outs[o], "| %s | %lld | %lld | %lld | %.1f | %.0f%% | %.1f | %.2f | %.1f | %.0f%% | %.1f | %.2f | %.2f |\n",

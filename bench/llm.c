@@ -41,6 +41,7 @@
 #include "runtime/cpu.h"
 #include "llm/llama.h"
 #include "config.h"
+#include "bench_cpu.h"
 #ifdef MOTE_HAVE_X86
 #include "../arch/x86/x86_kernels.h"
 #endif
@@ -424,7 +425,7 @@ int main(int argc, char **argv)
         perror(out);
         return 1;
     }
-    fprintf(f, "# bench/llm: llama decoder, tokens/s\n\n"
+    fprintf(f, "# bench/llm: llama decoder, tokens/s\n\nCPU: %s. "
             "Kernel table: %s. Prompt: %d tokens in one batched pass; generation: %d tokens "
             "one at a time; median (min–max) of %d repetitions. \"cpu\" columns: tokens per "
             "second of process CPU time (all threads; spinning workers included). \"weights/token\": bytes of weight matrices one generated "
@@ -437,7 +438,7 @@ int main(int argc, char **argv)
             "same statistic over 3 passes) at start: %.1f GB/s.\n\n"
             "| model | weights | threads | prompt tok/s | prompt cpu | generation tok/s | gen cpu | "
             "weights/token MB | read BW GB/s | best pass GB/s | of BW |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
-            mote_cpu_best_isa(), NTOK, NTOK, reps, dram / 1e9);
+            cpu_model(), mote_cpu_best_isa(), NTOK, NTOK, reps, dram / 1e9);
     for (int i = 0; i < n_rows; i++) print_row(f, &rows[i]);
     fclose(f);
     printf("DRAM read bandwidth %.1f GB/s; wrote %s\n", dram / 1e9, out);

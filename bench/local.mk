@@ -4,21 +4,21 @@
 # peak; run `bench/gemm [--quick]` from the build directory.
 if HAVE_SIMD
 noinst_PROGRAMS += bench/gemm
-bench_gemm_SOURCES = bench/gemm.c
+bench_gemm_SOURCES = bench/gemm.c bench/bench_cpu.h
 bench_gemm_CPPFLAGS = $(AM_CPPFLAGS) $(OPENBLAS_CFLAGS)
 bench_gemm_LDADD = libmote_core.la $(OPENBLAS_LIBS) -lm
 
 # bench/models: whole-model latency (median, spread) and peak RSS, 1 and 2
 # threads; `bench/models [--quick] [--torch bench/peer_torch.py]`.
 noinst_PROGRAMS += bench/models
-bench_models_SOURCES = bench/models.c
+bench_models_SOURCES = bench/models.c bench/bench_cpu.h
 bench_models_LDADD = libmote_core.la -lm
 endif
 
 # bench/llm: language-model prompt and generation speed, and the read
 # bandwidth it is bounded by.
 noinst_PROGRAMS += bench/llm
-bench_llm_SOURCES = bench/llm.c
+bench_llm_SOURCES = bench/llm.c bench/bench_cpu.h
 bench_llm_LDADD = libmote_core.la -lm
 
 # bench/ort.sh: mote against ONNX Runtime (onnxruntime-node, fetched with

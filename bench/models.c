@@ -19,6 +19,7 @@
  *   when both exist and prints its medians beside mote's.
  */
 #include "config.h"
+#include "bench_cpu.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,7 +411,8 @@ int main(int argc, char **argv)
     if (runs < 30 && !quick) runs = 30;
     if (runs < 5) runs = 5;
     double peak = peak_gflops();
-    printf("# bench/models: %d runs after 3 warm-ups, %s; FMA peak (1 core, CPU time) %.1f GFLOP/s\n",
+    printf("# bench/models on %s: %d runs after 3 warm-ups, %s; FMA peak (1 core, CPU time) %.1f GFLOP/s\n",
+           cpu_model(),
            runs, clock_id == CLOCK_MONOTONIC ? "wall clock" : "process CPU time", peak);
     printf("| model | threads | isa | median ms | min | p10 | p90 | GFLOP/s | of peak | peak RSS MiB |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|\n");

@@ -1,6 +1,8 @@
 /*
  * conv_transpose_ref.c — the reference 2-D transposed convolution (ConvTranspose),
- * one image, NCHW. Not the output-size arithmetic (the op does that).
+ * one image, NCHW, and col2im, the scatter-add that turns the product of the
+ * weights and an image's pixels into the transposed convolution's output.
+ * Not the output-size arithmetic (the op does that).
  */
 #include "ref.h"
 
@@ -40,6 +42,40 @@ void mote_convt2d_f32_ref(const mote_convt2d_args *a, int64_t oc0, int64_t oc1)
                     }
                 }
                 a->y[(oc * a->OH + oy) * a->OW + ox] = acc;
+            }
+    }
+}
+
+/*
+ * y[oc, oy, ox] += col[(oc*KH + ky)*KW + kx, iy*W + ix]
+ * for every (ky, kx, iy, ix) with oy = iy*sh - ph + ky*dh in [0, OH) and
+ * ox = ix*sw - pw + kx*dw in [0, OW), in (ky, kx, iy, ix) order, for output
+ * channels oc in [oc0, oc1) of one group (y and col start at that group).
+ */
+void mote_col2im_f32_ref(const mote_convt2d_args *a, const float *col, float *y,
+                         int64_t oc0, int64_t oc1)
+{
+    int64_t HW = a->H * a->W, OHW = a->OH * a->OW;
+    for (int64_t oc = oc0; oc < oc1; oc++) {
+        float *yc = y + oc * OHW;
+        for (int64_t ky = 0; ky < a->KH; ky++)
+            for (int64_t kx = 0; kx < a->KW; kx++) {
+                const float *row = col + ((oc * a->KH + ky) * a->KW + kx) * HW;
+                int64_t offx = kx * a->dw - a->pw;
+                /* ix range with 0 <= ix*sw + offx < OW */
+                int64_t ix0 = offx >= 0 ? 0 : (-offx + a->sw - 1) / a->sw;
+                int64_t ix1 = a->OW - offx <= 0 ? 0 : (a->OW - offx + a->sw - 1) / a->sw;
+                if (ix1 > a->W)
+                    ix1 = a->W;
+                for (int64_t iy = 0; iy < a->H; iy++) {
+                    int64_t oy = iy * a->sh - a->ph + ky * a->dh;
+                    if (oy < 0 || oy >= a->OH)
+                        continue;
+                    float *yr = yc + oy * a->OW + offx;
+                    const float *r = row + iy * a->W;
+                    for (int64_t ix = ix0; ix < ix1; ix++)
+                        yr[ix * a->sw] += r[ix];
+                }
             }
     }
 }

@@ -35,12 +35,3 @@ void mote_gemm_f32_ref(const mote_gemm_args *a)
         }
     }
 }
-
-/* sum_{i<n} a[i] b[i], accumulated in index order */
-float mote_dot_f32_ref(int64_t n, const float *a, const float *b)
-{
-    float acc = 0.0f;
-    for (int64_t i = 0; i < n; i++)
-        acc += a[i] * b[i];
-    return acc;
-}

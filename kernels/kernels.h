@@ -2,10 +2,11 @@
  * kernels.h — one signature per computation, and the kernel table.
  *
  * A kernel sees arrays and sizes, never a graph, a node or a thread pool.
- * The reference table (the files in kernels/) holds the simplest correct loop for each
- * entry, with the math in a comment: it is the specification. Each target in
- * arch/ fills a table with the same signatures; a NULL entry falls back to
- * the reference (see mote_cpu_kernels in src/runtime/cpu.c).
+ * The entries are listed once, in kernel_list.h; the reference table (the
+ * files in kernels/) holds the simplest correct loop for each entry, with
+ * the math in a comment: it is the specification. Each target in arch/
+ * fills sub-tables with the same signatures; a NULL entry falls back to the
+ * reference (see mote_cpu_kernels in src/runtime/cpu.c).
  *
  * Threading is the caller's business: kernels are called on sub-ranges
  * (rows, columns, channels) by the op layer, so every kernel must compute
@@ -198,80 +199,45 @@ typedef struct mote_pool2d_args {
 
 /* ------------------------------------------------------------------ table */
 
+#include "llm.h"            /* the LLM entries' block types */
+#include "kernel_list.h"
+
+#define MOTE_KERNEL_MEMBER(table, name, ret, params) ret (*name) params;
+#define MOTE_KERNEL_MEMBER_ARRAY(table, name, count, ret, params) ret (*name[count]) params;
+
+/* The sub-tables: one function pointer per entry of kernel_list.h. */
+typedef struct mote_general_kernels {
+    MOTE_KERNELS_GENERAL(MOTE_KERNEL_MEMBER, MOTE_KERNEL_MEMBER_ARRAY)
+} mote_general_kernels;
+
+typedef struct mote_llm_kernels {
+    MOTE_KERNELS_LLM(MOTE_KERNEL_MEMBER, MOTE_KERNEL_MEMBER_ARRAY)
+} mote_llm_kernels;
+
+/*
+ * The dispatch struct: everything an op may call, for one ISA. Resolved
+ * once per process and ISA by mote_cpu_kernels (src/runtime/cpu.c): every
+ * entry a target leaves NULL holds the reference's, so only the optional
+ * entries (NULL in the reference too) can be NULL. Ops reach it as
+ * c->k / s->k: c->k->general.softmax_f32, c->k->llm.matvec_f32.
+ */
 typedef struct mote_kernels {
-    const char *name;      /* "ref", "avx2", "avx512", "neon" */
-
-    /* Elementwise, indexed by mote_unary_op / mote_binary_op. */
-    mote_unary_f32_fn unary_f32[MOTE_UN_COUNT];
-    mote_binary_f32_fn binary_f32[MOTE_BIN_COUNT];
-    /* x[i] = act(x[i]) in place. */
-    void (*act_f32)(int64_t n, float *x, mote_act act);
-
-    /* GEMM, unpacked (the reference is the specification). */
-    void (*gemm_f32)(const mote_gemm_args *a);
-    /* Packed-B GEMM; all four NULL in a table without a packed path. */
-    int64_t (*gemm_nr)(void);
-    size_t (*gemm_pack_b_bytes)(int64_t K, int64_t N);
-    void (*gemm_pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb,
-                        int trans_b, void *Bp);
-    size_t (*gemm_scratch_bytes)(int64_t M, int64_t K);
-    void (*gemm_packed_f32)(const mote_gemm_packed_args *a);
-
-    /* Convolution: the direct reference (also the fallback for any shape),
-     * and optional fast paths the op layer chooses when they apply. */
-    void (*conv2d_f32)(const mote_conv2d_args *a);
-    /* depthwise 3x3 (groups == C == OC, KH = KW = 3, dilation 1), or NULL */
-    void (*conv2d_dw3x3_f32)(const mote_conv2d_args *a);
-    /* im2col for one image: col[(ic*KH+ky)*KW+kx][oy*OW+ox], channels of
-     * group g only (C/groups rows blocks). */
-    void (*im2col_f32)(const mote_conv2d_args *a, int64_t g, float *col);
-
-    /* Pooling. */
-    void (*maxpool2d_f32)(const mote_pool2d_args *a);
-    void (*avgpool2d_f32)(const mote_pool2d_args *a);
-    /* y[c] = mean over hw of x[c, :]  for c in [0, C) */
-    void (*global_avgpool_f32)(int64_t C, int64_t HW, const float *x, float *y);
-    /* y[c] = max over hw of x[c, :]; NaN never wins (as in MaxPool), so a
-     * row of only NaN (or an empty one) gives -inf */
-    void (*global_maxpool_f32)(int64_t C, int64_t HW, const float *x, float *y);
-
-    /* Rows of length n: softmax (log_softmax if log != 0). */
-    void (*softmax_f32)(int64_t rows, int64_t n, const float *x, float *y, int log);
-    /* y = (x - mean) / sqrt(var + eps) * gamma + beta, per row of length n;
-     * gamma/beta may be NULL (1 / 0). */
-    void (*layernorm_f32)(int64_t rows, int64_t n, const float *x,
-                          const float *gamma, const float *beta, float eps, float *y);
-    /* y = x / sqrt(mean(x^2) + eps) * gamma, per row of length n. */
-    void (*rmsnorm_f32)(int64_t rows, int64_t n, const float *x,
-                        const float *gamma, float eps, float *y);
-    /* y[c, i] = act(x[c, i] * scale[c] + shift[c]), C channels of HW each
-     * (BatchNormalization after folding its statistics). */
-    void (*channel_affine_f32)(int64_t C, int64_t HW, const float *x,
-                               const float *scale, const float *shift, float *y);
-
-    /* sum_i a[i] * b[i] */
-    float (*dot_f32)(int64_t n, const float *a, const float *b);
-
-    /* Packed-A GEMM (constant A); all five NULL in a table without it. */
-    int64_t (*gemm_mr)(void);
-    size_t (*gemm_pack_a_bytes)(int64_t M, int64_t K);
-    void (*gemm_pack_a)(int64_t M, int64_t K, const float *A, int64_t lda,
-                        int trans_a, void *Ap);
-    size_t (*gemm_packed_a_scratch_bytes)(int64_t N, int64_t K);
-    void (*gemm_packed_a_f32)(const mote_gemm_packed_a_args *a);
-
-    /* depthwise of any kernel up to MOTE_DW_MAXK x MOTE_DW_MAXK (groups ==
-     * C == OC, dilation 1, any stride), or NULL; the op prefers
-     * conv2d_dw3x3_f32 for 3x3 */
-    void (*conv2d_dw_f32)(const mote_conv2d_args *a);
+    const char *name;                /* "ref", "avx2", "avx512", "neon" */
+    mote_general_kernels general;
+    mote_llm_kernels llm;
 } mote_kernels;
 
-/* The reference table, and the targets' tables (defined only in builds
- * that include that target; src/runtime/cpu.c checks config.h before using one). */
+/* The reference, complete (kernels/ref_table.c). */
 extern const mote_kernels mote_kernels_ref;
-extern const mote_kernels mote_kernels_avx2;
-extern const mote_kernels mote_kernels_avx512;
-extern const mote_kernels mote_kernels_neon;
+
+/* The targets' own sub-tables, NULL where they have no kernel (defined
+ * only in builds with that target; src/runtime/cpu.c checks config.h). */
+extern const mote_general_kernels mote_general_kernels_avx2;
+extern const mote_general_kernels mote_general_kernels_avx512;
+extern const mote_general_kernels mote_general_kernels_neon;
+extern const mote_llm_kernels mote_llm_kernels_avx2;
+extern const mote_llm_kernels mote_llm_kernels_avx512;
+extern const mote_llm_kernels mote_llm_kernels_neon;
 
 /* Applies a fused activation to one value (the reference semantics). */
 float mote_act_apply_ref(float x, mote_act act);

@@ -1,12 +1,10 @@
 /*
- * llm.h — kernels for language-model decoders, and their own table.
- *
- * These are kept in a table apart from mote_kernels (kernels.h) so that the
- * decoder's kernels (RMSNorm, rotary embedding, matrix-vector products on
- * f32 and on q8_0/q4_0 block-quantized weights) can grow without touching
- * every target's main table. Each target fills a mote_llm_kernels; a NULL
- * entry falls back to the reference (kernels/llm_ref.c, kernels/quant_blocks_ref.c), which
- * is the specification.
+ * llm.h — the types and reference kernels of the language-model decoder's
+ * entries (the "llm" sub-table of the dispatch struct; the entries and
+ * their contracts are in kernel_list.h): rotary embedding, matrix-vector
+ * products on f32, f16 and q8_0/q4_0 block-quantized weights, attention,
+ * SwiGLU. The references are kernels/llm_ref.c and
+ * kernels/quant_blocks_ref.c. (RMSNorm is the general table's.)
  *
  * Block formats (32 values per block, row-major, a row of K values is K/32
  * consecutive blocks; K must be a multiple of 32):
@@ -69,56 +67,6 @@ typedef enum mote_wtype {
     MOTE_W_F16 = 3                 /* IEEE half, for q8_0's classifier */
 } mote_wtype;
 
-typedef struct mote_llm_kernels {
-    const char *name;
-    /* y[i] = x[i] / sqrt(mean(x^2) + eps) * g[i], one row of n */
-    void (*rmsnorm_f32)(int64_t n, const float *x, const float *g, float eps, float *y);
-    /* Rotary embedding of one row, in place: for each head h and pair
-     * j in [0, hs/2): angle = pos * theta^(-2j/hs),
-     *   (x0, x1) = (x[h*hs+2j], x[h*hs+2j+1])
-     *   -> (x0 cos - x1 sin, x0 sin + x1 cos) */
-    void (*rope_f32)(int64_t n_heads, int64_t hs, int64_t pos, float theta, float *x);
-    /* y[n - n0] = sum_k W[n, k] x[k] for n in [n0, n1); W is (N, K) */
-    void (*matvec_f32)(int64_t K, const float *W, int64_t n0, int64_t n1,
-                       const float *x, float *y);
-    /* as matvec_f32 with W in IEEE half */
-    void (*matvec_f16)(int64_t K, const uint16_t *W, int64_t n0, int64_t n1,
-                       const float *x, float *y);
-    /* sum_i a[i] b[i] */
-    float (*dot_f32)(int64_t n, const float *a, const float *b);
-    /* y[i] += a * x[i] */
-    void (*axpy_f32)(int64_t n, float a, const float *x, float *y);
-    /* y[i] = a[i] * sigmoid(a[i]) * b[i] */
-    void (*swiglu_f32)(int64_t n, const float *a, const float *b, float *y);
-    /* One head of attention over n cached positions (rows j of k and v,
-     * row stride ld):
-     *   s[j] = scale * (q . k_j),  p_j = exp(s[j] - max s) / sum_j exp(..)
-     *   y[0:hs] = sum_j p_j v_j
-     * s: scratch of n floats (left holding unnormalized exp weights). */
-    void (*attend_f32)(int64_t n, int64_t hs, const float *q, const float *k, const float *v,
-                       int64_t ld, float scale, float *s, float *y);
-    /* K values -> K/32 activation blocks (8 or 16 bits) */
-    void (*quantize_q8a)(int64_t K, const float *x, mote_q8a_block *out);
-    void (*quantize_q16a)(int64_t K, const float *x, mote_q16a_block *out);
-    /* For m in [0, M), n in [n0, n1):
-     *   y[m*ldy + n] = sum_k W[n, k] x[m, k]
-     * W: q8_0 (resp. q4_0) rows of K/32 blocks; x: M rows of K/32 q16
-     * (resp. q8) activation blocks. */
-    void (*matmul_q8_0)(int64_t M, int64_t K, const mote_q16a_block *x, const uint8_t *W,
-                        int64_t n0, int64_t n1, float *y, int64_t ldy);
-    void (*matmul_q4_0)(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,
-                        int64_t n0, int64_t n1, float *y, int64_t ldy);
-    /* Optional packed path (NULL in the reference): y as matmul_q8_0 /
-     * matmul_q4_0 computes it (x: their activation blocks), from weights
-     * packed by mote_qpack16. */
-    void (*matmul_qpacked)(mote_wtype t, int64_t M, int64_t K, const void *x,
-                           const void *Wp, int64_t n0, int64_t n1, float *y, int64_t ldy);
-} mote_llm_kernels;
-
-extern const mote_llm_kernels mote_llm_kernels_ref;
-extern const mote_llm_kernels mote_llm_kernels_avx2;
-extern const mote_llm_kernels mote_llm_kernels_avx512;
-
 /* Reference quantizers for weights (kernels/quant_blocks_ref.c): one row of K values. */
 void mote_quantize_row_q8_0(int64_t K, const float *x, uint8_t *out);
 void mote_quantize_row_q4_0(int64_t K, const float *x, uint8_t *out);
@@ -138,7 +86,15 @@ size_t mote_qpack16_group_bytes(mote_wtype t, int64_t K);
 size_t mote_qpack16_scale_bytes(int64_t K);
 void mote_qpack16(mote_wtype t, int64_t N, int64_t K, const uint8_t *W, void *Wp);
 
-/* Reference kernels, for targets that reuse some of them. */
+/* Reference kernels (the llm sub-table of mote_kernels_ref). */
+void mote_rope_f32_ref(int64_t n_heads, int64_t hs, int64_t pos, float theta, float *x);
+void mote_matvec_f32_ref(int64_t K, const float *W, int64_t n0, int64_t n1,
+                         const float *x, float *y);
+void mote_matvec_f16_ref(int64_t K, const uint16_t *W, int64_t n0, int64_t n1,
+                         const float *x, float *y);
+void mote_swiglu_f32_ref(int64_t n, const float *a, const float *b, float *y);
+void mote_attend_f32_ref(int64_t n, int64_t hs, const float *q, const float *k,
+                         const float *v, int64_t ld, float scale, float *s, float *y);
 void mote_matmul_q8_0_ref(int64_t M, int64_t K, const mote_q16a_block *x, const uint8_t *W,
                           int64_t n0, int64_t n1, float *y, int64_t ldy);
 void mote_matmul_q4_0_ref(int64_t M, int64_t K, const mote_q8a_block *x, const uint8_t *W,

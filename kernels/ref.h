@@ -1,6 +1,7 @@
 /*
  * ref.h — the portable reference kernels: one declaration per entry of
- * mote_kernels_ref (kernels/ref_table.c), and the reference loops the ops
+ * mote_kernels_ref's general sub-table (kernels/ref_table.c; the LLM ones
+ * are in llm.h), and the reference loops the ops
  * call directly (reductions, data movement, structured ops). Plain C, the
  * formula at each definition; the specification fast kernels are tested
  * against.
@@ -46,7 +47,6 @@ void mote_act_f32_ref(int64_t n, float *x, mote_act act);
 
 /* gemm_ref.c */
 void mote_gemm_f32_ref(const mote_gemm_args *a);
-float mote_dot_f32_ref(int64_t n, const float *a, const float *b);
 
 /* conv_ref.c */
 void mote_conv2d_f32_ref(const mote_conv2d_args *a);
@@ -75,7 +75,7 @@ void mote_channel_affine_f32_ref(int64_t C, int64_t HW, const float *x,
                                  const float *scale, const float *shift, float *y);
 
 /* ------------------------------------------- rounding, reductions */
-/* a_unary.c: entries of mote_kernels_ref.unary_f32 */
+/* elementwise_ref.c: more entries of mote_kernels_ref.unary_f32 */
 void mote_floor_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta);
 void mote_ceil_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta);
 void mote_round_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta);
@@ -85,7 +85,7 @@ void mote_selu_f32_ref(int64_t n, const float *x, float *y, float alpha, float b
 void mote_softplus_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta);
 void mote_mish_f32_ref(int64_t n, const float *x, float *y, float alpha, float beta);
 
-/* a_reduce.c ----------------------------------------------------------- */
+/* reduce_ref.c ----------------------------------------------------------- */
 
 /* What a reduction computes over its reduced elements x_1..x_n. */
 typedef enum mote_reduce_kind {
@@ -134,7 +134,7 @@ void mote_argreduce_f32_ref(int is_min, int select_last, int64_t n, int64_t inne
  * not see mote.h's mote_dtype; the ops map one to the other). */
 typedef enum mote_num { MOTE_NUM_F32, MOTE_NUM_I32, MOTE_NUM_I64, MOTE_NUM_U8, MOTE_NUM_I8 } mote_num;
 
-/* ------------------------------------------------------------ b_move.c */
+/* ------------------------------------------------------------ move_ref.c */
 
 /* y[r*n .. r*n+n) = x[off[r] .. off[r]+n) for r in [r0, r1) (elements of es bytes) */
 void mote_copy_rows_ref(const void *x, void *y, size_t es, int64_t n,
@@ -172,7 +172,7 @@ typedef enum mote_scatter_red { MOTE_SCATTER_NONE, MOTE_SCATTER_ADD, MOTE_SCATTE
 void mote_scatter_rows_ref(void *y, const void *u, mote_num t, size_t es, int64_t n,
                            const int64_t *off, int64_t rows, mote_scatter_red red);
 
-/* ------------------------------------------------------------ b_math.c */
+/* ------------------------------------------------------------ topk_ref.c */
 
 /*
  * CumSum along the middle axis of (outer, n, inner), rows r = o*inner + i:
@@ -192,7 +192,7 @@ void mote_cumsum_ref(const void *x, void *y, mote_num t, int64_t n, int64_t inne
 void mote_topk_f32_ref(const float *x, int64_t n, int64_t inner, int64_t k, int largest,
                        float *vals, int64_t *idx, int64_t *tmp, int64_t r0, int64_t r1);
 
-/* ------------------------------------------------------------ b_norm.c */
+/* ------------------------------------------------------------ norm_ref.c */
 
 /* Instance norm, rows = (n, c) planes of HW, r0..r1 over N*C:
  *   y = scale[c] * (x - mean) / sqrt(var + eps) + bias[c]  (biased var) */
@@ -211,7 +211,7 @@ void mote_lrn_f32_ref(const float *x, float *y, int64_t C, int64_t HW, int64_t s
 void mote_lpnorm_f32_ref(const float *x, float *y, int64_t n, int64_t inner, int p,
                          int64_t r0, int64_t r1);
 
-/* ----------------------------------------------------------- b_quant.c */
+/* -------------------------------------------------------- quantize_ref.c */
 
 /*
  * Quantize, element e with channel ch = (e / inner) % C (C = 1: per tensor):
@@ -233,7 +233,7 @@ void mote_matmul_integer_ref(const void *a, int a_signed, const void *b, int b_s
                              const int32_t *za, const int32_t *zb, int32_t *y,
                              int64_t N, int64_t K, int64_t m0, int64_t m1);
 
-/* -------------------------------------------------------- b_convt.c */
+/* -------------------------------------------------- conv_transpose_ref.c */
 
 /* 2-D transposed convolution, NCHW, one image (1-D: H = KH = 1). */
 typedef struct mote_convt2d_args {
@@ -255,8 +255,19 @@ typedef struct mote_convt2d_args {
  * when that divides exactly and lands inside the input.
  */
 void mote_convt2d_f32_ref(const mote_convt2d_args *a, int64_t oc0, int64_t oc1);
+/*
+ * The same output as a sum of two steps: col (OCg*KH*KW rows, H*W columns)
+ * = W_g^T x_g for one group g (a GEMM), then col2im adds each column entry
+ * at its output position:
+ *   y[oc, iy*sh - ph + ky*dh, ix*sw - pw + kx*dw] += col[(oc*KH + ky)*KW + kx, iy*W + ix]
+ * for oc in [oc0, oc1) of the group (y, col: the group's first channel),
+ * positions outside the output dropped; in (ky, kx, iy, ix) order. y must
+ * hold the bias (or zeros) on entry. a->x, a->w, a->y are not read.
+ */
+void mote_col2im_f32_ref(const mote_convt2d_args *a, const float *col, float *y,
+                         int64_t oc0, int64_t oc1);
 
-/* ---------------------------------------------------------- b_resize.c */
+/* ---------------------------------------------------------- resize_ref.c */
 
 /*
  * Separable resampling of a dense f32 tensor of rank nd: per axis d and
@@ -271,10 +282,17 @@ void mote_convt2d_f32_ref(const mote_convt2d_args *a, int64_t oc0, int64_t oc1);
 void mote_resize_f32_ref(const float *x, float *y, int nd, const int64_t *in,
                          const int64_t *out, const int *taps, const int64_t *const *idx,
                          const float *const *wt, float extrap, int64_t r0, int64_t r1);
+/* One output row of a plane whose other axes are unchanged: TH source rows
+ * (rows[th], weight wh[th]) and TW taps per output (iw, ww: W * TW, iw -1
+ * outside); y[ow] = sum_th sum_tw wh[th] ww[ow,tw] rows[th][iw[ow,tw]], in
+ * the order and with the rounding of mote_resize_f32_ref. */
+void mote_resize_row_f32_ref(const float *const *rows, const float *wh, int TH,
+                             const int64_t *iw, const float *ww, int TW, int64_t W,
+                             float extrap, float *y);
 
-/* ------------------------------------------------------------- b_rnn.c */
+/* ------------------------------------------------------------- rnn_ref.c */
 
-/* One direction of an LSTM or GRU over a whole sequence (see b_rnn.c). */
+/* One direction of an LSTM or GRU over a whole sequence (see rnn_ref.c). */
 typedef struct mote_rnn_args {
     int64_t T, H, I;          /* steps, hidden size, input size               */
     const float *x;           /* x[t, b, :] at x + t*xs_t + b*xs_b            */
@@ -315,7 +333,7 @@ void mote_lstm_f32_ref(const mote_rnn_args *a, float *tmp, int64_t b0, int64_t b
  */
 void mote_gru_f32_ref(const mote_rnn_args *a, float *tmp, int64_t b0, int64_t b1);
 
-/* ---------------------------------------------------------- b_einsum.c */
+/* ---------------------------------------------------------- einsum_ref.c */
 
 /*
  * Einsum over up to two operands, after the op has given every letter an

@@ -1,7 +1,10 @@
 /*
  * resize_ref.c — the reference separable resampling behind Resize and
  * Upsample. The op turns the mode (nearest, linear, cubic) and the
- * coordinate transformation into per-axis taps; this file only sums them.
+ * coordinate transformation into per-axis taps; this file only sums them:
+ * over every axis at once (the definition), or one output row of a 2-D
+ * plane from its source rows (the same sums, in the same order, for the
+ * common case where only the last two axes change).
  */
 #include "ref.h"
 
@@ -52,4 +55,47 @@ void mote_resize_f32_ref(const float *x, float *y, int nd, const int64_t *in,
             y[r * W + ow] = acc;
         }
     }
+}
+
+/*
+ * y[ow] = sum_{th < TH} sum_{tw < TW} (wh[th] * ww[ow*TW + tw]) * rows[th][iw[ow*TW + tw]]
+ * for ow in [0, W), accumulated from 0.0f in (th, tw) order and skipping
+ * zero weights, exactly as mote_resize_f32_ref sums an output whose other
+ * axes are unchanged; extrap where iw[ow*TW] < 0.
+ */
+static inline __attribute__((always_inline)) void
+resize_row(const float *const *rows, const float *wh, int TH, const int64_t *iw,
+           const float *ww, int TW, int64_t W, float extrap, float *y)
+{
+    for (int64_t ow = 0; ow < W; ow++) {
+        const int64_t *ix = iw + ow * TW;
+        const float *wx = ww + ow * TW;
+        if (ix[0] < 0) {
+            y[ow] = extrap;
+            continue;
+        }
+        float acc = 0.0f;
+        for (int th = 0; th < TH; th++)
+            for (int tw = 0; tw < TW; tw++) {
+                float w = wh[th] * wx[tw];
+                if (w != 0.0f)
+                    acc += w * rows[th][ix[tw]];
+            }
+        y[ow] = acc;
+    }
+}
+
+void mote_resize_row_f32_ref(const float *const *rows, const float *wh, int TH,
+                             const int64_t *iw, const float *ww, int TW, int64_t W,
+                             float extrap, float *y)
+{
+    /* the same loop, its tap counts made constants for the common modes */
+    if (TH == 1 && TW == 1)
+        resize_row(rows, wh, 1, iw, ww, 1, W, extrap, y);
+    else if (TH == 2 && TW == 2)
+        resize_row(rows, wh, 2, iw, ww, 2, W, extrap, y);
+    else if (TH == 4 && TW == 4)
+        resize_row(rows, wh, 4, iw, ww, 4, W, extrap, y);
+    else
+        resize_row(rows, wh, TH, iw, ww, TW, W, extrap, y);
 }

@@ -139,12 +139,15 @@ const char *mote_model_meta(const mote_model *m, const char *key);
 /* -------------------------------------------------------------- sessions */
 
 typedef struct mote_session mote_session;
+/* A thread pool (mote_pool_create), optionally shared by sessions. */
+typedef struct mote_pool mote_pool;
 
 /*
  * Thread safety: a mote_model is read-only once opened; any number of
  * threads may make sessions on it and query it at the same time, and it
  * must outlive them. A session is not thread-safe: one thread at a time
- * runs it (it has its own worker pool for parallelism inside a run), and
+ * runs it (it has its own worker pool for parallelism inside a run, or a
+ * pool from mote_pool_create shared with other sessions), and
  * output views stay valid until that session's next run or free. Close a
  * model or free a session exactly once, after every use of it has ended
  * (mote cannot detect a second close). Error messages are per thread.
@@ -162,19 +165,26 @@ typedef struct mote_session_options {
      * one per model input in order; NULL keeps the model's shapes. */
     const mote_tensor *input_shapes;
     int n_input_shapes;
-    /* Memory budget in bytes for this session (arena, each tensor,
-     * scratch); over it, mote_session_new fails with MOTE_ERR_LIMIT.
+    /* Memory budget in bytes for everything this session holds (arena,
+     * plan, op state such as KV caches, the prepared weights it uses; see
+     * mote_session_memory), checked before each allocation: over it,
+     * mote_session_new or _reshape fails with MOTE_ERR_LIMIT.
      * 0: MOTE_MAX_BYTES, else 75% of physical memory. */
     size_t max_bytes;
+    /* A pool from mote_pool_create to run on instead of the session's own
+     * (threads and pin are then the pool's); NULL: the session makes one. */
+    mote_pool *pool;
 } mote_session_options;
 
 void mote_session_options_init(mote_session_options *o);
 
 /*
  * Prepares a model for running: infers every shape, chooses a kernel per
- * node for the ISA, packs weights where a kernel wants it, plans one arena
- * for all intermediates and starts the thread pool. All allocation happens
- * here. opts may be NULL for defaults.
+ * node for the ISA, packs weights where a kernel wants it (once per model
+ * and ISA: later sessions of the model share the packed copy), plans one
+ * arena for all intermediates and starts the thread pool. All allocation
+ * happens here, each size checked against the budget first. opts may be
+ * NULL for defaults.
  */
 mote_status mote_session_new(const mote_model *m, const mote_session_options *opts,
                              mote_session **out);
@@ -196,6 +206,55 @@ size_t mote_session_naive_bytes(const mote_session *s);
 /* The kernel table in use: "ref", "avx2", "avx512", "neon". */
 const char *mote_session_isa(const mote_session *s);
 int mote_session_threads(const mote_session *s);
+
+/*
+ * Replans the session for new input shapes (one per model input, as in
+ * the input_shapes option; data ignored): shapes, steps and arena are made
+ * anew; prepared weights (packed, folded) are the model's and are not made
+ * again; op state (a KV cache) is kept when its size does not change, else
+ * it starts cleared. Output views from before are invalid afterwards. The
+ * new plan must fit the budget on its own; with a caller's arena it must
+ * fit that arena. On failure the session keeps its previous shapes.
+ */
+mote_status mote_session_reshape(mote_session *s, const mote_tensor *shapes, int n_shapes);
+
+/*
+ * Every byte a session holds, by kind; each is counted against the memory
+ * budget before it is allocated, and total <= budget.
+ */
+typedef struct mote_memory {
+    size_t arena;      /* intermediates and per-step scratch (one block)   */
+    size_t plan;       /* per-shape tables: values, steps, op parameters   */
+    size_t state;      /* ops' state kept across runs (KV caches)          */
+    size_t prepared;   /* packed / folded weights this session uses; they
+                          belong to the model and are shared by all of its
+                          sessions (see mote_model_prepared_bytes)         */
+    size_t total;      /* the sum of the above                              */
+    size_t budget;     /* the budget it was checked against                 */
+} mote_memory;
+mote_status mote_session_memory(const mote_session *s, mote_memory *out);
+/*
+ * What a session of m with these options would hold, planned (and its
+ * prepared weights made, as the session would) but with neither arena nor
+ * state allocated: the sizes an embedder needs before handing mote an
+ * arena (mote_memory.arena) or choosing a budget. Fails as
+ * mote_session_new would, MOTE_ERR_LIMIT included.
+ */
+mote_status mote_model_memory(const mote_model *m, const mote_session_options *opts,
+                              mote_memory *out);
+/* Bytes of prepared weights a model holds for all its sessions (0 before
+ * the first session). */
+size_t mote_model_prepared_bytes(const mote_model *m);
+
+/*
+ * A thread pool to share between sessions (the session option `pool`):
+ * threads 0: MOTE_THREADS, else one per physical core; pin -1: MOTE_PIN,
+ * 0: never, 1: pin. Sessions on one pool may be run from different
+ * threads; their runs then take turns (one run at a time per pool).
+ * Destroy it after every session using it is freed.
+ */
+mote_status mote_pool_create(int threads, int pin, mote_pool **out);
+void mote_pool_destroy(mote_pool *p);
 
 /* ----------------------------------------------------------- graph builder */
 
@@ -261,9 +320,9 @@ mote_status mote_model_from_graph(mote_graph *g, mote_model **out);
  * memory across runs; the position of the tokens in a run is an input.
  * mote_session_reset clears that state (a new conversation).
  * mote_session_copy_state copies it from another session of the same
- * model, e.g. from a session that ran the whole prompt in one batch to the
- * one-token session that continues it. MOTE_ERR_ARG if the sessions are not
- * of the same graph.
+ * model (MOTE_ERR_ARG if the sessions are not of the same graph or their
+ * state sizes differ). A decoder needs no copy: one session runs the
+ * prompt, then mote_session_reshape to one token keeps the cache.
  */
 mote_status mote_session_reset(mote_session *s);
 mote_status mote_session_copy_state(mote_session *dst, const mote_session *src);

@@ -27,6 +27,14 @@ tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/test_session
 
+# What a session holds: the budget, inspection, prepared weights shared by
+# sessions, reshape, op state, a shared thread pool.
+check_PROGRAMS += tests/test_session_memory
+tests_test_session_memory_SOURCES = tests/test_session_memory.c tests/testutil.c tests/testutil.h
+tests_test_session_memory_CFLAGS = $(TEST_CFLAGS)
+tests_test_session_memory_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_session_memory
+
 # The .mote reader and writer, and hostile files.
 check_PROGRAMS += tests/test_format
 tests_test_format_SOURCES = tests/test_format.c
@@ -90,6 +98,13 @@ tests_test_llama_CFLAGS = $(TEST_CFLAGS)
 tests_test_llama_LDADD = $(TEST_LIBS)
 TESTS += tests/test_llama
 
+# GGUF import on files the test writes from stories260K (tests/gguf_writer.h).
+check_PROGRAMS += tests/test_gguf
+tests_test_gguf_SOURCES = tests/test_gguf.c tests/gguf_writer.h tests/testutil.c tests/testutil.h
+tests_test_gguf_CFLAGS = $(TEST_CFLAGS)
+tests_test_gguf_LDADD = $(TEST_LIBS)
+TESTS += tests/test_gguf
+
 # End to end: the bundled model against the committed PyTorch logits and accuracy.
 check_PROGRAMS += tests/test_fashion
 tests_test_fashion_SOURCES = tests/test_fashion.c
@@ -106,22 +121,13 @@ tests_test_onnx_LDADD = $(TEST_LIBS)
 TESTS += tests/test_onnx
 endif
 
-# Every kernel table the machine runs, entry by entry, against the reference.
-if HAVE_X86
-check_PROGRAMS += tests/test_kernels_isa
-tests_test_kernels_isa_SOURCES = tests/test_kernels_isa.c tests/testutil.c tests/testutil.h
-tests_test_kernels_isa_CPPFLAGS = $(X86_CPPFLAGS)
-tests_test_kernels_isa_CFLAGS = $(TEST_CFLAGS)
-tests_test_kernels_isa_LDADD = $(TEST_LIBS)
-TESTS += tests/test_kernels_isa
-endif
-if HAVE_ARM
-check_PROGRAMS += tests/test_kernels_neon
-tests_test_kernels_neon_SOURCES = tests/test_kernels_neon.c tests/testutil.c tests/testutil.h
-tests_test_kernels_neon_CFLAGS = $(TEST_CFLAGS)
-tests_test_kernels_neon_LDADD = $(TEST_LIBS)
-TESTS += tests/test_kernels_neon
-endif
+# Every entry of every kernel table the machine runs against the reference,
+# from the entry list (kernels/kernel_list.h), and the dispatch itself.
+check_PROGRAMS += tests/test_kernels
+tests_test_kernels_SOURCES = tests/test_kernels.c tests/testutil.c tests/testutil.h
+tests_test_kernels_CFLAGS = $(TEST_CFLAGS)
+tests_test_kernels_LDADD = $(TEST_LIBS) -lpthread
+TESTS += tests/test_kernels
 
 # The command-line tool: tests/test_cli.sh runs it on models that
 # tests/cli_fixture makes; tests/test_instruments.sh runs trace, profile,
@@ -135,6 +141,26 @@ tests_cli_fixture_LDADD = libmote_core.la -lm
 tests_instr_fixture_SOURCES = tests/instr_fixture.c src/cli/pgm.c src/cli/pgm.h
 tests_instr_fixture_LDADD = libmote_core.la -lm
 TESTS += tests/test_cli.sh tests/test_instruments.sh
+endif
+
+# The Python module (python/) through pytest: tests/python/test_mote.py.
+EXTRA_DIST += tests/test_python.sh tests/python/test_mote.py
+TESTS += tests/test_python.sh
+
+# mote generate's options (scripted stdin for -i) and the conversions and
+# help texts in front of it, on the shared stories260K checkpoint.
+EXTRA_DIST += tests/test_generate.sh
+if HAVE_CLI
+TESTS += tests/test_generate.sh
+endif
+
+# Every --json output of the tool is valid JSON (tests/json_check, a strict
+# validator), and `mote bench` / `mote profile` on generated inputs.
+EXTRA_DIST += tests/test_json.sh
+if HAVE_CLI
+check_PROGRAMS += tests/json_check
+tests_json_check_SOURCES = tests/json_check.c
+TESTS += tests/test_json.sh
 endif
 
 # Misuse, limits, concurrency, endurance and atomic-write tests.
@@ -152,7 +178,7 @@ TESTS += tests/test_reliability
 VALGRIND = valgrind
 VALGRIND_FLAGS = --tool=memcheck --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite --quiet
-VALGRIND_TESTS = tests/test_session tests/test_reliability tests/test_fashion tests/test_llama
+VALGRIND_TESTS = tests/test_session tests/test_session_memory tests/test_reliability tests/test_fashion tests/test_llama
 .PHONY: check-valgrind
 check-valgrind: $(check_PROGRAMS) $(bin_PROGRAMS)
 	@set -e; vg='$(VALGRIND) $(VALGRIND_FLAGS)'; \

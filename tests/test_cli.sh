@@ -122,6 +122,16 @@ if grep -q "shown as 1" "$T/stdout"; then
     fails=$((fails + 1))
 fi
 check 0 "f32\[3,784\]" "$MOTE" dot -s image=3x1x28x28 "$T/data/fashion.mote"
+# inspecting a model needs no arena: a batch of 65535 plans ~200 MB of
+# intermediates, which info reports from inside 100 MB of address space
+# (not under a sanitizer or valgrind, whose own memory needs far more;
+# valgrind runs come through a wrapper script)
+if [ -z "$ASAN_OPTIONS" ] && [ "$(head -c 2 "$MOTE")" != "#!" ]; then
+    check 0 "session memory: .*arena 197.2 MiB" sh -c 'ulimit -v 102400 && exec "$0" "$@"' \
+        "$MOTE" info -n --shape image=65535x1x28x28 "$T/data/fashion.mote"
+fi
+check 1 "over the memory budget" env MOTE_MAX_BYTES=64M "$MOTE" info -n \
+    --shape image=65535x1x28x28 "$T/data/fashion.mote"
 check 2 "has 4 dimensions, not 3" "$MOTE" info --shape image=4x1x28 "$T/data/fashion.mote"
 check 2 "no input called 'nope'" "$MOTE" info --shape nope=1 "$T/data/fashion.mote"
 check 2 "dimension 1 of 'image' is fixed at 1" "$MOTE" info -s image=4x2x28x28 "$T/data/fashion.mote"

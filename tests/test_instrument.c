@@ -108,6 +108,46 @@ START_TEST(test_node_flops_and_bytes_by_hand)
 }
 END_TEST
 
+/*
+ * x f32[1,2,3,3] -> ConvTranspose W (2,4,2,2), strides 2, bias (4)
+ *   -> y (1,4,6,6): 2 * 18 * (4*2*2) + 144 = 720
+ * -> Resize linear to (1,4,12,12): two axes change, 2 * 2^2 per output
+ *   element = 8 * 576 = 4608; nearest: 0 (a copy)
+ */
+START_TEST(test_node_flops_of_transposed_conv_and_resize)
+{
+    static float w[2 * 4 * 2 * 2], b[4];
+    static const float sc[4] = { 1, 1, 2, 2 };
+    for (int mode = 0; mode < 2; mode++) {
+        mote_graph *g = mote_graph_new();
+        const int64_t xd[4] = { 1, 2, 3, 3 }, wd[4] = { 2, 4, 2, 2 }, bd[1] = { 4 }, sd[1] = { 4 };
+        const int64_t s2[2] = { 2, 2 };
+        int in[3], c, y;
+        in[0] = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+        in[1] = mote_graph_weight(g, "w", MOTE_F32, 4, wd, w);
+        in[2] = mote_graph_weight(g, "b", MOTE_F32, 1, bd, b);
+        int n = mote_graph_node(g, "ConvTranspose", "ct", 3, in, 1, NULL, &c);
+        mote_graph_attr_ints(g, n, "strides", 2, s2);
+        int rin[3] = { c, -1, mote_graph_weight(g, "s", MOTE_F32, 1, sd, sc) };
+        n = mote_graph_node(g, "Resize", "rs", 3, rin, 1, (const char *[]){ "y" }, &y);
+        mote_graph_attr_string(g, n, "mode", mode ? "linear" : "nearest");
+        mote_graph_output(g, y);
+        mote_model *m;
+        ck_assert_int_eq(mote_model_from_graph(g, &m), MOTE_OK);
+        mote_session_options o;
+        mote_session_options_init(&o);
+        o.threads = 1;
+        mote_session *s;
+        ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_OK);
+        ck_assert_int_eq(s->n_steps, 2);
+        ck_assert_double_eq(mote_node_flops(s, &s->g->nodes[s->step_node[0]]), 720);
+        ck_assert_double_eq(mote_node_flops(s, &s->g->nodes[s->step_node[1]]), mode ? 4608 : 0);
+        mote_session_free(s);
+        mote_model_close(m);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("instrument");
@@ -116,6 +156,7 @@ int main(void)
     tcase_add_test(tc, test_stats_leave_out_nan_and_inf);
     tcase_add_test(tc, test_stats_of_integers_and_of_no_finite_element);
     tcase_add_test(tc, test_node_flops_and_bytes_by_hand);
+    tcase_add_test(tc, test_node_flops_of_transposed_conv_and_resize);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

@@ -17,33 +17,36 @@ static const mote_act no_act = {MOTE_ACT_NONE, 0, 0};
 
 /* ------------------------------------------------------------------ table */
 
-START_TEST(test_ref_table_fills_every_entry_but_packed_gemm)
+/* The optional fast paths (kernel_list.h): NULL in the reference. */
+static int optional_entry(const char *name)
+{
+    static const char *const opt[] = {
+        "gemm_nr", "gemm_pack_b_bytes", "gemm_pack_b", "gemm_scratch_bytes", "gemm_packed_f32",
+        "gemm_mr", "gemm_pack_a_bytes", "gemm_pack_a", "gemm_packed_a_scratch_bytes",
+        "gemm_packed_a_f32", "matmul_qpacked",
+    };
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+        if (!strcmp(opt[i], name)) return 1;
+    return 0;
+}
+
+START_TEST(test_ref_table_fills_every_entry_but_the_optional_ones)
 {
     const mote_kernels *k = &mote_kernels_ref;
     ck_assert_str_eq(k->name, "ref");
-    for (int i = 0; i < MOTE_UN_COUNT; i++)
-        ck_assert_msg(k->unary_f32[i] != NULL, "unary %d missing", i);
-    for (int i = 0; i < MOTE_BIN_COUNT; i++)
-        ck_assert_msg(k->binary_f32[i] != NULL, "binary %d missing", i);
-    ck_assert_ptr_nonnull(k->act_f32);
-    ck_assert_ptr_nonnull(k->gemm_f32);
-    ck_assert_ptr_null(k->gemm_nr);
-    ck_assert_ptr_null(k->gemm_pack_b_bytes);
-    ck_assert_ptr_null(k->gemm_pack_b);
-    ck_assert_ptr_null(k->gemm_scratch_bytes);
-    ck_assert_ptr_null(k->gemm_packed_f32);
-    ck_assert_ptr_nonnull(k->conv2d_f32);
-    ck_assert_ptr_nonnull(k->conv2d_dw3x3_f32);
-    ck_assert_ptr_nonnull(k->im2col_f32);
-    ck_assert_ptr_nonnull(k->maxpool2d_f32);
-    ck_assert_ptr_nonnull(k->avgpool2d_f32);
-    ck_assert_ptr_nonnull(k->global_avgpool_f32);
-    ck_assert_ptr_nonnull(k->global_maxpool_f32);
-    ck_assert_ptr_nonnull(k->softmax_f32);
-    ck_assert_ptr_nonnull(k->layernorm_f32);
-    ck_assert_ptr_nonnull(k->rmsnorm_f32);
-    ck_assert_ptr_nonnull(k->channel_affine_f32);
-    ck_assert_ptr_nonnull(k->dot_f32);
+    int n = 0;
+#define ENTRY(table, name, ret, params)                                             \
+    ck_assert_msg((k->table.name != NULL) != optional_entry(#name), "%s.%s: %s", #table, #name, \
+                  optional_entry(#name) ? "optional, must be NULL" : "missing");   \
+    n++;
+#define ENTRY_ARRAY(table, name, count, ret, params)                                \
+    for (int i = 0; i < (count); i++)                                               \
+        ck_assert_msg(k->table.name[i] != NULL, "%s.%s[%d] missing", #table, #name, i); \
+    n++;
+    MOTE_KERNEL_LIST(ENTRY, ENTRY_ARRAY)
+#undef ENTRY
+#undef ENTRY_ARRAY
+    ck_assert_int_gt(n, 30);
 }
 END_TEST
 
@@ -52,7 +55,7 @@ END_TEST
 static float un(mote_unary_op op, float x, float alpha, float beta)
 {
     float y;
-    mote_kernels_ref.unary_f32[op](1, &x, &y, alpha, beta);
+    mote_kernels_ref.general.unary_f32[op](1, &x, &y, alpha, beta);
     return y;
 }
 
@@ -198,11 +201,18 @@ START_TEST(test_gemm_ref_alpha_beta_bias_act_and_ldc)
 }
 END_TEST
 
-START_TEST(test_dot_ref)
+START_TEST(test_matvec_ref_rows_of_a_range)
 {
-    float a[4] = {1, 2, 3, 4}, b[4] = {-1, 0.5f, 2, 0.25f};
-    ck_close(mote_dot_f32_ref(4, a, b), -1 + 1 + 6 + 1);
-    ck_close(mote_dot_f32_ref(0, a, b), 0);
+    /* W (3, 4); rows [1, 3) only */
+    const float W[12] = {9, 9, 9, 9, 1, 2, 3, 4, 0, -1, 0, 1};
+    const float x[4] = {-1, 0.5f, 2, 0.25f};
+    float y[3] = {7, 7, 7};
+    mote_matvec_f32_ref(4, W, 1, 3, x, y);
+    ck_close(y[0], -1 + 1 + 6 + 1);
+    ck_close(y[1], -0.5f + 0.25f);
+    ck_assert(y[2] == 7);
+    mote_matvec_f32_ref(0, W, 0, 1, x, y);   /* K = 0: an empty sum */
+    ck_close(y[0], 0);
 }
 END_TEST
 
@@ -480,6 +490,72 @@ START_TEST(test_rmsnorm_ref_known_values)
 }
 END_TEST
 
+/* The planar row kernel sums exactly what the general resampler sums when
+ * only the last two axes change: random taps (1, 2 or 4 per axis, some
+ * outside, some zero weights) over a (2, 3, H, W) tensor, bit for bit. */
+START_TEST(test_resize_row_ref_equals_general_ref)
+{
+    static const int tapset[3] = {1, 2, 4};
+    uint32_t seed = 7;
+#define RND() (seed = seed * 1664525u + 1013904223u, seed >> 8)
+    for (int c = 0; c < 27; c++) {
+        int TH = tapset[c % 3], TW = tapset[(c / 3) % 3];
+        int64_t in[4] = {2, 3, 3 + c % 5, 4 + c % 7}, out[4] = {2, 3, 1 + c % 9, 1 + c % 11};
+        int taps[4] = {1, 1, TH, TW};
+        int64_t *idx[4];
+        float *wt[4];
+        for (int d = 0; d < 4; d++) {
+            idx[d] = malloc(sizeof(int64_t) * (size_t)(out[d] * taps[d]));
+            wt[d] = malloc(sizeof(float) * (size_t)(out[d] * taps[d]));
+            for (int64_t o = 0; o < out[d]; o++)
+                for (int k = 0; k < taps[d]; k++) {
+                    int64_t i = o * taps[d] + k;
+                    if (d < 2) {
+                        idx[d][i] = o;
+                        wt[d][i] = 1.0f;
+                        continue;
+                    }
+                    idx[d][i] = (int64_t)(RND() % (uint32_t)in[d]);
+                    wt[d][i] = RND() % 5 == 0 ? 0.0f : (float)(RND() % 1000) / 500.0f - 1.0f;
+                }
+            if (d >= 2 && c % 4 == 3)
+                idx[d][0] = -1;          /* the first output lies outside */
+        }
+        int64_t nx = in[0] * in[1] * in[2] * in[3], ny = out[0] * out[1] * out[2] * out[3];
+        float *x = malloc(sizeof(float) * (size_t)nx), *y1 = malloc(sizeof(float) * (size_t)ny);
+        float *y2 = malloc(sizeof(float) * (size_t)ny);
+        for (int64_t i = 0; i < nx; i++)
+            x[i] = (float)(RND() % 2000) / 100.0f - 10.0f;
+        x[0] = -0.0f;
+        int64_t rows = out[0] * out[1] * out[2];
+        mote_resize_f32_ref(x, y1, 4, in, out, taps, (const int64_t *const *)idx,
+                            (const float *const *)wt, 0.5f, 0, rows);
+        for (int64_t r = 0; r < rows; r++) {
+            int64_t plane = r / out[2], oh = r % out[2];
+            const int64_t *ih = idx[2] + oh * TH;
+            float *y = y2 + r * out[3];
+            if (ih[0] < 0) {
+                for (int64_t i = 0; i < out[3]; i++)
+                    y[i] = 0.5f;
+                continue;
+            }
+            const float *src[4];
+            for (int k = 0; k < TH; k++)
+                src[k] = x + (plane * in[2] + ih[k]) * in[3];
+            mote_resize_row_f32_ref(src, wt[2] + oh * TH, TH, idx[3], wt[3], TW, out[3], 0.5f, y);
+        }
+        ck_assert_msg(memcmp(y1, y2, sizeof(float) * (size_t)ny) == 0, "case %d (taps %dx%d) differs",
+                      c, TH, TW);
+        for (int d = 0; d < 4; d++) {
+            free(idx[d]);
+            free(wt[d]);
+        }
+        free(x); free(y1); free(y2);
+    }
+#undef RND
+}
+END_TEST
+
 START_TEST(test_channel_affine_ref)
 {
     float x[4] = {1, 2, 3, 4}, sc[2] = {2, -1}, sh[2] = {0.5f, 10}, y[4];
@@ -492,14 +568,14 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("kernels_ref");
     TCase *t = tcase_create("ref");
-    tcase_add_test(t, test_ref_table_fills_every_entry_but_packed_gemm);
+    tcase_add_test(t, test_ref_table_fills_every_entry_but_the_optional_ones);
     tcase_add_test(t, test_unary_ref_known_values);
     tcase_add_test(t, test_binary_ref_broadcasts_a_scalar_with_stride_zero);
     tcase_add_test(t, test_act_apply_ref_each_kind);
     tcase_add_test(t, test_gemm_ref_2x3_times_3x2);
     tcase_add_test(t, test_gemm_ref_transposes_give_the_same_product);
     tcase_add_test(t, test_gemm_ref_alpha_beta_bias_act_and_ldc);
-    tcase_add_test(t, test_dot_ref);
+    tcase_add_test(t, test_matvec_ref_rows_of_a_range);
     tcase_add_test(t, test_conv2d_ref_2x2_ones_no_pad);
     tcase_add_test(t, test_conv2d_ref_pads_and_strides);
     tcase_add_test(t, test_conv2d_ref_dilation_reaches_the_corners);
@@ -513,6 +589,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_avgpool_ref_ceil_mode_window_past_the_padded_extent);
     tcase_add_test(t, test_global_avgpool_ref);
     tcase_add_test(t, test_softmax_ref_known_values);
+    tcase_add_test(t, test_resize_row_ref_equals_general_ref);
     tcase_add_test(t, test_layernorm_ref_known_values);
     tcase_add_test(t, test_rmsnorm_ref_known_values);
     tcase_add_test(t, test_channel_affine_ref);

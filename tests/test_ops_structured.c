@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
+#include "ref.h"
 
 /* ------------------------------------------------------- one-node models */
 
@@ -383,6 +384,99 @@ START_TEST(test_convtranspose_scatters_kernel)
 }
 END_TEST
 
+/* One ConvTranspose geometry: the GEMM + col2im path (constant W) against
+ * the reference kernel called directly, at 1 and 2 threads (same bits). */
+typedef struct convt_case {
+    int64_t N, C, OC, G, H, W, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, oph, opw;
+} convt_case;
+
+static float *convt_run(const convt_case *k, const float *x, const float *w, const float *b,
+                        int threads, int64_t *OH, int64_t *OW)
+{
+    begin();
+    int one_d = k->H == 0;
+    int64_t xd[4] = {k->N, k->C, one_d ? k->W : k->H, k->W};
+    int64_t wd[4] = {k->C, k->OC / k->G, one_d ? k->KW : k->KH, k->KW};
+    int64_t bd[1] = {k->OC};
+    int rank = one_d ? 3 : 4;
+    int in[3] = {input(MOTE_F32, rank, xd, x), weight(MOTE_F32, rank, wd, w),
+                 weight(MOTE_F32, 1, bd, b)};
+    int n = node("ConvTranspose", 3, in, 1);
+    int64_t s2[2] = {k->sh, k->sw}, d2[2] = {k->dh, k->dw}, p4[4] = {k->pt, k->pl, k->pb, k->pr};
+    int64_t o2[2] = {k->oph, k->opw};
+    int64_t s1[1] = {k->sw}, d1[1] = {k->dw}, p2[2] = {k->pl, k->pr}, o1[1] = {k->opw};
+    mote_graph_attr_ints(G, n, "strides", one_d ? 1 : 2, one_d ? s1 : s2);
+    mote_graph_attr_ints(G, n, "dilations", one_d ? 1 : 2, one_d ? d1 : d2);
+    mote_graph_attr_ints(G, n, "pads", one_d ? 2 : 4, one_d ? p2 : p4);
+    mote_graph_attr_ints(G, n, "output_padding", one_d ? 1 : 2, one_d ? o1 : o2);
+    mote_graph_attr_int(G, n, "group", k->G);
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(G, &m));
+    G = NULL;
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = threads;
+    o.pin = 0;
+    mote_session *s;
+    ck_assert_mote_ok(mote_session_new(m, &o, &s));
+    ck_assert_mote_ok(mote_session_run(s, RT, NRT));
+    mote_tensor t;
+    ck_assert_mote_ok(mote_session_output(s, 0, &t));
+    *OH = one_d ? 1 : t.dims[2];
+    *OW = t.dims[t.ndim - 1];
+    size_t nb = mote_tensor_nbytes(&t);
+    float *y = malloc(nb);
+    memcpy(y, t.data, nb);
+    mote_session_free(s);
+    mote_model_close(m);
+    return y;
+}
+
+START_TEST(test_convtranspose_gemm_path_matches_reference)
+{
+    static const convt_case cases[] = {
+        /* N  C  OC G  H   W  KH KW sh sw dh dw pt pl pb pr oph opw */
+        {1, 24, 24, 1, 40, 40, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0},   /* PP-OCR's upsampling */
+        {2, 3, 5, 1, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+        {1, 4, 6, 2, 5, 6, 3, 2, 2, 3, 1, 1, 0, 1, 1, 0, 1, 2},
+        {1, 6, 6, 3, 4, 4, 3, 3, 2, 2, 2, 2, 2, 1, 0, 3, 1, 1},       /* dilated, grouped */
+        {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0},
+        {1, 5, 3, 1, 0, 17, 0, 4, 1, 3, 1, 2, 0, 2, 0, 1, 0, 2},      /* 1-D (H = 0) */
+        {1, 17, 33, 1, 3, 31, 5, 5, 1, 2, 1, 1, 2, 4, 2, 4, 0, 1},    /* wide pads */
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
+        const convt_case *k = &cases[ci];
+        int64_t H = k->H ? k->H : 1, KH = k->KH ? k->KH : 1;
+        int64_t nx = k->N * k->C * H * k->W, nw = k->C * (k->OC / k->G) * KH * k->KW;
+        float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
+        float *b = malloc(sizeof(float) * (size_t)k->OC);
+        mote_test_fill(x, nx, 11 + (uint32_t)ci, -1, 1);
+        mote_test_fill(w, nw, 23 + (uint32_t)ci, -1, 1);
+        mote_test_fill(b, k->OC, 31 + (uint32_t)ci, -1, 1);
+        int64_t OH, OW, OH2, OW2;
+        float *y1 = convt_run(k, x, w, b, 1, &OH, &OW);
+        float *y2 = convt_run(k, x, w, b, 2, &OH2, &OW2);
+        int64_t per = k->OC * OH * OW;
+        ck_assert_int_eq(OH, OH2);
+        ck_assert_int_eq(OW, OW2);
+        ck_assert_msg(memcmp(y1, y2, sizeof(float) * (size_t)(k->N * per)) == 0,
+                      "case %zu: 1 and 2 threads differ", ci);
+        float *want = malloc(sizeof(float) * (size_t)(k->N * per));
+        for (int64_t n = 0; n < k->N; n++) {
+            mote_convt2d_args a = {x + n * k->C * H * k->W, w, b, want + n * per,
+                                   k->C, H, k->W, k->OC, OH, OW, KH, k->KW,
+                                   k->H ? k->sh : 1, k->sw, k->H ? k->dh : 1, k->dw,
+                                   k->H ? k->pt : 0, k->pl, k->G};
+            mote_convt2d_f32_ref(&a, 0, k->OC);
+        }
+        for (int64_t i = 0; i < k->N * per; i++)
+            ck_assert_msg(fabsf(y1[i] - want[i]) <= 1e-5f * (1 + fabsf(want[i])) * (float)k->C,
+                          "case %zu element %lld: got %g, want %g", ci, (long long)i, y1[i], want[i]);
+        free(x); free(w); free(b); free(y1); free(y2); free(want);
+    }
+}
+END_TEST
+
 START_TEST(test_convtranspose_rejects_channel_mismatch)
 {
     begin();
@@ -698,8 +792,8 @@ END_TEST
 
 static Suite *suite(void)
 {
-    Suite *s = suite_create("ops_b");
-    TCase *t = tcase_create("ops_b");
+    Suite *s = suite_create("ops_structured");
+    TCase *t = tcase_create("ops_structured");
     tcase_add_test(t, test_gather_picks_rows_along_axis);
     tcase_add_test(t, test_gather_clamps_runtime_indices);
     tcase_add_test(t, test_gather_rejects_constant_index_out_of_range);
@@ -716,6 +810,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_topk_rejects_k_beyond_axis);
     tcase_add_test(t, test_cumsum_exclusive_reverse);
     tcase_add_test(t, test_convtranspose_scatters_kernel);
+    tcase_add_test(t, test_convtranspose_gemm_path_matches_reference);
     tcase_add_test(t, test_convtranspose_rejects_channel_mismatch);
     tcase_add_test(t, test_resize_nearest_and_linear);
     tcase_add_test(t, test_resize_rejects_runtime_scales);

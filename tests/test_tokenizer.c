@@ -9,6 +9,7 @@
 #include <string.h>
 #include "testutil.h"
 #include "llm/tokenizer.h"
+#include "llm/tokenizer_bpe.h"
 #include "llm/sample.h"
 
 static mote_tokenizer *load_tok512(void)
@@ -258,6 +259,99 @@ START_TEST(test_sampler_rejects_negative_temperature)
 }
 END_TEST
 
+/* The penalty divides a recent token's positive logit and multiplies a
+ * negative one, also under greedy decoding; logits stay unmodified. */
+START_TEST(test_sampler_repeat_penalty_moves_greedy_off_recent_tokens)
+{
+    float l[4] = { 3.0f, 2.0f, -1.0f, -1.2f };
+    mote_sampler *s;
+    ck_assert_mote_ok(mote_sampler_new(4, 0.0f, 0, 0.0f, 1, &s));
+    int recent[2] = { 0, 0 };
+    ck_assert_int_eq(mote_sample_recent(s, l, recent, 2), 0);      /* penalty off */
+    ck_assert_mote_ok(mote_sampler_set_penalty(s, 2.0f, 0.0f));
+    ck_assert_int_eq(mote_sample_recent(s, l, recent, 2), 1);      /* 3/2 < 2 */
+    ck_assert_float_eq(l[0], 3.0f);
+    int neg[3] = { 0, 1, 2 };   /* -1 * 2 = -2 falls below -1.2 */
+    float m[4] = { -5.0f, -5.0f, -1.0f, -1.2f };
+    ck_assert_int_eq(mote_sample_recent(s, m, neg, 3), 3);
+    ck_assert_int_eq(mote_sample_recent(s, l, NULL, 0), 0);        /* nothing recent */
+    mote_sampler_free(s);
+}
+END_TEST
+
+/* min-p 1 keeps only the most likely token: sampling becomes greedy; a
+ * small min-p keeps the close runner-up. */
+START_TEST(test_sampler_min_p_drops_unlikely_tokens)
+{
+    float l[10] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 8.5f };
+    mote_sampler *s;
+    ck_assert_mote_ok(mote_sampler_new(10, 1.0f, 0, 0.0f, 5, &s));
+    ck_assert_mote_ok(mote_sampler_set_penalty(s, 1.0f, 1.0f));
+    for (int i = 0; i < 200; i++)
+        ck_assert_int_eq(mote_sample(s, l), 9);
+    ck_assert_mote_ok(mote_sampler_set_penalty(s, 1.0f, 0.5f));   /* e^-0.5 = 0.61 >= 0.5 */
+    int seen8 = 0;
+    for (int i = 0; i < 200; i++) {
+        int x = mote_sample(s, l);
+        ck_assert(x == 9 || x == 8);
+        seen8 += x == 8;
+    }
+    ck_assert_int_gt(seen8, 0);
+    ck_assert_int_eq(mote_sampler_set_penalty(s, 0.5f, 0.0f), MOTE_ERR_ARG);
+    ck_assert_int_eq(mote_sampler_set_penalty(s, 1.0f, 1.5f), MOTE_ERR_ARG);
+    mote_sampler_free(s);
+}
+END_TEST
+
+/* Splits text into the pre-tokenizer's chunks, joined by '|'. */
+static void chunks(const char *text, char *out)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = mote_bpe_chunk_end(s, n, i);
+        ck_assert_uint_gt(e, i);
+        ck_assert_uint_le(e, n);
+        if (i) out[o++] = '|';
+        memcpy(out + o, text + i, e - i);
+        o += e - i;
+        i = e;
+    }
+    out[o] = '\0';
+}
+
+/* llama 3's pattern, alternative by alternative: contractions, a letter
+ * run with one leading non-letter, digits in threes, punctuation runs
+ * taking a leading space and trailing newlines, whitespace leaving one
+ * space to the next word; Unicode digits, spaces and punctuation. */
+START_TEST(test_bpe_pretokenizer_splits_as_llama3)
+{
+    static const char *cases[][2] = {
+        { "Hello world", "Hello| world" },
+        { "I'm here, they'LL go", "I|'m| here|,| they|'LL| go" },
+        { "1234567 x", "123|456|7| x" },
+        { "a  b", "a| | b" },
+        { "end.\n\nNext", "end|.\n\n|Next" },
+        { "x \n\n  y", "x| \n\n| | y" },
+        { "tail   ", "tail|   " },
+        { " !?  ok", " !?| | ok" },
+        { "$100", "$|100" },
+        { "caf\xc3\xa9 na\xc3\xafve", "caf\xc3\xa9| na\xc3\xafve" },
+        /* Arabic-Indic digits group in threes; an em dash is punctuation */
+        { "\xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4", "\xd9\xa1\xd9\xa2\xd9\xa3|\xd9\xa4" },
+        { "a\xe2\x80\x94" "b", "a|\xe2\x80\x94" "b" },
+        /* a no-break space is whitespace, kept whole */
+        { "a\xc2\xa0\xc2\xa0" "b", "a|\xc2\xa0|\xc2\xa0" "b" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char out[256];
+        chunks(cases[k][0], out);
+        ck_assert_msg(!strcmp(out, cases[k][1]), "\"%s\": got \"%s\", want \"%s\"",
+                      cases[k][0], out, cases[k][1]);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tokenizer");
@@ -275,6 +369,9 @@ int main(void)
     tcase_add_test(tc, test_sampler_same_seed_same_tokens);
     tcase_add_test(tc, test_sampler_top_k_keeps_only_k_tokens);
     tcase_add_test(tc, test_sampler_rejects_negative_temperature);
+    tcase_add_test(tc, test_sampler_repeat_penalty_moves_greedy_off_recent_tokens);
+    tcase_add_test(tc, test_sampler_min_p_drops_unlikely_tokens);
+    tcase_add_test(tc, test_bpe_pretokenizer_splits_as_llama3);
     suite_add_tcase(s, tc);
     return mote_test_run(s);
 }

@@ -33,8 +33,9 @@ static uint64_t xgetbv0(void)
 
 static int bit(uint32_t r, int b) { return (int)((r >> b) & 1u); }
 
-void mote_x86_cpu_detect(mote_cpu_features *f)
+void mote_x86_cpu_detect(mote_x86_features *f)
 {
+    memset(f, 0, sizeof *f);
     unsigned a, b, c, d;
     if (!__get_cpuid(0, &a, &b, &c, &d)) return;
     const unsigned max_leaf = a;

@@ -1,6 +1,6 @@
 /*
  * elementwise_tmpl.h — unary, binary and activation kernels, softmax,
- * layer/RMS normalization, dot, channel affine and global average pooling,
+ * layer/RMS normalization, channel affine and global average pooling,
  * written once over the vector shim and instantiated per ISA
  * (avx512/elementwise_avx512.c, avx2/elementwise_avx2.c).
  *
@@ -8,7 +8,7 @@
  * Every loop runs full vectors then one masked vector for the tail, so no
  * element is read or written outside [0, n). Reductions (sums, max) use
  * vector partial sums: their rounding differs from the reference's
- * left-to-right sum by a few ulp (tolerances in tests/test_kernels_isa.c).
+ * left-to-right sum by a few ulp (tolerances in tests/test_kernels.c).
  * Not here: log and pow (NULL entries, the reference runs).
  */
 #include <math.h>
@@ -76,8 +76,8 @@ BINARY(add, v_add)
 BINARY(sub, v_sub)
 BINARY(mul, v_mul)
 BINARY(div, v_div)
-BINARY(max, v_max)
-BINARY(min, v_min)
+BINARY(max, v_fmax)   /* a NaN operand loses, as in the reference */
+BINARY(min, v_fmin)
 
 /* x[i] = act(x[i]) in place */
 void EW_NAME(act)(int64_t n, float *xs, mote_act act)
@@ -230,19 +230,4 @@ void EW_NAME(global_maxpool)(int64_t C, int64_t HW, const float *x, float *y)
         for (; i < HW; i++) m = xr[i] > m ? xr[i] : m;
         y[c] = m;
     }
-}
-
-/* sum a[i] b[i], four vector partial sums */
-float EW_NAME(dot)(int64_t n, const float *a, const float *b)
-{
-    vf s0 = v_zero(), s1 = v_zero(), s2 = v_zero(), s3 = v_zero();
-    int64_t i = 0;
-    for (; i + 4 * VLEN <= n; i += 4 * VLEN) {
-        s0 = v_fma(v_load(a + i), v_load(b + i), s0);
-        s1 = v_fma(v_load(a + i + VLEN), v_load(b + i + VLEN), s1);
-        s2 = v_fma(v_load(a + i + 2 * VLEN), v_load(b + i + 2 * VLEN), s2);
-        s3 = v_fma(v_load(a + i + 3 * VLEN), v_load(b + i + 3 * VLEN), s3);
-    }
-    for (; i < n; i += VLEN) s0 = v_fma(v_load_n(a + i, n - i), v_load_n(b + i, n - i), s0);
-    return v_hsum(v_add(v_add(s0, s1), v_add(s2, s3)));
 }

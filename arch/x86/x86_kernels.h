@@ -54,8 +54,7 @@
     void E(channel_affine)(int64_t C, int64_t HW, const float *x, const float *scale, \
                            const float *shift, float *y);                           \
     void E(global_avgpool)(int64_t C, int64_t HW, const float *x, float *y);        \
-    void E(global_maxpool)(int64_t C, int64_t HW, const float *x, float *y);        \
-    float E(dot)(int64_t n, const float *a, const float *b);
+    void E(global_maxpool)(int64_t C, int64_t HW, const float *x, float *y);
 
 #define MOTE_X86_GEMM512(x) mote_gemm_f32_14x32_##x##_avx512
 #define MOTE_X86_GEMM2(x) mote_gemm_f32_6x16_##x##_avx2

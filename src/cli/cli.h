@@ -48,8 +48,6 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 /* Parses a whole decimal integer in [lo, hi]; false if it is not one. */
 bool cli_parse_int(const char *s, long lo, long hi, long *out);
 
-/* Element i of t as a double (any dtype). */
-double cli_elem(const mote_tensor *t, int64_t i);
 /* Prints "NAME  dtype[shape]  min .. max  mean  first values  argmax". */
 void cli_print_summary(FILE *f, const char *name, const mote_tensor *t);
 /* Human sizes: "1.5 KiB", "12.0 MiB"; buf of at least 32 bytes. */

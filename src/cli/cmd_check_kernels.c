@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "runtime/cpu.h"
 #include "runtime/instrument.h"
 
@@ -37,6 +38,7 @@ static const char usage[] =
     "  -i, --input NAME=FILE   the .npy file for the input called NAME (or give\n"
     "                          the files by position after MODEL)\n"
     "  -j, --threads N         worker threads (default 1)\n"
+    "      --json              print the table as one JSON object on stdout\n"
     "  -h, --help              show this help\n";
 
 static const char *const isas[] = { "ref", "avx2", "avx512", "neon" };
@@ -150,19 +152,71 @@ static void diff(const mote_tensor *a, const mote_tensor *b, double *abs_d, doub
     }
 }
 
+/* The table as JSON: per step and table the largest differences, then
+ * each table's worst. */
+static void json_report(const char *path, bool chained, const int *used, int n_used,
+                        const capture *caps, const mote_session *ref)
+{
+    cli_json j;
+    double worst_abs[N_ISAS] = { 0 }, worst_rel[N_ISAS] = { 0 };
+    cli_json_init(&j, stdout);
+    cli_json_object(&j, NULL);
+    cli_json_str(&j, "model", path);
+    cli_json_str(&j, "mode", chained ? "chained" : "isolated");
+    cli_json_array(&j, "tables");
+    for (int u = 0; u < n_used; u++)
+        cli_json_str(&j, NULL, isas[used[u]]);
+    cli_json_end(&j);
+    cli_json_array(&j, "steps");
+    for (int t = 0; t < ref->n_steps; t++) {
+        const mote_node *n = &ref->g->nodes[ref->step_node[t]];
+        char nb[64];
+        cli_json_object(&j, NULL);
+        cli_json_int(&j, "step", t);
+        cli_json_str(&j, "op", n->op);
+        cli_json_str(&j, "name", instr_node_name(n, t, nb, sizeof nb));
+        cli_json_object(&j, "vs_ref");
+        for (int u = 1; u < n_used; u++) {
+            int i = used[u];
+            double a = 0, r = 0;
+            for (int k = 0; k < n->n_out; k++)
+                diff(&caps[i].outs[t][k], &caps[0].outs[t][k], &a, &r);
+            worst_abs[i] = fmax(worst_abs[i], a);
+            worst_rel[i] = fmax(worst_rel[i], r);
+            cli_json_object(&j, isas[i]);
+            cli_json_num(&j, "max_abs", a);
+            cli_json_num(&j, "max_rel", r);
+            cli_json_end(&j);
+        }
+        cli_json_end(&j);
+        cli_json_end(&j);
+    }
+    cli_json_end(&j);
+    cli_json_object(&j, "largest");
+    for (int u = 1; u < n_used; u++) {
+        cli_json_object(&j, isas[used[u]]);
+        cli_json_num(&j, "max_abs", worst_abs[used[u]]);
+        cli_json_num(&j, "max_rel", worst_rel[used[u]]);
+        cli_json_end(&j);
+    }
+    cli_json_end(&j);
+    cli_json_end(&j);
+}
+
 int cli_cmd_check_kernels(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "input", required_argument, NULL, 'i' },
         { "threads", required_argument, NULL, 'j' },
         { "chained", no_argument, NULL, 'C' },
+        { "json", no_argument, NULL, 'J' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *cmd = argv[0];
     int c, rc = CLI_OK;
     long threads = 1;
-    bool chained = false;
+    bool chained = false, json = false;
     int *ref_step = NULL;
     instr_model im;
     capture caps[N_ISAS] = { { 0 } };
@@ -178,6 +232,8 @@ int cli_cmd_check_kernels(int argc, char **argv)
             goto out;
         if (c == 'C')
             chained = true;
+        if (c == 'J')
+            json = true;
         if (c == 'j' && !cli_parse_int(optarg, 1, 4096, &threads)) {
             rc = cli_usage_error(cmd, "--threads wants a number from 1 to 4096, not '%s'", optarg);
             goto out;
@@ -212,6 +268,10 @@ int cli_cmd_check_kernels(int argc, char **argv)
             for (int t = 0; t < r0->n_steps; t++)
                 ref_step[r0->step_node[t]] = t;
         }
+    }
+    if (json) {
+        json_report(path, chained, used, n_used, caps, ss[0]);
+        goto out;
     }
     printf("model %s: kernel tables on this CPU:", path);
     for (int u = 0; u < n_used; u++)

@@ -9,8 +9,10 @@
 
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "cli.h"
 #include "graph/graph.h"
+#include "llm/gguf.h"
 #include "llm/llama2c.h"
 /* [llama] --disable-onnx keeps this command for llama2.c checkpoints: the
  * ONNX path is compiled only with the importer (MOTE_HAVE_ONNX). */
@@ -21,6 +23,16 @@
 #ifdef MOTE_HAVE_ONNX
 static const char usage[] =
     "Usage: mote convert [options] IN.onnx OUT.mote\n"
+    "       mote convert MODEL.gguf OUT.mote\n"
+    "       mote convert CKPT.bin --tokenizer TOK.bin OUT.mote\n"
+    "\n"
+    "Input formats, recognized by their first bytes:\n"
+    "  ONNX (.onnx)                 any model whose ops mote has\n"
+    "  GGUF v2/v3 (.gguf)           llama-architecture models with F32, F16, Q8_0\n"
+    "                               or Q4_0 tensors and their tokenizer\n"
+    "  llama2.c checkpoints (.bin)  v0, v1 and the int8 v2; --tokenizer TOK.bin\n"
+    "                               adds llama2.c's tokenizer, which `mote\n"
+    "                               generate` needs\n"
     "\n"
     "Converts an ONNX model to a .mote file: initializers and Constant nodes\n"
     "become weights, and the graph is optimized (constant folding, dead-node\n"
@@ -30,9 +42,11 @@ static const char usage[] =
     "renamed only on success.\n"
     "\n"
     "Options:\n"
-    "  --no-optimize   write the graph as imported, without the passes\n"
-    "  -q, --quiet     no progress line\n"
-    "  -h, --help      show this help\n";
+    "  --no-optimize         ONNX: write the graph as imported, without the passes\n"
+    "  --tokenizer TOK.bin   llama2.c: the tokenizer to store with the model\n"
+    "  -q, --quiet           no progress line (there is none when stderr is not\n"
+    "                        a terminal)\n"
+    "  -h, --help            show this help\n";
 
 typedef struct progress_state {
     bool quiet;
@@ -60,9 +74,24 @@ static void on_progress(void *user, const char *stage, size_t done, size_t total
 #endif /* MOTE_HAVE_ONNX */
 
 int cli_convert_llama2c(int argc, char **argv);   /* cmd_llama.c */
+int cli_convert_gguf(int argc, char **argv);      /* cmd_convert_gguf.c */
+
+/* The first argument that is not an option: the input file. */
+static const char *first_operand(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-')
+            return argv[i];
+    return NULL;
+}
 
 int cli_cmd_convert(int argc, char **argv)
 {
+    /* [gguf] GGUF files (detected by their magic) go to cmd_convert_gguf.c */
+    const char *input = first_operand(argc, argv);
+    if (input && mote_gguf_probe(input))
+        return cli_convert_gguf(argc, argv);
+
     /* llama2.c checkpoints (detected by their header) go to cmd_llama.c */
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--tokenizer") || (argv[i][0] != '-' && mote_llama2c_probe(argv[i])))
@@ -82,6 +111,7 @@ int cli_cmd_convert(int argc, char **argv)
     progress_state ps = {0};
     mote_onnx_options_init(&opt);
     ps.start = ps.last = time(NULL);
+    ps.quiet = !isatty(STDERR_FILENO);   /* progress is for a person watching */
     while ((c = cli_getopt(argc, argv, "qh", longopts, usage, &rc)) != -1) {
         if (c == '?')
             return rc;

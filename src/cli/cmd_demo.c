@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "pgm.h"
+#include "graph/graph.h"
 
 /* The build passes the install location: -DMOTE_PKGDATADIR="$(pkgdatadir)" */
 #ifdef MOTE_PKGDATADIR
@@ -274,7 +275,7 @@ static int demo_one(demo *d, const char *file, int *correct)
     }
     double *prob = logit + k;
     for (int i = 0; i < k; i++)
-        logit[i] = cli_elem(&out, i);
+        logit[i] = mote_tensor_elem(&out, i);
     softmax(logit, prob, k);
     int best = 0;
     for (int i = 1; i < k; i++)

@@ -5,8 +5,9 @@
  * count, the memory plan (arena vs the sum of all intermediates) and the
  * metadata, and the memory plan as a timeline of arena buffers.
  *
- * It makes a one-thread session to learn the shapes and reads the
- * session's internals (src/runtime/session.h); it runs nothing. The FLOP counts
+ * It makes a one-thread inspection session (planned, but with neither
+ * arena nor state allocated) to learn the shapes and reads the session's
+ * internals (src/runtime/session.h); it runs nothing. The FLOP counts
  * are estimates from shapes, not measurements.
  */
 #include "cli.h"
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "runtime/instrument.h"
 #include "runtime/session.h"
 
@@ -33,6 +35,7 @@ static const char usage[] =
     "                   the shape of input NAME, for the dimensions the model\n"
     "                   leaves open (repeat per input; those not given are 1)\n"
     "  -n, --no-nodes   leave out the per-node table and the memory-plan timeline\n"
+    "      --json       print the same as one JSON object on stdout\n"
     "  -h, --help       show this help\n";
 
 static int64_t numel(const mote_tensor *t)
@@ -154,9 +157,7 @@ static void print_plan(const mote_session *s)
         printf("  %10zu %10zu  %-9s %s  ", mb->offset, mb->bytes, steps, bar);
         int shown = 0;
         for (int v = 0; v < g->n_values; v++) {
-            const uint8_t *d = s->vals[v].data;
-            if (g->values[v].kind == MOTE_VAL_WEIGHT || !d || !s->arena ||
-                d < s->arena + mb->offset || d >= s->arena + mb->offset + mb->bytes)
+            if (s->val_buf[v] != b)
                 continue;
             int made = g->values[v].kind == MOTE_VAL_INPUT ? 0 : step_of[g->values[v].producer];
             if (made < mb->first || made > mb->last)
@@ -168,6 +169,96 @@ static void print_plan(const mote_session *s)
         printf("\n");
     }
     free(step_of);
+}
+
+/* The same facts as one JSON object: model, metadata, inputs, outputs,
+ * parameters, nodes, FLOPs, memory (and the plan's buffers), kernels. */
+static void json_io(cli_json *j, const char *key, const mote_model *m, const mote_session *s,
+                    bool outputs)
+{
+    int count = outputs ? mote_model_num_outputs(m) : mote_model_num_inputs(m);
+    cli_json_array(j, key);
+    for (int i = 0; i < count; i++) {
+        mote_tensor t;
+        const char *name = outputs ? mote_model_output(m, i, &t) : mote_model_input(m, i, &t);
+        if (s)
+            t = s->vals[(outputs ? s->g->outputs : s->g->inputs)[i]];
+        cli_json_object(j, NULL);
+        cli_json_str(j, "name", name);
+        cli_json_str(j, "dtype", mote_dtype_name(t.dtype));
+        cli_json_array(j, "shape");
+        for (int k = 0; k < t.ndim; k++)
+            cli_json_int(j, NULL, t.dims[k]);
+        cli_json_end(j);
+        cli_json_end(j);
+    }
+    cli_json_end(j);
+}
+
+static void json_info(const char *path, const mote_model *m, const mote_session *s,
+                      bool nodes, bool open_dims)
+{
+    const mote_graph *g = mote_model_graph(m);
+    cli_json j;
+    cli_json_init(&j, stdout);
+    cli_json_object(&j, NULL);
+    cli_json_str(&j, "model", path);
+    cli_json_object(&j, "metadata");
+    for (int i = 0; i < g->n_meta; i++)
+        cli_json_str(&j, g->meta[i].key, g->meta[i].s ? g->meta[i].s : "");
+    cli_json_end(&j);
+    cli_json_bool(&j, "open_dims_set_to_1", open_dims && s);
+    json_io(&j, "inputs", m, s, false);
+    json_io(&j, "outputs", m, s, true);
+    double params, pbytes;
+    count_params(g, &params, &pbytes);
+    cli_json_num(&j, "parameters", params);
+    cli_json_num(&j, "parameter_bytes", pbytes);
+    if (s) {
+        double total = 0;
+        if (nodes)
+            cli_json_array(&j, "nodes");
+        for (int i = 0; i < s->n_steps; i++) {
+            const mote_node *n = &s->g->nodes[s->step_node[i]];
+            double fl = mote_node_flops(s, n);
+            total += fl;
+            if (!nodes)
+                continue;
+            cli_json_object(&j, NULL);
+            cli_json_int(&j, "step", i);
+            cli_json_str(&j, "op", n->op);
+            cli_json_str(&j, "name", n->name ? n->name : "");
+            cli_json_array(&j, "outputs");
+            for (int k = 0; k < n->n_out; k++) {
+                cli_json_tensor_type(&j, NULL, &s->vals[n->out[k]]);
+            }
+            cli_json_end(&j);
+            cli_json_num(&j, "flops", fl);
+            cli_json_end(&j);
+        }
+        if (nodes)
+            cli_json_end(&j);
+        cli_json_num(&j, "flops", total);
+        cli_json_uint(&j, "arena_bytes", mote_session_arena_bytes(s));
+        cli_json_uint(&j, "naive_bytes", mote_session_naive_bytes(s));
+        cli_json_str(&j, "kernels", mote_session_isa(s));
+        if (nodes) {
+            cli_json_array(&j, "memory_plan");
+            for (int b = 0; b < s->plan.n_bufs; b++) {
+                const mote_buf *mb = &s->plan.bufs[b];
+                if (mb->bytes == 0)
+                    continue;
+                cli_json_object(&j, NULL);
+                cli_json_uint(&j, "offset", mb->offset);
+                cli_json_uint(&j, "bytes", mb->bytes);
+                cli_json_int(&j, "first_step", mb->first);
+                cli_json_int(&j, "last_step", mb->last);
+                cli_json_end(&j);
+            }
+            cli_json_end(&j);
+        }
+    }
+    cli_json_end(&j);
 }
 
 static double sum_flops(const mote_session *s)
@@ -183,17 +274,20 @@ int cli_cmd_info(int argc, char **argv)
     static const struct option longopts[] = {
         { "no-nodes", no_argument, NULL, 'n' },
         { "shape", required_argument, NULL, 's' },
+        { "json", no_argument, NULL, 'J' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c, rc = CLI_OK;
-    bool nodes = true;
+    bool nodes = true, json = false;
     cli_shapes shapes = { .n = 0 };
     while ((c = cli_getopt(argc, argv, "ns:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             return rc;
         if (c == 'n')
             nodes = false;
+        if (c == 'J')
+            json = true;
         if (c == 's' && (rc = cli_shapes_add(&shapes, optarg, argv[0])) != CLI_OK)
             return rc;
     }
@@ -217,6 +311,17 @@ int cli_cmd_info(int argc, char **argv)
         return CLI_USAGE;
     }
 
+    if (json) {
+        /* the object on stdout; a failed session is still an error */
+        json_info(path, m, sst ? NULL : s, nodes, open_dims);
+        if (sst) {
+            fflush(stdout);
+            rc = cli_fail_status(path, sst);
+        }
+        mote_session_free(s);
+        mote_model_close(m);
+        return rc;
+    }
     printf("model: %s\n", path);
     print_meta(mote_model_graph(m));
     if (open_dims && !sst)
@@ -246,6 +351,14 @@ int cli_cmd_info(int argc, char **argv)
     if (naive > 0)
         printf(", %.1f%%", 100.0 * (double)arena / (double)naive);
     printf("\nkernels: %s\n", mote_session_isa(s));
+    mote_memory mem;
+    if (mote_session_memory(s, &mem) == MOTE_OK) {
+        char b3[32], b4[32], b5[32], b6[32];
+        printf("session memory: %s in all (arena %s, plan %s, state %s, prepared weights %s), "
+               "budget %s\n", cli_bytes((double)mem.total, b1), cli_bytes((double)mem.arena, b2),
+               cli_bytes((double)mem.plan, b3), cli_bytes((double)mem.state, b4),
+               cli_bytes((double)mem.prepared, b5), cli_bytes((double)mem.budget, b6));
+    }
     if (nodes)
         print_plan(s);
     mote_session_free(s);

@@ -20,7 +20,7 @@
 #include "runtime/instrument.h"
 
 static const char usage[] =
-    "Usage: mote profile [options] MODEL.mote -i NAME=FILE.npy [-i ...]\n"
+    "Usage: mote profile [options] MODEL.mote [-i NAME=FILE.npy ...]\n"
     "\n"
     "Runs the model RUNS times, timing every node, and prints per node and per\n"
     "op type: median time, share of the sum, estimated FLOPs, GFLOP/s and bytes\n"
@@ -32,7 +32,11 @@ static const char usage[] =
     "\n"
     "Options:\n"
     "  -i, --input NAME=FILE   the .npy file for the input called NAME (or give\n"
-    "                          the files by position after MODEL)\n"
+    "                          the files by position after MODEL); without any,\n"
+    "                          inputs are generated as `mote bench` makes them\n"
+    "  -s, --shape NAME=D0xD1x...\n"
+    "                          the shape of generated input NAME, for the\n"
+    "                          dimensions the model leaves open (else 1)\n"
     "  -n, --runs N            timed runs (default 20), after 2 untimed ones\n"
     "      --json FILE         write the median run as Chrome trace JSON (one\n"
     "                          \"X\" event per node; load in Perfetto)\n"
@@ -161,6 +165,7 @@ int cli_cmd_profile(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "input", required_argument, NULL, 'i' },
+        { "shape", required_argument, NULL, 's' },
         { "runs", required_argument, NULL, 'n' },
         { "json", required_argument, NULL, OPT_JSON },
         { "isa", required_argument, NULL, OPT_ISA },
@@ -171,6 +176,7 @@ int cli_cmd_profile(int argc, char **argv)
     const char *cmd = argv[0], *isa = NULL, *json = NULL;
     int c, rc = CLI_OK;
     long threads = 0, runs = 20;
+    cli_shapes shapes = { .n = 0 };
     instr_model im;
     mote_session *s = NULL;
     prof_ctx p = { 0 };
@@ -179,10 +185,12 @@ int cli_cmd_profile(int argc, char **argv)
         instr_free(&im);
         return cli_fail(NULL, "out of memory");
     }
-    while ((c = cli_getopt(argc, argv, "i:n:j:h", longopts, usage, &rc)) != -1) {
+    while ((c = cli_getopt(argc, argv, "i:s:n:j:h", longopts, usage, &rc)) != -1) {
         if (c == '?')
             goto out;
         if (c == 'i' && (rc = instr_add_input(&im, cmd, optarg)))
+            goto out;
+        if (c == 's' && (rc = cli_shapes_add(&shapes, optarg, cmd)) != CLI_OK)
             goto out;
         if (c == OPT_JSON)
             json = optarg;
@@ -204,8 +212,20 @@ int cli_cmd_profile(int argc, char **argv)
     const char *path = argv[optind++];
     for (; optind < argc; optind++)
         instr_add_file(&im, argv[optind]);
-    if ((rc = instr_load(&im, cmd, path)) || (rc = instr_session(&im, isa, (int)threads, &s)))
+    if (im.n_given > 0 && shapes.n > 0) {
+        rc = cli_usage_error(cmd, "--shape is for generated inputs; files give their own shapes");
         goto out;
+    }
+    if (im.n_given == 0)
+        rc = instr_generate(&im, cmd, path, &shapes, 1);
+    else
+        rc = instr_load(&im, cmd, path);
+    if (rc || (rc = instr_session(&im, isa, (int)threads, &s)))
+        goto out;
+    if (im.n_given == 0)
+        for (int i = 0; i < im.n_in; i++)
+            printf("input %s: generated, %s\n", mote_model_input(im.m, i, &(mote_tensor){ 0 }),
+                   im.ranges[i]);
     int n = (int)runs, ns = s->n_steps;
     p.ns = ns;
     size_t cells = (size_t)n * (size_t)(ns > 0 ? ns : 1);

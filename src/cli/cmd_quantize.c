@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "progress.h"
 #include "graph/graph.h"
 #include "llm/quantize.h"
 #include "llm/sample.h"
@@ -17,7 +18,26 @@
 #include "llm/llama.h"
 
 static const char usage[] =
-    "Usage: mote quantize IN.mote OUT.mote --type q8_0|q4_0 [--report]\n";
+    "Usage: mote quantize IN.mote OUT.mote --type q8_0|q4_0 [--report]\n"
+    "\n"
+    "Writes a llama-family model (converted from llama2.c or GGUF) with its weight\n"
+    "matrices in 32-value blocks, the decoder graph rebuilt for them. Matrices\n"
+    "whose rows are not whole blocks stay f32, as do the norms and the tokenizer.\n"
+    "\n"
+    "Options:\n"
+    "  --type q8_0   int8 values and a half scale per block (34 bytes per 32\n"
+    "                weights); the token embedding and the classifier go to f16.\n"
+    "                Close to f32 (the fidelity format)\n"
+    "  --type q4_0   4-bit values and a half scale per block (18 bytes per 32\n"
+    "                weights), every matrix; smaller and faster, less exact\n"
+    "  --report      afterwards run both models over the same text (the f32\n"
+    "                model's greedy continuation of \"Once upon a time\", 64\n"
+    "                positions) and print the top-1 agreement and the mean KL\n"
+    "                divergence of the next-token distributions\n"
+    "  -h, --help    show this help\n"
+    "\n"
+    "The input must hold f32 matrices (quantizing a quantized model again is\n"
+    "refused).\n";
 
 /* KL(p || q) of softmax(a), softmax(b) */
 static double kl_logits(int n, const float *a, const float *b)
@@ -103,7 +123,10 @@ int cli_cmd_quantize(int argc, char **argv)
         return cli_fail(fin, "already quantized (%s)", hp.weight_type);
     }
     snprintf(hp.weight_type, sizeof hp.weight_type, "%s", mote_wtype_name((mote_wtype)t));
-    st = mote_quantize_weights(mote_model_graph(m), (mote_wtype)t, NULL, &q);
+    cli_progress pr;
+    cli_progress_init(&pr, "quantize");
+    st = mote_quantize_weights_progress(mote_model_graph(m), (mote_wtype)t, NULL,
+                                        cli_progress_of(&pr), &q);
     if (!st) st = mote_llama_build_graph(q, &hp);
     if (!st) st = mote_graph_save(q, fout);
     mote_graph_free(q);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "format/npy.h"
+#include "json.h"
 
 static const char usage[] =
     "Usage: mote run [options] MODEL.mote -i NAME=FILE.npy [-i NAME=FILE.npy ...]\n"
@@ -35,11 +36,13 @@ static const char usage[] =
     "                          physical core)\n"
     "      --isa ISA           kernel table: ref, avx2, avx512, neon (default:\n"
     "                          MOTE_ISA, else the best the CPU supports)\n"
+    "      --json              print the output summaries (and files written) as\n"
+    "                          one JSON object on stdout\n"
     "  -h, --help              show this help\n"
     "\n"
     "Exit status: 0 on success, 1 if a file or the run fails, 2 on a usage error.\n";
 
-enum { OPT_ISA = 256 };
+enum { OPT_ISA = 256, OPT_JSON };
 
 typedef struct run_input {
     const char *name;     /* NULL for a positional file */
@@ -220,8 +223,10 @@ done:
 
 /* All outputs or none: each is written completely under a temporary name
  * first; only when every one succeeded are they renamed into place, so a
- * failure (a full disk) leaves the directory's old files as they were. */
-static int write_outputs(run_ctx *r, mote_session *s, const char *outdir)
+ * failure (a full disk) leaves the directory's old files as they were.
+ * Then each is named on stdout, or as an object (its summary and "file")
+ * in j's open array. */
+static int write_outputs(run_ctx *r, mote_session *s, const char *outdir, cli_json *j)
 {
     int n = mote_model_num_outputs(r->m), rc = CLI_OK;
     out_file *o = calloc((size_t)n + 1, sizeof *o);
@@ -240,20 +245,31 @@ static int write_outputs(run_ctx *r, mote_session *s, const char *outdir)
             mote_status st = mote_npy_commit(&o[i].tf, o[i].path);
             if (st)
                 rc = cli_fail_status(o[i].path, st);
-            else
-                printf("%s: %s -> %s%s\n", mote_model_output(r->m, i, &(mote_tensor){ 0 }),
-                       o[i].desc, o[i].path, o[i].widened ? " (bf16 written as f32)" : "");
         } else {
             mote_npy_discard(&o[i].tf);
         }
-        free(o[i].path);
     }
+    for (int i = 0; rc == CLI_OK && i < n; i++) {
+        mote_tensor t;
+        const char *name = mote_model_output(r->m, i, &(mote_tensor){ 0 });
+        if (j && mote_session_output(s, i, &t) == MOTE_OK) {
+            cli_json_object(j, NULL);
+            cli_json_tensor_fields(j, name, &t);
+            cli_json_str(j, "file", o[i].path);
+            cli_json_end(j);
+        } else if (!j) {
+            printf("%s: %s -> %s%s\n", name, o[i].desc, o[i].path,
+                   o[i].widened ? " (bf16 written as f32)" : "");
+        }
+    }
+    for (int i = 0; i < written; i++) free(o[i].path);
     free(o);
     return rc;
 }
 
-static int run_model(run_ctx *r, const char *outdir, int threads, const char *isa)
+static int run_model(run_ctx *r, const char *outdir, int threads, const char *isa, bool json)
 {
+    cli_json jw, *j = json ? &jw : NULL;
     int rc;
     mote_tensor *shapes = calloc((size_t)r->n_in + 1, sizeof *shapes);
     mote_tensor *inputs = calloc((size_t)r->n_in + 1, sizeof *inputs);
@@ -285,18 +301,35 @@ static int run_model(run_ctx *r, const char *outdir, int threads, const char *is
     if (outdir && (rc = make_dir(outdir)))
         goto done;
     rc = CLI_OK;
-    if (outdir) {
-        rc = write_outputs(r, s, outdir);
-        goto done;
+    if (j) {
+        cli_json_init(j, stdout);
+        cli_json_object(j, NULL);
+        cli_json_str(j, "model", r->model_path);
+        cli_json_str(j, "kernels", mote_session_isa(s));
+        cli_json_int(j, "threads", mote_session_threads(s));
+        cli_json_array(j, "outputs");
     }
-    for (int i = 0; i < mote_model_num_outputs(r->m); i++) {
+    if (outdir)
+        rc = write_outputs(r, s, outdir, j);
+    for (int i = 0; !outdir && i < mote_model_num_outputs(r->m); i++) {
         mote_tensor t;
         const char *name = mote_model_output(r->m, i, &(mote_tensor){ 0 });
         if ((st = mote_session_output(s, i, &t))) {
             rc = cli_fail_status(r->model_path, st);
             break;
         }
-        cli_print_summary(stdout, name, &t);
+        if (j) {
+            cli_json_object(j, NULL);
+            cli_json_tensor_fields(j, name, &t);
+            cli_json_end(j);
+        } else {
+            cli_print_summary(stdout, name, &t);
+        }
+    }
+    if (j) {
+        /* closed even after a failed write, so stdout stays one JSON value */
+        cli_json_end(j);
+        cli_json_end(j);
     }
 done:
     if (s)
@@ -313,6 +346,7 @@ int cli_cmd_run(int argc, char **argv)
         { "output", required_argument, NULL, 'o' },
         { "threads", required_argument, NULL, 'j' },
         { "isa", required_argument, NULL, OPT_ISA },
+        { "json", no_argument, NULL, OPT_JSON },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -320,6 +354,7 @@ int cli_cmd_run(int argc, char **argv)
     int c, rc = CLI_OK;
     const char *outdir = NULL, *isa = NULL;
     long threads = 0;
+    bool json = false;
     run_ctx r = { 0 };
     /* at most one file per argument */
     r.given = calloc((size_t)argc + 1, sizeof *r.given);
@@ -347,6 +382,8 @@ int cli_cmd_run(int argc, char **argv)
             }
         } else if (c == OPT_ISA) {
             isa = optarg;
+        } else if (c == OPT_JSON) {
+            json = true;
         }
     }
     if (optind >= argc) {
@@ -376,7 +413,7 @@ int cli_cmd_run(int argc, char **argv)
             goto out;
         }
     }
-    rc = run_model(&r, outdir, (int)threads, isa);
+    rc = run_model(&r, outdir, (int)threads, isa, json);
 out:
     for (int j = 0; j < r.n_given; j++)
         free(r.given[j].t.data);

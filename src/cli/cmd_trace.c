@@ -21,6 +21,7 @@
 
 #include "runtime/instrument.h"
 #include "format/npy.h"
+#include "json.h"
 
 static const char usage[] =
     "Usage: mote trace [options] MODEL.mote -i NAME=FILE.npy [-i ...]\n"
@@ -45,13 +46,15 @@ static const char usage[] =
     "      --isa ISA           kernel table: ref, avx2, avx512, neon\n"
     "  -j, --threads N         worker threads (default 1)\n"
     "  -q, --quiet             print only the comparison's verdict\n"
+    "      --json              print everything as one JSON object on stdout\n"
+    "                          ({\"steps\": [...], \"compare\": {...}})\n"
     "  -h, --help              show this help\n"
     "\n"
     "Exit status: 0 on success (and, with --compare, every output within\n"
     "tolerance), 1 if a file or the run fails or an output diverges, 2 on a\n"
     "usage error.\n";
 
-enum { OPT_ISA = 256, OPT_RTOL, OPT_ATOL };
+enum { OPT_ISA = 256, OPT_RTOL, OPT_ATOL, OPT_JSON };
 
 typedef struct trace_ctx {
     const char *dump, *compare;
@@ -61,6 +64,7 @@ typedef struct trace_ctx {
     int compared, missing;   /* outputs compared; references not found     */
     bool diverged;           /* a first divergence was reported            */
     char *first;             /* the report of the first divergence         */
+    cli_json *j;             /* --json: the writer, inside "steps"         */
 } trace_ctx;
 
 /* DIR/<safe node name>[.outK].npy; free() it. */
@@ -176,7 +180,9 @@ static void compare_output(trace_ctx *c, const mote_session *s, int step, int k,
     mote_tensor ref;
     if (!cli_is_file(path)) {
         c->missing++;
-        if (!c->quiet)
+        if (c->j)
+            cli_json_str(c->j, "compare", "no reference");
+        else if (!c->quiet)
             printf("       no reference %s\n", path);
         free(path);
         return;
@@ -189,8 +195,15 @@ static void compare_output(trace_ctx *c, const mote_session *s, int step, int k,
     }
     c->compared++;
     char report[512];
-    if (!within(c, t, &ref, report, sizeof report)) {
-        if (!c->quiet)
+    bool ok = within(c, t, &ref, report, sizeof report);
+    if (c->j) {
+        cli_json_str(c->j, "compare", ok ? "within" : "diverges");
+        cli_json_str(c->j, "reference", path);
+        if (!ok)
+            cli_json_str(c->j, "report", report);
+    }
+    if (!ok) {
+        if (!c->quiet && !c->j)
             printf("       DIVERGES from %s: %s\n", path, report);
         if (!c->diverged) {
             char nb[64];
@@ -213,7 +226,23 @@ static void after_step(void *ctx, const mote_session *s, int step)
         return;
     const mote_node *n = &s->g->nodes[s->step_node[step]];
     char nb[64], d[160];
-    if (!c->quiet) {
+    if (c->j) {
+        const char *act = mote_attr_get_string(n, "_act", NULL);
+        cli_json_object(c->j, NULL);
+        cli_json_int(c->j, "step", step);
+        cli_json_str(c->j, "op", n->op);
+        cli_json_str(c->j, "name", instr_node_name(n, step, nb, sizeof nb));
+        cli_json_str(c->j, "fused_activation", act);
+        cli_json_array(c->j, "inputs");
+        for (int k = 0; k < n->n_in; k++) {
+            if (n->in[k] >= 0)
+                cli_json_tensor_type(c->j, NULL, &s->vals[n->in[k]]);
+            else
+                cli_json_null(c->j, NULL);
+        }
+        cli_json_end(c->j);
+        cli_json_array(c->j, "outputs");
+    } else if (!c->quiet) {
         const char *act = mote_attr_get_string(n, "_act", NULL);
         printf("%4d  %-14s %s%s%s\n", step, n->op, instr_node_name(n, step, nb, sizeof nb),
                act ? "  +" : "", act ? act : "");
@@ -225,7 +254,26 @@ static void after_step(void *ctx, const mote_session *s, int step)
     }
     for (int k = 0; k < n->n_out && !c->rc; k++) {
         const mote_tensor *t = &s->vals[n->out[k]];
-        if (!c->quiet) {
+        if (c->j) {
+            mote_tstats ts;
+            mote_tensor_stats(t, &ts);
+            uint64_t h = t->data ? mote_fnv1a64(t->data, mote_tensor_nbytes(t)) : 0;
+            char hex[24];
+            snprintf(hex, sizeof hex, "%016" PRIx64, h);
+            cli_json_object(c->j, NULL);
+            cli_json_str(c->j, "dtype", mote_dtype_name(t->dtype));
+            cli_json_array(c->j, "shape");
+            for (int dd = 0; dd < t->ndim; dd++)
+                cli_json_int(c->j, NULL, t->dims[dd]);
+            cli_json_end(c->j);
+            cli_json_num(c->j, "min", ts.min);
+            cli_json_num(c->j, "max", ts.max);
+            cli_json_num(c->j, "mean", ts.mean);
+            cli_json_num(c->j, "std", ts.std);
+            cli_json_int(c->j, "nan", ts.nan);
+            cli_json_int(c->j, "inf", ts.inf);
+            cli_json_str(c->j, "fnv1a64", hex);
+        } else if (!c->quiet) {
             mote_tstats ts;
             mote_tensor_stats(t, &ts);
             uint64_t h = t->data ? mote_fnv1a64(t->data, mote_tensor_nbytes(t)) : 0;
@@ -241,6 +289,12 @@ static void after_step(void *ctx, const mote_session *s, int step)
         }
         if (c->compare && !c->rc)
             compare_output(c, s, step, k, t);
+        if (c->j)
+            cli_json_end(c->j);
+    }
+    if (c->j) {
+        cli_json_end(c->j);   /* outputs */
+        cli_json_end(c->j);   /* the step */
     }
 }
 
@@ -266,6 +320,7 @@ int cli_cmd_trace(int argc, char **argv)
         { "isa", required_argument, NULL, OPT_ISA },
         { "threads", required_argument, NULL, 'j' },
         { "quiet", no_argument, NULL, 'q' },
+        { "json", no_argument, NULL, OPT_JSON },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -273,6 +328,8 @@ int cli_cmd_trace(int argc, char **argv)
     int c, rc = CLI_OK;
     long threads = 1;
     trace_ctx tc = { .rtol = 1e-4, .atol = 1e-5 };
+    cli_json jw;
+    bool json = false;
     instr_model im;
     mote_session *s = NULL;
     if (!instr_init(&im, argc)) {
@@ -292,6 +349,8 @@ int cli_cmd_trace(int argc, char **argv)
             tc.quiet = true;
         if (c == OPT_ISA)
             isa = optarg;
+        if (c == OPT_JSON)
+            json = true;
         if ((c == OPT_RTOL || c == OPT_ATOL) &&
             !parse_tol(optarg, c == OPT_RTOL ? &tc.rtol : &tc.atol)) {
             rc = cli_usage_error(cmd, "--%s wants a number >= 0, not '%s'",
@@ -321,10 +380,49 @@ int cli_cmd_trace(int argc, char **argv)
     }
     if ((rc = instr_load(&im, cmd, path)) || (rc = instr_session(&im, isa, (int)threads, &s)))
         goto out;
-    if (!tc.quiet)
+    if (json) {
+        tc.j = &jw;
+        cli_json_init(&jw, stdout);
+        cli_json_object(&jw, NULL);
+        cli_json_str(&jw, "model", path);
+        cli_json_str(&jw, "kernels", mote_session_isa(s));
+        cli_json_array(&jw, "steps");
+    } else if (!tc.quiet) {
         printf("model %s, kernels %s, %d steps\n", path, mote_session_isa(s), s->n_steps);
+    }
     mote_step_hooks h = { .after = after_step, .ctx = &tc };
     mote_status st = mote_session_run_hooked(s, im.inputs, im.n_in, &h);
+    if (json) {
+        /* stdout stays one JSON value whatever happened; a step cut short
+         * by a failure is closed here */
+        while (jw.depth > 2)
+            cli_json_end(&jw);
+        cli_json_end(&jw);    /* steps */
+        cli_json_bool(&jw, "ok", !st && !tc.rc);
+        if (tc.dump)
+            cli_json_str(&jw, "dumped_to", tc.dump);
+        if (tc.compare && !st && !tc.rc) {
+            cli_json_object(&jw, "compare");
+            cli_json_str(&jw, "directory", tc.compare);
+            cli_json_num(&jw, "rtol", tc.rtol);
+            cli_json_num(&jw, "atol", tc.atol);
+            cli_json_int(&jw, "compared", tc.compared);
+            cli_json_int(&jw, "missing", tc.missing);
+            cli_json_bool(&jw, "within_tolerance", !tc.diverged && tc.compared > 0);
+            cli_json_str(&jw, "first_divergence", tc.diverged ? tc.first : NULL);
+            cli_json_end(&jw);
+        }
+        cli_json_end(&jw);
+        if (st)
+            rc = cli_fail_status(path, st);
+        else if (tc.rc)
+            rc = tc.rc;
+        else if (tc.compare && tc.diverged)
+            rc = CLI_FAIL;
+        else if (tc.compare && tc.compared == 0)
+            rc = cli_fail(tc.compare, "no reference file matches a node of %s", path);
+        goto out;
+    }
     if (st) {
         rc = cli_fail_status(path, st);
         goto out;

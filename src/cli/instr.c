@@ -108,11 +108,114 @@ int instr_session(const instr_model *im, const char *isa, int threads, mote_sess
     return st ? cli_fail_status(im->path, st) : CLI_OK;
 }
 
+/* xorshift64*: a small, fast PRNG; the high bits are the good ones. */
+static uint64_t next_rand(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 0x2545F4914F6CDD1DULL;
+}
+
+/* The number of rows a value indexes, if a node uses it as indices into a
+ * table of known shape; 0 if no node does. */
+static int64_t index_bound(const mote_session *s, int v)
+{
+    int64_t bound = 0;
+    for (int i = 0; i < s->g->n_nodes; i++) {
+        const mote_node *n = &s->g->nodes[i];
+        int table = -1;
+        int64_t axis = 0;
+        if (!strcmp(n->op, "Gather") && n->n_in >= 2 && n->in[1] == v) {
+            table = n->in[0];
+            axis = mote_attr_get_int(n, "axis", 0);
+        } else if (!strcmp(n->op, "LlmEmbedding") && n->n_in >= 2 && n->in[0] == v) {
+            table = n->in[1];
+        }
+        if (table < 0)
+            continue;
+        const mote_tensor *t = &s->vals[table];
+        if (axis < 0)
+            axis += t->ndim;
+        if (axis < 0 || axis >= t->ndim || t->dims[axis] <= 0)
+            continue;
+        if (bound == 0 || t->dims[axis] < bound)  /* valid for every table it indexes */
+            bound = t->dims[axis];
+    }
+    return bound;
+}
+
+int instr_generate(instr_model *im, const char *cmd, const char *path, const cli_shapes *shapes,
+                   uint64_t seed)
+{
+    (void)cmd;
+    im->path = path;
+    mote_status st = mote_model_open(path, &im->m);
+    if (st)
+        return cli_fail_status(path, st);
+    im->n_in = mote_model_num_inputs(im->m);
+    im->inputs = calloc((size_t)im->n_in + 1, sizeof *im->inputs);
+    im->ranges = calloc((size_t)im->n_in + 1, sizeof *im->ranges);
+    if (!im->inputs || !im->ranges)
+        return cli_fail(NULL, "out of memory");
+    mote_session *s;
+    bool open_dims;
+    st = cli_inspect_session(im->m, shapes, &s, &open_dims);
+    if (st == MOTE_ERR_ARG)
+        return CLI_USAGE;
+    if (st)
+        return cli_fail_status(path, st);
+    uint64_t x = seed ? seed : 0x9E3779B97F4A7C15ULL;
+    int rc = CLI_OK;
+    for (int i = 0; i < im->n_in && !rc; i++) {
+        int v = s->g->inputs[i];
+        mote_tensor *t = &im->inputs[i];
+        *t = s->vals[v];
+        int64_t n = mote_tensor_numel(t);
+        size_t bytes = mote_tensor_nbytes(t);
+        if (n < 0 || (!(t->data = malloc(bytes ? bytes : 1)))) {
+            rc = cli_fail(NULL, "out of memory");
+            t->data = NULL;
+            break;
+        }
+        int64_t bound = index_bound(s, v);
+        for (int64_t k = 0; k < n; k++) {
+            uint64_t r = next_rand(&x);
+            float f = (float)((double)(r >> 11) * 0x1.0p-53 * 2.0 - 1.0);
+            int64_t idx = bound > 0 ? (int64_t)((r >> 11) % (uint64_t)bound) : 0;
+            switch (t->dtype) {
+            case MOTE_F32: ((float *)t->data)[k] = f; break;
+            case MOTE_F16: ((uint16_t *)t->data)[k] = mote_f32_to_f16(f); break;
+            case MOTE_BF16: ((uint16_t *)t->data)[k] = mote_f32_to_bf16(f); break;
+            case MOTE_BOOL: ((uint8_t *)t->data)[k] = (uint8_t)(r >> 63); break;
+            case MOTE_I8: ((int8_t *)t->data)[k] = (int8_t)(bound > 0 && bound <= 128 ? idx : 0); break;
+            case MOTE_U8: ((uint8_t *)t->data)[k] = (uint8_t)(bound > 0 && bound <= 256 ? idx : 0); break;
+            case MOTE_I32: ((int32_t *)t->data)[k] = (int32_t)(bound <= INT32_MAX ? idx : 0); break;
+            case MOTE_I64: ((int64_t *)t->data)[k] = idx; break;
+            default: memset((char *)t->data + (size_t)k * mote_dtype_size(t->dtype), 0,
+                            mote_dtype_size(t->dtype));
+            }
+        }
+        bool fl = t->dtype == MOTE_F32 || t->dtype == MOTE_F16 || t->dtype == MOTE_BF16;
+        if (fl)
+            snprintf(im->ranges[i], sizeof im->ranges[i], "uniform [-1, 1)");
+        else if (t->dtype == MOTE_BOOL)
+            snprintf(im->ranges[i], sizeof im->ranges[i], "0 or 1");
+        else if (bound > 0)
+            snprintf(im->ranges[i], sizeof im->ranges[i], "indices in [0, %lld)", (long long)bound);
+        else
+            snprintf(im->ranges[i], sizeof im->ranges[i], "zeros");
+    }
+    mote_session_free(s);
+    return rc;
+}
+
 void instr_free(instr_model *im)
 {
     for (int i = 0; im->inputs && i < im->n_in; i++)
         free(im->inputs[i].data);
     free(im->inputs);
+    free(im->ranges);
     free(im->names);
     free(im->files);
     if (im->m)

@@ -18,6 +18,7 @@ typedef struct instr_model {
     const char **files;      /* (argc) the .npy file of each given input */
     int n_given;
     mote_tensor *inputs;     /* (n_in) in model order, data malloc'd    */
+    char (*ranges)[48];      /* (n_in) instr_generate: "uniform [-1, 1)" */
 } instr_model;
 
 /* Sets up an empty instr_model able to hold argc inputs; false on OOM. */
@@ -28,6 +29,18 @@ int instr_add_input(instr_model *im, const char *cmd, char *arg);
 void instr_add_file(instr_model *im, const char *file);
 /* Opens the model, reads the files and puts them in model order. */
 int instr_load(instr_model *im, const char *cmd, const char *path);
+/*
+ * Inputs made up instead of read (bench, profile without files): opens the
+ * model, fixes open dimensions from shapes (--shape; else 1) and fills
+ * each input from a PRNG seeded with seed: floats uniform in [-1, 1),
+ * booleans 0/1, integers in [0, bound) where the graph shows a bound (the
+ * indices of a Gather or an LlmEmbedding: the table's rows, e.g. token
+ * ids below the vocabulary size), else 0 (a valid index or position for
+ * any model). A usage error for a bad --shape, else CLI_FAIL/CLI_OK.
+ * Each input's range is described in im->ranges[i] for the report.
+ */
+int instr_generate(instr_model *im, const char *cmd, const char *path, const cli_shapes *shapes,
+                   uint64_t seed);
 /* A session whose input shapes are the files'; isa NULL: the default. */
 int instr_session(const instr_model *im, const char *isa, int threads, mote_session **out);
 void instr_free(instr_model *im);

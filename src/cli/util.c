@@ -4,6 +4,7 @@
  * No command logic lives here.
  */
 #include "cli.h"
+#include "graph/graph.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "runtime/session.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -86,21 +89,6 @@ bool cli_parse_int(const char *s, long lo, long hi, long *out)
     return true;
 }
 
-double cli_elem(const mote_tensor *t, int64_t i)
-{
-    switch (t->dtype) {
-    case MOTE_F32: return ((const float *)t->data)[i];
-    case MOTE_F16: return mote_f16_to_f32(((const uint16_t *)t->data)[i]);
-    case MOTE_BF16: return mote_bf16_to_f32(((const uint16_t *)t->data)[i]);
-    case MOTE_I8: return ((const int8_t *)t->data)[i];
-    case MOTE_U8: return ((const uint8_t *)t->data)[i];
-    case MOTE_I32: return ((const int32_t *)t->data)[i];
-    case MOTE_I64: return (double)((const int64_t *)t->data)[i];
-    case MOTE_BOOL: return ((const uint8_t *)t->data)[i];
-    }
-    return 0;
-}
-
 static bool is_float(mote_dtype d)
 {
     return d == MOTE_F32 || d == MOTE_F16 || d == MOTE_BF16;
@@ -126,7 +114,7 @@ void cli_print_summary(FILE *f, const char *name, const mote_tensor *t)
     double lo = INFINITY, hi = -INFINITY, sum = 0;
     int64_t nonfinite = 0, imax = -1;
     for (int64_t i = 0; i < n; i++) {
-        double v = cli_elem(t, i);
+        double v = mote_tensor_elem(t, i);
         if (!isfinite(v)) {
             nonfinite++;
             continue;
@@ -153,7 +141,7 @@ void cli_print_summary(FILE *f, const char *name, const mote_tensor *t)
     int64_t shown = n < 8 ? n : 8;
     for (int64_t i = 0; i < shown; i++) {
         fputc(' ', f);
-        print_value(f, t->dtype, cli_elem(t, i));
+        print_value(f, t->dtype, mote_tensor_elem(t, i));
     }
     fputs(n > shown ? " ...\n" : "\n", f);
     /* a vector: every dimension but the last is 1 ([10], [1,10], [1,1,10]) */
@@ -312,7 +300,8 @@ mote_status cli_inspect_session(const mote_model *m, const cli_shapes *shapes_gi
     o.pin = 0;
     o.input_shapes = shapes;
     o.n_input_shapes = n_in;
-    mote_status st = mote_session_new(m, &o, out);
+    /* inspection needs the plan's sizes, not its memory */
+    mote_status st = mote_session_new_plan_only(m, &o, out);
     free(shapes);
     return st;
 }

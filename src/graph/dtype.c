@@ -124,3 +124,18 @@ char *mote_tensor_describe(const mote_tensor *t, char *buf, size_t len)
     if (o < len) snprintf(buf + o, len - o, "]");
     return buf;
 }
+
+double mote_elem_f64(const void *data, mote_dtype t, int64_t i)
+{
+    switch (t) {
+    case MOTE_F32: return ((const float *)data)[i];
+    case MOTE_F16: return mote_f16_to_f32(((const uint16_t *)data)[i]);
+    case MOTE_BF16: return mote_bf16_to_f32(((const uint16_t *)data)[i]);
+    case MOTE_I8: return ((const int8_t *)data)[i];
+    case MOTE_U8: return ((const uint8_t *)data)[i];
+    case MOTE_I32: return ((const int32_t *)data)[i];
+    case MOTE_I64: return (double)((const int64_t *)data)[i];
+    case MOTE_BOOL: return ((const uint8_t *)data)[i];
+    }
+    return 0;
+}

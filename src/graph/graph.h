@@ -125,6 +125,13 @@ mote_status mote_graph_compact(mote_graph *g, const bool *dead_nodes);
 /* Deep copy (weight data shared, not owned, if share_data). */
 mote_graph *mote_graph_clone(const mote_graph *g, bool share_data);
 
+/* Element i of an array of dtype t, as a double (i64 beyond 2^53 rounds). */
+double mote_elem_f64(const void *data, mote_dtype t, int64_t i);
+static inline double mote_tensor_elem(const mote_tensor *t, int64_t i)
+{
+    return mote_elem_f64(t->data, t->dtype, i);
+}
+
 /* The graph of a model (read-only view). */
 const mote_graph *mote_model_graph(const mote_model *m);
 

@@ -10,8 +10,9 @@
  * RMSNormalization, LlmLinear w1 and w3, LlmSwiGLU, LlmLinear w2 + residual.
  * Then RMSNormalization and the classifier (tied to the embedding or not).
  *
- * mote_llama runs a prompt in one batched pass (a session with T = prompt
- * length) and hands its KV cache to a one-token session for generation.
+ * mote_llama runs a prompt in one batched pass and generates one token at
+ * a time in one session (reshaped between the two: one KV cache, one copy
+ * of the packed weights, one thread pool).
  * This is not a chat template or a server: text in, logits out.
  */
 #ifndef MOTE_LLAMA_H
@@ -52,15 +53,21 @@ mote_status mote_llama_reset(mote_llama *L);
  */
 mote_status mote_llama_forward(mote_llama *L, const int *ids, int n, const float **logits);
 /*
- * Creates the batched session for n-token passes now (forward would on
- * its first n-token call): its kernels, memory plan and packed weights.
- * Lets a caller time a prompt without the one-time setup. n <= 1: nothing.
+ * Shapes the session for n-token passes now (forward would on its first
+ * n-token call): its memory plan, and the packed weights a batched pass
+ * uses if no pass made them yet. Lets a caller time a prompt without the
+ * one-time setup. n <= 1: nothing.
  */
 mote_status mote_llama_prepare(mote_llama *L, int n);
 /* Tokens processed so far; the hyperparameters. */
 int mote_llama_pos(const mote_llama *L);
 const mote_llama_hparams *mote_llama_hparams_of(const mote_llama *L);
-/* Bytes held: both sessions' arenas (the weights are in the model). */
+/* Bytes held: the session's (arena, plan, KV cache) and every packed copy
+ * the model keeps for it (mote_model_prepared_bytes, which includes the
+ * batched passes' packings when the current shape does not use them); the
+ * file's weights are mapped, not counted. */
 size_t mote_llama_memory_bytes(const mote_llama *L);
+/* The one session that runs every pass (for its memory figures). */
+const mote_session *mote_llama_session(const mote_llama *L);
 
 #endif

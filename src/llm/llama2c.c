@@ -13,6 +13,7 @@
 #include "llama2c.h"
 #include "tokenizer.h"
 #include "graph/internal.h"
+#include "llm.h"
 
 #define LLAMA2C_MAGIC 0x616b3432u
 
@@ -23,6 +24,11 @@ typedef struct reader {
     int version, group;    /* v2: values per scale group */
     float *tmp;            /* dequantization buffer (v2) */
     size_t tmp_n;
+    uint8_t *blocks;       /* (N, K/32 q8_0 blocks) v2 matrices kept as q8_0 */
+    size_t blocks_n;
+    int kept;              /* v2 matrices kept as q8_0 */
+    const mote_llm_progress *progress;
+    size_t added, total;   /* weights added; weights the layout holds */
 } reader;
 
 static bool expected_size(const mote_llama2c_info *h, int group, uint64_t *size);
@@ -167,28 +173,64 @@ static mote_status take(reader *r, size_t n, int quantized, const float **out)
     return MOTE_OK;
 }
 
-/* Adds n_layers weights "layers.L.<name>" of shape (d0[, d1]) from the file. */
-static mote_status add_layers(reader *r, mote_graph *g, int L, const char *name,
-                              int64_t d0, int64_t d1, int quantized)
+/*
+ * A v2 int8 matrix (N, K) kept as q8_0 blocks instead of widened: each
+ * 32-value block takes its int8 values as they are and the f32 scale of
+ * the group it lies in, rounded to the block's half scale. Possible when
+ * K and the group size are multiples of 32 (a block then never straddles
+ * two groups). Returns 0 (and reads nothing) when it is not possible.
+ */
+static int can_keep_q8(const reader *r, int quantized, int64_t K)
 {
-    for (int l = 0; l < L; l++) {
-        char nm[64];
-        snprintf(nm, sizeof nm, "layers.%d.%s", l, name);
-        int64_t dims[2] = { d0, d1 };
-        const float *p;
-        mote_status st = take(r, (size_t)d0 * (size_t)(d1 > 0 ? d1 : 1), quantized, &p);
-        if (st) return st;
-        if (mote_graph_weight(g, nm, MOTE_F32, d1 > 0 ? 2 : 1, dims, p) < 0)
-            return mote_error(MOTE_ERR_NOMEM, "%s: cannot add weight %s", r->path, nm);
+    return quantized && r->version == 2 && K > 0 && K % MOTE_QK == 0 && r->group % MOTE_QK == 0;
+}
+
+static mote_status take_q8(reader *r, int64_t N, int64_t K, const uint8_t **out)
+{
+    size_t n = (size_t)N * (size_t)K, ns = n / (size_t)r->group;
+    if (n % (size_t)r->group)
+        return mote_error(MOTE_ERR_FORMAT, "%s: %zu values are not whole groups of %d",
+                          r->path, n, r->group);
+    if (r->off > r->len || r->len - r->off < n + ns * 4)
+        return mote_error(MOTE_ERR_FORMAT, "%s: truncated at byte %zu", r->path, r->off);
+    size_t nb = n / MOTE_QK, bytes = nb * MOTE_Q8_0_BYTES;
+    if (r->blocks_n < bytes) {
+        uint8_t *b = realloc(r->blocks, bytes);
+        if (!b) return mote_error(MOTE_ERR_NOMEM, "%s: out of memory", r->path);
+        r->blocks = b;
+        r->blocks_n = bytes;
     }
+    const uint8_t *q = r->base + r->off, *sc = r->base + r->off + n;
+    for (size_t b = 0; b < nb; b++) {
+        float s;
+        memcpy(&s, sc + (b * MOTE_QK / (size_t)r->group) * 4, 4);
+        uint16_t d = mote_f32_to_f16(s);
+        uint8_t *blk = r->blocks + b * MOTE_Q8_0_BYTES;
+        memcpy(blk, &d, 2);
+        memcpy(blk + 2, q + b * MOTE_QK, MOTE_QK);
+    }
+    r->off += n + ns * 4;
+    r->kept++;
+    *out = r->blocks;
     return MOTE_OK;
 }
 
-static mote_status add_one(reader *r, mote_graph *g, const char *name, int64_t d0, int64_t d1,
-                           int quantized)
+/* Adds weight `name` of shape (d0[, d1]): f32, or q8_0 rows (v2 matrices). */
+static mote_status add_weight(reader *r, mote_graph *g, const char *name, int64_t d0,
+                              int64_t d1, int quantized)
 {
+    mote_llm_report(r->progress, "weights", ++r->added, r->total);
     int64_t dims[2] = { d0, d1 };
-    const float *p;
+    if (can_keep_q8(r, quantized, d1)) {
+        const uint8_t *blocks = NULL;
+        mote_status st = take_q8(r, d0, d1, &blocks);
+        if (st) return st;
+        int64_t qd[2] = { d0, d1 / MOTE_QK * MOTE_Q8_0_BYTES };
+        if (mote_graph_weight(g, name, MOTE_U8, 2, qd, blocks) < 0)
+            return mote_error(MOTE_ERR_NOMEM, "%s: cannot add weight %s", r->path, name);
+        return MOTE_OK;
+    }
+    const float *p = NULL;
     mote_status st = take(r, (size_t)d0 * (size_t)(d1 > 0 ? d1 : 1), quantized, &p);
     if (st) return st;
     if (mote_graph_weight(g, name, MOTE_F32, d1 > 0 ? 2 : 1, dims, p) < 0)
@@ -196,9 +238,29 @@ static mote_status add_one(reader *r, mote_graph *g, const char *name, int64_t d
     return MOTE_OK;
 }
 
+/* Adds n_layers weights "layers.L.<name>" of shape (d0[, d1]) from the file. */
+static mote_status add_layers(reader *r, mote_graph *g, int L, const char *name,
+                              int64_t d0, int64_t d1, int quantized)
+{
+    for (int l = 0; l < L; l++) {
+        char nm[64];
+        snprintf(nm, sizeof nm, "layers.%d.%s", l, name);
+        mote_status st = add_weight(r, g, nm, d0, d1, quantized);
+        if (st) return st;
+    }
+    return MOTE_OK;
+}
+
+static mote_status add_one(reader *r, mote_graph *g, const char *name, int64_t d0, int64_t d1,
+                           int quantized)
+{
+    return add_weight(r, g, name, d0, d1, quantized);
+}
+
 static mote_status read_weights(reader *r, mote_graph *g, const mote_llama2c_info *h)
 {
     int64_t D = h->dim, H = h->hidden_dim, V = h->vocab_size, L = h->n_layers;
+    r->total = (size_t)(9 * L + 2 + !h->shared_classifier);
     int64_t KV = (int64_t)h->n_kv_heads * (h->dim / h->n_heads);
     mote_status st = MOTE_OK;
     if (h->version == 0) {
@@ -276,8 +338,15 @@ int mote_llama2c_probe(const char *path)
 mote_status mote_llama2c_import(const char *ckpt, const char *tok, mote_graph **out,
                                 mote_llama2c_info *info)
 {
+    return mote_llama2c_import_progress(ckpt, tok, NULL, out, info);
+}
+
+mote_status mote_llama2c_import_progress(const char *ckpt, const char *tok,
+                                         const mote_llm_progress *progress, mote_graph **out,
+                                         mote_llama2c_info *info)
+{
     *out = NULL;
-    reader r = { .path = ckpt };
+    reader r = { .path = ckpt, .progress = progress };
     int fd = open(ckpt, O_RDONLY);
     if (fd < 0) return mote_error(MOTE_ERR_IO, "%s: cannot open", ckpt);
     struct stat sb;
@@ -303,7 +372,9 @@ mote_status mote_llama2c_import(const char *ckpt, const char *tok, mote_graph **
     }
     mote_tokenizer_free(t);
     free(r.tmp);
+    free(r.blocks);
     munmap(map, r.len);
+    snprintf(h.weight_type, sizeof h.weight_type, "%s", r.kept ? "q8_0" : "f32");
     if (st) {
         mote_graph_free(g);
         return st;

@@ -11,8 +11,11 @@
  *      uint8 shared_classifier, zero padding to 256 bytes; f32 arrays norms
  *      (attention, ffn, final), embedding, wq, wk, wv, wo, w1, w2, w3, [wcls].
  *   v2: as v1 with int32 group_size after the flag; the norms in f32, then
- *      each matrix as int8 values followed by f32 scales per group (Q8_0);
- *      imported here as f32 (value = q * scale).
+ *      each matrix as int8 values followed by f32 scales per group (Q8_0).
+ *      A matrix whose rows and groups are whole 32-value blocks is kept as
+ *      mote's q8_0 (u8 rows of blocks: the int8 values as they are, the
+ *      group's scale rounded to the block's half); others become f32
+ *      (value = q * scale). weight_type then says "q8_0".
  *
  * Weight names: tok_embeddings (V, D); layers.L.attention_norm (D);
  * layers.L.wq (D, D), wk (KV, D), wv (KV, D), wo (D, D); layers.L.ffn_norm
@@ -27,12 +30,14 @@
 #define MOTE_LLAMA2C_H
 
 #include "mote.h"
+#include "progress.h"
 
 typedef struct mote_llama2c_info {
     int version;              /* 0, 1 or 2 */
     int dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, max_seq;
     int shared_classifier;    /* 1: the classifier is tok_embeddings */
     float rope_theta, norm_eps;
+    char weight_type[8];      /* "q8_0" if v2 matrices were kept, else "f32" */
 } mote_llama2c_info;
 
 /* True if the first bytes of a file look like a llama2.c checkpoint (v1/v2
@@ -49,5 +54,9 @@ int mote_llama2c_probe(const char *path);
  */
 mote_status mote_llama2c_import(const char *ckpt, const char *tok, mote_graph **out,
                                 mote_llama2c_info *info);
+/* The same, telling progress (may be NULL) "weights", done of total. */
+mote_status mote_llama2c_import_progress(const char *ckpt, const char *tok,
+                                         const mote_llm_progress *progress, mote_graph **out,
+                                         mote_llama2c_info *info);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * llama_run.c — running a llama-family decoder: a batched session for
- * prompts (rebuilt when the prompt length changes) and a one-token session
- * for generation; the prompt session's KV cache is copied to the
- * generation session after each batched pass (mote_session_copy_state).
+ * llama_run.c — running a llama-family decoder: one session whose input
+ * shapes follow the work. A prompt of n tokens runs in one batched pass
+ * (the session reshaped to T = n), generation one token at a time (T = 1).
+ * Reshaping keeps the KV cache (the attention ops' state) and the packed
+ * weights (the model's prepared weights), so there is one cache, one
+ * packed copy and one thread pool, and nothing is copied between passes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,25 +13,17 @@
 struct mote_llama {
     const mote_model *m;
     mote_llama_hparams hp;
-    mote_session_options opts;
-    mote_session *gen;       /* T = 1                                  */
-    mote_session *batch;     /* T = batch_T, or NULL                   */
-    int batch_T;
-    int pos;                 /* tokens in the KV cache                 */
+    mote_session *s;
+    int T;                   /* the session's tokens per pass             */
+    int pos;                 /* tokens in the KV cache                    */
 };
 
-static mote_status make_session(mote_llama *L, int T, mote_session **out)
+/* The two inputs' shapes for T tokens: tokens i32 [T], pos i32 [1]. */
+static void shapes_for(int T, mote_tensor shapes[2])
 {
-    mote_tensor shapes[2];
-    memset(shapes, 0, sizeof shapes);
+    memset(shapes, 0, 2 * sizeof shapes[0]);
     shapes[0].dtype = MOTE_I32; shapes[0].ndim = 1; shapes[0].dims[0] = T;
     shapes[1].dtype = MOTE_I32; shapes[1].ndim = 1; shapes[1].dims[0] = 1;
-    mote_session_options o = L->opts;
-    o.input_shapes = shapes;
-    o.n_input_shapes = 2;
-    o.arena = NULL;
-    o.arena_bytes = 0;
-    return mote_session_new(L->m, &o, out);
 }
 
 mote_status mote_llama_new(const mote_model *m, const mote_session_options *opts, mote_llama **out)
@@ -38,14 +32,20 @@ mote_status mote_llama_new(const mote_model *m, const mote_session_options *opts
     mote_llama *L = calloc(1, sizeof *L);
     if (!L) return MOTE_ERR_NOMEM;
     L->m = m;
-    if (opts) L->opts = *opts;
-    else mote_session_options_init(&L->opts);
+    mote_session_options o;
+    if (opts) o = *opts;
+    else mote_session_options_init(&o);
+    mote_tensor shapes[2];
+    shapes_for(1, shapes);
+    o.input_shapes = shapes;
+    o.n_input_shapes = 2;
     mote_status st = mote_llama_hparams_from_model(m, &L->hp);
-    if (!st) st = make_session(L, 1, &L->gen);
+    if (!st) st = mote_session_new(m, &o, &L->s);
     if (st) {
         mote_llama_free(L);
         return st;
     }
+    L->T = 1;
     *out = L;
     return MOTE_OK;
 }
@@ -53,17 +53,14 @@ mote_status mote_llama_new(const mote_model *m, const mote_session_options *opts
 void mote_llama_free(mote_llama *L)
 {
     if (!L) return;
-    mote_session_free(L->gen);
-    mote_session_free(L->batch);
+    mote_session_free(L->s);
     free(L);
 }
 
 mote_status mote_llama_reset(mote_llama *L)
 {
     L->pos = 0;
-    mote_status st = mote_session_reset(L->gen);
-    if (!st && L->batch) st = mote_session_reset(L->batch);
-    return st;
+    return mote_session_reset(L->s);
 }
 
 int mote_llama_pos(const mote_llama *L) { return L->pos; }
@@ -71,42 +68,46 @@ const mote_llama_hparams *mote_llama_hparams_of(const mote_llama *L) { return &L
 
 size_t mote_llama_memory_bytes(const mote_llama *L)
 {
-    return mote_session_arena_bytes(L->gen) + (L->batch ? mote_session_arena_bytes(L->batch) : 0);
+    mote_memory mem;
+    if (mote_session_memory(L->s, &mem) != MOTE_OK) return 0;
+    return mem.total - mem.prepared + mote_model_prepared_bytes(L->m);
+}
+
+const mote_session *mote_llama_session(const mote_llama *L) { return L->s; }
+
+/* Reshapes the session to T tokens per pass (nothing when it has them). */
+static mote_status shape_to(mote_llama *L, int T)
+{
+    if (L->T == T) return MOTE_OK;
+    mote_tensor shapes[2];
+    shapes_for(T, shapes);
+    mote_status st = mote_session_reshape(L->s, shapes, 2);
+    if (!st) L->T = T;
+    return st;
 }
 
 mote_status mote_llama_prepare(mote_llama *L, int n)
 {
-    if (n <= 1 || (L->batch && L->batch_T == n)) return MOTE_OK;
+    if (n <= 1) return MOTE_OK;
     if (n > L->hp.max_seq) return MOTE_ERR_LIMIT;
-    mote_session_free(L->batch);
-    L->batch = NULL;
-    mote_status st = make_session(L, n, &L->batch);
-    if (!st) L->batch_T = n;
-    return st;
+    return shape_to(L, n);
 }
 
 mote_status mote_llama_forward(mote_llama *L, const int *ids, int n, const float **logits)
 {
     if (n <= 0 || !ids) return MOTE_ERR_ARG;
     if (L->pos + n > L->hp.max_seq) return MOTE_ERR_LIMIT;
-    mote_session *s = L->gen;
-    mote_status st;
-    if (n > 1) {
-        if ((st = mote_llama_prepare(L, n))) return st;
-        s = L->batch;
-        /* the batch session continues from where generation stopped */
-        if (L->pos && (st = mote_session_copy_state(s, L->gen))) return st;
-    }
+    mote_status st = shape_to(L, n);
+    if (st) return st;
     int32_t pos = L->pos;
     mote_tensor in[2];
     memset(in, 0, sizeof in);
     in[0].dtype = MOTE_I32; in[0].ndim = 1; in[0].dims[0] = n; in[0].data = (void *)ids;
     in[1].dtype = MOTE_I32; in[1].ndim = 1; in[1].dims[0] = 1; in[1].data = &pos;
-    if ((st = mote_session_run(s, in, 2))) return st;
-    if (s != L->gen && (st = mote_session_copy_state(L->gen, s))) return st;
+    if ((st = mote_session_run(L->s, in, 2))) return st;
     L->pos += n;
     mote_tensor out;
-    if ((st = mote_session_output(s, 0, &out))) return st;
+    if ((st = mote_session_output(L->s, 0, &out))) return st;
     *logits = out.data;
     return MOTE_OK;
 }

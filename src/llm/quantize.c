@@ -51,6 +51,13 @@ static mote_wtype default_type(mote_wtype t, const char *name)
 mote_status mote_quantize_weights(const mote_graph *src, mote_wtype t,
                                   int (*select)(const char *name), mote_graph **out)
 {
+    return mote_quantize_weights_progress(src, t, select, NULL, out);
+}
+
+mote_status mote_quantize_weights_progress(const mote_graph *src, mote_wtype t,
+                                           int (*select)(const char *name),
+                                           const mote_llm_progress *progress, mote_graph **out)
+{
     *out = NULL;
     mote_graph *g = mote_graph_new();
     if (!g) return mote_error(MOTE_ERR_NOMEM, "quantize: out of memory");
@@ -58,6 +65,7 @@ mote_status mote_quantize_weights(const mote_graph *src, mote_wtype t,
     for (int v = 0; v < src->n_values && !st; v++) {
         const mote_value *val = &src->values[v];
         if (val->kind != MOTE_VAL_WEIGHT) continue;
+        mote_llm_report(progress, "weights", (size_t)v + 1, (size_t)src->n_values);
         mote_wtype vt = select ? (select(val->name) ? t : MOTE_W_F32) : default_type(t, val->name);
         int q = vt != MOTE_W_F32 && val->dtype == MOTE_F32 && val->ndim == 2;
         if (q && vt == MOTE_W_F16) {

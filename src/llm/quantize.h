@@ -11,6 +11,7 @@
 
 #include "mote.h"
 #include "llm.h"
+#include "progress.h"
 
 /* "f32" / "q8_0" / "q4_0" -> mote_wtype, or -1. */
 int mote_wtype_from_name(const char *name);
@@ -26,5 +27,9 @@ const char *mote_wtype_name(mote_wtype t);
  */
 mote_status mote_quantize_weights(const mote_graph *src, mote_wtype t,
                                   int (*select)(const char *name), mote_graph **out);
+/* The same, telling progress (may be NULL) "weights", done of total. */
+mote_status mote_quantize_weights_progress(const mote_graph *src, mote_wtype t,
+                                           int (*select)(const char *name),
+                                           const mote_llm_progress *progress, mote_graph **out);
 
 #endif

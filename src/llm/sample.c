@@ -60,10 +60,12 @@ mote_status mote_sampler_new(int n_vocab, float temperature, int top_k, float to
     s->temperature = temperature;
     s->top_k = top_k;
     s->top_p = top_p;
+    s->repeat_penalty = 1.0f;
     s->rng = seed ? seed : 0x9E3779B97F4A7C15ULL;   /* xorshift must not start at 0 */
     s->probs = malloc((size_t)n_vocab * sizeof *s->probs);
+    s->work = malloc((size_t)n_vocab * sizeof *s->work);
     s->sorted = malloc((size_t)n_vocab * sizeof *s->sorted);
-    if (!s->probs || !s->sorted) {
+    if (!s->probs || !s->work || !s->sorted) {
         mote_sampler_free(s);
         return mote_error(MOTE_ERR_NOMEM, "sampler: out of memory");
     }
@@ -75,6 +77,7 @@ void mote_sampler_free(mote_sampler *s)
 {
     if (!s) return;
     free(s->probs);
+    free(s->work);
     free(s->sorted);
     free(s);
 }
@@ -104,7 +107,8 @@ int mote_sample(mote_sampler *s, const float *logits)
     float coin = mote_rng_f32(&s->rng);
     int use_k = s->top_k > 0 && s->top_k < n;
     int use_p = s->top_p > 0 && s->top_p < 1;
-    if (!use_k && !use_p) {
+    int use_min = s->min_p > 0;
+    if (!use_k && !use_p && !use_min) {
         float cdf = 0;
         for (int i = 0; i < n; i++) {
             cdf += s->probs[i];
@@ -117,6 +121,11 @@ int mote_sample(mote_sampler *s, const float *logits)
     for (int i = 0; i < n; i++) tmp[i] = (prob_id){ s->probs[i], i };
     qsort(tmp, (size_t)n, sizeof *tmp, cmp_desc);
     int keep = use_k ? s->top_k : n;
+    if (use_min) {   /* p_i >= min_p * p_max; the top token always stays */
+        int j = 1;
+        while (j < keep && tmp[j].p >= s->min_p * tmp[0].p) j++;
+        keep = j;
+    }
     double mass = 0;
     for (int i = 0; i < keep; i++) mass += tmp[i].p;
     if (use_p) {
@@ -138,4 +147,30 @@ int mote_sample(mote_sampler *s, const float *logits)
         if (r < cdf) { pick = tmp[i].id; break; }
     }
     return pick;
+}
+
+mote_status mote_sampler_set_penalty(mote_sampler *s, float repeat_penalty, float min_p)
+{
+    if (!(repeat_penalty >= 1.0f) || isinf(repeat_penalty) || !(min_p >= 0.0f && min_p <= 1.0f))
+        return mote_error(MOTE_ERR_ARG, "sampler: repeat penalty %g (wants >= 1) or min-p %g "
+                          "(wants 0..1) out of range", repeat_penalty, min_p);
+    s->repeat_penalty = repeat_penalty;
+    s->min_p = min_p;
+    return MOTE_OK;
+}
+
+int mote_sample_recent(mote_sampler *s, const float *logits, const int *recent, int n_recent)
+{
+    if (s->repeat_penalty == 1.0f || n_recent <= 0) return mote_sample(s, logits);
+    float *w = s->work;
+    int n = s->n_vocab;
+    for (int i = 0; i < n; i++) w[i] = logits[i];
+    /* the original logit decides the direction, so a repeat counts once */
+    for (int k = 0; k < n_recent; k++) {
+        int id = recent[k];
+        if (id < 0 || id >= n) continue;
+        float l = logits[id];
+        w[id] = l > 0 ? l / s->repeat_penalty : l * s->repeat_penalty;
+    }
+    return mote_sample(s, w);
 }

@@ -1,6 +1,7 @@
 /*
  * sample.h — choosing the next token from a row of logits: greedy,
- * temperature, top-k and top-p (nucleus), with a small deterministic PRNG
+ * temperature, a repetition penalty, min-p, top-k and top-p (nucleus), with
+ * a small deterministic PRNG
  * so that `--seed S` reproduces a run exactly.
  *
  * The PRNG is xorshift64* (Marsaglia's xorshift, then a multiply), which is
@@ -21,8 +22,11 @@ typedef struct mote_sampler {
     float temperature;   /* 0: greedy (argmax)                          */
     int top_k;           /* 0: off; else keep the k most likely          */
     float top_p;         /* 0 or >= 1: off; else the nucleus of mass p   */
+    float min_p;         /* 0: off; else drop p < min_p * max p          */
+    float repeat_penalty; /* 1: off; else penalize recent tokens         */
     uint64_t rng;        /* xorshift64* state, never 0                   */
     float *probs;        /* (n_vocab) scratch: probabilities             */
+    float *work;         /* (n_vocab) scratch: penalized logits          */
     struct prob_id *sorted; /* (n_vocab) scratch: (probability, id) sorted */
 } mote_sampler;
 
@@ -44,5 +48,18 @@ int mote_argmax(int n, const float *x);
  * and sampled with one draw of the PRNG. logits are not modified.
  */
 int mote_sample(mote_sampler *s, const float *logits);
+
+/*
+ * Optional settings (mote_sampler_new leaves them off):
+ * repeat_penalty >= 1 divides a positive logit of a recent token by it and
+ * multiplies a negative one (the CTRL paper's penalty, as llama.cpp
+ * applies it), also under greedy decoding; min_p in [0, 1] keeps only
+ * tokens whose probability is at least min_p times the largest one
+ * (applied before top-k and top-p). MOTE_ERR_ARG outside those ranges.
+ */
+mote_status mote_sampler_set_penalty(mote_sampler *s, float repeat_penalty, float min_p);
+/* As mote_sample, with recent[0..n_recent) the tokens to penalize (any
+ * order, repeats counted once). */
+int mote_sample_recent(mote_sampler *s, const float *logits, const int *recent, int n_recent);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tokenizer.h"
+#include "tokenizer_bpe.h"
 #include "graph/graph.h"
 #include "graph/internal.h"
 
@@ -30,6 +31,13 @@ void mote_tokenizer_free(mote_tokenizer *t)
     free(t->pool);
     free(t->scores);
     free(t->sorted);
+    free(t->types);
+    free(t->merges);
+    free(t->merge_left);
+    free(t->merge_right);
+    free(t->merge_hash);
+    free(t->text);
+    free(t->text_off);
     free(t);
 }
 
@@ -42,6 +50,9 @@ mote_status mote_tokenizer_new(int n, const char *pool, size_t pool_bytes,
     mote_tokenizer *t = calloc(1, sizeof *t);
     if (!t) return mote_error(MOTE_ERR_NOMEM, "tokenizer: out of memory");
     t->n_vocab = n;
+    t->kind = MOTE_TOK_LLAMA2C;
+    t->bos_id = MOTE_TOKEN_BOS;
+    t->eos_id = MOTE_TOKEN_EOS;
     t->vocab = malloc((size_t)n * sizeof *t->vocab);
     t->pool = malloc(pool_bytes ? pool_bytes : 1);
     t->scores = malloc((size_t)n * sizeof *t->scores);
@@ -79,6 +90,42 @@ mote_status mote_tokenizer_new(int n, const char *pool, size_t pool_bytes,
     for (int b = 0; b < 256; b++) {
         t->byte_piece[b][0] = (char)b;
         t->byte_piece[b][1] = '\0';
+    }
+    *out = t;
+    return MOTE_OK;
+}
+
+mote_status mote_tokenizer_new_bpe(int n, const char *pool, size_t pool_bytes,
+                                   const uint8_t *types, const char *merges,
+                                   size_t merges_bytes, int n_merges, int bos, int eos,
+                                   mote_tokenizer **out)
+{
+    *out = NULL;
+    if (n <= 0 || n_merges < 0 || (n_merges > 0 && !merges) || bos >= n || eos >= n || eos < 0)
+        return mote_error(MOTE_ERR_ARG, "tokenizer: %d pieces, %d merges, BOS %d, EOS %d do not "
+                          "fit together", n, n_merges, bos, eos);
+    float *zero = calloc((size_t)n, sizeof *zero);   /* byte BPE ranks merges, not pieces */
+    if (!zero) return mote_error(MOTE_ERR_NOMEM, "tokenizer: out of memory");
+    mote_tokenizer *t;
+    mote_status st = mote_tokenizer_new(n, pool, pool_bytes, zero, &t);
+    free(zero);
+    if (st) return st;
+    t->kind = MOTE_TOK_BYTE_BPE;
+    t->bos_id = bos < 0 ? -1 : bos;
+    t->eos_id = eos;
+    t->n_merges = n_merges;
+    t->merges_bytes = merges_bytes;
+    t->merges = malloc(merges_bytes ? merges_bytes : 1);
+    if (types) t->types = malloc((size_t)n);
+    if (!t->merges || (types && !t->types)) {
+        mote_tokenizer_free(t);
+        return mote_error(MOTE_ERR_NOMEM, "tokenizer: out of memory");
+    }
+    if (merges_bytes) memcpy(t->merges, merges, merges_bytes);
+    if (types) memcpy(t->types, types, (size_t)n);
+    if ((st = mote_bpe_prepare(t))) {
+        mote_tokenizer_free(t);
+        return st;
     }
     *out = t;
     return MOTE_OK;
@@ -147,8 +194,39 @@ done:
     return st;
 }
 
+/* Byte BPE: the pieces, their types and the merges (their spaces restored). */
+static mote_status store_bpe(const mote_tokenizer *t, mote_graph *g)
+{
+    int64_t np = (int64_t)t->pool_bytes, nv = t->n_vocab, nm = (int64_t)t->merges_bytes;
+    char *merges = malloc(t->merges_bytes ? t->merges_bytes : 1);
+    uint8_t *types = calloc((size_t)t->n_vocab, 1);
+    if (!merges || !types) {
+        free(merges);
+        free(types);
+        return mote_error(MOTE_ERR_NOMEM, "tokenizer: out of memory");
+    }
+    memcpy(merges, t->merges, t->merges_bytes);
+    for (int r = 0; r < t->n_merges; r++)
+        merges[t->merge_right[r] - 1 - t->merges] = ' ';
+    if (t->types) memcpy(types, t->types, (size_t)t->n_vocab);
+    mote_status st = MOTE_OK;
+    if (mote_graph_weight(g, "tokenizer.pieces", MOTE_U8, 1, &np, t->pool) < 0 ||
+        mote_graph_weight(g, "tokenizer.types", MOTE_U8, 1, &nv, types) < 0 ||
+        mote_graph_weight(g, "tokenizer.merges", MOTE_U8, 1, &nm, merges) < 0)
+        st = mote_error_wrap(MOTE_ERR_NOMEM, "tokenizer: storing weights");
+    free(merges);
+    free(types);
+    if (!st) st = mote_graph_meta_string(g, "tokenizer.model", "byte-bpe");
+    if (!st) st = mote_graph_meta_int(g, "tokenizer.vocab_size", t->n_vocab);
+    if (!st) st = mote_graph_meta_int(g, "tokenizer.n_merges", t->n_merges);
+    if (!st) st = mote_graph_meta_int(g, "tokenizer.bos_id", t->bos_id);
+    if (!st) st = mote_graph_meta_int(g, "tokenizer.eos_id", t->eos_id);
+    return st;
+}
+
 mote_status mote_tokenizer_store(const mote_tokenizer *t, mote_graph *g)
 {
+    if (t->kind == MOTE_TOK_BYTE_BPE) return store_bpe(t, g);
     int64_t np = (int64_t)t->pool_bytes, nv = t->n_vocab;
     if (mote_graph_weight(g, "tokenizer.pieces", MOTE_U8, 1, &np, t->pool) < 0 ||
         mote_graph_weight(g, "tokenizer.scores", MOTE_F32, 1, &nv, t->scores) < 0)
@@ -158,9 +236,40 @@ mote_status mote_tokenizer_store(const mote_tokenizer *t, mote_graph *g)
     return st;
 }
 
+/* An integer metadata value, or dflt. */
+static long long meta_int(const mote_model *m, const char *key, long long dflt)
+{
+    const char *v = mote_model_meta(m, key);
+    char *end;
+    long long x = v ? strtoll(v, &end, 10) : dflt;
+    return v && (end == v || *end) ? dflt : x;
+}
+
+static mote_status bpe_from_model(const mote_model *m, mote_tokenizer **out)
+{
+    const mote_graph *g = mote_model_graph(m);
+    int ip = mote_graph_find_value(g, "tokenizer.pieces");
+    int it = mote_graph_find_value(g, "tokenizer.types");
+    int im = mote_graph_find_value(g, "tokenizer.merges");
+    long long nv = meta_int(m, "tokenizer.vocab_size", -1), nm = meta_int(m, "tokenizer.n_merges", -1);
+    long long bos = meta_int(m, "tokenizer.bos_id", -1), eos = meta_int(m, "tokenizer.eos_id", -2);
+    if (ip < 0 || it < 0 || im < 0 || nv <= 0 || nv > INT32_MAX || nm < 0 || nm > INT32_MAX ||
+        eos < 0)
+        return mote_error(MOTE_ERR_FORMAT, "model: incomplete byte-BPE tokenizer (pieces, types, "
+                          "merges, vocab_size, n_merges, eos_id)");
+    const mote_value *vp = &g->values[ip], *vt = &g->values[it], *vm = &g->values[im];
+    if (vp->dtype != MOTE_U8 || vt->dtype != MOTE_U8 || vm->dtype != MOTE_U8 ||
+        vt->nbytes != (size_t)nv || !vp->data || !vt->data || (!vm->data && vm->nbytes))
+        return mote_error(MOTE_ERR_FORMAT, "model: malformed byte-BPE tokenizer weights");
+    return mote_tokenizer_new_bpe((int)nv, vp->data, vp->nbytes, vt->data, vm->data, vm->nbytes,
+                                  (int)nm, (int)bos, (int)eos, out);
+}
+
 mote_status mote_tokenizer_from_model(const mote_model *m, mote_tokenizer **out)
 {
     *out = NULL;
+    const char *kind = mote_model_meta(m, "tokenizer.model");
+    if (kind && !strcmp(kind, "byte-bpe")) return bpe_from_model(m, out);
     const mote_graph *g = mote_model_graph(m);
     int ip = g ? mote_graph_find_value(g, "tokenizer.pieces") : -1;
     int is = g ? mote_graph_find_value(g, "tokenizer.scores") : -1;
@@ -200,6 +309,7 @@ mote_status mote_tokenizer_encode(const mote_tokenizer *t, const char *text,
     if ((size_t)cap < tl + 3)
         return mote_error(MOTE_ERR_ARG, "tokenizer: %d ids of room for %zu bytes of text "
                           "(needs %zu)", cap, tl, tl + 3);
+    if (t->kind == MOTE_TOK_BYTE_BPE) return mote_bpe_encode(t, text, bos, eos, ids, cap, n_ids);
     /* a code point is at most 4 bytes; merges concatenate two pieces */
     size_t bufcap = (size_t)t->max_token_len * 2 + 8;
     char *buf = malloc(bufcap);
@@ -272,6 +382,7 @@ static int hexval(char c)
 const char *mote_tokenizer_decode(const mote_tokenizer *t, int prev, int id, size_t *len)
 {
     if (id < 0 || id >= t->n_vocab) return NULL;
+    if (t->kind == MOTE_TOK_BYTE_BPE) return mote_bpe_decode(t, id, len);
     const char *p = t->vocab[id];
     /* after BOS, the dummy-prefix space is not part of the text */
     if (prev == MOTE_TOKEN_BOS && p[0] == ' ') p++;

@@ -132,21 +132,6 @@ static mote_status infer_binary(mote_op_ctx *c)
     return MOTE_OK;
 }
 
-/* Element strides of t aligned to the right of an output of rank nd; 0 where broadcast. */
-static void bcast_strides(const mote_tensor *t, int nd, int64_t *st)
-{
-    int64_t acc = 1;
-    for (int i = nd - 1; i >= 0; i--) {
-        int j = i - (nd - t->ndim);
-        if (j < 0 || t->dims[j] == 1) {
-            st[i] = 0;
-        } else {
-            st[i] = acc;
-            acc *= t->dims[j];
-        }
-    }
-}
-
 static mote_status prepare_binary(mote_op_ctx *c, mote_binary_op op)
 {
     binary_params *p = mote_ctx_alloc(c, sizeof *p);
@@ -154,11 +139,11 @@ static mote_status prepare_binary(mote_op_ctx *c, mote_binary_op op)
         return MOTE_ERR_NOMEM;
     const mote_tensor *o = c->out[0];
     int64_t sa[MOTE_MAX_DIMS], sb[MOTE_MAX_DIMS];
-    bcast_strides(c->in[0], o->ndim, sa);
-    bcast_strides(c->in[1], o->ndim, sb);
+    mote_bcast_strides(c->in[0], o->ndim, sa);
+    mote_bcast_strides(c->in[1], o->ndim, sb);
     p->dt = o->dtype;
     p->op = op;
-    p->fn = c->k->binary_f32[op];
+    p->fn = c->k->general.binary_f32[op];
     p->nd = 0;
     for (int i = 0; i < o->ndim; i++) {
         if (o->dims[i] == 1)

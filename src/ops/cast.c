@@ -65,7 +65,7 @@ static void cast_chunk(void *ctx, int64_t b, int64_t e, int thread)
     }
     for (int64_t i = b; i < e; i++) {
         if (is_float(f))
-            mote_elem_put_f64(j->y, t, i, mote_elem_get_f64(j->x, f, i));
+            mote_elem_put_f64(j->y, t, i, mote_elem_f64(j->x, f, i));
         else
             mote_elem_put_i64(j->y, t, i, mote_elem_get_i64(j->x, f, i));
     }

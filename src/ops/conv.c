@@ -262,14 +262,15 @@ static mote_status prepare_conv(mote_op_ctx *c)
 
     int depthwise = a->groups == a->C && a->OC == a->C && a->dh == 1 && a->dw == 1;
     int can_dw = depthwise && a->KH == 3 && a->KW == 3;
-    int can_dwk = depthwise && c->k->conv2d_dw_f32 && a->KH <= MOTE_DW_MAXK && a->KW <= MOTE_DW_MAXK;
+    int can_dwk = depthwise && c->k->general.conv2d_dw_f32 && a->KH <= MOTE_DW_MAXK && a->KW <= MOTE_DW_MAXK;
     int can_1x1 = a->groups == 1 && a->KH == 1 && a->KW == 1 && a->sh == 1 && a->sw == 1 &&
                   win.pt == 0 && win.pl == 0 && win.pb == 0 && win.pr == 0;
     /* the transposed GEMM: one group, W known now, more than 8 pixels;
      * taken when its tiles waste less, counting the transpose (K
      * multiply-adds per element of Y against TRANSPOSE_COST) */
     int can_t = a->groups == 1 && w->data && OHW > 8;
-    int64_t tmr = c->k->gemm_mr ? c->k->gemm_mr() : 8, tnr = c->k->gemm_nr ? c->k->gemm_nr() : 16;
+    const mote_general_kernels *gk = &c->k->general;
+    int64_t tmr = gk->gemm_mr ? gk->gemm_mr() : 8, tnr = gk->gemm_nr ? gk->gemm_nr() : 16;
     int want_t = can_t && tile_waste(OHW, a->OC, tmr, tnr) * (1.0 + (double)TRANSPOSE_COST / (double)p->Kc) <
                               tile_waste(a->OC, OHW, tmr, tnr);
     const char *force = mote_attr_get_string(c->node, "_conv_algo", NULL);
@@ -300,10 +301,10 @@ static mote_status prepare_conv(mote_op_ctx *c)
         p->algo = ALGO_DIRECT;
     }
 
-    p->conv = p->algo == ALGO_DW3X3 ? c->k->conv2d_dw3x3_f32
-            : p->algo == ALGO_DW    ? c->k->conv2d_dw_f32
-                                    : c->k->conv2d_f32;
-    p->im2col = c->k->im2col_f32;
+    p->conv = p->algo == ALGO_DW3X3 ? c->k->general.conv2d_dw3x3_f32
+            : p->algo == ALGO_DW    ? c->k->general.conv2d_dw_f32
+                                    : c->k->general.conv2d_f32;
+    p->im2col = c->k->general.im2col_f32;
     c->scratch_bytes = 0;
     if (p->algo == ALGO_GEMM1X1 || p->algo == ALGO_IM2COL) {
         p->plans = mote_ctx_alloc(c, (size_t)a->groups * sizeof *p->plans);

@@ -9,16 +9,29 @@
  * from that equation and split begin/end (SAME_UPPER and NOTSET put the
  * odd one at the end, SAME_LOWER at the beginning); a negative total (an
  * output_shape beyond what the input reaches) extends the end.
- * The kernel (kernels/conv_transpose_ref.c) gathers every output from the inputs
- * that reach it; (image, output channel) pairs are split over the pool.
+ * With a constant W (the usual case) each image and group is one GEMM,
+ * col = W_g^T x_g (OCg*KH*KW x H*W, W_g^T packed once by the session's
+ * GEMM plan), then col2im (kernels/conv_transpose_ref.c) adds every column
+ * entry at its output position, output channels split over the pool. A W
+ * computed at run time takes the reference kernel, which gathers every
+ * output from the inputs that reach it, (image, output channel) pairs split
+ * over the pool. Both sum each output in a fixed order, so the bits do not
+ * depend on the thread count; the two paths differ by float rounding only.
  * 3-D is refused.
  */
 #include <string.h>
+#include "graph/internal.h"
 #include "op_util.h"
+#include "gemm_plan.h"
+#include "runtime/prepared.h"
 
 typedef struct convt_params {
-    mote_convt2d_args a;   /* geometry; pointers set per call */
-    int64_t N;             /* batch                           */
+    mote_convt2d_args a;   /* geometry; pointers set per call            */
+    int64_t N;             /* batch                                      */
+    /* GEMM path (constant W): per group, col = A_g x_g with A_g = W_g^T
+     * (OCg*KH*KW x Cg, packed once), then col2im into y */
+    mote_gemm_plan *plans; /* (groups), or NULL: the direct reference loop */
+    size_t gemm_scratch;   /* bytes at the start of the step's scratch   */
 } convt_params;
 
 typedef struct convt_job {
@@ -47,11 +60,104 @@ static void convt_chunk(void *ctx, int64_t b, int64_t e, int thread)
     }
 }
 
+typedef struct col2im_job {
+    const convt_params *p;
+    const float *col;      /* (OCg*KH*KW, H*W) of the group     */
+    float *y;              /* (OCg, OH, OW), the group's first   */
+    const float *bias;     /* (OCg) or NULL                      */
+} col2im_job;
+
+/* Output channels [b, e) of one group: the bias, then the scatter-add.
+ * Each channel's sum has one order whatever the split. */
+static void col2im_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const col2im_job *j = ctx;
+    const mote_convt2d_args *a = &j->p->a;
+    int64_t OHW = a->OH * a->OW;
+    for (int64_t oc = b; oc < e; oc++) {
+        float *yc = j->y + oc * OHW, v = j->bias ? j->bias[oc] : 0.0f;
+        for (int64_t i = 0; i < OHW; i++)
+            yc[i] = v;
+    }
+    mote_col2im_f32_ref(a, j->col, j->y, b, e);
+}
+
+static void run_convt_gemm(const mote_step *s)
+{
+    const convt_params *p = s->params;
+    const mote_convt2d_args *a = &p->a;
+    int64_t G = a->groups, Cg = a->C / G, OCg = a->OC / G, HW = a->H * a->W;
+    const float *x = s->in[0]->data;
+    const float *bias = s->n_in > 2 && s->in[2] ? s->in[2]->data : NULL;
+    float *y = s->out[0]->data;
+    float *col = (float *)((char *)s->scratch + p->gemm_scratch);
+    for (int64_t n = 0; n < p->N; n++)
+        for (int64_t g = 0; g < G; g++) {
+            const float *xg = x + (n * a->C + g * Cg) * HW;
+            mote_gemm_run(&p->plans[g], s->pool, NULL, 0, xg, col, HW, s->scratch);
+            col2im_job j = {p, col, y + (n * a->OC + g * OCg) * a->OH * a->OW,
+                            bias ? bias + g * OCg : NULL};
+            mote_pool_for(s->pool, OCg, 1, col2im_chunk, &j);
+        }
+}
+
 static void run_convt(const mote_step *s)
 {
     const convt_params *p = s->params;
     convt_job j = {p, s};
     mote_pool_for(s->pool, p->N * p->a.OC, 1, convt_chunk, &j);
+}
+
+/*
+ * The GEMM path for a constant W: per group, A_g[(ocg*KH + ky)*KW + kx, icg]
+ * = W[g*Cg + icg, ocg, ky, kx] (the transpose of W's rows, made once) is
+ * packed into a GEMM plan whose B is the group's input channels (Cg x H*W).
+ * Scratch: the GEMM's, then one group's col (OCg*KH*KW x H*W floats).
+ */
+static mote_status prepare_gemm_path(mote_op_ctx *c, convt_params *p, const float *w)
+{
+    const mote_convt2d_args *a = &p->a;
+    int64_t G = a->groups, Cg = a->C / G, OCg = a->OC / G;
+    int64_t M = OCg * a->KH * a->KW, K = Cg, N = a->H * a->W;
+    size_t colb, atb;
+    if (!mote_mul_size((size_t)M, (size_t)N, &colb) || !mote_mul_size(colb, sizeof(float), &colb) ||
+        !mote_mul_size((size_t)M, (size_t)K, &atb) || !mote_mul_size(atb, sizeof(float), &atb))
+        return mote_op_error(c, MOTE_ERR_LIMIT, "the column buffer of %lld x %lld floats "
+                             "overflows", (long long)M, (long long)N);
+    p->plans = mote_ctx_alloc(c, sizeof *p->plans * (size_t)G);
+    size_t allb;
+    if (!mote_mul_size(atb, (size_t)G, &allb))
+        return mote_op_error(c, MOTE_ERR_LIMIT, "the transposed weights overflow");
+    /* W_g^T for every group: derived from W alone, so a prepared entry
+     * (one copy per model, and a stable address per group for the packing
+     * the GEMM plan keys on it) */
+    mote_prep_key key = { .tag = MOTE_PREP_TRANSPOSE, .src = w, .p = { G, K, M, 0 } };
+    bool fill;
+    float *At = p->plans ? mote_ctx_prepared(c, &key, allb, &fill) : NULL;
+    if (!p->plans || !At)
+        return MOTE_ERR_NOMEM;
+    size_t most = 0;
+    for (int64_t g = 0; g < G; g++) {
+        const float *wg = w + g * Cg * M;          /* (Cg, M) row-major */
+        float *Ag = At + g * M * K;                /* (M, Cg) row-major */
+        if (fill)
+            for (int64_t m = 0; m < M; m++)
+                for (int64_t k = 0; k < K; k++)
+                    Ag[m * K + k] = wg[k * M + m];
+        size_t scr = 0;
+        mote_act none = {MOTE_ACT_NONE, 0, 0};
+        mote_status st = mote_gemm_plan_init_const_a(c, &p->plans[g], M, N, K, Ag, K, N,
+                                                     NULL, 0, none, &scr);
+        if (st)
+            return st;
+        if (scr > most)
+            most = scr;
+    }
+    p->gemm_scratch = (most + 63) & ~(size_t)63;
+    c->scratch_bytes = p->gemm_scratch + colb;
+    c->run = run_convt_gemm;
+    return MOTE_OK;
 }
 
 /* n values of attribute name (absent: dflt each), each >= min. */
@@ -192,7 +298,8 @@ static mote_status prepare_convt(mote_op_ctx *c)
         return st;
     c->params = p;
     c->run = run_convt;
-    return MOTE_OK;
+    const float *w = mote_in_const_f32(c, 1);
+    return w ? prepare_gemm_path(c, p, w) : MOTE_OK;
 }
 
 const mote_op mote_op_ConvTranspose = {"ConvTranspose", 2, 3, 1, 1, 0, infer_convt, prepare_convt, NULL};

@@ -116,8 +116,8 @@ static void seg(void *ctx, int64_t n, const int64_t *off, const int64_t *st, int
             default: mote_elem_put_i64(j->y, j->yt, iy, compare_i(k, a, b)); break;
             }
         } else {
-            double a = mote_elem_get_f64(j->op[0], j->dt[0], ia);
-            double b = k == K_COPY ? 0 : mote_elem_get_f64(j->op[1], j->dt[1], ib);
+            double a = mote_elem_f64(j->op[0], j->dt[0], ia);
+            double b = k == K_COPY ? 0 : mote_elem_f64(j->op[1], j->dt[1], ib);
             double r;
             switch (k) {
             case K_COPY: r = a; break;
@@ -287,7 +287,7 @@ static mote_status prepare_kind(mote_op_ctx *c, nary_kind kind)
     p->kind = kind;
     p->n_in = c->n_in;
     p->mean = !strcmp(c->node->op, "Mean");
-    p->div = c->k->binary_f32[MOTE_BIN_DIV];
+    p->div = c->k->general.binary_f32[MOTE_BIN_DIV];
     const mote_tensor *out = c->out[0];
     if (kind == K_WHERE || c->n_in == 1) {
         mote_bcast_plan(&p->plan[0], c->n_in, (const mote_tensor *const *)c->in, out);
@@ -303,7 +303,7 @@ static mote_status prepare_kind(mote_op_ctx *c, nary_kind kind)
         all_f32 &= c->in[i]->dtype == MOTE_F32;
     static const mote_binary_op table_op[] = {MOTE_BIN_ADD, MOTE_BIN_MAX, MOTE_BIN_MIN, MOTE_BIN_POW};
     if (all_f32 && kind <= K_POW)
-        p->fn = c->k->binary_f32[table_op[kind]];
+        p->fn = c->k->general.binary_f32[table_op[kind]];
     c->params = p;
     c->run = run_a_binary;
     c->scratch_bytes = 0;

@@ -153,7 +153,7 @@ static mote_status prepare_gemm(mote_op_ctx *c)
         }
     }
     p->epilogue = !fused;
-    p->act_fn = c->k->act_f32;
+    p->act_fn = c->k->general.act_f32;
     mote_act plan_act = p->epilogue ? (mote_act){MOTE_ACT_NONE, 0, 0} : p->act;
     const float *B_const = b->data;
     int64_t ldb = b->dims[1];

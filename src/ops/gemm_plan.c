@@ -11,6 +11,7 @@
 #include <string.h>
 #include "gemm_plan.h"
 #include "graph/internal.h"
+#include "runtime/prepared.h"
 
 mote_status mote_gemm_plan_init(mote_op_ctx *c, mote_gemm_plan *p,
                                 int64_t M, int64_t N, int64_t K,
@@ -28,15 +29,17 @@ mote_status mote_gemm_plan_init(mote_op_ctx *c, mote_gemm_plan *p,
     p->k = c->k;
     p->threads = c->threads > 0 ? c->threads : 1;
     *scratch = 0;
-    const mote_kernels *k = c->k;
+    const mote_general_kernels *k = &c->k->general;
     /* The packed path needs alpha = 1, beta = 0, and A not transposed
      * unless M > 8 (kernels.h: mote_gemm_packed_args). */
     if (B_const && (!trans_a || M > 8) && k->gemm_packed_f32 && k->gemm_pack_b && k->gemm_pack_b_bytes &&
         k->gemm_nr && k->gemm_scratch_bytes && M > 0 && N > 0 && K > 0) {
         size_t bytes = k->gemm_pack_b_bytes(K, N);
-        void *bp = mote_ctx_alloc_aligned(c, bytes);
-        if (!bp) return MOTE_ERR_NOMEM;
-        k->gemm_pack_b(K, N, B_const, ldb, trans_b, bp);
+        mote_prep_key key = { .tag = MOTE_PREP_GEMM_B, .src = B_const, .p = { K, N, ldb, trans_b } };
+        bool fill;
+        void *bp = mote_ctx_prepared(c, &key, bytes, &fill);
+        if (!bp) return MOTE_ERR_NOMEM;   /* the session reads c->alloc_status */
+        if (fill) k->gemm_pack_b(K, N, B_const, ldb, trans_b, bp);
         p->Bp = bp;
         p->scratch_per_thread = mote_align_up(k->gemm_scratch_bytes(M, K), 64);
         size_t total;
@@ -57,12 +60,14 @@ mote_status mote_gemm_plan_init_const_a(mote_op_ctx *c, mote_gemm_plan *p,
                                          act, scratch);
     if (st) return st;
     p->A = A_const; p->lda = lda;
-    const mote_kernels *k = c->k;
+    const mote_general_kernels *k = &c->k->general;
     if (A_const && k->gemm_packed_a_f32 && k->gemm_pack_a && k->gemm_pack_a_bytes &&
         k->gemm_mr && k->gemm_packed_a_scratch_bytes && M > 0 && N > 0 && K > 0) {
-        void *ap = mote_ctx_alloc_aligned(c, k->gemm_pack_a_bytes(M, K));
-        if (!ap) return MOTE_ERR_NOMEM;
-        k->gemm_pack_a(M, K, A_const, lda, 0, ap);
+        mote_prep_key key = { .tag = MOTE_PREP_GEMM_A, .src = A_const, .p = { M, K, lda, 0 } };
+        bool fill;
+        void *ap = mote_ctx_prepared(c, &key, k->gemm_pack_a_bytes(M, K), &fill);
+        if (!ap) return MOTE_ERR_NOMEM;   /* the session reads c->alloc_status */
+        if (fill) k->gemm_pack_a(M, K, A_const, lda, 0, ap);
         p->Ap = ap;
         /* a thread gets at most all N columns */
         p->scratch_per_thread = mote_align_up(k->gemm_packed_a_scratch_bytes(N, K), 64);
@@ -97,7 +102,7 @@ static void packed_chunk(void *ctx, int64_t b, int64_t e, int t)
     };
     if (j->by_cols) { a.n0 = b; a.n1 = e; }
     else { a.m0 = b; a.m1 = e; }
-    p->k->gemm_packed_f32(&a);
+    p->k->general.gemm_packed_f32(&a);
 }
 
 static void packed_a_chunk(void *ctx, int64_t b, int64_t e, int t)
@@ -112,7 +117,7 @@ static void packed_a_chunk(void *ctx, int64_t b, int64_t e, int t)
     };
     if (j->by_cols) { a.n0 = b; a.n1 = e; }
     else { a.m0 = b; a.m1 = e; }
-    p->k->gemm_packed_a_f32(&a);
+    p->k->general.gemm_packed_a_f32(&a);
 }
 
 static void plain_chunk(void *ctx, int64_t b, int64_t e, int t)
@@ -140,7 +145,7 @@ static void plain_chunk(void *ctx, int64_t b, int64_t e, int t)
         a.C = j->C + b * j->ldc;
         if (a.bias && a.bias_per_row) a.bias += b;
     }
-    p->k->gemm_f32(&a);
+    p->k->general.gemm_f32(&a);
 }
 
 void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int64_t lda,
@@ -152,7 +157,7 @@ void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int
     if (p->Ap) {
         /* columns (in multiples of NR) when each thread gets some, else rows
          * in multiples of MR (packed-A micro-panels) */
-        int64_t nr = p->k->gemm_nr(), mr = p->k->gemm_mr();
+        int64_t nr = p->k->general.gemm_nr(), mr = p->k->general.gemm_mr();
         j.by_cols = (p->N / nr) >= threads || (p->M + mr - 1) / mr < threads;
         if (j.by_cols) mote_pool_for(pool, p->N, nr, packed_a_chunk, &j);
         else mote_pool_for(pool, p->M, mr, packed_a_chunk, &j);
@@ -162,8 +167,8 @@ void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int
          * pack the same A rows (splitting columns, each packs all of A:
          * measured 1.45-1.9x on 2 threads against 1.5-2.1x by rows);
          * otherwise columns in multiples of NR when each thread gets some */
-        j.nr = p->k->gemm_nr();
-        int64_t mr = p->k->gemm_mr ? p->k->gemm_mr() : 1;
+        j.nr = p->k->general.gemm_nr();
+        int64_t mr = p->k->general.gemm_mr ? p->k->general.gemm_mr() : 1;
         bool tall = threads > 1 && p->M >= (int64_t)threads * 12 * mr;
         j.by_cols = !tall && ((p->N / j.nr) >= threads || p->M < threads);
         if (j.by_cols) mote_pool_for(pool, p->N, j.nr, packed_chunk, &j);

@@ -6,7 +6,9 @@
  * kernels (kernels/norm_ref.c).
  */
 #include <math.h>
+#include <string.h>
 #include "op_util.h"
+#include "runtime/prepared.h"
 
 /* ------------------------------------------------------ LayerNormalization */
 
@@ -117,7 +119,7 @@ static mote_status prepare_ln(mote_op_ctx *c)
     p->rows = mote_dims_prod(x->dims, ax);
     p->n = mote_dims_prod(x->dims + ax, x->ndim - ax);
     p->eps = mote_attr_get_float(c->node, "epsilon", 1e-5f);
-    p->fn = c->k->layernorm_f32;
+    p->fn = c->k->general.layernorm_f32;
     mote_status st;
     if ((st = expand_const(c, 1, p->n, &p->gamma)) || (st = expand_const(c, 2, p->n, &p->beta)))
         return st;
@@ -214,16 +216,31 @@ static mote_status prepare_bn(mote_op_ctx *c)
     p->C = x->dims[1];
     p->HW = mote_dims_prod(x->dims + 2, x->ndim - 2);
     p->eps = mote_attr_get_float(c->node, "epsilon", 1e-5f);
-    p->fn = c->k->channel_affine_f32;
+    p->fn = c->k->general.channel_affine_f32;
     size_t cb = (size_t)(p->C > 0 ? p->C : 1) * sizeof(float);
-    p->scale = mote_ctx_alloc(c, cb);
-    p->shift = mote_ctx_alloc(c, cb);
-    if (!p->scale || !p->shift)
-        return MOTE_ERR_NOMEM;
     p->folded = c->in[1]->data && c->in[2]->data && c->in[3]->data && c->in[4]->data;
-    if (p->folded)
-        bn_fold(p->C, p->eps, c->in[1]->data, c->in[2]->data, c->in[3]->data,
-                c->in[4]->data, p->scale, p->shift);
+    if (p->folded) {
+        /* constant statistics: one folded copy for every session of the model */
+        uint32_t eps_bits;
+        memcpy(&eps_bits, &p->eps, sizeof eps_bits);
+        mote_prep_key key = { .tag = MOTE_PREP_BN_FOLD, .src = c->in[1]->data,
+                              .p = { p->C, eps_bits, (int64_t)(uintptr_t)c->in[3]->data,
+                                     (int64_t)(uintptr_t)c->in[2]->data } };
+        bool fill;
+        float *both = mote_ctx_prepared(c, &key, 2 * cb, &fill);
+        if (!both)
+            return MOTE_ERR_NOMEM;
+        p->scale = both;
+        p->shift = both + cb / sizeof(float);
+        if (fill)
+            bn_fold(p->C, p->eps, c->in[1]->data, c->in[2]->data, c->in[3]->data,
+                    c->in[4]->data, p->scale, p->shift);
+    } else {
+        p->scale = mote_ctx_alloc(c, cb);
+        p->shift = mote_ctx_alloc(c, cb);
+        if (!p->scale || !p->shift)
+            return MOTE_ERR_NOMEM;
+    }
     c->params = p;
     c->run = run_bn;
     c->scratch_bytes = 0;
@@ -373,7 +390,8 @@ typedef struct rms_params {
     int64_t rows, n;               /* rows of n normalized values */
     const float *scale;            /* (n), or NULL if given per run */
     float eps;
-    const mote_llm_kernels *lk;
+    void (*fn)(int64_t rows, int64_t n, const float *x, const float *gamma, float eps,
+               float *y);              /* the table's RMSNorm */
 } rms_params;
 
 typedef struct rms_job { const rms_params *p; const float *x, *g; float *y; } rms_job;
@@ -382,8 +400,7 @@ static void rms_chunk(void *ctx, int64_t r0, int64_t r1, int thread)
 {
     const rms_job *j = ctx;
     int64_t n = j->p->n;
-    for (int64_t r = r0; r < r1; r++)
-        j->p->lk->rmsnorm_f32(n, j->x + r * n, j->g, j->p->eps, j->y + r * n);
+    j->p->fn(r1 - r0, n, j->x + r0 * n, j->g, j->p->eps, j->y + r0 * n);
 }
 
 static void rms_run(const mote_step *s)
@@ -416,7 +433,8 @@ static mote_status rms_infer(mote_op_ctx *c)
 static mote_status rms_prepare(mote_op_ctx *c)
 {
     rms_params *p = mote_ctx_alloc(c, sizeof *p);
-    if (!p || !(p->lk = mote_llm_kernels_for(c))) return MOTE_ERR_NOMEM;
+    if (!p) return MOTE_ERR_NOMEM;
+    p->fn = c->k->general.rmsnorm_f32;
     const mote_tensor *x = c->in[0];
     int axis = mote_norm_axis(mote_attr_get_int(c->node, "axis", -1), x->ndim);
     p->n = 1;

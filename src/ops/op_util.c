@@ -2,7 +2,7 @@
  * op_util.c — the helpers of ops.h and op_util.h: error messages that name
  * the node, session-lifetime allocations, shape checks, fused activations,
  * window geometry, n-way broadcasting, typed element access, constant
- * integer inputs, and the LLM ops' table choice. No op is defined here.
+ * integer inputs, and the LLM ops' attributes. No op is defined here.
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +10,8 @@
 #include <string.h>
 #include "graph/internal.h"
 #include "op_util.h"
+#include "runtime/budget.h"
+#include "runtime/prepared.h"
 #include "config.h"
 
 /* ---------------------------------------- errors, allocations, shapes */
@@ -30,23 +32,70 @@ typedef struct alloc_hdr {
     char pad[56];
 } alloc_hdr;
 
+/* "node 'x' (Op): what" for budget messages. */
+static void node_what(const mote_op_ctx *c, const char *what, char *buf, size_t len)
+{
+    snprintf(buf, len, "node '%s' (%s): %s", c->node->name ? c->node->name : "?", c->node->op, what);
+}
+
 void *mote_ctx_alloc_aligned(mote_op_ctx *c, size_t bytes)
 {
     size_t total;
     if (!mote_add_size(bytes, sizeof(alloc_hdr), &total)) {
-        mote_op_error(c, MOTE_ERR_NOMEM, "allocation of %zu bytes overflows", bytes);
+        c->alloc_status = mote_op_error(c, MOTE_ERR_LIMIT, "allocation of %zu bytes overflows", bytes);
         return NULL;
+    }
+    if (c->budget) {   /* counted before it is allocated */
+        char what[256];
+        node_what(c, "its parameters", what, sizeof what);
+        if ((c->alloc_status = mote_budget_add(c->budget, &c->budget->plan, total, what)))
+            return NULL;
     }
     alloc_hdr *h = mote_alloc_aligned(total);
     if (!h) {
-        mote_op_error(c, MOTE_ERR_NOMEM, "out of memory (%zu bytes)", bytes);
+        c->alloc_status = mote_op_error(c, MOTE_ERR_NOMEM, "out of memory (%zu bytes)", bytes);
         return NULL;
     }
-    /* not cleared: packed weights and KV caches are large, written before
-     * they are read, and untouched pages cost no memory */
+    /* not cleared: large blocks are written before they are read, and
+     * untouched pages cost no memory */
     h->next = c->allocs;
     c->allocs = h;
     return h + 1;
+}
+
+void *mote_ctx_prepared(mote_op_ctx *c, mote_prep_key *key, size_t bytes, bool *fill)
+{
+    *fill = false;
+    key->isa = c->k->name;
+    if (c->budget) {   /* shared or not, the session holds these bytes */
+        char what[256];
+        node_what(c, "its prepared weights", what, sizeof what);
+        if ((c->alloc_status = mote_budget_add(c->budget, &c->budget->prepared, bytes, what)))
+            return NULL;
+    }
+    if (!c->prep) {   /* no model container: a private copy, counted above */
+        struct mote_budget *b = c->budget;
+        c->budget = NULL;
+        void *d = mote_ctx_alloc_aligned(c, bytes);
+        c->budget = b;
+        *fill = d != NULL;
+        return d;
+    }
+    size_t have = 0;
+    void *d = mote_prepared_find(c->prep, key, &have);
+    if (d && have == bytes) return d;
+    if (d) {
+        c->alloc_status = mote_op_error(c, MOTE_ERR_GRAPH, "prepared data of %zu bytes where "
+                                        "%zu were expected", have, bytes);
+        return NULL;
+    }
+    if (!(d = mote_prepared_add(c->prep, key, bytes))) {
+        c->alloc_status = mote_op_error(c, MOTE_ERR_NOMEM, "out of memory for %zu bytes of "
+                                        "prepared weights", bytes);
+        return NULL;
+    }
+    *fill = true;
+    return d;
 }
 
 void *mote_ctx_alloc(mote_op_ctx *c, size_t bytes)
@@ -309,8 +358,7 @@ mote_status mote_bcast_shape_n(const mote_op_ctx *c, int n, const mote_tensor *c
     return MOTE_OK;
 }
 
-/* Element strides of t aligned to the right of rank nd; 0 where broadcast. */
-static void strides_in(const mote_tensor *t, int nd, int64_t *st)
+void mote_bcast_strides(const mote_tensor *t, int nd, int64_t *st)
 {
     int64_t acc = 1;
     for (int i = nd - 1; i >= 0; i--) {
@@ -330,7 +378,7 @@ void mote_bcast_plan(mote_bcast *p, int n, const mote_tensor *const *t, const mo
     memset(p, 0, sizeof *p);
     p->n = n;
     for (int k = 0; k < n; k++)
-        strides_in(t[k], out->ndim, st[k]);
+        mote_bcast_strides(t[k], out->ndim, st[k]);
     for (int i = 0; i < out->ndim; i++) {
         if (out->dims[i] == 1)
             continue;       /* adds nothing to any offset */
@@ -419,22 +467,12 @@ int64_t mote_elem_get_i64(const void *d, mote_dtype t, int64_t i)
     case MOTE_I32: return ((const int32_t *)d)[i];
     case MOTE_I64: return ((const int64_t *)d)[i];
     default: {
-        double v = mote_elem_get_f64(d, t, i);
+        double v = mote_elem_f64(d, t, i);
         if (isnan(v)) return 0;
         if (v >= 9.2233720368547758e18) return INT64_MAX;
         if (v <= -9.2233720368547758e18) return INT64_MIN;
         return (int64_t)v;
     }
-    }
-}
-
-double mote_elem_get_f64(const void *d, mote_dtype t, int64_t i)
-{
-    switch (t) {
-    case MOTE_F32: return ((const float *)d)[i];
-    case MOTE_F16: return mote_f16_to_f32(((const uint16_t *)d)[i]);
-    case MOTE_BF16: return mote_bf16_to_f32(((const uint16_t *)d)[i]);
-    default: return (double)mote_elem_get_i64(d, t, i);
     }
 }
 
@@ -541,32 +579,6 @@ int mote_num_kind(mote_dtype t)
 }
 
 /* -------------------------------------------------- language-model ops */
-const mote_llm_kernels *mote_llm_kernels_for(mote_op_ctx *c)
-{
-    const mote_llm_kernels *t = &mote_llm_kernels_ref;
-#ifdef MOTE_HAVE_X86
-    if (c->k && c->k->name && !strcmp(c->k->name, "avx512")) t = &mote_llm_kernels_avx512;
-    else if (c->k && c->k->name && !strcmp(c->k->name, "avx2")) t = &mote_llm_kernels_avx2;
-#endif
-    mote_llm_kernels *r = mote_ctx_alloc(c, sizeof *r);
-    if (!r) return NULL;
-    *r = *t;
-    const mote_llm_kernels *ref = &mote_llm_kernels_ref;
-    if (!r->rmsnorm_f32) r->rmsnorm_f32 = ref->rmsnorm_f32;
-    if (!r->rope_f32) r->rope_f32 = ref->rope_f32;
-    if (!r->matvec_f32) r->matvec_f32 = ref->matvec_f32;
-    if (!r->matvec_f16) r->matvec_f16 = ref->matvec_f16;
-    if (!r->dot_f32) r->dot_f32 = ref->dot_f32;
-    if (!r->axpy_f32) r->axpy_f32 = ref->axpy_f32;
-    if (!r->swiglu_f32) r->swiglu_f32 = ref->swiglu_f32;
-    if (!r->attend_f32) r->attend_f32 = ref->attend_f32;
-    if (!r->quantize_q8a) r->quantize_q8a = ref->quantize_q8a;
-    if (!r->quantize_q16a) r->quantize_q16a = ref->quantize_q16a;
-    if (!r->matmul_q8_0) r->matmul_q8_0 = ref->matmul_q8_0;
-    if (!r->matmul_q4_0) r->matmul_q4_0 = ref->matmul_q4_0;
-    return r;
-}
-
 int mote_llm_weight_type(const mote_node *n)
 {
     const char *s = mote_attr_get_string(n, "weight_type", "f32");

@@ -3,7 +3,7 @@
  * registry interface, which is ops.h): the declarations of every op, fused
  * activation attributes, sliding-window geometry, n-way broadcasting, typed
  * element access, constant integer inputs and index policy, and the LLM
- * ops' kernel table and attributes. Private to src/ops/.
+ * ops' attributes. Private to src/ops/.
  */
 #ifndef MOTE_OP_UTIL_H
 #define MOTE_OP_UTIL_H
@@ -92,6 +92,10 @@ typedef struct mote_bcast {
     int64_t rows, inner;                     /* numel = rows * inner             */
 } mote_bcast;
 
+/* Element strides of t aligned to the right of an output of rank nd; 0
+ * where t is broadcast (absent or size-1 dims). */
+void mote_bcast_strides(const mote_tensor *t, int nd, int64_t *st);
+
 /* Broadcast shape of n tensors into (ndim, dims); records an error naming
  * the shapes when they do not fit. */
 mote_status mote_bcast_shape_n(const mote_op_ctx *c, int n, const mote_tensor *const *t,
@@ -106,9 +110,9 @@ typedef void (*mote_bcast_seg_fn)(void *ctx, int64_t n, const int64_t *off, cons
 /* Calls seg over the whole output, split across the pool by rows. */
 void mote_bcast_for(mote_pool *pool, const mote_bcast *p, mote_bcast_seg_fn seg, void *ctx);
 
-/* Element i of t as int64 / double (any mote dtype). */
+/* Element i as int64 (any mote dtype; floats truncate, clamped; as double:
+ * mote_elem_f64 in graph.h). */
 int64_t mote_elem_get_i64(const void *data, mote_dtype t, int64_t i);
-double mote_elem_get_f64(const void *data, mote_dtype t, int64_t i);
 /* Stores v into element i: integers wrap to the width, bool is v != 0. */
 void mote_elem_put_i64(void *data, mote_dtype t, int64_t i, int64_t v);
 /* Stores v into element i: to integers by truncation toward zero, clamped
@@ -158,19 +162,11 @@ static inline int mote_op_has_input(const mote_op_ctx *c, int i)
 int mote_num_kind(mote_dtype t);
 
 /* -------------------------------------------------- language-model ops */
-/* The LLM kernel table matching the session's main table (c->k->name),
- * every NULL entry replaced by the reference; session-lifetime memory. */
-const mote_llm_kernels *mote_llm_kernels_for(mote_op_ctx *c);
 /* The "weight_type" attribute: "f32" (default), "f16", "q8_0", "q4_0"; -1 if unknown. */
 int mote_llm_weight_type(const mote_node *n);
 /* The value of a position input (i32 or i64, one element). */
 int64_t mote_llm_read_pos(const mote_tensor *t);
 /* Checks that input i is an i32/i64 tensor of one element. */
 mote_status mote_llm_expect_pos(const mote_op_ctx *c, int i);
-
-/* Copies an LlmAttention step's KV cache (params of two sessions of the
- * same model); used by mote_session_copy_state. */
-void mote_llm_attention_copy_state(void *dst_params, const void *src_params);
-extern const mote_op mote_op_LlmAttention;
 
 #endif

@@ -10,8 +10,18 @@
  *   1. infer(c):   check attributes and input dtypes/shapes; fill c->out[i]
  *                  dtype, ndim, dims. Inputs that are weights have data.
  *   2. prepare(c): set c->run (required), c->params (from mote_ctx_alloc),
- *                  c->scratch_bytes (arena workspace live during the step).
+ *                  c->scratch_bytes (arena workspace live during the step),
+ *                  c->state_bytes (state kept across runs, see below).
+ *                  Data derived from constants alone (packed weights,
+ *                  folded constants) comes from mote_ctx_prepared: made
+ *                  once per model and ISA, shared by all its sessions.
  * Then mote_session_run calls run(step) for each step in order.
+ * prepare runs again, with new shapes, on mote_session_reshape: params are
+ * per shape, prepared data and state are not.
+ *
+ * Memory: every byte an op asks for (params, prepared data, scratch,
+ * state) is counted against the session's budget before it is allocated;
+ * mote_ctx_alloc* and mote_ctx_prepared fail with MOTE_ERR_LIMIT instead.
  */
 #ifndef MOTE_OPS_H
 #define MOTE_OPS_H
@@ -33,6 +43,7 @@ struct mote_step {
     mote_tensor **out;
     void *params;              /* from prepare                            */
     void *scratch;             /* scratch_bytes of arena, this step only  */
+    void *state;               /* state_bytes kept across runs, or NULL   */
     const mote_kernels *k;     /* resolved table: no NULL entries         */
     mote_pool *pool;
 };
@@ -49,8 +60,16 @@ typedef struct mote_op_ctx {
     mote_run_fn run;
     void *params;
     size_t scratch_bytes;
-    /* session-lifetime allocations (freed with the session) */
+    size_t state_bytes;        /* 0: stateless                            */
+    /* allocations that live as long as the plan (freed with the session
+     * or on reshape), and the session's memory account */
     void *allocs;
+    struct mote_budget *budget;        /* NULL: not counted (tests)        */
+    struct mote_prepared *prep;        /* the model's; NULL: private copies */
+    /* the status of the last failed mote_ctx_alloc* / mote_ctx_prepared
+     * (MOTE_ERR_LIMIT or MOTE_ERR_NOMEM): the session reports it whatever
+     * status the op returned after the NULL */
+    mote_status alloc_status;
 } mote_op_ctx;
 
 /* Op flags */
@@ -64,9 +83,24 @@ typedef struct mote_op {
     unsigned flags;
     mote_status (*infer)(mote_op_ctx *c);
     mote_status (*prepare)(mote_op_ctx *c);
-    /* optional: called by mote_session_reset (stateful ops, e.g. KV cache) */
-    void (*reset)(void *params);
+    /* optional: the state hooks of a stateful op (below) */
+    const struct mote_state_hooks *state;
 } mote_op;
+
+/*
+ * State (ops whose prepare sets c->state_bytes, e.g. a KV cache): the
+ * session gives the step a zeroed block of that many bytes (step->state,
+ * 64-byte aligned), kept across runs and across reshapes that leave its
+ * size unchanged. Its layout is the op's. Optional hooks, called with the
+ * step's params: reset clears it (mote_session_reset; NULL or no hooks:
+ * zero the block); copy copies it from the same node of another session
+ * whose state has the same size (mote_session_copy_state; NULL: copy the
+ * block). The executor knows no op by name.
+ */
+typedef struct mote_state_hooks {
+    void (*reset)(const void *params, void *state);
+    void (*copy)(const void *params, void *dst, const void *src);
+} mote_state_hooks;
 
 /* Registry (src/ops/registry.c). NULL if unknown. */
 const mote_op *mote_op_find(const char *name);
@@ -78,8 +112,16 @@ mote_status mote_op_error(const mote_op_ctx *c, mote_status st, const char *fmt,
     __attribute__((format(printf, 3, 4)));
 /* Zeroed memory that lives as long as the session; NULL (and an error) on OOM. */
 void *mote_ctx_alloc(mote_op_ctx *c, size_t bytes);
-/* 64-byte aligned and NOT cleared (packed weights, caches: written before read). */
+/* 64-byte aligned and NOT cleared (written before read). */
 void *mote_ctx_alloc_aligned(mote_op_ctx *c, size_t bytes);
+/*
+ * Prepared data for key (prepared.h; key->isa is filled in here): the
+ * model's entry when one exists (*fill false), else a new uncleared
+ * 64-byte aligned one of `bytes` that the op fills now (*fill true).
+ * Counted against the budget either way; NULL with an error recorded.
+ */
+struct mote_prep_key;
+void *mote_ctx_prepared(mote_op_ctx *c, struct mote_prep_key *key, size_t bytes, bool *fill);
 
 /* Shape helpers for infer. */
 /* numpy broadcast of a and b into out (ndim, dims); MOTE_ERR_SHAPE if they don't fit */

@@ -133,7 +133,7 @@ static mote_status prepare_pool(mote_op_ctx *c, int is_max)
     a->ph_end = win.pb; a->pw_end = win.pr;
     a->dh = win.dh; a->dw = win.dw;
     a->count_include_pad = !is_max && mote_attr_get_int(c->node, "count_include_pad", 0) != 0;
-    p->fn = is_max ? c->k->maxpool2d_f32 : c->k->avgpool2d_f32;
+    p->fn = is_max ? c->k->general.maxpool2d_f32 : c->k->general.avgpool2d_f32;
     p->dtype = x->dtype;
     p->indices = is_max && c->n_out > 1 && c->out[1];
     p->col_major = mote_attr_get_int(c->node, "storage_order", 0) == 1;
@@ -205,12 +205,12 @@ static mote_status prepare_global(mote_op_ctx *c, void (*fn)(int64_t, int64_t, c
 
 static mote_status prepare_gap(mote_op_ctx *c)
 {
-    return prepare_global(c, c->k->global_avgpool_f32);
+    return prepare_global(c, c->k->general.global_avgpool_f32);
 }
 
 static mote_status prepare_gmp(mote_op_ctx *c)
 {
-    return prepare_global(c, c->k->global_maxpool_f32);
+    return prepare_global(c, c->k->general.global_maxpool_f32);
 }
 
 const mote_op mote_op_MaxPool = {"MaxPool", 1, 1, 1, 2, 0, infer_pool, prepare_max, NULL};

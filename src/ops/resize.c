@@ -20,7 +20,10 @@
  *            renormalized.
  * Tap indices are clamped into the input (edge padding). The taps are
  * computed once per session; the kernel (kernels/resize_ref.c) sums them per
- * output row, rows split over the pool. Upsample and opset-10 Resize use
+ * output row, rows split over the pool. When only the last two axes change
+ * (images, feature maps) each output row is summed from its few source rows
+ * with the same products in the same order (mote_resize_row_f32_ref), so
+ * the bits are the general kernel's without its per-element index walk. Upsample and opset-10 Resize use
  * asymmetric coordinates and floor for nearest. Scales, sizes and roi
  * must be constants (they fix the output shape).
  */
@@ -50,6 +53,7 @@ typedef struct resize_params {
     const int64_t *idx[MOTE_MAX_DIMS];   /* (out[d] * taps[d]) source index or -1 */
     const float *wt[MOTE_MAX_DIMS];      /* (out[d] * taps[d])                    */
     float extrap;
+    int planar;                          /* only the last two axes change (nd >= 2) */
 } resize_params;
 
 typedef struct resize_job {
@@ -66,6 +70,32 @@ static void resize_chunk(void *ctx, int64_t b, int64_t e, int thread)
     mote_resize_f32_ref(j->x, j->y, p->nd, p->in, p->out, p->taps, p->idx, p->wt, p->extrap, b, e);
 }
 
+/* Output rows [b, e) of the planar case: row r = plane * OH + oh reads
+ * the taps[nd-2] source rows of its plane; the sums are the reference's. */
+static void resize_planar_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const resize_job *j = ctx;
+    const resize_params *p = j->p;
+    int h = p->nd - 2, w = p->nd - 1, TH = p->taps[h];
+    int64_t OH = p->out[h], OW = p->out[w], IH = p->in[h], IW = p->in[w];
+    const float *rows[4];
+    for (int64_t r = b; r < e; r++) {
+        int64_t plane = r / OH, oh = r % OH;
+        const int64_t *ih = p->idx[h] + oh * TH;
+        float *y = j->y + r * OW;
+        if (ih[0] < 0) {
+            for (int64_t i = 0; i < OW; i++)
+                y[i] = p->extrap;
+            continue;
+        }
+        for (int t = 0; t < TH; t++)
+            rows[t] = j->x + (plane * IH + ih[t]) * IW;
+        mote_resize_row_f32_ref(rows, p->wt[h] + oh * TH, TH, p->idx[w], p->wt[w], p->taps[w],
+                                OW, p->extrap, y);
+    }
+}
+
 static void run_resize(const mote_step *s)
 {
     const resize_params *p = s->params;
@@ -73,8 +103,25 @@ static void run_resize(const mote_step *s)
         return;
     resize_job j = {p, s->in[0]->data, s->out[0]->data};
     int64_t rows = mote_dims_prod(p->out, p->nd - 1);
-    mote_pool_for(s->pool, rows, p->out[p->nd - 1] >= 256 ? 1 : 256 / p->out[p->nd - 1] + 1,
-                  resize_chunk, &j);
+    int64_t grain = p->out[p->nd - 1] >= 256 ? 1 : 256 / p->out[p->nd - 1] + 1;
+    mote_pool_for(s->pool, rows, grain, p->planar ? resize_planar_chunk : resize_chunk, &j);
+}
+
+/* True when every axis before the last two maps each output position to
+ * the same input position with weight 1 (one tap): then an output row is a
+ * weighted sum of source rows of its own plane. */
+static int only_last_two_axes_change(const resize_params *p)
+{
+    if (p->nd < 2 || p->taps[p->nd - 2] > 4)
+        return 0;
+    for (int d = 0; d < p->nd - 2; d++) {
+        if (p->taps[d] != 1 || p->out[d] != p->in[d])
+            return 0;
+        for (int64_t o = 0; o < p->out[d]; o++)
+            if (p->idx[d][o] != o || p->wt[d][o] != 1.0f)
+                return 0;
+    }
+    return 1;
 }
 
 static int pick(const char *s, const char *const *names, int n)
@@ -320,6 +367,7 @@ static mote_status prepare_any(mote_op_ctx *c, int upsample)
     mote_status st = resize_config(c, upsample, &g);
     if (st || (st = build_taps(c, &g, p)))
         return st;
+    p->planar = only_last_two_axes_change(p);
     c->params = p;
     c->run = run_resize;
     return MOTE_OK;

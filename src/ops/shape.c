@@ -134,7 +134,7 @@ static mote_status infer_dropout(mote_op_ctx *c)
             return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
                                  "training_mode must be a constant bool scalar");
         int zero = ratio && ratio->data && mote_tensor_numel(ratio) == 1 &&
-                   mote_elem_get_f64(ratio->data, ratio->dtype, 0) == 0.0;
+                   mote_elem_f64(ratio->data, ratio->dtype, 0) == 0.0;
         if (((const uint8_t *)tm->data)[0] && !zero)
             return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
                                  "training mode with a non-zero ratio (random dropout) is not supported");
@@ -398,8 +398,8 @@ static mote_status infer_range(mote_op_ctx *c)
     mote_dtype dt = c->in[0]->dtype;
     if (dt != MOTE_F32 && dt != MOTE_I32 && dt != MOTE_I64)
         return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "dtype %s is not supported (f32, i32, i64)", mote_op_dtype_name(dt));
-    double s = mote_elem_get_f64(c->in[0]->data, dt, 0), l = mote_elem_get_f64(c->in[1]->data, dt, 0);
-    double d = mote_elem_get_f64(c->in[2]->data, dt, 0);
+    double s = mote_elem_f64(c->in[0]->data, dt, 0), l = mote_elem_f64(c->in[1]->data, dt, 0);
+    double d = mote_elem_f64(c->in[2]->data, dt, 0);
     if (d == 0)
         return mote_op_error(c, MOTE_ERR_SHAPE, "delta is zero");
     double len = ceil((l - s) / d);
@@ -416,8 +416,8 @@ static mote_status prepare_range(mote_op_ctx *c)
     if (!p)
         return MOTE_ERR_NOMEM;
     mote_dtype dt = c->in[0]->dtype;
-    p->start = mote_elem_get_f64(c->in[0]->data, dt, 0);
-    p->delta = mote_elem_get_f64(c->in[2]->data, dt, 0);
+    p->start = mote_elem_f64(c->in[0]->data, dt, 0);
+    p->delta = mote_elem_f64(c->in[2]->data, dt, 0);
     p->istart = mote_elem_get_i64(c->in[0]->data, dt, 0);
     p->idelta = mote_elem_get_i64(c->in[2]->data, dt, 0);
     c->params = p;

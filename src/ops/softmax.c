@@ -117,7 +117,7 @@ static mote_status prepare(mote_op_ctx *c, int log)
     mote_status st = softmax_view(c, &p->outer, &p->n, &p->inner);
     if (st)
         return st;
-    p->fn = c->k->softmax_f32;
+    p->fn = c->k->general.softmax_f32;
     p->log = log;
     c->scratch_bytes = 0;
     if (p->inner > 1) {

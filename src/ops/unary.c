@@ -70,9 +70,9 @@ static void run_unary(const mote_step *s)
                      INT64_MIN, INT64_MAX};
     /* Clip's bounds given as tensors computed at run time */
     if (p->lo_in > 0)
-        j.alpha = (float)mote_elem_get_f64(s->in[p->lo_in]->data, s->in[p->lo_in]->dtype, 0);
+        j.alpha = (float)mote_elem_f64(s->in[p->lo_in]->data, s->in[p->lo_in]->dtype, 0);
     if (p->hi_in > 0)
-        j.beta = (float)mote_elem_get_f64(s->in[p->hi_in]->data, s->in[p->hi_in]->dtype, 0);
+        j.beta = (float)mote_elem_f64(s->in[p->hi_in]->data, s->in[p->hi_in]->dtype, 0);
     if (p->ik == I_CLIP && p->dt != MOTE_F32) {
         if (p->lo_in > 0) j.ilo = mote_elem_get_i64(s->in[p->lo_in]->data, p->dt, 0);
         if (p->hi_in > 0) j.ihi = mote_elem_get_i64(s->in[p->hi_in]->data, p->dt, 0);
@@ -113,7 +113,7 @@ static unary_params *params_new(mote_op_ctx *c, mote_unary_op op, int_kind ik,
     if (!p)
         return NULL;
     p->dt = c->in[0]->dtype;
-    p->fn = c->k->unary_f32[op];
+    p->fn = c->k->general.unary_f32[op];
     p->ik = ik;
     p->alpha = alpha;
     p->beta = beta;

@@ -23,6 +23,7 @@ static const pass_def passes[] = {
     {"layernorm", mote_pass_layernorm},
     {"gelu", mote_pass_gelu},
     {"hardswish", mote_pass_hardswish},
+    {"pow", mote_pass_pow},
     {"gemm", mote_pass_gemm},
     {"fuse_act", mote_pass_fuse_act},
 };

@@ -68,3 +68,28 @@ _Bool mote_limit_tensor_bytes(const mote_tensor *t, size_t *bytes)
     *bytes = n;
     return 1;
 }
+
+mote_status mote_budget_add(mote_budget *b, size_t *kind, size_t bytes, const char *what)
+{
+    size_t total;
+    if (!mote_add_size(b->total, bytes, &total))
+        return mote_error(MOTE_ERR_LIMIT, "%s needs %zu bytes on top of %zu already held: "
+                          "the sum overflows", what, bytes, b->total);
+    if (total > b->limit)
+        return mote_error(MOTE_ERR_LIMIT,
+                          "%s needs %zu bytes on top of %zu already held by the session, "
+                          "over the memory budget of %zu bytes (raise it with MOTE_MAX_BYTES "
+                          "or the max_bytes session option)", what, bytes, b->total, b->limit);
+    b->total = total;
+    *kind += bytes;
+    return MOTE_OK;
+}
+
+mote_status mote_budget_add_n(mote_budget *b, size_t *kind, size_t n, size_t size,
+                              const char *what)
+{
+    size_t bytes;
+    if (!mote_mul_size(n, size, &bytes))
+        return mote_error(MOTE_ERR_LIMIT, "%s: %zu items of %zu bytes overflow", what, n, size);
+    return mote_budget_add(b, kind, bytes, what);
+}

@@ -1,10 +1,12 @@
 /*
- * cpu.h — CPU feature detection and kernel-table choice.
+ * cpu.h — CPU feature detection and the kernel dispatch struct.
  *
- * Detection runs once (cpuid + XGETBV on x86, getauxval on Linux/ARM). A
- * table is only offered when both the CPU and the OS support its
- * registers, so a binary built here never dies with "illegal instruction"
- * on an older CPU: it falls back to AVX2 or the reference.
+ * The one place where an ISA is chosen: detection runs once (cpuid +
+ * XGETBV on x86, getauxval on Linux/ARM), and so does the resolution of
+ * each ISA's dispatch struct (kernels.h), under pthread_once. A table is
+ * only offered when both the CPU and the OS support its registers, so a
+ * binary built here never dies with "illegal instruction" on an older
+ * CPU: it falls back to AVX2 or the reference.
  */
 #ifndef MOTE_CPU_H
 #define MOTE_CPU_H
@@ -26,11 +28,12 @@ const char *mote_cpu_best_isa(void);
 /* True if this build has the table and the CPU can run it. */
 bool mote_cpu_isa_available(const char *isa);
 /*
- * Fills *out with the table for `isa` (NULL: the MOTE_ISA environment
- * variable if set, else the best), every NULL entry replaced by the
- * reference's. MOTE_ERR_UNSUPPORTED if the ISA is unknown, not built, or
- * not supported by this CPU.
+ * The dispatch struct for `isa` (NULL or "": the MOTE_ISA environment
+ * variable if set, else the best), every entry the target lacks holding
+ * the reference's. Process-lifetime and shared: the same pointer for the
+ * same ISA every time. MOTE_ERR_UNSUPPORTED if the ISA is unknown, not
+ * built, or not supported by this CPU.
  */
-mote_status mote_cpu_kernels(const char *isa, mote_kernels *out);
+mote_status mote_cpu_kernels(const char *isa, const mote_kernels **out);
 
 #endif

@@ -33,8 +33,17 @@ static const mote_tensor *in_val(const mote_session *s, const mote_node *n, int 
  *   MatMul  2 * numel(Y) * K         (K: A's last dimension)
  *   Gemm    2 * M * N * K (+ M*N for the bias)
  *   Conv    2 * numel(Y) * C/g * KH * KW (+ numel(Y) for the bias)
+ *   ConvTranspose 2 * numel(X) * OC/g * KH * KW (+ numel(Y) for the bias)
  *   pools   numel(Y) * kernel area; global pool numel(X)
- *   shape-only ops (Reshape, Flatten, ...) 0; anything else numel(Y).
+ *   Resize, Upsample: nearest 0 (a copy); linear 2 * 2^r and cubic 2 * 4^r
+ *           per output element, r = the number of axes whose size changes
+ *   LlmLinear 2 * numel(Y) * K (K: X's last dimension)
+ *   LlmAttention 4 * T(T+1)/2 * n_heads * head_size: the scores and the
+ *           weighted sum of a pass of T rows from position 0 (a step at
+ *           position p does 4 * (p+1) * n_heads * head_size per row,
+ *           which the shapes alone do not tell)
+ *   shape-only and copying ops (Reshape, Flatten, Gather, LlmEmbedding,
+ *   ...) 0; anything else numel(Y).
  * A fused activation ("_act") adds nothing: it is one op per output
  * element at most, below the estimate's precision.
  */
@@ -54,6 +63,22 @@ double mote_node_flops(const mote_session *s, const mote_node *n)
     }
     if (strcmp(op, "Conv") == 0 && b && b->ndim >= 3)
         return 2 * ny * dims_product(b, 1) + (in_val(s, n, 2) ? ny : 0);
+    if (strcmp(op, "ConvTranspose") == 0 && a && b && b->ndim >= 3)
+        return 2 * numel(a) * dims_product(b, 1) + (in_val(s, n, 2) ? ny : 0);
+    if ((strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0) && a && a->ndim == y->ndim) {
+        const char *mode = mote_attr_get_string(n, "mode", "nearest");
+        double taps = 1;
+        for (int i = 0; i < y->ndim; i++)
+            if (y->dims[i] != a->dims[i])
+                taps *= strcmp(mode, "cubic") == 0 ? 4 : strcmp(mode, "nearest") == 0 ? 1 : 2;
+        return strcmp(mode, "nearest") == 0 ? 0 : 2 * taps * ny;
+    }
+    if (strcmp(op, "LlmLinear") == 0 && a && a->ndim >= 1)
+        return 2 * ny * (double)a->dims[a->ndim - 1];
+    if (strcmp(op, "LlmAttention") == 0 && a && a->ndim == 2) {
+        double T = (double)a->dims[0];
+        return 4 * (T * (T + 1) / 2) * (double)a->dims[1];
+    }
     if (strcmp(op, "MaxPool") == 0 || strcmp(op, "AveragePool") == 0) {
         const int64_t *k;
         int nk = mote_attr_get_ints(n, "kernel_shape", &k);
@@ -66,7 +91,8 @@ double mote_node_flops(const mote_session *s, const mote_node *n)
         return numel(a);
     static const char *const free_ops[] = {
         "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Transpose", "Concat",
-        "Shape", "Constant", "Gather", "Slice", "Split", "Expand", "Cast", NULL
+        "Shape", "Constant", "Gather", "Slice", "Split", "Expand", "Cast", "LlmEmbedding",
+        "Tile", "Pad", "DepthToSpace", "SpaceToDepth", "GatherElements", "GatherND", NULL
     };
     for (int i = 0; free_ops[i]; i++)
         if (strcmp(op, free_ops[i]) == 0)
@@ -83,21 +109,6 @@ double mote_node_bytes(const mote_session *s, const mote_node *n)
     for (int k = 0; k < n->n_out; k++)
         b += (double)mote_tensor_nbytes(&s->vals[n->out[k]]);
     return b;
-}
-
-double mote_tensor_elem(const mote_tensor *t, int64_t i)
-{
-    switch (t->dtype) {
-    case MOTE_F32: return ((const float *)t->data)[i];
-    case MOTE_F16: return mote_f16_to_f32(((const uint16_t *)t->data)[i]);
-    case MOTE_BF16: return mote_bf16_to_f32(((const uint16_t *)t->data)[i]);
-    case MOTE_I8: return ((const int8_t *)t->data)[i];
-    case MOTE_U8: return ((const uint8_t *)t->data)[i];
-    case MOTE_I32: return ((const int32_t *)t->data)[i];
-    case MOTE_I64: return (double)((const int64_t *)t->data)[i];
-    case MOTE_BOOL: return ((const uint8_t *)t->data)[i];
-    }
-    return 0;
 }
 
 /* Two passes: the mean first, then the mean squared deviation (more

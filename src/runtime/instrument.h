@@ -33,8 +33,6 @@ typedef struct mote_tstats {
 } mote_tstats;
 void mote_tensor_stats(const mote_tensor *t, mote_tstats *out);
 
-/* Element i of t as a double (float, integer and bool dtypes). */
-double mote_tensor_elem(const mote_tensor *t, int64_t i);
 
 /* FNV-1a, 64 bits, over len bytes: a content hash for comparing dumps. */
 uint64_t mote_fnv1a64(const void *p, size_t len);

@@ -3,8 +3,10 @@
 # the memory budget, CPU detection and kernel-table choice, and the
 # instruments' per-node estimates.
 libmote_core_la_SOURCES += src/runtime/model.c src/runtime/model_file.c \
-	src/runtime/session.h src/runtime/session.c src/runtime/session_state.c \
+	src/runtime/session.h src/runtime/session.c \
+	src/runtime/session_plan.c src/runtime/session_state.c \
 	src/runtime/planner.h src/runtime/planner.c \
 	src/runtime/threadpool.h src/runtime/threadpool.c \
 	src/runtime/budget.h src/runtime/budget.c src/runtime/cpu.h src/runtime/cpu.c \
+	src/runtime/prepared.h src/runtime/prepared.c \
 	src/runtime/instrument.h src/runtime/instrument.c

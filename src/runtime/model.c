@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include "graph/internal.h"
 #include "session.h"
+#include "prepared.h"
 
 const mote_graph *mote_model_graph(const mote_model *m) { return m ? m->g : NULL; }
 
@@ -25,7 +26,8 @@ mote_status mote_model_from_graph(mote_graph *g, mote_model **out)
         return st;
     }
     mote_model *m = calloc(1, sizeof *m);
-    if (!m) {
+    if (!m || !(m->prep = mote_prepared_new())) {
+        free(m);
         mote_graph_free(g);
         return mote_error(MOTE_ERR_NOMEM, "out of memory");
     }
@@ -37,10 +39,16 @@ mote_status mote_model_from_graph(mote_graph *g, mote_model **out)
 void mote_model_close(mote_model *m)
 {
     if (!m) return;
+    mote_prepared_release(m->prep);   /* sessions hold their own references */
     mote_graph_free(m->g);
     if (m->map && m->map_is_mmap) munmap((void *)m->map, m->map_len);
     free(m->path);
     free(m);
+}
+
+size_t mote_model_prepared_bytes(const mote_model *m)
+{
+    return m ? mote_prepared_bytes(m->prep, NULL) : 0;
 }
 
 int mote_model_num_inputs(const mote_model *m) { return m ? m->g->n_inputs : 0; }

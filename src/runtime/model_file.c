@@ -14,6 +14,7 @@
 #include "format/format.h"
 #include "graph/internal.h"
 #include "session.h"
+#include "prepared.h"
 
 /* Maps path read-only; on success *len > 0. */
 static mote_status map_file(const char *path, const void **map, size_t *len)
@@ -53,7 +54,9 @@ static mote_status open_bytes(const void *buf, size_t len, const char *what, boo
         if (st != MOTE_OK) mote_error_wrap(st, what);
     }
     mote_model *m = st == MOTE_OK ? calloc(1, sizeof *m) : NULL;
-    if (st == MOTE_OK && (!m || !(m->path = mote_strdup(what)))) {
+    if (st == MOTE_OK && (!m || !(m->path = mote_strdup(what)) ||
+                          !(m->prep = mote_prepared_new()))) {
+        if (m) free(m->path);
         free(m);
         m = NULL;
         st = mote_error(MOTE_ERR_NOMEM, "%s: out of memory", what);

@@ -1,16 +1,15 @@
 /*
- * session.c — from a model to a flat array of steps over one arena.
+ * session.c — sessions: graph checks and shape inference, the options,
+ * making, reshaping and freeing a session, and running it.
  *
  * mote_session_new does, in order:
- *   1. resolve the kernel table for the ISA (cpu.c);
- *   2. fix the input shapes; for every node in topological order, look up
- *      its op, infer output shapes (op->infer), then let the op prepare
- *      (kernel choice, packed weights, scratch size);
- *   3. compute each buffer's lifetime in steps; fold aliases (Reshape
- *      outputs share their input's bytes) and in-place ops (an elementwise
- *      op may write over an input that dies at that step) into one storage;
- *   4. place all storages in one arena (planner.c) and point every
- *      value's data at its bytes.
+ *   1. resolve the kernel table for the ISA (cpu.c) and the thread pool
+ *      (the session's own, or the caller's from the options);
+ *   2. take a reference to the model's prepared weights (prepared.c);
+ *   3. build the plan for the input shapes (session_plan.c): infer and
+ *      prepare every node, plan one arena, lay out the ops' state, count
+ *      every byte against the budget, then allocate.
+ * mote_session_reshape builds a new plan beside the old one and swaps.
  * mote_session_run then copies the inputs in and calls each step's run
  * function: no allocation, no shape work, no lookup.
  *
@@ -23,6 +22,7 @@
 #include "graph/internal.h"
 #include "session.h"
 #include "budget.h"
+#include "prepared.h"
 
 void mote_session_options_init(mote_session_options *o)
 {
@@ -32,7 +32,7 @@ void mote_session_options_init(mote_session_options *o)
 
 /* ------------------------------------------------------------ inference */
 
-static mote_status check_arity(const mote_node *n, const mote_op *op)
+mote_status mote_check_arity(const mote_node *n, const mote_op *op)
 {
     if (n->n_in < op->min_in || n->n_in > op->max_in)
         return mote_error(MOTE_ERR_GRAPH, "node '%s' (%s): has %d inputs, the op takes %d to %d",
@@ -47,7 +47,7 @@ static mote_status check_arity(const mote_node *n, const mote_op *op)
 }
 
 /* Builds an op context for node n over vals; in/out are caller arrays. */
-static void ctx_init(mote_op_ctx *c, const mote_graph *g, const mote_node *n,
+void mote_ctx_init(mote_op_ctx *c, const mote_graph *g, const mote_node *n,
                      mote_tensor *vals, mote_tensor **in, mote_tensor **out,
                      const mote_kernels *k, int threads)
 {
@@ -64,7 +64,7 @@ static void ctx_init(mote_op_ctx *c, const mote_graph *g, const mote_node *n,
     c->threads = threads;
 }
 
-static mote_status check_outputs(const mote_op_ctx *c)
+mote_status mote_check_outputs(const mote_op_ctx *c)
 {
     for (int i = 0; i < c->n_out; i++) {
         const mote_tensor *t = c->out[i];
@@ -84,7 +84,7 @@ static mote_status check_outputs(const mote_op_ctx *c)
 }
 
 /* Sets vals for inputs (shape preset by caller if ndim >= 0) and weights. */
-static mote_status init_vals(const mote_graph *g, mote_tensor *vals, bool need_static)
+mote_status mote_init_vals(const mote_graph *g, mote_tensor *vals, bool need_static)
 {
     for (int v = 0; v < g->n_values; v++) {
         const mote_value *val = &g->values[v];
@@ -114,7 +114,7 @@ mote_status mote_graph_infer(const mote_graph *g, const mote_kernels *k, int thr
         if (!op)
             return mote_error(MOTE_ERR_UNSUPPORTED, "node '%s': op '%s' is not supported by mote",
                               n->name, n->op);
-        mote_status st = check_arity(n, op);
+        mote_status st = mote_check_arity(n, op);
         if (st != MOTE_OK) return st;
         if (n->n_in > 64 || n->n_out > 64)
             return mote_error(MOTE_ERR_UNSUPPORTED, "node '%s': more than 64 inputs or outputs", n->name);
@@ -135,9 +135,9 @@ mote_status mote_graph_infer(const mote_graph *g, const mote_kernels *k, int thr
             }
         }
         mote_op_ctx c;
-        ctx_init(&c, g, n, vals, in, out, k, threads);
+        mote_ctx_init(&c, g, n, vals, in, out, k, threads);
         if ((st = op->infer(&c)) != MOTE_OK) return st;
-        if ((st = check_outputs(&c)) != MOTE_OK) return st;
+        if ((st = mote_check_outputs(&c)) != MOTE_OK) return st;
     }
     return MOTE_OK;
 }
@@ -193,7 +193,7 @@ static mote_status check_graph(mote_graph *g, bool annotate)
             st = mote_error(MOTE_ERR_UNSUPPORTED, "node '%s': op '%s' is not supported by mote",
                             n->name, n->op);
         else
-            st = check_arity(n, op);
+            st = mote_check_arity(n, op);
     }
     /* Shapes are checked when every input's shape is fixed. */
     bool static_inputs = true;
@@ -204,7 +204,7 @@ static mote_status check_graph(mote_graph *g, bool annotate)
     }
     if (st == MOTE_OK && static_inputs) {
         for (int v = 0; v < g->n_values; v++) vals[v].ndim = -1;
-        st = init_vals(g, vals, true);
+        st = mote_init_vals(g, vals, true);
         if (st == MOTE_OK) st = mote_graph_infer(g, &mote_kernels_ref, 1, order, vals);
         for (int v = 0; annotate && st == MOTE_OK && v < g->n_values; v++) {
             mote_value *val = &g->values[v];
@@ -219,14 +219,7 @@ static mote_status check_graph(mote_graph *g, bool annotate)
     return st;
 }
 
-/* ------------------------------------------------------------- planning */
-
-/* Union-find over values: storage sharing (aliases and in-place). */
-static int root_of(int *parent, int v)
-{
-    while (parent[v] != v) v = parent[v] = parent[parent[v]];
-    return v;
-}
+/* ------------------------------------------------------------- options */
 
 static int env_int(const char *name, int dflt)
 {
@@ -253,238 +246,20 @@ static mote_status resolve_options(const mote_session_options *o, int *threads, 
     return MOTE_OK;
 }
 
-static mote_status set_input_shapes(mote_session *s, const mote_session_options *o)
+/* Fixes the input shapes: shapes[i] for model input i (n must be the
+ * number of inputs), or the model's own when shapes is NULL. */
+static void session_release(mote_session *s)
 {
-    const mote_graph *g = s->g;
-    for (int v = 0; v < g->n_values; v++) s->vals[v].ndim = -1;
-    if (!o->input_shapes) return MOTE_OK;
-    if (o->n_input_shapes != g->n_inputs)
-        return mote_error(MOTE_ERR_ARG, "session options give %d input shapes, the model has %d inputs",
-                          o->n_input_shapes, g->n_inputs);
-    for (int i = 0; i < g->n_inputs; i++) {
-        const mote_value *val = &g->values[g->inputs[i]];
-        const mote_tensor *t = &o->input_shapes[i];
-        bool ok = t->ndim == val->ndim;
-        for (int d = 0; ok && d < t->ndim; d++)
-            ok = t->dims[d] >= 0 && (val->dims[d] < 0 || val->dims[d] == t->dims[d]);
-        if (!ok) {
-            char a[128], b[128];
-            mote_tensor mt = mote_value_tensor(val);
-            mote_tensor ot = *t;
-            ot.dtype = val->dtype;
-            return mote_error(MOTE_ERR_SHAPE, "input '%s': shape %s does not fit the model's %s",
-                              val->name, mote_tensor_describe(&ot, a, sizeof a),
-                              mote_tensor_describe(&mt, b, sizeof b));
-        }
-        s->vals[g->inputs[i]] = mote_value_tensor(val);
-        for (int d = 0; d < t->ndim; d++) s->vals[g->inputs[i]].dims[d] = t->dims[d];
-    }
-    return MOTE_OK;
+    mote_session_plan_clear(s);
+    mote_zfree64(s->state);
+    s->state = NULL;
+    if (s->owns_pool) mote_pool_free(s->pool);
+    mote_prepared_release(s->prep);
+    free(s);
 }
 
-/* Prepares every node: infer + prepare, in topological order. */
-static mote_status build_steps(mote_session *s, const int *order, size_t *scratch)
-{
-    const mote_graph *g = s->g;
-    int threads = mote_pool_threads(s->pool);
-    int total_io = 0;
-    for (int i = 0; i < g->n_nodes; i++) total_io += g->nodes[i].n_in + g->nodes[i].n_out;
-    s->ptrs = calloc((size_t)total_io + 1, sizeof(mote_tensor *));
-    s->steps = calloc((size_t)g->n_nodes + 1, sizeof(mote_step));
-    s->step_node = calloc((size_t)g->n_nodes + 1, sizeof(int));
-    s->step_op = calloc((size_t)g->n_nodes + 1, sizeof(mote_op *));
-    if (!s->ptrs || !s->steps || !s->step_node || !s->step_op)
-        return mote_error(MOTE_ERR_NOMEM, "out of memory");
-    mote_tensor **p = s->ptrs;
-    for (int oi = 0; oi < g->n_nodes; oi++) {
-        const mote_node *n = &g->nodes[order[oi]];
-        const mote_op *op = mote_op_find(n->op);
-        if (!op)
-            return mote_error(MOTE_ERR_UNSUPPORTED, "node '%s': op '%s' is not supported by mote",
-                              n->name, n->op);
-        mote_status st = check_arity(n, op);
-        if (st != MOTE_OK) return st;
-        for (int i = 0; i < n->n_in; i++)
-            if (n->in[i] >= 0 && s->vals[n->in[i]].ndim < 0)
-                return mote_error(MOTE_ERR_SHAPE, "node '%s' (%s): input %d ('%s') has no known shape",
-                                  n->name, n->op, i, g->values[n->in[i]].name);
-        mote_op_ctx c;
-        ctx_init(&c, g, n, s->vals, p, p + n->n_in, &s->k, threads);
-        c.allocs = s->allocs;
-        st = op->infer(&c);
-        if (st == MOTE_OK) st = check_outputs(&c);
-        if (st == MOTE_OK && op->prepare) st = op->prepare(&c);
-        s->allocs = c.allocs;
-        if (st != MOTE_OK) return st;
-        if (!c.run)
-            return mote_error(MOTE_ERR_UNSUPPORTED, "node '%s' (%s): the op chose no kernel", n->name, n->op);
-        mote_step *step = &s->steps[oi];
-        step->run = c.run;
-        step->node = n;
-        step->n_in = n->n_in;
-        step->n_out = n->n_out;
-        step->in = p;
-        step->out = p + n->n_in;
-        step->params = c.params;
-        step->k = &s->k;
-        step->pool = s->pool;
-        scratch[oi] = c.scratch_bytes;
-        s->step_node[oi] = order[oi];
-        s->step_op[oi] = op;
-        p += n->n_in + n->n_out;
-    }
-    s->n_steps = g->n_nodes;
-    return MOTE_OK;
-}
-
-/* Lifetimes, storage sharing and the arena. */
-static mote_status plan_memory(mote_session *s, const size_t *scratch, const mote_session_options *o)
-{
-    const mote_graph *g = s->g;
-    int nv = g->n_values, ns = s->n_steps;
-    int *parent = malloc(sizeof(int) * (size_t)(nv + 1));
-    int *first = malloc(sizeof(int) * (size_t)(nv + 1));
-    int *last = malloc(sizeof(int) * (size_t)(nv + 1));
-    bool *is_out = calloc((size_t)nv + 1, sizeof(bool));
-    int *buf_of = malloc(sizeof(int) * (size_t)(nv + ns + 1));
-    mote_buf *bufs = calloc((size_t)(nv + ns) + 1, sizeof(mote_buf));
-    mote_status st = MOTE_OK;
-    if (!parent || !first || !last || !is_out || !buf_of || !bufs) {
-        st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    for (int v = 0; v < nv; v++) {
-        parent[v] = v;
-        first[v] = g->values[v].kind == MOTE_VAL_INPUT ? 0 : ns;
-        last[v] = -1;
-    }
-    for (int i = 0; i < g->n_outputs; i++) is_out[g->outputs[i]] = true;
-    for (int t = 0; t < ns; t++) {
-        const mote_node *n = s->steps[t].node;
-        for (int j = 0; j < n->n_out; j++) first[n->out[j]] = t;
-        for (int j = 0; j < n->n_in; j++)
-            if (n->in[j] >= 0 && t > last[n->in[j]]) last[n->in[j]] = t;
-    }
-    for (int v = 0; v < nv; v++) {
-        if (is_out[v]) last[v] = ns;                 /* outputs outlive the run */
-        if (last[v] < first[v]) last[v] = first[v];  /* produced, never used    */
-    }
-    /* Merge a storage into another: the root keeps the union of lifetimes. */
-#define MERGE(into, from) do {                                            \
-        int ri_ = root_of(parent, (into)), rf_ = root_of(parent, (from)); \
-        if (ri_ != rf_) {                                                 \
-            parent[rf_] = ri_;                                            \
-            if (first[rf_] < first[ri_]) first[ri_] = first[rf_];         \
-            if (last[rf_] > last[ri_]) last[ri_] = last[rf_];             \
-        }                                                                 \
-    } while (0)
-    for (int t = 0; t < ns; t++) {
-        const mote_node *n = s->steps[t].node;
-        const mote_op *op = s->step_op[t];
-        if (!(op->flags & (MOTE_OP_ALIAS | MOTE_OP_INPLACE)) || n->n_in < 1 || n->in[0] < 0) continue;
-        int src = n->in[0], dst = n->out[0];
-        int r = root_of(parent, src);
-        if (op->flags & MOTE_OP_ALIAS) {
-            MERGE(src, dst);
-            continue;
-        }
-        /* In-place: only over an arena buffer of the same size that dies here. */
-        size_t sb = mote_tensor_nbytes(&s->vals[src]), db = mote_tensor_nbytes(&s->vals[dst]);
-        if (g->values[r].kind != MOTE_VAL_WEIGHT && sb == db && last[r] == t && !is_out[src] &&
-            !is_out[r] && s->vals[src].dtype == s->vals[dst].dtype)
-            MERGE(src, dst);
-    }
-#undef MERGE
-    /* reliability: every intermediate and scratch size must be computable
-     * (no overflow) and within the memory budget before the arena is
-     * planned, so an absurd shape is refused instead of allocated. */
-    size_t budget = mote_limit_bytes(o->max_bytes);
-    for (int v = 0; v < nv; v++) {
-        if (g->values[v].kind != MOTE_VAL_ACT) continue;
-        size_t vb;
-        char what[160], desc[96];
-        mote_tensor_describe(&s->vals[v], desc, sizeof desc);
-        snprintf(what, sizeof what, "tensor '%s' (%s)", g->values[v].name ? g->values[v].name : "?", desc);
-        if (!mote_limit_tensor_bytes(&s->vals[v], &vb)) {
-            st = mote_error(MOTE_ERR_LIMIT, "%s: its size overflows", what);
-            goto done;
-        }
-        if ((st = mote_limit_check(vb, budget, what)) != MOTE_OK) goto done;
-    }
-    for (int t = 0; t < ns; t++) {
-        char what[160];
-        snprintf(what, sizeof what, "the scratch of node '%s'",
-                 s->steps[t].node->name ? s->steps[t].node->name : "?");
-        if ((st = mote_limit_check(scratch[t], budget, what)) != MOTE_OK) goto done;
-    }
-    /* One buffer per storage root in the arena; weights stay in place. */
-    int nb = 0;
-    size_t naive = 0;
-    for (int v = 0; v < nv; v++) {
-        buf_of[v] = -1;
-        if (g->values[v].kind == MOTE_VAL_ACT) naive += mote_tensor_nbytes(&s->vals[v]);
-        if (root_of(parent, v) != v || g->values[v].kind == MOTE_VAL_WEIGHT) continue;
-        bufs[nb] = (mote_buf){.bytes = mote_tensor_nbytes(&s->vals[v]), .first = first[v], .last = last[v]};
-        buf_of[v] = nb++;
-    }
-    int scratch0 = nb;
-    for (int t = 0; t < ns; t++) {
-        bufs[nb] = (mote_buf){.bytes = scratch[t], .first = t, .last = t};
-        naive += scratch[t];       /* a planner-less runtime needs scratch too */
-        nb++;
-    }
-    size_t arena = 0;
-    if ((st = mote_plan_place(bufs, nb, &arena)) != MOTE_OK) goto done;
-    if ((st = mote_limit_check(arena, budget, "the session's arena")) != MOTE_OK) goto done; /* reliability */
-    s->naive_bytes = naive;
-    s->plan.bufs = bufs;
-    s->plan.n_bufs = nb;
-    s->plan.arena_bytes = arena;
-    s->plan.naive_bytes = naive;
-    bufs = NULL;
-    if (o->arena) {
-        if (((uintptr_t)o->arena & 63) != 0) {
-            st = mote_error(MOTE_ERR_ARG, "the caller's arena is not 64-byte aligned");
-            goto done;
-        }
-        if (o->arena_bytes < arena) {
-            st = mote_error(MOTE_ERR_ARG, "the caller's arena has %zu bytes, the plan needs %zu",
-                            o->arena_bytes, arena);
-            goto done;
-        }
-        s->arena = o->arena;
-        s->arena_bytes = arena;
-    } else {
-        s->arena = mote_alloc_aligned(arena ? arena : 64);
-        if (!s->arena) {
-            st = mote_error(MOTE_ERR_NOMEM, "out of memory for the %zu-byte arena", arena);
-            goto done;
-        }
-        memset(s->arena, 0, arena ? arena : 64);
-        s->owns_arena = true;
-        s->arena_bytes = arena;
-    }
-    for (int v = 0; v < nv; v++) {
-        int r = root_of(parent, v);
-        if (g->values[r].kind == MOTE_VAL_WEIGHT)
-            s->vals[v].data = (void *)g->values[r].data;
-        else
-            s->vals[v].data = s->arena + s->plan.bufs[buf_of[r]].offset;
-    }
-    for (int t = 0; t < ns; t++)
-        s->steps[t].scratch = scratch[t] ? s->arena + s->plan.bufs[scratch0 + t].offset : NULL;
-done:
-    free(parent);
-    free(first);
-    free(last);
-    free(is_out);
-    free(buf_of);
-    free(bufs);
-    return st;
-}
-
-mote_status mote_session_new(const mote_model *m, const mote_session_options *opts,
-                             mote_session **out)
+static mote_status session_new(const mote_model *m, const mote_session_options *opts,
+                               bool plan_only, mote_session **out)
 {
     if (!out) return mote_error(MOTE_ERR_ARG, "mote_session_new: NULL output pointer");
     *out = NULL;
@@ -492,58 +267,136 @@ mote_status mote_session_new(const mote_model *m, const mote_session_options *op
     mote_session_options o;
     if (opts) o = *opts;
     else mote_session_options_init(&o);
-    int threads, pin;
-    mote_status st = resolve_options(&o, &threads, &pin);
+    int threads = 1, pin = 0;
+    mote_status st = o.pool ? MOTE_OK : resolve_options(&o, &threads, &pin);
     if (st != MOTE_OK) return st;
+    if (o.arena && ((uintptr_t)o.arena & 63) != 0)
+        return mote_error(MOTE_ERR_ARG, "the caller's arena is not 64-byte aligned");
     mote_session *s = calloc(1, sizeof *s);
     if (!s) return mote_error(MOTE_ERR_NOMEM, "out of memory");
     s->m = m;
     s->g = m->g;
-    const mote_graph *g = m->g;
-    int *order = malloc(sizeof(int) * (size_t)(g->n_nodes + 1));
-    size_t *scratch = calloc((size_t)g->n_nodes + 1, sizeof(size_t));
-    s->vals = calloc((size_t)g->n_values + 1, sizeof(mote_tensor));
-    if (!order || !scratch || !s->vals) {
-        st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-        goto fail;
-    }
+    s->prep = m->prep;
+    mote_prepared_retain(s->prep);
+    s->limit = mote_limit_bytes(o.max_bytes);
+    s->user_arena = o.arena;
+    s->user_arena_bytes = o.arena_bytes;
+    s->plan_only = plan_only;
     if ((st = mote_cpu_kernels(o.isa, &s->k)) != MOTE_OK) goto fail;
-    if ((st = mote_graph_topo_order(g, order)) != MOTE_OK) goto fail;
-    if ((st = mote_pool_new(threads, pin, &s->pool)) != MOTE_OK) goto fail;
-    if ((st = set_input_shapes(s, &o)) != MOTE_OK) goto fail;
-    if ((st = init_vals(g, s->vals, true)) != MOTE_OK) goto fail;
-    if ((st = build_steps(s, order, scratch)) != MOTE_OK) goto fail;
-    if ((st = plan_memory(s, scratch, &o)) != MOTE_OK) goto fail;
-    free(order);
-    free(scratch);
+    if (o.pool) {
+        s->pool = o.pool;
+    } else {
+        if ((st = mote_pool_new(threads, pin, &s->pool)) != MOTE_OK) goto fail;
+        s->owns_pool = true;
+    }
+    if ((st = mote_session_build_plan(s, o.input_shapes, o.n_input_shapes, NULL)) != MOTE_OK) goto fail;
     *out = s;
     return MOTE_OK;
 fail:
-    free(order);
-    free(scratch);
-    mote_session_free(s);
+    session_release(s);
     return st;
+}
+
+mote_status mote_session_new(const mote_model *m, const mote_session_options *opts,
+                             mote_session **out)
+{
+    return session_new(m, opts, false, out);
+}
+
+mote_status mote_session_new_plan_only(const mote_model *m, const mote_session_options *opts,
+                                       mote_session **out)
+{
+    return session_new(m, opts, true, out);
+}
+
+mote_status mote_session_reshape(mote_session *s, const mote_tensor *shapes, int n_shapes)
+{
+    if (!s) return mote_error(MOTE_ERR_ARG, "mote_session_reshape: NULL session");
+    if (!shapes && n_shapes)
+        return mote_error(MOTE_ERR_ARG, "mote_session_reshape: NULL shapes");
+    /* the new plan is built beside the old one, which stays intact on failure */
+    mote_session t;
+    memset(&t, 0, sizeof t);
+    t.m = s->m;
+    t.g = s->g;
+    t.k = s->k;
+    t.pool = s->pool;
+    t.owns_pool = s->owns_pool;
+    t.prep = s->prep;
+    t.limit = s->limit;
+    t.user_arena = s->user_arena;
+    t.user_arena_bytes = s->user_arena_bytes;
+    t.plan_only = s->plan_only;
+    mote_status st = mote_session_build_plan(&t, shapes, n_shapes, s);
+    if (st != MOTE_OK) {
+        mote_session_plan_clear(&t);
+        if (t.state != s->state) mote_zfree64(t.state);
+        return st;
+    }
+    mote_session_plan_clear(s);
+    if (s->state != t.state) mote_zfree64(s->state);
+    *s = t;
+    return MOTE_OK;
 }
 
 void mote_session_free(mote_session *s)
 {
-    if (!s) return;
-    mote_pool_free(s->pool);
-    mote_ctx_free_all(s->allocs);
-    if (s->owns_arena) mote_free_aligned(s->arena);
-    free(s->plan.bufs);
-    free(s->vals);
-    free(s->steps);
-    free(s->step_node);
-    free(s->step_op);
-    free(s->ptrs);
-    free(s);
+    if (s) session_release(s);
 }
+
+mote_status mote_session_memory(const mote_session *s, mote_memory *out)
+{
+    if (!s || !out) return mote_error(MOTE_ERR_ARG, "mote_session_memory: NULL argument");
+    out->arena = s->mem.arena;
+    out->plan = s->mem.plan;
+    out->state = s->mem.state;
+    out->prepared = s->mem.prepared;
+    out->total = s->mem.total;
+    out->budget = s->mem.limit;
+    return MOTE_OK;
+}
+
+mote_status mote_model_memory(const mote_model *m, const mote_session_options *opts,
+                              mote_memory *out)
+{
+    if (!out) return mote_error(MOTE_ERR_ARG, "mote_model_memory: NULL output");
+    memset(out, 0, sizeof *out);
+    mote_session_options o;
+    if (opts) o = *opts;
+    else mote_session_options_init(&o);
+    /* the thread count stays: per-thread scratch is part of the arena */
+    o.arena = NULL;                                  /* planned, not checked against */
+    o.arena_bytes = 0;
+    mote_session *s = NULL;
+    mote_status st = session_new(m, &o, true, &s);
+    if (st != MOTE_OK) return st;
+    st = mote_session_memory(s, out);
+    mote_session_free(s);
+    return st;
+}
+
+mote_status mote_pool_create(int threads, int pin, mote_pool **out)
+{
+    if (!out) return mote_error(MOTE_ERR_ARG, "mote_pool_create: NULL output pointer");
+    *out = NULL;
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = threads;
+    o.pin = pin;
+    int t, p;
+    mote_status st = resolve_options(&o, &t, &p);
+    return st != MOTE_OK ? st : mote_pool_new(t, p, out);
+}
+
+void mote_pool_destroy(mote_pool *p) { mote_pool_free(p); }
 
 /* Checks the inputs against the session's shapes and copies them in. */
 static mote_status load_inputs(mote_session *s, const mote_tensor *inputs, int n_inputs)
 {
     if (!s) return mote_error(MOTE_ERR_ARG, "mote_session_run: NULL session");
+    if (s->plan_only)
+        return mote_error(MOTE_ERR_ARG, "mote_session_run: this session was made for "
+                          "inspection only (no arena)");
     const mote_graph *g = s->g;
     if (n_inputs != g->n_inputs || (n_inputs && !inputs))
         return mote_error(MOTE_ERR_ARG, "mote_session_run: the model takes %d inputs, got %d",
@@ -574,7 +427,9 @@ mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_i
 {
     mote_status st = load_inputs(s, inputs, n_inputs);
     if (st != MOTE_OK) return st;
+    if (!s->owns_pool) mote_pool_run_lock(s->pool);   /* a shared pool: one run at a time */
     for (int t = 0; t < s->n_steps; t++) s->steps[t].run(&s->steps[t]);
+    if (!s->owns_pool) mote_pool_run_unlock(s->pool);
     return MOTE_OK;
 }
 
@@ -586,11 +441,13 @@ mote_status mote_session_run_hooked(mote_session *s, const mote_tensor *inputs, 
     if (!h) return mote_session_run(s, inputs, n_inputs);
     mote_status st = load_inputs(s, inputs, n_inputs);
     if (st != MOTE_OK) return st;
+    if (!s->owns_pool) mote_pool_run_lock(s->pool);
     for (int t = 0; t < s->n_steps; t++) {
         if (h->before) h->before(h->ctx, s, t);
         s->steps[t].run(&s->steps[t]);
         if (h->after) h->after(h->ctx, s, t);
     }
+    if (!s->owns_pool) mote_pool_run_unlock(s->pool);
     return MOTE_OK;
 }
 
@@ -605,5 +462,5 @@ mote_status mote_session_output(const mote_session *s, int i, mote_tensor *out)
 
 size_t mote_session_arena_bytes(const mote_session *s) { return s ? s->arena_bytes : 0; }
 size_t mote_session_naive_bytes(const mote_session *s) { return s ? s->naive_bytes : 0; }
-const char *mote_session_isa(const mote_session *s) { return s ? s->k.name : NULL; }
+const char *mote_session_isa(const mote_session *s) { return s && s->k ? s->k->name : NULL; }
 int mote_session_threads(const mote_session *s) { return s ? mote_pool_threads(s->pool) : 0; }

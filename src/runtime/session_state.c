@@ -1,20 +1,23 @@
 /*
  * session_state.c — the state of stateful ops across runs (mote.h,
  * "session state"): reset, and copy between two sessions of one model.
- * The ops own their state and its layout (the reset hook; for copying, the
- * one stateful op there is, LlmAttention, exports its copy function);
- * this file only walks the steps.
+ * Each op declares its state's size and, optionally, reset and copy hooks
+ * (ops.h); this file walks the steps and calls them. It knows no op.
  */
+#include <string.h>
 #include "session.h"
 #include "graph/internal.h"
-#include "ops/op_util.h"
 
 mote_status mote_session_reset(mote_session *s)
 {
     if (!s) return mote_error(MOTE_ERR_ARG, "mote_session_reset: NULL session");
-    for (int i = 0; i < s->n_steps; i++)
-        if (s->step_op[i] && s->step_op[i]->reset && s->steps[i].params)
-            s->step_op[i]->reset(s->steps[i].params);
+    for (int i = 0; i < s->n_steps; i++) {
+        void *st = s->steps[i].state;
+        if (!st) continue;
+        const mote_state_hooks *h = s->step_op[i]->state;
+        if (h && h->reset) h->reset(s->steps[i].params, st);
+        else memset(st, 0, s->state_size[i]);
+    }
     return MOTE_OK;
 }
 
@@ -24,11 +27,24 @@ mote_status mote_session_copy_state(mote_session *dst, const mote_session *src)
     if (dst->g != src->g || dst->n_steps != src->n_steps)
         return mote_error(MOTE_ERR_ARG, "mote_session_copy_state: the sessions are not of "
                           "the same model");
+    if (dst == src) return MOTE_OK;
     for (int i = 0; i < dst->n_steps; i++) {
         if (dst->step_node[i] != src->step_node[i] || dst->step_op[i] != src->step_op[i])
             return mote_error(MOTE_ERR_ARG, "mote_session_copy_state: the sessions' steps differ");
-        if (dst->step_op[i] == &mote_op_LlmAttention && dst->steps[i].params && src->steps[i].params)
-            mote_llm_attention_copy_state(dst->steps[i].params, src->steps[i].params);
+        if (dst->state_size[i] != src->state_size[i] ||
+            (dst->state_size[i] && (!dst->steps[i].state || !src->steps[i].state)))
+            return mote_error(MOTE_ERR_ARG, "mote_session_copy_state: node '%s': the sessions' "
+                              "states differ in size (%zu and %zu bytes)",
+                              dst->steps[i].node->name ? dst->steps[i].node->name : "?",
+                              dst->state_size[i], src->state_size[i]);
+    }
+    for (int i = 0; i < dst->n_steps; i++) {
+        void *d = dst->steps[i].state;
+        const void *s = src->steps[i].state;
+        if (!d) continue;
+        const mote_state_hooks *h = dst->step_op[i]->state;
+        if (h && h->copy) h->copy(dst->steps[i].params, d, s);
+        else memcpy(d, s, dst->state_size[i]);
     }
     return MOTE_OK;
 }

@@ -40,6 +40,7 @@ struct mote_pool {
     int n;                       /* threads, the caller included */
     worker *w;                   /* n - 1 workers                */
     pthread_mutex_t mu;
+    pthread_mutex_t run_mu;      /* one session's run at a time  */
     pthread_cond_t wake, done;
     atomic_uint_fast64_t gen;    /* bumped per job               */
     atomic_int pending;          /* workers still running a job  */
@@ -179,6 +180,7 @@ mote_status mote_pool_new(int threads, int pin, mote_pool **out)
     p->n = threads;
     p->pin = pin;
     pthread_mutex_init(&p->mu, NULL);
+    pthread_mutex_init(&p->run_mu, NULL);
     pthread_cond_init(&p->wake, NULL);
     pthread_cond_init(&p->done, NULL);
     if (threads > 1) {
@@ -211,6 +213,7 @@ void mote_pool_free(mote_pool *p)
     pthread_mutex_unlock(&p->mu);
     for (int t = 1; t < p->n; t++) pthread_join(p->w[t - 1].th, NULL);
     pthread_mutex_destroy(&p->mu);
+    pthread_mutex_destroy(&p->run_mu);
     pthread_cond_destroy(&p->wake);
     pthread_cond_destroy(&p->done);
     free(p->w);
@@ -218,6 +221,9 @@ void mote_pool_free(mote_pool *p)
 }
 
 int mote_pool_threads(const mote_pool *p) { return p ? p->n : 1; }
+
+void mote_pool_run_lock(mote_pool *p) { pthread_mutex_lock(&p->run_mu); }
+void mote_pool_run_unlock(mote_pool *p) { pthread_mutex_unlock(&p->run_mu); }
 
 void mote_pool_for(mote_pool *p, int64_t n, int64_t grain, mote_pool_fn fn, void *ctx)
 {

@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include "mote.h"
 
-typedef struct mote_pool mote_pool;
 
 /* fn(ctx, begin, end, thread) for one chunk. */
 typedef void (*mote_pool_fn)(void *ctx, int64_t begin, int64_t end, int thread);
@@ -23,6 +22,10 @@ typedef void (*mote_pool_fn)(void *ctx, int64_t begin, int64_t end, int thread);
 mote_status mote_pool_new(int threads, int pin, mote_pool **out);
 void mote_pool_free(mote_pool *p);
 int mote_pool_threads(const mote_pool *p);
+/* A pool shared by sessions serves one run at a time: a session on a
+ * caller's pool holds this lock for its whole run. */
+void mote_pool_run_lock(mote_pool *p);
+void mote_pool_run_unlock(mote_pool *p);
 /*
  * Runs fn over [0, n), split into chunks whose boundaries are multiples of
  * `grain` (except the end). Uses at most ceil(n / grain) threads. Safe to

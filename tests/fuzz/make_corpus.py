@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """make_corpus.py — writes the small seed inputs under tests/fuzz/corpus/
-for the npy, onnx, llama2c and tokenizer targets (the .mote seeds come
+for the npy, onnx, llama2c, gguf and tokenizer targets (the .mote seeds come
 from tests/test_reliability's fixture builder, see docs/reliability.md).
 Run by hand when the seeds need remaking; needs numpy and onnx. Not a
 fuzzer and not a test."""
@@ -67,6 +67,76 @@ base = [b"<unk>", b"<s>", b"</s>"] + [b"<0x%02X>" % i for i in range(256)]
 words = [b" ", b"e", b"o", b" t", b"he", b" the", b"on", b"ce", b" a", b"up", b"ti", b"me", b"O"]
 put("tokenizer", "bytes_words.bin", tok(base + words))
 put("tokenizer", "small.bin", tok([b"<unk>", b"<s>", b"</s>", b" ", b"a", b"b", b"ab"]))
+
+# --- gguf: tiny llama models (dim 32 so rows are whole 32-value blocks) ---
+def gguf(wtype=0, tokenizer=True, bpe=False, dim=32, hidden=32, layers=1, heads=2, kv=1, vocab=8, seq=8):
+    rng = np.random.default_rng(3)
+    def s(x):
+        x = x.encode()
+        return struct.pack("<Q", len(x)) + x
+    def kv_u32(k, v): return s(k) + struct.pack("<II", 4, v)
+    def kv_str(k, v): return s(k) + struct.pack("<I", 8) + s(v)
+    def kv_f32(k, v): return s(k) + struct.pack("<If", 6, v)
+    kvs = [kv_str("general.architecture", "llama"), kv_u32("llama.context_length", seq),
+           kv_u32("llama.embedding_length", dim), kv_u32("llama.block_count", layers),
+           kv_u32("llama.feed_forward_length", hidden), kv_u32("llama.attention.head_count", heads),
+           kv_u32("llama.attention.head_count_kv", kv), kv_f32("llama.rope.freq_base", 10000.0),
+           kv_f32("llama.attention.layer_norm_rms_epsilon", 1e-5)]
+    if bpe:
+        toks = ["a", "b", "ab", "c", "<s>", "</s>", "x", "y"][:vocab]
+        kvs.append(kv_str("tokenizer.ggml.model", "gpt2"))
+        kvs.append(s("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, len(toks)) + b"".join(s(t) for t in toks))
+        kvs.append(s("tokenizer.ggml.merges") + struct.pack("<IIQ", 9, 8, 1) + s("a b"))
+        kvs.append(s("tokenizer.ggml.token_type") + struct.pack("<IIQ", 9, 5, len(toks)) + struct.pack("<%di" % len(toks), 1, 1, 1, 1, 3, 3, 1, 1))
+        kvs.append(kv_u32("tokenizer.ggml.bos_token_id", 4))
+        kvs.append(kv_u32("tokenizer.ggml.eos_token_id", 5))
+    elif tokenizer:
+        toks = ["<unk>", "<s>", "</s>", "\u2581", "a", "b", "\u2581a", "ab"][:vocab]
+        kvs.append(kv_str("tokenizer.ggml.model", "llama"))
+        kvs.append(s("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, len(toks)) + b"".join(s(t) for t in toks))
+        kvs.append(s("tokenizer.ggml.scores") + struct.pack("<IIQ", 9, 6, len(toks)) + struct.pack("<%df" % len(toks), *[-float(i) for i in range(len(toks))]))
+    kvd = kv * (dim // heads)
+    shapes = [("token_embd.weight", (vocab, dim))]
+    for l in range(layers):
+        b = "blk.%d." % l
+        shapes += [(b + "attn_norm.weight", (dim,)), (b + "attn_q.weight", (dim, dim)),
+                   (b + "attn_k.weight", (kvd, dim)), (b + "attn_v.weight", (kvd, dim)),
+                   (b + "attn_output.weight", (dim, dim)), (b + "ffn_norm.weight", (dim,)),
+                   (b + "ffn_gate.weight", (hidden, dim)), (b + "ffn_down.weight", (dim, hidden)),
+                   (b + "ffn_up.weight", (hidden, dim))]
+    shapes.append(("output_norm.weight", (dim,)))
+    infos, data = b"", b""
+    for name, shp in shapes:
+        w = rng.standard_normal(shp).astype("<f4")
+        t = wtype if len(shp) == 2 else 0
+        if t == 0:
+            raw = w.tobytes()
+        elif t == 1:
+            raw = w.astype("<f2").tobytes()
+        else:   # Q8_0 (8) / Q4_0 (2) blocks: half scale, then the values
+            raw = b""
+            for blk in w.reshape(-1, 32):
+                if t == 8:
+                    d = np.abs(blk).max() / 127
+                    q = np.round(blk / d if d else blk * 0).astype("<i1")
+                    raw += np.float16(d).tobytes() + q.tobytes()
+                else:
+                    m = blk[np.abs(blk).argmax()]
+                    d = m / -8
+                    q = np.clip(np.round(blk / d if d else blk * 0) + 8, 0, 15).astype("u1")
+                    raw += np.float16(d).tobytes() + (q[:16] | (q[16:] << 4)).astype("u1").tobytes()
+        dims = tuple(reversed(shp))
+        infos += s(name) + struct.pack("<I", len(dims)) + struct.pack("<%dQ" % len(dims), *dims)
+        infos += struct.pack("<IQ", t, len(data))
+        data += raw + b"\0" * (-len(raw) % 32)
+    head = b"GGUF" + struct.pack("<IQQ", 3, len(shapes), len(kvs)) + b"".join(kvs) + infos
+    return head + b"\0" * (-len(head) % 32) + data
+
+put("gguf", "f32_tiny.gguf", gguf(0))
+put("gguf", "f16_tiny.gguf", gguf(1))
+put("gguf", "q8_0_tiny.gguf", gguf(8))
+put("gguf", "q4_0_no_tokenizer.gguf", gguf(2, tokenizer=False))
+put("gguf", "bpe_tiny.gguf", gguf(0, bpe=True))
 
 # --- onnx: a few small graphs ---
 try:

@@ -1,9 +1,9 @@
 /*
- * test_passes.c — the convert-time passes this issue adds, on graphs built
+ * test_passes.c — the convert-time passes, on graphs built
  * with the graph builder: each pattern is fused into the node it should
  * become, and the optimized graph computes what the original did (both
  * run by sessions); near misses are left alone. Also shape inference
- * errors of the group-A ops, and a few reference kernels on hand-computed
+ * errors of the math, logic and shape ops, and a few reference kernels on hand-computed
  * values. The node-level conformance runner is run_node_tests.c.
  */
 #include <check.h>
@@ -313,6 +313,41 @@ START_TEST(test_hardswish_pattern_after_conv_becomes_conv_with_hardswish)
 }
 END_TEST
 
+START_TEST(test_pow_by_constant_two_becomes_mul_and_others_stay)
+{
+    /* f32 base, exponent 2: Mul(x, x), same values within an ulp */
+    mote_graph *g = mote_graph_new();
+    int64_t xd[2] = {3, 7};
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, xd);
+    int r = node(g, "Relu", "r", 1, &x);
+    int y = node(g, "Pow", "y", 2, (int[]){r, scalar(g, "two", 2)});
+    mote_graph_output(g, y);
+    float *xv = ramp(21, -3, 5);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {3, 7}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 21, 1e-6f);
+    ck_assert_int_eq(count_op(o, "Pow"), 0);
+    ck_assert_int_eq(count_op(o, "Mul"), 1);
+    mote_graph_free(o);
+
+    /* exponent 3, and 2 on an integer base: left alone */
+    g = mote_graph_new();
+    x = mote_graph_input(g, "x", MOTE_F32, 2, xd);
+    y = node(g, "Pow", "y", 2, (int[]){x, scalar(g, "three", 3)});
+    mote_graph_output(g, y);
+    ck_assert_int_eq(mote_optimize(g), MOTE_OK);
+    ck_assert_int_eq(count_op(g, "Pow"), 1);
+    mote_graph_free(g);
+    g = mote_graph_new();
+    x = mote_graph_input(g, "x", MOTE_I32, 2, xd);
+    y = node(g, "Pow", "y", 2, (int[]){x, scalar(g, "two", 2)});
+    mote_graph_output(g, y);
+    ck_assert_int_eq(mote_optimize(g), MOTE_OK);
+    ck_assert_int_eq(count_op(g, "Pow"), 1);
+    mote_graph_free(g);
+    free(xv);
+}
+END_TEST
+
 /* ----------------------------------------------------------- shape glue */
 
 START_TEST(test_reshape_of_computed_shape_with_open_batch_becomes_constant)
@@ -489,7 +524,7 @@ END_TEST
 
 static Suite *passes_suite(void)
 {
-    Suite *s = suite_create("onnx passes and group-A ops");
+    Suite *s = suite_create("onnx passes and op errors");
     TCase *tp = tcase_create("passes");
     tcase_set_timeout(tp, 60);
     tcase_add_test(tp, test_layernorm_pattern_becomes_one_layernormalization);
@@ -501,6 +536,7 @@ static Suite *passes_suite(void)
     tcase_add_test(tp, test_matmul_with_batch_dims_keeps_its_add);
     tcase_add_test(tp, test_conv_then_clip_0_6_fuses_into_conv);
     tcase_add_test(tp, test_hardswish_pattern_after_conv_becomes_conv_with_hardswish);
+    tcase_add_test(tp, test_pow_by_constant_two_becomes_mul_and_others_stay);
     tcase_add_test(tp, test_reshape_of_computed_shape_with_open_batch_becomes_constant);
     suite_add_tcase(s, tp);
     TCase *to = tcase_create("ops");

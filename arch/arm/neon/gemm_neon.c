@@ -3,7 +3,7 @@
  * 8 x 12 register-tile microkernel (24 accumulators of 4 lanes) with 4 x 12
  * and 1 x 12 variants for the last rows (the M = 1..7 path: one decode
  * step of an LLM is M = 1), used by the packed-B entries and by the
- * unpacked gemm_f32; and the dot product.
+ * unpacked gemm_f32.
  *
  * Every element of C is one chain of fused multiply-adds over k = 0..K-1
  * starting from 0, whichever tile (8, 4 or 1 rows) and whichever m / n
@@ -263,26 +263,4 @@ void mote_gemm_f32_8x12_neon(const mote_gemm_args *a)
         }
         m += mr;
     }
-}
-
-/* --------------------------------------------------------------------- dot */
-
-/* sum_i a[i] b[i]: 16 partial sums (4 vectors), added pairwise at the end,
- * then the tail in index order. */
-float mote_dot_f32_neon(int64_t n, const float *a, const float *b)
-{
-    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        s0 = vfmaq_f32(s0, vld1q_f32(a + i), vld1q_f32(b + i));
-        s1 = vfmaq_f32(s1, vld1q_f32(a + i + 4), vld1q_f32(b + i + 4));
-        s2 = vfmaq_f32(s2, vld1q_f32(a + i + 8), vld1q_f32(b + i + 8));
-        s3 = vfmaq_f32(s3, vld1q_f32(a + i + 12), vld1q_f32(b + i + 12));
-    }
-    for (; i + 4 <= n; i += 4)
-        s0 = vfmaq_f32(s0, vld1q_f32(a + i), vld1q_f32(b + i));
-    float s = vaddvq_f32(vaddq_f32(vaddq_f32(s0, s1), vaddq_f32(s2, s3)));
-    for (; i < n; i++)
-        s += a[i] * b[i];
-    return s;
 }

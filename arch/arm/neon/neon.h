@@ -1,6 +1,6 @@
 /*
  * neon.h — the NEON (AArch64 Advanced SIMD) kernels, one declaration per
- * entry they fill in mote_kernels_neon (arch/arm/neon/neon_table.c).
+ * entry they fill in mote_general_kernels_neon (arch/arm/neon/neon_table.c).
  *
  * Names carry the ISA, and the tile for GEMM microkernels
  * (mote_gemm_f32_8x12_neon: 8 rows x 12 columns of C per step). Each has
@@ -50,7 +50,6 @@ void mote_gemm_pack_b_8x12_neon(int64_t K, int64_t N, const float *B, int64_t ld
                                 int trans_b, void *Bp);
 size_t mote_gemm_scratch_bytes_8x12_neon(int64_t M, int64_t K);
 void mote_gemm_packed_f32_8x12_neon(const mote_gemm_packed_args *a);
-float mote_dot_f32_neon(int64_t n, const float *a, const float *b);
 
 /* conv_neon.c */
 void mote_conv2d_dw3x3_f32_neon(const mote_conv2d_args *a);

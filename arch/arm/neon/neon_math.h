@@ -4,7 +4,7 @@
  * kernels of arch/arm/neon/.
  *
  * Each function states its method and its measured accuracy against libm
- * (tests/test_kernels_neon.c measures and prints the maximum error; the
+ * (tests/test_kernels.c measures and prints the maximum error; the
  * figures are in docs/arm.md). Every lane is computed the same way, so a
  * kernel that runs its tail through these functions too (zero-padded to
  * four lanes) gives each element the same value whatever range it is

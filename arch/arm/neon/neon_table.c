@@ -1,5 +1,5 @@
 /*
- * neon_table.c — the NEON kernel table, mote_kernels_neon (AArch64 only;
+ * neon_table.c — the NEON general kernel table, mote_general_kernels_neon (AArch64 only;
  * ASIMD is part of the base architecture there, so no per-file flags).
  *
  * NULL entries fall back to the reference when src/runtime/cpu.c resolves the
@@ -9,8 +9,7 @@
  */
 #include "neon.h"
 
-const mote_kernels mote_kernels_neon = {
-    .name = "neon",
+const mote_general_kernels mote_general_kernels_neon = {
     .unary_f32 = {
         [MOTE_UN_RELU] = mote_relu_f32_neon,
         [MOTE_UN_LEAKY_RELU] = mote_leaky_relu_f32_neon,
@@ -61,6 +60,4 @@ const mote_kernels mote_kernels_neon = {
     .layernorm_f32 = mote_layernorm_f32_neon,
     .rmsnorm_f32 = mote_rmsnorm_f32_neon,
     .channel_affine_f32 = mote_channel_affine_f32_neon,
-
-    .dot_f32 = mote_dot_f32_neon,
 };

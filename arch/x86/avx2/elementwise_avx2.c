@@ -1,6 +1,6 @@
 /*
  * elementwise_avx2.c — elementwise, activation, softmax, normalization,
- * dot, channel-affine and global-average-pool kernels for AVX2.
+ * channel-affine and global-average-pool kernels for AVX2.
  * The algorithms are ../elementwise_tmpl.h over the avx2 vector shim.
  */
 #include "avx2/simd_avx2.h"

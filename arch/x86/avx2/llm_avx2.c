@@ -1,7 +1,7 @@
 /*
- * llm_avx2.c — AVX2 + FMA versions of the LLM kernels (kernels/llm.h):
- * the f32 matrix-vector product streaming each weight row once, RMSNorm,
- * dot/axpy, SwiGLU with a vector exp, q8/q16 activation quantization, and
+ * llm_avx2.c — AVX2 + FMA versions of the LLM kernels (the llm sub-table,
+ * kernels/kernel_list.h): the f32 matrix-vector product streaming each
+ * weight row once, attention (dot/axpy), SwiGLU with a vector exp, q8/q16 activation quantization, and
  * the q8_0 / q4_0 products on weights packed 16 rows at a time
  * (mote_qpack16): vpmaddwd on sign-extended q8_0 pairs against 16-bit
  * activations, vpmaddubsw + vpmaddwd on q4_0 codes against 8-bit ones
@@ -14,7 +14,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
-#include "llm.h"
+#include "kernels.h"
 
 #define INLINE static inline __attribute__((always_inline))
 /* unrolls loops over a handful of rows, so their accumulators stay in
@@ -116,29 +116,6 @@ static void axpy_f32_avx2(int64_t n, float a, const float *x, float *y)
     for (int64_t i = 0; i < n; i += 8) {
         __m256i m = head_mask8(n - i);
         __m256 v = _mm256_fmadd_ps(av, _mm256_maskload_ps(x + i, m), _mm256_maskload_ps(y + i, m));
-        _mm256_maskstore_ps(y + i, m, v);
-    }
-}
-
-/* y = g * (x / sqrt(sum(x^2)/n + eps)) */
-static void rmsnorm_f32_avx2(int64_t n, const float *x, const float *g, float eps, float *y)
-{
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m256 a = _mm256_loadu_ps(x + i), b = _mm256_loadu_ps(x + i + 8);
-        s0 = _mm256_fmadd_ps(a, a, s0);
-        s1 = _mm256_fmadd_ps(b, b, s1);
-    }
-    for (; i < n; i += 8) {
-        __m256 a = _mm256_maskload_ps(x + i, head_mask8(n - i));
-        s0 = _mm256_fmadd_ps(a, a, s0);
-    }
-    float ss = hsum8(_mm256_add_ps(s0, s1));
-    __m256 r = _mm256_set1_ps(1.0f / sqrtf(ss / (float)n + eps));
-    for (i = 0; i < n; i += 8) {
-        __m256i m = head_mask8(n - i);
-        __m256 v = _mm256_mul_ps(_mm256_maskload_ps(g + i, m), _mm256_mul_ps(r, _mm256_maskload_ps(x + i, m)));
         _mm256_maskstore_ps(y + i, m, v);
     }
 }
@@ -373,12 +350,8 @@ static void matmul_qpacked_avx2(mote_wtype t, int64_t M, int64_t K, const void *
 }
 
 const mote_llm_kernels mote_llm_kernels_avx2 = {
-    .name = "avx2",
-    .rmsnorm_f32 = rmsnorm_f32_avx2,
     .matvec_f32 = matvec_f32_avx2,
     .matvec_f16 = matvec_f16_avx2,
-    .dot_f32 = dot_f32_avx2,
-    .axpy_f32 = axpy_f32_avx2,
     .swiglu_f32 = swiglu_f32_avx2,
     .attend_f32 = attend_f32_avx2,
     .quantize_q8a = quantize_q8a_avx2,

@@ -1,5 +1,5 @@
 /*
- * table_avx2.c — the AVX2 kernel table (mote_kernels_avx2). Entries left
+ * table_avx2.c — the AVX2 kernel table (mote_general_kernels_avx2). Entries left
  * NULL (log, pow, general conv2d) fall back to the reference when src/runtime/cpu.c
  * resolves the table.
  */
@@ -8,8 +8,7 @@
 #define E(x) MOTE_X86_EW2(x)
 #define G(x) MOTE_X86_GEMM2(x)
 
-const mote_kernels mote_kernels_avx2 = {
-    .name = "avx2",
+const mote_general_kernels mote_general_kernels_avx2 = {
     .unary_f32 = {
         [MOTE_UN_RELU] = E(relu),
         [MOTE_UN_LEAKY_RELU] = E(leaky_relu),
@@ -54,7 +53,6 @@ const mote_kernels mote_kernels_avx2 = {
     .layernorm_f32 = E(layernorm),
     .rmsnorm_f32 = E(rmsnorm),
     .channel_affine_f32 = E(channel_affine),
-    .dot_f32 = E(dot),
     .gemm_mr = G(mr),
     .gemm_pack_a_bytes = G(pack_a_bytes),
     .gemm_pack_a = G(pack_a),

@@ -1,6 +1,6 @@
 /*
  * elementwise_avx512.c — elementwise, activation, softmax, normalization,
- * dot, channel-affine and global-average-pool kernels for AVX512.
+ * channel-affine and global-average-pool kernels for AVX512.
  * The algorithms are ../elementwise_tmpl.h over the avx512 vector shim.
  */
 #include "avx512/simd_avx512.h"

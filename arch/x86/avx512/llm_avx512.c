@@ -1,7 +1,7 @@
 /*
  * llm_avx512.c — AVX-512 (F, BW, VL, VNNI) versions of the LLM kernels
- * (kernels/llm.h): the f32 matrix-vector product that streams each weight
- * row once, RMSNorm, dot/axpy for attention, SwiGLU with a vector exp,
+ * (the llm sub-table, kernels/kernel_list.h): the f32 matrix-vector product
+ * that streams each weight row once, dot/axpy for attention, SwiGLU with a vector exp,
  * on-the-fly q8 / q16 quantization of activations, and the q8_0 / q4_0
  * products on weights packed 16 rows at a time (mote_qpack16) with
  * vpdpwssd / vpdpbusd.
@@ -15,7 +15,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
-#include "llm.h"
+#include "kernels.h"
 
 #define INLINE static inline __attribute__((always_inline))
 /* unrolls loops over a handful of rows, so their accumulators stay in
@@ -118,30 +118,6 @@ static void axpy_f32_avx512(int64_t n, float a, const float *x, float *y)
     for (int64_t i = 0; i < n; i += 16) {
         __mmask16 m = head_mask(n - i);
         __m512 v = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, y + i));
-        _mm512_mask_storeu_ps(y + i, m, v);
-    }
-}
-
-/* y = g * (x / sqrt(sum(x^2)/n + eps)) */
-static void rmsnorm_f32_avx512(int64_t n, const float *x, const float *g, float eps, float *y)
-{
-    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m512 a = _mm512_loadu_ps(x + i), b = _mm512_loadu_ps(x + i + 16);
-        s0 = _mm512_fmadd_ps(a, a, s0);
-        s1 = _mm512_fmadd_ps(b, b, s1);
-    }
-    for (; i < n; i += 16) {
-        __m512 a = _mm512_maskz_loadu_ps(head_mask(n - i), x + i);
-        s0 = _mm512_fmadd_ps(a, a, s0);
-    }
-    float ss = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
-    __m512 r = _mm512_set1_ps(1.0f / sqrtf(ss / (float)n + eps));
-    for (i = 0; i < n; i += 16) {
-        __mmask16 m = head_mask(n - i);
-        __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, g + i),
-                                 _mm512_mul_ps(r, _mm512_maskz_loadu_ps(m, x + i)));
         _mm512_mask_storeu_ps(y + i, m, v);
     }
 }
@@ -443,12 +419,8 @@ static void matmul_qpacked_avx512(mote_wtype t, int64_t M, int64_t K, const void
 }
 
 const mote_llm_kernels mote_llm_kernels_avx512 = {
-    .name = "avx512",
-    .rmsnorm_f32 = rmsnorm_f32_avx512,
     .matvec_f32 = matvec_f32_avx512,
     .matvec_f16 = matvec_f16_avx512,
-    .dot_f32 = dot_f32_avx512,
-    .axpy_f32 = axpy_f32_avx512,
     .swiglu_f32 = swiglu_f32_avx512,
     .attend_f32 = attend_f32_avx512,
     .quantize_q8a = quantize_q8a_avx512,

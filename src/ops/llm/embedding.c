@@ -107,7 +107,8 @@ static mote_status swiglu_infer(mote_op_ctx *c)
 static mote_status swiglu_prepare(mote_op_ctx *c)
 {
     swiglu_params *p = mote_ctx_alloc(c, sizeof *p);
-    if (!p || !(p->lk = mote_llm_kernels_for(c))) return MOTE_ERR_NOMEM;
+    if (!p) return MOTE_ERR_NOMEM;
+    p->lk = &c->k->llm;
     p->n = mote_tensor_numel(c->in[0]);
     c->params = p;
     c->run = swiglu_run;

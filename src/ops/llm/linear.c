@@ -17,6 +17,7 @@
  */
 #include <string.h>
 #include "ops/op_util.h"
+#include "runtime/prepared.h"
 #include "ops/gemm_plan.h"
 
 typedef struct lin_params {
@@ -139,7 +140,8 @@ static mote_status lin_infer(mote_op_ctx *c)
 static mote_status lin_prepare(mote_op_ctx *c)
 {
     lin_params *p = mote_ctx_alloc(c, sizeof *p);
-    if (!p || !(p->lk = mote_llm_kernels_for(c))) return MOTE_ERR_NOMEM;
+    if (!p) return MOTE_ERR_NOMEM;
+    p->lk = &c->k->llm;
     const mote_tensor *x = c->in[0], *w = c->in[1];
     p->wtype = mote_llm_weight_type(c->node);
     p->N = w->dims[0];
@@ -163,9 +165,12 @@ static mote_status lin_prepare(mote_op_ctx *c)
                       (p->wtype == MOTE_W_Q8_0 ? sizeof(mote_q16a_block) : sizeof(mote_q8a_block));
         c->scratch_bytes = p->xq_bytes;
         if (p->lk->matmul_qpacked) {
-            void *wp = mote_ctx_alloc_aligned(c, mote_qpack16_bytes(p->wtype, p->N, p->K));
+            mote_prep_key key = { .tag = MOTE_PREP_QPACK, .src = p->W,
+                                  .p = { p->wtype, p->N, p->K, 0 } };
+            bool fill;
+            void *wp = mote_ctx_prepared(c, &key, mote_qpack16_bytes(p->wtype, p->N, p->K), &fill);
             if (!wp) return MOTE_ERR_NOMEM;
-            mote_qpack16(p->wtype, p->N, p->K, p->W, wp);
+            if (fill) mote_qpack16(p->wtype, p->N, p->K, p->W, wp);
             p->Wp = wp;
         }
     }

@@ -46,7 +46,8 @@ static mote_status rope_infer(mote_op_ctx *c)
 static mote_status rope_prepare(mote_op_ctx *c)
 {
     rope_params *p = mote_ctx_alloc(c, sizeof *p);
-    if (!p || !(p->lk = mote_llm_kernels_for(c))) return MOTE_ERR_NOMEM;
+    if (!p) return MOTE_ERR_NOMEM;
+    p->lk = &c->k->llm;
     const mote_tensor *x = c->in[0];
     p->width = x->dims[x->ndim - 1];
     p->T = p->width ? mote_tensor_numel(x) / p->width : 0;

@@ -1,0 +1,1309 @@
+/*
+ * test_kernels.c — every entry of every kernel table this machine runs
+ * (avx2, avx512, neon) against the reference, entry by entry, from the one
+ * entry list (kernels/kernel_list.h); and the dispatch that resolves them.
+ *
+ * Each line of the list has a check_<table>_<name> here: its case
+ * generator (random operands over awkward sizes 1, 3, 7, 15, 16, 17, 31,
+ * 33, 255, 257, strides, sub-ranges, special values) and its tolerance. A
+ * new entry without a checker does not compile. A table's entry is checked
+ * when it is the table's own kernel (not the reference it falls back to).
+ *
+ * Tolerances (r: the reference value):
+ *   exact (same bits; NaN equals NaN): relu, leaky_relu, neg, abs, clip,
+ *       sqrt, reciprocal, floor/ceil/round/sign, the binary ops but pow,
+ *       im2col, max/avg pooling, global max pooling, the quantizers
+ *   1e-6 (1 + |x|): the other unary functions, the fused activations
+ *   exp, log, pow: 4e-7 relative (+ the smallest normal, for underflow)
+ *   GEMM, matrix-vector: 2 K eps sum_k |a_k b_k| + 4e-6 (1 + |r|) (the
+ *       bound for two orders of summation) + the activation's
+ *   softmax 1e-6 + 2e-6 |r|, log_softmax 1e-5 + 4e-6 |r|,
+ *   layernorm and rmsnorm 2e-5 (1 + |r|), channel affine 1e-6 (1 + |r|),
+ *   global avgpool 1e-6 + 1e-5 |r|, depthwise 1e-5 (1 + |r|) + the sum bound,
+ *   SwiGLU 2e-6 (1 + |r|), attention 2e-5 (values in [-1, 1]),
+ *   block-quantized products 1e-4 sqrt(K) (packed) / 1e-3 sqrt(K).
+ * Splitting a call's range never changes a bit (the thread-count
+ * contract): checked for the elementwise, GEMM and depthwise entries.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/cpu.h"
+#include "ref.h"
+#include "testutil.h"
+
+static const char *const isas[] = { "avx512", "avx2", "neon" };
+#define N_ISAS ((int)(sizeof isas / sizeof isas[0]))
+static const int64_t sizes[] = { 1, 3, 7, 15, 16, 17, 31, 33, 255, 257 };
+#define N_SIZES ((int)(sizeof sizes / sizeof sizes[0]))
+
+static const mote_kernels *const REF = &mote_kernels_ref;
+static const mote_kernels *T;    /* the table under test (resolved) */
+static const char *ENTRY = "";   /* the entry under test, for messages */
+
+/* a failed check names the table and the entry */
+#define CK(cond, ...)                                                                   \
+    do {                                                                                \
+        if (!(cond)) {                                                                  \
+            char msg_[512];                                                             \
+            snprintf(msg_, sizeof msg_, __VA_ARGS__);                                   \
+            ck_abort_msg("%s %s: %s", T ? T->name : "?", ENTRY, msg_);                  \
+        }                                                                               \
+    } while (0)
+
+/* ------------------------------------------------------------ operands */
+static uint32_t rng = 12345;
+static int64_t rnd(int64_t n)
+{
+    rng = rng * 1664525u + 1013904223u;
+    return (int64_t)((rng >> 8) % (uint32_t)n);
+}
+static float *buf(int64_t n, float lo, float hi)
+{
+    float *p = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+    ck_assert_ptr_nonnull(p);
+    mote_test_fill(p, n, (uint32_t)rnd(1 << 30), lo, hi);
+    return p;
+}
+static float *fill(int64_t n, float v)
+{
+    float *p = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+    ck_assert_ptr_nonnull(p);
+    for (int64_t i = 0; i < n; i++) p[i] = v;
+    return p;
+}
+static int same_float(float a, float b)
+{
+    return isnan(a) ? isnan(b) != 0 : memcmp(&a, &b, sizeof a) == 0;
+}
+static void ck_same(const float *y, const float *r, int64_t n, const char *what)
+{
+    for (int64_t i = 0; i < n; i++)
+        CK(same_float(y[i], r[i]), "%s: [%lld] = %.9g, reference %.9g", what, (long long)i,
+           (double)y[i], (double)r[i]);
+}
+static void ck_near(const float *y, const float *r, int64_t n, float atol, float rtol,
+                    const char *what)
+{
+    for (int64_t i = 0; i < n; i++)
+        CK(fabsf(y[i] - r[i]) <= atol + rtol * fabsf(r[i]) || (isnan(y[i]) && isnan(r[i])),
+           "%s: [%lld] = %.9g, reference %.9g", what, (long long)i, (double)y[i], (double)r[i]);
+}
+
+static const mote_act acts[] = {
+    { MOTE_ACT_NONE, 0, 0 },          { MOTE_ACT_RELU, 0, 0 },
+    { MOTE_ACT_LEAKY_RELU, 0.1f, 0 }, { MOTE_ACT_CLIP, -0.5f, 0.75f },
+    { MOTE_ACT_SIGMOID, 0, 0 },       { MOTE_ACT_TANH, 0, 0 },
+    { MOTE_ACT_HARD_SIGMOID, 0.2f, 0.5f }, { MOTE_ACT_HARD_SWISH, 0, 0 },
+    { MOTE_ACT_GELU, 0, 0 },
+};
+#define N_ACTS ((int)(sizeof acts / sizeof acts[0]))
+
+/* what an activation's approximation may add at value x */
+static float act_tol(mote_act a, float x)
+{
+    switch (a.kind) {
+    case MOTE_ACT_SIGMOID: case MOTE_ACT_TANH: return 1e-6f;
+    case MOTE_ACT_GELU: case MOTE_ACT_HARD_SWISH: case MOTE_ACT_HARD_SIGMOID:
+        return 1e-6f * (1.0f + fabsf(x));
+    default: return 0.0f;
+    }
+}
+
+/* ---------------------------------------------------------- elementwise */
+
+/* per unary op: input range, parameters, tolerance (0 exact, 1 1e-6 (1 + |x|),
+ * 2 4e-7 relative); a case for every op, so a new op needs one here */
+typedef struct un_case { float lo, hi, alpha, beta; int tol; } un_case;
+static const un_case un_cases[MOTE_UN_COUNT] = {
+    [MOTE_UN_RELU] = { -4, 4, 0, 0, 0 },          [MOTE_UN_LEAKY_RELU] = { -4, 4, 0.01f, 0, 0 },
+    [MOTE_UN_SIGMOID] = { -30, 30, 0, 0, 1 },     [MOTE_UN_TANH] = { -10, 10, 0, 0, 1 },
+    [MOTE_UN_GELU] = { -8, 8, 0, 0, 1 },          [MOTE_UN_GELU_TANH] = { -8, 8, 0, 0, 1 },
+    [MOTE_UN_EXP] = { -88, 88, 0, 0, 2 },         [MOTE_UN_SQRT] = { 0, 100, 0, 0, 0 },
+    [MOTE_UN_CLIP] = { -4, 4, -1, 2, 0 },         [MOTE_UN_HARD_SIGMOID] = { -6, 6, 0.2f, 0.5f, 1 },
+    [MOTE_UN_HARD_SWISH] = { -6, 6, 0, 0, 1 },    [MOTE_UN_NEG] = { -4, 4, 0, 0, 0 },
+    [MOTE_UN_ABS] = { -4, 4, 0, 0, 0 },           [MOTE_UN_RECIPROCAL] = { 0.01f, 100, 0, 0, 0 },
+    [MOTE_UN_LOG] = { 0.001f, 1000, 0, 0, 2 },    [MOTE_UN_ERF] = { -5, 5, 0, 0, 1 },
+    [MOTE_UN_SILU] = { -30, 30, 0, 0, 1 },        [MOTE_UN_FLOOR] = { -9, 9, 0, 0, 0 },
+    [MOTE_UN_CEIL] = { -9, 9, 0, 0, 0 },          [MOTE_UN_ROUND] = { -9, 9, 0, 0, 0 },
+    [MOTE_UN_SIGN] = { -2, 2, 0, 0, 0 },          [MOTE_UN_ELU] = { -8, 8, 0.7f, 0, 1 },
+    [MOTE_UN_SELU] = { -8, 8, 1.67f, 1.05f, 1 },  [MOTE_UN_SOFTPLUS] = { -20, 20, 0, 0, 1 },
+    [MOTE_UN_MISH] = { -20, 20, 0, 0, 1 },
+};
+
+static int close_tol(float y, float r, float x, int tol)
+{
+    if (isnan(r) || isinf(r)) return same_float(y, r);
+    switch (tol) {
+    case 0: return same_float(y, r) || (y == 0 && r == 0);
+    case 2: return fabsf(y - r) <= 4e-7f * fabsf(r) + FLT_MIN;
+    default: return fabsf(y - r) <= 1e-6f * (1.0f + (isfinite(x) ? fabsf(x) : 0.0f));
+    }
+}
+
+static void check_general_unary_f32(void)
+{
+    for (int op = 0; op < MOTE_UN_COUNT; op++) {
+        const un_case *u = &un_cases[op];
+        CK(u->lo < u->hi, "unary op %d has no test case", op);
+        mote_unary_f32_fn f = T->general.unary_f32[op], g = REF->general.unary_f32[op];
+        if (f == g) continue;
+        for (int s = 0; s < N_SIZES; s++) {
+            int64_t n = sizes[s];
+            float *x = buf(n + 1, u->lo, u->hi), *y = fill(n + 1, 1234.5f), *r = fill(n + 1, 1234.5f);
+            f(n, x, y, u->alpha, u->beta);
+            g(n, x, r, u->alpha, u->beta);
+            for (int64_t i = 0; i < n; i++)
+                CK(close_tol(y[i], r[i], x[i], u->tol), "op %d n=%lld: f(%.9g) = %.9g, reference %.9g",
+                   op, (long long)n, (double)x[i], (double)y[i], (double)r[i]);
+            CK(y[n] == 1234.5f, "op %d n=%lld wrote past n", op, (long long)n);
+            free(x); free(y); free(r);
+        }
+        /* the value of an element does not depend on the range it is in */
+        int64_t n = 37;
+        float *x = buf(n, u->lo, u->hi), *y = fill(n, 0), *z = fill(n, 0);
+        f(n, x, y, u->alpha, u->beta);
+        for (int64_t j = 1; j < 9; j++) {
+            f(j, x, z, u->alpha, u->beta);
+            f(n - j, x + j, z + j, u->alpha, u->beta);
+            ck_same(z, y, n, "a split range");
+        }
+        /* special values: NaN stays NaN, infinities as the reference */
+        const float sp[] = { NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 1e-30f, -1e-30f, 1e-8f };
+        float ys[8], rs[8];
+        f(8, sp, ys, u->alpha, u->beta);
+        g(8, sp, rs, u->alpha, u->beta);
+        for (int i = 0; i < 8; i++)
+            CK(close_tol(ys[i], rs[i], sp[i], u->tol), "op %d: f(%g) = %.9g, reference %.9g", op,
+               (double)sp[i], (double)ys[i], (double)rs[i]);
+        free(x); free(y); free(z);
+    }
+}
+
+static void check_general_binary_f32(void)
+{
+    for (int op = 0; op < MOTE_BIN_COUNT; op++) {
+        mote_binary_f32_fn f = T->general.binary_f32[op], g = REF->general.binary_f32[op];
+        if (f == g) continue;
+        for (int s = 0; s < N_SIZES; s++)
+            for (int mode = 0; mode < 4; mode++) {
+                int64_t n = sizes[s], sa = mode & 1, sb = (mode >> 1) & 1;
+                float *a = buf(n, -4, 4), *b = buf(n, 0.5f, 4), *y = fill(n + 1, 77), *r = fill(n + 1, 77);
+                /* NaN loses in max/min as in fmaxf, and propagates elsewhere */
+                if (n > 2) a[n / 2] = NAN, b[n / 3] = NAN;
+                f(n, a, sa, b, sb, y);
+                g(n, a, sa, b, sb, r);
+                for (int64_t i = 0; i <= n; i++)
+                    CK(op == MOTE_BIN_POW ? close_tol(y[i], r[i], 0, 2) : same_float(y[i], r[i]),
+                       "op %d n=%lld sa=%lld sb=%lld: y[%lld] = %.9g, reference %.9g", op, (long long)n,
+                       (long long)sa, (long long)sb, (long long)i, (double)y[i], (double)r[i]);
+                free(a); free(b); free(y); free(r);
+            }
+    }
+}
+
+static void check_general_act_f32(void)
+{
+    for (int a = 0; a < N_ACTS; a++)
+        for (int s = 0; s < N_SIZES; s++) {
+            int64_t n = sizes[s];
+            float *x = buf(n + 1, -8, 8), *r = malloc(sizeof(float) * (size_t)(n + 1));
+            memcpy(r, x, sizeof(float) * (size_t)(n + 1));
+            T->general.act_f32(n, x, acts[a]);
+            REF->general.act_f32(n, r, acts[a]);
+            for (int64_t i = 0; i < n; i++)
+                CK(fabsf(x[i] - r[i]) <= act_tol(acts[a], r[i]) + 1e-7f, "act %d n=%lld: %.9g, reference %.9g",
+                   (int)acts[a].kind, (long long)n, (double)x[i], (double)r[i]);
+            CK(x[n] == r[n], "act %d wrote past n", (int)acts[a].kind);
+            free(x); free(r);
+        }
+}
+
+/* ----------------------------------------------------------------- GEMM */
+
+/* S[m,n] = sum_k |A[m,k] B[k,n]|, for the error bound */
+static void abs_products(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, int ta,
+                         const float *B, int64_t ldb, int tb, double *S)
+{
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++) {
+            double s = 0;
+            for (int64_t k = 0; k < K; k++)
+                s += fabs((double)(ta ? A[k * lda + i] : A[i * lda + k]) *
+                          (double)(tb ? B[j * ldb + k] : B[k * ldb + j]));
+            S[i * N + j] = s;
+        }
+}
+
+static double gemm_tol(int64_t K, double S, float alpha, float r, mote_act act)
+{
+    return 2.0 * (double)K * FLT_EPSILON * fabs(alpha) * S + 4e-6 * (1 + fabs(r)) + act_tol(act, r);
+}
+
+static void check_general_gemm_f32(void)
+{
+    for (int it = 0; it < 60; it++) {
+        int64_t M = sizes[rnd(8)], N = sizes[rnd(N_SIZES)], K = sizes[rnd(N_SIZES)];
+        if (it == 0) M = 1, N = 1, K = 1;
+        int ta = (int)rnd(2), tb = (int)rnd(2);
+        int64_t lda = (ta ? M : K) + rnd(3), ldb = (tb ? K : N) + rnd(3), ldc = N + rnd(3);
+        float alpha = it % 3 == 0 ? 1.0f : 0.75f, beta = it % 4 == 0 ? 0.0f : it % 4 == 1 ? 1.0f : -0.5f;
+        mote_act act = acts[it % N_ACTS];
+        int bias_kind = (int)rnd(3); /* none, per column, per row */
+        float *A = buf((ta ? K : M) * lda, -1, 1), *B = buf((tb ? N : K) * ldb, -1, 1);
+        float *C = buf(M * ldc, -1, 1), *R = malloc(sizeof(float) * (size_t)(M * ldc));
+        float *bias = buf(M > N ? M : N, -1, 1);
+        double *S = malloc(sizeof(double) * (size_t)(M * N));
+        memcpy(R, C, sizeof(float) * (size_t)(M * ldc));
+        mote_gemm_args a = { M, N, K, A, lda, ta, B, ldb, tb, C, ldc, alpha, beta,
+                             bias_kind ? bias : NULL, bias_kind == 2, act };
+        T->general.gemm_f32(&a);
+        a.C = R;
+        REF->general.gemm_f32(&a);
+        abs_products(M, N, K, A, lda, ta, B, ldb, tb, S);
+        for (int64_t i = 0; i < M; i++) {
+            for (int64_t j = 0; j < N; j++) {
+                float c = C[i * ldc + j], r = R[i * ldc + j];
+                CK(fabs((double)c - r) <= gemm_tol(K, S[i * N + j], alpha, r, act),
+                   "M=%lld N=%lld K=%lld ta=%d tb=%d act=%d: C[%lld,%lld] = %.8g, reference %.8g",
+                   (long long)M, (long long)N, (long long)K, ta, tb, (int)act.kind, (long long)i,
+                   (long long)j, (double)c, (double)r);
+            }
+            for (int64_t j = N; j < ldc; j++)
+                CK(C[i * ldc + j] == R[i * ldc + j], "the padding of C was written");
+        }
+        free(A); free(B); free(C); free(R); free(bias); free(S);
+    }
+}
+
+/* The packed-B group: all five entries or none (after resolution). */
+static void ck_packed_b_group(void)
+{
+    const mote_general_kernels *k = &T->general;
+    CK(k->gemm_nr && k->gemm_pack_b_bytes && k->gemm_pack_b && k->gemm_scratch_bytes &&
+       k->gemm_packed_f32, "the packed-B group is incomplete");
+    CK(k->gemm_nr() > 0, "gemm_nr() = %lld", (long long)k->gemm_nr());
+}
+
+/* runs the packed entry over [m0,m1) x [n0,n1) with exactly the scratch it
+ * asked for, and checks the bytes past it are untouched */
+static void packed_run(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, int ta,
+                       const void *Bp, float *C, int64_t ldc, const float *bias, int per_row,
+                       mote_act act, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
+{
+    size_t sb = T->general.gemm_scratch_bytes(M, K);
+    unsigned char *scratch = aligned_alloc(64, (sb + 64 + 63) / 64 * 64);
+    ck_assert_ptr_nonnull(scratch);
+    memset(scratch + sb, 0xa5, 64);
+    mote_gemm_packed_args a = { M, N, K, A, lda, ta, Bp, C, ldc, bias, per_row, act,
+                                m0, m1, n0, n1, sb ? scratch : NULL };
+    T->general.gemm_packed_f32(&a);
+    for (int i = 0; i < 64; i++)
+        CK(scratch[sb + i] == 0xa5, "M=%lld K=%lld wrote past its %zu scratch bytes", (long long)M,
+           (long long)K, sb);
+    free(scratch);
+}
+
+/* packs B into exactly gemm_pack_b_bytes (and checks the bytes past it) */
+static void *pack_b(int64_t K, int64_t N, const float *B, int64_t ldb, int tb)
+{
+    size_t bytes = T->general.gemm_pack_b_bytes(K, N);
+    CK(bytes >= (size_t)(K * N) * sizeof(float), "pack_b_bytes(%lld, %lld) = %zu", (long long)K,
+       (long long)N, bytes);
+    unsigned char *Bp = aligned_alloc(64, (bytes + 64 + 63) / 64 * 64);
+    ck_assert_ptr_nonnull(Bp);
+    memset(Bp + bytes, 0x5a, 64);
+    T->general.gemm_pack_b(K, N, B, ldb, tb, Bp);
+    for (int i = 0; i < 64; i++)
+        CK(Bp[bytes + i] == 0x5a, "pack_b K=%lld N=%lld wrote past its %zu bytes", (long long)K,
+           (long long)N, bytes);
+    return Bp;
+}
+
+static void packed_b_case(int64_t M, int64_t N, int64_t K, int ta, int tb, int bias_kind,
+                          mote_act act, int whole)
+{
+    int64_t nr = T->general.gemm_nr();
+    int64_t lda = (ta ? M : K) + rnd(3), ldb = (tb ? K : N) + rnd(3), ldc = N + rnd(3);
+    float *A = buf((ta ? K : M) * lda, -1, 1), *B = buf((tb ? N : K) * ldb, -1, 1);
+    float *bias = buf(M > N ? M : N, -1, 1);
+    float *C = fill(M * ldc, 1e30f), *R = fill(M * ldc, 1e30f);
+    double *S = malloc(sizeof(double) * (size_t)(M * N));
+    void *Bp = pack_b(K, N, B, ldb, tb);
+    /* a random range: n0 a multiple of NR, as the plan gives */
+    int64_t m0 = rnd(M), m1 = m0 + 1 + rnd(M - m0);
+    int64_t n0 = rnd((N + nr - 1) / nr) * nr, n1 = n0 + 1 + rnd(N - n0);
+    if (whole) m0 = 0, m1 = M, n0 = 0, n1 = N;
+    packed_run(M, N, K, A, lda, ta, Bp, C, ldc, bias_kind ? bias : NULL, bias_kind == 2, act,
+               m0, m1, n0, n1);
+    mote_gemm_args a = { m1 - m0, n1 - n0, K, ta ? A + m0 : A + m0 * lda, lda, ta,
+                         tb ? B + n0 * ldb : B + n0, ldb, tb, R + m0 * ldc + n0, ldc, 1.0f, 0.0f,
+                         bias_kind ? bias + (bias_kind == 2 ? m0 : n0) : NULL, bias_kind == 2, act };
+    mote_gemm_f32_ref(&a);
+    abs_products(M, N, K, A, lda, ta, B, ldb, tb, S);
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < ldc; j++) {
+            float c = C[i * ldc + j], r = R[i * ldc + j];
+            if (i < m0 || i >= m1 || j < n0 || j >= n1) {
+                CK(c == 1e30f, "C[%lld,%lld] outside the range was written", (long long)i, (long long)j);
+                continue;
+            }
+            CK(fabs((double)c - r) <= gemm_tol(K, S[i * N + j], 1, r, act),
+               "M=%lld N=%lld K=%lld ta=%d tb=%d act=%d: C[%lld,%lld] = %.8g, reference %.8g",
+               (long long)M, (long long)N, (long long)K, ta, tb, (int)act.kind, (long long)i,
+               (long long)j, (double)c, (double)r);
+        }
+    free(A); free(B); free(bias); free(C); free(R); free(S); free(Bp);
+}
+
+static void check_general_gemm_nr(void) { ck_packed_b_group(); }
+
+static void check_general_gemm_pack_b_bytes(void)
+{
+    ck_packed_b_group();
+    for (int s = 0; s < N_SIZES; s++) {   /* pack_b checks the size against K N floats */
+        void *Bp;
+        float *B = buf(sizes[s] * 7, -1, 1);
+        Bp = pack_b(sizes[s], 7, B, 7, 0);
+        free(Bp);
+        Bp = pack_b(7, sizes[s], B, sizes[s], 0);
+        free(Bp); free(B);
+    }
+}
+
+/* packing is data movement: the same bits, whatever the pad bytes held */
+static void check_general_gemm_pack_b(void)
+{
+    ck_packed_b_group();
+    for (int s = 0; s < N_SIZES; s++)
+        for (int tb = 0; tb < 2; tb++) {
+            int64_t K = sizes[s], N = sizes[(s + 3) % N_SIZES];
+            size_t bytes = T->general.gemm_pack_b_bytes(K, N);
+            float *B = buf(K * N, -1, 1);
+            unsigned char *p1 = malloc(bytes), *p2 = malloc(bytes);
+            memset(p1, 0x11, bytes);
+            memset(p2, 0xee, bytes);
+            T->general.gemm_pack_b(K, N, B, tb ? K : N, tb, p1);
+            T->general.gemm_pack_b(K, N, B, tb ? K : N, tb, p2);
+            CK(!memcmp(p1, p2, bytes), "K=%lld N=%lld tb=%d: bytes left unwritten", (long long)K,
+               (long long)N, tb);
+            free(B); free(p1); free(p2);
+        }
+}
+
+static void check_general_gemm_scratch_bytes(void)
+{
+    ck_packed_b_group();
+    /* packed_run checks every call stays within its scratch */
+    for (int64_t M = 1; M <= 17; M += 4)
+        packed_b_case(M, 33, 300, 0, 0, 1, acts[0], 1);
+}
+
+static void check_general_gemm_packed_f32(void)
+{
+    ck_packed_b_group();
+    for (int it = 0; it < 80; it++) {
+        /* M from 1 to 8 takes the small-M path; larger M the tiled one */
+        int64_t M = it % 2 ? 1 + rnd(8) : sizes[rnd(N_SIZES)];
+        int64_t N = sizes[rnd(N_SIZES)], K = sizes[rnd(N_SIZES)];
+        /* now and then a K past the largest K block (1024) */
+        if (it % 8 == 3) K = 1025 + rnd(1200);
+        /* a transposed A (K x M in memory) only when M > 8, as kernels.h allows */
+        int ta = M > 8 && rnd(2);
+        packed_b_case(M, N, K, ta, (int)rnd(2), (int)rnd(3), acts[it % N_ACTS], it % 4 == 0);
+    }
+    /* the bits do not depend on the split: rows in pieces of 1, 4 (small-M
+     * path) and the rest, columns at an NR boundary; A plain or transposed */
+    int64_t nr = T->general.gemm_nr();
+    const int64_t shapes[][3] = { { 20, 257, 300 }, { 9, 100, 33 }, { 45, 40, 2100 } };
+    for (int s = 0; s < 3; s++) {
+        int64_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+        float *A = buf(M * K, -1, 1), *AT = malloc(sizeof(float) * (size_t)(M * K));
+        float *B = buf(K * N, -1, 1), *bias = buf(N, -1, 1);
+        float *C1 = fill(M * N, 0), *C2 = fill(M * N, 0);
+        for (int64_t i = 0; i < M; i++)
+            for (int64_t k = 0; k < K; k++) AT[k * M + i] = A[i * K + k];
+        void *Bp = pack_b(K, N, B, N, 0);
+        mote_act act = { MOTE_ACT_GELU, 0, 0 };
+        packed_run(M, N, K, A, K, 0, Bp, C1, N, bias, 0, act, 0, M, 0, N);
+        int64_t nsplit = (N / nr / 2) * nr, cuts[] = { 0, 1, 5, M };
+        for (int ta = 0; ta < 2; ta++) {
+            memset(C2, 0, sizeof(float) * (size_t)(M * N));
+            for (int r = 0; r < 3; r++) {
+                packed_run(M, N, K, ta ? AT : A, ta ? M : K, ta, Bp, C2, N, bias, 0, act, cuts[r],
+                           cuts[r + 1], 0, nsplit);
+                packed_run(M, N, K, ta ? AT : A, ta ? M : K, ta, Bp, C2, N, bias, 0, act, cuts[r],
+                           cuts[r + 1], nsplit, N);
+            }
+            ck_same(C2, C1, M * N, ta ? "A transposed, split calls" : "split calls");
+        }
+        free(A); free(AT); free(B); free(bias); free(C1); free(C2); free(Bp);
+    }
+}
+
+/* The packed-A group: all five or none. */
+static void ck_packed_a_group(void)
+{
+    const mote_general_kernels *k = &T->general;
+    CK(k->gemm_mr && k->gemm_pack_a_bytes && k->gemm_pack_a && k->gemm_packed_a_scratch_bytes &&
+       k->gemm_packed_a_f32, "the packed-A group is incomplete");
+    CK(k->gemm_mr() > 0, "gemm_mr() = %lld", (long long)k->gemm_mr());
+}
+
+static void *pack_a(int64_t M, int64_t K, const float *A, int64_t lda, int ta)
+{
+    size_t bytes = T->general.gemm_pack_a_bytes(M, K);
+    CK(bytes >= (size_t)(M * K) * sizeof(float), "pack_a_bytes(%lld, %lld) = %zu", (long long)M,
+       (long long)K, bytes);
+    unsigned char *Ap = aligned_alloc(64, (bytes + 64 + 63) / 64 * 64);
+    ck_assert_ptr_nonnull(Ap);
+    memset(Ap + bytes, 0x5a, 64);
+    T->general.gemm_pack_a(M, K, A, lda, ta, Ap);
+    for (int i = 0; i < 64; i++)
+        CK(Ap[bytes + i] == 0x5a, "pack_a M=%lld K=%lld wrote past its %zu bytes", (long long)M,
+           (long long)K, bytes);
+    return Ap;
+}
+
+static void packed_a_run(int64_t M, int64_t N, int64_t K, const void *Ap, const float *B,
+                         int64_t ldb, float *C, int64_t ldc, const float *bias, int per_row,
+                         mote_act act, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
+{
+    size_t sb = T->general.gemm_packed_a_scratch_bytes(N, K);
+    unsigned char *scratch = aligned_alloc(64, (sb + 64 + 63) / 64 * 64);
+    ck_assert_ptr_nonnull(scratch);
+    memset(scratch + sb, 0xa5, 64);
+    mote_gemm_packed_a_args a = { M, N, K, Ap, B, ldb, C, ldc, bias, per_row, act,
+                                  m0, m1, n0, n1, sb ? scratch : NULL };
+    T->general.gemm_packed_a_f32(&a);
+    for (int i = 0; i < 64; i++)
+        CK(scratch[sb + i] == 0xa5, "N=%lld K=%lld wrote past its %zu scratch bytes", (long long)N,
+           (long long)K, sb);
+    free(scratch);
+}
+
+static void packed_a_case(int64_t M, int64_t N, int64_t K, int ta, int bias_kind, mote_act act,
+                          int whole)
+{
+    int64_t mr = T->general.gemm_mr();
+    int64_t lda = (ta ? M : K) + rnd(3), ldb = N + rnd(3), ldc = N + rnd(3);
+    float *A = buf((ta ? K : M) * lda, -1, 1), *B = buf(K * ldb, -1, 1);
+    float *bias = buf(M > N ? M : N, -1, 1);
+    float *C = fill(M * ldc, 1e30f), *R = fill(M * ldc, 1e30f);
+    double *S = malloc(sizeof(double) * (size_t)(M * N));
+    void *Ap = pack_a(M, K, A, lda, ta);
+    /* a random range: m0 a multiple of MR, as the plan gives */
+    int64_t m0 = rnd((M + mr - 1) / mr) * mr, m1 = m0 + 1 + rnd(M - m0);
+    int64_t n0 = rnd(N), n1 = n0 + 1 + rnd(N - n0);
+    if (whole) m0 = 0, m1 = M, n0 = 0, n1 = N;
+    packed_a_run(M, N, K, Ap, B, ldb, C, ldc, bias_kind ? bias : NULL, bias_kind == 2, act,
+                 m0, m1, n0, n1);
+    mote_gemm_args a = { m1 - m0, n1 - n0, K, ta ? A + m0 : A + m0 * lda, lda, ta, B + n0, ldb, 0,
+                         R + m0 * ldc + n0, ldc, 1.0f, 0.0f,
+                         bias_kind ? bias + (bias_kind == 2 ? m0 : n0) : NULL, bias_kind == 2, act };
+    mote_gemm_f32_ref(&a);
+    abs_products(M, N, K, A, lda, ta, B, ldb, 0, S);
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < ldc; j++) {
+            float c = C[i * ldc + j], r = R[i * ldc + j];
+            if (i < m0 || i >= m1 || j < n0 || j >= n1) {
+                CK(c == 1e30f, "C[%lld,%lld] outside the range was written", (long long)i, (long long)j);
+                continue;
+            }
+            CK(fabs((double)c - r) <= gemm_tol(K, S[i * N + j], 1, r, act),
+               "M=%lld N=%lld K=%lld ta=%d act=%d: C[%lld,%lld] = %.8g, reference %.8g", (long long)M,
+               (long long)N, (long long)K, ta, (int)act.kind, (long long)i, (long long)j, (double)c,
+               (double)r);
+        }
+    free(A); free(B); free(bias); free(C); free(R); free(S); free(Ap);
+}
+
+static void check_general_gemm_mr(void) { ck_packed_a_group(); }
+
+static void check_general_gemm_pack_a_bytes(void)
+{
+    ck_packed_a_group();
+    for (int s = 0; s < N_SIZES; s++) {
+        float *A = buf(sizes[s] * 7, -1, 1);
+        void *Ap = pack_a(sizes[s], 7, A, 7, 0);
+        free(Ap);
+        Ap = pack_a(7, sizes[s], A, sizes[s], 0);
+        free(Ap); free(A);
+    }
+}
+
+static void check_general_gemm_pack_a(void)
+{
+    ck_packed_a_group();
+    for (int s = 0; s < N_SIZES; s++)
+        for (int ta = 0; ta < 2; ta++) {
+            int64_t M = sizes[s], K = sizes[(s + 5) % N_SIZES];
+            size_t bytes = T->general.gemm_pack_a_bytes(M, K);
+            float *A = buf(M * K, -1, 1);
+            unsigned char *p1 = malloc(bytes), *p2 = malloc(bytes);
+            memset(p1, 0x11, bytes);
+            memset(p2, 0xee, bytes);
+            T->general.gemm_pack_a(M, K, A, ta ? M : K, ta, p1);
+            T->general.gemm_pack_a(M, K, A, ta ? M : K, ta, p2);
+            CK(!memcmp(p1, p2, bytes), "M=%lld K=%lld ta=%d: bytes left unwritten", (long long)M,
+               (long long)K, ta);
+            free(A); free(p1); free(p2);
+        }
+}
+
+static void check_general_gemm_packed_a_scratch_bytes(void)
+{
+    ck_packed_a_group();
+    for (int s = 0; s < N_SIZES; s += 2)   /* packed_a_run checks the scratch bound */
+        packed_a_case(17, sizes[s], 300, 0, 1, acts[0], 1);
+}
+
+static void check_general_gemm_packed_a_f32(void)
+{
+    ck_packed_a_group();
+    for (int it = 0; it < 80; it++) {
+        int64_t M = sizes[rnd(N_SIZES)], N = sizes[rnd(N_SIZES)], K = sizes[rnd(N_SIZES)];
+        if (it == 1) M = 64, N = 3136, K = 576;   /* a 3x3 64->64 conv at 56x56 */
+        packed_a_case(M, N, K, (int)rnd(2), (int)rnd(3), acts[it % N_ACTS], it % 4 == 0);
+    }
+    /* the bits do not depend on the split (rows at MR, columns anywhere) */
+    int64_t mr = T->general.gemm_mr();
+    const int64_t shapes[][3] = { { 64, 3136, 576 }, { 9, 100, 33 }, { 257, 65, 600 } };
+    for (int s = 0; s < 3; s++) {
+        int64_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+        float *A = buf(M * K, -1, 1), *B = buf(K * N, -1, 1), *bias = buf(M, -1, 1);
+        float *C1 = fill(M * N, 0), *C2 = fill(M * N, 0);
+        void *Ap = pack_a(M, K, A, K, 0);
+        mote_act act = { MOTE_ACT_RELU, 0, 0 };
+        packed_a_run(M, N, K, Ap, B, N, C1, N, bias, 1, act, 0, M, 0, N);
+        int64_t msplit = (M / mr / 2) * mr, nsplit = N / 3, cuts[] = { 0, msplit, M };
+        for (int r = 0; r < 2; r++) {
+            packed_a_run(M, N, K, Ap, B, N, C2, N, bias, 1, act, cuts[r], cuts[r + 1], 0, nsplit);
+            packed_a_run(M, N, K, Ap, B, N, C2, N, bias, 1, act, cuts[r], cuts[r + 1], nsplit, N);
+        }
+        ck_same(C2, C1, M * N, "split calls");
+        free(A); free(B); free(bias); free(C1); free(C2); free(Ap);
+    }
+}
+
+/* ---------------------------------------------------------- convolution */
+
+/* a convolution against the direct reference, channels [oc0, OC) only;
+ * entry is the function under test */
+static void conv_case(void (*fn)(const mote_conv2d_args *), int64_t C, int64_t OC,
+                      int64_t groups, int64_t H, int64_t W, int64_t KH, int64_t KW, int64_t sh,
+                      int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, int with_bias,
+                      mote_act act, int64_t oc0)
+{
+    int64_t OH = (H + 2 * ph - dh * (KH - 1) - 1) / sh + 1, OW = (W + 2 * pw - dw * (KW - 1) - 1) / sw + 1;
+    int64_t cg = C / groups;
+    float *x = buf(C * H * W, -1, 1), *w = buf(OC * cg * KH * KW, -1, 1), *bias = buf(OC, -1, 1);
+    float *y = fill(OC * OH * OW, -7777.0f), *r = fill(OC * OH * OW, -7777.0f);
+    mote_conv2d_args a = { C, H, W, OC, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, groups, x, w,
+                           with_bias ? bias : NULL, y, act, oc0, OC };
+    fn(&a);
+    a.y = r;
+    mote_conv2d_f32_ref(&a);
+    double taps = (double)(cg * KH * KW);
+    for (int64_t i = 0; i < OC * OH * OW; i++)
+        CK(fabsf(y[i] - r[i]) <= 2.0 * taps * FLT_EPSILON * taps + 1e-5 * (1 + fabsf(r[i])) +
+                                 act_tol(act, r[i]) || same_float(y[i], r[i]),
+           "C=%lld OC=%lld g=%lld H=%lld W=%lld k=%lldx%lld s=%lldx%lld p=%lldx%lld d=%lldx%lld "
+           "act=%d: [%lld] = %.8g, reference %.8g", (long long)C, (long long)OC, (long long)groups,
+           (long long)H, (long long)W, (long long)KH, (long long)KW, (long long)sh, (long long)sw,
+           (long long)ph, (long long)pw, (long long)dh, (long long)dw, (int)act.kind, (long long)i,
+           (double)y[i], (double)r[i]);
+    free(x); free(w); free(bias); free(y); free(r);
+}
+
+static void check_general_conv2d_f32(void)
+{
+    for (int it = 0; it < 60; it++) {
+        int64_t groups = 1 + rnd(2), C = groups * (1 + rnd(3)), OC = groups * (1 + rnd(3));
+        int64_t H = sizes[rnd(7)], W = sizes[rnd(8)], KH = 1 + rnd(3), KW = 1 + rnd(3);
+        int64_t dh = 1 + rnd(2), dw = 1 + rnd(2), ph = rnd(KH), pw = rnd(KW);
+        if (H + 2 * ph < dh * (KH - 1) + 1 || W + 2 * pw < dw * (KW - 1) + 1) continue;
+        conv_case(T->general.conv2d_f32, C, OC, groups, H, W, KH, KW, 1 + rnd(2), 1 + rnd(2), ph, pw,
+                  dh, dw, it % 3 != 0, acts[it % N_ACTS], rnd(OC));
+    }
+}
+
+static void check_general_conv2d_dw3x3_f32(void)
+{
+    for (int it = 0; it < 60; it++) {
+        int64_t C = 1 + rnd(3), H = sizes[rnd(7)], W = sizes[rnd(9)], s = 1 + (it & 1), p = rnd(2);
+        /* rows too wide for the padded fast path take the edge path */
+        if (it % 10 >= 8) H = 3 + rnd(3), W = 1100 + rnd(900);
+        if (H + 2 * p < 3 || W + 2 * p < 3) continue;
+        conv_case(T->general.conv2d_dw3x3_f32, C, C, C, H, W, 3, 3, s, s, p, p, 1, 1, it % 3 != 0,
+                  acts[it % N_ACTS], it % 4 == 1 ? rnd(C) : 0);
+    }
+    /* tall maps either side of the small-map path's buffer */
+    for (int64_t H = 60; H <= 100; H += 5)
+        conv_case(T->general.conv2d_dw3x3_f32, 3, 3, 3, H, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1,
+                  acts[H % N_ACTS], 0);
+}
+
+static void check_general_conv2d_dw_f32(void)
+{
+    for (int it = 0; it < 120; it++) {
+        int64_t KH = 1 + rnd(MOTE_DW_MAXK), KW = 1 + rnd(MOTE_DW_MAXK);
+        int64_t C = 1 + rnd(4), H = sizes[rnd(7)], W = sizes[rnd(9)];
+        int64_t sh = 1 + rnd(3), sw = it % 4 == 3 ? 3 : 1 + rnd(2), ph = rnd(KH), pw = rnd(KW);
+        if (it % 10 == 9) H = KH + rnd(3), W = 1100 + rnd(900);
+        if (H + 2 * ph < KH || W + 2 * pw < KW) continue;
+        conv_case(T->general.conv2d_dw_f32, C, C, C, H, W, KH, KW, sh, sw, ph, pw, 1, 1, it % 3 != 0,
+                  acts[it % N_ACTS], C > 1 ? rnd(C - 1) : 0);
+    }
+}
+
+static void check_general_im2col_f32(void)
+{
+    for (int it = 0; it < 60; it++) {
+        int64_t groups = 1 + rnd(2), C = groups * (1 + rnd(3)), H = sizes[rnd(7)], W = sizes[rnd(7)];
+        int64_t KH = 1 + rnd(3), KW = 1 + rnd(3), sh = 1 + rnd(2), sw = 1 + rnd(2);
+        int64_t ph = rnd(2), pw = rnd(2), dh = 1 + rnd(2), dw = 1 + rnd(2);
+        if (H + 2 * ph < dh * (KH - 1) + 1 || W + 2 * pw < dw * (KW - 1) + 1) continue;
+        int64_t OH = (H + 2 * ph - dh * (KH - 1) - 1) / sh + 1, OW = (W + 2 * pw - dw * (KW - 1) - 1) / sw + 1;
+        float *x = buf(C * H * W, -1, 1);
+        int64_t n = C / groups * KH * KW * OH * OW;
+        float *col = fill(n + 1, 3.5f), *ref = fill(n + 1, 3.5f);
+        mote_conv2d_args a = { C, H, W, groups, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, groups,
+                               x, NULL, NULL, NULL, { MOTE_ACT_NONE, 0, 0 }, 0, groups };
+        int64_t g = rnd(groups);
+        T->general.im2col_f32(&a, g, col);
+        mote_im2col_f32_ref(&a, g, ref);
+        ck_same(col, ref, n + 1, "im2col");
+        free(x); free(col); free(ref);
+    }
+}
+
+/* -------------------------------------------------------------- pooling */
+
+static void pool_cases(int avg)
+{
+    const float sentinel = -7777.0f;
+    int ran = 0;
+    for (int it = 0; it < 300; it++) {
+        int64_t C = 1 + rnd(4), H = sizes[rnd(9)], W = sizes[rnd(N_SIZES)];
+        int64_t KH = 1 + rnd(5), KW = 1 + rnd(5), sh = 1 + rnd(3), sw = 1 + rnd(3);
+        int64_t dh = 1 + rnd(2), dw = 1 + rnd(2);
+        /* pads below the kernel size, begin and end drawn separately */
+        int64_t ph = rnd(KH < 3 ? KH : 3), pw = rnd(KW < 3 ? KW : 3);
+        int64_t ph_end = rnd(KH < 3 ? KH : 3), pw_end = rnd(KW < 3 ? KW : 3);
+        if (it % 3 == 0) {   /* the common windows: 2x2 and 3x3, stride 1 or 2 */
+            KH = KW = 2 + rnd(2);
+            sh = sw = 1 + rnd(2);
+            dh = dw = 1;
+            ph = pw = ph_end = pw_end = KH == 3;
+        }
+        int ceil_mode = (int)rnd(2);
+        /* output extent as the op layer computes it */
+        int64_t span_h = H + ph + ph_end - ((KH - 1) * dh + 1), span_w = W + pw + pw_end - ((KW - 1) * dw + 1);
+        if (span_h < 0 || span_w < 0) continue;
+        int64_t OH = (ceil_mode ? (span_h + sh - 1) / sh : span_h / sh) + 1;
+        int64_t OW = (ceil_mode ? (span_w + sw - 1) / sw : span_w / sw) + 1;
+        if (ceil_mode && (OH - 1) * sh >= H + ph) OH--;
+        if (ceil_mode && (OW - 1) * sw >= W + pw) OW--;
+        int64_t c0 = rnd(C), c1 = c0 + 1 + rnd(C - c0);
+        float *x = buf(C * H * W, -1, 1);
+        if (it % 5 == 1)   /* ties of signed zeros, infinities and NaNs */
+            for (int64_t i = 0; i < C * H * W; i++) {
+                static const float special[] = { 0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1.0f };
+                if (rnd(3) == 0) x[i] = special[rnd(6)];
+            }
+        int64_t n = C * OH * OW;
+        float *y = malloc(sizeof(float) * (size_t)n), *r = malloc(sizeof(float) * (size_t)n);
+        for (int incl = 0; incl < 1 + avg; incl++) {
+            for (int64_t i = 0; i < n; i++) y[i] = r[i] = sentinel;
+            mote_pool2d_args a = { C, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, incl,
+                                   x, y, c0, c1, ph_end, pw_end };
+            (avg ? T->general.avgpool2d_f32 : T->general.maxpool2d_f32)(&a);
+            a.y = r;
+            (avg ? REF->general.avgpool2d_f32 : REF->general.maxpool2d_f32)(&a);
+            for (int64_t i = 0; i < n; i++) {
+                int64_t c = i / (OH * OW);
+                CK(same_float(y[i], r[i]) && (c >= c0 && c < c1 ? 1 : y[i] == sentinel),
+                   "incl %d C=%lld [%lld,%lld) H=%lld W=%lld K=%lldx%lld s=%lld,%lld p=%lld,%lld "
+                   "end %lld,%lld d=%lld,%lld ceil %d: [%lld] = %.9g, reference %.9g", incl,
+                   (long long)C, (long long)c0, (long long)c1, (long long)H, (long long)W,
+                   (long long)KH, (long long)KW, (long long)sh, (long long)sw, (long long)ph,
+                   (long long)pw, (long long)ph_end, (long long)pw_end, (long long)dh,
+                   (long long)dw, ceil_mode, (long long)i, (double)y[i], (double)r[i]);
+            }
+        }
+        ran++;
+        free(x); free(y); free(r);
+    }
+    CK(ran > 150, "only %d pooling cases ran", ran);
+}
+
+static void check_general_maxpool2d_f32(void) { pool_cases(0); }
+static void check_general_avgpool2d_f32(void) { pool_cases(1); }
+
+static void check_general_global_avgpool_f32(void)
+{
+    for (int s = 0; s < N_SIZES; s++) {
+        int64_t C = 1 + rnd(4), HW = sizes[s];
+        float *x = buf(C * HW, -1, 1), *y = fill(C + 1, 9), *r = fill(C + 1, 9);
+        T->general.global_avgpool_f32(C, HW, x, y);
+        REF->general.global_avgpool_f32(C, HW, x, r);
+        ck_near(y, r, C + 1, 1e-6f, 1e-5f, "global avgpool");
+        free(x); free(y); free(r);
+    }
+}
+
+static void check_general_global_maxpool_f32(void)
+{
+    for (int s = 0; s < N_SIZES; s++) {
+        int64_t C = 3, HW = sizes[s];
+        float *x = buf(C * HW, -1, 1), y[4] = { 9, 9, 9, 9 }, r[4] = { 9, 9, 9, 9 };
+        x[(HW * 5) / 7] = NAN;                               /* never wins */
+        for (int64_t i = 0; i < HW; i++) x[2 * HW + i] = NAN;  /* -inf */
+        T->general.global_maxpool_f32(C, HW, x, y);
+        REF->general.global_maxpool_f32(C, HW, x, r);
+        ck_same(y, r, 4, "global maxpool");
+        CK(isinf(y[2]) && y[2] < 0, "an all-NaN row gives %g, not -inf", (double)y[2]);
+        free(x);
+    }
+}
+
+/* ---------------------------------------------------------------- norms */
+
+static void check_general_softmax_f32(void)
+{
+    for (int s = 0; s < N_SIZES; s++)
+        for (int lg = 0; lg < 2; lg++) {
+            int64_t rows = 1 + rnd(3), n = sizes[s];
+            float *x = buf(rows * n, -20, 20), *y = fill(rows * n, 0), *r = fill(rows * n, 0);
+            T->general.softmax_f32(rows, n, x, y, lg);
+            REF->general.softmax_f32(rows, n, x, r, lg);
+            if (lg) ck_near(y, r, rows * n, 1e-5f, 4e-6f, "log_softmax");
+            else ck_near(y, r, rows * n, 1e-6f, 2e-6f, "softmax");
+            free(x); free(y); free(r);
+        }
+}
+
+static void check_general_layernorm_f32(void)
+{
+    for (int s = 0; s < N_SIZES; s++) {
+        int64_t rows = 1 + rnd(3), n = sizes[s];
+        float *x = buf(rows * n, -10, 10), *g = buf(n, 0.5f, 2), *b = buf(n, -1, 1);
+        float *y = fill(rows * n, 0), *r = fill(rows * n, 0);
+        for (int gb = 0; gb < 4; gb++) {
+            const float *gg = gb & 1 ? g : NULL, *bb = gb & 2 ? b : NULL;
+            T->general.layernorm_f32(rows, n, x, gg, bb, 1e-5f, y);
+            REF->general.layernorm_f32(rows, n, x, gg, bb, 1e-5f, r);
+            ck_near(y, r, rows * n, 2e-5f, 2e-5f, "layernorm");
+        }
+        free(x); free(g); free(b); free(y); free(r);
+    }
+}
+
+static void check_general_rmsnorm_f32(void)
+{
+    for (int s = 0; s < N_SIZES; s++) {
+        int64_t rows = 1 + rnd(3), n = sizes[s] + (s == N_SIZES - 1 ? 2048 : 0);
+        float *x = buf(rows * n, -10, 10), *g = buf(n, -2, 2);
+        float *y = fill(rows * n + 1, 5), *r = fill(rows * n + 1, 5);
+        for (int wg = 0; wg < 2; wg++) {
+            T->general.rmsnorm_f32(rows, n, x, wg ? g : NULL, 1e-5f, y);
+            REF->general.rmsnorm_f32(rows, n, x, wg ? g : NULL, 1e-5f, r);
+            ck_near(y, r, rows * n + 1, 2e-5f, 2e-5f, "rmsnorm");
+        }
+        free(x); free(g); free(y); free(r);
+    }
+}
+
+static void check_general_channel_affine_f32(void)
+{
+    for (int s = 0; s < N_SIZES; s++) {
+        int64_t C = 1 + rnd(4), HW = sizes[s];
+        float *x = buf(C * HW, -10, 10), *sc = buf(C, -2, 2), *sh = buf(C, -1, 1);
+        float *y = fill(C * HW + 1, 5), *r = fill(C * HW + 1, 5);
+        T->general.channel_affine_f32(C, HW, x, sc, sh, y);
+        REF->general.channel_affine_f32(C, HW, x, sc, sh, r);
+        ck_near(y, r, C * HW + 1, 1e-6f, 1e-6f, "channel affine");
+        free(x); free(sc); free(sh); free(y); free(r);
+    }
+}
+
+/* ------------------------------------------------------------------ LLM */
+
+static void check_llm_rope_f32(void)
+{
+    const int64_t hss[] = { 2, 4, 6, 16, 64, 128 };
+    for (int a = 0; a < 6; a++)
+        for (int64_t pos = 0; pos < 300; pos += 97) {
+            int64_t heads = 1 + rnd(4), hs = hss[a];
+            float *y = buf(heads * hs, -2, 2), *r = malloc(sizeof(float) * (size_t)(heads * hs));
+            memcpy(r, y, sizeof(float) * (size_t)(heads * hs));
+            T->llm.rope_f32(heads, hs, pos, 10000.0f, y);
+            REF->llm.rope_f32(heads, hs, pos, 10000.0f, r);
+            ck_near(y, r, heads * hs, 1e-5f, 1e-5f, "rope");
+            free(y); free(r);
+        }
+}
+
+/* K values: the model sizes (multiples of 32) and awkward ones */
+static const int64_t llm_K[] = { 1, 7, 17, 32, 33, 64, 96, 255, 2048 + 32 };
+#define N_LLM_K ((int)(sizeof llm_K / sizeof llm_K[0]))
+
+static void matvec_case(int half)
+{
+    for (int a = 0; a < N_LLM_K; a++)
+        for (int b = 0; b < N_SIZES; b += 2) {
+            int64_t K = llm_K[a], N = sizes[b], n0 = N > 2 ? 1 + rnd(N - 1) : 0;
+            float *W = buf(N * K, -1, 1), *x = buf(K, -1, 1);
+            uint16_t *Wh = malloc(sizeof *Wh * (size_t)(N * K));
+            for (int64_t e = 0; e < N * K; e++) {
+                Wh[e] = mote_float_to_half(W[e]);
+                W[e] = mote_half_to_float(Wh[e]);
+            }
+            float *y = fill(N + 1, 3), *r = fill(N + 1, 3);
+            /* rows [n0, N): a range not starting at 0 */
+            if (half) {
+                T->llm.matvec_f16(K, Wh, n0, N, x, y);
+                REF->llm.matvec_f16(K, Wh, n0, N, x, r);
+            } else {
+                T->llm.matvec_f32(K, W, n0, N, x, y);
+                REF->llm.matvec_f32(K, W, n0, N, x, r);
+            }
+            for (int64_t i = 0; i <= N - n0; i++) {
+                double S = 0;
+                for (int64_t k = 0; i < N - n0 && k < K; k++) S += fabs((double)W[(n0 + i) * K + k] * x[k]);
+                CK(i == N - n0 ? y[i] == 3 : fabs((double)y[i] - r[i]) <= 2.0 * K * FLT_EPSILON * S + 4e-6 * (1 + fabsf(r[i])),
+                   "K=%lld rows [%lld, %lld): y[%lld] = %.8g, reference %.8g", (long long)K,
+                   (long long)n0, (long long)N, (long long)i, (double)y[i], (double)r[i]);
+            }
+            free(W); free(Wh); free(x); free(y); free(r);
+        }
+}
+
+static void check_llm_matvec_f32(void) { matvec_case(0); }
+static void check_llm_matvec_f16(void) { matvec_case(1); }
+
+static void check_llm_swiglu_f32(void)
+{
+    for (int s = 0; s < N_SIZES; s++) {
+        int64_t n = sizes[s];
+        float *a = buf(n, -80, 80), *b = buf(n, -2, 2), *y = fill(n + 1, 4), *r = fill(n + 1, 4);
+        T->llm.swiglu_f32(n, a, b, y);
+        REF->llm.swiglu_f32(n, a, b, r);
+        for (int64_t i = 0; i <= n; i++)
+            CK(fabsf(y[i] - r[i]) <= 2e-6f * (1 + fabsf(r[i])), "n=%lld: [%lld] = %.9g, reference %.9g",
+               (long long)n, (long long)i, (double)y[i], (double)r[i]);
+        free(a); free(b); free(y); free(r);
+    }
+}
+
+/* head sizes with register paths (8 ... 128) and others, cache rows wider
+ * than a head (several heads side by side), scores over exp's range */
+static void check_llm_attend_f32(void)
+{
+    const int64_t hss[] = { 8, 16, 24, 32, 40, 64, 128, 256 };
+    const int64_t ns[] = { 1, 2, 7, 16, 17, 130 };
+    for (size_t a = 0; a < sizeof hss / sizeof hss[0]; a++)
+        for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++) {
+            int64_t hs = hss[a], n = ns[b], ld = 3 * hs + 5;
+            float *q = buf(hs, -3, 3), *k = buf(n * ld, -3, 3), *v = buf(n * ld, -1, 1);
+            float *s = fill(n, 0), *y = fill(hs, 0), *r = fill(hs, 0);
+            REF->llm.attend_f32(n, hs, q, k + hs, v + hs, ld, 0.5f, s, r);
+            T->llm.attend_f32(n, hs, q, k + hs, v + hs, ld, 0.5f, s, y);
+            /* y is a convex mix of values in [-1, 1] */
+            char what[64];
+            snprintf(what, sizeof what, "hs=%lld n=%lld", (long long)hs, (long long)n);
+            ck_near(y, r, hs, 2e-5f, 0, what);
+            free(q); free(k); free(v); free(s); free(y); free(r);
+        }
+}
+
+static void check_llm_quantize_q8a(void)
+{
+    for (int a = 3; a < N_LLM_K; a++) {
+        int64_t K = llm_K[a] / 32 * 32 * 3;
+        float *x = buf(K, -1, 1);
+        if (a == 4) for (int64_t i = 0; i < 32; i++) x[i] = 0;   /* an all-zero block */
+        mote_q8a_block *y = calloc((size_t)K / 32, sizeof *y), *r = calloc((size_t)K / 32, sizeof *r);
+        T->llm.quantize_q8a(K, x, y);
+        REF->llm.quantize_q8a(K, x, r);
+        for (int64_t b = 0; b < K / 32; b++)   /* the reference's rounding: the same blocks */
+            CK(same_float(y[b].d, r[b].d) && y[b].sum == r[b].sum && !memcmp(y[b].q, r[b].q, 32),
+               "K=%lld block %lld differs", (long long)K, (long long)b);
+        free(x); free(y); free(r);
+    }
+}
+
+static void check_llm_quantize_q16a(void)
+{
+    for (int a = 3; a < N_LLM_K; a++) {
+        int64_t K = llm_K[a] / 32 * 32 * 3;
+        float *x = buf(K, -1, 1);
+        if (a == 4) for (int64_t i = 0; i < 32; i++) x[i] = 0;
+        mote_q16a_block *y = calloc((size_t)K / 32, sizeof *y), *r = calloc((size_t)K / 32, sizeof *r);
+        T->llm.quantize_q16a(K, x, y);
+        REF->llm.quantize_q16a(K, x, r);
+        for (int64_t b = 0; b < K / 32; b++)
+            CK(same_float(y[b].d, r[b].d) && !memcmp(y[b].q, r[b].q, sizeof y[b].q),
+               "K=%lld block %lld differs", (long long)K, (long long)b);
+        free(x); free(y); free(r);
+    }
+}
+
+/* q8_0 (q = 0) or q4_0 (q = 1) weights (N, K) and M rows of activation
+ * blocks, as the reference quantizers make them */
+typedef struct qcase {
+    int64_t M, N, K;
+    uint8_t *W;
+    mote_q8a_block *x8;
+    mote_q16a_block *x16;
+} qcase;
+
+static qcase qcase_new(int q, int64_t M, int64_t N, int64_t K)
+{
+    qcase c = { M, N, K, NULL, NULL, NULL };
+    mote_wtype wt = q ? MOTE_W_Q4_0 : MOTE_W_Q8_0;
+    size_t rb = mote_wtype_row_bytes(wt, K);
+    float *W = buf(N * K, -1, 1), *x = buf(M * K, -1, 1);
+    c.W = malloc(rb * (size_t)N);
+    for (int64_t n = 0; n < N; n++) {
+        if (q) mote_quantize_row_q4_0(K, W + n * K, c.W + n * rb);
+        else mote_quantize_row_q8_0(K, W + n * K, c.W + n * rb);
+    }
+    c.x8 = malloc(sizeof *c.x8 * (size_t)(M * K / 32));
+    c.x16 = malloc(sizeof *c.x16 * (size_t)(M * K / 32));
+    mote_quantize_q8a_ref(M * K, x, c.x8);
+    mote_quantize_q16a_ref(M * K, x, c.x16);
+    free(W); free(x);
+    return c;
+}
+static void qcase_free(qcase *c) { free(c->W); free(c->x8); free(c->x16); }
+
+static const int64_t q_K[] = { 32, 64, 96, 2048 + 32 };
+
+static void matmul_q_case(int q)
+{
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < N_SIZES; b++) {
+            int64_t K = q_K[a], N = sizes[b], M = 3, n0 = rnd(N);
+            qcase c = qcase_new(q, M, N, K);
+            float *y = fill(M * N, -7), *r = fill(M * N, -7);
+            if (q) {
+                T->llm.matmul_q4_0(M, K, c.x8, c.W, n0, N, y, N);
+                REF->llm.matmul_q4_0(M, K, c.x8, c.W, n0, N, r, N);
+            } else {
+                T->llm.matmul_q8_0(M, K, c.x16, c.W, n0, N, y, N);
+                REF->llm.matmul_q8_0(M, K, c.x16, c.W, n0, N, r, N);
+            }
+            ck_near(y, r, M * N, 1e-3f * sqrtf((float)K), 0, q ? "q4_0" : "q8_0");
+            qcase_free(&c);
+            free(y); free(r);
+        }
+}
+
+static void check_llm_matmul_q8_0(void) { matmul_q_case(0); }
+static void check_llm_matmul_q4_0(void) { matmul_q_case(1); }
+
+/* the packed path, on row ranges that cut a group of 16 (257: ranges of 8
+ * and 9 groups, so the four-quarter paths run) */
+static void check_llm_matmul_qpacked(void)
+{
+    for (int q = 0; q < 2; q++)
+        for (int a = 0; a < 4; a++)
+            for (int b = 0; b < N_SIZES; b++) {
+                int64_t K = q_K[a], N = sizes[b], M = 5;
+                mote_wtype wt = q ? MOTE_W_Q4_0 : MOTE_W_Q8_0;
+                qcase c = qcase_new(q, M, N, K);
+                void *Wp = aligned_alloc(64, (mote_qpack16_bytes(wt, N, K) + 63) / 64 * 64);
+                mote_qpack16(wt, N, K, c.W, Wp);
+                const void *xa = q ? (const void *)c.x8 : (const void *)c.x16;
+                float *y = fill(M * N, -7), *r = fill(M * N, -7);
+                for (int64_t m = 1; m <= M; m += 2) {
+                    if (q) mote_matmul_q4_0_ref(m, K, c.x8, c.W, 0, N, r, N);
+                    else mote_matmul_q8_0_ref(m, K, c.x16, c.W, 0, N, r, N);
+                    int64_t cut = N / 2;
+                    T->llm.matmul_qpacked(wt, m, K, xa, Wp, 0, cut, y, N);
+                    T->llm.matmul_qpacked(wt, m, K, xa, Wp, cut, N, y, N);
+                    char what[64];
+                    snprintf(what, sizeof what, "%s K=%lld N=%lld M=%lld", q ? "q4_0" : "q8_0",
+                             (long long)K, (long long)N, (long long)m);
+                    ck_near(y, r, m * N, 1e-4f * sqrtf((float)K), 0, what);
+                }
+                free(Wp); free(y); free(r);
+                qcase_free(&c);
+            }
+}
+
+/* ------------------------------------------------------ the entry table */
+
+typedef struct entry_test {
+    const char *name;          /* "table.entry" */
+    int (*own)(void);          /* T has its own kernel for (some of) it */
+    void (*check)(void);       /* T's kernel against the reference */
+} entry_test;
+
+#define OWN(table, name, ret, params) \
+    static int own_##table##_##name(void) { return T->table.name != REF->table.name; }
+#define OWN_ARRAY(table, name, count, ret, params)                    \
+    static int own_##table##_##name(void)                             \
+    {                                                                 \
+        for (int i = 0; i < (count); i++)                             \
+            if (T->table.name[i] != REF->table.name[i]) return 1;     \
+        return 0;                                                     \
+    }
+MOTE_KERNEL_LIST(OWN, OWN_ARRAY)
+#undef OWN
+#undef OWN_ARRAY
+
+#define ROW(table, name, ret, params) { #table "." #name, own_##table##_##name, check_##table##_##name },
+#define ROW_ARRAY(table, name, count, ret, params) ROW(table, name, ret, params)
+static const entry_test entries[] = { MOTE_KERNEL_LIST(ROW, ROW_ARRAY) };
+#undef ROW
+#undef ROW_ARRAY
+#define N_ENTRIES ((int)(sizeof entries / sizeof entries[0]))
+
+/* The resolved table for isa, or NULL if this machine cannot run it. */
+static const mote_kernels *table(const char *isa)
+{
+    const mote_kernels *k = NULL;
+    if (!mote_cpu_isa_available(isa)) return NULL;
+    ck_assert_mote_ok(mote_cpu_kernels(isa, &k));
+    return k;
+}
+
+/* Entry _i of every table this machine runs (but the reference). */
+START_TEST(test_entry_matches_reference_on_every_table)
+{
+    const entry_test *e = &entries[_i];
+    for (int t = 0; t < N_ISAS; t++) {
+        if (!(T = table(isas[t]))) continue;
+        if (!e->own()) continue;
+        ENTRY = e->name;
+        rng = 12345u + 977u * (uint32_t)_i + 31u * (uint32_t)t;   /* reproducible per entry */
+        e->check();
+        printf("test_kernels: %s %s matches the reference\n", T->name, e->name);
+    }
+}
+END_TEST
+
+/* Which entries each table has of its own (the rest are the reference's). */
+START_TEST(test_tables_report_their_own_entries)
+{
+    for (int t = 0; t < N_ISAS; t++) {
+        if (!(T = table(isas[t]))) {
+            printf("test_kernels: %s: not available here, skipped\n", isas[t]);
+            continue;
+        }
+        int own = 0;
+        char from_ref[2048] = "";
+        for (int i = 0; i < N_ENTRIES; i++) {
+            if (entries[i].own()) own++;
+            else if (strlen(from_ref) + strlen(entries[i].name) + 2 < sizeof from_ref) {
+                strcat(from_ref, " ");
+                strcat(from_ref, entries[i].name);
+            }
+        }
+        printf("test_kernels: %s: %d of %d entries its own; the reference's:%s\n", T->name, own,
+               N_ENTRIES, from_ref);
+        ck_assert_int_gt(own, 0);
+    }
+}
+END_TEST
+
+/* --------------------------------------------------------- math bounds */
+
+/* Max error of unary op over a dense sweep of [lo, hi] against double libm:
+ * relative for exp, else |error| / max(1, |x|). */
+static double sweep_error(mote_unary_op op, double (*f)(double), double lo, double hi)
+{
+    enum { N = 1 << 18 };
+    float *x = malloc(sizeof(float) * N), *y = malloc(sizeof(float) * N);
+    for (int i = 0; i < N; i++) x[i] = (float)(lo + (hi - lo) * i / (N - 1));
+    T->general.unary_f32[op](N, x, y, 0, 0);
+    double m = 0;
+    for (int i = 0; i < N; i++) {
+        double r = f(x[i]), e = fabs(y[i] - r);
+        e /= op == MOTE_UN_EXP ? fabs(r) : fmax(1.0, fabs((double)x[i]));
+        m = e > m ? e : m;
+    }
+    free(x);
+    free(y);
+    return m;
+}
+static double sigmoid_d(double x) { return 1 / (1 + exp(-x)); }
+static double silu_d(double x) { return x / (1 + exp(-x)); }
+static double gelu_d(double x) { return 0.5 * x * (1 + erf(x / sqrt(2.0))); }
+static double gelu_tanh_d(double x)
+{
+    return 0.5 * x * (1 + tanh(sqrt(2.0 / 3.14159265358979323846) * (x + 0.044715 * x * x * x)));
+}
+
+START_TEST(test_approximations_within_their_documented_bounds)
+{
+    /* the bounds documented in docs/kernels.md and docs/arm.md */
+    const struct {
+        mote_unary_op op; const char *name; double (*f)(double); double lo, hi, bound;
+    } fs[] = {
+        { MOTE_UN_EXP, "exp", exp, -87, 88, 3e-7 },
+        { MOTE_UN_SIGMOID, "sigmoid", sigmoid_d, -30, 30, 2e-7 },
+        { MOTE_UN_TANH, "tanh", tanh, -10, 10, 3e-7 },
+        { MOTE_UN_ERF, "erf", erf, -6, 6, 4e-7 },
+        { MOTE_UN_GELU, "gelu", gelu_d, -10, 10, 3e-7 },
+        { MOTE_UN_GELU_TANH, "gelu_tanh", gelu_tanh_d, -10, 10, 3e-7 },
+        { MOTE_UN_SILU, "silu", silu_d, -20, 20, 3e-7 },
+    };
+    for (int t = 0; t < N_ISAS; t++) {
+        if (!(T = table(isas[t]))) continue;
+        ENTRY = "general.unary_f32";
+        for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
+            if (T->general.unary_f32[fs[i].op] == REF->general.unary_f32[fs[i].op]) continue;
+            double e = sweep_error(fs[i].op, fs[i].f, fs[i].lo, fs[i].hi);
+            printf("test_kernels: %s %-9s on [%g, %g]: max error %.2e (%s), bound %.0e\n", T->name,
+                   fs[i].name, fs[i].lo, fs[i].hi, e,
+                   fs[i].op == MOTE_UN_EXP ? "relative" : "x max(1, |x|)", fs[i].bound);
+            CK(e <= fs[i].bound, "%s error %.3g over its bound %.0e", fs[i].name, e, fs[i].bound);
+        }
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------------- dispatch */
+
+START_TEST(test_resolved_tables_hold_the_reference_where_the_target_has_nothing)
+{
+    const char *all[] = { "ref", "avx2", "avx512", "neon" };
+    for (int t = 0; t < 4; t++) {
+        const mote_kernels *k = NULL;
+        if (!mote_cpu_isa_available(all[t])) {
+            ck_assert_int_eq(mote_cpu_kernels(all[t], &k), MOTE_ERR_UNSUPPORTED);
+            continue;
+        }
+        ck_assert_mote_ok(mote_cpu_kernels(all[t], &k));
+        ck_assert_str_eq(k->name, all[t]);
+        /* NULL only where the reference is NULL too (the optional entries) */
+#define NONNULL(table, name, ret, params) \
+        ck_assert_msg(k->table.name || !REF->table.name, "%s %s.%s is NULL", all[t], #table, #name);
+#define NONNULL_ARRAY(table, name, count, ret, params)                                  \
+        for (int i = 0; i < (count); i++)                                               \
+            ck_assert_msg(k->table.name[i], "%s %s.%s[%d] is NULL", all[t], #table, #name, i);
+        MOTE_KERNEL_LIST(NONNULL, NONNULL_ARRAY)
+#undef NONNULL
+#undef NONNULL_ARRAY
+        /* the packed groups: all or none */
+        const mote_general_kernels *g = &k->general;
+        int b = !!g->gemm_nr + !!g->gemm_pack_b_bytes + !!g->gemm_pack_b + !!g->gemm_scratch_bytes +
+                !!g->gemm_packed_f32;
+        int a = !!g->gemm_mr + !!g->gemm_pack_a_bytes + !!g->gemm_pack_a +
+                !!g->gemm_packed_a_scratch_bytes + !!g->gemm_packed_a_f32;
+        ck_assert_msg(b == 0 || b == 5, "%s: %d of the 5 packed-B entries", all[t], b);
+        ck_assert_msg(a == 0 || a == 5, "%s: %d of the 5 packed-A entries", all[t], a);
+        /* resolved once: the same struct every time */
+        const mote_kernels *again = NULL;
+        ck_assert_mote_ok(mote_cpu_kernels(all[t], &again));
+        ck_assert_ptr_eq(again, k);
+    }
+    ck_assert(mote_cpu_isa_available(mote_cpu_best_isa()));
+}
+END_TEST
+
+START_TEST(test_cpu_kernels_rejects_unknown_isa)
+{
+    const mote_kernels *k = NULL;
+    ck_assert_int_eq(mote_cpu_kernels("sse9000", &k), MOTE_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(mote_last_error(), "sse9000"));
+    ck_assert_ptr_null(k);
+}
+END_TEST
+
+START_TEST(test_mote_isa_environment_forces_a_table)
+{
+    const mote_kernels *k = NULL;
+    setenv("MOTE_ISA", "ref", 1);
+    ck_assert_mote_ok(mote_cpu_kernels(NULL, &k));
+    ck_assert_str_eq(k->name, "ref");
+    ck_assert_ptr_eq(k->general.gemm_f32, REF->general.gemm_f32);
+    for (int t = 0; t < N_ISAS; t++)
+        if (mote_cpu_isa_available(isas[t])) {
+            setenv("MOTE_ISA", isas[t], 1);
+            ck_assert_mote_ok(mote_cpu_kernels("", &k));
+            ck_assert_str_eq(k->name, isas[t]);
+            /* an explicit ISA wins over the environment */
+            ck_assert_mote_ok(mote_cpu_kernels("ref", &k));
+            ck_assert_str_eq(k->name, "ref");
+        }
+    setenv("MOTE_ISA", "not-an-isa", 1);
+    ck_assert_int_eq(mote_cpu_kernels(NULL, &k), MOTE_ERR_UNSUPPORTED);
+    unsetenv("MOTE_ISA");
+    ck_assert_mote_ok(mote_cpu_kernels(NULL, &k));
+    ck_assert_str_eq(k->name, mote_cpu_best_isa());
+}
+END_TEST
+
+/* Fresh process (Check forks per test): several threads resolve at once. */
+static void *resolve_thread(void *arg)
+{
+    const mote_kernels *k = NULL;
+    if (mote_cpu_kernels(mote_cpu_best_isa(), &k) != MOTE_OK) k = NULL;
+    *(const mote_kernels **)arg = k;
+    return NULL;
+}
+
+START_TEST(test_concurrent_first_use_gives_one_resolved_table)
+{
+    enum { NT = 8 };
+    pthread_t th[NT];
+    const mote_kernels *got[NT];
+    for (int i = 0; i < NT; i++) ck_assert_int_eq(pthread_create(&th[i], NULL, resolve_thread, &got[i]), 0);
+    for (int i = 0; i < NT; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < NT; i++) {
+        ck_assert_ptr_nonnull(got[i]);
+        ck_assert_ptr_eq(got[i], got[0]);
+    }
+    ck_assert_str_eq(got[0]->name, mote_cpu_best_isa());
+}
+END_TEST
+
+START_TEST(test_cpu_features_are_consistent)
+{
+    const mote_cpu_features *f = mote_cpu_detect();
+    if (f->avx512bw || f->avx512dq || f->avx512vl || f->avx512vnni || f->avx512bf16) ck_assert(f->avx512f);
+    if (f->amx_int8 || f->amx_bf16) ck_assert(f->amx_tile);
+    if (mote_cpu_isa_available("avx512")) ck_assert(mote_cpu_isa_available("avx2"));
+    if (mote_cpu_isa_available("avx2")) ck_assert(f->avx2 && f->fma);
+    ck_assert_ptr_eq(mote_cpu_detect(), f);
+#ifdef __aarch64__
+    /* ASIMD is part of AArch64: the NEON table is the best */
+    ck_assert(f->neon);
+    ck_assert_str_eq(mote_cpu_best_isa(), "neon");
+#endif
+    printf("test_kernels: best table on this CPU: %s\n", mote_cpu_best_isa());
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("kernels");
+    TCase *d = tcase_create("dispatch");
+    tcase_add_test(d, test_resolved_tables_hold_the_reference_where_the_target_has_nothing);
+    tcase_add_test(d, test_cpu_kernels_rejects_unknown_isa);
+    tcase_add_test(d, test_mote_isa_environment_forces_a_table);
+    tcase_add_test(d, test_concurrent_first_use_gives_one_resolved_table);
+    tcase_add_test(d, test_cpu_features_are_consistent);
+    tcase_add_test(d, test_tables_report_their_own_entries);
+    suite_add_tcase(s, d);
+    TCase *e = tcase_create("entries");
+    tcase_set_timeout(e, 600);
+    tcase_add_loop_test(e, test_entry_matches_reference_on_every_table, 0, N_ENTRIES);
+    tcase_add_test(e, test_approximations_within_their_documented_bounds);
+    suite_add_tcase(s, e);
+    return s;
+}
+
+int main(void) { return mote_test_run(suite()); }
