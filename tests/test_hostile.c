@@ -198,6 +198,32 @@ START_TEST(test_layernorm_of_huge_empty_tensor_is_refused)
 }
 END_TEST
 
+START_TEST(test_session_input_shape_with_huge_empty_dims_is_refused)
+{
+    /* the same empty (0, 1, 2^62, 2^62) tensor given as a session's input
+     * shape, for a model whose dims are open */
+    int node;
+    int64_t d[4] = {-1, 1, -1, -1};
+    mote_graph *g = one_node("Flatten", 4, d, &node);
+    ck_assert_mote_ok(mote_graph_attr_int(g, node, "axis", 2));
+    mote_model *m = NULL;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    mote_tensor shape = {.dtype = MOTE_F32, .ndim = 4, .dims = {0, 1, (int64_t)1 << 62, (int64_t)1 << 62}};
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.input_shapes = &shape;
+    o.n_input_shapes = 1;
+    mote_session *s = NULL;
+    mote_status st = mote_session_new(m, &o, &s);
+    ck_assert_msg(st == MOTE_ERR_LIMIT || st == MOTE_ERR_SHAPE, "%s: %s", mote_status_name(st),
+                  mote_last_error());
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(mote_last_error(), "4611686018427387904"), "%s", mote_last_error());
+    mote_model_close(m);
+}
+END_TEST
+
 /* Q, K, V (T, 8) and pos -> LlmAttention(heads 2, max_seq) -> y. */
 static mote_graph *attention_graph(int64_t max_seq)
 {
@@ -612,6 +638,7 @@ static Suite *hostile_suite(void)
     tcase_add_test(sizes, test_window_dilation_overflow_is_refused);
     tcase_add_test(sizes, test_empty_tensor_with_huge_dims_is_refused);
     tcase_add_test(sizes, test_layernorm_of_huge_empty_tensor_is_refused);
+    tcase_add_test(sizes, test_session_input_shape_with_huge_empty_dims_is_refused);
     tcase_add_test(sizes, test_attention_cache_size_overflow_is_refused);
     tcase_add_test(sizes, test_depthwise_conv_with_huge_stride_runs);
     tcase_add_test(sizes, test_quantize_of_nan_gives_the_zero_point);
