@@ -34,3 +34,12 @@ noinst_PROGRAMS += bench/opencl
 bench_opencl_SOURCES = bench/opencl.c
 bench_opencl_LDADD = libmote_core.la $(CLBLAST_LIBS) $(OPENCL_LIBS) -lm
 endif
+
+# bench/graph_scale: load, ONNX import, save, open, session creation and a
+# run of a chain of N nodes at 50,000 and 200,000 (or the sizes given), with
+# the growth factor between them (near-linear: about x4).
+if HAVE_ONNX
+noinst_PROGRAMS += bench/graph_scale
+bench_graph_scale_SOURCES = bench/graph_scale.c tests/chain_fixture.c tests/chain_fixture.h
+bench_graph_scale_LDADD = libmote_core.la -lm
+endif

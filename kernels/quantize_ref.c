@@ -9,7 +9,9 @@
 /*
  * ch = (e / inner) % C
  * q = clamp(round_half_even(x[e] / scale[ch]) + zp[ch], lo, hi)
- * with [lo, hi] = [0, 255] (u8) or [-128, 127] (i8).
+ * with [lo, hi] = [0, 255] (u8) or [-128, 127] (i8); a NaN quotient (x NaN,
+ * or 0/0 with a zero scale) gives clamp(zp[ch]): converting NaN to an
+ * integer type is undefined in C.
  */
 void mote_quantize_f32_ref(const float *x, void *y, int is_signed, const float *scale,
                            const int32_t *zp, int64_t C, int64_t inner, int64_t e0, int64_t e1)
@@ -18,7 +20,9 @@ void mote_quantize_f32_ref(const float *x, void *y, int is_signed, const float *
     for (int64_t e = e0; e < e1; e++) {
         int64_t ch = (e / inner) % C;
         /* nearbyintf rounds half to even in the default rounding mode */
-        float q = nearbyintf(x[e] / scale[ch]) + (float)(zp ? zp[ch] : 0);
+        float z = (float)(zp ? zp[ch] : 0);
+        float q = nearbyintf(x[e] / scale[ch]) + z;
+        if (isnan(q)) q = z;
         q = q < lo ? lo : q > hi ? hi : q;
         if (is_signed)
             ((int8_t *)y)[e] = (int8_t)q;

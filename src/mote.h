@@ -122,7 +122,8 @@ typedef struct mote_tensor {
     void *data;
 } mote_tensor;
 
-/* Number of elements (1 for a scalar; -1 if a dim is unknown or it overflows). */
+/* Number of elements (1 for a scalar; -1 if a dim is unknown or the product
+ * of the non-zero dims overflows int64). */
 MOTE_API int64_t mote_tensor_numel(const mote_tensor *t);
 /* Bytes of data (numel * dtype size); 0 if unknown or on overflow. */
 MOTE_API size_t mote_tensor_nbytes(const mote_tensor *t);
@@ -142,7 +143,8 @@ typedef struct mote_model mote_model;
 MOTE_API mote_status mote_model_open(const char *path, mote_model **out);
 /* The same from a caller's buffer, which must outlive the model. */
 MOTE_API mote_status mote_model_open_memory(const void *buf, size_t len, mote_model **out);
-/* Checks every checksum in the file, the weight data included. */
+/* Checks the file as mote_model_open does (structure, graph, shapes at
+ * the file's input shapes), then every checksum, the weight data included. */
 MOTE_API mote_status mote_model_verify(const char *path);
 MOTE_API void mote_model_close(mote_model *m);
 

@@ -250,3 +250,12 @@ endif
 # test_opencl's program cache
 clean-local:
 	rm -rf tests/opencl-cache
+
+# Hostile inputs: nested errors, nameless and mistyped ONNX
+# attributes, sizes near INT64_MAX, verify agreeing with load, big graphs.
+check_PROGRAMS += tests/test_hostile
+tests_test_hostile_SOURCES = tests/test_hostile.c tests/chain_fixture.c tests/chain_fixture.h \
+	tests/testutil.c tests/testutil.h
+tests_test_hostile_CFLAGS = $(TEST_CFLAGS)
+tests_test_hostile_LDADD = $(TEST_LIBS)
+TESTS += tests/test_hostile

@@ -508,6 +508,82 @@ START_TEST(test_llama2c_rejects_bad_header)
 }
 END_TEST
 
+/* A copy of stories260K.bin with header field `field` set to value and
+ * `extra` zero bytes appended; returns the path. */
+static const char *altered_stories(const char *name, int field, int32_t value, size_t extra)
+{
+    static char p[1024];
+    char ck[1024];
+    if (!shared_path(ck, sizeof ck, "stories260K.bin")) return NULL;
+    FILE *in = fopen(ck, "rb");
+    ck_assert_ptr_nonnull(in);
+    snprintf(p, sizeof p, "%s/%s", mote_test_tmpdir(), name);
+    FILE *out = fopen(p, "wb");
+    ck_assert_ptr_nonnull(out);
+    char buf[1 << 16];
+    size_t n, at = 0;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        if (at == 0 && field >= 0) memcpy(buf + 4 * field, &value, 4);
+        fwrite(buf, 1, n, out);
+        at += n;
+    }
+    for (size_t i = 0; i < extra; i++) fputc(0, out);
+    fclose(in);
+    fclose(out);
+    return p;
+}
+
+START_TEST(test_llama2c_header_must_describe_the_file_exactly)
+{
+    /* stories260K has 5 layers: a header saying 4 reads 5 layers' data
+     * as 4 plus garbage; trailing bytes; a larger vocabulary. */
+    struct { const char *name; int field; int32_t value; size_t extra; const char *why; } cases[] = {
+        { "layers4.bin", 2, 4, 0, "trailing bytes" },
+        { "trailing.bin", -1, 0, 4, "trailing bytes" },
+        { "trailing1.bin", -1, 0, 1, "trailing bytes" },
+        { "vocab.bin", 5, 513, 0, "truncated" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *p = altered_stories(cases[i].name, cases[i].field, cases[i].value, cases[i].extra);
+        if (!p) return;
+        mote_graph *g = (mote_graph *)1;
+        ck_assert_int_eq(mote_llama2c_import(p, NULL, &g, NULL), MOTE_ERR_FORMAT);
+        ck_assert_ptr_null(g);
+        ck_assert_msg(strstr(mote_last_error(), cases[i].why) && strstr(mote_last_error(), "describes"),
+                      "%s: %s", cases[i].name, mote_last_error());
+        ck_assert_int_eq(mote_llama2c_probe(p), 1);
+    }
+}
+END_TEST
+
+START_TEST(test_llama2c_tokenizer_larger_than_the_vocabulary_is_refused)
+{
+    char ck[1024], tk[1024];
+    if (!shared_path(ck, sizeof ck, "stories260K.bin") || !shared_path(tk, sizeof tk, "tok512.bin"))
+        return;
+    char p[1024];
+    snprintf(p, sizeof p, "%s/tok513.bin", mote_test_tmpdir());
+    FILE *in = fopen(tk, "rb"), *out = fopen(p, "wb");
+    ck_assert(in && out);
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);
+    float score = 0;
+    int32_t len = 2;
+    fwrite(&score, 4, 1, out);
+    fwrite(&len, 4, 1, out);
+    fwrite("zz", 1, 2, out);
+    fclose(in);
+    fclose(out);
+    mote_graph *g;
+    ck_assert_int_eq(mote_llama2c_import(ck, p, &g, NULL), MOTE_ERR_FORMAT);
+    ck_assert_msg(strstr(mote_last_error(), "more entries"), "%s", mote_last_error());
+    /* the real one still loads */
+    ck_assert_mote_ok(mote_llama2c_import(ck, tk, &g, NULL));
+    mote_graph_free(g);
+}
+END_TEST
+
 START_TEST(test_quant_round_trip_error_is_bounded)
 {
     float x[64], y[64];
@@ -540,6 +616,8 @@ int main(void)
     tcase_add_test(tc, test_llama2c_v2_int8_matrices_stay_q8_0);
     tcase_add_test(tc, test_llama2c_rejects_truncated_checkpoint);
     tcase_add_test(tc, test_llama2c_rejects_bad_header);
+    tcase_add_test(tc, test_llama2c_header_must_describe_the_file_exactly);
+    tcase_add_test(tc, test_llama2c_tokenizer_larger_than_the_vocabulary_is_refused);
     tcase_add_test(tc, test_quant_round_trip_error_is_bounded);
     suite_add_tcase(s, tc);
     return mote_test_run(s);

@@ -172,11 +172,20 @@ static int make_dir(const char *dir)
                     errno == EEXIST ? "not a directory" : strerror(errno));
 }
 
-/* Writes output t as DIR/<name>.npy; bf16 (no numpy type) as f32. The
- * file is named on stdout, or as "file" in j's open object. */
-static int write_output(const char *dir, const char *name, const mote_tensor *t, cli_json *j)
+/* One output being written: its final path and the temporary file that
+ * holds it until every output is written. */
+typedef struct out_file {
+    char *path;
+    mote_npy_temp tf;
+    char desc[160];
+    bool widened;        /* bf16 written as f32 */
+} out_file;
+
+/* Writes output t as a temporary file for DIR/<name>.npy; bf16 (no numpy
+ * type) as f32. The caller commits or discards o->tf. */
+static int write_output(const char *dir, const char *name, const mote_tensor *t, out_file *o)
 {
-    char *base = safe_name(name), *file = NULL, *path = NULL;
+    char *base = safe_name(name), *file = NULL;
     int rc = CLI_FAIL;
     mote_tensor w = *t;
     float *wide = NULL;
@@ -184,7 +193,7 @@ static int write_output(const char *dir, const char *name, const mote_tensor *t,
         goto done;
     strcpy(file, base);
     strcat(file, ".npy");
-    if (!(path = cli_join(dir, file)))
+    if (!(o->path = cli_join(dir, file)))
         goto done;
     if (t->dtype == MOTE_BF16) {
         int64_t n = mote_tensor_numel(t);
@@ -194,26 +203,67 @@ static int write_output(const char *dir, const char *name, const mote_tensor *t,
             wide[i] = mote_bf16_to_f32(((const uint16_t *)t->data)[i]);
         w.dtype = MOTE_F32;
         w.data = wide;
+        o->widened = true;
     }
-    mote_status st = mote_npy_write(path, &w);
+    mote_status st = mote_npy_write_temp(o->path, &w, &o->tf);
     if (st) {
-        rc = cli_fail_status(path, st);
+        rc = cli_fail_status(o->path, st);
         goto done;
     }
-    char d[160];
-    if (j)
-        cli_json_str(j, "file", path);
-    else
-        printf("%s: %s -> %s%s\n", name, mote_tensor_describe(&w, d, sizeof d), path,
-               t->dtype == MOTE_BF16 ? " (bf16 written as f32)" : "");
+    mote_tensor_describe(&w, o->desc, sizeof o->desc);
     rc = CLI_OK;
 done:
-    if (rc && !path)
+    if (rc && !o->path)
         cli_fail(name, "out of memory");
     free(wide);
-    free(path);
     free(file);
     free(base);
+    return rc;
+}
+
+/* All outputs or none: each is written completely under a temporary name
+ * first; only when every one succeeded are they renamed into place, so a
+ * failure (a full disk) leaves the directory's old files as they were.
+ * Then each is named on stdout, or as an object (its summary and "file")
+ * in j's open array. */
+static int write_outputs(run_ctx *r, mote_session *s, const char *outdir, cli_json *j)
+{
+    int n = mote_model_num_outputs(r->m), rc = CLI_OK;
+    out_file *o = calloc((size_t)n + 1, sizeof *o);
+    if (!o)
+        return cli_fail(NULL, "out of memory");
+    int written = 0;
+    for (; written < n && rc == CLI_OK; written++) {
+        mote_tensor t;
+        const char *name = mote_model_output(r->m, written, &(mote_tensor){ 0 });
+        o[written].tf.slot = -1;
+        mote_status st = mote_session_output(s, written, &t);
+        rc = st ? cli_fail_status(r->model_path, st) : write_output(outdir, name, &t, &o[written]);
+    }
+    for (int i = 0; i < written; i++) {
+        if (rc == CLI_OK) {
+            mote_status st = mote_npy_commit(&o[i].tf, o[i].path);
+            if (st)
+                rc = cli_fail_status(o[i].path, st);
+        } else {
+            mote_npy_discard(&o[i].tf);
+        }
+    }
+    for (int i = 0; rc == CLI_OK && i < n; i++) {
+        mote_tensor t;
+        const char *name = mote_model_output(r->m, i, &(mote_tensor){ 0 });
+        if (j && mote_session_output(s, i, &t) == MOTE_OK) {
+            cli_json_object(j, NULL);
+            cli_json_tensor_fields(j, name, &t);
+            cli_json_str(j, "file", o[i].path);
+            cli_json_end(j);
+        } else if (!j) {
+            printf("%s: %s -> %s%s\n", name, o[i].desc, o[i].path,
+                   o[i].widened ? " (bf16 written as f32)" : "");
+        }
+    }
+    for (int i = 0; i < written; i++) free(o[i].path);
+    free(o);
     return rc;
 }
 
@@ -259,7 +309,9 @@ static int run_model(run_ctx *r, const char *outdir, int threads, const char *is
         cli_json_int(j, "threads", mote_session_threads(s));
         cli_json_array(j, "outputs");
     }
-    for (int i = 0; i < mote_model_num_outputs(r->m); i++) {
+    if (outdir)
+        rc = write_outputs(r, s, outdir, j);
+    for (int i = 0; !outdir && i < mote_model_num_outputs(r->m); i++) {
         mote_tensor t;
         const char *name = mote_model_output(r->m, i, &(mote_tensor){ 0 });
         if ((st = mote_session_output(s, i, &t))) {
@@ -269,15 +321,10 @@ static int run_model(run_ctx *r, const char *outdir, int threads, const char *is
         if (j) {
             cli_json_object(j, NULL);
             cli_json_tensor_fields(j, name, &t);
-        }
-        if (outdir)
-            rc = write_output(outdir, name, &t, j);
-        else if (!j)
-            cli_print_summary(stdout, name, &t);
-        if (j)
             cli_json_end(j);
-        if (rc)
-            break;
+        } else {
+            cli_print_summary(stdout, name, &t);
+        }
     }
     if (j) {
         /* closed even after a failed write, so stdout stays one JSON value */

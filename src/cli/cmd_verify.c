@@ -1,7 +1,8 @@
 /*
- * cmd_verify.c — `mote verify MODEL...`: checks every checksum of each
- * .mote file (structure, graph, metadata and all weight data) with
- * mote_model_verify. It does not run the model.
+ * cmd_verify.c — `mote verify MODEL...`: checks each .mote file as
+ * opening it would (structure, graph, shape inference at the file's
+ * shapes) and every checksum (structure, graph, metadata and all weight
+ * data) with mote_model_verify. It does not run the model.
  */
 #include "cli.h"
 #include "json.h"
@@ -9,8 +10,9 @@
 static const char usage[] =
     "Usage: mote verify [options] MODEL.mote...\n"
     "\n"
-    "Checks each file's structure and every checksum, the weight data\n"
-    "included, and prints 'FILE: OK' or the problem found.\n"
+    "Checks each file as loading it would (structure, graph, each op's\n"
+    "attributes and shapes at the file's input shapes), then every checksum,\n"
+    "the weight data included, and prints 'FILE: OK' or the problem found.\n"
     "\n"
     "Options:\n"
     "      --json   print {\"files\": [{\"file\", \"ok\", \"status\", \"error\"}...]}\n"

@@ -8,10 +8,12 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "format/tempfiles.h"
 
 typedef struct cli_command {
     const char *name;
@@ -51,8 +53,34 @@ static const cli_command *find(const char *name)
     return NULL;
 }
 
+/* SIGINT, SIGTERM, SIGHUP: remove the temporary files being written (a
+ * model under conversion can leave hundreds of MB), then die of the same
+ * signal so the caller sees how the program ended. */
+static void on_fatal_signal(int sig)
+{
+    mote_temp_unlink_all();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void remove_temps_on_signals(void)
+{
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t j = 0; j < sizeof sigs / sizeof sigs[0]; j++) sigaddset(&sa.sa_mask, sigs[j]);
+        /* a signal the caller ignores (nohup) stays ignored */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    remove_temps_on_signals();
     if (argc < 2) {
         print_usage(stderr);
         return CLI_USAGE;

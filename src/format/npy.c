@@ -21,10 +21,10 @@
  * trailing comma, Python 2 "3L" integers) and refuses anything else.
  */
 #include "npy.h"
+#include "tempfiles.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -590,8 +590,10 @@ static size_t format_header(const mote_tensor *t, const char *descr, char *buf, 
     return total;
 }
 
-mote_status mote_npy_write(const char *path, const mote_tensor *t)
+mote_status mote_npy_write_temp(const char *path, const mote_tensor *t, mote_npy_temp *tf)
 {
+    tf->path = NULL;
+    tf->slot = -1;
     if (!path || !t)
         return mote_error(MOTE_ERR_ARG, "mote_npy_write: NULL argument");
     const npy_code *c = code_for(t->dtype);
@@ -618,26 +620,13 @@ mote_status mote_npy_write(const char *path, const mote_tensor *t)
         return mote_error(MOTE_ERR_ARG, "%s: .npy header too long", path);
 
     /* A temporary name beside the target, so rename() stays on one
-     * filesystem and is atomic. O_EXCL: never reuse someone else's file. */
-    static atomic_int counter;  /* uniqueness within a process; pid across them */
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 48);
-    if (!tmp)
-        return mote_error(MOTE_ERR_NOMEM, "%s: out of memory", path);
-    int fd = -1;
-    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        snprintf(tmp, plen + 48, "%s.tmp.%ld.%d", path, (long)getpid(),
-                 atomic_fetch_add(&counter, 1));
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    if (fd < 0) {
-        st = mote_error(MOTE_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
-                        strerror(errno));
-        free(tmp);
-        return st;
-    }
+     * filesystem and is atomic. */
+    char *tmp;
+    int slot;
+    int fd = mote_temp_create(path, &tmp, &slot);
+    if (fd < 0)
+        return mote_error(MOTE_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
+                          strerror(errno));
     if (!write_full(fd, head, hbytes) || !write_full(fd, t->data, nbytes)) {
         st = mote_error(MOTE_ERR_IO, "%s: write failed: %s", path, strerror(errno));
         goto fail;
@@ -653,17 +642,44 @@ mote_status mote_npy_write(const char *path, const mote_tensor *t)
         st = mote_error(MOTE_ERR_IO, "%s: close failed: %s", path, strerror(errno));
         goto fail;
     }
-    if (rename(tmp, path) != 0) {
-        st = mote_error(MOTE_ERR_IO, "%s: cannot rename the temporary file into place: %s",
-                        path, strerror(errno));
-        goto fail;
-    }
-    free(tmp);
+    tf->path = tmp;
+    tf->slot = slot;
     return MOTE_OK;
 fail:
     if (fd >= 0)
         close(fd);
     unlink(tmp);
+    mote_temp_forget(slot);
     free(tmp);
     return st;
+}
+
+mote_status mote_npy_commit(mote_npy_temp *tf, const char *path)
+{
+    mote_status st = MOTE_OK;
+    if (rename(tf->path, path) != 0) {
+        st = mote_error(MOTE_ERR_IO, "%s: cannot rename the temporary file into place: %s",
+                        path, strerror(errno));
+        unlink(tf->path);
+    }
+    mote_npy_discard(tf);
+    return st;
+}
+
+void mote_npy_discard(mote_npy_temp *tf)
+{
+    if (!tf->path)
+        return;
+    unlink(tf->path);   /* after a rename: no such file, nothing done */
+    mote_temp_forget(tf->slot);
+    free(tf->path);
+    tf->path = NULL;
+    tf->slot = -1;
+}
+
+mote_status mote_npy_write(const char *path, const mote_tensor *t)
+{
+    mote_npy_temp tf;
+    mote_status st = mote_npy_write_temp(path, t, &tf);
+    return st ? st : mote_npy_commit(&tf, path);
 }

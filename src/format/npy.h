@@ -50,6 +50,18 @@ mote_status mote_npy_parse(const void *buf, size_t len, const char *name,
  */
 mote_status mote_npy_write(const char *path, const mote_tensor *t);
 
+/* The two halves of mote_npy_write, for writing several files all or
+ * none: write_temp writes the complete file under a temporary name beside
+ * path (recorded for removal on a signal, tempfiles.h); commit renames it
+ * over path; discard removes it. Both commit and discard release tf. */
+typedef struct mote_npy_temp {
+    char *path;     /* the temporary file, NULL when none */
+    int slot;       /* its tempfiles.h slot               */
+} mote_npy_temp;
+mote_status mote_npy_write_temp(const char *path, const mote_tensor *t, mote_npy_temp *tf);
+mote_status mote_npy_commit(mote_npy_temp *tf, const char *path);
+void mote_npy_discard(mote_npy_temp *tf);
+
 /* The numpy descr for a mote dtype ("<f4", ...), or NULL (bf16, unknown). */
 const char *mote_npy_descr(mote_dtype t);
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "crc32.h"
 #include "format.h"
+#include "tempfiles.h"
 #include "graph/internal.h"
 
 /* --------------------------------------------------------- byte buffer */
@@ -368,23 +369,16 @@ mote_status mote_graph_save(const mote_graph *g, const char *path)
         image_free(&im);
         return st;
     }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + sizeof ".tmp.XXXXXX");
-    if (!tmp) {
-        image_free(&im);
-        return mote_error(MOTE_ERR_NOMEM, "%s: out of memory", path);
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(tmp);
+    char *tmp;
+    int slot;
+    int fd = mote_temp_create(path, &tmp, &slot);
     if (fd < 0) {
         st = mote_error(MOTE_ERR_IO, "%s: cannot create a temporary file beside it: %s",
                         path, strerror(errno));
-        free(tmp);
         image_free(&im);
         return st;
     }
-    (void)fchmod(fd, 0644);  /* mkstemp makes 0600; a model is not a secret */
+    (void)fchmod(fd, 0644);  /* a model is not a secret: 0644 whatever the umask */
     FILE *f = fdopen(fd, "wb");
     const char *step = NULL;   /* the step that failed, if any */
     int err = 0;
@@ -415,6 +409,7 @@ mote_status mote_graph_save(const mote_graph *g, const char *path)
     } else {
         sync_dir(path);
     }
+    mote_temp_forget(slot);
     free(tmp);
     image_free(&im);
     return st;

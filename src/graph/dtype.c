@@ -87,12 +87,17 @@ uint16_t mote_f32_to_bf16(float f)
 int64_t mote_tensor_numel(const mote_tensor *t)
 {
     if (!t || t->ndim < 0 || t->ndim > MOTE_MAX_DIMS) return -1;
+    /* The product of the non-zero dims must fit too: a (0, 2^62, 2^62)
+     * tensor is empty, but every op's product of some of its dims (rows,
+     * plane sizes) would overflow. */
     int64_t n = 1;
+    bool empty = false;
     for (int i = 0; i < t->ndim; i++) {
         if (t->dims[i] < 0) return -1;
-        if (__builtin_mul_overflow(n, t->dims[i], &n)) return -1;
+        if (t->dims[i] == 0) empty = true;
+        else if (__builtin_mul_overflow(n, t->dims[i], &n)) return -1;
     }
-    return n;
+    return empty ? 0 : n;
 }
 
 size_t mote_tensor_nbytes(const mote_tensor *t)

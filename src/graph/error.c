@@ -16,10 +16,15 @@ void mote_error_clear(void) { last_error[0] = '\0'; }
 
 mote_status mote_error(mote_status st, const char *fmt, ...)
 {
+    /* Formatted aside, then copied: callers add context by passing
+     * mote_last_error() itself as an argument, which vsnprintf into the
+     * same buffer would overwrite while reading it. */
+    char msg[sizeof last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(last_error, msg, strlen(msg) + 1);
     return st;
 }
 

@@ -34,6 +34,8 @@ mote_graph *mote_graph_new(void)
     return calloc(1, sizeof(mote_graph));
 }
 
+static void index_free(struct mote_name_index *ix);
+
 static void attr_free(mote_attr *a)
 {
     free(a->name);
@@ -72,15 +74,124 @@ void mote_graph_free(mote_graph *g)
     free(g->inputs);
     free(g->outputs);
     free(g->meta);
+    index_free(&g->vidx);
+    index_free(&g->nidx);
     free(g);
 }
 
+/* ------------------------------------------------------- name indexes */
+
+/* FNV-1a over the name. */
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static void index_free(struct mote_name_index *ix)
+{
+    free(ix->slot);
+    memset(ix, 0, sizeof *ix);
+}
+
+/* Inserts id (slots hold id + 1; 0 is empty). The table has room. */
+static void index_put(struct mote_name_index *ix, const char *name, int id)
+{
+    uint32_t mask = (uint32_t)ix->cap - 1, j = name_hash(name) & mask;
+    while (ix->slot[j]) j = (j + 1) & mask;
+    ix->slot[j] = id + 1;
+    ix->used++;
+}
+
+/* Brings ix up to date with the n names (name_of(g, i)): a table of at
+ * least twice the slots in use; rebuilt from the live names when it
+ * fills (dropping stale slots). False on out of memory. */
+static bool index_sync(struct mote_name_index *ix, const mote_graph *g, int n,
+                       const char *(*name_of)(const mote_graph *, int))
+{
+    if (ix->n_indexed > n) ix->n_indexed = n;   /* ids dropped from the end */
+    if (ix->n_indexed == n && ix->slot) return true;
+    int want = ix->used + (n - ix->n_indexed);
+    if (!ix->slot || (int64_t)want * 2 > ix->cap) {
+        int cap = 64;
+        while (cap < 2 * n + 2) {
+            if (cap > (1 << 29)) return false;
+            cap *= 2;
+        }
+        int *slot = calloc((size_t)cap, sizeof *slot);
+        if (!slot) return false;
+        free(ix->slot);
+        ix->slot = slot;
+        ix->cap = cap;
+        ix->used = 0;
+        ix->n_indexed = 0;
+    }
+    for (int i = ix->n_indexed; i < n; i++) index_put(ix, name_of(g, i), i);
+    ix->n_indexed = n;
+    return true;
+}
+
+/* The id named name, or -1 (after a successful index_sync). */
+static int index_get(const struct mote_name_index *ix, const mote_graph *g, int n,
+                     const char *(*name_of)(const mote_graph *, int), const char *name)
+{
+    uint32_t mask = (uint32_t)ix->cap - 1, j = name_hash(name) & mask;
+    for (; ix->slot[j]; j = (j + 1) & mask) {
+        int id = ix->slot[j] - 1;
+        if (id < n && strcmp(name_of(g, id), name) == 0) return id;
+    }
+    return -1;
+}
+
+static const char *value_name(const mote_graph *g, int i) { return g->values[i].name; }
+static const char *node_name(const mote_graph *g, int i) { return g->nodes[i].name; }
+
+void mote_graph_names_changed(mote_graph *g)
+{
+    if (!g) return;
+    index_free(&g->vidx);
+    index_free(&g->nidx);
+}
+
+/* Lookups are logically const; the index is a cache. Without memory for
+ * it they fall back to a linear scan. */
 int mote_graph_find_value(const mote_graph *g, const char *name)
 {
     if (!g || !name) return -1;
+    mote_graph *w = (mote_graph *)g;
+    if (index_sync(&w->vidx, g, g->n_values, value_name))
+        return index_get(&g->vidx, g, g->n_values, value_name, name);
     for (int i = 0; i < g->n_values; i++)
         if (strcmp(g->values[i].name, name) == 0) return i;
     return -1;
+}
+
+int mote_graph_find_node(const mote_graph *g, const char *name)
+{
+    if (!g || !name) return -1;
+    mote_graph *w = (mote_graph *)g;
+    if (index_sync(&w->nidx, g, g->n_nodes, node_name))
+        return index_get(&g->nidx, g, g->n_nodes, node_name, name);
+    for (int i = 0; i < g->n_nodes; i++)
+        if (strcmp(g->nodes[i].name, name) == 0) return i;
+    return -1;
+}
+
+mote_status mote_graph_rename_value(mote_graph *g, int v, const char *name)
+{
+    char *nm = mote_strdup(name);
+    if (!nm) return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    free(g->values[v].name);
+    g->values[v].name = nm;
+    /* The old slot goes stale (its name no longer matches); the new name
+     * needs a slot of its own. */
+    struct mote_name_index *ix = &g->vidx;
+    if (v < ix->n_indexed) {
+        if ((int64_t)(ix->used + 1) * 2 > ix->cap) index_free(ix);
+        else index_put(ix, nm, v);
+    }
+    return MOTE_OK;
 }
 
 static bool valid_shape(int ndim, const int64_t *dims, bool allow_unknown)
@@ -188,11 +299,10 @@ int mote_graph_node(mote_graph *g, const char *op, const char *name,
         snprintf(auto_name, sizeof auto_name, "%s_%d", op, g->n_nodes);
         name = auto_name;
     }
-    for (int i = 0; i < g->n_nodes; i++)
-        if (strcmp(g->nodes[i].name, name) == 0) {
-            mote_error(MOTE_ERR_GRAPH, "graph: a node named '%s' already exists", name);
-            return -1;
-        }
+    if (mote_graph_find_node(g, name) >= 0) {
+        mote_error(MOTE_ERR_GRAPH, "graph: a node named '%s' already exists", name);
+        return -1;
+    }
     if (!GROW(g->nodes, g->cap_nodes, g->n_nodes + 1)) goto nomem;
     mote_node *n = &g->nodes[g->n_nodes];
     memset(n, 0, sizeof *n);
@@ -236,8 +346,13 @@ nomem:
 /* Returns the attribute slot for key on node (replacing an existing one). */
 static mote_attr *attr_slot(mote_graph *g, int node, const char *key, mote_attr_type t)
 {
-    if (!g || node < 0 || node >= g->n_nodes || !key || !*key) {
+    if (!g || node < 0 || node >= g->n_nodes) {
         mote_error(MOTE_ERR_ARG, "graph: attribute '%s' on invalid node %d", key ? key : "", node);
+        return NULL;
+    }
+    if (!key || !*key) {
+        mote_error(MOTE_ERR_ARG, "graph: node '%s' (%s): an attribute needs a non-empty name",
+                   g->nodes[node].name, g->nodes[node].op);
         return NULL;
     }
     mote_node *n = &g->nodes[node];
@@ -453,23 +568,50 @@ int mote_attr_get_floats(const mote_node *n, const char *name, const float **v)
     return a->n;
 }
 
-/* Kahn's algorithm; ties broken by node index so the order is stable. */
+/* Kahn's algorithm over lists of each value's consumers (one entry per
+ * use, in node then input order), so it is linear in nodes plus uses; a
+ * node becomes ready when its last producer is done, in the order the
+ * earlier quadratic scan gave. */
 mote_status mote_graph_topo_order(const mote_graph *g, int *order)
 {
-    int nn = g->n_nodes;
+    int nn = g->n_nodes, nv = g->n_values;
     if (nn == 0) return MOTE_OK;
+    size_t uses = 0;
+    for (int i = 0; i < nn; i++) uses += (size_t)g->nodes[i].n_in;
     int *pending = calloc((size_t)nn, sizeof(int));
     int *queue = malloc(sizeof(int) * (size_t)nn);
-    if (!pending || !queue) {
+    int *first = calloc((size_t)nv + 1, sizeof(int));   /* consumers of v: [first[v], first[v+1]) */
+    int *cons = malloc(sizeof(int) * (uses ? uses : 1));
+    if (!pending || !queue || !first || !cons) {
         free(pending);
         free(queue);
+        free(first);
+        free(cons);
         return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
     }
     for (int i = 0; i < nn; i++)
         for (int j = 0; j < g->nodes[i].n_in; j++) {
             int v = g->nodes[i].in[j];
-            if (v >= 0 && g->values[v].producer >= 0) pending[i]++;
+            if (v < 0 || v >= nv) continue;
+            first[v + 1]++;
+            if (g->values[v].producer >= 0) pending[i]++;
         }
+    for (int v = 0; v < nv; v++) first[v + 1] += first[v];
+    int *fill = malloc(sizeof(int) * ((size_t)nv + 1));
+    if (!fill) {
+        free(pending);
+        free(queue);
+        free(first);
+        free(cons);
+        return mote_error(MOTE_ERR_NOMEM, "graph: out of memory");
+    }
+    memcpy(fill, first, sizeof(int) * (size_t)nv);
+    for (int i = 0; i < nn; i++)
+        for (int j = 0; j < g->nodes[i].n_in; j++) {
+            int v = g->nodes[i].in[j];
+            if (v >= 0 && v < nv) cons[fill[v]++] = i;
+        }
+    free(fill);
     int head = 0, tail = 0, done = 0;
     for (int i = 0; i < nn; i++)
         if (pending[i] == 0) queue[tail++] = i;
@@ -478,9 +620,9 @@ mote_status mote_graph_topo_order(const mote_graph *g, int *order)
         order[done++] = i;
         for (int k = 0; k < g->nodes[i].n_out; k++) {
             int v = g->nodes[i].out[k];
-            for (int c = 0; c < nn; c++)
-                for (int j = 0; j < g->nodes[c].n_in; j++)
-                    if (g->nodes[c].in[j] == v && --pending[c] == 0) queue[tail++] = c;
+            if (v < 0 || v >= nv) continue;
+            for (int e = first[v]; e < first[v + 1]; e++)
+                if (--pending[cons[e]] == 0) queue[tail++] = cons[e];
         }
     }
     mote_status st = MOTE_OK;
@@ -492,6 +634,8 @@ mote_status mote_graph_topo_order(const mote_graph *g, int *order)
     }
     free(pending);
     free(queue);
+    free(first);
+    free(cons);
     return st;
 }
 
@@ -522,6 +666,7 @@ mote_status mote_graph_compact(mote_graph *g, const bool *dead)
         g->nodes[nn++] = g->nodes[i];
     }
     g->n_nodes = nn;
+    mote_graph_names_changed(g);   /* ids renumbered below */
     for (int i = 0; i < g->n_inputs; i++) used[g->inputs[i]] = true;
     for (int i = 0; i < g->n_outputs; i++) used[g->outputs[i]] = true;
     for (int i = 0; i < nn; i++) {

@@ -83,6 +83,12 @@ struct mote_graph {
     int *inputs;         int n_inputs, cap_inputs;    /* value ids */
     int *outputs;        int n_outputs, cap_outputs;  /* value ids */
     mote_meta *meta;     int n_meta, cap_meta;
+    /* Name -> id hash indexes (graph.c), built lazily: they cover ids
+     * [0, n_indexed) and every hit is checked against the name, so ids
+     * removed or reused leave only harmless stale slots. Code that renames
+     * or renumbers values or nodes outside graph.c calls
+     * mote_graph_rename_value or mote_graph_names_changed. */
+    struct mote_name_index { int *slot; int cap, used, n_indexed; } vidx, nidx;
 };
 
 /* --- helpers used across src/ (graph.c) --- */
@@ -101,6 +107,14 @@ int mote_attr_get_floats(const mote_node *n, const char *name, const float **v);
 /* Nodes in an order where every producer comes before its consumers.
  * order must hold n_nodes ints. MOTE_ERR_GRAPH on a cycle. */
 mote_status mote_graph_topo_order(const mote_graph *g, int *order);
+
+/* Node id by name; -1 if none. */
+int mote_graph_find_node(const mote_graph *g, const char *name);
+/* Renames value v (the index follows); MOTE_ERR_NOMEM on failure. */
+mote_status mote_graph_rename_value(mote_graph *g, int v, const char *name);
+/* Drops the name indexes after values or nodes were renamed or
+ * renumbered in place; the next lookup rebuilds them. */
+void mote_graph_names_changed(mote_graph *g);
 
 /* Adds a value without data ownership (the reader points into the mmap). */
 int mote_graph_add_value(mote_graph *g, const char *name, mote_value_kind kind,

@@ -31,6 +31,8 @@ typedef struct reader {
     size_t added, total;   /* weights added; weights the layout holds */
 } reader;
 
+static bool expected_size(const mote_llama2c_info *h, int group, uint64_t *size);
+
 static mote_status parse_header(reader *r, mote_llama2c_info *h)
 {
     int32_t hd[7];
@@ -77,7 +79,63 @@ static mote_status parse_header(reader *r, mote_llama2c_info *h)
     if (h->dim % h->n_heads || h->n_heads % h->n_kv_heads || (h->dim / h->n_heads) % 2)
         return mote_error(MOTE_ERR_FORMAT, "%s: dim %d, %d heads, %d kv heads do not fit "
                           "together", r->path, h->dim, h->n_heads, h->n_kv_heads);
+    /* The header must describe the file exactly: a wrong layer count or
+     * trailing bytes would otherwise shift every array after the error
+     * and convert into a model that generates garbage. */
+    uint64_t want = 0;
+    if (!expected_size(h, r->group, &want) || want != (uint64_t)r->len)
+        return mote_error(MOTE_ERR_FORMAT, "%s: %s: the header (v%d: dim %d, hidden %d, %d layers, "
+                          "%d heads, %d kv heads, vocabulary %d, sequence %d, %s classifier) "
+                          "describes %llu bytes, the file has %zu", r->path,
+                          want > (uint64_t)r->len ? "truncated" : "trailing bytes", h->version, h->dim,
+                          h->hidden_dim, h->n_layers, h->n_heads, h->n_kv_heads, h->vocab_size,
+                          h->max_seq, h->shared_classifier ? "shared" : "separate",
+                          (unsigned long long)want, r->len);
     return MOTE_OK;
+}
+
+/* Bytes of n values as stored: f32, or (v2 quantized) int8 plus one f32
+ * scale per group. False on overflow. */
+static bool stored_bytes(const mote_llama2c_info *h, int group, uint64_t n, int quantized,
+                         uint64_t *total)
+{
+    uint64_t b;
+    if (quantized && h->version == 2) b = n + n / (uint64_t)group * 4;
+    else if (__builtin_mul_overflow(n, (uint64_t)4, &b)) return false;
+    return !__builtin_add_overflow(*total, b, total);
+}
+
+/* The exact size of a checkpoint with header h (the order of
+ * read_weights); false if it overflows 64 bits. */
+static bool expected_size(const mote_llama2c_info *h, int group, uint64_t *size)
+{
+    uint64_t D = (uint64_t)h->dim, H = (uint64_t)h->hidden_dim, V = (uint64_t)h->vocab_size;
+    uint64_t L = (uint64_t)h->n_layers, KV = (uint64_t)h->n_kv_heads * (D / (uint64_t)h->n_heads);
+    uint64_t t = h->version == 0 ? 28 : 256;
+    int q = h->version == 2;
+    bool ok = stored_bytes(h, group, L * D * 2 + D, 0, &t) &&       /* norms */
+              stored_bytes(h, group, V * D, q, &t) &&                /* embeddings */
+              stored_bytes(h, group, D * D, q, &t) && stored_bytes(h, group, KV * D, q, &t) &&
+              stored_bytes(h, group, KV * D, q, &t) && stored_bytes(h, group, D * D, q, &t) &&
+              stored_bytes(h, group, H * D, q, &t) && stored_bytes(h, group, D * H, q, &t) &&
+              stored_bytes(h, group, H * D, q, &t);
+    if (!ok) return false;
+    /* the per-layer matrices above counted once: L times in all */
+    uint64_t one = 0;
+    if (!stored_bytes(h, group, D * D, q, &one) || !stored_bytes(h, group, KV * D, q, &one) ||
+        !stored_bytes(h, group, KV * D, q, &one) || !stored_bytes(h, group, D * D, q, &one) ||
+        !stored_bytes(h, group, H * D, q, &one) || !stored_bytes(h, group, D * H, q, &one) ||
+        !stored_bytes(h, group, H * D, q, &one))
+        return false;
+    uint64_t layers;
+    if (__builtin_mul_overflow(one, L - 1, &layers) || __builtin_add_overflow(t, layers, &t))
+        return false;
+    if (h->version == 0 &&   /* the legacy RoPE tables */
+        !stored_bytes(h, group, (uint64_t)h->max_seq * (D / (uint64_t)h->n_heads / 2) * 2, 0, &t))
+        return false;
+    if (!h->shared_classifier && !stored_bytes(h, group, V * D, q, &t)) return false;
+    *size = t;
+    return true;
 }
 
 /* Reads n f32 values (v2 quantized matrices: n int8 then n/group scales). */
@@ -257,16 +315,24 @@ static mote_status add_meta(mote_graph *g, const mote_llama2c_info *h)
 
 int mote_llama2c_probe(const char *path)
 {
+    /* Format detection, not validation (mote_llama2c_import checks the
+     * header against the file): a v1/v2 magic, or seven little-endian
+     * int32 of at most 2^24 in magnitude. An ONNX
+     * file starts with protobuf tags whose bytes make the first int32
+     * larger; a .mote file starts with its magic. So a checkpoint with a
+     * bad header is reported as one, not as broken protobuf. */
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     int32_t hd[7];
     int ok = fread(hd, 4, 7, f) == 7;
+    struct stat sb;
+    ok = ok && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
     fclose(f);
     if (!ok) return 0;
     if ((uint32_t)hd[0] == LLAMA2C_MAGIC) return 1;
     for (int i = 0; i < 7; i++)
-        if ((i == 5 ? (hd[i] < 0 ? -(int64_t)hd[i] : hd[i]) : hd[i]) <= 0 || hd[i] > (1 << 24)) return 0;
-    return hd[0] % hd[3] == 0 && hd[3] % hd[4] == 0;
+        if (hd[i] > (1 << 24) || hd[i] < -(1 << 24)) return 0;
+    return 1;
 }
 
 mote_status mote_llama2c_import(const char *ckpt, const char *tok, mote_graph **out,

@@ -40,8 +40,10 @@ typedef struct mote_llama2c_info {
     char weight_type[8];      /* "q8_0" if v2 matrices were kept, else "f32" */
 } mote_llama2c_info;
 
-/* True if the first bytes of a file look like a llama2.c checkpoint
- * (v1/v2 magic, or a plausible v0 header for a file of that size). */
+/* True if the first bytes of a file look like a llama2.c checkpoint (v1/v2
+ * magic, or seven int32 of magnitude <= 2^24, which no ONNX or .mote file
+ * starts with): format detection, so a checkpoint with a bad header is
+ * reported by mote_llama2c_import, which checks it against the file. */
 int mote_llama2c_probe(const char *path);
 
 /*

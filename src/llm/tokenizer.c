@@ -176,6 +176,15 @@ mote_status mote_tokenizer_load_llama2c(const char *path, int n_vocab, mote_toke
         used += (size_t)len;
         pool[used++] = '\0';
     }
+    /* The file must end with the last entry: more entries than the
+     * vocabulary means the tokenizer belongs to another model. */
+    if (fgetc(f) != EOF) {
+        long at = ftell(f) - 1;
+        st = mote_error(MOTE_ERR_FORMAT, "%s: bytes after token %d, the last of the model's "
+                        "vocabulary of %d (at byte %ld): the tokenizer has more entries than the "
+                        "model", path, n_vocab - 1, n_vocab, at);
+        goto done;
+    }
     st = mote_tokenizer_new(n_vocab, pool, used, scores, out);
     if (st) mote_error_wrap(st, path);
 done:

@@ -296,6 +296,12 @@ mote_status mote_onnx_import_node(mote_onnx_ctx *c, const mote_onnx_node *n, siz
     if (*domain && strcmp(domain, "ai.onnx") != 0)
         return mote_error(MOTE_ERR_UNSUPPORTED, "%s: operator domain '%s' (opset %lld) is not supported",
                           label, domain, (long long)mote_onnx_opset_version(c->m, domain));
+    for (size_t i = 0; i < n->n_attrs; i++)
+        if (!n->attrs[i].name || !*n->attrs[i].name)
+            return mote_error(MOTE_ERR_FORMAT, "%s: attribute %zu has no name", label, i);
+    mote_status st = mote_onnx_check_attrs(n, label);
+    if (st)
+        return st;
     if (!strcmp(n->op_type, "Constant"))
         return import_constant(c, n, label);
     const char *name = n->name;
@@ -309,7 +315,7 @@ mote_status mote_onnx_import_node(mote_onnx_ctx *c, const mote_onnx_node *n, siz
         return mote_onnx_import_loop(c, n, name, label);
     /* Older opset forms are rewritten into the current ones. */
     bool handled = false;
-    mote_status st = mote_onnx_legacy(c, n, name, label, &handled);
+    st = mote_onnx_legacy(c, n, name, label, &handled);
     if (st || handled)
         return st;
     if (!mote_op_find(n->op_type))

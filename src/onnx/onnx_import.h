@@ -32,6 +32,9 @@ int mote_onnx_names_get(const mote_onnx_ctx *c, const char *name);
 const char *mote_onnx_node_label(const mote_onnx_node *n, char *buf, size_t len);
 mote_status mote_onnx_add_tensor(mote_onnx_ctx *c, const mote_onnx_tensor *t,
                                  const char *name, int *id);
+/* The node's attributes against its op's schema (onnx_attrs.c): unknown
+ * names and wrong types are errors naming the node. */
+mote_status mote_onnx_check_attrs(const mote_onnx_node *n, const char *label);
 mote_status mote_onnx_copy_attrs(mote_onnx_ctx *c, int node, const mote_onnx_node *n,
                                  const char *label);
 mote_status mote_onnx_input_ids(mote_onnx_ctx *c, const mote_onnx_node *n, int *ids,

@@ -241,19 +241,42 @@ mote_status mote_op_window(const mote_op_ctx *c, int nsp, const int64_t *in,
         if (K[i] < 1)
             return mote_op_error(c, MOTE_ERR_SHAPE, "kernel size %lld along spatial axis %d",
                                  (long long)K[i], i);
-        int64_t ek = (K[i] - 1) * d[i] + 1;    /* extent of the dilated kernel */
+        /* Every size below comes from the file: each step is checked, so a
+         * stride, dilation or pad near INT64_MAX is refused with its real
+         * value instead of wrapping. */
+        int64_t ek;                            /* extent of the dilated kernel */
+        if (__builtin_mul_overflow(K[i] - 1, d[i], &ek) || __builtin_add_overflow(ek, 1, &ek))
+            return mote_op_error(c, MOTE_ERR_SHAPE,
+                "kernel size %lld with dilation %lld along spatial axis %d spans more than "
+                "%lld elements", (long long)K[i], (long long)d[i], i, (long long)INT64_MAX);
         switch (mode) {
         case 0: {
             pb[i] = p[i];
             pe[i] = p[nsp + i];
-            int64_t span = I[i] + pb[i] + pe[i] - ek;
+            int64_t padded;
+            if (__builtin_add_overflow(I[i], pb[i], &padded) ||
+                __builtin_add_overflow(padded, pe[i], &padded)) {
+                uint64_t u = (uint64_t)I[i] + (uint64_t)pb[i];   /* each < 2^63: no wrap */
+                char buf[32];
+                if (__builtin_add_overflow(u, (uint64_t)pe[i], &u))
+                    snprintf(buf, sizeof buf, "over %llu", (unsigned long long)UINT64_MAX);
+                else
+                    snprintf(buf, sizeof buf, "%llu", (unsigned long long)u);
+                return mote_op_error(c, MOTE_ERR_SHAPE,
+                    "padded input %s (input %lld, pads %lld and %lld) along spatial axis %d "
+                    "exceeds %lld", buf, (long long)I[i], (long long)pb[i], (long long)pe[i], i,
+                    (long long)INT64_MAX);
+            }
+            int64_t span = padded - ek;
             if (span < 0)
                 return mote_op_error(c, MOTE_ERR_SHAPE,
                     "kernel extent %lld exceeds padded input %lld along spatial axis %d",
-                    (long long)ek, (long long)(I[i] + pb[i] + pe[i]), i);
-            O[i] = (ceil_mode ? (span + s[i] - 1) / s[i] : span / s[i]) + 1;
+                    (long long)ek, (long long)padded, i);
+            /* ceil(span / s) without span + s - 1 (which may overflow) */
+            O[i] = span / s[i] + (ceil_mode && span % s[i] != 0) + 1;
             /* a window must start inside the input or its begin pad */
-            if (ceil_mode && (O[i] - 1) * s[i] >= I[i] + pb[i])
+            int64_t last;
+            if (ceil_mode && (__builtin_mul_overflow(O[i] - 1, s[i], &last) || last >= I[i] + pb[i]))
                 O[i]--;
             break;
         }
@@ -266,14 +289,19 @@ mote_status mote_op_window(const mote_op_ctx *c, int nsp, const int64_t *in,
             O[i] = (I[i] - ek) / s[i] + 1;
             break;
         default: {
-            O[i] = (I[i] + s[i] - 1) / s[i];
-            int64_t total = (O[i] - 1) * s[i] + ek - I[i];
+            O[i] = I[i] / s[i] + (I[i] % s[i] != 0);
+            /* (O-1)*s < I, so the sum stays below ek */
+            int64_t total = (O[i] > 0 ? (O[i] - 1) * s[i] : 0) + ek - I[i];
             if (total < 0) total = 0;
             if (mode == 2) { pb[i] = total / 2; pe[i] = total - pb[i]; }
             else           { pe[i] = total / 2; pb[i] = total - pe[i]; }
             break;
         }
         }
+        /* With one window the stride is never applied: 1 keeps the
+         * kernels' index arithmetic (o * s) small. */
+        if (O[i] == 1)
+            s[i] = 1;
     }
     if (nsp == 1) {
         /* 1-D as 2-D with a unit height */
@@ -389,7 +417,9 @@ static void bcast_rows(void *ctx, int64_t b, int64_t e, int thread)
     const bcast_job *j = ctx;
     const mote_bcast *p = j->p;
     int last = p->nd - 1;
-    int64_t off[MOTE_BCAST_MAX], st[MOTE_BCAST_MAX];
+    /* zero past the plan's n operands: a one-input walk (Max of one
+     * tensor) hands seg arrays it reads two entries of */
+    int64_t off[MOTE_BCAST_MAX] = {0}, st[MOTE_BCAST_MAX] = {0};
     for (int k = 0; k < p->n; k++)
         st[k] = p->st[k][last];
     for (int64_t r = b; r < e; r++) {
@@ -410,7 +440,7 @@ static void bcast_rows(void *ctx, int64_t b, int64_t e, int thread)
 static void bcast_flat(void *ctx, int64_t b, int64_t e, int thread)
 {
     const bcast_job *j = ctx;
-    int64_t off[MOTE_BCAST_MAX], st[MOTE_BCAST_MAX];
+    int64_t off[MOTE_BCAST_MAX] = {0}, st[MOTE_BCAST_MAX] = {0};   /* as in bcast_rows */
     for (int k = 0; k < j->p->n; k++) {
         st[k] = j->p->st[k][0];
         off[k] = b * st[k];

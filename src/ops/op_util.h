@@ -58,13 +58,18 @@ typedef struct mote_window {
 mote_status mote_op_window(const mote_op_ctx *c, int nsp, const int64_t *in,
                            const int64_t *k, int ceil_mode, mote_window *w);
 
-/* Product of dims[0..n) (1 for n == 0). */
+/* Product of dims[0..n) (1 for n == 0). The session refuses tensors whose
+ * non-zero dims multiply past INT64_MAX, so for their dims this is exact;
+ * for other products it saturates at INT64_MAX rather than wrap. */
 static inline int64_t mote_dims_prod(const int64_t *dims, int n)
 {
     int64_t p = 1;
-    for (int i = 0; i < n; i++)
-        p *= dims[i];
-    return p;
+    bool over = false;
+    for (int i = 0; i < n; i++) {
+        if (dims[i] == 0) return 0;
+        over = over || __builtin_mul_overflow(p, dims[i], &p);
+    }
+    return over ? INT64_MAX : p;
 }
 
 /* "[2,3,4]" into buf (NUL-terminated); returns buf. For messages. */

@@ -232,7 +232,14 @@ static mote_status resize_config(mote_op_ctx *c, int upsample, resize_cfg *g)
         for (int d = 0; d < r; d++) {
             if (!(g->scale[d] > 0.0))
                 return mote_op_error(c, MOTE_ERR_SHAPE, "scale[%d] = %g must be > 0", d, g->scale[d]);
-            g->out[d] = (int64_t)floor((double)x->dims[d] * g->scale[d] + 1e-9);
+            double o = floor((double)x->dims[d] * g->scale[d] + 1e-9);
+            /* the scale comes from the file: converting a double past
+             * INT64_MAX (or inf) is undefined */
+            if (!(o < 9223372036854775808.0))
+                return mote_op_error(c, MOTE_ERR_SHAPE, "scale[%d] = %g makes axis %d of size "
+                                     "%lld %g long, more than %lld", d, g->scale[d], d,
+                                     (long long)x->dims[d], o, (long long)INT64_MAX);
+            g->out[d] = (int64_t)o;
         }
     for (int d = 0; d < r; d++)
         g->roi[r + d] = 1.0;
@@ -293,7 +300,7 @@ static mote_status build_taps(mote_op_ctx *c, const resize_cfg *g, resize_params
             double x = source_coord(g, d, o);
             int64_t *io = idx + o * T;
             float *wo = wt + o * T;
-            if (len == 0 || (g->coord == TF_CROP_AND_RESIZE && (x < 0.0 || x > (double)(len - 1)))) {
+            if (len == 0 || isnan(x) || (g->coord == TF_CROP_AND_RESIZE && (x < 0.0 || x > (double)(len - 1)))) {
                 for (int t = 0; t < T; t++) { io[t] = -1; wo[t] = 0.0f; }
                 continue;
             }
@@ -302,6 +309,10 @@ static mote_status build_taps(mote_op_ctx *c, const resize_cfg *g, resize_params
                 f -= 1.0;
                 r = 1.0;
             }
+            /* taps are clamped to [0, len) below: a far coordinate (a
+             * file's scale or roi) is clamped first, so it converts */
+            if (f < -4.0) f = -4.0;
+            if (f > (double)len + 4.0) f = (double)len + 4.0;
             int64_t fi = (int64_t)f;
             double w[4];
             int64_t raw[4];

@@ -100,8 +100,7 @@ static int fold_node(mote_graph *g, int ni, mote_status *st)
                     char tmp[64];
                     snprintf(tmp, sizeof tmp, "_folded_%d", old);
                     /* free the name for the weight, then take its place */
-                    free(g->values[old].name);
-                    g->values[old].name = mote_strdup(tmp);
+                    mote_graph_rename_value(g, old, tmp);
                     int w = nm ? mote_graph_weight(g, nm, t[i].dtype, t[i].ndim, t[i].dims, t[i].data) : -1;
                     free(nm);
                     if (w < 0) {
@@ -192,8 +191,7 @@ static int fold_shapes(mote_graph *g, bool *dead, mote_status *st)
             char *nm = mote_strdup(g->values[old].name);
             char tmp[64];
             snprintf(tmp, sizeof tmp, "_folded_%d", old);
-            free(g->values[old].name);
-            g->values[old].name = mote_strdup(tmp);
+            mote_graph_rename_value(g, old, tmp);
             int64_t len = end - start;
             int w = is_shape ? mote_graph_weight(g, nm, MOTE_I64, 1, &len, vals)
                              : mote_graph_weight(g, nm, MOTE_I64, 0, NULL, &numel);

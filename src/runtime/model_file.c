@@ -1,7 +1,8 @@
 /*
  * model_file.c — opening .mote files: map, hand the bytes to the reader
  * (format.c), keep the mapping for the model's lifetime (weights are used
- * in place). Also mote_model_verify, which checks every checksum.
+ * in place). Also mote_model_verify: the checks of opening, then every
+ * checksum.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -100,7 +101,16 @@ mote_status mote_model_verify(const char *path)
     size_t len;
     mote_status st = map_file(path, &map, &len);
     if (st != MOTE_OK) return st;
-    st = mote_format_verify(map, len, path);
+    /* The checks of mote_model_open first (structure, graph, shape
+     * inference at the file's shapes: what info and run would refuse),
+     * then every checksum, the weight data's included. */
+    mote_graph *g = NULL;
+    st = mote_format_read(map, len, path, &g);
+    if (st == MOTE_OK && (st = mote_graph_check(g)) != MOTE_OK)
+        mote_error_wrap(st, path);
+    mote_graph_free(g);
+    if (st == MOTE_OK)
+        st = mote_format_verify(map, len, path);
     munmap((void *)map, len);
     return st;
 }

@@ -107,6 +107,28 @@ void mote_ctx_init(mote_op_ctx *c, const mote_graph *g, const mote_node *n,
     c->threads = threads;
 }
 
+/* Every input of n has a known shape whose size fits: graph inputs and
+ * weights come from the file or the caller, and ops may multiply any of
+ * their dims (an empty (0, 2^62, 2^62) input included). */
+mote_status mote_check_inputs(const mote_graph *g, const mote_node *n, const mote_tensor *vals)
+{
+    for (int i = 0; i < n->n_in; i++) {
+        if (n->in[i] < 0) continue;
+        const mote_tensor *t = &vals[n->in[i]];
+        if (t->ndim < 0)
+            return mote_error(MOTE_ERR_SHAPE, "node '%s' (%s): input %d ('%s') has no known shape",
+                              n->name, n->op, i, g->values[n->in[i]].name);
+        if (mote_tensor_numel(t) < 0 || (mote_tensor_nbytes(t) == 0 && mote_tensor_numel(t) > 0)) {
+            char buf[MOTE_MAX_DIMS * 21 + 16];
+            return mote_error(MOTE_ERR_LIMIT, "node '%s' (%s): input %d ('%s') of shape %s is "
+                              "too large (its size passes %lld)", n->name, n->op, i,
+                              g->values[n->in[i]].name, mote_tensor_describe(t, buf, sizeof buf),
+                              (long long)PTRDIFF_MAX);
+        }
+    }
+    return MOTE_OK;
+}
+
 mote_status mote_check_outputs(const mote_op_ctx *c)
 {
     for (int i = 0; i < c->n_out; i++) {
@@ -116,8 +138,12 @@ mote_status mote_check_outputs(const mote_op_ctx *c)
         for (int d = 0; d < t->ndim; d++)
             if (t->dims[d] < 0)
                 return mote_op_error(c, MOTE_ERR_SHAPE, "output %d has an unknown dimension", i);
-        if (mote_tensor_numel(t) < 0 || (mote_tensor_nbytes(t) == 0 && mote_tensor_numel(t) > 0))
-            return mote_op_error(c, MOTE_ERR_LIMIT, "output %d is too large", i);
+        if (mote_tensor_numel(t) < 0 || (mote_tensor_nbytes(t) == 0 && mote_tensor_numel(t) > 0)) {
+            char buf[MOTE_MAX_DIMS * 21 + 16];
+            return mote_op_error(c, MOTE_ERR_LIMIT, "output %d of shape %s is too large (its "
+                                 "size passes %lld)", i, mote_tensor_describe(t, buf, sizeof buf),
+                                 (long long)PTRDIFF_MAX);
+        }
     }
     return MOTE_OK;
 }
@@ -157,10 +183,7 @@ mote_status mote_graph_infer(const mote_graph *g, const mote_kernels *k, int thr
         if (st != MOTE_OK) return st;
         if (n->n_in > 64 || n->n_out > 64)
             return mote_error(MOTE_ERR_UNSUPPORTED, "node '%s': more than 64 inputs or outputs", n->name);
-        for (int i = 0; i < n->n_in; i++)
-            if (n->in[i] >= 0 && vals[n->in[i]].ndim < 0)
-                return mote_error(MOTE_ERR_SHAPE, "node '%s' (%s): input %d ('%s') has no known shape",
-                                  n->name, n->op, i, g->values[n->in[i]].name);
+        if ((st = mote_check_inputs(g, n, vals)) != MOTE_OK) return st;
         mote_op_ctx c;
         mote_ctx_init(&c, g, n, vals, in, out, k, threads);
         if ((st = op->infer(&c)) != MOTE_OK) return st;

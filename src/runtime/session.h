@@ -116,6 +116,7 @@ void mote_ctx_init(mote_op_ctx *c, const mote_graph *g, const mote_node *n,
                    mote_tensor *vals, mote_tensor **in, mote_tensor **out,
                    const mote_kernels *k, int threads);
 mote_status mote_check_outputs(const mote_op_ctx *c);
+mote_status mote_check_inputs(const mote_graph *g, const mote_node *n, const mote_tensor *vals);
 mote_status mote_init_vals(const mote_graph *g, mote_tensor *vals, bool need_static);
 
 /* Frees the allocations made with mote_ctx_alloc* (op_util.c). */

@@ -95,10 +95,7 @@ static mote_status build_steps(mote_session *s, const int *order, size_t *scratc
                               n->name, n->op);
         mote_status st = mote_check_arity(n, op);
         if (st != MOTE_OK) return st;
-        for (int i = 0; i < n->n_in; i++)
-            if (n->in[i] >= 0 && s->vals[n->in[i]].ndim < 0)
-                return mote_error(MOTE_ERR_SHAPE, "node '%s' (%s): input %d ('%s') has no known shape",
-                                  n->name, n->op, i, g->values[n->in[i]].name);
+        if ((st = mote_check_inputs(g, n, s->vals)) != MOTE_OK) return st;
         mote_op_ctx c;
         mote_ctx_init(&c, g, n, s->vals, p, p + n->n_in, s->k, threads);
         c.allocs = s->allocs;

@@ -207,6 +207,16 @@ static mote_status node_step(fold_walk *w, const mote_node *n, bool strict)
         forget_outputs(w, n);
         return MOTE_OK;
     }
+    /* inputs whose size overflows (an empty (0, 2^62, 2^62) tensor) are
+     * refused before an op multiplies their dims */
+    mote_status ist = mote_check_inputs(g, n, w->vals);
+    if (ist && strict)
+        return ist;
+    if (ist) {
+        mote_error_clear();
+        forget_outputs(w, n);
+        return MOTE_OK;
+    }
     mote_op_ctx c;
     memset(&c, 0, sizeof c);
     c.g = g;

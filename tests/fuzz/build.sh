@@ -62,7 +62,7 @@ build)
     ar rcs "$out/libmote_fuzz.a" $(cat "$out/objs.list")
     for t in $TARGETS; do
         echo "  FUZZLD   fuzz-build/fuzz_$t"
-        $CC $FLAGS -fsanitize=fuzzer "$SRCDIR/tests/fuzz/fuzz_$t.c" "$out/libmote_fuzz.a" \
+        $CC $FLAGS -DMOTE_FUZZ_MUTATOR -fsanitize=fuzzer "$SRCDIR/tests/fuzz/fuzz_$t.c" "$out/libmote_fuzz.a" \
             $LIBS -o "$out/fuzz_$t"
     done
     ;;

@@ -26,3 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     close(fd);
     return 0;
 }
+
+#ifdef MOTE_FUZZ_MUTATOR
+#include "mutate_llama2c.c"
+#endif

@@ -4,7 +4,8 @@
  * metadata key, makes a one-thread session under a small memory budget,
  * runs it once on zero inputs when they are small, and checks every
  * checksum with mote_format_verify. Any crash, leak or sanitizer report is
- * a finding; error statuses are expected. Not a test of results.
+ * a finding; error statuses are expected. Not a test of results. The
+ * libFuzzer build adds a structure-aware mutator (mutate_mote.c).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,3 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mote_model_close(m);
     return 0;
 }
+
+#ifdef MOTE_FUZZ_MUTATOR
+#include "mutate_mote.c"
+#endif

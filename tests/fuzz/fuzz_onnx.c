@@ -34,3 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } /* else: mote_model_from_graph freed g */
     return 0;
 }
+
+#ifdef MOTE_FUZZ_MUTATOR
+#include "mutate_onnx.c"
+#endif

@@ -41,7 +41,8 @@ tests_fuzz_replay_onnx_CFLAGS = $(AM_CFLAGS) -DFUZZ_TARGET='"onnx"'
 tests_fuzz_replay_onnx_LDADD = libmote_core.la -lm
 endif
 
-EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/fuzz_onnx.c tests/fuzz/corpus tests/fuzz/regressions
+EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/fuzz_onnx.c tests/fuzz/corpus tests/fuzz/regressions \
+	tests/fuzz/mutate_common.h tests/fuzz/mutate_mote.c tests/fuzz/mutate_onnx.c tests/fuzz/mutate_llama2c.c
 
 # The library sources the fuzz build compiles (build.sh keeps the .c files):
 # the core's, and the x86 tables with their own ISA flags.

@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include "graph/internal.h"
 #include "ops/op_util.h"
 #include "graph/internal.h"
 
@@ -110,6 +111,16 @@ static mote_status attn_infer(mote_op_ctx *c)
         k->dims[1] != q->dims[1] / nh * nkv || v->dims[1] != k->dims[1])
         return mote_op_error(c, MOTE_ERR_SHAPE, "Q must be (T, heads*hs), K and V "
                              "(T, kv_heads*hs)");
+    /* The caches (max_seq, kv_heads*hs) twice and the scores (threads,
+     * max_seq) must have a size: max_seq comes from the file. */
+    int64_t kvd = k->dims[1], rows;
+    size_t cache, scores;
+    if (__builtin_mul_overflow(ms, kvd, &rows) || !mote_mul_size((size_t)rows, 2 * sizeof(float), &cache) ||
+        cache > (size_t)PTRDIFF_MAX ||
+        !mote_mul_size((size_t)ms, (size_t)(c->threads > 0 ? c->threads : 1) * sizeof(float), &scores) ||
+        scores > (size_t)PTRDIFF_MAX)
+        return mote_op_error(c, MOTE_ERR_LIMIT, "max_seq %lld: the size of a key/value cache of "
+                             "%lld x %lld floats overflows", (long long)ms, (long long)ms, (long long)kvd);
     mote_set_out(c, 0, MOTE_F32, 2, q->dims);
     return MOTE_OK;
 }
