@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "qint.h"
 
 /* ------------------------------------------------------------ activations */
 
@@ -264,6 +265,13 @@ typedef struct mote_kernels {
      * C == OC, dilation 1, any stride), or NULL; the op prefers
      * conv2d_dw3x3_f32 for 3x3 */
     void (*conv2d_dw_f32)(const mote_conv2d_args *a);
+
+    /* 8-bit quantized kernels (qint.h) */
+    void (*qconv2d)(const mote_qconv2d_args *a);
+    void (*qbinary)(const mote_qbinary_params *p, const void *a, const void *b, void *y,
+                    int64_t e0, int64_t e1);
+    void (*qavgpool2d)(const mote_qpool2d_args *a);
+    void (*qlut)(const uint8_t *table, const uint8_t *x, uint8_t *y, int64_t e0, int64_t e1);
 } mote_kernels;
 
 /* The reference table, and the targets' tables (defined only in builds

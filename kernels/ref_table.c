@@ -71,4 +71,9 @@ const mote_kernels mote_kernels_ref = {
     .channel_affine_f32 = mote_channel_affine_f32_ref,
 
     .dot_f32 = mote_dot_f32_ref,
+
+    .qconv2d = mote_qconv2d_ref,
+    .qbinary = mote_qbinary_ref,
+    .qavgpool2d = mote_qavgpool2d_ref,
+    .qlut = mote_qlut_ref,
 };
