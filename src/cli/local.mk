@@ -7,8 +7,8 @@ mote_SOURCES = src/cli/main.c src/cli/cli.h src/cli/commands.def src/cli/util.c 
 	src/cli/cmd_info.c src/cli/cmd_run.c src/cli/cmd_verify.c src/cli/cmd_demo.c \
 	src/cli/cmd_convert.c src/cli/cmd_convert_tflite.c src/cli/cmd_llama.c src/cli/cmd_quantize.c \
 	src/cli/cmd_trace.c src/cli/cmd_profile.c src/cli/cmd_check_kernels.c \
-	src/cli/cmd_dot.c
-mote_CPPFLAGS = $(AM_CPPFLAGS) -DMOTE_PKGDATADIR='"$(pkgdatadir)"'
-mote_LDADD = libmote_core.la -lm
+	src/cli/cmd_dot.c src/cli/cmd_classify.c src/cli/image.c src/cli/image.h
+mote_CPPFLAGS = $(AM_CPPFLAGS) $(PNG_CFLAGS) $(JPEG_CFLAGS) -DMOTE_PKGDATADIR='"$(pkgdatadir)"'
+mote_LDADD = libmote_core.la $(PNG_LIBS) $(JPEG_LIBS) -lm
 dist_man_MANS += docs/mote.1
 endif

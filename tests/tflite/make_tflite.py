@@ -242,6 +242,19 @@ def float_model():
     return m.bytes()
 
 
+def pixels_model():
+    """The input image itself as output: (1, 4, 4, 3) u8 reshaped to (1, 48),
+    so `mote classify`'s top class is the brightest pixel channel (image
+    decoding tests)."""
+    m = Model()
+    x = m.tensor("pixels", [1, 4, 4, 3], UINT8, q=([1.0], [0]))
+    shp = m.tensor("shape", [2], INT32, np.array([1, 48], np.int32))
+    y = m.tensor("flat", [1, 48], UINT8, q=([1.0], [0]))
+    m.op("RESHAPE", [x, shp], [y], 17, [("vec_i32", [1, 48])])
+    m.inputs, m.outputs = [x], [y]
+    return m.bytes()
+
+
 def unsupported_model():
     """TOPK_V2 twice and a CUSTOM op: convert must name both kinds."""
     m = Model()
@@ -269,7 +282,8 @@ def main():
         out = sys.argv[1]
         os.makedirs(out, exist_ok=True)
         files = {"qconv_u8.tflite": qconv_model(0, UINT8, True), "qconv_i8.tflite": qconv_model(1, INT8, True),
-                 "float_ops.tflite": float_model(), "unsupported.tflite": unsupported_model()}
+                 "float_ops.tflite": float_model(), "unsupported.tflite": unsupported_model(),
+                 "pixels.tflite": pixels_model()}
     else:
         sys.exit(__doc__)
     for name, data in files.items():
