@@ -56,6 +56,13 @@ tests_test_tflite_SOURCES = tests/test_tflite.c tests/testutil.c tests/testutil.
 tests_test_tflite_CFLAGS = $(TEST_CFLAGS)
 tests_test_tflite_LDADD = $(TEST_LIBS)
 TESTS += tests/test_tflite
+# The 8-bit kernels of every table this machine runs, bit for bit against
+# the reference.
+check_PROGRAMS += tests/test_kernels_qint
+tests_test_kernels_qint_SOURCES = tests/test_kernels_qint.c tests/testutil.c tests/testutil.h
+tests_test_kernels_qint_CFLAGS = $(TEST_CFLAGS)
+tests_test_kernels_qint_LDADD = $(TEST_LIBS)
+TESTS += tests/test_kernels_qint
 if HAVE_CLI
 TESTS += tests/test_classify.sh
 endif

@@ -1,0 +1,152 @@
+/*
+ * qint_tmpl.h — the 8-bit quantized convolution (kernels/qint.h's
+ * mote_qconv2d_ref) with 256-bit integer vectors, included by
+ * avx2/qint_avx2.c (vpmaddwd + vpaddd) and avx512/qint_avx512.c (AVX-512
+ * VNNI's vpdpwssd, the same sums in one instruction). The includer defines
+ * QINT_FN (the function's name) and, for VNNI, QINT_VNNI.
+ *
+ * Integer sums do not depend on their order, so these kernels give the
+ * reference's bits exactly; the requantization is the reference's own
+ * mote_q_mul. Two paths:
+ *   group 1 (convolutions, fully connected): for each output pixel the
+ *     input patch minus its zero point is gathered once into i16 (zeros
+ *     where the window leaves the image); each output channel's weights
+ *     minus their zero point are widened 16 at a time and multiplied in
+ *     pairs into i32 lanes;
+ *   depthwise (one input channel per group): 8 output pixels of a row at a
+ *     time, each tap a broadcast weight times 8 inputs widened to i32.
+ * Anything else (grouped convolutions with several channels per group, or
+ * patches over QINT_MAXK values) runs the reference.
+ */
+#include <immintrin.h>
+#include <stdint.h>
+#include "qint.h"
+
+#define QINT_MAXK 8192
+
+static inline __m256i qint_dot(__m256i acc, __m256i a, __m256i b)
+{
+#ifdef QINT_VNNI
+    return _mm256_dpwssd_epi32(acc, a, b);
+#else
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
+#endif
+}
+
+static inline int32_t qint_hsum(__m256i v)
+{
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
+static inline void qint_store(const mote_qconv2d_args *a, int64_t oc, int64_t i, int32_t acc)
+{
+    int32_t v = mote_q_mul(acc, a->mult[oc], a->shift[oc]) + a->y_zp;
+    v = v < a->act_min ? a->act_min : v > a->act_max ? a->act_max : v;
+    if (a->y_signed)
+        ((int8_t *)a->y)[i] = (int8_t)v;
+    else
+        ((uint8_t *)a->y)[i] = (uint8_t)v;
+}
+
+static inline int32_t qint_ld(const void *p, int is_signed, int64_t i)
+{
+    return is_signed ? ((const int8_t *)p)[i] : ((const uint8_t *)p)[i];
+}
+
+/* 16 weights widened to i16, minus zp */
+static inline __m256i qint_w16(const void *w, int is_signed, int64_t i, __m256i zp)
+{
+    __m128i b = _mm_loadu_si128((const __m128i *)((const uint8_t *)w + i));
+    __m256i v = is_signed ? _mm256_cvtepi8_epi16(b) : _mm256_cvtepu8_epi16(b);
+    return _mm256_sub_epi16(v, zp);
+}
+
+static void qint_conv_g1(const mote_qconv2d_args *a, int64_t K)
+{
+    int16_t patch[QINT_MAXK + 16] __attribute__((aligned(32)));
+    int64_t K16 = K / 16 * 16;
+    for (int64_t oy = 0; oy < a->OH; oy++)
+        for (int64_t ox = 0; ox < a->OW; ox++) {
+            int64_t k = 0;
+            for (int64_t c = 0; c < a->C; c++)
+                for (int64_t ky = 0; ky < a->KH; ky++) {
+                    int64_t iy = oy * a->sh - a->ph + ky * a->dh;
+                    for (int64_t kx = 0; kx < a->KW; kx++, k++) {
+                        int64_t ix = ox * a->sw - a->pw + kx * a->dw;
+                        patch[k] = (iy < 0 || iy >= a->H || ix < 0 || ix >= a->W) ? 0 :
+                            (int16_t)(qint_ld(a->x, a->x_signed, (c * a->H + iy) * a->W + ix) - a->x_zp);
+                    }
+                }
+            for (int64_t oc = a->oc0; oc < a->oc1; oc++) {
+                const int64_t row = oc * K;
+                __m256i zp = _mm256_set1_epi16((int16_t)a->w_zp[oc]);
+                __m256i acc = _mm256_setzero_si256();
+                int64_t i = 0;
+                for (; i < K16; i += 16)
+                    acc = qint_dot(acc, qint_w16(a->w, a->w_signed, row + i, zp),
+                                   _mm256_load_si256((const __m256i *)(patch + i)));
+                int32_t s = qint_hsum(acc) + (a->bias ? a->bias[oc] : 0);
+                for (; i < K; i++)
+                    s += (qint_ld(a->w, a->w_signed, row + i) - a->w_zp[oc]) * patch[i];
+                qint_store(a, oc, (oc * a->OH + oy) * a->OW + ox, s);
+            }
+        }
+}
+
+static void qint_conv_dw(const mote_qconv2d_args *a)
+{
+    int64_t ocg = a->OC / a->groups;
+    for (int64_t oc = a->oc0; oc < a->oc1; oc++) {
+        int64_t ic = oc / ocg;
+        const int32_t wz = a->w_zp[oc], b = a->bias ? a->bias[oc] : 0;
+        for (int64_t oy = 0; oy < a->OH; oy++)
+            for (int64_t ox0 = 0; ox0 < a->OW; ox0 += 8) {
+                __m256i acc = _mm256_set1_epi32(b);
+                int64_t n = a->OW - ox0 < 8 ? a->OW - ox0 : 8;
+                for (int64_t ky = 0; ky < a->KH; ky++) {
+                    int64_t iy = oy * a->sh - a->ph + ky * a->dh;
+                    if (iy < 0 || iy >= a->H)
+                        continue;
+                    const int64_t base = (ic * a->H + iy) * a->W;
+                    for (int64_t kx = 0; kx < a->KW; kx++) {
+                        int32_t wv = qint_ld(a->w, a->w_signed, (oc * a->KH + ky) * a->KW + kx) - wz;
+                        int64_t ix0 = ox0 * a->sw - a->pw + kx * a->dw;
+                        int64_t ixl = ix0 + (n - 1) * a->sw;
+                        __m256i xv;
+                        if (a->sw == 1 && n == 8 && ix0 >= 0 && ixl < a->W) {
+                            __m128i r = _mm_loadl_epi64((const __m128i *)((const uint8_t *)a->x + base + ix0));
+                            xv = a->x_signed ? _mm256_cvtepi8_epi32(r) : _mm256_cvtepu8_epi32(r);
+                            xv = _mm256_sub_epi32(xv, _mm256_set1_epi32(a->x_zp));
+                        } else {
+                            int32_t t[8] __attribute__((aligned(32))) = {0};
+                            for (int64_t l = 0; l < n; l++) {
+                                int64_t ix = ix0 + l * a->sw;
+                                if (ix >= 0 && ix < a->W)
+                                    t[l] = qint_ld(a->x, a->x_signed, base + ix) - a->x_zp;
+                            }
+                            xv = _mm256_load_si256((const __m256i *)t);
+                        }
+                        acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(xv, _mm256_set1_epi32(wv)));
+                    }
+                }
+                int32_t s[8] __attribute__((aligned(32)));
+                _mm256_store_si256((__m256i *)s, acc);
+                for (int64_t l = 0; l < n; l++)
+                    qint_store(a, oc, (oc * a->OH + oy) * a->OW + ox0 + l, s[l]);
+            }
+    }
+}
+
+void QINT_FN(const mote_qconv2d_args *a)
+{
+    int64_t cg = a->C / a->groups, K = cg * a->KH * a->KW;
+    if (a->groups == 1 && K <= QINT_MAXK)
+        qint_conv_g1(a, K);
+    else if (cg == 1)
+        qint_conv_dw(a);
+    else
+        mote_qconv2d_ref(a);
+}
