@@ -13,6 +13,7 @@
 #ifndef MOTE_KERNELS_QINT_H
 #define MOTE_KERNELS_QINT_H
 
+#include <math.h>
 #include <stdint.h>
 
 /* a * b / 2^31 rounded to nearest (gemmlowp's
@@ -52,6 +53,9 @@ typedef struct mote_qconv2d_args {
     const int32_t *w_zp;          /* (OC)                                   */
     const int32_t *mult;          /* (OC) Q0.31 multipliers                 */
     const int32_t *shift;         /* (OC)                                   */
+    const float *fscale;          /* (OC) or NULL: ONNX's float requantization
+                                     (below) instead of mult / shift        */
+    int y_i32;                    /* 1: y is i32 and gets acc itself (ConvInteger) */
     void *y;                      /* (OC, OH, OW) u8 or i8 (y_signed)       */
     int32_t x_zp, y_zp, act_min, act_max;
     int x_signed, w_signed, y_signed;
@@ -59,6 +63,40 @@ typedef struct mote_qconv2d_args {
 } mote_qconv2d_args;
 
 void mote_qconv2d_ref(const mote_qconv2d_args *a);
+
+/* Stores one accumulator as output element i of channel oc: acc itself
+ * (y_i32), or TFLite's clamp(mote_q_mul(acc, mult, shift) + y_zp), or
+ * with fscale ONNX's clamp(round_half_even((f32)acc * fscale) + y_zp) (the
+ * f32 product QLinearConv's reference computes). Shared by every table's
+ * kernel so that they requantize alike. */
+static inline void mote_qconv2d_store(const mote_qconv2d_args *a, int64_t oc, int64_t i, int32_t acc)
+{
+    if (a->y_i32) {
+        ((int32_t *)a->y)[i] = acc;
+        return;
+    }
+    int32_t v;
+    if (a->fscale) {
+        float f = nearbyintf((float)acc * a->fscale[oc]) + (float)a->y_zp;
+        v = f < (float)a->act_min ? a->act_min : f > (float)a->act_max ? a->act_max : (int32_t)f;
+    } else {
+        v = mote_q_mul(acc, a->mult[oc], a->shift[oc]) + a->y_zp;
+        v = v < a->act_min ? a->act_min : v > a->act_max ? a->act_max : v;
+    }
+    if (a->y_signed)
+        ((int8_t *)a->y)[i] = (int8_t)v;
+    else
+        ((uint8_t *)a->y)[i] = (uint8_t)v;
+}
+
+/*
+ * ONNX DynamicQuantizeLinear over n floats:
+ *   lo = min(0, min x), hi = max(0, max x), scale = (hi - lo) / 255
+ *   zp = saturate(round_half_even(0 - lo / scale)), u8
+ *   y  = saturate(round_half_even(x / scale) + zp)
+ * (scale 0, an all-zero x, gives y = 0 and zp = 0).
+ */
+void mote_dynamic_quantize_ref(const float *x, int64_t n, uint8_t *y, float *scale, uint8_t *zp);
 
 /*
  * Quantized elementwise ADD / SUB / MUL (TFLite's 8-bit kernels), elements

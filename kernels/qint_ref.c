@@ -96,8 +96,7 @@ void mote_qconv2d_ref(const mote_qconv2d_args *a)
                             acc += (xv - a->x_zp) * (wv - wz);
                         }
                     }
-                int32_t v = mote_q_mul(acc, a->mult[oc], a->shift[oc]) + a->y_zp;
-                st8(a->y, a->y_signed, (oc * a->OH + oy) * a->OW + ox, clamp(v, a->act_min, a->act_max));
+                mote_qconv2d_store(a, oc, (oc * a->OH + oy) * a->OW + ox, acc);
             }
     }
 }
@@ -148,4 +147,22 @@ void mote_qlut_ref(const uint8_t *table, const uint8_t *x, uint8_t *y, int64_t e
 {
     for (int64_t e = e0; e < e1; e++)
         y[e] = table[x[e]];
+}
+
+void mote_dynamic_quantize_ref(const float *x, int64_t n, uint8_t *y, float *scale, uint8_t *zp)
+{
+    float lo = 0.0f, hi = 0.0f;
+    for (int64_t i = 0; i < n; i++) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    float s = (hi - lo) / 255.0f;
+    float z = s > 0 ? nearbyintf(0.0f - lo / s) : 0.0f;
+    z = z < 0 ? 0 : z > 255 ? 255 : z;
+    for (int64_t i = 0; i < n; i++) {
+        float q = s > 0 ? nearbyintf(x[i] / s) + z : z;
+        y[i] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+    }
+    *scale = s;
+    *zp = (uint8_t)z;
 }

@@ -7,7 +7,7 @@
  *
  * Integer sums do not depend on their order, so these kernels give the
  * reference's bits exactly; the requantization is the reference's own
- * mote_q_mul. Two paths:
+ * mote_qconv2d_store. Two paths:
  *   group 1 (convolutions, fully connected): for each output pixel the
  *     input patch minus its zero point is gathered once into i16 (zeros
  *     where the window leaves the image); each output channel's weights
@@ -39,16 +39,6 @@ static inline int32_t qint_hsum(__m256i v)
     s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
     s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
     return _mm_cvtsi128_si32(s);
-}
-
-static inline void qint_store(const mote_qconv2d_args *a, int64_t oc, int64_t i, int32_t acc)
-{
-    int32_t v = mote_q_mul(acc, a->mult[oc], a->shift[oc]) + a->y_zp;
-    v = v < a->act_min ? a->act_min : v > a->act_max ? a->act_max : v;
-    if (a->y_signed)
-        ((int8_t *)a->y)[i] = (int8_t)v;
-    else
-        ((uint8_t *)a->y)[i] = (uint8_t)v;
 }
 
 static inline int32_t qint_ld(const void *p, int is_signed, int64_t i)
@@ -91,7 +81,7 @@ static void qint_conv_g1(const mote_qconv2d_args *a, int64_t K)
                 int32_t s = qint_hsum(acc) + (a->bias ? a->bias[oc] : 0);
                 for (; i < K; i++)
                     s += (qint_ld(a->w, a->w_signed, row + i) - a->w_zp[oc]) * patch[i];
-                qint_store(a, oc, (oc * a->OH + oy) * a->OW + ox, s);
+                mote_qconv2d_store(a, oc, (oc * a->OH + oy) * a->OW + ox, s);
             }
         }
 }
@@ -135,7 +125,7 @@ static void qint_conv_dw(const mote_qconv2d_args *a)
                 int32_t s[8] __attribute__((aligned(32)));
                 _mm256_store_si256((__m256i *)s, acc);
                 for (int64_t l = 0; l < n; l++)
-                    qint_store(a, oc, (oc * a->OH + oy) * a->OW + ox0 + l, s[l]);
+                    mote_qconv2d_store(a, oc, (oc * a->OH + oy) * a->OW + ox0 + l, s[l]);
             }
     }
 }

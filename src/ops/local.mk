@@ -8,5 +8,5 @@ libmote_core_la_SOURCES += src/ops/ops.h src/ops/ops_list.h src/ops/registry.c \
 	src/ops/concat.c src/ops/slice.c src/ops/pad.c src/ops/gather.c src/ops/topk.c \
 	src/ops/matmul.c src/ops/gemm.c src/ops/conv.c src/ops/conv_transpose.c \
 	src/ops/pool.c src/ops/resize.c src/ops/softmax.c src/ops/norm.c \
-	src/ops/quantize.c src/ops/qint.c src/ops/einsum.c src/ops/rnn.c
+	src/ops/quantize.c src/ops/qint.c src/ops/qlinear.c src/ops/einsum.c src/ops/rnn.c
 include src/ops/llm/local.mk

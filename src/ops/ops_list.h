@@ -69,6 +69,11 @@ MOTE_OP(AveragePool)
 MOTE_OP(GlobalAveragePool)
 MOTE_OP(GlobalMaxPool)
 MOTE_OP(MaxPool)
+/* src/ops/qlinear.c */
+MOTE_OP(ConvInteger)
+MOTE_OP(DynamicQuantizeLinear)
+MOTE_OP(QLinearConv)
+MOTE_OP(QLinearMatMul)
 /* src/ops/qint.c */
 MOTE_OP(QAdd)
 MOTE_OP(QAveragePool)
