@@ -25,6 +25,7 @@ mote_status mote_pass_gemm(mote_graph *g, int *changed);        /* MatMul + bias
 mote_status mote_pass_layernorm(mote_graph *g, int *changed);   /* LayerNorm pattern      */
 mote_status mote_pass_gelu(mote_graph *g, int *changed);        /* GELU patterns          */
 mote_status mote_pass_hardswish(mote_graph *g, int *changed);   /* x*Clip(x+3,0,6)/6      */
+mote_status mote_pass_qdq(mote_graph *g, int *changed);         /* DQ-Conv/MatMul-Q fused */
 
 /* Shared by passes (pass_util.c). */
 /* Number of nodes reading value v, plus 1 if v is a graph output. */

@@ -20,6 +20,15 @@ Q="$S/tests/onnx/quant"
 skip() { echo "SKIP: $*"; exit 77; }
 
 [ -x "$MOTE" ] || skip "$MOTE was not built"
+
+# mote alone first: the QDQ Convs are fused into QLinearConv at convert time
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT
+"$MOTE" convert "$Q/qdq_cnn.onnx" "$T/qdq.mote" >"$T/log" 2>&1 || { cat "$T/log"; echo "FAIL: convert"; exit 1; }
+grep -q "pass.qdq .*2 rewrites" "$T/log" || { cat "$T/log"; echo "FAIL: the two QDQ convolutions were not fused"; exit 1; }
+n=$("$MOTE" info "$T/qdq.mote" | grep -c " QLinearConv ")
+[ "$n" -eq 2 ] || { echo "FAIL: $n QLinearConv nodes after fusion, expected 2"; exit 1; }
+
 command -v node >/dev/null 2>&1 || skip "node is not installed"
 command -v npm >/dev/null 2>&1 || skip "npm is not installed"
 mkdir -p "$CACHE/ort" || exit 1
@@ -31,8 +40,6 @@ if [ ! -d "$CACHE/ort/node_modules/onnxruntime-node" ]; then
           skip "npm could not install onnxruntime-node@1.30.0 (no registry?): $(tail -n 3 "$CACHE/ort/install.log" 2>/dev/null)"; }
 fi
 
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
 fails=0
 # model, tolerance: the output's quantization step (QDQ / QOperator), or
 # a float bound for the dynamically quantized ones (same integer products,
