@@ -64,9 +64,9 @@ tests_test_kernels_qint_CFLAGS = $(TEST_CFLAGS)
 tests_test_kernels_qint_LDADD = $(TEST_LIBS)
 TESTS += tests/test_kernels_qint
 if HAVE_CLI
-TESTS += tests/test_classify.sh
+TESTS += tests/test_classify.sh tests/test_quantize_int8.sh
 endif
-EXTRA_DIST += tests/test_classify.sh tests/tflite tests/images
+EXTRA_DIST += tests/test_classify.sh tests/test_quantize_int8.sh tests/tflite tests/images
 
 # Reference kernels on hand-computed cases (no session needed).
 check_PROGRAMS += tests/test_kernels_ref

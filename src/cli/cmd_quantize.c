@@ -17,7 +17,8 @@
 #include "llm/llama.h"
 
 static const char usage[] =
-    "Usage: mote quantize IN.mote OUT.mote --type q8_0|q4_0 [--report]\n";
+    "Usage: mote quantize IN.mote OUT.mote --type q8_0|q4_0 [--report]\n"
+    "       mote quantize --int8 IN.mote OUT.mote --calibrate DIR [--count N]\n";
 
 /* KL(p || q) of softmax(a), softmax(b) */
 static double kl_logits(int n, const float *a, const float *b)
@@ -74,8 +75,14 @@ static int report(const char *fin, const char *fout)
     return rc;
 }
 
+int cli_quantize_int8(int argc, char **argv);   /* cmd_quantize_int8.c */
+
 int cli_cmd_quantize(int argc, char **argv)
 {
+    /* --int8: post-training quantization of a float CNN, cmd_quantize_int8.c */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--int8"))
+            return cli_quantize_int8(argc, argv);
     static const struct option longopts[] = {
         { "type", required_argument, NULL, 'T' }, { "report", no_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
