@@ -4,7 +4,9 @@
  * for bit: convolutions of group 1 (3x3, 1x1, 5x5, strides, pads,
  * dilations, fully connected shapes with K over the awkward sizes),
  * depthwise (multiplier 1 and 2), grouped convolutions, u8 and i8 data,
- * per-channel zero points and multipliers, narrow activation ranges, and
+ * per-channel zero points and multipliers, narrow activation ranges, each
+ * of the three output forms (TFLite's fixed point, ONNX's float
+ * requantization, ConvInteger's raw i32), and
  * output channels outside [oc0, oc1) left unwritten. The table's other
  * 8-bit entries (binary, average pool, lookup) are checked the same way.
  * A table is skipped (with a message) only when this CPU cannot run it.
@@ -57,14 +59,22 @@ static void check_conv(const conv_case *cc, int xs, int ws)
     uint8_t *x = bytes(nx), *w = bytes(nw);
     int32_t *bias = malloc(sizeof(int32_t) * (size_t)a.OC), *wz = malloc(sizeof(int32_t) * (size_t)a.OC);
     int32_t *mult = malloc(sizeof(int32_t) * (size_t)a.OC), *shift = malloc(sizeof(int32_t) * (size_t)a.OC);
+    float *fs = malloc(sizeof(float) * (size_t)a.OC);
     for (int64_t o = 0; o < a.OC; o++) {
         bias[o] = rnd(20001) - 10000;
         wz[o] = ws ? (rnd(4) ? 0 : rnd(21) - 10) : rnd(256);
         int sh;
-        mote_q_multiplier((1 + rnd(1000)) / (double)(200 + 50 * cg * a.KH * a.KW), &mult[o], &sh);
+        double real = (1 + rnd(1000)) / (double)(200 + 50 * cg * a.KH * a.KW);
+        mote_q_multiplier(real, &mult[o], &sh);
         shift[o] = sh;
+        fs[o] = (float)real;
     }
     a.x = x; a.w = w; a.bias = rnd(5) ? bias : NULL; a.w_zp = wz; a.mult = mult; a.shift = shift;
+    /* the three stores: TFLite's fixed point, ONNX's float, raw i32 */
+    int form = rnd(3);
+    a.fscale = form == 1 ? fs : NULL;
+    a.y_i32 = form == 2;
+    size_t yb = (size_t)ny * (a.y_i32 ? 4 : 1);
     a.x_signed = xs; a.w_signed = ws; a.y_signed = xs;
     a.x_zp = xs ? rnd(41) - 20 : rnd(256);
     a.y_zp = xs ? rnd(41) - 20 : rnd(256);
@@ -77,8 +87,8 @@ static void check_conv(const conv_case *cc, int xs, int ws)
     /* a sub-range of output channels, as a thread would get */
     a.oc0 = a.OC > 2 ? rnd((int32_t)(a.OC / 2)) : 0;
     a.oc1 = a.OC - (a.OC > 3 ? rnd(2) : 0);
-    uint8_t *want = malloc((size_t)ny), *got = malloc((size_t)ny);
-    memset(want, 0xA5, (size_t)ny);
+    uint8_t *want = malloc(yb), *got = malloc(yb);
+    memset(want, 0xA5, yb);
     a.y = want;
     mote_qconv2d_ref(&a);
     for (int t = 0; t < N_ISAS; t++) {
@@ -86,19 +96,19 @@ static void check_conv(const conv_case *cc, int xs, int ws)
         if (!mote_cpu_isa_available(isas[t]))
             continue;
         ck_assert_int_eq(mote_cpu_kernels(isas[t], &k), MOTE_OK);
-        memset(got, 0xA5, (size_t)ny);
+        memset(got, 0xA5, yb);
         a.y = got;
         k.qconv2d(&a);
-        for (int64_t i = 0; i < ny; i++)
-            ck_assert_msg(got[i] == want[i], "%s: C %lld HxW %lldx%lld OC %lld k %lldx%lld s %lld,%lld "
+        for (int64_t i = 0; i < (int64_t)yb; i++)
+            ck_assert_msg(got[i] == want[i], "%s: form %d C %lld HxW %lldx%lld OC %lld k %lldx%lld s %lld,%lld "
                           "p %lld,%lld d %lld,%lld g %lld x%s w%s: element %lld is %d, reference %d",
-                          isas[t], (long long)a.C, (long long)a.H, (long long)a.W, (long long)a.OC,
+                          isas[t], form, (long long)a.C, (long long)a.H, (long long)a.W, (long long)a.OC,
                           (long long)a.KH, (long long)a.KW, (long long)a.sh, (long long)a.sw,
                           (long long)a.ph, (long long)a.pw, (long long)a.dh, (long long)a.dw,
                           (long long)a.groups, xs ? "i8" : "u8", ws ? "i8" : "u8", (long long)i,
                           got[i], want[i]);
     }
-    free(x); free(w); free(bias); free(wz); free(mult); free(shift); free(want); free(got);
+    free(x); free(w); free(bias); free(wz); free(mult); free(shift); free(fs); free(want); free(got);
 }
 
 START_TEST(test_qconv2d_group1_every_table_bit_exact)
@@ -111,6 +121,13 @@ START_TEST(test_qconv2d_group1_every_table_bit_exact)
         conv_case c2 = {17, 7, 9, 5, 1, 1, 1, 1, 0, 0, 1, 1, 1};
         conv_case c3 = {4, 12, 10, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1};
         conv_case c4 = {16, 6, 6, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+        /* pointwise on maps of 16+ pixels (the 16-pixel path), odd C */
+        conv_case p1 = {17, 5, 7, 9, 1, 1, 1, 1, 0, 0, 1, 1, 1};
+        conv_case p2 = {32, 4, 4, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1};
+        conv_case p3 = {3, 9, 11, 40, 1, 1, 1, 1, 0, 0, 1, 1, 1};
+        check_conv(&p1, xs, ws);
+        check_conv(&p2, xs, ws);
+        check_conv(&p3, xs, ws);
         check_conv(&c1, xs, ws);
         check_conv(&c2, xs, ws);
         check_conv(&c3, xs, ws);
