@@ -15,7 +15,9 @@
  *   weights i8, symmetric, per output channel: scale = max |w| / 127;
  *   bias i32 = round(b / (x_scale * w_scale)).
  * The target's own node becomes the DequantizeLinear (its output keeps its
- * name and readers). Other ops stay f32.
+ * name and readers). A target reading another target's output directly
+ * takes that one's u8 output (same value, same range: same parameters),
+ * so chains of convolutions stay 8-bit. Other ops stay f32.
  */
 #include <math.h>
 #include <stdio.h>
@@ -76,7 +78,10 @@ static int add_node(mote_graph *g, const char *op, const char *base, const char 
     return *nid < 0 ? -1 : out;
 }
 
-static mote_status quantize_node(mote_graph *g, int ni, float xlo, float xhi, float ylo, float yhi)
+/* qv[v]: the u8 value holding value v quantized (the output of an
+ * already quantized target), or -1 */
+static mote_status quantize_node(mote_graph *g, int ni, float xlo, float xhi, float ylo, float yhi,
+                                 int *qv, int nv)
 {
     char base[260];
     snprintf(base, sizeof base, "%.250s", g->nodes[ni].name);
@@ -128,7 +133,10 @@ static mote_status quantize_node(mote_graph *g, int ni, float xlo, float xhi, fl
         v_ys < 0 || v_yz < 0)
         return mote_error(MOTE_ERR_NOMEM, "out of memory");
     int nid, in3[3] = {x, v_xs, v_xz};
-    int xq = add_node(g, "QuantizeLinear", base, "x_u8", 3, in3, &nid);
+    /* an input that another target produced is already u8 with these very
+     * parameters (the same value, so the same calibrated range): use it
+     * and skip the DequantizeLinear -> QuantizeLinear round trip */
+    int xq = x < nv && qv[x] >= 0 ? qv[x] : add_node(g, "QuantizeLinear", base, "x_u8", 3, in3, &nid);
     if (xq >= 0 && gemm) {
         int64_t shp[4] = {-1, per, 1, 1};
         int in2[2] = {xq, add_weight(g, base, "as_image", MOTE_I64, 1, (int64_t[]){4}, shp)};
@@ -159,6 +167,8 @@ static mote_status quantize_node(mote_graph *g, int ni, float xlo, float xhi, fl
             return mote_error(MOTE_ERR_NOMEM, "out of memory");
     }
     int dq[3] = {yq, v_ys, v_yz};
+    if (g->nodes[ni].out[0] < nv)
+        qv[g->nodes[ni].out[0]] = yq;
     return mote_pass_rewrite(g, ni, "DequantizeLinear", 3, dq);
 }
 
@@ -166,15 +176,31 @@ mote_status mote_quantize_int8(mote_graph *g, const bool *target, const float *l
                                int *count)
 {
     *count = 0;
-    int n = g->n_nodes;
-    for (int ni = 0; ni < n; ni++) {
+    int n = g->n_nodes, nv = g->n_values;
+    int *order = malloc(sizeof(int) * (size_t)(n ? n : 1));
+    int *qv = malloc(sizeof(int) * (size_t)(nv ? nv : 1));   /* indexed by the original values */
+    if (!order || !qv) {
+        free(order);
+        free(qv);
+        return mote_error(MOTE_ERR_NOMEM, "out of memory");
+    }
+    for (int v = 0; v < nv; v++)
+        qv[v] = -1;
+    mote_status st = mote_graph_topo_order(g, order);
+    /* producers first, so that a target's u8 output is known to its readers */
+    for (int k = 0; k < n && !st; k++) {
+        int ni = order[k];
         if (!target[ni])
             continue;
         int x = g->nodes[ni].in[0], y = g->nodes[ni].out[0];
-        mote_status st = quantize_node(g, ni, lo[x], hi[x], lo[y], hi[y]);
-        if (st)
-            return st;
-        (*count)++;
+        if (!(st = quantize_node(g, ni, lo[x], hi[x], lo[y], hi[y], qv, nv)))
+            (*count)++;
     }
-    return MOTE_OK;
+    free(order);
+    free(qv);
+    if (!st) {
+        int changed;   /* the round trips' DequantizeLinear nodes that fed only targets */
+        st = mote_pass_dead(g, &changed);
+    }
+    return st;
 }
