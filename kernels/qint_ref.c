@@ -93,7 +93,9 @@ void mote_qconv2d_ref(const mote_qconv2d_args *a)
                                 continue;
                             int32_t xv = ld8(a->x, a->x_signed, ((g0 + ic) * a->H + iy) * a->W + ix);
                             int32_t wv = ld8(a->w, a->w_signed, ((oc * cg + ic) * a->KH + ky) * a->KW + kx);
-                            acc += (xv - a->x_zp) * (wv - wz);
+                            /* i32 sums wrap as the vector kernels' do (no
+                             * overflow in C's sense for absurd shapes) */
+                            acc = (int32_t)((uint32_t)acc + (uint32_t)((xv - a->x_zp) * (wv - wz)));
                         }
                     }
                 mote_qconv2d_store(a, oc, (oc * a->OH + oy) * a->OW + ox, acc);

@@ -81,10 +81,10 @@ static void qint_conv_g1(const mote_qconv2d_args *a, int64_t K)
                 for (; i < K16; i += 16)
                     acc = qint_dot(acc, qint_w16(a->w, a->w_signed, row + i, zp),
                                    _mm256_load_si256((const __m256i *)(patch + i)));
-                int32_t s = qint_hsum(acc) + (a->bias ? a->bias[oc] : 0);
+                uint32_t s = (uint32_t)qint_hsum(acc) + (uint32_t)(a->bias ? a->bias[oc] : 0);
                 for (; i < K; i++)
-                    s += (qint_ld(a->w, a->w_signed, row + i) - a->w_zp[oc]) * patch[i];
-                mote_qconv2d_store(a, oc, (oc * a->OH + oy) * a->OW + ox, s);
+                    s += (uint32_t)((qint_ld(a->w, a->w_signed, row + i) - a->w_zp[oc]) * patch[i]);
+                mote_qconv2d_store(a, oc, (oc * a->OH + oy) * a->OW + ox, (int32_t)s);
             }
         }
 }

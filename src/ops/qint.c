@@ -175,6 +175,9 @@ static mote_status qconv_common(mote_op_ctx *c, int64_t OC, qconv_params *p)
         double real = fprod ? (double)(xs * ws) / (double)ys : (double)xs * (double)ws / (double)ys;
         int sh;
         mote_q_multiplier(real, &mult[oc], &sh);
+        if (sh > 30)
+            return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "requantization multiplier %g of channel "
+                                 "%lld is too large", real, (long long)oc);
         shift[oc] = sh;
     }
     a->w_zp = wz;
@@ -353,6 +356,9 @@ static mote_status qbin_setup(mote_op_ctx *c, mote_qbinary_params *p, int kind)
         mote_q_multiplier(twice_max / ((double)(1 << p->left_shift) * (double)ys),
                           &p->y_mult, &p->y_shift);
     }
+    if (p->a_shift > 30 || p->b_shift > 30 || p->y_shift > 30)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "a requantization multiplier is too large "
+                             "(scales %g, %g, %g)", (double)as, (double)bs, (double)ys);
     return MOTE_OK;
 }
 

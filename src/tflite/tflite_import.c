@@ -341,11 +341,13 @@ static int act_range(imp *im, const tfl_tensor *out, int act, int32_t *lo, int32
     default:
         return fail(im, MOTE_ERR_UNSUPPORTED, "fused activation %d is not supported", act);
     }
-    int64_t ql = z + (int64_t)round(a / s);
+    /* in double and clamped before any conversion (a tiny scale must not
+     * overflow an integer) */
+    double ql = (double)z + round(a / s);
     if (ql > *lo)
         *lo = ql > qmax ? qmax : (int32_t)ql;
     if (isfinite(b)) {
-        int64_t qh = z + (int64_t)round(b / s);
+        double qh = (double)z + round(b / s);
         if (qh < *hi)
             *hi = qh < qmin ? qmin : (int32_t)qh;
     }

@@ -172,6 +172,17 @@ static bool read_tensor(const fb_buf *b, const fb_vec *bufs, const fb_vec *tv, u
         }
         t->dims[d] = v;
     }
+    /* every tensor's element count fits comfortably in 64 bits (the
+     * importer multiplies dims freely) */
+    uint64_t numel = 1;
+    for (int d = 0; d < t->ndim; d++) {
+        numel *= (uint64_t)t->dims[d];
+        if (numel > ((uint64_t)1 << 40)) {
+            *b->st = mote_error(MOTE_ERR_FORMAT, "%s: tensor '%s' has over 2^40 elements",
+                                b->what, t->name);
+            return false;
+        }
+    }
     if (buffer >= bufs->n && !(buffer == 0 && bufs->n == 0)) {
         *b->st = mote_error(MOTE_ERR_FORMAT, "%s: tensor '%s' names buffer %u of %u",
                    b->what, t->name, buffer, bufs->n);
