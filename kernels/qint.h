@@ -78,7 +78,9 @@ static inline void mote_qconv2d_store(const mote_qconv2d_args *a, int64_t oc, in
     int32_t v;
     if (a->fscale) {
         float f = nearbyintf((float)acc * a->fscale[oc]) + (float)a->y_zp;
-        v = f < (float)a->act_min ? a->act_min : f > (float)a->act_max ? a->act_max : (int32_t)f;
+        /* NaN (a NaN or infinite scale) gives act_min, as the vector
+         * kernels' max / min give */
+        v = f >= (float)a->act_max ? a->act_max : f >= (float)a->act_min ? (int32_t)f : a->act_min;
     } else {
         v = mote_q_mul(acc, a->mult[oc], a->shift[oc]) + a->y_zp;
         v = v < a->act_min ? a->act_min : v > a->act_max ? a->act_max : v;
@@ -94,7 +96,8 @@ static inline void mote_qconv2d_store(const mote_qconv2d_args *a, int64_t oc, in
  *   lo = min(0, min x), hi = max(0, max x), scale = (hi - lo) / 255
  *   zp = saturate(round_half_even(0 - lo / scale)), u8
  *   y  = saturate(round_half_even(x / scale) + zp)
- * (scale 0, an all-zero x, gives y = 0 and zp = 0).
+ * (scale 0, an all-zero x, gives y = 0 and zp = 0; a NaN becomes 0 and
+ * infinities saturate).
  */
 void mote_dynamic_quantize_ref(const float *x, int64_t n, uint8_t *y, float *scale, uint8_t *zp);
 

@@ -160,10 +160,10 @@ void mote_dynamic_quantize_ref(const float *x, int64_t n, uint8_t *y, float *sca
     }
     float s = (hi - lo) / 255.0f;
     float z = s > 0 ? nearbyintf(0.0f - lo / s) : 0.0f;
-    z = z < 0 ? 0 : z > 255 ? 255 : z;
+    z = z >= 255 ? 255 : z >= 0 ? z : 0;   /* (NaN -> 0) */
     for (int64_t i = 0; i < n; i++) {
         float q = s > 0 ? nearbyintf(x[i] / s) + z : z;
-        y[i] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+        y[i] = (uint8_t)(q >= 255 ? 255 : q >= 0 ? q : 0);
     }
     *scale = s;
     *zp = (uint8_t)z;

@@ -19,7 +19,7 @@ void mote_quantize_f32_ref(const float *x, void *y, int is_signed, const float *
         float z = (float)(zp ? zp[0] : 0);
         for (int64_t e = e0; e < e1; e++) {
             float q = nearbyintf(x[e] / scale[0]) + z;
-            q = q < lo ? lo : q > hi ? hi : q;
+            q = q >= hi ? hi : q >= lo ? q : lo;   /* (NaN -> lo) */
             if (is_signed)
                 ((int8_t *)y)[e] = (int8_t)q;
             else
@@ -31,7 +31,7 @@ void mote_quantize_f32_ref(const float *x, void *y, int is_signed, const float *
         int64_t ch = (e / inner) % C;
         /* nearbyintf rounds half to even in the default rounding mode */
         float q = nearbyintf(x[e] / scale[ch]) + (float)(zp ? zp[ch] : 0);
-        q = q < lo ? lo : q > hi ? hi : q;
+        q = q >= hi ? hi : q >= lo ? q : lo;   /* (NaN -> lo) */
         if (is_signed)
             ((int8_t *)y)[e] = (int8_t)q;
         else
