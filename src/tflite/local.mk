@@ -4,4 +4,5 @@
 libmote_core_la_SOURCES += \
 	src/tflite/flatbuf.h src/tflite/flatbuf.c \
 	src/tflite/tflite_model.h src/tflite/tflite_read.c \
-	src/tflite/tflite.h src/tflite/tflite_import.c
+	src/tflite/tflite.h src/tflite/tflite_import.c \
+	src/tflite/tflite_build.h src/tflite/tflite_build.c src/tflite/tflite_ops.c
