@@ -3,7 +3,11 @@
  * (ResNet 3x3 and MobileNetV2 pointwise shapes), ResNet-18-, MobileNetV2-
  * and BERT-layer-shaped models built with the C graph API (random weights,
  * batch 1), and the bundled Fashion-MNIST model when it is present; 1 and 2
- * threads. Not a test: it asserts nothing about speed.
+ * threads; the ResNet-18 and MobileNetV2 shapes also quantized to int8
+ * (`int8` rows: the graph optimized, then every Conv and Gemm rewritten by
+ * src/passes/quantize_int8.c with ranges from one run on the benchmark's
+ * own input, as `mote quantize --int8` does with real calibration data).
+ * Not a test: it asserts nothing about speed.
  *
  * Each (model, threads) pair runs in a forked child, so the peak resident
  * set (ru_maxrss of that child) belongs to that model alone. Latency: wall
@@ -14,7 +18,8 @@
  *
  * Usage: bench/models [--runs N] [--quick] [--cpu-clock] [--threads T]
  *                     [--only NAME] [--torch SCRIPT] [--fashion FILE]
- *   --only NAME keeps the models whose name contains NAME.
+ *   --only NAME keeps the models whose name contains NAME ("int8": the
+ *   quantized ones).
  *   --torch SCRIPT runs SCRIPT (bench/peer_torch.py) with /usr/bin/python3
  *   when both exist and prints its medians beside mote's.
  */
@@ -30,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "mote.h"
+#include "graph/graph.h"
+#include "passes/passes.h"
 #include "runtime/cpu.h"
 #ifdef MOTE_HAVE_X86
 #include "../arch/x86/x86_kernels.h"
@@ -280,6 +287,58 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* Quantizes *g to int8 (Conv and Gemm -> QLinearConv), the ranges taken
+ * from one run on the random input measure() feeds. */
+static mote_status quantize_graph(mote_graph *g)
+{
+    mote_status st = mote_optimize(g);
+    if (st) return st;
+    mote_graph *gc = mote_graph_clone(g, true);
+    bool *target = calloc((size_t)g->n_nodes, sizeof(bool));
+    float *lo = malloc(sizeof(float) * (size_t)g->n_values), *hi = malloc(sizeof(float) * (size_t)g->n_values);
+    if (!gc || !target || !lo || !hi) return MOTE_ERR_NOMEM;
+    int n0 = gc->n_outputs;
+    for (int ni = 0; ni < g->n_nodes; ni++)
+        if ((target[ni] = mote_int8_target(g, ni))) {
+            mote_graph_output(gc, g->nodes[ni].in[0]);
+            mote_graph_output(gc, g->nodes[ni].out[0]);
+        }
+    mote_model *mc;
+    mote_session *s;
+    if ((st = mote_model_from_graph(gc, &mc))) return st;
+    if ((st = mote_session_new(mc, NULL, &s))) return st;
+    mote_tensor in;
+    mote_model_input(mc, 0, &in);
+    size_t nb = mote_tensor_nbytes(&in);
+    in.data = malloc(nb);
+    unsigned seed = 7;
+    for (size_t j = 0; j < nb / 4; j++) ((float *)in.data)[j] = frand(&seed);
+    if ((st = mote_session_run(s, &in, 1))) return st;
+    for (int o = n0, ni = 0; ni < g->n_nodes; ni++) {
+        if (!target[ni]) continue;
+        for (int k = 0; k < 2; k++, o++) {
+            int v = k ? g->nodes[ni].out[0] : g->nodes[ni].in[0];
+            mote_tensor t;
+            mote_session_output(s, o, &t);
+            lo[v] = INFINITY;
+            hi[v] = -INFINITY;
+            for (int64_t e = 0; e < mote_tensor_numel(&t); e++) {
+                lo[v] = fminf(lo[v], ((const float *)t.data)[e]);
+                hi[v] = fmaxf(hi[v], ((const float *)t.data)[e]);
+            }
+        }
+    }
+    int done;
+    st = mote_quantize_int8(g, target, lo, hi, &done);
+    mote_session_free(s);
+    mote_model_close(mc);
+    free(in.data);
+    free(target);
+    free(lo);
+    free(hi);
+    return st;
+}
+
 /* In the child: build (or open) the model, run it, fill *r. */
 static void measure(int which, const char *fashion, int threads, int runs, result *r)
 {
@@ -292,9 +351,12 @@ static void measure(int which, const char *fashion, int threads, int runs, resul
         net m = {mote_graph_new(), 0, 12345u, 0};
         if (which < N_CONV) build_conv(&m, &conv_shapes[which]);
         else if (which == N_CONV) build_resnet18(&m);
-        else if (which == N_CONV + 1) build_mobilenetv2(&m);
+        else if (which == N_CONV + 1 || which == N_CONV + 4) build_mobilenetv2(&m);
+        else if (which == N_CONV + 3) build_resnet18(&m);
         else build_bert_layer(&m);
         flops = m.flops;
+        st = which >= N_CONV + 3 ? quantize_graph(m.g) : MOTE_OK;
+        if (st) { snprintf(r->err, sizeof r->err, "int8: %.180s", mote_last_error()); return; }
         st = mote_model_from_graph(m.g, &model);
     }
     if (st) { snprintf(r->err, sizeof r->err, "model: %.180s", mote_last_error()); return; }
@@ -390,6 +452,8 @@ static const char *model_name(int which)
     if (which < N_CONV) return conv_shapes[which].name;
     if (which == N_CONV) return "ResNet-18 224x224";
     if (which == N_CONV + 1) return "MobileNetV2 224x224";
+    if (which == N_CONV + 3) return "ResNet-18 224x224 int8";
+    if (which == N_CONV + 4) return "MobileNetV2 224x224 int8";
     return "BERT layer s128 h768";
 }
 
@@ -418,7 +482,7 @@ int main(int argc, char **argv)
     printf("|---|---|---|---|---|---|---|---|---|---|\n");
     int have_fashion = access(fashion, R_OK) == 0;
     if (!have_fashion) printf("<!-- %s not found: bundled model skipped -->\n", fashion);
-    int last = N_CONV + 2;
+    int last = N_CONV + 4;
     for (int which = have_fashion ? -1 : 0; which <= last; which++) {
         if (quick && which >= 0 && which < N_CONV && which != 0) continue;
         if (only && !strstr(model_name(which), only)) continue;

@@ -53,6 +53,16 @@
     X(general, conv2d_dw_f32, void, (const mote_conv2d_args *a))                       \
     /* im2col of group g: col[(ic*KH+ky)*KW+kx][oy*OW+ox] */                           \
     X(general, im2col_f32, void, (const mote_conv2d_args *a, int64_t g, float *col))   \
+    /* 8-bit convolution / fully connected (mote_qconv2d_args, qint.h) */              \
+    X(general, qconv2d, void, (const mote_qconv2d_args *a))                            \
+    /* 8-bit add / sub / mul with requantization, elements [e0, e1) */                 \
+    X(general, qbinary, void, (const mote_qbinary_params *p, const void *a,            \
+                               const void *b, void *y, int64_t e0, int64_t e1))        \
+    /* 8-bit average pooling (mote_qpool2d_args) */                                    \
+    X(general, qavgpool2d, void, (const mote_qpool2d_args *a))                         \
+    /* y[e] = table[x[e]] for e in [e0, e1): logistic, tanh, hard-swish in 8 bits */   \
+    X(general, qlut, void, (const uint8_t *table, const uint8_t *x, uint8_t *y,        \
+                            int64_t e0, int64_t e1))                                   \
     /* 2-D max / average pooling windows (mote_pool2d_args) */                         \
     X(general, maxpool2d_f32, void, (const mote_pool2d_args *a))                       \
     X(general, avgpool2d_f32, void, (const mote_pool2d_args *a))                       \

@@ -5,4 +5,5 @@ libmote_core_la_SOURCES += kernels/kernels.h kernels/kernel_list.h kernels/llm.h
 	kernels/conv_ref.c kernels/conv_transpose_ref.c kernels/pool_ref.c \
 	kernels/norm_ref.c kernels/reduce_ref.c kernels/move_ref.c kernels/topk_ref.c \
 	kernels/resize_ref.c kernels/quantize_ref.c kernels/einsum_ref.c \
-	kernels/rnn_ref.c kernels/llm_ref.c kernels/quant_blocks_ref.c
+	kernels/rnn_ref.c kernels/llm_ref.c kernels/quant_blocks_ref.c \
+	kernels/qint.h kernels/qint_ref.c

@@ -17,6 +17,19 @@ void mote_quantize_f32_ref(const float *x, void *y, int is_signed, const float *
                            const int32_t *zp, int64_t C, int64_t inner, int64_t e0, int64_t e1)
 {
     float lo = is_signed ? -128.0f : 0.0f, hi = is_signed ? 127.0f : 255.0f;
+    if (C == 1) {   /* per tensor: the same loop without the channel arithmetic */
+        float z = (float)(zp ? zp[0] : 0);
+        for (int64_t e = e0; e < e1; e++) {
+            float q = nearbyintf(x[e] / scale[0]) + z;
+            if (isnan(q)) q = z;   /* NaN and 0/0 give the zero point */
+            q = q < lo ? lo : q > hi ? hi : q;
+            if (is_signed)
+                ((int8_t *)y)[e] = (int8_t)q;
+            else
+                ((uint8_t *)y)[e] = (uint8_t)q;
+        }
+        return;
+    }
     for (int64_t e = e0; e < e1; e++) {
         int64_t ch = (e / inner) % C;
         /* nearbyintf rounds half to even in the default rounding mode */
@@ -35,6 +48,12 @@ void mote_quantize_f32_ref(const float *x, void *y, int is_signed, const float *
 void mote_dequantize_ref(const void *x, mote_num t, float *y, const float *scale,
                          const int32_t *zp, int64_t C, int64_t inner, int64_t e0, int64_t e1)
 {
+    if (C == 1 && t == MOTE_NUM_U8) {   /* per tensor, u8: no channel arithmetic */
+        int32_t z = zp ? zp[0] : 0;
+        for (int64_t e = e0; e < e1; e++)
+            y[e] = (float)(((const uint8_t *)x)[e] - z) * scale[0];
+        return;
+    }
     for (int64_t e = e0; e < e1; e++) {
         int64_t ch = (e / inner) % C;
         int64_t v = t == MOTE_NUM_U8 ? ((const uint8_t *)x)[e] :

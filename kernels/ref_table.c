@@ -65,6 +65,10 @@ const mote_kernels mote_kernels_ref = {
         .conv2d_dw3x3_f32 = mote_conv2d_dw3x3_f32_ref,
         .conv2d_dw_f32 = mote_conv2d_dw_f32_ref,
         .im2col_f32 = mote_im2col_f32_ref,
+        .qconv2d = mote_qconv2d_ref,
+        .qbinary = mote_qbinary_ref,
+        .qavgpool2d = mote_qavgpool2d_ref,
+        .qlut = mote_qlut_ref,
 
         .maxpool2d_f32 = mote_maxpool2d_f32_ref,
         .avgpool2d_f32 = mote_avgpool2d_f32_ref,

@@ -56,6 +56,19 @@ tests_test_instrument_CFLAGS = $(TEST_CFLAGS)
 tests_test_instrument_LDADD = $(TEST_LIBS)
 TESTS += tests/test_instrument
 
+# The TFLite importer and the 8-bit integer kernels (tests/tflite/ models,
+# made by tests/tflite/make_tflite.py), and `mote classify` on the shared
+# MobileNets and photographs.
+check_PROGRAMS += tests/test_tflite
+tests_test_tflite_SOURCES = tests/test_tflite.c tests/testutil.c tests/testutil.h
+tests_test_tflite_CFLAGS = $(TEST_CFLAGS)
+tests_test_tflite_LDADD = $(TEST_LIBS)
+TESTS += tests/test_tflite
+if HAVE_CLI
+TESTS += tests/test_classify.sh tests/test_quantize_int8.sh
+endif
+EXTRA_DIST += tests/test_classify.sh tests/test_quantize_int8.sh tests/tflite tests/images
+
 # Reference kernels on hand-computed cases (no session needed).
 check_PROGRAMS += tests/test_kernels_ref
 tests_test_kernels_ref_SOURCES = tests/test_kernels_ref.c

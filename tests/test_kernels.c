@@ -1042,6 +1042,183 @@ static void check_llm_matmul_qpacked(void)
             }
 }
 
+
+/* ------------------------------------------------------------ 8-bit */
+
+/* Each 8-bit entry is bit-exact with the reference (integer arithmetic and
+ * TFLite's fixed-point rounding): every output byte is compared. */
+static uint8_t *qbytes(int64_t n)
+{
+    uint8_t *p = malloc((size_t)(n > 0 ? n : 1));
+    ck_assert_ptr_nonnull(p);
+    for (int64_t i = 0; i < n; i++) p[i] = (uint8_t)rnd(256);
+    return p;
+}
+
+typedef struct qconv_case {
+    int64_t C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, groups;
+} qconv_case;
+
+/* One convolution (xs, ws: signed input / weights) in one of the three
+ * output forms (TFLite's fixed point, ONNX's float scale, raw i32), on a
+ * sub-range of output channels as a thread would get. */
+static void qconv_one(const qconv_case *cc, int xs, int ws)
+{
+    mote_qconv2d_args a = {0};
+    a.C = cc->C; a.H = cc->H; a.W = cc->W; a.OC = cc->OC; a.KH = cc->KH; a.KW = cc->KW;
+    a.sh = cc->sh; a.sw = cc->sw; a.ph = cc->ph; a.pw = cc->pw; a.dh = cc->dh; a.dw = cc->dw;
+    a.groups = cc->groups;
+    a.OH = (a.H + 2 * a.ph - (a.KH - 1) * a.dh - 1) / a.sh + 1;
+    a.OW = (a.W + 2 * a.pw - (a.KW - 1) * a.dw - 1) / a.sw + 1;
+    ck_assert(a.OH > 0 && a.OW > 0);
+    int64_t cg = a.C / a.groups, nx = a.C * a.H * a.W, nw = a.OC * cg * a.KH * a.KW;
+    int64_t ny = a.OC * a.OH * a.OW;
+    uint8_t *x = qbytes(nx), *w = qbytes(nw);
+    int32_t *bias = malloc(sizeof(int32_t) * (size_t)a.OC), *wz = malloc(sizeof(int32_t) * (size_t)a.OC);
+    int32_t *mult = malloc(sizeof(int32_t) * (size_t)a.OC), *shift = malloc(sizeof(int32_t) * (size_t)a.OC);
+    float *fs = malloc(sizeof(float) * (size_t)a.OC);
+    for (int64_t o = 0; o < a.OC; o++) {
+        bias[o] = (int32_t)rnd(20001) - 10000;
+        wz[o] = ws ? (rnd(4) ? 0 : (int32_t)rnd(21) - 10) : (int32_t)rnd(256);
+        int sh;
+        double real = (double)(1 + rnd(1000)) / (double)(200 + 50 * cg * a.KH * a.KW);
+        mote_q_multiplier(real, &mult[o], &sh);
+        shift[o] = sh;
+        fs[o] = (float)real;
+    }
+    a.x = x; a.w = w; a.bias = rnd(5) ? bias : NULL; a.w_zp = wz; a.mult = mult; a.shift = shift;
+    int form = (int)rnd(3);
+    a.fscale = form == 1 ? fs : NULL;
+    a.y_i32 = form == 2;
+    size_t yb = (size_t)ny * (a.y_i32 ? 4 : 1);
+    a.x_signed = xs; a.w_signed = ws; a.y_signed = xs;
+    a.x_zp = xs ? (int32_t)rnd(41) - 20 : (int32_t)rnd(256);
+    a.y_zp = xs ? (int32_t)rnd(41) - 20 : (int32_t)rnd(256);
+    a.act_min = xs ? -128 : 0;
+    a.act_max = xs ? 127 : 255;
+    if (rnd(3) == 0) {
+        a.act_min += 10;
+        a.act_max -= 30;
+    }
+    a.oc0 = a.OC > 2 ? rnd(a.OC / 2) : 0;
+    a.oc1 = a.OC - (a.OC > 3 ? rnd(2) : 0);
+    uint8_t *want = malloc(yb), *got = malloc(yb);
+    memset(want, 0xA5, yb);
+    memset(got, 0xA5, yb);
+    a.y = want;
+    REF->general.qconv2d(&a);
+    a.y = got;
+    T->general.qconv2d(&a);
+    for (int64_t i = 0; i < (int64_t)yb; i++)
+        CK(got[i] == want[i], "form %d C %lld HxW %lldx%lld OC %lld k %lldx%lld s %lld,%lld p %lld,%lld "
+           "d %lld,%lld g %lld x%s w%s: byte %lld is %d, reference %d", form, (long long)a.C,
+           (long long)a.H, (long long)a.W, (long long)a.OC, (long long)a.KH, (long long)a.KW,
+           (long long)a.sh, (long long)a.sw, (long long)a.ph, (long long)a.pw, (long long)a.dh,
+           (long long)a.dw, (long long)a.groups, xs ? "i8" : "u8", ws ? "i8" : "u8", (long long)i,
+           got[i], want[i]);
+    free(x); free(w); free(bias); free(wz); free(mult); free(shift); free(fs); free(want); free(got);
+}
+
+static void check_general_qconv2d(void)
+{
+    if (T->general.qconv2d == REF->general.qconv2d) return;
+    static const int64_t ks[] = { 1, 15, 16, 17, 31, 33, 255, 257 };
+    for (int s = 0; s < 4; s++) {
+        int xs = s & 1, ws = s >> 1;
+        /* group 1: 3x3 stride 1 and 2 with pads, 1x1 pointwise (the
+         * 16-pixel path, odd C), 5x5 dilated */
+        static const qconv_case g1[] = {
+            {17, 5, 7, 9, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {32, 4, 4, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+            {3, 9, 11, 40, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {3, 11, 13, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+            {17, 7, 9, 5, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {4, 12, 10, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1},
+            {16, 6, 6, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        };
+        for (size_t i = 0; i < sizeof g1 / sizeof g1[0]; i++) qconv_one(&g1[i], xs, ws);
+        /* fully connected: K inputs, N outputs, one pixel */
+        for (int i = 0; i < 8; i++) {
+            qconv_case fc = {ks[i], 1, 1, 1 + rnd(20), 1, 1, 1, 1, 0, 0, 1, 1, 1};
+            qconv_one(&fc, xs, ws);
+        }
+        /* depthwise, channel multiplier 1 and 2, strides 1 and 2, widths
+         * around the vector paths; 5x5; dilated; two channels per group */
+        static const int64_t widths[] = { 1, 7, 8, 9, 17, 33 };
+        for (int mult = 1; mult <= 2; mult++)
+            for (int stride = 1; stride <= 2; stride++)
+                for (int wi = 0; wi < 6; wi++) {
+                    qconv_case c = {5, 6, widths[wi] + 2, 5 * mult, 3, 3, stride, stride,
+                                    rnd(2), rnd(2), 1, 1, 5};
+                    qconv_one(&c, xs, ws);
+                }
+        static const qconv_case dw[] = {
+            {6, 9, 20, 6, 5, 5, 1, 1, 2, 2, 1, 1, 6}, {4, 9, 20, 4, 3, 3, 1, 1, 2, 2, 2, 2, 4},
+            {8, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4},
+        };
+        for (size_t i = 0; i < sizeof dw / sizeof dw[0]; i++) qconv_one(&dw[i], xs, ws);
+    }
+}
+
+static void check_general_qbinary(void)
+{
+    if (T->general.qbinary == REF->general.qbinary) return;
+    enum { N = 1000 };
+    uint8_t *a = qbytes(N), *b = qbytes(N), want[N + 1], got[N + 1];
+    for (int kind = MOTE_QBIN_ADD; kind <= MOTE_QBIN_MUL; kind++) {
+        mote_qbinary_params p = {0};
+        p.kind = kind;
+        p.is_signed = kind == MOTE_QBIN_SUB;
+        p.a_zp = 3; p.b_zp = -7; p.y_zp = 11; p.act_min = p.is_signed ? -128 : 0;
+        p.act_max = p.is_signed ? 127 : 255; p.left_shift = 20;
+        mote_q_multiplier(0.4, &p.a_mult, &p.a_shift);
+        mote_q_multiplier(0.5, &p.b_mult, &p.b_shift);
+        mote_q_multiplier(kind == MOTE_QBIN_MUL ? 0.013 : 1.3e-6, &p.y_mult, &p.y_shift);
+        for (int s = 0; s < N_SIZES; s++) {
+            int64_t n = sizes[s] < N ? sizes[s] : N, e0 = n > 3 ? 2 : 0;
+            memset(want, 0x5A, sizeof want);
+            memset(got, 0x5A, sizeof got);
+            REF->general.qbinary(&p, a, b, want, e0, n);
+            T->general.qbinary(&p, a, b, got, e0, n);
+            CK(memcmp(got, want, sizeof want) == 0, "kind %d elements [%lld, %lld) differ", kind,
+               (long long)e0, (long long)n);
+        }
+    }
+    free(a);
+    free(b);
+}
+
+static void check_general_qlut(void)
+{
+    if (T->general.qlut == REF->general.qlut) return;
+    enum { N = 1000 };
+    uint8_t *x = qbytes(N), *tab = qbytes(256), got[N + 1];
+    for (int s = 0; s < N_SIZES; s++) {
+        int64_t n = sizes[s] < N ? sizes[s] : N;
+        memset(got, 0x5A, sizeof got);
+        T->general.qlut(tab, x, got, 0, n);
+        for (int64_t i = 0; i < n; i++)
+            CK(got[i] == tab[x[i]], "n=%lld: [%lld] = %d, table %d", (long long)n, (long long)i,
+               got[i], tab[x[i]]);
+        CK(got[n] == 0x5A, "n=%lld wrote past n", (long long)n);
+    }
+    free(x);
+    free(tab);
+}
+
+static void check_general_qavgpool2d(void)
+{
+    if (T->general.qavgpool2d == REF->general.qavgpool2d) return;
+    uint8_t *x = qbytes(3 * 7 * 9), want[3 * 20], got[3 * 20];
+    mote_qpool2d_args pa = {0};
+    pa.H = 7; pa.W = 9; pa.KH = 3; pa.KW = 3; pa.sh = 2; pa.sw = 2; pa.ph = 1; pa.pw = 1;
+    pa.OH = 4; pa.OW = 5; pa.x = x; pa.act_min = 0; pa.act_max = 255;
+    pa.c0 = 0; pa.c1 = 3;
+    pa.y = want;
+    REF->general.qavgpool2d(&pa);
+    pa.y = got;
+    T->general.qavgpool2d(&pa);
+    CK(memcmp(got, want, sizeof want) == 0, "3x3 stride 2 pooling differs");
+    free(x);
+}
+
 /* ------------------------------------------------------ the entry table */
 
 typedef struct entry_test {

@@ -71,6 +71,9 @@ void mote_conv2d_dw3x3_f32_avx512(const mote_conv2d_args *a);
 void mote_conv2d_dw3x3_f32_avx2(const mote_conv2d_args *a);
 void mote_conv2d_dw_f32_avx512(const mote_conv2d_args *a);
 void mote_conv2d_dw_f32_avx2(const mote_conv2d_args *a);
+/* 8-bit quantized convolution (qint_tmpl.h) */
+void mote_qconv2d_avx512(const mote_qconv2d_args *a);
+void mote_qconv2d_avx2(const mote_qconv2d_args *a);
 void mote_im2col_f32_avx512(const mote_conv2d_args *a, int64_t g, float *col);
 void mote_im2col_f32_avx2(const mote_conv2d_args *a, int64_t g, float *col);
 

@@ -16,6 +16,7 @@
 #include "graph/graph.h"
 #include "llm/gguf.h"
 #include "llm/llama2c.h"
+#include "tflite/tflite.h"
 /* [llama] --disable-onnx keeps this command for llama2.c checkpoints: the
  * ONNX path is compiled only with the importer (MOTE_HAVE_ONNX). */
 #ifdef MOTE_HAVE_ONNX
@@ -80,6 +81,7 @@ static void on_progress(void *user, const char *stage, size_t done, size_t total
 #endif /* MOTE_HAVE_ONNX */
 
 int cli_convert_llama2c(int argc, char **argv);   /* cmd_llama.c */
+int cli_convert_tflite(int argc, char **argv);    /* cmd_convert_tflite.c */
 int cli_convert_gguf(int argc, char **argv);      /* cmd_convert_gguf.c */
 
 /* The first argument that is not an option: the input file. */
@@ -102,6 +104,10 @@ int cli_cmd_convert(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--tokenizer") || (argv[i][0] != '-' && mote_llama2c_probe(argv[i])))
             return cli_convert_llama2c(argc, argv);
+    /* TFLite flatbuffers (the "TFL3" identifier) go to cmd_convert_tflite.c */
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-' && mote_tflite_probe(argv[i]))
+            return cli_convert_tflite(argc, argv);
 #ifndef MOTE_HAVE_ONNX
     /* [llama] without the ONNX importer only llama2.c checkpoints convert */
     return cli_convert_llama2c(argc, argv);

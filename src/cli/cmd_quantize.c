@@ -19,6 +19,7 @@
 
 static const char usage[] =
     "Usage: mote quantize IN.mote OUT.mote --type q8_0|q4_0 [--report]\n"
+    "       mote quantize --int8 IN.mote OUT.mote --calibrate DIR [--count N]\n"
     "\n"
     "Writes a llama-family model (converted from llama2.c or GGUF) with its weight\n"
     "matrices in 32-value blocks, the decoder graph rebuilt for them. Matrices\n"
@@ -37,7 +38,11 @@ static const char usage[] =
     "  -h, --help    show this help\n"
     "\n"
     "The input must hold f32 matrices (quantizing a quantized model again is\n"
-    "refused).\n";
+    "refused).\n"
+    "\n"
+    "--int8: post-training static quantization of a float CNN: per-channel int8\n"
+    "weights, activation ranges from the .npy or .pgm inputs in DIR (at most N\n"
+    "of them), and a report of the accuracy before and after.\n";
 
 /* KL(p || q) of softmax(a), softmax(b) */
 static double kl_logits(int n, const float *a, const float *b)
@@ -94,8 +99,14 @@ static int report(const char *fin, const char *fout)
     return rc;
 }
 
+int cli_quantize_int8(int argc, char **argv);   /* cmd_quantize_int8.c */
+
 int cli_cmd_quantize(int argc, char **argv)
 {
+    /* --int8: post-training quantization of a float CNN, cmd_quantize_int8.c */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--int8"))
+            return cli_quantize_int8(argc, argv);
     static const struct option longopts[] = {
         { "type", required_argument, NULL, 'T' }, { "report", no_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },

@@ -16,6 +16,7 @@ typedef struct pass_def {
 
 static const pass_def passes[] = {
     {"identity", mote_pass_identity},
+    {"qdq", mote_pass_qdq},          /* before fold turns weight DQs into f32 */
     {"fold", mote_pass_fold},
     {"dead", mote_pass_dead},
     {"shape_glue", mote_pass_shape_glue},

@@ -26,6 +26,15 @@ mote_status mote_pass_layernorm(mote_graph *g, int *changed);   /* LayerNorm pat
 mote_status mote_pass_gelu(mote_graph *g, int *changed);        /* GELU patterns          */
 mote_status mote_pass_hardswish(mote_graph *g, int *changed);   /* x*Clip(x+3,0,6)/6      */
 mote_status mote_pass_pow(mote_graph *g, int *changed);         /* Pow(x, 2) -> x*x       */
+mote_status mote_pass_qdq(mote_graph *g, int *changed);         /* DQ-Conv/MatMul-Q fused */
+
+/* Post-training int8 quantization (quantize_int8.c): whether node ni can
+ * be quantized (Conv or Gemm with constant f32 weights, no fused
+ * activation but Relu), and the rewrite of the target nodes given every
+ * value's calibrated range lo[v]..hi[v]; *count nodes were quantized. */
+bool mote_int8_target(const mote_graph *g, int ni);
+mote_status mote_quantize_int8(mote_graph *g, const bool *target, const float *lo, const float *hi,
+                               int *count);
 
 /* Shared by passes (pass_util.c). */
 /* Number of nodes reading value v, plus 1 if v is a graph output. */

@@ -6,7 +6,7 @@
 # `make fuzz FUZZ_SECONDS=N` builds the libFuzzer binaries with clang
 # (-fsanitize=fuzzer,address,undefined; a separate build of the library
 # sources in fuzz-build/, see tests/fuzz/build.sh) and runs each for N s.
-FUZZ_TARGETS = mote npy llama2c gguf tokenizer
+FUZZ_TARGETS = mote npy llama2c gguf tokenizer tflite
 if HAVE_ONNX
 FUZZ_TARGETS += onnx
 endif
@@ -15,9 +15,9 @@ FUZZ_CC = clang
 FUZZ_COMMON = tests/fuzz/replay.c tests/fuzz/fuzz_common.h
 
 check_PROGRAMS += tests/fuzz/replay_mote tests/fuzz/replay_npy \
-	tests/fuzz/replay_llama2c tests/fuzz/replay_gguf tests/fuzz/replay_tokenizer
+	tests/fuzz/replay_llama2c tests/fuzz/replay_gguf tests/fuzz/replay_tokenizer tests/fuzz/replay_tflite
 TESTS += tests/fuzz/replay_mote tests/fuzz/replay_npy \
-	tests/fuzz/replay_llama2c tests/fuzz/replay_gguf tests/fuzz/replay_tokenizer
+	tests/fuzz/replay_llama2c tests/fuzz/replay_gguf tests/fuzz/replay_tokenizer tests/fuzz/replay_tflite
 tests_fuzz_replay_mote_SOURCES = tests/fuzz/fuzz_mote.c $(FUZZ_COMMON)
 tests_fuzz_replay_mote_CFLAGS = $(AM_CFLAGS) -DFUZZ_TARGET='"mote"'
 tests_fuzz_replay_mote_LDADD = libmote_core.la -lm
@@ -33,6 +33,9 @@ tests_fuzz_replay_gguf_LDADD = libmote_core.la -lm
 tests_fuzz_replay_tokenizer_SOURCES = tests/fuzz/fuzz_tokenizer.c $(FUZZ_COMMON)
 tests_fuzz_replay_tokenizer_CFLAGS = $(AM_CFLAGS) -DFUZZ_TARGET='"tokenizer"'
 tests_fuzz_replay_tokenizer_LDADD = libmote_core.la -lm
+tests_fuzz_replay_tflite_SOURCES = tests/fuzz/fuzz_tflite.c $(FUZZ_COMMON)
+tests_fuzz_replay_tflite_CFLAGS = $(AM_CFLAGS) -DFUZZ_TARGET='"tflite"'
+tests_fuzz_replay_tflite_LDADD = libmote_core.la -lm
 if HAVE_ONNX
 check_PROGRAMS += tests/fuzz/replay_onnx
 TESTS += tests/fuzz/replay_onnx

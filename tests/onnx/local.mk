@@ -23,6 +23,10 @@ TESTS += tests/onnx/torch_models.sh
 # PP-OCRv4 detector and recognizer, M-LSD, BlazeFace against ONNX Runtime
 # (skips without npm).
 TESTS += tests/onnx/real_models.sh
+# Quantized models (QDQ, QOperator, dynamic) against ONNX Runtime; after
+# paddle_ocr.sh, whose npm install of onnxruntime-node it shares.
+TESTS += tests/onnx/quant_ort.sh
+tests/onnx/quant_ort.log: tests/onnx/paddle_ocr.log
 endif
 # Extra node tests (cases the shipped data lacks) and their generator.
 EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py \
@@ -30,4 +34,5 @@ EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py \
 	tests/onnx/paddle_ocr.sh tests/onnx/paddle_ort.js \
 	tests/onnx/torch_models.sh tests/onnx/make_torch_models.py tests/onnx/ort_run.js \
 	tests/onnx/real_models.sh tests/onnx/real_models.js tests/onnx/make_test_images.py \
-	tests/onnx/images
+	tests/onnx/images \
+	tests/onnx/quant_ort.sh tests/onnx/quant tests/onnx/make_quant_models.py

@@ -44,6 +44,7 @@ const mote_general_kernels mote_general_kernels_avx2 = {
     .gemm_packed_f32 = G(packed),
     .conv2d_dw3x3_f32 = mote_conv2d_dw3x3_f32_avx2,
     .conv2d_dw_f32 = mote_conv2d_dw_f32_avx2,
+    .qconv2d = mote_qconv2d_avx2,
     .im2col_f32 = mote_im2col_f32_avx2,
     .maxpool2d_f32 = mote_maxpool2d_f32_avx2,
     .avgpool2d_f32 = mote_avgpool2d_f32_avx2,

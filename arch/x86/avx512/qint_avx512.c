@@ -1,0 +1,9 @@
+/*
+ * qint_avx512.c — the 8-bit quantized convolution for the AVX-512 table
+ * (arch/x86/qint_tmpl.h with AVX-512 VNNI's vpdpwssd on 256-bit vectors).
+ */
+#include "x86_kernels.h"
+
+#define QINT_FN mote_qconv2d_avx512
+#define QINT_VNNI 1
+#include "qint_tmpl.h"
