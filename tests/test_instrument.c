@@ -32,6 +32,7 @@ START_TEST(test_stats_leave_out_nan_and_inf)
     ck_assert_double_eq(s.max, 3);
     ck_assert_double_eq_tol(s.mean, 2, 1e-12);
     ck_assert_double_eq_tol(s.std, sqrt(2.0 / 3.0), 1e-12);  /* population std of 1,2,3 */
+    ck_assert_int_eq(s.argmax, 3);   /* the 3, not the +inf at 4 */
 }
 END_TEST
 
@@ -48,6 +49,7 @@ START_TEST(test_stats_of_integers_and_of_no_finite_element)
     mote_tensor u = { .dtype = MOTE_F32, .ndim = 1, .dims = { 2 }, .data = nan2 };
     mote_tensor_stats(&u, &s);
     ck_assert_int_eq(s.nan, 2);
+    ck_assert_int_eq(s.argmax, -1);
     ck_assert_double_eq(s.min, 0);
     ck_assert_double_eq(s.max, 0);
     ck_assert_double_eq(s.mean, 0);

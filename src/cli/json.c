@@ -3,6 +3,7 @@
  * string escapes, null for non-finite numbers.
  */
 #include "json.h"
+#include "runtime/instrument.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -158,26 +159,13 @@ void cli_json_tensor_fields(cli_json *j, const char *name, const mote_tensor *t)
     int64_t n = mote_tensor_numel(t);
     if (n > 0 && t->data) {
         /* min, max, mean over the finite values; non-finite ones counted */
-        double lo = INFINITY, hi = -INFINITY, sum = 0;
-        int64_t nonfinite = 0, imax = -1;
-        for (int64_t i = 0; i < n; i++) {
-            double v = mote_tensor_elem(t, i);
-            if (!isfinite(v)) {
-                nonfinite++;
-                continue;
-            }
-            if (v < lo)
-                lo = v;
-            if (v > hi) {
-                hi = v;
-                imax = i;
-            }
-            sum += v;
-        }
+        mote_tstats s;
+        mote_tensor_stats(t, &s);
+        int64_t nonfinite = s.nan + s.inf, imax = s.argmax;
         if (n > nonfinite) {
-            cli_json_num(j, "min", lo);
-            cli_json_num(j, "max", hi);
-            cli_json_num(j, "mean", sum / (double)(n - nonfinite));
+            cli_json_num(j, "min", s.min);
+            cli_json_num(j, "max", s.max);
+            cli_json_num(j, "mean", s.mean);
         } else {
             cli_json_null(j, "min");
             cli_json_null(j, "max");

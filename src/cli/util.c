@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "graph/graph.h"
+#include "runtime/instrument.h"
 
 #include <errno.h>
 #include <math.h>
@@ -111,28 +112,15 @@ void cli_print_summary(FILE *f, const char *name, const mote_tensor *t)
     if (n <= 0 || !t->data)
         return;
     /* min, max and mean over the finite values; NaN/inf are counted apart */
-    double lo = INFINITY, hi = -INFINITY, sum = 0;
-    int64_t nonfinite = 0, imax = -1;
-    for (int64_t i = 0; i < n; i++) {
-        double v = mote_tensor_elem(t, i);
-        if (!isfinite(v)) {
-            nonfinite++;
-            continue;
-        }
-        if (v < lo)
-            lo = v;
-        if (v > hi) {
-            hi = v;
-            imax = i;
-        }
-        sum += v;
-    }
+    mote_tstats s;
+    mote_tensor_stats(t, &s);
+    int64_t nonfinite = s.nan + s.inf, imax = s.argmax;
     if (n > nonfinite) {
         fputs("  min ", f);
-        print_value(f, t->dtype, lo);
+        print_value(f, t->dtype, s.min);
         fputs("  max ", f);
-        print_value(f, t->dtype, hi);
-        fprintf(f, "  mean %.6g", sum / (double)(n - nonfinite));
+        print_value(f, t->dtype, s.max);
+        fprintf(f, "  mean %.6g", s.mean);
     }
     if (nonfinite)
         fprintf(f, "  non-finite %lld", (long long)nonfinite);
@@ -148,7 +136,7 @@ void cli_print_summary(FILE *f, const char *name, const mote_tensor *t)
     bool vector = t->ndim >= 1 && n > 1 && t->dims[t->ndim - 1] == n;
     if (vector && imax >= 0) {
         fprintf(f, "  argmax: %lld (", (long long)imax);
-        print_value(f, t->dtype, hi);
+        print_value(f, t->dtype, s.max);
         fputs(")\n", f);
     }
 }

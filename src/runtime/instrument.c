@@ -116,6 +116,7 @@ double mote_node_bytes(const mote_session *s, const mote_node *n)
 void mote_tensor_stats(const mote_tensor *t, mote_tstats *o)
 {
     memset(o, 0, sizeof *o);
+    o->argmax = -1;
     int64_t n = mote_tensor_numel(t);
     o->n = n < 0 ? 0 : n;
     if (!t->data)
@@ -132,7 +133,10 @@ void mote_tensor_stats(const mote_tensor *t, mote_tstats *o)
             finite++;
             sum += v;
             lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
+            if (v > hi) {
+                hi = v;
+                o->argmax = i;
+            }
         }
     }
     if (finite == 0)

@@ -30,6 +30,7 @@ typedef struct mote_tstats {
     int64_t nan, inf;   /* NaN and +-Inf counts                      */
     double min, max;    /* over finite elements (0 if there are none) */
     double mean, std;   /* population std over finite elements       */
+    int64_t argmax;     /* first index of max, -1 if none is finite  */
 } mote_tstats;
 void mote_tensor_stats(const mote_tensor *t, mote_tstats *out);
 
