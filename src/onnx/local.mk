@@ -7,7 +7,7 @@ if HAVE_ONNX
 libmote_core_la_SOURCES += \
 	src/onnx/onnx.h src/onnx/pb.h src/onnx/pb.c \
 	src/onnx/onnx_proto.h src/onnx/onnx_read.c src/onnx/onnx_tensor.c \
-	src/onnx/onnx_import.h src/onnx/import.c src/onnx/onnx_legacy.c \
+	src/onnx/onnx_import.h src/onnx/import.c src/onnx/import_ctx.c src/onnx/onnx_legacy.c \
 	src/onnx/onnx_order.c src/onnx/onnx_support.c \
 	src/onnx/onnx_f16.c src/onnx/onnx_control.c \
 	src/onnx/onnx_attrs.c src/onnx/onnx_attr_table.h
