@@ -244,7 +244,7 @@ START_TEST(test_opencl_every_unary_op_matches_reference)
     for (int op = 0; op < MOTE_UN_COUNT; op++) {
         float alpha = op == MOTE_UN_CLIP ? -1.0f : op == MOTE_UN_SELU ? 1.6732632f : 0.2f;
         float beta = op == MOTE_UN_CLIP ? 2.0f : op == MOTE_UN_SELU ? 1.0507010f : 0.5f;
-        mote_kernels_ref.unary_f32[op](n, x, yr, alpha, beta);
+        mote_kernels_ref.general.unary_f32[op](n, x, yr, alpha, beta);
         ck_assert_mote_ok(mote_cl_unary(dev(), (mote_unary_op)op, n, dx, dy, alpha, beta));
         down(dy, yd, n);
         char what[32];
@@ -294,7 +294,7 @@ START_TEST(test_opencl_binary_ops_broadcast_like_numpy)
                     ia += co * stra[d];
                     ib += co * strb[d];
                 }
-                mote_kernels_ref.binary_f32[op](1, a + ia, 0, b + ib, 0, yr + i);
+                mote_kernels_ref.general.binary_f32[op](1, a + ia, 0, b + ib, 0, yr + i);
             }
             ck_assert_mote_ok(mote_cl_binary(dev(), (mote_binary_op)op, 4, so, da, stra, db, strb, dy));
             down(dy, yd, ny);
@@ -313,7 +313,7 @@ START_TEST(test_opencl_channel_affine_matches_reference)
     int64_t C = 13, HW = 37;
     float *x = rnd(C * HW, 1, -2, 2), *sc = rnd(C, 2, -1, 1), *sh = rnd(C, 3, -1, 1);
     float *yr = malloc((size_t)(C * HW) * 4), *yd = malloc((size_t)(C * HW) * 4);
-    mote_kernels_ref.channel_affine_f32(C, HW, x, sc, sh, yr);
+    mote_kernels_ref.general.channel_affine_f32(C, HW, x, sc, sh, yr);
     mote_cl_mem dx = up(x, C * HW), dsc = up(sc, C), dsh = up(sh, C), dy = up(NULL, C * HW);
     ck_assert_mote_ok(mote_cl_channel_affine(dev(), C, HW, dx, dsc, dsh, dy, (mote_act){MOTE_ACT_NONE, 0, 0}));
     down(dy, yd, C * HW);
@@ -366,7 +366,7 @@ START_TEST(test_opencl_rope_and_attention_match_llm_reference)
     for (int64_t pos = 0; pos < 300; pos += 37) {
         float *x = rnd(dim, 90u + (uint32_t)pos, -1, 1), *xr = malloc((size_t)dim * 4);
         memcpy(xr, x, (size_t)dim * 4);
-        mote_llm_kernels_ref.rope_f32(n_heads, hs, pos, 10000.0f, xr);
+        mote_kernels_ref.llm.rope_f32(n_heads, hs, pos, 10000.0f, xr);
         mote_cl_mem dx = up(x, dim);
         ck_assert_mote_ok(mote_cl_rope(dev(), n_heads, hs, pos, 10000.0f, dx));
         down(dx, x, dim);
@@ -382,7 +382,7 @@ START_TEST(test_opencl_rope_and_attention_match_llm_reference)
         float *yr = malloc((size_t)dim * 4), *yd = malloc((size_t)dim * 4), *s = malloc((size_t)n * 4);
         float scale = 1.0f / sqrtf((float)hs);
         for (int64_t h = 0; h < n_heads; h++)
-            mote_llm_kernels_ref.attend_f32(n, hs, q + h * hs, k + (h / kv_mul) * hs, v + (h / kv_mul) * hs,
+            mote_kernels_ref.llm.attend_f32(n, hs, q + h * hs, k + (h / kv_mul) * hs, v + (h / kv_mul) * hs,
                                             ld, scale, s, yr + h * hs);
         mote_cl_mem dq = up(q, dim), dk = up(k, n * ld), dv = up(v, n * ld), dy = up(NULL, dim);
         mote_cl_mem ds = up(NULL, n_heads * n);
