@@ -32,6 +32,8 @@
 #define UN_SELU 22
 #define UN_SOFTPLUS 23
 #define UN_MISH 24
+#define UN_SIN 25
+#define UN_COS 26
 
 /* ln(1 + e^x) without overflow for large |x| (as the reference) */
 float softplus1(float x) { return fmax(x, 0.0f) + log1p(exp(-fabs(x))); }
@@ -72,6 +74,8 @@ float mote_unary1(int op, float x, float alpha, float beta)
     case UN_SELU: return beta * (x > 0.0f ? x : alpha * expm1(x));
     case UN_SOFTPLUS: return softplus1(x);
     case UN_MISH: return x * tanh(softplus1(x));
+    case UN_SIN: return sin(x);
+    case UN_COS: return cos(x);
     default: return x;
     }
 }
@@ -91,6 +95,7 @@ __kernel void mote_unary_f32(int op, long n, __global const float *x, long x_off
 #define BIN_MAX 4
 #define BIN_MIN 5
 #define BIN_POW 6
+#define BIN_PRELU 7
 
 float mote_binary1(int op, float a, float b)
 {
@@ -102,6 +107,7 @@ float mote_binary1(int op, float a, float b)
     case BIN_MAX: return fmax(a, b);
     case BIN_MIN: return fmin(a, b);
     case BIN_POW: return pow(a, b);
+    case BIN_PRELU: return a < 0.0f ? b * a : a;
     default: return a;
     }
 }
