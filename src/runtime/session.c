@@ -324,6 +324,8 @@ static mote_status place_on_device(mote_session *s, const mote_session_options *
     mote_status st = mote_device_parse(o->device, &dc);
     if (st != MOTE_OK || dc.kind == MOTE_DEVICE_CPU) return st;
 #ifdef MOTE_HAVE_OPENCL
+    s->dev_platform = dc.platform;
+    s->dev_device = dc.device;
     return mote_cl_session_place(s, dc.platform, dc.device);
 #else
     return mote_error(MOTE_ERR_UNSUPPORTED, "no OpenCL backend in this build");
@@ -426,10 +428,6 @@ mote_status mote_session_reshape(mote_session *s, const mote_tensor *shapes, int
     if (!s) return mote_error(MOTE_ERR_ARG, "mote_session_reshape: NULL session");
     if (!shapes && n_shapes)
         return mote_error(MOTE_ERR_ARG, "mote_session_reshape: NULL shapes");
-    if (s->dev)
-        return mote_error(MOTE_ERR_UNSUPPORTED, "mote_session_reshape: the session runs on %s, whose "
-                          "buffers mirror the old plan; make a new session for the new shapes",
-                          mote_session_device_stats(s).device);
     /* the new plan is built beside the old one, which stays intact on failure */
     mote_session t;
     memset(&t, 0, sizeof t);
@@ -449,10 +447,22 @@ mote_status mote_session_reshape(mote_session *s, const mote_tensor *shapes, int
         if (t.state != s->state) mote_zfree64(t.state);
         return st;
     }
+    /* a placement's device buffers mirror the old plan: place again */
+    bool placed = s->dev != NULL;
+    int platform = s->dev_platform, device = s->dev_device;
+    free_device(s);
     mote_session_plan_clear(s);
     if (s->state != t.state) mote_zfree64(s->state);
     *s = t;
+    if (!placed) return MOTE_OK;
+#ifdef MOTE_HAVE_OPENCL
+    s->dev_platform = platform;
+    s->dev_device = device;
+    return mote_cl_session_place(s, platform, device);   /* on failure: all on the CPU */
+#else
+    (void)platform; (void)device;
     return MOTE_OK;
+#endif
 }
 
 void mote_session_free(mote_session *s)

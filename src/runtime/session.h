@@ -56,6 +56,7 @@ struct mote_session {
     /* what the session holds, counted before each allocation */
     mote_budget mem;
     struct mote_cl_session *dev;   /* OpenCL placement, or NULL: all on the CPU */
+    int dev_platform, dev_device;  /* the device placed on (a reshape places again) */
     mote_graph *folded;            /* shape_fold.c: g specialized to the input
                                       shapes (g points here), or NULL        */
 };
