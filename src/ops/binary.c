@@ -178,6 +178,16 @@ static mote_status prepare_binary(mote_op_ctx *c, mote_binary_op op)
     return MOTE_OK;
 }
 
+/* The slope of a PRelu from before opset 7 (PyTorch's converted models): one
+ * value per channel, shape (C), for X (N, C, ...). Numpy broadcasting cannot
+ * place it (it would align C with the last axis), so it is read as (C, 1,
+ * ..., 1); a slope that broadcasts is always read the numpy way. */
+static int prelu_per_channel(const mote_tensor *x, const mote_tensor *s)
+{
+    return s->ndim == 1 && x->ndim >= 3 && s->dims[0] == x->dims[1] && s->dims[0] != x->dims[x->ndim - 1] &&
+           s->dims[0] != 1;
+}
+
 /* PRelu: f32, the slope unidirectionally broadcast to X (the output is X's shape). */
 static mote_status infer_prelu(mote_op_ctx *c)
 {
@@ -192,7 +202,7 @@ static mote_status infer_prelu(mote_op_ctx *c)
     int fits = mote_broadcast_shape(x, s, &nd, dims) == MOTE_OK && nd == x->ndim;
     for (int i = 0; fits && i < nd; i++)
         fits = dims[i] == x->dims[i];
-    if (!fits) {
+    if (!fits && !prelu_per_channel(x, s)) {
         char sx[128], ss[128];
         return mote_op_error(c, MOTE_ERR_SHAPE, "slope %s does not broadcast to X %s",
                              mote_op_dims_str(s->ndim, s->dims, ss, sizeof ss),
@@ -202,7 +212,21 @@ static mote_status infer_prelu(mote_op_ctx *c)
     return MOTE_OK;
 }
 
-static mote_status prepare_prelu(mote_op_ctx *c) { return prepare_binary(c, MOTE_BIN_PRELU); }
+static mote_status prepare_prelu(mote_op_ctx *c)
+{
+    if (!prelu_per_channel(c->in[0], c->in[1]))
+        return prepare_binary(c, MOTE_BIN_PRELU);
+    /* the per-channel slope seen as (C, 1, ..., 1): the same data, its strides
+     * along axis 1 of X */
+    mote_tensor view = *c->in[1], *slope = c->in[1];
+    view.ndim = c->in[0]->ndim - 1;
+    for (int i = 1; i < view.ndim; i++)
+        view.dims[i] = 1;
+    c->in[1] = &view;
+    mote_status st = prepare_binary(c, MOTE_BIN_PRELU);
+    c->in[1] = slope;
+    return st;
+}
 static mote_status prepare_add(mote_op_ctx *c) { return prepare_binary(c, MOTE_BIN_ADD); }
 static mote_status prepare_sub(mote_op_ctx *c) { return prepare_binary(c, MOTE_BIN_SUB); }
 static mote_status prepare_mul(mote_op_ctx *c) { return prepare_binary(c, MOTE_BIN_MUL); }
