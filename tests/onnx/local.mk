@@ -36,3 +36,8 @@ EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py \
 	tests/onnx/real_models.sh tests/onnx/real_models.js tests/onnx/make_test_images.py \
 	tests/onnx/images \
 	tests/onnx/quant_ort.sh tests/onnx/quant tests/onnx/make_quant_models.py
+# The npm packages the real-model tests fetch into the build directory
+# (onnxruntime-node, the public models) are kept between `make check` runs;
+# distclean removes them.
+distclean-local:
+	rm -rf tests/onnx/npm-cache
