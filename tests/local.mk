@@ -255,10 +255,14 @@ include tests/fuzz/local.mk
 # cache (built with --enable-opencl; skipped when no OpenCL device exists).
 if HAVE_OPENCL
 check_PROGRAMS += tests/test_opencl
-tests_test_opencl_SOURCES = tests/test_opencl.c tests/testutil.c tests/testutil.h
+tests_test_opencl_SOURCES = tests/test_opencl.c tests/testutil.c tests/testutil.h \
+	tests/opencl_calls.c tests/opencl_calls.h
 tests_test_opencl_CFLAGS = $(TEST_CFLAGS)
 tests_test_opencl_LDADD = $(TEST_LIBS) $(OPENCL_LIBS)
 TESTS += tests/test_opencl
+# test_session counts mote's OpenCL calls when MOTE_DEVICE=opencl
+tests_test_session_SOURCES += tests/opencl_calls.c tests/opencl_calls.h
+tests_test_session_LDADD += $(OPENCL_LIBS)
 endif
 # test_opencl's program cache
 clean-local:

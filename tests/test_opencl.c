@@ -24,6 +24,8 @@
 #include "runtime/opencl/opencl.h"
 #include "runtime/session.h"
 #include "testutil.h"
+#include "opencl_calls.h"
+#include "runtime/opencl/opencl_internal.h"
 
 static mote_cl *dev(void)
 {
@@ -535,20 +537,18 @@ START_TEST(test_bundled_model_on_device_gives_same_predictions_and_logits)
     mote_model *m;
     ck_assert_mote_ok(mote_model_open(mote_test_src_path("models/fashion/fashion.mote"), &m));
     mote_session *cpu = session_on(m, "cpu"), *dev = session_on(m, "opencl");
-    /* the convolutions, pools, Relus and Gemms on the device; the
-     * unfolded BatchNormalization in the middle on the CPU */
-    int on_dev = 0, on_cpu = 0;
+    /* the convolutions, pools, Relus, Gemms and the unfolded
+     * BatchNormalization (constant statistics) on the device */
+    int on_dev = 0;
     for (int t = 0; t < dev->n_steps; t++) {
         const char *where = mote_session_step_device(dev, t);
         const char *op = dev->steps[t].node->op;
         if (strcmp(op, "Conv") == 0 || strcmp(op, "Gemm") == 0 || strcmp(op, "MaxPool") == 0)
             ck_assert_msg(strcmp(where, "opencl") == 0, "%s ran on %s", op, where);
-        if (strcmp(op, "BatchNormalization") == 0) ck_assert_str_eq(where, "cpu");
+        if (strcmp(op, "BatchNormalization") == 0) ck_assert_str_eq(where, "opencl");
         on_dev += strcmp(where, "opencl") == 0;
-        on_cpu += strcmp(where, "cpu") == 0;
     }
     ck_assert_int_ge(on_dev, 8);
-    ck_assert_int_ge(on_cpu, 1);
     mote_device_stats ds = mote_session_device_stats(dev);
     ck_assert_uint_gt(ds.up_bytes, 0);
     ck_assert_uint_gt(ds.down_bytes, 0);
@@ -620,6 +620,171 @@ START_TEST(test_cpu_fallback_in_the_middle_inserts_transfers)
 }
 END_TEST
 
+/* Runs a model on the CPU and the device for one input and compares. */
+static void same_on_both(const mote_model *m, const mote_tensor *in, int64_t n_out, float tol, const char *what)
+{
+    mote_session *cpu = session_on(m, "cpu"), *dev = session_on(m, "opencl");
+    for (int t = 0; t < dev->n_steps; t++)
+        ck_assert_msg(strcmp(mote_session_step_device(dev, t), "opencl") == 0, "%s: step %d (%s) ran on %s",
+                      what, t, dev->steps[t].node->op, mote_session_step_device(dev, t));
+    ck_assert_mote_ok(mote_session_run(cpu, in, 1));
+    ck_assert_mote_ok(mote_session_run(dev, in, 1));
+    mote_tensor a, b;
+    ck_assert_mote_ok(mote_session_output(cpu, 0, &a));
+    ck_assert_mote_ok(mote_session_output(dev, 0, &b));
+    float d = mote_test_maxdiff(a.data, b.data, n_out);
+    ck_assert_msg(d <= tol, "%s: device and CPU differ by %g", what, (double)d);
+    mote_session_free(cpu);
+    mote_session_free(dev);
+}
+
+/* LayerNormalization, BatchNormalization, Clip (bounds as inputs and as
+ * attributes), Max, Min and a 1-D convolution run on the device, with the
+ * CPU's results. */
+START_TEST(test_norms_clip_max_min_and_conv1d_are_placed_on_the_device)
+{
+    /* x [2,3,5,7] -> BatchNormalization -> Clip(-0.5, 0.8) -> Max(x) -> Min(c)
+     *   -> LayerNormalization over the last axis */
+    mote_graph *g = mote_graph_new();
+    int64_t dx[4] = {2, 3, 5, 7}, dc[1] = {3}, d1[1] = {1}, dl[1] = {7}, dm[4] = {1, 3, 1, 7};
+    float sc[3], bi[3], mu[3], var[3] = {0.5f, 1.5f, 2.0f}, lo = -0.5f, hi = 0.8f, lg[7], lb[7], mc[21];
+    mote_test_fill(sc, 3, 1, 0.5f, 1.5f);
+    mote_test_fill(bi, 3, 2, -0.5f, 0.5f);
+    mote_test_fill(mu, 3, 3, -0.3f, 0.3f);
+    mote_test_fill(lg, 7, 4, 0.5f, 1.5f);
+    mote_test_fill(lb, 7, 5, -0.2f, 0.2f);
+    mote_test_fill(mc, 21, 6, -0.6f, 0.6f);
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, dx);
+    int vs = mote_graph_weight(g, "sc", MOTE_F32, 1, dc, sc), vb = mote_graph_weight(g, "bi", MOTE_F32, 1, dc, bi);
+    int vm = mote_graph_weight(g, "mu", MOTE_F32, 1, dc, mu), vv = mote_graph_weight(g, "var", MOTE_F32, 1, dc, var);
+    int vlo = mote_graph_weight(g, "lo", MOTE_F32, 0, d1, &lo), vhi = mote_graph_weight(g, "hi", MOTE_F32, 0, d1, &hi);
+    int vg = mote_graph_weight(g, "lg", MOTE_F32, 1, dl, lg), vlb = mote_graph_weight(g, "lb", MOTE_F32, 1, dl, lb);
+    int vmc = mote_graph_weight(g, "mc", MOTE_F32, 4, dm, mc);
+    int bn, cl1, mx, mn, ln;
+    mote_graph_node(g, "BatchNormalization", "bn", 5, (int[]){x, vs, vb, vm, vv}, 1, NULL, &bn);
+    mote_graph_node(g, "Clip", "clip", 3, (int[]){bn, vlo, vhi}, 1, NULL, &cl1);
+    mote_graph_node(g, "Max", "max", 2, (int[]){cl1, x}, 1, NULL, &mx);
+    mote_graph_node(g, "Min", "min", 2, (int[]){mx, vmc}, 1, NULL, &mn);
+    int n = mote_graph_node(g, "LayerNormalization", "ln", 3, (int[]){mn, vg, vlb}, 1, NULL, &ln);
+    ck_assert_mote_ok(mote_graph_attr_int(g, n, "axis", -1));
+    ck_assert_mote_ok(mote_graph_output(g, ln));
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    float xv[2 * 3 * 5 * 7];
+    mote_test_fill(xv, 210, 7, -2, 2);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {2, 3, 5, 7}, .data = xv};
+    same_on_both(m, &in, 210, 1e-5f, "norms, clip, max, min");
+    mote_model_close(m);
+
+    /* Clip with attribute bounds (before opset 11), then a 1-D convolution
+     * (padding, stride 2, dilation 2, bias) */
+    g = mote_graph_new();
+    int64_t dx1[3] = {2, 4, 19}, dw1[3] = {5, 4, 3}, db1[1] = {5};
+    float w1[60], b1[5];
+    mote_test_fill(w1, 60, 8, -0.5f, 0.5f);
+    mote_test_fill(b1, 5, 9, -0.5f, 0.5f);
+    x = mote_graph_input(g, "x", MOTE_F32, 3, dx1);
+    int vw = mote_graph_weight(g, "w", MOTE_F32, 3, dw1, w1), vbb = mote_graph_weight(g, "b", MOTE_F32, 1, db1, b1);
+    int c0, cv;
+    n = mote_graph_node(g, "Clip", "clip", 1, &x, 1, NULL, &c0);
+    ck_assert_mote_ok(mote_graph_attr_float(g, n, "min", -1.0f));
+    ck_assert_mote_ok(mote_graph_attr_float(g, n, "max", 1.5f));
+    n = mote_graph_node(g, "Conv", "conv", 3, (int[]){c0, vw, vbb}, 1, NULL, &cv);
+    ck_assert_mote_ok(mote_graph_attr_ints(g, n, "pads", 2, (int64_t[]){2, 1}));
+    ck_assert_mote_ok(mote_graph_attr_ints(g, n, "strides", 1, (int64_t[]){2}));
+    ck_assert_mote_ok(mote_graph_attr_ints(g, n, "dilations", 1, (int64_t[]){2}));
+    ck_assert_mote_ok(mote_graph_output(g, cv));
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    float x1[2 * 4 * 19];
+    mote_test_fill(x1, 152, 10, -2, 2);
+    mote_tensor in1 = {.dtype = MOTE_F32, .ndim = 3, .dims = {2, 4, 19}, .data = x1};
+    /* output length: (19 + 3 - 5) / 2 + 1 = 9 */
+    same_on_both(m, &in1, 2 * 5 * 9, 1e-5f, "clip, conv1d");
+    mote_model_close(m);
+}
+END_TEST
+
+/* The model's weights go to the device once: a second session and a
+ * reshape upload none and build no program; each placement makes only its
+ * arena's mirror. */
+START_TEST(test_weights_are_uploaded_once_per_model_and_device)
+{
+    /* x [batch, 16] -> MatMul(W [16, 8]) -> Add(b) -> Relu -> Gemm(W2, c) */
+    mote_graph *g = mote_graph_new();
+    int64_t dx[2] = {-1, 16}, dw[2] = {16, 8}, db[1] = {8}, dw2[2] = {8, 4}, dc[1] = {4};
+    float w[128], bias[8], w2[32], c2[4];
+    mote_test_fill(w, 128, 1, -0.5f, 0.5f);
+    mote_test_fill(bias, 8, 2, -0.5f, 0.5f);
+    mote_test_fill(w2, 32, 3, -0.5f, 0.5f);
+    mote_test_fill(c2, 4, 4, -0.5f, 0.5f);
+    int x = mote_graph_input(g, "x", MOTE_F32, 2, dx);
+    int vw = mote_graph_weight(g, "w", MOTE_F32, 2, dw, w), vb = mote_graph_weight(g, "b", MOTE_F32, 1, db, bias);
+    int vw2 = mote_graph_weight(g, "w2", MOTE_F32, 2, dw2, w2), vc = mote_graph_weight(g, "c", MOTE_F32, 1, dc, c2);
+    int mm, add, relu, y;
+    mote_graph_node(g, "MatMul", "mm", 2, (int[]){x, vw}, 1, NULL, &mm);
+    mote_graph_node(g, "Add", "add", 2, (int[]){mm, vb}, 1, NULL, &add);
+    mote_graph_node(g, "Relu", "relu", 1, &add, 1, NULL, &relu);
+    mote_graph_node(g, "Gemm", "gemm", 3, (int[]){relu, vw2, vc}, 1, NULL, &y);
+    ck_assert_mote_ok(mote_graph_output(g, y));
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    mote_tensor s3 = {.dtype = MOTE_F32, .ndim = 2, .dims = {3, 16}}, s5 = {.dtype = MOTE_F32, .ndim = 2, .dims = {5, 16}};
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.input_shapes = &s3;
+    o.n_input_shapes = 1;
+    o.device = "opencl";
+    mote_session *a = NULL, *b = NULL, *cpu = NULL;
+    mote_test_cl_reset();
+    ck_assert_mote_ok(mote_session_new(m, &o, &a));
+    ck_assert_int_eq(mote_session_device_stats(a).n_device_steps, 4);
+    /* the weights, each once (the device's program too: built or loaded) */
+    ck_assert_int_eq(atomic_load(&mote_test_cl.writes), 4);
+    ck_assert_int_eq(atomic_load(&mote_test_cl.buffers), 2);   /* the weights' and the arena's */
+    ck_assert_int_ge(atomic_load(&mote_test_cl.programs), 1);
+    ck_assert_int_eq(atomic_load(&mote_test_cl.kernels), MOTE_CL_K_COUNT + 4);
+    mote_test_cl_reset();
+    ck_assert_mote_ok(mote_session_new(m, &o, &b));
+    ck_assert_int_eq(atomic_load(&mote_test_cl.writes), 0);
+    ck_assert_int_eq(atomic_load(&mote_test_cl.buffers), 1);   /* its arena's */
+    ck_assert_int_eq(atomic_load(&mote_test_cl.programs), 0);
+    ck_assert_int_eq(atomic_load(&mote_test_cl.kernels), 4);   /* its launches */
+    ck_assert_uint_eq(mote_session_device_stats(a).weight_bytes, mote_session_device_stats(b).weight_bytes);
+    /* a reshape places again on the new plan, with the same weights */
+    mote_test_cl_reset();
+    ck_assert_mote_ok(mote_session_reshape(b, &s5, 1));
+    ck_assert_int_eq(atomic_load(&mote_test_cl.writes), 0);
+    ck_assert_int_eq(atomic_load(&mote_test_cl.buffers), 1);
+    ck_assert_int_eq(atomic_load(&mote_test_cl.programs), 0);
+    /* and all compute the CPU's numbers */
+    o.device = "cpu";
+    o.input_shapes = &s5;
+    ck_assert_mote_ok(mote_session_new(m, &o, &cpu));
+    float xv[5 * 16];
+    mote_test_fill(xv, 80, 77, -1, 1);
+    mote_tensor in5 = {.dtype = MOTE_F32, .ndim = 2, .dims = {5, 16}, .data = xv};
+    mote_tensor in3 = {.dtype = MOTE_F32, .ndim = 2, .dims = {3, 16}, .data = xv};
+    ck_assert_mote_ok(mote_session_run(cpu, &in5, 1));
+    ck_assert_mote_ok(mote_session_run(b, &in5, 1));
+    ck_assert_mote_ok(mote_session_run(a, &in3, 1));
+    mote_tensor oc, ob, oa;
+    ck_assert_mote_ok(mote_session_output(cpu, 0, &oc));
+    ck_assert_mote_ok(mote_session_output(b, 0, &ob));
+    ck_assert_mote_ok(mote_session_output(a, 0, &oa));
+    ck_assert_float_le(mote_test_maxdiff(oc.data, ob.data, 20), 1e-5f);
+    ck_assert_float_le(mote_test_maxdiff(oc.data, oa.data, 12), 1e-5f);
+    mote_session_free(a);
+    /* the model's copy outlives a session: b still runs */
+    ck_assert_mote_ok(mote_session_run(b, &in5, 1));
+    ck_assert_mote_ok(mote_session_output(b, 0, &ob));
+    ck_assert_float_le(mote_test_maxdiff(oc.data, ob.data, 20), 1e-5f);
+    mote_session_free(b);
+    mote_session_free(cpu);
+    mote_model_close(m);
+}
+END_TEST
+
 START_TEST(test_session_device_choice_errors_are_clear)
 {
     mote_model *m;
@@ -674,6 +839,8 @@ int main(void)
     tcase_add_test(tc, test_bundled_model_on_device_gives_same_predictions_and_logits);
     tcase_add_test(tc, test_cpu_fallback_in_the_middle_inserts_transfers);
     tcase_add_test(tc, test_session_device_choice_errors_are_clear);
+    tcase_add_test(tc, test_norms_clip_max_min_and_conv1d_are_placed_on_the_device);
+    tcase_add_test(tc, test_weights_are_uploaded_once_per_model_and_device);
     suite_add_tcase(s, tc);
     return mote_test_run(s);
 }

@@ -64,15 +64,18 @@ void mote_conv2d_igemm_f32(long C, long H, long W, long OC, long OH, long OW,
 }
 
 /* one work-item per output pixel (dimension 0) and channel (dimension 1) */
-__kernel void mote_conv2d_dw_f32(long C, long H, long W, long OH, long OW,
+/* (the geometry arguments are the implicit GEMM's; OC == C, groups == C) */
+__kernel void mote_conv2d_dw_f32(long C, long H, long W, long OC, long OH, long OW,
                                  long KH, long KW, long sh, long sw, long ph, long pw,
-                                 long dh, long dw,
+                                 long dh, long dw, long groups,
                                  __global const float *x, long x_off,
                                  __global const float *w, long w_off,
                                  __global const float *bias, long bias_off, int has_bias,
                                  __global float *y, long y_off,
                                  int act, float act_alpha, float act_beta)
 {
+    (void)OC;
+    (void)groups;
     long n = get_global_id(0), c = get_global_id(1);
     if (n >= OH * OW || c >= C) return;
     x += x_off + c * H * W;

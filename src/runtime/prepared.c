@@ -15,6 +15,7 @@ typedef struct entry {
     mote_prep_key key;
     size_t bytes;
     void *data;            /* 64-byte aligned, bytes long          */
+    void (*drop)(void *);  /* an owned object's destructor, or NULL */
 } entry;
 
 struct mote_prepared {
@@ -45,7 +46,8 @@ void mote_prepared_release(mote_prepared *pc)
     for (size_t b = 0; b < pc->n_buckets; b++)
         for (entry *e = pc->buckets[b], *nx; e; e = nx) {
             nx = e->next;
-            mote_free_aligned(e->data);
+            if (e->drop) e->drop(e->data);
+            else mote_free_aligned(e->data);
             free(e);
         }
     free(pc->buckets);
@@ -123,6 +125,22 @@ void *mote_prepared_add(mote_prepared *pc, const mote_prep_key *key, size_t byte
     pc->n++;
     pc->bytes += bytes;
     return e->data;
+}
+
+bool mote_prepared_attach(mote_prepared *pc, const mote_prep_key *key, void *obj,
+                          void (*drop)(void *obj))
+{
+    if (!grow(pc)) return false;
+    entry *e = calloc(1, sizeof *e);
+    if (!e) return false;
+    e->key = *key;
+    e->data = obj;
+    e->drop = drop;
+    size_t i = hash_key(key) & (pc->n_buckets - 1);
+    e->next = pc->buckets[i];
+    pc->buckets[i] = e;
+    pc->n++;
+    return true;
 }
 
 size_t mote_prepared_bytes(mote_prepared *pc, int *entries)

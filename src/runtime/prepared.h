@@ -18,6 +18,7 @@
 #ifndef MOTE_PREPARED_H
 #define MOTE_PREPARED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "mote.h"
@@ -36,8 +37,10 @@ enum {
     MOTE_PREP_QPACK,      /* repacked quantized rows: p = weight type, N, K    */
     MOTE_PREP_BN_FOLD,    /* BatchNorm scale and shift (src: scale): p = C,
                              epsilon's bits, mean and bias addresses */
-    MOTE_PREP_TRANSPOSE   /* groups of a matrix transposed: p = groups, rows
+    MOTE_PREP_TRANSPOSE,  /* groups of a matrix transposed: p = groups, rows
                              and columns of one group (src: its first row) */
+    MOTE_PREP_DEVICE      /* an accelerator's copy of the weights (an owned
+                             object): p = platform, device */
 };
 
 typedef struct mote_prepared mote_prepared;
@@ -54,6 +57,11 @@ void *mote_prepared_find(mote_prepared *pc, const mote_prep_key *key, size_t *by
 /* With the lock held: a new 64-byte aligned, uncleared entry for key, which
  * the caller fills before unlocking; NULL when out of memory. */
 void *mote_prepared_add(mote_prepared *pc, const mote_prep_key *key, size_t bytes);
+/* With the lock held: an entry that is an object the container owns
+ * (found with mote_prepared_find, bytes 0): drop(obj) runs when the
+ * container is freed. False when out of memory (obj is not taken). */
+bool mote_prepared_attach(mote_prepared *pc, const mote_prep_key *key, void *obj,
+                          void (*drop)(void *obj));
 /* Bytes held by all entries, and how many there are (locks). */
 size_t mote_prepared_bytes(mote_prepared *pc, int *entries);
 

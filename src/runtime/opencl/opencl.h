@@ -100,6 +100,25 @@ cl_context mote_cl_context(mote_cl *cl);
 
 /* ------------------------------------------------------------- kernels */
 
+/* One kernel launch made ready before the runs: a kernel object of its
+ * own with every argument set, and its range (dims 0: an empty output,
+ * nothing to enqueue). */
+typedef struct mote_cl_launch {
+    cl_kernel k;
+    cl_uint dims;
+    size_t global[3], local[3];
+    const char *name;
+} mote_cl_launch;
+
+/* While into is set (until mote_cl_record(cl, NULL)), a kernel function
+ * below enqueues nothing: it creates a kernel object, sets its arguments
+ * and writes the launch to *into (each call overwrites it). A session's
+ * placement does this once per device step, so that a run only enqueues.
+ * Not thread safe (the caller serializes the device's users). */
+void mote_cl_record(mote_cl *cl, mote_cl_launch *into);
+mote_status mote_cl_enqueue(mote_cl *cl, const mote_cl_launch *l);
+void mote_cl_launch_release(mote_cl_launch *l);
+
 /* mote_gemm_args on device buffers (bias.mem NULL: no bias). */
 typedef struct mote_cl_gemm_args {
     int64_t M, N, K;

@@ -40,7 +40,11 @@ struct mote_cl {
     bool from_cache;                /* the program came from disk       */
     char cache_file[512];           /* "" if not cached                 */
     char cache_note[640];           /* why caching failed, or ""        */
+    mote_cl_launch *rec;            /* recording launches (mote_cl_record) */
 };
+
+/* "mote_<name>" of kernel which (MOTE_CL_K_<name>) */
+extern const char *const mote_cl_kernel_names[MOTE_CL_K_COUNT];
 
 /* Builds (or loads from the cache) the program and creates its kernels. */
 mote_status mote_cl_build(mote_cl *cl);

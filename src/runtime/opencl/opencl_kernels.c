@@ -13,6 +13,7 @@ typedef struct kargs {
     cl_kernel k;
     cl_uint i;
     cl_int e;
+    bool own;      /* k was created for a recorded launch */
 } kargs;
 
 static void arg(kargs *a, size_t size, const void *p)
@@ -46,16 +47,58 @@ static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 static mote_status launch(mote_cl *cl, kargs *a, const char *name, cl_uint dims,
                           const size_t *global, const size_t *local)
 {
-    if (a->e != CL_SUCCESS) return mote_cl_fail(name, a->e);
-    for (cl_uint d = 0; d < dims; d++)
-        if (global[d] == 0) return MOTE_OK;   /* empty output: nothing to do */
+    if (a->e != CL_SUCCESS) {
+        if (a->own && a->k) clReleaseKernel(a->k);
+        return mote_cl_fail(name, a->e);
+    }
+    bool empty = false;
+    for (cl_uint d = 0; d < dims; d++) empty |= global[d] == 0;   /* empty output: nothing to do */
+    if (cl->rec) {
+        mote_cl_launch *l = cl->rec;
+        memset(l, 0, sizeof *l);
+        l->k = a->k;
+        l->name = name;
+        l->dims = empty ? 0 : dims;
+        for (cl_uint d = 0; d < dims; d++) {
+            l->global[d] = global[d];
+            l->local[d] = local[d];
+        }
+        return MOTE_OK;
+    }
+    if (empty) return MOTE_OK;
     cl_int e = clEnqueueNDRangeKernel(cl->q, a->k, dims, NULL, global, local, 0, NULL, NULL);
     return e == CL_SUCCESS ? MOTE_OK : mote_cl_fail(name, e);
 }
 
+/* The kernel to set up: the device's shared one, or a new one to record. */
 static kargs start(mote_cl *cl, int which)
 {
-    return (kargs){.k = cl->k[which], .i = 0, .e = CL_SUCCESS};
+    kargs a = {.k = cl->k[which], .i = 0, .e = CL_SUCCESS};
+    if (cl->rec) {
+        a.k = clCreateKernel(cl->prog, mote_cl_kernel_names[which], &a.e);
+        a.own = true;
+        if (!a.k && a.e == CL_SUCCESS) a.e = CL_OUT_OF_HOST_MEMORY;
+    }
+    return a;
+}
+
+void mote_cl_record(mote_cl *cl, mote_cl_launch *into)
+{
+    cl->rec = into;
+    if (into) memset(into, 0, sizeof *into);
+}
+
+mote_status mote_cl_enqueue(mote_cl *cl, const mote_cl_launch *l)
+{
+    if (!l->dims) return MOTE_OK;
+    cl_int e = clEnqueueNDRangeKernel(cl->q, l->k, l->dims, NULL, l->global, l->local, 0, NULL, NULL);
+    return e == CL_SUCCESS ? MOTE_OK : mote_cl_fail(l->name, e);
+}
+
+void mote_cl_launch_release(mote_cl_launch *l)
+{
+    if (l && l->k) clReleaseKernel(l->k);
+    if (l) l->k = NULL;
 }
 
 /* --------------------------------------------------------------- GEMM */
@@ -97,6 +140,22 @@ mote_status mote_cl_gemm(mote_cl *cl, const mote_cl_gemm_args *g)
 
 /* -------------------------------------------------------- convolution */
 
+/* The arguments both convolution kernels take: the geometry, the
+ * operands (an absent bias passes y), the activation. */
+static void arg_conv(kargs *a, const mote_conv2d_args *c, mote_cl_mem x, mote_cl_mem w,
+                     mote_cl_mem bias, mote_cl_mem y)
+{
+    const int64_t geom[] = {c->C, c->H, c->W, c->OC, c->OH, c->OW, c->KH, c->KW,
+                            c->sh, c->sw, c->ph, c->pw, c->dh, c->dw, c->groups};
+    for (size_t i = 0; i < sizeof geom / sizeof *geom; i++) arg_long(a, geom[i]);
+    arg_mem(a, x, NULL);
+    arg_mem(a, w, NULL);
+    arg_mem(a, bias, y.mem);
+    arg_int(a, bias.mem != NULL);
+    arg_mem(a, y, NULL);
+    arg_act(a, c->act);
+}
+
 mote_status mote_cl_conv2d(mote_cl *cl, const mote_conv2d_args *c, mote_cl_mem x,
                            mote_cl_mem w, mote_cl_mem bias, mote_cl_mem y)
 {
@@ -117,51 +176,13 @@ mote_status mote_cl_conv2d(mote_cl *cl, const mote_conv2d_args *c, mote_cl_mem x
     }
     if (depthwise) {
         kargs a = start(cl, MOTE_CL_K_conv2d_dw_f32);
-        arg_long(&a, c->C);
-        arg_long(&a, c->H);
-        arg_long(&a, c->W);
-        arg_long(&a, c->OH);
-        arg_long(&a, c->OW);
-        arg_long(&a, c->KH);
-        arg_long(&a, c->KW);
-        arg_long(&a, c->sh);
-        arg_long(&a, c->sw);
-        arg_long(&a, c->ph);
-        arg_long(&a, c->pw);
-        arg_long(&a, c->dh);
-        arg_long(&a, c->dw);
-        arg_mem(&a, x, NULL);
-        arg_mem(&a, w, NULL);
-        arg_mem(&a, bias, y.mem);
-        arg_int(&a, bias.mem != NULL);
-        arg_mem(&a, y, NULL);
-        arg_act(&a, c->act);
+        arg_conv(&a, c, x, w, bias, y);
         size_t local[2] = {64, 1};
         size_t global[2] = {round_up((size_t)(c->OH * c->OW), 64), (size_t)c->C};
         return launch(cl, &a, "mote_conv2d_dw_f32", 2, global, local);
     }
     kargs a = start(cl, MOTE_CL_K_conv2d_igemm_f32);
-    arg_long(&a, c->C);
-    arg_long(&a, c->H);
-    arg_long(&a, c->W);
-    arg_long(&a, c->OC);
-    arg_long(&a, c->OH);
-    arg_long(&a, c->OW);
-    arg_long(&a, c->KH);
-    arg_long(&a, c->KW);
-    arg_long(&a, c->sh);
-    arg_long(&a, c->sw);
-    arg_long(&a, c->ph);
-    arg_long(&a, c->pw);
-    arg_long(&a, c->dh);
-    arg_long(&a, c->dw);
-    arg_long(&a, c->groups);
-    arg_mem(&a, x, NULL);
-    arg_mem(&a, w, NULL);
-    arg_mem(&a, bias, y.mem);
-    arg_int(&a, bias.mem != NULL);
-    arg_mem(&a, y, NULL);
-    arg_act(&a, c->act);
+    arg_conv(&a, c, x, w, bias, y);
     mote_cl_gemm_tile t = cl->tile;
     int64_t ocg = c->OC / c->groups, np = c->OH * c->OW;
     size_t local[3] = {(size_t)(t.tsn / t.wptn), (size_t)(t.tsm / t.wptm), 1};

@@ -13,21 +13,30 @@
  * nothing: their output is their input's bytes on either side.
  *
  * Memory: one device buffer mirrors the session's arena with the same
- * offsets (the liveness plan holds on the device too), and one holds the
- * weights that device steps read, uploaded once when the session is made.
- * mote_cl_session_run then enqueues kernels and transfers only: nothing is
- * allocated on the host or the device.
+ * offsets (the liveness plan holds on the device too). The weights device
+ * steps read are the model's, on this device (opencl_weights.c): uploaded
+ * by the first session that needs them, found by the next ones and by a
+ * reshape. Constants a session made for itself (folded for its shapes)
+ * go in a buffer of the session's own.
+ *
+ * Every device step's launches are made here: a kernel object per launch
+ * with all its arguments set. mote_cl_session_run then enqueues kernels
+ * and transfers only: it creates no buffer, kernel or program, sets no
+ * argument and allocates nothing on the host.
  *
  * Not here: the kernels' arguments (opencl_kernels.c), the CPU steps.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "opencl_internal.h"
 #include "opencl_session.h"
+#include "opencl_weights.h"
 #include "ops/op_util.h"
 
 typedef enum dev_kind {
-    DK_CPU = 0, DK_ALIAS, DK_GEMM, DK_CONV, DK_POOL, DK_GPOOL, DK_UNARY, DK_BINARY, DK_SOFTMAX, DK_RMSNORM
+    DK_CPU = 0, DK_ALIAS, DK_GEMM, DK_CONV, DK_POOL, DK_GPOOL, DK_UNARY, DK_BINARY, DK_SOFTMAX, DK_RMSNORM,
+    DK_LAYERNORM, DK_BATCHNORM
 } dev_kind;
 
 typedef struct dev_step {
@@ -47,19 +56,24 @@ typedef struct dev_step {
     int ndim;
     int64_t dims[8], astr[8], bstr[8];
     mote_cl_mem x, w, b, y;       /* operands (x, w: binary a and b)           */
+    mote_cl_launch *launch;       /* made at placement; n_launch of them       */
+    int n_launch;
 } dev_step;
 
 struct mote_cl_session {
-    mote_cl *cl;
+    mote_cl_weights *store;       /* the model's weights on the device (shared) */
+    mote_cl *cl;                  /* the store's device                        */
     cl_mem arena;                 /* mirrors the host arena, same offsets      */
-    cl_mem weights;               /* the weights device steps read             */
+    cl_mem own;                   /* constants of this session's own, or NULL  */
     dev_step *steps;              /* one per session step                      */
+    int n_steps;
     int *xfer;                    /* value ids of the transfers                */
     int n_xfer, final0, n_final;  /* downloads after the last step             */
     int n_device;                 /* steps that run on the device              */
     size_t up_bytes, down_bytes;  /* transferred per run                       */
-    size_t weight_bytes;
-    int64_t *w_off;               /* per value: offset in weights, or -1       */
+    size_t weight_bytes;          /* the weights this session's steps read     */
+    mote_cl_mem *w_mem;           /* per value: its constant copy (mem NULL: in the arena) */
+    float *bn;                    /* folded BatchNormalization, while placing  */
 };
 
 /* ----------------------------------------------------------- addresses */
@@ -73,7 +87,7 @@ static bool in_arena(const mote_session *s, const void *p)
 static mote_cl_mem dev_mem(const mote_session *s, int v)
 {
     const mote_cl_session *d = s->dev;
-    if (d->w_off[v] >= 0) return (mote_cl_mem){d->weights, d->w_off[v]};
+    if (d->w_mem[v].mem) return d->w_mem[v];
     return (mote_cl_mem){d->arena, (int64_t)(((const uint8_t *)s->vals[v].data - s->arena) / sizeof(float))};
 }
 
@@ -164,14 +178,18 @@ static bool place_conv(const mote_session *s, const mote_step *st, dev_step *d)
     static const char *const known[] = {"auto_pad", "dilations", "group", "kernel_shape", "pads",
                                         "strides", "_act", "_act_alpha", "_act_beta", "_conv_algo", NULL};
     const mote_tensor *x = st->in[0], *w = st->in[1];
-    if (!attrs_known(st->node, known) || !is_f32(x) || !is_f32(w) || x->ndim != 4 || w->ndim != 4) return false;
+    /* 2-D, or 1-D as 2-D with a unit height */
+    if (!attrs_known(st->node, known) || !is_f32(x) || !is_f32(w) || (x->ndim != 4 && x->ndim != 3) ||
+        w->ndim != x->ndim)
+        return false;
+    int nsp = x->ndim - 2;
     mote_op_ctx c;
     step_ctx(s, st, &c);
     mote_window win;
-    if (mote_op_window(&c, 2, x->dims + 2, w->dims + 2, 0, &win) != MOTE_OK) return false;
+    if (mote_op_window(&c, nsp, x->dims + 2, w->dims + 2, 0, &win) != MOTE_OK) return false;
     mote_conv2d_args *a = &d->conv;
     memset(a, 0, sizeof *a);
-    a->C = x->dims[1]; a->H = x->dims[2]; a->W = x->dims[3];
+    a->C = x->dims[1]; a->H = nsp == 2 ? x->dims[2] : 1; a->W = x->dims[x->ndim - 1];
     a->OC = w->dims[0]; a->OH = win.OH; a->OW = win.OW;
     a->KH = win.KH; a->KW = win.KW; a->sh = win.sh; a->sw = win.sw;
     a->ph = win.pt; a->pw = win.pl; a->dh = win.dh; a->dw = win.dw;
@@ -321,6 +339,83 @@ static bool place_rmsnorm(const mote_step *st, dev_step *d)
     return true;
 }
 
+/* a scalar f32 constant input i (a model or folded weight), into *v */
+static bool const_scalar(const mote_session *s, const mote_step *st, int i, float *v)
+{
+    int id = st->node->in[i];
+    const mote_tensor *t = st->in[i];
+    if (id < 0 || !t || s->g->values[id].kind != MOTE_VAL_WEIGHT || !is_f32(t) || !t->data ||
+        mote_tensor_numel(t) != 1)
+        return false;
+    *v = ((const float *)t->data)[0];
+    return true;
+}
+
+/* Clip with constant bounds (inputs, or the attributes before opset 11) */
+static bool place_clip(const mote_session *s, const mote_step *st, dev_step *d)
+{
+    static const char *const known[] = {"min", "max", NULL};
+    if (!attrs_known(st->node, known) || !is_f32(st->in[0]) || !is_f32(st->out[0])) return false;
+    float lo = mote_attr_get_float(st->node, "min", -INFINITY);
+    float hi = mote_attr_get_float(st->node, "max", INFINITY);
+    if (st->n_in > 1 && st->node->in[1] >= 0 && !const_scalar(s, st, 1, &lo)) return false;
+    if (st->n_in > 2 && st->node->in[2] >= 0 && !const_scalar(s, st, 2, &hi)) return false;
+    d->op = (int)MOTE_UN_CLIP;
+    d->alpha = lo;
+    d->beta = hi;
+    d->n = mote_tensor_numel(st->out[0]);
+    d->kind = DK_UNARY;
+    return true;
+}
+
+/* LayerNormalization over the trailing axes from `axis`, with a scale and
+ * an optional bias of the normalized shape's size; only output Y. */
+static bool place_layernorm(const mote_step *st, dev_step *d)
+{
+    static const char *const known[] = {"axis", "epsilon", "stash_type", NULL};
+    const mote_node *n = st->node;
+    const mote_tensor *x = st->in[0], *g = st->in[1], *b = st->n_in > 2 ? st->in[2] : NULL;
+    if (!attrs_known(n, known) || !is_f32(x) || !is_f32(g) || (b && !is_f32(b)) ||
+        mote_attr_get_int(n, "stash_type", 1) != 1)
+        return false;
+    for (int i = 1; i < st->n_out; i++)
+        if (n->out[i] >= 0) return false;   /* mean and inverse deviation: the CPU's */
+    int axis = mote_norm_axis(mote_attr_get_int(n, "axis", -1), x->ndim);
+    if (axis < 0) return false;
+    d->n = 1;
+    for (int i = axis; i < x->ndim; i++) d->n *= x->dims[i];
+    if (mote_tensor_numel(g) != d->n || (b && mote_tensor_numel(b) != d->n)) return false;
+    d->rows = mote_tensor_numel(x) / (d->n ? d->n : 1);
+    d->alpha = mote_attr_get_float(n, "epsilon", 1e-5f);
+    d->kind = DK_LAYERNORM;
+    return true;
+}
+
+/* BatchNormalization (inference) with constant statistics: folded into a
+ * scale and shift per channel, uploaded with the weights */
+static bool place_batchnorm(const mote_session *s, const mote_step *st, dev_step *d)
+{
+    static const char *const known[] = {"epsilon", "momentum", "training_mode", NULL};
+    const mote_tensor *x = st->in[0];
+    if (!attrs_known(st->node, known) || st->n_in != 5 || !is_f32(x) || x->ndim < 2 ||
+        mote_attr_get_int(st->node, "training_mode", 0) != 0)
+        return false;
+    for (int i = 1; i < 5; i++) {
+        int id = st->node->in[i];
+        if (id < 0 || s->g->values[id].kind != MOTE_VAL_WEIGHT || !is_f32(st->in[i]) || !st->in[i]->data ||
+            mote_tensor_numel(st->in[i]) != x->dims[1])
+            return false;
+    }
+    d->batch = x->dims[0];
+    d->rows = x->dims[1];                       /* channels */
+    int64_t planes = d->batch * d->rows;
+    d->n = planes ? mote_tensor_numel(x) / planes : 0;   /* per channel */
+    d->x_stride = d->y_stride = d->rows * d->n;
+    d->alpha = mote_attr_get_float(st->node, "epsilon", 1e-5f);
+    d->kind = DK_BATCHNORM;
+    return true;
+}
+
 /* The device's kernel for step st, if it has one. */
 static bool place_step(const mote_session *s, const mote_step *st, const mote_op *op, dev_step *d)
 {
@@ -345,6 +440,7 @@ static bool place_step(const mote_session *s, const mote_step *st, const mote_op
         if (strcmp(name, unary[i].name) == 0) return place_unary(st, d, unary[i].op);
     static const struct { const char *name; mote_binary_op op; } binary[] = {
         {"Add", MOTE_BIN_ADD}, {"Sub", MOTE_BIN_SUB}, {"Mul", MOTE_BIN_MUL}, {"Div", MOTE_BIN_DIV},
+        {"Max", MOTE_BIN_MAX}, {"Min", MOTE_BIN_MIN},
     };
     for (size_t i = 0; i < sizeof binary / sizeof *binary; i++)
         if (strcmp(name, binary[i].name) == 0) return place_binary(st, d, binary[i].op);
@@ -359,10 +455,14 @@ static bool place_step(const mote_session *s, const mote_step *st, const mote_op
     if (strcmp(name, "LogSoftmax") == 0) return place_softmax(st, d, 1);
     if (strcmp(name, "LlmLinear") == 0) return place_llm_linear(st, d);
     if (strcmp(name, "RMSNormalization") == 0) return place_rmsnorm(st, d);
+    if (strcmp(name, "LayerNormalization") == 0) return place_layernorm(st, d);
+    if (strcmp(name, "BatchNormalization") == 0) return place_batchnorm(s, st, d);
+    if (strcmp(name, "Clip") == 0) return place_clip(s, st, d);
     return false;
 }
 
-/* Operand addresses, once the buffers exist. */
+/* Operand addresses, once the buffers exist (BatchNormalization's folded
+ * scale and shift, d->w and d->b, are set by the weights pass). */
 static void bind(const mote_session *s, const mote_step *st, dev_step *d)
 {
     const mote_node *n = st->node;
@@ -382,6 +482,10 @@ static void bind(const mote_session *s, const mote_step *st, dev_step *d)
         d->w = dev_mem(s, n->in[1]);
         d->b = n->n_in > 2 && n->in[2] >= 0 ? dev_mem(s, n->in[2]) : none;
         break;
+    case DK_LAYERNORM:
+        d->w = dev_mem(s, n->in[1]);
+        d->b = n->n_in > 2 && n->in[2] >= 0 ? dev_mem(s, n->in[2]) : none;
+        break;
     case DK_BINARY:
     case DK_RMSNORM:
         d->w = dev_mem(s, n->in[1]);
@@ -391,26 +495,23 @@ static void bind(const mote_session *s, const mote_step *st, dev_step *d)
     }
 }
 
-/* ------------------------------------------------------------ running */
-
-static mote_status run_device_step(mote_cl *cl, dev_step *d)
+/* Launches image i of a step that works image by image (batch > 1). */
+static mote_status one_launch(mote_cl *cl, dev_step *d, int64_t i)
 {
+    mote_cl_mem x = {d->x.mem, d->x.off + i * d->x_stride}, y = {d->y.mem, d->y.off + i * d->y_stride};
     switch (d->kind) {
     case DK_GEMM:
         return mote_cl_gemm(cl, &d->gemm);
     case DK_CONV:
-        for (int64_t i = 0; i < d->batch; i++) {
-            mote_cl_mem x = {d->x.mem, d->x.off + i * d->x_stride}, y = {d->y.mem, d->y.off + i * d->y_stride};
-            mote_status st = mote_cl_conv2d(cl, &d->conv, x, d->w, d->b, y);
-            if (st != MOTE_OK) return st;
-        }
-        return MOTE_OK;
+        return mote_cl_conv2d(cl, &d->conv, x, d->w, d->b, y);
+    case DK_BATCHNORM:
+        return mote_cl_channel_affine(cl, d->rows, d->n, x, d->w, d->b, y, (mote_act){0});
     case DK_POOL:
         return mote_cl_pool2d(cl, d->is_max, &d->pool, d->x, d->y);
     case DK_GPOOL:
         return mote_cl_global_pool(cl, d->is_max, d->rows, d->n, d->x, d->y);
     case DK_UNARY:
-        return mote_cl_unary(cl, (mote_unary_op)d->op, d->n, d->x, d->y, d->alpha, 0.0f);
+        return mote_cl_unary(cl, (mote_unary_op)d->op, d->n, d->x, d->y, d->alpha, d->beta);
     case DK_BINARY:
         return mote_cl_binary(cl, (mote_binary_op)d->op, d->ndim, d->dims, d->x, d->astr, d->w,
                               d->bstr, d->y);
@@ -418,10 +519,31 @@ static mote_status run_device_step(mote_cl *cl, dev_step *d)
         return mote_cl_softmax(cl, d->rows, d->n, d->x, d->y, d->log);
     case DK_RMSNORM:
         return mote_cl_rmsnorm(cl, d->rows, d->n, d->x, d->w, d->alpha, d->y);
+    case DK_LAYERNORM:
+        return mote_cl_layernorm(cl, d->rows, d->n, d->x, d->w, d->b, d->alpha, d->y);
     default:
         return MOTE_OK;
     }
 }
+
+/* Makes a device step's launches: kernel objects with their arguments set
+ * (one per image for the steps that go image by image). */
+static mote_status make_launches(mote_cl *cl, dev_step *d)
+{
+    int64_t n = d->kind == DK_CONV || d->kind == DK_BATCHNORM ? d->batch : 1;
+    if (n <= 0) return MOTE_OK;
+    if (!(d->launch = calloc((size_t)n, sizeof *d->launch))) return mote_error(MOTE_ERR_NOMEM, "out of memory");
+    d->n_launch = (int)n;
+    mote_status st = MOTE_OK;
+    for (int64_t i = 0; i < n && st == MOTE_OK; i++) {
+        mote_cl_record(cl, &d->launch[i]);
+        st = one_launch(cl, d, i);
+        mote_cl_record(cl, NULL);
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------ running */
 
 static mote_status upload(const mote_session *s, int v)
 {
@@ -446,7 +568,7 @@ mote_status mote_cl_session_run(mote_session *s, const mote_step_hooks *h)
         if (ds->kind == DK_CPU) {
             s->steps[t].run(&s->steps[t]);
         } else if (ds->kind != DK_ALIAS) {
-            st = run_device_step(d->cl, ds);
+            for (int i = 0; i < ds->n_launch && st == MOTE_OK; i++) st = mote_cl_enqueue(d->cl, &ds->launch[i]);
             /* the instruments read outputs on the host after each step */
             if (h && st == MOTE_OK) {
                 const mote_node *n = s->steps[t].node;
@@ -456,8 +578,9 @@ mote_status mote_cl_session_run(mote_session *s, const mote_step_hooks *h)
         }
         if (h && h->after && st == MOTE_OK) h->after(h->ctx, s, t);
     }
+    /* the last download is blocking: in order, everything before it is done */
     for (int i = 0; i < d->n_final && st == MOTE_OK; i++) st = download(s, d->xfer[d->final0 + i]);
-    if (st == MOTE_OK) st = mote_cl_finish(d->cl);
+    if (st == MOTE_OK && d->n_final == 0) st = mote_cl_finish(d->cl);
     if (st != MOTE_OK) return mote_error_wrap(st, "running on the OpenCL device");
     return MOTE_OK;
 }
@@ -467,13 +590,17 @@ mote_status mote_cl_session_run(mote_session *s, const mote_step_hooks *h)
 void mote_cl_session_free(mote_cl_session *d)
 {
     if (!d) return;
+    for (int t = 0; d->steps && t < d->n_steps; t++) {
+        for (int i = 0; i < d->steps[t].n_launch; i++) mote_cl_launch_release(&d->steps[t].launch[i]);
+        free(d->steps[t].launch);
+    }
     mote_cl_release(d->arena);
-    mote_cl_release(d->weights);
-    mote_cl_close(d->cl);
+    mote_cl_release(d->own);
     free(d->steps);
     free(d->xfer);
-    free(d->w_off);
-    free(d);
+    free(d->w_mem);
+    free(d->bn);
+    free(d);   /* the device and the weights are the model's (opencl_weights.c) */
 }
 
 /* Where the current copy of each value lives, step by step; records the
@@ -485,7 +612,7 @@ static void plan_transfers(mote_session *s, bool *host, bool *dev, int *xfer)
     int nx = 0;
     for (int v = 0; v < g->n_values; v++) {
         host[v] = true;     /* inputs and weights start on the host */
-        dev[v] = d->w_off[v] >= 0;
+        dev[v] = d->w_mem[v].mem != NULL;
     }
     for (int t = 0; t < s->n_steps; t++) {
         dev_step *ds = &d->steps[t];
@@ -496,8 +623,11 @@ static void plan_transfers(mote_session *s, bool *host, bool *dev, int *xfer)
             continue;
         }
         bool on_dev = ds->kind != DK_CPU;
+        /* what the device reads: BatchNormalization its folded copy, Clip
+         * its bounds as arguments */
+        int n_read = ds->kind == DK_BATCHNORM || (ds->kind == DK_UNARY && n->n_in > 1) ? 1 : n->n_in;
         ds->up0 = nx;
-        for (int i = 0; on_dev && i < n->n_in; i++) {
+        for (int i = 0; on_dev && i < n_read; i++) {
             int v = n->in[i];
             if (v < 0 || dev[v]) continue;
             xfer[nx++] = v;
@@ -535,22 +665,158 @@ static void plan_transfers(mote_session *s, bool *host, bool *dev, int *xfer)
     d->n_xfer = nx;
 }
 
+/* Whether bytes at p are part of one of the model's own constants (which
+ * live as long as the model: the device copy can be shared by key). */
+static bool model_constant(const mote_session *s, const void *p, size_t bytes)
+{
+    const mote_graph *mg = s->m->g;
+    const uint8_t *q = p;
+    for (int u = 0; u < mg->n_values; u++) {
+        const mote_value *val = &mg->values[u];
+        const uint8_t *b = val->data;
+        if (val->kind == MOTE_VAL_WEIGHT && b && q >= b && q + bytes <= b + val->nbytes) return true;
+    }
+    return false;
+}
+
+/* The constants device steps read: the model's from the shared store
+ * (what it lacks uploaded in one buffer), the session's own in its own
+ * buffer, BatchNormalization's folded per channel. */
+static mote_status place_weights(mote_session *s)
+{
+    mote_cl_session *d = s->dev;
+    const mote_graph *g = s->g;
+    int nv = g->n_values, ns = s->n_steps;
+    int cap = nv + ns + 1, n_new = 0;
+    mote_cl_wkey *keys = calloc((size_t)cap, sizeof *keys);
+    const void **host = calloc((size_t)cap, sizeof *host);
+    mote_cl_mem *got = calloc((size_t)cap, sizeof *got);
+    int *dest = calloc((size_t)cap, sizeof *dest);   /* value id, or -1 - step */
+    int *own = calloc((size_t)nv + 1, sizeof *own);
+    mote_status st = MOTE_OK;
+    if (!keys || !host || !got || !dest || !own) {
+        st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    size_t n_bn = 0;
+    for (int t = 0; t < ns; t++)
+        if (d->steps[t].kind == DK_BATCHNORM) n_bn += 2 * (size_t)d->steps[t].rows;
+    if (n_bn && !(d->bn = malloc(n_bn * sizeof(float)))) {
+        st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    int n_own = 0;
+    size_t own_floats = 0, bn_at = 0;
+    for (int t = 0; t < ns; t++) {
+        dev_step *ds = &d->steps[t];
+        if (ds->kind == DK_CPU || ds->kind == DK_ALIAS) continue;
+        const mote_node *n = s->steps[t].node;
+        if (ds->kind == DK_BATCHNORM) {
+            const mote_tensor *const *in = (const mote_tensor *const *)s->steps[t].in;
+            uint32_t eps_bits;
+            memcpy(&eps_bits, &ds->alpha, sizeof eps_bits);
+            int64_t C = ds->rows;
+            mote_cl_wkey k = {.src = in[1]->data, .tag = MOTE_CL_W_BN_FOLD, .bytes = 2 * (size_t)C * sizeof(float),
+                              .p = {eps_bits, (int64_t)(uintptr_t)in[2]->data, (int64_t)(uintptr_t)in[3]->data,
+                                    (int64_t)(uintptr_t)in[4]->data}};
+            bool shared = true;
+            for (int i = 1; i < 5; i++) shared &= model_constant(s, in[i]->data, (size_t)C * sizeof(float));
+            mote_cl_mem m = shared ? mote_cl_weights_find(d->store, &k) : (mote_cl_mem){NULL, 0};
+            d->weight_bytes += k.bytes;
+            if (m.mem) {
+                ds->w = m;
+                ds->b = (mote_cl_mem){m.mem, m.off + C};
+                continue;
+            }
+            float *sc = d->bn + bn_at, *sh = sc + C;
+            const float *gm = in[1]->data, *bt = in[2]->data, *mu = in[3]->data, *var = in[4]->data;
+            for (int64_t c = 0; c < C; c++) {   /* as norm.c folds it */
+                sc[c] = gm[c] / sqrtf(var[c] + ds->alpha);
+                sh[c] = bt[c] - mu[c] * sc[c];
+            }
+            bn_at += 2 * (size_t)C;
+            if (!shared) k.src = sc;   /* never found again: a key of its own */
+            keys[n_new] = k;
+            host[n_new] = sc;
+            dest[n_new++] = -1 - t;
+            continue;
+        }
+        int n_read = ds->kind == DK_UNARY ? 1 : n->n_in;
+        for (int i = 0; i < n_read; i++) {
+            int v = n->in[i];
+            if (v < 0 || d->w_mem[v].mem || own[v] || in_arena(s, s->vals[v].data)) continue;
+            size_t bytes = mote_tensor_nbytes(&s->vals[v]);
+            bool seen = false;
+            for (int j = 0; j < n_new && !seen; j++) seen = dest[j] == v;
+            if (seen) continue;
+            d->weight_bytes += bytes;
+            if (!model_constant(s, s->vals[v].data, bytes)) {
+                own[v] = 1 + n_own++;
+                own_floats += (bytes / sizeof(float) + 15) / 16 * 16;
+                continue;
+            }
+            mote_cl_wkey k = {.src = s->vals[v].data, .tag = MOTE_CL_W_COPY, .bytes = bytes};
+            mote_cl_mem m = mote_cl_weights_find(d->store, &k);
+            if (m.mem) {
+                d->w_mem[v] = m;
+                continue;
+            }
+            keys[n_new] = k;
+            host[n_new] = s->vals[v].data;
+            dest[n_new++] = v;
+        }
+    }
+    if ((st = mote_cl_weights_add(d->store, n_new, keys, host, got)) != MOTE_OK) goto done;
+    for (int j = 0; j < n_new; j++) {
+        if (dest[j] >= 0) {
+            d->w_mem[dest[j]] = got[j];
+        } else {
+            dev_step *ds = &d->steps[-1 - dest[j]];
+            ds->w = got[j];
+            ds->b = (mote_cl_mem){got[j].mem, got[j].off + ds->rows};
+        }
+    }
+    /* constants folded for this session's shapes: its own buffer */
+    if (n_own) {
+        if ((st = mote_cl_alloc(d->cl, own_floats * sizeof(float), &d->own)) != MOTE_OK) goto done;
+        size_t at = 0;
+        for (int v = 0; v < nv && st == MOTE_OK; v++) {
+            if (!own[v]) continue;
+            size_t bytes = mote_tensor_nbytes(&s->vals[v]);
+            d->w_mem[v] = (mote_cl_mem){d->own, (int64_t)at};
+            st = upload(s, v);
+            at += (bytes / sizeof(float) + 15) / 16 * 16;
+        }
+    }
+done:
+    free(keys);
+    free(host);
+    free(got);
+    free(dest);
+    free(own);
+    free(d->bn);
+    d->bn = NULL;
+    return st;
+}
+
 mote_status mote_cl_session_place(mote_session *s, int platform, int device)
 {
     const mote_graph *g = s->g;
     mote_cl_session *d = calloc(1, sizeof *d);
     if (!d) return mote_error(MOTE_ERR_NOMEM, "out of memory");
     s->dev = d;
-    mote_status st = mote_cl_open(platform, device, &d->cl);
+    mote_status st = mote_cl_weights_open(s->prep, platform, device, &d->store);
     if (st != MOTE_OK) return st;
+    d->cl = mote_cl_weights_device(d->store);
     int nv = g->n_values, ns = s->n_steps;
     d->steps = calloc((size_t)ns + 1, sizeof *d->steps);
-    d->w_off = malloc(sizeof(int64_t) * ((size_t)nv + 1));
+    d->n_steps = ns;
+    d->w_mem = calloc((size_t)nv + 1, sizeof *d->w_mem);
     size_t n_io = 0;
     for (int t = 0; t < ns; t++) n_io += (size_t)(s->steps[t].n_in + s->steps[t].n_out);
     d->xfer = malloc(sizeof(int) * (n_io + (size_t)g->n_outputs + 1));
     bool *host = malloc((size_t)nv + 1), *dev = malloc((size_t)nv + 1);
-    if (!d->steps || !d->w_off || !d->xfer || !host || !dev) {
+    if (!d->steps || !d->w_mem || !d->xfer || !host || !dev) {
         free(host);
         free(dev);
         return mote_error(MOTE_ERR_NOMEM, "out of memory");
@@ -567,30 +833,20 @@ mote_status mote_cl_session_place(mote_session *s, int platform, int device)
         if (!inputs_ok || !place_step(s, stp, s->step_op[t], &d->steps[t])) d->steps[t].kind = DK_CPU;
         if (d->steps[t].kind != DK_CPU && d->steps[t].kind != DK_ALIAS) d->n_device++;
     }
-    /* 2. the weights device steps read: one buffer, 64-byte aligned slots */
-    for (int v = 0; v < nv; v++) d->w_off[v] = -1;
-    size_t wfloats = 0;
-    for (int t = 0; t < ns; t++) {
-        if (d->steps[t].kind == DK_CPU || d->steps[t].kind == DK_ALIAS) continue;
-        const mote_node *n = s->steps[t].node;
-        for (int i = 0; i < n->n_in; i++) {
-            int v = n->in[i];
-            if (v < 0 || d->w_off[v] >= 0 || in_arena(s, s->vals[v].data)) continue;
-            d->w_off[v] = (int64_t)wfloats;
-            wfloats += (mote_tensor_nbytes(&s->vals[v]) / sizeof(float) + 15) / 16 * 16;
+    /* 2. the weights (shared by the model's sessions: the store's lock is
+     * held while this placement finds and adds them, and makes launches on
+     * the shared device) and the arena's mirror */
+    mote_cl_weights_lock(d->store);
+    st = place_weights(s);
+    if (st == MOTE_OK) st = mote_cl_alloc(d->cl, s->arena_bytes, &d->arena);
+    /* 3. operands, launches and transfers */
+    for (int t = 0; t < ns && st == MOTE_OK; t++)
+        if (d->steps[t].kind != DK_CPU && d->steps[t].kind != DK_ALIAS) {
+            bind(s, &s->steps[t], &d->steps[t]);
+            st = make_launches(d->cl, &d->steps[t]);
         }
-    }
-    d->weight_bytes = wfloats * sizeof(float);
-    if ((st = mote_cl_alloc(d->cl, d->weight_bytes, &d->weights)) != MOTE_OK) goto done;
-    if ((st = mote_cl_alloc(d->cl, s->arena_bytes, &d->arena)) != MOTE_OK) goto done;
-    for (int v = 0; v < nv && st == MOTE_OK; v++)
-        if (d->w_off[v] >= 0) st = upload(s, v);
-    if (st != MOTE_OK) goto done;
-    /* 3. operands and transfers */
-    for (int t = 0; t < ns; t++)
-        if (d->steps[t].kind != DK_CPU && d->steps[t].kind != DK_ALIAS) bind(s, &s->steps[t], &d->steps[t]);
-    plan_transfers(s, host, dev, d->xfer);
-done:
+    mote_cl_weights_unlock(d->store);
+    if (st == MOTE_OK) plan_transfers(s, host, dev, d->xfer);
     free(host);
     free(dev);
     return st;

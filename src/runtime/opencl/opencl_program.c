@@ -193,6 +193,12 @@ static mote_status build_error(mote_cl *cl, cl_int e)
     return st;
 }
 
+const char *const mote_cl_kernel_names[MOTE_CL_K_COUNT] = {
+#define X(name) "mote_" #name,
+    MOTE_CL_KERNEL_LIST(X)
+#undef X
+};
+
 mote_status mote_cl_build(mote_cl *cl)
 {
     mote_status st = choose_tile(cl);
@@ -249,11 +255,7 @@ mote_status mote_cl_build(mote_cl *cl)
         if (e != CL_SUCCESS) return build_error(cl, e);
         if (cl->cache_file[0]) store_binary(cl, dir);
     }
-    static const char *const names[] = {
-#define X(name) "mote_" #name,
-        MOTE_CL_KERNEL_LIST(X)
-#undef X
-    };
+    const char *const *names = mote_cl_kernel_names;
     for (int i = 0; i < MOTE_CL_K_COUNT; i++) {
         cl->k[i] = clCreateKernel(cl->prog, names[i], &e);
         if (!cl->k[i]) {
