@@ -9,6 +9,8 @@
 #     awkward sizes, the device choice, the program cache, the bundled
 #     model on the device (same predictions, logits within 1e-4) and a
 #     graph with a CPU fallback node in the middle (the transfers);
+#   - tests/test_session: a run on the device allocates nothing in mote
+#     (host memory, buffers, kernels, programs, kernel arguments);
 #   - tests/test_fashion, tests/test_ops, tests/test_llama (stories260K's
 #     exact greedy text, its norms and linear layers on the device) with
 #     every session placed on the device;
@@ -49,7 +51,7 @@ mkdir -p m4
 autoreconf -fi >/dev/null 2>&1
 ./configure -q --enable-opencl
 grep -q '#define MOTE_HAVE_OPENCL 1' config.h
-make -j"$jobs" mote bench/opencl models/fashion/build_fashion tests/test_opencl tests/test_fashion tests/test_ops \
+make -j"$jobs" mote bench/opencl models/fashion/build_fashion tests/test_opencl tests/test_session tests/test_fashion tests/test_ops \
     tests/test_llama tests/onnx/run_node_tests
 
 export MOTE_DEVICE=opencl CK_FORK=no MOTE_BUILDDIR=$(pwd) MOTE_SRCDIR=$(pwd)
@@ -60,7 +62,7 @@ if [ "$rc" -ne 0 ]; then
     echo "tests/test_opencl failed (exit $rc; 77 means no OpenCL device was found)" >&2
     exit 1
 fi
-for t in test_fashion test_ops test_llama; do
+for t in test_session test_fashion test_ops test_llama; do
     tests/$t || { echo "tests/$t failed with MOTE_DEVICE=opencl" >&2; exit 1; }
 done
 onnx=/usr/share/libonnx-testdata/data
