@@ -260,9 +260,12 @@ tests_test_opencl_SOURCES = tests/test_opencl.c tests/testutil.c tests/testutil.
 tests_test_opencl_CFLAGS = $(TEST_CFLAGS)
 tests_test_opencl_LDADD = $(TEST_LIBS) $(OPENCL_LIBS)
 TESTS += tests/test_opencl
-# test_session counts mote's OpenCL calls when MOTE_DEVICE=opencl
+# test_session counts mote's OpenCL calls when MOTE_DEVICE=opencl, and the
+# OpenCL runtime's allocations apart from mote's (its malloc exported, so
+# that the runtime's library reaches it too)
 tests_test_session_SOURCES += tests/opencl_calls.c tests/opencl_calls.h
 tests_test_session_LDADD += $(OPENCL_LIBS)
+tests_test_session_LDFLAGS = -Wl,--export-dynamic
 endif
 # test_opencl's program cache
 clean-local:

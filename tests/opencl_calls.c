@@ -16,6 +16,8 @@ void mote_test_cl_reset(void)
 {
     atomic_store(&mote_test_cl.buffers, 0);
     atomic_store(&mote_test_cl.writes, 0);
+    atomic_store(&mote_test_cl.reads, 0);
+    atomic_store(&mote_test_cl.finishes, 0);
     atomic_store(&mote_test_cl.kernels, 0);
     atomic_store(&mote_test_cl.programs, 0);
     atomic_store(&mote_test_cl.set_args, 0);
@@ -43,6 +45,19 @@ cl_int clEnqueueWriteBuffer(cl_command_queue q, cl_mem b, cl_bool blk, size_t of
 {
     atomic_fetch_add(&mote_test_cl.writes, 1);
     return NEXT(clEnqueueWriteBuffer)(q, b, blk, off, n, p, ne, w, ev);
+}
+
+cl_int clEnqueueReadBuffer(cl_command_queue q, cl_mem b, cl_bool blk, size_t off, size_t n, void *p,
+                           cl_uint ne, const cl_event *w, cl_event *ev)
+{
+    atomic_fetch_add(&mote_test_cl.reads, 1);
+    return NEXT(clEnqueueReadBuffer)(q, b, blk, off, n, p, ne, w, ev);
+}
+
+cl_int clFinish(cl_command_queue q)
+{
+    atomic_fetch_add(&mote_test_cl.finishes, 1);
+    return NEXT(clFinish)(q);
 }
 
 cl_kernel clCreateKernel(cl_program p, const char *name, cl_int *e)

@@ -12,6 +12,8 @@
 typedef struct cl_calls {
     atomic_long buffers;    /* clCreateBuffer, clCreateSubBuffer         */
     atomic_long writes;     /* clEnqueueWriteBuffer                       */
+    atomic_long reads;      /* clEnqueueReadBuffer                        */
+    atomic_long finishes;   /* clFinish                                   */
     atomic_long kernels;    /* clCreateKernel                             */
     atomic_long programs;   /* clCreateProgramWith*, clBuildProgram       */
     atomic_long set_args;   /* clSetKernelArg                             */
