@@ -11,7 +11,7 @@ bench_gemm_LDADD = libmote_core.la $(OPENBLAS_LIBS) -lm
 # bench/models: whole-model latency (median, spread) and peak RSS, 1 and 2
 # threads; `bench/models [--quick] [--torch bench/peer_torch.py]`.
 noinst_PROGRAMS += bench/models
-bench_models_SOURCES = bench/models.c bench/bench_cpu.h
+bench_models_SOURCES = bench/models.c bench/bench_cpu.h bench/model_graphs.c bench/model_graphs.h
 bench_models_LDADD = libmote_core.la -lm
 endif
 
@@ -28,10 +28,11 @@ bench_llm_LDADD = libmote_core.la -lm
 EXTRA_DIST += bench/ort.sh bench/ort_peer.js bench/ort_probes.sh bench/export_onnx.py bench/peer_torch.py bench/results
 
 # bench/opencl: SGEMM on an OpenCL device, mote's kernel beside CLBlast (if
-# found) and mote's CPU GEMM; `bench/opencl [--quick]` (built with --enable-opencl).
+# found) and mote's CPU GEMM, then model latency on the device and the CPU;
+# `bench/opencl [--quick]` (built with --enable-opencl).
 if HAVE_OPENCL
 noinst_PROGRAMS += bench/opencl
-bench_opencl_SOURCES = bench/opencl.c
+bench_opencl_SOURCES = bench/opencl.c bench/model_graphs.c bench/model_graphs.h
 bench_opencl_LDADD = libmote_core.la $(CLBLAST_LIBS) $(OPENCL_LIBS) -lm
 endif
 

@@ -12,7 +12,13 @@
  * and the spread (min..max over rounds), checks mote's device result
  * against CLBlast's (or the CPU's), and writes a markdown table.
  *
- * Usage: bench/opencl [--quick] [--out DIR] [--shape MxNxK]
+ * Then model latency (bench/model_graphs.c: ResNet-18, MobileNetV2, a
+ * BERT layer; batch 1, random weights): one session placed on the device
+ * and one on the CPU (mote's best table, all cores), run alternately
+ * after a warm-up; the median and spread in ms, and how many steps the
+ * device ran.
+ *
+ * Usage: bench/opencl [--quick] [--no-gemm] [--no-models] [--out DIR] [--shape MxNxK]
  *   --shape      only this shape (repeatable; the table's shapes otherwise)
  *   MOTE_DEVICE=opencl:P:D picks the device (default: first GPU, else first).
  */
@@ -26,7 +32,9 @@
 #include <time.h>
 
 #include "mote.h"
+#include "model_graphs.h"
 #include "runtime/device.h"
+#include "runtime/session.h"
 #include "runtime/opencl/opencl.h"
 #ifdef MOTE_HAVE_CLBLAST
 #include <clblast_c.h>
@@ -123,21 +131,118 @@ static mote_session *cpu_matmul(const shape *s, const float *B)
     return sess;   /* the model lives as long as the program */
 }
 
+/* ------------------------------------------------------- model latency */
+
+typedef struct bench_model {
+    const char *name;
+    void (*build)(net *);
+    int ndim;
+    int64_t dims[4];     /* the input */
+} bench_model;
+static const bench_model bench_models[] = {
+    {"ResNet-18 224x224", build_resnet18, 4, {1, 3, 224, 224}},
+    {"MobileNetV2 224x224", build_mobilenetv2, 4, {1, 3, 224, 224}},
+    {"BERT layer s128 h768", build_bert_layer, 3, {1, 128, 768}},
+};
+
+static double session_time(mote_session *s, const mote_tensor *in)
+{
+    double t0 = now_s();
+    if (mote_session_run(s, in, 1) != MOTE_OK) return -1;
+    return now_s() - t0;
+}
+
+/* Each model on the device and on the CPU (mote's best table, all cores),
+ * alternating runs after a warm-up; one line per model. */
+static void model_latency(int n_rounds, FILE *md)
+{
+    printf("\n%-24s %10s %28s %28s %8s %10s\n", "model", "GFLOP", "OpenCL device ms", "CPU ms", "dev/CPU",
+           "dev steps");
+    if (md)
+        fprintf(md, "\n## Model latency: the OpenCL device vs mote's CPU\n\n"
+                    "Median ms over %d alternating runs (min..max); batch 1, random weights "
+                    "(bench/model_graphs.c). Steps: how many ran on the device, of all.\n\n"
+                    "| model | GFLOP | OpenCL device ms | CPU ms | device / CPU | device steps |\n"
+                    "|---|---|---|---|---|---|\n", n_rounds);
+    for (size_t i = 0; i < sizeof bench_models / sizeof *bench_models; i++) {
+        net m = {mote_graph_new(), 0, 12345u, 0};
+        bench_models[i].build(&m);
+        mote_model *model;
+        if (mote_model_from_graph(m.g, &model) != MOTE_OK) {
+            fprintf(stderr, "bench/opencl: %s: %s\n", bench_models[i].name, mote_last_error());
+            continue;
+        }
+        mote_session_options o;
+        mote_session_options_init(&o);
+        mote_session *s[2] = {NULL, NULL};
+        o.device = "opencl";
+        mote_status st = mote_session_new(model, &o, &s[0]);
+        o.device = "cpu";
+        if (st == MOTE_OK) st = mote_session_new(model, &o, &s[1]);
+        if (st != MOTE_OK) {
+            fprintf(stderr, "bench/opencl: %s: %s\n", bench_models[i].name, mote_last_error());
+            mote_session_free(s[0]);
+            mote_model_close(model);
+            continue;
+        }
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = bench_models[i].ndim};
+        for (int d = 0; d < in.ndim; d++) in.dims[d] = bench_models[i].dims[d];
+        size_t n = (size_t)mote_tensor_numel(&in);
+        float *x = malloc(n * sizeof *x);
+        unsigned seed = 7;
+        for (size_t j = 0; j < n; j++) x[j] = frand(&seed);
+        in.data = x;
+        double t[2][16];
+        bool ok = true;
+        for (int c = 0; c < 2; c++) ok &= session_time(s[c], &in) >= 0;   /* warm-up */
+        for (int r = 0; r < n_rounds && ok; r++)
+            for (int c = 0; c < 2; c++) ok &= (t[c][r] = session_time(s[c], &in)) >= 0;
+        mote_device_stats ds = mote_session_device_stats(s[0]);
+        if (!ok) {
+            fprintf(stderr, "bench/opencl: %s: %s\n", bench_models[i].name, mote_last_error());
+        } else {
+            char cell[2][64];
+            double med[2];
+            for (int c = 0; c < 2; c++) {
+                qsort(t[c], (size_t)n_rounds, sizeof(double), cmp_double);
+                med[c] = t[c][n_rounds / 2] * 1e3;
+                snprintf(cell[c], sizeof cell[c], "%.1f [%.1f..%.1f]", med[c], t[c][0] * 1e3,
+                         t[c][n_rounds - 1] * 1e3);
+            }
+            char steps[32];
+            snprintf(steps, sizeof steps, "%d/%d", ds.n_device_steps, s[0]->n_steps);
+            printf("%-24s %10.2f %28s %28s %7.2fx %10s\n", bench_models[i].name, m.flops * 1e-9, cell[0],
+                   cell[1], med[0] / med[1], steps);
+            fflush(stdout);
+            if (md)
+                fprintf(md, "| %s | %.2f | %s | %s | %.2fx | %s |\n", bench_models[i].name, m.flops * 1e-9,
+                        cell[0], cell[1], med[0] / med[1], steps);
+        }
+        free(x);
+        mote_session_free(s[0]);
+        mote_session_free(s[1]);
+        mote_model_close(model);
+    }
+}
+
 int main(int argc, char **argv)
 {
     int n_rounds = 7;
     const char *out_dir = "bench/results";
     shape own[8];
     int n_own = 0;
+    bool with_models = true, with_gemm = true;
     for (int i = 1; i < argc; i++) {
         long long m, n, k;
         if (strcmp(argv[i], "--quick") == 0) n_rounds = 3;
+        else if (strcmp(argv[i], "--no-models") == 0) with_models = false;
+        else if (strcmp(argv[i], "--no-gemm") == 0) with_gemm = false;
         else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out_dir = argv[++i];
         else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc && n_own < 8 &&
                  sscanf(argv[++i], "%lldx%lldx%lld", &m, &n, &k) == 3 && m > 0 && n > 0 && k > 0)
             own[n_own++] = (shape){m, n, k, "given"};
         else {
-            fprintf(stderr, "usage: bench/opencl [--quick] [--out DIR] [--shape MxNxK]...\n");
+            fprintf(stderr, "usage: bench/opencl [--quick] [--no-gemm] [--no-models] [--out DIR] [--shape MxNxK]...\n");
             return 2;
         }
     }
@@ -182,7 +287,7 @@ int main(int argc, char **argv)
                     "|---|---|---|---|---|---|---|\n");
     }
     printf("%-16s %-32s %22s %22s %8s %22s\n", "MxNxK", "shape", names[0], names[1], "ratio", names[2]);
-    for (size_t si = 0; si < n_list; si++) {
+    for (size_t si = 0; with_gemm && si < n_list; si++) {
         const shape *s = &list[si];
         ctx x = {.cl = cl, .s = s};
         size_t na = (size_t)(s->M * s->K), nb = (size_t)(s->K * s->N), nc = (size_t)(s->M * s->N);
@@ -253,6 +358,7 @@ int main(int argc, char **argv)
         mote_cl_release(ma); mote_cl_release(mb); mote_cl_release(mc); mote_cl_release(mc2);
         free(A); free(B); free(C); free(C2);
     }
+    if (with_models) model_latency(n_rounds, md);
     if (md) fclose(md);
     mote_cl_close(cl);
     return 0;

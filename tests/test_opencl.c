@@ -639,8 +639,8 @@ static void same_on_both(const mote_model *m, const mote_tensor *in, int64_t n_o
 }
 
 /* LayerNormalization, BatchNormalization, Clip (bounds as inputs and as
- * attributes), Max, Min and a 1-D convolution run on the device, with the
- * CPU's results. */
+ * attributes), Max, Min, a 1-D convolution, PRelu and the unary ops with
+ * parameters run on the device, with the CPU's results. */
 START_TEST(test_norms_clip_max_min_and_conv1d_are_placed_on_the_device)
 {
     /* x [2,3,5,7] -> BatchNormalization -> Clip(-0.5, 0.8) -> Max(x) -> Min(c)
@@ -700,6 +700,32 @@ START_TEST(test_norms_clip_max_min_and_conv1d_are_placed_on_the_device)
     mote_tensor in1 = {.dtype = MOTE_F32, .ndim = 3, .dims = {2, 4, 19}, .data = x1};
     /* output length: (19 + 3 - 5) / 2 + 1 = 9 */
     same_on_both(m, &in1, 2 * 5 * 9, 1e-5f, "clip, conv1d");
+    mote_model_close(m);
+
+    /* the unary ops with parameters, both Gelus, PRelu with a slope per
+     * channel broadcast the numpy way: x [2,3,4,5] */
+    g = mote_graph_new();
+    int64_t dxu[4] = {2, 3, 4, 5}, dsl[3] = {3, 1, 1};
+    float slope[3] = {0.1f, -0.3f, 0.7f};
+    x = mote_graph_input(g, "x", MOTE_F32, 4, dxu);
+    int vsl = mote_graph_weight(g, "slope", MOTE_F32, 3, dsl, slope);
+    int u1, u2, u3, u4, u5, u6;
+    mote_graph_node(g, "PRelu", "prelu", 2, (int[]){x, vsl}, 1, NULL, &u1);
+    n = mote_graph_node(g, "Elu", "elu", 1, &u1, 1, NULL, &u2);
+    ck_assert_mote_ok(mote_graph_attr_float(g, n, "alpha", 0.7f));
+    n = mote_graph_node(g, "Gelu", "gelu", 1, &u2, 1, NULL, &u3);
+    ck_assert_mote_ok(mote_graph_attr_string(g, n, "approximate", "tanh"));
+    mote_graph_node(g, "Gelu", "gelu2", 1, &u3, 1, NULL, &u4);
+    n = mote_graph_node(g, "HardSigmoid", "hs", 1, &u4, 1, NULL, &u5);
+    ck_assert_mote_ok(mote_graph_attr_float(g, n, "alpha", 0.3f));
+    n = mote_graph_node(g, "Selu", "selu", 1, &u5, 1, NULL, &u6);
+    ck_assert_mote_ok(mote_graph_attr_float(g, n, "gamma", 1.2f));
+    ck_assert_mote_ok(mote_graph_output(g, u6));
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    float xu[120];
+    mote_test_fill(xu, 120, 11, -3, 3);
+    mote_tensor inu = {.dtype = MOTE_F32, .ndim = 4, .dims = {2, 3, 4, 5}, .data = xu};
+    same_on_both(m, &inu, 120, 1e-5f, "prelu, elu, gelus, hardsigmoid, selu");
     mote_model_close(m);
 }
 END_TEST

@@ -239,15 +239,36 @@ static bool place_gpool(const mote_step *st, dev_step *d, bool is_max)
     return true;
 }
 
-static bool place_unary(const mote_step *st, dev_step *d, mote_unary_op op)
+/* A unary op with its parameters: attributes a and b (NULL: none) read
+ * into alpha and beta with these defaults, as src/ops/unary.c reads them. */
+typedef struct unary_kind {
+    const char *name;
+    mote_unary_op op;
+    const char *a, *b;
+    float a_def, b_def;
+} unary_kind;
+
+static bool place_unary(const mote_step *st, dev_step *d, const unary_kind *u)
 {
-    static const char *const known[] = {"alpha", NULL};
+    const char *known[3] = {u->a, u->a ? u->b : NULL, NULL};
     if (!attrs_known(st->node, known) || !is_f32(st->in[0]) || !is_f32(st->out[0])) return false;
-    if (op != MOTE_UN_LEAKY_RELU && st->node->n_attr) return false;
-    d->op = (int)op;
-    d->alpha = op == MOTE_UN_LEAKY_RELU ? mote_attr_get_float(st->node, "alpha", 0.01f) : 0.0f;
+    d->op = (int)u->op;
+    d->alpha = u->a ? mote_attr_get_float(st->node, u->a, u->a_def) : 0.0f;
+    d->beta = u->b ? mote_attr_get_float(st->node, u->b, u->b_def) : 0.0f;
     d->n = mote_tensor_numel(st->out[0]);
     d->kind = DK_UNARY;
+    return true;
+}
+
+/* Gelu, exact or with the tanh approximation */
+static bool place_gelu(const mote_step *st, dev_step *d)
+{
+    const char *a = mote_attr_get_string(st->node, "approximate", "none");
+    bool tanh_form = strcmp(a, "tanh") == 0;
+    if (!tanh_form && strcmp(a, "none") != 0) return false;
+    unary_kind u = {"Gelu", tanh_form ? MOTE_UN_GELU_TANH : MOTE_UN_GELU, "approximate", NULL, 0, 0};
+    if (!place_unary(st, d, &u)) return false;
+    d->alpha = 0.0f;
     return true;
 }
 
@@ -263,10 +284,23 @@ static void bcast_strides(const mote_tensor *t, int ndim, const int64_t *out, in
     }
 }
 
+/* t broadcasts to the output the numpy way (PRelu's per-channel slope from
+ * before opset 7 does not: the CPU reads it otherwise) */
+static bool broadcasts(const mote_tensor *t, const mote_tensor *y)
+{
+    if (t->ndim > y->ndim) return false;
+    for (int i = 0; i < t->ndim; i++) {
+        int64_t td = t->dims[t->ndim - 1 - i], yd = y->dims[y->ndim - 1 - i];
+        if (td != 1 && td != yd) return false;
+    }
+    return true;
+}
+
 static bool place_binary(const mote_step *st, dev_step *d, mote_binary_op op)
 {
     const mote_tensor *a = st->in[0], *b = st->in[1], *y = st->out[0];
-    if (st->node->n_attr || st->n_in != 2 || !is_f32(a) || !is_f32(b) || !is_f32(y) || y->ndim > 8)
+    if (st->node->n_attr || st->n_in != 2 || !is_f32(a) || !is_f32(b) || !is_f32(y) || y->ndim > 8 ||
+        !broadcasts(a, y) || !broadcasts(b, y))
         return false;
     d->ndim = y->ndim;
     for (int i = 0; i < y->ndim; i++) d->dims[i] = y->dims[i];
@@ -429,18 +463,27 @@ static bool place_step(const mote_session *s, const mote_step *st, const mote_op
         d->kind = DK_ALIAS;
         return true;
     }
-    static const struct { const char *name; mote_unary_op op; } unary[] = {
-        {"Relu", MOTE_UN_RELU}, {"Sigmoid", MOTE_UN_SIGMOID}, {"Tanh", MOTE_UN_TANH},
-        {"Exp", MOTE_UN_EXP}, {"Sqrt", MOTE_UN_SQRT}, {"Neg", MOTE_UN_NEG}, {"Abs", MOTE_UN_ABS},
-        {"Reciprocal", MOTE_UN_RECIPROCAL}, {"Log", MOTE_UN_LOG}, {"Erf", MOTE_UN_ERF},
-        {"Floor", MOTE_UN_FLOOR}, {"Ceil", MOTE_UN_CEIL}, {"Softplus", MOTE_UN_SOFTPLUS},
-        {"HardSwish", MOTE_UN_HARD_SWISH}, {"LeakyRelu", MOTE_UN_LEAKY_RELU},
+    static const unary_kind unary[] = {
+        {"Relu", MOTE_UN_RELU, NULL, NULL, 0, 0}, {"Sigmoid", MOTE_UN_SIGMOID, NULL, NULL, 0, 0},
+        {"Tanh", MOTE_UN_TANH, NULL, NULL, 0, 0}, {"Exp", MOTE_UN_EXP, NULL, NULL, 0, 0},
+        {"Sqrt", MOTE_UN_SQRT, NULL, NULL, 0, 0}, {"Neg", MOTE_UN_NEG, NULL, NULL, 0, 0},
+        {"Abs", MOTE_UN_ABS, NULL, NULL, 0, 0}, {"Reciprocal", MOTE_UN_RECIPROCAL, NULL, NULL, 0, 0},
+        {"Log", MOTE_UN_LOG, NULL, NULL, 0, 0}, {"Erf", MOTE_UN_ERF, NULL, NULL, 0, 0},
+        {"Floor", MOTE_UN_FLOOR, NULL, NULL, 0, 0}, {"Ceil", MOTE_UN_CEIL, NULL, NULL, 0, 0},
+        {"Softplus", MOTE_UN_SOFTPLUS, NULL, NULL, 0, 0}, {"HardSwish", MOTE_UN_HARD_SWISH, NULL, NULL, 0, 0},
+        {"Mish", MOTE_UN_MISH, NULL, NULL, 0, 0}, {"Sin", MOTE_UN_SIN, NULL, NULL, 0, 0},
+        {"Cos", MOTE_UN_COS, NULL, NULL, 0, 0},
+        {"LeakyRelu", MOTE_UN_LEAKY_RELU, "alpha", NULL, 0.01f, 0},
+        {"Elu", MOTE_UN_ELU, "alpha", NULL, 1.0f, 0},
+        {"HardSigmoid", MOTE_UN_HARD_SIGMOID, "alpha", "beta", 0.2f, 0.5f},
+        {"Selu", MOTE_UN_SELU, "alpha", "gamma", 1.67326319217681884765625f, 1.05070102214813232421875f},
     };
     for (size_t i = 0; i < sizeof unary / sizeof *unary; i++)
-        if (strcmp(name, unary[i].name) == 0) return place_unary(st, d, unary[i].op);
+        if (strcmp(name, unary[i].name) == 0) return place_unary(st, d, &unary[i]);
+    if (strcmp(name, "Gelu") == 0) return place_gelu(st, d);
     static const struct { const char *name; mote_binary_op op; } binary[] = {
         {"Add", MOTE_BIN_ADD}, {"Sub", MOTE_BIN_SUB}, {"Mul", MOTE_BIN_MUL}, {"Div", MOTE_BIN_DIV},
-        {"Max", MOTE_BIN_MAX}, {"Min", MOTE_BIN_MIN},
+        {"Max", MOTE_BIN_MAX}, {"Min", MOTE_BIN_MIN}, {"PRelu", MOTE_BIN_PRELU},
     };
     for (size_t i = 0; i < sizeof binary / sizeof *binary; i++)
         if (strcmp(name, binary[i].name) == 0) return place_binary(st, d, binary[i].op);
