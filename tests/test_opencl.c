@@ -400,6 +400,88 @@ END_TEST
 
 /* ------------------------------------------------ devices and caching */
 
+/* A position buffer: p as int32 (kind 1) or int64 (kind 2), 8 bytes in. */
+static mote_cl_pos pos_buf(int kind, int64_t p)
+{
+    cl_mem m;
+    ck_assert_mote_ok(mote_cl_alloc(dev(), 16, &m));
+    mote_cl_pos r = {{m, 2}, kind};
+    int32_t p32 = (int32_t)p;
+    ck_assert_mote_ok(mote_cl_write(dev(), r.at, kind == 1 ? (const void *)&p32 : (const void *)&p,
+                                    kind == 1 ? 4 : 8));
+    return r;
+}
+
+/* LlmRope over rows, LlmAttention's cache store and attention, with the
+ * position read on the device (int32 and int64), and SwiGLU, against the
+ * llm references on awkward sizes: a prompt, then single tokens, then a
+ * position past the cache (zeros). */
+START_TEST(test_opencl_llm_rows_with_device_position_match_reference)
+{
+    /* rope: 3 rows of 5 heads of 6, at 41 + t, out of place */
+    int64_t T = 3, nh = 5, hs = 6, w = nh * hs;
+    for (int kind = 1; kind <= 2; kind++) {
+        float *x = rnd(T * w, 7u + (uint32_t)kind, -1, 1), *yr = malloc((size_t)(T * w) * 4);
+        float *yd = malloc((size_t)(T * w) * 4);
+        memcpy(yr, x, (size_t)(T * w) * 4);
+        for (int64_t t = 0; t < T; t++) mote_kernels_ref.llm.rope_f32(nh, hs, 41 + t, 500.0f, yr + t * w);
+        mote_cl_pos p = pos_buf(kind, 40);
+        mote_cl_mem dx = up(x, T * w), dy = up(NULL, T * w);
+        ck_assert_mote_ok(mote_cl_rope_rows(dev(), T, nh, hs, &p, 1, 500.0f, dx, dy));
+        down(dy, yd, T * w);
+        check_close(yd, yr, T * w, NULL, 2e-5f, "rope rows");
+        mote_cl_release(dx.mem); mote_cl_release(dy.mem); mote_cl_release(p.at.mem);
+        free(x); free(yr); free(yd);
+    }
+    /* attention: 6 heads of 10 over 2 kv heads, a cache of 9 rows */
+    int64_t H = 6, kvh = 2, d = 10, kvd = kvh * d, ms = 9, kv_mul = H / kvh;
+    float scale = 1.0f / sqrtf((float)d);
+    float *kc = calloc((size_t)(ms * kvd), 4), *vc = calloc((size_t)(ms * kvd), 4), *sc = malloc((size_t)ms * 4);
+    mote_cl_mem dkc = up(NULL, ms * kvd), dvc = up(NULL, ms * kvd), ds = up(NULL, 4 * H * ms);
+    static const int64_t steps[][2] = {{0, 4}, {4, 1}, {5, 3}, {8, 1}, {8, 2}};   /* (pos, T) */
+    for (int c = 0; c < 5; c++) {
+        int64_t p0 = steps[c][0], n = steps[c][1];
+        float *q = rnd(n * H * d, 20u + (uint32_t)c, -1, 1), *k = rnd(n * kvd, 30u + (uint32_t)c, -1, 1);
+        float *v = rnd(n * kvd, 40u + (uint32_t)c, -1, 1);
+        float *yr = calloc((size_t)(n * H * d), 4), *yd = malloc((size_t)(n * H * d) * 4);
+        bool fits = p0 + n <= ms;
+        if (fits) {
+            memcpy(kc + p0 * kvd, k, (size_t)(n * kvd) * 4);
+            memcpy(vc + p0 * kvd, v, (size_t)(n * kvd) * 4);
+            for (int64_t t = 0; t < n; t++)
+                for (int64_t h = 0; h < H; h++)
+                    mote_kernels_ref.llm.attend_f32(p0 + t + 1, d, q + (t * H + h) * d, kc + (h / kv_mul) * d,
+                                                    vc + (h / kv_mul) * d, kvd, scale, sc, yr + (t * H + h) * d);
+        }
+        mote_cl_pos p = pos_buf(c % 2 ? 1 : 2, p0);
+        mote_cl_mem dq = up(q, n * H * d), dk = up(k, n * kvd), dv = up(v, n * kvd), dy = up(NULL, n * H * d);
+        ck_assert_mote_ok(mote_cl_kv_store(dev(), n, kvd, ms, &p, dk, dv, dkc, dvc));
+        ck_assert_mote_ok(mote_cl_attention(dev(), n, H, kv_mul, d, ms, scale, &p, dq, dkc, dvc, ds, dy));
+        down(dy, yd, n * H * d);
+        check_close(yd, yr, n * H * d, NULL, 1e-5f, fits ? "attention rows" : "attention past the cache");
+        mote_cl_release(dq.mem); mote_cl_release(dk.mem); mote_cl_release(dv.mem); mote_cl_release(dy.mem);
+        mote_cl_release(p.at.mem);
+        free(q); free(k); free(v); free(yr); free(yd);
+    }
+    mote_cl_release(dkc.mem); mote_cl_release(dvc.mem); mote_cl_release(ds.mem);
+    free(kc); free(vc); free(sc);
+    /* heads that do not share kv heads evenly are refused */
+    mote_cl_pos p = pos_buf(2, 0);
+    ck_assert_int_eq(mote_cl_attention(dev(), 1, 5, 2, d, ms, scale, &p, p.at, p.at, p.at, p.at, p.at), MOTE_ERR_ARG);
+    mote_cl_release(p.at.mem);
+    /* SwiGLU */
+    int64_t n = 1001;
+    float *a = rnd(n, 50, -6, 6), *b = rnd(n, 51, -2, 2), *yr = malloc((size_t)n * 4), *yd = malloc((size_t)n * 4);
+    mote_kernels_ref.llm.swiglu_f32(n, a, b, yr);
+    mote_cl_mem da = up(a, n), db = up(b, n), dy = up(NULL, n);
+    ck_assert_mote_ok(mote_cl_swiglu(dev(), n, da, db, dy));
+    down(dy, yd, n);
+    check_close(yd, yr, n, NULL, 1e-5f, "swiglu");
+    mote_cl_release(da.mem); mote_cl_release(db.mem); mote_cl_release(dy.mem);
+    free(a); free(b); free(yr); free(yd);
+}
+END_TEST
+
 START_TEST(test_device_choice_parses_and_rejects_clearly)
 {
     mote_device_choice c;
@@ -859,6 +941,7 @@ int main(void)
     tcase_add_test(tc, test_opencl_channel_affine_matches_reference);
     tcase_add_test(tc, test_opencl_softmax_layernorm_rmsnorm_match_reference);
     tcase_add_test(tc, test_opencl_rope_and_attention_match_llm_reference);
+    tcase_add_test(tc, test_opencl_llm_rows_with_device_position_match_reference);
     tcase_add_test(tc, test_device_choice_parses_and_rejects_clearly);
     tcase_add_test(tc, test_program_cache_is_written_reused_and_survives_damage);
     tcase_add_test(tc, test_bad_gemm_tile_setting_is_refused_with_a_message);

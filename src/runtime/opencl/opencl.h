@@ -160,9 +160,32 @@ mote_status mote_cl_layernorm(mote_cl *cl, int64_t rows, int64_t n, mote_cl_mem 
 mote_status mote_cl_rmsnorm(mote_cl *cl, int64_t rows, int64_t n, mote_cl_mem x,
                             mote_cl_mem gamma, float eps, mote_cl_mem y);
 
+/* A position on the device: the op's pos input in buffer at (4-byte
+ * offset), an int32 (kind 1) or int64 (kind 2); at.mem NULL: none. */
+typedef struct mote_cl_pos {
+    mote_cl_mem at;
+    int kind;
+} mote_cl_pos;
+
 /* rope_f32 of kernels/llm.h on one row, in place */
 mote_status mote_cl_rope(mote_cl *cl, int64_t n_heads, int64_t hs, int64_t pos, float theta,
                          mote_cl_mem x);
+/* LlmRope: y = x (T rows of n_heads * hs) rotated, row t at position
+ * (*pos, or 0 when absent) + pos_add + t; y may be x */
+mote_status mote_cl_rope_rows(mote_cl *cl, int64_t T, int64_t n_heads, int64_t hs, const mote_cl_pos *pos,
+                              int64_t pos_add, float theta, mote_cl_mem x, mote_cl_mem y);
+/* LlmAttention's cache update: rows k, v (T of kvd) into the caches kc,
+ * vc (max_seq of kvd) at *pos; nothing when pos + T does not fit */
+mote_status mote_cl_kv_store(mote_cl *cl, int64_t T, int64_t kvd, int64_t max_seq, const mote_cl_pos *pos,
+                             mote_cl_mem k, mote_cl_mem v, mote_cl_mem kc, mote_cl_mem vc);
+/* LlmAttention after the store: y (T, n_heads * hs), row t attending to
+ * cache rows 0 .. *pos + t (attend_f32 per head), zeros when the positions
+ * do not fit; s: T * n_heads * max_seq floats of scratch */
+mote_status mote_cl_attention(mote_cl *cl, int64_t T, int64_t n_heads, int64_t kv_mul, int64_t hs,
+                              int64_t max_seq, float scale, const mote_cl_pos *pos, mote_cl_mem q,
+                              mote_cl_mem kc, mote_cl_mem vc, mote_cl_mem s, mote_cl_mem y);
+/* swiglu_f32 of kernels/llm.h */
+mote_status mote_cl_swiglu(mote_cl *cl, int64_t n, mote_cl_mem a, mote_cl_mem b, mote_cl_mem y);
 /* attend_f32 of kernels/llm.h for n_heads query heads at once: head h
  * reads q[h*hs..], the cache's kv head h / kv_mul (columns (h/kv_mul)*hs
  * of rows j < n, row stride ld, from k.off / v.off), uses s[h*s_ld..] as

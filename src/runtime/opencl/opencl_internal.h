@@ -17,7 +17,7 @@
 #define MOTE_CL_KERNEL_LIST(X) \
     X(gemm_f32) X(gemm_direct_f32) X(conv2d_igemm_f32) X(conv2d_dw_f32) X(pool2d_f32) X(global_pool_f32) \
     X(unary_f32) X(binary_f32) X(channel_affine_f32) X(softmax_f32) X(layernorm_f32) \
-    X(rmsnorm_f32) X(rope_f32) X(attend_f32) X(probe_fma)
+    X(rmsnorm_f32) X(rope_f32) X(attend_f32) X(kv_store_f32) X(attention_f32) X(swiglu_f32) X(probe_fma)
 
 enum {
 #define X(name) MOTE_CL_K_##name,

@@ -347,18 +347,90 @@ mote_status mote_cl_rmsnorm(mote_cl *cl, int64_t rows, int64_t n, mote_cl_mem x,
 
 /* ---------------------------------------------------------------- LLM */
 
+/* the position arguments: a buffer (an absent one passes stand_in) */
+static void arg_pos(kargs *a, const mote_cl_pos *p, cl_mem stand_in)
+{
+    arg_mem(a, p->at, stand_in);
+    arg_int(a, p->at.mem ? p->kind : 0);
+}
+
 mote_status mote_cl_rope(mote_cl *cl, int64_t n_heads, int64_t hs, int64_t pos, float theta,
                          mote_cl_mem x)
 {
+    mote_cl_pos p = {{NULL, 0}, 0};
+    return mote_cl_rope_rows(cl, 1, n_heads, hs, &p, pos, theta, x, x);
+}
+
+mote_status mote_cl_rope_rows(mote_cl *cl, int64_t T, int64_t n_heads, int64_t hs, const mote_cl_pos *pos,
+                              int64_t pos_add, float theta, mote_cl_mem x, mote_cl_mem y)
+{
+    if (hs <= 0 || hs % 2)
+        return mote_error(MOTE_ERR_ARG, "mote_cl_rope: head size %lld is not even", (long long)hs);
     kargs a = start(cl, MOTE_CL_K_rope_f32);
     arg_long(&a, n_heads);
     arg_long(&a, hs);
-    arg_long(&a, pos);
     arg_float(&a, theta);
+    arg_pos(&a, pos, x.mem);
+    arg_long(&a, pos_add);
     arg_mem(&a, x, NULL);
-    size_t local[2] = {16, 1};
-    size_t global[2] = {round_up((size_t)(hs / 2), 16), (size_t)n_heads};
-    return launch(cl, &a, "mote_rope_f32", 2, global, local);
+    arg_mem(&a, y, NULL);
+    size_t local[3] = {16, 1, 1};
+    size_t global[3] = {round_up((size_t)(hs / 2), 16), (size_t)n_heads, (size_t)T};
+    return launch(cl, &a, "mote_rope_f32", 3, global, local);
+}
+
+mote_status mote_cl_kv_store(mote_cl *cl, int64_t T, int64_t kvd, int64_t max_seq, const mote_cl_pos *pos,
+                             mote_cl_mem k, mote_cl_mem v, mote_cl_mem kc, mote_cl_mem vc)
+{
+    if (!pos->at.mem) return mote_error(MOTE_ERR_ARG, "mote_cl_kv_store: no position buffer");
+    kargs a = start(cl, MOTE_CL_K_kv_store_f32);
+    arg_long(&a, T);
+    arg_long(&a, kvd);
+    arg_long(&a, max_seq);
+    arg_pos(&a, pos, NULL);
+    arg_mem(&a, k, NULL);
+    arg_mem(&a, v, NULL);
+    arg_mem(&a, kc, NULL);
+    arg_mem(&a, vc, NULL);
+    size_t local[2] = {64, 1};
+    size_t global[2] = {round_up((size_t)kvd, 64), (size_t)T};
+    return launch(cl, &a, "mote_kv_store_f32", 2, global, local);
+}
+
+mote_status mote_cl_attention(mote_cl *cl, int64_t T, int64_t n_heads, int64_t kv_mul, int64_t hs,
+                              int64_t max_seq, float scale, const mote_cl_pos *pos, mote_cl_mem q,
+                              mote_cl_mem kc, mote_cl_mem vc, mote_cl_mem s, mote_cl_mem y)
+{
+    if (kv_mul <= 0 || n_heads % kv_mul)
+        return mote_error(MOTE_ERR_ARG, "mote_cl_attention: %lld heads do not share %lld-fold",
+                          (long long)n_heads, (long long)kv_mul);
+    if (!pos->at.mem) return mote_error(MOTE_ERR_ARG, "mote_cl_attention: no position buffer");
+    kargs a = start(cl, MOTE_CL_K_attention_f32);
+    arg_long(&a, T);
+    arg_long(&a, hs);
+    arg_long(&a, kv_mul);
+    arg_long(&a, max_seq);
+    arg_float(&a, scale);
+    arg_pos(&a, pos, NULL);
+    arg_mem(&a, q, NULL);
+    arg_mem(&a, kc, NULL);
+    arg_mem(&a, vc, NULL);
+    arg_mem(&a, s, NULL);
+    arg_mem(&a, y, NULL);
+    size_t local[2] = {(size_t)cl->norm_wg, 1};
+    size_t global[2] = {(size_t)n_heads * local[0], (size_t)T};
+    return launch(cl, &a, "mote_attention_f32", 2, global, local);
+}
+
+mote_status mote_cl_swiglu(mote_cl *cl, int64_t n, mote_cl_mem a_, mote_cl_mem b, mote_cl_mem y)
+{
+    kargs a = start(cl, MOTE_CL_K_swiglu_f32);
+    arg_long(&a, n);
+    arg_mem(&a, a_, NULL);
+    arg_mem(&a, b, NULL);
+    arg_mem(&a, y, NULL);
+    size_t local = 64, global = round_up((size_t)n, 64);
+    return launch(cl, &a, "mote_swiglu_f32", 1, &global, &local);
 }
 
 mote_status mote_cl_attend(mote_cl *cl, int64_t n_heads, int64_t kv_mul, int64_t n, int64_t hs,
