@@ -25,6 +25,10 @@
 #include "runtime/session.h"
 #include "testutil.h"
 #include "opencl_calls.h"
+#include "llm/llama.h"
+#include "llm/llama2c.h"
+#include "llm/sample.h"
+#include "llm/tokenizer.h"
 #include "runtime/opencl/opencl_internal.h"
 
 static mote_cl *dev(void)
@@ -893,6 +897,81 @@ START_TEST(test_weights_are_uploaded_once_per_model_and_device)
 }
 END_TEST
 
+/* stories260K's greedy text from "Zoo", 60 positions as llama2.c counts
+ * them (tests/test_llama.c checks it on every CPU table) */
+static const char *STORIES_ZOO =
+    "Zoo was a little girl named Lily. She loved to play outside in the park. One day, "
+    "she saw a big, red ball. She wanted to play with it, but she didn't want to play with";
+
+/* stories260K (f32) on the device: every step but the embedding lookup
+ * there (RMS norms, linear layers with their residuals, RoPE, attention
+ * with its key/value cache, SwiGLU, the classifier's last row), and the
+ * exact greedy text; a prompt, then one token at a time (a reshape keeps
+ * the cache), then a reset and the same text again. */
+START_TEST(test_stories260k_decoder_runs_on_the_device_with_exact_text)
+{
+    const char *dir = mote_test_dir("MOTE_SHARED_MODELS");
+    if (!dir) {
+        fprintf(stderr, "skipped: MOTE_SHARED_MODELS is unset or absent (needs stories260K.bin)\n");
+        return;
+    }
+    char ck[1024], tk[1024];
+    snprintf(ck, sizeof ck, "%s/stories260K.bin", dir);
+    snprintf(tk, sizeof tk, "%s/tok512.bin", dir);
+    mote_graph *g;
+    mote_llama2c_info info;
+    ck_assert_mote_ok(mote_llama2c_import(ck, tk, &g, &info));
+    mote_llama_hparams hp = {info.dim, info.hidden_dim, info.n_layers, info.n_heads, info.n_kv_heads,
+                             info.vocab_size, info.max_seq, info.shared_classifier, info.rope_theta,
+                             info.norm_eps, "f32"};
+    ck_assert_mote_ok(mote_llama_build_graph(g, &hp));
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    mote_tokenizer *tok;
+    ck_assert_mote_ok(mote_tokenizer_from_model(m, &tok));
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.device = "opencl";
+    mote_llama *L;
+    ck_assert_mote_ok(mote_llama_new(m, &o, &L));
+    for (int round = 0; round < 2; round++) {
+        int ids[16], n;
+        ck_assert_mote_ok(mote_tokenizer_encode(tok, "Zoo", 1, 0, ids, 16, &n));
+        const float *logits;
+        ck_assert_mote_ok(mote_llama_forward(L, ids, n, &logits));
+        char text[4096] = "Zoo";
+        size_t len_all = 3;
+        int prev = ids[n - 1], V = tok->n_vocab;
+        for (int pos = n - 1; pos < 60; pos++) {
+            int next = mote_argmax(V, logits);
+            size_t len;
+            const char *piece = mote_tokenizer_decode(tok, prev, next, &len);
+            ck_assert_uint_lt(len_all + len, sizeof text);
+            memcpy(text + len_all, piece, len);
+            len_all += len;
+            ck_assert_mote_ok(mote_llama_forward(L, &next, 1, &logits));
+            prev = next;
+        }
+        text[len_all] = 0;
+        ck_assert_msg(strcmp(text, STORIES_ZOO) == 0, "round %d: got \"%s\"", round, text);
+        const mote_session *s = mote_llama_session(L);
+        int n_attn = 0;
+        for (int t = 0; t < s->n_steps; t++) {
+            const char *op = s->steps[t].node->op, *where = mote_session_step_device(s, t);
+            if (strcmp(op, "LlmEmbedding") == 0) continue;
+            ck_assert_msg(strcmp(where, "cpu") != 0, "step %d (%s) ran on the CPU", t, op);
+            n_attn += strcmp(op, "LlmAttention") == 0;
+        }
+        ck_assert_int_eq(n_attn, info.n_layers);
+        ck_assert_mote_ok(mote_llama_reset(L));
+    }
+    mote_llama_free(L);
+    mote_tokenizer_free(tok);
+    mote_model_close(m);
+}
+END_TEST
+
 START_TEST(test_session_device_choice_errors_are_clear)
 {
     mote_model *m;
@@ -950,6 +1029,7 @@ int main(void)
     tcase_add_test(tc, test_session_device_choice_errors_are_clear);
     tcase_add_test(tc, test_norms_clip_max_min_and_conv1d_are_placed_on_the_device);
     tcase_add_test(tc, test_weights_are_uploaded_once_per_model_and_device);
+    tcase_add_test(tc, test_stories260k_decoder_runs_on_the_device_with_exact_text);
     suite_add_tcase(s, tc);
     return mote_test_run(s);
 }

@@ -54,7 +54,10 @@ float mote_unary1(int op, float x, float alpha, float beta)
     case UN_SIGMOID: return 1.0f / (1.0f + exp(-x));
     case UN_TANH: return tanh(x);
     case UN_GELU: return 0.5f * x * (1.0f + erf(x * MOTE_SQRT1_2));
-    case UN_GELU_TANH: return 0.5f * x * (1.0f + tanh(MOTE_SQRT2_PI * (x + 0.044715f * x * x * x)));
+    /* 0.5 x (1 + tanh u) as x / (1 + e^-2u): the same value without the
+     * cancellation of 1 + tanh u for large negative x, where the device's
+     * tanh is less exact than the C library's */
+    case UN_GELU_TANH: return x / (1.0f + exp(-2.0f * MOTE_SQRT2_PI * (x + 0.044715f * x * x * x)));
     case UN_EXP: return exp(x);
     case UN_SQRT: return sqrt(x);
     case UN_CLIP: return fmin(fmax(x, alpha), beta);

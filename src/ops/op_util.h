@@ -168,5 +168,10 @@ int mote_llm_weight_type(const mote_node *n);
 int64_t mote_llm_read_pos(const mote_tensor *t);
 /* Checks that input i is an i32/i64 tensor of one element. */
 mote_status mote_llm_expect_pos(const mote_op_ctx *c, int i);
+/* An LlmAttention step's key/value cache in its state (for a device that
+ * keeps a copy, src/runtime/opencl/): the two caches (max_seq rows of
+ * kv_heads * head_size floats) and the count of rows written since the
+ * last reset. */
+void mote_llm_attention_cache(const mote_step *s, float **k, float **v, int64_t **filled);
 
 #endif

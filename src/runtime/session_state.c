@@ -4,9 +4,23 @@
  * Each op declares its state's size and, optionally, reset and copy hooks
  * (ops.h); this file walks the steps and calls them. It knows no op.
  */
+#include "config.h"
 #include <string.h>
 #include "session.h"
 #include "graph/internal.h"
+#ifdef MOTE_HAVE_OPENCL
+#include "opencl/opencl_session.h"
+#endif
+
+/* A session placed on a device keeps copies of the state there. */
+static mote_status state_changed(mote_session *s)
+{
+#ifdef MOTE_HAVE_OPENCL
+    if (s->dev) return mote_cl_session_state_changed(s);
+#endif
+    (void)s;
+    return MOTE_OK;
+}
 
 mote_status mote_session_reset(mote_session *s)
 {
@@ -18,7 +32,7 @@ mote_status mote_session_reset(mote_session *s)
         if (h && h->reset) h->reset(s->steps[i].params, st);
         else memset(st, 0, s->state_size[i]);
     }
-    return MOTE_OK;
+    return state_changed(s);
 }
 
 mote_status mote_session_copy_state(mote_session *dst, const mote_session *src)
@@ -48,5 +62,5 @@ mote_status mote_session_copy_state(mote_session *dst, const mote_session *src)
         if (h && h->copy) h->copy(dst->steps[i].params, d, s);
         else memcpy(d, s, dst->state_size[i]);
     }
-    return MOTE_OK;
+    return state_changed(dst);
 }

@@ -180,6 +180,14 @@ static void attn_copy_state(const void *params, void *dst, const void *src)
     d->filled = s->filled;
 }
 
+void mote_llm_attention_cache(const mote_step *s, float **k, float **v, int64_t **filled)
+{
+    const attn_params *p = s->params;
+    *k = cache_k(p, s->state);
+    *v = cache_v(p, s->state);
+    *filled = &((attn_state *)s->state)->filled;
+}
+
 static const mote_state_hooks attn_state_hooks = { .reset = attn_reset, .copy = attn_copy_state };
 
 const mote_op mote_op_LlmAttention = {

@@ -93,6 +93,9 @@ void mote_cl_release(cl_mem m);
 /* bytes at element offset m.off; blocking */
 mote_status mote_cl_write(mote_cl *cl, mote_cl_mem m, const void *src, size_t bytes);
 mote_status mote_cl_read(mote_cl *cl, mote_cl_mem m, void *dst, size_t bytes);
+/* not blocking: dst is written when the queue gets there (a later
+ * blocking read or mote_cl_finish waits for it) */
+mote_status mote_cl_read_async(mote_cl *cl, mote_cl_mem m, void *dst, size_t bytes);
 mote_status mote_cl_finish(mote_cl *cl);
 /* The device's command queue and context (benchmarks, CLBlast). */
 cl_command_queue mote_cl_queue(mote_cl *cl);

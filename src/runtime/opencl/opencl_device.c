@@ -262,6 +262,14 @@ mote_status mote_cl_write(mote_cl *cl, mote_cl_mem m, const void *src, size_t by
     return e == CL_SUCCESS ? MOTE_OK : mote_cl_fail("clEnqueueWriteBuffer", e);
 }
 
+mote_status mote_cl_read_async(mote_cl *cl, mote_cl_mem m, void *dst, size_t bytes)
+{
+    if (!bytes) return MOTE_OK;
+    cl_int e = clEnqueueReadBuffer(cl->q, m.mem, CL_FALSE, (size_t)m.off * sizeof(float), bytes,
+                                   dst, 0, NULL, NULL);
+    return e == CL_SUCCESS ? MOTE_OK : mote_cl_fail("clEnqueueReadBuffer", e);
+}
+
 mote_status mote_cl_read(mote_cl *cl, mote_cl_mem m, void *dst, size_t bytes)
 {
     if (!bytes) return MOTE_OK;

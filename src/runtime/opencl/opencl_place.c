@@ -36,7 +36,7 @@
 
 typedef enum dev_kind {
     DK_CPU = 0, DK_ALIAS, DK_GEMM, DK_CONV, DK_POOL, DK_GPOOL, DK_UNARY, DK_BINARY, DK_SOFTMAX, DK_RMSNORM,
-    DK_LAYERNORM, DK_BATCHNORM
+    DK_LAYERNORM, DK_BATCHNORM, DK_ROPE, DK_ATTN, DK_SWIGLU
 } dev_kind;
 
 typedef struct dev_step {
@@ -58,6 +58,14 @@ typedef struct dev_step {
     mote_cl_mem x, w, b, y;       /* operands (x, w: binary a and b)           */
     mote_cl_launch *launch;       /* made at placement; n_launch of them       */
     int n_launch;
+    /* LLM ops */
+    bool has_res;                 /* LlmLinear: add the residual (b) after     */
+    int64_t a_row;                /* LlmLinear last_row: X's first row used    */
+    mote_cl_pos pos;              /* LlmRope, LlmAttention: the position       */
+    int64_t T, nh, nkv, hs, max_seq;
+    float theta;
+    int64_t llm_off;              /* LlmAttention: caches and scratch in llm   */
+    int64_t dev_rows;             /* cache rows the device copy may hold       */
 } dev_step;
 
 struct mote_cl_session {
@@ -65,6 +73,7 @@ struct mote_cl_session {
     mote_cl *cl;                  /* the store's device                        */
     cl_mem arena;                 /* mirrors the host arena, same offsets      */
     cl_mem own;                   /* constants of this session's own, or NULL  */
+    cl_mem llm;                   /* LlmAttention caches and scratch, or NULL  */
     dev_step *steps;              /* one per session step                      */
     int n_steps;
     int *xfer;                    /* value ids of the transfers                */
@@ -330,27 +339,87 @@ static bool place_softmax(const mote_step *st, dev_step *d, int log)
     return true;
 }
 
-/* LlmLinear with f32 weights, no residual, every row: Y = X W^T */
+/* LlmLinear with f32 weights: Y = X W^T (+ R), every row or the last */
 static bool place_llm_linear(const mote_step *st, dev_step *d)
 {
     static const char *const known[] = {"weight_type", "in_features", "last_row", NULL};
     const mote_node *n = st->node;
-    const mote_tensor *X = st->in[0], *Wt = st->in[1];
+    const mote_tensor *X = st->in[0], *Wt = st->in[1], *R = st->n_in > 2 ? st->in[2] : NULL;
     if (!attrs_known(n, known) || strcmp(mote_attr_get_string(n, "weight_type", "f32"), "f32") != 0 ||
-        mote_attr_get_int(n, "last_row", 0) || (st->n_in > 2 && st->in[2]) || !is_f32(X) || !is_f32(Wt) ||
-        Wt->ndim != 2)
+        !is_f32(X) || !is_f32(Wt) || Wt->ndim != 2 || (R && !is_f32(R)))
         return false;
     mote_cl_gemm_args *g = &d->gemm;
     memset(g, 0, sizeof *g);
     g->K = Wt->dims[1];
     g->N = Wt->dims[0];
-    g->M = g->K ? mote_tensor_numel(X) / g->K : 0;
+    int64_t rows = g->K ? mote_tensor_numel(X) / g->K : 0;
+    bool last = mote_attr_get_int(n, "last_row", 0) != 0;
+    g->M = last ? rows > 0 : rows;
+    d->a_row = last && rows > 0 ? rows - 1 : 0;
     g->lda = g->K;
     g->ldb = g->K;
     g->trans_b = 1;
     g->ldc = g->N;
     g->alpha = 1.0f;
+    d->has_res = R != NULL;
+    d->n = g->M * g->N;
     d->kind = DK_GEMM;
+    return true;
+}
+
+/* the position input i: one int32 or int64 */
+static bool pos_input(const mote_step *st, int i, dev_step *d)
+{
+    const mote_tensor *p = st->in[i];
+    if (!p || mote_tensor_numel(p) != 1 || (p->dtype != MOTE_I32 && p->dtype != MOTE_I64)) return false;
+    d->pos.kind = p->dtype == MOTE_I32 ? 1 : 2;
+    return true;
+}
+
+/* LlmRope: rows of n_heads * head_size */
+static bool place_rope(const mote_step *st, dev_step *d)
+{
+    static const char *const known[] = {"head_size", "theta", NULL};
+    const mote_tensor *x = st->in[0];
+    if (!attrs_known(st->node, known) || !is_f32(x) || x->ndim < 1 || !is_f32(st->out[0]) || !pos_input(st, 1, d))
+        return false;
+    int64_t w = x->dims[x->ndim - 1];
+    d->hs = mote_attr_get_int(st->node, "head_size", 0);
+    if (d->hs <= 0 || d->hs % 2 || w % d->hs) return false;
+    d->T = mote_tensor_numel(x) / w;
+    d->nh = w / d->hs;
+    d->theta = mote_attr_get_float(st->node, "theta", 10000.0f);
+    d->kind = DK_ROPE;
+    return true;
+}
+
+/* LlmAttention: the key/value cache kept on the device too */
+static bool place_attention(const mote_step *st, dev_step *d)
+{
+    static const char *const known[] = {"num_heads", "num_kv_heads", "max_seq", NULL};
+    const mote_node *n = st->node;
+    const mote_tensor *q = st->in[0], *k = st->in[1], *v = st->in[2];
+    if (!attrs_known(n, known) || !st->state || !is_f32(q) || !is_f32(k) || !is_f32(v) || q->ndim != 2 ||
+        !pos_input(st, 3, d))
+        return false;
+    d->nh = mote_attr_get_int(n, "num_heads", 0);
+    d->nkv = mote_attr_get_int(n, "num_kv_heads", d->nh);
+    d->max_seq = mote_attr_get_int(n, "max_seq", 0);
+    if (d->nh <= 0 || d->nkv <= 0 || d->nh % d->nkv || d->max_seq <= 0) return false;
+    d->T = q->dims[0];
+    d->hs = q->dims[1] / d->nh;
+    d->kind = DK_ATTN;
+    return true;
+}
+
+/* LlmSwiGLU: silu(a) * b */
+static bool place_swiglu(const mote_step *st, dev_step *d)
+{
+    if (st->node->n_attr || !is_f32(st->in[0]) || !is_f32(st->in[1]) ||
+        mote_tensor_numel(st->in[1]) != mote_tensor_numel(st->in[0]))
+        return false;
+    d->n = mote_tensor_numel(st->out[0]);
+    d->kind = DK_SWIGLU;
     return true;
 }
 
@@ -501,6 +570,9 @@ static bool place_step(const mote_session *s, const mote_step *st, const mote_op
     if (strcmp(name, "LayerNormalization") == 0) return place_layernorm(st, d);
     if (strcmp(name, "BatchNormalization") == 0) return place_batchnorm(s, st, d);
     if (strcmp(name, "Clip") == 0) return place_clip(s, st, d);
+    if (strcmp(name, "LlmRope") == 0) return place_rope(st, d);
+    if (strcmp(name, "LlmAttention") == 0) return place_attention(st, d);
+    if (strcmp(name, "LlmSwiGLU") == 0) return place_swiglu(st, d);
     return false;
 }
 
@@ -515,11 +587,23 @@ static void bind(const mote_session *s, const mote_step *st, dev_step *d)
     d->y = out;
     switch (d->kind) {
     case DK_GEMM:
-        d->gemm.A = in0;
+        d->gemm.A = (mote_cl_mem){in0.mem, in0.off + d->a_row * d->gemm.K};
         d->gemm.B = dev_mem(s, n->in[1]);
         d->gemm.C = out;
-        d->gemm.bias = n->n_in > 2 && n->in[2] >= 0 && mote_attr_get_float(n, "beta", 1.0f) != 0.0f
-                       ? dev_mem(s, n->in[2]) : none;
+        if (d->has_res) d->b = dev_mem(s, n->in[2]);   /* LlmLinear's residual */
+        else d->gemm.bias = n->n_in > 2 && n->in[2] >= 0 && mote_attr_get_float(n, "beta", 1.0f) != 0.0f
+                            ? dev_mem(s, n->in[2]) : none;
+        break;
+    case DK_ROPE:
+        d->pos.at = dev_mem(s, n->in[1]);
+        break;
+    case DK_ATTN:
+        d->w = dev_mem(s, n->in[1]);   /* K */
+        d->b = dev_mem(s, n->in[2]);   /* V */
+        d->pos.at = dev_mem(s, n->in[3]);
+        break;
+    case DK_SWIGLU:
+        d->w = dev_mem(s, n->in[1]);
         break;
     case DK_CONV:
         d->w = dev_mem(s, n->in[1]);
@@ -539,12 +623,29 @@ static void bind(const mote_session *s, const mote_step *st, dev_step *d)
 }
 
 /* Launches image i of a step that works image by image (batch > 1). */
-static mote_status one_launch(mote_cl *cl, dev_step *d, int64_t i)
+static mote_status one_launch(const mote_cl_session *ds, dev_step *d, int64_t i)
 {
+    mote_cl *cl = ds->cl;
     mote_cl_mem x = {d->x.mem, d->x.off + i * d->x_stride}, y = {d->y.mem, d->y.off + i * d->y_stride};
     switch (d->kind) {
     case DK_GEMM:
+        if (i == 1) {   /* then the residual: y += r */
+            int64_t one = 1;
+            return mote_cl_binary(cl, MOTE_BIN_ADD, 1, &d->n, d->y, &one, d->b, &one, d->y);
+        }
         return mote_cl_gemm(cl, &d->gemm);
+    case DK_ROPE:
+        return mote_cl_rope_rows(cl, d->T, d->nh, d->hs, &d->pos, 0, d->theta, d->x, d->y);
+    case DK_SWIGLU:
+        return mote_cl_swiglu(cl, d->n, d->x, d->w, d->y);
+    case DK_ATTN: {
+        int64_t kvd = d->nkv * d->hs, cache = d->max_seq * kvd;
+        mote_cl_mem kc = {ds->llm, d->llm_off}, vc = {ds->llm, d->llm_off + cache};
+        mote_cl_mem sc = {ds->llm, d->llm_off + 2 * cache};
+        if (i == 0) return mote_cl_kv_store(cl, d->T, kvd, d->max_seq, &d->pos, d->w, d->b, kc, vc);
+        return mote_cl_attention(cl, d->T, d->nh, d->nh / d->nkv, d->hs, d->max_seq,
+                                 1.0f / sqrtf((float)d->hs), &d->pos, d->x, kc, vc, sc, d->y);
+    }
     case DK_CONV:
         return mote_cl_conv2d(cl, &d->conv, x, d->w, d->b, y);
     case DK_BATCHNORM:
@@ -571,18 +672,95 @@ static mote_status one_launch(mote_cl *cl, dev_step *d, int64_t i)
 
 /* Makes a device step's launches: kernel objects with their arguments set
  * (one per image for the steps that go image by image). */
-static mote_status make_launches(mote_cl *cl, dev_step *d)
+static mote_status make_launches(const mote_cl_session *ds, dev_step *d)
 {
-    int64_t n = d->kind == DK_CONV || d->kind == DK_BATCHNORM ? d->batch : 1;
+    mote_cl *cl = ds->cl;
+    int64_t n = d->kind == DK_CONV || d->kind == DK_BATCHNORM ? d->batch
+              : d->kind == DK_ATTN || (d->kind == DK_GEMM && d->has_res) ? 2 : 1;
     if (n <= 0) return MOTE_OK;
     if (!(d->launch = calloc((size_t)n, sizeof *d->launch))) return mote_error(MOTE_ERR_NOMEM, "out of memory");
     d->n_launch = (int)n;
     mote_status st = MOTE_OK;
     for (int64_t i = 0; i < n && st == MOTE_OK; i++) {
         mote_cl_record(cl, &d->launch[i]);
-        st = one_launch(cl, d, i);
+        st = one_launch(ds, d, i);
         mote_cl_record(cl, NULL);
     }
+    return st;
+}
+
+/* ---------------------------------------------- LlmAttention's cache */
+
+/* The cache rows a run wrote on the device go to the host copy too (not
+ * waiting: the run's last blocking transfer does), so that the host state
+ * stays whole for reset, copy and reshape. */
+static mote_status attn_rows_home(mote_session *s, int t)
+{
+    mote_cl_session *d = s->dev;
+    dev_step *ds = &d->steps[t];
+    int64_t pos = mote_llm_read_pos(s->steps[t].in[3]);
+    if (pos < 0 || pos + ds->T > ds->max_seq) return MOTE_OK;   /* zeros, nothing stored */
+    float *kc, *vc;
+    int64_t *filled;
+    mote_llm_attention_cache(&s->steps[t], &kc, &vc, &filled);
+    int64_t kvd = ds->nkv * ds->hs, cache = ds->max_seq * kvd;
+    size_t bytes = (size_t)(ds->T * kvd) * sizeof(float);
+    mote_status st = mote_cl_read_async(d->cl, (mote_cl_mem){d->llm, ds->llm_off + pos * kvd}, kc + pos * kvd, bytes);
+    if (st == MOTE_OK)
+        st = mote_cl_read_async(d->cl, (mote_cl_mem){d->llm, ds->llm_off + cache + pos * kvd}, vc + pos * kvd, bytes);
+    if (pos + ds->T > *filled) *filled = pos + ds->T;
+    if (pos + ds->T > ds->dev_rows) ds->dev_rows = pos + ds->T;
+    return st;
+}
+
+/* The host copy of the cache rows to the device: those written, and any
+ * the device holds beyond them (zeros after a reset). */
+static mote_status attn_rows_out(mote_session *s, int t)
+{
+    mote_cl_session *d = s->dev;
+    dev_step *ds = &d->steps[t];
+    float *kc, *vc;
+    int64_t *filled;
+    mote_llm_attention_cache(&s->steps[t], &kc, &vc, &filled);
+    int64_t rows = *filled > ds->dev_rows ? *filled : ds->dev_rows;
+    if (rows > ds->max_seq) rows = ds->max_seq;
+    int64_t kvd = ds->nkv * ds->hs, cache = ds->max_seq * kvd;
+    size_t bytes = (size_t)(rows * kvd) * sizeof(float);
+    mote_status st = mote_cl_write(d->cl, (mote_cl_mem){d->llm, ds->llm_off}, kc, bytes);
+    if (st == MOTE_OK) st = mote_cl_write(d->cl, (mote_cl_mem){d->llm, ds->llm_off + cache}, vc, bytes);
+    ds->dev_rows = *filled;
+    return st;
+}
+
+mote_status mote_cl_session_state_changed(mote_session *s)
+{
+    mote_status st = MOTE_OK;
+    for (int t = 0; t < s->n_steps && st == MOTE_OK; t++)
+        if (s->dev->steps[t].kind == DK_ATTN) st = attn_rows_out(s, t);
+    return st == MOTE_OK ? MOTE_OK : mote_error_wrap(st, "copying op state to the OpenCL device");
+}
+
+/* The caches and scratch of the LlmAttention steps: one buffer, filled
+ * from the host copy (a reshape keeps the cache). */
+static mote_status place_llm_state(mote_session *s)
+{
+    mote_cl_session *d = s->dev;
+    size_t floats = 0;
+    for (int t = 0; t < s->n_steps; t++) {
+        dev_step *ds = &d->steps[t];
+        if (ds->kind != DK_ATTN) continue;
+        ds->llm_off = (int64_t)floats;
+        size_t cache, scratch;
+        if (!mote_mul_size((size_t)ds->max_seq, (size_t)(ds->nkv * ds->hs), &cache) ||
+            !mote_mul_size((size_t)(ds->T * ds->nh), (size_t)ds->max_seq, &scratch) ||
+            !mote_add_size(floats, 2 * cache + scratch + 15, &floats))
+            return mote_error(MOTE_ERR_LIMIT, "the key/value cache on the OpenCL device overflows");
+        floats = floats / 16 * 16;
+    }
+    if (!floats) return MOTE_OK;
+    mote_status st = mote_cl_alloc(d->cl, floats * sizeof(float), &d->llm);
+    for (int t = 0; t < s->n_steps && st == MOTE_OK; t++)
+        if (d->steps[t].kind == DK_ATTN) st = attn_rows_out(s, t);
     return st;
 }
 
@@ -612,6 +790,7 @@ mote_status mote_cl_session_run(mote_session *s, const mote_step_hooks *h)
             s->steps[t].run(&s->steps[t]);
         } else if (ds->kind != DK_ALIAS) {
             for (int i = 0; i < ds->n_launch && st == MOTE_OK; i++) st = mote_cl_enqueue(d->cl, &ds->launch[i]);
+            if (ds->kind == DK_ATTN && st == MOTE_OK) st = attn_rows_home(s, t);
             /* the instruments read outputs on the host after each step */
             if (h && st == MOTE_OK) {
                 const mote_node *n = s->steps[t].node;
@@ -639,6 +818,7 @@ void mote_cl_session_free(mote_cl_session *d)
     }
     mote_cl_release(d->arena);
     mote_cl_release(d->own);
+    mote_cl_release(d->llm);
     free(d->steps);
     free(d->xfer);
     free(d->w_mem);
@@ -882,11 +1062,12 @@ mote_status mote_cl_session_place(mote_session *s, int platform, int device)
     mote_cl_weights_lock(d->store);
     st = place_weights(s);
     if (st == MOTE_OK) st = mote_cl_alloc(d->cl, s->arena_bytes, &d->arena);
+    if (st == MOTE_OK) st = place_llm_state(s);
     /* 3. operands, launches and transfers */
     for (int t = 0; t < ns && st == MOTE_OK; t++)
         if (d->steps[t].kind != DK_CPU && d->steps[t].kind != DK_ALIAS) {
             bind(s, &s->steps[t], &d->steps[t]);
-            st = make_launches(d->cl, &d->steps[t]);
+            st = make_launches(d, &d->steps[t]);
         }
     mote_cl_weights_unlock(d->store);
     if (st == MOTE_OK) plan_transfers(s, host, dev, d->xfer);

@@ -16,6 +16,9 @@ mote_status mote_cl_session_place(mote_session *s, int platform, int device);
 /* The steps in order with their transfers; h may be NULL. */
 mote_status mote_cl_session_run(mote_session *s, const mote_step_hooks *h);
 void mote_cl_session_free(mote_cl_session *d);
+/* After the host copy of op state changed (reset, copy from another
+ * session): the device's copies follow. */
+mote_status mote_cl_session_state_changed(mote_session *s);
 /* "opencl", "cpu" or "alias" (a reshape: no work on either side) */
 const char *mote_cl_session_step_device(const mote_session *s, int step);
 void mote_cl_session_stats(const mote_session *s, int *n_device, size_t *up_bytes, size_t *down_bytes,
