@@ -7,8 +7,11 @@
 # and runs with MOTE_DEVICE=opencl:
 #   - tests/test_opencl: every OpenCL kernel against its CPU reference on
 #     awkward sizes, the device choice, the program cache, the bundled
-#     model on the device (same predictions, logits within 1e-4) and a
-#     graph with a CPU fallback node in the middle (the transfers);
+#     model on the device (same predictions, logits within 1e-4), a
+#     graph with a CPU fallback node in the middle (the transfers), the
+#     placed ops against the CPU, weights uploaded once per model across
+#     two sessions and a reshape, and stories260K's decoder on the device
+#     with its exact greedy text;
 #   - tests/test_session: a run on the device allocates nothing in mote
 #     (host memory, buffers, kernels, programs, kernel arguments);
 #   - tests/test_fashion, tests/test_ops, tests/test_llama (stories260K's
