@@ -1,6 +1,7 @@
 /*
  * conv.c — Conv (ONNX), 2-D NCHW and 1-D NCL (as 2-D with unit height),
- * any batch N >= 1, group, strides, pads, dilations, auto_pad.
+ * any batch N >= 1, group, strides, pads, dilations, auto_pad. 3-D NCDHW
+ * is handed to volume.c.
  *
  * prepare picks one algorithm per node from its shape:
  *   dw3x3   depthwise 3x3, dilation 1: the table's conv2d_dw3x3_f32, split
@@ -39,6 +40,7 @@
 #include "gemm_plan.h"
 #include "graph/internal.h"
 #include "op_util.h"
+#include "volume.h"
 
 typedef enum conv_algo { ALGO_DIRECT, ALGO_DW3X3, ALGO_DW, ALGO_GEMM1X1, ALGO_IM2COL } conv_algo;
 
@@ -186,10 +188,12 @@ static mote_status infer_conv(mote_op_ctx *c)
     if ((st = mote_expect_dtype(c, 0, MOTE_F32)) || (st = mote_expect_dtype(c, 1, MOTE_F32)))
         return st;
     const mote_tensor *x = c->in[0], *w = c->in[1];
+    if (x->ndim == 5)
+        return mote_conv3d_infer(c);
     if (x->ndim != 3 && x->ndim != 4)
         return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
-                             "input X has rank %d; only 1-D (N,C,L) and 2-D (N,C,H,W) Conv are supported",
-                             x->ndim);
+                             "input X has rank %d; only 1-D (N,C,L), 2-D (N,C,H,W) and 3-D (N,C,D,H,W) "
+                             "Conv are supported", x->ndim);
     if (w->ndim != x->ndim)
         return mote_op_error(c, MOTE_ERR_SHAPE, "weight W has rank %d, X has rank %d",
                              w->ndim, x->ndim);
@@ -235,6 +239,8 @@ static mote_status infer_conv(mote_op_ctx *c)
 static mote_status prepare_conv(mote_op_ctx *c)
 {
     const mote_tensor *x = c->in[0], *w = c->in[1];
+    if (x->ndim == 5)
+        return mote_conv3d_prepare(c);
     int nsp = x->ndim - 2;
     conv_params *p = mote_ctx_alloc(c, sizeof *p);
     if (!p)
