@@ -5,6 +5,7 @@
  * same bits with 1, 2 and 3 threads.
  */
 #include "test_ops_util.h"
+#include "runtime/shape_fold.h"
 
 #define TOL 1e-5f
 
@@ -589,6 +590,40 @@ START_TEST(test_pool3d)
 }
 END_TEST
 
+/* ---------------------------------------- every failure at session time */
+
+/* mote convert's list (mote_graph_list_failures): a Conv that infers but
+ * refuses to prepare, a Sin on i32 (dtype) and a Reshape to a shape given
+ * at run time, all three named, each once. */
+START_TEST(test_list_failures_names_infer_and_prepare_errors)
+{
+    static float w[72];
+    mote_graph *g = mote_graph_new();
+    ck_assert_ptr_nonnull(g);
+    int x = mote_graph_input(g, "X", MOTE_F32, 4, D(1, 2, 5, 5));
+    int i = mote_graph_input(g, "I", MOTE_I32, 1, D(4));
+    int sh = mote_graph_input(g, "S", MOTE_I64, 1, D(2));
+    int wv = mote_graph_weight(g, "W", MOTE_F32, 4, D(4, 2, 3, 3), w);
+    int out[3];
+    int conv = mote_graph_node(g, "Conv", "conv0", 2, (int[]){x, wv}, 1, NULL, &out[0]);
+    ck_assert_mote_ok(mote_graph_attr_string(g, conv, "_conv_algo", "bogus"));
+    ck_assert_int_ge(mote_graph_node(g, "Sin", "sin0", 1, (int[]){i}, 1, NULL, &out[1]), 0);
+    ck_assert_int_ge(mote_graph_node(g, "Reshape", "reshape0", 2, (int[]){x, sh}, 1, NULL, &out[2]), 0);
+    for (int k = 0; k < 3; k++)
+        ck_assert_mote_ok(mote_graph_output(g, out[k]));
+    mote_tensor shapes[3] = {{.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}},
+                             {.dtype = MOTE_I32, .ndim = 1, .dims = {4}},
+                             {.dtype = MOTE_I64, .ndim = 1, .dims = {2}}};
+    char buf[2048];
+    ck_assert_int_eq(mote_graph_list_failures(g, shapes, buf, sizeof buf), 3);
+    const char *want[3] = {"node 'conv0' (Conv): _conv_algo='bogus'", "node 'sin0' (Sin): dtype i32",
+                           "node 'reshape0' (Reshape)"};
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(strstr(buf, want[k]), "'%s' lacks '%s'", buf, want[k]);
+    mote_graph_free(g);
+}
+END_TEST
+
 /* ------------------------------------------------- thread-count invariance */
 
 /*
@@ -715,6 +750,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv3d);
     tcase_add_test(t, test_conv_transpose3d_paths_agree);
     tcase_add_test(t, test_pool3d);
+    tcase_add_test(t, test_list_failures_names_infer_and_prepare_errors);
     tcase_add_test(t, test_ops_give_identical_bits_for_1_2_3_threads);
     suite_add_tcase(s, t);
     return s;
