@@ -178,6 +178,13 @@ START_TEST(test_conv_algorithms_match_direct)
     compare_algo("dw", D(2, 8, 19, 23), D(8, 1, 5, 5), 8, 2, 2);
     compare_algo("dw", D(1, 4, 9, 9), D(4, 1, 7, 7), 4, 1, 3);
     compare_algo(NULL, D(1, 8, 9, 7), D(16, 8, 3, 3), 1, 1, 1);   /* automatic choice */
+    /* by input channel: an RGB and an RGBA first layer, and any one group */
+    compare_algo("im2col_c", D(2, 3, 9, 7), D(16, 3, 3, 3), 1, 1, 1);
+    compare_algo("im2col_c", D(1, 4, 19, 23), D(32, 4, 3, 3), 1, 2, 1);
+    compare_algo("im2col_c", D(1, 8, 9, 7), D(16, 8, 3, 3), 1, 1, 1);
+    /* the automatic choice for 2 to 4 channels: the same bits */
+    compare_algos(NULL, "im2col_c", 0, D(1, 4, 19, 23), D(32, 4, 3, 3), 1, 2, 1);
+    compare_algos(NULL, "im2col_c", 0, D(2, 3, 9, 7), D(16, 3, 5, 5), 1, 1, 2);
 }
 END_TEST
 
@@ -204,6 +211,11 @@ static void force_t_grouped(mote_graph *g, int n)
 {
     mote_graph_attr_int(g, n, "group", 2);
     mote_graph_attr_string(g, n, "_conv_algo", "im2col_t");
+}
+static void force_c_grouped(mote_graph *g, int n)
+{
+    mote_graph_attr_int(g, n, "group", 2);
+    mote_graph_attr_string(g, n, "_conv_algo", "im2col_c");
 }
 static void force_t_few_pixels(mote_graph *g, int n) { mote_graph_attr_string(g, n, "_conv_algo", "gemm1x1_t"); }
 
@@ -254,6 +266,8 @@ START_TEST(test_conv_rejects_channel_group_and_kernel_mismatch)
                       "_conv_algo='dw3x3'");
     EXPECT_CONV_ERROR(D(1, 4, 4, 4), D(4, 2, 3, 3), force_t_grouped, 4, MOTE_ERR_UNSUPPORTED,
                       "_conv_algo='im2col_t'");
+    EXPECT_CONV_ERROR(D(1, 4, 4, 4), D(4, 2, 3, 3), force_c_grouped, 4, MOTE_ERR_UNSUPPORTED,
+                      "_conv_algo='im2col_c'");
     EXPECT_CONV_ERROR(D(1, 2, 2, 2), D(4, 2, 1, 1), force_t_few_pixels, 4, MOTE_ERR_UNSUPPORTED,
                       "_conv_algo='gemm1x1_t'");
     EXPECT_CONV_ERROR(D(1, 1, 4, 4), D(1, 1, 3, 3), bad_act, 4, MOTE_ERR_UNSUPPORTED,

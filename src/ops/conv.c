@@ -28,12 +28,23 @@
  * Each output element is computed by one call whatever the split, so the
  * result does not depend on the thread count.
  *
+ * im2col by input channel: one group of 2 to 4 input channels (an RGB or
+ * RGBA image: the first layer) is summed channel by channel, each
+ * channel's KH*KW taps one GEMM from zero, the partial products added in
+ * channel order, then bias and activation: y = act(((s_0 + s_1) + ...) +
+ * b). Its rounding error grows with KH*KW + C instead of C*KH*KW (half
+ * of the one-chain error measured on M-LSD's RGBA 3x3 layer), and the
+ * layer whose rounding all later layers amplify is the first: M-LSD tiny
+ * turns its first layer's differences into 1e-2 at the outputs. ONNX
+ * Runtime (MLAS) sums those layers in the same order.
+ *
  * Mote-private attributes:
  *   "_act", "_act_alpha", "_act_beta"  a fused activation (op_util.h), set
  *                                       by the optimizer;
  *   "_conv_algo"  string "direct" | "dw3x3" | "dw" | "gemm1x1" | "im2col", or
  *                 "gemm1x1_t" | "im2col_t" (transposed) | "gemm1x1_n" |
- *                 "im2col_n" (never transposed): force an algorithm (tests
+ *                 "im2col_n" (never transposed) | "im2col_c" (by input
+ *                 channel, one group): force an algorithm (tests
  *                 and benchmarks); an error if it does not apply to the shape.
  */
 #include <string.h>
@@ -55,6 +66,9 @@ typedef struct conv_params {
     size_t col_bytes;          /* im2col matrix at the start of scratch, 64-aligned  */
     int trans;                 /* the GEMM computes Y_n^T (pixels x OC), see above   */
     size_t yt_bytes;           /* Y_n^T, after the im2col matrix in scratch          */
+    int per_chan;              /* im2col by input channel (see above)                */
+    mote_gemm_plan *cplans;    /* (C) per input channel: K = KH*KW, A = W's columns  */
+    size_t part_bytes;         /* one channel's product, after the im2col matrix     */
 } conv_params;
 
 /* What transposing one element of Y_n^T costs, in multiply-adds of the
@@ -140,6 +154,53 @@ static void im2col_chunk(void *ctx, int64_t b, int64_t e, int thread)
     j->p->im2col(&a, 0, j->col + b * g->KH * g->KW * g->OH * g->OW);
 }
 
+typedef struct chan_job {
+    float *y;                  /* (OC, OHW)                                    */
+    const float *part, *bias;  /* a channel's product (OC, OHW) or NULL; bias  */
+    int64_t OHW;
+    mote_act act;              /* with part NULL: y = act(y + bias)            */
+} chan_job;
+
+/* output channels [b, e): y += part, or the epilogue */
+static void chan_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const chan_job *j = ctx;
+    for (int64_t oc = b; oc < e; oc++) {
+        float *y = j->y + oc * j->OHW;
+        if (j->part) {
+            const float *q = j->part + oc * j->OHW;
+            for (int64_t i = 0; i < j->OHW; i++)
+                y[i] += q[i];
+        } else {
+            float bv = j->bias ? j->bias[oc] : 0.0f;
+            for (int64_t i = 0; i < j->OHW; i++)
+                y[i] = mote_act_apply_ref(y[i] + bv, j->act);
+        }
+    }
+}
+
+/* One image by input channel: y = act(sum_ic W_ic col_ic + bias), the
+ * channels' products added in order. */
+static void run_per_chan(const mote_step *s, const conv_params *p, const float *col, const float *w,
+                         const float *bias, float *y)
+{
+    const mote_conv2d_args *g = &p->a;
+    int64_t KK = g->KH * g->KW, OHW = g->OH * g->OW;
+    float *part = (float *)((char *)s->scratch + p->col_bytes);
+    void *gemm_scratch = (char *)part + p->part_bytes;
+    for (int64_t ic = 0; ic < g->C; ic++) {
+        mote_gemm_run(&p->cplans[ic], s->pool, w + ic * KK, p->Kc, col + ic * KK * OHW,
+                      ic ? part : y, OHW, gemm_scratch);
+        if (ic) {
+            chan_job cj = {y, part, NULL, OHW, g->act};
+            mote_pool_for(s->pool, g->OC, 1, chan_chunk, &cj);
+        }
+    }
+    chan_job cj = {y, NULL, bias, OHW, g->act};
+    mote_pool_for(s->pool, g->OC, 1, chan_chunk, &cj);
+}
+
 static void run_conv(const mote_step *s)
 {
     const conv_params *p = s->params;
@@ -166,6 +227,10 @@ static void run_conv(const mote_step *s)
                 im2col_job ij = {p, a.x, grp, col};
                 mote_pool_for(s->pool, g->C / g->groups, 1, im2col_chunk, &ij);
                 B = col;
+            }
+            if (p->per_chan) {
+                run_per_chan(s, p, col, j.w, j.bias, j.y + n * ys);
+                continue;
             }
             if (p->trans) {
                 /* A = B^T: the (K x pixels) matrix read transposed; one group */
@@ -284,14 +349,16 @@ static mote_status prepare_conv(mote_op_ctx *c)
         size_t fl = strlen(force);
         int suffix = fl > 2 && force[fl - 2] == '_' ? force[fl - 1] : 0;
         int base_1x1 = !strcmp(force, "gemm1x1") || !strcmp(force, "gemm1x1_t") || !strcmp(force, "gemm1x1_n");
-        int base_col = !strcmp(force, "im2col") || !strcmp(force, "im2col_t") || !strcmp(force, "im2col_n");
+        int base_col = !strcmp(force, "im2col") || !strcmp(force, "im2col_t") || !strcmp(force, "im2col_n") ||
+                       !strcmp(force, "im2col_c");
         if (suffix == 't') want_t = 1;
         if (suffix == 'n') want_t = 0;
         if (strcmp(force, "direct") == 0) p->algo = ALGO_DIRECT;
         else if (strcmp(force, "dw3x3") == 0 && can_dw) p->algo = ALGO_DW3X3;
         else if (strcmp(force, "dw") == 0 && can_dwk) p->algo = ALGO_DW;
         else if (base_1x1 && can_1x1 && (suffix != 't' || can_t)) p->algo = ALGO_GEMM1X1;
-        else if (base_col && (suffix != 't' || can_t)) p->algo = ALGO_IM2COL;
+        else if (base_col && (suffix != 't' || can_t) && (suffix != 'c' || a->groups == 1))
+            p->algo = ALGO_IM2COL;
         else
             return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
                                  "_conv_algo='%s' is unknown or does not apply to this shape", force);
@@ -307,6 +374,14 @@ static mote_status prepare_conv(mote_op_ctx *c)
         p->algo = ALGO_DIRECT;
     }
 
+    /* by input channel: one group of 2 to 4 channels, more than one tap
+     * (forced: "im2col_c", any one group) */
+    int64_t KK = a->KH * a->KW;
+    if (p->algo == ALGO_IM2COL && a->groups == 1 &&
+        (force ? !strcmp(force, "im2col_c") : a->C >= 2 && a->C <= 4 && KK > 1)) {
+        p->per_chan = 1;
+        want_t = 0;
+    }
     p->conv = p->algo == ALGO_DW3X3 ? c->k->general.conv2d_dw3x3_f32
             : p->algo == ALGO_DW    ? c->k->general.conv2d_dw_f32
                                     : c->k->general.conv2d_f32;
@@ -328,7 +403,22 @@ static mote_status prepare_conv(mote_op_ctx *c)
             p->yt_bytes = mote_align_up((size_t)OHW * (size_t)a->OC * sizeof(float), 64);
             scratch += p->yt_bytes;
         }
-        for (int64_t g = 0; !p->trans && g < a->groups; g++) {
+        for (int64_t ic = 0; p->per_chan && ic < a->C; ic++) {
+            if (!p->cplans && !(p->cplans = mote_ctx_alloc(c, (size_t)a->C * sizeof *p->cplans)))
+                return MOTE_ERR_NOMEM;
+            size_t sg = 0;
+            mote_act none = {MOTE_ACT_NONE, 0, 0};
+            const float *w_const = w->data ? (const float *)w->data + ic * KK : NULL;
+            st = mote_gemm_plan_init_const_a(c, &p->cplans[ic], a->OC, OHW, KK, w_const, p->Kc,
+                                             OHW, NULL, 0, none, &sg);
+            if (st)
+                return st;
+            if (sg > scratch)
+                scratch = sg;
+        }
+        if (p->per_chan)
+            p->part_bytes = mote_align_up((size_t)a->OC * (size_t)OHW * sizeof(float), 64);
+        for (int64_t g = 0; !p->trans && !p->per_chan && g < a->groups; g++) {
             size_t sg = 0;
             /* bias is set per run (the plan is copied), so pass a placeholder NULL;
              * a constant W (data known now) is packed once as the GEMM's A */
@@ -342,7 +432,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
         }
         if (p->algo == ALGO_IM2COL)
             p->col_bytes = mote_align_up((size_t)p->Kc * (size_t)OHW * sizeof(float), 64);
-        c->scratch_bytes = p->col_bytes + scratch;
+        c->scratch_bytes = p->col_bytes + p->part_bytes + scratch;
     }
     c->params = p;
     c->run = run_conv;
