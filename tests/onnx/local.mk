@@ -29,7 +29,7 @@ TESTS += tests/onnx/quant_ort.sh
 tests/onnx/quant_ort.log: tests/onnx/paddle_ocr.log
 endif
 # Extra node tests (cases the shipped data lacks) and their generator.
-EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py \
+EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py tests/onnx/make_extra_tests_3d.py \
 	tests/onnx/cli tests/onnx/make_cli_models.py \
 	tests/onnx/paddle_ocr.sh tests/onnx/paddle_ort.js \
 	tests/onnx/torch_models.sh tests/onnx/make_torch_models.py tests/onnx/reshape_compare.py tests/onnx/ort_run.js \
