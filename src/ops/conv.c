@@ -67,8 +67,11 @@ typedef struct conv_params {
     int trans;                 /* the GEMM computes Y_n^T (pixels x OC), see above   */
     size_t yt_bytes;           /* Y_n^T, after the im2col matrix in scratch          */
     int per_chan;              /* im2col by input channel (see above)                */
-    mote_gemm_plan *cplans;    /* (C) per input channel: K = KH*KW, A = W's columns  */
-    size_t part_bytes;         /* one channel's product, after the im2col matrix     */
+    mote_gemm_plan *cplans;    /* (2C) per input channel, K = KH*KW, A = W's columns:
+                                  N = PC_BLOCK columns, then N = the last block's    */
+    size_t part_bytes;         /* per thread after the im2col matrix: one channel's
+                                  product of a block (OC x PC_BLOCK), GEMM scratch   */
+    void (*act_fn)(int64_t n, float *x, mote_act act);   /* the table's act_f32       */
 } conv_params;
 
 /* What transposing one element of Y_n^T costs, in multiply-adds of the
@@ -154,28 +157,50 @@ static void im2col_chunk(void *ctx, int64_t b, int64_t e, int thread)
     j->p->im2col(&a, 0, j->col + b * g->KH * g->KW * g->OH * g->OW);
 }
 
+/* By input channel, the output is done in blocks of PC_BLOCK pixel
+ * columns, one block per task: the channels' products of a block and their
+ * sum stay in cache. */
+#define PC_BLOCK 256
+
 typedef struct chan_job {
-    float *y;                  /* (OC, OHW)                                    */
-    const float *part, *bias;  /* a channel's product (OC, OHW) or NULL; bias  */
-    int64_t OHW;
-    mote_act act;              /* with part NULL: y = act(y + bias)            */
+    const conv_params *p;
+    const float *col, *w, *bias;
+    float *y;                  /* (OC, OHW) of one image                        */
+    char *scratch;             /* per thread: part_bytes                        */
 } chan_job;
 
-/* output channels [b, e): y += part, or the epilogue */
+/* blocks [b, e) of PC_BLOCK columns: y = act(((s_0 + s_1) + ...) + bias) */
 static void chan_chunk(void *ctx, int64_t b, int64_t e, int thread)
 {
-    (void)thread;
     const chan_job *j = ctx;
-    for (int64_t oc = b; oc < e; oc++) {
-        float *y = j->y + oc * j->OHW;
-        if (j->part) {
-            const float *q = j->part + oc * j->OHW;
-            for (int64_t i = 0; i < j->OHW; i++)
-                y[i] += q[i];
-        } else {
-            float bv = j->bias ? j->bias[oc] : 0.0f;
-            for (int64_t i = 0; i < j->OHW; i++)
-                y[i] = mote_act_apply_ref(y[i] + bv, j->act);
+    const conv_params *p = j->p;
+    const mote_conv2d_args *g = &p->a;
+    int64_t KK = g->KH * g->KW, OHW = g->OH * g->OW;
+    float *part = (float *)(j->scratch + (size_t)thread * p->part_bytes);
+    void *gemm_scratch = (char *)part + mote_align_up((size_t)g->OC * PC_BLOCK * sizeof(float), 64);
+    for (int64_t blk = b; blk < e; blk++) {
+        int64_t n0 = blk * PC_BLOCK, nw = OHW - n0 < PC_BLOCK ? OHW - n0 : PC_BLOCK;
+        const mote_gemm_plan *plans = p->cplans + (nw == PC_BLOCK || OHW <= PC_BLOCK ? 0 : g->C);
+        float *yb = j->y + n0;
+        for (int64_t ic = 0; ic < g->C; ic++) {
+            mote_gemm_run(&plans[ic], NULL, j->w + ic * KK, p->Kc, j->col + ic * KK * OHW + n0,
+                          ic ? part : yb, ic ? nw : OHW, gemm_scratch);
+            if (!ic)
+                continue;
+            int last = ic == g->C - 1;
+            for (int64_t oc = 0; oc < g->OC; oc++) {
+                float *restrict y = yb + oc * OHW;
+                const float *restrict q = part + oc * nw;
+                if (!last) {
+                    for (int64_t i = 0; i < nw; i++)
+                        y[i] += q[i];
+                    continue;
+                }
+                float bv = j->bias ? j->bias[oc] : 0.0f;
+                for (int64_t i = 0; i < nw; i++)
+                    y[i] = (y[i] + q[i]) + bv;
+                p->act_fn(nw, y, g->act);
+            }
         }
     }
 }
@@ -186,19 +211,9 @@ static void run_per_chan(const mote_step *s, const conv_params *p, const float *
                          const float *bias, float *y)
 {
     const mote_conv2d_args *g = &p->a;
-    int64_t KK = g->KH * g->KW, OHW = g->OH * g->OW;
-    float *part = (float *)((char *)s->scratch + p->col_bytes);
-    void *gemm_scratch = (char *)part + p->part_bytes;
-    for (int64_t ic = 0; ic < g->C; ic++) {
-        mote_gemm_run(&p->cplans[ic], s->pool, w + ic * KK, p->Kc, col + ic * KK * OHW,
-                      ic ? part : y, OHW, gemm_scratch);
-        if (ic) {
-            chan_job cj = {y, part, NULL, OHW, g->act};
-            mote_pool_for(s->pool, g->OC, 1, chan_chunk, &cj);
-        }
-    }
-    chan_job cj = {y, NULL, bias, OHW, g->act};
-    mote_pool_for(s->pool, g->OC, 1, chan_chunk, &cj);
+    int64_t OHW = g->OH * g->OW;
+    chan_job cj = {p, col, w, bias, y, (char *)s->scratch + p->col_bytes};
+    mote_pool_for(s->pool, (OHW + PC_BLOCK - 1) / PC_BLOCK, 1, chan_chunk, &cj);
 }
 
 static void run_conv(const mote_step *s)
@@ -380,6 +395,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
     if (p->algo == ALGO_IM2COL && a->groups == 1 &&
         (force ? !strcmp(force, "im2col_c") : a->C >= 2 && a->C <= 4 && KK > 1)) {
         p->per_chan = 1;
+        p->act_fn = c->k->general.act_f32 ? c->k->general.act_f32 : mote_act_f32_ref;
         want_t = 0;
     }
     p->conv = p->algo == ALGO_DW3X3 ? c->k->general.conv2d_dw3x3_f32
@@ -403,21 +419,27 @@ static mote_status prepare_conv(mote_op_ctx *c)
             p->yt_bytes = mote_align_up((size_t)OHW * (size_t)a->OC * sizeof(float), 64);
             scratch += p->yt_bytes;
         }
-        for (int64_t ic = 0; p->per_chan && ic < a->C; ic++) {
-            if (!p->cplans && !(p->cplans = mote_ctx_alloc(c, (size_t)a->C * sizeof *p->cplans)))
+        /* by input channel: plans for a block of PC_BLOCK columns and for
+         * the last, narrower one; per thread a block's product and the
+         * GEMM's scratch (the GEMM runs on that thread alone) */
+        size_t most = 0;
+        for (int64_t i = 0; p->per_chan && i < 2 * a->C; i++) {
+            if (!p->cplans && !(p->cplans = mote_ctx_alloc(c, 2 * (size_t)a->C * sizeof *p->cplans)))
                 return MOTE_ERR_NOMEM;
+            int64_t ic = i % a->C, nw = OHW <= PC_BLOCK ? OHW : i < a->C ? PC_BLOCK : OHW % PC_BLOCK;
             size_t sg = 0;
             mote_act none = {MOTE_ACT_NONE, 0, 0};
             const float *w_const = w->data ? (const float *)w->data + ic * KK : NULL;
-            st = mote_gemm_plan_init_const_a(c, &p->cplans[ic], a->OC, OHW, KK, w_const, p->Kc,
-                                             OHW, NULL, 0, none, &sg);
+            st = mote_gemm_plan_init_const_a(c, &p->cplans[i], a->OC, nw ? nw : PC_BLOCK, KK, w_const,
+                                             p->Kc, OHW, NULL, 0, none, &sg);
             if (st)
                 return st;
-            if (sg > scratch)
-                scratch = sg;
+            if (sg > most)
+                most = sg;
         }
         if (p->per_chan)
-            p->part_bytes = mote_align_up((size_t)a->OC * (size_t)OHW * sizeof(float), 64);
+            p->part_bytes = mote_align_up((size_t)a->OC * PC_BLOCK * sizeof(float), 64) +
+                            mote_align_up(most, 64);
         for (int64_t g = 0; !p->trans && !p->per_chan && g < a->groups; g++) {
             size_t sg = 0;
             /* bias is set per run (the plan is copied), so pass a placeholder NULL;
@@ -432,7 +454,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
         }
         if (p->algo == ALGO_IM2COL)
             p->col_bytes = mote_align_up((size_t)p->Kc * (size_t)OHW * sizeof(float), 64);
-        c->scratch_bytes = p->col_bytes + p->part_bytes + scratch;
+        c->scratch_bytes = p->col_bytes + (size_t)(c->threads > 0 ? c->threads : 1) * p->part_bytes + scratch;
     }
     c->params = p;
     c->run = run_conv;
