@@ -6,8 +6,9 @@ set -e
 cd "$(dirname "$0")"
 
 # Build: compiler, autotools, Check. Optional: hwloc (pinning), OpenBLAS (the
-# benchmarks' peer). Test data: ONNX's conformance cases, Fashion-MNIST.
-PKGS="build-essential autoconf automake libtool pkg-config check libhwloc-dev libopenblas-dev libonnx-testdata dataset-fashion-mnist"
+# benchmarks' peer). Test data: ONNX's conformance cases, Fashion-MNIST,
+# espeak-ng (speech for the voice-activity test).
+PKGS="build-essential autoconf automake libtool pkg-config check libhwloc-dev libopenblas-dev libonnx-testdata dataset-fashion-mnist espeak-ng"
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
     for p in $PKGS; do

@@ -274,6 +274,32 @@ void mote_convt2d_f32_ref(const mote_convt2d_args *a, int64_t oc0, int64_t oc1);
 void mote_col2im_f32_ref(const mote_convt2d_args *a, const float *col, float *y,
                          int64_t oc0, int64_t oc1);
 
+/* ---------------------------------------------------------- volume_ref.c */
+
+/*
+ * 3-D (NCDHW) convolution, transposed convolution and pooling of one image
+ * (pooling: C counts images times channels). Spatial arrays are indexed
+ * D, H, W. The formulas are at each function in volume_ref.c.
+ */
+typedef struct mote_vol_args {
+    int64_t C, OC, groups;
+    int64_t in[3], out[3];          /* input / output D, H, W              */
+    int64_t k[3], s[3], d[3];       /* kernel, stride, dilation            */
+    int64_t pb[3], pe[3];           /* begin / end pads                    */
+    int count_include_pad;          /* AveragePool                         */
+    mote_act act;                   /* conv: fused activation              */
+    const float *x, *w, *bias;      /* x (C, D, H, W); w, bias: conv       */
+    float *y;                       /* (OC or C, OD, OH, OW)               */
+} mote_vol_args;
+
+void mote_conv3d_f32_ref(const mote_vol_args *a, int64_t oc0, int64_t oc1);
+void mote_vol2col_f32_ref(const mote_vol_args *a, int64_t g, int64_t ic0, int64_t ic1, float *col);
+void mote_convt3d_f32_ref(const mote_vol_args *a, int64_t oc0, int64_t oc1);
+void mote_col2vol_f32_ref(const mote_vol_args *a, const float *col, float *y,
+                          int64_t oc0, int64_t oc1);
+void mote_maxpool3d_f32_ref(const mote_vol_args *a, int64_t c0, int64_t c1, int64_t *idx);
+void mote_avgpool3d_f32_ref(const mote_vol_args *a, int64_t c0, int64_t c1);
+
 /* ---------------------------------------------------------- resize_ref.c */
 
 /*

@@ -229,6 +229,21 @@ if [ -f "$C/three_unsupported.onnx" ] && "$MOTE" convert --help 2>/dev/null | gr
         grep -q "$what" "$T/stderr" || { echo "FAIL: convert does not list $what"; fails=$((fails + 1)); }
     done
     conv_nothing_left "two problems at session time"
+    if [ -f "$C/three_at_session.onnx" ]; then
+        # three kinds of failure found only at the model's shapes, all named
+        check 1 "converts, but does not run (3 nodes)" "$MOTE" convert "$C/three_at_session.onnx" "$T/conv/y.mote"
+        for what in "node 'gelu0' (Gelu): approximate='fast'" "node 'sin0' (Sin): dtype i32" \
+                    "node 'reshape0' (Reshape): input shape must be a constant"; do
+            grep -q "$what" "$T/stderr" || { echo "FAIL: convert does not list $what"; fails=$((fails + 1)); }
+        done
+        conv_nothing_left "three failures at session time"
+        # an op mote lacks and two attributes no op has, named at import
+        check 1 "3 things mote does not support" "$MOTE" convert "$C/import_problems.onnx" "$T/conv/y.mote"
+        for what in "op Det" "'foo' is not an attribute of Conv" "'bar' is not an attribute of Relu"; do
+            grep -q "$what" "$T/stderr" || { echo "FAIL: convert does not list $what"; fails=$((fails + 1)); }
+        done
+        conv_nothing_left "three problems at import"
+    fi
     # an If on a run-time condition whose else branch cannot run at the
     # model's shapes: planned for the then branch, refused when C is false
     check 0 "" "$MOTE" convert -q "$C/guarded_if.onnx" "$T/conv/if.mote"

@@ -5,6 +5,7 @@
  * same bits with 1, 2 and 3 threads.
  */
 #include "test_ops_util.h"
+#include "runtime/shape_fold.h"
 
 #define TOL 1e-5f
 
@@ -177,6 +178,13 @@ START_TEST(test_conv_algorithms_match_direct)
     compare_algo("dw", D(2, 8, 19, 23), D(8, 1, 5, 5), 8, 2, 2);
     compare_algo("dw", D(1, 4, 9, 9), D(4, 1, 7, 7), 4, 1, 3);
     compare_algo(NULL, D(1, 8, 9, 7), D(16, 8, 3, 3), 1, 1, 1);   /* automatic choice */
+    /* by input channel: an RGB and an RGBA first layer, and any one group */
+    compare_algo("im2col_c", D(2, 3, 9, 7), D(16, 3, 3, 3), 1, 1, 1);
+    compare_algo("im2col_c", D(1, 4, 19, 23), D(32, 4, 3, 3), 1, 2, 1);
+    compare_algo("im2col_c", D(1, 8, 9, 7), D(16, 8, 3, 3), 1, 1, 1);
+    /* the automatic choice for 2 to 4 channels: the same bits */
+    compare_algos(NULL, "im2col_c", 0, D(1, 4, 19, 23), D(32, 4, 3, 3), 1, 2, 1);
+    compare_algos(NULL, "im2col_c", 0, D(2, 3, 9, 7), D(16, 3, 5, 5), 1, 1, 2);
 }
 END_TEST
 
@@ -203,6 +211,11 @@ static void force_t_grouped(mote_graph *g, int n)
 {
     mote_graph_attr_int(g, n, "group", 2);
     mote_graph_attr_string(g, n, "_conv_algo", "im2col_t");
+}
+static void force_c_grouped(mote_graph *g, int n)
+{
+    mote_graph_attr_int(g, n, "group", 2);
+    mote_graph_attr_string(g, n, "_conv_algo", "im2col_c");
 }
 static void force_t_few_pixels(mote_graph *g, int n) { mote_graph_attr_string(g, n, "_conv_algo", "gemm1x1_t"); }
 
@@ -243,12 +256,18 @@ START_TEST(test_conv_rejects_channel_group_and_kernel_mismatch)
                       "kernel extent 3 exceeds padded input 2");
     EXPECT_CONV_ERROR(D(1, 1, 4, 4), D(1, 1, 3, 3), bad_autopad, 4, MOTE_ERR_UNSUPPORTED,
                       "unknown auto_pad 'SAME'");
-    EXPECT_CONV_ERROR(D(1, 1, 2, 2, 2), D(1, 1, 1, 1, 1), NULL, 5, MOTE_ERR_UNSUPPORTED,
-                      "rank 5");
+    EXPECT_CONV_ERROR(D(1, 1, 2, 2, 2, 2), D(1, 1, 1, 1, 1, 1), NULL, 6, MOTE_ERR_UNSUPPORTED,
+                      "input X has rank 6; only 1-D (N,C,L), 2-D (N,C,H,W) and 3-D (N,C,D,H,W) Conv");
+    EXPECT_CONV_ERROR(D(1, 2, 2, 2, 2), D(2, 2, 3, 1, 1), NULL, 5, MOTE_ERR_SHAPE,
+                      "kernel extent 3 exceeds padded input 2 along spatial axis 0");
+    EXPECT_CONV_ERROR(D(1, 2, 4, 4, 4), D(4, 2, 3, 3, 3), force_dw, 5, MOTE_ERR_UNSUPPORTED,
+                      "_conv_algo='dw3x3' does not apply to 3-D Conv");
     EXPECT_CONV_ERROR(D(1, 2, 4, 4), D(4, 2, 3, 3), force_dw, 4, MOTE_ERR_UNSUPPORTED,
                       "_conv_algo='dw3x3'");
     EXPECT_CONV_ERROR(D(1, 4, 4, 4), D(4, 2, 3, 3), force_t_grouped, 4, MOTE_ERR_UNSUPPORTED,
                       "_conv_algo='im2col_t'");
+    EXPECT_CONV_ERROR(D(1, 4, 4, 4), D(4, 2, 3, 3), force_c_grouped, 4, MOTE_ERR_UNSUPPORTED,
+                      "_conv_algo='im2col_c'");
     EXPECT_CONV_ERROR(D(1, 2, 2, 2), D(4, 2, 1, 1), force_t_few_pixels, 4, MOTE_ERR_UNSUPPORTED,
                       "_conv_algo='gemm1x1_t'");
     EXPECT_CONV_ERROR(D(1, 1, 4, 4), D(1, 1, 3, 3), bad_act, 4, MOTE_ERR_UNSUPPORTED,
@@ -415,6 +434,210 @@ START_TEST(test_pool_rejects_bad_attributes)
 }
 END_TEST
 
+/* -------------------------------------------------------------------- 3-D */
+
+/* Conv (constant W, bias, LeakyRelu) of x (xd) by w (wd): the result
+ * with _conv_algo = algo, 2 threads, into *y (malloc'd); returns numel. */
+static int64_t conv3d_once(const char *algo, const int64_t *xd, const int64_t *wd, int64_t group,
+                           const int64_t *st, const int64_t *pads, const int64_t *dil, float **y)
+{
+    int64_t nx = xd[0] * xd[1] * xd[2] * xd[3] * xd[4], nw = wd[0] * wd[1] * wd[2] * wd[3] * wd[4];
+    float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
+    float bias[64];
+    mote_test_fill(x, nx, 21, -1, 1);
+    mote_test_fill(w, nw, 22, -1, 1);
+    mote_test_fill(bias, 64, 23, -1, 1);
+    op1 t; op1_init(&t);
+    op1_input(&t, MOTE_F32, 5, xd, x);
+    op1_weight(&t, MOTE_F32, 5, wd, w);
+    op1_weight(&t, MOTE_F32, 1, D(wd[0]), bias);
+    int n = op1_node(&t, "Conv", 1);
+    mote_graph_attr_int(t.g, n, "group", group);
+    mote_graph_attr_ints(t.g, n, "strides", 3, st);
+    mote_graph_attr_ints(t.g, n, "pads", 6, pads);
+    mote_graph_attr_ints(t.g, n, "dilations", 3, dil);
+    mote_graph_attr_string(t.g, n, "_act", "LeakyRelu");
+    mote_graph_attr_string(t.g, n, "_conv_algo", algo);
+    ck_assert_mote_ok(op1_run(&t, 2));
+    mote_tensor out = op1_out(&t, 0);
+    int64_t ny = mote_tensor_numel(&out);
+    *y = malloc(sizeof(float) * (size_t)ny);
+    memcpy(*y, out.data, sizeof(float) * (size_t)ny);
+    op1_free(&t);
+    free(x); free(w);
+    return ny;
+}
+
+static void conv3d_compare(const int64_t *xd, const int64_t *wd, int64_t group, const int64_t *st,
+                           const int64_t *pads, const int64_t *dil)
+{
+    float *a, *b;
+    int64_t n = conv3d_once("im2col", xd, wd, group, st, pads, dil, &a);
+    ck_assert_int_eq(conv3d_once("direct", xd, wd, group, st, pads, dil, &b), n);
+    float d = mote_test_maxdiff(a, b, n);
+    ck_assert_msg(d < 1e-4f, "3-D im2col differs from direct by %g", (double)d);
+    free(a); free(b);
+}
+
+START_TEST(test_conv3d)
+{
+    /* hand case: a 2x2x2 box of ones over 1..27 (3x3x3), no pad */
+    static const float ones[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    float x27[27];
+    for (int i = 0; i < 27; i++) x27[i] = (float)(i + 1);
+    op1 t;
+    mote_tensor y = conv_run(&t, 5, D(1, 1, 3, 3, 3), x27, D(1, 1, 2, 2, 2), ones, NULL, NULL, 1);
+    expect_shape(&y, 5, D(1, 1, 2, 2, 2));
+    /* window at (z,y,x): sum of 8 values around, base 1 + 9z + 3y + x */
+    expect_f32(&y, F(60, 68, 84, 92, 132, 140, 156, 164), 8, TOL);
+    op1_free(&t);
+    /* the vol2col + GEMM path against the reference loop */
+    conv3d_compare(D(2, 3, 5, 6, 7), D(8, 3, 3, 3, 3), 1, D(1, 1, 1), D(1, 1, 1, 1, 1, 1), D(1, 1, 1));
+    conv3d_compare(D(1, 4, 6, 7, 5), D(8, 2, 2, 3, 3), 2, D(2, 1, 2), D(0, 1, 1, 1, 2, 0), D(1, 2, 1));
+    conv3d_compare(D(1, 5, 4, 4, 4), D(6, 5, 1, 1, 1), 1, D(1, 1, 1), D(0, 0, 0, 0, 0, 0), D(1, 1, 1));
+}
+END_TEST
+
+/* ConvTranspose 3-D: constant W (GEMM + col2vol) against W as an input
+ * (the reference gather) on the same data. */
+START_TEST(test_conv_transpose3d_paths_agree)
+{
+    const int64_t xd[5] = {2, 4, 3, 2, 3}, wd[5] = {4, 3, 3, 2, 3};
+    float x[144], w[216], b[6], *res[2];
+    mote_test_fill(x, 144, 31, -1, 1);
+    mote_test_fill(w, 216, 32, -1, 1);
+    mote_test_fill(b, 6, 33, -1, 1);
+    int64_t ny = 0;
+    for (int r = 0; r < 2; r++) {
+        op1 t; op1_init(&t);
+        op1_input(&t, MOTE_F32, 5, xd, x);
+        if (r == 0) op1_weight(&t, MOTE_F32, 5, wd, w);
+        else op1_input(&t, MOTE_F32, 5, wd, w);
+        op1_weight(&t, MOTE_F32, 1, D(6), b);
+        int n = op1_node(&t, "ConvTranspose", 1);
+        mote_graph_attr_int(t.g, n, "group", 2);
+        mote_graph_attr_ints(t.g, n, "strides", 3, D(2, 1, 2));
+        mote_graph_attr_ints(t.g, n, "pads", 6, D(1, 0, 1, 0, 1, 1));
+        mote_graph_attr_ints(t.g, n, "output_padding", 3, D(1, 0, 1));
+        mote_graph_attr_ints(t.g, n, "dilations", 3, D(1, 2, 1));
+        ck_assert_mote_ok(op1_run(&t, 2));
+        mote_tensor y = op1_out(&t, 0);
+        /* s (in - 1) + output_padding + (k - 1) d + 1 - pads: D 4 + 1 + 3 - 1 = 7,
+         * H 1 + 0 + 3 - 1 = 3, W 4 + 1 + 3 - 2 = 6 */
+        expect_shape(&y, 5, D(2, 6, 7, 3, 6));
+        ny = mote_tensor_numel(&y);
+        res[r] = malloc(sizeof(float) * (size_t)ny);
+        memcpy(res[r], y.data, sizeof(float) * (size_t)ny);
+        op1_free(&t);
+    }
+    float d = mote_test_maxdiff(res[0], res[1], ny);
+    ck_assert_msg(d < 1e-5f, "3-D ConvTranspose paths differ by %g", (double)d);
+    free(res[0]); free(res[1]);
+}
+END_TEST
+
+START_TEST(test_pool3d)
+{
+    float x27[27];
+    for (int i = 0; i < 27; i++) x27[i] = (float)(i + 1);
+    op1 t;
+    /* 2x2x2 windows, stride 1: max is the far corner, mean the centre */
+    mote_tensor y = pool_run(&t, "MaxPool", 5, D(1, 1, 3, 3, 3), x27, D(2, 2, 2), NULL, NULL, 0, 0);
+    expect_shape(&y, 5, D(1, 1, 2, 2, 2));
+    expect_f32(&y, F(14, 15, 17, 18, 23, 24, 26, 27), 8, 0);
+    op1_free(&t);
+    y = pool_run(&t, "AveragePool", 5, D(1, 1, 3, 3, 3), x27, D(2, 2, 2), NULL, NULL, 0, 0);
+    expect_f32(&y, F(7.5f, 8.5f, 10.5f, 11.5f, 16.5f, 17.5f, 19.5f, 20.5f), 8, TOL);
+    op1_free(&t);
+    /* 3x3x3 window, pad 1 everywhere, stride 2: the corner (0,0,0)
+     * window holds 8 in-volume values, mean 1+..: (1+2+4+5+10+11+13+14)/8 = 7.5;
+     * with count_include_pad the 27 taps count: 60/27 */
+    y = pool_run(&t, "AveragePool", 5, D(1, 1, 3, 3, 3), x27, D(3, 3, 3), D(2, 2, 2),
+                 D(1, 1, 1, 1, 1, 1), 0, 0);
+    expect_shape(&y, 5, D(1, 1, 2, 2, 2));
+    ck_assert_float_eq_tol(((const float *)y.data)[0], 7.5f, TOL);
+    op1_free(&t);
+    y = pool_run(&t, "AveragePool", 5, D(1, 1, 3, 3, 3), x27, D(3, 3, 3), D(2, 2, 2),
+                 D(1, 1, 1, 1, 1, 1), 0, 1);
+    ck_assert_float_eq_tol(((const float *)y.data)[0], 60.0f / 27.0f, TOL);
+    op1_free(&t);
+    /* ceil_mode: 3 -> windows at 0 and 2 (the second holds one plane) */
+    y = pool_run(&t, "MaxPool", 5, D(1, 1, 3, 3, 3), x27, D(2, 2, 2), D(2, 2, 2), NULL, 1, 0);
+    expect_shape(&y, 5, D(1, 1, 2, 2, 2));
+    expect_f32(&y, F(14, 15, 17, 18, 23, 24, 26, 27), 8, 0);
+    op1_free(&t);
+
+    /* Indices: the flat position of each maximum, image 2 counting on */
+    float x16[16];
+    for (int i = 0; i < 16; i++) x16[i] = (float)((i * 7) % 16);
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 5, D(2, 1, 2, 2, 2), x16);
+    int n = op1_node(&t, "MaxPool", 2);
+    mote_graph_attr_ints(t.g, n, "kernel_shape", 3, D(2, 2, 2));
+    ck_assert_mote_ok(op1_run(&t, 1));
+    mote_tensor v = op1_out(&t, 0), ix = op1_out(&t, 1);
+    expect_shape(&ix, 5, D(2, 1, 1, 1, 1));
+    /* (i*7) % 16 over 0..7 peaks at i = 2 (14), over 8..15 at i = 9 (15) */
+    expect_f32(&v, F(14, 15), 2, 0);
+    ck_assert_int_eq(((const int64_t *)ix.data)[0], 2);
+    ck_assert_int_eq(((const int64_t *)ix.data)[1], 9);
+    op1_free(&t);
+
+    /* what 3-D pooling refuses, precisely */
+    static const uint8_t u8[8];
+    op1_init(&t);
+    op1_input(&t, MOTE_U8, 5, D(1, 1, 2, 2, 2), u8);
+    n = op1_node(&t, "MaxPool", 1);
+    mote_graph_attr_ints(t.g, n, "kernel_shape", 3, D(2, 2, 2));
+    op1_expect_error(&t, MOTE_ERR_UNSUPPORTED, "3-D MaxPool takes f32 only, not u8");
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 5, D(1, 1, 2, 2, 2), x16);
+    n = op1_node(&t, "MaxPool", 2);
+    mote_graph_attr_ints(t.g, n, "kernel_shape", 3, D(2, 2, 2));
+    mote_graph_attr_int(t.g, n, "storage_order", 1);
+    op1_expect_error(&t, MOTE_ERR_UNSUPPORTED, "storage_order = 1 (column-major) are not supported");
+    op1_init(&t);
+    op1_input(&t, MOTE_F32, 6, D(1, 1, 1, 2, 2, 2), x16);
+    n = op1_node(&t, "AveragePool", 1);
+    mote_graph_attr_ints(t.g, n, "kernel_shape", 4, D(1, 2, 2, 2));
+    op1_expect_error(&t, MOTE_ERR_UNSUPPORTED, "input X has rank 6");
+}
+END_TEST
+
+/* ---------------------------------------- every failure at session time */
+
+/* mote convert's list (mote_graph_list_failures): a Conv that infers but
+ * refuses to prepare, a Sin on i32 (dtype) and a Reshape to a shape given
+ * at run time, all three named, each once. */
+START_TEST(test_list_failures_names_infer_and_prepare_errors)
+{
+    static float w[72];
+    mote_graph *g = mote_graph_new();
+    ck_assert_ptr_nonnull(g);
+    int x = mote_graph_input(g, "X", MOTE_F32, 4, D(1, 2, 5, 5));
+    int i = mote_graph_input(g, "I", MOTE_I32, 1, D(4));
+    int sh = mote_graph_input(g, "S", MOTE_I64, 1, D(2));
+    int wv = mote_graph_weight(g, "W", MOTE_F32, 4, D(4, 2, 3, 3), w);
+    int out[3];
+    int conv = mote_graph_node(g, "Conv", "conv0", 2, (int[]){x, wv}, 1, NULL, &out[0]);
+    ck_assert_mote_ok(mote_graph_attr_string(g, conv, "_conv_algo", "bogus"));
+    ck_assert_int_ge(mote_graph_node(g, "Sin", "sin0", 1, (int[]){i}, 1, NULL, &out[1]), 0);
+    ck_assert_int_ge(mote_graph_node(g, "Reshape", "reshape0", 2, (int[]){x, sh}, 1, NULL, &out[2]), 0);
+    for (int k = 0; k < 3; k++)
+        ck_assert_mote_ok(mote_graph_output(g, out[k]));
+    mote_tensor shapes[3] = {{.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}},
+                             {.dtype = MOTE_I32, .ndim = 1, .dims = {4}},
+                             {.dtype = MOTE_I64, .ndim = 1, .dims = {2}}};
+    char buf[2048];
+    ck_assert_int_eq(mote_graph_list_failures(g, shapes, buf, sizeof buf), 3);
+    const char *want[3] = {"node 'conv0' (Conv): _conv_algo='bogus'", "node 'sin0' (Sin): dtype i32",
+                           "node 'reshape0' (Reshape)"};
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(strstr(buf, want[k]), "'%s' lacks '%s'", buf, want[k]);
+    mote_graph_free(g);
+}
+END_TEST
+
 /* ------------------------------------------------- thread-count invariance */
 
 /*
@@ -538,6 +761,10 @@ static Suite *suite(void)
     tcase_add_test(t, test_global_averagepool);
     tcase_add_test(t, test_global_maxpool);
     tcase_add_test(t, test_pool_rejects_bad_attributes);
+    tcase_add_test(t, test_conv3d);
+    tcase_add_test(t, test_conv_transpose3d_paths_agree);
+    tcase_add_test(t, test_pool3d);
+    tcase_add_test(t, test_list_failures_names_infer_and_prepare_errors);
     tcase_add_test(t, test_ops_give_identical_bits_for_1_2_3_threads);
     suite_add_tcase(s, t);
     return s;

@@ -58,8 +58,8 @@ int cli_convert_preflight(const char *in, const char *out, mote_file_format *fmt
     }
 }
 
-/* The session stopped at its first error: list every node that fails the
- * same way (each cause once), or that first error when none is found. */
+/* The session stopped at its first error: list it and every other node
+ * that cannot be inferred or prepared at these shapes (each cause once). */
 static int report_all(const mote_graph *g, const mote_model *m, const cli_shapes *given,
                       const char *in, const char *first)
 {
@@ -83,8 +83,17 @@ static int report_all(const mote_graph *g, const mote_model *m, const cli_shapes
         n = mote_graph_list_failures(g, shapes, list, sizeof list);
         free(shapes);
     }
+    /* the session's own error leads, unless the list has it already (a
+     * failure the walk cannot see, such as the model's budget, is kept) */
+    char all[sizeof first_copy + sizeof list + 2];
+    if (n > 0 && !strstr(list, first_copy)) {
+        snprintf(all, sizeof all, "%s; %s", first_copy, list);
+        n++;
+    } else {
+        snprintf(all, sizeof all, "%s", list);
+    }
     if (n > 1)
-        return cli_fail(in, "converts, but does not run (%d nodes): %s", n, list);
+        return cli_fail(in, "converts, but does not run (%d nodes): %s", n, all);
     return cli_fail(in, "converts, but does not run: %s", first_copy);
 }
 

@@ -1,8 +1,9 @@
 /*
  * onnx_support.c — before anything is imported, one pass over an ONNX
  * graph that finds everything mote cannot take: ops (by domain and
- * name, If branches included), initializer and graph-input element
- * types, subgraph attributes other than If's.
+ * name, If branches included), attributes an op does not have or of the
+ * wrong type (the same rules as the import, onnx_attrs.c), initializer
+ * and graph-input element types, subgraph attributes other than If's.
  * All of them are reported in one error, grouped by op type, so that a
  * model with three unsupported ops names all three instead of the first.
  * Shapes, attribute values and dtypes met during shape inference are the
@@ -19,6 +20,8 @@ typedef struct report {
     size_t used;
     int n;           /* entries found */
     int shown;       /* entries written into msg */
+    int format;      /* of them, attributes the op does not have or
+                        of the wrong type: a malformed file's errors */
 } report;
 
 static void add(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -88,11 +91,22 @@ static void check_nodes(const mote_onnx_ctx *c, const mote_onnx_graph *g, report
                 (long long)c->opset);
     }
     /* Subgraph attributes: an If's branches are inlined (onnx_control.c)
-     * and checked in turn; on any other op they are refused. */
+     * and checked in turn; on any other op they are refused. Other
+     * attributes of a supported op: each node's first bad one (a
+     * Constant's, and a nameless attribute, are the import's to refuse). */
     for (size_t i = 0; i < g->n_nodes; i++) {
         const mote_onnx_node *n = &g->nodes[i];
         if (!op_supported(c, n) || !strcmp(n->op_type, "Constant"))
             continue;
+        bool named = true;
+        for (size_t a = 0; a < n->n_attrs; a++)
+            named &= n->attrs[a].name && *n->attrs[a].name;
+        mote_onnx_node_label(n, label, sizeof label);
+        if (named && mote_onnx_check_attrs(n, label) != MOTE_OK) {
+            r->format++;
+            add(r, "%s", mote_last_error());
+            mote_error_clear();
+        }
         bool is_if = !strcmp(n->op_type, "If") || !strcmp(n->op_type, "Loop");   /* inlined */
         for (size_t a = 0; a < n->n_attrs; a++) {
             const mote_onnx_attr *at = &n->attrs[a];
@@ -128,10 +142,13 @@ mote_status mote_onnx_check_support(const mote_onnx_ctx *c)
     }
     if (!r.n)
         return MOTE_OK;
+    /* only bad attributes: the file breaks the ONNX schema (as the import
+     * would say); anything unsupported besides: unsupported */
+    mote_status st = r.format == r.n ? MOTE_ERR_FORMAT : MOTE_ERR_UNSUPPORTED;
     if (r.n == 1)
-        return mote_error(MOTE_ERR_UNSUPPORTED, "%s", r.msg);
+        return mote_error(st, "%s", r.msg);
     if (r.shown < r.n)
-        return mote_error(MOTE_ERR_UNSUPPORTED, "%d things mote does not support: %s; and %d more",
+        return mote_error(st, "%d things mote does not support: %s; and %d more",
                           r.n, r.msg, r.n - r.shown);
-    return mote_error(MOTE_ERR_UNSUPPORTED, "%d things mote does not support: %s", r.n, r.msg);
+    return mote_error(st, "%d things mote does not support: %s", r.n, r.msg);
 }

@@ -17,13 +17,14 @@
  * output from the inputs that reach it, (image, output channel) pairs split
  * over the pool. Both sum each output in a fixed order, so the bits do not
  * depend on the thread count; the two paths differ by float rounding only.
- * 3-D is refused.
+ * 3-D (NCDHW) takes the same geometry and runs in volume.c.
  */
 #include <string.h>
 #include "graph/internal.h"
 #include "op_util.h"
 #include "gemm_plan.h"
 #include "runtime/prepared.h"
+#include "volume.h"
 
 typedef struct convt_params {
     mote_convt2d_args a;   /* geometry; pointers set per call            */
@@ -32,6 +33,7 @@ typedef struct convt_params {
      * (OCg*KH*KW x Cg, packed once), then col2im into y */
     mote_gemm_plan *plans; /* (groups), or NULL: the direct reference loop */
     size_t gemm_scratch;   /* bytes at the start of the step's scratch   */
+    mote_vol_args vol;     /* 3-D: the geometry volume.c runs with      */
 } convt_params;
 
 typedef struct convt_job {
@@ -188,9 +190,9 @@ static mote_status convt_setup(mote_op_ctx *c, convt_params *p, int64_t *odims)
     if ((st = mote_expect_dtype(c, 0, MOTE_F32)) || (st = mote_expect_dtype(c, 1, MOTE_F32)))
         return st;
     const mote_tensor *x = c->in[0], *w = c->in[1];
-    if (x->ndim != 3 && x->ndim != 4)
-        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "input X has rank %d; only 1-D (N,C,L) and "
-                             "2-D (N,C,H,W) ConvTranspose are supported", x->ndim);
+    if (x->ndim < 3 || x->ndim > 5)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "input X has rank %d; only 1-D (N,C,L), "
+                             "2-D (N,C,H,W) and 3-D (N,C,D,H,W) ConvTranspose are supported", x->ndim);
     if (w->ndim != x->ndim)
         return mote_op_error(c, MOTE_ERR_SHAPE, "weight W has rank %d, X has rank %d",
                              w->ndim, x->ndim);
@@ -209,7 +211,7 @@ static mote_status convt_setup(mote_op_ctx *c, convt_params *p, int64_t *odims)
         if (c->in[2]->ndim != 1 || c->in[2]->dims[0] != OC)
             return mote_op_error(c, MOTE_ERR_SHAPE, "bias B must have shape (%lld)", (long long)OC);
     }
-    int64_t k[2], s[2], d[2], op[2], pads[4], os[2];
+    int64_t k[3], s[3], d[3], op[3], pads[6], os[3];
     for (int i = 0; i < nsp; i++)
         k[i] = w->dims[2 + i];
     const int64_t *ks;
@@ -236,7 +238,7 @@ static mote_status convt_setup(mote_op_ctx *c, convt_params *p, int64_t *odims)
     int nos = mote_attr_get_ints(c->node, "output_shape", &osv);
     if (nos >= 0 && nos != nsp && nos != nsp + 2)
         return mote_op_error(c, MOTE_ERR_SHAPE, "output_shape has %d values, expected %d", nos, nsp);
-    int64_t pb[2], pe[2];
+    int64_t pb[3], pe[3];
     for (int i = 0; i < nsp; i++) {
         int64_t in = x->dims[2 + i], full = s[i] * (in - 1) + op[i] + (k[i] - 1) * d[i] + 1;
         if (nos >= 0 || mode >= 2) {
@@ -266,6 +268,16 @@ static mote_status convt_setup(mote_op_ctx *c, convt_params *p, int64_t *odims)
         return MOTE_OK;
     mote_convt2d_args *a = &p->a;
     p->N = x->dims[0];
+    if (nsp == 3) {
+        mote_vol_args *v = &p->vol;
+        memset(v, 0, sizeof *v);
+        v->C = C; v->OC = OC; v->groups = g;
+        for (int i = 0; i < 3; i++) {
+            v->in[i] = x->dims[2 + i]; v->out[i] = os[i]; v->k[i] = k[i];
+            v->s[i] = s[i]; v->d[i] = d[i]; v->pb[i] = pb[i]; v->pe[i] = pe[i];
+        }
+        return MOTE_OK;
+    }
     a->C = C; a->OC = OC; a->groups = g;
     int h = nsp == 2;   /* index of the W axis in the spatial arrays */
     a->H = h ? x->dims[2] : 1;  a->W = x->dims[x->ndim - 1];
@@ -279,7 +291,7 @@ static mote_status convt_setup(mote_op_ctx *c, convt_params *p, int64_t *odims)
 
 static mote_status infer_convt(mote_op_ctx *c)
 {
-    int64_t od[4];
+    int64_t od[5];
     mote_status st = convt_setup(c, NULL, od);
     if (st)
         return st;
@@ -292,10 +304,12 @@ static mote_status prepare_convt(mote_op_ctx *c)
     convt_params *p = mote_ctx_alloc(c, sizeof *p);
     if (!p)
         return MOTE_ERR_NOMEM;
-    int64_t od[4];
+    int64_t od[5];
     mote_status st = convt_setup(c, p, od);
     if (st)
         return st;
+    if (c->in[0]->ndim == 5)
+        return mote_convt3d_prepare(c, &p->vol, p->N);
     c->params = p;
     c->run = run_convt;
     const float *w = mote_in_const_f32(c, 1);

@@ -217,11 +217,16 @@ static mote_status get_ints(const mote_op_ctx *c, const char *name, int n, int64
     return MOTE_OK;
 }
 
-mote_status mote_op_window(const mote_op_ctx *c, int nsp, const int64_t *in,
-                           const int64_t *k, int ceil_mode, mote_window *w)
+mote_status mote_op_window_nd(const mote_op_ctx *c, int nsp, const int64_t *in,
+                              const int64_t *k, int ceil_mode, mote_window_nd *w)
 {
-    int64_t s[2], d[2], p[4], I[2], K[2], pb[2], pe[2], O[2];
+    int64_t *s = w->s, *d = w->d, p[2 * MOTE_WINDOW_MAXSP], I[MOTE_WINDOW_MAXSP], *K = w->k,
+            *pb = w->pb, *pe = w->pe, *O = w->o;
     mote_status st;
+    if (nsp < 1 || nsp > MOTE_WINDOW_MAXSP)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "%d spatial dims; at most %d are supported",
+                             nsp, MOTE_WINDOW_MAXSP);
+    w->nsp = nsp;
     if ((st = get_ints(c, "strides", nsp, 1, 1, s)) ||
         (st = get_ints(c, "dilations", nsp, 1, 1, d)) ||
         (st = get_ints(c, "pads", 2 * nsp, 0, 0, p)))
@@ -303,6 +308,19 @@ mote_status mote_op_window(const mote_op_ctx *c, int nsp, const int64_t *in,
         if (O[i] == 1)
             s[i] = 1;
     }
+    return MOTE_OK;
+}
+
+mote_status mote_op_window(const mote_op_ctx *c, int nsp, const int64_t *in,
+                           const int64_t *k, int ceil_mode, mote_window *w)
+{
+    mote_window_nd n;
+    if (nsp > 2)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "%d spatial dims where 1 or 2 are expected", nsp);
+    mote_status st = mote_op_window_nd(c, nsp, in, k, ceil_mode, &n);
+    if (st)
+        return st;
+    const int64_t *K = n.k, *s = n.s, *d = n.d, *pb = n.pb, *pe = n.pe, *O = n.o;
     if (nsp == 1) {
         /* 1-D as 2-D with a unit height */
         w->KH = 1; w->sh = 1; w->dh = 1; w->pt = 0; w->pb = 0; w->OH = 1;

@@ -58,6 +58,17 @@ typedef struct mote_window {
 mote_status mote_op_window(const mote_op_ctx *c, int nsp, const int64_t *in,
                            const int64_t *k, int ceil_mode, mote_window *w);
 
+/* The same for nsp = 1..3 spatial axes (3-D: D, H, W), per axis. */
+#define MOTE_WINDOW_MAXSP 3
+typedef struct mote_window_nd {
+    int nsp;
+    int64_t k[MOTE_WINDOW_MAXSP], s[MOTE_WINDOW_MAXSP], d[MOTE_WINDOW_MAXSP];
+    int64_t pb[MOTE_WINDOW_MAXSP], pe[MOTE_WINDOW_MAXSP];   /* begin / end pads */
+    int64_t o[MOTE_WINDOW_MAXSP];                           /* output size      */
+} mote_window_nd;
+mote_status mote_op_window_nd(const mote_op_ctx *c, int nsp, const int64_t *in,
+                              const int64_t *k, int ceil_mode, mote_window_nd *w);
+
 /* Product of dims[0..n) (1 for n == 0). The session refuses tensors whose
  * non-zero dims multiply past INT64_MAX, so for their dims this is exact;
  * for other products it saturates at INT64_MAX rather than wrap. */

@@ -1,6 +1,7 @@
 /*
  * pool.c — MaxPool, AveragePool (2-D NCHW and 1-D NCL) and
- * GlobalAveragePool, GlobalMaxPool (any rank >= 3).
+ * GlobalAveragePool, GlobalMaxPool (any rank >= 3). 3-D NCDHW MaxPool /
+ * AveragePool (f32, Indices row-major) run in volume.c.
  *
  * An image batch (N, C, H, W) is contiguous, so it is pooled as N*C
  * channels of one image, split over the pool by channel. Window geometry
@@ -14,6 +15,7 @@
 #include <string.h>
 #include "op_util.h"
 #include "ref.h"
+#include "volume.h"
 
 typedef struct pool_params {
     mote_pool2d_args a;                               /* geometry; x, y, c range per call */
@@ -68,8 +70,9 @@ static void run_pool(const mote_step *s)
     mote_pool_for(s->pool, p->a.C, 1, pool_chunk, &j);
 }
 
-/* Shared by MaxPool / AveragePool: checks, geometry, output shape. */
-static mote_status pool_geometry(mote_op_ctx *c, mote_window *win)
+/* Shared by MaxPool / AveragePool: checks, geometry, output shape
+ * (win for 1-D / 2-D, vwin for any). */
+static mote_status pool_geometry(mote_op_ctx *c, mote_window *win, mote_window_nd *vwin)
 {
     const mote_tensor *x = c->in[0];
     bool is_max = !strcmp(c->node->op, "MaxPool");
@@ -77,10 +80,17 @@ static mote_status pool_geometry(mote_op_ctx *c, mote_window *win)
         return x ? mote_op_error(c, MOTE_ERR_SHAPE, "input X has dtype %s, expected f32%s",
                                  mote_dtype_name(x->dtype), is_max ? ", u8 or i8" : "")
                  : mote_op_error(c, MOTE_ERR_GRAPH, "input 0 is required");
-    if (x->ndim != 3 && x->ndim != 4)
+    if (x->ndim < 3 || x->ndim > 5)
         return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
-                             "input X has rank %d; only 1-D (N,C,L) and 2-D (N,C,H,W) pooling are supported",
-                             x->ndim);
+                             "input X has rank %d; only 1-D (N,C,L), 2-D (N,C,H,W) and 3-D (N,C,D,H,W) "
+                             "pooling are supported", x->ndim);
+    if (x->ndim == 5 && x->dtype != MOTE_F32)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "3-D MaxPool takes f32 only, not %s",
+                             mote_dtype_name(x->dtype));
+    if (x->ndim == 5 && is_max && c->n_out > 1 && c->out[1] &&
+        mote_attr_get_int(c->node, "storage_order", 0) == 1)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
+                             "3-D MaxPool's Indices with storage_order = 1 (column-major) are not supported");
     int nsp = x->ndim - 2;
     const int64_t *ks;
     int nks = mote_attr_get_ints(c->node, "kernel_shape", &ks);
@@ -90,22 +100,24 @@ static mote_status pool_geometry(mote_op_ctx *c, mote_window *win)
         return mote_op_error(c, MOTE_ERR_SHAPE, "kernel_shape has %d values, input has %d spatial dims",
                              nks, nsp);
     int ceil_mode = mote_attr_get_int(c->node, "ceil_mode", 0) != 0;
-    return mote_op_window(c, nsp, x->dims + 2, ks, ceil_mode, win);
+    mote_status st = mote_op_window_nd(c, nsp, x->dims + 2, ks, ceil_mode, vwin);
+    return st || nsp == 3 ? st : mote_op_window(c, nsp, x->dims + 2, ks, ceil_mode, win);
 }
 
 static mote_status infer_pool(mote_op_ctx *c)
 {
     mote_window win;
-    mote_status st = pool_geometry(c, &win);
+    mote_window_nd vw;
+    mote_status st = pool_geometry(c, &win, &vw);
     if (st)
         return st;
     int64_t so = mote_attr_get_int(c->node, "storage_order", 0);
     if (so != 0 && so != 1)
         return mote_op_error(c, MOTE_ERR_SHAPE, "storage_order must be 0 or 1, not %lld", (long long)so);
     const mote_tensor *x = c->in[0];
-    int64_t dims[4] = {x->dims[0], x->dims[1], win.OH, win.OW};
-    if (x->ndim == 3)
-        dims[2] = win.OW;
+    int64_t dims[5] = {x->dims[0], x->dims[1]};
+    for (int i = 0; i < vw.nsp; i++)
+        dims[2 + i] = vw.o[i];
     mote_set_out(c, 0, x->dtype, x->ndim, dims);
     if (c->n_out > 1 && c->out[1])
         mote_set_out(c, 1, MOTE_I64, x->ndim, dims);
@@ -118,10 +130,23 @@ static mote_status prepare_pool(mote_op_ctx *c, int is_max)
     if (!p)
         return MOTE_ERR_NOMEM;
     mote_window win;
-    mote_status st = pool_geometry(c, &win);
+    mote_window_nd vw;
+    mote_status st = pool_geometry(c, &win, &vw);
     if (st)
         return st;
     const mote_tensor *x = c->in[0];
+    if (x->ndim == 5) {
+        mote_vol_args v;
+        memset(&v, 0, sizeof v);
+        v.C = v.OC = x->dims[0] * x->dims[1];
+        v.groups = 1;
+        for (int i = 0; i < 3; i++) {
+            v.in[i] = x->dims[2 + i]; v.out[i] = vw.o[i]; v.k[i] = vw.k[i];
+            v.s[i] = vw.s[i]; v.d[i] = vw.d[i]; v.pb[i] = vw.pb[i]; v.pe[i] = vw.pe[i];
+        }
+        v.count_include_pad = !is_max && mote_attr_get_int(c->node, "count_include_pad", 0) != 0;
+        return mote_pool3d_prepare(c, &v, is_max, is_max && c->n_out > 1 && c->out[1]);
+    }
     mote_pool2d_args *a = &p->a;
     a->C = x->dims[0] * x->dims[1];
     a->H = x->ndim == 4 ? x->dims[2] : 1;

@@ -257,6 +257,37 @@ static mote_status node_step(fold_walk *w, const mote_node *n, bool strict)
     return MOTE_OK;
 }
 
+/* Infer and prepare n as a session would (its allocations freed after):
+ * the error of an op that infers but refuses to prepare. */
+static mote_status node_prepare(fold_walk *w, const mote_node *n)
+{
+    const mote_op *op = mote_op_find(n->op);
+    if (!op || !op->prepare || n->n_in > 64 || n->n_out > 64)
+        return MOTE_OK;
+    mote_tensor *in[64], *out[64];
+    mote_op_ctx c;
+    memset(&c, 0, sizeof c);
+    c.g = w->g;
+    c.node = n;
+    c.n_in = n->n_in;
+    c.n_out = n->n_out;
+    for (int i = 0; i < n->n_in; i++)
+        in[i] = n->in[i] >= 0 ? &w->vals[n->in[i]] : NULL;
+    for (int i = 0; i < n->n_out; i++)
+        out[i] = &w->vals[n->out[i]];
+    c.in = in;
+    c.out = out;
+    c.k = w->k;
+    c.threads = 1;
+    mote_status st = op->infer(&c);
+    if (st == MOTE_OK)
+        st = op->prepare(&c);
+    if (st != MOTE_OK && c.alloc_status != MOTE_OK)
+        st = c.alloc_status;
+    mote_ctx_free_all(c.allocs);
+    return st;
+}
+
 static void walk(fold_walk *w, const int *order)
 {
     for (int oi = 0; oi < w->g->n_nodes; oi++) {
@@ -557,7 +588,8 @@ int mote_graph_list_failures(const mote_graph *g, const mote_tensor *shapes, cha
         walk(&w, order);
         mark_needed(&w, order, live, needed);
         /* a node that must run, whose inputs are known but which cannot be
-         * inferred: a cause, not a consequence of another failure */
+         * inferred, or inferred but not prepared: a cause, not a
+         * consequence of another failure */
         for (int oi = 0; oi < g->n_nodes; oi++) {
             const mote_node *n = &g->nodes[order[oi]];
             bool failed = false, inputs_known = true;
@@ -565,9 +597,9 @@ int mote_graph_list_failures(const mote_graph *g, const mote_tensor *shapes, cha
                 failed |= w.vals[n->out[i]].ndim < 0;
             for (int i = 0; i < n->n_in; i++)
                 inputs_known &= n->in[i] < 0 || w.vals[n->in[i]].ndim >= 0;
-            if (!needed[order[oi]] || !failed || !inputs_known)
+            if (!needed[order[oi]] || !inputs_known)
                 continue;
-            if (node_step(&w, n, true) == MOTE_OK)
+            if ((failed ? node_step(&w, n, true) : node_prepare(&w, n)) == MOTE_OK)
                 continue;
             count++;
             if (used + 4 < len)

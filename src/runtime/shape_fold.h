@@ -36,11 +36,11 @@ mote_status mote_if_guards_check(const mote_session *s);
 
 /*
  * For messages (mote convert): every node of g that must run and cannot be
- * inferred at these input shapes (one per input, in g->inputs order) while
- * its own inputs are known, i.e. each cause rather than its consequences.
- * Their errors are joined with "; " into buf (truncated to len); returns
- * how many there are. Failures found only when an op prepares are not
- * seen here (the session reports the first).
+ * inferred, or inferred but not prepared, at these input shapes (one per
+ * input, in g->inputs order) while its own inputs are known, i.e. each
+ * cause rather than its consequences. Their errors are joined with "; "
+ * into buf (truncated to len); returns how many there are. Each node that
+ * infers is prepared once here, its allocations freed at once.
  */
 int mote_graph_list_failures(const mote_graph *g, const mote_tensor *shapes, char *buf, size_t len);
 

@@ -29,10 +29,10 @@ TESTS += tests/onnx/quant_ort.sh
 tests/onnx/quant_ort.log: tests/onnx/paddle_ocr.log
 endif
 # Extra node tests (cases the shipped data lacks) and their generator.
-EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py \
+EXTRA_DIST += tests/onnx/data tests/onnx/make_extra_tests.py tests/onnx/make_extra_tests_3d.py \
 	tests/onnx/cli tests/onnx/make_cli_models.py \
 	tests/onnx/paddle_ocr.sh tests/onnx/paddle_ort.js \
-	tests/onnx/torch_models.sh tests/onnx/make_torch_models.py tests/onnx/ort_run.js \
+	tests/onnx/torch_models.sh tests/onnx/make_torch_models.py tests/onnx/reshape_compare.py tests/onnx/ort_run.js \
 	tests/onnx/real_models.sh tests/onnx/real_models.js tests/onnx/make_test_images.py \
 	tests/onnx/images \
 	tests/onnx/quant_ort.sh tests/onnx/quant tests/onnx/make_quant_models.py

@@ -14,6 +14,12 @@ they were made): python3 tests/onnx/make_cli_models.py tests/onnx/cli
                           C.npy / notC.npy (true / false) and X.npy
   loop_early_exit.onnx    a Loop whose body computes its condition (stop when
                           the sum passes 10): refused, it is not unrolled
+  three_at_session.onnx   imports, then three different failures at the
+                          model's shapes: an attribute value (Gelu approximate
+                          "fast"), a dtype (Sin on int32) and a shape (Reshape
+                          to a shape given at run time)
+  import_problems.onnx    an op mote lacks (Det) and two attributes ops do
+                          not have (Conv foo, Relu bar): all named at import
 """
 import os
 import sys
@@ -87,6 +93,25 @@ def main(out):
               [helper.make_tensor_value_info("Y", f, [2, 3])],
               [numpy_helper.from_array(np.array(5, np.int64), "M")], opset=13)
     save(m, os.path.join(out, "loop_early_exit.onnx"))
+    m = model("three_at_session",
+              [helper.make_node("Gelu", ["X"], ["g"], name="gelu0", approximate="fast"),
+               helper.make_node("Sin", ["I"], ["s"], name="sin0"),
+               helper.make_node("Reshape", ["X", "S"], ["r"], name="reshape0")],
+              [helper.make_tensor_value_info("X", f, [2, 3]),
+               helper.make_tensor_value_info("I", TensorProto.INT32, [4]),
+               helper.make_tensor_value_info("S", TensorProto.INT64, [2])],
+              [helper.make_tensor_value_info("g", f, None), helper.make_tensor_value_info("r", f, None),
+               helper.make_tensor_value_info("s", TensorProto.INT32, None)], opset=20)
+    save(m, os.path.join(out, "three_at_session.onnx"))
+    m = model("import_problems",
+              [helper.make_node("Conv", ["V", "W"], ["c"], name="conv0", foo=1),
+               helper.make_node("Relu", ["V"], ["r"], name="relu0", bar=2),
+               helper.make_node("Det", ["D"], ["d"], name="det0")],
+              [helper.make_tensor_value_info("V", f, [1, 2, 5, 5]),
+               helper.make_tensor_value_info("D", f, [2, 2])],
+              [helper.make_tensor_value_info(n, f, None) for n in ("c", "r", "d")],
+              [numpy_helper.from_array(np.ones((4, 2, 3, 3), np.float32), "W")])
+    save(m, os.path.join(out, "import_problems.onnx"))
     np.save(os.path.join(out, "X.npy"), np.array([[-1, 2, -3], [4, -5, 6]], np.float32))
     np.save(os.path.join(out, "C.npy"), np.array(True))
     np.save(os.path.join(out, "notC.npy"), np.array(False))

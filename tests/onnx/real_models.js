@@ -9,9 +9,11 @@
 //   node real_models.js ctc A.npy B.npy KEYS.txt    greedy CTC decode of two [1, T, K] outputs: same text?
 //   node real_models.js boxes A.npy B.npy THRESH    the boxes (4-connected regions above THRESH) of two
 //                                                   [1, 1, H, W] probability maps: the same boxes?
-//   node real_models.js vad-prep DIR N              N chunks of 512 samples of 16 kHz audio (silence,
-//                                                   a voiced 'vowel' with harmonics and vibrato, silence)
-//                                                   as DIR/chunk_K.npy, DIR/sr.npy, DIR/state.npy
+//   node real_models.js vad-speech DIR WAV...       speech: each 16-bit mono WAV (espeak-ng writes
+//                                                   22050 Hz) resampled to 16 kHz by a windowed sinc,
+//                                                   joined between silences, cut into chunks of 512
+//                                                   samples as DIR/chunk_K.npy, DIR/sr.npy,
+//                                                   DIR/state.npy; prints the chunk count
 //   node real_models.js vad-ort MODEL DIR N         Silero VAD over the chunks with ONNX Runtime, the
 //                                                   state carried: DIR/ort_prob_K.npy
 //   node real_models.js vad-compare DIR N           mote's DIR/mote_prob_K.npy against ONNX Runtime's:
@@ -103,22 +105,8 @@ function boxes(file, th) {
 // Audio the detector can call speech: silence, then a sustained voiced
 // sound (a 120-140 Hz fundamental with falling harmonics and formant-like
 // peaks, slow vibrato, a little noise), then silence. Deterministic.
-function vadPrep(dir, n) {
-    const sr = 16000, total = n * 512, x = new Float32Array(total);
-    let seed = 12345;
-    const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296 - 0.5);
-    let phase = 0;
-    for (let i = 0; i < total; i++) {
-        const t = i / sr, on = i > total * 0.25 && i < total * 0.75;
-        const f0 = 130 + 10 * Math.sin(2 * Math.PI * 5 * t);
-        phase += 2 * Math.PI * f0 / sr;
-        let v = 0;
-        for (let h = 1; h <= 20; h++) {
-            const f = h * f0, formant = Math.exp(-((f - 700) ** 2) / 2e5) + 0.6 * Math.exp(-((f - 1200) ** 2) / 3e5);
-            v += (formant + 0.05) * Math.sin(h * phase) / h;
-        }
-        x[i] = (on ? 0.3 * v : 0) + 0.002 * noise();
-    }
+// n chunks of x as DIR/chunk_K.npy (1, 512), a zero DIR/state.npy, DIR/sr.npy
+function writeInputs(dir, x, n) {
     for (let k = 0; k < n; k++)
         writeNpy(dir + '/chunk_' + k + '.npy', [1, 512], x.subarray(k * 512, (k + 1) * 512));
     writeNpy(dir + '/state.npy', [2, 1, 128], new Float32Array(256));
@@ -132,6 +120,67 @@ function vadPrep(dir, n) {
     const v = Buffer.alloc(8);
     v.writeBigInt64LE(16000n);
     fs.writeFileSync(dir + '/sr.npy', Buffer.concat([head, Buffer.from(hdr, 'latin1'), v]));
+}
+
+// A 16-bit PCM mono WAV -> {rate, x: Float32Array in [-1, 1)}.
+function readWav(path) {
+    const b = fs.readFileSync(path);
+    if (b.toString('latin1', 0, 4) !== 'RIFF' || b.toString('latin1', 8, 12) !== 'WAVE')
+        throw new Error(path + ': not a RIFF WAVE file');
+    let at = 12, rate = 0, bits = 0, ch = 0;
+    while (at + 8 <= b.length) {
+        const id = b.toString('latin1', at, at + 4);
+        let size = b.readUInt32LE(at + 4);
+        if (id === 'fmt ') {
+            if (b.readUInt16LE(at + 8) !== 1) throw new Error(path + ': not PCM');
+            ch = b.readUInt16LE(at + 10); rate = b.readUInt32LE(at + 12); bits = b.readUInt16LE(at + 22);
+        } else if (id === 'data') {
+            if (bits !== 16 || ch !== 1) throw new Error(path + ': not 16-bit mono');
+            size = Math.min(size, b.length - at - 8);   // a streamed WAV may give no length
+            const x = new Float32Array(size >> 1);
+            for (let i = 0; i < x.length; i++) x[i] = b.readInt16LE(at + 8 + 2 * i) / 32768;
+            return {rate, x};
+        }
+        at += 8 + size + (size & 1);
+    }
+    throw new Error(path + ': no data chunk');
+}
+
+// x at rate `from` -> rate `to`: each output sample a Hann-windowed sinc
+// low-pass (cut-off 0.45 x the lower rate) over 24 input samples each side.
+function resample(x, from, to) {
+    const n = Math.floor(x.length * to / from), y = new Float32Array(n), half = 24;
+    const fc = 0.45 * Math.min(from, to) / from;   // cycles per input sample
+    for (let i = 0; i < n; i++) {
+        const t = i * from / to, c = Math.floor(t);
+        let acc = 0;
+        for (let k = c - half + 1; k <= c + half; k++) {
+            if (k < 0 || k >= x.length) continue;
+            const d = t - k, w = 0.5 + 0.5 * Math.cos(Math.PI * d / half);
+            const sinc = d === 0 ? 1 : Math.sin(2 * Math.PI * fc * d) / (2 * Math.PI * fc * d);
+            acc += x[k] * 2 * fc * sinc * w;
+        }
+        y[i] = acc;
+    }
+    return y;
+}
+
+// 0.5 s of quiet, then each WAV followed by 0.7 s of quiet; low noise over
+// all of it (seeded); padded to whole 512-sample chunks.
+function vadSpeech(dir, wavs) {
+    const sr = 16000, parts = [new Float32Array(sr / 2)];
+    for (const w of wavs) {
+        const a = readWav(w);
+        parts.push(a.rate === sr ? a.x : resample(a.x, a.rate, sr), new Float32Array(Math.round(0.7 * sr)));
+    }
+    const len = parts.reduce((s, p) => s + p.length, 0), n = Math.ceil(len / 512);
+    const x = new Float32Array(n * 512);
+    let at = 0, seed = 4242;
+    for (const p of parts) { x.set(p, at); at += p.length; }
+    for (let i = 0; i < x.length; i++)
+        x[i] += 0.001 * ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296 - 0.5);
+    writeInputs(dir, x, n);
+    console.log(n);
 }
 
 async function vadOrt(model, dir, n) {
@@ -156,14 +205,18 @@ function vadCompare(dir, n) {
         speechA += a > 0.5 ? 'S' : '.';
         speechB += b > 0.5 ? 'S' : '.';
     }
+    // speech segments: runs of chunks above 0.5, as [start, end) in ms
+    const segs = s => [...s.matchAll(/S+/g)].map(m => [m.index * 32, (m.index + m[0].length) * 32]);
     console.log('speech chunks: ONNX Runtime ' + speechA + ', mote ' + speechB +
                 '; max |difference| of the probabilities ' + worst.toExponential(3));
+    console.log('speech segments (ms): ONNX Runtime ' + JSON.stringify(segs(speechA)) +
+                ', mote ' + JSON.stringify(segs(speechB)));
     return bad === 0 && speechA === speechB && speechA.includes('S') && speechA.includes('.') ? 0 : 1;
 }
 
 const [cmd, ...a] = process.argv.slice(2);
-if (cmd === 'vad-prep') {
-    vadPrep(a[0], +a[1]);
+if (cmd === 'vad-speech') {
+    vadSpeech(a[0], a.slice(1));
 } else if (cmd === 'vad-ort') {
     vadOrt(a[0], a[1], +a[2]).catch(e => { console.error(String(e)); process.exit(2); });
 } else if (cmd === 'vad-compare') {

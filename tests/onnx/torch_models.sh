@@ -5,8 +5,13 @@
 # ConvTranspose2d and Upsample (opset 13 and 17), exported with dynamic
 # batch and sequence / size dims by tests/onnx/make_torch_models.py
 # (Debian's python3-torch and python3-onnx), go through `mote convert` and
-# `mote run` at two input shapes each; every output must match ONNX
-# Runtime's (npm onnxruntime-node@1.30.0) to 1e-4 x max(1, max |ORT|).
+# `mote run` at two input shapes each, then through one session replanned
+# with mote_session_reshape for each shape (tests/onnx/reshape_compare.py,
+# when the shared library and numpy are there); every output must match
+# ONNX Runtime's (npm onnxruntime-node@1.30.0) to 1e-4 x max(1, max |ORT|).
+# Also Conv3d, ConvTranspose3d, MaxPool3d, AvgPool3d, GRU, GroupNorm,
+# PixelShuffle, AdaptiveAvgPool2d, InstanceNorm2d, Embedding, LayerNorm,
+# GELU, Conv1d and TransformerDecoderLayer (see make_torch_models.py).
 # These exports compute their Reshape shapes, masks and slices from Shape
 # nodes: they run because the session evaluates shape-derived values once
 # (src/runtime/shape_fold.c).
@@ -38,6 +43,15 @@ if [ ! -d "$CACHE/ort/node_modules/onnxruntime-node" ]; then
         { rm -rf "$CACHE/ort/node_modules"
           skip "npm could not install onnxruntime-node@1.30.0 (no registry?): $(tail -n 3 "$CACHE/ort/install.log" 2>/dev/null)"; }
 fi
+
+LIB=
+for f in "$B/.libs/libmote.so.0" "$B/.libs/libmote.so" "$B/.libs/libmote.dylib"; do
+    if [ -f "$f" ]; then LIB=$f; break; fi
+done
+if [ -n "$LIB" ] && grep -q "__asan_init\|__ubsan_handle\|__tsan_init" "$LIB" 2>/dev/null; then
+    LIB=   # Python cannot load a sanitizer build without its runtime
+fi
+[ -n "$LIB" ] || echo "note: no loadable shared libmote; the mote_session_reshape runs are left out"
 
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -71,6 +85,20 @@ for onnx in "$T"/*_opset*.onnx; do
             { echo "FAIL: $model at $shape differs from ONNX Runtime"; fails=$((fails + 1)); }
         runs=$((runs + 1))
     done
+    [ -n "$LIB" ] || continue
+    set --
+    for x in "$T/$base".*.x.npy; do
+        shape=${x#"$T/$base."}
+        shape=${shape%.x.npy}
+        [ -f "$T/ort.$model.$shape/y.npy" ] && set -- "$@" "$x" "$T/ort.$model.$shape/y.npy"
+    done
+    if MOTE_LIBRARY=$LIB PYTHONPATH="$S/python${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1 \
+        "$PY" "$S/tests/onnx/reshape_compare.py" "$T/$model.mote" "$@"; then
+        runs=$((runs + $# / 2 + 1))
+    else
+        echo "FAIL: $model through mote_session_reshape"
+        fails=$((fails + 1))
+    fi
 done
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "PASS: $runs PyTorch export runs match ONNX Runtime to 1e-4"

@@ -1,0 +1,24 @@
+/*
+ * volume.h — the 3-D (NCDHW) forms of Conv, ConvTranspose, MaxPool and
+ * AveragePool (src/ops/volume.c). Each op file checks its node and calls
+ * these for rank-5 inputs.
+ */
+#ifndef MOTE_OPS_VOLUME_H
+#define MOTE_OPS_VOLUME_H
+
+#include "ops.h"
+#include "ref.h"
+
+/* Conv on a rank-5 X: checks, geometry and plan (prepare); infer sets Y. */
+mote_status mote_conv3d_infer(mote_op_ctx *c);
+mote_status mote_conv3d_prepare(mote_op_ctx *c);
+
+/* ConvTranspose with geometry a (x, w, y unset) for N images: the run
+ * and its scratch; GEMM + col2vol when W is constant. */
+mote_status mote_convt3d_prepare(mote_op_ctx *c, const mote_vol_args *a, int64_t N);
+
+/* MaxPool (is_max) / AveragePool with geometry a (C = images x channels);
+ * indices: MaxPool's second output wanted. */
+mote_status mote_pool3d_prepare(mote_op_ctx *c, const mote_vol_args *a, int is_max, int indices);
+
+#endif
