@@ -295,8 +295,13 @@ static ALWAYS_INLINE void small_pass(const mote_gemm_packed_args *a, int64_t r0,
     UNROLL for (int i = 0; i < M; i++)
         UNROLL for (int p = 0; p < P; p++)
             UNROLL for (int v = 0; v < NV; v++) c[i][p][v] = v_zero();
+    /* B streams by once, from far caches: twice the tiles' distance */
+    const int64_t pf = 2 * blk.pf;
     for (int64_t k = 0; k < a->K; k++) {
         vf b[4][NV];
+        if (pf)
+            UNROLL for (int p = 0; p < P; p++)
+                UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(bp[p] + (k + pf) * NR + v, 0, 3);
         UNROLL for (int p = 0; p < P; p++)
             UNROLL for (int v = 0; v < NV; v++) b[p][v] = v_load(bp[p] + k * NR + v * VLEN);
         UNROLL for (int i = 0; i < M; i++) {
@@ -364,10 +369,10 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
     /* the small-M path reads rows of A in place; a transposed A takes the
      * tiled path whatever the rows (its M is more than 8, so the scratch
      * holds a packed block) */
+    const mote_x86_gemm_blocking *bl = GEMM_NAME(blocking)();
     if (a->m1 - a->m0 <= 8 && K > 0 && !a->trans_a) { small_m(a); return; }
     float *Ap = (float *)(((uintptr_t)a->scratch + 63) & ~(uintptr_t)63);
     const float *Bp = a->Bp;
-    const mote_x86_gemm_blocking *bl = GEMM_NAME(blocking)();
     const int64_t MC = bl->mc, NC = bl->nc, kb = k_block(K, bl->kc);
     int64_t k0 = 0;
     do {
