@@ -371,6 +371,18 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
      * holds a packed block) */
     const mote_x86_gemm_blocking *bl = GEMM_NAME(blocking)();
     if (a->m1 - a->m0 <= 8 && K > 0 && !a->trans_a) { small_m(a); return; }
+    /* rows past the last whole MR tile (at most 8) take the small-M path
+     * rather than a tile of mostly padding: the same chain per element */
+    const int64_t left = (a->m1 - a->m0) % MR;
+    if (left > 0 && left <= 8 && K > 0 && !a->trans_a) {
+        mote_gemm_packed_args t = *a;
+        t.m1 = a->m1 - left;
+        GEMM_NAME(packed)(&t);
+        t.m0 = t.m1;
+        t.m1 = a->m1;
+        small_m(&t);
+        return;
+    }
     float *Ap = (float *)(((uintptr_t)a->scratch + 63) & ~(uintptr_t)63);
     const float *Bp = a->Bp;
     const int64_t MC = bl->mc, NC = bl->nc, kb = k_block(K, bl->kc);
