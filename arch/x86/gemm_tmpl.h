@@ -100,15 +100,15 @@ static void act_row(float *x, int64_t n, const mote_act *act)
  * applies bias and activation before storing. Rows >= mr and columns >= nr
  * are computed (from zero padding) but never loaded or stored.
  */
-static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, int64_t lda,
-                                     const float *restrict Bp, float *C, int64_t ldc,
+static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const int in_place,
+                                     int64_t lda, const float *restrict Bp, float *C, int64_t ldc,
                                      int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
     vf c[MR][NV];
-    /* lda > 0: A read in place, row i at Ap + i * lda (rows past mr read
+    /* in_place: A read in place, row i at Ap + i * lda (rows past mr read
      * the last row again, into accumulators never stored) */
     const float *ar[MR];
-    if (lda)
+    if (in_place)
         for (int i = 0; i < MR; i++) ar[i] = Ap + (i < mr ? i : mr - 1) * lda;
     const int full = nr >= NR;
     UNROLL for (int i = 0; i < MR; i++)
@@ -129,11 +129,11 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, int64
         vf b[NV];
         if (pf) {
             UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(Bp + (k + pf) * NR + v, 0, 3);
-            if (!lda) __builtin_prefetch(Ap + (k + pf) * MR, 0, 3);
+            if (!in_place) __builtin_prefetch(Ap + (k + pf) * MR, 0, 3);
         }
         UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
         UNROLL for (int i = 0; i < MR; i++) {
-            vf a = v_set1(lda ? ar[i][k] : Ap[k * MR + i]);
+            vf a = v_set1(in_place ? ar[i][k] : Ap[k * MR + i]);
             UNROLL for (int v = 0; v < NV; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
         }
     }
@@ -167,18 +167,29 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, int64
 static void micro_tile_full(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, Bp, C, ldc, MR, NR, load_c, e);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e);
 }
 static void micro_tile_edge(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, Bp, C, ldc, mr, nr, load_c, e);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e);
 }
-/* A in place (rows lda apart), any tile */
+/* A in place (rows lda apart): a full tile, and any tile */
+static void micro_tile_rows_full(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
+                                 int64_t ldc, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, A, 1, lda, Bp, C, ldc, MR, NR, load_c, e);
+}
+static void micro_tile_rows_edge(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
+                                 int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, A, 1, lda, Bp, C, ldc, mr, nr, load_c, e);
+}
 static void micro_tile_rows(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
+    if (mr == MR && nr >= NR) micro_tile_rows_full(kc, A, lda, Bp, C, ldc, load_c, e);
+    else micro_tile_rows_edge(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
 }
 
 static void tile(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
