@@ -468,18 +468,18 @@ int main(int argc, char **argv)
     printf("mote SGEMM benchmark on %s: table %s, NR %lld; peak (%s, 1 core) %.1f GFLOP/s; "
            "medians of %d samples\n", cpu_model(), d->name, (long long)d->general.gemm_nr(), peak_what, peak,
            n_samples);
-    const mote_x86_gemm_blocking *blk = NULL;
+    char blk_text[256] = "the reference's";
 #ifdef MOTE_HAVE_X86
+    const mote_x86_gemm_blocking *blk = NULL;
     if (!strcmp(d->name, "avx512")) blk = MOTE_X86_GEMM512(blocking)();
     else if (!strcmp(d->name, "avx2")) blk = MOTE_X86_GEMM2(blocking)();
-#endif
-    char blk_text[256] = "the reference's";
     if (blk)
         snprintf(blk_text, sizeof blk_text, "MC %lld, KC %lld, NC %lld, prefetch %lld k steps%s; from %s "
                  "(L1d %ld KiB, L2 %ld KiB, L3 %ld KiB)",
                  (long long)blk->mc, (long long)blk->kc, (long long)blk->nc, (long long)blk->pf,
                  blk->pf_c ? " and C" : "", blk->source,
                  blk->l1d / 1024, blk->l2 / 1024, blk->l3 / 1024);
+#endif
     double load[3] = { 0, 0, 0 };
     if (getloadavg(load, 3) < 0) load[0] = load[1] = load[2] = -1;
     printf("blocking: %s\nload average at start: %.2f %.2f %.2f\n", blk_text, load[0], load[1], load[2]);
