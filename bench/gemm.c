@@ -14,9 +14,17 @@
  * installed, a plot (bench/results/gemm.png). Not a test: it asserts
  * nothing about speed, but it checks mote's result against OpenBLAS.
  *
- * Usage: bench/gemm [--quick] [--cpu-clock] [--isa ref|avx2|avx512] [--out DIR]
+ * Rounds: each shape runs R rounds (--rounds, default 3), and each round
+ * times mote 1T, OpenBLAS 1T, mote 2T, OpenBLAS 2T one after the other, so
+ * a burst of load from elsewhere hits both sides of a ratio. The table
+ * gives the median over rounds of each GFLOP/s figure and of each
+ * per-round ratio, and the spread of the 1T ratio (min-max over rounds).
+ *
+ * Usage: bench/gemm [--quick] [--cpu-clock] [--rounds R] [--only TEXT]
+ *                   [--isa ref|avx2|avx512] [--out DIR]
  *   --quick      fewer, shorter samples
  *   --cpu-clock  1-thread rows timed by thread CPU time (a loaded machine)
+ *   --only TEXT  only the shapes whose group or MxNxK contains TEXT
  */
 #include "config.h"
 #include "bench_cpu.h"
@@ -263,10 +271,21 @@ static void blas_run(void *p)
 }
 #endif
 
+#define MAX_ROUNDS 15
+static int n_rounds = 3;
+
 typedef struct row {
-    double mote1, mote2, blas1, blas2; /* GFLOP/s; blas 0 if absent */
+    double mote1, mote2, blas1, blas2; /* GFLOP/s, medians over rounds; blas 0 if absent */
+    double r1, r2;                     /* medians of the per-round ratios mote/OpenBLAS */
+    double r1_lo, r1_hi;               /* the 1T ratio's range over rounds */
     double maxdiff;
 } row;
+
+static double median_of(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
 
 /* 64-byte aligned, as a session's arena places every tensor (and the same
  * buffers go to OpenBLAS) */
@@ -309,9 +328,7 @@ static int bench_shape(const mote_general_kernels *k, const shape *s, row *out)
                                 .C = C, .ldc = s->N, .act = { MOTE_ACT_NONE, 0, 0 },
                                 .m0 = 0, .m1 = s->M, .n0 = 0, .n1 = s->N, .scratch = scr[0] };
     j.args[0] = a;
-    if (cpu_clock) clock_id = CLOCK_THREAD_CPUTIME_ID;
-    out->mote1 = flops / time_median(mote_run, &j) * 1e-9;
-    clock_id = CLOCK_MONOTONIC;
+    mote_job j1 = j;
 
     /* two threads, split as the GEMM plan (src/ops/gemm_plan.c) does: rows at a
      * multiple of MR when each thread gets a full row block (12 MR), else
@@ -334,20 +351,43 @@ static int bench_shape(const mote_general_kernels *k, const shape *s, row *out)
     }
     atomic_store(&H.quit, 0);
     pthread_create(&H.th, NULL, helper_main, NULL);
-    out->mote2 = flops / time_median(mote_run, &j) * 1e-9;
-    atomic_store(&H.quit, 1);
-    pthread_join(H.th, NULL);
-
-    out->blas1 = out->blas2 = 0;
-    out->maxdiff = -1;
 #ifdef MOTE_HAVE_OPENBLAS
     blas_job bj = { s, A, B, C2 };
-    openblas_set_num_threads(1);
-    if (cpu_clock) clock_id = CLOCK_THREAD_CPUTIME_ID;
-    out->blas1 = flops / time_median(blas_run, &bj) * 1e-9;
-    clock_id = CLOCK_MONOTONIC;
-    openblas_set_num_threads(2);
-    out->blas2 = flops / time_median(blas_run, &bj) * 1e-9;
+#endif
+    double m1[MAX_ROUNDS], m2[MAX_ROUNDS], b1[MAX_ROUNDS], b2[MAX_ROUNDS], q1[MAX_ROUNDS], q2[MAX_ROUNDS];
+    for (int r = 0; r < n_rounds; r++) {
+        if (cpu_clock) clock_id = CLOCK_THREAD_CPUTIME_ID;
+        m1[r] = flops / time_median(mote_run, &j1) * 1e-9;
+        b1[r] = 0;
+#ifdef MOTE_HAVE_OPENBLAS
+        openblas_set_num_threads(1);
+        b1[r] = flops / time_median(blas_run, &bj) * 1e-9;
+#endif
+        clock_id = CLOCK_MONOTONIC;
+        m2[r] = flops / time_median(mote_run, &j) * 1e-9;
+        b2[r] = 0;
+#ifdef MOTE_HAVE_OPENBLAS
+        openblas_set_num_threads(2);
+        b2[r] = flops / time_median(blas_run, &bj) * 1e-9;
+#endif
+        q1[r] = b1[r] > 0 ? m1[r] / b1[r] : 0;
+        q2[r] = b2[r] > 0 ? m2[r] / b2[r] : 0;
+    }
+    atomic_store(&H.quit, 1);
+    pthread_join(H.th, NULL);
+    out->r1_lo = out->r1_hi = q1[0];
+    for (int r = 1; r < n_rounds; r++) {
+        out->r1_lo = q1[r] < out->r1_lo ? q1[r] : out->r1_lo;
+        out->r1_hi = q1[r] > out->r1_hi ? q1[r] : out->r1_hi;
+    }
+    out->mote1 = median_of(m1, n_rounds);
+    out->mote2 = median_of(m2, n_rounds);
+    out->blas1 = median_of(b1, n_rounds);
+    out->blas2 = median_of(b2, n_rounds);
+    out->r1 = median_of(q1, n_rounds);
+    out->r2 = median_of(q2, n_rounds);
+    out->maxdiff = -1;
+#ifdef MOTE_HAVE_OPENBLAS
     double md = 0;
     for (int64_t i = 0; i < s->M * s->N; i++) {
         double d = fabs((double)C[i] - (double)C2[i]);
@@ -391,19 +431,28 @@ static void write_plot(const char *dir, const row *rows, double peak)
 
 int main(int argc, char **argv)
 {
-    const char *isa = NULL, *dir = "bench/results";
+    const char *isa = NULL, *dir = "bench/results", *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) {
             n_samples = 3;
             min_sample_s = 0.005;
         } else if (!strcmp(argv[i], "--cpu-clock")) {
             cpu_clock = 1;
+        } else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
+            n_rounds = atoi(argv[++i]);
+            if (n_rounds < 1 || n_rounds > MAX_ROUNDS) {
+                fprintf(stderr, "gemm: --rounds takes 1 to %d\n", MAX_ROUNDS);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+            only = argv[++i];
         } else if (!strcmp(argv[i], "--isa") && i + 1 < argc) {
             isa = argv[++i];
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
             dir = argv[++i];
         } else {
-            fprintf(stderr, "usage: %s [--quick] [--cpu-clock] [--isa ref|avx2|avx512] [--out DIR]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--quick] [--cpu-clock] [--rounds R] [--only TEXT] "
+                    "[--isa ref|avx2|avx512] [--out DIR]\n", argv[0]);
             return 2;
         }
     }
@@ -419,6 +468,21 @@ int main(int argc, char **argv)
     printf("mote SGEMM benchmark on %s: table %s, NR %lld; peak (%s, 1 core) %.1f GFLOP/s; "
            "medians of %d samples\n", cpu_model(), d->name, (long long)d->general.gemm_nr(), peak_what, peak,
            n_samples);
+    char blk_text[256] = "the reference's";
+#ifdef MOTE_HAVE_X86
+    const mote_x86_gemm_blocking *blk = NULL;
+    if (!strcmp(d->name, "avx512")) blk = MOTE_X86_GEMM512(blocking)();
+    else if (!strcmp(d->name, "avx2")) blk = MOTE_X86_GEMM2(blocking)();
+    if (blk)
+        snprintf(blk_text, sizeof blk_text, "MC %lld, KC %lld, NC %lld, prefetch %lld k steps%s; from %s "
+                 "(L1d %ld KiB, L2 %ld KiB, L3 %ld KiB)",
+                 (long long)blk->mc, (long long)blk->kc, (long long)blk->nc, (long long)blk->pf,
+                 blk->pf_c ? " and C" : "", blk->source,
+                 blk->l1d / 1024, blk->l2 / 1024, blk->l3 / 1024);
+#endif
+    double load[3] = { 0, 0, 0 };
+    if (getloadavg(load, 3) < 0) load[0] = load[1] = load[2] = -1;
+    printf("blocking: %s\nload average at start: %.2f %.2f %.2f\n", blk_text, load[0], load[1], load[2]);
     const char *forced = getenv("OPENBLAS_CORETYPE");
     printf("peer: OpenBLAS, core '%s'%s%s%s\n", core, forced ? " (OPENBLAS_CORETYPE=" : "",
            forced ? forced : "", forced ? ")" : "");
@@ -428,39 +492,54 @@ int main(int argc, char **argv)
     mkdir(dir, 0777);
     char path[1024];
     snprintf(path, sizeof path, "%s/gemm.md", dir);
-    FILE *md = fopen(path, "w");
+    /* a partial run (--only) does not overwrite the full table */
+    FILE *md = only ? NULL : fopen(path, "w");
     FILE *outs[2] = { stdout, md };
     for (int o = 0; o < 2; o++) {
         if (!outs[o]) continue;
-        fprintf(outs[o], "\nSGEMM GFLOP/s (median) on %s, table `%s`, FMA peak %.1f GFLOP/s per core (%s).\n"
-                         "%%pk: fraction of peak (2T: of 2 x peak); /OB: ratio to OpenBLAS (core `%s`) in the same run.\n"
+        fprintf(outs[o], "\nSGEMM GFLOP/s on %s, table `%s`, FMA peak %.1f GFLOP/s per core (%s).\n"
+                         "Blocking: %s.\n"
+                         "Load average at start: %.2f %.2f %.2f. %d interleaved rounds per shape, each figure a median of %d samples;\n"
+                         "the table gives medians over rounds. %%pk: fraction of peak (2T: of 2 x peak); /OB: median of the\n"
+                         "per-round ratios to OpenBLAS (core `%s`), 1T with its min-max range over rounds.\n"
                          "1T rows timed by %s; 2T rows by wall clock.\n\n",
-                cpu_model(), d->name, peak, peak_what, core, cpu_clock ? "thread CPU time" : "wall clock");
-        fprintf(outs[o], "| shape | M | N | K | mote 1T | %%pk | OpenBLAS 1T | /OB | mote 2T | %%pk | OpenBLAS 2T | /OB | 2T/1T |\n"
-                         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                cpu_model(), d->name, peak, peak_what, blk_text, load[0], load[1], load[2], n_rounds,
+                n_samples, core, cpu_clock ? "thread CPU time" : "wall clock");
+        fprintf(outs[o], "| shape | M | N | K | mote 1T | %%pk | OpenBLAS 1T | /OB | range | mote 2T | %%pk | OpenBLAS 2T | /OB | 2T/1T |\n"
+                         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         fflush(outs[o]);
     }
     for (int i = 0; i < N_SHAPES; i++) {
         const shape *s = &shapes[i];
+        memset(&rows[i], 0, sizeof rows[i]);
+        if (only) {
+            char dims[96];
+            snprintf(dims, sizeof dims, "%lldx%lldx%lld", (long long)s->M, (long long)s->N, (long long)s->K);
+            if (!strstr(s->group, only) && !strstr(dims, only)) continue;
+        }
         if (bench_shape(&d->general, s, &rows[i]) != 0) return 1;
         row *r = &rows[i];
         if (!honest)
-            r->blas1 = r->blas2 = 0;   /* printed as 0: no ratio */
+            r->blas1 = r->blas2 = r->r1 = r->r2 = r->r1_lo = r->r1_hi = 0;   /* printed as 0: no ratio */
         for (int o = 0; o < 2; o++) {
             if (!outs[o]) continue;
-            fprintf(outs[o], "| %s | %lld | %lld | %lld | %.1f | %.0f%% | %.1f | %.2f | %.1f | %.0f%% | %.1f | %.2f | %.2f |\n",
+            fprintf(outs[o], "| %s | %lld | %lld | %lld | %.1f | %.0f%% | %.1f | %.2f | %.2f-%.2f | %.1f | %.0f%% | %.1f | %.2f | %.2f |\n",
                     s->group, (long long)s->M, (long long)s->N, (long long)s->K,
-                    r->mote1, peak > 0 ? 100 * r->mote1 / peak : 0, r->blas1,
-                    r->blas1 > 0 ? r->mote1 / r->blas1 : 0, r->mote2,
-                    peak > 0 ? 100 * r->mote2 / (2 * peak) : 0, r->blas2,
-                    r->blas2 > 0 ? r->mote2 / r->blas2 : 0, r->mote2 / r->mote1);
+                    r->mote1, peak > 0 ? 100 * r->mote1 / peak : 0, r->blas1, r->r1, r->r1_lo, r->r1_hi,
+                    r->mote2, peak > 0 ? 100 * r->mote2 / (2 * peak) : 0, r->blas2, r->r2,
+                    r->mote2 / r->mote1);
             fflush(outs[o]);
         }
         if (r->maxdiff > 1e-3 * (double)s->K)
             fprintf(stderr, "gemm: %lldx%lldx%lld differs from OpenBLAS by %g\n", (long long)s->M,
                     (long long)s->N, (long long)s->K, r->maxdiff);
     }
-    if (md) fclose(md);
-    write_plot(dir, rows, peak);
+    if (getloadavg(load, 3) < 0) load[0] = load[1] = load[2] = -1;
+    for (int o = 0; o < 2; o++)
+        if (outs[o]) fprintf(outs[o], "\nLoad average at the end: %.2f %.2f %.2f.\n", load[0], load[1], load[2]);
+    if (md) {
+        fclose(md);
+        write_plot(dir, rows, peak);
+    }
     return 0;
 }

@@ -141,6 +141,9 @@ tests_test_kernels_SOURCES = tests/test_kernels.c tests/testutil.c tests/testuti
 tests_test_kernels_CFLAGS = $(TEST_CFLAGS)
 tests_test_kernels_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/test_kernels
+# ... and again under a small forced GEMM blocking (MOTE_GEMM_BLOCKING).
+TESTS += tests/test_gemm_blocking.sh
+EXTRA_DIST += tests/test_gemm_blocking.sh
 
 # The command-line tool: tests/test_cli.sh runs it on models that
 # tests/cli_fixture makes; tests/test_instruments.sh runs trace, profile,

@@ -36,6 +36,10 @@
 #include <string.h>
 
 #include "runtime/cpu.h"
+#ifdef MOTE_HAVE_X86
+#include "../arch/x86/cpuid_x86.h"
+#include "../arch/x86/x86_kernels.h"
+#endif
 #include "ref.h"
 #include "testutil.h"
 
@@ -446,6 +450,22 @@ static void check_general_gemm_packed_f32(void)
             ck_same(C2, C1, M * N, ta ? "A transposed, split calls" : "split calls");
         }
         free(A); free(AT); free(B); free(bias); free(C1); free(C2); free(Bp);
+    }
+    /* the same bits whether A is packed (a call over many panels of B) or
+     * read in place (calls of one or two panels); rows 4 KiB apart (K =
+     * 1024) always take the packed path; K past one K block */
+    const int64_t ks[] = { 1100, 1024, 300 };
+    for (int s = 0; s < 3; s++) {
+        int64_t M = 45, N = 20 * nr + 7, K = ks[s];
+        float *A = buf(M * K, -1, 1), *B = buf(K * N, -1, 1), *bias = buf(N, -1, 1);
+        float *C1 = fill(M * N, 0), *C2 = fill(M * N, 0);
+        void *Bp = pack_b(K, N, B, N, 0);
+        mote_act act = { MOTE_ACT_RELU, 0, 0 };
+        packed_run(M, N, K, A, K, 0, Bp, C1, N, bias, 0, act, 0, M, 0, N);
+        for (int64_t j = 0; j < N; j += (j / nr) % 2 ? nr : 2 * nr)
+            packed_run(M, N, K, A, K, 0, Bp, C2, N, bias, 0, act, 0, M, j, N < j + 2 * nr ? N : j + 2 * nr);
+        ck_same(C2, C1, M * N, "A in place and A packed");
+        free(A); free(B); free(bias); free(C1); free(C2); free(Bp);
     }
 }
 
@@ -1465,6 +1485,51 @@ START_TEST(test_cpu_features_are_consistent)
 }
 END_TEST
 
+#ifdef MOTE_HAVE_X86
+/* The GEMM blocking comes from the caches cpuid reports (or from
+ * MOTE_GEMM_BLOCKING), in whole tiles; a malformed override is named as
+ * ignored rather than half-applied. */
+START_TEST(test_gemm_blocking_follows_the_caches)
+{
+    mote_x86_caches c;
+    mote_x86_cache_detect(&c);
+    if (c.l1d)
+        ck_assert(c.l1d >= 4096 && c.l1d <= (1 << 24) && c.l2 >= c.l1d);
+    mote_x86_gemm_blocking b, e;
+    unsetenv("MOTE_GEMM_BLOCKING");
+    mote_x86_gemm_blocking_for(14, 32, &b);
+    ck_assert_int_eq(b.mc % 14, 0);
+    ck_assert_int_eq(b.nc % 32, 0);
+    ck_assert(b.kc >= 256 && b.kc <= 1024);
+    ck_assert(b.mc > 0 && b.nc > 0 && b.pf >= 0);
+    ck_assert_int_eq(b.l2, c.l2);
+    ck_assert_str_eq(b.source, c.leaf);
+    if (c.l2) {
+        /* the packed A block fits in half of L2 */
+        ck_assert(b.mc * b.kc * 4 <= c.l2 / 2 || b.mc == 4 * 14);
+    }
+    setenv("MOTE_GEMM_BLOCKING", "30,100,70,5,1", 1);
+    mote_x86_gemm_blocking_for(14, 32, &e);
+    ck_assert_int_eq(e.mc, 28);
+    ck_assert_int_eq(e.kc, 100);
+    ck_assert_int_eq(e.nc, 64);
+    ck_assert_int_eq(e.pf, 5);
+    ck_assert_int_eq(e.pf_c, 1);
+    ck_assert_str_eq(e.source, "MOTE_GEMM_BLOCKING");
+    const char *bad[] = { "1,2", "a,b,c", "0,64,64", "14,64,64,", "14,64,64,1,1,1", "-14,64,64" };
+    for (int i = 0; i < 6; i++) {
+        setenv("MOTE_GEMM_BLOCKING", bad[i], 1);
+        mote_x86_gemm_blocking_for(14, 32, &e);
+        ck_assert_msg(strstr(e.source, "malformed") != NULL, "'%s' taken", bad[i]);
+        ck_assert_int_eq(e.mc, b.mc);
+        ck_assert_int_eq(e.kc, b.kc);
+        ck_assert_int_eq(e.nc, b.nc);
+    }
+    unsetenv("MOTE_GEMM_BLOCKING");
+}
+END_TEST
+#endif
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("kernels");
@@ -1475,6 +1540,9 @@ static Suite *suite(void)
     tcase_add_test(d, test_concurrent_first_use_gives_one_resolved_table);
     tcase_add_test(d, test_cpu_features_are_consistent);
     tcase_add_test(d, test_tables_report_their_own_entries);
+#ifdef MOTE_HAVE_X86
+    tcase_add_test(d, test_gemm_blocking_follows_the_caches);
+#endif
     suite_add_tcase(s, d);
     TCase *e = tcase_create("entries");
     tcase_set_timeout(e, 600);

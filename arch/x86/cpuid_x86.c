@@ -72,3 +72,68 @@ void mote_x86_cpu_detect(mote_x86_features *f)
         f->avx512bf16 = f->avx512f && bit(a, 5);
     }
 }
+
+/* One deterministic cache-parameter leaf (4 on Intel, 0x8000001D on AMD:
+ * the same layout): walks the subleaves until the null type. */
+static int cache_leaf(unsigned leaf, mote_x86_caches *c)
+{
+    int found = 0;
+    for (unsigned i = 0; i < 16; i++) {
+        unsigned a, b, cc, d;
+        __cpuid_count(leaf, i, a, b, cc, d);
+        unsigned type = a & 31u, level = (a >> 5) & 7u;
+        if (type == 0) break;
+        if (type != 1 && type != 3) continue;   /* data or unified, not instruction */
+        long line = (long)(b & 0xFFFu) + 1, parts = (long)((b >> 12) & 0x3FFu) + 1;
+        long ways = (long)((b >> 22) & 0x3FFu) + 1, sets = (long)cc + 1;
+        long size = line * parts * ways * sets;
+        int sharing = (int)((a >> 14) & 0xFFFu) + 1;
+        if (level == 1) c->l1d = size;
+        else if (level == 2) { c->l2 = size; c->l2_sharing = sharing; }
+        else if (level == 3) { c->l3 = size; c->l3_sharing = sharing; }
+        found = 1;
+    }
+    return found && c->l1d > 0;
+}
+
+void mote_x86_cache_detect(mote_x86_caches *c)
+{
+    memset(c, 0, sizeof *c);
+    c->leaf = "none";
+    unsigned a, b, cc, d;
+    if (!__get_cpuid(0, &a, &b, &cc, &d)) return;
+    const unsigned max_leaf = a;
+    char vendor[13];
+    memcpy(vendor, &b, 4);
+    memcpy(vendor + 4, &d, 4);
+    memcpy(vendor + 8, &cc, 4);
+    vendor[12] = 0;
+    const int amd = !strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine");
+    if (!amd && max_leaf >= 4 && cache_leaf(4, c)) {
+        c->leaf = "cpuid 4";
+        return;
+    }
+    memset(c, 0, sizeof *c);
+    c->leaf = "none";
+    __cpuid(0x80000000u, a, b, cc, d);
+    const unsigned max_ext = a;
+    if (max_ext >= 0x80000001u) {
+        __cpuid(0x80000001u, a, b, cc, d);
+        /* ECX bit 22: topology extensions, which include leaf 0x8000001D */
+        if (bit(cc, 22) && max_ext >= 0x8000001Du && cache_leaf(0x8000001Du, c)) {
+            c->leaf = "cpuid 0x8000001D";
+            return;
+        }
+    }
+    memset(c, 0, sizeof *c);
+    c->leaf = "none";
+    if (amd && max_ext >= 0x80000006u) {
+        __cpuid(0x80000005u, a, b, cc, d);
+        c->l1d = (long)(cc >> 24) * 1024;           /* ECX[31:24]: L1d KiB */
+        __cpuid(0x80000006u, a, b, cc, d);
+        c->l2 = (long)(cc >> 16) * 1024;            /* ECX[31:16]: L2 KiB */
+        c->l3 = (long)(d >> 18) * 512 * 1024;       /* EDX[31:18]: L3 in 512 KiB */
+        c->l2_sharing = c->l3_sharing = 1;
+        if (c->l1d > 0) c->leaf = "cpuid 0x80000005/6";
+    }
+}

@@ -18,4 +18,17 @@ typedef struct mote_x86_features {
  * (cpuid) and the OS saves its registers (XGETBV). */
 void mote_x86_cpu_detect(mote_x86_features *f);
 
+/* The data caches one core sees, as cpuid describes them: sizes in bytes
+ * (0: not reported) and how many logical CPUs share each level. */
+typedef struct mote_x86_caches {
+    long l1d, l2, l3;
+    int l2_sharing, l3_sharing;
+    const char *leaf;   /* where they came from: "cpuid 4", "cpuid 0x8000001D",
+                           "cpuid 0x80000005/6" or "none" */
+} mote_x86_caches;
+
+/* Fills *c from cpuid leaf 4 (Intel), 0x8000001D (AMD with topology
+ * extensions) or the older AMD leaves 0x80000005/6. */
+void mote_x86_cache_detect(mote_x86_caches *c);
+
 #endif

@@ -8,17 +8,23 @@
  *   SMALL_ROWS      rows per pass of the small-M path
  *   SMALL_P(m)      B panels per pass of the small-M path for m rows
  *   GEMM_NAME(x)    the exported name of entry x
+ * and optionally COL_GATHER with col_index, col_index_for(rs) and
+ * col_gather(p, idx, mr): one vector holding rows 0..mr-1 of a column of
+ * A, rs floats apart (packing A by gathers).
  *
  * Layouts.
  *   Packed B: panel p holds columns [p*NR, p*NR + NR) for all K rows,
  *   Bp[p][k][NR], zero-padded past N. Panels follow each other.
- *   Packed A (scratch): an MC x KC_PB block as MR-row micro-panels,
+ *   Packed A (scratch): an MC x KC block as MR-row micro-panels,
  *   Ap[i/MR][k][MR], zero-padded past the block's rows.
  *
- * Loops (BLIS order): K in blocks of KC_PB; rows in blocks of MC (A block
- * packed, L2-resident); NR-column panels (B micro-panel KC_PB x NR, reused
- * while all MR-row micro-panels of the A block pass over it); MR x NR tile
- * in registers.
+ * Blocking: MC, KC, NC and the prefetch distance come from the caches the
+ * CPU reports, once per process (gemm_blocking_x86.c; docs/kernels.md).
+ *
+ * Loops: K in blocks of KC; rows in blocks of MC (A block packed,
+ * L2-resident); columns in blocks of NC; each MR-row micro-panel of A
+ * passes over the block's NR-column panels (KC x NR micro-panels of B);
+ * MR x NR tile in registers. A call over few panels reads A in place.
  *
  * Determinism. Every element of C is the chain c = fma(a_k, b_k, c) for
  * k = 0, 1, ..., K-1 in order, starting from 0: between K blocks the
@@ -28,6 +34,7 @@
  * thread was given. Bias and activation are applied once, after the last
  * K block.
  */
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -35,20 +42,13 @@
 #include "vmath.h"
 
 #define NV (NR / VLEN)
-#ifndef KC
+/* the packed-B path reads A in place when a call covers at most this
+ * many B panels */
+#ifndef INPLACE_PANELS
+#define INPLACE_PANELS 8
+#endif
+/* K block of the unpacked path, whose panels live on the stack */
 #define KC 256
-#endif
-/* The packed-B path's K block: larger, because between K blocks every C
- * tile is stored and later reloaded from far caches (measured on a 1 MiB-L2
- * core: one 1024-deep block instead of four 256-deep ones took 1024^3 from
- * ~75% to ~85% of the FMA peak). The A block (MC x KC_PB) and one B
- * micro-panel (KC_PB x NR) then share L2. */
-#ifndef KC_PB
-#define KC_PB KC
-#endif
-#ifndef MC
-#define MC (MR * 12)
-#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define UNROLL _Pragma("GCC unroll 16")
@@ -67,6 +67,18 @@ static inline int64_t k_block(int64_t K, int64_t kmax)
     if (K <= kmax) return K < 1 ? 1 : K;
     int64_t n = (K + kmax - 1) / kmax;
     return (K + n - 1) / n;
+}
+
+/* The cache blocking (MC, KC, NC), chosen once per process from the
+ * caches cpuid reports (gemm_blocking_x86.c, docs/kernels.md). */
+static mote_x86_gemm_blocking blk;
+static pthread_once_t blk_once = PTHREAD_ONCE_INIT;
+static void blk_init(void) { mote_x86_gemm_blocking_for(MR, NR, &blk); }
+
+const mote_x86_gemm_blocking *GEMM_NAME(blocking)(void)
+{
+    pthread_once(&blk_once, blk_init);
+    return &blk;
 }
 
 /* What happens after the last K block. */
@@ -88,11 +100,16 @@ static void act_row(float *x, int64_t n, const mote_act *act)
  * applies bias and activation before storing. Rows >= mr and columns >= nr
  * are computed (from zero padding) but never loaded or stored.
  */
-static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap,
-                                     const float *restrict Bp, float *C, int64_t ldc,
+static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const int in_place,
+                                     int64_t lda, const float *restrict Bp, float *C, int64_t ldc,
                                      int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
     vf c[MR][NV];
+    /* in_place: A read in place, row i at Ap + i * lda (rows past mr read
+     * the last row again, into accumulators never stored) */
+    const float *ar[MR];
+    if (in_place)
+        for (int i = 0; i < MR; i++) ar[i] = Ap + (i < mr ? i : mr - 1) * lda;
     const int full = nr >= NR;
     UNROLL for (int i = 0; i < MR; i++)
         UNROLL for (int v = 0; v < NV; v++) {
@@ -102,11 +119,21 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap,
             else
                 c[i][v] = v_zero();
         }
+    /* the next tile, to the right, reads (or writes) its rows of C next:
+     * ask for them now, while this tile computes */
+    if (blk.pf_c)
+        for (int i = 0; i < MR; i++)
+            UNROLL for (int v = 0; v < NV; v++) __builtin_prefetch(C + i * ldc + NR + v * VLEN, 1, 3);
+    const int64_t pf = blk.pf;
     for (int64_t k = 0; k < kc; k++) {
         vf b[NV];
+        if (pf) {
+            UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(Bp + (k + pf) * NR + v, 0, 3);
+            if (!in_place) __builtin_prefetch(Ap + (k + pf) * MR, 0, 3);
+        }
         UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
         UNROLL for (int i = 0; i < MR; i++) {
-            vf a = v_set1(Ap[k * MR + i]);
+            vf a = v_set1(in_place ? ar[i][k] : Ap[k * MR + i]);
             UNROLL for (int v = 0; v < NV; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
         }
     }
@@ -140,12 +167,29 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap,
 static void micro_tile_full(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, Bp, C, ldc, MR, NR, load_c, e);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e);
 }
 static void micro_tile_edge(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e);
+}
+/* A in place (rows lda apart): a full tile, and any tile */
+static void micro_tile_rows_full(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
+                                 int64_t ldc, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, A, 1, lda, Bp, C, ldc, MR, NR, load_c, e);
+}
+static void micro_tile_rows_edge(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
+                                 int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, A, 1, lda, Bp, C, ldc, mr, nr, load_c, e);
+}
+static void micro_tile_rows(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
+                            int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    if (mr == MR && nr >= NR) micro_tile_rows_full(kc, A, lda, Bp, C, ldc, load_c, e);
+    else micro_tile_rows_edge(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
 }
 
 static void tile(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
@@ -171,6 +215,20 @@ static void pack_a(const float *A, int64_t rs, int64_t cs, int64_t mc, int64_t k
                               MR - i);
             continue;
         }
+#ifdef COL_GATHER
+        /* rows of A: one gather per k takes the micro-panel's column at
+         * once, instead of MR scalar loads and stores */
+        if (cs == 1 && rs <= INT32_MAX / MR) {
+            const col_index idx = col_index_for(rs);
+            const vf va = v_set1(alpha);
+            for (int64_t k = 0; k < kc; k++) {
+                vf x = col_gather(A + i0 * rs + k, idx, (int)mr);
+                if (alpha != 1.0f) x = v_mul(x, va);
+                v_store_n(dst + k * MR, x, MR);
+            }
+            continue;
+        }
+#endif
         if (mr < MR) memset(dst, 0, sizeof(float) * (size_t)(MR * kc));
         for (int64_t i = 0; i < mr; i++) {
             const float *src = A + (i0 + i) * rs;
@@ -226,8 +284,9 @@ void GEMM_NAME(pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb, int tr
 size_t GEMM_NAME(scratch_bytes)(int64_t M, int64_t K)
 {
     if (M <= 8) return 0;
-    int64_t rows = g_min(MC, (M + MR - 1) / MR * MR);
-    return (size_t)(rows * k_block(K, KC_PB)) * sizeof(float) + 64;
+    const mote_x86_gemm_blocking *b = GEMM_NAME(blocking)();
+    int64_t rows = g_min(b->mc, (M + MR - 1) / MR * MR);
+    return (size_t)(rows * k_block(K, b->kc)) * sizeof(float) + 64;
 }
 
 /*
@@ -247,8 +306,13 @@ static ALWAYS_INLINE void small_pass(const mote_gemm_packed_args *a, int64_t r0,
     UNROLL for (int i = 0; i < M; i++)
         UNROLL for (int p = 0; p < P; p++)
             UNROLL for (int v = 0; v < NV; v++) c[i][p][v] = v_zero();
+    /* B streams by once, from far caches: twice the tiles' distance */
+    const int64_t pf = 2 * blk.pf;
     for (int64_t k = 0; k < a->K; k++) {
         vf b[4][NV];
+        if (pf)
+            UNROLL for (int p = 0; p < P; p++)
+                UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(bp[p] + (k + pf) * NR + v, 0, 3);
         UNROLL for (int p = 0; p < P; p++)
             UNROLL for (int v = 0; v < NV; v++) b[p][v] = v_load(bp[p] + k * NR + v * VLEN);
         UNROLL for (int i = 0; i < M; i++) {
@@ -316,27 +380,59 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
     /* the small-M path reads rows of A in place; a transposed A takes the
      * tiled path whatever the rows (its M is more than 8, so the scratch
      * holds a packed block) */
+    const mote_x86_gemm_blocking *bl = GEMM_NAME(blocking)();
     if (a->m1 - a->m0 <= 8 && K > 0 && !a->trans_a) { small_m(a); return; }
+    /* rows past the last whole MR tile (at most 8) take the small-M path
+     * rather than a tile of mostly padding: the same chain per element */
+    const int64_t left = (a->m1 - a->m0) % MR;
+    if (left > 0 && left <= 8 && K > 0 && !a->trans_a) {
+        mote_gemm_packed_args t = *a;
+        t.m1 = a->m1 - left;
+        GEMM_NAME(packed)(&t);
+        t.m0 = t.m1;
+        t.m1 = a->m1;
+        small_m(&t);
+        return;
+    }
     float *Ap = (float *)(((uintptr_t)a->scratch + 63) & ~(uintptr_t)63);
     const float *Bp = a->Bp;
-    const int64_t kb = k_block(K, KC_PB);
+    const int64_t MC = bl->mc, NC = bl->nc, kb = k_block(K, bl->kc);
     int64_t k0 = 0;
     do {
         int64_t kc = g_min(kb, K - k0);
         int last = k0 + kc >= K;
+        /* A few panels of B meet each row of A: packing A would cost
+         * about as much as the products, so the micro-kernel reads A in
+         * place (unless its rows are 4 KiB apart, MR of them in one L1 set) */
+        if (!a->trans_a && n1 - a->n0 <= INPLACE_PANELS * NR && (a->lda * sizeof(float)) % 4096) {
+            for (int64_t r = a->m0; r < a->m1; r += MR)
+                for (int64_t j = a->n0; j < n1; j += NR) {
+                    gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                    if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                    micro_tile_rows(kc, a->A + r * a->lda + k0, a->lda, Bp + (j / NR) * K * NR + k0 * NR,
+                                    a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, a->m1 - r),
+                                    g_min(NR, n1 - j), k0 > 0, &e);
+                }
+            k0 += kc;
+            continue;
+        }
         for (int64_t i0 = a->m0; i0 < a->m1; i0 += MC) {
             int64_t mc = g_min(MC, a->m1 - i0);
             if (a->trans_a) pack_a(a->A + k0 * a->lda + i0, 1, a->lda, mc, kc, 1.0f, Ap);
             else pack_a(a->A + i0 * a->lda + k0, a->lda, 1, mc, kc, 1.0f, Ap);
-            for (int64_t j = a->n0; j < n1; j += NR) {
-                const float *bp = Bp + (j / NR) * K * NR + k0 * NR;
-                int64_t nr = g_min(NR, n1 - j);
+            /* B in blocks of NC columns (L2); within one, each A
+             * micro-panel (L1) passes over all of its B micro-panels */
+            for (int64_t j0 = a->n0; j0 < n1; j0 += NC) {
+                int64_t j1 = g_min(j0 + NC, n1);
                 for (int64_t ip = 0; ip < mc; ip += MR) {
                     int64_t r = i0 + ip;
-                    gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
-                    if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
-                    tile(kc, Ap + ip * kc, bp, a->C + r * a->ldc + j, a->ldc,
-                         (int)g_min(MR, mc - ip), nr, k0 > 0, &e);
+                    for (int64_t j = j0; j < j1; j += NR) {
+                        const float *bp = Bp + (j / NR) * K * NR + k0 * NR;
+                        gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                        if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                        tile(kc, Ap + ip * kc, bp, a->C + r * a->ldc + j, a->ldc,
+                             (int)g_min(MR, mc - ip), g_min(NR, n1 - j), k0 > 0, &e);
+                    }
                 }
             }
         }
@@ -354,8 +450,6 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
  * micro-panel in L1); MR micro-panels of A. Same fma chain per element as
  * the packed-B path, so the row/column range given does not change a value.
  */
-#define NC (NR * 12)
-
 int64_t GEMM_NAME(mr)(void) { return MR; }
 
 size_t GEMM_NAME(pack_a_bytes)(int64_t M, int64_t K)
@@ -371,8 +465,9 @@ void GEMM_NAME(pack_a)(int64_t M, int64_t K, const float *A, int64_t lda, int tr
 
 size_t GEMM_NAME(packed_a_scratch_bytes)(int64_t N, int64_t K)
 {
-    int64_t cols = g_min(NC, (N + NR - 1) / NR * NR);
-    return (size_t)(cols * g_min(K < 1 ? 1 : K, KC)) * sizeof(float) + 64;
+    const mote_x86_gemm_blocking *b = GEMM_NAME(blocking)();
+    int64_t cols = g_min(b->nc, (N + NR - 1) / NR * NR);
+    return (size_t)(cols * k_block(K, b->kc)) * sizeof(float) + 64;
 }
 
 void GEMM_NAME(packed_a)(const mote_gemm_packed_a_args *a)
@@ -381,26 +476,25 @@ void GEMM_NAME(packed_a)(const mote_gemm_packed_a_args *a)
     if (m1 <= a->m0 || n1 <= a->n0) return;
     float *Bb = (float *)(((uintptr_t)a->scratch + 63) & ~(uintptr_t)63);
     const float *Ap = a->Ap;
+    const mote_x86_gemm_blocking *bl = GEMM_NAME(blocking)();
+    const int64_t NC = bl->nc, kb = k_block(K, bl->kc);
     int64_t k0 = 0;
     do {
-        int64_t kc = g_min(KC, K - k0);
+        int64_t kc = g_min(kb, K - k0);
         int last = k0 + kc >= K;
         for (int64_t j0 = a->n0; j0 < n1; j0 += NC) {
             int64_t nc = g_min(NC, n1 - j0);
             for (int64_t jp = 0; jp < nc; jp += NR)
                 pack_b_panel(a->B + k0 * a->ldb + j0 + jp, a->ldb, 1, kc, g_min(NR, nc - jp),
                              Bb + jp * kc);
-            for (int64_t i0 = a->m0; i0 < m1; i0 += MC) {
-                int64_t mc = g_min(MC, m1 - i0);
+            /* each A micro-panel (L1) passes over the B block (L2) */
+            for (int64_t r = a->m0; r < m1; r += MR) {
                 for (int64_t jp = 0; jp < nc; jp += NR) {
                     int64_t j = j0 + jp, nr = g_min(NR, nc - jp);
-                    for (int64_t ip = 0; ip < mc; ip += MR) {
-                        int64_t r = i0 + ip;
-                        gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
-                        if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
-                        tile(kc, Ap + (r / MR) * K * MR + k0 * MR, Bb + jp * kc,
-                             a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, mc - ip), nr, k0 > 0, &e);
-                    }
+                    gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                    if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                    tile(kc, Ap + (r / MR) * K * MR + k0 * MR, Bb + jp * kc,
+                         a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, m1 - r), nr, k0 > 0, &e);
                 }
             }
         }
@@ -420,6 +514,7 @@ void GEMM_NAME(unpacked)(const mote_gemm_args *a)
     if (M <= 0 || N <= 0) return;
     _Alignas(64) float bbuf[KC * NR];
     _Alignas(64) float abuf[KC * MR];
+    (void)GEMM_NAME(blocking)();   /* the prefetch distances */
     const int keep_c = a->beta != 0.0f;
     if (keep_c && a->beta != 1.0f)
         for (int64_t i = 0; i < M; i++)

@@ -27,6 +27,6 @@ libmote_avx512_la_SOURCES = $(X86_INCLUDES_LIST) arch/x86/avx512/simd_avx512.h \
 	arch/x86/avx512/llm_avx512.c arch/x86/avx512/qint_avx512.c
 
 # detection (baseline flags: it must run on any x86-64)
-libmote_core_la_SOURCES += arch/x86/cpuid_x86.c arch/x86/cpuid_x86.h
+libmote_core_la_SOURCES += arch/x86/cpuid_x86.c arch/x86/cpuid_x86.h arch/x86/gemm_blocking_x86.c
 libmote_core_la_LIBADD += libmote_avx2.la libmote_avx512.la
 endif

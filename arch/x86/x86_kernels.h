@@ -9,7 +9,21 @@
 
 #include "kernels.h"
 
+/* The packed SGEMM's cache blocking (gemm_blocking_x86.c): rows of the
+ * packed A block (a multiple of MR), the K block, columns of the packed B
+ * block of the packed-A path (a multiple of NR); and the data cache sizes
+ * in bytes they came from (0: not reported). */
+typedef struct mote_x86_gemm_blocking {
+    int64_t mc, kc, nc;
+    int64_t pf;        /* micro-kernel prefetch distance in k steps (0: none) */
+    int pf_c;          /* prefetch the next tile's rows of C */
+    long l1d, l2, l3;
+    char source[64];   /* "cpuid 4", ..., or "MOTE_GEMM_BLOCKING" */
+} mote_x86_gemm_blocking;
+void mote_x86_gemm_blocking_for(int64_t mr, int64_t nr, mote_x86_gemm_blocking *b);
+
 #define MOTE_X86_DECLARE_GEMM(G)                                                    \
+    const mote_x86_gemm_blocking *G(blocking)(void);                                \
     int64_t G(nr)(void);                                                            \
     size_t G(pack_b_bytes)(int64_t K, int64_t N);                                   \
     void G(pack_b)(int64_t K, int64_t N, const float *B, int64_t ldb, int trans_b, void *Bp); \

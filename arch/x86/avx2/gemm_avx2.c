@@ -11,9 +11,6 @@
 #define SMALL_ROWS 4
 /* B panels per small-M pass: m*2*P accumulators + 2*P loads fit 16 ymm */
 #define SMALL_P(m) ((m) <= 1 ? 4 : (m) <= 2 ? 2 : 1)
-/* packed-B K block: A block (72 x 512) + B micro-panel fit a 256 KiB L2,
- * as on older AVX2 cores; 1024 measured within a few % on a 1 MiB L2 */
-#define KC_PB 512
 #define GEMM_NAME(x) MOTE_X86_GEMM2(x)
 
 #include "gemm_tmpl.h"
