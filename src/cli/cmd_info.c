@@ -3,7 +3,8 @@
  * costs. Inputs and outputs, every node in execution order with its output
  * shapes and an estimate of its floating-point operations, the parameter
  * count, the memory plan (arena vs the sum of all intermediates) and the
- * metadata, and the memory plan as a timeline of arena buffers.
+ * metadata, the subgraphs (a Loop's body), and the memory plan as a
+ * timeline of arena buffers.
  *
  * It makes a one-thread inspection session (planned, but with neither
  * arena nor state allocated) to learn the shapes and reads the session's
@@ -86,6 +87,28 @@ static void print_meta(const mote_graph *g)
 }
 
 /* Parameter count and bytes: every weight value of the graph. */
+/* Each node holding subgraphs (a Loop's body), nested ones indented: how
+ * the node binds their inputs and what their nodes are. */
+static void print_subgraphs(const mote_graph *g, int depth, int *shown)
+{
+    for (int i = 0; i < g->n_nodes; i++) {
+        const mote_node *n = &g->nodes[i];
+        for (int a = 0; a < n->n_attr; a++) {
+            const mote_attr *at = &n->attrs[a];
+            if (at->type != MOTE_ATTR_GRAPH || !at->g) continue;
+            const mote_graph *b = at->g;
+            if (!(*shown)++) printf("subgraphs:\n");
+            int64_t cap = mote_attr_get_int(n, "_captures", 0);
+            printf("%*s%s (%s), %s: %d inputs (%lld captured from outside), %d outputs, %d nodes:",
+                   2 * depth + 2, "", n->name, n->op, at->name, b->n_inputs, (long long)cap,
+                   b->n_outputs, b->n_nodes);
+            for (int k = 0; k < b->n_nodes && k < 12; k++) printf(" %s", b->nodes[k].op);
+            printf("%s\n", b->n_nodes > 12 ? " ..." : "");
+            print_subgraphs(b, depth + 1, shown);
+        }
+    }
+}
+
 static void count_params(const mote_graph *g, double *count, double *bytes)
 {
     *count = 0;
@@ -338,6 +361,8 @@ int cli_cmd_info(int argc, char **argv)
     }
     printf("model: %s\n", path);
     print_meta(mote_model_graph(m));
+    int shown = 0;
+    print_subgraphs(mote_model_graph(m), 0, &shown);
     if (open_dims && !sst)
         printf("(dimensions the model leaves open are shown as 1; --shape sets them)\n");
     print_io("inputs", m, sst ? NULL : s, false);

@@ -87,13 +87,14 @@ static void check_nodes(const mote_onnx_ctx *c, const mote_onnx_graph *g, report
             add(r, "%s%s: op %s (opset %lld) is not supported by mote", label, extra, n->op_type,
                 (long long)c->opset);
     }
-    /* Subgraph attributes: an If's branches are inlined (onnx_control.c)
-     * and checked in turn; on any other op they are refused. */
+    /* Subgraph attributes: an If's branches (inlined) and a Loop's body
+     * (kept as a subgraph, onnx_control.c) are checked in turn; on any
+     * other op they are refused. */
     for (size_t i = 0; i < g->n_nodes; i++) {
         const mote_onnx_node *n = &g->nodes[i];
         if (!op_supported(c, n) || !strcmp(n->op_type, "Constant"))
             continue;
-        bool is_if = !strcmp(n->op_type, "If") || !strcmp(n->op_type, "Loop");   /* inlined */
+        bool is_if = !strcmp(n->op_type, "If") || !strcmp(n->op_type, "Loop");
         for (size_t a = 0; a < n->n_attrs; a++) {
             const mote_onnx_attr *at = &n->attrs[a];
             if (at->type != MOTE_ONNX_ATTR_GRAPH && at->type != MOTE_ONNX_ATTR_GRAPHS)

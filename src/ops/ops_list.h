@@ -55,6 +55,9 @@ MOTE_OP(LlmSwiGLU)
 MOTE_OP(LlmLinear)
 /* src/ops/llm/rope.c */
 MOTE_OP(LlmRope)
+/* src/ops/loop.c */
+MOTE_OP(LoopBegin)
+MOTE_OP(LoopEnd)
 /* src/ops/matmul.c */
 MOTE_OP(MatMul)
 /* src/ops/norm.c */

@@ -13,7 +13,7 @@ they were made): python3 tests/onnx/make_cli_models.py tests/onnx/cli
                           of X [2, 3] to [7, 5] that cannot run; with
                           C.npy / notC.npy (true / false) and X.npy
   loop_early_exit.onnx    a Loop whose body computes its condition (stop when
-                          the sum passes 10): refused, it is not unrolled
+                          the sum passes 10): runs as a loop, Y = 4 X
 """
 import os
 import sys

@@ -214,7 +214,7 @@ save("test_mote_reshape_shape_from_shape",
      ["x"], ["y"], 13, {"x": x}, [x.reshape(2, 12)],
      inits=[("z0", np.array(0, np.int64)), ("ax", i64(0)), ("rest", i64(-1))])
 
-# Loop with a constant trip count (unrolled at import): acc += x * i for
+# Loop with a constant trip count: acc += x * i for
 # i = 0, 1, 2, reading x from the outer scope; the scan output stacks acc.
 x = f32(2)
 body = helper.make_graph(
@@ -231,3 +231,73 @@ save("test_mote_loop_constant_trip_count",
      [helper.make_node("Loop", ["M", "", "acc0"], ["acc_final", "scans"], body=body)],
      ["x"], ["acc_final", "scans"], 13, {"x": x}, [3 * x, np.stack([0 * x, x, 3 * x])],
      inits=[("M", np.array(3, np.int64)), ("acc0", np.zeros(2, np.float32))], check=False)
+
+# Loop whose body computes its condition (an early exit): acc += x while
+# sum(acc) < 10, at most 6 trips; the body holds its own initializer.
+x = np.array([1.5, -0.5, 1.0], np.float32)
+body = helper.make_graph(
+    [helper.make_node("Add", ["acc", "x"], ["acc_out"]),
+     helper.make_node("ReduceSum", ["acc_out"], ["s"], keepdims=0),
+     helper.make_node("Less", ["s", "ten"], ["go"])],
+    "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+             helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+             helper.make_tensor_value_info("acc", TensorProto.FLOAT, [3])],
+    [helper.make_tensor_value_info("go", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [3])],
+    [numpy_helper.from_array(np.array(10, np.float32), "ten")])
+acc = np.zeros(3, np.float32)
+for _ in range(6):
+    acc = acc + x
+    if not acc.sum() < 10:
+        break
+save("test_mote_loop_early_exit",
+     [helper.make_node("Loop", ["M", "", "acc0"], ["acc_final"], body=body)],
+     ["x"], ["acc_final"], 13, {"x": x}, [acc],
+     inits=[("M", np.array(6, np.int64)), ("acc0", np.zeros(3, np.float32))], check=False)
+
+# Loop over the rows of x: the trip count is x's first dimension (Shape ->
+# Gather, known once the session fixes shapes), each trip reads row i
+# (Gather on the iteration number), sums it into acc and scans 2 * row.
+x = f32(4, 3)
+body = helper.make_graph(
+    [helper.make_node("Gather", ["x", "i"], ["row"], axis=0),
+     helper.make_node("Add", ["acc", "row"], ["acc_out"]),
+     helper.make_node("Add", ["row", "row"], ["twice"])],
+    "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+             helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+             helper.make_tensor_value_info("acc", TensorProto.FLOAT, [3])],
+    [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [3]),
+     helper.make_tensor_value_info("twice", TensorProto.FLOAT, [3])])
+save("test_mote_loop_shape_trip_count",
+     [helper.make_node("Shape", ["x"], ["shape"]),
+      helper.make_node("Gather", ["shape", "zero"], ["M"], axis=0),
+      helper.make_node("Loop", ["M", "", "acc0"], ["acc_final", "rows"], body=body)],
+     ["x"], ["acc_final", "rows"], 13, {"x": x}, [x.sum(axis=0), 2 * x],
+     inits=[("zero", np.array(0, np.int64)), ("acc0", np.zeros(3, np.float32))], check=False)
+
+# Nested Loops: the inner body reads the outer iteration number and x from
+# two levels out: acc += x * (i_outer + 1) for 3 inner trips, 2 outer trips.
+x = f32(2)
+inner = helper.make_graph(
+    [helper.make_node("Add", ["i", "one"], ["k"]),
+     helper.make_node("Cast", ["k"], ["fk"], to=TensorProto.FLOAT),
+     helper.make_node("Mul", ["x", "fk"], ["xk"]),
+     helper.make_node("Add", ["a", "xk"], ["a_out"])],
+    "inner", [helper.make_tensor_value_info("j", TensorProto.INT64, []),
+              helper.make_tensor_value_info("cj", TensorProto.BOOL, []),
+              helper.make_tensor_value_info("a", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_value_info("cj", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("a_out", TensorProto.FLOAT, [2])])
+outer = helper.make_graph(
+    [helper.make_node("Loop", ["three", "", "acc"], ["acc_out"], body=inner)],
+    "outer", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+              helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+              helper.make_tensor_value_info("acc", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [2])])
+save("test_mote_loop_nested",
+     [helper.make_node("Loop", ["two", "", "acc0"], ["acc_final"], body=outer)],
+     ["x"], ["acc_final"], 13, {"x": x}, [x * 3 * (1 + 2)],
+     inits=[("two", np.array(2, np.int64)), ("three", np.array(3, np.int64)),
+            ("one", np.array(1, np.int64)), ("acc0", np.zeros(2, np.float32))], check=False)
