@@ -4,6 +4,7 @@
  * run a body trip after trip (run-time trip counts, early exit, scans,
  * nested loops, captured values, no allocation while running).
  */
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "graph/graph.h"
 #include "format/format.h"
 #include "format/crc32.h"
+#include "runtime/session.h"
 #include "testutil.h"
 
 /* ---------------------------------------------- counting allocations */
@@ -311,6 +313,104 @@ START_TEST(test_loop_run_allocates_nothing)
 }
 END_TEST
 
+/* -------------------------------------------------------------- If */
+
+/* An If as the importer writes it: then y = sigmoid(2 x), else
+ * y = tanh(x + 1), and Where(c, then, else) marked _if_select. */
+static mote_graph *if_graph(void)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t d4[1] = {4};
+    float two = 2, one = 1;
+    int x = mote_graph_input(g, "x", MOTE_F32, 1, d4);
+    int c = mote_graph_input(g, "c", MOTE_BOOL, 0, NULL);
+    int w2 = mote_graph_weight(g, "two", MOTE_F32, 0, NULL, &two);
+    int w1 = mote_graph_weight(g, "one", MOTE_F32, 0, NULL, &one);
+    int t1, t2, e1, e2, y;
+    int in[3] = {x, w2, 0};
+    mote_graph_node(g, "Mul", "if/then/mul", 2, in, 1, NULL, &t1);
+    mote_graph_node(g, "Sigmoid", "if/then/sigmoid", 1, &t1, 1, NULL, &t2);
+    in[1] = w1;
+    mote_graph_node(g, "Add", "if/else/add", 2, in, 1, NULL, &e1);
+    mote_graph_node(g, "Tanh", "if/else/tanh", 1, &e1, 1, NULL, &e2);
+    int sel[3] = {c, t2, e2};
+    const char *yn[1] = {"y"};
+    int node = mote_graph_node(g, "Where", "if/select_0", 3, sel, 1, yn, &y);
+    mote_graph_attr_int(g, node, "_if_select", 1);
+    mote_graph_output(g, y);
+    return g;
+}
+
+static void count_step(void *ctx, const mote_session *s, int step)
+{
+    (void)s;
+    (void)step;
+    (*(int *)ctx)++;
+}
+
+START_TEST(test_data_dependent_if_runs_only_the_branch_taken)
+{
+    mote_model *m;
+    mote_session *s = session_of(if_graph(), &m);
+    ck_assert_int_eq(s->n_steps, 7);   /* IfJump, 2 then, Goto, 2 else, Where */
+    for (int rep = 0; rep < 2; rep++)
+        for (int cv = 0; cv <= 1; cv++) {
+            uint8_t c = (uint8_t)cv;
+            mote_tensor in[2] = {
+                {.dtype = MOTE_F32, .ndim = 1, .dims = {4}, .data = (void *)x0},
+                {.dtype = MOTE_BOOL, .ndim = 0, .data = &c},
+            };
+            int ran = 0;
+            mote_step_hooks h = {.before = count_step, .ctx = &ran};
+            ck_assert_mote_ok(mote_session_run_hooked(s, in, 2, &h));
+            ck_assert_int_eq(ran, cv ? 5 : 4);   /* the other side's steps never ran */
+            mote_tensor y;
+            ck_assert_mote_ok(mote_session_output(s, 0, &y));
+            for (int k = 0; k < 4; k++) {
+                float want = cv ? 1.0f / (1.0f + expf(-2 * x0[k])) : tanhf(x0[k] + 1);
+                ck_assert_msg(fabsf(((float *)y.data)[k] - want) < 1e-6f, "c=%d y[%d] = %g, want %g",
+                              cv, k, ((float *)y.data)[k], want);
+            }
+            ck_assert_mote_ok(mote_session_run(s, in, 2));   /* the plain run agrees */
+            for (int k = 0; k < 4; k++) {
+                float want = cv ? 1.0f / (1.0f + expf(-2 * x0[k])) : tanhf(x0[k] + 1);
+                ck_assert(fabsf(((float *)y.data)[k] - want) < 1e-6f);
+            }
+        }
+    mote_session_free(s);
+    mote_model_close(m);
+}
+END_TEST
+
+START_TEST(test_if_run_allocates_nothing)
+{
+#ifdef HAVE_ALLOC_COUNT
+    mote_model *m;
+    mote_session *s = session_of(if_graph(), &m);
+    uint8_t c = 1;
+    mote_tensor in[2] = {
+        {.dtype = MOTE_F32, .ndim = 1, .dims = {4}, .data = (void *)x0},
+        {.dtype = MOTE_BOOL, .ndim = 0, .data = &c},
+    };
+    ck_assert_mote_ok(mote_session_run(s, in, 2));
+    atomic_store(&n_allocs, 0);
+    atomic_store(&counting, true);
+    int failed = 0;
+    for (int k = 0; k < 20; k++) {
+        c = (uint8_t)(k & 1);
+        failed += mote_session_run(s, in, 2) != MOTE_OK;
+    }
+    atomic_store(&counting, false);
+    ck_assert_int_eq(failed, 0);
+    ck_assert_msg(atomic_load(&n_allocs) == 0, "%ld allocations in 20 runs", atomic_load(&n_allocs));
+    mote_session_free(s);
+    mote_model_close(m);
+#else
+    fprintf(stderr, "SKIP: allocation counting needs glibc\n");
+#endif
+}
+END_TEST
+
 /* ------------------------------------------------------------ format */
 
 START_TEST(test_subgraphs_round_trip_through_a_file)
@@ -476,6 +576,10 @@ static Suite *control_flow_suite(void)
     tcase_add_test(t, test_loop_carried_value_changing_shape_is_refused);
     tcase_add_test(t, test_nested_loops_run);
     tcase_add_test(t, test_loop_run_allocates_nothing);
+    suite_add_tcase(s, t);
+    t = tcase_create("if");
+    tcase_add_test(t, test_data_dependent_if_runs_only_the_branch_taken);
+    tcase_add_test(t, test_if_run_allocates_nothing);
     suite_add_tcase(s, t);
     t = tcase_create("format");
     tcase_add_test(t, test_subgraphs_round_trip_through_a_file);

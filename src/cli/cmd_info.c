@@ -137,8 +137,10 @@ static void print_nodes(const mote_session *s, double *total_flops)
         double fl = mote_node_flops(s, n);
         *total_flops += fl;
         char d[160], c[32];
-        mote_tensor_describe(n->n_out > 0 ? &s->vals[n->out[0]] : &(mote_tensor){ 0 }, d,
-                             sizeof d);
+        if (n->n_out > 0)
+            mote_tensor_describe(&s->vals[n->out[0]], d, sizeof d);
+        else
+            snprintf(d, sizeof d, "-");   /* a control step (IfJump, Goto) */
         printf("  %4d  %-20s %-24s %-28s %10s%s%s\n", i, n->op, n->name ? n->name : "", d,
                cli_count(fl, c), placed ? "  " : "", placed ? mote_session_step_device(s, i) : "");
         for (int k = 1; k < n->n_out; k++)  /* further outputs, one per line */

@@ -11,6 +11,9 @@ MOTE_OP(Div)
 MOTE_OP(Mul)
 MOTE_OP(PRelu)
 MOTE_OP(Sub)
+/* src/ops/branch.c */
+MOTE_OP(Goto)
+MOTE_OP(IfJump)
 /* src/ops/cast.c */
 MOTE_OP(Cast)
 MOTE_OP(CastLike)

@@ -29,6 +29,7 @@
 #include <string.h>
 #include "graph/internal.h"
 #include "control_flow.h"
+#include "ops/ops.h"
 
 static mote_status emit_graph(mote_graph *f, const mote_graph *src, const int *vmap,
                               const char *prefix, int depth);
@@ -216,4 +217,259 @@ mote_status mote_control_flatten(const mote_graph *g, mote_graph **out)
     }
     *out = f;
     return MOTE_OK;
+}
+
+/* ------------------------------------------- the two sides of an If */
+
+/*
+ * An imported If is its two branches' nodes and one select per output,
+ * Where(cond, then_k, else_k) marked _if_select (src/onnx/onnx_control.c).
+ * A node whose every result is read only by the then side of the selects
+ * on one condition (directly, as their input 1, or through nodes of that
+ * side) is needed only when the condition is true; likewise for the else
+ * side. Stateful and control nodes, and nodes whose results are graph
+ * outputs, stay where they are. Each condition's sides are moved to just
+ * before its first select, between an IfJump and a Goto, so a run
+ * computes one side. A side whose nodes read a value computed after that
+ * first select is left as it is (both sides then run, as before).
+ */
+typedef struct side_walk {
+    const mote_graph *g;
+    int *cstart, *cnode, *cslot;   /* consumers of value v: [cstart[v], cstart[v+1]) */
+    int *group;                    /* (n_nodes) a select's group, else -1            */
+    int *tag;                      /* (n_nodes) 2 group + 1 then, + 2 else; 0 none   */
+    int *pos;                      /* (n_nodes) position in the order                */
+} side_walk;
+
+static bool is_select(const mote_node *n)
+{
+    return !strcmp(n->op, "Where") && n->n_in == 3 && n->in[0] >= 0 &&
+           mote_attr_get_int(n, "_if_select", 0) == 1;
+}
+
+/* The side node n belongs to, from its consumers (0: none). */
+static int side_of(const side_walk *w, int n, const bool *is_out)
+{
+    const mote_node *nd = &w->g->nodes[n];
+    const mote_op *op = mote_op_find(nd->op);
+    if (!op || op->state || (op->flags & MOTE_OP_CONTROL) || w->group[n] >= 0 || nd->n_out == 0)
+        return 0;
+    int tag = -1;
+    for (int j = 0; j < nd->n_out; j++) {
+        int v = nd->out[j];
+        if (is_out[v] || w->cstart[v] == w->cstart[v + 1])
+            return 0;
+        for (int e = w->cstart[v]; e < w->cstart[v + 1]; e++) {
+            int c = w->cnode[e], t;
+            if (w->group[c] >= 0)
+                t = w->cslot[e] == 1 ? 2 * w->group[c] + 1 : w->cslot[e] == 2 ? 2 * w->group[c] + 2 : 0;
+            else
+                t = w->tag[c];
+            if (t == 0 || (tag >= 0 && t != tag))
+                return 0;
+            tag = t;
+        }
+    }
+    return tag < 0 ? 0 : tag;
+}
+
+static mote_status add_jump(mote_graph *g, const char *op, const char *name, int cond, int when,
+                            const char *target, int *id)
+{
+    int in[1] = {cond};
+    *id = mote_graph_node_with_outputs(g, op, name, cond >= 0 ? 1 : 0, in, 0, NULL, NULL);
+    if (*id < 0)
+        return MOTE_ERR_GRAPH;
+    mote_status st = mote_graph_attr_string(g, *id, "_target", target);
+    if (!st && cond >= 0)
+        st = mote_graph_attr_int(g, *id, "when", when);
+    return st;
+}
+
+bool mote_control_has_selects(const mote_graph *g)
+{
+    for (int i = 0; i < g->n_nodes; i++)
+        if (is_select(&g->nodes[i]))
+            return true;
+    return false;
+}
+
+mote_status mote_control_branches(mote_graph *g, const int *order, bool *changed)
+{
+    *changed = false;
+    int nn = g->n_nodes, nv = g->n_values, n_groups = 0;
+    bool any = false;
+    for (int i = 0; i < nn && !any; i++)
+        any = is_select(&g->nodes[i]);
+    if (!any)
+        return MOTE_OK;
+    size_t uses = 0;
+    for (int i = 0; i < nn; i++)
+        uses += (size_t)g->nodes[i].n_in;
+    side_walk w = {g, calloc((size_t)nv + 2, sizeof(int)), malloc((uses + 1) * sizeof(int)),
+                   malloc((uses + 1) * sizeof(int)), malloc(((size_t)nn + 1) * sizeof(int)),
+                   calloc((size_t)nn + 1, sizeof(int)), malloc(((size_t)nn + 1) * sizeof(int))};
+    int *cond_group = malloc(((size_t)nv + 1) * sizeof(int));
+    bool *is_out = calloc((size_t)nv + 1, sizeof(bool));
+    int *first = NULL, *seq = NULL;
+    bool *ok = NULL;
+    mote_status st = w.cstart && w.cnode && w.cslot && w.group && w.tag && w.pos && cond_group &&
+                     is_out ? MOTE_OK : mote_error(MOTE_ERR_NOMEM, "out of memory");
+    if (st)
+        goto done;
+    for (int i = 0; i < g->n_outputs; i++)
+        is_out[g->outputs[i]] = true;
+    /* consumers of each value */
+    for (int i = 0; i < nn; i++)
+        for (int k = 0; k < g->nodes[i].n_in; k++)
+            if (g->nodes[i].in[k] >= 0)
+                w.cstart[g->nodes[i].in[k] + 1]++;
+    for (int v = 0; v < nv; v++)
+        w.cstart[v + 1] += w.cstart[v];
+    int *fill = malloc(((size_t)nv + 1) * sizeof(int));
+    if (!fill) {
+        st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(fill, w.cstart, (size_t)nv * sizeof(int));
+    for (int i = 0; i < nn; i++)
+        for (int k = 0; k < g->nodes[i].n_in; k++)
+            if (g->nodes[i].in[k] >= 0) {
+                int e = fill[g->nodes[i].in[k]]++;
+                w.cnode[e] = i;
+                w.cslot[e] = k;
+            }
+    free(fill);
+    /* the selects, grouped by their condition */
+    for (int v = 0; v < nv; v++)
+        cond_group[v] = -1;
+    for (int oi = 0; oi < nn; oi++) {
+        int i = order[oi];
+        w.pos[i] = oi;
+        w.group[i] = -1;
+        if (!is_select(&g->nodes[i]))
+            continue;
+        int c = g->nodes[i].in[0];
+        if (cond_group[c] < 0)
+            cond_group[c] = n_groups++;
+        w.group[i] = cond_group[c];
+    }
+    first = malloc(((size_t)n_groups + 1) * sizeof(int));   /* each group's first select */
+    ok = calloc((size_t)n_groups + 1, sizeof(bool));
+    seq = malloc(((size_t)nn + 3 * (size_t)n_groups + 1) * sizeof(int));
+    if (!first || !ok || !seq) {
+        st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int k = 0; k < n_groups; k++)
+        first[k] = -1;
+    for (int oi = 0; oi < nn; oi++)
+        if (w.group[order[oi]] >= 0 && first[w.group[order[oi]]] < 0)
+            first[w.group[order[oi]]] = order[oi];
+    /* the sides, consumers first */
+    for (int oi = nn - 1; oi >= 0; oi--)
+        w.tag[order[oi]] = side_of(&w, order[oi], is_out);
+    /* a group is moved when it has a side and every node of its sides
+     * reads only values made before its first select */
+    for (int k = 0; k < n_groups; k++)
+        ok[k] = true;
+    bool any_side = false;
+    for (int i = 0; i < nn; i++) {
+        if (!w.tag[i])
+            continue;
+        int k = (w.tag[i] - 1) / 2;
+        any_side = true;
+        for (int j = 0; j < g->nodes[i].n_in; j++) {
+            int v = g->nodes[i].in[j], p = v >= 0 ? g->values[v].producer : -1;
+            if (p >= 0 && !w.tag[p] && w.pos[p] >= w.pos[first[k]])
+                ok[k] = false;
+        }
+    }
+    if (!any_side)
+        goto done;
+    /* the new order: the sides of group k just before its first select */
+    int ns = 0;
+    for (int oi = 0; oi < nn && !st; oi++) {
+        int i = order[oi];
+        if (w.tag[i] && ok[(w.tag[i] - 1) / 2])
+            continue;
+        int k = w.group[i];
+        if (k >= 0 && first[k] == i && ok[k]) {
+            int n_then = 0, n_else = 0, first_else = -1;
+            for (int oj = 0; oj < nn; oj++) {
+                int t = w.tag[order[oj]];
+                n_then += t == 2 * k + 1;
+                if (t == 2 * k + 2 && !n_else++)
+                    first_else = order[oj];
+            }
+            if (n_then || n_else) {
+                const mote_node *sel = &g->nodes[i];
+                int cond = sel->in[0], id;
+                char *nm = joined(sel->name, n_then ? "/if_then" : "/if_else");
+                char *gn = joined(sel->name, "/then_done");
+                char *sel_name = mote_strdup(sel->name);
+                char *else_name = first_else >= 0 ? mote_strdup(g->nodes[first_else].name) : NULL;
+                if (!nm || !gn || !sel_name || (first_else >= 0 && !else_name))
+                    st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+                /* then side present: skip it when cond is false (to the else
+                 * side, or the select); else only: skip it when true */
+                if (!st)
+                    st = add_jump(g, "IfJump", nm, cond, n_then ? 0 : 1,
+                                  n_then && n_else ? else_name : sel_name, &id);
+                if (!st) {
+                    seq[ns++] = id;
+                    for (int oj = 0; oj < nn; oj++)
+                        if (w.tag[order[oj]] == 2 * k + 1)
+                            seq[ns++] = order[oj];
+                }
+                if (!st && n_then && n_else) {
+                    st = add_jump(g, "Goto", gn, -1, 0, sel_name, &id);
+                    if (!st)
+                        seq[ns++] = id;
+                }
+                for (int oj = 0; !st && oj < nn; oj++)
+                    if (w.tag[order[oj]] == 2 * k + 2)
+                        seq[ns++] = order[oj];
+                free(nm);
+                free(gn);
+                free(sel_name);
+                free(else_name);
+            }
+        }
+        seq[ns++] = i;
+    }
+    if (st)
+        goto done;
+    /* the graph's nodes in that order (the added ones were appended) */
+    if (ns != g->n_nodes) {
+        st = mote_error(MOTE_ERR_GRAPH, "If sides: %d steps laid out for %d nodes", ns, g->n_nodes);
+        goto done;
+    }
+    mote_node *moved = malloc((size_t)ns * sizeof *moved);
+    if (!moved) {
+        st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < ns; i++)
+        moved[i] = g->nodes[seq[i]];
+    memcpy(g->nodes, moved, (size_t)ns * sizeof *moved);
+    free(moved);
+    for (int i = 0; i < ns; i++)
+        for (int j = 0; j < g->nodes[i].n_out; j++)
+            g->values[g->nodes[i].out[j]].producer = i;
+    mote_graph_names_changed(g);
+    *changed = true;
+done:
+    free(w.cstart);
+    free(w.cnode);
+    free(w.cslot);
+    free(w.group);
+    free(w.tag);
+    free(w.pos);
+    free(cond_group);
+    free(is_out);
+    free(first);
+    free(ok);
+    free(seq);
+    return st;
 }

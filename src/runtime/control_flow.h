@@ -19,4 +19,16 @@
  */
 mote_status mote_control_flatten(const mote_graph *g, mote_graph **out);
 
+/*
+ * The sides of data-dependent Ifs (their selects still in g after shape
+ * folding): every node only one side of a condition's selects needs is
+ * moved, with its side, to just before the first select, between an
+ * IfJump and a Goto (src/ops/branch.c), so a run computes one side; g is
+ * changed in place (nodes appended and reordered, values untouched) and
+ * must then run in its node order. order: g's execution order.
+ * *changed says whether anything was moved.
+ */
+bool mote_control_has_selects(const mote_graph *g);
+mote_status mote_control_branches(mote_graph *g, const int *order, bool *changed);
+
 #endif

@@ -66,6 +66,32 @@ static mote_status plan_order(const mote_session *s, int *order)
     return MOTE_OK;
 }
 
+/* The sides of data-dependent Ifs computed only when taken
+ * (control_flow.c): on the plan's own graph (a copy of the model's when it
+ * has none yet), which then runs in its node order. */
+static mote_status plan_branches(mote_session *s)
+{
+    if (!mote_control_has_selects(s->g)) return MOTE_OK;
+    mote_graph *w = (mote_graph *)s->g;
+    bool own = s->g == s->folded || s->g == s->flat, changed = false;
+    if (!own && !(w = mote_graph_clone(s->g, true)))
+        return mote_error(MOTE_ERR_NOMEM, "out of memory");
+    int *order = malloc(sizeof(int) * ((size_t)s->g->n_nodes + 1));
+    mote_status st = order ? plan_order(s, order) : mote_error(MOTE_ERR_NOMEM, "out of memory");
+    if (st == MOTE_OK) st = mote_control_branches(w, order, &changed);
+    free(order);
+    if (!own) {
+        if (st == MOTE_OK && changed) {
+            s->folded = w;   /* freed with the plan, like shape folding's copy */
+            s->g = w;
+        } else {
+            mote_graph_free(w);
+        }
+    }
+    if (st == MOTE_OK && changed) s->exec_order = true;
+    return st;
+}
+
 /* "tensor 'x' (f32[...])" for budget messages. */
 static void describe_value(const mote_session *s, int v, char *what, size_t len)
 {
@@ -472,8 +498,10 @@ mote_status mote_session_build_plan(mote_session *s, const mote_tensor *shapes, 
      * model's graph specialized to these shapes (the same value ids; fewer
      * nodes, or more where an If guard was added), which this plan then
      * runs; the order and the still empty per-node tables follow it */
+    int nodes_before = g->n_nodes;
     if ((st = mote_shape_fold(s)) != MOTE_OK) goto done;
-    if (s->g != g) {
+    if ((st = plan_branches(s)) != MOTE_OK) goto done;
+    if (s->g != g || s->g->n_nodes != nodes_before) {
         g = s->g;
         size_t fnv = (size_t)g->n_values + 1, fnn = (size_t)g->n_nodes + 1, fio = 1;
         for (int i = 0; i < g->n_nodes; i++) fio += (size_t)g->nodes[i].n_in + (size_t)g->nodes[i].n_out;

@@ -301,3 +301,20 @@ save("test_mote_loop_nested",
      ["x"], ["acc_final"], 13, {"x": x}, [x * 3 * (1 + 2)],
      inits=[("two", np.array(2, np.int64)), ("three", np.array(3, np.int64)),
             ("one", np.array(1, np.int64)), ("acc0", np.zeros(2, np.float32))], check=False)
+
+# A data-dependent If: the condition is computed from x (sum(x) > 0), each
+# branch computes from x and an outer weight; a session runs only the
+# branch taken (src/runtime/control_flow.c).
+x = np.array([[1.0, -2.0, 3.0], [0.5, -0.25, 2.0]], np.float32)
+then_b = helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Mul", ["r", "k"], ["t_out"])],
+    "then", [], [helper.make_tensor_value_info("t_out", TensorProto.FLOAT, [2, 3])])
+else_b = helper.make_graph(
+    [helper.make_node("Neg", ["x"], ["n"]), helper.make_node("Add", ["n", "k"], ["e_out"])],
+    "else", [], [helper.make_tensor_value_info("e_out", TensorProto.FLOAT, [2, 3])])
+save("test_mote_if_data_dependent",
+     [helper.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+      helper.make_node("Greater", ["s", "zero"], ["c"]),
+      helper.make_node("If", ["c"], ["y"], then_branch=then_b, else_branch=else_b)],
+     ["x"], ["y"], 13, {"x": x}, [np.maximum(x, 0) * np.float32(3)],
+     inits=[("zero", np.array(0, np.float32)), ("k", np.array(3, np.float32))], check=False)
