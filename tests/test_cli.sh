@@ -222,6 +222,11 @@ if [ -f "$C/three_unsupported.onnx" ] && "$MOTE" convert --help 2>/dev/null | gr
         grep -q "$op" "$T/stderr" || { echo "FAIL: convert does not list '$op'"; fails=$((fails + 1)); }
     done
     conv_nothing_left "three unsupported ops"
+    check 1 "3 things mote does not support" "$MOTE" convert "$C/loop_unsupported.onnx" "$T/conv/y.mote"
+    for op in "op Cosh" "op Sinh" "op Det" "cosh0" "sinh_in_body" "det_in_body"; do
+        grep -q "$op" "$T/stderr" || { echo "FAIL: convert does not list '$op' (in a Loop body)"; fails=$((fails + 1)); }
+    done
+    conv_nothing_left "three unsupported ops, two in a Loop body"
     check 1 "converts, but does not run: node 'reshape0'" "$MOTE" convert "$C/fails_at_session.onnx" "$T/conv/y.mote"
     conv_nothing_left "a model that does not run"
     check 1 "converts, but does not run (2 nodes)" "$MOTE" convert "$C/two_problems.onnx" "$T/conv/y.mote"
