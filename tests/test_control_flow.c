@@ -241,6 +241,45 @@ START_TEST(test_loop_carried_value_changing_shape_is_refused)
 }
 END_TEST
 
+START_TEST(test_loop_whose_counts_do_not_add_up_is_refused)
+{
+    /* _captures says 4 captured values: no room for the loop-carried one */
+    mote_graph *g = loop_graph(2, false, false, 0);
+    ck_assert_mote_ok(mote_graph_attr_int(g, 0, "_captures", 4));
+    mote_model *m = NULL;
+    ck_assert_int_eq(mote_model_from_graph(g, &m), MOTE_ERR_GRAPH);
+    ck_assert_msg(strstr(mote_last_error(), "node 'loop' (Loop)") &&
+                  strstr(mote_last_error(), "do not fit together"), "message: %s", mote_last_error());
+    /* a body without its outputs */
+    g = loop_graph(2, false, false, 0);
+    ((mote_graph *)mote_node_subgraph(&g->nodes[0], "body"))->n_outputs = 1;
+    ck_assert_int_eq(mote_model_from_graph(g, &m), MOTE_ERR_GRAPH);
+    ck_assert_msg(strstr(mote_last_error(), "do not fit together"), "message: %s", mote_last_error());
+}
+END_TEST
+
+START_TEST(test_control_steps_in_a_file_are_refused)
+{
+    /* LoopBegin / IfJump are the session's own: a graph cannot hold them */
+    mote_graph *g = mote_graph_new();
+    int c = mote_graph_input(g, "c", MOTE_BOOL, 0, NULL);
+    int y;
+    int node = mote_graph_node_with_outputs(g, "IfJump", "jump", 1, &c, 0, NULL, NULL);
+    ck_assert_int_ge(node, 0);
+    ck_assert_mote_ok(mote_graph_attr_int(g, node, "when", 0));
+    ck_assert_mote_ok(mote_graph_attr_string(g, node, "_target", "id"));
+    mote_graph_node(g, "Identity", "id", 1, &c, 1, NULL, &y);
+    mote_graph_output(g, y);
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    mote_session *s = NULL;
+    ck_assert_int_eq(mote_session_new(m, NULL, &s), MOTE_ERR_GRAPH);
+    ck_assert_msg(strstr(mote_last_error(), "node 'jump' (IfJump)") &&
+                  strstr(mote_last_error(), "never from a file"), "message: %s", mote_last_error());
+    mote_model_close(m);
+}
+END_TEST
+
 START_TEST(test_nested_loops_run)
 {
     /* outer: 3 trips of (inner: 2 trips of y += w): y = x + 6 w */
@@ -280,6 +319,88 @@ START_TEST(test_nested_loops_run)
     mote_session *s = session_of(g, &m);
     run_loop(s, false, 0);
     expect_trips(s, 6);
+    mote_session_free(s);
+    mote_model_close(m);
+}
+END_TEST
+
+/* rows of x[N,3]: M = N (Shape -> Gather), each trip adds row i to acc
+ * and scans 2 * row i; N is open, fixed per session or reshape. */
+static mote_graph *rows_graph(void)
+{
+    mote_graph *b = mote_graph_new();
+    int64_t d3[1] = {3}, dn[2] = {-1, 3}, zero = 0;
+    int i = mote_graph_input(b, "i", MOTE_I64, 0, NULL);
+    int c = mote_graph_input(b, "c", MOTE_BOOL, 0, NULL);
+    int acc = mote_graph_input(b, "acc", MOTE_F32, 1, d3);
+    int x = mote_graph_input(b, "x", MOTE_F32, 2, dn);
+    int row, acc2, twice;
+    int gin[2] = {x, i};
+    mote_graph_node(b, "Gather", "row", 2, gin, 1, NULL, &row);
+    int ain[2] = {acc, row};
+    mote_graph_node(b, "Add", "acc_add", 2, ain, 1, NULL, &acc2);
+    int tin[2] = {row, row};
+    mote_graph_node(b, "Add", "twice", 2, tin, 1, NULL, &twice);
+    mote_graph_output(b, c);
+    mote_graph_output(b, acc2);
+    mote_graph_output(b, twice);
+
+    mote_graph *g = mote_graph_new();
+    static const float acc0[3] = {0, 0, 0};
+    int xv = mote_graph_input(g, "x", MOTE_F32, 2, dn);
+    int a0 = mote_graph_weight(g, "acc0", MOTE_F32, 1, d3, acc0);
+    int z = mote_graph_weight(g, "zero", MOTE_I64, 0, NULL, &zero);
+    int shape, m;
+    mote_graph_node(g, "Shape", "shape", 1, &xv, 1, NULL, &shape);
+    int gi[2] = {shape, z};
+    mote_graph_node(g, "Gather", "n", 2, gi, 1, NULL, &m);
+    int in[4] = {m, -1, a0, xv}, out[2];
+    const char *names[2] = {"sum", "rows"};
+    int node = mote_graph_node(g, "Loop", "loop", 4, in, 2, names, out);
+    mote_graph_attr_int(g, node, "_captures", 1);
+    mote_graph_attr_graph(g, node, "body", b);
+    mote_graph_output(g, out[0]);
+    mote_graph_output(g, out[1]);
+    return g;
+}
+
+START_TEST(test_loop_trip_count_from_shapes_follows_a_reshape)
+{
+    mote_model *m;
+    ck_assert_mote_ok(mote_model_from_graph(rows_graph(), &m));
+    mote_tensor shape = {.dtype = MOTE_F32, .ndim = 2, .dims = {4, 3}};
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.pin = 0;
+    o.input_shapes = &shape;
+    o.n_input_shapes = 1;
+    mote_session *s;
+    ck_assert_mote_ok(mote_session_new(m, &o, &s));
+    float x[12];
+    for (int k = 0; k < 12; k++)
+        x[k] = (float)(k + 1);
+    for (int n = 4; n >= 2; n -= 2) {
+        if (n == 2) {
+            shape.dims[0] = 2;
+            ck_assert_mote_ok(mote_session_reshape(s, &shape, 1));
+        }
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 2, .dims = {n, 3}, .data = x};
+        ck_assert_mote_ok(mote_session_run(s, &in, 1));
+        mote_tensor sum, rows;
+        ck_assert_mote_ok(mote_session_output(s, 0, &sum));
+        ck_assert_mote_ok(mote_session_output(s, 1, &rows));
+        ck_assert_int_eq(rows.ndim, 2);
+        ck_assert_int_eq(rows.dims[0], n);
+        for (int j = 0; j < 3; j++) {
+            float want = 0;
+            for (int r = 0; r < n; r++)
+                want += x[r * 3 + j];
+            ck_assert(((float *)sum.data)[j] == want);
+            for (int r = 0; r < n; r++)
+                ck_assert(((float *)rows.data)[r * 3 + j] == 2 * x[r * 3 + j]);
+        }
+    }
     mote_session_free(s);
     mote_model_close(m);
 }
@@ -574,7 +695,10 @@ static Suite *control_flow_suite(void)
     tcase_add_test(t, test_loop_scans_without_a_known_trip_count_are_refused);
     tcase_add_test(t, test_loop_stopping_before_its_scan_rows_fails_the_run);
     tcase_add_test(t, test_loop_carried_value_changing_shape_is_refused);
+    tcase_add_test(t, test_loop_whose_counts_do_not_add_up_is_refused);
+    tcase_add_test(t, test_control_steps_in_a_file_are_refused);
     tcase_add_test(t, test_nested_loops_run);
+    tcase_add_test(t, test_loop_trip_count_from_shapes_follows_a_reshape);
     tcase_add_test(t, test_loop_run_allocates_nothing);
     suite_add_tcase(s, t);
     t = tcase_create("if");
