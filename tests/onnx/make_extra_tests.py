@@ -318,3 +318,31 @@ save("test_mote_if_data_dependent",
       helper.make_node("If", ["c"], ["y"], then_branch=then_b, else_branch=else_b)],
      ["x"], ["y"], 13, {"x": x}, [np.maximum(x, 0) * np.float32(3)],
      inits=[("zero", np.array(0, np.float32)), ("k", np.array(3, np.float32))], check=False)
+
+# An If inside a Loop body, on a condition that changes per trip: acc += x
+# on even trips, acc -= 2 x on odd ones (5 trips); the branches read the
+# body's carried value and x from outside. A run takes one side per trip.
+x = f32(3)
+then_b = helper.make_graph([helper.make_node("Add", ["acc", "x"], ["t_out"])], "then", [],
+                           [helper.make_tensor_value_info("t_out", TensorProto.FLOAT, [3])])
+else_b = helper.make_graph([helper.make_node("Mul", ["x", "two"], ["x2"]),
+                            helper.make_node("Sub", ["acc", "x2"], ["e_out"])], "else", [],
+                           [helper.make_tensor_value_info("e_out", TensorProto.FLOAT, [3])])
+body = helper.make_graph(
+    [helper.make_node("Div", ["i", "two_i"], ["h"]),
+     helper.make_node("Mul", ["h", "two_i"], ["h2"]),
+     helper.make_node("Equal", ["h2", "i"], ["even"]),
+     helper.make_node("If", ["even"], ["acc_out"], then_branch=then_b, else_branch=else_b)],
+    "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+             helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+             helper.make_tensor_value_info("acc", TensorProto.FLOAT, [3])],
+    [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [3])])
+acc = np.zeros(3, np.float32)
+for i in range(5):
+    acc = acc + x if i % 2 == 0 else acc - x * np.float32(2)
+save("test_mote_loop_if_in_body",
+     [helper.make_node("Loop", ["M", "", "acc0"], ["acc_final"], body=body)],
+     ["x"], ["acc_final"], 13, {"x": x}, [acc],
+     inits=[("M", np.array(5, np.int64)), ("acc0", np.zeros(3, np.float32)),
+            ("two", np.array(2, np.float32)), ("two_i", np.array(2, np.int64))], check=False)
