@@ -247,6 +247,9 @@ if [ -f "$C/three_unsupported.onnx" ] && "$MOTE" convert --help 2>/dev/null | gr
     check 0 "loop0 (Loop), body: 5 inputs (2 captured from outside), 2 outputs, 3 nodes: Add ReduceSum Less" \
         "$MOTE" info "$T/conv/loop.mote"
     check 0 "values: -4 8 -12 16 -20 24" "$MOTE" run "$T/conv/loop.mote" -i "X=$C/X.npy"
+    # the instruments follow the jumps (a step in a loop runs many times)
+    check 0 "LoopEnd" timeout 60 "$MOTE" check-kernels "$T/conv/loop.mote" -i "X=$C/X.npy"
+    check 0 "LoopEnd" timeout 60 "$MOTE" profile -n 2 "$T/conv/loop.mote" -i "X=$C/X.npy"
     rm -rf "$T/conv/loop.mote" "$T/conv/out"
     check 0 "2 nodes" "$MOTE" convert -q "$C/runs_open_batch.onnx" "$T/conv/open.mote"
     check 0 "2 nodes" "$MOTE" convert --shape X=5x3 "$C/runs_open_batch.onnx" "$T/conv/open5.mote"

@@ -18,7 +18,9 @@
  *                                           -> the Loop's outputs
  *
  * and the session runs the nodes in the order listed, jumping where the
- * two control ops say (src/ops/loop.c). The plan stays static: one arena,
+ * two control ops say (src/ops/loop.c). Body nodes that compute the same
+ * on every trip (from captured values only) are placed before LoopBegin
+ * and run once. The plan stays static: one arena,
  * every buffer placed once; a run allocates nothing.
  *
  * Not here: the ops' semantics (loop.c), liveness across trips
@@ -32,7 +34,35 @@
 #include "ops/ops.h"
 
 static mote_status emit_graph(mote_graph *f, const mote_graph *src, const int *vmap,
-                              const char *prefix, int depth);
+                              const char *prefix, int depth, const bool *pick, bool want);
+
+/* The body's nodes that compute the same every trip: whose inputs are
+ * captured values or results of such nodes (stateless ops with inputs,
+ * no subgraph). They run once, before the loop. hoist: (n_nodes). */
+static mote_status invariant_nodes(const mote_graph *body, int first_captured, bool *hoist)
+{
+    bool *inv = calloc((size_t)body->n_values + 1, sizeof *inv);
+    int *order = malloc(sizeof(int) * ((size_t)body->n_nodes + 1));
+    mote_status st = inv && order ? mote_graph_topo_order(body, order)
+                                  : mote_error(MOTE_ERR_NOMEM, "out of memory");
+    for (int i = first_captured; !st && i < body->n_inputs; i++)
+        inv[body->inputs[i]] = true;
+    for (int oi = 0; !st && oi < body->n_nodes; oi++) {
+        const mote_node *n = &body->nodes[order[oi]];
+        const mote_op *op = mote_op_find(n->op);
+        bool ok = op && !op->state && !(op->flags & MOTE_OP_CONTROL) && n->n_in > 0;
+        for (int a = 0; ok && a < n->n_attr; a++)
+            ok = n->attrs[a].type != MOTE_ATTR_GRAPH;
+        for (int k = 0; ok && k < n->n_in; k++)
+            ok = n->in[k] < 0 || inv[n->in[k]];
+        hoist[order[oi]] = ok;
+        for (int k = 0; ok && k < n->n_out; k++)
+            inv[n->out[k]] = true;
+    }
+    free(inv);
+    free(order);
+    return st;
+}
 
 static char *joined(const char *a, const char *b)
 {
@@ -103,11 +133,6 @@ static mote_status emit_loop(mote_graph *f, const mote_node *n, const int *in, c
         if ((state[j] = new_value(f, pre, nm, dt)) < 0)
             st = MOTE_ERR_GRAPH;
     }
-    int node = -1;
-    if (!st) {
-        node = mote_graph_node_with_outputs(f, "LoopBegin", bname, 2 + C, in, 2 + C, bin, NULL);
-        st = node < 0 ? MOTE_ERR_GRAPH : mote_graph_attr_string(f, node, "_end", ename);
-    }
     /* the body: its inputs bound, its activations new values of f */
     for (int v = 0; !st && v < body->n_values; v++)
         bmap[v] = -1;
@@ -121,8 +146,23 @@ static mote_status emit_loop(mote_graph *f, const mote_node *n, const int *in, c
         if (bmap[v] < 0)
             st = mote_error(MOTE_ERR_GRAPH, "node '%s' (Loop): body value '%s' is neither an input "
                             "nor computed by the body", n->name, body->values[v].name);
+    /* what every trip computes alike runs once, before LoopBegin; then the
+     * loop: LoopBegin, the rest of the body, LoopEnd */
+    bool *hoist = st ? NULL : calloc((size_t)body->n_nodes + 1, sizeof *hoist);
+    if (!st && !hoist)
+        st = mote_error(MOTE_ERR_NOMEM, "out of memory");
     if (!st)
-        st = emit_graph(f, body, bmap, pre, depth + 1);
+        st = invariant_nodes(body, 2 + C, hoist);
+    if (!st)
+        st = emit_graph(f, body, bmap, pre, depth + 1, hoist, true);
+    int node = -1;
+    if (!st) {
+        node = mote_graph_node_with_outputs(f, "LoopBegin", bname, 2 + C, in, 2 + C, bin, NULL);
+        st = node < 0 ? MOTE_ERR_GRAPH : mote_graph_attr_string(f, node, "_end", ename);
+    }
+    if (!st)
+        st = emit_graph(f, body, bmap, pre, depth + 1, hoist, false);
+    free(hoist);
     /* LoopEnd: M, iter, cond, state..., then the body's outputs */
     if (!st) {
         ein[0] = in[0];
@@ -150,7 +190,7 @@ static mote_status emit_loop(mote_graph *f, const mote_node *n, const int *in, c
 /* Appends src's nodes to f in a topological order of src, inputs and
  * outputs through vmap (src value id -> f value id), names prefixed. */
 static mote_status emit_graph(mote_graph *f, const mote_graph *src, const int *vmap,
-                              const char *prefix, int depth)
+                              const char *prefix, int depth, const bool *pick, bool want)
 {
     if (depth > (int)MOTE_GRAPH_MAX_DEPTH)
         return mote_error(MOTE_ERR_GRAPH, "subgraphs nested more than %d deep", MOTE_GRAPH_MAX_DEPTH);
@@ -164,6 +204,8 @@ static mote_status emit_graph(mote_graph *f, const mote_graph *src, const int *v
     if (!st)
         st = mote_graph_topo_order(src, order);
     for (int oi = 0; !st && oi < src->n_nodes; oi++) {
+        if (pick && pick[order[oi]] != want)
+            continue;
         const mote_node *n = &src->nodes[order[oi]];
         int *in = io, *out = io + n->n_in;
         for (int k = 0; k < n->n_in; k++)
@@ -207,7 +249,7 @@ mote_status mote_control_flatten(const mote_graph *g, mote_graph **out)
         st = mote_graph_remove_nodes(f, all);
     if (!st) {
         mote_graph_names_changed(f);
-        st = emit_graph(f, g, vmap, "", 0);
+        st = emit_graph(f, g, vmap, "", 0, NULL, false);
     }
     free(all);
     free(vmap);
@@ -366,9 +408,33 @@ mote_status mote_control_branches(mote_graph *g, const int *order, bool *changed
     for (int oi = 0; oi < nn; oi++)
         if (w.group[order[oi]] >= 0 && first[w.group[order[oi]]] < 0)
             first[w.group[order[oi]]] = order[oi];
+    /* the innermost loop around each position (its LoopBegin's position,
+     * -1: none): a side is not moved into a loop it is outside of (the
+     * loop would compute it on every trip) */
+    int *loop_of = malloc(((size_t)nn + 1) * sizeof(int)), *stack = malloc(((size_t)nn + 1) * sizeof(int));
+    if (!loop_of || !stack) {
+        free(loop_of);
+        free(stack);
+        st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int oi = 0, top = 0; oi < nn; oi++) {
+        const char *op = g->nodes[order[oi]].op;
+        if (!strcmp(op, "LoopEnd") && top > 0)
+            top--;
+        loop_of[oi] = top > 0 ? stack[top - 1] : -1;
+        if (!strcmp(op, "LoopBegin"))
+            stack[top++] = oi;
+    }
     /* the sides, consumers first */
-    for (int oi = nn - 1; oi >= 0; oi--)
-        w.tag[order[oi]] = side_of(&w, order[oi], is_out);
+    for (int oi = nn - 1; oi >= 0; oi--) {
+        int t = side_of(&w, order[oi], is_out);
+        if (t && loop_of[oi] != loop_of[w.pos[first[(t - 1) / 2]]])
+            t = 0;
+        w.tag[order[oi]] = t;
+    }
+    free(loop_of);
+    free(stack);
     /* a group is moved when it has a side and every node of its sides
      * reads only values made before its first select */
     for (int k = 0; k < n_groups; k++)
