@@ -232,7 +232,8 @@ START_TEST(test_loop_carried_value_changing_shape_is_refused)
     int add = mote_graph_find_node(b, "add");
     ck_assert_int_ge(add, 0);
     free(b->nodes[add].op);
-    b->nodes[add].op = strdup("ReduceSum");
+    b->nodes[add].op = malloc(sizeof "ReduceSum");
+    memcpy(b->nodes[add].op, "ReduceSum", sizeof "ReduceSum");
     b->nodes[add].n_in = 1;
     mote_model *m = NULL;
     ck_assert_int_eq(mote_model_from_graph(g, &m), MOTE_ERR_UNSUPPORTED);
