@@ -35,6 +35,13 @@ tests_test_session_memory_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_memory_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/test_session_memory
 
+# Loop: subgraphs in the graph and the file, sessions that loop.
+check_PROGRAMS += tests/test_control_flow
+tests_test_control_flow_SOURCES = tests/test_control_flow.c tests/testutil.c tests/testutil.h
+tests_test_control_flow_CFLAGS = $(TEST_CFLAGS)
+tests_test_control_flow_LDADD = $(TEST_LIBS)
+TESTS += tests/test_control_flow
+
 # The .mote reader and writer, and hostile files.
 check_PROGRAMS += tests/test_format
 tests_test_format_SOURCES = tests/test_format.c

@@ -79,6 +79,11 @@ static void after_step(void *ctx, const mote_session *s, int step)
 {
     capture *c = ctx;
     const mote_node *n = &s->g->nodes[s->step_node[step]];
+    if (c->outs[step]) {   /* a step in a loop: keep its last trip's outputs */
+        for (int k = 0; k < n->n_out; k++)
+            free(c->outs[step][k].data);
+        free(c->outs[step]);
+    }
     mote_tensor *o = calloc((size_t)n->n_out + 1, sizeof *o);
     c->outs[step] = o;
     if (!o) {
@@ -179,8 +184,8 @@ static void json_report(const char *path, bool chained, const int *used, int n_u
         for (int u = 1; u < n_used; u++) {
             int i = used[u];
             double a = 0, r = 0;
-            for (int k = 0; k < n->n_out; k++)
-                diff(&caps[i].outs[t][k], &caps[0].outs[t][k], &a, &r);
+            for (int k = 0; caps[i].outs[t] && caps[0].outs[t] && k < n->n_out; k++)
+                diff(&caps[i].outs[t][k], &caps[0].outs[t][k], &a, &r);   /* not run: none */
             worst_abs[i] = fmax(worst_abs[i], a);
             worst_rel[i] = fmax(worst_rel[i], r);
             cli_json_object(&j, isas[i]);
@@ -259,6 +264,17 @@ int cli_cmd_check_kernels(int argc, char **argv)
         if ((rc = run_capture(&im, isas[i], (int)threads, &caps[i], &ss[i])))
             goto out;
         used[n_used++] = i;
+        /* control flow (a Loop's trips, an If's sides): a step may run more
+         * than once or not at all, so feeding it the reference run's values
+         * would mix trips; each table then runs on its own results */
+        bool control = false;
+        for (int t = 0; i == 0 && t < ss[0]->n_steps; t++)
+            control |= ss[0]->steps[t].jump != NULL;
+        if (control && !chained) {
+            fprintf(stderr, "mote check-kernels: %s has control flow (Loop or If steps): each "
+                    "table runs on its own results, as with --chained\n", path);
+            chained = true;
+        }
         if (i == 0) {  /* node -> step of the reference run, for isolation */
             const mote_session *r0 = ss[0];
             if (!(ref_step = calloc((size_t)r0->g->n_nodes + 1, sizeof *ref_step))) {
@@ -293,8 +309,8 @@ int cli_cmd_check_kernels(int argc, char **argv)
         for (int u = 1; u < n_used; u++) {
             int i = used[u];
             double a = 0, r = 0;
-            for (int k = 0; k < n->n_out; k++)
-                diff(&caps[i].outs[t][k], &caps[0].outs[t][k], &a, &r);
+            for (int k = 0; caps[i].outs[t] && caps[0].outs[t] && k < n->n_out; k++)
+                diff(&caps[i].outs[t][k], &caps[0].outs[t][k], &a, &r);   /* not run: none */
             worst_abs[i] = fmax(worst_abs[i], a);
             worst_rel[i] = fmax(worst_rel[i], r);
             printf("  %15.3g %12.3g", a, r);

@@ -3,7 +3,8 @@
  * costs. Inputs and outputs, every node in execution order with its output
  * shapes and an estimate of its floating-point operations, the parameter
  * count, the memory plan (arena vs the sum of all intermediates) and the
- * metadata, and the memory plan as a timeline of arena buffers.
+ * metadata, the subgraphs (a Loop's body), and the memory plan as a
+ * timeline of arena buffers.
  *
  * It makes a one-thread inspection session (planned, but with neither
  * arena nor state allocated) to learn the shapes and reads the session's
@@ -86,6 +87,28 @@ static void print_meta(const mote_graph *g)
 }
 
 /* Parameter count and bytes: every weight value of the graph. */
+/* Each node holding subgraphs (a Loop's body), nested ones indented: how
+ * the node binds their inputs and what their nodes are. */
+static void print_subgraphs(const mote_graph *g, int depth, int *shown)
+{
+    for (int i = 0; i < g->n_nodes; i++) {
+        const mote_node *n = &g->nodes[i];
+        for (int a = 0; a < n->n_attr; a++) {
+            const mote_attr *at = &n->attrs[a];
+            if (at->type != MOTE_ATTR_GRAPH || !at->g) continue;
+            const mote_graph *b = at->g;
+            if (!(*shown)++) printf("subgraphs:\n");
+            int64_t cap = mote_attr_get_int(n, "_captures", 0);
+            printf("%*s%s (%s), %s: %d inputs (%lld captured from outside), %d outputs, %d nodes:",
+                   2 * depth + 2, "", n->name, n->op, at->name, b->n_inputs, (long long)cap,
+                   b->n_outputs, b->n_nodes);
+            for (int k = 0; k < b->n_nodes && k < 12; k++) printf(" %s", b->nodes[k].op);
+            printf("%s\n", b->n_nodes > 12 ? " ..." : "");
+            print_subgraphs(b, depth + 1, shown);
+        }
+    }
+}
+
 static void count_params(const mote_graph *g, double *count, double *bytes)
 {
     *count = 0;
@@ -114,8 +137,10 @@ static void print_nodes(const mote_session *s, double *total_flops)
         double fl = mote_node_flops(s, n);
         *total_flops += fl;
         char d[160], c[32];
-        mote_tensor_describe(n->n_out > 0 ? &s->vals[n->out[0]] : &(mote_tensor){ 0 }, d,
-                             sizeof d);
+        if (n->n_out > 0)
+            mote_tensor_describe(&s->vals[n->out[0]], d, sizeof d);
+        else
+            snprintf(d, sizeof d, "-");   /* a control step (IfJump, Goto) */
         printf("  %4d  %-20s %-24s %-28s %10s%s%s\n", i, n->op, n->name ? n->name : "", d,
                cli_count(fl, c), placed ? "  " : "", placed ? mote_session_step_device(s, i) : "");
         for (int k = 1; k < n->n_out; k++)  /* further outputs, one per line */
@@ -338,6 +363,8 @@ int cli_cmd_info(int argc, char **argv)
     }
     printf("model: %s\n", path);
     print_meta(mote_model_graph(m));
+    int shown = 0;
+    print_subgraphs(mote_model_graph(m), 0, &shown);
     if (open_dims && !sst)
         printf("(dimensions the model leaves open are shown as 1; --shape sets them)\n");
     print_io("inputs", m, sst ? NULL : s, false);

@@ -52,7 +52,8 @@ typedef struct prof_ctx {
     double run_t0;      /* when the run being timed began              */
     double step_t0;
     double *start;      /* (runs, ns) step start from run start, s     */
-    double *dur;        /* (runs, ns) step duration, s                 */
+    double *dur;        /* (runs, ns) step duration, s: summed over a
+                           loop's trips; 0 for a branch not taken       */
 } prof_ctx;
 
 static void before_step(void *ctx, const mote_session *s, int step)
@@ -60,14 +61,16 @@ static void before_step(void *ctx, const mote_session *s, int step)
     (void)s;
     prof_ctx *p = ctx;
     p->step_t0 = instr_now();
-    p->start[(size_t)p->run * (size_t)p->ns + (size_t)step] = p->step_t0 - p->run_t0;
+    size_t at = (size_t)p->run * (size_t)p->ns + (size_t)step;
+    if (p->dur[at] == 0)   /* a step in a loop: its first trip's start */
+        p->start[at] = p->step_t0 - p->run_t0;
 }
 
 static void after_step(void *ctx, const mote_session *s, int step)
 {
     (void)s;
     prof_ctx *p = ctx;
-    p->dur[(size_t)p->run * (size_t)p->ns + (size_t)step] = instr_now() - p->step_t0;
+    p->dur[(size_t)p->run * (size_t)p->ns + (size_t)step] += instr_now() - p->step_t0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -229,8 +232,8 @@ int cli_cmd_profile(int argc, char **argv)
     int n = (int)runs, ns = s->n_steps;
     p.ns = ns;
     size_t cells = (size_t)n * (size_t)(ns > 0 ? ns : 1);
-    p.start = malloc(sizeof(double) * cells);
-    p.dur = malloc(sizeof(double) * cells);
+    p.start = calloc(cells, sizeof(double));
+    p.dur = calloc(cells, sizeof(double));
     hooked = malloc(sizeof(double) * (size_t)n);
     plain = malloc(sizeof(double) * (size_t)n);
     tmp = malloc(sizeof(double) * (size_t)n);

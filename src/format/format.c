@@ -90,7 +90,7 @@ static mote_status check_unique(int n, const char **names, const char *what,
     return MOTE_OK;
 }
 
-static mote_status check_value(const mote_graph *g, int i, const char *what,
+static mote_status check_value(const mote_graph *g, int i, int depth, const char *what,
                                mote_status st)
 {
     const mote_value *v = &g->values[i];
@@ -99,8 +99,10 @@ static mote_status check_value(const mote_graph *g, int i, const char *what,
         return mote_error(st, "%s: value %d: the name %s", what, i, pb);
     if (v->kind != MOTE_VAL_INPUT && v->kind != MOTE_VAL_WEIGHT && v->kind != MOTE_VAL_ACT)
         return mote_error(st, "%s: value '%s': unknown kind %d", what, v->name, (int)v->kind);
-    /* An activation's rank may still be unknown (-1), its dims too (-1). */
-    bool act = v->kind == MOTE_VAL_ACT;
+    /* An activation's rank may still be unknown (-1), its dims too (-1);
+     * so may a subgraph input's (its node binds it to a value when a
+     * session is made). */
+    bool act = v->kind == MOTE_VAL_ACT || (depth > 0 && v->kind == MOTE_VAL_INPUT);
     if (mote_dtype_size(v->dtype) == 0)
         return mote_error(st, "%s: value '%s': unknown dtype code %d", what, v->name,
                           (int)v->dtype);
@@ -126,8 +128,44 @@ static mote_status check_value(const mote_graph *g, int i, const char *what,
     return MOTE_OK;
 }
 
+static mote_status check_graph(const mote_graph *g, const char *what, mote_status st, int depth);
+
+/* A subgraph: the rules of a graph, no weights or metadata of its own, no
+ * cycle, and at most MOTE_GRAPH_MAX_DEPTH levels of nesting. */
+static mote_status check_subgraph(const mote_node *nd, const mote_attr *a, const char *what,
+                                  mote_status st, int depth)
+{
+    if (!a->g)
+        return mote_error(st, "%s: node '%s': attribute '%s' holds no subgraph", what, nd->name,
+                          a->name);
+    if (depth + 1 > (int)MOTE_GRAPH_MAX_DEPTH)
+        return mote_error(st, "%s: node '%s': subgraph '%s' is nested %d deep (at most %d)", what,
+                          nd->name, a->name, depth + 1, MOTE_GRAPH_MAX_DEPTH);
+    const mote_graph *b = a->g;
+    char inner[512];
+    snprintf(inner, sizeof inner, "%s: node '%.200s', subgraph '%.100s'", what, nd->name, a->name);
+    if (b->n_meta)
+        return mote_error(st, "%s: a subgraph has no metadata", inner);
+    for (int i = 0; i < b->n_values; i++)
+        if (b->values[i].kind == MOTE_VAL_WEIGHT)
+            return mote_error(st, "%s: value '%s' is a weight (a subgraph reads the outer "
+                              "graph's weights through its inputs)", inner,
+                              b->values[i].name ? b->values[i].name : "?");
+    mote_status s = check_graph(b, inner, st, depth + 1);
+    if (s != MOTE_OK)
+        return s;
+    int *order = malloc(sizeof(int) * ((size_t)b->n_nodes + 1));
+    if (!order)
+        return mote_error(MOTE_ERR_NOMEM, "%s: out of memory", what);
+    s = mote_graph_topo_order(b, order);
+    free(order);
+    if (s != MOTE_OK)
+        return mote_error(st, "%s: %s", inner, mote_last_error());
+    return MOTE_OK;
+}
+
 static mote_status check_attr(const mote_node *nd, const mote_attr *a, const char *what,
-                              mote_status st)
+                              mote_status st, int depth)
 {
     const char *pb = name_problem(a->name);
     if (pb)
@@ -148,6 +186,8 @@ static mote_status check_attr(const mote_node *nd, const mote_attr *a, const cha
             pb = string_problem(a->strs[k]);
         break;
     }
+    case MOTE_ATTR_GRAPH:
+        return check_subgraph(nd, a, what, st, depth);
     default:
         return mote_error(st, "%s: node '%s': attribute '%s' has unknown type %d", what,
                           nd->name, a->name, (int)a->type);
@@ -161,7 +201,7 @@ static mote_status check_attr(const mote_node *nd, const mote_attr *a, const cha
 /* Node n: its names, input ids, attributes, and outputs (recording each
  * output's producer in prod, which catches a value produced twice). */
 static mote_status check_node(const mote_graph *g, int n, int *prod, const char *what,
-                              mote_status st)
+                              mote_status st, int depth)
 {
     const mote_node *nd = &g->nodes[n];
     const char *pb = name_problem(nd->name);
@@ -199,7 +239,7 @@ static mote_status check_node(const mote_graph *g, int n, int *prod, const char 
         return mote_error(MOTE_ERR_NOMEM, "%s: out of memory", what);
     mote_status s = MOTE_OK;
     for (int k = 0; k < nd->n_attr && s == MOTE_OK; k++) {
-        s = check_attr(nd, &nd->attrs[k], what, st);
+        s = check_attr(nd, &nd->attrs[k], what, st, depth);
         names[k] = nd->attrs[k].name;
     }
     if (s == MOTE_OK) {
@@ -279,6 +319,11 @@ static mote_status check_meta(const mote_graph *g, const char *what, mote_status
 
 mote_status mote_format_check_graph(const mote_graph *g, const char *what, mote_status st)
 {
+    return check_graph(g, what, st, 0);
+}
+
+static mote_status check_graph(const mote_graph *g, const char *what, mote_status st, int depth)
+{
     if (!g)
         return mote_error(MOTE_ERR_ARG, "%s: no graph", what);
     if (g->n_values < 0 || g->n_nodes < 0 || g->n_inputs < 0 || g->n_outputs < 0 ||
@@ -294,14 +339,14 @@ mote_status mote_format_check_graph(const mote_graph *g, const char *what, mote_
     }
     mote_status s = MOTE_OK;
     for (int i = 0; i < g->n_values && s == MOTE_OK; i++) {
-        s = check_value(g, i, what, st);
+        s = check_value(g, i, depth, what, st);
         names[i] = g->values[i].name;
         prod[i] = -1;
     }
     if (s == MOTE_OK)
         s = check_unique(g->n_values, names, what, "value", st);
     for (int n = 0; n < g->n_nodes && s == MOTE_OK; n++) {
-        s = check_node(g, n, prod, what, st);
+        s = check_node(g, n, prod, what, st, depth);
         names[n] = g->nodes[n].name;
     }
     if (s == MOTE_OK)

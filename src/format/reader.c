@@ -123,9 +123,10 @@ typedef struct tensor_rec {
 typedef struct parser {
     rd r;
     const section *sec;
-    mote_graph *g;
+    mote_graph *g;             /* the graph being read: the model's, or a subgraph */
     tensor_rec *t;  int n_t;
     bool verify;               /* also check data checksums and padding */
+    int depth;                 /* subgraphs open around the record being read */
 } parser;
 
 static void rd_section(parser *ps, int k)
@@ -310,12 +311,16 @@ static mote_status read_value(parser *ps, int i, const uint8_t *image)
     if (kind < MOTE_VAL_INPUT || kind > MOTE_VAL_ACT)
         return mote_rd_fail(r, "unknown kind %u", kind);
     bool act = kind == MOTE_VAL_ACT, weight = kind == MOTE_VAL_WEIGHT;
-    if (!mote_rd_dtype(r, &dtype) || !mote_rd_shape(r, act ? -1 : 0, weight ? 0 : -1, &ndim, dims) ||
+    bool any_rank = act || (ps->depth > 0 && kind == MOTE_VAL_INPUT);   /* bound per session */
+    if (!mote_rd_dtype(r, &dtype) || !mote_rd_shape(r, any_rank ? -1 : 0, weight ? 0 : -1, &ndim, dims) ||
         !mote_rd_i32(r, "tensor", &ti))
         return MOTE_ERR_FORMAT;
     const tensor_rec *t = NULL;
     if (!weight && ti != -1)
         return mote_rd_fail(r, "tensor index %d on a value that is not a weight", ti);
+    if (weight && ps->depth > 0)
+        return mote_rd_fail(r, "a weight inside a subgraph (a subgraph reads the outer graph's "
+                            "weights through its inputs)");
     if (weight) {
         if (ti < 0 || ti >= ps->n_t)
             return mote_rd_fail(r, "tensor index %d, not in [0, %d)", ti, ps->n_t);
@@ -374,6 +379,8 @@ static bool rd_ids(parser *ps, const char *field, int lo, int *n, int **ids)
     return true;
 }
 
+static mote_status read_subgraph(parser *ps, const char *key, mote_graph **out);
+
 static mote_status read_attr(parser *ps, int node, const char **name)
 {
     rd *r = &ps->r;
@@ -429,6 +436,13 @@ static mote_status read_attr(parser *ps, int node, const char **name)
                                                   (const char *const *)list) == MOTE_OK);
         free(list);
         return st;
+    }
+    case MOTE_ATTR_GRAPH: {
+        mote_graph *body = NULL;
+        mote_status st = read_subgraph(ps, key, &body);
+        if (st != MOTE_OK)
+            return st;
+        return built(r, mote_graph_attr_graph(g, node, key, body) == MOTE_OK);
     }
     default:
         return mote_rd_fail(r, "attribute '%s' has unknown type %u", key, type);
@@ -513,11 +527,12 @@ static mote_status read_node(parser *ps, int n)
     return st;
 }
 
-static mote_status read_graph(parser *ps, const uint8_t *image)
+/* Values, nodes, graph inputs and outputs of ps->g: the graph section's
+ * records, which a subgraph repeats (without weights) inside an attribute. */
+static mote_status read_graph_records(parser *ps, const uint8_t *image)
 {
     rd *r = &ps->r;
     mote_graph *g = ps->g;
-    rd_section(ps, MOTE_SEC_GRAPH);
     int n;
     if (!mote_rd_count(r, "value count", 5 + 4 + 4 + 4 + 4, &n))
         return MOTE_ERR_FORMAT;
@@ -530,9 +545,6 @@ static mote_status read_graph(parser *ps, const uint8_t *image)
             return st;
     }
     r->ctx[0] = 0;
-    for (int k = 0; k < ps->n_t; k++)
-        if (!ps->t[k].used)
-            return mote_rd_fail(r, "tensor '%s' belongs to no weight value", ps->t[k].name);
     if (!mote_rd_count(r, "node count", 5 + 5 + 4 + 4 + 4, &n))
         return MOTE_ERR_FORMAT;
     if (!(g->nodes = calloc((size_t)n + 1, sizeof *g->nodes)))
@@ -564,6 +576,48 @@ static mote_status read_graph(parser *ps, const uint8_t *image)
             st = mote_rd_fail(r, "graph output %d ('%s') refused: %s", k, g->values[ids[k]].name,
                          mote_last_error());
     free(ids);
+    return st;
+}
+
+/* A GRAPH attribute: a subgraph's records, in the graph section, nested at
+ * most MOTE_GRAPH_MAX_DEPTH deep; its weights are the outer graph's (the
+ * value records say tensor -1). The cross-record rules of a graph are
+ * checked on the whole model at the end (mote_format_check_graph). */
+static mote_status read_subgraph(parser *ps, const char *key, mote_graph **out)
+{
+    rd *r = &ps->r;
+    *out = NULL;
+    if (ps->depth >= (int)MOTE_GRAPH_MAX_DEPTH)
+        return mote_rd_fail(r, "subgraph '%s' is nested %d deep (at most %d)", key, ps->depth + 1,
+                            MOTE_GRAPH_MAX_DEPTH);
+    char where[sizeof r->ctx];
+    memcpy(where, r->ctx, sizeof where);
+    mote_graph *outer = ps->g, *body = mote_graph_new();
+    if (!body)
+        return built(r, false);
+    ps->g = body;
+    ps->depth++;
+    mote_status st = read_graph_records(ps, NULL);
+    ps->depth--;
+    ps->g = outer;
+    if (st != MOTE_OK) {
+        mote_graph_free(body);
+        return st;
+    }
+    memcpy(r->ctx, where, sizeof where);
+    *out = body;
+    return MOTE_OK;
+}
+
+static mote_status read_graph(parser *ps, const uint8_t *image)
+{
+    rd *r = &ps->r;
+    rd_section(ps, MOTE_SEC_GRAPH);
+    mote_status st = read_graph_records(ps, image);
+    r->ctx[0] = 0;
+    for (int k = 0; st == MOTE_OK && k < ps->n_t; k++)
+        if (!ps->t[k].used)
+            st = mote_rd_fail(r, "tensor '%s' belongs to no weight value", ps->t[k].name);
     if (st == MOTE_OK && !mote_rd_done(r))
         st = MOTE_ERR_FORMAT;
     return st;

@@ -133,6 +133,8 @@ static void put_tensors(wbuf *b, const mote_graph *g, uint64_t *data_size)
     *data_size = mote_align_up(off, MOTE_FORMAT_ALIGN);
 }
 
+static void put_graph(wbuf *b, const mote_graph *g);
+
 static void put_attr(wbuf *b, const mote_attr *a)
 {
     wb_str(b, a->name);
@@ -165,6 +167,9 @@ static void put_attr(wbuf *b, const mote_attr *a)
         wb_u32(b, (uint32_t)a->n);
         for (int k = 0; k < a->n; k++)
             wb_str(b, a->strs[k]);
+        break;
+    case MOTE_ATTR_GRAPH:   /* the graph section's records again, nested */
+        put_graph(b, a->g);
         break;
     }
 }

@@ -45,6 +45,7 @@ static void attr_free(mote_attr *a)
     if (a->strs)
         for (int i = 0; i < a->n; i++) free(a->strs[i]);
     free(a->strs);
+    mote_graph_free(a->g);
 }
 
 static void node_free(mote_node *n)
@@ -446,6 +447,32 @@ mote_status mote_graph_attr_strings(mote_graph *g, int node, const char *key,
     return MOTE_OK;
 }
 
+mote_status mote_graph_attr_graph(mote_graph *g, int node, const char *key, mote_graph *body)
+{
+    if (!body) return mote_error(MOTE_ERR_ARG, "graph: attribute '%s': no subgraph", key ? key : "");
+    mote_attr *a = attr_slot(g, node, key, MOTE_ATTR_GRAPH);
+    if (!a) {
+        mote_graph_free(body);
+        return MOTE_ERR_ARG;
+    }
+    a->g = body;
+    return MOTE_OK;
+}
+
+const mote_graph *mote_node_subgraph(const mote_node *n, const char *name)
+{
+    const mote_attr *a = mote_node_attr(n, name);
+    return a && a->type == MOTE_ATTR_GRAPH ? a->g : NULL;
+}
+
+bool mote_graph_has_subgraphs(const mote_graph *g)
+{
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int a = 0; a < g->nodes[i].n_attr; a++)
+            if (g->nodes[i].attrs[a].type == MOTE_ATTR_GRAPH) return true;
+    return false;
+}
+
 mote_status mote_graph_output(mote_graph *g, int value)
 {
     if (!g || value < 0 || value >= g->n_values)
@@ -735,8 +762,64 @@ static mote_status copy_attr(mote_graph *d, int node, const mote_attr *a)
     case MOTE_ATTR_FLOATS: return mote_graph_attr_floats(d, node, a->name, a->n, a->floats);
     case MOTE_ATTR_STRINGS:
         return mote_graph_attr_strings(d, node, a->name, a->n, (const char *const *)a->strs);
+    case MOTE_ATTR_GRAPH: {
+        mote_graph *body = a->g ? mote_graph_clone(a->g, true) : NULL;
+        if (!body) return mote_error(MOTE_ERR_NOMEM, "graph: out of memory copying subgraph '%s'", a->name);
+        return mote_graph_attr_graph(d, node, a->name, body);
+    }
     }
     return mote_error(MOTE_ERR_FORMAT, "graph: attribute '%s' has unknown type %d", a->name, (int)a->type);
+}
+
+int mote_graph_node_with_outputs(mote_graph *g, const char *op, const char *name, int n_in,
+                                 const int *in, int n_out, const int *out,
+                                 const mote_node *attrs_from)
+{
+    if (!g || !op || !*op || !name || !*name || n_in < 0 || n_out < 0 || (n_in && !in) ||
+        (n_out && !out)) {
+        mote_error(MOTE_ERR_ARG, "graph: invalid node arguments (op %s)", op ? op : "NULL");
+        return -1;
+    }
+    for (int i = 0; i < n_in; i++)
+        if (in[i] < -1 || in[i] >= g->n_values) {
+            mote_error(MOTE_ERR_GRAPH, "graph: node %s (%s): input %d refers to value %d, "
+                       "which does not exist", name, op, i, in[i]);
+            return -1;
+        }
+    for (int k = 0; k < n_out; k++)
+        if (out[k] < 0 || out[k] >= g->n_values || g->values[out[k]].kind != MOTE_VAL_ACT ||
+            g->values[out[k]].producer >= 0) {
+            mote_error(MOTE_ERR_GRAPH, "graph: node %s (%s): output %d is not an activation "
+                       "without a producer", name, op, k);
+            return -1;
+        }
+    if (mote_graph_find_node(g, name) >= 0) {
+        mote_error(MOTE_ERR_GRAPH, "graph: a node named '%s' already exists", name);
+        return -1;
+    }
+    if (!GROW(g->nodes, g->cap_nodes, g->n_nodes + 1)) goto nomem;
+    mote_node *n = &g->nodes[g->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->op = mote_strdup(op);
+    n->name = mote_strdup(name);
+    n->in = malloc(sizeof(int) * (size_t)(n_in ? n_in : 1));
+    n->out = malloc(sizeof(int) * (size_t)(n_out ? n_out : 1));
+    if (!n->op || !n->name || !n->in || !n->out) {
+        node_free(n);
+        goto nomem;
+    }
+    n->n_in = n_in;
+    n->n_out = n_out;
+    if (n_in) memcpy(n->in, in, sizeof(int) * (size_t)n_in);
+    if (n_out) memcpy(n->out, out, sizeof(int) * (size_t)n_out);
+    int id = g->n_nodes++;
+    for (int k = 0; k < n_out; k++) g->values[out[k]].producer = id;
+    for (int a = 0; attrs_from && a < attrs_from->n_attr; a++)
+        if (copy_attr(g, id, &attrs_from->attrs[a]) != MOTE_OK) return -1;
+    return id;
+nomem:
+    mote_error(MOTE_ERR_NOMEM, "graph: out of memory adding node '%s'", name);
+    return -1;
 }
 
 mote_graph *mote_graph_clone(const mote_graph *g, bool share_data)

@@ -19,7 +19,8 @@ typedef enum mote_attr_type {
     MOTE_ATTR_STRING = 3,
     MOTE_ATTR_INTS = 4,
     MOTE_ATTR_FLOATS = 5,
-    MOTE_ATTR_STRINGS = 6
+    MOTE_ATTR_STRINGS = 6,
+    MOTE_ATTR_GRAPH = 7      /* a subgraph: an If's branch, a Loop's body */
 } mote_attr_type;
 
 typedef struct mote_attr {
@@ -32,6 +33,7 @@ typedef struct mote_attr {
     int64_t *ints;      /* INTS    (n)                 */
     float *floats;      /* FLOATS  (n)                 */
     char **strs;        /* STRINGS (n)                 */
+    struct mote_graph *g; /* GRAPH (owned): a closed subgraph, see below */
 } mote_attr;
 
 typedef enum mote_value_kind {
@@ -103,6 +105,31 @@ const char *mote_attr_get_string(const mote_node *n, const char *name, const cha
 /* List attributes: returns the count (-1 if absent) and the array. */
 int mote_attr_get_ints(const mote_node *n, const char *name, const int64_t **v);
 int mote_attr_get_floats(const mote_node *n, const char *name, const float **v);
+
+/*
+ * Subgraphs (GRAPH attributes) are closed: a body holds no weights and
+ * references no value of the graph around it. What a body reads from
+ * outside (an outer activation, weight or input) is an input of the body,
+ * bound to an input of its node: the node lists everything its bodies
+ * read, so the outer graph's dataflow (order, liveness, dead nodes) is
+ * complete without looking inside. docs/format.md fixes which node input
+ * binds which body input for If and Loop.
+ */
+#define MOTE_GRAPH_MAX_DEPTH 8   /* subgraphs nested in subgraphs, at most */
+/* Sets GRAPH attribute key of node to body, which the graph then owns
+ * (also on failure, when it is freed). */
+mote_status mote_graph_attr_graph(mote_graph *g, int node, const char *key, mote_graph *body);
+/* Appends a node whose outputs are existing activations without a
+ * producer (it becomes theirs), with the attributes of attrs_from when it
+ * is not NULL (subgraphs included, copied). Returns its id, or -1 with an
+ * error recorded. */
+int mote_graph_node_with_outputs(mote_graph *g, const char *op, const char *name, int n_in,
+                                 const int *in, int n_out, const int *out,
+                                 const mote_node *attrs_from);
+/* The subgraph in GRAPH attribute name of n, or NULL. */
+const mote_graph *mote_node_subgraph(const mote_node *n, const char *name);
+/* True when some node of g holds a subgraph. */
+bool mote_graph_has_subgraphs(const mote_graph *g);
 
 /* Nodes in an order where every producer comes before its consumers.
  * order must hold n_nodes ints. MOTE_ERR_GRAPH on a cycle. */

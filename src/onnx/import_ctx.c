@@ -60,15 +60,17 @@ mote_status mote_onnx_names_put(mote_onnx_ctx *c, const char *name, int id)
 
 int mote_onnx_names_get(const mote_onnx_ctx *c, const char *name)
 {
-    if (!c->cap_names)
-        return -1;
-    size_t j = hash_str(name) & (c->cap_names - 1);
-    while (c->names[j].name) {
-        if (!strcmp(c->names[j].name, name))
-            return c->names[j].id;
-        j = (j + 1) & (c->cap_names - 1);
+    if (c->cap_names) {
+        size_t j = hash_str(name) & (c->cap_names - 1);
+        while (c->names[j].name) {
+            if (!strcmp(c->names[j].name, name))
+                return c->names[j].id;
+            j = (j + 1) & (c->cap_names - 1);
+        }
     }
-    return -1;
+    /* in a Loop's body, a name of the graphs around is captured (the
+     * context is the importer's own, never a caller's constant) */
+    return c->parent ? mote_onnx_capture((mote_onnx_ctx *)c, name) : -1;
 }
 
 /* ---------------------------------------------------------------- nodes */

@@ -19,14 +19,16 @@
  * run time and one branch cannot run at the session's shapes, the session
  * plans the other and checks the condition at each run (IfGuard).
  *
- * Loop with a constant trip count M (an initializer or Constant) and a
- * condition that is absent or constant, whose body passes its condition
- * through unchanged (no early exit) and holds no subgraph, is unrolled:
- * the body is imported M times, renamed "<Loop>/trip<k>/<name>", its inputs
- * bound to the trip number, true and the loop-carried values of the trip
- * before; the final carried values are the Loop's first outputs and each
- * scan output is the trips' values stacked (Unsqueeze + Concat on axis 0).
- * Other Loops (a computed trip count, an early exit) and Scan are refused.
+ * Loop stays a loop: one node holding its body as a subgraph (a GRAPH
+ * attribute, docs/format.md). The body is imported into a graph of its
+ * own; every name it reads but does not define is an outer value, which
+ * becomes a further input of the body and of the node (captured), and the
+ * body's initializers and Constants move to the outer graph and are
+ * captured likewise, so a body is closed: (iter, cond, carried...,
+ * captured...) -> (cond, carried..., scans...), the node (M, cond,
+ * initial..., captured...) -> (final carried..., scans...) with the count
+ * of captured values in _captures. A session runs it as a loop of steps
+ * (src/runtime/control_flow.c, src/ops/loop.c). Scan is refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,261 +256,197 @@ mote_status mote_onnx_import_if(mote_onnx_ctx *c, const mote_onnx_node *n, const
 
 /* ----------------------------------------------------------------- Loop */
 
-/* Replaces *slot by s; the old string may be a key of the name map (the
- * trip before imported it), so it is kept until the import ends. */
-static mote_status replace_keep(mote_onnx_ctx *c, char **slot, char *s)
+/* Records that body value inner is bound to outer value outer (of the
+ * graph around): one more input of the body and of its node. */
+static mote_status add_capture(mote_onnx_ctx *b, int outer, int inner)
 {
-    if (c->n_kept == c->cap_kept) {
-        size_t nc = c->cap_kept ? 2 * c->cap_kept : 64;
-        char **nk = realloc(c->kept, nc * sizeof *nk);
-        if (!nk) {
-            free(s);
+    if (b->n_captures == b->cap_captures) {
+        size_t nc = b->cap_captures ? 2 * b->cap_captures : 16;
+        int *t = realloc(b->captures, nc * 2 * sizeof *t);
+        if (!t)
             return mote_error(MOTE_ERR_NOMEM, "out of memory");
-        }
-        c->kept = nk;
-        c->cap_kept = nc;
+        b->captures = t;
+        b->cap_captures = nc;
     }
-    c->kept[c->n_kept++] = *slot;
-    *slot = s;
+    b->captures[2 * b->n_captures] = outer;
+    b->captures[2 * b->n_captures + 1] = inner;
+    b->n_captures++;
     return MOTE_OK;
 }
 
-#define LOOP_MAX_TRIPS 1024   /* unrolled: each trip is a copy of the body */
-
-/* A slot of the body holding a name the body defines: rewritten per trip. */
-typedef struct loop_slot {
-    char **where;        /* the string to replace          */
-    size_t def;          /* index into the defined names   */
-} loop_slot;
-
-static bool has_subgraph(const mote_onnx_graph *b)
+/* A name the body reads but does not define: an outer value, which
+ * becomes a new input of the body bound to that outer value (captured).
+ * Nested bodies capture through every level between. -1 if no level
+ * around defines it. */
+int mote_onnx_capture(mote_onnx_ctx *c, const char *name)
 {
-    for (size_t i = 0; i < b->n_nodes; i++)
-        for (size_t a = 0; a < b->nodes[i].n_attrs; a++)
-            if (b->nodes[i].attrs[a].n_graphs)
-                return true;
-    return false;
+    if (!c->parent || !name || !*name)
+        return -1;
+    int outer = mote_onnx_names_get(c->parent, name);
+    if (outer < 0)
+        return -1;
+    const mote_value *ov = &c->parent->g->values[outer];
+    int id = mote_graph_add_value(c->g, name, MOTE_VAL_INPUT, ov->dtype, 0, NULL);
+    if (id < 0)
+        return -1;
+    c->g->values[id].ndim = -1;   /* the outer value's shape, at session time */
+    if (add_capture(c, outer, id) != MOTE_OK || mote_onnx_names_put(c, name, id) != MOTE_OK)
+        return -1;
+    return id;
 }
 
-/* The constant int64 / bool scalar behind value id, or false. */
-static bool const_scalar(const mote_onnx_ctx *c, int id, int64_t *v)
+/* The body's own weights (initializers, Constants) move to the outer
+ * graph, named "<Loop>/<name>", and are captured like any outer value:
+ * a subgraph holds no weights (docs/format.md). */
+static mote_status hoist_weights(mote_onnx_ctx *b, mote_onnx_ctx *c, const char *loop)
 {
-    if (id < 0 || id >= c->g->n_values)
-        return false;
-    const mote_value *val = &c->g->values[id];
-    int64_t n = 1;
-    for (int d = 0; d < val->ndim; d++)
-        n *= val->dims[d];
-    if (val->kind != MOTE_VAL_WEIGHT || !val->data || n != 1)
-        return false;
-    if (val->dtype == MOTE_I64)
-        *v = *(const int64_t *)val->data;
-    else if (val->dtype == MOTE_BOOL)
-        *v = *(const uint8_t *)val->data != 0;
-    else
-        return false;
-    return true;
+    for (int v = 0; v < b->g->n_values; v++) {
+        mote_value *val = &b->g->values[v];
+        if (val->kind != MOTE_VAL_WEIGHT)
+            continue;
+        char nm[600];
+        snprintf(nm, sizeof nm, "%.280s/%.300s", loop, val->name);
+        int id = mote_graph_weight(c->g, nm, val->dtype, val->ndim, val->dims, val->data);
+        if (id < 0)
+            return mote_error(MOTE_ERR_GRAPH, "Loop '%s': %s", loop, mote_last_error());
+        if (val->owns_data)
+            mote_free_aligned((void *)val->data);
+        val->kind = MOTE_VAL_INPUT;
+        val->data = NULL;
+        val->nbytes = 0;
+        val->owns_data = false;
+        mote_status st = add_capture(b, id, v);
+        if (st)
+            return st;
+    }
+    return MOTE_OK;
+}
+
+static void ctx_free(mote_onnx_ctx *b)
+{
+    free(b->names);
+    for (size_t i = 0; i < b->n_kept; i++)
+        free(b->kept[i]);
+    free(b->kept);
+    free(b->captures);
+    mote_graph_free(b->g);
 }
 
 mote_status mote_onnx_import_loop(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
                                   const char *label)
 {
-    mote_onnx_graph *b = (mote_onnx_graph *)branch(n, "body");
-    if (!b || n->n_in < 2)
+    const mote_onnx_graph *body = branch(n, "body");
+    if (!body || n->n_in < 2)
         return mote_error(MOTE_ERR_FORMAT, "%s: a Loop needs the inputs M, cond and the graph body", label);
     size_t carried = n->n_in - 2, scans = n->n_out >= carried ? n->n_out - carried : 0;
-    if (b->n_inputs != carried + 2 || b->n_outputs != carried + 1 + scans || n->n_out < carried)
+    if (body->n_inputs != carried + 2 || body->n_outputs != carried + 1 + scans || n->n_out < carried)
         return mote_error(MOTE_ERR_FORMAT, "%s: the Loop's body takes %zu inputs and gives %zu outputs; "
                           "with %zu loop-carried values it must take %zu and give %zu", label,
-                          b->n_inputs, b->n_outputs, carried, carried + 2, carried + 1 + scans);
-    int64_t trips = 0, cond0 = 1;
-    int m_id = *n->in[0] ? mote_onnx_names_get(c, n->in[0]) : -1;
-    if (!const_scalar(c, m_id, &trips))
-        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: a Loop is supported with a constant trip count M "
-                          "(a computed or absent M is not)", label);
-    if (*n->in[1] && !const_scalar(c, mote_onnx_names_get(c, n->in[1]), &cond0))
-        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: a Loop's cond must be absent or a constant", label);
-    /* the body must keep going: its cond output is its cond input */
-    if (strcmp(b->outputs[0].name, b->inputs[1].name) != 0)
-        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: a Loop whose body computes its condition (an early "
-                          "exit) is not supported", label);
-    if (has_subgraph(b))
-        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: a Loop whose body holds subgraphs is not supported", label);
-    if (!cond0)
-        trips = 0;
-    if (trips < 0 || trips > LOOP_MAX_TRIPS)
-        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: trip count %lld (from 0 to %d are unrolled)", label,
-                          (long long)trips, LOOP_MAX_TRIPS);
-    if (trips == 0 && scans)
-        return mote_error(MOTE_ERR_UNSUPPORTED, "%s: a Loop of no trips with scan outputs (empty "
-                          "tensors of unknown shape) is not supported", label);
-
-    /* the names the body defines, and every slot that holds one */
-    size_t n_def = b->n_inits, n_slot = 0, cap_slot = b->n_inits + b->n_outputs + 1;
-    for (size_t i = 0; i < b->n_nodes; i++) {
-        n_def += b->nodes[i].n_out;
-        cap_slot += b->nodes[i].n_in + b->nodes[i].n_out;
+                          body->n_inputs, body->n_outputs, carried, carried + 2, carried + 1 + scans);
+    size_t n_in = n->n_in;
+    int *in = calloc(n_in + 1, sizeof *in);
+    mote_onnx_ctx b;
+    memset(&b, 0, sizeof b);
+    b.m = c->m;
+    b.dir = c->dir;
+    b.opset = c->opset;
+    b.parent = c;
+    b.g = mote_graph_new();
+    mote_status st = in && b.g ? MOTE_OK : mote_error(MOTE_ERR_NOMEM, "out of memory");
+    /* the outer values: M, cond, the initial loop-carried values */
+    for (size_t i = 0; !st && i < n_in; i++) {
+        in[i] = *n->in[i] ? mote_onnx_names_get(c, n->in[i]) : -1;
+        if (*n->in[i] && in[i] < 0)
+            st = mote_error(MOTE_ERR_GRAPH, "%s: input '%s' is not a graph input, initializer or "
+                            "the output of an earlier node", label, n->in[i]);
+        else if (i >= 2 && in[i] < 0)
+            st = mote_error(MOTE_ERR_FORMAT, "%s: loop-carried value %zu has no initial value",
+                            label, i - 2);
     }
-    char **orig = calloc(n_def + 1, sizeof *orig);
-    loop_slot *slots = calloc(cap_slot, sizeof *slots);
-    char **node_names = calloc(b->n_nodes + 1, sizeof *node_names);
-    int *cur = calloc(carried + 1, sizeof *cur);                   /* carried value ids    */
-    int *scan_ids = calloc(scans * (size_t)(trips ? trips : 1) + 1, sizeof *scan_ids);
-    size_t *order = NULL;
-    mote_status st = orig && slots && node_names && cur && scan_ids ? MOTE_OK
-                   : mote_error(MOTE_ERR_NOMEM, "out of memory");
-    size_t d = 0;
-    for (size_t i = 0; !st && i < b->n_inits + b->n_nodes; i++) {
-        bool init = i < b->n_inits;
-        size_t cnt = init ? 1 : b->nodes[i - b->n_inits].n_out;
-        for (size_t k = 0; !st && k < cnt; k++) {
-            char **where = init ? &b->inits[i].name : &b->nodes[i - b->n_inits].out[k];
-            if (!*where || !**where)
-                continue;
-            if (!(orig[d] = mote_strdup(*where)))
-                st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-            else
-                slots[n_slot++] = (loop_slot){where, d++};
-        }
-    }
-    n_def = d;
-    /* uses: node inputs and body outputs that name a definition */
-    for (size_t i = 0; !st && i < b->n_nodes; i++)
-        for (size_t k = 0; k < b->nodes[i].n_in; k++)
-            for (size_t j = 0; j < n_def; j++)
-                if (*b->nodes[i].in[k] && !strcmp(b->nodes[i].in[k], orig[j])) {
-                    slots[n_slot++] = (loop_slot){&b->nodes[i].in[k], j};
-                    break;
-                }
-    for (size_t i = 1; !st && i < b->n_outputs; i++)
-        for (size_t j = 0; j < n_def; j++)
-            if (!strcmp(b->outputs[i].name, orig[j])) {
-                slots[n_slot++] = (loop_slot){&b->outputs[i].name, j};
-                break;
-            }
-    for (size_t i = 0; !st && i < b->n_nodes; i++) {
-        char idx[64];
-        snprintf(idx, sizeof idx, "%.40s_%zu", b->nodes[i].op_type, i);
-        if (!(node_names[i] = mote_strdup(b->nodes[i].name && *b->nodes[i].name ? b->nodes[i].name : idx)))
-            st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-    }
-    if (!st)
-        st = mote_onnx_node_order(b, &order);
-    for (size_t j = 0; !st && j < carried; j++)
-        if ((cur[j] = mote_onnx_names_get(c, n->in[2 + j])) < 0)
-            st = mote_error(MOTE_ERR_GRAPH, "%s: input '%s' is not a graph input, initializer or the "
-                            "output of an earlier node", label, n->in[2 + j]);
-    int true_id = -1;
-    if (!st) {
-        uint8_t one = 1;
-        char wn[300];
-        snprintf(wn, sizeof wn, "%.280s/cond", name);
-        true_id = mote_graph_weight(c->g, wn, MOTE_BOOL, 0, NULL, &one);
-        if (true_id < 0)
-            st = mote_error(MOTE_ERR_GRAPH, "%s: %s", label, mote_last_error());
-    }
-    for (int64_t t = 0; !st && t < trips; t++) {
-        char prefix[320];
-        snprintf(prefix, sizeof prefix, "%.280s/trip%lld/", name, (long long)t);
-        /* this trip's names */
-        for (size_t s = 0; !st && s < n_slot; s++) {
-            size_t len = strlen(prefix) + strlen(orig[slots[s].def]) + 1;
-            char *nm = malloc(len);
-            if (!nm) {
-                st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-                break;
-            }
-            snprintf(nm, len, "%s%s", prefix, orig[slots[s].def]);
-            st = replace_keep(c, slots[s].where, nm);
-        }
-        for (size_t i = 0; !st && i < b->n_nodes; i++) {
-            size_t len = strlen(prefix) + strlen(node_names[i]) + 1;
-            char *nm = malloc(len);
-            if (!nm) {
-                st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-                break;
-            }
-            snprintf(nm, len, "%s%s", prefix, node_names[i]);
-            free(b->nodes[i].name);
-            b->nodes[i].name = nm;
-        }
-        /* its inputs: the trip number, true, the carried values */
-        char wn[340];   /* outside the trip's prefix: no body name can take it */
-        snprintf(wn, sizeof wn, "%.280s/iteration%lld", name, (long long)t);
-        int iter_id = st ? -1 : mote_graph_weight(c->g, wn, MOTE_I64, 0, NULL, &t);
-        if (!st && iter_id < 0)
-            st = mote_error(MOTE_ERR_GRAPH, "%s: %s", label, mote_last_error());
-        if (!st && *b->inputs[0].name)
-            st = mote_onnx_names_put(c, b->inputs[0].name, iter_id);
-        if (!st && *b->inputs[1].name)
-            st = mote_onnx_names_put(c, b->inputs[1].name, true_id);
-        for (size_t j = 0; !st && j < carried; j++)
-            st = mote_onnx_names_put(c, b->inputs[2 + j].name, cur[j]);
-        for (size_t i = 0; !st && i < b->n_inits; i++) {
-            int id;
-            st = mote_onnx_add_tensor(c, &b->inits[i], b->inits[i].name, &id);
-        }
-        for (size_t i = 0; !st && i < b->n_nodes; i++)
-            st = mote_onnx_import_node(c, &b->nodes[order[i]], order[i]);
-        for (size_t j = 0; !st && j < carried + scans; j++) {
-            int id = mote_onnx_names_get(c, b->outputs[1 + j].name);
-            if (id < 0)
-                st = mote_error(MOTE_ERR_GRAPH, "%s: body output '%s' is produced by nothing", label,
-                                b->outputs[1 + j].name);
-            else if (j < carried)
-                cur[j] = id;
-            else
-                scan_ids[(size_t)t * scans + (j - carried)] = id;
-        }
-    }
-    /* the final carried values, and each scan output stacked over trips */
-    for (size_t j = 0; !st && j < carried; j++) {
-        if (!*n->out[j])
-            continue;
-        char nn[320];
-        snprintf(nn, sizeof nn, "%.280s/out_%zu", name, j);
-        const char *outs[1] = {n->out[j]};
-        int out_id, node;
-        st = mote_onnx_emit(c, "Identity", nn, 1, &cur[j], 1, outs, &out_id, &node);
-    }
-    for (size_t k = 0; !st && k < scans; k++) {
-        int *parts = calloc((size_t)trips + 1, sizeof *parts);
-        if (!parts) {
-            st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+    /* the body's own inputs: iteration number, condition, carried values */
+    for (size_t i = 0; !st && i < body->n_inputs; i++) {
+        const mote_onnx_value_info *vi = &body->inputs[i];
+        mote_dtype dt = i == 0 ? MOTE_I64 : i == 1 ? MOTE_BOOL : c->g->values[in[i]].dtype;
+        if (vi->is_tensor && vi->elem_type && i >= 2 && mote_onnx_to_mote_dtype(vi->elem_type))
+            dt = mote_onnx_to_mote_dtype(vi->elem_type);
+        int id = mote_graph_add_value(b.g, vi->name, MOTE_VAL_INPUT, dt, 0, NULL);
+        if (id < 0) {
+            st = mote_error(MOTE_ERR_GRAPH, "%s: body input '%s': %s", label, vi->name,
+                            mote_last_error());
             break;
         }
-        int64_t zero = 0;
-        char an[320];
-        snprintf(an, sizeof an, "%.280s/scan_%zu_axis", name, k);
-        int axes = mote_graph_weight(c->g, an, MOTE_I64, 1, &(int64_t){1}, &zero);
-        if (axes < 0)
-            st = mote_error(MOTE_ERR_GRAPH, "%s: %s", label, mote_last_error());
-        for (int64_t t = 0; !st && t < trips; t++) {
-            char un[340];
-            snprintf(un, sizeof un, "%.280s/scan_%zu_trip%lld", name, k, (long long)t);
-            int in[2] = {scan_ids[(size_t)t * scans + k], axes}, node;
-            st = mote_onnx_emit(c, "Unsqueeze", un, 2, in, 1, NULL, &parts[t], &node);
+        if (vi->has_shape) {
+            b.g->values[id].ndim = vi->ndim;
+            memcpy(b.g->values[id].dims, vi->dims, sizeof vi->dims);
+        } else {
+            b.g->values[id].ndim = -1;   /* the initial value's, at session time */
         }
-        if (!st) {
-            char cn[320];
-            snprintf(cn, sizeof cn, "%.280s/scan_%zu", name, k);
-            const char *outs[1] = {n->out[carried + k]};
-            int out_id, node;
-            st = mote_onnx_emit(c, "Concat", cn, (int)trips, parts, 1, outs, &out_id, &node);
-            if (!st)
-                st = mote_graph_attr_int(c->g, node, "axis", 0);
-        }
-        free(parts);
+        st = mote_onnx_names_put(&b, vi->name, id);
     }
-    for (size_t i = 0; orig && i < n_def; i++)
-        free(orig[i]);
-    for (size_t i = 0; node_names && i < b->n_nodes; i++)
-        free(node_names[i]);
-    free(orig);
-    free(slots);
-    free(node_names);
-    free(cur);
-    free(scan_ids);
+    /* the body's nodes, in dependency order; what they read from outside
+     * is captured on the way (mote_onnx_names_get) */
+    for (size_t i = 0; !st && i < body->n_inits; i++) {
+        int id;
+        if (!body->inits[i].name || !*body->inits[i].name)
+            st = mote_error(MOTE_ERR_FORMAT, "%s: a body initializer has no name", label);
+        else
+            st = mote_onnx_add_tensor(&b, &body->inits[i], body->inits[i].name, &id);
+    }
+    size_t *order = NULL;
+    if (!st)
+        st = mote_onnx_node_order(body, &order);
+    for (size_t i = 0; !st && i < body->n_nodes; i++)
+        st = mote_onnx_import_node(&b, &body->nodes[order[i]], order[i]);
     free(order);
+    for (size_t i = 0; !st && i < body->n_outputs; i++) {
+        int id = mote_onnx_names_get(&b, body->outputs[i].name);
+        if (id < 0)
+            st = mote_error(MOTE_ERR_GRAPH, "%s: body output '%s' is produced by nothing", label,
+                            body->outputs[i].name);
+        else if ((st = mote_graph_output(b.g, id)) != MOTE_OK)
+            st = mote_error(MOTE_ERR_GRAPH, "%s: %s", label, mote_last_error());
+    }
+    if (!st)
+        st = hoist_weights(&b, c, name);
+    /* the body's inputs: its own, then the captured ones; the node's: M,
+     * cond, the initial values, then the outer values captured */
+    size_t K = b.n_captures;
+    int *all_in = NULL;
+    if (!st) {
+        all_in = calloc(n_in + K + 1, sizeof *all_in);
+        int *bin = malloc((body->n_inputs + K + 1) * sizeof *bin);
+        if (!all_in || !bin) {
+            free(bin);
+            st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+        } else {
+            for (size_t i = 0; i < body->n_inputs; i++)
+                bin[i] = mote_onnx_names_get(&b, body->inputs[i].name);
+            memcpy(all_in, in, n_in * sizeof *in);
+            for (size_t k = 0; k < K; k++) {
+                all_in[n_in + k] = b.captures[2 * k];
+                bin[body->n_inputs + k] = b.captures[2 * k + 1];
+            }
+            free(b.g->inputs);
+            b.g->inputs = bin;
+            b.g->n_inputs = b.g->cap_inputs = (int)(body->n_inputs + K);
+        }
+    }
+    if (!st) {
+        int node;
+        int *out_ids = calloc(n->n_out + 1, sizeof *out_ids);
+        st = out_ids ? mote_onnx_emit(c, "Loop", name, (int)(n_in + K), all_in, (int)n->n_out,
+                                      (const char *const *)n->out, out_ids, &node)
+                     : mote_error(MOTE_ERR_NOMEM, "out of memory");
+        free(out_ids);
+        if (!st)
+            st = mote_graph_attr_int(c->g, node, "_captures", (int64_t)K);
+        if (!st) {
+            st = mote_graph_attr_graph(c->g, node, "body", b.g);
+            b.g = NULL;   /* the node owns it now */
+        }
+    }
+    free(all_in);
+    free(in);
+    ctx_free(&b);
     return st;
 }

@@ -21,13 +21,20 @@ typedef struct mote_onnx_ctx {
     int64_t opset;              /* default-domain opset version                */
     struct mote_onnx_name *names; size_t n_names, cap_names; /* ONNX name -> id */
     int n_synth;                /* counter for names the importer invents      */
-    char **kept; size_t n_kept, cap_kept; /* names the map points at that a
-                                   Loop's unrolling replaced (onnx_control.c);
+    char **kept; size_t n_kept, cap_kept; /* names the map points at that an
+                                   If's renaming replaced (onnx_control.c);
                                    freed when the import ends                */
+    /* a Loop's body (onnx_control.c): the context around, and the values
+     * it captures, as pairs (outer id, body input id) */
+    struct mote_onnx_ctx *parent;
+    int *captures; size_t n_captures, cap_captures;
 } mote_onnx_ctx;
 
 mote_status mote_onnx_names_put(mote_onnx_ctx *c, const char *name, int id);
 int mote_onnx_names_get(const mote_onnx_ctx *c, const char *name);
+/* In a Loop's body: name, defined around it, made an input of the body
+ * (onnx_control.c); -1 if no graph around defines it. */
+int mote_onnx_capture(mote_onnx_ctx *c, const char *name);
 /* "node 'conv1' (Conv)" for messages. */
 const char *mote_onnx_node_label(const mote_onnx_node *n, char *buf, size_t len);
 mote_status mote_onnx_add_tensor(mote_onnx_ctx *c, const mote_onnx_tensor *t,
@@ -50,8 +57,8 @@ mote_status mote_onnx_import_node(mote_onnx_ctx *c, const mote_onnx_node *n, siz
 mote_status mote_onnx_import_if(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
                                 const char *label);
 
-/* Loop with a constant trip count, unrolled (onnx_control.c); n's body is
- * renamed in place once per trip. */
+/* Loop: one node holding its body as a subgraph, closed over what it
+ * reads from outside (onnx_control.c). */
 mote_status mote_onnx_import_loop(mote_onnx_ctx *c, const mote_onnx_node *n, const char *name,
                                   const char *label);
 

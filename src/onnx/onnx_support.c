@@ -90,10 +90,11 @@ static void check_nodes(const mote_onnx_ctx *c, const mote_onnx_graph *g, report
             add(r, "%s%s: op %s (opset %lld) is not supported by mote", label, extra, n->op_type,
                 (long long)c->opset);
     }
-    /* Subgraph attributes: an If's branches are inlined (onnx_control.c)
-     * and checked in turn; on any other op they are refused. Other
-     * attributes of a supported op: each node's first bad one (a
-     * Constant's, and a nameless attribute, are the import's to refuse). */
+    /* Subgraph attributes: an If's branches (inlined) and a Loop's body
+     * (kept as a subgraph, onnx_control.c) are checked in turn; on any
+     * other op they are refused. Other attributes of a supported op: each
+     * node's first bad one (a Constant's, and a nameless attribute, are
+     * the import's to refuse). */
     for (size_t i = 0; i < g->n_nodes; i++) {
         const mote_onnx_node *n = &g->nodes[i];
         if (!op_supported(c, n) || !strcmp(n->op_type, "Constant"))
@@ -107,7 +108,7 @@ static void check_nodes(const mote_onnx_ctx *c, const mote_onnx_graph *g, report
             add(r, "%s", mote_last_error());
             mote_error_clear();
         }
-        bool is_if = !strcmp(n->op_type, "If") || !strcmp(n->op_type, "Loop");   /* inlined */
+        bool is_if = !strcmp(n->op_type, "If") || !strcmp(n->op_type, "Loop");
         for (size_t a = 0; a < n->n_attrs; a++) {
             const mote_onnx_attr *at = &n->attrs[a];
             if (at->type != MOTE_ONNX_ATTR_GRAPH && at->type != MOTE_ONNX_ATTR_GRAPHS)

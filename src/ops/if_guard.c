@@ -6,14 +6,14 @@
  * adds an IfGuard on the condition, attribute expect (0 or 1): after each
  * run, a condition other than expect makes mote_session_run fail instead of
  * returning the planned branch's outputs for the other. Its one output is
- * the condition it saw (nothing reads it); run records the verdict.
+ * the condition it saw (nothing reads it); run records the verdict, which
+ * the session reads after the run (ctx->verdict, found at plan time).
  */
-#include "if_guard.h"
 #include "op_util.h"
 
 typedef struct guard_params {
     int expect;          /* 0 or 1: the branch planned            */
-    int failed;          /* the last run's condition differed     */
+    const char *verdict; /* the last run's: NULL, or why it fails */
 } guard_params;
 
 static void run_guard(const mote_step *s)
@@ -21,7 +21,8 @@ static void run_guard(const mote_step *s)
     guard_params *p = s->params;
     int c = mote_elem_get_i64(s->in[0]->data, s->in[0]->dtype, 0) != 0;
     ((uint8_t *)s->out[0]->data)[0] = (uint8_t)c;
-    p->failed = c != p->expect;
+    p->verdict = c != p->expect ? "the If's condition chose the branch that cannot run at this "
+                                  "session's input shapes" : NULL;
 }
 
 static mote_status infer_guard(mote_op_ctx *c)
@@ -48,12 +49,8 @@ static mote_status prepare_guard(mote_op_ctx *c)
     c->params = p;
     c->run = run_guard;
     c->scratch_bytes = 0;
+    c->verdict = &p->verdict;
     return MOTE_OK;
-}
-
-bool mote_if_guard_failed(const void *params)
-{
-    return ((const guard_params *)params)->failed != 0;
 }
 
 const mote_op mote_op_IfGuard = {"IfGuard", 1, 1, 1, 1, 0, infer_guard, prepare_guard, NULL};

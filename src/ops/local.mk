@@ -9,6 +9,6 @@ libmote_core_la_SOURCES += src/ops/ops.h src/ops/ops_list.h src/ops/registry.c \
 	src/ops/matmul.c src/ops/gemm.c src/ops/conv.c src/ops/conv_transpose.c \
 	src/ops/pool.c src/ops/volume.h src/ops/volume.c src/ops/resize.c src/ops/softmax.c src/ops/norm.c \
 	src/ops/quantize.c src/ops/einsum.c src/ops/rnn.c src/ops/trilu.c \
-	src/ops/if_guard.h src/ops/if_guard.c \
+	src/ops/if_guard.c src/ops/loop.c src/ops/branch.c \
 	src/ops/qint.c src/ops/qlinear.c
 include src/ops/llm/local.mk

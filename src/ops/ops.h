@@ -44,6 +44,12 @@ struct mote_step {
     void *params;              /* from prepare                            */
     void *scratch;             /* scratch_bytes of arena, this step only  */
     void *state;               /* state_bytes kept across runs, or NULL   */
+    /* control flow (see mote_op_ctx): NULL for a step that always
+     * continues with the next one and never fails a run */
+    const int *jump;           /* after run: -1 the next step, else this one */
+    const char *const *verdict;/* after the run: NULL, or why it must fail */
+    const char *jump_node;     /* plan time: the node jump leads to, and   */
+    int *jump_target;          /*   where its step's index is written      */
     const mote_kernels *k;     /* resolved table: no NULL entries         */
     mote_pool *pool;
 };
@@ -61,6 +67,17 @@ typedef struct mote_op_ctx {
     void *params;
     size_t scratch_bytes;
     size_t state_bytes;        /* 0: stateless                            */
+    /* control flow (ops with MOTE_OP_CONTROL, src/ops/loop.c): jump is an
+     * int in params that run sets to -1 (go on with the next step) or to
+     * the index of the step to run next; jump_node names the node whose
+     * step the op jumps to, and the session writes that step's index into
+     * *jump_target (in params) once every step is built. verdict is a
+     * const char * in params that run leaves NULL, or points at a static
+     * message when the run must fail after its steps (a guard). */
+    int *jump;
+    const char *jump_node;
+    int *jump_target;
+    const char **verdict;
     /* allocations that live as long as the plan (freed with the session
      * or on reshape), and the session's memory account */
     void *allocs;
@@ -76,6 +93,8 @@ typedef struct mote_op_ctx {
 #define MOTE_OP_INPLACE 1u   /* out[0] may share in[0]'s bytes (same size, elementwise) */
 #define MOTE_OP_ALIAS   2u   /* out[0] IS in[0]'s bytes, reinterpreted (Reshape):
                                 run does nothing; the planner keeps in[0] alive */
+#define MOTE_OP_CONTROL 4u   /* control flow: runs only in a session's plan, on the
+                                CPU; never evaluated ahead (shape folding) */
 
 typedef struct mote_op {
     const char *name;

@@ -11,6 +11,9 @@ MOTE_OP(Div)
 MOTE_OP(Mul)
 MOTE_OP(PRelu)
 MOTE_OP(Sub)
+/* src/ops/branch.c */
+MOTE_OP(Goto)
+MOTE_OP(IfJump)
 /* src/ops/cast.c */
 MOTE_OP(Cast)
 MOTE_OP(CastLike)
@@ -55,6 +58,9 @@ MOTE_OP(LlmSwiGLU)
 MOTE_OP(LlmLinear)
 /* src/ops/llm/rope.c */
 MOTE_OP(LlmRope)
+/* src/ops/loop.c */
+MOTE_OP(LoopBegin)
+MOTE_OP(LoopEnd)
 /* src/ops/matmul.c */
 MOTE_OP(MatMul)
 /* src/ops/norm.c */

@@ -61,6 +61,9 @@ static int fold_node(mote_graph *g, int ni, mote_status *st)
         case MOTE_ATTR_STRINGS:
             s2 = mote_graph_attr_strings(sg, sn, at->name, at->n, (const char *const *)at->strs);
             break;
+        case MOTE_ATTR_GRAPH:   /* control flow runs in a session's plan, never folded */
+            s2 = MOTE_ERR_UNSUPPORTED;
+            break;
         }
         ok = s2 == MOTE_OK;
     }

@@ -32,6 +32,7 @@
 #include "opencl/opencl_session.h"
 #endif
 #include "shape_fold.h"
+#include "control_flow.h"
 
 /* The options of mote 0.1, the first with struct_size: the smallest
  * struct_size accepted. Fields added later go after max_bytes. */
@@ -232,6 +233,19 @@ mote_status mote_graph_check_annotate(mote_graph *g)
 static mote_status check_graph(mote_graph *g, bool annotate)
 {
     if (!g) return mote_error(MOTE_ERR_ARG, "mote_graph_check: NULL graph");
+    if (mote_graph_has_subgraphs(g)) {   /* checked as a session runs it: flat */
+        mote_graph *flat = NULL;
+        mote_status fst = mote_control_flatten(g, &flat);
+        if (fst == MOTE_OK) fst = check_graph(flat, annotate);
+        for (int v = 0; fst == MOTE_OK && annotate && v < g->n_values; v++) {
+            if (g->values[v].kind != MOTE_VAL_ACT) continue;
+            g->values[v].dtype = flat->values[v].dtype;
+            g->values[v].ndim = flat->values[v].ndim;
+            memcpy(g->values[v].dims, flat->values[v].dims, sizeof g->values[v].dims);
+        }
+        mote_graph_free(flat);
+        return fst;
+    }
     int *order = malloc(sizeof(int) * (size_t)(g->n_nodes + 1));
     mote_tensor *vals = calloc((size_t)g->n_values + 1, sizeof(mote_tensor));
     mote_status st = (!order || !vals) ? mote_error(MOTE_ERR_NOMEM, "out of memory") : MOTE_OK;
@@ -323,6 +337,9 @@ static mote_status place_on_device(mote_session *s, const mote_session_options *
     mote_device_choice dc;
     mote_status st = mote_device_parse(o->device, &dc);
     if (st != MOTE_OK || dc.kind == MOTE_DEVICE_CPU) return st;
+    if (s->exec_order)   /* the device's run loop goes straight through its steps */
+        return mote_error(MOTE_ERR_UNSUPPORTED, "this model's Loops run on the CPU only: "
+                          "use the cpu device");
 #ifdef MOTE_HAVE_OPENCL
     s->dev_platform = dc.platform;
     s->dev_device = dc.device;
@@ -454,7 +471,7 @@ mote_status mote_session_reshape(mote_session *s, const mote_tensor *shapes, int
     mote_session_plan_clear(s);
     if (s->state != t.state) mote_zfree64(s->state);
     *s = t;
-    if (!placed) return MOTE_OK;
+    if (!placed || s->exec_order) return MOTE_OK;   /* Loops: on the CPU */
 #ifdef MOTE_HAVE_OPENCL
     s->dev_platform = platform;
     s->dev_device = device;
@@ -549,6 +566,29 @@ static mote_status load_inputs(mote_session *s, const mote_tensor *inputs, int n
     return MOTE_OK;
 }
 
+/* After a run: the verdicts of the steps that may fail one (an IfGuard
+ * whose If was resolved without its condition, a Loop that stopped before
+ * the rows its scan outputs were planned for); found at plan time. */
+static mote_status check_verdicts(const mote_session *s)
+{
+    for (int i = 0; i < s->n_verdicts; i++) {
+        const mote_step *st = &s->steps[s->verdict_steps[i]];
+        if (*st->verdict)
+            return mote_error(MOTE_ERR_SHAPE, "node '%s': %s", st->node->name, *st->verdict);
+    }
+    return MOTE_OK;
+}
+
+/* The steps in order; a control step (a Loop's) may say which runs next. */
+static void run_steps(const mote_session *s)
+{
+    const mote_step *steps = s->steps;
+    for (int t = 0; t < s->n_steps;) {
+        steps[t].run(&steps[t]);
+        t = steps[t].jump && *steps[t].jump >= 0 ? *steps[t].jump : t + 1;
+    }
+}
+
 mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_inputs)
 {
     mote_status st = load_inputs(s, inputs, n_inputs);
@@ -557,10 +597,10 @@ mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_i
     if (s->dev) {
         st = run_on_device(s, NULL);
     } else {
-        for (int t = 0; t < s->n_steps; t++) s->steps[t].run(&s->steps[t]);
+        run_steps(s);
     }
     if (!s->owns_pool) mote_pool_run_unlock(s->pool);
-    if (st == MOTE_OK) st = mote_if_guards_check(s);   /* an If resolved at session time */
+    if (st == MOTE_OK) st = check_verdicts(s);
     return st;
 }
 
@@ -576,14 +616,16 @@ mote_status mote_session_run_hooked(mote_session *s, const mote_tensor *inputs, 
     if (s->dev) {
         st = run_on_device(s, h);
     } else {
-        for (int t = 0; t < s->n_steps; t++) {
+        for (int t = 0; t < s->n_steps;) {
+            const mote_step *stp = &s->steps[t];
             if (h->before) h->before(h->ctx, s, t);
-            s->steps[t].run(&s->steps[t]);
+            stp->run(stp);
             if (h->after) h->after(h->ctx, s, t);
+            t = stp->jump && *stp->jump >= 0 ? *stp->jump : t + 1;
         }
     }
     if (!s->owns_pool) mote_pool_run_unlock(s->pool);
-    if (st == MOTE_OK) st = mote_if_guards_check(s);
+    if (st == MOTE_OK) st = check_verdicts(s);
     return st;
 }
 

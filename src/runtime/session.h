@@ -59,6 +59,13 @@ struct mote_session {
     int dev_platform, dev_device;  /* the device placed on (a reshape places again) */
     mote_graph *folded;            /* shape_fold.c: g specialized to the input
                                       shapes (g points here), or NULL        */
+    int *verdict_steps; int n_verdicts; /* the steps that may fail a run (an
+                                      IfGuard, a Loop's end), found at plan
+                                      time: a run reads only their verdicts */
+    mote_graph *flat;              /* control_flow.c: the model's graph with its
+                                      Loops flattened into steps, or NULL    */
+    bool exec_order;               /* the plan's graph lists its nodes in the
+                                      order they run (a flattened graph)     */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "graph/internal.h"
 #include "session.h"
 #include "shape_fold.h"
+#include "control_flow.h"
 #include "budget.h"
 #include "prepared.h"
 
@@ -54,6 +55,41 @@ static mote_status set_input_shapes(mote_session *s, const mote_tensor *shapes, 
         for (int d = 0; d < t->ndim; d++) s->vals[g->inputs[i]].dims[d] = t->dims[d];
     }
     return MOTE_OK;
+}
+
+/* The order the steps run in: a topological order, or, for a flattened
+ * graph (whose loops' steps must stay contiguous), the nodes as listed. */
+static mote_status plan_order(const mote_session *s, int *order)
+{
+    if (!s->exec_order) return mote_graph_topo_order(s->g, order);
+    for (int i = 0; i < s->g->n_nodes; i++) order[i] = i;
+    return MOTE_OK;
+}
+
+/* The sides of data-dependent Ifs computed only when taken
+ * (control_flow.c): on the plan's own graph (a copy of the model's when it
+ * has none yet), which then runs in its node order. */
+static mote_status plan_branches(mote_session *s)
+{
+    if (!mote_control_has_selects(s->g)) return MOTE_OK;
+    mote_graph *w = (mote_graph *)s->g;
+    bool own = s->g == s->folded || s->g == s->flat, changed = false;
+    if (!own && !(w = mote_graph_clone(s->g, true)))
+        return mote_error(MOTE_ERR_NOMEM, "out of memory");
+    int *order = malloc(sizeof(int) * ((size_t)s->g->n_nodes + 1));
+    mote_status st = order ? plan_order(s, order) : mote_error(MOTE_ERR_NOMEM, "out of memory");
+    if (st == MOTE_OK) st = mote_control_branches(w, order, &changed);
+    free(order);
+    if (!own) {
+        if (st == MOTE_OK && changed) {
+            s->folded = w;   /* freed with the plan, like shape folding's copy */
+            s->g = w;
+        } else {
+            mote_graph_free(w);
+        }
+    }
+    if (st == MOTE_OK && changed) s->exec_order = true;
+    return st;
 }
 
 /* "tensor 'x' (f32[...])" for budget messages. */
@@ -121,6 +157,10 @@ static mote_status build_steps(mote_session *s, const int *order, size_t *scratc
         step->in = p;
         step->out = p + n->n_in;
         step->params = c.params;
+        step->jump = c.jump;
+        step->verdict = c.verdict;
+        step->jump_node = c.jump_node;
+        step->jump_target = c.jump_target;
         step->k = s->k;
         step->pool = s->pool;
         scratch[oi] = c.scratch_bytes;
@@ -131,6 +171,55 @@ static mote_status build_steps(mote_session *s, const int *order, size_t *scratc
     }
     s->n_steps = g->n_nodes;
     return MOTE_OK;
+}
+
+/* The control steps: each jump target resolved to its step, and the
+ * steps that may fail a run (an IfGuard, a Loop's end) recorded once here,
+ * so that a run reads their verdicts without looking at any other step. */
+static mote_status link_steps(mote_session *s)
+{
+    int n = 0;
+    for (int t = 0; t < s->n_steps; t++) {
+        mote_step *st = &s->steps[t];
+        n += st->verdict != NULL;
+        if (!st->jump) continue;
+        int node = st->jump_node ? mote_graph_find_node(s->g, st->jump_node) : -1;
+        if (!s->exec_order || node < 0 || node == s->step_node[t] || !st->jump_target)
+            return mote_error(MOTE_ERR_GRAPH, "node '%s' (%s): %s", st->node->name, st->node->op,
+                              !s->exec_order ? "a control step in a graph the session did not "
+                              "flatten (LoopBegin and LoopEnd come from a Loop, never from a file)"
+                              : "its jump target is not a step of this plan");
+        *st->jump_target = node;   /* flattened graphs run in node order */
+    }
+    if (!n) return MOTE_OK;
+    mote_status st = mote_budget_add_n(&s->mem, &s->mem.plan, (size_t)n, sizeof(int),
+                                       "the session's tables");
+    if (st != MOTE_OK) return st;
+    if (!(s->verdict_steps = malloc(sizeof(int) * (size_t)n)))
+        return mote_error(MOTE_ERR_NOMEM, "out of memory");
+    for (int t = 0; t < s->n_steps; t++)
+        if (s->steps[t].verdict) s->verdict_steps[s->n_verdicts++] = t;
+    return MOTE_OK;
+}
+
+/* A loop's steps run again and again: a step that jumps back to step b
+ * from step e (a LoopEnd, to its LoopBegin) makes [b, e] a range in which
+ * every value read there but made before b must live until e (the next
+ * trip reads it again), and the values e writes (scan rows, trip after
+ * trip) must live from b. Nested ranges: two passes settle both. */
+static void loop_lifetimes(const mote_session *s, int *first, int *last)
+{
+    int nv = s->g->n_values;
+    for (int pass = 0; pass < 2; pass++)
+        for (int e = 0; e < s->n_steps; e++) {
+            const mote_step *st = &s->steps[e];
+            if (!st->jump || !st->jump_target || *st->jump_target >= e) continue;
+            int b = *st->jump_target;
+            for (int v = 0; v < nv; v++)
+                if (first[v] <= b && last[v] > b && last[v] < e) last[v] = e;
+            for (int j = 0; j < st->node->n_out; j++)
+                if (first[st->node->out[j]] > b) first[st->node->out[j]] = b;
+        }
 }
 
 /*
@@ -191,6 +280,7 @@ static mote_status plan_memory(mote_session *s, const size_t *scratch)
         if (is_out[v]) last[v] = ns;                 /* outputs outlive the run */
         if (last[v] < first[v]) last[v] = first[v];  /* produced, never used    */
     }
+    loop_lifetimes(s, first, last);
     /* Merge a storage into another: the root keeps the union of lifetimes. */
 #define MERGE(into, from) do {                                            \
         int ri_ = root_of(parent, (into)), rf_ = root_of(parent, (from)); \
@@ -335,6 +425,15 @@ void mote_session_plan_clear(mote_session *s)
     free(s->ptrs);
     free(s->state_off);
     free(s->state_size);
+    free(s->verdict_steps);
+    s->verdict_steps = NULL;
+    s->n_verdicts = 0;
+    if (s->flat) {     /* the model's graph with its Loops flattened */
+        mote_graph_free(s->flat);
+        s->flat = NULL;
+        s->g = s->m->g;
+    }
+    s->exec_order = false;
     s->plan.bufs = NULL;
     s->vals = NULL;
     s->val_buf = NULL;
@@ -356,6 +455,14 @@ void mote_session_plan_clear(mote_session *s)
 mote_status mote_session_build_plan(mote_session *s, const mote_tensor *shapes, int n_shapes,
                                        const mote_session *prev)
 {
+    /* Loops (subgraphs) become steps of one flat list that runs in the
+     * order it is written (control_flow.c) */
+    if (mote_graph_has_subgraphs(s->g)) {
+        mote_status fst = mote_control_flatten(s->g, &s->flat);
+        if (fst != MOTE_OK) return fst;
+        s->g = s->flat;
+        s->exec_order = true;
+    }
     const mote_graph *g = s->g;
     size_t nv = (size_t)g->n_values + 1, nn = (size_t)g->n_nodes + 1, io = 1;
     for (int i = 0; i < g->n_nodes; i++) io += (size_t)g->nodes[i].n_in + (size_t)g->nodes[i].n_out;
@@ -384,15 +491,17 @@ mote_status mote_session_build_plan(mote_session *s, const mote_tensor *shapes, 
         st = mote_error(MOTE_ERR_NOMEM, "out of memory");
         goto done;
     }
-    if ((st = mote_graph_topo_order(g, order)) != MOTE_OK) goto done;
+    if ((st = plan_order(s, order)) != MOTE_OK) goto done;
     if ((st = set_input_shapes(s, shapes, n_shapes)) != MOTE_OK) goto done;
     if ((st = mote_init_vals(g, s->vals, true)) != MOTE_OK) goto done;
     /* shape-derived constants (shape_fold.c): s->g may become a copy of the
      * model's graph specialized to these shapes (the same value ids; fewer
      * nodes, or more where an If guard was added), which this plan then
      * runs; the order and the still empty per-node tables follow it */
+    int nodes_before = g->n_nodes;
     if ((st = mote_shape_fold(s)) != MOTE_OK) goto done;
-    if (s->g != g) {
+    if ((st = plan_branches(s)) != MOTE_OK) goto done;
+    if (s->g != g || s->g->n_nodes != nodes_before) {
         g = s->g;
         size_t fnv = (size_t)g->n_values + 1, fnn = (size_t)g->n_nodes + 1, fio = 1;
         for (int i = 0; i < g->n_nodes; i++) fio += (size_t)g->nodes[i].n_in + (size_t)g->nodes[i].n_out;
@@ -424,7 +533,7 @@ mote_status mote_session_build_plan(mote_session *s, const mote_tensor *shapes, 
                 goto done;
             }
         }
-        if ((st = mote_graph_topo_order(g, order)) != MOTE_OK) goto done;
+        if ((st = plan_order(s, order)) != MOTE_OK) goto done;
     }
     for (int i = 0; i < g->n_inputs; i++) {   /* inputs: checked before any node */
         size_t ib;
@@ -441,6 +550,7 @@ mote_status mote_session_build_plan(mote_session *s, const mote_tensor *shapes, 
     st = build_steps(s, order, scratch);
     mote_prepared_unlock(s->prep);
     if (st != MOTE_OK) goto done;
+    if ((st = link_steps(s)) != MOTE_OK) goto done;
     if ((st = plan_memory(s, scratch)) != MOTE_OK) goto done;
     bool fresh_state = false;
     if ((st = plan_state(s, prev, &fresh_state)) != MOTE_OK) goto done;

@@ -30,7 +30,6 @@
 #include "graph/internal.h"
 #include "session.h"
 #include "shape_fold.h"
-#include "ops/if_guard.h"
 
 #define FOLD_MAX_BYTES (4u << 20)
 
@@ -67,8 +66,8 @@ static void forget_outputs(fold_walk *w, const mote_node *n)
 /* Should node n, already inferred, be evaluated now? */
 static bool wants_fold(const fold_walk *w, const mote_node *n, const mote_op *op)
 {
-    if (op->state || n->n_in == 0)
-        return false;   /* state, or a generator: left to run time */
+    if (op->state || n->n_in == 0 || (op->flags & MOTE_OP_CONTROL))
+        return false;   /* state, a generator or a loop's step: left to run time */
     size_t bytes = 0;
     for (int i = 0; i < n->n_out; i++) {
         if (is_graph_output(w->g, n->out[i]))
@@ -419,17 +418,6 @@ static mote_status specialize(fold_walk *w, const int *order, mote_graph **out)
         return st;
     }
     *out = sg;
-    return MOTE_OK;
-}
-
-mote_status mote_if_guards_check(const mote_session *s)
-{
-    if (!s->folded)
-        return MOTE_OK;   /* guards exist only in a specialized graph */
-    for (int t = 0; t < s->n_steps; t++)
-        if (!strcmp(s->step_op[t]->name, "IfGuard") && mote_if_guard_failed(s->steps[t].params))
-            return mote_error(MOTE_ERR_SHAPE, "node '%s': the If's condition chose the branch that "
-                              "cannot run at this session's input shapes", s->steps[t].node->name);
     return MOTE_OK;
 }
 

@@ -29,10 +29,6 @@ mote_status mote_shape_fold(mote_session *s);
 mote_status mote_graph_infer_folding(const mote_graph *g, const mote_kernels *k, const int *order,
                                      mote_tensor *vals);
 
-/* After a run: MOTE_ERR_SHAPE when an If resolved without its condition
- * (one branch could not run at these shapes) saw the condition choose the
- * dropped branch; the outputs are then not the model's. */
-mote_status mote_if_guards_check(const mote_session *s);
 
 /*
  * For messages (mote convert): every node of g that must run and cannot be

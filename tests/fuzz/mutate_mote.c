@@ -4,7 +4,8 @@
  * alone almost never get past the checksums, so half of the time the file
  * is read into a graph (the library's reader), one field is changed (a
  * value's dims, an attribute's value or type, a new attribute, an op
- * type, a node input, a node's or value's name) and the graph is written
+ * type, a node input, a node's or value's name, in the graph or in one of
+ * its subgraphs) and the graph is written
  * back with fresh checksums; otherwise libFuzzer mutates the bytes and the
  * section and header checksums are recomputed over the result.
  */
@@ -122,6 +123,24 @@ static bool mutate_graph(mote_graph *g, mut_rng *r)
     }
 }
 
+/* The graph to change: g or, half the time when it has any, one of its
+ * subgraphs (a Loop's body), at any depth, so that mutations reach the
+ * nested records too. */
+static mote_graph *pick_graph(mote_graph *g, mut_rng *r)
+{
+    for (int depth = 0; depth < MOTE_GRAPH_MAX_DEPTH && mut_below(r, 2); depth++) {
+        mote_graph *sub[16];
+        uint32_t n = 0;
+        for (int i = 0; i < g->n_nodes; i++)
+            for (int a = 0; a < g->nodes[i].n_attr && n < 16; a++)
+                if (g->nodes[i].attrs[a].type == MOTE_ATTR_GRAPH && g->nodes[i].attrs[a].g)
+                    sub[n++] = g->nodes[i].attrs[a].g;
+        if (!n) break;
+        g = sub[mut_below(r, n)];
+    }
+    return g;
+}
+
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
 {
     mut_rng r = {seed};
@@ -129,7 +148,7 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
         mote_graph *g = NULL;
         if (mote_format_read(data, size, "mutator", &g) == MOTE_OK) {
             bool changed = false;
-            for (int tries = 0; tries < 8 && !changed; tries++) changed = mutate_graph(g, &r);
+            for (int tries = 0; tries < 8 && !changed; tries++) changed = mutate_graph(pick_graph(g, &r), &r);
             void *buf = NULL;
             size_t len = 0;
             if (changed && mote_format_write_memory(g, &buf, &len) == MOTE_OK && len <= max_size) {

@@ -13,7 +13,9 @@ they were made): python3 tests/onnx/make_cli_models.py tests/onnx/cli
                           of X [2, 3] to [7, 5] that cannot run; with
                           C.npy / notC.npy (true / false) and X.npy
   loop_early_exit.onnx    a Loop whose body computes its condition (stop when
-                          the sum passes 10): refused, it is not unrolled
+                          the sum passes 10): runs as a loop, Y = 4 X
+  loop_unsupported.onnx   Cosh, then a Loop whose body holds Sinh and Det:
+                          three ops mote lacks, two of them inside the body
   three_at_session.onnx   imports, then three different failures at the
                           model's shapes: an attribute value (Gelu approximate
                           "fast"), a dtype (Sin on int32) and a shape (Reshape
@@ -112,6 +114,23 @@ def main(out):
               [helper.make_tensor_value_info(n, f, None) for n in ("c", "r", "d")],
               [numpy_helper.from_array(np.ones((4, 2, 3, 3), np.float32), "W")])
     save(m, os.path.join(out, "import_problems.onnx"))
+    body = helper.make_graph(
+        [helper.make_node("Sinh", ["acc"], ["acc_out"], name="sinh_in_body"),
+         helper.make_node("Det", ["acc"], ["d"], name="det_in_body")],
+        "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+                 helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+                 helper.make_tensor_value_info("acc", f, [2, 2])],
+        [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("acc_out", f, [2, 2]),
+         helper.make_tensor_value_info("d", f, [])])
+    m = model("loop_unsupported",
+              [helper.make_node("Cosh", ["X"], ["a"], name="cosh0"),
+               helper.make_node("Loop", ["M", "", "a"], ["Y", "D"], name="loop0", body=body)],
+              [helper.make_tensor_value_info("X", f, [2, 2])],
+              [helper.make_tensor_value_info("Y", f, [2, 2]),
+               helper.make_tensor_value_info("D", f, [3])],
+              [numpy_helper.from_array(np.array(3, np.int64), "M")], opset=13)
+    save(m, os.path.join(out, "loop_unsupported.onnx"))
     np.save(os.path.join(out, "X.npy"), np.array([[-1, 2, -3], [4, -5, 6]], np.float32))
     np.save(os.path.join(out, "C.npy"), np.array(True))
     np.save(os.path.join(out, "notC.npy"), np.array(False))

@@ -214,7 +214,7 @@ save("test_mote_reshape_shape_from_shape",
      ["x"], ["y"], 13, {"x": x}, [x.reshape(2, 12)],
      inits=[("z0", np.array(0, np.int64)), ("ax", i64(0)), ("rest", i64(-1))])
 
-# Loop with a constant trip count (unrolled at import): acc += x * i for
+# Loop with a constant trip count: acc += x * i for
 # i = 0, 1, 2, reading x from the outer scope; the scan output stacks acc.
 x = f32(2)
 body = helper.make_graph(
@@ -231,3 +231,118 @@ save("test_mote_loop_constant_trip_count",
      [helper.make_node("Loop", ["M", "", "acc0"], ["acc_final", "scans"], body=body)],
      ["x"], ["acc_final", "scans"], 13, {"x": x}, [3 * x, np.stack([0 * x, x, 3 * x])],
      inits=[("M", np.array(3, np.int64)), ("acc0", np.zeros(2, np.float32))], check=False)
+
+# Loop whose body computes its condition (an early exit): acc += x while
+# sum(acc) < 10, at most 6 trips; the body holds its own initializer.
+x = np.array([1.5, -0.5, 1.0], np.float32)
+body = helper.make_graph(
+    [helper.make_node("Add", ["acc", "x"], ["acc_out"]),
+     helper.make_node("ReduceSum", ["acc_out"], ["s"], keepdims=0),
+     helper.make_node("Less", ["s", "ten"], ["go"])],
+    "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+             helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+             helper.make_tensor_value_info("acc", TensorProto.FLOAT, [3])],
+    [helper.make_tensor_value_info("go", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [3])],
+    [numpy_helper.from_array(np.array(10, np.float32), "ten")])
+acc = np.zeros(3, np.float32)
+for _ in range(6):
+    acc = acc + x
+    if not acc.sum() < 10:
+        break
+save("test_mote_loop_early_exit",
+     [helper.make_node("Loop", ["M", "", "acc0"], ["acc_final"], body=body)],
+     ["x"], ["acc_final"], 13, {"x": x}, [acc],
+     inits=[("M", np.array(6, np.int64)), ("acc0", np.zeros(3, np.float32))], check=False)
+
+# Loop over the rows of x: the trip count is x's first dimension (Shape ->
+# Gather, known once the session fixes shapes), each trip reads row i
+# (Gather on the iteration number), sums it into acc and scans 2 * row.
+x = f32(4, 3)
+body = helper.make_graph(
+    [helper.make_node("Gather", ["x", "i"], ["row"], axis=0),
+     helper.make_node("Add", ["acc", "row"], ["acc_out"]),
+     helper.make_node("Add", ["row", "row"], ["twice"])],
+    "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+             helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+             helper.make_tensor_value_info("acc", TensorProto.FLOAT, [3])],
+    [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [3]),
+     helper.make_tensor_value_info("twice", TensorProto.FLOAT, [3])])
+save("test_mote_loop_shape_trip_count",
+     [helper.make_node("Shape", ["x"], ["shape"]),
+      helper.make_node("Gather", ["shape", "zero"], ["M"], axis=0),
+      helper.make_node("Loop", ["M", "", "acc0"], ["acc_final", "rows"], body=body)],
+     ["x"], ["acc_final", "rows"], 13, {"x": x}, [x.sum(axis=0), 2 * x],
+     inits=[("zero", np.array(0, np.int64)), ("acc0", np.zeros(3, np.float32))], check=False)
+
+# Nested Loops: the inner body reads the outer iteration number and x from
+# two levels out: acc += x * (i_outer + 1) for 3 inner trips, 2 outer trips.
+x = f32(2)
+inner = helper.make_graph(
+    [helper.make_node("Add", ["i", "one"], ["k"]),
+     helper.make_node("Cast", ["k"], ["fk"], to=TensorProto.FLOAT),
+     helper.make_node("Mul", ["x", "fk"], ["xk"]),
+     helper.make_node("Add", ["a", "xk"], ["a_out"])],
+    "inner", [helper.make_tensor_value_info("j", TensorProto.INT64, []),
+              helper.make_tensor_value_info("cj", TensorProto.BOOL, []),
+              helper.make_tensor_value_info("a", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_value_info("cj", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("a_out", TensorProto.FLOAT, [2])])
+outer = helper.make_graph(
+    [helper.make_node("Loop", ["three", "", "acc"], ["acc_out"], body=inner)],
+    "outer", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+              helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+              helper.make_tensor_value_info("acc", TensorProto.FLOAT, [2])],
+    [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [2])])
+save("test_mote_loop_nested",
+     [helper.make_node("Loop", ["two", "", "acc0"], ["acc_final"], body=outer)],
+     ["x"], ["acc_final"], 13, {"x": x}, [x * 3 * (1 + 2)],
+     inits=[("two", np.array(2, np.int64)), ("three", np.array(3, np.int64)),
+            ("one", np.array(1, np.int64)), ("acc0", np.zeros(2, np.float32))], check=False)
+
+# A data-dependent If: the condition is computed from x (sum(x) > 0), each
+# branch computes from x and an outer weight; a session runs only the
+# branch taken (src/runtime/control_flow.c).
+x = np.array([[1.0, -2.0, 3.0], [0.5, -0.25, 2.0]], np.float32)
+then_b = helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Mul", ["r", "k"], ["t_out"])],
+    "then", [], [helper.make_tensor_value_info("t_out", TensorProto.FLOAT, [2, 3])])
+else_b = helper.make_graph(
+    [helper.make_node("Neg", ["x"], ["n"]), helper.make_node("Add", ["n", "k"], ["e_out"])],
+    "else", [], [helper.make_tensor_value_info("e_out", TensorProto.FLOAT, [2, 3])])
+save("test_mote_if_data_dependent",
+     [helper.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+      helper.make_node("Greater", ["s", "zero"], ["c"]),
+      helper.make_node("If", ["c"], ["y"], then_branch=then_b, else_branch=else_b)],
+     ["x"], ["y"], 13, {"x": x}, [np.maximum(x, 0) * np.float32(3)],
+     inits=[("zero", np.array(0, np.float32)), ("k", np.array(3, np.float32))], check=False)
+
+# An If inside a Loop body, on a condition that changes per trip: acc += x
+# on even trips, acc -= 2 x on odd ones (5 trips); the branches read the
+# body's carried value and x from outside. A run takes one side per trip.
+x = f32(3)
+then_b = helper.make_graph([helper.make_node("Add", ["acc", "x"], ["t_out"])], "then", [],
+                           [helper.make_tensor_value_info("t_out", TensorProto.FLOAT, [3])])
+else_b = helper.make_graph([helper.make_node("Mul", ["x", "two"], ["x2"]),
+                            helper.make_node("Sub", ["acc", "x2"], ["e_out"])], "else", [],
+                           [helper.make_tensor_value_info("e_out", TensorProto.FLOAT, [3])])
+body = helper.make_graph(
+    [helper.make_node("Div", ["i", "two_i"], ["h"]),
+     helper.make_node("Mul", ["h", "two_i"], ["h2"]),
+     helper.make_node("Equal", ["h2", "i"], ["even"]),
+     helper.make_node("If", ["even"], ["acc_out"], then_branch=then_b, else_branch=else_b)],
+    "body", [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+             helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+             helper.make_tensor_value_info("acc", TensorProto.FLOAT, [3])],
+    [helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [3])])
+acc = np.zeros(3, np.float32)
+for i in range(5):
+    acc = acc + x if i % 2 == 0 else acc - x * np.float32(2)
+save("test_mote_loop_if_in_body",
+     [helper.make_node("Loop", ["M", "", "acc0"], ["acc_final"], body=body)],
+     ["x"], ["acc_final"], 13, {"x": x}, [acc],
+     inits=[("M", np.array(5, np.int64)), ("acc0", np.zeros(3, np.float32)),
+            ("two", np.array(2, np.float32)), ("two_i", np.array(2, np.int64))], check=False)
