@@ -117,31 +117,31 @@ static void run_convt(const mote_step *s)
  * packed into a GEMM plan whose B is the group's input channels (Cg x H*W).
  * Scratch: the GEMM's, then one group's col (OCg*KH*KW x H*W floats).
  */
-static mote_status prepare_gemm_path(mote_op_ctx *c, convt_params *p, const float *w)
+/*
+ * The GEMMs of a ConvTranspose with a constant W (2-D and 3-D): per group g,
+ * A_g (M x K, K = Cg input channels) is the transpose of W's group rows
+ * (K x M). The transposes are a prepared entry keyed on W itself, so the
+ * model holds one copy and each group's A_g keeps a stable address, which
+ * the packing of mote_gemm_plan_init_const_a keys on (a per-plan copy would
+ * let a later plan meet another group's packing at a reused address).
+ * *plans gets G plans whose B is N columns; *scratch the largest GEMM scratch.
+ */
+mote_status mote_convt_gemm_plans(mote_op_ctx *c, const float *w, int64_t G, int64_t M,
+                                  int64_t K, int64_t N, mote_gemm_plan **plans, size_t *scratch)
 {
-    const mote_convt2d_args *a = &p->a;
-    int64_t G = a->groups, Cg = a->C / G, OCg = a->OC / G;
-    int64_t M = OCg * a->KH * a->KW, K = Cg, N = a->H * a->W;
-    size_t colb, atb;
-    if (!mote_mul_size((size_t)M, (size_t)N, &colb) || !mote_mul_size(colb, sizeof(float), &colb) ||
-        !mote_mul_size((size_t)M, (size_t)K, &atb) || !mote_mul_size(atb, sizeof(float), &atb))
-        return mote_op_error(c, MOTE_ERR_LIMIT, "the column buffer of %lld x %lld floats "
-                             "overflows", (long long)M, (long long)N);
-    p->plans = mote_ctx_alloc(c, sizeof *p->plans * (size_t)G);
-    size_t allb;
-    if (!mote_mul_size(atb, (size_t)G, &allb))
+    size_t atb, allb;
+    if (!mote_mul_size((size_t)M, (size_t)K, &atb) || !mote_mul_size(atb, sizeof(float), &atb) ||
+        !mote_mul_size(atb, (size_t)G, &allb))
         return mote_op_error(c, MOTE_ERR_LIMIT, "the transposed weights overflow");
-    /* W_g^T for every group: derived from W alone, so a prepared entry
-     * (one copy per model, and a stable address per group for the packing
-     * the GEMM plan keys on it) */
+    *plans = mote_ctx_alloc(c, sizeof **plans * (size_t)G);
     mote_prep_key key = { .tag = MOTE_PREP_TRANSPOSE, .src = w, .p = { G, K, M, 0 } };
     bool fill;
-    float *At = p->plans ? mote_ctx_prepared(c, &key, allb, &fill) : NULL;
-    if (!p->plans || !At)
+    float *At = *plans ? mote_ctx_prepared(c, &key, allb, &fill) : NULL;
+    if (!*plans || !At)
         return MOTE_ERR_NOMEM;
     size_t most = 0;
     for (int64_t g = 0; g < G; g++) {
-        const float *wg = w + g * Cg * M;          /* (Cg, M) row-major */
+        const float *wg = w + g * K * M;           /* (Cg, M) row-major */
         float *Ag = At + g * M * K;                /* (M, Cg) row-major */
         if (fill)
             for (int64_t m = 0; m < M; m++)
@@ -149,20 +149,42 @@ static mote_status prepare_gemm_path(mote_op_ctx *c, convt_params *p, const floa
                     Ag[m * K + k] = wg[k * M + m];
         size_t scr = 0;
         mote_act none = {MOTE_ACT_NONE, 0, 0};
-        mote_status st = mote_gemm_plan_init_const_a(c, &p->plans[g], M, N, K, Ag, K, N,
+        mote_status st = mote_gemm_plan_init_const_a(c, &(*plans)[g], M, N, K, Ag, K, N,
                                                      NULL, 0, none, &scr);
         if (st)
             return st;
         if (scr > most)
             most = scr;
     }
+    *scratch = most;
+    return MOTE_OK;
+}
+
+/*
+ * The GEMM path for a constant W: per group, A_g[(ocg*KH + ky)*KW + kx, icg]
+ * = W[g*Cg + icg, ocg, ky, kx] (the transpose of W's rows, made once) is
+ * packed into a GEMM plan whose B is the group's input channels (Cg x H*W).
+ * Scratch: the GEMM's, then one group's col (OCg*KH*KW x H*W floats).
+ */
+static mote_status prepare_gemm_path(mote_op_ctx *c, convt_params *p, const float *w)
+{
+    const mote_convt2d_args *a = &p->a;
+    int64_t G = a->groups, Cg = a->C / G, OCg = a->OC / G;
+    int64_t M = OCg * a->KH * a->KW, K = Cg, N = a->H * a->W;
+    size_t colb;
+    if (!mote_mul_size((size_t)M, (size_t)N, &colb) || !mote_mul_size(colb, sizeof(float), &colb))
+        return mote_op_error(c, MOTE_ERR_LIMIT, "the column buffer of %lld x %lld floats "
+                             "overflows", (long long)M, (long long)N);
+    size_t most = 0;
+    mote_status st = mote_convt_gemm_plans(c, w, G, M, K, N, &p->plans, &most);
+    if (st)
+        return st;
     p->gemm_scratch = (most + 63) & ~(size_t)63;
     c->scratch_bytes = p->gemm_scratch + colb;
     c->run = run_convt_gemm;
     return MOTE_OK;
 }
 
-/* n values of attribute name (absent: dflt each), each >= min. */
 static mote_status ints_attr(const mote_op_ctx *c, const char *name, int n, int64_t dflt,
                              int64_t min, int64_t *out)
 {

@@ -296,33 +296,14 @@ mote_status mote_convt3d_prepare(mote_op_ctx *c, const mote_vol_args *geo, int64
     const mote_vol_args *a = &p->a;
     int64_t G = a->groups, Cg = a->C / G, OCg = a->OC / G;
     int64_t M = OCg * vol(a->k), K = Cg, Nc = vol(a->in);
-    size_t colb, atb;
-    if (!mote_mul_size((size_t)M, (size_t)Nc, &colb) || !mote_mul_size(colb, sizeof(float), &colb) ||
-        !mote_mul_size((size_t)M, (size_t)K, &atb) || !mote_mul_size(atb, sizeof(float), &atb))
+    size_t colb;
+    if (!mote_mul_size((size_t)M, (size_t)Nc, &colb) || !mote_mul_size(colb, sizeof(float), &colb))
         return mote_op_error(c, MOTE_ERR_LIMIT, "the column buffer of %lld x %lld floats overflows",
                              (long long)M, (long long)Nc);
-    p->plans = mote_ctx_alloc(c, sizeof *p->plans * (size_t)G);
-    if (!p->plans)
-        return MOTE_ERR_NOMEM;
     size_t most = 0;
-    for (int64_t g = 0; g < G; g++) {
-        /* A_g (M x Cg) = the transpose of W's group rows (Cg x M) */
-        const float *wg = w + g * Cg * M;
-        float *Ag = mote_ctx_alloc(c, atb);
-        if (!Ag)
-            return MOTE_ERR_NOMEM;
-        for (int64_t m = 0; m < M; m++)
-            for (int64_t k = 0; k < K; k++)
-                Ag[m * K + k] = wg[k * M + m];
-        size_t scr = 0;
-        mote_act none = {MOTE_ACT_NONE, 0, 0};
-        mote_status st = mote_gemm_plan_init_const_a(c, &p->plans[g], M, Nc, K, Ag, K, Nc,
-                                                     NULL, 0, none, &scr);
-        if (st)
-            return st;
-        if (scr > most)
-            most = scr;
-    }
+    mote_status st = mote_convt_gemm_plans(c, w, G, M, K, Nc, &p->plans, &most);
+    if (st)
+        return st;
     p->gemm_scratch = mote_align_up(most, 64);
     c->scratch_bytes = p->gemm_scratch + colb;
     return MOTE_OK;

@@ -8,6 +8,7 @@
 
 #include "ops.h"
 #include "ref.h"
+#include "gemm_plan.h"
 
 /* Conv on a rank-5 X: checks, geometry and plan (prepare); infer sets Y. */
 mote_status mote_conv3d_infer(mote_op_ctx *c);
@@ -16,6 +17,9 @@ mote_status mote_conv3d_prepare(mote_op_ctx *c);
 /* ConvTranspose with geometry a (x, w, y unset) for N images: the run
  * and its scratch; GEMM + col2vol when W is constant. */
 mote_status mote_convt3d_prepare(mote_op_ctx *c, const mote_vol_args *a, int64_t N);
+/* conv_transpose.c: the per-group GEMMs on W's prepared transposes */
+mote_status mote_convt_gemm_plans(mote_op_ctx *c, const float *w, int64_t G, int64_t M,
+                                  int64_t K, int64_t N, mote_gemm_plan **plans, size_t *scratch);
 
 /* MaxPool (is_max) / AveragePool with geometry a (C = images x channels);
  * indices: MaxPool's second output wanted. */
