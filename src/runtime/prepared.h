@@ -36,8 +36,9 @@ enum {
     MOTE_PREP_QPACK,      /* repacked quantized rows: p = weight type, N, K    */
     MOTE_PREP_BN_FOLD,    /* BatchNorm scale and shift (src: scale): p = C,
                              epsilon's bits, mean and bias addresses */
-    MOTE_PREP_TRANSPOSE   /* groups of a matrix transposed: p = groups, rows
+    MOTE_PREP_TRANSPOSE,  /* groups of a matrix transposed: p = groups, rows
                              and columns of one group (src: its first row) */
+    MOTE_PREP_WINOGRAD_F2 /* Winograd F(2x2,3x3) weights (16, OC, C): p = OC, C */
 };
 
 typedef struct mote_prepared mote_prepared;
