@@ -12,6 +12,8 @@
  *           plan's A (the table's packed-A path);
  *   im2col  otherwise when the per-group GEMM is not tiny: col = im2col(X_n, g)
  *           (Cg*KH*KW x OH*OW, in scratch), Y_n,g = W_g col, one plan per group;
+ *           one group with a constant W (not transposed) runs by blocks of
+ *           output rows instead, im2col and GEMM per block (conv_im2col_tiled.c);
  *   direct  the table's conv2d_f32 (small or odd shapes), split over
  *           (image, output channel);
  *   winograd 3x3, stride 1, dilation 1, group 1, constant W with enough
@@ -42,6 +44,7 @@
 #include "graph/internal.h"
 #include "op_util.h"
 #include "conv_winograd.h"
+#include "conv_im2col_tiled.h"
 
 typedef enum conv_algo { ALGO_DIRECT, ALGO_DW3X3, ALGO_DW, ALGO_GEMM1X1, ALGO_IM2COL, ALGO_WINO } conv_algo;
 
@@ -57,6 +60,7 @@ typedef struct conv_params {
     int trans;                 /* the GEMM computes Y_n^T (pixels x OC), see above   */
     size_t yt_bytes;           /* Y_n^T, after the im2col matrix in scratch          */
     mote_conv_wino *wino;      /* winograd                                           */
+    mote_conv_tiled *tiled;    /* im2col by blocks of output rows, or NULL           */
 } conv_params;
 
 /* What transposing one element of Y_n^T costs, in multiply-adds of the
@@ -153,6 +157,10 @@ static void run_conv(const mote_step *s)
         return;
     }
     int64_t xs = g->C * g->H * g->W, OHW = g->OH * g->OW, ys = g->OC * OHW;
+    if (p->tiled) {
+        mote_conv_tiled_run(p->tiled, s->pool, j.x, j.bias, j.y, s->scratch);
+        return;
+    }
     if (p->algo == ALGO_WINO) {
         for (int64_t n = 0; n < p->N; n++)
             mote_conv_wino_run(p->wino, s->pool, j.x + n * xs, j.bias, j.y + n * ys, s->scratch);
@@ -336,7 +344,14 @@ static mote_status prepare_conv(mote_op_ctx *c)
         if ((st = mote_conv_wino_prepare(c, p->wino, a, w->data, &c->scratch_bytes)))
             return st;
     }
-    if (p->algo == ALGO_GEMM1X1 || p->algo == ALGO_IM2COL) {
+    if (p->algo == ALGO_IM2COL && !want_t && a->groups == 1 && w->data &&
+        mote_conv_tiled_fits(a->OC, p->Kc)) {
+        p->tiled = mote_ctx_alloc(c, sizeof *p->tiled);
+        if (!p->tiled)
+            return MOTE_ERR_NOMEM;
+        if ((st = mote_conv_tiled_prepare(c, p->tiled, a, p->N, w->data, &c->scratch_bytes)))
+            return st;
+    } else if (p->algo == ALGO_GEMM1X1 || p->algo == ALGO_IM2COL) {
         p->plans = mote_ctx_alloc(c, (size_t)a->groups * sizeof *p->plans);
         if (!p->plans)
             return MOTE_ERR_NOMEM;
