@@ -186,10 +186,11 @@ typedef struct mote_conv2d_args {
  * (Lavin & Gray 2015): each 2x2 block of outputs ("tile") comes from a
  * 4x4 patch of input; in the transformed domain a convolution is 16
  * independent matrix products U_xi (OC x C) V_xi (C x T), xi = 4i + j.
- * T = TH * TW tiles, tile t = ty * TW + tx; tile (ty, tx) reads input rows
- * 2ty - ph .. 2ty - ph + 3 and columns 2tx - pw .. 2tx - pw + 3 (0 outside
- * the image) and writes outputs (2ty + a, 2tx + b), a, b < 2, those inside
- * the output. The transforms only add and subtract, in the order the
+ * The kernels take the tile rows ty0 .. ty0 + TH - 1 of the image (a
+ * block), T = TH * TW tiles, tile t = ty * TW + tx (ty counted from ty0);
+ * tile (ty, tx) reads input rows 2(ty0 + ty) - ph .. 2(ty0 + ty) - ph + 3
+ * and columns 2tx - pw .. 2tx - pw + 3 (0 outside the image) and writes
+ * outputs (2(ty0 + ty) + a, 2tx + b), a, b < 2, those inside the output. The transforms only add and subtract, in the order the
  * reference kernels (kernels/winograd_ref.c) define; every table's
  * kernels give the reference's bits (the activation aside).
  *
@@ -202,7 +203,8 @@ typedef struct mote_conv2d_args {
 typedef struct mote_winograd_args {
     int64_t C, H, W;              /* channels, the image's height and width */
     int64_t ph, pw;               /* winograd_in: top and left pad          */
-    int64_t TH, TW;               /* tiles down and across                  */
+    int64_t ty0;                  /* the block's first tile row             */
+    int64_t TH, TW;               /* tile rows in the block, tiles across   */
     const float *src;
     float *dst;
     const float *bias;            /* winograd_out: (C) or NULL              */

@@ -41,7 +41,7 @@ void mote_winograd_in_f32_ref(const mote_winograd_args *a)
                 float d[4][4], u[4][4];
                 for (int i = 0; i < 4; i++)
                     for (int j = 0; j < 4; j++) {
-                        int64_t iy = 2 * ty - a->ph + i, ix = 2 * tx - a->pw + j;
+                        int64_t iy = 2 * (a->ty0 + ty) - a->ph + i, ix = 2 * tx - a->pw + j;
                         d[i][j] = iy >= 0 && iy < a->H && ix >= 0 && ix < a->W ? x[iy * a->W + ix] : 0.0f;
                     }
                 for (int j = 0; j < 4; j++) {   /* B^T d, down the columns */
@@ -77,7 +77,7 @@ void mote_winograd_out_f32_ref(const mote_winograd_args *a)
                     s[1][j] = m[(4 + j) * xs] - m[(8 + j) * xs] - m[(12 + j) * xs];
                 }
                 for (int r = 0; r < 2; r++) {   /* (A^T m) A, along the rows */
-                    int64_t oy = 2 * ty + r, ox = 2 * tx;
+                    int64_t oy = 2 * (a->ty0 + ty) + r, ox = 2 * tx;
                     if (oy >= a->H) break;
                     float y0 = s[r][0] + s[r][1] + s[r][2];
                     float y1 = s[r][1] - s[r][2] - s[r][3];

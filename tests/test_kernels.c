@@ -703,6 +703,10 @@ static void wino_geometry(int it, mote_winograd_args *a)
     if (OW < 1) OW = 1;
     a->TH = (OH + 1) / 2;
     a->TW = (OW + 1) / 2;
+    if (it % 4 == 3 && a->TH > 1) {   /* a block of tile rows */
+        a->ty0 = 1 + rnd(a->TH - 1);
+        a->TH = 1 + rnd(a->TH - a->ty0);
+    }
     a->c0 = rnd(a->C);
     a->c1 = a->C;
 }
@@ -731,8 +735,9 @@ static void check_general_winograd_out_f32(void)
         mote_winograd_args a;
         memset(&a, 0, sizeof a);
         wino_geometry(it, &a);
-        /* the output is (C, OH, OW): H, W now name it */
-        a.H = 2 * a.TH - (int64_t)rnd(2);
+        /* the output is (C, OH, OW): H, W now name it; a block may end
+         * at the image's last row or before */
+        a.H = 2 * (a.ty0 + a.TH) - (int64_t)rnd(2) + (it % 8 == 3 ? 2 * (int64_t)rnd(3) : 0);
         a.W = 2 * a.TW - (int64_t)rnd(2);
         a.act = acts[it % N_ACTS];
         int64_t n = a.C * a.H * a.W;

@@ -226,12 +226,14 @@ static float *conv3x3_run(const char *algo, const float *x, const int64_t *xd, c
  * |w||x| over the output's taps, plus |bias|), the transforms scaling
  * the winograd side's terms by at most 4: |y_w - y_d| <= 5 K eps S. The
  * same bits on 1 and 2 threads. Odd outputs (partial tiles), pads 0..2,
- * several images, more channels than one GEMM block. */
+ * several images, more channels than one GEMM block, blocks of tile rows
+ * and the phased run (conv_winograd.h). */
 START_TEST(test_conv_winograd_error_bound)
 {
     const int64_t cases[][6] = {   /* N, C, H, W, OC, pad */
         { 2, 16, 9, 7, 16, 1 }, { 1, 20, 8, 8, 24, 0 }, { 1, 17, 5, 6, 33, 2 },
         { 1, 128, 14, 14, 64, 1 }, { 1, 32, 40, 37, 16, 1 },
+        { 2, 70, 5, 7, 70, 1 },   /* U past a core's cache: the phased run */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const int64_t N = cases[k][0], C = cases[k][1], H = cases[k][2], W = cases[k][3];

@@ -38,7 +38,7 @@ void WINO_NAME(in)(const mote_winograd_args *a)
         for (int64_t ty = 0; ty < a->TH; ty++) {
             const float *rows[4];
             for (int r = 0; r < 4; r++) {
-                int64_t iy = 2 * ty - a->ph + r;
+                int64_t iy = 2 * (a->ty0 + ty) - a->ph + r;
                 int slot = (int)(((iy % 4) + 4) % 4);
                 float *row = ring[slot];
                 if (tag[slot] != iy) {
@@ -100,7 +100,9 @@ void WINO_NAME(out)(const mote_winograd_args *a)
         float *y = a->dst + c * OH * OW;
         for (int64_t ty = 0; ty < a->TH; ty++) {
             const float *src = a->src + c * T + ty * TW;
-            const int two = 2 * ty + 1 < OH;
+            const int64_t oy = 2 * (a->ty0 + ty);
+            if (oy >= OH) break;
+            const int two = oy + 1 < OH;
             for (int64_t tx = 0; tx < TW; tx += VLEN) {
                 const int64_t n = TW - tx;
                 vf m[16];
@@ -118,7 +120,7 @@ void WINO_NAME(out)(const mote_winograd_args *a)
                     vf y1 = v_sub(v_sub(s[r][1], s[r][2]), s[r][3]);
                     y0 = v_act(v_add(y0, bv), &a->act);
                     y1 = v_act(v_add(y1, bv), &a->act);
-                    w_store_pairs(y + (2 * ty + r) * OW + 2 * tx, y0, y1, cols);
+                    w_store_pairs(y + (oy + r) * OW + 2 * tx, y0, y1, cols);
                 }
             }
         }

@@ -162,8 +162,7 @@ static void run_conv(const mote_step *s)
         return;
     }
     if (p->algo == ALGO_WINO) {
-        for (int64_t n = 0; n < p->N; n++)
-            mote_conv_wino_run(p->wino, s->pool, j.x + n * xs, j.bias, j.y + n * ys, s->scratch);
+        mote_conv_wino_run(p->wino, s->pool, j.x, j.bias, j.y, s->scratch);
         return;
     }
     int64_t OCg = g->OC / g->groups;
@@ -341,7 +340,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
         p->wino = mote_ctx_alloc(c, sizeof *p->wino);
         if (!p->wino)
             return MOTE_ERR_NOMEM;
-        if ((st = mote_conv_wino_prepare(c, p->wino, a, w->data, &c->scratch_bytes)))
+        if ((st = mote_conv_wino_prepare(c, p->wino, a, p->N, w->data, &c->scratch_bytes)))
             return st;
     }
     if (p->algo == ALGO_IM2COL && !want_t && a->groups == 1 && w->data &&
