@@ -212,10 +212,10 @@ typedef struct mote_winograd_args {
     int64_t c0, c1;
 } mote_winograd_args;
 
-/* U[(xi * OC + oc) * C + c] = (G g G^T)[i][j] of w[oc, c] (OC, C, 3, 3):
- * the 16 transformed weight matrices, each OC x C row-major (prepare time;
- * plain C, every table shares it) */
-void mote_winograd_f2_weights(int64_t OC, int64_t C, const float *w, float *U);
+/* U_xi[oc * C + c] = (G g G^T)[i][j] of g = w[oc, c] (OC, C, 3, 3), xi = 4i + j:
+ * one of the 16 transformed weight matrices, OC x C row-major (prepare
+ * time; plain C, every table shares it) */
+void mote_winograd_f2_weights(int64_t OC, int64_t C, const float *w, int xi, float *U_xi);
 
 /* --------------------------------------------------------------- pooling */
 

@@ -14,20 +14,17 @@
  */
 #include "ref.h"
 
-void mote_winograd_f2_weights(int64_t OC, int64_t C, const float *w, float *U)
+void mote_winograd_f2_weights(int64_t OC, int64_t C, const float *w, int xi, float *U_xi)
 {
     static const double G[4][3] = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } };
+    const int i = xi / 4, j = xi % 4;
     for (int64_t oc = 0; oc < OC; oc++)
         for (int64_t c = 0; c < C; c++) {
             const float *g = w + (oc * C + c) * 9;
-            double t[4][3];   /* G g */
-            for (int i = 0; i < 4; i++)
-                for (int k = 0; k < 3; k++)
-                    t[i][k] = G[i][0] * g[k] + G[i][1] * g[3 + k] + G[i][2] * g[6 + k];
-            for (int i = 0; i < 4; i++)
-                for (int j = 0; j < 4; j++)
-                    U[((i * 4 + j) * OC + oc) * C + c] =
-                        (float)(t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2]);
+            double t[3];   /* row i of G g */
+            for (int k = 0; k < 3; k++)
+                t[k] = G[i][0] * g[k] + G[i][1] * g[3 + k] + G[i][2] * g[6 + k];
+            U_xi[oc * C + c] = (float)(t[0] * G[j][0] + t[1] * G[j][1] + t[2] * G[j][2]);
         }
 }
 

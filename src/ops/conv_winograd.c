@@ -58,18 +58,6 @@ mote_status mote_conv_wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote
     p->TW = (g->OW + 1) / 2;
     p->T = p->TH * p->TW;
     p->k = c->k;
-    size_t ubytes;
-    if (!mote_mul_size((size_t)16 * sizeof(float), (size_t)(p->OC * p->C), &ubytes))
-        return mote_op_error(c, MOTE_ERR_NOMEM, "Winograd weights overflow");
-    mote_prep_key key = { .tag = MOTE_PREP_WINOGRAD_F2, .src = w, .p = { p->OC, p->C, 0, 0 } };
-    bool fill;
-    float *U = mote_ctx_prepared(c, &key, ubytes, &fill);
-    if (!U)
-        return MOTE_ERR_NOMEM;   /* the session reads c->alloc_status */
-    if (fill)
-        mote_winograd_f2_weights(p->OC, p->C, w, U);
-    p->U = U;
-
     const mote_general_kernels *k = &c->k->general;
     int64_t nr = k->gemm_nr ? k->gemm_nr() : 16;
     int packed = k->gemm_packed_a_f32 && k->gemm_pack_a && k->gemm_pack_a_bytes && k->gemm_mr &&
@@ -92,18 +80,42 @@ mote_status mote_conv_wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote
         p->nblk = (per + nr - 1) / nr * nr;
         cols = p->T;
     }
+    /* the 16 U_xi: packed (each made in a buffer of one U_xi, only while
+     * the model has no packing yet), else kept plain for gemm_f32 */
+    size_t ubytes;
+    if (!mote_mul_size(sizeof(float), (size_t)(p->OC * p->C), &ubytes))
+        return mote_op_error(c, MOTE_ERR_NOMEM, "Winograd weights overflow");
+    bool fill;
     if (packed) {
+        float *tmp = NULL;
         for (int xi = 0; xi < 16; xi++) {
-            const float *Ux = U + (size_t)xi * (size_t)(p->OC * p->C);
-            mote_prep_key ka = { .tag = MOTE_PREP_GEMM_A, .src = Ux, .p = { p->OC, p->C, p->C, 0 } };
+            /* keyed by W and xi: an entry per transformed matrix */
+            mote_prep_key ka = { .tag = MOTE_PREP_WINOGRAD_F2, .src = w,
+                                 .p = { p->OC, p->C, xi, 1 } };
             void *ap = mote_ctx_prepared(c, &ka, k->gemm_pack_a_bytes(p->OC, p->C), &fill);
             if (!ap)
-                return MOTE_ERR_NOMEM;
-            if (fill)
-                k->gemm_pack_a(p->OC, p->C, Ux, p->C, 0, ap);
+                return MOTE_ERR_NOMEM;   /* the session reads c->alloc_status */
+            if (fill) {
+                if (!tmp && !(tmp = mote_ctx_alloc_aligned(c, ubytes)))
+                    return MOTE_ERR_NOMEM;
+                mote_winograd_f2_weights(p->OC, p->C, w, xi, tmp);
+                k->gemm_pack_a(p->OC, p->C, tmp, p->C, 0, ap);
+            }
             p->Up[xi] = ap;
         }
         p->gemm_scratch = mote_align_up(k->gemm_packed_a_scratch_bytes(cols, p->C), 64);
+    } else {
+        size_t all;
+        if (!mote_mul_size(16, ubytes, &all))
+            return mote_op_error(c, MOTE_ERR_NOMEM, "Winograd weights overflow");
+        mote_prep_key key = { .tag = MOTE_PREP_WINOGRAD_F2, .src = w, .p = { p->OC, p->C, 16, 0 } };
+        float *U = mote_ctx_prepared(c, &key, all, &fill);
+        if (!U)
+            return MOTE_ERR_NOMEM;
+        if (fill)
+            for (int xi = 0; xi < 16; xi++)
+                mote_winograd_f2_weights(p->OC, p->C, w, xi, U + (size_t)xi * (size_t)(p->OC * p->C));
+        p->U = U;
     }
     p->v_bytes = mote_align_up((size_t)16 * (size_t)(p->C * cols) * sizeof(float), 64);
     p->m_bytes = mote_align_up((size_t)16 * (size_t)(p->OC * cols) * sizeof(float), 64);

@@ -26,7 +26,8 @@ typedef struct mote_conv_wino {
     int64_t C, H, W, OC, OH, OW, ph, pw;
     int64_t TH, TW, T;          /* tiles                                   */
     mote_act act;
-    const float *U;             /* (16, OC, C) transformed weights         */
+    const float *U;             /* (16, OC, C) transformed weights, plain
+                                   (tables without packed-A GEMM), or NULL */
     const void *Up[16];         /* U_xi packed (packed-A tables) or NULL   */
     int64_t N;                  /* images                                  */
     int64_t brows;              /* blocked: tile rows per block; 0: phased */
