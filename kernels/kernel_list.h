@@ -53,6 +53,9 @@
     X(general, conv2d_dw_f32, void, (const mote_conv2d_args *a))                       \
     /* im2col of group g: col[(ic*KH+ky)*KW+kx][oy*OW+ox] */                           \
     X(general, im2col_f32, void, (const mote_conv2d_args *a, int64_t g, float *col))   \
+    /* Winograd F(2x2,3x3) input and output transforms (mote_winograd_args) */       \
+    X(general, winograd_in_f32, void, (const mote_winograd_args *a))                   \
+    X(general, winograd_out_f32, void, (const mote_winograd_args *a))                  \
     /* 8-bit convolution / fully connected (mote_qconv2d_args, qint.h) */              \
     X(general, qconv2d, void, (const mote_qconv2d_args *a))                            \
     /* 8-bit add / sub / mul with requantization, elements [e0, e1) */                 \

@@ -181,6 +181,42 @@ typedef struct mote_conv2d_args {
     int64_t oc0, oc1;
 } mote_conv2d_args;
 
+/*
+ * Winograd F(2x2, 3x3) for 3x3, stride-1, dilation-1 convolution
+ * (Lavin & Gray 2015): each 2x2 block of outputs ("tile") comes from a
+ * 4x4 patch of input; in the transformed domain a convolution is 16
+ * independent matrix products U_xi (OC x C) V_xi (C x T), xi = 4i + j.
+ * The kernels take the tile rows ty0 .. ty0 + TH - 1 of the image (a
+ * block), T = TH * TW tiles, tile t = ty * TW + tx (ty counted from ty0);
+ * tile (ty, tx) reads input rows 2(ty0 + ty) - ph .. 2(ty0 + ty) - ph + 3
+ * and columns 2tx - pw .. 2tx - pw + 3 (0 outside the image) and writes
+ * outputs (2(ty0 + ty) + a, 2tx + b), a, b < 2, those inside the output. The transforms only add and subtract, in the order the
+ * reference kernels (kernels/winograd_ref.c) define; every table's
+ * kernels give the reference's bits (the activation aside).
+ *
+ * winograd_in:  src = x (C, H, W) of one image, dst = V (16, C, T):
+ *               V[(xi * C + c) * T + t] = (B^T d B)[i][j] for channels [c0, c1)
+ * winograd_out: src = M (16, C, T) (the products; C = OC), dst = y (C, H, W)
+ *               (H, W: the output's OH, OW): y = act(A^T m A + bias[c]),
+ *               channels [c0, c1)
+ */
+typedef struct mote_winograd_args {
+    int64_t C, H, W;              /* channels, the image's height and width */
+    int64_t ph, pw;               /* winograd_in: top and left pad          */
+    int64_t ty0;                  /* the block's first tile row             */
+    int64_t TH, TW;               /* tile rows in the block, tiles across   */
+    const float *src;
+    float *dst;
+    const float *bias;            /* winograd_out: (C) or NULL              */
+    mote_act act;                 /* winograd_out                           */
+    int64_t c0, c1;
+} mote_winograd_args;
+
+/* U_xi[oc * C + c] = (G g G^T)[i][j] of g = w[oc, c] (OC, C, 3, 3), xi = 4i + j:
+ * one of the 16 transformed weight matrices, OC x C row-major (prepare
+ * time; plain C, every table shares it) */
+void mote_winograd_f2_weights(int64_t OC, int64_t C, const float *w, int xi, float *U_xi);
+
 /* --------------------------------------------------------------- pooling */
 
 /*

@@ -54,6 +54,8 @@ void mote_conv2d_f32_ref(const mote_conv2d_args *a);
 void mote_conv2d_dw3x3_f32_ref(const mote_conv2d_args *a);
 void mote_conv2d_dw_f32_ref(const mote_conv2d_args *a);
 void mote_im2col_f32_ref(const mote_conv2d_args *a, int64_t g, float *col);
+void mote_winograd_in_f32_ref(const mote_winograd_args *a);
+void mote_winograd_out_f32_ref(const mote_winograd_args *a);
 
 /* pool_ref.c */
 void mote_maxpool2d_f32_ref(const mote_pool2d_args *a);

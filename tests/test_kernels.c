@@ -691,6 +691,8 @@ static void check_general_im2col_f32(void)
         int64_t groups = 1 + rnd(2), C = groups * (1 + rnd(3)), H = sizes[rnd(7)], W = sizes[rnd(7)];
         int64_t KH = 1 + rnd(3), KW = 1 + rnd(3), sh = 1 + rnd(2), sw = 1 + rnd(2);
         int64_t ph = rnd(2), pw = rnd(2), dh = 1 + rnd(2), dw = 1 + rnd(2);
+        /* rows wide enough for the stride-2 vector path, a 7x7 stem's pads */
+        if (it % 5 == 4) W = 60 + rnd(90), KW = 7, pw = rnd(4), sw = 2;
         if (H + 2 * ph < dh * (KH - 1) + 1 || W + 2 * pw < dw * (KW - 1) + 1) continue;
         int64_t OH = (H + 2 * ph - dh * (KH - 1) - 1) / sh + 1, OW = (W + 2 * pw - dw * (KW - 1) - 1) / sw + 1;
         float *x = buf(C * H * W, -1, 1);
@@ -703,6 +705,77 @@ static void check_general_im2col_f32(void)
         mote_im2col_f32_ref(&a, g, ref);
         ck_same(col, ref, n + 1, "im2col");
         free(x); free(col); free(ref);
+    }
+}
+
+/* Winograd F(2x2,3x3) transforms: the reference's bits (the input
+ * transform exactly; the output transform's activation to act_tol), on
+ * tile rows narrower and wider than a vector, odd outputs (a partial last
+ * tile), pads 0..2, a channel range, and rows too wide for the fast path. */
+static void wino_geometry(int it, mote_winograd_args *a)
+{
+    a->C = 1 + rnd(4);
+    a->H = sizes[rnd(7)];
+    a->W = sizes[rnd(9)];
+    if (it % 10 == 9) a->W = 4300 + rnd(300);   /* the reference's path */
+    a->ph = rnd(3);
+    a->pw = rnd(3);
+    int64_t OH = a->H + 2 * a->ph - 2, OW = a->W + 2 * a->pw - 2;
+    if (OH < 1) OH = 1;
+    if (OW < 1) OW = 1;
+    a->TH = (OH + 1) / 2;
+    a->TW = (OW + 1) / 2;
+    if (it % 4 == 3 && a->TH > 1) {   /* a block of tile rows */
+        a->ty0 = 1 + rnd(a->TH - 1);
+        a->TH = 1 + rnd(a->TH - a->ty0);
+    }
+    a->c0 = rnd(a->C);
+    a->c1 = a->C;
+}
+
+static void check_general_winograd_in_f32(void)
+{
+    for (int it = 0; it < 60; it++) {
+        mote_winograd_args a;
+        memset(&a, 0, sizeof a);
+        wino_geometry(it, &a);
+        int64_t n = 16 * a.C * a.TH * a.TW;
+        float *x = buf(a.C * a.H * a.W, -1, 1), *v = fill(n + 1, 3.5f), *r = fill(n + 1, 3.5f);
+        a.src = x;
+        a.dst = v;
+        T->general.winograd_in_f32(&a);
+        a.dst = r;
+        mote_winograd_in_f32_ref(&a);
+        ck_same(v, r, n + 1, "winograd_in");
+        free(x); free(v); free(r);
+    }
+}
+
+static void check_general_winograd_out_f32(void)
+{
+    for (int it = 0; it < 60; it++) {
+        mote_winograd_args a;
+        memset(&a, 0, sizeof a);
+        wino_geometry(it, &a);
+        /* the output is (C, OH, OW): H, W now name it; a block may end
+         * at the image's last row or before */
+        a.H = 2 * (a.ty0 + a.TH) - (int64_t)rnd(2) + (it % 8 == 3 ? 2 * (int64_t)rnd(3) : 0);
+        a.W = 2 * a.TW - (int64_t)rnd(2);
+        a.act = acts[it % N_ACTS];
+        int64_t n = a.C * a.H * a.W;
+        float *m = buf(16 * a.C * a.TH * a.TW, -4, 4), *bias = buf(a.C, -1, 1);
+        float *y = fill(n + 1, -7777.0f), *r = fill(n + 1, -7777.0f);
+        a.src = m;
+        a.bias = it % 3 ? bias : NULL;
+        a.dst = y;
+        T->general.winograd_out_f32(&a);
+        a.dst = r;
+        mote_winograd_out_f32_ref(&a);
+        for (int64_t i = 0; i <= n; i++)
+            CK(same_float(y[i], r[i]) || fabsf(y[i] - r[i]) <= act_tol(a.act, r[i]),
+               "winograd_out C=%lld %lldx%lld act=%d: [%lld] = %.8g, reference %.8g", (long long)a.C,
+               (long long)a.H, (long long)a.W, (int)a.act.kind, (long long)i, (double)y[i], (double)r[i]);
+        free(m); free(bias); free(y); free(r);
     }
 }
 

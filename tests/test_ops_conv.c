@@ -203,9 +203,98 @@ START_TEST(test_conv_transposed_gemm)
     compare_algos("im2col_t", "im2col_n", 0, D(1, 130, 6, 5), D(33, 130, 3, 3), 1, 1, 1);
     compare_algos("gemm1x1_t", "gemm1x1_n", 0, D(1, 24, 4, 4), D(64, 24, 1, 1), 1, 1, 0);
     /* the automatic choice takes it for these few pixels: same bits */
-    compare_algos(NULL, "im2col_n", 0, D(1, 130, 6, 5), D(33, 130, 3, 3), 1, 1, 1);
+    compare_algos(NULL, "im2col_n", 0, D(1, 130, 12, 10), D(33, 130, 3, 3), 1, 2, 1);
 }
 END_TEST
+
+/* One 3x3 stride-1 conv with bias, pad, _conv_algo = algo, on `threads`
+ * threads; the output in a new buffer. */
+static float *conv3x3_run(const char *algo, const float *x, const int64_t *xd, const float *w,
+                          const int64_t *wd, const float *bias, int64_t pad, int threads, int64_t *ny)
+{
+    op1 t; op1_init(&t);
+    op1_input(&t, MOTE_F32, 4, xd, (void *)x);
+    op1_weight(&t, MOTE_F32, 4, wd, (void *)w);
+    op1_weight(&t, MOTE_F32, 1, D(wd[0]), (void *)bias);
+    int n = op1_node(&t, "Conv", 1);
+    mote_graph_attr_ints(t.g, n, "pads", 4, D(pad, pad, pad, pad));
+    mote_graph_attr_string(t.g, n, "_conv_algo", algo);
+    ck_assert_mote_ok(op1_run(&t, threads));
+    mote_tensor y = op1_out(&t, 0);
+    *ny = mote_tensor_numel(&y);
+    float *r = malloc(sizeof(float) * (size_t)*ny);
+    memcpy(r, y.data, sizeof(float) * (size_t)*ny);
+    op1_free(&t);
+    return r;
+}
+
+/* Winograd F(2x2,3x3) against the direct reference, within the error
+ * bound of its sums: each output is a sum of K = 9C products computed by
+ * different additions, both within K eps S of the exact sum (S = sum of
+ * |w||x| over the output's taps, plus |bias|), the transforms scaling
+ * the winograd side's terms by at most 4: |y_w - y_d| <= 5 K eps S. The
+ * same bits on 1 and 2 threads. Odd outputs (partial tiles), pads 0..2,
+ * several images, more channels than one GEMM block, blocks of tile rows
+ * and the phased run (conv_winograd.h). */
+START_TEST(test_conv_winograd_error_bound)
+{
+    const int64_t cases[][6] = {   /* N, C, H, W, OC, pad */
+        { 2, 16, 9, 7, 16, 1 }, { 1, 20, 8, 8, 24, 0 }, { 1, 17, 5, 6, 33, 2 },
+        { 1, 128, 14, 14, 64, 1 }, { 1, 32, 40, 37, 16, 1 },
+        { 2, 70, 5, 7, 70, 1 },   /* U past a core's cache: the phased run */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const int64_t N = cases[k][0], C = cases[k][1], H = cases[k][2], W = cases[k][3];
+        const int64_t OC = cases[k][4], pad = cases[k][5];
+        int64_t xd[4] = { N, C, H, W }, wd[4] = { OC, C, 3, 3 };
+        int64_t nx = N * C * H * W, nw = OC * C * 9;
+        float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
+        float *bias = malloc(sizeof(float) * (size_t)OC);
+        mote_test_fill(x, nx, 21 + (uint32_t)k, -1, 1);
+        mote_test_fill(w, nw, 31 + (uint32_t)k, -1, 1);
+        mote_test_fill(bias, OC, 41 + (uint32_t)k, -1, 1);
+        int64_t ny, ny2, ny3;
+        float *yw = conv3x3_run("winograd", x, xd, w, wd, bias, pad, 1, &ny);
+        float *yw2 = conv3x3_run("winograd", x, xd, w, wd, bias, pad, 2, &ny2);
+        float *yd = conv3x3_run("direct", x, xd, w, wd, bias, pad, 1, &ny3);
+        ck_assert_int_eq(ny, ny2);
+        ck_assert_int_eq(ny, ny3);
+        ck_assert_msg(memcmp(yw, yw2, sizeof(float) * (size_t)ny) == 0,
+                      "winograd differs on 1 and 2 threads (case %zu)", k);
+        const int64_t OH = H + 2 * pad - 2, OW = W + 2 * pad - 2, K = 9 * C;
+        double worst = 0;
+        for (int64_t n = 0; n < N; n++)
+            for (int64_t oc = 0; oc < OC; oc++)
+                for (int64_t oy = 0; oy < OH; oy++)
+                    for (int64_t ox = 0; ox < OW; ox++) {
+                        double S = fabs(bias[oc]);
+                        for (int64_t c = 0; c < C; c++)
+                            for (int ky = 0; ky < 3; ky++)
+                                for (int kx = 0; kx < 3; kx++) {
+                                    int64_t iy = oy - pad + ky, ix = ox - pad + kx;
+                                    if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                                    S += fabs(w[((oc * C + c) * 3 + ky) * 3 + kx]) *
+                                         fabs(x[((n * C + c) * H + iy) * W + ix]);
+                                }
+                        int64_t i = ((n * OC + oc) * OH + oy) * OW + ox;
+                        double d = fabs((double)yw[i] - (double)yd[i]), bound = 5.0 * K * FLT_EPSILON * S;
+                        ck_assert_msg(d <= bound, "case %zu [%lld]: winograd %.9g, direct %.9g, bound %g",
+                                      k, (long long)i, (double)yw[i], (double)yd[i], bound);
+                        if (d / S > worst) worst = d / S;
+                    }
+        /* typical errors are far inside the worst case */
+        ck_assert_msg(worst < 0.05 * 5.0 * K * FLT_EPSILON, "case %zu: error %g of S", k, worst);
+        free(x); free(w); free(bias); free(yw); free(yw2); free(yd);
+    }
+    compare_algo("winograd", D(2, 16, 9, 7), D(16, 16, 3, 3), 1, 1, 1);   /* + LeakyRelu */
+}
+END_TEST
+
+static void force_wino_s2(mote_graph *g, int n)
+{
+    mote_graph_attr_ints(g, n, "strides", 2, D(2, 2));
+    mote_graph_attr_string(g, n, "_conv_algo", "winograd");
+}
 
 static void force_t_grouped(mote_graph *g, int n)
 {
@@ -270,6 +359,8 @@ START_TEST(test_conv_rejects_channel_group_and_kernel_mismatch)
                       "_conv_algo='im2col_c'");
     EXPECT_CONV_ERROR(D(1, 2, 2, 2), D(4, 2, 1, 1), force_t_few_pixels, 4, MOTE_ERR_UNSUPPORTED,
                       "_conv_algo='gemm1x1_t'");
+    EXPECT_CONV_ERROR(D(1, 2, 6, 6), D(4, 2, 3, 3), force_wino_s2, 4, MOTE_ERR_UNSUPPORTED,
+                      "_conv_algo='winograd'");
     EXPECT_CONV_ERROR(D(1, 1, 4, 4), D(1, 1, 3, 3), bad_act, 4, MOTE_ERR_UNSUPPORTED,
                       "unknown fused activation _act='Swish'");
 }
@@ -755,6 +846,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv_auto_pad);
     tcase_add_test(t, test_conv_algorithms_match_direct);
     tcase_add_test(t, test_conv_transposed_gemm);
+    tcase_add_test(t, test_conv_winograd_error_bound);
     tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);
     tcase_add_test(t, test_maxpool_strides_pads_and_ceil_mode);
     tcase_add_test(t, test_averagepool_count_include_pad_and_ceil_mode);

@@ -254,7 +254,8 @@ void CONV_NAME(conv2d_dw3x3)(const mote_conv2d_args *a)
 
 /*
  * col[(ic*KH + ky)*KW + kx, oy*OW + ox] = x[g*Cg + ic, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw],
- * 0 outside the image. Stride-1 rows are one copy between zeroed edges.
+ * 0 outside the image. Stride-1 rows are one copy between zeroed edges,
+ * stride-2 rows de-interleaving loads (v_load_s2).
  */
 void CONV_NAME(im2col)(const mote_conv2d_args *a, int64_t g, float *col)
 {
@@ -282,7 +283,13 @@ void CONV_NAME(im2col)(const mote_conv2d_args *a, int64_t g, float *col)
                     if (a->sw == 1) {
                         memcpy(d + ox_lo, xr + ox_lo, sizeof(float) * (size_t)(ox_hi - ox_lo));
                     } else {
-                        for (int64_t ox = ox_lo; ox < ox_hi; ox++) d[ox] = xr[ox * a->sw];
+                        int64_t ox = ox_lo;
+                        /* stride 2: VLEN at a time while the pair of loads
+                         * stays inside the row (ix = 2 ox + xoff < W) */
+                        if (a->sw == 2)
+                            for (; ox + VLEN <= ox_hi && 2 * (ox + VLEN) - 1 + xoff < W; ox += VLEN)
+                                v_store(d + ox, v_load_s2(xr + 2 * ox));
+                        for (; ox < ox_hi; ox++) d[ox] = xr[ox * a->sw];
                     }
                     for (int64_t ox = ox_hi; ox < OW; ox++) d[ox] = 0.0f;
                 }

@@ -90,6 +90,11 @@ void mote_qconv2d_avx512(const mote_qconv2d_args *a);
 void mote_qconv2d_avx2(const mote_qconv2d_args *a);
 void mote_im2col_f32_avx512(const mote_conv2d_args *a, int64_t g, float *col);
 void mote_im2col_f32_avx2(const mote_conv2d_args *a, int64_t g, float *col);
+/* Winograd F(2x2,3x3) transforms (winograd_<isa>.c). */
+void mote_winograd_in_f32_avx512(const mote_winograd_args *a);
+void mote_winograd_out_f32_avx512(const mote_winograd_args *a);
+void mote_winograd_in_f32_avx2(const mote_winograd_args *a);
+void mote_winograd_out_f32_avx2(const mote_winograd_args *a);
 
 /* 2-D max and average pooling windows (pool_<isa>.c). */
 void mote_maxpool2d_f32_avx512(const mote_pool2d_args *a);

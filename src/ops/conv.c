@@ -13,8 +13,12 @@
  *           plan's A (the table's packed-A path);
  *   im2col  otherwise when the per-group GEMM is not tiny: col = im2col(X_n, g)
  *           (Cg*KH*KW x OH*OW, in scratch), Y_n,g = W_g col, one plan per group;
+ *           one group with a constant W (not transposed) runs by blocks of
+ *           output rows instead, im2col and GEMM per block (conv_im2col_tiled.c);
  *   direct  the table's conv2d_f32 (small or odd shapes), split over
- *           (image, output channel).
+ *           (image, output channel);
+ *   winograd 3x3, stride 1, dilation 1, group 1, constant W with enough
+ *           channels: Winograd F(2x2,3x3), conv_winograd.c.
  * gemm1x1 and im2col run transposed (group 1, a constant W, more than 8
  * output pixels) when that wastes less of the GEMM's MR x NR tiles: Y_n^T
  * (OH*OW x OC) = X_n^T W^T, the GEMM's rows being pixels and its columns
@@ -44,7 +48,7 @@
  *   "_conv_algo"  string "direct" | "dw3x3" | "dw" | "gemm1x1" | "im2col", or
  *                 "gemm1x1_t" | "im2col_t" (transposed) | "gemm1x1_n" |
  *                 "im2col_n" (never transposed) | "im2col_c" (by input
- *                 channel, one group): force an algorithm (tests
+ *                 channel, one group) | "winograd": force an algorithm (tests
  *                 and benchmarks); an error if it does not apply to the shape.
  */
 #include <string.h>
@@ -52,8 +56,10 @@
 #include "graph/internal.h"
 #include "op_util.h"
 #include "volume.h"
+#include "conv_winograd.h"
+#include "conv_im2col_tiled.h"
 
-typedef enum conv_algo { ALGO_DIRECT, ALGO_DW3X3, ALGO_DW, ALGO_GEMM1X1, ALGO_IM2COL } conv_algo;
+typedef enum conv_algo { ALGO_DIRECT, ALGO_DW3X3, ALGO_DW, ALGO_GEMM1X1, ALGO_IM2COL, ALGO_WINO } conv_algo;
 
 typedef struct conv_params {
     conv_algo algo;
@@ -72,6 +78,8 @@ typedef struct conv_params {
     size_t part_bytes;         /* per thread after the im2col matrix: one channel's
                                   product of a block (OC x PC_BLOCK), GEMM scratch   */
     void (*act_fn)(int64_t n, float *x, mote_act act);   /* the table's act_f32       */
+    mote_conv_wino *wino;      /* winograd                                           */
+    mote_conv_tiled *tiled;    /* im2col by blocks of output rows, or NULL           */
 } conv_params;
 
 /* What transposing one element of Y_n^T costs, in multiply-adds of the
@@ -227,6 +235,14 @@ static void run_conv(const mote_step *s)
         return;
     }
     int64_t xs = g->C * g->H * g->W, OHW = g->OH * g->OW, ys = g->OC * OHW;
+    if (p->tiled) {
+        mote_conv_tiled_run(p->tiled, s->pool, j.x, j.bias, j.y, s->scratch);
+        return;
+    }
+    if (p->algo == ALGO_WINO) {
+        mote_conv_wino_run(p->wino, s->pool, j.x, j.bias, j.y, s->scratch);
+        return;
+    }
     int64_t OCg = g->OC / g->groups;
     float *col = s->scratch;
     void *gemm_scratch = (char *)s->scratch + p->col_bytes;
@@ -359,6 +375,17 @@ static mote_status prepare_conv(mote_op_ctx *c)
     int64_t tmr = gk->gemm_mr ? gk->gemm_mr() : 8, tnr = gk->gemm_nr ? gk->gemm_nr() : 16;
     int want_t = can_t && tile_waste(OHW, a->OC, tmr, tnr) * (1.0 + (double)TRANSPOSE_COST / (double)p->Kc) <
                               tile_waste(a->OC, OHW, tmr, tnr);
+    /* Winograd F(2x2,3x3): 3x3 stride 1 with enough channels that the
+     * GEMMs dominate its transforms, and enough 2x2 tiles that its
+     * products' NR-wide panels are at least 2/3 full (measured, AVX-512, 1
+     * thread, ResNet-18: 56x56 2.5 -> 1.4 ms, 28x28 1.76 -> 1.06, 14x14
+     * (49 tiles) 1.85 -> 1.4; 7x7 (16 tiles in 32-wide panels) 2.75 -> 3.5,
+     * so left to im2col) */
+    int can_wino = a->groups == 1 && a->KH == 3 && a->KW == 3 && a->sh == 1 && a->sw == 1 &&
+                   a->dh == 1 && a->dw == 1 && w->data && nsp == 2;
+    int64_t wtiles = ((a->OH + 1) / 2) * ((a->OW + 1) / 2);
+    int want_wino = can_wino && a->C >= 16 && a->OC >= 16 &&
+                    (double)((wtiles + tnr - 1) / tnr * tnr) <= 1.5 * (double)wtiles;
     const char *force = mote_attr_get_string(c->node, "_conv_algo", NULL);
     if (force) {
         size_t fl = strlen(force);
@@ -369,6 +396,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
         if (suffix == 't') want_t = 1;
         if (suffix == 'n') want_t = 0;
         if (strcmp(force, "direct") == 0) p->algo = ALGO_DIRECT;
+        else if (strcmp(force, "winograd") == 0 && can_wino) p->algo = ALGO_WINO;
         else if (strcmp(force, "dw3x3") == 0 && can_dw) p->algo = ALGO_DW3X3;
         else if (strcmp(force, "dw") == 0 && can_dwk) p->algo = ALGO_DW;
         else if (base_1x1 && can_1x1 && (suffix != 't' || can_t)) p->algo = ALGO_GEMM1X1;
@@ -383,6 +411,8 @@ static mote_status prepare_conv(mote_op_ctx *c)
         p->algo = ALGO_DW;
     } else if (can_1x1) {
         p->algo = ALGO_GEMM1X1;
+    } else if (want_wino) {
+        p->algo = ALGO_WINO;
     } else if (OCg >= 4 && p->Kc >= 8 && OHW >= 4) {
         p->algo = ALGO_IM2COL;
     } else {
@@ -403,7 +433,21 @@ static mote_status prepare_conv(mote_op_ctx *c)
                                     : c->k->general.conv2d_f32;
     p->im2col = c->k->general.im2col_f32;
     c->scratch_bytes = 0;
-    if (p->algo == ALGO_GEMM1X1 || p->algo == ALGO_IM2COL) {
+    if (p->algo == ALGO_WINO) {
+        p->wino = mote_ctx_alloc(c, sizeof *p->wino);
+        if (!p->wino)
+            return MOTE_ERR_NOMEM;
+        if ((st = mote_conv_wino_prepare(c, p->wino, a, p->N, w->data, &c->scratch_bytes)))
+            return st;
+    }
+    if (p->algo == ALGO_IM2COL && !want_t && !p->per_chan && a->groups == 1 && w->data &&
+        mote_conv_tiled_fits(a->OC, p->Kc)) {
+        p->tiled = mote_ctx_alloc(c, sizeof *p->tiled);
+        if (!p->tiled)
+            return MOTE_ERR_NOMEM;
+        if ((st = mote_conv_tiled_prepare(c, p->tiled, a, p->N, w->data, &c->scratch_bytes)))
+            return st;
+    } else if (p->algo == ALGO_GEMM1X1 || p->algo == ALGO_IM2COL) {
         p->plans = mote_ctx_alloc(c, (size_t)a->groups * sizeof *p->plans);
         if (!p->plans)
             return MOTE_ERR_NOMEM;

@@ -39,8 +39,11 @@ enum {
                              epsilon's bits, mean and bias addresses */
     MOTE_PREP_TRANSPOSE,  /* groups of a matrix transposed: p = groups, rows
                              and columns of one group (src: its first row) */
-    MOTE_PREP_DEVICE      /* an accelerator's copy of the weights (an owned
+    MOTE_PREP_DEVICE,     /* an accelerator's copy of the weights (an owned
                              object): p = platform, device */
+    MOTE_PREP_WINOGRAD_F2 /* Winograd F(2x2,3x3) weights (src: W): p = OC, C,
+                             then xi and 1 (U_xi packed as a GEMM's A) or
+                             16 and 0 (all 16 U_xi plain, (16, OC, C)) */
 };
 
 typedef struct mote_prepared mote_prepared;

@@ -4,7 +4,9 @@
  *
  * NULL entries fall back to the reference when src/runtime/cpu.c resolves the
  * table: log and pow (libm's own), and the general direct convolution
- * (the op layer sends large convolutions through im2col + GEMM). This
+ * (the op layer sends large convolutions through im2col + GEMM), and the
+ * Winograd F(2x2,3x3) transforms (no NEON version yet: the reference's, on
+ * purpose; the products around them are the NEON GEMM). This
  * file holds no code, only the table.
  */
 #include "neon.h"

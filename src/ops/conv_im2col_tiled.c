@@ -1,0 +1,110 @@
+/*
+ * conv_im2col_tiled.c — im2col + GEMM by blocks of output rows (see
+ * conv_im2col_tiled.h).
+ *
+ * A block of output rows [oy0, oy1) is the im2col of a view of the same
+ * convolution with OH = oy1 - oy0 and the top pad ph - oy0 * sh (negative
+ * inside the image): the table's im2col computes exactly those rows.
+ */
+#include <string.h>
+#include "conv_im2col_tiled.h"
+#include "graph/internal.h"
+#include "runtime/prepared.h"
+
+/* floats of im2col columns per block, at most (256 KiB: within a core's
+ * L2 with the GEMM's packed panels beside it) */
+#define TILED_BLOCK_FLOATS 65536
+
+bool mote_conv_tiled_fits(int64_t OC, int64_t Kc)
+{
+    return OC * Kc <= 2 * TILED_BLOCK_FLOATS;
+}
+
+mote_status mote_conv_tiled_prepare(mote_op_ctx *c, mote_conv_tiled *p, const mote_conv2d_args *g,
+                                    int64_t N, const float *w, size_t *scratch)
+{
+    memset(p, 0, sizeof *p);
+    p->g = *g;
+    p->N = N;
+    p->Kc = g->C * g->KH * g->KW;
+    p->OHW = g->OH * g->OW;
+    p->W = w;
+    p->k = c->k;
+    int64_t rows = TILED_BLOCK_FLOATS / (p->Kc * g->OW);
+    /* at least four blocks where there are rows for them (two threads
+     * balance); the choice depends on the shape only */
+    int64_t quarter = (g->OH + 3) / 4;
+    if (rows > quarter) rows = quarter;
+    if (rows < 1) rows = 1;
+    p->rows = rows;
+    p->nblocks = (g->OH + rows - 1) / rows;
+    int64_t cols = rows * g->OW;
+    const mote_general_kernels *k = &c->k->general;
+    if (k->gemm_packed_a_f32 && k->gemm_pack_a && k->gemm_pack_a_bytes && k->gemm_mr &&
+        k->gemm_packed_a_scratch_bytes) {
+        mote_prep_key key = { .tag = MOTE_PREP_GEMM_A, .src = w, .p = { g->OC, p->Kc, p->Kc, 0 } };
+        bool fill;
+        void *ap = mote_ctx_prepared(c, &key, k->gemm_pack_a_bytes(g->OC, p->Kc), &fill);
+        if (!ap)
+            return MOTE_ERR_NOMEM;   /* the session reads c->alloc_status */
+        if (fill)
+            k->gemm_pack_a(g->OC, p->Kc, w, p->Kc, 0, ap);
+        p->Ap = ap;
+        p->gemm_scratch = mote_align_up(k->gemm_packed_a_scratch_bytes(cols, p->Kc), 64);
+    }
+    p->col_bytes = mote_align_up((size_t)p->Kc * (size_t)cols * sizeof(float), 64);
+    int threads = c->threads > 0 ? c->threads : 1;
+    if (!mote_mul_size(p->col_bytes + p->gemm_scratch, (size_t)threads, scratch))
+        return mote_op_error(c, MOTE_ERR_NOMEM, "im2col scratch size overflows");
+    return MOTE_OK;
+}
+
+typedef struct tiled_job {
+    const mote_conv_tiled *p;
+    const float *x, *bias;
+    float *y;
+    unsigned char *scratch;
+} tiled_job;
+
+/* [b, e) indexes (image, block) pairs */
+static void tiled_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const tiled_job *j = ctx;
+    const mote_conv_tiled *p = j->p;
+    const mote_conv2d_args *g = &p->g;
+    unsigned char *mine = j->scratch + (size_t)thread * (p->col_bytes + p->gemm_scratch);
+    float *col = (float *)mine;
+    for (int64_t i = b; i < e; i++) {
+        int64_t n = i / p->nblocks, oy0 = (i % p->nblocks) * p->rows;
+        int64_t oy1 = oy0 + p->rows < g->OH ? oy0 + p->rows : g->OH;
+        mote_conv2d_args a = *g;
+        a.x = j->x + n * g->C * g->H * g->W;
+        a.OH = oy1 - oy0;
+        a.ph = g->ph - oy0 * g->sh;
+        p->k->general.im2col_f32(&a, 0, col);
+        int64_t cols = a.OH * g->OW;
+        float *y = j->y + n * g->OC * p->OHW + oy0 * g->OW;
+        if (p->Ap) {
+            mote_gemm_packed_a_args ga = {
+                .M = g->OC, .N = cols, .K = p->Kc, .Ap = p->Ap, .B = col, .ldb = cols,
+                .C = y, .ldc = p->OHW, .bias = j->bias, .bias_per_row = 1, .act = g->act,
+                .m0 = 0, .m1 = g->OC, .n0 = 0, .n1 = cols, .scratch = mine + p->col_bytes,
+            };
+            p->k->general.gemm_packed_a_f32(&ga);
+        } else {
+            mote_gemm_args ga = {
+                .M = g->OC, .N = cols, .K = p->Kc, .A = p->W, .lda = p->Kc, .trans_a = 0,
+                .B = col, .ldb = cols, .trans_b = 0, .C = y, .ldc = p->OHW, .alpha = 1.0f,
+                .beta = 0.0f, .bias = j->bias, .bias_per_row = 1, .act = g->act,
+            };
+            p->k->general.gemm_f32(&ga);
+        }
+    }
+}
+
+void mote_conv_tiled_run(const mote_conv_tiled *p, mote_pool *pool, const float *x,
+                         const float *bias, float *y, void *scratch)
+{
+    tiled_job j = { p, x, bias, y, scratch };
+    mote_pool_for(pool, p->N * p->nblocks, 1, tiled_chunk, &j);
+}

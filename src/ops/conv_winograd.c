@@ -1,0 +1,248 @@
+/*
+ * conv_winograd.c — the Winograd F(2x2,3x3) convolution engine (see
+ * conv_winograd.h; the transforms' specification is kernels/winograd_ref.c).
+ *
+ * Why F(2x2,3x3): 16 products of (OC x C) by (C x T) do the work of
+ * 9 * 4 = 36 per tile (2.25x fewer multiply-adds than im2col + GEMM), its
+ * transforms only add (their rounding is that of a few additions: the
+ * result stays within a few ulps of the sum's magnitude, tested against the
+ * direct reference), and its 4x4 tiles waste little on ResNet's 56..7 maps.
+ */
+#include <string.h>
+#include "conv_winograd.h"
+#include "graph/internal.h"
+#include "runtime/prepared.h"
+
+/* phased: tile columns per GEMM call, at most (a packed block of V_xi) */
+#define WINO_MAX_COLS 384
+/* blocked: U (16 OC C floats) at most this (256 KiB), and a block's V and
+ * M together at most this (1 MiB): within a core's L2 beside U (measured,
+ * AVX-512, 1 thread, ResNet-18: 56x56 x 64 channels 1.5-1.8 -> 1.2-1.3 ms
+ * blocked; 28x28 x 128, U 1 MiB, 1.13-1.27 -> 1.31-1.45: phased there) */
+#define WINO_U_FLOATS 65536
+#define WINO_VM_FLOATS 262144
+/* blocked: tiles per block, at most */
+#define WINO_BLOCK_TILES 128
+
+/* Tile rows per block: the most, up to bmax, that best trades the GEMM's
+ * last NR-wide panel against the balance of the blocks split between two
+ * threads (ties to more rows); from the shape alone. */
+static int64_t pick_block_rows(int64_t TH, int64_t TW, int64_t bmax, int64_t nr)
+{
+    int64_t best = 1;
+    double best_score = -1;
+    for (int64_t b = 1; b <= bmax && b <= TH; b++) {
+        int64_t tiles = b * TW, nb = (TH + b - 1) / b;
+        double fill = (double)tiles / (double)((tiles + nr - 1) / nr * nr);
+        int64_t rows0 = (nb + 1) / 2 * b;
+        if (rows0 > TH) rows0 = TH;
+        double score = fill * (double)TH / (double)(2 * rows0);
+        if (score >= best_score - 1e-9) {
+            best_score = score > best_score ? score : best_score;
+            best = b;
+        }
+    }
+    return best;
+}
+
+mote_status mote_conv_wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote_conv2d_args *g,
+                                   int64_t N, const float *w, size_t *scratch)
+{
+    memset(p, 0, sizeof *p);
+    p->C = g->C; p->H = g->H; p->W = g->W;
+    p->OC = g->OC; p->OH = g->OH; p->OW = g->OW;
+    p->ph = g->ph; p->pw = g->pw;
+    p->act = g->act;
+    p->N = N;
+    p->TH = (g->OH + 1) / 2;
+    p->TW = (g->OW + 1) / 2;
+    p->T = p->TH * p->TW;
+    p->k = c->k;
+    const mote_general_kernels *k = &c->k->general;
+    int64_t nr = k->gemm_nr ? k->gemm_nr() : 16;
+    int packed = k->gemm_packed_a_f32 && k->gemm_pack_a && k->gemm_pack_a_bytes && k->gemm_mr &&
+                 k->gemm_packed_a_scratch_bytes;
+    int threads = c->threads > 0 ? c->threads : 1;
+    /* blocked when U stays in cache and a block can hold a whole tile row */
+    int64_t bt_max = WINO_VM_FLOATS / (16 * (p->C + p->OC));
+    if (bt_max > WINO_BLOCK_TILES) bt_max = WINO_BLOCK_TILES;
+    if (16 * p->OC * p->C <= WINO_U_FLOATS && bt_max >= p->TW && p->TH > 1) {
+        p->brows = pick_block_rows(p->TH, p->TW, bt_max / p->TW, nr);
+        p->nbr = (p->TH + p->brows - 1) / p->brows;
+    }
+    int64_t cols;   /* the most tile columns one GEMM call takes */
+    if (p->brows) {
+        cols = p->brows * p->TW;
+        p->nblk = cols;
+    } else {
+        int64_t blocks = (p->T + WINO_MAX_COLS - 1) / WINO_MAX_COLS;
+        int64_t per = (p->T + blocks - 1) / blocks;
+        p->nblk = (per + nr - 1) / nr * nr;
+        cols = p->T;
+    }
+    /* the 16 U_xi: packed (each made in a buffer of one U_xi, only while
+     * the model has no packing yet), else kept plain for gemm_f32 */
+    size_t ubytes;
+    if (!mote_mul_size(sizeof(float), (size_t)(p->OC * p->C), &ubytes))
+        return mote_op_error(c, MOTE_ERR_NOMEM, "Winograd weights overflow");
+    bool fill;
+    if (packed) {
+        float *tmp = NULL;
+        for (int xi = 0; xi < 16; xi++) {
+            /* keyed by W and xi: an entry per transformed matrix */
+            mote_prep_key ka = { .tag = MOTE_PREP_WINOGRAD_F2, .src = w,
+                                 .p = { p->OC, p->C, xi, 1 } };
+            void *ap = mote_ctx_prepared(c, &ka, k->gemm_pack_a_bytes(p->OC, p->C), &fill);
+            if (!ap)
+                return MOTE_ERR_NOMEM;   /* the session reads c->alloc_status */
+            if (fill) {
+                if (!tmp && !(tmp = mote_ctx_alloc_aligned(c, ubytes)))
+                    return MOTE_ERR_NOMEM;
+                mote_winograd_f2_weights(p->OC, p->C, w, xi, tmp);
+                k->gemm_pack_a(p->OC, p->C, tmp, p->C, 0, ap);
+            }
+            p->Up[xi] = ap;
+        }
+        p->gemm_scratch = mote_align_up(k->gemm_packed_a_scratch_bytes(cols, p->C), 64);
+    } else {
+        size_t all;
+        if (!mote_mul_size(16, ubytes, &all))
+            return mote_op_error(c, MOTE_ERR_NOMEM, "Winograd weights overflow");
+        mote_prep_key key = { .tag = MOTE_PREP_WINOGRAD_F2, .src = w, .p = { p->OC, p->C, 16, 0 } };
+        float *U = mote_ctx_prepared(c, &key, all, &fill);
+        if (!U)
+            return MOTE_ERR_NOMEM;
+        if (fill)
+            for (int xi = 0; xi < 16; xi++)
+                mote_winograd_f2_weights(p->OC, p->C, w, xi, U + (size_t)xi * (size_t)(p->OC * p->C));
+        p->U = U;
+    }
+    p->v_bytes = mote_align_up((size_t)16 * (size_t)(p->C * cols) * sizeof(float), 64);
+    p->m_bytes = mote_align_up((size_t)16 * (size_t)(p->OC * cols) * sizeof(float), 64);
+    size_t total;
+    if (p->brows) {   /* V, M and GEMM scratch per thread */
+        if (!mote_mul_size(p->v_bytes + p->m_bytes + p->gemm_scratch, (size_t)threads, &total))
+            return mote_op_error(c, MOTE_ERR_NOMEM, "Winograd scratch size overflows");
+    } else {          /* V and M shared, GEMM scratch per thread */
+        size_t gs;
+        if (!mote_mul_size(p->gemm_scratch, (size_t)threads, &gs) ||
+            !mote_add_size(p->v_bytes + p->m_bytes, gs, &total))
+            return mote_op_error(c, MOTE_ERR_NOMEM, "Winograd scratch size overflows");
+    }
+    *scratch = total;
+    return MOTE_OK;
+}
+
+/* M_xi[:, n0:n1] = U_xi V_xi[:, n0:n1] with V_xi (C x T), M_xi (OC x T),
+ * row-major with leading dimension T */
+static void product(const mote_conv_wino *p, int xi, const float *V, float *M, int64_t T,
+                    int64_t n0, int64_t n1, void *gemm_scratch)
+{
+    if (p->Up[xi]) {
+        mote_gemm_packed_a_args g = {
+            .M = p->OC, .N = T, .K = p->C, .Ap = p->Up[xi], .B = V, .ldb = T,
+            .C = M, .ldc = T, .bias = NULL, .bias_per_row = 0,
+            .act = { MOTE_ACT_NONE, 0, 0 }, .m0 = 0, .m1 = p->OC, .n0 = n0, .n1 = n1,
+            .scratch = gemm_scratch,
+        };
+        p->k->general.gemm_packed_a_f32(&g);
+    } else {
+        mote_gemm_args g = {
+            .M = p->OC, .N = n1 - n0, .K = p->C, .A = p->U + xi * p->OC * p->C, .lda = p->C,
+            .trans_a = 0, .B = V + n0, .ldb = T, .trans_b = 0, .C = M + n0, .ldc = T,
+            .alpha = 1.0f, .beta = 0.0f, .bias = NULL, .bias_per_row = 0,
+            .act = { MOTE_ACT_NONE, 0, 0 },
+        };
+        p->k->general.gemm_f32(&g);
+    }
+}
+
+typedef struct wino_job {
+    const mote_conv_wino *p;
+    const float *x, *bias;
+    float *y;
+    unsigned char *scratch;
+    mote_winograd_args a;       /* phased: the transform, channels per chunk */
+    int out;                    /* phased: the output transform            */
+} wino_job;
+
+/* blocked: [b, e) indexes (image, block of tile rows) */
+static void block_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const wino_job *j = ctx;
+    const mote_conv_wino *p = j->p;
+    unsigned char *mine = j->scratch + (size_t)thread * (p->v_bytes + p->m_bytes + p->gemm_scratch);
+    float *V = (float *)mine, *M = (float *)(mine + p->v_bytes);
+    void *gs = mine + p->v_bytes + p->m_bytes;
+    for (int64_t i = b; i < e; i++) {
+        int64_t n = i / p->nbr, ty0 = (i % p->nbr) * p->brows;
+        int64_t th = ty0 + p->brows < p->TH ? p->brows : p->TH - ty0, T = th * p->TW;
+        mote_winograd_args a = { .C = p->C, .H = p->H, .W = p->W, .ph = p->ph, .pw = p->pw,
+                                 .ty0 = ty0, .TH = th, .TW = p->TW,
+                                 .src = j->x + n * p->C * p->H * p->W, .dst = V,
+                                 .act = { MOTE_ACT_NONE, 0, 0 }, .c0 = 0, .c1 = p->C };
+        p->k->general.winograd_in_f32(&a);
+        for (int xi = 0; xi < 16; xi++)
+            product(p, xi, V + xi * p->C * T, M + xi * p->OC * T, T, 0, T, gs);
+        mote_winograd_args o = { .C = p->OC, .H = p->OH, .W = p->OW, .ty0 = ty0, .TH = th,
+                                 .TW = p->TW, .src = M, .dst = j->y + n * p->OC * p->OH * p->OW,
+                                 .bias = j->bias, .act = p->act, .c0 = 0, .c1 = p->OC };
+        p->k->general.winograd_out_f32(&o);
+    }
+}
+
+/* phased: channels [b, e) of one transform */
+static void transform_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const wino_job *j = ctx;
+    mote_winograd_args a = j->a;
+    a.c0 = b;
+    a.c1 = e;
+    if (j->out)
+        j->p->k->general.winograd_out_f32(&a);
+    else
+        j->p->k->general.winograd_in_f32(&a);
+}
+
+/* phased: [b, e) indexes (xi, block of tile columns) */
+static void gemm_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const wino_job *j = ctx;
+    const mote_conv_wino *p = j->p;
+    const float *V = (const float *)j->scratch;
+    float *M = (float *)(j->scratch + p->v_bytes);
+    void *gs = j->scratch + p->v_bytes + p->m_bytes + (size_t)thread * p->gemm_scratch;
+    int64_t nb = (p->T + p->nblk - 1) / p->nblk;
+    for (int64_t i = b; i < e; i++) {
+        int xi = (int)(i / nb);
+        int64_t n0 = (i % nb) * p->nblk, n1 = n0 + p->nblk < p->T ? n0 + p->nblk : p->T;
+        product(p, xi, V + xi * p->C * p->T, M + xi * p->OC * p->T, p->T, n0, n1, gs);
+    }
+}
+
+void mote_conv_wino_run(const mote_conv_wino *p, mote_pool *pool, const float *x,
+                        const float *bias, float *y, void *scratch)
+{
+    wino_job j = { .p = p, .x = x, .bias = bias, .y = y, .scratch = scratch };
+    if (p->brows) {
+        mote_pool_for(pool, p->N * p->nbr, 1, block_chunk, &j);
+        return;
+    }
+    float *V = scratch;
+    float *M = (float *)((char *)scratch + p->v_bytes);
+    int64_t nb = (p->T + p->nblk - 1) / p->nblk;
+    for (int64_t n = 0; n < p->N; n++) {
+        j.a = (mote_winograd_args){ .C = p->C, .H = p->H, .W = p->W, .ph = p->ph, .pw = p->pw,
+                                    .TH = p->TH, .TW = p->TW, .src = x + n * p->C * p->H * p->W,
+                                    .dst = V, .act = { MOTE_ACT_NONE, 0, 0 } };
+        j.out = 0;
+        mote_pool_for(pool, p->C, 1, transform_chunk, &j);
+        mote_pool_for(pool, 16 * nb, 1, gemm_chunk, &j);
+        j.a = (mote_winograd_args){ .C = p->OC, .H = p->OH, .W = p->OW, .TH = p->TH, .TW = p->TW,
+                                    .src = M, .dst = y + n * p->OC * p->OH * p->OW, .bias = bias,
+                                    .act = p->act };
+        j.out = 1;
+        mote_pool_for(pool, p->OC, 1, transform_chunk, &j);
+    }
+}

@@ -1,0 +1,53 @@
+/*
+ * conv_winograd.h — the Winograd F(2x2,3x3) engine behind Conv (conv.c
+ * chooses it): 3x3, stride 1, dilation 1, one group, constant weights.
+ *
+ * The input transform (the table's winograd_in), the 16 products M_xi
+ * (OC x T) = U_xi (OC x C) V_xi (C x T) (the packed-A GEMM, U_xi packed
+ * once and shared through the prepared-weights container) and the output
+ * transform with bias and activation (winograd_out), run one of two ways:
+ *   blocked  when U fits in a core's cache: blocks of tile rows, each one
+ *            task (all three steps on the block, V and M in the thread's
+ *            own cache-sized buffers): one parallel region per batch;
+ *   phased   otherwise (deep layers, U of megabytes): per image, the input
+ *            transform split over channels, the 16 products over (xi,
+ *            column block), each U_xi read by one thread, the output
+ *            transform over output channels: three parallel regions.
+ * Neither forks per GEMM call. Blocks depend on the shape only and every
+ * element is computed by one call, so the bits do not depend on the
+ * thread count.
+ */
+#ifndef MOTE_CONV_WINOGRAD_H
+#define MOTE_CONV_WINOGRAD_H
+
+#include "ops.h"
+
+typedef struct mote_conv_wino {
+    int64_t C, H, W, OC, OH, OW, ph, pw;
+    int64_t TH, TW, T;          /* tiles                                   */
+    mote_act act;
+    const float *U;             /* (16, OC, C) transformed weights, plain
+                                   (tables without packed-A GEMM), or NULL */
+    const void *Up[16];         /* U_xi packed (packed-A tables) or NULL   */
+    int64_t N;                  /* images                                  */
+    int64_t brows;              /* blocked: tile rows per block; 0: phased */
+    int64_t nbr;                /* blocked: blocks per image               */
+    int64_t nblk;               /* phased: tile columns per GEMM call      */
+    size_t v_bytes, m_bytes;    /* V (16, C, T) and M (16, OC, T): phased,
+                                   whole image; blocked, one block per thread */
+    size_t gemm_scratch;        /* per thread                              */
+    const mote_kernels *k;
+} mote_conv_wino;
+
+/*
+ * Fills p for a conv of geometry g (mote_conv2d_args: C, H, W, OC, OH, OW,
+ * ph, pw, act) over N images with constant weights w (OC, C, 3, 3);
+ * *scratch: the bytes a run needs.
+ */
+mote_status mote_conv_wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote_conv2d_args *g,
+                                   int64_t N, const float *w, size_t *scratch);
+/* x (N, C, H, W) -> y (N, OC, OH, OW); bias (OC) or NULL. */
+void mote_conv_wino_run(const mote_conv_wino *p, mote_pool *pool, const float *x,
+                        const float *bias, float *y, void *scratch);
+
+#endif
