@@ -344,7 +344,7 @@ awk '{ ms[$1, $2] = $3; if (!seen[$1]++) order[++n] = $1 }
     echo
     if [ -s "$T/scale" ]; then
         echo "mote's 2-thread speed-up (1T time / 2T time):"
-        awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $1, $2 } END { print "." }' "$T/scale"
+        awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 } END { print "." }' "$T/scale"
         echo
     fi
     echo "![mote/ORT per model](real_models.svg)"
