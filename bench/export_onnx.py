@@ -5,7 +5,7 @@ models as ONNX files, each with a random input, into a directory.
     /usr/bin/python3 bench/export_onnx.py OUTDIR [--opset N] [--only NAME]
 
 For every model NAME it writes OUTDIR/NAME.onnx and OUTDIR/NAME.x.npy (the
-input, float32, batch 1) and prints one line "NAME INPUT_NAME OUTPUT_NAME".
+input, float32, batch 1 unless said) and prints one line "NAME INPUT_NAME OUTPUT_NAME".
 
 The networks are written here in plain torch (torchvision is not needed):
   resnet18     ResNet-18 as in the paper / torchvision (BasicBlocks, BatchNorm,
@@ -13,7 +13,9 @@ The networks are written here in plain torch (torchvision is not needed):
   mobilenetv2  MobileNetV2 (inverted residuals, BatchNorm, ReLU6), 3x224x224;
   bert         one BERT-base encoder layer shaped like bench/models' one:
                sequence 128, hidden 768, 12 heads, FFN 3072, erf GELU,
-               post-LayerNorm; input (1, 128, 768).
+               post-LayerNorm; input (1, 128, 768);
+  mlp64        a multilayer perceptron 784-1024-1024-10 with ReLU (Gemm
+               nodes), batch 64: input (64, 784).
 Weights are random (torch.manual_seed), BatchNorm statistics are random too
 (so folding them is not a no-op), and the models are exported in eval mode.
 This is not a test and asserts nothing; it only makes files.
@@ -123,7 +125,12 @@ def bert():
     return BertLayer(), (1, 128, 768)
 
 
-MODELS = (("resnet18", resnet18), ("mobilenetv2", mobilenetv2), ("bert", bert))
+def mlp64():
+    return nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(),
+                         nn.Linear(1024, 10)), (64, 784)
+
+
+MODELS = (("resnet18", resnet18), ("mobilenetv2", mobilenetv2), ("bert", bert), ("mlp64", mlp64))
 
 
 def randomize_batchnorm(net, gen):

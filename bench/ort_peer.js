@@ -3,6 +3,9 @@
 // the small .npy chores the shell script cannot do. It is a benchmark helper,
 // not a test, and not part of mote.
 //
+// X below is one .npy file for a model with one input, or NAME=FILE.npy,...
+// (comma-separated, float32 or int64) giving every input by name.
+//
 //   node ort_peer.js run MODEL.onnx X.npy Y.npy
 //       one inference (1 intra-op thread); writes the first output to Y.npy
 //   node ort_peer.js time MODEL.onnx X.npy THREADS RUNS WARMUP
@@ -18,6 +21,15 @@
 //   node ort_peer.js compare REF.npy GOT.npy RELTOL
 //       prints max |REF - GOT| and max |REF|; exits 1 when the first
 //       exceeds RELTOL * max(1, max |REF|), or when the shapes differ
+//   node ort_peer.js optable MOTE.txt ORT.txt
+//       joins mote profile's "per op type" table (MOTE.txt) with the
+//       `profile` table above (ORT.txt): a markdown table per op type of
+//       both times (us), each one's share of its own sum, and mote/ORT;
+//       op types that either runtime fuses into another are joined
+//       (FAMILY below: FusedConv is Conv; MatMul, Gemm and their fused forms
+//       are one row; SkipLayerNormalization is LayerNormalization); If, Loop
+//       and Scan are left out of ONNX Runtime's side (their subgraphs'
+//       nodes are profiled on their own)
 //   node ort_peer.js randn OUT.npy SEED D0 D1 ...
 //       a float32 array of normal samples from a seeded generator
 //
@@ -37,18 +49,20 @@ function loadNpy(path) {
     const start = v1 ? 10 : 12;
     const len = v1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
     const header = buf.toString('latin1', start, start + len);
-    if (!/'descr':\s*'<f4'/.test(header)) throw new Error(path + ': only little-endian float32 is handled');
+    const i64 = /'descr':\s*'<i8'/.test(header);
+    if (!i64 && !/'descr':\s*'<f4'/.test(header))
+        throw new Error(path + ': only little-endian float32 and int64 are handled');
     if (/'fortran_order':\s*True/.test(header)) throw new Error(path + ': Fortran order is not handled');
     const m = header.match(/'shape':\s*\(([^)]*)\)/);
     if (!m) throw new Error(path + ': no shape in the header');
     const shape = m[1].split(',').map(t => t.trim()).filter(t => t.length).map(Number);
     const count = shape.reduce((p, d) => p * d, 1);
-    const body = start + len;
-    if (buf.length < body + 4 * count) throw new Error(path + ': truncated');
+    const body = start + len, size = i64 ? 8 : 4;
+    if (buf.length < body + size * count) throw new Error(path + ': truncated');
     // copy into an aligned array (the body offset need not be a multiple of 4)
-    const data = new Float32Array(count);
-    new Uint8Array(data.buffer).set(buf.subarray(body, body + 4 * count));
-    return {shape, data};
+    const data = i64 ? new BigInt64Array(count) : new Float32Array(count);
+    new Uint8Array(data.buffer).set(buf.subarray(body, body + size * count));
+    return {shape, data, type: i64 ? 'int64' : 'float32'};
 }
 
 function saveNpy(path, shape, data) {
@@ -75,26 +89,40 @@ async function openSession(model, threads, profileDir) {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',
+        logSeverityLevel: 3,        // errors only: not the unused-initializer warnings
     };
     if (profileDir) {
         opts.enableProfiling = true;
         opts.profileFilePrefix = require('path').join(profileDir, 'ort');
     }
     const sess = await ort.InferenceSession.create(model, opts);
-    if (sess.inputNames.length !== 1)
-        throw new Error(model + ': expected one input, found ' + sess.inputNames.join(', '));
     return {ort, sess};
 }
 
+// X is one .npy path (for a model with one input) or a comma-separated
+// list NAME=FILE.npy,... naming every input (float32 or int64).
 function feedsFor(ort, sess, x) {
     const feeds = {};
-    feeds[sess.inputNames[0]] = new ort.Tensor('float32', x.data, x.shape);
+    if (!x.includes('=')) {
+        if (sess.inputNames.length !== 1)
+            throw new Error('the model has inputs ' + sess.inputNames.join(', ') + ': name them (NAME=FILE,...)');
+        const t = loadNpy(x);
+        feeds[sess.inputNames[0]] = new ort.Tensor(t.type, t.data, t.shape);
+        return feeds;
+    }
+    for (const spec of x.split(',')) {
+        const eq = spec.lastIndexOf('=');
+        const t = loadNpy(spec.slice(eq + 1));
+        feeds[spec.slice(0, eq)] = new ort.Tensor(t.type, t.data, t.shape);
+    }
+    for (const name of sess.inputNames)
+        if (!(name in feeds)) throw new Error('no file given for the input ' + name);
     return feeds;
 }
 
 async function runOnce(model, xPath, yPath) {
     const {ort, sess} = await openSession(model, 1);
-    const out = await sess.run(feedsFor(ort, sess, loadNpy(xPath)));
+    const out = await sess.run(feedsFor(ort, sess, xPath));
     const y = out[sess.outputNames[0]];
     saveNpy(yPath, y.dims, y.data);
 }
@@ -106,7 +134,7 @@ function pick(sorted, q) {
 
 async function timeRuns(model, xPath, threads, runs, warmup) {
     const {ort, sess} = await openSession(model, threads);
-    const feeds = feedsFor(ort, sess, loadNpy(xPath));
+    const feeds = feedsFor(ort, sess, xPath);
     for (let i = 0; i < warmup; i++) await sess.run(feeds);
     const ms = [];
     for (let i = 0; i < runs; i++) {
@@ -129,7 +157,7 @@ function median(v) {
 
 async function profileRuns(model, xPath, threads, runs, warmup, dir) {
     const {ort, sess} = await openSession(model, threads, dir);
-    const feeds = feedsFor(ort, sess, loadNpy(xPath));
+    const feeds = feedsFor(ort, sess, xPath);
     for (let i = 0; i < warmup + runs; i++) await sess.run(feeds);
     await sess.endProfiling();
     const files = fs.readdirSync(dir).filter(f => f.startsWith('ort') && f.endsWith('.json'));
@@ -179,6 +207,56 @@ function compare(refPath, gotPath, relTol) {
     process.exit(diff <= limit ? 0 : 1);
 }
 
+// mote profile's lines "  OP NODES US SHARE% ..." and ours "  OP NODES US SHARE%"
+function readOpTable(path) {
+    const m = new Map();
+    for (const line of fs.readFileSync(path, 'utf8').split('\n')) {
+        const f = line.trim().split(/\s+/);
+        if (f.length < 4 || !/^\d+$/.test(f[1]) || !/^[0-9.]+$/.test(f[2]) || !/%$/.test(f[3])) continue;
+        m.set(f[0], (m.get(f[0]) || 0) + Number(f[2]));
+    }
+    return m;
+}
+
+// Op types joined under one name on both sides: each runtime turns MatMul +
+// Add into Gemm (or the reverse) and fuses activations into its own kernels.
+const FAMILY = {
+    FusedConv: 'Conv', NhwcFusedConv: 'Conv',
+    MatMul: 'MatMul/Gemm', Gemm: 'MatMul/Gemm', FusedMatMul: 'MatMul/Gemm', FusedGemm: 'MatMul/Gemm',
+    SkipLayerNormalization: 'LayerNormalization', Upsample: 'Resize',
+};
+// ONNX Runtime profiles a control-flow node's subgraph nodes as well as the
+// node itself: the node's own time would count them twice
+const CONTROL_FLOW = new Set(['If', 'Loop', 'Scan']);
+
+function opTable(motePath, ortPath) {
+    const mote = new Map(), ort = new Map();
+    for (const [op, us] of readOpTable(motePath)) {
+        const k = FAMILY[op] || op;
+        mote.set(k, (mote.get(k) || 0) + us);
+    }
+    for (const [op, us] of readOpTable(ortPath)) {
+        const k = FAMILY[op] || op;
+        if (!CONTROL_FLOW.has(k)) ort.set(k, (ort.get(k) || 0) + us);
+    }
+    const mSum = [...mote.values()].reduce((a, b) => a + b, 0);
+    const oSum = [...ort.values()].reduce((a, b) => a + b, 0);
+    const ops = [...new Set([...mote.keys(), ...ort.keys()])]
+        .sort((a, b) => (mote.get(b) || 0) - (mote.get(a) || 0) || (ort.get(b) || 0) - (ort.get(a) || 0));
+    console.log('| op type | mote us | mote share | ORT us | ORT share | mote/ORT |');
+    console.log('|---|---|---|---|---|---|');
+    const pct = (v, t) => (t > 0 ? (100 * v / t).toFixed(1) : '0.0') + '%';
+    for (const op of ops) {
+        const a = mote.get(op), b = ort.get(op);
+        console.log('| ' + op + ' | ' + (a === undefined ? '-' : a.toFixed(1)) + ' | ' +
+                    (a === undefined ? '-' : pct(a, mSum)) + ' | ' + (b === undefined ? '-' : b.toFixed(1)) +
+                    ' | ' + (b === undefined ? '-' : pct(b, oSum)) + ' | ' +
+                    (a !== undefined && b !== undefined && b > 0 ? (a / b).toFixed(2) : '-') + ' |');
+    }
+    console.log('| (sum) | ' + mSum.toFixed(1) + ' | | ' + oSum.toFixed(1) + ' | | ' +
+                (oSum > 0 ? (mSum / oSum).toFixed(2) : '-') + ' |');
+}
+
 // Box-Muller on a 32-bit linear congruential generator: reproducible
 // everywhere, which is all a benchmark input needs.
 function randn(out, seed, shape) {
@@ -198,7 +276,7 @@ function randn(out, seed, shape) {
 
 function usage() {
     console.error('usage: ort_peer.js run MODEL X Y | time MODEL X THREADS RUNS WARMUP | ' +
-                  'profile MODEL X THREADS RUNS WARMUP DIR | compare REF GOT RELTOL | randn OUT SEED DIMS...');
+                  'profile MODEL X THREADS RUNS WARMUP DIR | compare REF GOT RELTOL | optable MOTE ORT | randn OUT SEED DIMS...');
     process.exit(2);
 }
 
@@ -208,6 +286,7 @@ async function main() {
     else if (cmd === 'time' && a.length === 5) await timeRuns(a[0], a[1], +a[2], +a[3], +a[4]);
     else if (cmd === 'profile' && a.length === 6) await profileRuns(a[0], a[1], +a[2], +a[3], +a[4], a[5]);
     else if (cmd === 'compare' && a.length === 3) compare(a[0], a[1], +a[2]);
+    else if (cmd === 'optable' && a.length === 2) opTable(a[0], a[1]);
     else if (cmd === 'randn' && a.length >= 3) randn(a[0], +a[1], a.slice(2).map(Number));
     else usage();
 }

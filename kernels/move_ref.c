@@ -92,6 +92,20 @@ static int64_t pad_src(int64_t i, int64_t n, mote_pad_mode mode)
     return i < n ? i : p - i;
 }
 
+/* n copies of the es-byte value at dst: one, then doubling copies */
+static void fill_value(char *dst, const void *value, size_t es, int64_t n)
+{
+    if (n <= 0)
+        return;
+    memcpy(dst, value, es);
+    size_t have = es, want = (size_t)n * es;
+    while (have < want) {
+        size_t c = have < want - have ? have : want - have;
+        memcpy(dst + have, dst, c);
+        have += c;
+    }
+}
+
 void mote_pad_ref(const void *x, void *y, size_t es, int nd, const int64_t *in,
                   const int64_t *od, const int64_t *begin, mote_pad_mode mode,
                   const void *value, int64_t r0, int64_t r1)
@@ -113,8 +127,22 @@ void mote_pad_ref(const void *x, void *y, size_t es, int nd, const int64_t *in,
         }
         int64_t w = nd > 0 ? in[nd - 1] : 1, b = nd > 0 ? begin[nd - 1] : 0;
         src *= w;
-        for (int64_t i = 0; i < n; i++) {
-            int64_t s = outside ? -1 : pad_src(i - b, w, mode);
+        if (outside) {
+            fill_value(dst, value, es, n);
+            continue;
+        }
+        /* [lo, hi): the outputs whose source lies inside the row, one copy */
+        int64_t lo = b > 0 ? b : 0, hi = b + w < n ? b + w : n;
+        if (hi < lo)
+            lo = hi = n;
+        for (int64_t i = 0; i < lo; i++) {
+            int64_t s = pad_src(i - b, w, mode);
+            memcpy(dst + (size_t)i * es, s < 0 ? value : xb + (size_t)(src + s) * es, es);
+        }
+        if (hi > lo)
+            memcpy(dst + (size_t)lo * es, xb + (size_t)(src + lo - b) * es, (size_t)(hi - lo) * es);
+        for (int64_t i = hi > lo ? hi : lo; i < n; i++) {
+            int64_t s = pad_src(i - b, w, mode);
             memcpy(dst + (size_t)i * es, s < 0 ? value : xb + (size_t)(src + s) * es, es);
         }
     }

@@ -345,6 +345,13 @@ typedef struct mote_rnn_args {
     int reverse;              /* run t = len-1 .. 0                           */
     float clip;               /* > 0: clip gate pre-activations to [-clip, clip] */
     int linear_before_reset;  /* GRU                                          */
+    /* Optional: a table's matvec_f32 (kernel_list.h). When set, the sums
+     * W x and R h of the sigmoid gates (LSTM: all four) are two matvec calls
+     * (into the gates and into rh, G*H floats of scratch), then the biases
+     * are added: the same values up to rounding (the order differs). NULL:
+     * the sums below, term by term. */
+    void (*matvec)(int64_t K, const float *W, int64_t n0, int64_t n1, const float *x, float *y);
+    float *rh;
 } mote_rnn_args;
 
 /*

@@ -23,6 +23,15 @@ static float clipv(float v, float c)
 static void gates(const mote_rnn_args *a, int64_t j0, int64_t n, const float *x,
                   const float *h, float *g)
 {
+    if (a->matvec) {
+        a->matvec(a->I, a->w, j0, j0 + n, x, g);
+        if (h)
+            a->matvec(a->H, a->r, j0, j0 + n, h, a->rh);
+        for (int64_t j = 0; j < n; j++)
+            g[j] += (h ? a->rh[j] : 0.0f) + (a->wb ? a->wb[j0 + j] : 0.0f) +
+                    (a->rb ? a->rb[j0 + j] : 0.0f);
+        return;
+    }
     for (int64_t j = j0; j < j0 + n; j++) {
         float s = (a->wb ? a->wb[j] : 0.0f) + (a->rb ? a->rb[j] : 0.0f);
         const float *wj = a->w + j * a->I, *rj = a->r + j * a->H;

@@ -352,6 +352,51 @@ START_TEST(test_pool_survives_many_back_to_back_jobs)
 }
 END_TEST
 
+/* Records which range each thread argument got. */
+typedef struct { int64_t b[8], e[8]; atomic_int seen[8]; atomic_int bad; } chunk_log;
+
+static void log_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    chunk_log *c = ctx;
+    if (thread < 0 || thread >= 8 || atomic_fetch_add(&c->seen[thread], 1) != 0) {
+        atomic_fetch_add(&c->bad, 1);
+        return;
+    }
+    c->b[thread] = b;
+    c->e[thread] = e;
+}
+
+/* Chunks are claimed by whichever thread comes first, but chunk t is
+ * always [units*t/k, units*(t+1)/k) grains, run once, as thread t: what
+ * makes per-thread scratch private and results independent of timing.
+ * Jobs of varying chunk counts back to back also exercise claims that
+ * arrive after their job has ended. */
+START_TEST(test_pool_chunk_t_is_fixed_and_run_as_thread_t)
+{
+    for (int threads = 2; threads <= 4; threads++) {
+        mote_pool *p;
+        ck_assert_mote_ok(mote_pool_new(threads, 0, &p));
+        for (int rep = 0; rep < 2000; rep++) {
+            int64_t n = 1 + rep % 7, grain = 1 + rep % 2;
+            chunk_log c;
+            memset(&c, 0, sizeof c);
+            mote_pool_for(p, n, grain, log_chunk, &c);
+            int64_t units = (n + grain - 1) / grain;
+            int k = (int)(units < threads ? units : threads);
+            ck_assert_int_eq(atomic_load(&c.bad), 0);
+            for (int t = 0; t < k; t++) {
+                int64_t b = units * t / k * grain, e = units * (t + 1) / k * grain;
+                ck_assert_int_eq(atomic_load(&c.seen[t]), 1);
+                ck_assert_int_eq(c.b[t], b);
+                ck_assert_int_eq(c.e[t], e < n ? e : n);
+            }
+            for (int t = k; t < 8; t++) ck_assert_int_eq(atomic_load(&c.seen[t]), 0);
+        }
+        mote_pool_free(p);
+    }
+}
+END_TEST
+
 START_TEST(test_pool_rejects_bad_thread_counts)
 {
     mote_pool *p = (mote_pool *)1;
@@ -393,6 +438,7 @@ static Suite *core_suite(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, test_pool_covers_every_index_once_for_any_thread_count);
     tcase_add_test(t, test_pool_survives_many_back_to_back_jobs);
+    tcase_add_test(t, test_pool_chunk_t_is_fixed_and_run_as_thread_t);
     tcase_add_test(t, test_pool_rejects_bad_thread_counts);
     suite_add_tcase(s, t);
     return s;

@@ -981,7 +981,60 @@ static void matvec_case(int half)
         }
 }
 
-static void check_llm_matvec_f32(void) { matvec_case(0); }
+/* The recurrences (kernels/rnn_ref.c) with the gate sums done by this
+ * table's matvec_f32, as the LSTM and GRU ops run them, against the
+ * reference's term-by-term sums: bidirectional-style reverse runs,
+ * peepholes, clipping, initial states, sizes around the vector width. */
+static void rnn_matvec_case(int gru)
+{
+    static const int64_t HI[][3] = {{1, 1, 1}, {7, 5, 3}, {16, 17, 2}, {33, 128, 1}};
+    for (int c = 0; c < (int)(sizeof HI / sizeof HI[0]); c++) {
+        int64_t H = HI[c][0], I = HI[c][1], Tn = HI[c][2], G = gru ? 3 : 4, B = 2;
+        float *x = buf(Tn * B * I, -1, 1), *w = buf(G * H * I, -0.5f, 0.5f);
+        float *r = buf(G * H * H, -0.5f, 0.5f), *bias = buf(2 * G * H, -0.5f, 0.5f);
+        float *peep = buf(3 * H, -0.5f, 0.5f), *h0 = buf(B * H, -1, 1), *c0 = buf(B * H, -1, 1);
+        float *y[2], *yh[2], *yc[2], *tmp = fill((5 + G) * H, 0);
+        for (int v = 0; v < 2; v++) {
+            y[v] = fill(Tn * B * H, 7);
+            yh[v] = fill(B * H, 7);
+            yc[v] = fill(B * H, 7);
+            mote_rnn_args a;
+            memset(&a, 0, sizeof a);
+            a.T = Tn; a.H = H; a.I = I;
+            a.x = x; a.xs_t = B * I; a.xs_b = I;
+            a.w = w; a.r = r; a.wb = bias; a.rb = bias + G * H;
+            a.p = gru ? NULL : peep;
+            a.h0 = h0; a.c0 = c0;
+            a.y = y[v]; a.ys_t = B * H; a.ys_b = H;
+            a.yh = yh[v]; a.yc = yc[v]; a.ysh_b = H;
+            a.reverse = c & 1;
+            a.clip = c == 2 ? 0.75f : 0.0f;
+            a.linear_before_reset = c & 1;
+            a.matvec = v ? T->llm.matvec_f32 : NULL;
+            a.rh = tmp + 5 * H;
+            if (gru)
+                mote_gru_f32_ref(&a, tmp, 0, B);
+            else
+                mote_lstm_f32_ref(&a, tmp, 0, B);
+        }
+        char what[64];
+        snprintf(what, sizeof what, "%s H=%lld I=%lld T=%lld", gru ? "GRU" : "LSTM", (long long)H,
+                 (long long)I, (long long)Tn);
+        ck_near(y[1], y[0], Tn * B * H, 2e-5f, 1e-5f, what);
+        ck_near(yh[1], yh[0], B * H, 2e-5f, 1e-5f, what);
+        if (!gru)
+            ck_near(yc[1], yc[0], B * H, 2e-5f, 1e-5f, what);
+        free(x); free(w); free(r); free(bias); free(peep); free(h0); free(c0); free(tmp);
+        for (int v = 0; v < 2; v++) { free(y[v]); free(yh[v]); free(yc[v]); }
+    }
+}
+
+static void check_llm_matvec_f32(void)
+{
+    matvec_case(0);
+    rnn_matvec_case(0);
+    rnn_matvec_case(1);
+}
 static void check_llm_matvec_f16(void) { matvec_case(1); }
 
 static void check_llm_swiglu_f32(void)

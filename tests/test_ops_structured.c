@@ -301,6 +301,58 @@ START_TEST(test_pad_constant_reflect_edge)
 }
 END_TEST
 
+/* index of axis length n read by output position i - b in mode m (-1: the value) */
+static int64_t pad_index(int64_t i, int64_t n, char m)
+{
+    if (i >= 0 && i < n)
+        return i;
+    if (m == 'c')
+        return -1;
+    if (m == 'e')
+        return i < 0 ? 0 : n - 1;
+    int64_t p = 2 * (n - 1);
+    i %= p;
+    if (i < 0)
+        i += p;
+    return i < n ? i : p - i;
+}
+
+/* A 2-D pad with a crop (negative pad) on one side, margins wider than the
+ * row for reflect, and every mode: element by element against pad_index
+ * (the row copy of the interior and the margins must meet exactly). */
+START_TEST(test_pad_2d_margins_and_crop)
+{
+    static const char *const modes[3] = {"constant", "reflect", "edge"};
+    for (int pc = 0; pc < 2; pc++) {
+        for (int m = 0; m < 3; m++) {
+            begin();
+            float x[3 * 5], v = -7;
+            for (int i = 0; i < 15; i++)
+                x[i] = (float)(i + 1);
+            int64_t d[2] = {3, 5}, dp[1] = {4};
+            /* begin rows, begin cols, end rows, end cols */
+            int64_t pads[2][4] = {{1, -1, 2, 7}, {0, 6, -1, -2}};
+            int in[3] = {input(MOTE_F32, 2, d, x), weight(MOTE_I64, 1, dp, pads[pc]),
+                         input(MOTE_F32, 0, d, &v)};
+            int n = node("Pad", 3, in, 1);
+            mote_graph_attr_string(G, n, "mode", modes[m]);
+            ck_assert_mote_ok(run());
+            int64_t oh = 3 + pads[pc][0] + pads[pc][2], ow = 5 + pads[pc][1] + pads[pc][3];
+            int64_t od[2] = {oh, ow};
+            expect_dims(0, 2, od);
+            float want[6 * 11];
+            for (int64_t r = 0; r < oh; r++)
+                for (int64_t c = 0; c < ow; c++) {
+                    int64_t sr = pad_index(r - pads[pc][0], 3, modes[m][0]);
+                    int64_t sc = pad_index(c - pads[pc][1], 5, modes[m][0]);
+                    want[r * ow + c] = sr < 0 || sc < 0 ? v : x[sr * 5 + sc];
+                }
+            expect_f32(0, oh * ow, want, 0);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_pad_rejects_wrong_pads_count)
 {
     begin();
@@ -805,6 +857,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_split_by_sizes_and_errors);
     tcase_add_test(t, test_tile_repeats_each_axis);
     tcase_add_test(t, test_pad_constant_reflect_edge);
+    tcase_add_test(t, test_pad_2d_margins_and_crop);
     tcase_add_test(t, test_pad_rejects_wrong_pads_count);
     tcase_add_test(t, test_topk_ties_go_to_lower_index);
     tcase_add_test(t, test_topk_rejects_k_beyond_axis);

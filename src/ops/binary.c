@@ -3,7 +3,9 @@
  * broadcasting, for f32 (the table's binary kernels) and i32 / i64 (a plain
  * typed loop, for shape arithmetic; integer Div truncates toward zero and
  * gives 0 for a zero divisor instead of trapping); PRelu (f32:
- * y = x < 0 ? slope x : x, the slope broadcast to x's shape).
+ * y = x < 0 ? slope x : x, the slope broadcast to x's shape). An f32 Add
+ * may carry a fused activation (the optimizer's "_act", as Conv does),
+ * applied to each output segment right after it is computed.
  *
  * prepare reduces the broadcast to a few "coalesced" dimensions: size-1
  * output dims are dropped, and neighbouring dims are merged when both
@@ -23,6 +25,8 @@ typedef struct binary_params {
     int64_t sa[MOTE_MAX_DIMS];             /* a's element stride per dim (nd), 0 = broadcast */
     int64_t sb[MOTE_MAX_DIMS];             /* b's element stride per dim (nd) */
     int64_t rows, inner;                   /* numel = rows * inner, inner = dims[nd-1] */
+    mote_act act;                          /* Add's fused activation ("_act"), f32 */
+    void (*act_fn)(int64_t n, float *x, mote_act act);
 } binary_params;
 
 typedef struct binary_job {
@@ -50,6 +54,9 @@ typedef struct binary_job {
 INT_LOOP(int32_t)
 INT_LOOP(int64_t)
 
+/* Elements per block of a binary op with a fused activation (16 KiB of y). */
+#define ACT_BLOCK 4096
+
 /* One run of `n` elements starting at element offsets (oa, ob, oy), strides sa, sb. */
 static void segment(const binary_job *j, int64_t n, int64_t oa, int64_t sa,
                     int64_t ob, int64_t sb, int64_t oy)
@@ -57,7 +64,17 @@ static void segment(const binary_job *j, int64_t n, int64_t oa, int64_t sa,
     const binary_params *p = j->p;
     switch (p->dt) {
     case MOTE_F32:
-        p->fn(n, (const float *)j->a + oa, sa, (const float *)j->b + ob, sb, (float *)j->y + oy);
+        if (p->act.kind == MOTE_ACT_NONE) {
+            p->fn(n, (const float *)j->a + oa, sa, (const float *)j->b + ob, sb, (float *)j->y + oy);
+            break;
+        }
+        /* the activation on each block while it is still in L1 */
+        for (int64_t i = 0; i < n; i += ACT_BLOCK) {
+            int64_t m = n - i < ACT_BLOCK ? n - i : ACT_BLOCK;
+            float *y = (float *)j->y + oy + i;
+            p->fn(m, (const float *)j->a + oa + i * sa, sa, (const float *)j->b + ob + i * sb, sb, y);
+            p->act_fn(m, y, p->act);
+        }
         break;
     case MOTE_I32:
         loop_int32_t(p->op, n, (const int32_t *)j->a + oa, sa, (const int32_t *)j->b + ob, sb,
@@ -145,6 +162,12 @@ static mote_status prepare_binary(mote_op_ctx *c, mote_binary_op op)
     p->dt = o->dtype;
     p->op = op;
     p->fn = c->k->general.binary_f32[op];
+    mote_status st = mote_op_fused_act(c, &p->act);
+    if (st)
+        return st;
+    if (p->act.kind != MOTE_ACT_NONE && (op != MOTE_BIN_ADD || p->dt != MOTE_F32))
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "a fused activation (_act) is for f32 Add only");
+    p->act_fn = c->k->general.act_f32;
     p->nd = 0;
     for (int i = 0; i < o->ndim; i++) {
         if (o->dims[i] == 1)

@@ -27,6 +27,7 @@ typedef struct rnn_params {
     int lbr;                   /* GRU linear_before_reset                  */
     int n_out;
     size_t lens_off, yh_off, yc_off, tmp_off, tmp_per_thread; /* scratch layout (bytes) */
+    void (*matvec)(int64_t K, const float *W, int64_t n0, int64_t n1, const float *x, float *y);
 } rnn_params;
 
 typedef struct rnn_job {
@@ -82,6 +83,8 @@ static void rnn_chunk(void *ctx, int64_t b, int64_t e, int thread)
         a.reverse = d == 1 || p->D == -1;
         a.clip = p->clip;
         a.linear_before_reset = p->lbr;
+        a.matvec = p->matvec;          /* the gate sums with the table's matvec */
+        a.rh = tmp + 5 * H;
         if (p->gru)
             mote_gru_f32_ref(&a, tmp, row, row + 1);
         else
@@ -230,7 +233,9 @@ static mote_status prepare_rnn(mote_op_ctx *c, int gru)
     p->yh_off = mote_align_up(sizeof(int64_t) * (size_t)p->B, 64);
     p->yc_off = p->yh_off + state;
     p->tmp_off = p->yc_off + state;
-    p->tmp_per_thread = mote_align_up(sizeof(float) * (size_t)(5 * p->H), 64);
+    /* the kernel's tmp (5H, 4H for GRU), then rh (G*H) */
+    p->tmp_per_thread = mote_align_up(sizeof(float) * (size_t)((5 + p->G) * p->H), 64);
+    p->matvec = c->k->llm.matvec_f32;
     c->scratch_bytes = p->tmp_off + p->tmp_per_thread * (size_t)(c->threads > 0 ? c->threads : 1);
     c->params = p;
     c->run = run_rnn;

@@ -1,6 +1,7 @@
 /*
- * pass_fuse_act.c — fuses an elementwise activation into the Conv, Gemm or
- * MatMul before it: y = act(op(x)) becomes one node carrying the
+ * pass_fuse_act.c — fuses an elementwise activation into the Conv, Gemm,
+ * MatMul or f32 Add before it (a residual Add + Relu is one pass over the
+ * data instead of two): y = act(op(x)) becomes one node carrying the
  * mote-private attributes "_act" (Relu, Clip, Sigmoid, HardSigmoid,
  * HardSwish, LeakyRelu), "_act_alpha" and "_act_beta", which those ops
  * apply in their epilogue (see mote_act in kernels.h: Clip uses
@@ -76,7 +77,8 @@ mote_status mote_pass_fuse_act(mote_graph *g, int *changed)
         if (p < 0 || dead[p])
             continue;
         mote_node *c = &g->nodes[p];
-        if ((strcmp(c->op, "Conv") && strcmp(c->op, "Gemm") && strcmp(c->op, "MatMul")) ||
+        bool add = !strcmp(c->op, "Add") && c->n_out == 1 && g->values[c->out[0]].dtype == MOTE_F32;
+        if ((strcmp(c->op, "Conv") && strcmp(c->op, "Gemm") && strcmp(c->op, "MatMul") && !add) ||
             c->n_out != 1 || mote_pass_uses(g, c->out[0]) != 1 ||
             mote_attr_get_string(c, "_act", NULL))
             continue;

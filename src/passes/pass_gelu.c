@@ -20,7 +20,8 @@
 static int single(const mote_graph *g, int v, const char *op)
 {
     int p = mote_pass_producer(g, v);
-    if (p < 0 || strcmp(g->nodes[p].op, op) || g->nodes[p].n_in != 2 || mote_pass_uses(g, v) != 1)
+    if (p < 0 || strcmp(g->nodes[p].op, op) || g->nodes[p].n_in != 2 || mote_pass_uses(g, v) != 1 ||
+        mote_pass_has_act(&g->nodes[p]))
         return -1;
     return p;
 }
@@ -133,7 +134,7 @@ mote_status mote_pass_gelu(mote_graph *g, int *changed)
             continue;
         int x = core_x(g, e, is_tanh), add, c;
         if (x < 0 || g->nodes[e].n_out != 1 || (add = consumer(g, g->nodes[e].out[0])) < 0 ||
-            strcmp(g->nodes[add].op, "Add") || g->nodes[add].n_in != 2 ||
+            strcmp(g->nodes[add].op, "Add") || g->nodes[add].n_in != 2 || mote_pass_has_act(&g->nodes[add]) ||
             !with_const(g, add, 1.0, &c) || c != g->nodes[e].out[0])
             continue;
         int y = tail(g, g->nodes[add].out[0], x);

@@ -40,7 +40,7 @@ mote_status mote_pass_gemm(mote_graph *g, int *changed)
     }
     for (int i = 0; i < g->n_nodes && !st; i++) {
         mote_node *add = &g->nodes[i];
-        if (strcmp(add->op, "Add") || add->n_in != 2 || add->n_out != 1)
+        if (strcmp(add->op, "Add") || add->n_in != 2 || add->n_out != 1 || mote_pass_has_act(add))
             continue;
         for (int side = 0; side < 2; side++) {
             int p = mote_pass_producer(g, add->in[side]);

@@ -46,7 +46,7 @@ mote_status mote_pass_hardswish(mote_graph *g, int *changed)
         /* c's input: x + 3 */
         int a = mote_pass_producer(g, c->in[0]), x = -1;
         float k;
-        if (a < 0 || strcmp(g->nodes[a].op, "Add") || g->nodes[a].n_in != 2 ||
+        if (a < 0 || strcmp(g->nodes[a].op, "Add") || g->nodes[a].n_in != 2 || mote_pass_has_act(&g->nodes[a]) ||
             mote_pass_uses(g, c->in[0]) != 1)
             continue;
         for (int s = 0; s < 2; s++)

@@ -23,7 +23,7 @@
 static int prod(const mote_graph *g, int v, const char *op)
 {
     int p = mote_pass_producer(g, v);
-    return p >= 0 && !strcmp(g->nodes[p].op, op) ? p : -1;
+    return p >= 0 && !strcmp(g->nodes[p].op, op) && !mote_pass_has_act(&g->nodes[p]) ? p : -1;
 }
 
 static int only_consumer(const mote_graph *g, int v)
@@ -113,7 +113,8 @@ static bool match(const mote_graph *g, int dv, const mote_tensor *sh, int *x, in
     *beta = -1;
     *last = mg;
     int ab = only_consumer(g, g->nodes[mg].out[0]);
-    if (ab >= 0 && !strcmp(g->nodes[ab].op, "Add") && g->nodes[ab].n_in == 2) {
+    if (ab >= 0 && !strcmp(g->nodes[ab].op, "Add") && g->nodes[ab].n_in == 2 &&
+        !mote_pass_has_act(&g->nodes[ab])) {
         int b = g->nodes[ab].in[0] == g->nodes[mg].out[0] ? g->nodes[ab].in[1] : g->nodes[ab].in[0];
         if (f32_weight(g, b) && g->values[b].ndim == 1 &&
             g->values[b].dims[0] == g->values[*gamma].dims[0]) {

@@ -28,6 +28,11 @@ int mote_pass_producer(const mote_graph *g, int v)
     return g->values[v].producer;
 }
 
+bool mote_pass_has_act(const mote_node *n)
+{
+    return mote_attr_get_string(n, "_act", NULL) != NULL;
+}
+
 void mote_pass_replace_uses(mote_graph *g, int from, int to)
 {
     for (int i = 0; i < g->n_nodes; i++)

@@ -41,6 +41,9 @@ mote_status mote_quantize_int8(mote_graph *g, const bool *target, const float *l
 int mote_pass_uses(const mote_graph *g, int v);
 /* The node producing v, or -1. */
 int mote_pass_producer(const mote_graph *g, int v);
+/* Node n carries a fused activation ("_act", pass_fuse_act.c): its output
+ * is not the plain op's, so patterns that read it as one must skip it. */
+bool mote_pass_has_act(const mote_node *n);
 /* Replaces every use of value `from` (node inputs, graph outputs) by `to`. */
 void mote_pass_replace_uses(mote_graph *g, int from, int to);
 /* Every value's dtype and shape, from a shape inference in which each

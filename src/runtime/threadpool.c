@@ -3,8 +3,14 @@
  *
  * Fork/join on a generation counter: the caller publishes a job and bumps
  * `gen`; workers that are spinning see it at once, sleeping ones are woken
- * by a condition variable. Each worker runs its fixed chunk and decrements
- * `pending`; the caller runs chunk 0 itself, then waits for pending == 0.
+ * by a condition variable. The chunks are fixed by n, grain and the thread
+ * count (so are the results), but not who runs them: the caller runs
+ * chunk 0, then every participant claims the next unclaimed chunk from
+ * `ticket` until none is left, and the caller waits until `finished`
+ * counts them all. On a busy machine a worker the OS has not scheduled
+ * yet no longer holds up the join: the caller runs its chunk instead.
+ * Chunk t is always run as fn(..., t), whoever runs it, so per-chunk
+ * scratch indexed by the thread argument stays private.
  * After a job a worker spins for a short while (a following op usually
  * comes within microseconds), then sleeps, so an idle pool costs nothing.
  *
@@ -43,7 +49,12 @@ struct mote_pool {
     pthread_mutex_t run_mu;      /* one session's run at a time  */
     pthread_cond_t wake, done;
     atomic_uint_fast64_t gen;    /* bumped per job               */
-    atomic_int pending;          /* workers still running a job  */
+    /* the job's chunk claims: (job & 0xffffffff) << 32 | chunks << 16 |
+     * next unclaimed chunk; a claim is a compare-and-swap of it, so a
+     * stale claim for an earlier job fails */
+    atomic_uint_fast64_t ticket;
+    atomic_int finished;         /* chunks of the job completed  */
+    uint32_t jobs;               /* jobs published (the caller's) */
     atomic_int sleepers;
     atomic_bool stop;
     bool waiting;                /* caller asleep on `done`      */
@@ -79,6 +90,26 @@ static void run_chunk(mote_pool *p, int t)
     int64_t b, e;
     chunk_bounds(p->n_items, p->grain, p->n_chunks, t, &b, &e);
     if (b < e) p->fn(p->ctx, b, e, t);
+}
+
+/* Claims and runs chunks of the current job until none is left. */
+static void claim_chunks(mote_pool *p)
+{
+    uint_fast64_t s = atomic_load_explicit(&p->ticket, memory_order_acquire);
+    for (;;) {
+        int next = (int)(s & 0xffff), k = (int)((s >> 16) & 0xffff);
+        if (next >= k) return;
+        if (!atomic_compare_exchange_weak_explicit(&p->ticket, &s, s + 1, memory_order_acq_rel,
+                                                   memory_order_acquire))
+            continue;                 /* s now holds the current ticket */
+        run_chunk(p, next);
+        if (atomic_fetch_add_explicit(&p->finished, 1, memory_order_acq_rel) + 1 == k) {
+            pthread_mutex_lock(&p->mu);
+            if (p->waiting) pthread_cond_signal(&p->done);
+            pthread_mutex_unlock(&p->mu);
+        }
+        s = atomic_load_explicit(&p->ticket, memory_order_acquire);
+    }
 }
 
 #ifdef MOTE_HAVE_HWLOC
@@ -161,12 +192,7 @@ static void *worker_main(void *arg)
         }
         if (atomic_load(&p->stop)) return NULL;
         seen = atomic_load(&p->gen);
-        run_chunk(p, w->id);
-        if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
-            pthread_mutex_lock(&p->mu);
-            if (p->waiting) pthread_cond_signal(&p->done);
-            pthread_mutex_unlock(&p->mu);
-        }
+        claim_chunks(p);
     }
 }
 
@@ -240,7 +266,12 @@ void mote_pool_for(mote_pool *p, int64_t n, int64_t grain, mote_pool_fn fn, void
     p->n_items = n;
     p->grain = grain;
     p->n_chunks = k;
-    atomic_store(&p->pending, p->n - 1);
+    atomic_store_explicit(&p->finished, 0, memory_order_relaxed);
+    /* chunk 0 is the caller's: the claims start at 1; the release makes
+     * the job's fields visible to whoever claims a chunk */
+    p->jobs++;
+    atomic_store_explicit(&p->ticket, (uint_fast64_t)p->jobs << 32 | (uint_fast64_t)k << 16 | 1u,
+                          memory_order_release);
     atomic_fetch_add(&p->gen, 1);   /* seq_cst: ordered before the sleepers check */
     if (atomic_load(&p->sleepers) > 0) {
         pthread_mutex_lock(&p->mu);
@@ -248,15 +279,17 @@ void mote_pool_for(mote_pool *p, int64_t n, int64_t grain, mote_pool_fn fn, void
         pthread_mutex_unlock(&p->mu);
     }
     run_chunk(p, 0);
+    atomic_fetch_add_explicit(&p->finished, 1, memory_order_acq_rel);
+    claim_chunks(p);
     int spins = 0;
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) {
+    while (atomic_load_explicit(&p->finished, memory_order_acquire) < k) {
         if (++spins < SPIN_ITERS) {
             cpu_relax();
             continue;
         }
         pthread_mutex_lock(&p->mu);
         p->waiting = true;
-        while (atomic_load(&p->pending) > 0) pthread_cond_wait(&p->done, &p->mu);
+        while (atomic_load(&p->finished) < k) pthread_cond_wait(&p->done, &p->mu);
         p->waiting = false;
         pthread_mutex_unlock(&p->mu);
     }

@@ -6,7 +6,10 @@
  * and the thread count; ops make each output element's computation
  * independent of the chunk, so results are bit-identical for any count.
  * Workers spin briefly after a job, then sleep on a condition variable:
- * an idle pool burns no core. The caller's thread does chunk 0.
+ * an idle pool burns no core. The caller's thread does chunk 0; the other
+ * chunks go to whichever thread claims them first (the caller included,
+ * so a worker the OS has not scheduled does not stall the join), and
+ * chunk t is always run as fn(..., t).
  */
 #ifndef MOTE_POOL_H
 #define MOTE_POOL_H

@@ -265,6 +265,35 @@ START_TEST(test_matmul_with_batch_dims_keeps_its_add)
 }
 END_TEST
 
+/* A residual-style Add then Relu: one Add node carrying the Relu, the same
+ * output. A per-channel operand broadcast over the image (short rows), and
+ * a scalar one over 10000 elements (one run cut into several blocks, the
+ * last one partial). */
+START_TEST(test_add_then_relu_fuses_into_the_add)
+{
+    static const int64_t shapes[2][4] = {{1, 3, 5, 7}, {1, 2, 100, 50}};
+    for (int k = 0; k < 2; k++) {
+        mote_graph *g = mote_graph_new();
+        int64_t bd[3] = {k ? 1 : 3, 1, 1}, n = shapes[k][1] * shapes[k][2] * shapes[k][3];
+        float *b = ramp(bd[0], -1, 1);
+        int x = mote_graph_input(g, "x", MOTE_F32, 4, shapes[k]);
+        int z = node(g, "Add", "z", 2, (int[]){x, mote_graph_weight(g, "b", MOTE_F32, 3, bd, b)});
+        int y = node(g, "Relu", "y", 1, &z);
+        mote_graph_output(g, y);
+        free(b);
+        float *xv = ramp(n, -2, 2);
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .data = xv};
+        memcpy(in.dims, shapes[k], sizeof shapes[k]);
+        mote_graph *o = optimize_and_compare(g, &in, n, 0);
+        ck_assert_int_eq(o->n_nodes, 1);
+        ck_assert_str_eq(o->nodes[0].op, "Add");
+        ck_assert_str_eq(mote_attr_get_string(&o->nodes[0], "_act", ""), "Relu");
+        mote_graph_free(o);
+        free(xv);
+    }
+}
+END_TEST
+
 START_TEST(test_conv_then_clip_0_6_fuses_into_conv)
 {
     mote_graph *g = mote_graph_new();
@@ -534,6 +563,7 @@ static Suite *passes_suite(void)
     tcase_add_test(tp, test_gelu_like_pattern_with_wrong_constant_is_left_alone);
     tcase_add_test(tp, test_matmul_bias_add_becomes_gemm_with_fused_relu);
     tcase_add_test(tp, test_matmul_with_batch_dims_keeps_its_add);
+    tcase_add_test(tp, test_add_then_relu_fuses_into_the_add);
     tcase_add_test(tp, test_conv_then_clip_0_6_fuses_into_conv);
     tcase_add_test(tp, test_hardswish_pattern_after_conv_becomes_conv_with_hardswish);
     tcase_add_test(tp, test_pow_by_constant_two_becomes_mul_and_others_stay);
