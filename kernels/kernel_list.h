@@ -55,6 +55,11 @@
     X(general, im2col_f32, void, (const mote_conv2d_args *a, int64_t g, float *col))   \
     /* 8-bit convolution / fully connected (mote_qconv2d_args, qint.h) */              \
     X(general, qconv2d, void, (const mote_qconv2d_args *a))                            \
+    /* packed-weight 8-bit convolution, group 1 (qint.h): all four or none */     \
+    X(general, qconv2d_pack_bytes, size_t, (int64_t OC, int64_t K))                    \
+    X(general, qconv2d_pack, void, (const mote_qconv2d_args *a, void *wp))             \
+    X(general, qconv2d_packed_scratch_bytes, size_t, (const mote_qconv2d_args *a))     \
+    X(general, qconv2d_packed, void, (const mote_qconv2d_packed_args *pa))             \
     /* 8-bit add / sub / mul with requantization, elements [e0, e1) */                 \
     X(general, qbinary, void, (const mote_qbinary_params *p, const void *a,            \
                                const void *b, void *y, int64_t e0, int64_t e1))        \

@@ -36,8 +36,10 @@ enum {
     MOTE_PREP_QPACK,      /* repacked quantized rows: p = weight type, N, K    */
     MOTE_PREP_BN_FOLD,    /* BatchNorm scale and shift (src: scale): p = C,
                              epsilon's bits, mean and bias addresses */
-    MOTE_PREP_TRANSPOSE   /* groups of a matrix transposed: p = groups, rows
+    MOTE_PREP_TRANSPOSE,  /* groups of a matrix transposed: p = groups, rows
                              and columns of one group (src: its first row) */
+    MOTE_PREP_QCONV       /* packed 8-bit convolution weights: p = OC, K,
+                             w_signed */
 };
 
 typedef struct mote_prepared mote_prepared;

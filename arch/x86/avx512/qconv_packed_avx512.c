@@ -1,0 +1,295 @@
+/*
+ * qconv_packed_avx512.c — the packed-weight 8-bit convolution (group 1) of
+ * the AVX-512 table: an integer GEMM Y (OC x P) = W (OC x K) . X (K x P)
+ * on AVX-512 VNNI's vpdpbusd (u8 x s8, four products summed into each i32
+ * lane: 64 multiply-adds per instruction).
+ *
+ * Operands. vpdpbusd multiplies unsigned bytes by signed bytes, so
+ *   activations x' = x (u8) or x + 128 (i8), zero point xz' likewise;
+ *   weights     w' = w (i8) or w - 128 (u8), zero points wz' likewise;
+ * then (x - xz)(w - wz) = (x' - xz')(w' - wz') term by term, and
+ *   acc = bias + sum x'w' - xz' sum w' - wz' sum x' + K xz' wz'
+ * in i32 arithmetic modulo 2^32, which is the reference's (wrapping) sum
+ * exactly, whatever the order. Taps outside the image are x' = xz' (they
+ * add nothing, as in the reference); k past K is x' = w' = 0.
+ *
+ * Packed weights (qconv2d_pack, once per model): i32 sum w'[oc] for every
+ * padded channel, then blocks of QP_OB channels, each [K/4][QP_OB][4] s8:
+ * for one step of four k the block's 24 weight bytes are contiguous, one
+ * 32-bit broadcast per channel.
+ *
+ * Activations: QP_PB = 64 output pixels at a time are laid out by an
+ * im2col into [K/4][64][4] u8 (four consecutive k of one pixel in one
+ * 32-bit lane), in scratch. The register tile is QP_OB = 6 channels times
+ * up to 4 vectors of 16 pixels: 24 accumulators, 4 vector loads and 6
+ * broadcasts per 24 vpdpbusd. The sums of x' per pixel (for wz' != 0) come
+ * from one more vpdpbusd per vector against bytes of 1. The requantization
+ * (TFLite's fixed point, ONNX's float scale, or the raw i32) is done on 16
+ * pixels of one channel at a time, the same operations as qint.h's
+ * mote_qconv2d_store.
+ */
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+#include "x86_kernels.h"
+
+#define QP_OB 6       /* output channels per packed block */
+#define QP_PB 64      /* output pixels per im2col block   */
+
+static int64_t qp_k4(int64_t K) { return (K + 3) / 4; }
+static int64_t qp_ocpad(int64_t OC) { return (OC + QP_OB - 1) / QP_OB * QP_OB; }
+static size_t qp_head(int64_t OC) { return ((size_t)qp_ocpad(OC) * 4 + 63) / 64 * 64; }
+
+size_t mote_qconv2d_pack_bytes_avx512(int64_t OC, int64_t K)
+{
+    return qp_head(OC) + (size_t)qp_ocpad(OC) * (size_t)qp_k4(K) * 4;
+}
+
+void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp)
+{
+    const int64_t OC = a->OC, K = a->C * a->KH * a->KW, K4 = qp_k4(K), OCP = qp_ocpad(OC);
+    int32_t *wsum = wp;
+    int8_t *blk = (int8_t *)((char *)wp + qp_head(OC));
+    memset(wp, 0, mote_qconv2d_pack_bytes_avx512(OC, K));
+    for (int64_t oc = 0; oc < OC; oc++) {
+        const int64_t b = oc / QP_OB, o = oc % QP_OB;
+        uint32_t s = 0;
+        for (int64_t k = 0; k < K; k++) {
+            int32_t v = a->w_signed ? ((const int8_t *)a->w)[oc * K + k]
+                                    : ((const uint8_t *)a->w)[oc * K + k] - 128;
+            blk[((b * K4 + k / 4) * QP_OB + o) * 4 + k % 4] = (int8_t)v;
+            s += (uint32_t)v;
+        }
+        wsum[oc] = (int32_t)s;
+    }
+    (void)OCP;
+}
+
+size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a)
+{
+    const int64_t K = a->C * a->KH * a->KW;
+    /* the interleaved block, four plain rows, the pixel sums */
+    return (size_t)qp_k4(K) * QP_PB * 4 + 4 * QP_PB + QP_PB * 4;
+}
+
+/* Four rows of 64 bytes -> 64 lanes of 4 bytes (row j in byte j), each
+ * byte xor flip (0x80 turns i8 into i8 + 128 as u8). */
+static inline void qp_interleave(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
+                                 const uint8_t *r3, uint8_t *out, __m128i flip)
+{
+    for (int i = 0; i < QP_PB; i += 16) {
+        __m128i a = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r0 + i)), flip);
+        __m128i b = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r1 + i)), flip);
+        __m128i c = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r2 + i)), flip);
+        __m128i d = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r3 + i)), flip);
+        __m128i ab0 = _mm_unpacklo_epi8(a, b), ab1 = _mm_unpackhi_epi8(a, b);
+        __m128i cd0 = _mm_unpacklo_epi8(c, d), cd1 = _mm_unpackhi_epi8(c, d);
+        _mm_store_si128((__m128i *)(out + 4 * i), _mm_unpacklo_epi16(ab0, cd0));
+        _mm_store_si128((__m128i *)(out + 4 * i + 16), _mm_unpackhi_epi16(ab0, cd0));
+        _mm_store_si128((__m128i *)(out + 4 * i + 32), _mm_unpacklo_epi16(ab1, cd1));
+        _mm_store_si128((__m128i *)(out + 4 * i + 48), _mm_unpackhi_epi16(ab1, cd1));
+    }
+}
+
+/* One plain im2col row: input value k (channel c, tap ky, kx) of the n
+ * pixels from pb, raw bytes; taps outside the image get pad (x_zp's byte). */
+static void qp_row(const mote_qconv2d_args *a, int64_t k, int64_t pb, int64_t n, uint8_t pad,
+                   uint8_t *row)
+{
+    const int64_t kx = k % a->KW, ky = (k / a->KW) % a->KH, c = k / (a->KW * a->KH);
+    const uint8_t *x = (const uint8_t *)a->x + c * a->H * a->W;
+    int64_t i = 0, oy = pb / a->OW, ox = pb % a->OW;
+    while (i < n) {
+        int64_t cnt = a->OW - ox < n - i ? a->OW - ox : n - i;
+        int64_t iy = oy * a->sh - a->ph + ky * a->dh;
+        uint8_t *d = row + i;
+        if (iy < 0 || iy >= a->H) {
+            memset(d, pad, (size_t)cnt);
+        } else {
+            const uint8_t *src = x + iy * a->W;
+            int64_t ix0 = ox * a->sw - a->pw + kx * a->dw;
+            if (a->sw == 1) {
+                int64_t lo = ix0 < 0 ? -ix0 : 0, hi = ix0 + cnt > a->W ? a->W - ix0 : cnt;
+                if (lo > cnt) lo = cnt;
+                if (hi < lo) hi = lo;
+                if (lo) memset(d, pad, (size_t)lo);
+                if (hi > lo) memcpy(d + lo, src + ix0 + lo, (size_t)(hi - lo));
+                if (cnt > hi) memset(d + hi, pad, (size_t)(cnt - hi));
+            } else {
+                for (int64_t j = 0; j < cnt; j++) {
+                    int64_t ix = ix0 + j * a->sw;
+                    d[j] = ix < 0 || ix >= a->W ? pad : src[ix];
+                }
+            }
+        }
+        i += cnt;
+        ox = 0;
+        oy++;
+    }
+}
+
+/* The im2col block of n pixels from pb into xb ([K4][64][4]). */
+static void qp_im2col(const mote_qconv2d_args *a, int64_t pb, int64_t n, uint8_t *xb,
+                      uint8_t *rows)
+{
+    const int64_t K = a->C * a->KH * a->KW, K4 = qp_k4(K), P = a->OH * a->OW;
+    const uint8_t pad = (uint8_t)a->x_zp;
+    const uint8_t zero = a->x_signed ? 0x80 : 0;   /* 0 after the flip */
+    const __m128i flip = _mm_set1_epi8(a->x_signed ? (char)0x80 : 0);
+    const int direct = a->KH == 1 && a->KW == 1 && a->sh == 1 && a->sw == 1 && a->ph == 0 &&
+                       a->pw == 0 && a->H == a->OH && a->W == a->OW && n == QP_PB;
+    for (int64_t k4 = 0; k4 < K4; k4++) {
+        const uint8_t *r[4];
+        for (int j = 0; j < 4; j++) {
+            int64_t k = 4 * k4 + j;
+            uint8_t *row = rows + j * QP_PB;
+            if (k >= K) {
+                memset(row, zero, QP_PB);
+                r[j] = row;
+            } else if (direct) {
+                r[j] = (const uint8_t *)a->x + k * P + pb;
+            } else {
+                qp_row(a, k, pb, n, pad, row);
+                if (n < QP_PB) memset(row + n, zero, (size_t)(QP_PB - n));
+                r[j] = row;
+            }
+        }
+        qp_interleave(r[0], r[1], r[2], r[3], xb + k4 * QP_PB * 4, flip);
+    }
+}
+
+/* Stores 16 accumulators (lanes < mask) as channel oc's outputs from
+ * element i; the same operations as mote_qconv2d_store. */
+static inline void qp_store16(const mote_qconv2d_args *a, int64_t oc, int64_t i, __mmask16 m,
+                              __m512i acc)
+{
+    if (a->y_i32) {
+        _mm512_mask_storeu_epi32((int32_t *)a->y + i, m, acc);
+        return;
+    }
+    __m512i v;
+    if (a->fscale) {
+        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_set1_ps(a->fscale[oc]));
+        f = _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        f = _mm512_add_ps(f, _mm512_set1_ps((float)a->y_zp));
+        f = _mm512_max_ps(f, _mm512_set1_ps((float)a->act_min));
+        f = _mm512_min_ps(f, _mm512_set1_ps((float)a->act_max));
+        v = _mm512_cvtps_epi32(f);
+    } else {
+        const int32_t mult = a->mult[oc];
+        const int sh = a->shift[oc], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
+        __m512i x = _mm512_sll_epi32(acc, _mm_cvtsi32_si128(left));
+        /* saturating rounding doubling high multiply, on even and odd
+         * lanes as 64-bit products (mult >= 0, so no saturation case) */
+        const __m512i mv = _mm512_set1_epi64(mult), zero = _mm512_setzero_si512();
+        const __m512i pos = _mm512_set1_epi64(1 << 30), neg = _mm512_set1_epi64(1 - (1 << 30));
+        const __m512i bias = _mm512_set1_epi64(((int64_t)1 << 31) - 1);
+        __m512i pe = _mm512_mul_epi32(x, mv), po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), mv);
+        pe = _mm512_add_epi64(pe, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(pe, zero), pos, neg));
+        po = _mm512_add_epi64(po, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(po, zero), pos, neg));
+        pe = _mm512_mask_add_epi64(pe, _mm512_cmplt_epi64_mask(pe, zero), pe, bias);
+        po = _mm512_mask_add_epi64(po, _mm512_cmplt_epi64_mask(po, zero), po, bias);
+        pe = _mm512_srai_epi64(pe, 31);
+        po = _mm512_srai_epi64(po, 31);
+        x = _mm512_mask_blend_epi32(0xAAAA, pe, _mm512_slli_epi64(po, 32));
+        /* rounding right shift, ties away from zero */
+        if (right) {
+            const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
+            __m512i rem = _mm512_and_si512(x, _mm512_set1_epi32(mask));
+            __m512i thr = _mm512_add_epi32(_mm512_set1_epi32(mask >> 1), _mm512_srli_epi32(x, 31));
+            x = _mm512_sra_epi32(x, _mm_cvtsi32_si128(right));
+            x = _mm512_mask_add_epi32(x, _mm512_cmpgt_epi32_mask(rem, thr), x, _mm512_set1_epi32(1));
+        }
+        v = _mm512_add_epi32(x, _mm512_set1_epi32(a->y_zp));
+        v = _mm512_max_epi32(v, _mm512_set1_epi32(a->act_min));
+        v = _mm512_min_epi32(v, _mm512_set1_epi32(a->act_max));
+    }
+    _mm512_mask_cvtepi32_storeu_epi8((uint8_t *)a->y + i, m, v);
+}
+
+/* The tile: NV vectors of 16 pixels times QP_OB channels over K4 steps. */
+static inline __attribute__((always_inline)) void
+qp_tile(const int NV, const uint8_t *xb, const int32_t *wb, int64_t K4, __m512i acc[4][QP_OB])
+{
+    __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
+    __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
+    __m512i c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
+    __m512i c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
+    for (int64_t k = 0; k < K4; k++) {
+        const __m512i *xv = (const __m512i *)(xb + k * QP_PB * 4);
+        const int32_t *w = wb + k * QP_OB;
+        __m512i x0 = _mm512_load_si512(xv), x1 = x0, x2 = x0, x3 = x0, b;
+        if (NV > 1) x1 = _mm512_load_si512(xv + 1);
+        if (NV > 2) x2 = _mm512_load_si512(xv + 2);
+        if (NV > 3) x3 = _mm512_load_si512(xv + 3);
+#define QP_O(o)                                                   \
+        b = _mm512_set1_epi32(w[o]);                              \
+        c0##o = _mm512_dpbusd_epi32(c0##o, x0, b);                \
+        if (NV > 1) c1##o = _mm512_dpbusd_epi32(c1##o, x1, b);    \
+        if (NV > 2) c2##o = _mm512_dpbusd_epi32(c2##o, x2, b);    \
+        if (NV > 3) c3##o = _mm512_dpbusd_epi32(c3##o, x3, b);
+        QP_O(0) QP_O(1) QP_O(2) QP_O(3) QP_O(4) QP_O(5)
+#undef QP_O
+    }
+    acc[0][0] = c00; acc[0][1] = c01; acc[0][2] = c02; acc[0][3] = c03; acc[0][4] = c04; acc[0][5] = c05;
+    acc[1][0] = c10; acc[1][1] = c11; acc[1][2] = c12; acc[1][3] = c13; acc[1][4] = c14; acc[1][5] = c15;
+    acc[2][0] = c20; acc[2][1] = c21; acc[2][2] = c22; acc[2][3] = c23; acc[2][4] = c24; acc[2][5] = c25;
+    acc[3][0] = c30; acc[3][1] = c31; acc[3][2] = c32; acc[3][3] = c33; acc[3][4] = c34; acc[3][5] = c35;
+}
+
+void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa)
+{
+    const mote_qconv2d_args *a = &pa->a;
+    const int64_t K = a->C * a->KH * a->KW, K4 = qp_k4(K), P = a->OH * a->OW;
+    const int32_t *wsum = pa->wp;
+    const int32_t *blk = (const int32_t *)((const char *)pa->wp + qp_head(a->OC));
+    uint8_t *xb = pa->scratch;
+    uint8_t *rows = xb + K4 * QP_PB * 4;
+    int32_t *xsum = (int32_t *)(rows + 4 * QP_PB);
+    const int32_t xz = a->x_zp + (a->x_signed ? 128 : 0), wshift = a->w_signed ? 0 : 128;
+    int need_xsum = 0;
+    for (int64_t oc = a->oc0; oc < a->oc1; oc++)
+        need_xsum |= a->w_zp[oc] - wshift != 0;
+    const int64_t b0 = a->oc0 / QP_OB, b1 = (a->oc1 + QP_OB - 1) / QP_OB;
+    for (int64_t pb = pa->p0; pb < pa->p1; pb += QP_PB) {
+        const int64_t n = pa->p1 - pb < QP_PB ? pa->p1 - pb : QP_PB;
+        const int nv = (int)((n + 15) / 16);
+        qp_im2col(a, pb, n, xb, rows);
+        if (need_xsum) {
+            const __m512i ones = _mm512_set1_epi8(1);
+            for (int v = 0; v < nv; v++) {
+                __m512i s = _mm512_setzero_si512();
+                for (int64_t k = 0; k < K4; k++)
+                    s = _mm512_dpbusd_epi32(s, _mm512_load_si512(xb + (k * QP_PB + 16 * v) * 4), ones);
+                _mm512_storeu_si512(xsum + 16 * v, s);
+            }
+        }
+        for (int64_t b = b0; b < b1; b++) {
+            __m512i acc[4][QP_OB];
+            const int32_t *wb = blk + b * K4 * QP_OB;
+            switch (nv) {
+            case 1: qp_tile(1, xb, wb, K4, acc); break;
+            case 2: qp_tile(2, xb, wb, K4, acc); break;
+            case 3: qp_tile(3, xb, wb, K4, acc); break;
+            default: qp_tile(4, xb, wb, K4, acc); break;
+            }
+            for (int o = 0; o < QP_OB; o++) {
+                const int64_t oc = b * QP_OB + o;
+                if (oc < a->oc0 || oc >= a->oc1) continue;
+                const int32_t wz = a->w_zp[oc] - wshift;
+                const uint32_t c0 = (uint32_t)(a->bias ? a->bias[oc] : 0) -
+                                    (uint32_t)xz * (uint32_t)wsum[oc] +
+                                    (uint32_t)K * (uint32_t)xz * (uint32_t)wz;
+                for (int v = 0; v < nv; v++) {
+                    const int64_t left = n - 16 * v;
+                    const __mmask16 m = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+                    __m512i s = _mm512_add_epi32(acc[v][o], _mm512_set1_epi32((int32_t)c0));
+                    if (wz)
+                        s = _mm512_sub_epi32(s, _mm512_mullo_epi32(_mm512_loadu_si512(xsum + 16 * v),
+                                                                   _mm512_set1_epi32(wz)));
+                    qp_store16(a, oc, oc * P + pb + 16 * v, m, s);
+                }
+            }
+        }
+    }
+}
