@@ -34,69 +34,123 @@
 #include "x86_kernels.h"
 
 #define QP_OB 6       /* output channels per packed block */
-#define QP_PB 64      /* output pixels per im2col block   */
+#define QP_PB 64      /* output pixels per block          */
 
-static int64_t qp_k4(int64_t K) { return (K + 3) / 4; }
+/* Steps of four k: the weights' k runs over (channel group of 4, ky, kx),
+ * the four bytes of a step being channels 4 c4 .. 4 c4 + 3 at one tap. */
+static int64_t qp_steps(const mote_qconv2d_args *a) { return (a->C + 3) / 4 * a->KH * a->KW; }
 static int64_t qp_ocpad(int64_t OC) { return (OC + QP_OB - 1) / QP_OB * QP_OB; }
 static size_t qp_head(int64_t OC) { return ((size_t)qp_ocpad(OC) * 4 + 63) / 64 * 64; }
 
 size_t mote_qconv2d_pack_bytes_avx512(int64_t OC, int64_t K)
 {
-    return qp_head(OC) + (size_t)qp_ocpad(OC) * (size_t)qp_k4(K) * 4;
+    /* K = C KH KW; the steps pad C to a multiple of 4 (at most 3 KH KW
+     * more bytes a channel, bounded by 4 K) */
+    return qp_head(OC) + (size_t)qp_ocpad(OC) * (size_t)K * 4 + 64;
 }
 
 void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp)
 {
-    const int64_t OC = a->OC, K = a->C * a->KH * a->KW, K4 = qp_k4(K), OCP = qp_ocpad(OC);
+    const int64_t OC = a->OC, KHW = a->KH * a->KW, K = a->C * KHW, S = qp_steps(a);
     int32_t *wsum = wp;
     int8_t *blk = (int8_t *)((char *)wp + qp_head(OC));
     memset(wp, 0, mote_qconv2d_pack_bytes_avx512(OC, K));
     for (int64_t oc = 0; oc < OC; oc++) {
         const int64_t b = oc / QP_OB, o = oc % QP_OB;
-        uint32_t s = 0;
-        for (int64_t k = 0; k < K; k++) {
-            int32_t v = a->w_signed ? ((const int8_t *)a->w)[oc * K + k]
-                                    : ((const uint8_t *)a->w)[oc * K + k] - 128;
-            blk[((b * K4 + k / 4) * QP_OB + o) * 4 + k % 4] = (int8_t)v;
-            s += (uint32_t)v;
-        }
-        wsum[oc] = (int32_t)s;
+        uint32_t sum = 0;
+        for (int64_t c = 0; c < a->C; c++)
+            for (int64_t t = 0; t < KHW; t++) {
+                int64_t k = c * KHW + t, st = (c / 4) * KHW + t;
+                int32_t v = a->w_signed ? ((const int8_t *)a->w)[oc * K + k]
+                                        : ((const uint8_t *)a->w)[oc * K + k] - 128;
+                blk[((b * S + st) * QP_OB + o) * 4 + c % 4] = (int8_t)v;
+                sum += (uint32_t)v;
+            }
+        wsum[oc] = (int32_t)sum;
     }
-    (void)OCP;
+}
+
+/* The direct path: stride 1 (any window, pads, dilation). Output pixel
+ * (oy, ox) is read as q = oy*Wp + ox in a padded input of width
+ * Wp = OW + (KW-1)*dw, so that one tap of a block of consecutive q is one
+ * contiguous run of the padded input, laid out as [C/4][rows][Wp][4]: the
+ * GEMM reads it in place, no im2col. Lanes with ox >= OW are computed and
+ * not stored. */
+static int qp_direct(const mote_qconv2d_args *a) { return a->sh == 1 && a->sw == 1; }
+static int64_t qp_wp(const mote_qconv2d_args *a) { return a->OW + (a->KW - 1) * a->dw; }
+static int64_t qp_rows(const mote_qconv2d_args *a, int64_t out_rows)
+{
+    return out_rows + (a->KH - 1) * a->dh + QP_PB / qp_wp(a) + 2;
 }
 
 size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a)
 {
-    const int64_t K = a->C * a->KH * a->KW;
-    /* the interleaved block, four plain rows, the pixel sums */
-    return (size_t)qp_k4(K) * QP_PB * 4 + 4 * QP_PB + QP_PB * 4;
+    const int64_t S = qp_steps(a);
+    size_t common = (size_t)S * 4 + 4 * QP_PB + 64;      /* offsets, pixel sums */
+    if (qp_direct(a)) {
+        const int64_t Wp = qp_wp(a);
+        return common + (size_t)((a->C + 3) / 4) * (size_t)qp_rows(a, a->OH) * (size_t)Wp * 4 +
+               64 + 4 * (size_t)(Wp + 32);
+    }
+    return common + (size_t)S * QP_PB * 4 + 4 * QP_PB;
 }
 
-/* Four rows of 64 bytes -> 64 lanes of 4 bytes (row j in byte j), each
- * byte xor flip (0x80 turns i8 into i8 + 128 as u8). */
+/* Four rows of n bytes (n a multiple of 16) -> n lanes of 4 bytes (row j
+ * in byte j), each byte xor flip (0x80 turns i8 into i8 + 128 as u8). */
 static inline void qp_interleave(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
-                                 const uint8_t *r3, uint8_t *out, __m128i flip)
+                                 const uint8_t *r3, int64_t n, uint8_t *out, __m128i flip)
 {
-    for (int i = 0; i < QP_PB; i += 16) {
+    for (int64_t i = 0; i < n; i += 16) {
         __m128i a = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r0 + i)), flip);
         __m128i b = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r1 + i)), flip);
         __m128i c = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r2 + i)), flip);
         __m128i d = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r3 + i)), flip);
         __m128i ab0 = _mm_unpacklo_epi8(a, b), ab1 = _mm_unpackhi_epi8(a, b);
         __m128i cd0 = _mm_unpacklo_epi8(c, d), cd1 = _mm_unpackhi_epi8(c, d);
-        _mm_store_si128((__m128i *)(out + 4 * i), _mm_unpacklo_epi16(ab0, cd0));
-        _mm_store_si128((__m128i *)(out + 4 * i + 16), _mm_unpackhi_epi16(ab0, cd0));
-        _mm_store_si128((__m128i *)(out + 4 * i + 32), _mm_unpacklo_epi16(ab1, cd1));
-        _mm_store_si128((__m128i *)(out + 4 * i + 48), _mm_unpackhi_epi16(ab1, cd1));
+        _mm_storeu_si128((__m128i *)(out + 4 * i), _mm_unpacklo_epi16(ab0, cd0));
+        _mm_storeu_si128((__m128i *)(out + 4 * i + 16), _mm_unpackhi_epi16(ab0, cd0));
+        _mm_storeu_si128((__m128i *)(out + 4 * i + 32), _mm_unpacklo_epi16(ab1, cd1));
+        _mm_storeu_si128((__m128i *)(out + 4 * i + 48), _mm_unpackhi_epi16(ab1, cd1));
     }
 }
 
-/* One plain im2col row: input value k (channel c, tap ky, kx) of the n
- * pixels from pb, raw bytes; taps outside the image get pad (x_zp's byte). */
-static void qp_row(const mote_qconv2d_args *a, int64_t k, int64_t pb, int64_t n, uint8_t pad,
-                   uint8_t *row)
+/* The padded input of the direct path, rows [row0, row0 + R) of the padded
+ * image (padded row r is input row r - ph), into xp ([C4][R][Wp][4]);
+ * tmp holds four rows of Wp + 32 bytes. */
+static void qp_pad_input(const mote_qconv2d_args *a, int64_t row0, int64_t R, uint8_t *xp,
+                         uint8_t *tmp)
 {
-    const int64_t kx = k % a->KW, ky = (k / a->KW) % a->KH, c = k / (a->KW * a->KH);
+    const int64_t Wp = qp_wp(a), C4 = (a->C + 3) / 4, W16 = (Wp + 15) / 16 * 16;
+    const uint8_t flip = a->x_signed ? 0x80 : 0, pad = (uint8_t)a->x_zp;
+    const __m128i vflip = _mm_set1_epi8((char)flip);
+    const int64_t lo = a->pw, hi = a->pw + a->W < Wp ? a->pw + a->W : Wp;
+    for (int64_t c4 = 0; c4 < C4; c4++)
+        for (int64_t r = 0; r < R; r++) {
+            const int64_t iy = row0 + r - a->ph;
+            const uint8_t *rp[4];
+            for (int j = 0; j < 4; j++) {
+                const int64_t c = 4 * c4 + j;
+                uint8_t *t = tmp + j * (Wp + 32);
+                if (c >= a->C) {
+                    memset(t, flip, (size_t)W16);            /* 0 after the flip */
+                } else if (iy < 0 || iy >= a->H) {
+                    memset(t, pad, (size_t)W16);
+                } else {
+                    memset(t, pad, (size_t)W16);
+                    if (hi > lo)
+                        memcpy(t + lo, (const uint8_t *)a->x + (c * a->H + iy) * a->W, (size_t)(hi - lo));
+                }
+                rp[j] = t;
+            }
+            qp_interleave(rp[0], rp[1], rp[2], rp[3], W16, xp + ((c4 * R + r) * Wp) * 4, vflip);
+        }
+}
+
+/* One plain im2col row of the strided path: channel c at tap (ky, kx) for
+ * the n pixels from pb, raw bytes; taps outside the image get pad. */
+static void qp_row(const mote_qconv2d_args *a, int64_t c, int64_t ky, int64_t kx, int64_t pb,
+                   int64_t n, uint8_t pad, uint8_t *row)
+{
     const uint8_t *x = (const uint8_t *)a->x + c * a->H * a->W;
     int64_t i = 0, oy = pb / a->OW, ox = pb % a->OW;
     while (i < n) {
@@ -107,19 +161,10 @@ static void qp_row(const mote_qconv2d_args *a, int64_t k, int64_t pb, int64_t n,
             memset(d, pad, (size_t)cnt);
         } else {
             const uint8_t *src = x + iy * a->W;
-            int64_t ix0 = ox * a->sw - a->pw + kx * a->dw;
-            if (a->sw == 1) {
-                int64_t lo = ix0 < 0 ? -ix0 : 0, hi = ix0 + cnt > a->W ? a->W - ix0 : cnt;
-                if (lo > cnt) lo = cnt;
-                if (hi < lo) hi = lo;
-                if (lo) memset(d, pad, (size_t)lo);
-                if (hi > lo) memcpy(d + lo, src + ix0 + lo, (size_t)(hi - lo));
-                if (cnt > hi) memset(d + hi, pad, (size_t)(cnt - hi));
-            } else {
-                for (int64_t j = 0; j < cnt; j++) {
-                    int64_t ix = ix0 + j * a->sw;
-                    d[j] = ix < 0 || ix >= a->W ? pad : src[ix];
-                }
+            const int64_t ix0 = ox * a->sw - a->pw + kx * a->dw, sw = a->sw, W = a->W;
+            for (int64_t j = 0; j < cnt; j++) {
+                int64_t ix = ix0 + j * sw;
+                d[j] = (uint64_t)ix < (uint64_t)W ? src[ix] : pad;
             }
         }
         i += cnt;
@@ -128,45 +173,38 @@ static void qp_row(const mote_qconv2d_args *a, int64_t k, int64_t pb, int64_t n,
     }
 }
 
-/* The im2col block of n pixels from pb into xb ([K4][64][4]). */
+/* The im2col block of the strided path: n pixels from pb into xb
+ * ([S][64][4]); rows: four rows of 64 bytes. */
 static void qp_im2col(const mote_qconv2d_args *a, int64_t pb, int64_t n, uint8_t *xb,
                       uint8_t *rows)
 {
-    const int64_t K = a->C * a->KH * a->KW, K4 = qp_k4(K), P = a->OH * a->OW;
-    const uint8_t pad = (uint8_t)a->x_zp;
-    const uint8_t zero = a->x_signed ? 0x80 : 0;   /* 0 after the flip */
+    const int64_t C4 = (a->C + 3) / 4, KHW = a->KH * a->KW;
+    const uint8_t pad = (uint8_t)a->x_zp, zero = a->x_signed ? 0x80 : 0;   /* 0 after the flip */
     const __m128i flip = _mm_set1_epi8(a->x_signed ? (char)0x80 : 0);
-    const int direct = a->KH == 1 && a->KW == 1 && a->sh == 1 && a->sw == 1 && a->ph == 0 &&
-                       a->pw == 0 && a->H == a->OH && a->W == a->OW && n == QP_PB;
-    for (int64_t k4 = 0; k4 < K4; k4++) {
-        const uint8_t *r[4];
-        for (int j = 0; j < 4; j++) {
-            int64_t k = 4 * k4 + j;
-            uint8_t *row = rows + j * QP_PB;
-            if (k >= K) {
-                memset(row, zero, QP_PB);
-                r[j] = row;
-            } else if (direct) {
-                r[j] = (const uint8_t *)a->x + k * P + pb;
-            } else {
-                qp_row(a, k, pb, n, pad, row);
-                if (n < QP_PB) memset(row + n, zero, (size_t)(QP_PB - n));
-                r[j] = row;
+    for (int64_t c4 = 0; c4 < C4; c4++)
+        for (int64_t t = 0; t < KHW; t++) {
+            const int64_t ky = t / a->KW, kx = t % a->KW;
+            for (int j = 0; j < 4; j++) {
+                uint8_t *row = rows + j * QP_PB;
+                if (4 * c4 + j >= a->C) {
+                    memset(row, zero, QP_PB);
+                } else {
+                    qp_row(a, 4 * c4 + j, ky, kx, pb, n, pad, row);
+                    if (n < QP_PB) memset(row + n, zero, (size_t)(QP_PB - n));
+                }
             }
+            qp_interleave(rows, rows + QP_PB, rows + 2 * QP_PB, rows + 3 * QP_PB, QP_PB,
+                          xb + (c4 * KHW + t) * QP_PB * 4, flip);
         }
-        qp_interleave(r[0], r[1], r[2], r[3], xb + k4 * QP_PB * 4, flip);
-    }
 }
 
-/* Stores 16 accumulators (lanes < mask) as channel oc's outputs from
- * element i; the same operations as mote_qconv2d_store. */
-static inline void qp_store16(const mote_qconv2d_args *a, int64_t oc, int64_t i, __mmask16 m,
-                              __m512i acc)
+/* Requantizes 16 accumulators of channel oc: the same operations as
+ * mote_qconv2d_store, giving i32 lanes (the output byte's value, or acc
+ * itself for y_i32). */
+static inline __m512i qp_requant(const mote_qconv2d_args *a, int64_t oc, __m512i acc)
 {
-    if (a->y_i32) {
-        _mm512_mask_storeu_epi32((int32_t *)a->y + i, m, acc);
-        return;
-    }
+    if (a->y_i32)
+        return acc;
     __m512i v;
     if (a->fscale) {
         __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_set1_ps(a->fscale[oc]));
@@ -174,54 +212,56 @@ static inline void qp_store16(const mote_qconv2d_args *a, int64_t oc, int64_t i,
         f = _mm512_add_ps(f, _mm512_set1_ps((float)a->y_zp));
         f = _mm512_max_ps(f, _mm512_set1_ps((float)a->act_min));
         f = _mm512_min_ps(f, _mm512_set1_ps((float)a->act_max));
-        v = _mm512_cvtps_epi32(f);
-    } else {
-        const int32_t mult = a->mult[oc];
-        const int sh = a->shift[oc], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
-        __m512i x = _mm512_sll_epi32(acc, _mm_cvtsi32_si128(left));
-        /* saturating rounding doubling high multiply, on even and odd
-         * lanes as 64-bit products (mult >= 0, so no saturation case) */
-        const __m512i mv = _mm512_set1_epi64(mult), zero = _mm512_setzero_si512();
-        const __m512i pos = _mm512_set1_epi64(1 << 30), neg = _mm512_set1_epi64(1 - (1 << 30));
-        const __m512i bias = _mm512_set1_epi64(((int64_t)1 << 31) - 1);
-        __m512i pe = _mm512_mul_epi32(x, mv), po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), mv);
-        pe = _mm512_add_epi64(pe, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(pe, zero), pos, neg));
-        po = _mm512_add_epi64(po, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(po, zero), pos, neg));
-        pe = _mm512_mask_add_epi64(pe, _mm512_cmplt_epi64_mask(pe, zero), pe, bias);
-        po = _mm512_mask_add_epi64(po, _mm512_cmplt_epi64_mask(po, zero), po, bias);
-        pe = _mm512_srai_epi64(pe, 31);
-        po = _mm512_srai_epi64(po, 31);
-        x = _mm512_mask_blend_epi32(0xAAAA, pe, _mm512_slli_epi64(po, 32));
-        /* rounding right shift, ties away from zero */
-        if (right) {
-            const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
-            __m512i rem = _mm512_and_si512(x, _mm512_set1_epi32(mask));
-            __m512i thr = _mm512_add_epi32(_mm512_set1_epi32(mask >> 1), _mm512_srli_epi32(x, 31));
-            x = _mm512_sra_epi32(x, _mm_cvtsi32_si128(right));
-            x = _mm512_mask_add_epi32(x, _mm512_cmpgt_epi32_mask(rem, thr), x, _mm512_set1_epi32(1));
-        }
-        v = _mm512_add_epi32(x, _mm512_set1_epi32(a->y_zp));
-        v = _mm512_max_epi32(v, _mm512_set1_epi32(a->act_min));
-        v = _mm512_min_epi32(v, _mm512_set1_epi32(a->act_max));
+        return _mm512_cvtps_epi32(f);
     }
-    _mm512_mask_cvtepi32_storeu_epi8((uint8_t *)a->y + i, m, v);
+    const int32_t mult = a->mult[oc];
+    const int sh = a->shift[oc], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
+    __m512i x = _mm512_sll_epi32(acc, _mm_cvtsi32_si128(left));
+    /* saturating rounding doubling high multiply, on even and odd lanes as
+     * 64-bit products (mult >= 0, so never the saturating case); C's
+     * division toward zero by 2^31 is a shift after adding 2^31 - 1 to a
+     * negative sum */
+    const __m512i mv = _mm512_set1_epi64(mult), zero = _mm512_setzero_si512();
+    const __m512i pos = _mm512_set1_epi64(1 << 30), neg = _mm512_set1_epi64(1 - (1 << 30));
+    const __m512i bias = _mm512_set1_epi64(((int64_t)1 << 31) - 1);
+    __m512i pe = _mm512_mul_epi32(x, mv), po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), mv);
+    pe = _mm512_add_epi64(pe, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(pe, zero), pos, neg));
+    po = _mm512_add_epi64(po, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(po, zero), pos, neg));
+    pe = _mm512_mask_add_epi64(pe, _mm512_cmplt_epi64_mask(pe, zero), pe, bias);
+    po = _mm512_mask_add_epi64(po, _mm512_cmplt_epi64_mask(po, zero), po, bias);
+    pe = _mm512_srai_epi64(pe, 31);
+    po = _mm512_srai_epi64(po, 31);
+    x = _mm512_mask_blend_epi32(0xAAAA, pe, _mm512_slli_epi64(po, 32));
+    /* rounding right shift, ties away from zero */
+    if (right) {
+        const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
+        __m512i rem = _mm512_and_si512(x, _mm512_set1_epi32(mask));
+        __m512i thr = _mm512_add_epi32(_mm512_set1_epi32(mask >> 1), _mm512_srli_epi32(x, 31));
+        x = _mm512_sra_epi32(x, _mm_cvtsi32_si128(right));
+        x = _mm512_mask_add_epi32(x, _mm512_cmpgt_epi32_mask(rem, thr), x, _mm512_set1_epi32(1));
+    }
+    v = _mm512_add_epi32(x, _mm512_set1_epi32(a->y_zp));
+    v = _mm512_max_epi32(v, _mm512_set1_epi32(a->act_min));
+    return _mm512_min_epi32(v, _mm512_set1_epi32(a->act_max));
 }
 
-/* The tile: NV vectors of 16 pixels times QP_OB channels over K4 steps. */
+/* The tile: NV vectors of 16 pixels times QP_OB channels over S steps;
+ * step s reads its pixels at xb + off[s] * 4 bytes. */
 static inline __attribute__((always_inline)) void
-qp_tile(const int NV, const uint8_t *xb, const int32_t *wb, int64_t K4, __m512i acc[4][QP_OB])
+qp_tile(const int NV, const uint8_t *xb, const int32_t *off, const int32_t *wb, int64_t S,
+        __m512i acc[4][QP_OB])
 {
     __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
     __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
     __m512i c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
     __m512i c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
-    for (int64_t k = 0; k < K4; k++) {
-        const __m512i *xv = (const __m512i *)(xb + k * QP_PB * 4);
+    for (int64_t k = 0; k < S; k++) {
+        const uint8_t *xv = xb + (int64_t)off[k] * 4;
         const int32_t *w = wb + k * QP_OB;
-        __m512i x0 = _mm512_load_si512(xv), x1 = x0, x2 = x0, x3 = x0, b;
-        if (NV > 1) x1 = _mm512_load_si512(xv + 1);
-        if (NV > 2) x2 = _mm512_load_si512(xv + 2);
-        if (NV > 3) x3 = _mm512_load_si512(xv + 3);
+        __m512i x0 = _mm512_loadu_si512(xv), x1 = x0, x2 = x0, x3 = x0, b;
+        if (NV > 1) x1 = _mm512_loadu_si512(xv + 64);
+        if (NV > 2) x2 = _mm512_loadu_si512(xv + 128);
+        if (NV > 3) x3 = _mm512_loadu_si512(xv + 192);
 #define QP_O(o)                                                   \
         b = _mm512_set1_epi32(w[o]);                              \
         c0##o = _mm512_dpbusd_epi32(c0##o, x0, b);                \
@@ -237,59 +277,133 @@ qp_tile(const int NV, const uint8_t *xb, const int32_t *wb, int64_t K4, __m512i 
     acc[3][0] = c30; acc[3][1] = c31; acc[3][2] = c32; acc[3][3] = c33; acc[3][4] = c34; acc[3][5] = c35;
 }
 
+/* Where a vector's lanes go: up to 4 runs, lane l of run r to output
+ * pixel base[r] + l, for the lanes in mask[r]. */
+typedef struct qp_segs {
+    int n;
+    __mmask16 mask[4];
+    int64_t base[4];
+} qp_segs;
+
+/* One block: nv vectors of pixels read through off from xb, every
+ * channel block in [oc0, oc1), stored through seg. */
+static void qp_block(const mote_qconv2d_args *a, const int32_t *wsum, const int32_t *blk,
+                     int64_t S, const uint8_t *xb, const int32_t *off, int nv, const qp_segs *seg,
+                     int need_xsum, int32_t *xsum)
+{
+    const int64_t K = a->C * a->KH * a->KW, P = a->OH * a->OW;
+    const int32_t xz = a->x_zp + (a->x_signed ? 128 : 0), wshift = a->w_signed ? 0 : 128;
+    if (need_xsum) {
+        const __m512i ones = _mm512_set1_epi8(1);
+        for (int v = 0; v < nv; v++) {
+            __m512i s = _mm512_setzero_si512();
+            for (int64_t k = 0; k < S; k++)
+                s = _mm512_dpbusd_epi32(s, _mm512_loadu_si512(xb + (int64_t)off[k] * 4 + 64 * v), ones);
+            _mm512_storeu_si512(xsum + 16 * v, s);
+        }
+    }
+    const int64_t b0 = a->oc0 / QP_OB, b1 = (a->oc1 + QP_OB - 1) / QP_OB;
+    for (int64_t b = b0; b < b1; b++) {
+        __m512i acc[4][QP_OB];
+        const int32_t *wb = blk + b * S * QP_OB;
+        switch (nv) {
+        case 1: qp_tile(1, xb, off, wb, S, acc); break;
+        case 2: qp_tile(2, xb, off, wb, S, acc); break;
+        case 3: qp_tile(3, xb, off, wb, S, acc); break;
+        default: qp_tile(4, xb, off, wb, S, acc); break;
+        }
+        for (int o = 0; o < QP_OB; o++) {
+            const int64_t oc = b * QP_OB + o;
+            if (oc < a->oc0 || oc >= a->oc1) continue;
+            const int32_t wz = a->w_zp[oc] - wshift;
+            const uint32_t c0 = (uint32_t)(a->bias ? a->bias[oc] : 0) -
+                                (uint32_t)xz * (uint32_t)wsum[oc] +
+                                (uint32_t)K * (uint32_t)xz * (uint32_t)wz;
+            for (int v = 0; v < nv; v++) {
+                __m512i s = _mm512_add_epi32(acc[v][o], _mm512_set1_epi32((int32_t)c0));
+                if (wz)
+                    s = _mm512_sub_epi32(s, _mm512_mullo_epi32(_mm512_loadu_si512(xsum + 16 * v),
+                                                               _mm512_set1_epi32(wz)));
+                s = qp_requant(a, oc, s);
+                const qp_segs *g = seg + v;
+                for (int r = 0; r < g->n; r++) {
+                    if (a->y_i32)
+                        _mm512_mask_storeu_epi32((int32_t *)a->y + oc * P + g->base[r], g->mask[r], s);
+                    else
+                        _mm512_mask_cvtepi32_storeu_epi8((uint8_t *)a->y + oc * P + g->base[r],
+                                                         g->mask[r], s);
+                }
+            }
+        }
+    }
+}
+
 void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa)
 {
     const mote_qconv2d_args *a = &pa->a;
-    const int64_t K = a->C * a->KH * a->KW, K4 = qp_k4(K), P = a->OH * a->OW;
+    if (pa->p0 >= pa->p1 || a->oc0 >= a->oc1)
+        return;
+    const int64_t S = qp_steps(a), KHW = a->KH * a->KW, C4 = (a->C + 3) / 4;
     const int32_t *wsum = pa->wp;
     const int32_t *blk = (const int32_t *)((const char *)pa->wp + qp_head(a->OC));
-    uint8_t *xb = pa->scratch;
-    uint8_t *rows = xb + K4 * QP_PB * 4;
-    int32_t *xsum = (int32_t *)(rows + 4 * QP_PB);
-    const int32_t xz = a->x_zp + (a->x_signed ? 128 : 0), wshift = a->w_signed ? 0 : 128;
+    int32_t *off = pa->scratch;
+    int32_t *xsum = off + (S + 15) / 16 * 16;
+    uint8_t *data = (uint8_t *)(xsum + 4 * 16);
+    const int32_t wshift = a->w_signed ? 0 : 128;
     int need_xsum = 0;
     for (int64_t oc = a->oc0; oc < a->oc1; oc++)
         need_xsum |= a->w_zp[oc] - wshift != 0;
-    const int64_t b0 = a->oc0 / QP_OB, b1 = (a->oc1 + QP_OB - 1) / QP_OB;
+    qp_segs seg[4];
+    if (qp_direct(a)) {
+        const int64_t Wp = qp_wp(a), OW = a->OW;
+        const int64_t oy0 = pa->p0 / OW, oy1 = (pa->p1 - 1) / OW;
+        const int64_t R = qp_rows(a, oy1 - oy0 + 1);
+        uint8_t *tmp = data + (size_t)(C4 * R * Wp) * 4 + 64;
+        qp_pad_input(a, oy0, R, data, tmp);
+        for (int64_t c4 = 0, k = 0; c4 < C4; c4++)
+            for (int64_t ky = 0; ky < a->KH; ky++)
+                for (int64_t kx = 0; kx < a->KW; kx++, k++)
+                    off[k] = (int32_t)((c4 * R + ky * a->dh) * Wp + kx * a->dw);
+        /* q relative to row oy0: from the first pixel to past the last */
+        const int64_t q0 = pa->p0 % OW, q1 = (oy1 - oy0) * Wp + (pa->p1 - 1) % OW + 1;
+        for (int64_t qb = q0; qb < q1; qb += QP_PB) {
+            const int64_t n = q1 - qb < QP_PB ? q1 - qb : QP_PB;
+            const int nv = (int)((n + 15) / 16);
+            for (int v = 0; v < nv; v++) {
+                qp_segs *g = &seg[v];
+                g->n = 0;
+                int64_t l = 0, lend = n - 16 * v < 16 ? n - 16 * v : 16;
+                while (l < lend) {
+                    int64_t q = qb + 16 * v + l, r = q / Wp, ox = q % Wp;
+                    if (ox >= OW) {            /* the padding columns */
+                        l += Wp - ox;
+                        continue;
+                    }
+                    int64_t cnt = OW - ox < lend - l ? OW - ox : lend - l;
+                    g->mask[g->n] = (__mmask16)(((1u << cnt) - 1) << l);
+                    g->base[g->n] = (oy0 + r) * OW + ox - l;
+                    g->n++;
+                    l += cnt;
+                }
+            }
+            qp_block(a, wsum, blk, S, data + qb * 4, off, nv, seg, need_xsum, xsum);
+        }
+        return;
+    }
+    uint8_t *xb = data, *rows = data + (size_t)S * QP_PB * 4;
+    for (int64_t k = 0; k < S; k++)
+        off[k] = (int32_t)(k * QP_PB);
+    (void)KHW;
     for (int64_t pb = pa->p0; pb < pa->p1; pb += QP_PB) {
         const int64_t n = pa->p1 - pb < QP_PB ? pa->p1 - pb : QP_PB;
         const int nv = (int)((n + 15) / 16);
         qp_im2col(a, pb, n, xb, rows);
-        if (need_xsum) {
-            const __m512i ones = _mm512_set1_epi8(1);
-            for (int v = 0; v < nv; v++) {
-                __m512i s = _mm512_setzero_si512();
-                for (int64_t k = 0; k < K4; k++)
-                    s = _mm512_dpbusd_epi32(s, _mm512_load_si512(xb + (k * QP_PB + 16 * v) * 4), ones);
-                _mm512_storeu_si512(xsum + 16 * v, s);
-            }
+        for (int v = 0; v < nv; v++) {
+            int64_t left = n - 16 * v;
+            seg[v].n = 1;
+            seg[v].mask[0] = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+            seg[v].base[0] = pb + 16 * v;
         }
-        for (int64_t b = b0; b < b1; b++) {
-            __m512i acc[4][QP_OB];
-            const int32_t *wb = blk + b * K4 * QP_OB;
-            switch (nv) {
-            case 1: qp_tile(1, xb, wb, K4, acc); break;
-            case 2: qp_tile(2, xb, wb, K4, acc); break;
-            case 3: qp_tile(3, xb, wb, K4, acc); break;
-            default: qp_tile(4, xb, wb, K4, acc); break;
-            }
-            for (int o = 0; o < QP_OB; o++) {
-                const int64_t oc = b * QP_OB + o;
-                if (oc < a->oc0 || oc >= a->oc1) continue;
-                const int32_t wz = a->w_zp[oc] - wshift;
-                const uint32_t c0 = (uint32_t)(a->bias ? a->bias[oc] : 0) -
-                                    (uint32_t)xz * (uint32_t)wsum[oc] +
-                                    (uint32_t)K * (uint32_t)xz * (uint32_t)wz;
-                for (int v = 0; v < nv; v++) {
-                    const int64_t left = n - 16 * v;
-                    const __mmask16 m = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
-                    __m512i s = _mm512_add_epi32(acc[v][o], _mm512_set1_epi32((int32_t)c0));
-                    if (wz)
-                        s = _mm512_sub_epi32(s, _mm512_mullo_epi32(_mm512_loadu_si512(xsum + 16 * v),
-                                                                   _mm512_set1_epi32(wz)));
-                    qp_store16(a, oc, oc * P + pb + 16 * v, m, s);
-                }
-            }
-        }
+        qp_block(a, wsum, blk, S, xb, off, nv, seg, need_xsum, xsum);
     }
 }
