@@ -90,7 +90,7 @@ size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a)
     if (qp_direct(a)) {
         const int64_t Wp = qp_wp(a);
         return common + (size_t)((a->C + 3) / 4) * (size_t)qp_rows(a, a->OH) * (size_t)Wp * 4 +
-               64 + 4 * (size_t)(Wp + 32);
+               64 + 5 * (size_t)(a->W + 32) + 64;
     }
     return common + (size_t)S * QP_PB * 4 + 4 * QP_PB;
 }
@@ -116,34 +116,49 @@ static inline void qp_interleave(const uint8_t *r0, const uint8_t *r1, const uin
 
 /* The padded input of the direct path, rows [row0, row0 + R) of the padded
  * image (padded row r is input row r - ph), into xp ([C4][R][Wp][4]);
- * tmp holds four rows of Wp + 32 bytes. */
+ * tmp holds four rows of W + 32 bytes. Padding lanes are xz' for real
+ * channels and 0 for the channels past C; the image's columns are
+ * interleaved straight from x, 16 at a time (the last few through tmp, so
+ * that nothing past x's end is read). */
 static void qp_pad_input(const mote_qconv2d_args *a, int64_t row0, int64_t R, uint8_t *xp,
                          uint8_t *tmp)
 {
-    const int64_t Wp = qp_wp(a), C4 = (a->C + 3) / 4, W16 = (Wp + 15) / 16 * 16;
-    const uint8_t flip = a->x_signed ? 0x80 : 0, pad = (uint8_t)a->x_zp;
+    const int64_t Wp = qp_wp(a), C4 = (a->C + 3) / 4, W = a->W, W16 = W / 16 * 16;
+    const uint8_t flip = a->x_signed ? 0x80 : 0, pad = (uint8_t)(a->x_zp ^ flip);
     const __m128i vflip = _mm_set1_epi8((char)flip);
-    const int64_t lo = a->pw, hi = a->pw + a->W < Wp ? a->pw + a->W : Wp;
-    for (int64_t c4 = 0; c4 < C4; c4++)
+    const int64_t lo = a->pw, hi = a->pw + W < Wp ? a->pw + W : Wp;
+    uint8_t *zrow = tmp + 4 * (W + 32);              /* a row of flip bytes: 0 after it */
+    memset(zrow, flip, (size_t)(W + 32));
+    for (int64_t c4 = 0; c4 < C4; c4++) {
+        uint32_t pat = 0;                              /* the padding lane */
+        for (int j = 0; j < 4; j++)
+            if (4 * c4 + j < a->C) pat |= (uint32_t)pad << (8 * j);
+        const __m512i vpat = _mm512_set1_epi32((int32_t)pat);
         for (int64_t r = 0; r < R; r++) {
             const int64_t iy = row0 + r - a->ph;
-            const uint8_t *rp[4];
-            for (int j = 0; j < 4; j++) {
-                const int64_t c = 4 * c4 + j;
-                uint8_t *t = tmp + j * (Wp + 32);
-                if (c >= a->C) {
-                    memset(t, flip, (size_t)W16);            /* 0 after the flip */
-                } else if (iy < 0 || iy >= a->H) {
-                    memset(t, pad, (size_t)W16);
-                } else {
-                    memset(t, pad, (size_t)W16);
-                    if (hi > lo)
-                        memcpy(t + lo, (const uint8_t *)a->x + (c * a->H + iy) * a->W, (size_t)(hi - lo));
-                }
-                rp[j] = t;
+            uint8_t *d = xp + ((c4 * R + r) * Wp) * 4;
+            if (iy < 0 || iy >= a->H || hi <= lo) {
+                for (int64_t i = 0; i < Wp; i += 16)
+                    _mm512_storeu_si512(d + 4 * i, vpat);   /* may run into the next row */
+                continue;
             }
-            qp_interleave(rp[0], rp[1], rp[2], rp[3], W16, xp + ((c4 * R + r) * Wp) * 4, vflip);
+            const uint8_t *rp[4];
+            for (int j = 0; j < 4; j++)
+                rp[j] = 4 * c4 + j < a->C ? (const uint8_t *)a->x + ((4 * c4 + j) * a->H + iy) * W : zrow;
+            for (int64_t i = 0; i < lo; i += 16)
+                _mm512_storeu_si512(d + 4 * i, vpat);
+            qp_interleave(rp[0], rp[1], rp[2], rp[3], W16, d + 4 * lo, vflip);
+            if (W16 < W) {
+                for (int j = 0; j < 4; j++) {
+                    memcpy(tmp + j * 32, rp[j] + W16, (size_t)(W - W16));
+                    memset(tmp + j * 32 + (W - W16), a->x_zp, 16);
+                }
+                qp_interleave(tmp, tmp + 32, tmp + 64, tmp + 96, 16, d + 4 * (lo + W16), vflip);
+            }
+            for (int64_t i = hi; i < Wp; i += 16)
+                _mm512_storeu_si512(d + 4 * i, vpat);
         }
+    }
 }
 
 /* One plain im2col row of the strided path: channel c at tap (ky, kx) for
@@ -162,7 +177,22 @@ static void qp_row(const mote_qconv2d_args *a, int64_t c, int64_t ky, int64_t kx
         } else {
             const uint8_t *src = x + iy * a->W;
             const int64_t ix0 = ox * a->sw - a->pw + kx * a->dw, sw = a->sw, W = a->W;
-            for (int64_t j = 0; j < cnt; j++) {
+            int64_t j = 0;
+            if (sw == 2) {
+                /* even bytes of 64: the low bytes of 32 16-bit lanes; a
+                 * masked load reads nothing past the row */
+                while (j < cnt && ix0 + j * 2 < 0) {
+                    d[j] = pad;
+                    j++;
+                }
+                for (; j + 32 <= cnt && ix0 + 2 * j < W; j += 32) {
+                    int64_t s0 = ix0 + 2 * j, left = W - s0;
+                    __mmask64 m = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
+                    __m512i v = _mm512_mask_loadu_epi8(_mm512_set1_epi8((char)pad), m, src + s0);
+                    _mm256_storeu_si256((__m256i *)(d + j), _mm512_cvtepi16_epi8(v));
+                }
+            }
+            for (; j < cnt; j++) {
                 int64_t ix = ix0 + j * sw;
                 d[j] = (uint64_t)ix < (uint64_t)W ? src[ix] : pad;
             }
