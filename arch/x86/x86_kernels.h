@@ -78,6 +78,9 @@ size_t mote_qconv2d_pack_bytes_avx512(int64_t OC, int64_t K);
 void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp);
 size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a);
 void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa);
+/* the depthwise case (one input channel per group) of mote_qconv2d_avx512;
+ * 0: a shape it leaves to the general kernel */
+int mote_qconv2d_dw_avx512(const mote_qconv2d_args *a);
 void mote_im2col_f32_avx512(const mote_conv2d_args *a, int64_t g, float *col);
 void mote_im2col_f32_avx2(const mote_conv2d_args *a, int64_t g, float *col);
 

@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "x86_kernels.h"
+#include "avx512/qrequant_avx512.h"
 
 #define QP_OB 6       /* output channels per packed block */
 #define QP_PB 64      /* output pixels per block          */
@@ -228,53 +229,6 @@ static void qp_im2col(const mote_qconv2d_args *a, int64_t pb, int64_t n, uint8_t
         }
 }
 
-/* Requantizes 16 accumulators of channel oc: the same operations as
- * mote_qconv2d_store, giving i32 lanes (the output byte's value, or acc
- * itself for y_i32). */
-static inline __m512i qp_requant(const mote_qconv2d_args *a, int64_t oc, __m512i acc)
-{
-    if (a->y_i32)
-        return acc;
-    __m512i v;
-    if (a->fscale) {
-        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_set1_ps(a->fscale[oc]));
-        f = _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        f = _mm512_add_ps(f, _mm512_set1_ps((float)a->y_zp));
-        f = _mm512_max_ps(f, _mm512_set1_ps((float)a->act_min));
-        f = _mm512_min_ps(f, _mm512_set1_ps((float)a->act_max));
-        return _mm512_cvtps_epi32(f);
-    }
-    const int32_t mult = a->mult[oc];
-    const int sh = a->shift[oc], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
-    __m512i x = _mm512_sll_epi32(acc, _mm_cvtsi32_si128(left));
-    /* saturating rounding doubling high multiply, on even and odd lanes as
-     * 64-bit products (mult >= 0, so never the saturating case); C's
-     * division toward zero by 2^31 is a shift after adding 2^31 - 1 to a
-     * negative sum */
-    const __m512i mv = _mm512_set1_epi64(mult), zero = _mm512_setzero_si512();
-    const __m512i pos = _mm512_set1_epi64(1 << 30), neg = _mm512_set1_epi64(1 - (1 << 30));
-    const __m512i bias = _mm512_set1_epi64(((int64_t)1 << 31) - 1);
-    __m512i pe = _mm512_mul_epi32(x, mv), po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), mv);
-    pe = _mm512_add_epi64(pe, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(pe, zero), pos, neg));
-    po = _mm512_add_epi64(po, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(po, zero), pos, neg));
-    pe = _mm512_mask_add_epi64(pe, _mm512_cmplt_epi64_mask(pe, zero), pe, bias);
-    po = _mm512_mask_add_epi64(po, _mm512_cmplt_epi64_mask(po, zero), po, bias);
-    pe = _mm512_srai_epi64(pe, 31);
-    po = _mm512_srai_epi64(po, 31);
-    x = _mm512_mask_blend_epi32(0xAAAA, pe, _mm512_slli_epi64(po, 32));
-    /* rounding right shift, ties away from zero */
-    if (right) {
-        const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
-        __m512i rem = _mm512_and_si512(x, _mm512_set1_epi32(mask));
-        __m512i thr = _mm512_add_epi32(_mm512_set1_epi32(mask >> 1), _mm512_srli_epi32(x, 31));
-        x = _mm512_sra_epi32(x, _mm_cvtsi32_si128(right));
-        x = _mm512_mask_add_epi32(x, _mm512_cmpgt_epi32_mask(rem, thr), x, _mm512_set1_epi32(1));
-    }
-    v = _mm512_add_epi32(x, _mm512_set1_epi32(a->y_zp));
-    v = _mm512_max_epi32(v, _mm512_set1_epi32(a->act_min));
-    return _mm512_min_epi32(v, _mm512_set1_epi32(a->act_max));
-}
-
 /* The tile: NV vectors of 16 pixels times QP_OB channels over S steps;
  * step s reads its pixels at xb + off[s] * 4 bytes. */
 static inline __attribute__((always_inline)) void
@@ -354,7 +308,7 @@ static void qp_block(const mote_qconv2d_args *a, const int32_t *wsum, const int3
                 if (wz)
                     s = _mm512_sub_epi32(s, _mm512_mullo_epi32(_mm512_loadu_si512(xsum + 16 * v),
                                                                _mm512_set1_epi32(wz)));
-                s = qp_requant(a, oc, s);
+                s = mote_qrequant16_avx512(a, oc, s);
                 const qp_segs *g = seg + v;
                 for (int r = 0; r < g->n; r++) {
                     if (a->y_i32)
