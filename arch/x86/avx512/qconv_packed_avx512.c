@@ -97,11 +97,35 @@ size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a)
 }
 
 /* Four rows of n bytes (n a multiple of 16) -> n lanes of 4 bytes (row j
- * in byte j), each byte xor flip (0x80 turns i8 into i8 + 128 as u8). */
+ * in byte j), each byte xor flip (0x80 turns i8 into i8 + 128 as u8).
+ * 64 pixels at a time in 512-bit registers: the byte and word unpacks work
+ * inside 128-bit lanes, so a 4 x 4 transpose of those lanes puts the
+ * pixels back in order. */
 static inline void qp_interleave(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
                                  const uint8_t *r3, int64_t n, uint8_t *out, __m128i flip)
 {
-    for (int64_t i = 0; i < n; i += 16) {
+    int64_t i = 0;
+    const __m512i f = _mm512_broadcast_i32x4(flip);
+    for (; i + 64 <= n; i += 64) {
+        __m512i a = _mm512_xor_si512(_mm512_loadu_si512(r0 + i), f);
+        __m512i b = _mm512_xor_si512(_mm512_loadu_si512(r1 + i), f);
+        __m512i c = _mm512_xor_si512(_mm512_loadu_si512(r2 + i), f);
+        __m512i d = _mm512_xor_si512(_mm512_loadu_si512(r3 + i), f);
+        __m512i ab0 = _mm512_unpacklo_epi8(a, b), ab1 = _mm512_unpackhi_epi8(a, b);
+        __m512i cd0 = _mm512_unpacklo_epi8(c, d), cd1 = _mm512_unpackhi_epi8(c, d);
+        /* t_k lane L: pixels 16L + 4k .. 16L + 4k + 3 */
+        __m512i t0 = _mm512_unpacklo_epi16(ab0, cd0), t1 = _mm512_unpackhi_epi16(ab0, cd0);
+        __m512i t2 = _mm512_unpacklo_epi16(ab1, cd1), t3 = _mm512_unpackhi_epi16(ab1, cd1);
+        /* u0 = t0.L0 t0.L1 t1.L0 t1.L1, u1 = t2.L0 t2.L1 t3.L0 t3.L1, ... */
+        __m512i u0 = _mm512_shuffle_i32x4(t0, t1, 0x44), u1 = _mm512_shuffle_i32x4(t2, t3, 0x44);
+        __m512i u2 = _mm512_shuffle_i32x4(t0, t1, 0xee), u3 = _mm512_shuffle_i32x4(t2, t3, 0xee);
+        /* o0 = t0.L0 t1.L0 t2.L0 t3.L0 (pixels 0..15), o1 = the L1 lanes, ... */
+        _mm512_storeu_si512(out + 4 * i, _mm512_shuffle_i32x4(u0, u1, 0x88));
+        _mm512_storeu_si512(out + 4 * i + 64, _mm512_shuffle_i32x4(u0, u1, 0xdd));
+        _mm512_storeu_si512(out + 4 * i + 128, _mm512_shuffle_i32x4(u2, u3, 0x88));
+        _mm512_storeu_si512(out + 4 * i + 192, _mm512_shuffle_i32x4(u2, u3, 0xdd));
+    }
+    for (; i < n; i += 16) {
         __m128i a = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r0 + i)), flip);
         __m128i b = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r1 + i)), flip);
         __m128i c = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r2 + i)), flip);
