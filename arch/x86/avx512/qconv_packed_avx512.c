@@ -91,7 +91,7 @@ size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a)
     if (qp_direct(a)) {
         const int64_t Wp = qp_wp(a);
         return common + (size_t)((a->C + 3) / 4) * (size_t)qp_rows(a, a->OH) * (size_t)Wp * 4 +
-               64 + 5 * (size_t)(a->W + 32) + 64;
+               320 + 5 * (size_t)(a->W + 32) + 64;
     }
     return common + (size_t)S * QP_PB * 4 + 4 * QP_PB;
 }
@@ -101,30 +101,33 @@ size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a)
  * 64 pixels at a time in 512-bit registers: the byte and word unpacks work
  * inside 128-bit lanes, so a 4 x 4 transpose of those lanes puts the
  * pixels back in order. */
+static inline void qp_il64(__m512i a, __m512i b, __m512i c, __m512i d, uint8_t *out)
+{
+    __m512i ab0 = _mm512_unpacklo_epi8(a, b), ab1 = _mm512_unpackhi_epi8(a, b);
+    __m512i cd0 = _mm512_unpacklo_epi8(c, d), cd1 = _mm512_unpackhi_epi8(c, d);
+    /* t_k lane L: pixels 16L + 4k .. 16L + 4k + 3 */
+    __m512i t0 = _mm512_unpacklo_epi16(ab0, cd0), t1 = _mm512_unpackhi_epi16(ab0, cd0);
+    __m512i t2 = _mm512_unpacklo_epi16(ab1, cd1), t3 = _mm512_unpackhi_epi16(ab1, cd1);
+    /* u0 = t0.L0 t0.L1 t1.L0 t1.L1, u1 = t2.L0 t2.L1 t3.L0 t3.L1, ... */
+    __m512i u0 = _mm512_shuffle_i32x4(t0, t1, 0x44), u1 = _mm512_shuffle_i32x4(t2, t3, 0x44);
+    __m512i u2 = _mm512_shuffle_i32x4(t0, t1, 0xee), u3 = _mm512_shuffle_i32x4(t2, t3, 0xee);
+    /* o0 = t0.L0 t1.L0 t2.L0 t3.L0 (pixels 0..15), o1 = the L1 lanes, ... */
+    _mm512_storeu_si512(out, _mm512_shuffle_i32x4(u0, u1, 0x88));
+    _mm512_storeu_si512(out + 64, _mm512_shuffle_i32x4(u0, u1, 0xdd));
+    _mm512_storeu_si512(out + 128, _mm512_shuffle_i32x4(u2, u3, 0x88));
+    _mm512_storeu_si512(out + 192, _mm512_shuffle_i32x4(u2, u3, 0xdd));
+}
+
 static inline void qp_interleave(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2,
                                  const uint8_t *r3, int64_t n, uint8_t *out, __m128i flip)
 {
     int64_t i = 0;
     const __m512i f = _mm512_broadcast_i32x4(flip);
-    for (; i + 64 <= n; i += 64) {
-        __m512i a = _mm512_xor_si512(_mm512_loadu_si512(r0 + i), f);
-        __m512i b = _mm512_xor_si512(_mm512_loadu_si512(r1 + i), f);
-        __m512i c = _mm512_xor_si512(_mm512_loadu_si512(r2 + i), f);
-        __m512i d = _mm512_xor_si512(_mm512_loadu_si512(r3 + i), f);
-        __m512i ab0 = _mm512_unpacklo_epi8(a, b), ab1 = _mm512_unpackhi_epi8(a, b);
-        __m512i cd0 = _mm512_unpacklo_epi8(c, d), cd1 = _mm512_unpackhi_epi8(c, d);
-        /* t_k lane L: pixels 16L + 4k .. 16L + 4k + 3 */
-        __m512i t0 = _mm512_unpacklo_epi16(ab0, cd0), t1 = _mm512_unpackhi_epi16(ab0, cd0);
-        __m512i t2 = _mm512_unpacklo_epi16(ab1, cd1), t3 = _mm512_unpackhi_epi16(ab1, cd1);
-        /* u0 = t0.L0 t0.L1 t1.L0 t1.L1, u1 = t2.L0 t2.L1 t3.L0 t3.L1, ... */
-        __m512i u0 = _mm512_shuffle_i32x4(t0, t1, 0x44), u1 = _mm512_shuffle_i32x4(t2, t3, 0x44);
-        __m512i u2 = _mm512_shuffle_i32x4(t0, t1, 0xee), u3 = _mm512_shuffle_i32x4(t2, t3, 0xee);
-        /* o0 = t0.L0 t1.L0 t2.L0 t3.L0 (pixels 0..15), o1 = the L1 lanes, ... */
-        _mm512_storeu_si512(out + 4 * i, _mm512_shuffle_i32x4(u0, u1, 0x88));
-        _mm512_storeu_si512(out + 4 * i + 64, _mm512_shuffle_i32x4(u0, u1, 0xdd));
-        _mm512_storeu_si512(out + 4 * i + 128, _mm512_shuffle_i32x4(u2, u3, 0x88));
-        _mm512_storeu_si512(out + 4 * i + 192, _mm512_shuffle_i32x4(u2, u3, 0xdd));
-    }
+    for (; i + 64 <= n; i += 64)
+        qp_il64(_mm512_xor_si512(_mm512_loadu_si512(r0 + i), f),
+                _mm512_xor_si512(_mm512_loadu_si512(r1 + i), f),
+                _mm512_xor_si512(_mm512_loadu_si512(r2 + i), f),
+                _mm512_xor_si512(_mm512_loadu_si512(r3 + i), f), out + 4 * i);
     for (; i < n; i += 16) {
         __m128i a = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r0 + i)), flip);
         __m128i b = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r1 + i)), flip);
@@ -141,16 +144,16 @@ static inline void qp_interleave(const uint8_t *r0, const uint8_t *r1, const uin
 
 /* The padded input of the direct path, rows [row0, row0 + R) of the padded
  * image (padded row r is input row r - ph), into xp ([C4][R][Wp][4]);
- * tmp holds four rows of W + 32 bytes. Padding lanes are xz' for real
+ * tmp holds five rows of W + 32 bytes. Padding lanes are xz' for real
  * channels and 0 for the channels past C; the image's columns are
- * interleaved straight from x, 16 at a time (the last few through tmp, so
- * that nothing past x's end is read). */
+ * interleaved straight from x, 64 at a time (masked loads: nothing past a
+ * row of x is read). */
 static void qp_pad_input(const mote_qconv2d_args *a, int64_t row0, int64_t R, uint8_t *xp,
                          uint8_t *tmp)
 {
-    const int64_t Wp = qp_wp(a), C4 = (a->C + 3) / 4, W = a->W, W16 = W / 16 * 16;
+    const int64_t Wp = qp_wp(a), C4 = (a->C + 3) / 4, W = a->W;
     const uint8_t flip = a->x_signed ? 0x80 : 0, pad = (uint8_t)(a->x_zp ^ flip);
-    const __m128i vflip = _mm_set1_epi8((char)flip);
+    const __m512i f512 = _mm512_set1_epi8((char)flip);
     const int64_t lo = a->pw, hi = a->pw + W < Wp ? a->pw + W : Wp;
     uint8_t *zrow = tmp + 4 * (W + 32);              /* a row of flip bytes: 0 after it */
     memset(zrow, flip, (size_t)(W + 32));
@@ -168,17 +171,25 @@ static void qp_pad_input(const mote_qconv2d_args *a, int64_t row0, int64_t R, ui
                 continue;
             }
             const uint8_t *rp[4];
-            for (int j = 0; j < 4; j++)
-                rp[j] = 4 * c4 + j < a->C ? (const uint8_t *)a->x + ((4 * c4 + j) * a->H + iy) * W : zrow;
+            __m512i dflt[4];
+            for (int j = 0; j < 4; j++) {
+                const int real = 4 * c4 + j < a->C;
+                rp[j] = real ? (const uint8_t *)a->x + ((4 * c4 + j) * a->H + iy) * W : zrow;
+                dflt[j] = _mm512_set1_epi8((char)(real ? (uint8_t)a->x_zp : flip));
+            }
             for (int64_t i = 0; i < lo; i += 16)
                 _mm512_storeu_si512(d + 4 * i, vpat);
-            qp_interleave(rp[0], rp[1], rp[2], rp[3], W16, d + 4 * lo, vflip);
-            if (W16 < W) {
-                for (int j = 0; j < 4; j++) {
-                    memcpy(tmp + j * 32, rp[j] + W16, (size_t)(W - W16));
-                    memset(tmp + j * 32 + (W - W16), a->x_zp, 16);
-                }
-                qp_interleave(tmp, tmp + 32, tmp + 64, tmp + 96, 16, d + 4 * (lo + W16), vflip);
+            /* 64 columns at a time, the last ones through masked loads
+             * (columns past W read as padding; their lanes, past the
+             * row's padding, are rewritten by what follows) */
+            for (int64_t i = 0; i < W; i += 64) {
+                const int64_t left = W - i;
+                const __mmask64 m = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
+                qp_il64(_mm512_xor_si512(_mm512_mask_loadu_epi8(dflt[0], m, rp[0] + i), f512),
+                        _mm512_xor_si512(_mm512_mask_loadu_epi8(dflt[1], m, rp[1] + i), f512),
+                        _mm512_xor_si512(_mm512_mask_loadu_epi8(dflt[2], m, rp[2] + i), f512),
+                        _mm512_xor_si512(_mm512_mask_loadu_epi8(dflt[3], m, rp[3] + i), f512),
+                        d + 4 * (lo + i));
             }
             for (int64_t i = hi; i < Wp; i += 16)
                 _mm512_storeu_si512(d + 4 * i, vpat);
@@ -210,11 +221,12 @@ static void qp_row(const mote_qconv2d_args *a, int64_t c, int64_t ky, int64_t kx
                     d[j] = pad;
                     j++;
                 }
-                for (; j + 32 <= cnt && ix0 + 2 * j < W; j += 32) {
-                    int64_t s0 = ix0 + 2 * j, left = W - s0;
+                for (; j < cnt && ix0 + 2 * j < W; j += 32) {
+                    int64_t s0 = ix0 + 2 * j, left = W - s0, m32 = cnt - j < 32 ? cnt - j : 32;
                     __mmask64 m = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
                     __m512i v = _mm512_mask_loadu_epi8(_mm512_set1_epi8((char)pad), m, src + s0);
-                    _mm256_storeu_si256((__m256i *)(d + j), _mm512_cvtepi16_epi8(v));
+                    _mm256_mask_storeu_epi8(d + j, (__mmask32)(m32 >= 32 ? 0xffffffffu : ((1u << m32) - 1)),
+                                            _mm512_cvtepi16_epi8(v));
                 }
             }
             for (; j < cnt; j++) {
@@ -366,7 +378,7 @@ void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa)
         const int64_t Wp = qp_wp(a), OW = a->OW;
         const int64_t oy0 = pa->p0 / OW, oy1 = (pa->p1 - 1) / OW;
         const int64_t R = qp_rows(a, oy1 - oy0 + 1);
-        uint8_t *tmp = data + (size_t)(C4 * R * Wp) * 4 + 64;
+        uint8_t *tmp = data + (size_t)(C4 * R * Wp) * 4 + 320;
         qp_pad_input(a, oy0, R, data, tmp);
         for (int64_t c4 = 0, k = 0; c4 < C4; c4++)
             for (int64_t ky = 0; ky < a->KH; ky++)
