@@ -1233,6 +1233,65 @@ static void check_general_qconv2d_pack(void) { qconv_packed_cases(); }
 static void check_general_qconv2d_packed_scratch_bytes(void) { qconv_packed_cases(); }
 static void check_general_qconv2d_packed(void) { qconv_packed_cases(); }
 
+/* QuantizeLinear / DequantizeLinear: per tensor and per channel (inner
+ * runs around the vector width), sub-ranges as threads get them; NaN,
+ * infinities, ties and values far out of range included */
+static void check_general_quantize_f32(void)
+{
+    static const int64_t inners[] = { 1, 7, 16, 33, 200 };
+    for (int it = 0; it < 40; it++) {
+        int64_t C = it % 3 ? 1 + rnd(5) : 1, inner = inners[rnd(5)], n = C * inner * (1 + rnd(2));
+        int is_signed = (int)rnd(2);
+        float *x = buf(n, -300, 300), sc[5];
+        int32_t zp[5];
+        for (int64_t i = 0; i < n; i++) {
+            if (rnd(11) == 0) x[i] = (float)(int64_t)x[i] + 0.5f;   /* ties */
+            if (rnd(97) == 0) x[i] = rnd(2) ? NAN : (rnd(2) ? INFINITY : -INFINITY);
+        }
+        for (int c = 0; c < 5; c++) {
+            sc[c] = 0.25f + (float)rnd(300) / 100.0f;
+            zp[c] = is_signed ? (int32_t)rnd(41) - 20 : (int32_t)rnd(256);
+        }
+        uint8_t *want = malloc((size_t)n), *got = malloc((size_t)n);
+        int64_t e0 = rnd(n / 2 + 1), e1 = e0 + rnd(n - e0 + 1);
+        memset(want, 0xA5, (size_t)n);
+        memset(got, 0xA5, (size_t)n);
+        const int32_t *z = rnd(4) ? zp : NULL;
+        REF->general.quantize_f32(x, want, is_signed, sc, z, C, inner, e0, e1);
+        T->general.quantize_f32(x, got, is_signed, sc, z, C, inner, e0, e1);
+        for (int64_t i = 0; i < n; i++)
+            CK(got[i] == want[i], "C %lld inner %lld [%lld, %lld) %s: byte %lld (x %.9g) is %d, reference %d",
+               (long long)C, (long long)inner, (long long)e0, (long long)e1, is_signed ? "i8" : "u8",
+               (long long)i, (double)x[i], got[i], want[i]);
+        free(x); free(want); free(got);
+    }
+}
+
+static void check_general_dequantize_8(void)
+{
+    static const int64_t inners[] = { 1, 7, 16, 33, 200 };
+    for (int it = 0; it < 40; it++) {
+        int64_t C = it % 3 ? 1 + rnd(5) : 1, inner = inners[rnd(5)], n = C * inner * (1 + rnd(2));
+        int is_signed = (int)rnd(2);
+        uint8_t *x = qbytes(n);
+        float sc[5], *want = buf(n, 0, 0), *got = buf(n, 0, 0);
+        int32_t zp[5];
+        for (int c = 0; c < 5; c++) {
+            sc[c] = 0.01f + (float)rnd(300) / 77.0f;
+            zp[c] = is_signed ? (int32_t)rnd(41) - 20 : (int32_t)rnd(256);
+        }
+        int64_t e0 = rnd(n / 2 + 1), e1 = e0 + rnd(n - e0 + 1);
+        const int32_t *z = rnd(4) ? zp : NULL;
+        REF->general.dequantize_8(x, is_signed, want, sc, z, C, inner, e0, e1);
+        T->general.dequantize_8(x, is_signed, got, sc, z, C, inner, e0, e1);
+        for (int64_t i = 0; i < n; i++)
+            CK(same_float(got[i], want[i]), "C %lld inner %lld [%lld, %lld): [%lld] = %.9g, reference %.9g",
+               (long long)C, (long long)inner, (long long)e0, (long long)e1, (long long)i,
+               (double)got[i], (double)want[i]);
+        free(x); free(want); free(got);
+    }
+}
+
 static void check_general_qbinary(void)
 {
     if (T->general.qbinary == REF->general.qbinary) return;
