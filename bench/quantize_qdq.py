@@ -212,6 +212,11 @@ def main():
         out.append(n)
         for o in n.output:
             out += after.get(o, [])
+    # Constant nodes left without a reader (the folded Clips' bounds)
+    used = set(o.name for o in g.output)
+    for n in out:
+        used.update(n.input)
+    out = [n for n in out if n.op_type != "Constant" or n.output[0] in used]
     used = set()
     for n in out:
         used.update(n.input)

@@ -75,6 +75,12 @@ static void qp_chunk(void *ctx, int64_t b, int64_t e, int thread)
             pa.p1 = j->P;
             pa.a.oc0 = i * QP_CHANNELS;
             pa.a.oc1 = pa.a.oc0 + QP_CHANNELS < j->a->OC ? pa.a.oc0 + QP_CHANNELS : j->a->OC;
+            /* neighbouring channel blocks too: the kernel lays the input
+             * out once per call */
+            while (u + 1 < e && (u + 1) / j->per_img == n) {
+                u++;
+                pa.a.oc1 = pa.a.oc1 + QP_CHANNELS < j->a->OC ? pa.a.oc1 + QP_CHANNELS : j->a->OC;
+            }
         }
         j->k->general.qconv2d_packed(&pa);
     }
@@ -85,7 +91,7 @@ void mote_qconv_plan_run(const mote_qconv_plan *pl, const mote_step *s, const mo
 {
     qp_job j = { pl, a, 0, a->OH * a->OW, 1, x_img, y_img, scratch, s->k };
     int64_t pix = (j.P + QP_PIXELS - 1) / QP_PIXELS;
-    if (N * pix >= 2 * (int64_t)pl->threads || a->OC <= QP_CHANNELS) {
+    if (N * pix >= 2 * (int64_t)pl->threads || pl->threads == 1 || a->OC <= QP_CHANNELS) {
         j.per_img = pix;
     } else {
         j.by_pixels = 0;
