@@ -71,17 +71,22 @@ void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp)
     }
 }
 
-/* The direct path: stride 1 (any window, pads, dilation). Output pixel
- * (oy, ox) is read as q = oy*Wp + ox in a padded input of width
- * Wp = OW + (KW-1)*dw, so that one tap of a block of consecutive q is one
- * contiguous run of the padded input, laid out as [C/4][rows][Wp][4]: the
- * GEMM reads it in place, no im2col. Lanes with ox >= OW are computed and
- * not stored. */
-static int qp_direct(const mote_qconv2d_args *a) { return a->sh == 1 && a->sw == 1; }
-static int64_t qp_wp(const mote_qconv2d_args *a) { return a->OW + (a->KW - 1) * a->dw; }
+/* The direct path: strides 1 and 2 (any window, pads, dilation). The
+ * padded input is split into sh x sw phase planes, plane (py, px) holding
+ * padded pixels (i*sh + py, j*sw + px); output pixel (oy, ox) is read as
+ * q = oy*Wq + ox, so that one tap (ky, kx) of a block of consecutive q is
+ * one contiguous run of plane ((ky*dh) % sh, (kx*dw) % sw), shifted by
+ * ((ky*dh) / sh, (kx*dw) / sw). The planes are laid out as
+ * [C/4][sh][sw][rows][Wq][4]: the GEMM reads them in place, no im2col.
+ * Lanes with ox >= OW are computed and not stored. */
+static int qp_direct(const mote_qconv2d_args *a)
+{
+    return (a->sh == 1 || a->sh == 2) && (a->sw == 1 || a->sw == 2);
+}
+static int64_t qp_wp(const mote_qconv2d_args *a) { return a->OW + (a->KW - 1) * a->dw / a->sw; }
 static int64_t qp_rows(const mote_qconv2d_args *a, int64_t out_rows)
 {
-    return out_rows + (a->KH - 1) * a->dh + QP_PB / qp_wp(a) + 2;
+    return out_rows + (a->KH - 1) * a->dh / a->sh + QP_PB / qp_wp(a) + 2;
 }
 
 size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a)
@@ -90,7 +95,8 @@ size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a)
     size_t common = (size_t)S * 4 + 4 * QP_PB + 64;      /* offsets, pixel sums */
     if (qp_direct(a)) {
         const int64_t Wp = qp_wp(a);
-        return common + (size_t)((a->C + 3) / 4) * (size_t)qp_rows(a, a->OH) * (size_t)Wp * 4 +
+        return common + (size_t)((a->C + 3) / 4 * a->sh * a->sw) * (size_t)qp_rows(a, a->OH) *
+               (size_t)Wp * 4 +
                320 + 5 * (size_t)(a->W + 32) + 64;
     }
     return common + (size_t)S * QP_PB * 4 + 4 * QP_PB;
@@ -142,19 +148,18 @@ static inline void qp_interleave(const uint8_t *r0, const uint8_t *r1, const uin
     }
 }
 
-/* The padded input of the direct path, rows [row0, row0 + R) of the padded
- * image (padded row r is input row r - ph), into xp ([C4][R][Wp][4]);
- * tmp holds five rows of W + 32 bytes. Padding lanes are xz' for real
- * channels and 0 for the channels past C; the image's columns are
- * interleaved straight from x, 64 at a time (masked loads: nothing past a
- * row of x is read). */
+/* The phase planes of the direct path for output rows from row0: R rows
+ * of each, into xp ([C4][sh][sw][R][Wq][4]); tmp holds five rows of W + 32
+ * bytes. Padding lanes are xz' for real channels and 0 for the channels
+ * past C; the image's columns are interleaved straight from x, 64 at a
+ * time (masked loads: nothing past a row of x is read; stride 2 takes the
+ * even bytes of 128 with vpmovwb). */
 static void qp_pad_input(const mote_qconv2d_args *a, int64_t row0, int64_t R, uint8_t *xp,
                          uint8_t *tmp)
 {
-    const int64_t Wp = qp_wp(a), C4 = (a->C + 3) / 4, W = a->W;
+    const int64_t Wq = qp_wp(a), C4 = (a->C + 3) / 4, W = a->W, SH = a->sh, SW = a->sw;
     const uint8_t flip = a->x_signed ? 0x80 : 0, pad = (uint8_t)(a->x_zp ^ flip);
     const __m512i f512 = _mm512_set1_epi8((char)flip);
-    const int64_t lo = a->pw, hi = a->pw + W < Wp ? a->pw + W : Wp;
     uint8_t *zrow = tmp + 4 * (W + 32);              /* a row of flip bytes: 0 after it */
     memset(zrow, flip, (size_t)(W + 32));
     for (int64_t c4 = 0; c4 < C4; c4++) {
@@ -162,38 +167,61 @@ static void qp_pad_input(const mote_qconv2d_args *a, int64_t row0, int64_t R, ui
         for (int j = 0; j < 4; j++)
             if (4 * c4 + j < a->C) pat |= (uint32_t)pad << (8 * j);
         const __m512i vpat = _mm512_set1_epi32((int32_t)pat);
-        for (int64_t r = 0; r < R; r++) {
-            const int64_t iy = row0 + r - a->ph;
-            uint8_t *d = xp + ((c4 * R + r) * Wp) * 4;
-            if (iy < 0 || iy >= a->H || hi <= lo) {
-                for (int64_t i = 0; i < Wp; i += 16)
-                    _mm512_storeu_si512(d + 4 * i, vpat);   /* may run into the next row */
-                continue;
+        for (int64_t py = 0; py < SH; py++)
+            for (int64_t px = 0; px < SW; px++) {
+                /* plane columns j read input column j*SW + px - pw: the
+                 * image's are [lo, hi) */
+                int64_t lo = a->pw - px > 0 ? (a->pw - px + SW - 1) / SW : 0;
+                int64_t hi = (W + a->pw - px + SW - 1) / SW;
+                if (lo > Wq) lo = Wq;
+                if (hi > Wq) hi = Wq;
+                const int64_t ix0 = lo * SW + px - a->pw;
+                uint8_t *plane = xp + ((c4 * SH + py) * SW + px) * R * Wq * 4;
+                for (int64_t r = 0; r < R; r++) {
+                    const int64_t iy = (row0 + r) * SH + py - a->ph;
+                    uint8_t *d = plane + r * Wq * 4;
+                    if (iy < 0 || iy >= a->H || hi <= lo) {
+                        for (int64_t i = 0; i < Wq; i += 16)
+                            _mm512_storeu_si512(d + 4 * i, vpat);   /* may run into the next row */
+                        continue;
+                    }
+                    const uint8_t *rp[4];
+                    __m512i dflt[4];
+                    for (int j = 0; j < 4; j++) {
+                        const int real = 4 * c4 + j < a->C;
+                        rp[j] = (real ? (const uint8_t *)a->x + ((4 * c4 + j) * a->H + iy) * W : zrow) + ix0;
+                        dflt[j] = _mm512_set1_epi8((char)(real ? (uint8_t)a->x_zp : flip));
+                    }
+                    for (int64_t i = 0; i < lo; i += 16)
+                        _mm512_storeu_si512(d + 4 * i, vpat);
+                    /* 64 columns at a time (their lanes past hi, and past
+                     * the row, are rewritten by what follows) */
+                    const int64_t avail = W - ix0;       /* input bytes from ix0 */
+                    for (int64_t i = 0; i < hi - lo; i += 64) {
+                        __m512i v[4];
+                        const int64_t s0 = i * SW, left = avail - s0;
+                        const __mmask64 m0 = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
+                        if (SW == 1) {
+                            for (int j = 0; j < 4; j++)
+                                v[j] = _mm512_mask_loadu_epi8(dflt[j], m0, rp[j] + s0);
+                        } else {
+                            const int64_t l1 = left - 64;
+                            const __mmask64 m1 = l1 >= 64 ? ~(__mmask64)0 :
+                                                 l1 <= 0 ? 0 : (((__mmask64)1 << l1) - 1);
+                            for (int j = 0; j < 4; j++) {
+                                __m256i e0 = _mm512_cvtepi16_epi8(_mm512_mask_loadu_epi8(dflt[j], m0, rp[j] + s0));
+                                __m256i e1 = _mm512_cvtepi16_epi8(_mm512_mask_loadu_epi8(dflt[j], m1, rp[j] + s0 + 64));
+                                v[j] = _mm512_inserti64x4(_mm512_castsi256_si512(e0), e1, 1);
+                            }
+                        }
+                        qp_il64(_mm512_xor_si512(v[0], f512), _mm512_xor_si512(v[1], f512),
+                                _mm512_xor_si512(v[2], f512), _mm512_xor_si512(v[3], f512),
+                                d + 4 * (lo + i));
+                    }
+                    for (int64_t i = hi; i < Wq; i += 16)
+                        _mm512_storeu_si512(d + 4 * i, vpat);
+                }
             }
-            const uint8_t *rp[4];
-            __m512i dflt[4];
-            for (int j = 0; j < 4; j++) {
-                const int real = 4 * c4 + j < a->C;
-                rp[j] = real ? (const uint8_t *)a->x + ((4 * c4 + j) * a->H + iy) * W : zrow;
-                dflt[j] = _mm512_set1_epi8((char)(real ? (uint8_t)a->x_zp : flip));
-            }
-            for (int64_t i = 0; i < lo; i += 16)
-                _mm512_storeu_si512(d + 4 * i, vpat);
-            /* 64 columns at a time, the last ones through masked loads
-             * (columns past W read as padding; their lanes, past the
-             * row's padding, are rewritten by what follows) */
-            for (int64_t i = 0; i < W; i += 64) {
-                const int64_t left = W - i;
-                const __mmask64 m = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
-                qp_il64(_mm512_xor_si512(_mm512_mask_loadu_epi8(dflt[0], m, rp[0] + i), f512),
-                        _mm512_xor_si512(_mm512_mask_loadu_epi8(dflt[1], m, rp[1] + i), f512),
-                        _mm512_xor_si512(_mm512_mask_loadu_epi8(dflt[2], m, rp[2] + i), f512),
-                        _mm512_xor_si512(_mm512_mask_loadu_epi8(dflt[3], m, rp[3] + i), f512),
-                        d + 4 * (lo + i));
-            }
-            for (int64_t i = hi; i < Wp; i += 16)
-                _mm512_storeu_si512(d + 4 * i, vpat);
-        }
     }
 }
 
@@ -378,12 +406,15 @@ void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa)
         const int64_t Wp = qp_wp(a), OW = a->OW;
         const int64_t oy0 = pa->p0 / OW, oy1 = (pa->p1 - 1) / OW;
         const int64_t R = qp_rows(a, oy1 - oy0 + 1);
-        uint8_t *tmp = data + (size_t)(C4 * R * Wp) * 4 + 320;
+        const int64_t SH = a->sh, SW = a->sw;
+        uint8_t *tmp = data + (size_t)(C4 * SH * SW * R * Wp) * 4 + 320;
         qp_pad_input(a, oy0, R, data, tmp);
         for (int64_t c4 = 0, k = 0; c4 < C4; c4++)
             for (int64_t ky = 0; ky < a->KH; ky++)
-                for (int64_t kx = 0; kx < a->KW; kx++, k++)
-                    off[k] = (int32_t)((c4 * R + ky * a->dh) * Wp + kx * a->dw);
+                for (int64_t kx = 0; kx < a->KW; kx++, k++) {
+                    const int64_t ty = ky * a->dh, tx = kx * a->dw;
+                    off[k] = (int32_t)((((c4 * SH + ty % SH) * SW + tx % SW) * R + ty / SH) * Wp + tx / SW);
+                }
         /* q relative to row oy0: from the first pixel to past the last */
         const int64_t q0 = pa->p0 % OW, q1 = (oy1 - oy0) * Wp + (pa->p1 - 1) % OW + 1;
         for (int64_t qb = q0; qb < q1; qb += QP_PB) {
