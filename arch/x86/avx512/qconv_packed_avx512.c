@@ -29,13 +29,18 @@
  * mote_qconv2d_store.
  */
 #include <immintrin.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "cpuid_x86.h"
 #include "x86_kernels.h"
 #include "avx512/qrequant_avx512.h"
 
 #define QP_OB 6       /* output channels per packed block */
 #define QP_PB 64      /* output pixels per block          */
+#define DW_TAPS 64    /* windows of up to 64 taps take the AMX path */
 
 /* Steps of four k: the weights' k runs over (channel group of 4, ky, kx),
  * the four bytes of a step being channels 4 c4 .. 4 c4 + 3 at one tap. */
@@ -43,11 +48,22 @@ static int64_t qp_steps(const mote_qconv2d_args *a) { return (a->C + 3) / 4 * a-
 static int64_t qp_ocpad(int64_t OC) { return (OC + QP_OB - 1) / QP_OB * QP_OB; }
 static size_t qp_head(int64_t OC) { return ((size_t)qp_ocpad(OC) * 4 + 63) / 64 * 64; }
 
+/* The AMX copy of the weights (see the AMX path below), for every K: the
+ * packing does not know C; it is filled when C is a multiple of 64. */
+static size_t qp_amx_bytes(int64_t OC, int64_t K)
+{
+    return (size_t)((OC + 31) / 32 * 32) * (size_t)((K + 63) / 64 * 64);
+}
+static size_t qp_amx_at(int64_t OC, int64_t K)
+{
+    return qp_head(OC) + (size_t)qp_ocpad(OC) * (size_t)K * 4 + 64;
+}
+
 size_t mote_qconv2d_pack_bytes_avx512(int64_t OC, int64_t K)
 {
     /* K = C KH KW; the steps pad C to a multiple of 4 (at most 3 KH KW
      * more bytes a channel, bounded by 4 K) */
-    return qp_head(OC) + (size_t)qp_ocpad(OC) * (size_t)K * 4 + 64;
+    return qp_head(OC) + (size_t)qp_ocpad(OC) * (size_t)K * 4 + 64 + qp_amx_bytes(OC, K);
 }
 
 void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp)
@@ -68,6 +84,19 @@ void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp)
                 sum += (uint32_t)v;
             }
         wsum[oc] = (int32_t)sum;
+    }
+    if (a->C % 64 == 0) {
+        /* AMX: w'' = w' + 128 (u8), tiles [OC/16][KHW * C/64][16 oc][64 c] */
+        uint8_t *am = (uint8_t *)wp + qp_amx_at(OC, K);
+        const int64_t CB = a->C / 64, KT = KHW * CB;
+        for (int64_t oc = 0; oc < OC; oc++)
+            for (int64_t c = 0; c < a->C; c++)
+                for (int64_t t = 0; t < KHW; t++) {
+                    int32_t v = a->w_signed ? ((const int8_t *)a->w)[oc * K + c * KHW + t]
+                                            : ((const uint8_t *)a->w)[oc * K + c * KHW + t] - 128;
+                    am[(((oc / 16) * KT + t * CB + c / 64) * 16 + oc % 16) * 64 + c % 64] =
+                        (uint8_t)(v + 128);
+                }
     }
 }
 
@@ -95,7 +124,7 @@ size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a)
     size_t common = (size_t)S * 4 + 4 * QP_PB + 64;      /* offsets, pixel sums */
     if (qp_direct(a)) {
         const int64_t Wp = qp_wp(a);
-        return common + (size_t)((a->C + 3) / 4 * a->sh * a->sw) * (size_t)qp_rows(a, a->OH) *
+        return common + 4160 + (size_t)((a->C + 3) / 4 * a->sh * a->sw) * (size_t)qp_rows(a, a->OH) *
                (size_t)Wp * 4 +
                320 + 5 * (size_t)(a->W + 32) + 64;
     }
@@ -151,14 +180,15 @@ static inline void qp_interleave(const uint8_t *r0, const uint8_t *r1, const uin
 /* The phase planes of the direct path for output rows from row0: R rows
  * of each, into xp ([C4][sh][sw][R][Wq][4]); tmp holds five rows of W + 32
  * bytes. Padding lanes are xz' for real channels and 0 for the channels
- * past C; the image's columns are interleaved straight from x, 64 at a
+ * past C, all bytes xor xflip (0x80: the AMX path's s8 x'' = x' - 128);
+ * the image's columns are interleaved straight from x, 64 at a
  * time (masked loads: nothing past a row of x is read; stride 2 takes the
  * even bytes of 128 with vpmovwb). */
 static void qp_pad_input(const mote_qconv2d_args *a, int64_t row0, int64_t R, uint8_t *xp,
-                         uint8_t *tmp)
+                         uint8_t *tmp, uint8_t xflip)
 {
     const int64_t Wq = qp_wp(a), C4 = (a->C + 3) / 4, W = a->W, SH = a->sh, SW = a->sw;
-    const uint8_t flip = a->x_signed ? 0x80 : 0, pad = (uint8_t)(a->x_zp ^ flip);
+    const uint8_t flip = (a->x_signed ? 0x80 : 0) ^ xflip, pad = (uint8_t)(a->x_zp ^ flip);
     const __m512i f512 = _mm512_set1_epi8((char)flip);
     uint8_t *zrow = tmp + 4 * (W + 32);              /* a row of flip bytes: 0 after it */
     memset(zrow, flip, (size_t)(W + 32));
@@ -386,6 +416,131 @@ static void qp_block(const mote_qconv2d_args *a, const int32_t *wsum, const int3
     }
 }
 
+/*
+ * The AMX path (direct convolutions with C a multiple of 64, where the CPU
+ * and the OS allow AMX): tdpbusd multiplies u8 rows of A by s8 4-byte
+ * groups of B, so the roles swap: A = weights as u8 w'' = w' + 128, 16
+ * channels x 64 input channels of one tap per tile; B = the phase planes
+ * as s8 x'' = x' - 128, 16 rows of 4 input channels x 16 pixels, a tile
+ * row per group of 4 channels (the planes' channel pitch is the stride).
+ * With S'' the sum of x'' over a pixel's K taps:
+ *   sum x'w' - xz' sum w' - wz' sum x' + K xz' wz'
+ *     = sum x''w'' + 128 sum w' - 128 K wz' - (128 + wz') S'' - xz' sum w' + K xz' wz'
+ * in i32 modulo 2^32, the reference's sum exactly. 2 x 2 tiles of 16
+ * channels x 16 pixels accumulate at a time.
+ */
+typedef struct qp_tilecfg {
+    uint8_t palette, start;
+    uint8_t reserved[14];
+    uint16_t colsb[16];
+    uint8_t rows[16];
+} qp_tilecfg;
+
+static pthread_once_t qp_amx_once = PTHREAD_ONCE_INIT;
+static int qp_amx_ok;
+
+static void qp_amx_init(void)
+{
+    mote_x86_features f;
+    mote_x86_cpu_detect(&f);
+    /* Linux hands out the tile data state on request (ARCH_REQ_XCOMP_PERM,
+     * XFEATURE_XTILEDATA) */
+    qp_amx_ok = f.amx_int8 && syscall(SYS_arch_prctl, 0x1023, 18) == 0;
+}
+
+static int qp_amx(void)
+{
+    pthread_once(&qp_amx_once, qp_amx_init);
+    return qp_amx_ok;
+}
+
+/* 8 tiles of 16 rows of 64 bytes (a constant object: GCC's
+ * _tile_loadconfig tells the compiler it reads 8 bytes only, so a
+ * configuration built on the stack could lose its other stores) */
+static const qp_tilecfg qp_cfg __attribute__((aligned(64))) = {
+    1, 0, {0}, {64, 64, 64, 64, 64, 64, 64, 64}, {16, 16, 16, 16, 16, 16, 16, 16}
+};
+
+__attribute__((target("amx-tile,amx-int8"))) static void qp_amx_config(int on)
+{
+    if (on)
+        _tile_loadconfig(&qp_cfg);
+    else
+        _tile_release();
+}
+
+/* One block of nv vectors of 16 pixels (from xb), every channel tile in
+ * [oc0, oc1); offtap: each tap's offset in lanes, pitch: lanes from one
+ * group of 4 channels to the next; ct: 4 KiB of scratch. */
+__attribute__((target("amx-tile,amx-int8"))) static void
+qp_amx_block(const mote_qconv2d_args *a, const int32_t *wsum, const uint8_t *am,
+             const uint8_t *xb, const int32_t *offtap, int64_t pitch, int nv, const qp_segs *seg,
+             int32_t *xsum, int32_t *ct)
+{
+    const int64_t KHW = a->KH * a->KW, K = a->C * KHW, CB = a->C / 64, KT = KHW * CB;
+    const int64_t P = a->OH * a->OW;
+    const int32_t xz = a->x_zp + (a->x_signed ? 128 : 0), wshift = a->w_signed ? 0 : 128;
+    const __m512i ones = _mm512_set1_epi8(1);
+    for (int v = 0; v < nv; v++) {
+        __m512i sx = _mm512_setzero_si512();
+        for (int64_t t = 0; t < KHW; t++)
+            for (int64_t c4 = 0; c4 < a->C / 4; c4++)
+                sx = _mm512_dpbusd_epi32(sx, ones, _mm512_loadu_si512(xb + (offtap[t] + c4 * pitch) * 4 + 64 * v));
+        _mm512_storeu_si512(xsum + 16 * v, sx);
+    }
+    const int64_t t0 = a->oc0 / 16, t1 = (a->oc1 + 15) / 16;
+    for (int64_t ot = t0; ot < t1; ot += 2) {
+        for (int pv = 0; pv < nv; pv += 2) {
+            _tile_zero(0);
+            _tile_zero(1);
+            _tile_zero(2);
+            _tile_zero(3);
+            for (int64_t kt = 0; kt < KT; kt++) {
+                const uint8_t *b = xb + (offtap[kt / CB] + (kt % CB) * 16 * pitch) * 4 + pv * 64;
+                const uint8_t *w = am + (ot * KT + kt) * 16 * 64;
+                _tile_loadd(6, b, pitch * 4);
+                _tile_loadd(7, b + 64, pitch * 4);
+                _tile_loadd(4, w, 64);
+                _tile_loadd(5, w + KT * 16 * 64, 64);
+                _tile_dpbusd(0, 4, 6);
+                _tile_dpbusd(1, 4, 7);
+                _tile_dpbusd(2, 5, 6);
+                _tile_dpbusd(3, 5, 7);
+            }
+            _tile_stored(0, ct, 64);
+            _tile_stored(1, ct + 256, 64);
+            _tile_stored(2, ct + 512, 64);
+            _tile_stored(3, ct + 768, 64);
+            for (int oi = 0; oi < 2; oi++)
+                for (int o = 0; o < 16; o++) {
+                    const int64_t oc = (ot + oi) * 16 + o;
+                    if (oc < a->oc0 || oc >= a->oc1) continue;
+                    const int32_t wz = a->w_zp[oc] - wshift;
+                    const uint32_t c1 = (uint32_t)(a->bias ? a->bias[oc] : 0) -
+                                        (uint32_t)xz * (uint32_t)wsum[oc] +
+                                        (uint32_t)K * (uint32_t)xz * (uint32_t)wz +
+                                        128u * (uint32_t)wsum[oc] - 128u * (uint32_t)K * (uint32_t)wz;
+                    const __m512i f = _mm512_set1_epi32(128 + wz);
+                    for (int vv = 0; vv < 2 && pv + vv < nv; vv++) {
+                        const int v = pv + vv;
+                        __m512i acc = _mm512_loadu_si512(ct + (oi * 2 + vv) * 256 + o * 16);
+                        acc = _mm512_add_epi32(acc, _mm512_set1_epi32((int32_t)c1));
+                        acc = _mm512_sub_epi32(acc, _mm512_mullo_epi32(_mm512_loadu_si512(xsum + 16 * v), f));
+                        acc = mote_qrequant16_avx512(a, oc, acc);
+                        const qp_segs *g = seg + v;
+                        for (int r = 0; r < g->n; r++) {
+                            if (a->y_i32)
+                                _mm512_mask_storeu_epi32((int32_t *)a->y + oc * P + g->base[r], g->mask[r], acc);
+                            else
+                                _mm512_mask_cvtepi32_storeu_epi8((uint8_t *)a->y + oc * P + g->base[r],
+                                                                 g->mask[r], acc);
+                        }
+                    }
+                }
+        }
+    }
+}
+
 void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa)
 {
     const mote_qconv2d_args *a = &pa->a;
@@ -407,8 +562,18 @@ void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa)
         const int64_t oy0 = pa->p0 / OW, oy1 = (pa->p1 - 1) / OW;
         const int64_t R = qp_rows(a, oy1 - oy0 + 1);
         const int64_t SH = a->sh, SW = a->sw;
+        const int amx = a->C % 64 == 0 && qp_amx();
         uint8_t *tmp = data + (size_t)(C4 * SH * SW * R * Wp) * 4 + 320;
-        qp_pad_input(a, oy0, R, data, tmp);
+        int32_t *ct = (int32_t *)(tmp + 5 * (a->W + 32) + 64 - ((uintptr_t)(tmp + 5 * (a->W + 32)) % 64));
+        qp_pad_input(a, oy0, R, data, tmp, amx ? 0x80 : 0);
+        int32_t offtap[DW_TAPS];
+        if (amx && KHW <= DW_TAPS) {
+            for (int64_t ky = 0, t = 0; ky < a->KH; ky++)
+                for (int64_t kx = 0; kx < a->KW; kx++, t++) {
+                    const int64_t ty = ky * a->dh, tx = kx * a->dw;
+                    offtap[t] = (int32_t)((((ty % SH) * SW + tx % SW) * R + ty / SH) * Wp + tx / SW);
+                }
+        }
         for (int64_t c4 = 0, k = 0; c4 < C4; c4++)
             for (int64_t ky = 0; ky < a->KH; ky++)
                 for (int64_t kx = 0; kx < a->KW; kx++, k++) {
@@ -437,7 +602,14 @@ void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa)
                     l += cnt;
                 }
             }
-            qp_block(a, wsum, blk, S, data + qb * 4, off, nv, seg, need_xsum, xsum);
+            if (amx && KHW <= DW_TAPS) {
+                qp_amx_config(1);
+                qp_amx_block(a, wsum, (const uint8_t *)pa->wp + qp_amx_at(a->OC, a->C * KHW),
+                             data + qb * 4, offtap, SH * SW * R * Wp, nv, seg, xsum, ct);
+                qp_amx_config(0);
+            } else {
+                qp_block(a, wsum, blk, S, data + qb * 4, off, nv, seg, need_xsum, xsum);
+            }
         }
         return;
     }
