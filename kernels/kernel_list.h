@@ -64,7 +64,7 @@
                                     const float *scale, const int32_t *zp, int64_t C, \
                                     int64_t inner, int64_t e0, int64_t e1))          \
     /* packed-weight 8-bit convolution, group 1 (qint.h): all four or none */     \
-    X(general, qconv2d_pack_bytes, size_t, (int64_t OC, int64_t K))                    \
+    X(general, qconv2d_pack_bytes, size_t, (const mote_qconv2d_args *a))             \
     X(general, qconv2d_pack, void, (const mote_qconv2d_args *a, void *wp))             \
     X(general, qconv2d_packed_scratch_bytes, size_t, (const mote_qconv2d_args *a))     \
     X(general, qconv2d_packed, void, (const mote_qconv2d_packed_args *pa))             \

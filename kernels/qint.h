@@ -95,7 +95,7 @@ static inline void mote_qconv2d_store(const mote_qconv2d_args *a, int64_t oc, in
  * Packed-weight 8-bit convolution, group 1 (an optional fast path: NULL
  * in the reference; a table sets all four entries or none). The weights
  * are packed once, at prepare time, by qconv2d_pack (from a->w, w_signed,
- * OC and K = C*KH*KW) into qconv2d_pack_bytes(OC, K) bytes laid out as the
+ * and the shape) into qconv2d_pack_bytes(a) bytes laid out as the
  * table likes; qconv2d_packed then stores exactly what mote_qconv2d_ref
  * stores for output channels [a.oc0, a.oc1) and output pixels [p0, p1)
  * (p = oy*OW + ox) of one image, using scratch of

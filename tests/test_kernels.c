@@ -1113,7 +1113,7 @@ static void qconv_one(const qconv_case *cc, int xs, int ws, int packed)
          * packing written), then run as threads would, on pieces of the
          * output channels and pixels */
         int64_t K = a.C * a.KH * a.KW, P = a.OH * a.OW;
-        size_t pb = T->general.qconv2d_pack_bytes(a.OC, K);
+        size_t pb = T->general.qconv2d_pack_bytes(&a);
         unsigned char *wp = aligned_alloc(64, (pb + 63) / 64 * 64);
         unsigned char *wp2 = aligned_alloc(64, (pb + 63) / 64 * 64);
         memset(wp, 0x11, pb);
@@ -1223,6 +1223,8 @@ static void qconv_packed_cases(void)
             {5, 8, 9, 7, 2, 4, 1, 2, 0, 1, 1, 1, 1}, {64, 6, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1},
             {128, 5, 5, 33, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {64, 9, 11, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1},
             {64, 4, 40, 40, 3, 3, 1, 1, 1, 1, 2, 2, 1}, {192, 3, 5, 7, 1, 1, 2, 2, 0, 0, 1, 1, 1},
+            {16, 7, 9, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {48, 6, 6, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+            {80, 5, 5, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {96, 3, 4, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         };
         for (size_t i = 0; i < sizeof g1 / sizeof g1[0]; i++) qconv_one(&g1[i], xs, ws, 1);
         static const int64_t ks[] = { 1, 15, 16, 17, 31, 33, 255, 257 };

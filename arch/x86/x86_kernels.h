@@ -74,7 +74,7 @@ void mote_conv2d_dw_f32_avx2(const mote_conv2d_args *a);
 /* 8-bit quantized convolution (qint_tmpl.h) */
 void mote_qconv2d_avx512(const mote_qconv2d_args *a);
 void mote_qconv2d_avx2(const mote_qconv2d_args *a);
-size_t mote_qconv2d_pack_bytes_avx512(int64_t OC, int64_t K);
+size_t mote_qconv2d_pack_bytes_avx512(const mote_qconv2d_args *a);
 void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp);
 size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a);
 void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa);

@@ -23,7 +23,7 @@ mote_status mote_qconv_plan_prepare(mote_op_ctx *c, const mote_qconv2d_args *a, 
     if (!w_const || a->groups != 1 || !c->k->general.qconv2d_packed)
         return MOTE_OK;
     const int64_t K = a->C * a->KH * a->KW;
-    size_t bytes = c->k->general.qconv2d_pack_bytes(a->OC, K);
+    size_t bytes = c->k->general.qconv2d_pack_bytes(a);
     mote_prep_key key = { .tag = MOTE_PREP_QCONV, .src = a->w,
                           .p = { a->OC, K, a->w_signed, 0 } };
     bool fill;

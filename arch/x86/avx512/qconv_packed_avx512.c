@@ -40,7 +40,7 @@
 
 #define QP_OB 6       /* output channels per packed block */
 #define QP_PB 64      /* output pixels per block          */
-#define DW_TAPS 64    /* windows of up to 64 taps take the AMX path */
+#define QP_TAPS 64    /* windows of up to 64 taps take the AMX path */
 
 /* Steps of four k: the weights' k runs over (channel group of 4, ky, kx),
  * the four bytes of a step being channels 4 c4 .. 4 c4 + 3 at one tap. */
@@ -48,22 +48,25 @@ static int64_t qp_steps(const mote_qconv2d_args *a) { return (a->C + 3) / 4 * a-
 static int64_t qp_ocpad(int64_t OC) { return (OC + QP_OB - 1) / QP_OB * QP_OB; }
 static size_t qp_head(int64_t OC) { return ((size_t)qp_ocpad(OC) * 4 + 63) / 64 * 64; }
 
-/* The AMX copy of the weights (see the AMX path below), for every K: the
- * packing does not know C; it is filled when C is a multiple of 64. */
-static size_t qp_amx_bytes(int64_t OC, int64_t K)
+/* The AMX copy of the weights (see the AMX path below) when C is a
+ * multiple of 16: input channels padded to C' (a multiple of 64). */
+static int64_t qp_amx_c(const mote_qconv2d_args *a) { return (a->C + 63) / 64 * 64; }
+static int qp_amx_fits(const mote_qconv2d_args *a) { return a->C % 16 == 0 && a->KH * a->KW <= QP_TAPS; }
+static size_t qp_amx_bytes(const mote_qconv2d_args *a)
 {
-    return (size_t)((OC + 31) / 32 * 32) * (size_t)((K + 63) / 64 * 64);
+    return qp_amx_fits(a) ? (size_t)((a->OC + 31) / 32 * 32) * (size_t)(qp_amx_c(a) * a->KH * a->KW) : 0;
 }
 static size_t qp_amx_at(int64_t OC, int64_t K)
 {
     return qp_head(OC) + (size_t)qp_ocpad(OC) * (size_t)K * 4 + 64;
 }
 
-size_t mote_qconv2d_pack_bytes_avx512(int64_t OC, int64_t K)
+size_t mote_qconv2d_pack_bytes_avx512(const mote_qconv2d_args *a)
 {
     /* K = C KH KW; the steps pad C to a multiple of 4 (at most 3 KH KW
      * more bytes a channel, bounded by 4 K) */
-    return qp_head(OC) + (size_t)qp_ocpad(OC) * (size_t)K * 4 + 64 + qp_amx_bytes(OC, K);
+    const int64_t K = a->C * a->KH * a->KW;
+    return qp_amx_at(a->OC, K) + qp_amx_bytes(a);
 }
 
 void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp)
@@ -71,7 +74,7 @@ void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp)
     const int64_t OC = a->OC, KHW = a->KH * a->KW, K = a->C * KHW, S = qp_steps(a);
     int32_t *wsum = wp;
     int8_t *blk = (int8_t *)((char *)wp + qp_head(OC));
-    memset(wp, 0, mote_qconv2d_pack_bytes_avx512(OC, K));
+    memset(wp, 0, mote_qconv2d_pack_bytes_avx512(a));
     for (int64_t oc = 0; oc < OC; oc++) {
         const int64_t b = oc / QP_OB, o = oc % QP_OB;
         uint32_t sum = 0;
@@ -85,10 +88,12 @@ void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp)
             }
         wsum[oc] = (int32_t)sum;
     }
-    if (a->C % 64 == 0) {
-        /* AMX: w'' = w' + 128 (u8), tiles [OC/16][KHW * C/64][16 oc][64 c] */
+    if (qp_amx_fits(a)) {
+        /* AMX: w'' = w' + 128 (u8), tiles [OC/16][KHW * C'/64][16 oc][64 c];
+         * the padding channels (w' = 0) are 128 */
         uint8_t *am = (uint8_t *)wp + qp_amx_at(OC, K);
-        const int64_t CB = a->C / 64, KT = KHW * CB;
+        const int64_t CB = qp_amx_c(a) / 64, KT = KHW * CB;
+        memset(am, 128, qp_amx_bytes(a));
         for (int64_t oc = 0; oc < OC; oc++)
             for (int64_t c = 0; c < a->C; c++)
                 for (int64_t t = 0; t < KHW; t++) {
@@ -106,7 +111,8 @@ void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp)
  * q = oy*Wq + ox, so that one tap (ky, kx) of a block of consecutive q is
  * one contiguous run of plane ((ky*dh) % sh, (kx*dw) % sw), shifted by
  * ((ky*dh) / sh, (kx*dw) / sw). The planes are laid out as
- * [C/4][sh][sw][rows][Wq][4]: the GEMM reads them in place, no im2col.
+ * [C/4][sh][sw][rows][Wq][4] (C4 groups of 4 channels: the AMX path lays
+ * out whole groups of 64): the GEMM reads them in place, no im2col.
  * Lanes with ox >= OW are computed and not stored. */
 static int qp_direct(const mote_qconv2d_args *a)
 {
@@ -124,7 +130,8 @@ size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a)
     size_t common = (size_t)S * 4 + 4 * QP_PB + 64;      /* offsets, pixel sums */
     if (qp_direct(a)) {
         const int64_t Wp = qp_wp(a);
-        return common + 4160 + (size_t)((a->C + 3) / 4 * a->sh * a->sw) * (size_t)qp_rows(a, a->OH) *
+        const int64_t C4 = qp_amx_fits(a) ? qp_amx_c(a) / 4 : (a->C + 3) / 4;
+        return common + 4160 + (size_t)(C4 * a->sh * a->sw) * (size_t)qp_rows(a, a->OH) *
                (size_t)Wp * 4 +
                320 + 5 * (size_t)(a->W + 32) + 64;
     }
@@ -184,10 +191,10 @@ static inline void qp_interleave(const uint8_t *r0, const uint8_t *r1, const uin
  * the image's columns are interleaved straight from x, 64 at a
  * time (masked loads: nothing past a row of x is read; stride 2 takes the
  * even bytes of 128 with vpmovwb). */
-static void qp_pad_input(const mote_qconv2d_args *a, int64_t row0, int64_t R, uint8_t *xp,
-                         uint8_t *tmp, uint8_t xflip)
+static void qp_pad_input(const mote_qconv2d_args *a, int64_t C4, int64_t row0, int64_t R,
+                         uint8_t *xp, uint8_t *tmp, uint8_t xflip)
 {
-    const int64_t Wq = qp_wp(a), C4 = (a->C + 3) / 4, W = a->W, SH = a->sh, SW = a->sw;
+    const int64_t Wq = qp_wp(a), W = a->W, SH = a->sh, SW = a->sw;
     const uint8_t flip = (a->x_signed ? 0x80 : 0) ^ xflip, pad = (uint8_t)(a->x_zp ^ flip);
     const __m512i f512 = _mm512_set1_epi8((char)flip);
     uint8_t *zrow = tmp + 4 * (W + 32);              /* a row of flip bytes: 0 after it */
@@ -477,14 +484,14 @@ qp_amx_block(const mote_qconv2d_args *a, const int32_t *wsum, const uint8_t *am,
              const uint8_t *xb, const int32_t *offtap, int64_t pitch, int nv, const qp_segs *seg,
              int32_t *xsum, int32_t *ct)
 {
-    const int64_t KHW = a->KH * a->KW, K = a->C * KHW, CB = a->C / 64, KT = KHW * CB;
+    const int64_t KHW = a->KH * a->KW, K = a->C * KHW, CB = qp_amx_c(a) / 64, KT = KHW * CB;
     const int64_t P = a->OH * a->OW;
     const int32_t xz = a->x_zp + (a->x_signed ? 128 : 0), wshift = a->w_signed ? 0 : 128;
     const __m512i ones = _mm512_set1_epi8(1);
     for (int v = 0; v < nv; v++) {
         __m512i sx = _mm512_setzero_si512();
         for (int64_t t = 0; t < KHW; t++)
-            for (int64_t c4 = 0; c4 < a->C / 4; c4++)
+            for (int64_t c4 = 0; c4 < a->C / 4; c4++)   /* (the padding channels' x'' are 0) */
                 sx = _mm512_dpbusd_epi32(sx, ones, _mm512_loadu_si512(xb + (offtap[t] + c4 * pitch) * 4 + 64 * v));
         _mm512_storeu_si512(xsum + 16 * v, sx);
     }
@@ -562,12 +569,13 @@ void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa)
         const int64_t oy0 = pa->p0 / OW, oy1 = (pa->p1 - 1) / OW;
         const int64_t R = qp_rows(a, oy1 - oy0 + 1);
         const int64_t SH = a->sh, SW = a->sw;
-        const int amx = a->C % 64 == 0 && qp_amx();
-        uint8_t *tmp = data + (size_t)(C4 * SH * SW * R * Wp) * 4 + 320;
+        const int amx = qp_amx_fits(a) && qp_amx();
+        const int64_t C4p = amx ? qp_amx_c(a) / 4 : C4;   /* channel groups laid out */
+        uint8_t *tmp = data + (size_t)(C4p * SH * SW * R * Wp) * 4 + 320;
         int32_t *ct = (int32_t *)(tmp + 5 * (a->W + 32) + 64 - ((uintptr_t)(tmp + 5 * (a->W + 32)) % 64));
-        qp_pad_input(a, oy0, R, data, tmp, amx ? 0x80 : 0);
-        int32_t offtap[DW_TAPS];
-        if (amx && KHW <= DW_TAPS) {
+        qp_pad_input(a, C4p, oy0, R, data, tmp, amx ? 0x80 : 0);
+        int32_t offtap[QP_TAPS];
+        if (amx && KHW <= QP_TAPS) {
             for (int64_t ky = 0, t = 0; ky < a->KH; ky++)
                 for (int64_t kx = 0; kx < a->KW; kx++, t++) {
                     const int64_t ty = ky * a->dh, tx = kx * a->dw;
@@ -602,7 +610,7 @@ void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa)
                     l += cnt;
                 }
             }
-            if (amx && KHW <= DW_TAPS) {
+            if (amx && KHW <= QP_TAPS) {
                 qp_amx_config(1);
                 qp_amx_block(a, wsum, (const uint8_t *)pa->wp + qp_amx_at(a->OC, a->C * KHW),
                              data + qb * 4, offtap, SH * SW * R * Wp, nv, seg, xsum, ct);
