@@ -495,7 +495,9 @@ qp_amx_block(const mote_qconv2d_args *a, const int32_t *wsum, const uint8_t *am,
                 sx = _mm512_dpbusd_epi32(sx, ones, _mm512_loadu_si512(xb + (offtap[t] + c4 * pitch) * 4 + 64 * v));
         _mm512_storeu_si512(xsum + 16 * v, sx);
     }
-    const int64_t t0 = a->oc0 / 16, t1 = (a->oc1 + 15) / 16;
+    /* pairs of channel tiles from an even one: the packing pads OC to a
+     * multiple of 32, so tile ot + 1 always exists */
+    const int64_t t0 = a->oc0 / 32 * 2, t1 = (a->oc1 + 15) / 16;
     for (int64_t ot = t0; ot < t1; ot += 2) {
         for (int pv = 0; pv < nv; pv += 2) {
             _tile_zero(0);
