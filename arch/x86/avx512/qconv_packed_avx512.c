@@ -14,19 +14,22 @@
  * add nothing, as in the reference); k past K is x' = w' = 0.
  *
  * Packed weights (qconv2d_pack, once per model): i32 sum w'[oc] for every
- * padded channel, then blocks of QP_OB channels, each [K/4][QP_OB][4] s8:
- * for one step of four k the block's 24 weight bytes are contiguous, one
- * 32-bit broadcast per channel.
+ * padded channel, then blocks of QP_OB channels, each [steps][QP_OB][4] s8
+ * (a step: four input channels at one tap), one 32-bit broadcast per
+ * channel; and, for C a multiple of 16, a copy for AMX (below).
  *
- * Activations: QP_PB = 64 output pixels at a time are laid out by an
- * im2col into [K/4][64][4] u8 (four consecutive k of one pixel in one
- * 32-bit lane), in scratch. The register tile is QP_OB = 6 channels times
- * up to 4 vectors of 16 pixels: 24 accumulators, 4 vector loads and 6
- * broadcasts per 24 vpdpbusd. The sums of x' per pixel (for wz' != 0) come
- * from one more vpdpbusd per vector against bytes of 1. The requantization
+ * Activations: strides 1 and 2 read the input in place from phase planes
+ * (the padded input laid out once per call as [C/4][sh][sw][rows][Wq][4],
+ * see qp_direct); other strides lay out 64 output pixels at a time by an
+ * im2col into [steps][64][4]. The VNNI register tile is QP_OB = 6
+ * channels times up to 4 vectors of 16 pixels: 24 accumulators, 4 vector
+ * loads and 6 broadcasts per 24 vpdpbusd; the sums of x' per pixel (for
+ * wz' != 0) come from one more vpdpbusd per vector against bytes of 1.
+ * Where the CPU and the OS allow AMX, direct convolutions with C a multiple
+ * of 16 run on AMX tiles instead (qp_amx_block). The requantization
  * (TFLite's fixed point, ONNX's float scale, or the raw i32) is done on 16
- * pixels of one channel at a time, the same operations as qint.h's
- * mote_qconv2d_store.
+ * pixels of one channel at a time (qrequant_avx512.h), the same operations
+ * as qint.h's mote_qconv2d_store.
  */
 #include <immintrin.h>
 #include <pthread.h>
