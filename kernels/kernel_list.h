@@ -58,6 +58,19 @@
     X(general, winograd_out_f32, void, (const mote_winograd_args *a))                  \
     /* 8-bit convolution / fully connected (mote_qconv2d_args, qint.h) */              \
     X(general, qconv2d, void, (const mote_qconv2d_args *a))                            \
+    /* QuantizeLinear f32 -> u8/i8 and DequantizeLinear u8/i8 -> f32 (ref.h's   \
+     * mote_quantize_f32_ref / mote_dequantize_ref), elements [e0, e1) */            \
+    X(general, quantize_f32, void, (const float *x, void *y, int is_signed,          \
+                                    const float *scale, const int32_t *zp, int64_t C, \
+                                    int64_t inner, int64_t e0, int64_t e1))          \
+    X(general, dequantize_8, void, (const void *x, int is_signed, float *y,          \
+                                    const float *scale, const int32_t *zp, int64_t C, \
+                                    int64_t inner, int64_t e0, int64_t e1))          \
+    /* packed-weight 8-bit convolution, group 1 (qint.h): all four or none */     \
+    X(general, qconv2d_pack_bytes, size_t, (const mote_qconv2d_args *a))             \
+    X(general, qconv2d_pack, void, (const mote_qconv2d_args *a, void *wp))             \
+    X(general, qconv2d_packed_scratch_bytes, size_t, (const mote_qconv2d_args *a))     \
+    X(general, qconv2d_packed, void, (const mote_qconv2d_packed_args *pa))             \
     /* 8-bit add / sub / mul with requantization, elements [e0, e1) */                 \
     X(general, qbinary, void, (const mote_qbinary_params *p, const void *a,            \
                                const void *b, void *y, int64_t e0, int64_t e1))        \

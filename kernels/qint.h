@@ -92,6 +92,24 @@ static inline void mote_qconv2d_store(const mote_qconv2d_args *a, int64_t oc, in
 }
 
 /*
+ * Packed-weight 8-bit convolution, group 1 (an optional fast path: NULL
+ * in the reference; a table sets all four entries or none). The weights
+ * are packed once, at prepare time, by qconv2d_pack (from a->w, w_signed,
+ * and the shape) into qconv2d_pack_bytes(a) bytes laid out as the
+ * table likes; qconv2d_packed then stores exactly what mote_qconv2d_ref
+ * stores for output channels [a.oc0, a.oc1) and output pixels [p0, p1)
+ * (p = oy*OW + ox) of one image, using scratch of
+ * qconv2d_packed_scratch_bytes(&a) bytes (64-byte aligned). a.w is not
+ * read; every other field of a means what it means for qconv2d.
+ */
+typedef struct mote_qconv2d_packed_args {
+    mote_qconv2d_args a;
+    const void *wp;               /* from qconv2d_pack                      */
+    int64_t p0, p1;               /* output pixels                          */
+    void *scratch;
+} mote_qconv2d_packed_args;
+
+/*
  * ONNX DynamicQuantizeLinear over n floats:
  *   lo = min(0, min x), hi = max(0, max x), scale = (hi - lo) / 255
  *   zp = saturate(round_half_even(0 - lo / scale)), u8

@@ -62,6 +62,12 @@ void mote_dequantize_ref(const void *x, mote_num t, float *y, const float *scale
     }
 }
 
+void mote_dequantize8_ref(const void *x, int is_signed, float *y, const float *scale,
+                          const int32_t *zp, int64_t C, int64_t inner, int64_t e0, int64_t e1)
+{
+    mote_dequantize_ref(x, is_signed ? MOTE_NUM_I8 : MOTE_NUM_U8, y, scale, zp, C, inner, e0, e1);
+}
+
 static int32_t elem8(const void *p, int is_signed, int64_t i)
 {
     return is_signed ? ((const int8_t *)p)[i] : ((const uint8_t *)p)[i];

@@ -232,6 +232,10 @@ void mote_quantize_f32_ref(const float *x, void *y, int is_signed, const float *
 /* Dequantize: y = (x - zp[ch]) * scale[ch]; x is u8, i8 or i32 (t). */
 void mote_dequantize_ref(const void *x, mote_num t, float *y, const float *scale,
                          const int32_t *zp, int64_t C, int64_t inner, int64_t e0, int64_t e1);
+/* mote_dequantize_ref of u8 (is_signed 0) or i8 data: the kernel table's
+ * dequantize_8 */
+void mote_dequantize8_ref(const void *x, int is_signed, float *y, const float *scale,
+                          const int32_t *zp, int64_t C, int64_t inner, int64_t e0, int64_t e1);
 
 /*
  * Integer matrix product, rows m in [m0, m1):

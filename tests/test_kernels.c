@@ -1208,7 +1208,7 @@ typedef struct qconv_case {
 /* One convolution (xs, ws: signed input / weights) in one of the three
  * output forms (TFLite's fixed point, ONNX's float scale, raw i32), on a
  * sub-range of output channels as a thread would get. */
-static void qconv_one(const qconv_case *cc, int xs, int ws)
+static void qconv_one(const qconv_case *cc, int xs, int ws, int packed)
 {
     mote_qconv2d_args a = {0};
     a.C = cc->C; a.H = cc->H; a.W = cc->W; a.OC = cc->OC; a.KH = cc->KH; a.KW = cc->KW;
@@ -1254,10 +1254,46 @@ static void qconv_one(const qconv_case *cc, int xs, int ws)
     a.y = want;
     REF->general.qconv2d(&a);
     a.y = got;
-    T->general.qconv2d(&a);
+    if (packed) {
+        /* the packed path: packed once (twice, to see every byte of the
+         * packing written), then run as threads would, on pieces of the
+         * output channels and pixels */
+        int64_t K = a.C * a.KH * a.KW, P = a.OH * a.OW;
+        size_t pb = T->general.qconv2d_pack_bytes(&a);
+        unsigned char *wp = aligned_alloc(64, (pb + 63) / 64 * 64);
+        unsigned char *wp2 = aligned_alloc(64, (pb + 63) / 64 * 64);
+        memset(wp, 0x11, pb);
+        memset(wp2, 0xee, pb);
+        T->general.qconv2d_pack(&a, wp);
+        T->general.qconv2d_pack(&a, wp2);
+        CK(!memcmp(wp, wp2, pb), "OC %lld K %lld: packing leaves bytes unwritten",
+           (long long)a.OC, (long long)K);
+        size_t sb = T->general.qconv2d_packed_scratch_bytes(&a);
+        void *scr = aligned_alloc(64, (sb + 63) / 64 * 64 + 64);
+        mote_qconv2d_packed_args pa = { a, wp, 0, 0, scr };
+        pa.a.w = NULL;
+        int64_t split = rnd(3);
+        for (int64_t p0 = 0; p0 < P;) {
+            int64_t p1 = split == 0 ? P : p0 + 1 + rnd(split == 1 ? 70 : 140);
+            pa.p0 = p0;
+            pa.p1 = p1 < P ? p1 : P;
+            for (int64_t o0 = a.oc0; o0 < a.oc1;) {
+                int64_t o1 = o0 + 1 + rnd(a.OC);
+                pa.a.oc0 = o0;
+                pa.a.oc1 = o1 < a.oc1 ? o1 : a.oc1;
+                T->general.qconv2d_packed(&pa);
+                o0 = pa.a.oc1;
+            }
+            p0 = pa.p1;
+        }
+        free(wp); free(wp2); free(scr);
+    } else {
+        T->general.qconv2d(&a);
+    }
     for (int64_t i = 0; i < (int64_t)yb; i++)
-        CK(got[i] == want[i], "form %d C %lld HxW %lldx%lld OC %lld k %lldx%lld s %lld,%lld p %lld,%lld "
-           "d %lld,%lld g %lld x%s w%s: byte %lld is %d, reference %d", form, (long long)a.C,
+        CK(got[i] == want[i], "%s form %d C %lld HxW %lldx%lld OC %lld k %lldx%lld s %lld,%lld p %lld,%lld "
+           "d %lld,%lld g %lld x%s w%s: byte %lld is %d, reference %d", packed ? "packed" : "",
+           form, (long long)a.C,
            (long long)a.H, (long long)a.W, (long long)a.OC, (long long)a.KH, (long long)a.KW,
            (long long)a.sh, (long long)a.sw, (long long)a.ph, (long long)a.pw, (long long)a.dh,
            (long long)a.dw, (long long)a.groups, xs ? "i8" : "u8", ws ? "i8" : "u8", (long long)i,
@@ -1279,11 +1315,11 @@ static void check_general_qconv2d(void)
             {17, 7, 9, 5, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {4, 12, 10, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1},
             {16, 6, 6, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         };
-        for (size_t i = 0; i < sizeof g1 / sizeof g1[0]; i++) qconv_one(&g1[i], xs, ws);
+        for (size_t i = 0; i < sizeof g1 / sizeof g1[0]; i++) qconv_one(&g1[i], xs, ws, 0);
         /* fully connected: K inputs, N outputs, one pixel */
         for (int i = 0; i < 8; i++) {
             qconv_case fc = {ks[i], 1, 1, 1 + rnd(20), 1, 1, 1, 1, 0, 0, 1, 1, 1};
-            qconv_one(&fc, xs, ws);
+            qconv_one(&fc, xs, ws, 0);
         }
         /* depthwise, channel multiplier 1 and 2, strides 1 and 2, widths
          * around the vector paths; 5x5; dilated; two channels per group */
@@ -1293,13 +1329,119 @@ static void check_general_qconv2d(void)
                 for (int wi = 0; wi < 6; wi++) {
                     qconv_case c = {5, 6, widths[wi] + 2, 5 * mult, 3, 3, stride, stride,
                                     rnd(2), rnd(2), 1, 1, 5};
-                    qconv_one(&c, xs, ws);
+                    qconv_one(&c, xs, ws, 0);
                 }
         static const qconv_case dw[] = {
             {6, 9, 20, 6, 5, 5, 1, 1, 2, 2, 1, 1, 6}, {4, 9, 20, 4, 3, 3, 1, 1, 2, 2, 2, 2, 4},
             {8, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4},
         };
-        for (size_t i = 0; i < sizeof dw / sizeof dw[0]; i++) qconv_one(&dw[i], xs, ws);
+        for (size_t i = 0; i < sizeof dw / sizeof dw[0]; i++) qconv_one(&dw[i], xs, ws, 0);
+    }
+}
+
+/* The packed-weight entries go together (all four or none) and are
+ * checked together, each through a whole packed convolution. */
+static void qconv_packed_cases(void)
+{
+    if (!T->general.qconv2d_packed) {
+        ck_assert(!T->general.qconv2d_pack && !T->general.qconv2d_pack_bytes &&
+                  !T->general.qconv2d_packed_scratch_bytes);
+        return;
+    }
+    ck_assert(T->general.qconv2d_pack && T->general.qconv2d_pack_bytes &&
+              T->general.qconv2d_packed_scratch_bytes);
+    for (int s = 0; s < 4; s++) {
+        int xs = s & 1, ws = s >> 1;
+        /* 3x3 with pads, strides 1 and 2; 1x1 (the direct im2col, and
+         * past 64 pixels); 7x7 stride 2; 5x5 dilated; K not a multiple
+         * of 4; channels around the block of 6 */
+        static const qconv_case g1[] = {
+            {17, 5, 7, 9, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {32, 12, 12, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+            {3, 9, 11, 40, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {3, 11, 13, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+            {17, 7, 9, 5, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {4, 12, 10, 3, 5, 5, 1, 1, 2, 2, 2, 2, 1},
+            {16, 6, 6, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {3, 23, 21, 7, 7, 7, 2, 2, 3, 3, 1, 1, 1},
+            {8, 17, 19, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {24, 9, 9, 12, 1, 1, 2, 2, 0, 0, 1, 1, 1},
+            {5, 4, 30, 6, 3, 1, 1, 1, 1, 0, 1, 1, 1}, {2, 5, 80, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+            {3, 9, 70, 4, 7, 7, 2, 2, 3, 3, 1, 1, 1}, {3, 4, 37, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+            {6, 3, 50, 7, 3, 3, 1, 1, 1, 1, 2, 2, 1}, {5, 3, 70, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+            {2, 3, 150, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1}, {4, 10, 20, 5, 3, 3, 3, 3, 1, 1, 1, 1, 1},
+            {3, 9, 40, 4, 3, 3, 2, 1, 1, 1, 1, 1, 1}, {3, 12, 30, 5, 3, 3, 2, 2, 2, 2, 2, 2, 1},
+            {5, 8, 9, 7, 2, 4, 1, 2, 0, 1, 1, 1, 1}, {64, 6, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+            {128, 5, 5, 33, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {64, 9, 11, 17, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+            {64, 4, 40, 40, 3, 3, 1, 1, 1, 1, 2, 2, 1}, {192, 3, 5, 7, 1, 1, 2, 2, 0, 0, 1, 1, 1},
+            {16, 7, 9, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {48, 6, 6, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+            {80, 5, 5, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {96, 3, 4, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        };
+        for (size_t i = 0; i < sizeof g1 / sizeof g1[0]; i++) qconv_one(&g1[i], xs, ws, 1);
+        static const int64_t ks[] = { 1, 15, 16, 17, 31, 33, 255, 257 };
+        for (int i = 0; i < 8; i++) {
+            qconv_case fc = {ks[i], 1, 1, 1 + rnd(20), 1, 1, 1, 1, 0, 0, 1, 1, 1};
+            qconv_one(&fc, xs, ws, 1);
+        }
+    }
+}
+
+static void check_general_qconv2d_pack_bytes(void) { qconv_packed_cases(); }
+static void check_general_qconv2d_pack(void) { qconv_packed_cases(); }
+static void check_general_qconv2d_packed_scratch_bytes(void) { qconv_packed_cases(); }
+static void check_general_qconv2d_packed(void) { qconv_packed_cases(); }
+
+/* QuantizeLinear / DequantizeLinear: per tensor and per channel (inner
+ * runs around the vector width), sub-ranges as threads get them; NaN,
+ * infinities, ties and values far out of range included */
+static void check_general_quantize_f32(void)
+{
+    static const int64_t inners[] = { 1, 7, 16, 33, 200 };
+    for (int it = 0; it < 40; it++) {
+        int64_t C = it % 3 ? 1 + rnd(5) : 1, inner = inners[rnd(5)], n = C * inner * (1 + rnd(2));
+        int is_signed = (int)rnd(2);
+        float *x = buf(n, -300, 300), sc[5];
+        int32_t zp[5];
+        for (int64_t i = 0; i < n; i++) {
+            if (rnd(11) == 0) x[i] = (float)(int64_t)x[i] + 0.5f;   /* ties */
+            if (rnd(97) == 0) x[i] = rnd(2) ? NAN : (rnd(2) ? INFINITY : -INFINITY);
+        }
+        for (int c = 0; c < 5; c++) {
+            sc[c] = 0.25f + (float)rnd(300) / 100.0f;
+            zp[c] = is_signed ? (int32_t)rnd(41) - 20 : (int32_t)rnd(256);
+        }
+        uint8_t *want = malloc((size_t)n), *got = malloc((size_t)n);
+        int64_t e0 = rnd(n / 2 + 1), e1 = e0 + rnd(n - e0 + 1);
+        memset(want, 0xA5, (size_t)n);
+        memset(got, 0xA5, (size_t)n);
+        const int32_t *z = rnd(4) ? zp : NULL;
+        REF->general.quantize_f32(x, want, is_signed, sc, z, C, inner, e0, e1);
+        T->general.quantize_f32(x, got, is_signed, sc, z, C, inner, e0, e1);
+        for (int64_t i = 0; i < n; i++)
+            CK(got[i] == want[i], "C %lld inner %lld [%lld, %lld) %s: byte %lld (x %.9g) is %d, reference %d",
+               (long long)C, (long long)inner, (long long)e0, (long long)e1, is_signed ? "i8" : "u8",
+               (long long)i, (double)x[i], got[i], want[i]);
+        free(x); free(want); free(got);
+    }
+}
+
+static void check_general_dequantize_8(void)
+{
+    static const int64_t inners[] = { 1, 7, 16, 33, 200 };
+    for (int it = 0; it < 40; it++) {
+        int64_t C = it % 3 ? 1 + rnd(5) : 1, inner = inners[rnd(5)], n = C * inner * (1 + rnd(2));
+        int is_signed = (int)rnd(2);
+        uint8_t *x = qbytes(n);
+        float sc[5], *want = buf(n, 0, 0), *got = buf(n, 0, 0);
+        int32_t zp[5];
+        for (int c = 0; c < 5; c++) {
+            sc[c] = 0.01f + (float)rnd(300) / 77.0f;
+            zp[c] = is_signed ? (int32_t)rnd(41) - 20 : (int32_t)rnd(256);
+        }
+        int64_t e0 = rnd(n / 2 + 1), e1 = e0 + rnd(n - e0 + 1);
+        const int32_t *z = rnd(4) ? zp : NULL;
+        REF->general.dequantize_8(x, is_signed, want, sc, z, C, inner, e0, e1);
+        T->general.dequantize_8(x, is_signed, got, sc, z, C, inner, e0, e1);
+        for (int64_t i = 0; i < n; i++)
+            CK(same_float(got[i], want[i]), "C %lld inner %lld [%lld, %lld): [%lld] = %.9g, reference %.9g",
+               (long long)C, (long long)inner, (long long)e0, (long long)e1, (long long)i,
+               (double)got[i], (double)want[i]);
+        free(x); free(want); free(got);
     }
 }
 

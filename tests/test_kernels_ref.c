@@ -23,7 +23,8 @@ static int optional_entry(const char *name)
     static const char *const opt[] = {
         "gemm_nr", "gemm_pack_b_bytes", "gemm_pack_b", "gemm_scratch_bytes", "gemm_packed_f32",
         "gemm_mr", "gemm_pack_a_bytes", "gemm_pack_a", "gemm_packed_a_scratch_bytes",
-        "gemm_packed_a_f32", "matmul_qpacked",
+        "gemm_packed_a_f32", "matmul_qpacked", "qconv2d_pack_bytes", "qconv2d_pack",
+        "qconv2d_packed_scratch_bytes", "qconv2d_packed",
     };
     for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
         if (!strcmp(opt[i], name)) return 1;

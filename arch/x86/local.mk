@@ -26,7 +26,9 @@ libmote_avx512_la_SOURCES = $(X86_INCLUDES_LIST) arch/x86/avx512/simd_avx512.h \
 	arch/x86/avx512/conv_avx512.c arch/x86/avx512/winograd_avx512.c \
 	arch/x86/avx512/pool_avx512.c \
 	arch/x86/avx512/peak_avx512.c arch/x86/avx512/table_avx512.c \
-	arch/x86/avx512/llm_avx512.c arch/x86/avx512/qint_avx512.c
+	arch/x86/avx512/llm_avx512.c arch/x86/avx512/qint_avx512.c \
+	arch/x86/avx512/qconv_packed_avx512.c arch/x86/avx512/qconv_dw_avx512.c arch/x86/avx512/quantize_avx512.c \
+	arch/x86/avx512/qrequant_avx512.h
 
 # detection (baseline flags: it must run on any x86-64)
 libmote_core_la_SOURCES += arch/x86/cpuid_x86.c arch/x86/cpuid_x86.h arch/x86/gemm_blocking_x86.c

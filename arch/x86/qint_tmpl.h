@@ -201,6 +201,10 @@ void QINT_FN(const mote_qconv2d_args *a)
         qint_conv_1x1(a);
     else if (a->groups == 1 && K <= QINT_MAXK)
         qint_conv_g1(a, K);
+#ifdef QINT_DW_FAST
+    else if (cg == 1 && QINT_DW_FAST(a))
+        return;
+#endif
     else if (cg == 1)
         qint_conv_dw(a);
     else

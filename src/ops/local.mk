@@ -12,5 +12,6 @@ libmote_core_la_SOURCES += src/ops/ops.h src/ops/ops_list.h src/ops/registry.c \
 	src/ops/pool.c src/ops/resize.c src/ops/softmax.c src/ops/norm.c \
 	src/ops/quantize.c src/ops/einsum.c src/ops/rnn.c src/ops/trilu.c \
 	src/ops/if_guard.c src/ops/loop.c src/ops/branch.c \
-	src/ops/qint.c src/ops/qlinear.c
+	src/ops/qint.c src/ops/qlinear.c \
+	src/ops/qconv_plan.h src/ops/qconv_plan.c
 include src/ops/llm/local.mk

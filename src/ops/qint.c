@@ -27,6 +27,7 @@
 #include <string.h>
 #include "graph/internal.h"
 #include "op_util.h"
+#include "qconv_plan.h"
 #include "qint.h"
 
 static mote_status expect_q8(const mote_op_ctx *c, int i, const char *what)
@@ -78,6 +79,7 @@ typedef struct qconv_params {
     int64_t N;                 /* images (QConv) or rows (QFullyConnected)             */
     size_t x_img, y_img;       /* bytes per image                                      */
     void (*conv)(const mote_qconv2d_args *a);
+    mote_qconv_plan pl;        /* the packed-weight path, if the table has one          */
 } qconv_params;
 
 typedef struct qconv_job {
@@ -111,6 +113,14 @@ static void qconv_chunk(void *ctx, int64_t b, int64_t e, int thread)
 static void run_qconv(const mote_step *s)
 {
     const qconv_params *p = s->params;
+    if (p->pl.wp) {
+        mote_qconv2d_args a = p->a;
+        a.x = s->in[0]->data;
+        a.y = s->out[0]->data;
+        a.bias = s->n_in > 2 && s->in[2] ? s->in[2]->data : NULL;
+        mote_qconv_plan_run(&p->pl, s, &a, p->N, p->x_img, p->y_img, s->scratch);
+        return;
+    }
     qconv_job j = {p, s};
     mote_pool_for(s->pool, p->N * p->a.OC, 1, qconv_chunk, &j);
 }
@@ -223,6 +233,17 @@ static mote_status qconv_setup(mote_op_ctx *c, qconv_params *p, int64_t *od)
     return MOTE_OK;
 }
 
+/* the packed-weight path (qconv_plan.h), its scratch at offset 0 */
+static mote_status qconv_plan(mote_op_ctx *c, qconv_params *p)
+{
+    size_t bytes = 0, off = 0;
+    mote_qconv2d_args a = p->a;
+    a.w = c->in[1]->data;
+    mote_status st = mote_qconv_plan_prepare(c, &a, 1, &p->pl, &bytes, &off);
+    c->scratch_bytes = bytes;
+    return st;
+}
+
 static mote_status infer_qconv(mote_op_ctx *c)
 {
     int64_t od[4];
@@ -241,6 +262,8 @@ static mote_status prepare_qconv(mote_op_ctx *c)
     int64_t od[4];
     mote_status st = qconv_setup(c, p, od);
     if (st)
+        return st;
+    if ((st = qconv_plan(c, p)))
         return st;
     c->params = p;
     c->run = run_qconv;
@@ -292,6 +315,8 @@ static mote_status prepare_qfc(mote_op_ctx *c)
     int64_t od[2];
     mote_status st = qfc_setup(c, p, od);
     if (st)
+        return st;
+    if ((st = qconv_plan(c, p)))
         return st;
     c->params = p;
     c->run = run_qconv;

@@ -19,6 +19,7 @@
  */
 #include <string.h>
 #include "op_util.h"
+#include "qconv_plan.h"
 #include "qint.h"
 
 /* Element i of an 8-bit or i32 zero-point tensor, or of an f32 scale. */
@@ -78,6 +79,8 @@ typedef struct ql_params {
     int64_t bM;                /* QLinearMatMul with batched b: rows of a per batch  */
     int64_t batches;           /* b's batches (1 for a 2-D b)                        */
     int in_x_zp, in_w, in_w_scale, in_w_zp, in_y_scale, in_y_zp, in_x_scale, in_bias;
+    mote_qconv_plan pl;        /* the packed-weight path (constant w), if any       */
+    size_t pl_off;             /* its scratch's offset in the step's scratch         */
 } ql_params;
 
 typedef struct ql_job {
@@ -143,6 +146,11 @@ static void run_ql(const mote_step *s)
         j.a.y_zp = zp_at(yzt, 0);
         j.a.bias = p->in_bias >= 0 && s->n_in > p->in_bias && s->in[p->in_bias] ?
                    s->in[p->in_bias]->data : NULL;
+    }
+    if (p->pl.wp) {
+        mote_qconv_plan_run(&p->pl, s, &j.a, p->N, p->x_img, p->y_img * p->y_es,
+                            (char *)s->scratch + p->pl_off);
+        return;
     }
     mote_pool_for(s->pool, p->N * OC, 1, ql_chunk, &j);
 }
@@ -299,6 +307,13 @@ static mote_status prepare_ql(mote_op_ctx *c, qkind kind)
     c->scratch_bytes = OC * (sizeof(int32_t) + sizeof(float));
     if (kind == K_QLINEARMATMUL)
         c->scratch_bytes += OC * (size_t)p->a.C * (size_t)p->batches;
+    else {
+        mote_qconv2d_args a = p->a;
+        a.w = c->in[p->in_w]->data;
+        if ((st = mote_qconv_plan_prepare(c, &a, a.w != NULL, &p->pl, &c->scratch_bytes,
+                                          &p->pl_off)))
+            return st;
+    }
     c->params = p;
     c->run = run_ql;
     return MOTE_OK;

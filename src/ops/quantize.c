@@ -44,8 +44,11 @@ static void q_chunk(void *ctx, int64_t b, int64_t e, int thread)
     const q_job *j = ctx;
     const q_params *p = j->p;
     if (p->kind == QUANT)
-        mote_quantize_f32_ref(j->s->in[0]->data, j->s->out[0]->data, p->is_signed,
-                              j->s->in[1]->data, j->zp, p->C, p->inner, b, e);
+        j->s->k->general.quantize_f32(j->s->in[0]->data, j->s->out[0]->data, p->is_signed,
+                                      j->s->in[1]->data, j->zp, p->C, p->inner, b, e);
+    else if (p->num == MOTE_NUM_U8 || p->num == MOTE_NUM_I8)
+        j->s->k->general.dequantize_8(j->s->in[0]->data, p->num == MOTE_NUM_I8, j->s->out[0]->data,
+                                      j->s->in[1]->data, j->zp, p->C, p->inner, b, e);
     else
         mote_dequantize_ref(j->s->in[0]->data, (mote_num)p->num, j->s->out[0]->data,
                             j->s->in[1]->data, j->zp, p->C, p->inner, b, e);

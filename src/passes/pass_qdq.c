@@ -12,7 +12,8 @@
  * zero points are constants (scales f32, zero points given), the
  * activation's are scalars, the weight scale per tensor or per output
  * channel (axis 0 for Conv, axis 1 for MatMul's (K, N) b), the bias (if
- * any) an f32 constant, and the Conv/MatMul output read only by the
+ * any) an f32 constant or, as ONNX Runtime's tools write it, a
+ * DequantizeLinear of an i32 constant (zero point 0), and the Conv/MatMul output read only by the
  * QuantizeLinear. The QuantizeLinear node is rewritten in place (it keeps
  * its output name); pass_dead removes what no longer feeds anything. Runs
  * before constant folding, which would otherwise fold the weights'
@@ -107,6 +108,51 @@ static int quantize_bias(mote_graph *g, int bv, float xs, int wsv, int64_t OC, c
     return v;
 }
 
+/* A bias given as DequantizeLinear(i32 constant, f32 scale, zero point 0)
+ * (ONNX Runtime's QDQ form): its i32 values themselves when its scale is
+ * xs * ws[oc] (as f32 products, what the QDQ tools write), else the real
+ * bias requantized as quantize_bias does; -1 when the bias is not that. */
+static int dq_bias(mote_graph *g, int bv, float xs, int wsv, int64_t OC, const char *name)
+{
+    int p = mote_pass_producer(g, bv);
+    if (p < 0 || strcmp(g->nodes[p].op, "DequantizeLinear") || g->nodes[p].n_in < 2)
+        return -1;
+    const mote_node *n = &g->nodes[p];
+    const mote_value *q = n->in[0] >= 0 ? &g->values[n->in[0]] : NULL;
+    if (!q || !is_const(g, n->in[0]) || q->dtype != MOTE_I32 || numel(q) != OC ||
+        !is_const(g, n->in[1]) || g->values[n->in[1]].dtype != MOTE_F32)
+        return -1;
+    int64_t nbs = numel(&g->values[n->in[1]]), nws = numel(&g->values[wsv]);
+    if (nbs != 1 && nbs != OC)
+        return -1;
+    if (n->n_in > 2 && n->in[2] >= 0) {
+        const mote_value *z = &g->values[n->in[2]];
+        if (!is_const(g, n->in[2]) || z->dtype != MOTE_I32)
+            return -1;
+        for (int64_t i = 0; i < numel(z); i++)
+            if (((const int32_t *)z->data)[i] != 0)
+                return -1;
+    }
+    const int32_t *bq = q->data;
+    const float *bs = g->values[n->in[1]].data, *ws = g->values[wsv].data;
+    bool exact = true;
+    for (int64_t o = 0; o < OC && exact; o++)
+        exact = bs[nbs == 1 ? 0 : o] == xs * ws[nws == 1 ? 0 : o];
+    char nm[300];
+    snprintf(nm, sizeof nm, "%.250s:bias_i32", name);
+    if (exact)
+        return mote_graph_weight(g, nm, MOTE_I32, 1, &OC, bq);
+    float *bf = malloc(sizeof(float) * (size_t)OC);
+    if (!bf)
+        return -1;
+    for (int64_t o = 0; o < OC; o++)
+        bf[o] = (float)bq[o] * bs[nbs == 1 ? 0 : o];
+    snprintf(nm, sizeof nm, "%.250s:bias_f32", name);
+    int fv = mote_graph_weight(g, nm, MOTE_F32, 1, &OC, bf);
+    free(bf);
+    return fv < 0 ? -1 : quantize_bias(g, fv, xs, wsv, OC, name);
+}
+
 mote_status mote_pass_qdq(mote_graph *g, int *changed)
 {
     *changed = 0;
@@ -139,11 +185,13 @@ mote_status mote_pass_qdq(mote_graph *g, int *changed)
             continue;
         int bias = -1;
         if (conv && c->n_in > 2 && c->in[2] >= 0) {
-            if (!is_const(g, c->in[2]))
-                continue;
             float xs;
             memcpy(&xs, g->values[g->nodes[dx].in[1]].data, sizeof xs);
-            bias = quantize_bias(g, c->in[2], xs, w->in[1], wv->dims[0], g->values[q->out[0]].name);
+            if (is_const(g, c->in[2]))
+                bias = quantize_bias(g, c->in[2], xs, w->in[1], wv->dims[0],
+                                     g->values[q->out[0]].name);
+            else
+                bias = dq_bias(g, c->in[2], xs, w->in[1], wv->dims[0], g->values[q->out[0]].name);
             if (bias < 0)
                 continue;
         }

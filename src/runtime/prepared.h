@@ -41,9 +41,11 @@ enum {
                              and columns of one group (src: its first row) */
     MOTE_PREP_DEVICE,     /* an accelerator's copy of the weights (an owned
                              object): p = platform, device */
-    MOTE_PREP_WINOGRAD_F2 /* Winograd F(2x2,3x3) weights (src: W): p = OC, C,
+    MOTE_PREP_WINOGRAD_F2, /* Winograd F(2x2,3x3) weights (src: W): p = OC, C,
                              then xi and 1 (U_xi packed as a GEMM's A) or
                              16 and 0 (all 16 U_xi plain, (16, OC, C)) */
+    MOTE_PREP_QCONV       /* packed 8-bit convolution weights: p = OC, K,
+                             w_signed */
 };
 
 typedef struct mote_prepared mote_prepared;

@@ -1,0 +1,70 @@
+/*
+ * qrequant_avx512.h — requantization of 16 i32 accumulators of one output
+ * channel with AVX-512, the same operations as kernels/qint.h's
+ * mote_qconv2d_store (TFLite's fixed point, ONNX's float scale, or the raw
+ * i32). Shared by the AVX-512 8-bit convolutions.
+ */
+#ifndef MOTE_QREQUANT_AVX512_H
+#define MOTE_QREQUANT_AVX512_H
+
+#include <immintrin.h>
+#include <stdint.h>
+#include "qint.h"
+
+/* Requantizes 16 accumulators of channel oc: the same operations as
+ * mote_qconv2d_store, giving i32 lanes (the output byte's value, or acc
+ * itself for y_i32). */
+static inline __m512i mote_qrequant16_avx512(const mote_qconv2d_args *a, int64_t oc, __m512i acc)
+{
+    if (a->y_i32)
+        return acc;
+    __m512i v;
+    if (a->fscale) {
+        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_set1_ps(a->fscale[oc]));
+        f = _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        f = _mm512_add_ps(f, _mm512_set1_ps((float)a->y_zp));
+        f = _mm512_max_ps(f, _mm512_set1_ps((float)a->act_min));
+        f = _mm512_min_ps(f, _mm512_set1_ps((float)a->act_max));
+        return _mm512_cvtps_epi32(f);
+    }
+    const int32_t mult = a->mult[oc];
+    const int sh = a->shift[oc], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
+    __m512i x = _mm512_sll_epi32(acc, _mm_cvtsi32_si128(left));
+    /* saturating rounding doubling high multiply, on even and odd lanes as
+     * 64-bit products (mult >= 0, so never the saturating case); C's
+     * division toward zero by 2^31 is a shift after adding 2^31 - 1 to a
+     * negative sum */
+    const __m512i mv = _mm512_set1_epi64(mult), zero = _mm512_setzero_si512();
+    const __m512i pos = _mm512_set1_epi64(1 << 30), neg = _mm512_set1_epi64(1 - (1 << 30));
+    const __m512i bias = _mm512_set1_epi64(((int64_t)1 << 31) - 1);
+    __m512i pe = _mm512_mul_epi32(x, mv), po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), mv);
+    pe = _mm512_add_epi64(pe, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(pe, zero), pos, neg));
+    po = _mm512_add_epi64(po, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(po, zero), pos, neg));
+    pe = _mm512_mask_add_epi64(pe, _mm512_cmplt_epi64_mask(pe, zero), pe, bias);
+    po = _mm512_mask_add_epi64(po, _mm512_cmplt_epi64_mask(po, zero), po, bias);
+    pe = _mm512_srai_epi64(pe, 31);
+    po = _mm512_srai_epi64(po, 31);
+    x = _mm512_mask_blend_epi32(0xAAAA, pe, _mm512_slli_epi64(po, 32));
+    /* rounding right shift, ties away from zero */
+    if (right) {
+        const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
+        __m512i rem = _mm512_and_si512(x, _mm512_set1_epi32(mask));
+        __m512i thr = _mm512_add_epi32(_mm512_set1_epi32(mask >> 1), _mm512_srli_epi32(x, 31));
+        x = _mm512_sra_epi32(x, _mm_cvtsi32_si128(right));
+        x = _mm512_mask_add_epi32(x, _mm512_cmpgt_epi32_mask(rem, thr), x, _mm512_set1_epi32(1));
+    }
+    v = _mm512_add_epi32(x, _mm512_set1_epi32(a->y_zp));
+    v = _mm512_max_epi32(v, _mm512_set1_epi32(a->act_min));
+    return _mm512_min_epi32(v, _mm512_set1_epi32(a->act_max));
+}
+
+/* Stores 16 requantized lanes (mask m) as outputs from element i. */
+static inline void mote_qstore16_avx512(const mote_qconv2d_args *a, int64_t i, __mmask16 m, __m512i v)
+{
+    if (a->y_i32)
+        _mm512_mask_storeu_epi32((int32_t *)a->y + i, m, v);
+    else
+        _mm512_mask_cvtepi32_storeu_epi8((uint8_t *)a->y + i, m, v);
+}
+
+#endif
