@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -467,7 +468,10 @@ START_TEST(test_convert_interrupted_by_a_signal_leaves_no_temporary)
     const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     for (int i = 0; i < 3; i++) {
         int caught = 0;
-        for (int attempt = 0; attempt < 5 && !caught; attempt++) {
+        /* the temporary lives only while the file is written (the session
+         * check comes first): on a loaded machine this process may not be
+         * scheduled in that window, so try again, polling without sleep */
+        for (int attempt = 0; attempt < 30 && !caught; attempt++) {
             pid_t pid = fork();
             ck_assert_int_ge(pid, 0);
             if (pid == 0) {
@@ -486,7 +490,7 @@ START_TEST(test_convert_interrupted_by_a_signal_leaves_no_temporary)
                     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
                     break;
                 }
-                usleep(100);
+                sched_yield();
             }
             if (caught && !WIFSIGNALED(status))
                 caught = 0;       /* it finished before the signal came */
