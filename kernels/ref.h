@@ -328,6 +328,13 @@ void mote_resize_f32_ref(const float *x, float *y, int nd, const int64_t *in,
 void mote_resize_row_f32_ref(const float *const *rows, const float *wh, int TH,
                              const int64_t *iw, const float *ww, int TW, int64_t W,
                              float extrap, float *y);
+/* The same with an unchanged inner block of C contiguous values after the
+ * two changing axes (NHWC images): rows[th] are source rows of IW * C
+ * values, ix indexes blocks, y is W * C values; per channel the sums of
+ * mote_resize_f32_ref, bit for bit. */
+void mote_resize_block_f32_ref(const float *const *rows, const float *wh, int TH,
+                               const int64_t *iw, const float *ww, int TW, int64_t W,
+                               int64_t C, float extrap, float *y);
 
 /* ------------------------------------------------------------- rnn_ref.c */
 

@@ -99,3 +99,67 @@ void mote_resize_row_f32_ref(const float *const *rows, const float *wh, int TH,
     else
         resize_row(rows, wh, TH, iw, ww, TW, W, extrap, y);
 }
+
+/*
+ * One output row of the blocked case: two consecutive axes change and the
+ * axes after them form an unchanged block of C contiguous values. Output
+ * position ow (C values) sums TH x TW source blocks in (th, tw) order,
+ * each with the weight wh[th] * ww[ow*TW + tw] (zero weights skipped) and
+ * accumulated from 0.0f — per channel, the sum mote_resize_f32_ref makes.
+ * The channel loop has no dependence between lanes, so it vectorizes
+ * without reordering any sum.
+ */
+/* y[c] += w * s[c] for c < C; eight independent lanes at a time, which the
+ * compiler packs into vector instructions (each lane rounds as alone). */
+static inline void blend_block(float *restrict y, const float *restrict s, float w, int64_t C)
+{
+    int64_t c = 0;
+    for (; c + 8 <= C; c += 8) {
+        y[c + 0] += w * s[c + 0];
+        y[c + 1] += w * s[c + 1];
+        y[c + 2] += w * s[c + 2];
+        y[c + 3] += w * s[c + 3];
+        y[c + 4] += w * s[c + 4];
+        y[c + 5] += w * s[c + 5];
+        y[c + 6] += w * s[c + 6];
+        y[c + 7] += w * s[c + 7];
+    }
+    for (; c < C; c++)
+        y[c] += w * s[c];
+}
+
+static inline __attribute__((always_inline)) void
+resize_block(const float *const *rows, const float *wh, int TH, const int64_t *iw,
+             const float *ww, int TW, int64_t W, int64_t C, float extrap, float *y)
+{
+    for (int64_t ow = 0; ow < W; ow++, y += C) {
+        const int64_t *ix = iw + ow * TW;
+        const float *wx = ww + ow * TW;
+        if (ix[0] < 0) {
+            for (int64_t c = 0; c < C; c++)
+                y[c] = extrap;
+            continue;
+        }
+        for (int64_t c = 0; c < C; c++)
+            y[c] = 0.0f;
+        for (int th = 0; th < TH; th++)
+            for (int tw = 0; tw < TW; tw++) {
+                float w = wh[th] * wx[tw];
+                if (w == 0.0f)
+                    continue;
+                blend_block(y, rows[th] + ix[tw] * C, w, C);
+            }
+    }
+}
+
+void mote_resize_block_f32_ref(const float *const *rows, const float *wh, int TH,
+                               const int64_t *iw, const float *ww, int TW, int64_t W,
+                               int64_t C, float extrap, float *y)
+{
+    if (TH == 1 && TW == 1)
+        resize_block(rows, wh, 1, iw, ww, 1, W, C, extrap, y);
+    else if (TH == 2 && TW == 2)
+        resize_block(rows, wh, 2, iw, ww, 2, W, C, extrap, y);
+    else
+        resize_block(rows, wh, TH, iw, ww, TW, W, C, extrap, y);
+}

@@ -204,6 +204,16 @@ START_TEST(test_conv_transposed_gemm)
     compare_algos("gemm1x1_t", "gemm1x1_n", 0, D(1, 24, 4, 4), D(64, 24, 1, 1), 1, 1, 0);
     /* the automatic choice takes it for these few pixels: same bits */
     compare_algos(NULL, "im2col_n", 0, D(1, 130, 12, 10), D(33, 130, 3, 3), 1, 2, 1);
+    /* and for 1 to 3 pixels of a deep window (Silero VAD's 1-D layers),
+     * which the direct kernel took before: against direct, and the same
+     * bits as the forced transposed GEMM */
+    compare_algo(NULL, D(1, 64, 3, 3), D(32, 64, 3, 3), 1, 1, 0);
+    compare_algo(NULL, D(1, 40, 3, 4), D(24, 40, 3, 3), 1, 1, 0);
+    compare_algo(NULL, D(2, 1, 5, 40), D(30, 1, 5, 16), 1, 16, 0);
+    compare_algo(NULL, D(1, 33, 5, 4), D(20, 33, 3, 3), 1, 2, 0);
+    compare_algos(NULL, "im2col_t", 0, D(1, 64, 3, 3), D(32, 64, 3, 3), 1, 1, 0);
+    compare_algos(NULL, "im2col_t", 0, D(2, 1, 5, 40), D(30, 1, 5, 16), 1, 16, 0);
+    compare_algos(NULL, "im2col_t", 0, D(1, 33, 5, 4), D(20, 33, 3, 3), 1, 2, 0);
 }
 END_TEST
 

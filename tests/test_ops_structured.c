@@ -571,6 +571,79 @@ START_TEST(test_resize_nearest_and_linear)
 }
 END_TEST
 
+/* Resize of one tensor on its axes 1, 2 as [2, H, W, C] (the fast path
+ * for two consecutive changing axes) and transposed to [H, 2, W, C] (axes
+ * 0 and 2 change: the general reference kernel): the same taps and sums,
+ * so the outputs must agree bit for bit, for every mode, nearest mode and
+ * coordinate transformation, up- and downsampling, C = 1 (the row kernel)
+ * and wider channel blocks, some crop positions outside the input. */
+START_TEST(test_resize_pair_fast_path_equals_general)
+{
+    static const char *const coords[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
+                                         "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+    static const char *const nmodes[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+    static const int64_t shapes[][5] = {   /* H, W, C, OH, OW */
+        {5, 7, 3, 11, 4}, {4, 4, 16, 8, 8}, {9, 6, 1, 4, 13}, {3, 5, 13, 7, 10}, {6, 3, 8, 1, 6},
+    };
+    float *x = malloc(sizeof(float) * 2 * 9 * 7 * 16), *xt = malloc(sizeof(float) * 2 * 9 * 7 * 16);
+    for (int i = 0; i < 2 * 9 * 7 * 16; i++)
+        x[i] = (float)((i * 37) % 101) / 7.0f - 6.0f;
+    x[0] = -0.0f;
+    for (int sh = 0; sh < 5; sh++)
+        for (int mode = 0; mode < 8; mode++)   /* nearest x4, linear, cubic, cubic excl. */
+            for (int cm = 0; cm < 6; cm++) {
+                /* tf_half_pixel_for_nn puts an unresized axis's linear or
+                 * cubic taps at o + 0.5: it changes, no path skips it */
+                if (cm == 4 && mode >= 4)
+                    continue;
+                const int64_t *z = shapes[sh];
+                int64_t blk = z[1] * z[2], oblk = z[4] * z[2];
+                for (int64_t n = 0; n < 2; n++)   /* [2, H, W*C] -> [H, 2, W*C] */
+                    for (int64_t h = 0; h < z[0]; h++)
+                        memcpy(xt + (h * 2 + n) * blk, x + (n * z[0] + h) * blk, sizeof(float) * (size_t)blk);
+                float *got[2];
+                for (int lay = 0; lay < 2; lay++) {
+                    int64_t d[4] = {2, z[0], z[1], z[2]}, sz[4] = {2, z[3], z[4], z[2]};
+                    if (lay) {
+                        d[0] = z[0]; d[1] = 2;
+                        sz[0] = z[3]; sz[1] = 2;
+                    }
+                    float roi[8] = {0, 0, 0, 0, 1, 1, 1, 1};
+                    int h = lay ? 0 : 1;
+                    roi[h] = -0.2f; roi[4 + h] = 1.1f;
+                    roi[2] = 0.15f; roi[6] = 0.9f;
+                    int64_t d4[1] = {4}, d8[1] = {8};
+                    begin();
+                    int in[4] = {input(MOTE_F32, 4, d, lay ? xt : x), weight(MOTE_F32, 1, d8, roi), -1,
+                                 weight(MOTE_I64, 1, d4, sz)};
+                    int n = node("Resize", 4, in, 1);
+                    mote_graph_attr_string(G, n, "coordinate_transformation_mode", coords[cm]);
+                    mote_graph_attr_string(G, n, "mode", mode < 4 ? "nearest" : mode == 4 ?
+                                           "linear" : "cubic");
+                    if (mode < 4)
+                        mote_graph_attr_string(G, n, "nearest_mode", nmodes[mode]);
+                    mote_graph_attr_int(G, n, "exclude_outside", mode == 7);
+                    mote_graph_attr_float(G, n, "extrapolation_value", 0.5f);
+                    ck_assert_mote_ok(run());
+                    size_t nb = mote_tensor_nbytes(&OUTT[0]);
+                    ck_assert_int_eq((int64_t)nb, (int64_t)sizeof(float) * 2 * z[3] * oblk);
+                    got[lay] = malloc(nb);
+                    memcpy(got[lay], OUT[0], nb);
+                }
+                for (int64_t n = 0; n < 2; n++)
+                    for (int64_t h = 0; h < z[3]; h++)
+                        ck_assert_msg(!memcmp(got[0] + (n * z[3] + h) * oblk, got[1] + (h * 2 + n) * oblk,
+                                              sizeof(float) * (size_t)oblk),
+                                      "shape %d mode %d %s, image %d row %d: the fast path differs "
+                                      "from the general kernel", sh, mode, coords[cm], (int)n, (int)h);
+                free(got[0]);
+                free(got[1]);
+            }
+    free(x);
+    free(xt);
+}
+END_TEST
+
 START_TEST(test_resize_rejects_runtime_scales)
 {
     begin();
@@ -867,6 +940,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_convtranspose_rejects_channel_mismatch);
     tcase_add_test(t, test_resize_nearest_and_linear);
     tcase_add_test(t, test_resize_rejects_runtime_scales);
+    tcase_add_test(t, test_resize_pair_fast_path_equals_general);
     tcase_add_test(t, test_depth_to_space_modes_and_back);
     tcase_add_test(t, test_depth_to_space_rejects_indivisible_channels);
     tcase_add_test(t, test_instance_lrn_lp_norms);

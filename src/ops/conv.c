@@ -367,10 +367,16 @@ static mote_status prepare_conv(mote_op_ctx *c)
     int can_dwk = depthwise && c->k->general.conv2d_dw_f32 && a->KH <= MOTE_DW_MAXK && a->KW <= MOTE_DW_MAXK;
     int can_1x1 = a->groups == 1 && a->KH == 1 && a->KW == 1 && a->sh == 1 && a->sw == 1 &&
                   win.pt == 0 && win.pl == 0 && win.pb == 0 && win.pr == 0;
-    /* the transposed GEMM: one group, W known now, more than 8 pixels;
-     * taken when its tiles waste less, counting the transpose (K
+    /* 1 to 3 output pixels from a deep window (Silero VAD's 1-D encoder:
+     * K = 192..387, 1..3 positions; its STFT: K = 256): the direct
+     * kernel is the plain reference at 1.4 GFLOP/s; as a transposed GEMM
+     * with W packed once as B and the few pixels as rows it runs W's rows
+     * at the GEMM's speed, the im2col of so few pixels costing nothing */
+    /* the transposed GEMM: one group, W known now, more than 8 pixels or
+     * tiny; taken when its tiles waste less, counting the transpose (K
      * multiply-adds per element of Y against TRANSPOSE_COST) */
-    int can_t = a->groups == 1 && w->data && OHW > 8;
+    int tiny = a->groups == 1 && w->data && OHW < 4 && p->Kc >= 32 && a->OC >= 16;
+    int can_t = a->groups == 1 && w->data && (OHW > 8 || tiny);
     const mote_general_kernels *gk = &c->k->general;
     int64_t tmr = gk->gemm_mr ? gk->gemm_mr() : 8, tnr = gk->gemm_nr ? gk->gemm_nr() : 16;
     int want_t = can_t && tile_waste(OHW, a->OC, tmr, tnr) * (1.0 + (double)TRANSPOSE_COST / (double)p->Kc) <
@@ -413,7 +419,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
         p->algo = ALGO_GEMM1X1;
     } else if (want_wino) {
         p->algo = ALGO_WINO;
-    } else if (OCg >= 4 && p->Kc >= 8 && OHW >= 4) {
+    } else if ((OCg >= 4 && p->Kc >= 8 && OHW >= 4) || tiny) {
         p->algo = ALGO_IM2COL;
     } else {
         p->algo = ALGO_DIRECT;

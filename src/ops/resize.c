@@ -20,10 +20,12 @@
  *            renormalized.
  * Tap indices are clamped into the input (edge padding). The taps are
  * computed once per session; the kernel (kernels/resize_ref.c) sums them per
- * output row, rows split over the pool. When only the last two axes change
- * (images, feature maps) each output row is summed from its few source rows
- * with the same products in the same order (mote_resize_row_f32_ref), so
- * the bits are the general kernel's without its per-element index walk. Upsample and opset-10 Resize use
+ * output row, rows split over the pool. When only two consecutive axes
+ * change (NCHW or NHWC images, feature maps) each output row is summed from
+ * its few source rows with the same products in the same order
+ * (mote_resize_row_f32_ref, or mote_resize_block_f32_ref when unchanged
+ * axes follow the pair: whole channel blocks per tap), so the bits are the
+ * general kernel's without its per-element index walk. Upsample and opset-10 Resize use
  * asymmetric coordinates and floor for nearest. Scales, sizes and roi
  * must be constants (they fix the output shape).
  */
@@ -53,7 +55,8 @@ typedef struct resize_params {
     const int64_t *idx[MOTE_MAX_DIMS];   /* (out[d] * taps[d]) source index or -1 */
     const float *wt[MOTE_MAX_DIMS];      /* (out[d] * taps[d])                    */
     float extrap;
-    int planar;                          /* only the last two axes change (nd >= 2) */
+    int pair;                            /* -1, or h: only axes h, h+1 change */
+    int64_t outer, block;                /* sizes of the unchanged axes before h and after h+1 */
 } resize_params;
 
 typedef struct resize_job {
@@ -70,29 +73,34 @@ static void resize_chunk(void *ctx, int64_t b, int64_t e, int thread)
     mote_resize_f32_ref(j->x, j->y, p->nd, p->in, p->out, p->taps, p->idx, p->wt, p->extrap, b, e);
 }
 
-/* Output rows [b, e) of the planar case: row r = plane * OH + oh reads
- * the taps[nd-2] source rows of its plane; the sums are the reference's. */
-static void resize_planar_chunk(void *ctx, int64_t b, int64_t e, int thread)
+/* Output rows [b, e) of the pair case, viewed as [outer, OH, OW, block]:
+ * row r = plane * OH + oh (OW * block values) reads the taps[h] source
+ * rows of its plane; the sums are the reference's. */
+static void resize_pair_chunk(void *ctx, int64_t b, int64_t e, int thread)
 {
     (void)thread;
     const resize_job *j = ctx;
     const resize_params *p = j->p;
-    int h = p->nd - 2, w = p->nd - 1, TH = p->taps[h];
-    int64_t OH = p->out[h], OW = p->out[w], IH = p->in[h], IW = p->in[w];
+    int h = p->pair, w = h + 1, TH = p->taps[h];
+    int64_t OH = p->out[h], OW = p->out[w], IH = p->in[h], IW = p->in[w], C = p->block;
     const float *rows[4];
     for (int64_t r = b; r < e; r++) {
         int64_t plane = r / OH, oh = r % OH;
         const int64_t *ih = p->idx[h] + oh * TH;
-        float *y = j->y + r * OW;
+        float *y = j->y + r * OW * C;
         if (ih[0] < 0) {
-            for (int64_t i = 0; i < OW; i++)
+            for (int64_t i = 0; i < OW * C; i++)
                 y[i] = p->extrap;
             continue;
         }
         for (int t = 0; t < TH; t++)
-            rows[t] = j->x + (plane * IH + ih[t]) * IW;
-        mote_resize_row_f32_ref(rows, p->wt[h] + oh * TH, TH, p->idx[w], p->wt[w], p->taps[w],
-                                OW, p->extrap, y);
+            rows[t] = j->x + (plane * IH + ih[t]) * IW * C;
+        if (C == 1)
+            mote_resize_row_f32_ref(rows, p->wt[h] + oh * TH, TH, p->idx[w], p->wt[w], p->taps[w],
+                                    OW, p->extrap, y);
+        else
+            mote_resize_block_f32_ref(rows, p->wt[h] + oh * TH, TH, p->idx[w], p->wt[w],
+                                      p->taps[w], OW, C, p->extrap, y);
     }
 }
 
@@ -102,26 +110,63 @@ static void run_resize(const mote_step *s)
     if (mote_dims_prod(p->out, p->nd) == 0)
         return;
     resize_job j = {p, s->in[0]->data, s->out[0]->data};
+    if (p->pair >= 0) {
+        int64_t rows = p->outer * p->out[p->pair], len = p->out[p->pair + 1] * p->block;
+        mote_pool_for(s->pool, rows, len >= 256 ? 1 : 256 / len + 1, resize_pair_chunk, &j);
+        return;
+    }
     int64_t rows = mote_dims_prod(p->out, p->nd - 1);
     int64_t grain = p->out[p->nd - 1] >= 256 ? 1 : 256 / p->out[p->nd - 1] + 1;
-    mote_pool_for(s->pool, rows, grain, p->planar ? resize_planar_chunk : resize_chunk, &j);
+    mote_pool_for(s->pool, rows, grain, resize_chunk, &j);
 }
 
-/* True when every axis before the last two maps each output position to
- * the same input position with weight 1 (one tap): then an output row is a
- * weighted sum of source rows of its own plane. */
-static int only_last_two_axes_change(const resize_params *p)
+/* True when axis d maps every output position o to input position o: of
+ * its taps, exactly one has a non-zero weight, that weight is 1 and its
+ * index is o, and none lies outside (linear and cubic give an unchanged
+ * axis the weights 0, 1 or 0, 1, 0, 0; the reference skips zero-weight
+ * terms and multiplying by 1 is exact, so the axis drops out of its sums). */
+static int axis_unchanged(const resize_params *p, int d)
 {
-    if (p->nd < 2 || p->taps[p->nd - 2] > 4)
+    if (p->out[d] != p->in[d])
         return 0;
-    for (int d = 0; d < p->nd - 2; d++) {
-        if (p->taps[d] != 1 || p->out[d] != p->in[d])
-            return 0;
-        for (int64_t o = 0; o < p->out[d]; o++)
-            if (p->idx[d][o] != o || p->wt[d][o] != 1.0f)
+    for (int64_t o = 0; o < p->out[d]; o++) {
+        int ones = 0;
+        for (int t = 0; t < p->taps[d]; t++) {
+            int64_t i = p->idx[d][o * p->taps[d] + t];
+            float w = p->wt[d][o * p->taps[d] + t];
+            if (i < 0 || (w != 0.0f && (w != 1.0f || i != o)))
                 return 0;
+            ones += w == 1.0f;
+        }
+        if (ones != 1)
+            return 0;
     }
     return 1;
+}
+
+/* Sets p->pair to h when every axis but h and h+1 is unchanged (then an
+ * output row is a weighted sum of source rows of its own plane, each
+ * position a contiguous block), else to -1. */
+static void find_pair(resize_params *p)
+{
+    p->pair = -1;
+    if (p->nd < 2)
+        return;
+    int lo = -1, hi = -1;
+    for (int d = 0; d < p->nd; d++)
+        if (!axis_unchanged(p, d)) {
+            if (lo < 0)
+                lo = d;
+            hi = d;
+        }
+    if (lo >= 0 && hi - lo > 1)
+        return;
+    int h = lo < 0 ? p->nd - 2 : lo == p->nd - 1 ? lo - 1 : lo;
+    if (p->taps[h] > 4)
+        return;
+    p->outer = mote_dims_prod(p->out, h);
+    p->block = mote_dims_prod(p->out + h + 2, p->nd - h - 2);
+    p->pair = h;
 }
 
 static int pick(const char *s, const char *const *names, int n)
@@ -367,7 +412,7 @@ static mote_status prepare_any(mote_op_ctx *c, int upsample)
     mote_status st = resize_config(c, upsample, &g);
     if (st || (st = build_taps(c, &g, p)))
         return st;
-    p->planar = only_last_two_axes_change(p);
+    find_pair(p);
     c->params = p;
     c->run = run_resize;
     return MOTE_OK;
