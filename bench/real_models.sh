@@ -178,9 +178,16 @@ else
     note "note: $PHOTO_NOTE"
 fi
 if want silero_vad; then
-    # chunk 6 of 16 lies in the voiced part of real_models.js's test audio
-    mkdir -p "$T/vad" && node "$PREP" vad-prep "$T/vad" 16 || die "could not make Silero VAD's input"
-    echo "silero_vad $CACHE/vad/package/dist/silero_vad_v5.onnx input=$T/vad/chunk_6.npy,state=$T/vad/state.npy,sr=$T/vad/sr.npy" >>"$T/models"
+    # one chunk of real speech, as tests/onnx/real_models.sh makes it:
+    # espeak-ng's WAV resampled to 16 kHz; chunk 30 (0.96 s) lies inside the words
+    if ! command -v espeak-ng >/dev/null 2>&1; then
+        note "note: espeak-ng is not installed (apt-get install espeak-ng): Silero VAD not measured"
+    else
+        mkdir -p "$T/vad" && espeak-ng -w "$T/vad/s1.wav" "Turn on the kitchen lights, please." &&
+            node "$PREP" vad-speech "$T/vad" "$T/vad/s1.wav" >/dev/null ||
+            die "could not make Silero VAD's input"
+        echo "silero_vad $CACHE/vad/package/dist/silero_vad_v5.onnx input=$T/vad/chunk_30.npy,state=$T/vad/state.npy,sr=$T/vad/sr.npy" >>"$T/models"
+    fi
 fi
 OPSET=13
 note "exporting the torch models to ONNX (opset $OPSET)"
