@@ -1334,6 +1334,8 @@ static void check_general_qconv2d(void)
         static const qconv_case dw[] = {
             {6, 9, 20, 6, 5, 5, 1, 1, 2, 2, 1, 1, 6}, {4, 9, 20, 4, 3, 3, 1, 1, 2, 2, 2, 2, 4},
             {8, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4},
+            /* MobileNet's planes: 7x7 (several output rows per vector), 56 wide */
+            {19, 7, 7, 19, 3, 3, 1, 1, 1, 1, 1, 1, 19}, {3, 9, 56, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3},
         };
         for (size_t i = 0; i < sizeof dw / sizeof dw[0]; i++) qconv_one(&dw[i], xs, ws, 0);
     }
