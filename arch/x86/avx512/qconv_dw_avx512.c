@@ -130,14 +130,91 @@ static int dw_flat(const mote_qconv2d_args *a)
     return 1;
 }
 
+/* stride 2 on two flat planes, the padded plane's even and its odd rows
+ * (the header comment) */
+static int dw_flat2(const mote_qconv2d_args *a)
+{
+    const int64_t OH = a->OH, OW = a->OW, KH = a->KH, dh = a->dh, npair = (a->KW + 1) / 2;
+    const int64_t Wq = OW + npair - 1, Hp = (OH - 1) * 2 + (KH - 1) * dh + 1;
+    const int64_t nf = OH * Wq, nvec = (nf + 15) / 16;
+    const int64_t nq = (nvec * 16 + ((KH - 1) * dh / 2) * Wq + npair + 15) / 16 * 16;
+    int32_t *Q = aligned_alloc(64, (size_t)nq * 2 * 4);
+    __mmask16 *valid = malloc((size_t)nvec * sizeof *valid);
+    if (!Q || !valid) {
+        free(Q);
+        free(valid);
+        return 0;
+    }
+    memset(Q, 0, (size_t)nq * 2 * 4);
+    for (int64_t v = 0; v < nvec; v++) {
+        unsigned m = 0;
+        for (int64_t l = 0; l < 16; l++) {
+            const int64_t f = v * 16 + l;
+            if (f < nf && f % Wq < OW) m |= 1u << l;
+        }
+        valid[v] = (__mmask16)m;
+    }
+    /* padded row r is row r/2 of phase r%2, as 2*Wq i16 values: its
+     * 32-bit words are the column pairs (x[2c], x[2c+1]); the image's
+     * columns past the last one read are left out */
+    const int64_t ncol = a->W < 2 * Wq - a->pw ? a->W : 2 * Wq - a->pw;
+    const __m256i zp = _mm256_set1_epi16((int16_t)a->x_zp);
+    const int64_t ocg = a->OC / a->groups;
+    int64_t have = -1;
+    for (int64_t oc = a->oc0; oc < a->oc1; oc++) {
+        const int64_t ic = oc / ocg;
+        if (ic != have) {
+            for (int64_t r = 0; r < Hp; r++) {
+                const int64_t iy = r - a->ph;
+                if (iy < 0 || iy >= a->H) continue;
+                const uint8_t *src = (const uint8_t *)a->x + (ic * a->H + iy) * a->W;
+                const int64_t at = (r / 2) * Wq;
+                if (at + Wq > nq) break;
+                int16_t *d = (int16_t *)(Q + (r % 2) * nq + at) + a->pw;
+                for (int64_t ix = 0; ix < ncol; ix += 16) {
+                    const int64_t left = ncol - ix;
+                    const __mmask16 m = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+                    __m128i b = _mm_maskz_loadu_epi8(m, src + ix);
+                    __m256i v = a->x_signed ? _mm256_cvtepi8_epi16(b) : _mm256_cvtepu8_epi16(b);
+                    _mm256_mask_storeu_epi16(d + ix, m, _mm256_sub_epi16(v, zp));
+                }
+            }
+            have = ic;
+        }
+        int32_t pair[DW_MAXK][DW_MAXK / 2];
+        dw_pairs(a, oc, pair);
+        const __m512i bias = _mm512_set1_epi32(a->bias ? a->bias[oc] : 0);
+        int64_t out = oc * OH * OW;
+        for (int64_t v = 0; v < nvec; v++) {
+            __m512i acc = bias;
+            for (int64_t ky = 0; ky < KH; ky++) {
+                const int32_t *qr = Q + ((ky * dh) % 2) * nq + v * 16 + ((ky * dh) / 2) * Wq;
+                for (int64_t p = 0; p < npair; p++)
+                    acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(qr + p),
+                                              _mm512_set1_epi32(pair[ky][p]));
+            }
+            const __mmask16 m = valid[v];
+            const int n = __builtin_popcount((unsigned)m);
+            const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrequant16_avx512(a, oc, acc));
+            mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
+            out += n;
+        }
+    }
+    free(Q);
+    free(valid);
+    return 1;
+}
+
 int mote_qconv2d_dw_avx512(const mote_qconv2d_args *a)
 {
     const int64_t sw = a->sw;
     if (a->dw != 1 || (sw != 1 && sw != 2) || a->KW > DW_MAXK || a->KH > DW_MAXK ||
         a->C != a->groups || a->oc0 >= a->oc1)
         return a->oc0 >= a->oc1;
-    if (sw == 1)
+    if (sw == 1 && a->sh == 1)
         return dw_flat(a);
+    if (sw == 2 && a->sh == 2)
+        return dw_flat2(a);
     const int64_t OW16 = (a->OW + 15) / 16 * 16, ocg = a->OC / a->groups;
     const int64_t Hp = (a->OH - 1) * a->sh + (a->KH - 1) * a->dh + 1;
     const int64_t Wx = (2 * OW16 > a->W + a->pw ? 2 * OW16 : a->W + a->pw) + a->KW + 48;
