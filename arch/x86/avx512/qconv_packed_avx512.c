@@ -54,7 +54,13 @@ static size_t qp_head(int64_t OC) { return ((size_t)qp_ocpad(OC) * 4 + 63) / 64 
 /* The AMX copy of the weights (see the AMX path below) when C is a
  * multiple of 16: input channels padded to C' (a multiple of 64). */
 static int64_t qp_amx_c(const mote_qconv2d_args *a) { return (a->C + 63) / 64 * 64; }
-static int qp_amx_fits(const mote_qconv2d_args *a) { return a->C % 16 == 0 && a->KH * a->KW <= QP_TAPS; }
+/* C is padded to a multiple of 64 on the AMX path; where that would more
+ * than a third again the channels (C = 16, 32: MobileNet's narrow
+ * layers), the VNNI path, which pads to 4, does less work */
+static int qp_amx_fits(const mote_qconv2d_args *a)
+{
+    return a->C % 16 == 0 && 3 * qp_amx_c(a) <= 4 * a->C && a->KH * a->KW <= QP_TAPS;
+}
 static size_t qp_amx_bytes(const mote_qconv2d_args *a)
 {
     return qp_amx_fits(a) ? (size_t)((a->OC + 31) / 32 * 32) * (size_t)(qp_amx_c(a) * a->KH * a->KW) : 0;
