@@ -1334,6 +1334,12 @@ static void check_general_qconv2d(void)
         static const qconv_case dw[] = {
             {6, 9, 20, 6, 5, 5, 1, 1, 2, 2, 1, 1, 6}, {4, 9, 20, 4, 3, 3, 1, 1, 2, 2, 2, 2, 4},
             {8, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4},
+            /* MobileNet's planes: 7x7 (several output rows per vector), 56 wide */
+            {19, 7, 7, 19, 3, 3, 1, 1, 1, 1, 1, 1, 19}, {3, 9, 56, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3},
+            /* stride 2 on 7 and 14 outputs, dilated rows; strides that differ */
+            {7, 14, 14, 7, 3, 3, 2, 2, 1, 1, 1, 1, 7}, {6, 28, 28, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6},
+            {4, 13, 20, 4, 5, 5, 2, 2, 2, 2, 2, 1, 4}, {5, 9, 9, 5, 3, 3, 2, 1, 1, 1, 1, 1, 5},
+            {5, 9, 9, 5, 3, 3, 1, 2, 1, 1, 1, 1, 5},
         };
         for (size_t i = 0; i < sizeof dw / sizeof dw[0]; i++) qconv_one(&dw[i], xs, ws, 0);
     }

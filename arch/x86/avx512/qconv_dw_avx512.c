@@ -10,7 +10,15 @@
  *   stride 2: a 64-byte load of the plane at 2*ox0 + kx holds the pairs
  *             (x[2ox + kx], x[2ox + kx + 1]) as they are;
  *   stride 1: a pair plane Q[j] = (x[j], x[j+1]) is made from the i16 one.
- * A window of odd width pairs its last tap with a zero weight. Products
+ * A window of odd width pairs its last tap with a zero weight.
+ * Stride 1 (dw_flat below) lays the padded plane out flat, one row after
+ * another with no slack, and computes 16 consecutive flat positions per
+ * vector: position f = oy*Wp + ox reads its taps at f + ky*dh*Wp + kx, so
+ * the few lanes with ox >= OW (the right padding columns) are wasted
+ * instead of the tail of every row (a 7-wide row used 7 of 16 lanes; in
+ * the flat layout 7 of every 9). The valid lanes of a vector are
+ * consecutive outputs of the NCHW plane, compressed to the front and
+ * stored together. Products
  * of two values in [-255, 255] and their sums are exact in i32, and the
  * i32 sums wrap as the reference's, so the bits are the reference's; the
  * requantization is qrequant_avx512.h's. Dilated columns or other strides
@@ -25,12 +33,188 @@
 
 #define DW_MAXK 16   /* window widths and heights handled here */
 
+/* weight pairs (w[ky][kx] - w_zp, w[ky][kx+1] - w_zp) of output channel oc */
+static void dw_pairs(const mote_qconv2d_args *a, int64_t oc, int32_t pair[DW_MAXK][DW_MAXK / 2])
+{
+    const int64_t npair = (a->KW + 1) / 2;
+    for (int64_t ky = 0; ky < a->KH; ky++)
+        for (int64_t p = 0; p < npair; p++) {
+            const int64_t i = (oc * a->KH + ky) * a->KW + 2 * p;
+            int32_t w0 = (a->w_signed ? ((const int8_t *)a->w)[i] : ((const uint8_t *)a->w)[i]) - a->w_zp[oc];
+            int32_t w1 = 2 * p + 1 < a->KW ?
+                (a->w_signed ? ((const int8_t *)a->w)[i + 1] : ((const uint8_t *)a->w)[i + 1]) - a->w_zp[oc] : 0;
+            pair[ky][p] = (int32_t)(((uint32_t)w0 & 0xffffu) | ((uint32_t)w1 << 16));
+        }
+}
+
+/* stride 1 on the flat padded plane (the header comment) */
+static int dw_flat(const mote_qconv2d_args *a)
+{
+    const int64_t OH = a->OH, OW = a->OW, KH = a->KH, npair = (a->KW + 1) / 2;
+    const int64_t Wp = OW + a->KW - 1, Hp = OH + (KH - 1) * a->dh;
+    const int64_t nf = OH * Wp, nvec = (nf + 15) / 16;
+    /* Q is read up to the last vector's end plus the lowest row's and the
+     * last pair's offsets; xp one further (Q[j] holds xp[j + 1]) */
+    const int64_t nq = (nvec * 16 + (KH - 1) * a->dh * Wp + 2 * npair + 15) / 16 * 16;
+    const int64_t nx = nq + 32;
+    int16_t *xp = aligned_alloc(64, ((size_t)nx * 2 + 63) / 64 * 64);
+    int32_t *Q = aligned_alloc(64, ((size_t)nq * 4 + 63) / 64 * 64);
+    __mmask16 *valid = malloc((size_t)nvec * sizeof *valid);
+    if (!xp || !Q || !valid) {
+        free(xp);
+        free(Q);
+        free(valid);
+        return 0;
+    }
+    /* padding cells are never written, so they stay zero for every channel */
+    memset(xp, 0, (size_t)nx * 2);
+    for (int64_t v = 0; v < nvec; v++) {
+        unsigned m = 0;
+        for (int64_t l = 0; l < 16; l++) {
+            const int64_t f = v * 16 + l;
+            if (f < nf && f % Wp < OW) m |= 1u << l;
+        }
+        valid[v] = (__mmask16)m;
+    }
+    /* the image's columns that land inside the plane */
+    const int64_t ncol = a->W < Wp - a->pw ? a->W : Wp - a->pw;
+    const __m256i zp = _mm256_set1_epi16((int16_t)a->x_zp);
+    const int64_t ocg = a->OC / a->groups;
+    int64_t have = -1;
+    for (int64_t oc = a->oc0; oc < a->oc1; oc++) {
+        const int64_t ic = oc / ocg;
+        if (ic != have) {
+            for (int64_t r = 0; r < Hp; r++) {
+                const int64_t iy = r - a->ph;
+                if (iy < 0 || iy >= a->H) continue;
+                const uint8_t *src = (const uint8_t *)a->x + (ic * a->H + iy) * a->W;
+                int16_t *d = xp + r * Wp + a->pw;
+                for (int64_t ix = 0; ix < ncol; ix += 16) {
+                    const int64_t left = ncol - ix;
+                    const __mmask16 m = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+                    __m128i b = _mm_maskz_loadu_epi8(m, src + ix);
+                    __m256i v = a->x_signed ? _mm256_cvtepi8_epi16(b) : _mm256_cvtepu8_epi16(b);
+                    _mm256_mask_storeu_epi16(d + ix, m, _mm256_sub_epi16(v, zp));
+                }
+            }
+            for (int64_t j = 0; j < nq; j += 16) {
+                __m512i lo = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(xp + j)));
+                __m512i hi = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(xp + j + 1)));
+                _mm512_store_si512(Q + j, _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
+            }
+            have = ic;
+        }
+        int32_t pair[DW_MAXK][DW_MAXK / 2];
+        dw_pairs(a, oc, pair);
+        const __m512i bias = _mm512_set1_epi32(a->bias ? a->bias[oc] : 0);
+        int64_t out = oc * OH * OW;
+        for (int64_t v = 0; v < nvec; v++) {
+            const int32_t *q = Q + v * 16;
+            __m512i acc = bias;
+            for (int64_t ky = 0; ky < KH; ky++) {
+                const int32_t *qr = q + ky * a->dh * Wp;
+                for (int64_t p = 0; p < npair; p++)
+                    acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(qr + 2 * p),
+                                              _mm512_set1_epi32(pair[ky][p]));
+            }
+            const __mmask16 m = valid[v];
+            const int n = __builtin_popcount((unsigned)m);
+            const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrequant16_avx512(a, oc, acc));
+            mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
+            out += n;
+        }
+    }
+    free(xp);
+    free(Q);
+    free(valid);
+    return 1;
+}
+
+/* stride 2 on two flat planes, the padded plane's even and its odd rows
+ * (the header comment) */
+static int dw_flat2(const mote_qconv2d_args *a)
+{
+    const int64_t OH = a->OH, OW = a->OW, KH = a->KH, dh = a->dh, npair = (a->KW + 1) / 2;
+    const int64_t Wq = OW + npair - 1, Hp = (OH - 1) * 2 + (KH - 1) * dh + 1;
+    const int64_t nf = OH * Wq, nvec = (nf + 15) / 16;
+    const int64_t nq = (nvec * 16 + ((KH - 1) * dh / 2) * Wq + npair + 15) / 16 * 16;
+    int32_t *Q = aligned_alloc(64, (size_t)nq * 2 * 4);
+    __mmask16 *valid = malloc((size_t)nvec * sizeof *valid);
+    if (!Q || !valid) {
+        free(Q);
+        free(valid);
+        return 0;
+    }
+    memset(Q, 0, (size_t)nq * 2 * 4);
+    for (int64_t v = 0; v < nvec; v++) {
+        unsigned m = 0;
+        for (int64_t l = 0; l < 16; l++) {
+            const int64_t f = v * 16 + l;
+            if (f < nf && f % Wq < OW) m |= 1u << l;
+        }
+        valid[v] = (__mmask16)m;
+    }
+    /* padded row r is row r/2 of phase r%2, as 2*Wq i16 values: its
+     * 32-bit words are the column pairs (x[2c], x[2c+1]); the image's
+     * columns past the last one read are left out */
+    const int64_t ncol = a->W < 2 * Wq - a->pw ? a->W : 2 * Wq - a->pw;
+    const __m256i zp = _mm256_set1_epi16((int16_t)a->x_zp);
+    const int64_t ocg = a->OC / a->groups;
+    int64_t have = -1;
+    for (int64_t oc = a->oc0; oc < a->oc1; oc++) {
+        const int64_t ic = oc / ocg;
+        if (ic != have) {
+            for (int64_t r = 0; r < Hp; r++) {
+                const int64_t iy = r - a->ph;
+                if (iy < 0 || iy >= a->H) continue;
+                const uint8_t *src = (const uint8_t *)a->x + (ic * a->H + iy) * a->W;
+                const int64_t at = (r / 2) * Wq;
+                if (at + Wq > nq) break;
+                int16_t *d = (int16_t *)(Q + (r % 2) * nq + at) + a->pw;
+                for (int64_t ix = 0; ix < ncol; ix += 16) {
+                    const int64_t left = ncol - ix;
+                    const __mmask16 m = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+                    __m128i b = _mm_maskz_loadu_epi8(m, src + ix);
+                    __m256i v = a->x_signed ? _mm256_cvtepi8_epi16(b) : _mm256_cvtepu8_epi16(b);
+                    _mm256_mask_storeu_epi16(d + ix, m, _mm256_sub_epi16(v, zp));
+                }
+            }
+            have = ic;
+        }
+        int32_t pair[DW_MAXK][DW_MAXK / 2];
+        dw_pairs(a, oc, pair);
+        const __m512i bias = _mm512_set1_epi32(a->bias ? a->bias[oc] : 0);
+        int64_t out = oc * OH * OW;
+        for (int64_t v = 0; v < nvec; v++) {
+            __m512i acc = bias;
+            for (int64_t ky = 0; ky < KH; ky++) {
+                const int32_t *qr = Q + ((ky * dh) % 2) * nq + v * 16 + ((ky * dh) / 2) * Wq;
+                for (int64_t p = 0; p < npair; p++)
+                    acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(qr + p),
+                                              _mm512_set1_epi32(pair[ky][p]));
+            }
+            const __mmask16 m = valid[v];
+            const int n = __builtin_popcount((unsigned)m);
+            const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrequant16_avx512(a, oc, acc));
+            mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
+            out += n;
+        }
+    }
+    free(Q);
+    free(valid);
+    return 1;
+}
+
 int mote_qconv2d_dw_avx512(const mote_qconv2d_args *a)
 {
     const int64_t sw = a->sw;
     if (a->dw != 1 || (sw != 1 && sw != 2) || a->KW > DW_MAXK || a->KH > DW_MAXK ||
         a->C != a->groups || a->oc0 >= a->oc1)
         return a->oc0 >= a->oc1;
+    if (sw == 1 && a->sh == 1)
+        return dw_flat(a);
+    if (sw == 2 && a->sh == 2)
+        return dw_flat2(a);
     const int64_t OW16 = (a->OW + 15) / 16 * 16, ocg = a->OC / a->groups;
     const int64_t Hp = (a->OH - 1) * a->sh + (a->KH - 1) * a->dh + 1;
     const int64_t Wx = (2 * OW16 > a->W + a->pw ? 2 * OW16 : a->W + a->pw) + a->KW + 48;
@@ -72,17 +256,9 @@ int mote_qconv2d_dw_avx512(const mote_qconv2d_args *a)
                     }
             have = ic;
         }
-        /* weight pairs (w[ky][kx] - w_zp, w[ky][kx+1] - w_zp) */
         int32_t pair[DW_MAXK][DW_MAXK / 2];
         const int64_t npair = (a->KW + 1) / 2;
-        for (int64_t ky = 0; ky < a->KH; ky++)
-            for (int64_t p = 0; p < npair; p++) {
-                const int64_t i = (oc * a->KH + ky) * a->KW + 2 * p;
-                int32_t w0 = (a->w_signed ? ((const int8_t *)a->w)[i] : ((const uint8_t *)a->w)[i]) - a->w_zp[oc];
-                int32_t w1 = 2 * p + 1 < a->KW ?
-                    (a->w_signed ? ((const int8_t *)a->w)[i + 1] : ((const uint8_t *)a->w)[i + 1]) - a->w_zp[oc] : 0;
-                pair[ky][p] = (int32_t)(((uint32_t)w0 & 0xffffu) | ((uint32_t)w1 << 16));
-            }
+        dw_pairs(a, oc, pair);
         const __m512i bias = _mm512_set1_epi32(a->bias ? a->bias[oc] : 0);
         for (int64_t oy = 0; oy < a->OH; oy++)
             for (int64_t ox0 = 0; ox0 < a->OW; ox0 += 16) {

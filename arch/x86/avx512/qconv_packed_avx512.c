@@ -16,7 +16,7 @@
  * Packed weights (qconv2d_pack, once per model): i32 sum w'[oc] for every
  * padded channel, then blocks of QP_OB channels, each [steps][QP_OB][4] s8
  * (a step: four input channels at one tap), one 32-bit broadcast per
- * channel; and, for C a multiple of 16, a copy for AMX (below).
+ * channel; and, for C a multiple of 64, a copy for AMX (below).
  *
  * Activations: strides 1 and 2 read the input in place from phase planes
  * (the padded input laid out once per call as [C/4][sh][sw][rows][Wq][4],
@@ -26,7 +26,7 @@
  * loads and 6 broadcasts per 24 vpdpbusd; the sums of x' per pixel (for
  * wz' != 0) come from one more vpdpbusd per vector against bytes of 1.
  * Where the CPU and the OS allow AMX, direct convolutions with C a multiple
- * of 16 run on AMX tiles instead (qp_amx_block). The requantization
+ * of 64 run on AMX tiles instead (qp_amx_block). The requantization
  * (TFLite's fixed point, ONNX's float scale, or the raw i32) is done on 16
  * pixels of one channel at a time (qrequant_avx512.h), the same operations
  * as qint.h's mote_qconv2d_store.
@@ -52,9 +52,13 @@ static int64_t qp_ocpad(int64_t OC) { return (OC + QP_OB - 1) / QP_OB * QP_OB; }
 static size_t qp_head(int64_t OC) { return ((size_t)qp_ocpad(OC) * 4 + 63) / 64 * 64; }
 
 /* The AMX copy of the weights (see the AMX path below) when C is a
- * multiple of 16: input channels padded to C' (a multiple of 64). */
+ * multiple of 64 (C' = C; the padding formula is kept for the layout). */
 static int64_t qp_amx_c(const mote_qconv2d_args *a) { return (a->C + 63) / 64 * 64; }
-static int qp_amx_fits(const mote_qconv2d_args *a) { return a->C % 16 == 0 && a->KH * a->KW <= QP_TAPS; }
+/* The AMX path needs C a multiple of 64. It once took any multiple of 16,
+ * padded to 64, but MobileNet's C = 16, 32, 96, 144 pointwise layers
+ * then ran faster on the VNNI path (which pads to 4) in mote profile;
+ * C = 192 and up (multiples of 64) are faster on AMX. */
+static int qp_amx_fits(const mote_qconv2d_args *a) { return a->C % 64 == 0 && a->KH * a->KW <= QP_TAPS; }
 static size_t qp_amx_bytes(const mote_qconv2d_args *a)
 {
     return qp_amx_fits(a) ? (size_t)((a->OC + 31) / 32 * 32) * (size_t)(qp_amx_c(a) * a->KH * a->KW) : 0;
