@@ -62,4 +62,10 @@ const mote_general_kernels mote_general_kernels_neon = {
     .layernorm_f32 = mote_layernorm_f32_neon,
     .rmsnorm_f32 = mote_rmsnorm_f32_neon,
     .channel_affine_f32 = mote_channel_affine_f32_neon,
+
+    .qconv2d = mote_qconv2d_neon,
+    .quantize_f32 = mote_quantize_f32_neon,
+    .dequantize_8 = mote_dequantize_8_neon,
+    .qbinary = mote_qbinary_neon,
+    .qlut = mote_qlut_neon,
 };
