@@ -6,7 +6,9 @@
  * table: log and pow (libm's own), and the general direct convolution
  * (the op layer sends large convolutions through im2col + GEMM), and the
  * Winograd F(2x2,3x3) transforms (no NEON version yet: the reference's, on
- * purpose; the products around them are the NEON GEMM). This
+ * purpose; the products around them are the NEON GEMM), the packed-weight
+ * 8-bit convolution (optional; the 8-bit convolution itself is NEON's,
+ * qint_neon.c) and 8-bit average pooling. This
  * file holds no code, only the table.
  */
 #include "neon.h"
