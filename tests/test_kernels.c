@@ -1301,6 +1301,52 @@ static void qconv_one(const qconv_case *cc, int xs, int ws, int packed)
     free(x); free(w); free(bias); free(wz); free(mult); free(shift); free(fs); free(want); free(got);
 }
 
+/* Parameters the random cases never make: multipliers of one half with
+ * small shifts (rounding ties at every step) and zero points beyond a byte
+ * (vector paths that move data into 8 or 16 bits must see them); a 3x3
+ * convolution and a depthwise one, both requantization forms. */
+static void qconv_edges(int xs, int ws)
+{
+    for (int v = 0; v < 4; v++) {
+        int dw = v & 1, odd = v >> 1;
+        mote_qconv2d_args a = {0};
+        a.C = 8; a.H = 6; a.W = 11; a.OC = dw ? 8 : 5; a.OH = 6; a.OW = 11;
+        a.KH = 3; a.KW = 3; a.sh = a.sw = a.ph = a.pw = a.dh = a.dw = 1;
+        a.groups = dw ? 8 : 1;
+        int64_t nx = a.C * a.H * a.W, nw = a.OC * (a.C / a.groups) * 9, ny = a.OC * a.OH * a.OW;
+        uint8_t *x = qbytes(nx), *w = qbytes(nw), want[8 * 66], got[8 * 66];
+        int32_t bias[8], wz[8], mult[8], shift[8];
+        float fs[8];
+        for (int o = 0; o < 8; o++) {
+            bias[o] = (int32_t)rnd(2001) - 1000;
+            wz[o] = odd == 1 ? (o & 1 ? 200 + o : -200 - o) : ws ? (int32_t)rnd(21) - 10 : (int32_t)rnd(256);
+            mult[o] = o == 7 ? INT32_MAX : 1 << 30;
+            shift[o] = -(o % 4) - (odd == 1 ? 8 : 0);
+            fs[o] = 0.5f / (float)(1 << (o % 4));
+        }
+        a.x = x; a.w = w; a.bias = bias; a.w_zp = wz; a.mult = mult; a.shift = shift;
+        a.x_signed = xs; a.w_signed = ws; a.y_signed = xs;
+        a.x_zp = odd == 1 ? (xs ? -300 : 400) : xs ? 3 : 130;
+        a.y_zp = xs ? -5 : 120;
+        a.act_min = xs ? -128 : 0;
+        a.act_max = xs ? 127 : 255;
+        a.oc0 = 0; a.oc1 = a.OC;
+        for (int form = 0; form < 2; form++) {
+            a.fscale = form ? fs : NULL;
+            memset(want, 0xA5, sizeof want);
+            memset(got, 0xA5, sizeof got);
+            a.y = want;
+            REF->general.qconv2d(&a);
+            a.y = got;
+            T->general.qconv2d(&a);
+            for (int64_t i = 0; i < ny; i++)
+                CK(got[i] == want[i], "edge case %d form %d x%s w%s: byte %lld is %d, reference %d", v,
+                   form, xs ? "i8" : "u8", ws ? "i8" : "u8", (long long)i, got[i], want[i]);
+        }
+        free(x); free(w);
+    }
+}
+
 static void check_general_qconv2d(void)
 {
     if (T->general.qconv2d == REF->general.qconv2d) return;
@@ -1342,6 +1388,7 @@ static void check_general_qconv2d(void)
             {5, 9, 9, 5, 3, 3, 1, 2, 1, 1, 1, 1, 5},
         };
         for (size_t i = 0; i < sizeof dw / sizeof dw[0]; i++) qconv_one(&dw[i], xs, ws, 0);
+        qconv_edges(xs, ws);
     }
 }
 

@@ -70,4 +70,14 @@ void mote_rmsnorm_f32_neon(int64_t rows, int64_t n, const float *x,
 void mote_channel_affine_f32_neon(int64_t C, int64_t HW, const float *x,
                                   const float *scale, const float *shift, float *y);
 
+/* qint_neon.c: 8-bit quantized kernels (kernels/qint.h) */
+void mote_qconv2d_neon(const mote_qconv2d_args *a);
+void mote_qbinary_neon(const mote_qbinary_params *p, const void *a, const void *b, void *y,
+                       int64_t e0, int64_t e1);
+void mote_qlut_neon(const uint8_t *table, const uint8_t *x, uint8_t *y, int64_t e0, int64_t e1);
+void mote_quantize_f32_neon(const float *x, void *y, int is_signed, const float *scale,
+                            const int32_t *zp, int64_t C, int64_t inner, int64_t e0, int64_t e1);
+void mote_dequantize_8_neon(const void *x, int is_signed, float *y, const float *scale,
+                            const int32_t *zp, int64_t C, int64_t inner, int64_t e0, int64_t e1);
+
 #endif

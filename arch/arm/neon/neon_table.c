@@ -6,7 +6,9 @@
  * table: log and pow (libm's own), and the general direct convolution
  * (the op layer sends large convolutions through im2col + GEMM), and the
  * Winograd F(2x2,3x3) transforms (no NEON version yet: the reference's, on
- * purpose; the products around them are the NEON GEMM). This
+ * purpose; the products around them are the NEON GEMM), the packed-weight
+ * 8-bit convolution (optional; the 8-bit convolution itself is NEON's,
+ * qint_neon.c) and 8-bit average pooling. This
  * file holds no code, only the table.
  */
 #include "neon.h"
@@ -62,4 +64,10 @@ const mote_general_kernels mote_general_kernels_neon = {
     .layernorm_f32 = mote_layernorm_f32_neon,
     .rmsnorm_f32 = mote_rmsnorm_f32_neon,
     .channel_affine_f32 = mote_channel_affine_f32_neon,
+
+    .qconv2d = mote_qconv2d_neon,
+    .quantize_f32 = mote_quantize_f32_neon,
+    .dequantize_8 = mote_dequantize_8_neon,
+    .qbinary = mote_qbinary_neon,
+    .qlut = mote_qlut_neon,
 };
