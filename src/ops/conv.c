@@ -245,7 +245,8 @@ static void run_conv(const mote_step *s)
     }
     int64_t OCg = g->OC / g->groups;
     float *col = s->scratch;
-    void *gemm_scratch = (char *)s->scratch + p->col_bytes;
+    /* no scratch at all when the output is empty */
+    void *gemm_scratch = s->scratch ? (char *)s->scratch + p->col_bytes : NULL;
     for (int64_t n = 0; n < p->N; n++) {
         mote_conv2d_args a = *g;
         a.x = j.x + n * xs;

@@ -99,6 +99,10 @@ static int quantize_bias(mote_graph *g, int bv, float xs, int wsv, int64_t OC, c
         return -1;
     for (int64_t o = 0; o < OC; o++) {
         double r = nearbyint((double)bf[o] / ((double)xs * (double)ws[nws == 1 ? 0 : o]));
+        if (isnan(r)) {           /* a zero or NaN scale: not an integer bias */
+            free(q);
+            return -1;
+        }
         q[o] = r > 2147483647.0 ? INT32_MAX : r < -2147483648.0 ? INT32_MIN : (int32_t)r;
     }
     char nm[300];
