@@ -178,6 +178,39 @@ START_TEST(test_loop_stops_when_its_body_says_so)
 }
 END_TEST
 
+/* MOTE_MAX_LOOP_TRIPS: more trips than that fail the run, naming it; a
+ * malformed value is refused when the session is made */
+START_TEST(test_loop_trip_limit_stops_a_runaway_loop)
+{
+    setenv("MOTE_MAX_LOOP_TRIPS", "5", 1);
+    mote_model *m;
+    mote_session *s = session_of(loop_graph(M_RUNTIME, false, false, 0), &m);
+    run_loop(s, true, 5);
+    expect_trips(s, 5);
+    int64_t big = (int64_t)1 << 62;
+    mote_tensor in[2] = {
+        {.dtype = MOTE_F32, .ndim = 1, .dims = {4}, .data = (void *)x0},
+        {.dtype = MOTE_I64, .ndim = 0, .data = &big},
+    };
+    ck_assert_int_eq(mote_session_run(s, in, 2), MOTE_ERR_SHAPE);
+    ck_assert_msg(strstr(mote_last_error(), "MOTE_MAX_LOOP_TRIPS"), "%s", mote_last_error());
+    run_loop(s, true, 2);   /* the session still runs */
+    expect_trips(s, 2);
+    mote_session_free(s);
+    mote_model_close(m);
+    setenv("MOTE_MAX_LOOP_TRIPS", "five", 1);
+    ck_assert_mote_ok(mote_model_from_graph(loop_graph(M_RUNTIME, false, false, 0), &m));
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    o.pin = 0;
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_ERR_ARG);
+    ck_assert_msg(strstr(mote_last_error(), "MOTE_MAX_LOOP_TRIPS"), "%s", mote_last_error());
+    mote_model_close(m);
+    unsetenv("MOTE_MAX_LOOP_TRIPS");
+}
+END_TEST
+
 START_TEST(test_loop_scan_outputs_stack_every_trip)
 {
     mote_model *m;
@@ -692,6 +725,7 @@ static Suite *control_flow_suite(void)
     TCase *t = tcase_create("loop");
     tcase_add_test(t, test_loop_runs_a_trip_count_given_at_run_time);
     tcase_add_test(t, test_loop_stops_when_its_body_says_so);
+    tcase_add_test(t, test_loop_trip_limit_stops_a_runaway_loop);
     tcase_add_test(t, test_loop_scan_outputs_stack_every_trip);
     tcase_add_test(t, test_loop_scans_without_a_known_trip_count_are_refused);
     tcase_add_test(t, test_loop_stopping_before_its_scan_rows_fails_the_run);

@@ -25,7 +25,13 @@
  * a loop with scan outputs that stops earlier (its condition turned
  * false) fails the run (a verdict, like IfGuard's) rather than return
  * rows no trip wrote. The copies are plain memcpy: no kernel of their own.
+ *
+ * A loop that would run more than MOTE_MAX_LOOP_TRIPS trips (environment,
+ * read when the session is made; default 2^24) stops there and fails the
+ * run, so a file with a trip count of 2^62, or a condition that never
+ * turns false, cannot hang the caller.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "graph/internal.h"
 #include "op_util.h"
@@ -116,6 +122,7 @@ typedef struct end_params {
     int begin_step;      /* LoopBegin's step, filled in by the session       */
     int carried, scans;  /* C loop-carried values, S scan outputs            */
     int64_t rows;        /* the scans' planned rows (M), when S > 0          */
+    int64_t max_trips;   /* MOTE_MAX_LOOP_TRIPS                              */
     const char *verdict; /* NULL, or why the run fails                       */
 } end_params;
 
@@ -179,6 +186,9 @@ static void run_end(const mote_step *s)
         go = go && it < mote_elem_get_i64(s->in[END_M]->data, s->in[END_M]->dtype, 0);
     if (S > 0 && it >= p->rows)
         go = false;
+    bool capped = go && it >= p->max_trips;
+    if (capped)
+        go = false;
     *iter = it;
     if (go) {
         p->next = p->begin_step + 1;
@@ -189,7 +199,8 @@ static void run_end(const mote_step *s)
         if (nb && s->out[j]->data != state[j]->data)
             memmove(s->out[j]->data, state[j]->data, nb);
     }
-    p->verdict = S > 0 && it < p->rows
+    p->verdict = capped ? "the loop reached MOTE_MAX_LOOP_TRIPS trips without ending"
+               : S > 0 && it < p->rows
         ? "the loop stopped (its condition turned false) before the trip count M that its "
           "scan outputs were planned for"
         : NULL;
@@ -268,6 +279,16 @@ static mote_status prepare_end(mote_op_ctx *c)
     p->rows = p->scans ? c->out[p->carried]->dims[0] : 0;
     p->next = -1;
     p->begin_step = -1;
+    p->max_trips = (int64_t)1 << 24;
+    const char *env = getenv("MOTE_MAX_LOOP_TRIPS");
+    if (env && *env) {
+        char *end;
+        long long v = strtoll(env, &end, 10);
+        if (*end || v < 1)
+            return mote_op_error(c, MOTE_ERR_ARG, "MOTE_MAX_LOOP_TRIPS='%s' is not a positive "
+                                 "whole number", env);
+        p->max_trips = v;
+    }
     size_t staged = 0;
     for (int j = 0; j < p->carried; j++)
         staged += mote_align_up(mote_tensor_nbytes(c->in[END_STATE + j]), 64);

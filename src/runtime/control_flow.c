@@ -96,7 +96,9 @@ static mote_status emit_loop(mote_graph *f, const mote_node *n, const int *in, c
 {
     const mote_graph *body = mote_node_subgraph(n, "body");
     int64_t K = mote_attr_get_int(n, "_captures", 0);
-    int C = n->n_in - 2 - (int)K, S = n->n_out - C;
+    /* a file's _captures may be anything: range-checked before any arithmetic */
+    int C = K >= 0 && K <= n->n_in - 2 ? n->n_in - 2 - (int)K : -1;
+    int S = C >= 0 && n->n_out >= C ? n->n_out - C : -1;
     if (K < 0 || n->n_in < 2 || C < 0 || S < 0 || body->n_inputs != n->n_in ||
         body->n_outputs != 1 + n->n_out)
         return mote_error(MOTE_ERR_GRAPH, "node '%s' (Loop): %d inputs (%lld captured), %d outputs, "

@@ -20,6 +20,8 @@ static inline void mote_fuzz_setup(void)
     done = 1;
     /* 256 MiB: libFuzzer's default -rss_limit_mb is 2048. */
     setenv("MOTE_MAX_BYTES", "268435456", 0);
+    /* a fuzzed Loop may ask for 2^62 trips */
+    setenv("MOTE_MAX_LOOP_TRIPS", "4096", 0);
     setenv("MOTE_THREADS", "1", 0);
     setenv("MOTE_PIN", "0", 0);
 }
