@@ -279,6 +279,25 @@ static void run_conv(const mote_step *s)
     }
 }
 
+/* The group attribute against X's channels (dim 1) and W's (dims 0, 1),
+ * for Conv of any rank. */
+mote_status mote_conv_check_group(mote_op_ctx *c, const mote_tensor *x, const mote_tensor *w,
+                                  int64_t *group_out)
+{
+    int64_t group = mote_attr_get_int(c->node, "group", 1), C = x->dims[1], OC = w->dims[0];
+    if (group < 1)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "group = %lld", (long long)group);
+    if (C % group != 0 || w->dims[1] * group != C)
+        return mote_op_error(c, MOTE_ERR_SHAPE,
+                             "input X has %lld channels but W expects %lld per group x group %lld",
+                             (long long)C, (long long)w->dims[1], (long long)group);
+    if (OC % group != 0)
+        return mote_op_error(c, MOTE_ERR_SHAPE, "W has %lld output channels, not a multiple of group %lld",
+                             (long long)OC, (long long)group);
+    *group_out = group;
+    return MOTE_OK;
+}
+
 static mote_status infer_conv(mote_op_ctx *c)
 {
     mote_status st;
@@ -295,17 +314,9 @@ static mote_status infer_conv(mote_op_ctx *c)
         return mote_op_error(c, MOTE_ERR_SHAPE, "weight W has rank %d, X has rank %d",
                              w->ndim, x->ndim);
     int nsp = x->ndim - 2;
-    int64_t group = mote_attr_get_int(c->node, "group", 1);
-    int64_t C = x->dims[1], OC = w->dims[0];
-    if (group < 1)
-        return mote_op_error(c, MOTE_ERR_SHAPE, "group = %lld", (long long)group);
-    if (C % group != 0 || w->dims[1] * group != C)
-        return mote_op_error(c, MOTE_ERR_SHAPE,
-                             "input X has %lld channels but W expects %lld per group x group %lld",
-                             (long long)C, (long long)w->dims[1], (long long)group);
-    if (OC % group != 0)
-        return mote_op_error(c, MOTE_ERR_SHAPE, "W has %lld output channels, not a multiple of group %lld",
-                             (long long)OC, (long long)group);
+    int64_t group, OC = w->dims[0];
+    if ((st = mote_conv_check_group(c, x, w, &group)))
+        return st;
     const int64_t *ks;
     int nks = mote_attr_get_ints(c->node, "kernel_shape", &ks);
     if (nks >= 0) {

@@ -101,16 +101,9 @@ static mote_status conv3d_setup(mote_op_ctx *c, mote_vol_args *a, int64_t *ydims
     const mote_tensor *x = c->in[0], *w = c->in[1];
     if (w->ndim != 5)
         return mote_op_error(c, MOTE_ERR_SHAPE, "weight W has rank %d, X has rank 5", w->ndim);
-    int64_t group = mote_attr_get_int(c->node, "group", 1), C = x->dims[1], OC = w->dims[0];
-    if (group < 1)
-        return mote_op_error(c, MOTE_ERR_SHAPE, "group = %lld", (long long)group);
-    if (C % group != 0 || w->dims[1] * group != C)
-        return mote_op_error(c, MOTE_ERR_SHAPE,
-                             "input X has %lld channels but W expects %lld per group x group %lld",
-                             (long long)C, (long long)w->dims[1], (long long)group);
-    if (OC % group != 0)
-        return mote_op_error(c, MOTE_ERR_SHAPE, "W has %lld output channels, not a multiple of group %lld",
-                             (long long)OC, (long long)group);
+    int64_t group, C = x->dims[1], OC = w->dims[0];
+    if ((st = mote_conv_check_group(c, x, w, &group)))
+        return st;
     const int64_t *ks;
     int nks = mote_attr_get_ints(c->node, "kernel_shape", &ks);
     if (nks >= 0) {

@@ -17,6 +17,9 @@ mote_status mote_conv3d_prepare(mote_op_ctx *c);
 /* ConvTranspose with geometry a (x, w, y unset) for N images: the run
  * and its scratch; GEMM + col2vol when W is constant. */
 mote_status mote_convt3d_prepare(mote_op_ctx *c, const mote_vol_args *a, int64_t N);
+/* conv.c: the group attribute checked against X and W (any rank) */
+mote_status mote_conv_check_group(mote_op_ctx *c, const mote_tensor *x, const mote_tensor *w,
+                                  int64_t *group);
 /* conv_transpose.c: the per-group GEMMs on W's prepared transposes */
 mote_status mote_convt_gemm_plans(mote_op_ctx *c, const float *w, int64_t G, int64_t M,
                                   int64_t K, int64_t N, mote_gemm_plan **plans, size_t *scratch);
