@@ -43,9 +43,9 @@ OPSET=13
 PYTHON=${PYTHON:-/usr/bin/python3}
 ORT_VERSION=1.30.0
 
-die() { echo "bench/int8.sh: $*" >&2; exit 1; }
+ME=bench/int8.sh
+. "$SRC/bench/ort_common.sh"
 usage() { sed -n 's/^# \{0,1\}//; /^Usage:/,/^ *NAME /p' "$0"; exit "${1:-2}"; }
-note() { echo "$*" >&2; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -58,38 +58,12 @@ while [ $# -gt 0 ]; do
         *) echo "bench/int8.sh: unknown argument '$1'" >&2; usage ;;
     esac
 done
-case $RUNS in ''|*[!0-9]*) die "--runs wants a number, not '$RUNS'" ;; esac
-case $ROUNDS in ''|*[!0-9]*) die "--rounds wants a number, not '$ROUNDS'" ;; esac
-[ "$RUNS" -ge 5 ] || die "--runs must be at least 5"
-[ "$ROUNDS" -ge 1 ] || die "--rounds must be at least 1"
+ort_need_number runs "$RUNS" 5
+ort_need_number rounds "$ROUNDS" 1
 
-ABS=$(cd "$BUILD" 2>/dev/null && pwd) || die "no build directory '$BUILD'"
-BUILD=$ABS
-MOTE=$BUILD/mote
-[ -x "$MOTE" ] || die "no mote program in the build directory (build it first, or give --build DIR)"
-command -v node >/dev/null 2>&1 || die "node is not installed (ONNX Runtime runs from onnxruntime-node)"
-command -v npm >/dev/null 2>&1 || die "npm is not installed (it fetches onnxruntime-node)"
-[ -x "$PYTHON" ] || die "no python at $PYTHON (set PYTHON to one that has torch and onnx)"
-"$PYTHON" -c 'import torch, onnx, numpy' 2>/dev/null ||
-    die "$PYTHON cannot import torch, onnx and numpy (needed to make the models)"
-
-ORTDIR=$BUILD/tests/onnx/npm-cache/ort
-if [ ! -d "$ORTDIR/node_modules/onnxruntime-node" ]; then
-    note "fetching onnxruntime-node@$ORT_VERSION with npm"
-    mkdir -p "$ORTDIR" || die "cannot create the npm cache in the build directory"
-    if ! ( cd "$ORTDIR" && ONNXRUNTIME_NODE_INSTALL=skip timeout 300 npm install --ignore-scripts \
-            --no-audit --no-fund --no-save "onnxruntime-node@$ORT_VERSION" >install.log 2>&1 ); then
-        rm -rf "$ORTDIR/node_modules"
-        die "npm could not install onnxruntime-node@$ORT_VERSION: $(tail -n 3 "$ORTDIR/install.log" 2>/dev/null)"
-    fi
-fi
-NODE_PATH=$ORTDIR/node_modules
-export NODE_PATH
-PEER=$SRC/bench/ort_peer.js
-
-T=$(mktemp -d) || die "mktemp failed"
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
+ort_tools "make the models"
+ort_fetch
+ort_scratch
 
 MODELS="resnet18 mobilenetv2"
 if [ -n "$ONLY" ]; then

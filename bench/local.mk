@@ -28,7 +28,7 @@ bench_llm_LDADD = libmote_core.la -lm
 # bench/int8.sh: mote's int8 against its fp32 and ONNX Runtime's QDQ
 # execution of the same quantized ONNX models (bench/quantize_qdq.py makes
 # them); `bench/int8.sh --build DIR`, not part of `make check`.
-EXTRA_DIST += bench/ort.sh bench/ort_peer.js bench/ort_probes.sh bench/export_onnx.py bench/peer_torch.py bench/results \
+EXTRA_DIST += bench/ort.sh bench/ort_common.sh bench/ort_peer.js bench/ort_probes.sh bench/export_onnx.py bench/peer_torch.py bench/results \
 	bench/int8.sh bench/quantize_qdq.py
 
 # bench/opencl: SGEMM on an OpenCL device, mote's kernel beside CLBlast (if

@@ -42,9 +42,9 @@ RELTOL=1e-4          # max |mote - ORT| <= RELTOL * max(1, max |ORT output|)
 PYTHON=${PYTHON:-/usr/bin/python3}
 ORT_VERSION=1.30.0
 
-die() { echo "bench/ort.sh: $*" >&2; exit 1; }
+ME=bench/ort.sh
+. "$SRC/bench/ort_common.sh"
 usage() { sed -n 's/^# \{0,1\}//; /^Usage:/,/^ *NAME /p' "$0"; exit "${1:-2}"; }
-note() { echo "$*" >&2; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -57,42 +57,15 @@ while [ $# -gt 0 ]; do
         *) echo "bench/ort.sh: unknown argument '$1'" >&2; usage ;;
     esac
 done
-case $RUNS in ''|*[!0-9]*) die "--runs wants a number, not '$RUNS'" ;; esac
-case $ROUNDS in ''|*[!0-9]*) die "--rounds wants a number, not '$ROUNDS'" ;; esac
-[ "$RUNS" -ge 30 ] || die "--runs must be at least 30"
-[ "$ROUNDS" -ge 1 ] || die "--rounds must be at least 1"
+ort_need_number runs "$RUNS" 30
+ort_need_number rounds "$ROUNDS" 1
 
 # ---------------------------------------------------------------- tools
 
-ABS=$(cd "$BUILD" 2>/dev/null && pwd) || die "no build directory '$BUILD'"
-BUILD=$ABS
-MOTE=$BUILD/mote
-[ -x "$MOTE" ] || die "no mote program in the build directory (build it first, or give --build DIR)"
-command -v node >/dev/null 2>&1 || die "node is not installed (ONNX Runtime runs from onnxruntime-node)"
-command -v npm >/dev/null 2>&1 || die "npm is not installed (it fetches onnxruntime-node)"
-[ -x "$PYTHON" ] || die "no python at $PYTHON (set PYTHON to one that has torch and onnx)"
-"$PYTHON" -c 'import torch, onnx, numpy' 2>/dev/null ||
-    die "$PYTHON cannot import torch, onnx and numpy (needed to export the models)"
-
-CACHE=$BUILD/tests/onnx/npm-cache
-ORTDIR=$CACHE/ort
+ort_tools "export the models"
+ort_fetch
 OCR=$CACHE/ocr/package/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx
-if [ ! -d "$ORTDIR/node_modules/onnxruntime-node" ]; then
-    note "fetching onnxruntime-node@$ORT_VERSION with npm"
-    mkdir -p "$ORTDIR" || die "cannot create the npm cache in the build directory"
-    if ! ( cd "$ORTDIR" && ONNXRUNTIME_NODE_INSTALL=skip timeout 300 npm install --ignore-scripts \
-            --no-audit --no-fund --no-save "onnxruntime-node@$ORT_VERSION" >install.log 2>&1 ); then
-        rm -rf "$ORTDIR/node_modules"
-        die "npm could not install onnxruntime-node@$ORT_VERSION (registry unreachable?): $(tail -n 3 "$ORTDIR/install.log" 2>/dev/null)"
-    fi
-fi
-NODE_PATH=$ORTDIR/node_modules
-export NODE_PATH
-PEER=$SRC/bench/ort_peer.js
-
-T=$(mktemp -d) || die "mktemp failed"
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
+ort_scratch
 
 # ------------------------------------------------------------- the models
 

