@@ -22,7 +22,11 @@
  *
  * Usage: bench/gemm [--quick] [--cpu-clock] [--rounds R] [--only TEXT]
  *                   [--isa ref|avx2|avx512] [--out DIR]
+ *        bench/gemm --peak
  *   --quick      fewer, shorter samples
+ *   --peak       only measure and print the FMA peak (one line: the CPU,
+ *                the loop, GFLOP/s of one core); the benchmarks against
+ *                ONNX Runtime (bench/ort_common.sh) print it beside theirs
  *   --cpu-clock  1-thread rows timed by thread CPU time (a loaded machine)
  *   --only TEXT  only the shapes whose group or MxNxK contains TEXT
  */
@@ -432,6 +436,13 @@ static void write_plot(const char *dir, const row *rows, double peak)
 int main(int argc, char **argv)
 {
     const char *isa = NULL, *dir = "bench/results", *only = NULL;
+    if (argc == 2 && !strcmp(argv[1], "--peak")) {
+        const char *what = "none";
+        double peak = measure_peak(&what);
+        printf("FMA peak on %s: %.1f GFLOP/s (%s, 1 core, best of %d samples of CPU time)\n", cpu_model(), peak,
+               what, n_samples);
+        return peak > 0 ? 0 : 1;
+    }
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) {
             n_samples = 3;
@@ -452,7 +463,7 @@ int main(int argc, char **argv)
             dir = argv[++i];
         } else {
             fprintf(stderr, "usage: %s [--quick] [--cpu-clock] [--rounds R] [--only TEXT] "
-                    "[--isa ref|avx2|avx512] [--out DIR]\n", argv[0]);
+                    "[--isa ref|avx2|avx512] [--out DIR]\n       %s --peak\n", argv[0], argv[0]);
             return 2;
         }
     }

@@ -148,6 +148,7 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 # ----------------------------------------------------------------- report
 
 CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+ort_peak
 NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo "?")
 FLAGS=$(grep -o -w 'avx512_vnni\|amx_int8\|avx_vnni' /proc/cpuinfo 2>/dev/null | sort -u | tr '\n' ' ')
 COMMIT=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo "unknown")
@@ -159,6 +160,7 @@ ISA=$(sed -n 's/^profile of .*kernels \([a-z0-9]*\),.*/\1/p' "$T/prof")
     echo "Written by \`bench/int8.sh --runs $RUNS --rounds $ROUNDS\` on $(date -u '+%Y-%m-%d %H:%M UTC'),"
     echo "mote $COMMIT, kernels $ISA. Machine: ${CPU:-unknown CPU}, $NCPU logical CPUs"
     echo "($FLAGS); load average $LOAD0 before the timing and $LOAD1 after it."
+    echo "$PEAK_LINE."
     echo
     echo "- Models: bench/export_onnx.py (random weights, batch 1, opset $OPSET), quantized by"
     echo "  bench/quantize_qdq.py into ONNX QDQ form: u8 activations (ranges from the"

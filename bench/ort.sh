@@ -179,6 +179,7 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 # ----------------------------------------------------------------- report
 
 CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+ort_peak
 NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo "?")
 COMMIT=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo "unknown")
 TORCHV=$("$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/null)
@@ -189,7 +190,8 @@ ISA=$(sed -n 's/^profile of .*kernels \([a-z0-9]*\),.*/\1/p' "$T/prof")
     echo
     echo "Written by \`bench/ort.sh --runs $RUNS --rounds $ROUNDS\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
     echo "Machine: ${CPU:-unknown CPU}, $NCPU logical CPUs; load average $LOAD0 before the"
-    echo "timing and $LOAD1 after it. **These are that run's conditions**: both runtimes"
+    echo "timing and $LOAD1 after it. $PEAK_LINE."
+    echo "**These are that run's conditions**: both runtimes"
     echo "were measured in the same run, interleaved per model (for each model and"
     echo "thread count, $ROUNDS rounds, each a \`mote profile\` then an ONNX Runtime"
     echo "process), so a busy machine slows both alike, but only on average."

@@ -58,3 +58,15 @@ ort_scratch() {
     trap 'rm -rf "$T"' EXIT
     trap 'exit 130' INT TERM
 }
+
+# ort_peak: PEAK, one core's measured FMA peak in GFLOP/s (bench/gemm
+# --peak, built beside mote), and PEAK_LINE, a sentence saying it; PEAK is
+# empty where it could not be measured.
+ort_peak() {
+    PEAK= PEAK_LINE="FMA peak: not measured (bench/gemm is not built in $BUILD)"
+    if [ -x "$BUILD/bench/gemm" ]; then
+        line=$("$BUILD/bench/gemm" --peak 2>/dev/null) &&
+            PEAK=$(echo "$line" | sed -n 's/^FMA peak on .*: \([0-9.]*\) GFLOP\/s .*/\1/p')
+        [ -n "$PEAK" ] && PEAK_LINE=$line
+    fi
+}

@@ -237,6 +237,10 @@ while read -r name onnx feeds; do
             "$MOTE" profile -n "$RUNS" -j "$threads" "$T/$name.mote" $(mote_inputs "$feeds") >"$T/prof" 2>&1 ||
                 { cat "$T/prof" >&2; die "mote profile failed on $name"; }
             [ "$r" = 1 ] && sed -n '/^per op type:/,/^$/p' "$T/prof" >"$T/$name.$threads.byop"
+            # the model's FLOPs as mote profile counts them ("(3.32 G FLOPs, ...")
+            [ "$r" = 1 ] && sed -n 's/^sum of per-node medians: .*(\([0-9.]*\) \([kMG]\{0,1\}\) *FLOPs.*/\1 \2/p' \
+                "$T/prof" | awk '{ f = $1 * ($2 == "k" ? 1e3 : $2 == "M" ? 1e6 : $2 == "G" ? 1e9 : 1)
+                                   printf "%.0f\n", f }' >"$T/$name.flops"
             us=$(sed -n 's/^plain mote_session_run, median of [0-9]*: \([0-9.]*\) us$/\1/p' "$T/prof")
             [ -n "$us" ] || die "no plain-run median in mote profile's output for $name"
             ISA=$(sed -n 's/^profile of .*kernels \([a-z0-9]*\),.*/\1/p' "$T/prof")
@@ -263,14 +267,15 @@ while read -r name onnx feeds; do
         sed 's/^median=\([^ ]*\) .*/\1/' "$T/o" >"$T/oms"
         sort -n "$T/m" >"$T/ms"; sort -n "$T/oms" >"$T/os"
         diff=$(awk -v n="$name" '$1 == n { print $2 }' "$T/diffs")
-        paste -d' ' "$T/ms" "$T/os" | awk -v name="$name" -v lab="$(label "$name")" -v t="$threads" -v d="$diff" '
+        flops=$(cat "$T/$name.flops" 2>/dev/null); [ -n "$flops" ] || flops=0
+        paste -d' ' "$T/ms" "$T/os" | awk -v name="$name" -v lab="$(label "$name")" -v t="$threads" -v d="$diff" -v f="$flops" '
             { m[NR] = $1; o[NR] = $2 }
             END {
                 n = NR
                 mm = n % 2 ? m[(n + 1) / 2] : (m[n / 2] + m[n / 2 + 1]) / 2
                 om = n % 2 ? o[(n + 1) / 2] : (o[n / 2] + o[n / 2 + 1]) / 2
-                printf "%s %d %.4f %.4f %.4f %.4f %.4f %.4f %s %s\n", name, t, mm, m[1], m[n],
-                    om, o[1], o[n], mm / om, d
+                printf "%s %d %.4f %.4f %.4f %.4f %.4f %.4f %s %s %s\n", name, t, mm, m[1], m[n],
+                    om, o[1], o[n], mm / om, d, f
             }' >>"$T/rows.raw"
     done
 done <"$T/models"
@@ -286,9 +291,18 @@ COMMIT=$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo "unknown")
 TORCHV=$("$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/null)
 
 fmt() { awk '{ printf "%.2f", $1 }'; }
-while read -r name t mm mlo mhi om olo ohi ratio d; do
+ort_peak
+# mote's GFLOP/s at its median and the fraction of T cores' measured peak
+speed() {
+    awk -v f="$1" -v ms="$2" -v t="$3" -v p="$PEAK" 'BEGIN {
+        if (f <= 0) { printf "- | -"; exit }
+        g = f / (ms * 1e6); printf "%.1f | ", g
+        if (p > 0) printf "%.0f%%", 100 * g / (p * t); else printf "-" }'
+}
+while read -r name t mm mlo mhi om olo ohi ratio d fl; do
     echo "| $(label "$name") | $t | $(echo "$mm" | fmt) | $(echo "$mlo" | fmt)-$(echo "$mhi" | fmt) |" \
-         "$(echo "$om" | fmt) | $(echo "$olo" | fmt)-$(echo "$ohi" | fmt) | **$(echo "$ratio" | fmt)** | $d |"
+         "$(echo "$om" | fmt) | $(echo "$olo" | fmt)-$(echo "$ohi" | fmt) | **$(echo "$ratio" | fmt)** |" \
+         "$(speed "$fl" "$mm" "$t") | $d |"
 done <"$T/rows.raw" >"$T/rows"
 # 2T/1T speed-ups, when both were measured
 awk '{ ms[$1, $2] = $3; if (!seen[$1]++) order[++n] = $1 }
@@ -300,7 +314,8 @@ awk '{ ms[$1, $2] = $3; if (!seen[$1]++) order[++n] = $1 }
     echo
     echo "Written by \`bench/real_models.sh --runs $RUNS --rounds $ROUNDS\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
     echo "Machine: **${CPU:-unknown CPU}**, $NCPU logical CPUs (${FLAGS% }); load average"
-    echo "$LOAD0 before the timing and $LOAD1 after it. Both runtimes were measured in"
+    echo "$LOAD0 before the timing and $LOAD1 after it. $PEAK_LINE."
+    echo "Both runtimes were measured in"
     echo "the same run, interleaved: for each model and thread count, $ROUNDS rounds, each a"
     echo "\`mote profile\` process then an ONNX Runtime process, so a busy machine slows"
     echo "both alike, on average."
@@ -317,10 +332,11 @@ awk '{ ms[$1, $2] = $3; if (!seen[$1]++) order[++n] = $1 }
     echo "- ms: median over the rounds of each round's median; range: lowest and highest"
     echo "  round median. **mote/ORT below 1: mote is faster.** max diff: max |mote - ORT|"
     echo "  over every output, 1 thread each, same inputs (the run stops above"
-    echo "  $RELTOL x max(1, max |ORT|))."
+    echo "  $RELTOL x max(1, max |ORT|)). GFLOP/s: the model's FLOPs as \`mote profile\` counts"
+    echo "  them over mote's median; of peak: that over T times one core's measured FMA peak."
     echo
-    echo "| model | threads | mote ms | mote range | ORT ms | ORT range | mote/ORT | max diff |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| model | threads | mote ms | mote range | ORT ms | ORT range | mote/ORT | mote GFLOP/s | of peak | max diff |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     cat "$T/rows"
     echo
     if [ -s "$T/scale" ]; then
