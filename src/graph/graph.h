@@ -154,6 +154,13 @@ mote_status mote_graph_compact(mote_graph *g, const bool *dead_nodes);
 mote_status mote_graph_remove_nodes(mote_graph *g, const bool *dead);
 /* Deep copy (weight data shared, not owned, if share_data). */
 mote_graph *mote_graph_clone(const mote_graph *g, bool share_data);
+/* Frees what node n owns (names, lists, attributes), not n itself. */
+void mote_node_free(mote_node *n);
+/* Grows *arr (element size sz, capacity *cap) so that it holds at least
+ * need elements, doubling; false when out of memory or past 2^28. GROW
+ * is the form the graph's own files use on their arrays. */
+bool mote_graph_grow(void **arr, int *cap, int need, size_t sz);
+#define GROW(arr, cap, need) mote_graph_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 /* Element i of an array of dtype t, as a double (i64 beyond 2^53 rounds). */
 double mote_elem_f64(const void *data, mote_dtype t, int64_t i);
