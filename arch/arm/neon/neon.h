@@ -55,6 +55,10 @@ void mote_gemm_packed_f32_8x12_neon(const mote_gemm_packed_args *a);
 void mote_conv2d_dw3x3_f32_neon(const mote_conv2d_args *a);
 void mote_im2col_f32_neon(const mote_conv2d_args *a, int64_t g, float *col);
 
+/* winograd_neon.c: Winograd F(2x2,3x3) input and output transforms */
+void mote_winograd_in_f32_neon(const mote_winograd_args *a);
+void mote_winograd_out_f32_neon(const mote_winograd_args *a);
+
 /* pool_neon.c */
 void mote_maxpool2d_f32_neon(const mote_pool2d_args *a);
 void mote_avgpool2d_f32_neon(const mote_pool2d_args *a);

@@ -4,9 +4,7 @@
  *
  * NULL entries fall back to the reference when src/runtime/cpu.c resolves the
  * table: log and pow (libm's own), and the general direct convolution
- * (the op layer sends large convolutions through im2col + GEMM), and the
- * Winograd F(2x2,3x3) transforms (no NEON version yet: the reference's, on
- * purpose; the products around them are the NEON GEMM), the packed-weight
+ * (the op layer sends large convolutions through im2col + GEMM), the packed-weight
  * 8-bit convolution (optional; the 8-bit convolution itself is NEON's,
  * qint_neon.c) and 8-bit average pooling. This
  * file holds no code, only the table.
@@ -54,6 +52,8 @@ const mote_general_kernels mote_general_kernels_neon = {
     .conv2d_f32 = NULL,
     .conv2d_dw3x3_f32 = mote_conv2d_dw3x3_f32_neon,
     .im2col_f32 = mote_im2col_f32_neon,
+    .winograd_in_f32 = mote_winograd_in_f32_neon,
+    .winograd_out_f32 = mote_winograd_out_f32_neon,
 
     .maxpool2d_f32 = mote_maxpool2d_f32_neon,
     .avgpool2d_f32 = mote_avgpool2d_f32_neon,
