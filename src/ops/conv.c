@@ -49,7 +49,17 @@
  *                 "gemm1x1_t" | "im2col_t" (transposed) | "gemm1x1_n" |
  *                 "im2col_n" (never transposed) | "im2col_c" (by input
  *                 channel, one group) | "winograd": force an algorithm (tests
- *                 and benchmarks); an error if it does not apply to the shape.
+ *                 and benchmarks); an error if it does not apply to the shape;
+ *   "_residual"   int 1: input 3 is a residual R of Y's shape (set by the
+ *                 optimizer, pass_residual.c, for Conv -> Add): Y = act((conv
+ *                 + bias) + R), the same operations in the same order as the
+ *                 Conv and the Add (with the act fused into it) were. Every
+ *                 algorithm computes its output without the act, then
+ *                 apply_residual adds R and applies the act to each block it
+ *                 has just written (direct, dw3x3, dw: a few output channels
+ *                 of an image; by input channel: a PC_BLOCK block; transposed:
+ *                 16 channels as they are transposed), or (the GEMM paths,
+ *                 tiled im2col, Winograd) in one pass after them. 1-D and 2-D.
  */
 #include <string.h>
 #include "gemm_plan.h"
@@ -80,7 +90,50 @@ typedef struct conv_params {
     void (*act_fn)(int64_t n, float *x, mote_act act);   /* the table's act_f32       */
     mote_conv_wino *wino;      /* winograd                                           */
     mote_conv_tiled *tiled;    /* im2col by blocks of output rows, or NULL           */
+    int residual;              /* input 3 is a residual (see "_residual" above)       */
+    mote_act res_act;          /* the fused act, applied after the residual          */
 } conv_params;
+
+/* Floats per residual step: a block of y and of R stay in L1. */
+#define RES_BLOCK 4096
+
+/* The residual step on n elements of Y just computed (without the act):
+ * y = act(y + r), as the Add with a fused act computes it. */
+static void apply_residual(const conv_params *p, float *y, const float *r, int64_t n)
+{
+    for (int64_t i0 = 0; i0 < n; i0 += RES_BLOCK) {
+        int64_t m = n - i0 < RES_BLOCK ? n - i0 : RES_BLOCK;
+        float *restrict yb = y + i0;
+        const float *restrict rb = r + i0;
+        for (int64_t i = 0; i < m; i++)
+            yb[i] += rb[i];
+        if (p->res_act.kind != MOTE_ACT_NONE)
+            p->act_fn(m, yb, p->res_act);
+    }
+}
+
+typedef struct residual_job {
+    const conv_params *p;
+    float *y;
+    const float *r;
+    int64_t n;
+} residual_job;
+
+/* blocks [b, e) of RES_BLOCK elements */
+static void residual_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const residual_job *j = ctx;
+    int64_t i0 = b * RES_BLOCK, i1 = e * RES_BLOCK < j->n ? e * RES_BLOCK : j->n;
+    apply_residual(j->p, j->y + i0, j->r + i0, i1 - i0);
+}
+
+/* The residual step over n elements of Y at once, split over the pool. */
+static void residual_pass(const conv_params *p, mote_pool *pool, float *y, const float *r, int64_t n)
+{
+    residual_job j = {p, y, r, n};
+    mote_pool_for(pool, (n + RES_BLOCK - 1) / RES_BLOCK, 1, residual_chunk, &j);
+}
 
 /* What transposing one element of Y_n^T costs, in multiply-adds of the
  * GEMM: set so that the choice below matches what MobileNetV2's and
@@ -100,6 +153,8 @@ typedef struct transpose_job {
     const float *src;          /* (P, OC): Y_n^T  */
     float *dst;                /* (OC, P): Y_n    */
     int64_t P, OC;
+    const conv_params *p;
+    const float *r;            /* (OC, P): the residual, or NULL */
 } transpose_job;
 
 /* dst rows (output channels) [b, e), in 16 x 16 blocks */
@@ -111,6 +166,8 @@ static void transpose_chunk(void *ctx, int64_t b, int64_t e, int thread)
             int64_t c1 = c0 + 16 < e ? c0 + 16 : e, p1 = p0 + 16 < j->P ? p0 + 16 : j->P;
             for (int64_t c = c0; c < c1; c++)
                 for (int64_t q = p0; q < p1; q++) j->dst[c * j->P + q] = j->src[q * j->OC + c];
+            if (j->r && p1 == j->P)   /* these channels are done */
+                apply_residual(j->p, j->dst + c0 * j->P, j->r + c0 * j->P, (c1 - c0) * j->P);
         }
 }
 
@@ -120,6 +177,7 @@ typedef struct conv_job {
     const float *w;            /* (OC, Cg, KH, KW) */
     const float *bias;         /* (OC) or NULL    */
     float *y;                  /* (N, OC, OH, OW) */
+    const float *r;            /* (N, OC, OH, OW): the residual, or NULL */
 } conv_job;
 
 /* [b, e) indexes (image, output channel) pairs: n * OC + oc */
@@ -137,9 +195,21 @@ static void conv_chunk(void *ctx, int64_t b, int64_t e, int thread)
             oc1 = e - n * OC;
         a.x = j->x + n * xs;
         a.y = j->y + n * ys;
-        a.oc0 = oc0;
-        a.oc1 = oc1;
-        p->conv(&a);
+        if (!j->r) {
+            a.oc0 = oc0;
+            a.oc1 = oc1;
+            p->conv(&a);
+        }
+        /* with a residual, a few channels at a time (each output is still
+         * computed by one call: the same bits), their residual step while
+         * they are in cache */
+        int64_t OHW = a.OH * a.OW, step = OHW < RES_BLOCK ? RES_BLOCK / OHW : 1;
+        for (int64_t c0 = oc0; j->r && c0 < oc1; c0 += step) {
+            a.oc0 = c0;
+            a.oc1 = c0 + step < oc1 ? c0 + step : oc1;
+            p->conv(&a);
+            apply_residual(p, a.y + c0 * OHW, j->r + n * ys + c0 * OHW, (a.oc1 - c0) * OHW);
+        }
         b = n * OC + oc1;
     }
 }
@@ -175,6 +245,7 @@ typedef struct chan_job {
     const float *col, *w, *bias;
     float *y;                  /* (OC, OHW) of one image                        */
     char *scratch;             /* per thread: part_bytes                        */
+    const float *r;            /* (OC, OHW): the residual, or NULL              */
 } chan_job;
 
 /* blocks [b, e) of PC_BLOCK columns: y = act(((s_0 + s_1) + ...) + bias) */
@@ -210,17 +281,19 @@ static void chan_chunk(void *ctx, int64_t b, int64_t e, int thread)
                 p->act_fn(nw, y, g->act);
             }
         }
+        for (int64_t oc = 0; j->r && oc < g->OC; oc++)
+            apply_residual(p, yb + oc * OHW, j->r + n0 + oc * OHW, nw);
     }
 }
 
 /* One image by input channel: y = act(sum_ic W_ic col_ic + bias), the
  * channels' products added in order. */
 static void run_per_chan(const mote_step *s, const conv_params *p, const float *col, const float *w,
-                         const float *bias, float *y)
+                         const float *bias, float *y, const float *r)
 {
     const mote_conv2d_args *g = &p->a;
     int64_t OHW = g->OH * g->OW;
-    chan_job cj = {p, col, w, bias, y, (char *)s->scratch + p->col_bytes};
+    chan_job cj = {p, col, w, bias, y, (char *)s->scratch + p->col_bytes, r};
     mote_pool_for(s->pool, (OHW + PC_BLOCK - 1) / PC_BLOCK, 1, chan_chunk, &cj);
 }
 
@@ -228,19 +301,21 @@ static void run_conv(const mote_step *s)
 {
     const conv_params *p = s->params;
     conv_job j = {p, s->in[0]->data, s->in[1]->data,
-                  s->n_in > 2 && s->in[2] ? s->in[2]->data : NULL, s->out[0]->data};
+                  s->n_in > 2 && s->in[2] ? s->in[2]->data : NULL, s->out[0]->data,
+                  p->residual ? s->in[3]->data : NULL};
     const mote_conv2d_args *g = &p->a;
     if (p->algo == ALGO_DIRECT || p->algo == ALGO_DW3X3 || p->algo == ALGO_DW) {
         mote_pool_for(s->pool, p->N * g->OC, 1, conv_chunk, &j);
         return;
     }
     int64_t xs = g->C * g->H * g->W, OHW = g->OH * g->OW, ys = g->OC * OHW;
-    if (p->tiled) {
-        mote_conv_tiled_run(p->tiled, s->pool, j.x, j.bias, j.y, s->scratch);
-        return;
-    }
-    if (p->algo == ALGO_WINO) {
-        mote_conv_wino_run(p->wino, s->pool, j.x, j.bias, j.y, s->scratch);
+    if (p->tiled || p->algo == ALGO_WINO) {
+        if (p->tiled)
+            mote_conv_tiled_run(p->tiled, s->pool, j.x, j.bias, j.y, s->scratch);
+        else
+            mote_conv_wino_run(p->wino, s->pool, j.x, j.bias, j.y, s->scratch);
+        if (j.r)
+            residual_pass(p, s->pool, j.y, j.r, p->N * ys);
         return;
     }
     int64_t OCg = g->OC / g->groups;
@@ -261,7 +336,7 @@ static void run_conv(const mote_step *s)
                 B = col;
             }
             if (p->per_chan) {
-                run_per_chan(s, p, col, j.w, j.bias, j.y + n * ys);
+                run_per_chan(s, p, col, j.w, j.bias, j.y + n * ys, j.r ? j.r + n * ys : NULL);
                 continue;
             }
             if (p->trans) {
@@ -269,12 +344,15 @@ static void run_conv(const mote_step *s)
                 float *yt = (float *)((char *)s->scratch + p->col_bytes);
                 mote_gemm_run(&plan, s->pool, B, ldb, NULL, yt, g->OC,
                               (char *)gemm_scratch + p->yt_bytes);
-                transpose_job tj = {yt, j.y + n * ys, OHW, g->OC};
+                transpose_job tj = {yt, j.y + n * ys, OHW, g->OC, p, j.r ? j.r + n * ys : NULL};
                 mote_pool_for(s->pool, g->OC, 16, transpose_chunk, &tj);
                 continue;
             }
             mote_gemm_run(&plan, s->pool, j.w + grp * OCg * p->Kc, p->Kc, B,
                           j.y + n * ys + grp * OCg * OHW, ldb, gemm_scratch);
+            if (j.r)
+                residual_pass(p, s->pool, j.y + n * ys + grp * OCg * OHW, j.r + n * ys + grp * OCg * OHW,
+                              OCg * OHW);
         }
     }
 }
@@ -298,6 +376,25 @@ mote_status mote_conv_check_group(mote_op_ctx *c, const mote_tensor *x, const mo
     return MOTE_OK;
 }
 
+/* Input 3, only with "_residual" = 1: f32 of Y's shape (rank, dims). */
+static mote_status check_residual(mote_op_ctx *c, int rank, const int64_t *dims)
+{
+    bool has = c->n_in > 3 && c->in[3];
+    if (!has && !mote_node_attr(c->node, "_residual"))
+        return MOTE_OK;
+    if (mote_attr_get_int(c->node, "_residual", 0) != 1)
+        return mote_op_error(c, MOTE_ERR_GRAPH, "Conv takes 2 or 3 inputs; a 4th (a residual) "
+                             "needs the attribute _residual = 1");
+    if (!has)
+        return mote_op_error(c, MOTE_ERR_GRAPH, "_residual = 1 but input 3 (the residual) is missing");
+    const mote_tensor *r = c->in[3];
+    if (rank == 5)
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "a residual input is for 1-D and 2-D Conv only");
+    if (r->dtype != MOTE_F32 || r->ndim != rank || memcmp(r->dims, dims, sizeof(int64_t) * (size_t)rank))
+        return mote_op_error(c, MOTE_ERR_SHAPE, "the residual (input 3) must be f32 of the output's shape");
+    return MOTE_OK;
+}
+
 static mote_status infer_conv(mote_op_ctx *c)
 {
     mote_status st;
@@ -305,7 +402,7 @@ static mote_status infer_conv(mote_op_ctx *c)
         return st;
     const mote_tensor *x = c->in[0], *w = c->in[1];
     if (x->ndim == 5)
-        return mote_conv3d_infer(c);
+        return (st = check_residual(c, 5, NULL)) ? st : mote_conv3d_infer(c);
     if (x->ndim != 3 && x->ndim != 4)
         return mote_op_error(c, MOTE_ERR_UNSUPPORTED,
                              "input X has rank %d; only 1-D (N,C,L), 2-D (N,C,H,W) and 3-D (N,C,D,H,W) "
@@ -340,6 +437,8 @@ static mote_status infer_conv(mote_op_ctx *c)
     int64_t dims[4] = {x->dims[0], OC, win.OH, win.OW};
     if (nsp == 1)
         dims[2] = win.OW;
+    if ((st = check_residual(c, x->ndim, dims)))
+        return st;
     mote_set_out(c, 0, MOTE_F32, x->ndim, dims);
     return MOTE_OK;
 }
@@ -371,6 +470,13 @@ static mote_status prepare_conv(mote_op_ctx *c)
     a->groups = mote_attr_get_int(c->node, "group", 1);
     if ((st = mote_op_fused_act(c, &a->act)))
         return st;
+    if (c->n_in > 3 && c->in[3]) {
+        /* the algorithms compute without the act; apply_residual applies it */
+        p->residual = 1;
+        p->res_act = a->act;
+        a->act = (mote_act){MOTE_ACT_NONE, 0, 0};
+        p->act_fn = c->k->general.act_f32 ? c->k->general.act_f32 : mote_act_f32_ref;
+    }
     int64_t Cg = a->C / a->groups, OCg = a->OC / a->groups, OHW = a->OH * a->OW;
     p->Kc = Cg * a->KH * a->KW;
 
@@ -523,4 +629,4 @@ static mote_status prepare_conv(mote_op_ctx *c)
     return MOTE_OK;
 }
 
-const mote_op mote_op_Conv = {"Conv", 2, 3, 1, 1, 0, infer_conv, prepare_conv, NULL};
+const mote_op mote_op_Conv = {"Conv", 2, 4, 1, 1, 0, infer_conv, prepare_conv, NULL};
