@@ -92,6 +92,8 @@ typedef struct conv_params {
     mote_conv_tiled *tiled;    /* im2col by blocks of output rows, or NULL           */
     int residual;              /* input 3 is a residual (see "_residual" above)       */
     mote_act res_act;          /* the fused act, applied after the residual          */
+    mote_binary_f32_fn add_fn; /* the table's f32 Add, for the residual              */
+    int64_t res_cols;          /* gemm1x1 with a residual: columns per block (x NR)  */
 } conv_params;
 
 /* Floats per residual step: a block of y and of R stay in L1. */
@@ -103,10 +105,8 @@ static void apply_residual(const conv_params *p, float *y, const float *r, int64
 {
     for (int64_t i0 = 0; i0 < n; i0 += RES_BLOCK) {
         int64_t m = n - i0 < RES_BLOCK ? n - i0 : RES_BLOCK;
-        float *restrict yb = y + i0;
-        const float *restrict rb = r + i0;
-        for (int64_t i = 0; i < m; i++)
-            yb[i] += rb[i];
+        float *yb = y + i0;
+        p->add_fn(m, yb, 1, r + i0, 1, yb);
         if (p->res_act.kind != MOTE_ACT_NONE)
             p->act_fn(m, yb, p->res_act);
     }
@@ -126,6 +126,30 @@ static void residual_chunk(void *ctx, int64_t b, int64_t e, int thread)
     const residual_job *j = ctx;
     int64_t i0 = b * RES_BLOCK, i1 = e * RES_BLOCK < j->n ? e * RES_BLOCK : j->n;
     apply_residual(j->p, j->y + i0, j->r + i0, i1 - i0);
+}
+
+/* gemm1x1 with a residual, one image: the GEMM by blocks of res_cols
+ * columns (multiples of NR: the same bits as the whole GEMM), each
+ * block's residual step while its OC x res_cols outputs are in cache */
+typedef struct colres_job {
+    const conv_params *p;
+    const mote_gemm_plan *plan;
+    const float *w, *x, *r;
+    float *y;
+    void *scratch;
+} colres_job;
+
+static void colres_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    const colres_job *j = ctx;
+    const conv_params *p = j->p;
+    int64_t OHW = p->a.OH * p->a.OW;
+    for (int64_t blk = b; blk < e; blk++) {
+        int64_t n0 = blk * p->res_cols, n1 = n0 + p->res_cols < OHW ? n0 + p->res_cols : OHW;
+        mote_gemm_run_cols(j->plan, j->w, p->Kc, j->x, j->y, OHW, n0, n1, j->scratch, thread);
+        for (int64_t oc = 0; oc < p->a.OC; oc++)
+            apply_residual(p, j->y + oc * OHW + n0, j->r + oc * OHW + n0, n1 - n0);
+    }
 }
 
 /* The residual step over n elements of Y at once, split over the pool. */
@@ -339,6 +363,11 @@ static void run_conv(const mote_step *s)
                 run_per_chan(s, p, col, j.w, j.bias, j.y + n * ys, j.r ? j.r + n * ys : NULL);
                 continue;
             }
+            if (j.r && p->res_cols) {
+                colres_job cj = {p, &plan, j.w, B, j.r + n * ys, j.y + n * ys, gemm_scratch};
+                mote_pool_for(s->pool, (OHW + p->res_cols - 1) / p->res_cols, 1, colres_chunk, &cj);
+                continue;
+            }
             if (p->trans) {
                 /* A = B^T: the (K x pixels) matrix read transposed; one group */
                 float *yt = (float *)((char *)s->scratch + p->col_bytes);
@@ -476,6 +505,9 @@ static mote_status prepare_conv(mote_op_ctx *c)
         p->res_act = a->act;
         a->act = (mote_act){MOTE_ACT_NONE, 0, 0};
         p->act_fn = c->k->general.act_f32 ? c->k->general.act_f32 : mote_act_f32_ref;
+        p->add_fn = c->k->general.binary_f32[MOTE_BIN_ADD];
+        if (!p->add_fn)
+            return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "the kernel table has no f32 Add");
     }
     int64_t Cg = a->C / a->groups, OCg = a->OC / a->groups, OHW = a->OH * a->OW;
     p->Kc = Cg * a->KH * a->KW;
@@ -622,6 +654,13 @@ static mote_status prepare_conv(mote_op_ctx *c)
         }
         if (p->algo == ALGO_IM2COL)
             p->col_bytes = mote_align_up((size_t)p->Kc * (size_t)OHW * sizeof(float), 64);
+        /* gemm1x1 with a residual: blocks of about RES_BLOCK * 2 outputs */
+        if (p->residual && p->algo == ALGO_GEMM1X1 && !p->trans) {
+            int64_t want = 2 * RES_BLOCK / a->OC;
+            p->res_cols = (want + tnr - 1) / tnr * tnr;
+            if (p->res_cols < tnr)
+                p->res_cols = tnr;
+        }
         c->scratch_bytes = p->col_bytes + (size_t)(c->threads > 0 ? c->threads : 1) * p->part_bytes + scratch;
     }
     c->params = p;
