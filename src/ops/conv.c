@@ -58,8 +58,11 @@
  *                 apply_residual adds R and applies the act to each block it
  *                 has just written (direct, dw3x3, dw: a few output channels
  *                 of an image; by input channel: a PC_BLOCK block; transposed:
- *                 16 channels as they are transposed), or (the GEMM paths,
- *                 tiled im2col, Winograd) in one pass after them. 1-D and 2-D.
+ *                 16 channels as they are transposed; gemm1x1: the GEMM run
+ *                 by blocks of columns; tiled im2col: a block of output rows;
+ *                 Winograd: a block of tile rows, or of channels), or (the
+ *                 per-group GEMM of im2col) after each group's GEMM. 1-D and
+ *                 2-D.
  */
 #include <string.h>
 #include "gemm_plan.h"
@@ -110,6 +113,12 @@ static void apply_residual(const conv_params *p, float *y, const float *r, int64
         if (p->res_act.kind != MOTE_ACT_NONE)
             p->act_fn(m, yb, p->res_act);
     }
+}
+
+/* apply_residual as the Conv helpers call it (mote_conv_res) */
+static void residual_step(const void *ctx, float *y, const float *r, int64_t n)
+{
+    apply_residual(ctx, y, r, n);
 }
 
 typedef struct residual_job {
@@ -333,13 +342,13 @@ static void run_conv(const mote_step *s)
         return;
     }
     int64_t xs = g->C * g->H * g->W, OHW = g->OH * g->OW, ys = g->OC * OHW;
-    if (p->tiled || p->algo == ALGO_WINO) {
-        if (p->tiled)
-            mote_conv_tiled_run(p->tiled, s->pool, j.x, j.bias, j.y, s->scratch);
-        else
-            mote_conv_wino_run(p->wino, s->pool, j.x, j.bias, j.y, s->scratch);
-        if (j.r)
-            residual_pass(p, s->pool, j.y, j.r, p->N * ys);
+    mote_conv_res res = {residual_step, p, j.r};
+    if (p->tiled) {
+        mote_conv_tiled_run(p->tiled, s->pool, j.x, j.bias, j.y, s->scratch, &res);
+        return;
+    }
+    if (p->algo == ALGO_WINO) {
+        mote_conv_wino_run(p->wino, s->pool, j.x, j.bias, j.y, s->scratch, &res);
         return;
     }
     int64_t OCg = g->OC / g->groups;

@@ -267,7 +267,7 @@ static void run_threads(const mote_graph *g, const mote_tensor *in, float *y, in
 }
 
 /* x (N, C, H, W) -> Conv(x)[algo] -> Add(conv, r) -> act, where r =
- * Conv(x) (a second, 1x1-free direct conv computed after the first): the
+ * LeakyRelu(Conv(x)) (a direct conv, before or after the first): the
  * graph with only the activation fused (the Add keeps it) against the
  * whole optimizer (the Add fused into the Conv), the same bits for 1, 2
  * and 3 threads. */
@@ -293,7 +293,10 @@ static void residual_case(const char *algo, const int64_t *xd, int64_t oc, int64
         mote_graph_attr_ints(g, n, "strides", 2, (int64_t[]){stride, stride});
         mote_graph_attr_ints(g, n, "pads", 4, (int64_t[]){pad, pad, pad, pad});
         mote_graph_attr_string(g, n, "_conv_algo", main_conv && algo ? algo : "direct");
-        if (main_conv) c = v; else r = v;
+        if (main_conv)
+            c = v;
+        else   /* r's conv gets an activation: the Add can only fuse into c's */
+            r = node(g, "LeakyRelu", "rl", 1, &v);
     }
     int z = node(g, "Add", "z", 2, r_first ? (int[]){r, c} : (int[]){c, r});
     int y = act ? node(g, act, "y", 1, &z) : z;
@@ -348,7 +351,10 @@ START_TEST(test_residual_add_fuses_into_conv_with_the_same_bits)
     residual_case("im2col_t", xw, 40, 3, 1, 1, "Tanh", false);
     residual_case("im2col_n", xw, 40, 3, 1, 1, NULL, false);
     residual_case("im2col_c", xc, 16, 3, 1, 1, "Relu", true);       /* by input channel */
-    residual_case("winograd", xw, 16, 3, 1, 1, "Relu", false);
+    residual_case("winograd", xw, 16, 3, 1, 1, "Relu", false);          /* by blocks of tile rows */
+    residual_case("winograd", (int64_t[]){2, 16, 30, 26}, 16, 3, 1, 1, "Sigmoid", true);
+    residual_case("winograd", (int64_t[]){2, 16, 2, 9}, 16, 3, 1, 1, "Relu", true);   /* phased */
+    residual_case("im2col", (int64_t[]){2, 16, 40, 40}, 32, 3, 1, 1, "Relu", false);  /* row blocks */
     residual_case(NULL, xw, 16, 3, 1, 1, "Relu", false);             /* the automatic choice */
 }
 END_TEST
