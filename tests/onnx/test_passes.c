@@ -359,6 +359,44 @@ START_TEST(test_residual_add_fuses_into_conv_with_the_same_bits)
 }
 END_TEST
 
+/* 1-D (N, C, L): the residual fuses the same way, the same bits */
+START_TEST(test_residual_add_fuses_into_1d_conv)
+{
+    static const char *const algos[3] = {"direct", "im2col", "gemm1x1"};
+    for (int k = 0; k < 3; k++) {
+        mote_graph *g = mote_graph_new();
+        int64_t ks = k == 2 ? 1 : 3, xd[3] = {2, 4, 20}, wd[3] = {6, 4, ks};
+        float *w = ramp(24 * ks, -1, 1), *w2 = ramp(24 * ks, -0.5f, 0.8f);
+        int x = mote_graph_input(g, "x", MOTE_F32, 3, xd);
+        int c = node(g, "Conv", "c", 2, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 3, wd, w)});
+        mote_graph_attr_ints(g, 0, "pads", 2, (int64_t[]){ks / 2, ks / 2});
+        mote_graph_attr_string(g, 0, "_conv_algo", algos[k]);
+        int r0 = node(g, "Conv", "r0", 2, (int[]){x, mote_graph_weight(g, "w2", MOTE_F32, 3, wd, w2)});
+        mote_graph_attr_ints(g, 1, "pads", 2, (int64_t[]){ks / 2, ks / 2});
+        int r = node(g, "Tanh", "r", 1, &r0);
+        int z = node(g, "Add", "z", 2, (int[]){c, r});
+        int y = node(g, "Relu", "y", 1, &z);
+        mote_graph_output(g, y);
+        free(w); free(w2);
+        mote_graph *base = mote_graph_clone(g, false);
+        int changed;
+        ck_assert_int_eq(mote_pass_fuse_act(base, &changed), MOTE_OK);
+        ck_assert_int_eq(mote_optimize(g), MOTE_OK);
+        ck_assert_int_eq(count_op(g, "Add"), 0);
+        float *xv = ramp(160, -2, 2), want[240], got[240];
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 3, .dims = {2, 4, 20}, .data = xv};
+        run_threads(base, &in, want, 240, 1);
+        for (int t = 1; t <= 2; t++) {
+            run_threads(g, &in, got, 240, t);
+            ck_assert_msg(!memcmp(want, got, sizeof want), "1-D %s, %d threads: not the same bits", algos[k], t);
+        }
+        free(xv);
+        mote_graph_free(base);
+        mote_graph_free(g);
+    }
+}
+END_TEST
+
 START_TEST(test_residual_add_near_misses_are_not_fused)
 {
     /* the residual broadcasts (1, OC, 1, 1); the conv output has a second
@@ -897,6 +935,7 @@ static Suite *passes_suite(void)
     tcase_add_test(tp, test_zero_pad_folds_into_averagepool_counting_pads_only);
     tcase_add_test(tp, test_pad_near_misses_are_not_folded);
     tcase_add_test(tp, test_residual_add_fuses_into_conv_with_the_same_bits);
+    tcase_add_test(tp, test_residual_add_fuses_into_1d_conv);
     tcase_add_test(tp, test_residual_add_near_misses_are_not_fused);
     tcase_add_test(tp, test_conv_residual_input_is_checked);
     suite_add_tcase(s, tp);
