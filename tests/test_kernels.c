@@ -839,7 +839,47 @@ static void pool_cases(int avg)
     CK(ran > 150, "only %d pooling cases ran", ran);
 }
 
-static void check_general_maxpool2d_f32(void) { pool_cases(0); }
+/* 3x3 stride 2 max pooling (the x86 tables' row-reuse path) on every
+ * width 1..70 and a wide one, heights 1..8, pads 0 or 1 at each end,
+ * ceil_mode both ways, some signed zeros, infinities and NaNs: the
+ * reference's bits, and nothing written outside the channels asked for. */
+static void pool_rows_sweep(void)
+{
+    const float sentinel = -7777.0f;
+    for (int64_t W = 1; W <= 71; W++)
+        for (int v = 0; v < 4; v++) {
+            int64_t H = 1 + (W * 3 + v) % 8, C = 3, Wx = W == 71 ? 2100 : W;
+            int64_t ph = v & 1, pw = (v >> 1) & 1, ph_end = (W + v) % 2, pw_end = (W / 2 + v) % 2;
+            int ceil_mode = (int)(W % 3 == 0);
+            int64_t span_h = H + ph + ph_end - 3, span_w = Wx + pw + pw_end - 3;
+            if (span_h < 0 || span_w < 0) continue;
+            int64_t OH = (ceil_mode ? (span_h + 1) / 2 : span_h / 2) + 1;
+            int64_t OW = (ceil_mode ? (span_w + 1) / 2 : span_w / 2) + 1;
+            if (ceil_mode && (OH - 1) * 2 >= H + ph) OH--;
+            if (ceil_mode && (OW - 1) * 2 >= Wx + pw) OW--;
+            float *x = buf(C * H * Wx, -1, 1);
+            if (v == 3)
+                for (int64_t i = 0; i < C * H * Wx; i++) {
+                    static const float special[] = { 0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1.0f };
+                    if (rnd(3) == 0) x[i] = special[rnd(6)];
+                }
+            int64_t n = C * OH * OW;
+            float *y = malloc(sizeof(float) * (size_t)n), *r = malloc(sizeof(float) * (size_t)n);
+            for (int64_t i = 0; i < n; i++) y[i] = r[i] = sentinel;
+            mote_pool2d_args a = { C, H, Wx, OH, OW, 3, 3, 2, 2, ph, pw, 1, 1, 0, x, y, 1, 3, ph_end, pw_end };
+            T->general.maxpool2d_f32(&a);
+            a.y = r;
+            REF->general.maxpool2d_f32(&a);
+            for (int64_t i = 0; i < n; i++)
+                CK(same_float(y[i], r[i]) && (i >= OH * OW ? 1 : y[i] == sentinel),
+                   "3x3 s2 H=%lld W=%lld p=%lld,%lld end %lld,%lld ceil %d: [%lld] = %.9g, reference %.9g",
+                   (long long)H, (long long)Wx, (long long)ph, (long long)pw, (long long)ph_end,
+                   (long long)pw_end, ceil_mode, (long long)i, (double)y[i], (double)r[i]);
+            free(x); free(y); free(r);
+        }
+}
+
+static void check_general_maxpool2d_f32(void) { pool_cases(0); pool_rows_sweep(); }
 static void check_general_avgpool2d_f32(void) { pool_cases(1); }
 
 static void check_general_global_avgpool_f32(void)

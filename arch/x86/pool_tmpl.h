@@ -15,6 +15,8 @@
  * Edge columns (windows partly outside the row), interiors of stride 2
  * narrower than VLEN, and every other column stride run one output at a
  * time with bounds checks. Rows outside the image are skipped in both paths.
+ * 3x3 stride-2 max pooling runs by rows instead (pool_max_rows below):
+ * each input row's horizontal maxima once, then the vertical maxima.
  *
  * Max: m = -inf, then for each in-image tap in (ky, kx) order
  *   m = (x > m) ? x : m,
@@ -228,10 +230,104 @@ static void pool_avg_row(const pool_ctx *p, int64_t iy0, float *yr)
     for (; ox < OW; ox++) yr[ox] = pool_avg1(g, iy0, ox * sw - g->pw, rows, incl);
 }
 
+/* 3x3 windows, stride 2, dilation 1 (ResNet's stem), by rows: each
+ * input row's horizontal maxima (3 taps, every second column) are computed
+ * once into one of three row buffers, and each output row is the maximum
+ * of its (up to) three rows' buffers, in ky order. The maximum of maxima
+ * taken in (ky, kx) order is the reference's (the first tap holding the
+ * largest value, NaN never winning, -inf when nothing is in the image):
+ * the same bits, with each input row de-interleaved once instead of
+ * three times and the edge columns' scalar taps done per input row. */
+#define POOL_ROWS_MAX 1024     /* output columns a row buffer holds */
+
+static int pool_rows_apply(const mote_pool2d_args *a)
+{
+    return a->KH == 3 && a->KW == 3 && a->sh == 2 && a->sw == 2 && a->dh == 1 && a->dw == 1 &&
+           a->OW <= POOL_ROWS_MAX;
+}
+
+/* h[ox] = max of row xr's taps 2*ox - pw + {0, 1, 2} inside the row */
+static void pool_hmax3_s2(const pool_ctx *p, const float *xr, float *h)
+{
+    const pool_geom *g = &p->g;
+    const int64_t OW = p->a->OW, lo = p->lo, hi = p->hi;
+    int64_t ox = 0;
+    int vec = hi - lo >= VLEN;
+    for (; ox < (vec ? lo : OW); ox++) {
+        float m = -INFINITY;
+        for (int64_t kx = 0; kx < 3; kx++) {
+            int64_t ix = 2 * ox - g->pw + kx;
+            if (ix >= 0 && ix < g->W && xr[ix] > m) m = xr[ix];
+        }
+        h[ox] = m;
+    }
+    if (!vec)
+        return;
+    for (;;) {
+        if (ox + VLEN > hi)
+            ox = hi - VLEN;   /* the last block ends at hi: recomputed outputs, same bits */
+        const float *r = xr + 2 * ox - g->pw;
+        vf m = v_max(v_load_s2(r), v_set1(-INFINITY));
+        m = v_max(v_load_s2(r + 1), m);
+        m = v_max(v_load_s2(r + 2), m);
+        v_store(h + ox, m);
+        ox += VLEN;
+        if (ox >= hi)
+            break;
+    }
+    for (ox = hi; ox < OW; ox++) {
+        float m = -INFINITY;
+        for (int64_t kx = 0; kx < 3; kx++) {
+            int64_t ix = 2 * ox - g->pw + kx;
+            if (ix >= 0 && ix < g->W && xr[ix] > m) m = xr[ix];
+        }
+        h[ox] = m;
+    }
+}
+
+static void pool_max_rows(const pool_ctx *p, const float *x, float *y)
+{
+    const mote_pool2d_args *a = p->a;
+    const int64_t OW = a->OW;
+    float h[3][POOL_ROWS_MAX];
+    int64_t held[3] = {-1, -1, -1};   /* the input row in each buffer */
+    for (int64_t oy = 0; oy < a->OH; oy++) {
+        int64_t iy0 = oy * 2 - a->ph;
+        const float *rows[3];
+        int nr = 0;
+        for (int64_t iy = iy0; iy < iy0 + 3; iy++) {
+            if (iy < 0 || iy >= a->H)
+                continue;
+            int slot = (int)(iy % 3);
+            if (held[slot] != iy) {
+                pool_hmax3_s2(p, x + iy * a->W, h[slot]);
+                held[slot] = iy;
+            }
+            rows[nr++] = h[slot];
+        }
+        float *yr = y + oy * OW;
+        for (int64_t ox = 0; ox < OW; ox += VLEN) {
+            int64_t n = OW - ox < VLEN ? OW - ox : VLEN;
+            vf m = v_set1(-INFINITY);
+            for (int k = 0; k < nr; k++)
+                m = v_max(n == VLEN ? v_load(rows[k] + ox) : v_load_n(rows[k] + ox, n), m);
+            if (n == VLEN)
+                v_store(yr + ox, m);
+            else
+                v_store_n(yr + ox, m, n);
+        }
+    }
+}
+
 /* y[c, oy, ox] = max over the window (see the file comment), c in [c0, c1) */
 void POOL_NAME(maxpool2d)(const mote_pool2d_args *a)
 {
     pool_ctx p = pool_setup(a);
+    if (pool_rows_apply(a)) {
+        for (int64_t c = a->c0; c < a->c1; c++)
+            pool_max_rows(&p, a->x + c * a->H * a->W, a->y + c * a->OH * a->OW);
+        return;
+    }
     for (int64_t c = a->c0; c < a->c1; c++) {
         p.g.x = a->x + c * a->H * a->W;
         for (int64_t oy = 0; oy < a->OH; oy++)

@@ -64,6 +64,7 @@ typedef struct tiled_job {
     const float *x, *bias;
     float *y;
     unsigned char *scratch;
+    const mote_conv_res *res;
 } tiled_job;
 
 /* [b, e) indexes (image, block) pairs */
@@ -99,12 +100,17 @@ static void tiled_chunk(void *ctx, int64_t b, int64_t e, int thread)
             };
             p->k->general.gemm_f32(&ga);
         }
+        /* the block's rows of each output channel, while in cache */
+        for (int64_t oc = 0; j->res && oc < g->OC; oc++) {
+            size_t off = (size_t)(y - j->y) + (size_t)(oc * p->OHW);
+            j->res->fn(j->res->ctx, j->y + off, j->res->r + off, cols);
+        }
     }
 }
 
 void mote_conv_tiled_run(const mote_conv_tiled *p, mote_pool *pool, const float *x,
-                         const float *bias, float *y, void *scratch)
+                         const float *bias, float *y, void *scratch, const mote_conv_res *res)
 {
-    tiled_job j = { p, x, bias, y, scratch };
+    tiled_job j = { p, x, bias, y, scratch, res && res->r ? res : NULL };
     mote_pool_for(pool, p->N * p->nblocks, 1, tiled_chunk, &j);
 }

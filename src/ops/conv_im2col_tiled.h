@@ -16,7 +16,7 @@
 #ifndef MOTE_CONV_IM2COL_TILED_H
 #define MOTE_CONV_IM2COL_TILED_H
 
-#include "ops.h"
+#include "op_util.h"
 
 typedef struct mote_conv_tiled {
     mote_conv2d_args g;         /* geometry and act (x, w, bias, y per run) */
@@ -39,8 +39,9 @@ bool mote_conv_tiled_fits(int64_t OC, int64_t Kc);
  * constant; *scratch: the bytes a run needs. */
 mote_status mote_conv_tiled_prepare(mote_op_ctx *c, mote_conv_tiled *p, const mote_conv2d_args *g,
                                     int64_t N, const float *w, size_t *scratch);
-/* x (N, C, H, W) -> y (N, OC, OH, OW); bias (OC) or NULL. */
+/* x (N, C, H, W) -> y (N, OC, OH, OW); bias (OC) or NULL; res: the
+ * residual step for each block just written, or NULL. */
 void mote_conv_tiled_run(const mote_conv_tiled *p, mote_pool *pool, const float *x,
-                         const float *bias, float *y, void *scratch);
+                         const float *bias, float *y, void *scratch, const mote_conv_res *res);
 
 #endif

@@ -164,6 +164,7 @@ typedef struct wino_job {
     unsigned char *scratch;
     mote_winograd_args a;       /* phased: the transform, channels per chunk */
     int out;                    /* phased: the output transform            */
+    const mote_conv_res *res;   /* the residual step, or NULL              */
 } wino_job;
 
 /* blocked: [b, e) indexes (image, block of tile rows) */
@@ -188,6 +189,12 @@ static void block_chunk(void *ctx, int64_t b, int64_t e, int thread)
                                  .TW = p->TW, .src = M, .dst = j->y + n * p->OC * p->OH * p->OW,
                                  .bias = j->bias, .act = p->act, .c0 = 0, .c1 = p->OC };
         p->k->general.winograd_out_f32(&o);
+        /* the block's output rows of each channel, while in cache */
+        int64_t oy0 = 2 * ty0, oy1 = 2 * (ty0 + th) < p->OH ? 2 * (ty0 + th) : p->OH;
+        for (int64_t oc = 0; j->res && oc < p->OC; oc++) {
+            int64_t off = ((n * p->OC + oc) * p->OH + oy0) * p->OW;
+            j->res->fn(j->res->ctx, j->y + off, j->res->r + off, (oy1 - oy0) * p->OW);
+        }
     }
 }
 
@@ -199,9 +206,13 @@ static void transform_chunk(void *ctx, int64_t b, int64_t e, int thread)
     mote_winograd_args a = j->a;
     a.c0 = b;
     a.c1 = e;
-    if (j->out)
+    if (j->out) {
         j->p->k->general.winograd_out_f32(&a);
-    else
+        if (j->res) {   /* channels [b, e), while in cache */
+            int64_t ohw = j->p->OH * j->p->OW, off = (a.dst - j->y) + b * ohw;
+            j->res->fn(j->res->ctx, j->y + off, j->res->r + off, (e - b) * ohw);
+        }
+    } else
         j->p->k->general.winograd_in_f32(&a);
 }
 
@@ -222,9 +233,10 @@ static void gemm_chunk(void *ctx, int64_t b, int64_t e, int thread)
 }
 
 void mote_conv_wino_run(const mote_conv_wino *p, mote_pool *pool, const float *x,
-                        const float *bias, float *y, void *scratch)
+                        const float *bias, float *y, void *scratch, const mote_conv_res *res)
 {
-    wino_job j = { .p = p, .x = x, .bias = bias, .y = y, .scratch = scratch };
+    wino_job j = { .p = p, .x = x, .bias = bias, .y = y, .scratch = scratch,
+                   .res = res && res->r ? res : NULL };
     if (p->brows) {
         mote_pool_for(pool, p->N * p->nbr, 1, block_chunk, &j);
         return;

@@ -20,7 +20,7 @@
 #ifndef MOTE_CONV_WINOGRAD_H
 #define MOTE_CONV_WINOGRAD_H
 
-#include "ops.h"
+#include "op_util.h"
 
 typedef struct mote_conv_wino {
     int64_t C, H, W, OC, OH, OW, ph, pw;
@@ -46,8 +46,9 @@ typedef struct mote_conv_wino {
  */
 mote_status mote_conv_wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote_conv2d_args *g,
                                    int64_t N, const float *w, size_t *scratch);
-/* x (N, C, H, W) -> y (N, OC, OH, OW); bias (OC) or NULL. */
+/* x (N, C, H, W) -> y (N, OC, OH, OW); bias (OC) or NULL; res: the
+ * residual step for each block of outputs just written, or NULL. */
 void mote_conv_wino_run(const mote_conv_wino *p, mote_pool *pool, const float *x,
-                        const float *bias, float *y, void *scratch);
+                        const float *bias, float *y, void *scratch, const mote_conv_res *res);
 
 #endif

@@ -179,3 +179,13 @@ void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int
         else mote_pool_for(pool, p->M, 1, plain_chunk, &j);
     }
 }
+
+void mote_gemm_run_cols(const mote_gemm_plan *p, const float *A, int64_t lda, const float *B, float *C,
+                        int64_t ldc, int64_t n0, int64_t n1, void *scratch, int thread)
+{
+    if (p->M <= 0 || n1 <= n0) return;
+    gemm_job j = { p, A, lda, B, C, ldc, scratch, true, 0 };
+    if (p->Ap) packed_a_chunk(&j, n0, n1, thread);
+    else if (p->Bp) packed_chunk(&j, n0, n1, thread);
+    else plain_chunk(&j, n0, n1, thread);
+}

@@ -55,4 +55,11 @@ mote_status mote_gemm_plan_init_const_a(mote_op_ctx *c, mote_gemm_plan *p,
 void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int64_t lda,
                    const float *B, float *C, int64_t ldc, void *scratch);
 
+/* Columns [n0, n1) of C = act(A B + bias) on the calling thread, which
+ * is thread `thread` of the pool the plan was made for (its scratch
+ * slice): the same bits as those columns of mote_gemm_run, when n0 is a
+ * multiple of the kernel's NR (gemm_nr). */
+void mote_gemm_run_cols(const mote_gemm_plan *p, const float *A, int64_t lda, const float *B, float *C,
+                        int64_t ldc, int64_t n0, int64_t n1, void *scratch, int thread);
+
 #endif

@@ -185,4 +185,13 @@ mote_status mote_llm_expect_pos(const mote_op_ctx *c, int i);
  * last reset. */
 void mote_llm_attention_cache(const mote_step *s, float **k, float **v, int64_t **filled);
 
+/* Conv's residual step ("_residual", conv.c): fn(ctx, y, r, n) on n
+ * outputs an algorithm has just written, r at the same offset in the
+ * residual; the Conv helpers (Winograd, tiled im2col) call it per block. */
+typedef struct mote_conv_res {
+    void (*fn)(const void *ctx, float *y, const float *r, int64_t n);
+    const void *ctx;
+    const float *r;            /* laid out as y; NULL: no residual */
+} mote_conv_res;
+
 #endif

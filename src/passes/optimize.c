@@ -20,6 +20,7 @@ static const pass_def passes[] = {
     {"fold", mote_pass_fold},
     {"dead", mote_pass_dead},
     {"shape_glue", mote_pass_shape_glue},
+    {"pad_conv", mote_pass_pad_conv},    /* after fold makes the pads constant */
     {"conv_bn", mote_pass_conv_bn},
     {"layernorm", mote_pass_layernorm},
     {"gelu", mote_pass_gelu},
@@ -27,6 +28,7 @@ static const pass_def passes[] = {
     {"pow", mote_pass_pow},
     {"gemm", mote_pass_gemm},
     {"fuse_act", mote_pass_fuse_act},
+    {"residual", mote_pass_residual},    /* takes the Add's fused act along */
 };
 #define N_PASSES (int)(sizeof passes / sizeof *passes)
 

@@ -119,8 +119,8 @@ mote_status mote_pass_conv_bn(mote_graph *g, int *changed)
         if (p < 0 || dead[p] || strcmp(g->nodes[p].op, "Conv") || g->nodes[p].n_out != 1 ||
             mote_pass_uses(g, g->nodes[p].out[0]) != 1)
             continue;
-        if (mote_attr_get_string(&g->nodes[p], "_act", NULL))
-            continue;   /* an activation already fused sits between them */
+        if (mote_pass_has_act(&g->nodes[p]))
+            continue;   /* an activation or residual already fused sits between them */
         if (fold_one(g, p, i, &st)) {
             dead[i] = true;
             (*changed)++;

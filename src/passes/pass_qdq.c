@@ -173,7 +173,8 @@ mote_status mote_pass_qdq(mote_graph *g, int *changed)
             continue;
         const mote_node *c = &g->nodes[ci];
         bool conv = !strcmp(c->op, "Conv"), mm = !strcmp(c->op, "MatMul");
-        if ((!conv && !mm) || c->n_in < 2 || c->n_out != 1 || (mm && c->n_in != 2))
+        if ((!conv && !mm) || c->n_in < 2 || c->n_out != 1 || (mm && c->n_in != 2) ||
+            mote_node_attr(c, "_residual"))
             continue;
         int dx = dq_of(g, c->in[0]), dw = dq_of(g, c->in[1]);
             if (dx < 0 || dw < 0 || !scalar_params(g, &g->nodes[dx]) ||

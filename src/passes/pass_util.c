@@ -30,7 +30,7 @@ int mote_pass_producer(const mote_graph *g, int v)
 
 bool mote_pass_has_act(const mote_node *n)
 {
-    return mote_attr_get_string(n, "_act", NULL) != NULL;
+    return mote_attr_get_string(n, "_act", NULL) != NULL || mote_node_attr(n, "_residual") != NULL;
 }
 
 void mote_pass_replace_uses(mote_graph *g, int from, int to)

@@ -26,6 +26,8 @@ mote_status mote_pass_layernorm(mote_graph *g, int *changed);   /* LayerNorm pat
 mote_status mote_pass_gelu(mote_graph *g, int *changed);        /* GELU patterns          */
 mote_status mote_pass_hardswish(mote_graph *g, int *changed);   /* x*Clip(x+3,0,6)/6      */
 mote_status mote_pass_pow(mote_graph *g, int *changed);         /* Pow(x, 2) -> x*x       */
+mote_status mote_pass_pad_conv(mote_graph *g, int *changed);    /* zero Pad -> Conv pads  */
+mote_status mote_pass_residual(mote_graph *g, int *changed);    /* Conv + residual Add  */
 mote_status mote_pass_qdq(mote_graph *g, int *changed);         /* DQ-Conv/MatMul-Q fused */
 
 /* Post-training int8 quantization (quantize_int8.c): whether node ni can
@@ -41,8 +43,9 @@ mote_status mote_quantize_int8(mote_graph *g, const bool *target, const float *l
 int mote_pass_uses(const mote_graph *g, int v);
 /* The node producing v, or -1. */
 int mote_pass_producer(const mote_graph *g, int v);
-/* Node n carries a fused activation ("_act", pass_fuse_act.c): its output
- * is not the plain op's, so patterns that read it as one must skip it. */
+/* Node n carries a fused activation ("_act", pass_fuse_act.c) or a fused
+ * residual ("_residual", pass_residual.c): its output is not the plain
+ * op's, so patterns that read it as one must skip it. */
 bool mote_pass_has_act(const mote_node *n);
 /* Replaces every use of value `from` (node inputs, graph outputs) by `to`. */
 void mote_pass_replace_uses(mote_graph *g, int from, int to);

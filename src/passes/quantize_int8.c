@@ -36,7 +36,7 @@ bool mote_int8_target(const mote_graph *g, int ni)
 {
     const mote_node *n = &g->nodes[ni];
     const char *act = mote_attr_get_string(n, "_act", NULL);
-    if ((act && strcmp(act, "Relu")) || n->n_out != 1 || n->n_in < 2 || n->in[0] < 0 ||
+    if ((act && strcmp(act, "Relu")) || mote_node_attr(n, "_residual") || n->n_out != 1 || n->n_in < 2 || n->in[0] < 0 ||
         !const_f32(g, n->in[1]) || (n->n_in > 2 && n->in[2] >= 0 && !const_f32(g, n->in[2])))
         return false;
     const mote_value *w = &g->values[n->in[1]];

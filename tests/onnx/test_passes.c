@@ -90,6 +90,369 @@ static int scalar(mote_graph *g, const char *name, float v)
     return mote_graph_weight(g, name, MOTE_F32, 0, NULL, &v);
 }
 
+/* ------------------------------------------------------- Pad into Conv */
+
+/* x (1, 4, 9, 8) -> Pad(pads, mode, value) -> consumer op (a depthwise
+ * 3x3 stride-2 Conv with pads 1,0,0,1, or a pool); opset 11 inputs.
+ * algo: the Conv's _conv_algo, or NULL. Returns the graph and in *y the
+ * consumer's output id. */
+static mote_graph *pad_graph(const int64_t *pads, const char *mode, float value, const char *op,
+                             const char *algo, int64_t group, int64_t stride, int64_t k,
+                             bool share, int64_t oc)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[4] = {1, 4, 9, 8}, pd[1] = {8}, wd[4] = {oc, 4 / group, k, k};
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+    int pin = mote_graph_weight(g, "pads", MOTE_I64, 1, pd, pads);
+    int p = node(g, "Pad", "p", 3, (int[]){x, pin, scalar(g, "v", value)});
+    if (mode)
+        mote_graph_attr_string(g, g->n_nodes - 1, "mode", mode);
+    int y;
+    if (!strcmp(op, "Conv")) {
+        float *w = ramp(wd[0] * wd[1] * k * k, -1, 1), *b = ramp(oc, -0.5f, 0.5f);
+        int wi = mote_graph_weight(g, "w", MOTE_F32, 4, wd, w);
+        int bi = mote_graph_weight(g, "b", MOTE_F32, 1, (int64_t[]){oc}, b);
+        y = node(g, "Conv", "y", 3, (int[]){p, wi, bi});
+        int n = g->n_nodes - 1;
+        mote_graph_attr_int(g, n, "group", group);
+        mote_graph_attr_ints(g, n, "strides", 2, (int64_t[]){stride, stride});
+        mote_graph_attr_ints(g, n, "pads", 4, (int64_t[]){1, 0, 0, 1});
+        if (algo)
+            mote_graph_attr_string(g, n, "_conv_algo", algo);
+        free(w);
+        free(b);
+    } else {
+        y = node(g, op, "y", 1, &p);
+        int n = g->n_nodes - 1;
+        mote_graph_attr_ints(g, n, "kernel_shape", 2, (int64_t[]){3, 3});
+        mote_graph_attr_ints(g, n, "strides", 2, (int64_t[]){2, 2});
+        if (!strcmp(op, "AveragePool"))
+            mote_graph_attr_int(g, n, "count_include_pad", 1);
+    }
+    ck_assert_int_eq(mote_graph_output(g, y), MOTE_OK);
+    if (share)   /* the padded tensor is also a graph output */
+        ck_assert_int_eq(mote_graph_output(g, p), MOTE_OK);
+    return g;
+}
+
+static int64_t out_numel(mote_graph *g, const mote_tensor *in)
+{
+    mote_tensor *sh = mote_pass_shapes(g, 1);
+    ck_assert_ptr_nonnull(sh);
+    int64_t n = mote_tensor_numel(&sh[g->outputs[0]]);
+    free(sh);
+    (void)in;
+    return n;
+}
+
+START_TEST(test_zero_pad_folds_into_conv_for_every_algorithm)
+{
+    /* spatial pads only, asymmetric: H 2 before, 1 after; W 0 before, 3 after */
+    static const int64_t pads[8] = {0, 0, 2, 0, 0, 0, 1, 3};
+    static const struct { const char *algo; int64_t group, stride, k, oc; } cases[] = {
+        {"dw3x3", 4, 2, 3, 4}, {"dw3x3", 4, 1, 3, 4}, {"dw", 4, 2, 5, 4}, {"direct", 2, 2, 3, 6},
+        {"im2col", 1, 1, 3, 8}, {"im2col", 2, 2, 3, 8}, {"im2col_t", 1, 2, 3, 16},
+        {"im2col_c", 1, 1, 3, 8}, {"winograd", 1, 1, 3, 16}, {NULL, 4, 2, 3, 4},
+    };
+    float *xv = ramp(288, -2, 2);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 4, 9, 8}, .data = xv};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        mote_graph *g = pad_graph(pads, NULL, 0, "Conv", cases[i].algo, cases[i].group, cases[i].stride,
+                                  cases[i].k, false, cases[i].oc);
+        int64_t n = out_numel(g, &in);
+        mote_graph *o = optimize_and_compare(g, &in, n, 1e-6f);
+        ck_assert_msg(count_op(o, "Pad") == 0, "case %zu: the Pad is still there", i);
+        const int64_t *cp;
+        ck_assert_int_eq(mote_attr_get_ints(&o->nodes[0], "pads", &cp), 4);
+        ck_assert_int_eq(cp[0], 3);   /* 1 + 2 */
+        ck_assert_int_eq(cp[1], 0);
+        ck_assert_int_eq(cp[2], 1);   /* 0 + 1 */
+        ck_assert_int_eq(cp[3], 4);   /* 1 + 3 */
+        mote_graph_free(o);
+    }
+    free(xv);
+}
+END_TEST
+
+START_TEST(test_zero_pad_folds_into_averagepool_counting_pads_only)
+{
+    static const int64_t pads[8] = {0, 0, 1, 0, 0, 0, 0, 1};
+    float *xv = ramp(288, -2, 2);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 4, 9, 8}, .data = xv};
+    const char *ops[2] = {"AveragePool", "MaxPool"};
+    for (int i = 0; i < 2; i++) {
+        mote_graph *g = pad_graph(pads, NULL, 0, ops[i], NULL, 1, 1, 3, false, 4);
+        int64_t n = out_numel(g, &in);
+        mote_graph *o = optimize_and_compare(g, &in, n, 1e-6f);
+        /* MaxPool pads with -inf, not 0: never folded */
+        ck_assert_int_eq(count_op(o, "Pad"), i);
+        mote_graph_free(o);
+    }
+    free(xv);
+}
+END_TEST
+
+START_TEST(test_pad_near_misses_are_not_folded)
+{
+    static const int64_t spatial[8] = {0, 0, 1, 1, 0, 0, 1, 1};
+    static const int64_t negative[8] = {0, 0, 1, -1, 0, 0, 1, 1};
+    static const int64_t batch[8] = {1, 0, 1, 1, 0, 0, 1, 1};
+    static const int64_t chan[8] = {0, 0, 1, 1, 0, 1, 1, 1};
+    static const struct { const int64_t *pads; const char *mode; float value; bool share; } cases[] = {
+        {spatial, NULL, 0, true},          /* the padded tensor is used elsewhere */
+        {negative, NULL, 0, false},        /* a crop */
+        {spatial, "reflect", 0, false},
+        {spatial, "edge", 0, false},
+        {spatial, NULL, 0.5f, false},      /* not a zero value */
+        {batch, NULL, 0, false},           /* pads N */
+        {chan, NULL, 0, false},            /* pads C */
+    };
+    float *xv = ramp(288, -2, 2);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 4, 9, 8}, .data = xv};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        /* a full conv (group 1) takes any channel count the Pad leaves */
+        int64_t cin = 4 + (cases[i].pads == chan ? 1 : 0);
+        mote_graph *g = mote_graph_new();
+        int64_t xd[4] = {1, 4, 9, 8}, pd[1] = {8}, wd[4] = {3, cin, 3, 3};
+        float *w = ramp(3 * cin * 9, -1, 1);
+        int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+        int p = node(g, "Pad", "p", 3, (int[]){x, mote_graph_weight(g, "pads", MOTE_I64, 1, pd, cases[i].pads),
+                                             scalar(g, "v", cases[i].value)});
+        if (cases[i].mode)
+            mote_graph_attr_string(g, 0, "mode", cases[i].mode);
+        int y = node(g, "Conv", "y", 2, (int[]){p, mote_graph_weight(g, "w", MOTE_F32, 4, wd, w)});
+        mote_graph_output(g, y);
+        if (cases[i].share)
+            mote_graph_output(g, p);
+        free(w);
+        mote_graph *o = mote_graph_clone(g, false);
+        ck_assert_int_eq(mote_optimize(o), MOTE_OK);
+        ck_assert_msg(count_op(o, "Pad") == 1, "case %zu was folded", i);
+        const int64_t *cp;
+        ck_assert_msg(mote_attr_get_ints(&o->nodes[1], "pads", &cp) < 0, "case %zu: Conv pads set", i);
+        mote_graph_free(o);
+        if (cases[i].pads != batch) {   /* the near misses still run as before */
+            mote_graph *o2 = optimize_and_compare(g, &in, out_numel(g, &in), 0);
+            mote_graph_free(o2);
+        } else {
+            mote_graph_free(g);
+        }
+    }
+    free(xv);
+}
+END_TEST
+
+/* --------------------------------------------- residual Add into Conv */
+
+/* Runs g (not consumed) on `threads` threads; output 0 into y (n floats). */
+static void run_threads(const mote_graph *g, const mote_tensor *in, float *y, int64_t n, int threads)
+{
+    mote_model *m;
+    ck_assert_int_eq(mote_model_from_graph(mote_graph_clone(g, false), &m), MOTE_OK);
+    mote_session_options so;
+    mote_session_options_init(&so);
+    so.threads = threads;
+    so.pin = 0;
+    so.input_shapes = in;
+    so.n_input_shapes = 1;
+    mote_session *s;
+    ck_assert_int_eq(mote_session_new(m, &so, &s), MOTE_OK);
+    mote_tensor out;
+    ck_assert_int_eq(mote_session_run(s, in, 1), MOTE_OK);
+    ck_assert_int_eq(mote_session_output(s, 0, &out), MOTE_OK);
+    ck_assert_int_eq(mote_tensor_numel(&out), n);
+    memcpy(y, out.data, sizeof(float) * (size_t)n);
+    mote_session_free(s);
+    mote_model_close(m);
+}
+
+/* x (N, C, H, W) -> Conv(x)[algo] -> Add(conv, r) -> act, where r =
+ * LeakyRelu(Conv(x)) (a direct conv, before or after the first): the
+ * graph with only the activation fused (the Add keeps it) against the
+ * whole optimizer (the Add fused into the Conv), the same bits for 1, 2
+ * and 3 threads. */
+static void residual_case(const char *algo, const int64_t *xd, int64_t oc, int64_t k, int64_t group,
+                          int64_t stride, const char *act, bool r_first)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t C = xd[1], wd[4] = {oc, C / group, k, k}, pad = k / 2;
+    int64_t nw = oc * (C / group) * k * k, nx = xd[0] * C * xd[2] * xd[3];
+    float *w = ramp(nw, -1, 1), *w2 = ramp(nw, -0.7f, 0.9f), *b = ramp(oc, -0.5f, 0.5f);
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+    int wi = mote_graph_weight(g, "w", MOTE_F32, 4, wd, w);
+    int w2i = mote_graph_weight(g, "w2", MOTE_F32, 4, wd, w2);
+    int bi = mote_graph_weight(g, "b", MOTE_F32, 1, (int64_t[]){oc}, b);
+    free(w); free(w2); free(b);
+    int c = -1, r = -1;
+    for (int i = 0; i < 2; i++) {
+        bool main_conv = (i == 0) != r_first;
+        int v = node(g, "Conv", main_conv ? "c" : "r", main_conv ? 3 : 2,
+                     (int[]){x, main_conv ? wi : w2i, bi});
+        int n = g->n_nodes - 1;
+        mote_graph_attr_int(g, n, "group", group);
+        mote_graph_attr_ints(g, n, "strides", 2, (int64_t[]){stride, stride});
+        mote_graph_attr_ints(g, n, "pads", 4, (int64_t[]){pad, pad, pad, pad});
+        mote_graph_attr_string(g, n, "_conv_algo", main_conv && algo ? algo : "direct");
+        if (main_conv)
+            c = v;
+        else   /* r's conv gets an activation: the Add can only fuse into c's */
+            r = node(g, "LeakyRelu", "rl", 1, &v);
+    }
+    int z = node(g, "Add", "z", 2, r_first ? (int[]){r, c} : (int[]){c, r});
+    int y = act ? node(g, act, "y", 1, &z) : z;
+    mote_graph_output(g, y);
+
+    mote_graph *base = mote_graph_clone(g, false), *fused = mote_graph_clone(g, false);
+    int changed;
+    ck_assert_int_eq(mote_pass_fuse_act(base, &changed), MOTE_OK);
+    ck_assert_int_eq(mote_optimize(fused), MOTE_OK);
+    ck_assert_msg(count_op(fused, "Add") == 0, "%s: the Add is still there", algo ? algo : "auto");
+    int fc = -1;
+    for (int i = 0; i < fused->n_nodes; i++)
+        if (mote_node_attr(&fused->nodes[i], "_residual"))
+            fc = i;
+    ck_assert_int_ge(fc, 0);
+    ck_assert_int_eq(fused->nodes[fc].n_in, 4);
+    if (act)
+        ck_assert_str_eq(mote_attr_get_string(&fused->nodes[fc], "_act", ""), act);
+    float *xv = ramp(nx, -2, 2);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .data = xv};
+    memcpy(in.dims, xd, 4 * sizeof *xd);
+    int64_t n = out_numel(g, &in);
+    float *want = malloc(sizeof(float) * (size_t)n), *got = malloc(sizeof(float) * (size_t)n);
+    run_threads(base, &in, want, n, 1);
+    for (int t = 1; t <= 3; t++) {
+        run_threads(fused, &in, got, n, t);
+        ck_assert_msg(!memcmp(want, got, sizeof(float) * (size_t)n), "%s %s, %d threads: not the same bits",
+                      algo ? algo : "auto", act ? act : "no act", t);
+    }
+    free(want); free(got); free(xv);
+    mote_graph_free(base);
+    mote_graph_free(fused);
+    mote_graph_free(g);
+}
+
+START_TEST(test_residual_add_fuses_into_conv_with_the_same_bits)
+{
+    const int64_t *x1 = (int64_t[]){2, 8, 9, 7}, *xdw = (int64_t[]){2, 8, 19, 23},
+                  *xw = (int64_t[]){1, 16, 12, 10}, *xc = (int64_t[]){2, 3, 19, 23};
+    residual_case("direct", x1, 8, 3, 1, 1, "Relu", false);
+    residual_case("direct", x1, 8, 3, 2, 1, "Sigmoid", true);
+    residual_case("dw3x3", xdw, 8, 3, 8, 1, "Relu", false);
+    residual_case("dw3x3", xdw, 8, 3, 8, 1, "HardSwish", true);
+    residual_case("dw", xdw, 8, 5, 8, 1, NULL, false);
+    residual_case("gemm1x1", x1, 16, 1, 1, 1, "Relu", false);
+    /* by blocks of columns: several, the last one partial */
+    residual_case("gemm1x1", (int64_t[]){2, 24, 64, 50}, 24, 1, 1, 1, "Relu", true);
+    residual_case("gemm1x1", (int64_t[]){1, 8, 30, 30}, 200, 1, 1, 1, "Sigmoid", false);
+    residual_case("gemm1x1_t", x1, 16, 1, 1, 1, "Sigmoid", true);
+    residual_case("im2col", x1, 16, 3, 1, 1, "Relu", false);        /* tiled by output rows */
+    residual_case("im2col", x1, 16, 3, 2, 1, "Relu", true);         /* per group */
+    residual_case("im2col_t", xw, 40, 3, 1, 1, "Tanh", false);
+    residual_case("im2col_n", xw, 40, 3, 1, 1, NULL, false);
+    residual_case("im2col_c", xc, 16, 3, 1, 1, "Relu", true);       /* by input channel */
+    residual_case("winograd", xw, 16, 3, 1, 1, "Relu", false);          /* by blocks of tile rows */
+    residual_case("winograd", (int64_t[]){2, 16, 30, 26}, 16, 3, 1, 1, "Sigmoid", true);
+    residual_case("winograd", (int64_t[]){2, 16, 2, 9}, 16, 3, 1, 1, "Relu", true);   /* phased */
+    residual_case("im2col", (int64_t[]){2, 16, 40, 40}, 32, 3, 1, 1, "Relu", false);  /* row blocks */
+    residual_case(NULL, xw, 16, 3, 1, 1, "Relu", false);             /* the automatic choice */
+}
+END_TEST
+
+/* 1-D (N, C, L): the residual fuses the same way, the same bits */
+START_TEST(test_residual_add_fuses_into_1d_conv)
+{
+    static const char *const algos[3] = {"direct", "im2col", "gemm1x1"};
+    for (int k = 0; k < 3; k++) {
+        mote_graph *g = mote_graph_new();
+        int64_t ks = k == 2 ? 1 : 3, xd[3] = {2, 4, 20}, wd[3] = {6, 4, ks};
+        float *w = ramp(24 * ks, -1, 1), *w2 = ramp(24 * ks, -0.5f, 0.8f);
+        int x = mote_graph_input(g, "x", MOTE_F32, 3, xd);
+        int c = node(g, "Conv", "c", 2, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 3, wd, w)});
+        mote_graph_attr_ints(g, 0, "pads", 2, (int64_t[]){ks / 2, ks / 2});
+        mote_graph_attr_string(g, 0, "_conv_algo", algos[k]);
+        int r0 = node(g, "Conv", "r0", 2, (int[]){x, mote_graph_weight(g, "w2", MOTE_F32, 3, wd, w2)});
+        mote_graph_attr_ints(g, 1, "pads", 2, (int64_t[]){ks / 2, ks / 2});
+        int r = node(g, "Tanh", "r", 1, &r0);
+        int z = node(g, "Add", "z", 2, (int[]){c, r});
+        int y = node(g, "Relu", "y", 1, &z);
+        mote_graph_output(g, y);
+        free(w); free(w2);
+        mote_graph *base = mote_graph_clone(g, false);
+        int changed;
+        ck_assert_int_eq(mote_pass_fuse_act(base, &changed), MOTE_OK);
+        ck_assert_int_eq(mote_optimize(g), MOTE_OK);
+        ck_assert_int_eq(count_op(g, "Add"), 0);
+        float *xv = ramp(160, -2, 2), want[240], got[240];
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 3, .dims = {2, 4, 20}, .data = xv};
+        run_threads(base, &in, want, 240, 1);
+        for (int t = 1; t <= 2; t++) {
+            run_threads(g, &in, got, 240, t);
+            ck_assert_msg(!memcmp(want, got, sizeof want), "1-D %s, %d threads: not the same bits", algos[k], t);
+        }
+        free(xv);
+        mote_graph_free(base);
+        mote_graph_free(g);
+    }
+}
+END_TEST
+
+START_TEST(test_residual_add_near_misses_are_not_fused)
+{
+    /* the residual broadcasts (1, OC, 1, 1); the conv output has a second
+     * reader; the conv already has an activation before the Add */
+    for (int k = 0; k < 3; k++) {
+        mote_graph *g = mote_graph_new();
+        int64_t xd[4] = {1, 4, 6, 6}, wd[4] = {4, 4, 3, 3}, rd[4] = {1, 4, 1, 1};
+        float *w = ramp(144, -1, 1), *rv = ramp(4, -1, 1);
+        int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+        int c = node(g, "Conv", "c", 2, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 4, wd, w)});
+        mote_graph_attr_ints(g, 0, "pads", 4, (int64_t[]){1, 1, 1, 1});
+        int a = k == 2 ? node(g, "Relu", "a", 1, &c) : c;
+        int r = k == 0 ? mote_graph_weight(g, "r", MOTE_F32, 4, rd, rv) : x;
+        int y = node(g, "Add", "y", 2, (int[]){a, r});
+        mote_graph_output(g, y);
+        if (k == 1)
+            mote_graph_output(g, c);
+        free(w); free(rv);
+        float *xv = ramp(144, -2, 2);
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 4, 6, 6}, .data = xv};
+        mote_graph *o = optimize_and_compare(g, &in, 144, 0);
+        ck_assert_msg(count_op(o, "Add") == 1, "case %d was fused", k);
+        mote_graph_free(o);
+        free(xv);
+    }
+}
+END_TEST
+
+START_TEST(test_conv_residual_input_is_checked)
+{
+    /* a 4th input without _residual; _residual with a wrong shape; _residual without input */
+    for (int k = 0; k < 3; k++) {
+        mote_graph *g = mote_graph_new();
+        int64_t xd[4] = {1, 2, 5, 5}, wd[4] = {3, 2, 3, 3}, rd[4] = {1, 3, 5, k == 1 ? 4 : 5};
+        float *w = ramp(54, -1, 1), *rv = ramp(75, -1, 1);
+        int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+        int wi = mote_graph_weight(g, "w", MOTE_F32, 4, wd, w);
+        int r = mote_graph_weight(g, "r", MOTE_F32, 4, rd, rv);
+        int y = node(g, "Conv", "y", k == 2 ? 2 : 4, (int[]){x, wi, -1, r});
+        mote_graph_attr_ints(g, 0, "pads", 4, (int64_t[]){1, 1, 1, 1});
+        if (k)
+            mote_graph_attr_int(g, 0, "_residual", 1);
+        mote_graph_output(g, y);
+        free(w); free(rv);
+        float *xv = ramp(50, -2, 2), out[75];
+        mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}, .data = xv};
+        mote_status st = run_graph(g, &in, out, 75, NULL);
+        ck_assert_int_ne(st, MOTE_OK);
+        const char *want[3] = {"needs the attribute _residual = 1", "must be f32 of the output's shape",
+                               "input 3 (the residual) is missing"};
+        ck_assert_msg(strstr(mote_last_error(), want[k]), "case %d: %s", k, mote_last_error());
+        free(xv);
+    }
+}
+END_TEST
+
 /* ------------------------------------------------------------ LayerNorm */
 
 START_TEST(test_layernorm_pattern_becomes_one_layernormalization)
@@ -568,6 +931,13 @@ static Suite *passes_suite(void)
     tcase_add_test(tp, test_hardswish_pattern_after_conv_becomes_conv_with_hardswish);
     tcase_add_test(tp, test_pow_by_constant_two_becomes_mul_and_others_stay);
     tcase_add_test(tp, test_reshape_of_computed_shape_with_open_batch_becomes_constant);
+    tcase_add_test(tp, test_zero_pad_folds_into_conv_for_every_algorithm);
+    tcase_add_test(tp, test_zero_pad_folds_into_averagepool_counting_pads_only);
+    tcase_add_test(tp, test_pad_near_misses_are_not_folded);
+    tcase_add_test(tp, test_residual_add_fuses_into_conv_with_the_same_bits);
+    tcase_add_test(tp, test_residual_add_fuses_into_1d_conv);
+    tcase_add_test(tp, test_residual_add_near_misses_are_not_fused);
+    tcase_add_test(tp, test_conv_residual_input_is_checked);
     suite_add_tcase(s, tp);
     TCase *to = tcase_create("ops");
     tcase_add_test(to, test_squeeze_rejects_axis_that_is_not_one);
