@@ -116,6 +116,37 @@ END_TEST
  * -> Resize linear to (1,4,12,12): two axes change, 2 * 2^2 per output
  *   element = 8 * 576 = 4608; nearest: 0 (a copy)
  */
+/* A Conv with a fused residual Add (pass_residual: input 3, "_residual"):
+ * x f32[1,2,5,5] -> Conv 2x2x3x3 (pads 1, bias) + x: y has 50 elements,
+ * 2*50*(2*3*3) + 50 (bias) + 50 (the Add) = 1900 FLOPs. */
+START_TEST(test_node_flops_of_conv_with_residual)
+{
+    static float w[2 * 2 * 3 * 3], b[2];
+    mote_graph *g = mote_graph_new();
+    ck_assert_ptr_nonnull(g);
+    const int64_t xd[4] = { 1, 2, 5, 5 }, wd[4] = { 2, 2, 3, 3 }, bd[1] = { 2 }, pads[4] = { 1, 1, 1, 1 };
+    int in[4], y;
+    in[0] = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+    in[1] = mote_graph_weight(g, "w", MOTE_F32, 4, wd, w);
+    in[2] = mote_graph_weight(g, "b", MOTE_F32, 1, bd, b);
+    in[3] = in[0];
+    int n = mote_graph_node(g, "Conv", "conv", 4, in, 1, (const char *[]){ "y" }, &y);
+    mote_graph_attr_ints(g, n, "pads", 4, pads);
+    mote_graph_attr_int(g, n, "_residual", 1);
+    mote_graph_output(g, y);
+    mote_model *m;
+    ck_assert_int_eq(mote_model_from_graph(g, &m), MOTE_OK);
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    mote_session *s;
+    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_OK);
+    ck_assert_double_eq(mote_node_flops(s, &s->g->nodes[s->step_node[0]]), 1900);
+    mote_session_free(s);
+    mote_model_close(m);
+}
+END_TEST
+
 START_TEST(test_node_flops_of_transposed_conv_and_resize)
 {
     static float w[2 * 4 * 2 * 2], b[4];
@@ -159,6 +190,7 @@ int main(void)
     tcase_add_test(tc, test_stats_of_integers_and_of_no_finite_element);
     tcase_add_test(tc, test_node_flops_and_bytes_by_hand);
     tcase_add_test(tc, test_node_flops_of_transposed_conv_and_resize);
+    tcase_add_test(tc, test_node_flops_of_conv_with_residual);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

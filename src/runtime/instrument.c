@@ -32,7 +32,8 @@ static const mote_tensor *in_val(const mote_session *s, const mote_node *n, int 
  * Floating-point operations of one node, from shapes (a multiply-add is 2):
  *   MatMul  2 * numel(Y) * K         (K: A's last dimension)
  *   Gemm    2 * M * N * K (+ M*N for the bias)
- *   Conv    2 * numel(Y) * C/g * KH * KW (+ numel(Y) for the bias)
+ *   Conv    2 * numel(Y) * C/g * KH * KW (+ numel(Y) for the bias, + numel(Y)
+ *           for a fused residual Add, input 3)
  *   ConvTranspose 2 * numel(X) * OC/g * KH * KW (+ numel(Y) for the bias)
  *   pools   numel(Y) * kernel area; global pool numel(X)
  *   Resize, Upsample: nearest 0 (a copy); linear 2 * 2^r and cubic 2 * 4^r
@@ -62,7 +63,7 @@ double mote_node_flops(const mote_session *s, const mote_node *n)
         return 2 * ny * (double)k + (in_val(s, n, 2) ? ny : 0);
     }
     if (strcmp(op, "Conv") == 0 && b && b->ndim >= 3)
-        return 2 * ny * dims_product(b, 1) + (in_val(s, n, 2) ? ny : 0);
+        return 2 * ny * dims_product(b, 1) + (in_val(s, n, 2) ? ny : 0) + (in_val(s, n, 3) ? ny : 0);
     if (strcmp(op, "ConvTranspose") == 0 && a && b && b->ndim >= 3)
         return 2 * numel(a) * dims_product(b, 1) + (in_val(s, n, 2) ? ny : 0);
     if ((strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0) && a && a->ndim == y->ndim) {
