@@ -321,20 +321,8 @@ void mote_avgpool3d_f32_ref(const mote_vol_args *a, int64_t c0, int64_t c1);
 void mote_resize_f32_ref(const float *x, float *y, int nd, const int64_t *in,
                          const int64_t *out, const int *taps, const int64_t *const *idx,
                          const float *const *wt, float extrap, int64_t r0, int64_t r1);
-/* One output row of a plane whose other axes are unchanged: TH source rows
- * (rows[th], weight wh[th]) and TW taps per output (iw, ww: W * TW, iw -1
- * outside); y[ow] = sum_th sum_tw wh[th] ww[ow,tw] rows[th][iw[ow,tw]], in
- * the order and with the rounding of mote_resize_f32_ref. */
-void mote_resize_row_f32_ref(const float *const *rows, const float *wh, int TH,
-                             const int64_t *iw, const float *ww, int TW, int64_t W,
-                             float extrap, float *y);
-/* The same with an unchanged inner block of C contiguous values after the
- * two changing axes (NHWC images): rows[th] are source rows of IW * C
- * values, ix indexes blocks, y is W * C values; per channel the sums of
- * mote_resize_f32_ref, bit for bit. */
-void mote_resize_block_f32_ref(const float *const *rows, const float *wh, int TH,
-                               const int64_t *iw, const float *ww, int TW, int64_t W,
-                               int64_t C, float extrap, float *y);
+/* One output row of the two-axis case: see mote_resize_row_args (kernels.h). */
+void mote_resize_row_f32_ref(const mote_resize_row_args *a);
 
 /* ------------------------------------------------------------- rnn_ref.c */
 

@@ -113,6 +113,10 @@ void mote_maxpool2d_f32_avx2(const mote_pool2d_args *a);
 void mote_avgpool2d_f32_avx512(const mote_pool2d_args *a);
 void mote_avgpool2d_f32_avx2(const mote_pool2d_args *a);
 
+/* One output row of a two-axis Resize (resize_<isa>.c). */
+void mote_resize_row_f32_avx512(const mote_resize_row_args *a);
+void mote_resize_row_f32_avx2(const mote_resize_row_args *a);
+
 /* Register-only FMA loops for measuring peak (peak_<isa>.c): iters * 24
  * 24 chains * VLEN lanes * 2 flops; the result only defeats dead-code removal. */
 float mote_fma_loop_avx512(int64_t iters);
