@@ -145,6 +145,10 @@ typedef enum mote_num { MOTE_NUM_F32, MOTE_NUM_I32, MOTE_NUM_I64, MOTE_NUM_U8, M
 void mote_copy_rows_ref(const void *x, void *y, size_t es, int64_t n,
                         const int64_t *off, int64_t r0, int64_t r1);
 
+/* y[r*ldy + c] = x[c*ldx + r], r < R, c < C (4-byte elements) */
+void mote_transpose_32_ref(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
+                           int64_t ldy);
+
 /*
  * Strided gather into a dense output of shape dims[0..nd):
  *   y[i_0, .., i_{nd-1}] = x[base + sum_d i_d * xs[d]]

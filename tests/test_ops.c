@@ -715,6 +715,52 @@ START_TEST(test_transpose_default_and_perm_any_dtype)
 }
 END_TEST
 
+/* The 2-D transpose path (the input's last axis becomes the output's
+ * second-to-last: NHWC <-> NCHW with few or many channels, batches, large
+ * enough to be split) moves every f32 bit as the definition says, for 1,
+ * 2 and 3 threads. */
+START_TEST(test_transpose_layout_changes_any_threads)
+{
+    static const int64_t shapes[][4] = {
+        {1, 13, 37, 3}, {1, 64, 40, 4}, {2, 5, 7, 1}, {1, 9, 11, 17}, {3, 4, 6, 5},
+        {1, 130, 257, 3}, {1, 96, 8, 8}, {1, 4, 160, 161},
+    };
+    static const int perms[][4] = { {0, 3, 1, 2}, {0, 2, 3, 1}, {0, 1, 3, 2}, {3, 1, 2, 0} };
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++)
+        for (size_t pi = 0; pi < sizeof perms / sizeof perms[0]; pi++) {
+            const int64_t *d = shapes[si];
+            const int *pm = perms[pi];
+            int64_t n = d[0] * d[1] * d[2] * d[3], od[4], xs[4] = {d[1] * d[2] * d[3], d[2] * d[3], d[3], 1};
+            uint32_t *x = malloc(sizeof(uint32_t) * (size_t)n), *want = malloc(sizeof(uint32_t) * (size_t)n);
+            for (int64_t i = 0; i < n; i++)
+                x[i] = 0x3f800000u + (uint32_t)i * 7u;   /* distinct floats */
+            x[n - 1] = 0x7fc00abcu;                        /* a NaN keeps its payload */
+            for (int k = 0; k < 4; k++)
+                od[k] = d[pm[k]];
+            int64_t o = 0;
+            for (int64_t a = 0; a < od[0]; a++)
+                for (int64_t b = 0; b < od[1]; b++)
+                    for (int64_t c = 0; c < od[2]; c++)
+                        for (int64_t e = 0; e < od[3]; e++)
+                            want[o++] = x[a * xs[pm[0]] + b * xs[pm[1]] + c * xs[pm[2]] + e * xs[pm[3]]];
+            for (int threads = 1; threads <= 3; threads++) {
+                op1 t; op1_init(&t);
+                op1_input(&t, MOTE_F32, 4, d, x);
+                int nd = op1_node(&t, "Transpose", 1);
+                ck_assert_mote_ok(mote_graph_attr_ints(t.g, nd, "perm", 4,
+                                                       D(pm[0], pm[1], pm[2], pm[3])));
+                ck_assert_mote_ok(op1_run(&t, threads));
+                mote_tensor y = op1_out(&t, 0);
+                expect_shape(&y, 4, od);
+                ck_assert_msg(memcmp(y.data, want, sizeof(uint32_t) * (size_t)n) == 0,
+                              "shape %zu perm %zu, %d threads", si, pi, threads);
+                op1_free(&t);
+            }
+            free(x); free(want);
+        }
+}
+END_TEST
+
 START_TEST(test_concat_axes_and_dtypes)
 {
     op1 t; op1_init(&t);
@@ -796,6 +842,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_reshape_zero_and_minus_one);
     tcase_add_test(t, test_reshape_rejects_wrong_element_count);
     tcase_add_test(t, test_transpose_default_and_perm_any_dtype);
+    tcase_add_test(t, test_transpose_layout_changes_any_threads);
     tcase_add_test(t, test_concat_axes_and_dtypes);
     tcase_add_test(t, test_concat_rejects_mismatched_inputs);
     suite_add_tcase(s, t);

@@ -63,6 +63,7 @@ const mote_general_kernels mote_general_kernels_avx512 = {
     .rmsnorm_f32 = E(rmsnorm),
     .channel_affine_f32 = E(channel_affine),
     .resize_row_f32 = mote_resize_row_f32_avx512,
+    .transpose_32 = mote_transpose_32_avx512,
     .gemm_mr = G(mr),
     .gemm_pack_a_bytes = G(pack_a_bytes),
     .gemm_pack_a = G(pack_a),
