@@ -54,6 +54,37 @@ static int is_float(mote_dtype t)
     return t == MOTE_F32 || t == MOTE_F16 || t == MOTE_BF16;
 }
 
+/* Typed loops for the common pairs, the values the per-element path
+ * gives: small integers and bool convert to f32 exactly, x -> bool is
+ * x != 0 (NaN -> 1). 1: done. */
+static int cast_fast(mote_dtype f, mote_dtype t, const void *xv, void *yv, int64_t b, int64_t e)
+{
+    if (t == MOTE_F32) {
+        float *y = yv;
+        switch (f) {
+        case MOTE_BOOL:
+        case MOTE_U8:
+            for (int64_t i = b; i < e; i++) y[i] = (float)((const uint8_t *)xv)[i];
+            return 1;
+        case MOTE_I8:
+            for (int64_t i = b; i < e; i++) y[i] = (float)((const int8_t *)xv)[i];
+            return 1;
+        case MOTE_I32:   /* one rounding, as through double */
+            for (int64_t i = b; i < e; i++) y[i] = (float)((const int32_t *)xv)[i];
+            return 1;
+        default:
+            return 0;
+        }
+    }
+    if (t == MOTE_BOOL && f == MOTE_F32) {
+        const float *x = xv;
+        uint8_t *y = yv;
+        for (int64_t i = b; i < e; i++) y[i] = x[i] != 0.0f;
+        return 1;
+    }
+    return 0;
+}
+
 static void cast_chunk(void *ctx, int64_t b, int64_t e, int thread)
 {
     const cast_job *j = ctx;
@@ -63,6 +94,8 @@ static void cast_chunk(void *ctx, int64_t b, int64_t e, int thread)
         memcpy((char *)j->y + (size_t)b * es, (const char *)j->x + (size_t)b * es, (size_t)(e - b) * es);
         return;
     }
+    if (cast_fast(f, t, j->x, j->y, b, e))
+        return;
     for (int64_t i = b; i < e; i++) {
         if (is_float(f))
             mote_elem_put_f64(j->y, t, i, mote_elem_f64(j->x, f, i));
@@ -75,7 +108,7 @@ static void run_cast(const mote_step *s)
 {
     const cast_params *p = s->params;
     cast_job j = {p, s->in[0]->data, s->out[0]->data};
-    mote_pool_for(s->pool, p->n, 4096, cast_chunk, &j);
+    mote_pool_for(s->pool, p->n, 32768, cast_chunk, &j);   /* a pass over memory: split big ones */
 }
 
 static mote_status infer_cast(mote_op_ctx *c)

@@ -64,12 +64,31 @@ static int compare_i(nary_kind k, int64_t a, int64_t b)
 }
 
 /* f32 comparison rows, the common case, without per-element dispatch */
+#define CMP_LOOP(OP)                                                          \
+    do {                                                                      \
+        if (sa == 1 && sb == 1)                                               \
+            for (int64_t i = 0; i < n; i++) y[i] = a[i] OP b[i];              \
+        else if (sb == 0)                                                     \
+            for (int64_t i = 0; i < n; i++) y[i] = a[i * sa] OP b[0];         \
+        else                                                                  \
+            for (int64_t i = 0; i < n; i++) y[i] = a[i * sa] OP b[i * sb];    \
+    } while (0)
+
+/* f32 comparison rows, the common case: one loop per operator and stride
+ * pattern, without per-element dispatch (a float compare, as compare's
+ * double one: widening is exact) */
 static void compare_f32(nary_kind k, int64_t n, const float *a, int64_t sa, const float *b,
                         int64_t sb, uint8_t *y)
 {
-    for (int64_t i = 0; i < n; i++)
-        y[i] = (uint8_t)compare(k, a[i * sa], b[i * sb]);
+    switch (k) {
+    case K_EQ: CMP_LOOP(==); break;
+    case K_LT: CMP_LOOP(<); break;
+    case K_LE: CMP_LOOP(<=); break;
+    case K_GT: CMP_LOOP(>); break;
+    default: CMP_LOOP(>=); break;
+    }
 }
+#undef CMP_LOOP
 
 static void seg(void *ctx, int64_t n, const int64_t *off, const int64_t *st, int64_t yoff)
 {
