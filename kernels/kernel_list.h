@@ -97,7 +97,13 @@
                                    const float *gamma, float eps, float *y))           \
     /* y[c, i] = x[c, i] * scale[c] + shift[c], C channels of HW */                    \
     X(general, channel_affine_f32, void, (int64_t C, int64_t HW, const float *x,       \
-                                          const float *scale, const float *shift, float *y))
+                                          const float *scale, const float *shift, float *y)) \
+    /* one output row of a two-axis Resize (mote_resize_row_args) */                   \
+    X(general, resize_row_f32, void, (const mote_resize_row_args *a))                  \
+    /* y[r*ldy + c] = x[c*ldx + r] for r < R, c < C: a 2-D transpose of     \
+     * 4-byte elements (any dtype of that size; bits are moved, not read) */           \
+    X(general, transpose_32, void, (int64_t R, int64_t C, const uint32_t *x,          \
+                                    int64_t ldx, uint32_t *y, int64_t ldy))
 
 /* ---------------------------------------------------------------- LLM */
 /* Block formats and the packed layout: kernels/llm.h. */

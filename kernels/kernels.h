@@ -237,6 +237,38 @@ typedef struct mote_pool2d_args {
     int64_t ph_end, pw_end;
 } mote_pool2d_args;
 
+/* -------------------------------------------------------------- resizing */
+
+/*
+ * One output row of a Resize whose changing axes are two consecutive ones
+ * (h, w), with an unchanged block of C contiguous values after them (C = 1:
+ * NCHW planes; C > 1: NHWC images). TH source rows, TW taps per output
+ * position, the per-position tables planar (tap-major) and made once per
+ * session by the op:
+ *   y[ow*C + c] = extrap                                 if iw[ow] < 0, else
+ *   0.0f + sum over th < TH, tw < TW of w * rows[th][iw[tw*W + ow]*C + c],
+ *   w = wh[th] * ww[tw*W + ow], zero w skipped, summed in (th, tw) order,
+ * for ow < W: the sums of mote_resize_f32_ref, bit for bit. span (made by
+ * mote_resize_row_span) holds for each group of 8 positions [8g, 8g+8) the
+ * lowest and highest iw of its taps: fast kernels read a short window of
+ * the source row when the positions of a vector lie close together.
+ */
+typedef struct mote_resize_row_args {
+    const float *const *rows;   /* TH source rows, IW * C values each */
+    const float *wh;            /* TH row weights                     */
+    int TH, TW;                 /* 1..4 each                          */
+    const int32_t *iw;          /* TW * W source positions, -1 outside */
+    const float *ww;            /* TW * W weights                     */
+    const int32_t *span;        /* 2 * ceil(W / 8): lowest, highest   */
+    int64_t W, IW, C;
+    float extrap;
+    float *y;                   /* W * C */
+} mote_resize_row_args;
+
+/* span[2g], span[2g+1] = the lowest and highest of iw[tw*W + ow] over
+ * tw < TW and ow in [8g, min(8g+8, W)) (plain C; the op and the tests) */
+void mote_resize_row_span(const int32_t *iw, int TW, int64_t W, int32_t *span);
+
 /* ------------------------------------------------------------------ table */
 
 #include "llm.h"            /* the LLM entries' block types */

@@ -1,6 +1,7 @@
 /*
  * move_ref.c — reference data-movement kernels: row copies by offset
- * (Gather, GatherND), strided copies (Slice, Split, DepthToSpace,
+ * (Gather, GatherND), a 2-D transpose (Transpose), strided copies
+ * (Slice, Split, DepthToSpace,
  * SpaceToDepth), Tile, Pad, Trilu's triangle and ScatterND updates.
  *
  * Elements are opaque blocks of es bytes (any dtype), except for the
@@ -198,4 +199,13 @@ void mote_trilu_ref(const void *x, void *y, size_t es, int64_t n, int64_t m, int
                     memset(yb + row + (size_t)j * es, 0, es);
             }
         }
+}
+
+/* y[r*ldy + c] = x[c*ldx + r], r < R, c < C */
+void mote_transpose_32_ref(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
+                           int64_t ldy)
+{
+    for (int64_t r = 0; r < R; r++)
+        for (int64_t c = 0; c < C; c++)
+            y[r * ldy + c] = x[c * ldx + r];
 }

@@ -145,6 +145,10 @@ typedef enum mote_num { MOTE_NUM_F32, MOTE_NUM_I32, MOTE_NUM_I64, MOTE_NUM_U8, M
 void mote_copy_rows_ref(const void *x, void *y, size_t es, int64_t n,
                         const int64_t *off, int64_t r0, int64_t r1);
 
+/* y[r*ldy + c] = x[c*ldx + r], r < R, c < C (4-byte elements) */
+void mote_transpose_32_ref(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
+                           int64_t ldy);
+
 /*
  * Strided gather into a dense output of shape dims[0..nd):
  *   y[i_0, .., i_{nd-1}] = x[base + sum_d i_d * xs[d]]
@@ -321,20 +325,8 @@ void mote_avgpool3d_f32_ref(const mote_vol_args *a, int64_t c0, int64_t c1);
 void mote_resize_f32_ref(const float *x, float *y, int nd, const int64_t *in,
                          const int64_t *out, const int *taps, const int64_t *const *idx,
                          const float *const *wt, float extrap, int64_t r0, int64_t r1);
-/* One output row of a plane whose other axes are unchanged: TH source rows
- * (rows[th], weight wh[th]) and TW taps per output (iw, ww: W * TW, iw -1
- * outside); y[ow] = sum_th sum_tw wh[th] ww[ow,tw] rows[th][iw[ow,tw]], in
- * the order and with the rounding of mote_resize_f32_ref. */
-void mote_resize_row_f32_ref(const float *const *rows, const float *wh, int TH,
-                             const int64_t *iw, const float *ww, int TW, int64_t W,
-                             float extrap, float *y);
-/* The same with an unchanged inner block of C contiguous values after the
- * two changing axes (NHWC images): rows[th] are source rows of IW * C
- * values, ix indexes blocks, y is W * C values; per channel the sums of
- * mote_resize_f32_ref, bit for bit. */
-void mote_resize_block_f32_ref(const float *const *rows, const float *wh, int TH,
-                               const int64_t *iw, const float *ww, int TW, int64_t W,
-                               int64_t C, float extrap, float *y);
+/* One output row of the two-axis case: see mote_resize_row_args (kernels.h). */
+void mote_resize_row_f32_ref(const mote_resize_row_args *a);
 
 /* ------------------------------------------------------------- rnn_ref.c */
 

@@ -83,6 +83,8 @@ const mote_kernels mote_kernels_ref = {
         .layernorm_f32 = mote_layernorm_f32_ref,
         .rmsnorm_f32 = mote_rmsnorm_f32_ref,
         .channel_affine_f32 = mote_channel_affine_f32_ref,
+        .resize_row_f32 = mote_resize_row_f32_ref,
+        .transpose_32 = mote_transpose_32_ref,
     },
 
     .llm = {

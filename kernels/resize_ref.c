@@ -4,7 +4,8 @@
  * coordinate transformation into per-axis taps; this file only sums them:
  * over every axis at once (the definition), or one output row of a 2-D
  * plane from its source rows (the same sums, in the same order, for the
- * common case where only the last two axes change).
+ * common case where only two consecutive axes change: the kernel table's
+ * resize_row_f32 entry).
  */
 #include "ref.h"
 
@@ -58,108 +59,64 @@ void mote_resize_f32_ref(const float *x, float *y, int nd, const int64_t *in,
 }
 
 /*
- * y[ow] = sum_{th < TH} sum_{tw < TW} (wh[th] * ww[ow*TW + tw]) * rows[th][iw[ow*TW + tw]]
- * for ow in [0, W), accumulated from 0.0f in (th, tw) order and skipping
- * zero weights, exactly as mote_resize_f32_ref sums an output whose other
- * axes are unchanged; extrap where iw[ow*TW] < 0.
+ * One output row of the two-axis case (mote_resize_row_args in kernels.h):
+ * position ow sums TH x TW source values (C contiguous channels each) in
+ * (th, tw) order with the weight wh[th] * ww[tw*W + ow], zero weights
+ * skipped, accumulated from 0.0f: per channel, exactly the sum
+ * mote_resize_f32_ref makes for an output whose other axes are unchanged.
  */
 static inline __attribute__((always_inline)) void
-resize_row(const float *const *rows, const float *wh, int TH, const int64_t *iw,
-           const float *ww, int TW, int64_t W, float extrap, float *y)
+resize_row(const mote_resize_row_args *a, int TH, int TW)
 {
-    for (int64_t ow = 0; ow < W; ow++) {
-        const int64_t *ix = iw + ow * TW;
-        const float *wx = ww + ow * TW;
-        if (ix[0] < 0) {
-            y[ow] = extrap;
-            continue;
-        }
-        float acc = 0.0f;
-        for (int th = 0; th < TH; th++)
-            for (int tw = 0; tw < TW; tw++) {
-                float w = wh[th] * wx[tw];
-                if (w != 0.0f)
-                    acc += w * rows[th][ix[tw]];
-            }
-        y[ow] = acc;
-    }
-}
-
-void mote_resize_row_f32_ref(const float *const *rows, const float *wh, int TH,
-                             const int64_t *iw, const float *ww, int TW, int64_t W,
-                             float extrap, float *y)
-{
-    /* the same loop, its tap counts made constants for the common modes */
-    if (TH == 1 && TW == 1)
-        resize_row(rows, wh, 1, iw, ww, 1, W, extrap, y);
-    else if (TH == 2 && TW == 2)
-        resize_row(rows, wh, 2, iw, ww, 2, W, extrap, y);
-    else if (TH == 4 && TW == 4)
-        resize_row(rows, wh, 4, iw, ww, 4, W, extrap, y);
-    else
-        resize_row(rows, wh, TH, iw, ww, TW, W, extrap, y);
-}
-
-/*
- * One output row of the blocked case: two consecutive axes change and the
- * axes after them form an unchanged block of C contiguous values. Output
- * position ow (C values) sums TH x TW source blocks in (th, tw) order,
- * each with the weight wh[th] * ww[ow*TW + tw] (zero weights skipped) and
- * accumulated from 0.0f — per channel, the sum mote_resize_f32_ref makes.
- * The channel loop has no dependence between lanes, so it vectorizes
- * without reordering any sum.
- */
-/* y[c] += w * s[c] for c < C; eight independent lanes at a time, which the
- * compiler packs into vector instructions (each lane rounds as alone). */
-static inline void blend_block(float *restrict y, const float *restrict s, float w, int64_t C)
-{
-    int64_t c = 0;
-    for (; c + 8 <= C; c += 8) {
-        y[c + 0] += w * s[c + 0];
-        y[c + 1] += w * s[c + 1];
-        y[c + 2] += w * s[c + 2];
-        y[c + 3] += w * s[c + 3];
-        y[c + 4] += w * s[c + 4];
-        y[c + 5] += w * s[c + 5];
-        y[c + 6] += w * s[c + 6];
-        y[c + 7] += w * s[c + 7];
-    }
-    for (; c < C; c++)
-        y[c] += w * s[c];
-}
-
-static inline __attribute__((always_inline)) void
-resize_block(const float *const *rows, const float *wh, int TH, const int64_t *iw,
-             const float *ww, int TW, int64_t W, int64_t C, float extrap, float *y)
-{
+    int64_t W = a->W, C = a->C;
+    float *y = a->y;
     for (int64_t ow = 0; ow < W; ow++, y += C) {
-        const int64_t *ix = iw + ow * TW;
-        const float *wx = ww + ow * TW;
-        if (ix[0] < 0) {
+        if (a->iw[ow] < 0) {
             for (int64_t c = 0; c < C; c++)
-                y[c] = extrap;
+                y[c] = a->extrap;
             continue;
         }
+        /* per channel c: y[c] = 0.0f, then y[c] += w * s[c] tap by tap;
+         * the lanes are independent, so the compiler may pack them */
         for (int64_t c = 0; c < C; c++)
             y[c] = 0.0f;
         for (int th = 0; th < TH; th++)
             for (int tw = 0; tw < TW; tw++) {
-                float w = wh[th] * wx[tw];
+                float w = a->wh[th] * a->ww[tw * W + ow];
                 if (w == 0.0f)
                     continue;
-                blend_block(y, rows[th] + ix[tw] * C, w, C);
+                const float *restrict s = a->rows[th] + (int64_t)a->iw[tw * W + ow] * C;
+                float *restrict yc = y;
+                for (int64_t c = 0; c < C; c++)
+                    yc[c] += w * s[c];
             }
     }
 }
 
-void mote_resize_block_f32_ref(const float *const *rows, const float *wh, int TH,
-                               const int64_t *iw, const float *ww, int TW, int64_t W,
-                               int64_t C, float extrap, float *y)
+void mote_resize_row_f32_ref(const mote_resize_row_args *a)
 {
-    if (TH == 1 && TW == 1)
-        resize_block(rows, wh, 1, iw, ww, 1, W, C, extrap, y);
-    else if (TH == 2 && TW == 2)
-        resize_block(rows, wh, 2, iw, ww, 2, W, C, extrap, y);
+    /* the same loop, its tap counts made constants for the common modes */
+    if (a->TH == 1 && a->TW == 1)
+        resize_row(a, 1, 1);
+    else if (a->TH == 2 && a->TW == 2)
+        resize_row(a, 2, 2);
+    else if (a->TH == 4 && a->TW == 4)
+        resize_row(a, 4, 4);
     else
-        resize_block(rows, wh, TH, iw, ww, TW, W, C, extrap, y);
+        resize_row(a, a->TH, a->TW);
+}
+
+void mote_resize_row_span(const int32_t *iw, int TW, int64_t W, int32_t *span)
+{
+    for (int64_t g = 0; g * 8 < W; g++) {
+        int32_t lo = INT32_MAX, hi = INT32_MIN;
+        for (int tw = 0; tw < TW; tw++)
+            for (int64_t ow = g * 8; ow < W && ow < g * 8 + 8; ow++) {
+                int32_t i = iw[tw * W + ow];
+                lo = i < lo ? i : lo;
+                hi = i > hi ? i : hi;
+            }
+        span[2 * g] = lo;
+        span[2 * g + 1] = hi;
+    }
 }

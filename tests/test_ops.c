@@ -715,6 +715,126 @@ START_TEST(test_transpose_default_and_perm_any_dtype)
 }
 END_TEST
 
+/* The 2-D transpose path (the input's last axis becomes the output's
+ * second-to-last: NHWC <-> NCHW with few or many channels, batches, large
+ * enough to be split) moves every f32 bit as the definition says, for 1,
+ * 2 and 3 threads. */
+START_TEST(test_transpose_layout_changes_any_threads)
+{
+    static const int64_t shapes[][4] = {
+        {1, 13, 37, 3}, {1, 64, 40, 4}, {2, 5, 7, 1}, {1, 9, 11, 17}, {3, 4, 6, 5},
+        {1, 130, 257, 3}, {1, 96, 8, 8}, {1, 4, 160, 161},
+    };
+    static const int perms[][4] = { {0, 3, 1, 2}, {0, 2, 3, 1}, {0, 1, 3, 2}, {3, 1, 2, 0} };
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++)
+        for (size_t pi = 0; pi < sizeof perms / sizeof perms[0]; pi++) {
+            const int64_t *d = shapes[si];
+            const int *pm = perms[pi];
+            int64_t n = d[0] * d[1] * d[2] * d[3], od[4], xs[4] = {d[1] * d[2] * d[3], d[2] * d[3], d[3], 1};
+            uint32_t *x = malloc(sizeof(uint32_t) * (size_t)n), *want = malloc(sizeof(uint32_t) * (size_t)n);
+            for (int64_t i = 0; i < n; i++)
+                x[i] = 0x3f800000u + (uint32_t)i * 7u;   /* distinct floats */
+            x[n - 1] = 0x7fc00abcu;                        /* a NaN keeps its payload */
+            for (int k = 0; k < 4; k++)
+                od[k] = d[pm[k]];
+            int64_t o = 0;
+            for (int64_t a = 0; a < od[0]; a++)
+                for (int64_t b = 0; b < od[1]; b++)
+                    for (int64_t c = 0; c < od[2]; c++)
+                        for (int64_t e = 0; e < od[3]; e++)
+                            want[o++] = x[a * xs[pm[0]] + b * xs[pm[1]] + c * xs[pm[2]] + e * xs[pm[3]]];
+            for (int threads = 1; threads <= 3; threads++) {
+                op1 t; op1_init(&t);
+                op1_input(&t, MOTE_F32, 4, d, x);
+                int nd = op1_node(&t, "Transpose", 1);
+                ck_assert_mote_ok(mote_graph_attr_ints(t.g, nd, "perm", 4,
+                                                       D(pm[0], pm[1], pm[2], pm[3])));
+                ck_assert_mote_ok(op1_run(&t, threads));
+                mote_tensor y = op1_out(&t, 0);
+                expect_shape(&y, 4, od);
+                ck_assert_msg(memcmp(y.data, want, sizeof(uint32_t) * (size_t)n) == 0,
+                              "shape %zu perm %zu, %d threads", si, pi, threads);
+                op1_free(&t);
+            }
+            free(x); free(want);
+        }
+}
+END_TEST
+
+/* Cast's typed loops (bool, u8, i8, i32 -> f32; f32 -> bool) and the f32
+ * comparisons' per-operator loops give the definition's values: NaN is
+ * true as a bool and unequal to itself, -0 equals 0; a scalar operand
+ * broadcasts. 70000 elements, so 2 threads split them. */
+START_TEST(test_cast_and_compare_fast_paths)
+{
+    enum { N = 70000 };
+    static uint8_t b8[N], y8[N];
+    static int8_t i8[N];
+    static int32_t i32[N];
+    static float f[N], g[N];
+    for (int i = 0; i < N; i++) {
+        b8[i] = (uint8_t)(i * 37 % 251);
+        i8[i] = (int8_t)(i * 13 % 256 - 128);
+        i32[i] = (int32_t)((uint32_t)i * 2654435761u);   /* some past 2^24: rounded */
+        f[i] = (float)(i % 7) - 3.0f;
+        g[i] = (float)(i % 5) - 2.0f;
+    }
+    f[1] = NAN; f[2] = -0.0f; g[2] = 0.0f; f[3] = 1e-40f; g[4] = NAN;
+    const struct { mote_dtype dt; const void *x; } src[] = {
+        {MOTE_BOOL, y8}, {MOTE_U8, b8}, {MOTE_I8, i8}, {MOTE_I32, i32},
+    };
+    for (int i = 0; i < N; i++)
+        y8[i] = b8[i] & 1;
+    for (int threads = 1; threads <= 2; threads++) {
+        for (size_t k = 0; k < sizeof src / sizeof src[0]; k++) {
+            op1 t; op1_init(&t);
+            op1_input(&t, src[k].dt, 1, D(N), src[k].x);
+            int n = op1_node(&t, "Cast", 1);
+            ck_assert_mote_ok(mote_graph_attr_int(t.g, n, "to", 1));
+            ck_assert_mote_ok(op1_run(&t, threads));
+            mote_tensor y = op1_out(&t, 0);
+            const float *yf = y.data;
+            for (int i = 0; i < N; i++) {
+                double want = src[k].dt == MOTE_I8 ? i8[i] : src[k].dt == MOTE_I32 ? i32[i]
+                              : ((const uint8_t *)src[k].x)[i];
+                ck_assert_msg(yf[i] == (float)want, "cast %zu [%d] = %g, want %g", k, i,
+                              (double)yf[i], want);
+            }
+            op1_free(&t);
+        }
+        op1 t; op1_init(&t);
+        op1_input(&t, MOTE_F32, 1, D(N), f);
+        int n = op1_node(&t, "Cast", 1);
+        ck_assert_mote_ok(mote_graph_attr_int(t.g, n, "to", 9));
+        ck_assert_mote_ok(op1_run(&t, threads));
+        mote_tensor y = op1_out(&t, 0);
+        for (int i = 0; i < N; i++)
+            ck_assert_int_eq(((const uint8_t *)y.data)[i], f[i] != 0.0f);
+        ck_assert_int_eq(((const uint8_t *)y.data)[1], 1);   /* NaN */
+        ck_assert_int_eq(((const uint8_t *)y.data)[2], 0);   /* -0 */
+        op1_free(&t);
+
+        static const char *const ops[] = {"Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual"};
+        for (int o = 0; o < 5; o++)
+            for (int scalar = 0; scalar < 2; scalar++) {
+                op1_init(&t);
+                op1_input(&t, MOTE_F32, 1, D(N), f);
+                op1_input(&t, MOTE_F32, 1, D(scalar ? 1 : N), scalar ? g + 3 : g);
+                op1_node(&t, ops[o], 1);
+                ck_assert_mote_ok(op1_run(&t, threads));
+                y = op1_out(&t, 0);
+                for (int i = 0; i < N; i++) {
+                    float a = f[i], b = scalar ? g[3] : g[i];
+                    int want = o == 0 ? a == b : o == 1 ? a < b : o == 2 ? a <= b : o == 3 ? a > b : a >= b;
+                    ck_assert_msg(((const uint8_t *)y.data)[i] == want, "%s [%d] (%g, %g)", ops[o], i,
+                                  (double)a, (double)b);
+                }
+                op1_free(&t);
+            }
+    }
+}
+END_TEST
+
 START_TEST(test_concat_axes_and_dtypes)
 {
     op1 t; op1_init(&t);
@@ -796,6 +916,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_reshape_zero_and_minus_one);
     tcase_add_test(t, test_reshape_rejects_wrong_element_count);
     tcase_add_test(t, test_transpose_default_and_perm_any_dtype);
+    tcase_add_test(t, test_transpose_layout_changes_any_threads);
+    tcase_add_test(t, test_cast_and_compare_fast_paths);
     tcase_add_test(t, test_concat_axes_and_dtypes);
     tcase_add_test(t, test_concat_rejects_mismatched_inputs);
     suite_add_tcase(s, t);

@@ -16,7 +16,8 @@ libmote_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_FLAGS)
 libmote_avx2_la_SOURCES = $(X86_INCLUDES_LIST) arch/x86/avx2/simd_avx2.h \
 	arch/x86/avx2/gemm_avx2.c arch/x86/avx2/elementwise_avx2.c \
 	arch/x86/avx2/conv_avx2.c arch/x86/avx2/winograd_avx2.c arch/x86/avx2/pool_avx2.c arch/x86/avx2/peak_avx2.c \
-	arch/x86/avx2/table_avx2.c arch/x86/avx2/llm_avx2.c arch/x86/avx2/qint_avx2.c
+	arch/x86/avx2/table_avx2.c arch/x86/avx2/llm_avx2.c arch/x86/avx2/qint_avx2.c \
+	arch/x86/avx2/resize_avx2.c arch/x86/avx2/transpose_avx2.c
 
 noinst_LTLIBRARIES += libmote_avx512.la
 libmote_avx512_la_CPPFLAGS = $(X86_CPPFLAGS)
@@ -28,7 +29,8 @@ libmote_avx512_la_SOURCES = $(X86_INCLUDES_LIST) arch/x86/avx512/simd_avx512.h \
 	arch/x86/avx512/peak_avx512.c arch/x86/avx512/table_avx512.c \
 	arch/x86/avx512/llm_avx512.c arch/x86/avx512/qint_avx512.c \
 	arch/x86/avx512/qconv_packed_avx512.c arch/x86/avx512/qconv_dw_avx512.c arch/x86/avx512/quantize_avx512.c \
-	arch/x86/avx512/qrequant_avx512.h
+	arch/x86/avx512/qrequant_avx512.h arch/x86/avx512/resize_avx512.c \
+	arch/x86/avx512/transpose_avx512.c
 
 # detection (baseline flags: it must run on any x86-64)
 libmote_core_la_SOURCES += arch/x86/cpuid_x86.c arch/x86/cpuid_x86.h arch/x86/gemm_blocking_x86.c

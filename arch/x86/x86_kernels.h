@@ -113,6 +113,15 @@ void mote_maxpool2d_f32_avx2(const mote_pool2d_args *a);
 void mote_avgpool2d_f32_avx512(const mote_pool2d_args *a);
 void mote_avgpool2d_f32_avx2(const mote_pool2d_args *a);
 
+/* One output row of a two-axis Resize (resize_<isa>.c). */
+void mote_resize_row_f32_avx512(const mote_resize_row_args *a);
+void mote_resize_row_f32_avx2(const mote_resize_row_args *a);
+/* 2-D transpose of 4-byte elements (transpose_<isa>.c). */
+void mote_transpose_32_avx512(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
+                              int64_t ldy);
+void mote_transpose_32_avx2(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
+                            int64_t ldy);
+
 /* Register-only FMA loops for measuring peak (peak_<isa>.c): iters * 24
  * 24 chains * VLEN lanes * 2 flops; the result only defeats dead-code removal. */
 float mote_fma_loop_avx512(int64_t iters);

@@ -22,10 +22,12 @@
  * computed once per session; the kernel (kernels/resize_ref.c) sums them per
  * output row, rows split over the pool. When only two consecutive axes
  * change (NCHW or NHWC images, feature maps) each output row is summed from
- * its few source rows with the same products in the same order
- * (mote_resize_row_f32_ref, or mote_resize_block_f32_ref when unchanged
- * axes follow the pair: whole channel blocks per tap), so the bits are the
- * general kernel's without its per-element index walk. Upsample and opset-10 Resize use
+ * its few source rows with the same products in the same order (the
+ * kernel table's resize_row_f32, with whole channel blocks per tap when
+ * unchanged axes follow the pair; its horizontal taps as planar int32
+ * tables made here), so the bits are the general kernel's without its
+ * per-element index walk, and a row whose vertical taps repeat the
+ * previous row's is copied. Upsample and opset-10 Resize use
  * asymmetric coordinates and floor for nearest. Scales, sizes and roi
  * must be constants (they fix the output shape).
  */
@@ -57,6 +59,12 @@ typedef struct resize_params {
     float extrap;
     int pair;                            /* -1, or h: only axes h, h+1 change */
     int64_t outer, block;                /* sizes of the unchanged axes before h and after h+1 */
+    /* the pair case's tables for axis w = h+1 (mote_resize_row_args) */
+    const int32_t *iw32;                 /* (taps[w] * out[w]) tap-major */
+    const float *ww32;                   /* (taps[w] * out[w]) tap-major */
+    const int32_t *span;                 /* (2 * ceil(out[w] / 8))        */
+    const uint8_t *same_row;             /* (out[h]): row oh's taps are row oh-1's */
+    void (*row_fn)(const mote_resize_row_args *a);
 } resize_params;
 
 typedef struct resize_job {
@@ -75,7 +83,9 @@ static void resize_chunk(void *ctx, int64_t b, int64_t e, int thread)
 
 /* Output rows [b, e) of the pair case, viewed as [outer, OH, OW, block]:
  * row r = plane * OH + oh (OW * block values) reads the taps[h] source
- * rows of its plane; the sums are the reference's. */
+ * rows of its plane; the sums are the reference's. A row whose vertical
+ * taps are the previous row's (nearest upsampling) is that row's copy:
+ * the same sums give the same bits, so this holds for any split. */
 static void resize_pair_chunk(void *ctx, int64_t b, int64_t e, int thread)
 {
     (void)thread;
@@ -84,10 +94,16 @@ static void resize_pair_chunk(void *ctx, int64_t b, int64_t e, int thread)
     int h = p->pair, w = h + 1, TH = p->taps[h];
     int64_t OH = p->out[h], OW = p->out[w], IH = p->in[h], IW = p->in[w], C = p->block;
     const float *rows[4];
+    mote_resize_row_args a = {rows, NULL, TH, p->taps[w], p->iw32, p->ww32, p->span, OW, IW, C,
+                              p->extrap, NULL};
     for (int64_t r = b; r < e; r++) {
         int64_t plane = r / OH, oh = r % OH;
         const int64_t *ih = p->idx[h] + oh * TH;
         float *y = j->y + r * OW * C;
+        if (r > b && oh > 0 && p->same_row[oh]) {
+            memcpy(y, y - OW * C, sizeof(float) * (size_t)(OW * C));
+            continue;
+        }
         if (ih[0] < 0) {
             for (int64_t i = 0; i < OW * C; i++)
                 y[i] = p->extrap;
@@ -95,12 +111,9 @@ static void resize_pair_chunk(void *ctx, int64_t b, int64_t e, int thread)
         }
         for (int t = 0; t < TH; t++)
             rows[t] = j->x + (plane * IH + ih[t]) * IW * C;
-        if (C == 1)
-            mote_resize_row_f32_ref(rows, p->wt[h] + oh * TH, TH, p->idx[w], p->wt[w], p->taps[w],
-                                    OW, p->extrap, y);
-        else
-            mote_resize_block_f32_ref(rows, p->wt[h] + oh * TH, TH, p->idx[w], p->wt[w],
-                                      p->taps[w], OW, C, p->extrap, y);
+        a.wh = p->wt[h] + oh * TH;
+        a.y = y;
+        p->row_fn(&a);
     }
 }
 
@@ -146,12 +159,13 @@ static int axis_unchanged(const resize_params *p, int d)
 
 /* Sets p->pair to h when every axis but h and h+1 is unchanged (then an
  * output row is a weighted sum of source rows of its own plane, each
- * position a contiguous block), else to -1. */
-static void find_pair(resize_params *p)
+ * position a contiguous block), else to -1; makes the tables of the row
+ * kernel. */
+static mote_status find_pair(mote_op_ctx *c, resize_params *p)
 {
     p->pair = -1;
     if (p->nd < 2)
-        return;
+        return MOTE_OK;
     int lo = -1, hi = -1;
     for (int d = 0; d < p->nd; d++)
         if (!axis_unchanged(p, d)) {
@@ -160,13 +174,39 @@ static void find_pair(resize_params *p)
             hi = d;
         }
     if (lo >= 0 && hi - lo > 1)
-        return;
-    int h = lo < 0 ? p->nd - 2 : lo == p->nd - 1 ? lo - 1 : lo;
-    if (p->taps[h] > 4)
-        return;
+        return MOTE_OK;
+    int h = lo < 0 ? p->nd - 2 : lo == p->nd - 1 ? lo - 1 : lo, w = h + 1;
+    if (p->taps[h] > 4 || p->in[w] > INT32_MAX)
+        return MOTE_OK;
+    int64_t OW = p->out[w], OH = p->out[h];
+    int TW = p->taps[w], TH = p->taps[h];
+    int32_t *iw = mote_ctx_alloc(c, sizeof(int32_t) * (size_t)(TW * OW + 1));
+    float *ww = mote_ctx_alloc(c, sizeof(float) * (size_t)(TW * OW + 1));
+    int32_t *span = mote_ctx_alloc(c, sizeof(int32_t) * (size_t)(2 * ((OW + 7) / 8) + 1));
+    uint8_t *same = mote_ctx_alloc(c, (size_t)OH + 1);
+    if (!iw || !ww || !span || !same)
+        return MOTE_ERR_NOMEM;
+    for (int64_t o = 0; o < OW; o++)
+        for (int t = 0; t < TW; t++) {
+            iw[t * OW + o] = (int32_t)p->idx[w][o * TW + t];
+            ww[t * OW + o] = p->wt[w][o * TW + t];
+        }
+    mote_resize_row_span(iw, TW, OW, span);
+    for (int64_t o = 0; o < OH; o++) {
+        same[o] = o > 0;
+        for (int t = 0; t < TH && same[o]; t++)
+            same[o] = p->idx[h][o * TH + t] == p->idx[h][(o - 1) * TH + t] &&
+                      !memcmp(&p->wt[h][o * TH + t], &p->wt[h][(o - 1) * TH + t], sizeof(float));
+    }
+    p->iw32 = iw;
+    p->ww32 = ww;
+    p->span = span;
+    p->same_row = same;
+    p->row_fn = c->k->general.resize_row_f32;
     p->outer = mote_dims_prod(p->out, h);
     p->block = mote_dims_prod(p->out + h + 2, p->nd - h - 2);
     p->pair = h;
+    return MOTE_OK;
 }
 
 static int pick(const char *s, const char *const *names, int n)
@@ -412,7 +452,8 @@ static mote_status prepare_any(mote_op_ctx *c, int upsample)
     mote_status st = resize_config(c, upsample, &g);
     if (st || (st = build_taps(c, &g, p)))
         return st;
-    find_pair(p);
+    if ((st = find_pair(c, p)))
+        return st;
     c->params = p;
     c->run = run_resize;
     return MOTE_OK;

@@ -5,7 +5,11 @@
  * prepare drops size-1 dims and merges output dims that stay neighbours
  * in the input, then run walks the output row by row (the last merged
  * dim), each row gathering with one input stride; rows are split over the
- * pool.
+ * pool. When the input's last dim is the output's second-to-last (NHWC <->
+ * NCHW and every other swap of two merged groups) and elements have 4
+ * bytes, the output is a stack of 2-D transposes done by the kernel
+ * table's transpose_32 in blocks along the longer side; the pool gets
+ * them only when each thread has at least PAR_MIN elements to move.
  */
 #include <string.h>
 #include "op_util.h"
@@ -16,7 +20,14 @@ typedef struct transpose_params {
     int64_t dims[MOTE_MAX_DIMS];     /* merged output dims (nd)                    */
     int64_t istride[MOTE_MAX_DIMS];  /* input element stride for each output dim  */
     int64_t rows, inner;             /* inner = dims[nd-1], rows = numel / inner  */
+    /* 2-D case: planes of R x C, y[r, c] = x[plane offset + c * ldx + r] */
+    int planar;
+    int64_t planes, R, C, ldx, blk, nblk;   /* blocks of blk along rows (R >= C) or columns */
+    void (*t32)(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y, int64_t ldy);
 } transpose_params;
+
+/* elements a thread must get before a transpose is split */
+#define PAR_MIN 65536
 
 typedef struct transpose_job {
     const transpose_params *p;
@@ -57,12 +68,44 @@ static void transpose_rows(void *ctx, int64_t b, int64_t e, int thread)
     }
 }
 
+/* blocks [b, e) of the 2-D case: block u = plane * nblk + k */
+static void transpose_blocks(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const transpose_job *j = ctx;
+    const transpose_params *p = j->p;
+    int nd = p->nd;
+    for (int64_t u = b; u < e; u++) {
+        int64_t plane = u / p->nblk, k = u % p->nblk, rem = plane, off = 0;
+        for (int d = nd - 3; d >= 0; d--) {
+            off += (rem % p->dims[d]) * p->istride[d];
+            rem /= p->dims[d];
+        }
+        const uint32_t *x = (const uint32_t *)(const void *)j->x + off;
+        uint32_t *y = (uint32_t *)(void *)j->y + plane * p->R * p->C;
+        int64_t s0 = k * p->blk;
+        if (p->R >= p->C) {
+            int64_t n = p->R - s0 < p->blk ? p->R - s0 : p->blk;
+            p->t32(n, p->C, x + s0, p->ldx, y + s0 * p->C, p->C);
+        } else {
+            int64_t n = p->C - s0 < p->blk ? p->C - s0 : p->blk;
+            p->t32(p->R, n, x + s0 * p->ldx, p->ldx, y + s0, p->C);
+        }
+    }
+}
+
 static void run_transpose(const mote_step *s)
 {
     const transpose_params *p = s->params;
     transpose_job j = {p, s->in[0]->data, s->out[0]->data};
     if (p->rows == 0 || p->inner == 0)
         return;
+    if (p->planar) {
+        int64_t units = p->planes * p->nblk, per = p->R * p->C / p->nblk;
+        int64_t grain = per >= PAR_MIN ? 1 : (PAR_MIN + per - 1) / per;
+        mote_pool_for(s->pool, units, grain, transpose_blocks, &j);
+        return;
+    }
     int64_t grain = p->inner >= 1024 ? 1 : 1024 / p->inner;
     mote_pool_for(s->pool, p->rows, grain, transpose_rows, &j);
 }
@@ -148,6 +191,19 @@ static mote_status prepare_transpose(mote_op_ctx *c)
     p->rows = mote_dims_prod(p->dims, p->nd - 1);
     if (mote_tensor_numel(x) == 0)
         p->rows = 0;
+    int nd = p->nd;
+    p->planar = p->esize == 4 && nd >= 2 && p->istride[nd - 2] == 1 && p->istride[nd - 1] != 1;
+    if (p->planar) {
+        p->R = p->dims[nd - 2];
+        p->C = p->dims[nd - 1];
+        p->ldx = p->istride[nd - 1];
+        p->planes = mote_dims_prod(p->dims, nd - 2);
+        int64_t along = p->R >= p->C ? p->R : p->C, across = p->R >= p->C ? p->C : p->R;
+        /* blocks of about 16K elements, a multiple of 16 long */
+        p->blk = (16384 / (across > 0 ? across : 1) + 15) / 16 * 16;
+        p->nblk = (along + p->blk - 1) / p->blk;
+        p->t32 = c->k->general.transpose_32;
+    }
     c->params = p;
     c->run = run_transpose;
     c->scratch_bytes = 0;

@@ -18,6 +18,7 @@
 #include "control_flow.h"
 #include "budget.h"
 #include "prepared.h"
+#include "instrument.h"
 
 /* Union-find over values: storage sharing (aliases and in-place). */
 static int root_of(int *parent, int v)
@@ -116,6 +117,13 @@ static mote_status check_output_sizes(const mote_session *s, const mote_node *n)
     return MOTE_OK;
 }
 
+/* A step whose FLOPs plus bytes moved are below this runs on the calling
+ * thread alone (its pool is NULL): splitting it costs more in waking and
+ * joining the workers than the split saves (Silero VAD's convolutions,
+ * 0.3-0.7 M, took twice as long on 2 threads). Results do not change:
+ * every op gives the same bits for any split. */
+#define SPLIT_MIN_WORK 1e6
+
 /* Prepares every node: infer + prepare, in topological order. Every
  * allocation of an op is counted in s->mem before it is made. */
 static mote_status build_steps(mote_session *s, const int *order, size_t *scratch)
@@ -162,7 +170,7 @@ static mote_status build_steps(mote_session *s, const int *order, size_t *scratc
         step->jump_node = c.jump_node;
         step->jump_target = c.jump_target;
         step->k = s->k;
-        step->pool = s->pool;
+        step->pool = mote_node_flops(s, n) + mote_node_bytes(s, n) >= SPLIT_MIN_WORK ? s->pool : NULL;
         scratch[oi] = c.scratch_bytes;
         s->state_size[oi] = c.state_bytes;
         s->step_node[oi] = order[oi];
