@@ -51,6 +51,10 @@
     X(general, conv2d_dw3x3_f32, void, (const mote_conv2d_args *a))                    \
     /* depthwise up to MOTE_DW_MAXK square (groups == C == OC, dilation 1) */          \
     X(general, conv2d_dw_f32, void, (const mote_conv2d_args *a))                       \
+    /* one group by input channel, y = act(((s_0 + s_1) + ...) + bias), each s_c     \
+     * one fma chain over channel c's taps: output rows [oy0, oy1) of channels      \
+     * [oc0, oc1) (kernels/conv_chan_ref.c) */                                       \
+    X(general, conv2d_chan_f32, void, (const mote_conv2d_args *a, int64_t oy0, int64_t oy1)) \
     /* im2col of group g: col[(ic*KH+ky)*KW+kx][oy*OW+ox] */                           \
     X(general, im2col_f32, void, (const mote_conv2d_args *a, int64_t g, float *col))   \
     /* Winograd F(2x2,3x3) input and output transforms (mote_winograd_args) */       \

@@ -56,6 +56,8 @@ void mote_conv2d_dw_f32_ref(const mote_conv2d_args *a);
 void mote_im2col_f32_ref(const mote_conv2d_args *a, int64_t g, float *col);
 void mote_winograd_in_f32_ref(const mote_winograd_args *a);
 void mote_winograd_out_f32_ref(const mote_winograd_args *a);
+/* conv_chan_ref.c */
+void mote_conv2d_chan_f32_ref(const mote_conv2d_args *a, int64_t oy0, int64_t oy1);
 
 /* pool_ref.c */
 void mote_maxpool2d_f32_ref(const mote_pool2d_args *a);

@@ -64,6 +64,7 @@ const mote_kernels mote_kernels_ref = {
         .conv2d_f32 = mote_conv2d_f32_ref,
         .conv2d_dw3x3_f32 = mote_conv2d_dw3x3_f32_ref,
         .conv2d_dw_f32 = mote_conv2d_dw_f32_ref,
+        .conv2d_chan_f32 = mote_conv2d_chan_f32_ref,
         .im2col_f32 = mote_im2col_f32_ref,
         .winograd_in_f32 = mote_winograd_in_f32_ref,
         .winograd_out_f32 = mote_winograd_out_f32_ref,

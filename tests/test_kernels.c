@@ -685,6 +685,78 @@ static void check_general_conv2d_dw_f32(void)
     }
 }
 
+/* by input channel: the table's kernel against the reference (the same
+ * bits but for the activation's approximation), the reference against the
+ * direct convolution (within the sum bound: the spec is a convolution),
+ * and a sub-range of rows and channels writing exactly its own outputs
+ * with the whole call's bits. Pads may differ on each side (the bottom
+ * and right ones only shape OH, OW). */
+static void chan_case(int64_t C, int64_t OC, int64_t H, int64_t W, int64_t KH, int64_t KW, int64_t sh,
+                      int64_t sw, int64_t pt, int64_t pl, int64_t pb, int64_t pr, int with_bias, mote_act act)
+{
+    int64_t OH = (H + pt + pb - KH) / sh + 1, OW = (W + pl + pr - KW) / sw + 1, n = OC * OH * OW;
+    float *x = buf(C * H * W, -1, 1), *w = buf(OC * C * KH * KW, -1, 1), *bias = buf(OC, -1, 1);
+    float *y = fill(n, -7777.0f), *r = fill(n, -7777.0f), *d = fill(n, -7777.0f), *s = fill(n, -7777.0f);
+    mote_conv2d_args a = { C, H, W, OC, OH, OW, KH, KW, sh, sw, pt, pl, 1, 1, 1, x, w,
+                           with_bias ? bias : NULL, y, act, 0, OC };
+    T->general.conv2d_chan_f32(&a, 0, OH);
+    a.y = r;
+    mote_conv2d_chan_f32_ref(&a, 0, OH);
+    a.y = d;
+    mote_conv2d_f32_ref(&a);
+    double taps = (double)(C * KH * KW);
+    char what[160];
+    snprintf(what, sizeof what, "C=%lld OC=%lld H=%lld W=%lld k=%lldx%lld s=%lldx%lld pads=%lld,%lld,%lld,%lld act=%d",
+             (long long)C, (long long)OC, (long long)H, (long long)W, (long long)KH, (long long)KW,
+             (long long)sh, (long long)sw, (long long)pt, (long long)pl, (long long)pb, (long long)pr,
+             (int)act.kind);
+    for (int64_t i = 0; i < n; i++) {
+        CK(same_float(y[i], r[i]) || fabsf(y[i] - r[i]) <= act_tol(act, r[i]),
+           "%s: [%lld] = %.9g, reference %.9g", what, (long long)i, (double)y[i], (double)r[i]);
+        CK(fabsf(r[i] - d[i]) <= 2.0 * taps * FLT_EPSILON * taps + 1e-5 * (1 + fabsf(d[i])) +
+                                     2 * act_tol(act, d[i]) || same_float(r[i], d[i]),
+           "%s: reference [%lld] = %.9g, direct %.9g", what, (long long)i, (double)r[i], (double)d[i]);
+    }
+    /* rows [r0, r1) of channels [o0, o1) */
+    int64_t r0 = rnd(OH), r1 = r0 + 1 + rnd(OH - r0), o0 = rnd(OC), o1 = o0 + 1 + rnd(OC - o0);
+    a.y = s;
+    a.oc0 = o0;
+    a.oc1 = o1;
+    T->general.conv2d_chan_f32(&a, r0, r1);
+    for (int64_t o = 0; o < OC; o++)
+        for (int64_t i = 0; i < OH * OW; i++) {
+            int in = o >= o0 && o < o1 && i / OW >= r0 && i / OW < r1;
+            int64_t e = o * OH * OW + i;
+            CK(in ? same_float(s[e], y[e]) : s[e] == -7777.0f,
+               "%s: rows [%lld, %lld) channels [%lld, %lld): [%lld] = %.9g, whole call %.9g", what,
+               (long long)r0, (long long)r1, (long long)o0, (long long)o1, (long long)e, (double)s[e],
+               (double)y[e]);
+        }
+    free(x); free(w); free(bias); free(y); free(r); free(d); free(s);
+}
+
+static void check_general_conv2d_chan_f32(void)
+{
+    for (int it = 0; it < 160; it++) {
+        int64_t C = 1 + rnd(4), OC = 1 + rnd(9), KH = 1 + rnd(7), KW = 1 + rnd(7);
+        int64_t H = sizes[rnd(6)], W = sizes[rnd(10)], sh = 1 + rnd(2), sw = 1 + rnd(2);
+        int64_t pt = rnd(KH), pb = rnd(KH), pl = rnd(KW), pr = rnd(KW);
+        if (H + pt + pb < KH || W + pl + pr < KW) continue;
+        chan_case(C, OC, H, W, KH, KW, sh, sw, pt, pl, pb, pr, it % 3 != 0, acts[it % N_ACTS]);
+    }
+    /* the first layers this is for: ResNet's 7x7/2 pad 3, MobileNet's 3x3/2
+     * pad 1, M-LSD's RGBA 3x3/2 pads (0, 0, 1, 1), BlazeFace's 5x5/2 */
+    chan_case(3, 8, 40, 40, 7, 7, 2, 2, 3, 3, 3, 3, 1, acts[1]);
+    chan_case(3, 5, 24, 36, 3, 3, 2, 2, 1, 1, 1, 1, 1, acts[3]);
+    chan_case(4, 6, 20, 44, 3, 3, 2, 2, 0, 0, 1, 1, 1, acts[0]);
+    chan_case(3, 7, 32, 32, 5, 5, 2, 2, 1, 1, 2, 2, 0, acts[1]);
+    /* shapes the vector path leaves to the reference: 5 channels, an 8-wide
+     * kernel, stride 3 (the contract is the same) */
+    chan_case(5, 3, 9, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, acts[0]);
+    chan_case(2, 3, 9, 17, 3, 8, 1, 1, 1, 1, 1, 1, 1, acts[0]);
+    chan_case(2, 3, 9, 17, 3, 3, 3, 3, 1, 1, 1, 1, 1, acts[0]);
+}
+
 static void check_general_im2col_f32(void)
 {
     for (int it = 0; it < 60; it++) {

@@ -6,6 +6,8 @@
  */
 #include "test_ops_util.h"
 #include "runtime/shape_fold.h"
+#include "runtime/cpu.h"
+#include "ref.h"
 
 #define TOL 1e-5f
 
@@ -185,6 +187,21 @@ START_TEST(test_conv_algorithms_match_direct)
     /* the automatic choice for 2 to 4 channels: the same bits */
     compare_algos(NULL, "im2col_c", 0, D(1, 4, 19, 23), D(32, 4, 3, 3), 1, 2, 1);
     compare_algos(NULL, "im2col_c", 0, D(2, 3, 9, 7), D(16, 3, 5, 5), 1, 1, 2);
+    /* by input channel in one pass ("chan"): against the direct
+     * convolution, the same bits as the GEMMs per channel, and (where the
+     * table has its own kernel) the automatic choice for first layers */
+    compare_algo("chan", D(2, 3, 9, 7), D(16, 3, 3, 3), 1, 1, 1);
+    compare_algo("chan", D(1, 8, 9, 7), D(5, 8, 3, 3), 1, 2, 0);   /* any one group */
+    const mote_kernels *k = NULL;
+    ck_assert_mote_ok(mote_cpu_kernels(NULL, &k));
+    /* the bits match where both run fused multiply-adds in tap order: a
+     * table's own chan kernel and its GEMM (the reference GEMM rounds
+     * each product) */
+    float ctol = k->general.conv2d_chan_f32 != mote_conv2d_chan_f32_ref ? 0 : 1e-5f;
+    compare_algos("chan", "im2col_c", ctol, D(1, 4, 19, 23), D(32, 4, 3, 3), 1, 2, 1);
+    compare_algos("chan", "im2col_c", ctol, D(1, 3, 37, 45), D(20, 3, 7, 7), 1, 2, 3);
+    compare_algos("chan", "im2col_c", ctol, D(2, 3, 9, 7), D(16, 3, 5, 5), 1, 1, 2);
+    compare_algos(NULL, "chan", ctol, D(1, 3, 37, 45), D(20, 3, 7, 7), 1, 2, 3);
 }
 END_TEST
 
@@ -237,6 +254,36 @@ static float *conv3x3_run(const char *algo, const float *x, const int64_t *xd, c
     op1_free(&t);
     return r;
 }
+
+/* By input channel in one pass: split over (image, output row), the same
+ * bits on 1, 2 and 3 threads (chunks that start and end inside an image),
+ * RGB and RGBA, a row wider than the kernel's column segments. */
+START_TEST(test_conv_chan_same_bits_any_threads)
+{
+    const int64_t cases[][5] = {   /* N, C, H, W, OC */
+        { 3, 3, 13, 11, 10 }, { 1, 4, 29, 300, 9 }, { 2, 2, 5, 40, 17 },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const int64_t N = cases[k][0], C = cases[k][1], H = cases[k][2], W = cases[k][3], OC = cases[k][4];
+        int64_t xd[4] = { N, C, H, W }, wd[4] = { OC, C, 3, 3 }, nx = N * C * H * W, nw = OC * C * 9;
+        float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
+        float *bias = malloc(sizeof(float) * (size_t)OC);
+        mote_test_fill(x, nx, 51 + (uint32_t)k, -1, 1);
+        mote_test_fill(w, nw, 61 + (uint32_t)k, -1, 1);
+        mote_test_fill(bias, OC, 71 + (uint32_t)k, -1, 1);
+        int64_t ny1, ny;
+        float *y1 = conv3x3_run("chan", x, xd, w, wd, bias, 1, 1, &ny1);
+        for (int threads = 2; threads <= 3; threads++) {
+            float *y = conv3x3_run("chan", x, xd, w, wd, bias, 1, threads, &ny);
+            ck_assert_int_eq(ny, ny1);
+            ck_assert_msg(memcmp(y, y1, sizeof(float) * (size_t)ny) == 0,
+                          "chan differs on 1 and %d threads (case %zu)", threads, k);
+            free(y);
+        }
+        free(y1); free(x); free(w); free(bias);
+    }
+}
+END_TEST
 
 /* Winograd F(2x2,3x3) against the direct reference, within the error
  * bound of its sums: each output is a sum of K = 9C products computed by
@@ -311,6 +358,11 @@ static void force_t_grouped(mote_graph *g, int n)
     mote_graph_attr_int(g, n, "group", 2);
     mote_graph_attr_string(g, n, "_conv_algo", "im2col_t");
 }
+static void force_chan_grouped(mote_graph *g, int n)
+{
+    mote_graph_attr_int(g, n, "group", 2);
+    mote_graph_attr_string(g, n, "_conv_algo", "chan");
+}
 static void force_c_grouped(mote_graph *g, int n)
 {
     mote_graph_attr_int(g, n, "group", 2);
@@ -367,6 +419,8 @@ START_TEST(test_conv_rejects_channel_group_and_kernel_mismatch)
                       "_conv_algo='im2col_t'");
     EXPECT_CONV_ERROR(D(1, 4, 4, 4), D(4, 2, 3, 3), force_c_grouped, 4, MOTE_ERR_UNSUPPORTED,
                       "_conv_algo='im2col_c'");
+    EXPECT_CONV_ERROR(D(1, 4, 4, 4), D(4, 2, 3, 3), force_chan_grouped, 4, MOTE_ERR_UNSUPPORTED,
+                      "_conv_algo='chan'");
     EXPECT_CONV_ERROR(D(1, 2, 2, 2), D(4, 2, 1, 1), force_t_few_pixels, 4, MOTE_ERR_UNSUPPORTED,
                       "_conv_algo='gemm1x1_t'");
     EXPECT_CONV_ERROR(D(1, 2, 6, 6), D(4, 2, 3, 3), force_wino_s2, 4, MOTE_ERR_UNSUPPORTED,
@@ -857,6 +911,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv_algorithms_match_direct);
     tcase_add_test(t, test_conv_transposed_gemm);
     tcase_add_test(t, test_conv_winograd_error_bound);
+    tcase_add_test(t, test_conv_chan_same_bits_any_threads);
     tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);
     tcase_add_test(t, test_maxpool_strides_pads_and_ceil_mode);
     tcase_add_test(t, test_averagepool_count_include_pad_and_ceil_mode);

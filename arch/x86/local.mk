@@ -4,7 +4,7 @@
 if HAVE_X86
 X86_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/arch/x86
 X86_INCLUDES_LIST = arch/x86/x86_kernels.h arch/x86/vmath.h arch/x86/gemm_tmpl.h \
-	arch/x86/elementwise_tmpl.h arch/x86/conv_tmpl.h arch/x86/winograd_tmpl.h \
+	arch/x86/elementwise_tmpl.h arch/x86/conv_tmpl.h arch/x86/conv_chan_tmpl.h arch/x86/winograd_tmpl.h \
 	arch/x86/pool_tmpl.h \
 	arch/x86/qint_tmpl.h
 AVX2_FLAGS = -mavx2 -mfma -mf16c
@@ -15,7 +15,7 @@ libmote_avx2_la_CPPFLAGS = $(X86_CPPFLAGS)
 libmote_avx2_la_CFLAGS = $(AM_CFLAGS) $(AVX2_FLAGS)
 libmote_avx2_la_SOURCES = $(X86_INCLUDES_LIST) arch/x86/avx2/simd_avx2.h \
 	arch/x86/avx2/gemm_avx2.c arch/x86/avx2/elementwise_avx2.c \
-	arch/x86/avx2/conv_avx2.c arch/x86/avx2/winograd_avx2.c arch/x86/avx2/pool_avx2.c arch/x86/avx2/peak_avx2.c \
+	arch/x86/avx2/conv_avx2.c arch/x86/avx2/conv_chan_avx2.c arch/x86/avx2/winograd_avx2.c arch/x86/avx2/pool_avx2.c arch/x86/avx2/peak_avx2.c \
 	arch/x86/avx2/table_avx2.c arch/x86/avx2/llm_avx2.c arch/x86/avx2/qint_avx2.c \
 	arch/x86/avx2/resize_avx2.c arch/x86/avx2/transpose_avx2.c
 
@@ -24,7 +24,7 @@ libmote_avx512_la_CPPFLAGS = $(X86_CPPFLAGS)
 libmote_avx512_la_CFLAGS = $(AM_CFLAGS) $(AVX512_FLAGS)
 libmote_avx512_la_SOURCES = $(X86_INCLUDES_LIST) arch/x86/avx512/simd_avx512.h \
 	arch/x86/avx512/gemm_avx512.c arch/x86/avx512/elementwise_avx512.c \
-	arch/x86/avx512/conv_avx512.c arch/x86/avx512/winograd_avx512.c \
+	arch/x86/avx512/conv_avx512.c arch/x86/avx512/conv_chan_avx512.c arch/x86/avx512/winograd_avx512.c \
 	arch/x86/avx512/pool_avx512.c \
 	arch/x86/avx512/peak_avx512.c arch/x86/avx512/table_avx512.c \
 	arch/x86/avx512/llm_avx512.c arch/x86/avx512/qint_avx512.c \

@@ -85,6 +85,9 @@ void mote_conv2d_dw3x3_f32_avx512(const mote_conv2d_args *a);
 void mote_conv2d_dw3x3_f32_avx2(const mote_conv2d_args *a);
 void mote_conv2d_dw_f32_avx512(const mote_conv2d_args *a);
 void mote_conv2d_dw_f32_avx2(const mote_conv2d_args *a);
+/* convolution by input channel (conv_chan_tmpl.h) */
+void mote_conv2d_chan_f32_avx512(const mote_conv2d_args *a, int64_t oy0, int64_t oy1);
+void mote_conv2d_chan_f32_avx2(const mote_conv2d_args *a, int64_t oy0, int64_t oy1);
 /* 8-bit quantized convolution (qint_tmpl.h) */
 void mote_qconv2d_avx512(const mote_qconv2d_args *a);
 void mote_qconv2d_avx2(const mote_qconv2d_args *a);
