@@ -152,7 +152,7 @@ START_TEST(test_zero_pad_folds_into_conv_for_every_algorithm)
     static const struct { const char *algo; int64_t group, stride, k, oc; } cases[] = {
         {"dw3x3", 4, 2, 3, 4}, {"dw3x3", 4, 1, 3, 4}, {"dw", 4, 2, 5, 4}, {"direct", 2, 2, 3, 6},
         {"im2col", 1, 1, 3, 8}, {"im2col", 2, 2, 3, 8}, {"im2col_t", 1, 2, 3, 16},
-        {"im2col_c", 1, 1, 3, 8}, {"winograd", 1, 1, 3, 16}, {NULL, 4, 2, 3, 4},
+        {"im2col_c", 1, 1, 3, 8}, {"chan", 1, 2, 3, 8}, {"winograd", 1, 1, 3, 16}, {NULL, 4, 2, 3, 4},
     };
     float *xv = ramp(288, -2, 2);
     mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 4, 9, 8}, .data = xv};
@@ -351,6 +351,8 @@ START_TEST(test_residual_add_fuses_into_conv_with_the_same_bits)
     residual_case("im2col_t", xw, 40, 3, 1, 1, "Tanh", false);
     residual_case("im2col_n", xw, 40, 3, 1, 1, NULL, false);
     residual_case("im2col_c", xc, 16, 3, 1, 1, "Relu", true);       /* by input channel */
+    residual_case("chan", xc, 16, 3, 1, 1, "Relu", false);          /* in one pass, by rows */
+    residual_case("chan", (int64_t[]){2, 4, 21, 17}, 8, 5, 1, 2, "Sigmoid", true);
     residual_case("winograd", xw, 16, 3, 1, 1, "Relu", false);          /* by blocks of tile rows */
     residual_case("winograd", (int64_t[]){2, 16, 30, 26}, 16, 3, 1, 1, "Sigmoid", true);
     residual_case("winograd", (int64_t[]){2, 16, 2, 9}, 16, 3, 1, 1, "Relu", true);   /* phased */
