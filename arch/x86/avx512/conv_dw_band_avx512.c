@@ -102,40 +102,58 @@ static int dwb_plan(const mote_conv2d_args *a, int S, dwb_geom *g)
     return 1;
 }
 
-/* xp rows [i, e) (all inside the image) into their planes; ONE: the
- * rows are one 16-float chunk (Wq <= 16), HI: that chunk's second load
- * reads something */
+/* one xp row from xr (xp column 0) into its planes at d (and d + ps when
+ * S = 2); ONE: the row is one 16-float chunk (Wq <= 16), HI: that chunk's
+ * second load reads something */
+DWB_INLINE void dwb_fill_row(const dwb_geom *g, const int S, const int ONE, const int HI, const float *xr,
+                             float *d)
+{
+    const int64_t Wq = g->Wq, ps = g->pstride;
+    const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i od = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    if (S == 1) {
+        if (ONE) _mm512_storeu_ps(d, _mm512_maskz_loadu_ps(g->mlo[0], xr));
+        else
+            for (int64_t t = 0; t < Wq; t += 16)
+                _mm512_storeu_ps(d + t, _mm512_maskz_loadu_ps(g->mlo[t / 16], xr + t));
+    } else if (ONE) {
+        __m512 lo = _mm512_maskz_loadu_ps(g->mlo[0], xr);
+        __m512 hi = HI ? _mm512_maskz_loadu_ps(g->mhi[0], xr + 16) : v_zero();
+        _mm512_storeu_ps(d, _mm512_permutex2var_ps(lo, ev, hi));
+        _mm512_storeu_ps(d + ps, _mm512_permutex2var_ps(lo, od, hi));
+    } else {
+        for (int64_t t = 0; t < Wq; t += 16) {
+            __m512 lo = _mm512_maskz_loadu_ps(g->mlo[t / 16], xr + 2 * t);
+            __m512 hi = _mm512_maskz_loadu_ps(g->mhi[t / 16], xr + 2 * t + 16);
+            _mm512_storeu_ps(d + t, _mm512_permutex2var_ps(lo, ev, hi));
+            _mm512_storeu_ps(d + ps + t, _mm512_permutex2var_ps(lo, od, hi));
+        }
+    }
+}
+
+/* xp rows [i, e) (all inside the image) into their planes; stride 2 by
+ * pairs of rows (phases 0 and 1 of one plane row) */
 DWB_INLINE void dwb_fill_rows(const mote_conv2d_args *a, const dwb_geom *g, const int S, const int ONE,
                               const int HI, const float *xc, int64_t oy0, int64_t i, int64_t e, float *buf)
 {
-    const int64_t W = a->W, Wq = g->Wq, ps = g->pstride, pw = a->pw;
-    const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i od = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    const __mmask16 m0 = g->mlo[0], m1 = g->mhi[0];
-    /* the row's columns relative to xp's: x column = xp column - pw;
-     * masked lanes are never read, so the base may lie before the row */
-    const float *xr = xc + (i - a->ph) * W - pw;
-    for (; i < e; i++, xr += W) {
-        float *d = buf + (S == 2 ? (i & 1) * 2 * ps + ((i >> 1) - oy0) * Wq : (i - oy0) * Wq);
-        if (S == 1) {
-            if (ONE) _mm512_storeu_ps(d, _mm512_maskz_loadu_ps(m0, xr));
-            else
-                for (int64_t t = 0; t < Wq; t += 16)
-                    _mm512_storeu_ps(d + t, _mm512_maskz_loadu_ps(g->mlo[t / 16], xr + t));
-        } else if (ONE) {
-            __m512 lo = _mm512_maskz_loadu_ps(m0, xr);
-            __m512 hi = HI ? _mm512_maskz_loadu_ps(m1, xr + 16) : v_zero();
-            _mm512_storeu_ps(d, _mm512_permutex2var_ps(lo, ev, hi));
-            _mm512_storeu_ps(d + ps, _mm512_permutex2var_ps(lo, od, hi));
-        } else {
-            for (int64_t t = 0; t < Wq; t += 16) {
-                __m512 lo = _mm512_maskz_loadu_ps(g->mlo[t / 16], xr + 2 * t);
-                __m512 hi = _mm512_maskz_loadu_ps(g->mhi[t / 16], xr + 2 * t + 16);
-                _mm512_storeu_ps(d + t, _mm512_permutex2var_ps(lo, ev, hi));
-                _mm512_storeu_ps(d + ps + t, _mm512_permutex2var_ps(lo, od, hi));
-            }
-        }
+    const int64_t W = a->W, Wq = g->Wq, ps = g->pstride;
+    /* x column = xp column - pw; masked lanes are never read, so the
+     * base may lie before the row */
+    const float *xr = xc + (i - a->ph) * W - a->pw;
+    if (S == 1) {
+        for (float *d = buf + (i - oy0) * Wq; i < e; i++, xr += W, d += Wq) dwb_fill_row(g, 1, ONE, HI, xr, d);
+        return;
     }
+    if (i < e && (i & 1)) {
+        dwb_fill_row(g, 2, ONE, HI, xr, buf + 2 * ps + ((i >> 1) - oy0) * Wq);
+        i++, xr += W;
+    }
+    float *d = buf + ((i >> 1) - oy0) * Wq;
+    for (; i + 1 < e; i += 2, xr += 2 * W, d += Wq) {
+        dwb_fill_row(g, 2, ONE, HI, xr, d);
+        dwb_fill_row(g, 2, ONE, HI, xr + W, d + 2 * ps);
+    }
+    if (i < e) dwb_fill_row(g, 2, ONE, HI, xr, d);
 }
 
 /* The planes of channel c's band starting at output row oy0, into buf:
@@ -275,6 +293,84 @@ DWB_ACTS(dwb_run_7x7_s2, 7, 7, 2)
 DWB_ACTS(dwb_run_any_s1, (int)a->KH, (int)a->KW, 1)
 DWB_ACTS(dwb_run_any_s2, (int)a->KH, (int)a->KW, 2)
 
+/*
+ * Small maps, 3x3 at stride 1 with the output the input's size (pads
+ * summing to 2 each way): no planes at all. Numbering outputs p = oy W +
+ * ox, tap (ky, kx) reads x at p + (ky - ph) W + (kx - pw), one masked
+ * load from the channel itself; the masks (the taps inside the image,
+ * the same for every channel) are made once per call. A masked tap loads
+ * 0 and still adds w * 0: the same chain as the band path.
+ */
+/* vectors of one channel at most (8x8): on larger maps the nine mask
+ * loads a vector cost more than the band path's planes (14x14: 1.3x) */
+#define DWF_NV 4
+
+typedef struct dwf_geom {
+    int64_t nv;                /* vectors per channel: ceil(H W / 16) */
+    int64_t off[9];            /* tap t's offset from p               */
+    uint16_t m[DWF_NV][9];     /* vector v, tap t: lanes inside the image */
+} dwf_geom;
+
+static int dwf_plan(const mote_conv2d_args *a, dwf_geom *g)
+{
+    const int64_t H = a->H, W = a->W, HW = H * W;
+    if (a->KH != 3 || a->KW != 3 || a->sh != 1 || a->sw != 1 || a->dh != 1 || a->dw != 1 ||
+        a->OH != H || a->OW != W || HW < 1 || HW > DWF_NV * 16)
+        return 0;
+    g->nv = (HW + 15) / 16;
+    for (int t = 0; t < 9; t++) g->off[t] = (t / 3 - a->ph) * W + (t % 3 - a->pw);
+    memset(g->m, 0, sizeof g->m);
+    for (int64_t p = 0, oy = 0, ox = 0; p < HW; p++) {
+        for (int t = 0; t < 9; t++) {
+            int64_t iy = oy + t / 3 - a->ph, ix = ox + t % 3 - a->pw;
+            if (iy >= 0 && iy < H && ix >= 0 && ix < W) g->m[p / 16][t] |= (uint16_t)(1u << (p % 16));
+        }
+        if (++ox == W) ox = 0, oy++;
+    }
+    return 1;
+}
+
+DWB_INLINE void dwf_run(const mote_conv2d_args *a, const dwf_geom *g, const int ACT)
+{
+    const int64_t HW = a->H * a->W, nv = g->nv;
+    const mote_act act = a->act;
+    for (int64_t c = a->oc0; c < a->oc1; c++) {
+        const float *xc = a->x + c * HW, *w = a->w + c * 9;
+        float *yc = a->y + c * HW;
+        vf wv[9];
+        for (int t = 0; t < 9; t++) wv[t] = v_set1(w[t]);
+        const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
+        for (int64_t v = 0; v < nv; v++) {
+            vf acc = v_zero();
+            /* masked lanes are never read, so the base may lie outside the channel */
+            DWB_UNROLL for (int t = 0; t < 9; t++)
+                acc = v_fma(wv[t], _mm512_maskz_loadu_ps(g->m[v][t], xc + 16 * v + g->off[t]), acc);
+            vf out = dwb_act(v_add(acc, bv), ACT, &act);
+            if (16 * v + 16 <= HW) v_store(yc + 16 * v, out);
+            else v_store_n(yc + 16 * v, out, HW - 16 * v);
+        }
+    }
+}
+
+static void dwf_run_none(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 0); }
+static void dwf_run_relu(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 1); }
+static void dwf_run_clip(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 2); }
+static void dwf_run_any(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 3); }
+
+/* The small-map path when it applies (1 done, 0 not). */
+static int dwf_try(const mote_conv2d_args *a)
+{
+    dwf_geom g;
+    if (!dwf_plan(a, &g)) return 0;
+    switch (a->act.kind) {
+    case MOTE_ACT_NONE: dwf_run_none(a, &g); break;
+    case MOTE_ACT_RELU: dwf_run_relu(a, &g); break;
+    case MOTE_ACT_CLIP: dwf_run_clip(a, &g); break;
+    default: dwf_run_any(a, &g); break;
+    }
+    return 1;
+}
+
 /* The band path when it applies (1 done, 0 not). */
 static int dwb_try(const mote_conv2d_args *a)
 {
@@ -293,10 +389,10 @@ static int dwb_try(const mote_conv2d_args *a)
 
 void mote_conv2d_dw3x3_f32_avx512(const mote_conv2d_args *a)
 {
-    if (!dwb_try(a)) mote_conv2d_dw3x3_rows_f32_avx512(a);
+    if (!dwf_try(a) && !dwb_try(a)) mote_conv2d_dw3x3_rows_f32_avx512(a);
 }
 
 void mote_conv2d_dw_f32_avx512(const mote_conv2d_args *a)
 {
-    if (!dwb_try(a)) mote_conv2d_dw_rows_f32_avx512(a);
+    if (!dwf_try(a) && !dwb_try(a)) mote_conv2d_dw_rows_f32_avx512(a);
 }
