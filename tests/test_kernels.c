@@ -656,6 +656,41 @@ static void check_general_conv2d_f32(void)
     }
 }
 
+/* Depthwise KH x KW at stride s both ways with pads top, left, bottom,
+ * right (maybe unequal) against the direct reference; then the same
+ * call as two, channels [0, k) and [k, C): the same bits (how channels
+ * are split over threads never changes an output). */
+static void dw_case(void (*fn)(const mote_conv2d_args *), int64_t C, int64_t H, int64_t W, int64_t KH,
+                    int64_t KW, int64_t s, int64_t pt, int64_t pl, int64_t pb, int64_t pr, int with_bias,
+                    mote_act act)
+{
+    int64_t OH = (H + pt + pb - KH) / s + 1, OW = (W + pl + pr - KW) / s + 1, n = C * OH * OW;
+    float *x = buf(C * H * W, -1, 1), *w = buf(C * KH * KW, -1, 1), *bias = buf(C, -1, 1);
+    float *y = fill(n, -7777.0f), *r = fill(n, -7777.0f), *z = fill(n, -7777.0f);
+    mote_conv2d_args a = { C, H, W, C, OH, OW, KH, KW, s, s, pt, pl, 1, 1, C, x, w,
+                           with_bias ? bias : NULL, y, act, 0, C };
+    fn(&a);
+    a.y = r;
+    mote_conv2d_f32_ref(&a);
+    double taps = (double)(KH * KW);
+    for (int64_t i = 0; i < n; i++)
+        CK(fabsf(y[i] - r[i]) <= 2.0 * taps * FLT_EPSILON * taps + 1e-5 * (1 + fabsf(r[i])) +
+                                 act_tol(act, r[i]) || same_float(y[i], r[i]),
+           "C=%lld H=%lld W=%lld k=%lldx%lld s=%lld pads=%lld,%lld,%lld,%lld act=%d: [%lld] = %.8g, "
+           "reference %.8g", (long long)C, (long long)H, (long long)W, (long long)KH, (long long)KW,
+           (long long)s, (long long)pt, (long long)pl, (long long)pb, (long long)pr, (int)act.kind,
+           (long long)i, (double)y[i], (double)r[i]);
+    int64_t k = rnd(C + 1);
+    a.y = z;
+    a.oc1 = k;
+    fn(&a);
+    a.oc0 = k;
+    a.oc1 = C;
+    fn(&a);
+    ck_same(z, y, n, "channels split over two calls");
+    free(x); free(w); free(bias); free(y); free(r); free(z);
+}
+
 static void check_general_conv2d_dw3x3_f32(void)
 {
     for (int it = 0; it < 60; it++) {
@@ -670,6 +705,29 @@ static void check_general_conv2d_dw3x3_f32(void)
     for (int64_t H = 60; H <= 100; H += 5)
         conv_case(T->general.conv2d_dw3x3_f32, 3, 3, 3, H, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1,
                   acts[H % N_ACTS], 0);
+    /* unequal pads (a Pad folded in: 0 before, 1 after), awkward widths,
+     * channel counts not a multiple of 16, both strides, every activation */
+    for (int it = 0; it < 120; it++) {
+        int64_t H = sizes[rnd(8)], W = sizes[rnd(8)], C = 1 + rnd(40), s = 1 + (it & 1);
+        int64_t pt = rnd(3), pl = rnd(3), pb = rnd(3), pr = rnd(3);
+        if (it % 4 == 3) H = 2 + rnd(9), W = 2 + rnd(9), pt = pl = pb = pr = 1;   /* small maps */
+        if (H + pt + pb < 3 || W + pl + pr < 3) continue;
+        dw_case(T->general.conv2d_dw3x3_f32, C, H, W, 3, 3, s, pt, pl, pb, pr, it % 3 != 0,
+                acts[it % N_ACTS]);
+    }
+    /* MobileNetV2's and M-LSD's maps: several bands a channel, a last band
+     * shorter than the rest, the widest rows the band path takes */
+    static const int64_t maps[][7] = {
+        { 17, 112, 112, 1, 1, 1, 1 }, { 19, 112, 112, 2, 1, 1, 1 }, { 18, 56, 56, 2, 0, 0, 1 },
+        { 33, 28, 28, 1, 1, 1, 1 }, { 21, 14, 14, 2, 1, 1, 1 }, { 35, 7, 7, 1, 1, 1, 1 },
+        { 5, 80, 80, 2, 0, 0, 1 }, { 3, 9, 1020, 1, 1, 1, 1 }, { 3, 9, 1000, 2, 0, 1, 1 },
+        { 4, 45, 7, 2, 1, 0, 1 }, { 6, 8, 8, 1, 2, 2, 0 }, { 6, 8, 8, 1, 0, 0, 2 },
+    };
+    for (int i = 0; i < (int)(sizeof maps / sizeof maps[0]); i++) {
+        const int64_t *m = maps[i];
+        dw_case(T->general.conv2d_dw3x3_f32, m[0], m[1], m[2], 3, 3, m[3], m[4], m[5], m[6], m[6], 1,
+                acts[(i * 4) % N_ACTS]);
+    }
 }
 
 static void check_general_conv2d_dw_f32(void)
@@ -683,6 +741,19 @@ static void check_general_conv2d_dw_f32(void)
         conv_case(T->general.conv2d_dw_f32, C, C, C, H, W, KH, KW, sh, sw, ph, pw, 1, 1, it % 3 != 0,
                   acts[it % N_ACTS], C > 1 ? rnd(C - 1) : 0);
     }
+    /* unequal pads, both strides, every kernel size, every activation */
+    for (int it = 0; it < 120; it++) {
+        int64_t KH = 1 + rnd(MOTE_DW_MAXK), KW = it % 3 ? KH : 1 + rnd(MOTE_DW_MAXK);
+        int64_t H = sizes[rnd(8)], W = sizes[rnd(8)], C = 1 + rnd(20), s = 1 + (it & 1);
+        int64_t pt = rnd(KH), pl = rnd(KW), pb = rnd(KH), pr = rnd(KW);
+        if (H + pt + pb < KH || W + pl + pr < KW) continue;
+        dw_case(T->general.conv2d_dw_f32, C, H, W, KH, KW, s, pt, pl, pb, pr, it % 3 != 0,
+                acts[it % N_ACTS]);
+    }
+    for (int64_t k = 3; k <= 7; k += 2)
+        for (int64_t s = 1; s <= 2; s++)
+            dw_case(T->general.conv2d_dw_f32, 19, 40, 37, k, k, s, k / 2, k / 2, k / 2, k / 2, 1,
+                    acts[(k + s) % N_ACTS]);
 }
 
 /* by input channel: the table's kernel against the reference (the same

@@ -24,6 +24,12 @@
 #include "ref.h"
 #include "vmath.h"
 
+/* the depthwise entries' names: an ISA with a faster path for some shapes
+ * names these its fallbacks */
+#ifndef CONV_DW_NAME
+#define CONV_DW_NAME(x) CONV_NAME(x)
+#endif
+
 static inline float dw_scalar(const float *const rows[3], const float *w, int64_t W, int64_t ix0)
 {
     float acc = 0.0f;
@@ -193,7 +199,7 @@ static int64_t dw_row_len(const mote_conv2d_args *a)
 
 /* Depthwise of any kernel up to MOTE_DW_MAXK (kernels.h): the padded-row
  * path, else the reference's loops (other strides, very wide rows). */
-void CONV_NAME(conv2d_dw)(const mote_conv2d_args *a)
+void CONV_DW_NAME(conv2d_dw)(const mote_conv2d_args *a)
 {
     int64_t L = dw_row_len(a);
     if (L && a->KH >= 1 && a->KH <= MOTE_DW_MAXK && a->KW >= 1 && a->KW <= MOTE_DW_MAXK) {
@@ -204,7 +210,7 @@ void CONV_NAME(conv2d_dw)(const mote_conv2d_args *a)
     mote_conv2d_dw_f32_ref(a);
 }
 
-void CONV_NAME(conv2d_dw3x3)(const mote_conv2d_args *a)
+void CONV_DW_NAME(conv2d_dw3x3)(const mote_conv2d_args *a)
 {
     const int64_t H = a->H, W = a->W, OH = a->OH, OW = a->OW, sw = a->sw;
     const int vec = sw == 1 || sw == 2;

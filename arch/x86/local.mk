@@ -24,7 +24,8 @@ libmote_avx512_la_CPPFLAGS = $(X86_CPPFLAGS)
 libmote_avx512_la_CFLAGS = $(AM_CFLAGS) $(AVX512_FLAGS)
 libmote_avx512_la_SOURCES = $(X86_INCLUDES_LIST) arch/x86/avx512/simd_avx512.h \
 	arch/x86/avx512/gemm_avx512.c arch/x86/avx512/elementwise_avx512.c \
-	arch/x86/avx512/conv_avx512.c arch/x86/avx512/conv_chan_avx512.c arch/x86/avx512/winograd_avx512.c \
+	arch/x86/avx512/conv_avx512.c arch/x86/avx512/conv_chan_avx512.c arch/x86/avx512/conv_dw_band_avx512.c \
+	arch/x86/avx512/winograd_avx512.c \
 	arch/x86/avx512/pool_avx512.c \
 	arch/x86/avx512/peak_avx512.c arch/x86/avx512/table_avx512.c \
 	arch/x86/avx512/llm_avx512.c arch/x86/avx512/qint_avx512.c \

@@ -80,11 +80,14 @@ MOTE_X86_DECLARE_GEMM(MOTE_X86_GEMM2)
 MOTE_X86_DECLARE_EW(MOTE_X86_EW512)
 MOTE_X86_DECLARE_EW(MOTE_X86_EW2)
 
-/* Depthwise 3x3 convolution and im2col (conv_<isa>.c). */
+/* Depthwise convolution and im2col (conv_<isa>.c; AVX-512's depthwise
+ * entries in conv_dw_band_avx512.c, over the row path of conv_avx512.c). */
 void mote_conv2d_dw3x3_f32_avx512(const mote_conv2d_args *a);
 void mote_conv2d_dw3x3_f32_avx2(const mote_conv2d_args *a);
 void mote_conv2d_dw_f32_avx512(const mote_conv2d_args *a);
 void mote_conv2d_dw_f32_avx2(const mote_conv2d_args *a);
+void mote_conv2d_dw3x3_rows_f32_avx512(const mote_conv2d_args *a);
+void mote_conv2d_dw_rows_f32_avx512(const mote_conv2d_args *a);
 /* convolution by input channel (conv_chan_tmpl.h) */
 void mote_conv2d_chan_f32_avx512(const mote_conv2d_args *a, int64_t oy0, int64_t oy1);
 void mote_conv2d_chan_f32_avx2(const mote_conv2d_args *a, int64_t oy0, int64_t oy1);

@@ -1,0 +1,398 @@
+/*
+ * conv_dw_band_avx512.c — depthwise convolution (3x3, and any kernel up to
+ * MOTE_DW_MAXK), stride 1 or 2 in both directions, for AVX-512, by bands
+ * of polyphase planes. Other shapes go to the row path of ../conv_tmpl.h.
+ *
+ * With stride S, output (oy, ox) tap (ky, kx) reads the zero-padded input
+ * xp[S oy + ky][S ox + kx]. Split xp into S*S phase planes
+ *   P_{py,px}[r][t] = xp[S r + py][S t + px],   t < Wq = OW + (KW - 1) / S,
+ * and that tap is P_{ky%S, kx%S}[oy + ky/S][ox + kx/S]: numbering outputs
+ * q = oy Wq + ox (ox < Wq; the columns ox >= OW are computed and dropped),
+ * every tap is one contiguous load at q + (ky/S) Wq + kx/S, whatever the
+ * stride, the pads or the width. Stride 2 de-interleaves each input row
+ * once (two loads, two permutes) instead of per tap, and a map narrower
+ * than a vector fills its vectors across rows (7x7: 4 vectors of 9-wide
+ * rows instead of 7 one-row vectors). The kept lanes are compressed and
+ * stored in place.
+ *
+ * The planes are built by bands of output rows, in one of two buffers on
+ * the stack, as many (channel, band) items as a buffer holds: the next
+ * group is filled before the current one is computed, so loads never wait
+ * on stores just made.
+ *
+ * Each output is the chain of fused multiply-adds over (ky, kx) in order
+ * from 0 (a padded tap adds w * 0), then bias, then the activation: the
+ * same operations as the row path, so the same bits, and which channels a
+ * call gets changes nothing.
+ */
+#include <stdint.h>
+#include <string.h>
+#include "avx512/simd_avx512.h"
+#include "x86_kernels.h"
+#include "vmath.h"
+
+/* floats in one band buffer (8 KiB; two on the stack, both in L1) */
+#define DWB_BUF 2048
+/* floats after each phase plane: the last row's fill writes whole vectors
+ * and a band's last vector reads up to 15 + (KW-1)/S floats past it */
+#define DWB_SLACK 32
+/* q vectors of one band at most */
+#define DWB_NV (DWB_BUF / 16)
+
+#if defined(__GNUC__) || defined(__clang__)
+#define DWB_INLINE static inline __attribute__((always_inline))
+#define DWB_UNROLL _Pragma("GCC unroll 8")
+#else
+#define DWB_INLINE static inline
+#define DWB_UNROLL
+#endif
+
+typedef struct dwb_geom {
+    int64_t Wq;                /* plane row pitch: OW + (KW - 1) / S       */
+    int64_t rows;              /* plane rows of a full band: Bh + (KH-1)/S */
+    int64_t Bh;                /* output rows per band                     */
+    int64_t nbands;            /* bands per channel                        */
+    int64_t pstride;           /* floats per phase plane                   */
+    uint16_t keep[DWB_NV];     /* lanes of q vector v with ox < OW         */
+    int32_t off[DWB_NV];       /* output index of vector v's first kept lane,
+                                  from the band's first output            */
+    uint16_t mlo[DWB_NV];      /* the fill's loads: for plane columns [t, t + 16), */
+    uint16_t mhi[DWB_NV];      /* the lanes inside the row of input columns from
+                                  S t - pw (and S t - pw + 16 when S = 2)          */
+} dwb_geom;
+
+/* lanes of a 16-float block starting at column c that lie in [0, W) */
+static inline __mmask16 dwb_cols(int64_t c, int64_t W)
+{
+    int64_t lo = c < 0 ? -c : 0, hi = W - c < 16 ? W - c : 16;
+    if (hi <= lo) return 0;
+    return (__mmask16)((((uint32_t)1 << hi) - 1u) & ~(((uint32_t)1 << lo) - 1u));
+}
+
+/* The geometry, or 0 when the planes of one output row do not fit. */
+static int dwb_plan(const mote_conv2d_args *a, int S, dwb_geom *g)
+{
+    const int64_t KH = a->KH, KW = a->KW, OH = a->OH, OW = a->OW;
+    const int64_t phases = (int64_t)S * S;
+    g->Wq = OW + (KW - 1) / S;
+    int64_t per = DWB_BUF / phases - DWB_SLACK;     /* floats per phase plane */
+    int64_t most = per / g->Wq - (KH - 1) / S;      /* output rows that fit   */
+    if (most < 1 || OH < 1 || OW < 1) return 0;
+    g->nbands = (OH + most - 1) / most;
+    g->Bh = (OH + g->nbands - 1) / g->nbands;
+    g->rows = g->Bh + (KH - 1) / S;
+    g->pstride = g->rows * g->Wq + DWB_SLACK;
+    /* keep masks and output offsets of a full band's q vectors */
+    int64_t nq = g->Bh * g->Wq;
+    for (int64_t v = 0; v * 16 < nq; v++) {
+        int64_t q0 = v * 16, r = q0 / g->Wq, c = q0 % g->Wq;
+        g->off[v] = (int32_t)(r * OW + (c < OW ? c : OW));
+        uint32_t m = 0;
+        /* the rows that cross [q0, q0 + 16): row r's kept part starts at r Wq */
+        for (int64_t s = r * g->Wq - q0; s < 16; s += g->Wq) {
+            int64_t lo = s < 0 ? 0 : s, hi = s + OW < 16 ? s + OW : 16;
+            if (hi > lo) m |= (((uint32_t)1 << hi) - 1u) & ~(((uint32_t)1 << lo) - 1u);
+        }
+        g->keep[v] = (uint16_t)m;
+    }
+    for (int64_t t = 0; t < g->Wq; t += 16) {
+        g->mlo[t / 16] = dwb_cols(S * t - a->pw, a->W);
+        g->mhi[t / 16] = dwb_cols(S * t - a->pw + 16, a->W);
+    }
+    return 1;
+}
+
+/* one xp row from xr (xp column 0) into its planes at d (and d + ps when
+ * S = 2); ONE: the row is one 16-float chunk (Wq <= 16), HI: that chunk's
+ * second load reads something */
+DWB_INLINE void dwb_fill_row(const dwb_geom *g, const int S, const int ONE, const int HI, const float *xr,
+                             float *d)
+{
+    const int64_t Wq = g->Wq, ps = g->pstride;
+    const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i od = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    if (S == 1) {
+        if (ONE) _mm512_storeu_ps(d, _mm512_maskz_loadu_ps(g->mlo[0], xr));
+        else
+            for (int64_t t = 0; t < Wq; t += 16)
+                _mm512_storeu_ps(d + t, _mm512_maskz_loadu_ps(g->mlo[t / 16], xr + t));
+    } else if (ONE) {
+        __m512 lo = _mm512_maskz_loadu_ps(g->mlo[0], xr);
+        __m512 hi = HI ? _mm512_maskz_loadu_ps(g->mhi[0], xr + 16) : v_zero();
+        _mm512_storeu_ps(d, _mm512_permutex2var_ps(lo, ev, hi));
+        _mm512_storeu_ps(d + ps, _mm512_permutex2var_ps(lo, od, hi));
+    } else {
+        for (int64_t t = 0; t < Wq; t += 16) {
+            __m512 lo = _mm512_maskz_loadu_ps(g->mlo[t / 16], xr + 2 * t);
+            __m512 hi = _mm512_maskz_loadu_ps(g->mhi[t / 16], xr + 2 * t + 16);
+            _mm512_storeu_ps(d + t, _mm512_permutex2var_ps(lo, ev, hi));
+            _mm512_storeu_ps(d + ps + t, _mm512_permutex2var_ps(lo, od, hi));
+        }
+    }
+}
+
+/* xp rows [i, e) (all inside the image) into their planes; stride 2 by
+ * pairs of rows (phases 0 and 1 of one plane row) */
+DWB_INLINE void dwb_fill_rows(const mote_conv2d_args *a, const dwb_geom *g, const int S, const int ONE,
+                              const int HI, const float *xc, int64_t oy0, int64_t i, int64_t e, float *buf)
+{
+    const int64_t W = a->W, Wq = g->Wq, ps = g->pstride;
+    /* x column = xp column - pw; masked lanes are never read, so the
+     * base may lie before the row */
+    const float *xr = xc + (i - a->ph) * W - a->pw;
+    if (S == 1) {
+        for (float *d = buf + (i - oy0) * Wq; i < e; i++, xr += W, d += Wq) dwb_fill_row(g, 1, ONE, HI, xr, d);
+        return;
+    }
+    if (i < e && (i & 1)) {
+        dwb_fill_row(g, 2, ONE, HI, xr, buf + 2 * ps + ((i >> 1) - oy0) * Wq);
+        i++, xr += W;
+    }
+    float *d = buf + ((i >> 1) - oy0) * Wq;
+    for (; i + 1 < e; i += 2, xr += 2 * W, d += Wq) {
+        dwb_fill_row(g, 2, ONE, HI, xr, d);
+        dwb_fill_row(g, 2, ONE, HI, xr + W, d + 2 * ps);
+    }
+    if (i < e) dwb_fill_row(g, 2, ONE, HI, xr, d);
+}
+
+/* The planes of channel c's band starting at output row oy0, into buf:
+ * phase (py, px) at buf + (py S + px) pstride, row r = xp row S (oy0 + r) + py.
+ * xp rows in order, so a row's whole-vector stores past its end land on
+ * rows (or slack) written after it. */
+DWB_INLINE void dwb_fill(const mote_conv2d_args *a, const dwb_geom *g, const int S, int64_t c,
+                         int64_t oy0, float *buf)
+{
+    const int64_t H = a->H, W = a->W, Wq = g->Wq, ps = g->pstride, ph = a->ph;
+    const float *xc = a->x + c * H * W;
+    const int64_t i0 = S * oy0, i1 = S * (oy0 + g->rows);
+    /* xp rows [i0, i1): zero above the image, the image's, zero below */
+    const int64_t b0 = ph > i0 ? (ph < i1 ? ph : i1) : i0, b1 = H + ph < i1 ? (H + ph > b0 ? H + ph : b0) : i1;
+    for (int64_t i = i0; i < i1; i++) {
+        if (i == b0) {
+            if (Wq <= 16 && S == 2 && g->mhi[0]) dwb_fill_rows(a, g, S, 1, 1, xc, oy0, b0, b1, buf);
+            else if (Wq <= 16) dwb_fill_rows(a, g, S, 1, 0, xc, oy0, b0, b1, buf);
+            else dwb_fill_rows(a, g, S, 0, 0, xc, oy0, b0, b1, buf);
+            i = b1;
+            if (i >= i1) break;
+        }
+        float *d = buf + (S == 2 ? (i & 1) * 2 * ps + ((i >> 1) - oy0) * Wq : (i - oy0) * Wq);
+        for (int px = 0; px < S; px++)
+            for (int64_t t = 0; t < Wq; t += 16) _mm512_storeu_ps(d + px * ps + t, v_zero());
+    }
+}
+
+/* The activation: ACT 0 none, 1 Relu, 2 Clip inline (the operations
+ * v_act does), 3 any through v_act. */
+DWB_INLINE vf dwb_act(vf x, const int ACT, const mote_act *act)
+{
+    if (ACT == 0) return x;
+    if (ACT == 1) return v_max(x, v_zero());
+    if (ACT == 2) return v_min(v_max(x, v_set1(act->alpha)), v_set1(act->beta));
+    return v_act(x, act);
+}
+
+/* q vector qv's kept lanes (below nq), compressed, stored at y + off */
+DWB_INLINE void dwb_store(vf out, uint32_t keep, int64_t qv, int64_t nq, float *y)
+{
+    if (qv + 16 > nq) keep &= ((uint32_t)1 << (nq - qv)) - 1u;
+    __m512 c = _mm512_maskz_compress_ps((__mmask16)keep, out);
+    _mm512_mask_storeu_ps(y, (__mmask16)(((uint32_t)1 << __builtin_popcount(keep)) - 1u), c);
+}
+
+/* nb output rows of channel c from its planes in buf, into y (the band's
+ * first output). Two q vectors at a time: two independent chains. */
+DWB_INLINE void dwb_band(const mote_conv2d_args *a, const dwb_geom *g, const int KH, const int KW,
+                         const int S, const int ACT, const float *buf, const vf *wv, vf bv, int64_t nb,
+                         float *y)
+{
+    const int64_t Wq = g->Wq, nq = nb * Wq, ps = g->pstride;
+    const mote_act act = a->act;
+    int64_t v = 0;
+    for (; (v + 1) * 16 < nq; v += 2) {
+        const int64_t q0 = v * 16;
+        vf acc0 = v_zero(), acc1 = v_zero();
+        DWB_UNROLL for (int ky = 0; ky < KH; ky++)
+            DWB_UNROLL for (int kx = 0; kx < KW; kx++) {
+                const float *src = buf + ((ky % S) * S + kx % S) * ps + (ky / S) * Wq + kx / S + q0;
+                acc0 = v_fma(wv[ky * KW + kx], v_load(src), acc0);
+                acc1 = v_fma(wv[ky * KW + kx], v_load(src + 16), acc1);
+            }
+        dwb_store(dwb_act(v_add(acc0, bv), ACT, &act), g->keep[v], q0, nq, y + g->off[v]);
+        dwb_store(dwb_act(v_add(acc1, bv), ACT, &act), g->keep[v + 1], q0 + 16, nq, y + g->off[v + 1]);
+    }
+    if (v * 16 < nq) {
+        const int64_t q0 = v * 16;
+        vf acc0 = v_zero();
+        DWB_UNROLL for (int ky = 0; ky < KH; ky++)
+            DWB_UNROLL for (int kx = 0; kx < KW; kx++) {
+                const float *src = buf + ((ky % S) * S + kx % S) * ps + (ky / S) * Wq + kx / S + q0;
+                acc0 = v_fma(wv[ky * KW + kx], v_load(src), acc0);
+            }
+        dwb_store(dwb_act(v_add(acc0, bv), ACT, &act), g->keep[v], q0, nq, y + g->off[v]);
+    }
+}
+
+/* Channels [oc0, oc1): items (channel, band) in order, by groups of as
+ * many as a buffer holds; each group's planes are filled while the group
+ * before it is computed (small maps: many channels a group). */
+DWB_INLINE void dwb_run(const mote_conv2d_args *a, const dwb_geom *g, const int KH, const int KW, const int S,
+                        const int ACT)
+{
+    _Alignas(64) float buf[2][DWB_BUF];
+    const int64_t OH = a->OH, OW = a->OW, nb = g->nbands, isz = S * S * g->pstride;
+    const int64_t per = DWB_BUF / isz, items = (a->oc1 - a->oc0) * nb;
+    if (items <= 0) return;
+    /* the slack past each plane's rows is read (into dropped lanes) but
+     * written only partly: start it at zero */
+    for (int b = 0; b < 2; b++)
+        for (int64_t i = 0; i < per * S * S; i++)
+            memset(buf[b] + i * g->pstride + g->rows * g->Wq, 0, DWB_SLACK * sizeof(float));
+    /* fill cursor (fc, fb) and compute cursor (cc, cb): channel, band */
+    int64_t fc = a->oc0, fb = 0, cc = a->oc0, cb = 0;
+    for (int64_t g0 = 0, gi = 0; g0 < items; g0 += per, gi++) {
+        for (int64_t it = g0 == 0 ? 0 : g0 + per; it < g0 + 2 * per && it < items; it++) {
+            float *dst = it < g0 + per ? buf[gi & 1] + (it - g0) * isz : buf[(gi + 1) & 1] + (it - g0 - per) * isz;
+            dwb_fill(a, g, S, fc, fb * g->Bh, dst);
+            if (++fb == nb) fb = 0, fc++;
+        }
+        for (int64_t it = g0; it < g0 + per && it < items; it++) {
+            const int64_t c = cc, oy0 = cb * g->Bh;
+            if (++cb == nb) cb = 0, cc++;
+            vf wv[MOTE_DW_MAXK * MOTE_DW_MAXK];
+            const float *w = a->w + c * KH * KW;
+            for (int t = 0; t < KH * KW; t++) wv[t] = v_set1(w[t]);
+            const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
+            int64_t rows = OH - oy0 < g->Bh ? OH - oy0 : g->Bh;
+            dwb_band(a, g, KH, KW, S, ACT, buf[gi & 1] + (it - g0) * isz, wv, bv, rows, a->y + (c * OH + oy0) * OW);
+        }
+    }
+}
+
+/* one instance per kernel size, stride and activation class */
+#define DWB_INSTANCE(NAME, KH, KW, S, ACT) \
+    static void NAME(const mote_conv2d_args *a, const dwb_geom *g) { dwb_run(a, g, KH, KW, S, ACT); }
+#define DWB_ACTS(NAME, KH, KW, S)                                                        \
+    DWB_INSTANCE(NAME##_none, KH, KW, S, 0) DWB_INSTANCE(NAME##_relu, KH, KW, S, 1)      \
+    DWB_INSTANCE(NAME##_clip, KH, KW, S, 2) DWB_INSTANCE(NAME##_any, KH, KW, S, 3)       \
+    static void NAME(const mote_conv2d_args *a, const dwb_geom *g)                       \
+    {                                                                                    \
+        switch (a->act.kind) {                                                           \
+        case MOTE_ACT_NONE: NAME##_none(a, g); break;                                    \
+        case MOTE_ACT_RELU: NAME##_relu(a, g); break;                                    \
+        case MOTE_ACT_CLIP: NAME##_clip(a, g); break;                                    \
+        default: NAME##_any(a, g); break;                                                \
+        }                                                                                \
+    }
+DWB_ACTS(dwb_run_3x3_s1, 3, 3, 1)
+DWB_ACTS(dwb_run_3x3_s2, 3, 3, 2)
+DWB_ACTS(dwb_run_5x5_s1, 5, 5, 1)
+DWB_ACTS(dwb_run_5x5_s2, 5, 5, 2)
+DWB_ACTS(dwb_run_7x7_s1, 7, 7, 1)
+DWB_ACTS(dwb_run_7x7_s2, 7, 7, 2)
+DWB_ACTS(dwb_run_any_s1, (int)a->KH, (int)a->KW, 1)
+DWB_ACTS(dwb_run_any_s2, (int)a->KH, (int)a->KW, 2)
+
+/*
+ * Small maps, 3x3 at stride 1 with the output the input's size (pads
+ * summing to 2 each way): no planes at all. Numbering outputs p = oy W +
+ * ox, tap (ky, kx) reads x at p + (ky - ph) W + (kx - pw), one masked
+ * load from the channel itself; the masks (the taps inside the image,
+ * the same for every channel) are made once per call. A masked tap loads
+ * 0 and still adds w * 0: the same chain as the band path.
+ */
+/* vectors of one channel at most (8x8): on larger maps the nine mask
+ * loads a vector cost more than the band path's planes (14x14: 1.3x) */
+#define DWF_NV 4
+
+typedef struct dwf_geom {
+    int64_t nv;                /* vectors per channel: ceil(H W / 16) */
+    int64_t off[9];            /* tap t's offset from p               */
+    uint16_t m[DWF_NV][9];     /* vector v, tap t: lanes inside the image */
+} dwf_geom;
+
+static int dwf_plan(const mote_conv2d_args *a, dwf_geom *g)
+{
+    const int64_t H = a->H, W = a->W, HW = H * W;
+    if (a->KH != 3 || a->KW != 3 || a->sh != 1 || a->sw != 1 || a->dh != 1 || a->dw != 1 ||
+        a->OH != H || a->OW != W || HW < 1 || HW > DWF_NV * 16)
+        return 0;
+    g->nv = (HW + 15) / 16;
+    for (int t = 0; t < 9; t++) g->off[t] = (t / 3 - a->ph) * W + (t % 3 - a->pw);
+    memset(g->m, 0, sizeof g->m);
+    for (int64_t p = 0, oy = 0, ox = 0; p < HW; p++) {
+        for (int t = 0; t < 9; t++) {
+            int64_t iy = oy + t / 3 - a->ph, ix = ox + t % 3 - a->pw;
+            if (iy >= 0 && iy < H && ix >= 0 && ix < W) g->m[p / 16][t] |= (uint16_t)(1u << (p % 16));
+        }
+        if (++ox == W) ox = 0, oy++;
+    }
+    return 1;
+}
+
+DWB_INLINE void dwf_run(const mote_conv2d_args *a, const dwf_geom *g, const int ACT)
+{
+    const int64_t HW = a->H * a->W, nv = g->nv;
+    const mote_act act = a->act;
+    for (int64_t c = a->oc0; c < a->oc1; c++) {
+        const float *xc = a->x + c * HW, *w = a->w + c * 9;
+        float *yc = a->y + c * HW;
+        vf wv[9];
+        for (int t = 0; t < 9; t++) wv[t] = v_set1(w[t]);
+        const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
+        for (int64_t v = 0; v < nv; v++) {
+            vf acc = v_zero();
+            /* masked lanes are never read, so the base may lie outside the channel */
+            DWB_UNROLL for (int t = 0; t < 9; t++)
+                acc = v_fma(wv[t], _mm512_maskz_loadu_ps(g->m[v][t], xc + 16 * v + g->off[t]), acc);
+            vf out = dwb_act(v_add(acc, bv), ACT, &act);
+            if (16 * v + 16 <= HW) v_store(yc + 16 * v, out);
+            else v_store_n(yc + 16 * v, out, HW - 16 * v);
+        }
+    }
+}
+
+static void dwf_run_none(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 0); }
+static void dwf_run_relu(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 1); }
+static void dwf_run_clip(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 2); }
+static void dwf_run_any(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 3); }
+
+/* The small-map path when it applies (1 done, 0 not). */
+static int dwf_try(const mote_conv2d_args *a)
+{
+    dwf_geom g;
+    if (!dwf_plan(a, &g)) return 0;
+    switch (a->act.kind) {
+    case MOTE_ACT_NONE: dwf_run_none(a, &g); break;
+    case MOTE_ACT_RELU: dwf_run_relu(a, &g); break;
+    case MOTE_ACT_CLIP: dwf_run_clip(a, &g); break;
+    default: dwf_run_any(a, &g); break;
+    }
+    return 1;
+}
+
+/* The band path when it applies (1 done, 0 not). */
+static int dwb_try(const mote_conv2d_args *a)
+{
+    if (a->sh != a->sw || (a->sw != 1 && a->sw != 2) || a->KH < 1 || a->KW < 1 ||
+        a->KH > MOTE_DW_MAXK || a->KW > MOTE_DW_MAXK || a->dh != 1 || a->dw != 1)
+        return 0;
+    dwb_geom g;
+    if (!dwb_plan(a, (int)a->sw, &g)) return 0;
+    const int s2 = a->sw == 2;
+    if (a->KH == 3 && a->KW == 3) s2 ? dwb_run_3x3_s2(a, &g) : dwb_run_3x3_s1(a, &g);
+    else if (a->KH == 5 && a->KW == 5) s2 ? dwb_run_5x5_s2(a, &g) : dwb_run_5x5_s1(a, &g);
+    else if (a->KH == 7 && a->KW == 7) s2 ? dwb_run_7x7_s2(a, &g) : dwb_run_7x7_s1(a, &g);
+    else s2 ? dwb_run_any_s2(a, &g) : dwb_run_any_s1(a, &g);
+    return 1;
+}
+
+void mote_conv2d_dw3x3_f32_avx512(const mote_conv2d_args *a)
+{
+    if (!dwf_try(a) && !dwb_try(a)) mote_conv2d_dw3x3_rows_f32_avx512(a);
+}
+
+void mote_conv2d_dw_f32_avx512(const mote_conv2d_args *a)
+{
+    if (!dwf_try(a) && !dwb_try(a)) mote_conv2d_dw_rows_f32_avx512(a);
+}
