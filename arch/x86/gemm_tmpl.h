@@ -47,6 +47,11 @@
 #ifndef INPLACE_PANELS
 #define INPLACE_PANELS 8
 #endif
+/* the packed-B path runs B panel by panel (each meeting all of A's
+ * micro-panels) when A's block has at most this many micro-panels */
+#ifndef FEW_PANELS
+#define FEW_PANELS 6
+#endif
 /* K block of the unpacked path, whose panels live on the stack */
 #define KC 256
 
@@ -102,16 +107,20 @@ static void act_row(float *x, int64_t n, const mote_act *act)
  */
 static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const int in_place,
                                      int64_t lda, const float *restrict Bp, float *C, int64_t ldc,
-                                     int mr, int64_t nr, int load_c, const gemm_epi *e)
+                                     int mr, int64_t nr, int load_c, const gemm_epi *e,
+                                     const int pn_on, const char *pn, int64_t pn_step, int64_t pn_end,
+                                     const int rows)
 {
+    /* rows: how many of the MR rows are computed (a constant after
+     * inlining: MR, or fewer for an edge tile of few rows) */
     vf c[MR][NV];
     /* in_place: A read in place, row i at Ap + i * lda (rows past mr read
      * the last row again, into accumulators never stored) */
     const float *ar[MR];
     if (in_place)
-        for (int i = 0; i < MR; i++) ar[i] = Ap + (i < mr ? i : mr - 1) * lda;
+        for (int i = 0; i < rows; i++) ar[i] = Ap + (i < mr ? i : mr - 1) * lda;
     const int full = nr >= NR;
-    UNROLL for (int i = 0; i < MR; i++)
+    UNROLL for (int i = 0; i < rows; i++)
         UNROLL for (int v = 0; v < NV; v++) {
             if (load_c && i < mr)
                 c[i][v] = full ? v_load(C + i * ldc + v * VLEN)
@@ -122,7 +131,7 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
     /* the next tile, to the right, reads (or writes) its rows of C next:
      * ask for them now, while this tile computes */
     if (blk.pf_c)
-        for (int i = 0; i < MR; i++)
+        for (int i = 0; i < rows; i++)
             UNROLL for (int v = 0; v < NV; v++) __builtin_prefetch(C + i * ldc + NR + v * VLEN, 1, 3);
     const int64_t pf = blk.pf;
     for (int64_t k = 0; k < kc; k++) {
@@ -131,8 +140,16 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
             UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(Bp + (k + pf) * NR + v, 0, 3);
             if (!in_place) __builtin_prefetch(Ap + (k + pf) * MR, 0, 3);
         }
+        /* the stream to bring in while computing (see pf_stream) */
+        if (pn_on) {
+            int64_t off = (k * pn_step) & ~(int64_t)63;
+            if (off < pn_end) {
+                __builtin_prefetch(pn + off, 0, 2);
+                __builtin_prefetch(pn + off + 64, 0, 2);
+            }
+        }
         UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
-        UNROLL for (int i = 0; i < MR; i++) {
+        UNROLL for (int i = 0; i < rows; i++) {
             vf a = v_set1(in_place ? ar[i][k] : Ap[k * MR + i]);
             UNROLL for (int v = 0; v < NV; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
         }
@@ -148,7 +165,7 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
      * so the register tile does not spill around a call per vector */
     const int relu = e->act && e->act->kind == MOTE_ACT_RELU;
     const int other = e->act && e->act->kind != MOTE_ACT_RELU && e->act->kind != MOTE_ACT_NONE;
-    UNROLL for (int i = 0; i < MR; i++) {
+    UNROLL for (int i = 0; i < rows; i++) {
         if (i >= mr) break;
         vf bias_row = (e->act && e->bias && e->per_row) ? v_set1(e->bias[i]) : v_zero();
         UNROLL for (int v = 0; v < NV; v++) {
@@ -167,23 +184,37 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
 static void micro_tile_full(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR);
 }
 static void micro_tile_edge(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR);
+}
+/* edge tiles of at most HALF_ROWS or QUARTER_ROWS rows compute only those
+ * (the same chain per element: fewer rows of padding computed) */
+#define HALF_ROWS ((MR + 1) / 2)
+#define QUARTER_ROWS ((MR + 3) / 4)
+static void micro_tile_half(int64_t kc, const float *Ap, const float *Bp, float *C,
+                            int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, HALF_ROWS);
+}
+static void micro_tile_quarter(int64_t kc, const float *Ap, const float *Bp, float *C,
+                               int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, QUARTER_ROWS);
 }
 /* A in place (rows lda apart): a full tile, and any tile */
 static void micro_tile_rows_full(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
                                  int64_t ldc, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, A, 1, lda, Bp, C, ldc, MR, NR, load_c, e);
+    micro_tile(kc, A, 1, lda, Bp, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR);
 }
 static void micro_tile_rows_edge(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
                                  int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, A, 1, lda, Bp, C, ldc, mr, nr, load_c, e);
+    micro_tile(kc, A, 1, lda, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR);
 }
 static void micro_tile_rows(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
@@ -196,7 +227,61 @@ static void tile(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t
                  int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
     if (mr == MR && nr >= NR) micro_tile_full(kc, Ap, Bp, C, ldc, load_c, e);
+    else if (mr <= QUARTER_ROWS) micro_tile_quarter(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+    else if (mr <= HALF_ROWS) micro_tile_half(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else micro_tile_edge(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+}
+
+/*
+ * A prefetch stream: while a few tiles compute from caches, the operand
+ * the next tiles need comes in from memory, spread over their k steps
+ * (two lines per step at most). Weights that stream by once (a layer's
+ * 9 MiB packed W on a 7x7 image: 49 rows meet each B panel) otherwise
+ * stall the first micro-panel's pass on every load and compute after.
+ */
+typedef struct pf_stream {
+    const char *p;       /* the slice this tile brings in */
+    int64_t step;        /* bytes per k step              */
+    int64_t end;         /* bytes of the slice            */
+} pf_stream;
+
+/* The slice of a stream of `bytes` for tile `i` of `n` over kc k steps. */
+static inline pf_stream pf_slice(const void *base, int64_t bytes, int64_t i, int64_t n, int64_t kc)
+{
+    pf_stream s = { NULL, 0, 0 };
+    if (!base || kc <= 0) return s;
+    int64_t share = (bytes + n - 1) / n;
+    s.step = (share + kc - 1) / kc;
+    if (s.step > 128) s.step = 128;
+    s.p = (const char *)base + i * share;
+    s.end = g_min(share, bytes - i * share);
+    return s;
+}
+
+static void micro_tile_full_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
+                               int64_t ldc, int load_c, const gemm_epi *e, const pf_stream *s)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e, 1, s->p, s->step, s->end, MR);
+}
+static void micro_tile_edge_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
+                               int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
+                               const pf_stream *s)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, MR);
+}
+static void micro_tile_half_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
+                               int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
+                               const pf_stream *s)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, HALF_ROWS);
+}
+static void tile_pf(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
+                    int mr, int64_t nr, int load_c, const gemm_epi *e, const pf_stream *s)
+{
+    if (s->end <= 0) tile(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+    else if (mr == MR && nr >= NR) micro_tile_full_pf(kc, Ap, Bp, C, ldc, load_c, e, s);
+    else if (mr <= HALF_ROWS) micro_tile_half_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
+    else micro_tile_edge_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
 }
 
 /* Packs rows [0, mc) x cols [0, kc) of A (element (i,k) at A[i*rs + k*cs]),
@@ -420,6 +505,25 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
             int64_t mc = g_min(MC, a->m1 - i0);
             if (a->trans_a) pack_a(a->A + k0 * a->lda + i0, 1, a->lda, mc, kc, 1.0f, Ap);
             else pack_a(a->A + i0 * a->lda + k0, a->lda, 1, mc, kc, 1.0f, Ap);
+            /* few A micro-panels (a 7x7 image's 49 pixels as rows): B
+             * streams by once, each of its micro-panels meeting all of
+             * them while the next one comes in (pf_stream) */
+            const int64_t np = (mc + MR - 1) / MR;
+            if (np <= FEW_PANELS) {
+                for (int64_t j = a->n0; j < n1; j += NR) {
+                    const float *bp = Bp + (j / NR) * K * NR + k0 * NR;
+                    const float *next = j + NR < n1 ? bp + K * NR : NULL;
+                    for (int64_t ip = 0; ip < mc; ip += MR) {
+                        int64_t r = i0 + ip;
+                        gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                        if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                        pf_stream ps = pf_slice(next, kc * NR * (int64_t)sizeof(float), ip / MR, np, kc);
+                        tile_pf(kc, Ap + ip * kc, bp, a->C + r * a->ldc + j, a->ldc,
+                                (int)g_min(MR, mc - ip), g_min(NR, n1 - j), k0 > 0, &e, &ps);
+                    }
+                }
+                continue;
+            }
             /* B in blocks of NC columns (L2); within one, each A
              * micro-panel (L1) passes over all of its B micro-panels */
             for (int64_t j0 = a->n0; j0 < n1; j0 += NC) {
@@ -487,14 +591,20 @@ void GEMM_NAME(packed_a)(const mote_gemm_packed_a_args *a)
             for (int64_t jp = 0; jp < nc; jp += NR)
                 pack_b_panel(a->B + k0 * a->ldb + j0 + jp, a->ldb, 1, kc, g_min(NR, nc - jp),
                              Bb + jp * kc);
-            /* each A micro-panel (L1) passes over the B block (L2) */
+            /* each A micro-panel (L1) passes over the B block (L2),
+             * the next one coming in meanwhile (pf_stream: the weights
+             * stream by once when the columns are few) */
+            const int64_t npb = (nc + NR - 1) / NR;
             for (int64_t r = a->m0; r < m1; r += MR) {
+                const float *ap = Ap + (r / MR) * K * MR + k0 * MR;
+                const float *next = r + MR < m1 ? ap + K * MR : NULL;
                 for (int64_t jp = 0; jp < nc; jp += NR) {
                     int64_t j = j0 + jp, nr = g_min(NR, nc - jp);
                     gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
                     if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
-                    tile(kc, Ap + (r / MR) * K * MR + k0 * MR, Bb + jp * kc,
-                         a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, m1 - r), nr, k0 > 0, &e);
+                    pf_stream ps = pf_slice(next, kc * MR * (int64_t)sizeof(float), jp / NR, npb, kc);
+                    tile_pf(kc, ap, Bb + jp * kc, a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, m1 - r),
+                            nr, k0 > 0, &e, &ps);
                 }
             }
         }
