@@ -18,7 +18,9 @@
  *   direct  the table's conv2d_f32 (small or odd shapes), split over
  *           (image, output channel);
  *   winograd 3x3, stride 1, dilation 1, group 1, constant W with enough
- *           channels: Winograd F(2x2,3x3), conv_winograd.c.
+ *           channels: Winograd F(2x2,3x3), conv_winograd.c; also dilation
+ *           d when sizes and pads are multiples of d (its d x d
+ *           sub-lattices are undilated convs: conv_winograd.h).
  * gemm1x1 and im2col run transposed (group 1, a constant W, more than 8
  * output pixels) when that wastes less of the GEMM's MR x NR tiles: Y_n^T
  * (OH*OW x OC) = X_n^T W^T, the GEMM's rows being pixels and its columns
@@ -400,8 +402,8 @@ static mote_status prepare_conv(mote_op_ctx *c)
      * (49 tiles) 1.85 -> 1.4; 7x7 (16 tiles in 32-wide panels) 2.75 -> 3.5,
      * so left to im2col) */
     int can_wino = a->groups == 1 && a->KH == 3 && a->KW == 3 && a->sh == 1 && a->sw == 1 &&
-                   a->dh == 1 && a->dw == 1 && w->data && nsp == 2;
-    int64_t wtiles = ((a->OH + 1) / 2) * ((a->OW + 1) / 2);
+                   ((a->dh == 1 && a->dw == 1) || mote_conv_wino_lattice(a)) && w->data && nsp == 2;
+    int64_t wtiles = can_wino ? mote_conv_wino_tiles(a) : 0;   /* dilated: per row phase */
     int want_wino = can_wino && a->C >= 16 && a->OC >= 16 &&
                     (double)((wtiles + tnr - 1) / tnr * tnr) <= 1.5 * (double)wtiles;
     const char *force = mote_attr_get_string(c->node, "_conv_algo", NULL);
