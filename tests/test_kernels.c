@@ -454,7 +454,8 @@ static void check_general_gemm_packed_f32(void)
     /* the same bits whether A's block has many micro-panels (B in NC
      * blocks) or few (B panel by panel, the next one prefetched), and
      * whether an edge tile computes all MR rows or only half or a quarter
-     * of them: rows in calls of 49 (3.5 AVX-512 tiles), 4, 3 and the rest,
+     * or three quarters of them: rows in calls of 49 (3.5 AVX-512 tiles),
+     * 4, 3, 10 and the rest,
      * A transposed (no small-M path) and not; K past one K block */
     for (int ta = 0; ta < 2; ta++) {
         int64_t M = 100, N = 5 * nr + 3, K = 1100;
@@ -466,8 +467,8 @@ static void check_general_gemm_packed_f32(void)
         void *Bp = pack_b(K, N, B, N, 0);
         mote_act act = { MOTE_ACT_RELU, 0, 0 };
         packed_run(M, N, K, ta ? AT : A, ta ? M : K, ta, Bp, C1, N, bias, 1, act, 0, M, 0, N);
-        const int64_t cuts[] = { 0, 49, 53, 56, M };
-        for (int r = 0; r < 4; r++)
+        const int64_t cuts[] = { 0, 49, 53, 56, 66, M };
+        for (int r = 0; r < 5; r++)
             packed_run(M, N, K, ta ? AT : A, ta ? M : K, ta, Bp, C2, N, bias, 1, act, cuts[r], cuts[r + 1],
                        0, N);
         ck_same(C2, C1, M * N, ta ? "few micro-panels, A transposed" : "few micro-panels");

@@ -191,10 +191,17 @@ static void micro_tile_edge(int64_t kc, const float *Ap, const float *Bp, float 
 {
     micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR);
 }
-/* edge tiles of at most HALF_ROWS or QUARTER_ROWS rows compute only those
+/* edge tiles of at most QUARTER_ROWS, HALF_ROWS or THREEQ_ROWS rows
+ * compute only that many
  * (the same chain per element: fewer rows of padding computed) */
 #define HALF_ROWS ((MR + 1) / 2)
 #define QUARTER_ROWS ((MR + 3) / 4)
+#define THREEQ_ROWS ((3 * MR + 3) / 4)
+static void micro_tile_threeq(int64_t kc, const float *Ap, const float *Bp, float *C,
+                              int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, THREEQ_ROWS);
+}
 static void micro_tile_half(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
@@ -229,6 +236,7 @@ static void tile(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t
     if (mr == MR && nr >= NR) micro_tile_full(kc, Ap, Bp, C, ldc, load_c, e);
     else if (mr <= QUARTER_ROWS) micro_tile_quarter(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr <= HALF_ROWS) micro_tile_half(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+    else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR) micro_tile_threeq(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else micro_tile_edge(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
 }
 
@@ -275,12 +283,19 @@ static void micro_tile_half_pf(int64_t kc, const float *Ap, const float *Bp, flo
 {
     micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, HALF_ROWS);
 }
+static void micro_tile_threeq_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
+                                 int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
+                                 const pf_stream *s)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, THREEQ_ROWS);
+}
 static void tile_pf(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
                     int mr, int64_t nr, int load_c, const gemm_epi *e, const pf_stream *s)
 {
     if (s->end <= 0) tile(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr == MR && nr >= NR) micro_tile_full_pf(kc, Ap, Bp, C, ldc, load_c, e, s);
     else if (mr <= HALF_ROWS) micro_tile_half_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
+    else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR) micro_tile_threeq_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
     else micro_tile_edge_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
 }
 
