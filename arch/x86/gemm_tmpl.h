@@ -253,16 +253,34 @@ typedef struct pf_stream {
     int64_t end;         /* bytes of the slice            */
 } pf_stream;
 
-/* The slice of a stream of `bytes` for tile `i` of `n` over kc k steps. */
-static inline pf_stream pf_slice(const void *base, int64_t bytes, int64_t i, int64_t n, int64_t kc)
+/* A stream of `bytes` split between n tiles of kc k steps each, or none
+ * (end 0) when base is NULL or the streamed matrix (`total` bytes) stays
+ * in L2 anyway (the packed-A path's A, read again for each NC block);
+ * pf_slice gives tile i its share. */
+typedef struct pf_plan {
+    const char *base;
+    int64_t share, step, bytes;
+} pf_plan;
+
+static inline pf_plan pf_plan_for(const void *base, int64_t bytes, int64_t n, int64_t kc, int64_t total)
+{
+    pf_plan p = { NULL, 0, 0, 0 };
+    long l2 = blk.l2 > 0 ? blk.l2 : 256 * 1024;
+    if (!base || kc <= 0 || n <= 0 || total <= l2 / 2) return p;
+    p.base = base;
+    p.bytes = bytes;
+    p.share = (bytes + n - 1) / n;
+    p.step = g_min((p.share + kc - 1) / kc, 128);
+    return p;
+}
+
+static inline pf_stream pf_slice(const pf_plan *p, int64_t i)
 {
     pf_stream s = { NULL, 0, 0 };
-    if (!base || kc <= 0) return s;
-    int64_t share = (bytes + n - 1) / n;
-    s.step = (share + kc - 1) / kc;
-    if (s.step > 128) s.step = 128;
-    s.p = (const char *)base + i * share;
-    s.end = g_min(share, bytes - i * share);
+    if (!p->base) return s;
+    s.p = p->base + i * p->share;
+    s.step = p->step;
+    s.end = g_min(p->share, p->bytes - i * p->share);
     return s;
 }
 
@@ -528,11 +546,14 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
                 for (int64_t j = a->n0; j < n1; j += NR) {
                     const float *bp = Bp + (j / NR) * K * NR + k0 * NR;
                     const float *next = j + NR < n1 ? bp + K * NR : NULL;
+                    /* B (a weight) meets its rows once per call: from
+                     * memory or L3 whatever its size */
+                    const pf_plan pp = pf_plan_for(next, kc * NR * (int64_t)sizeof(float), np, kc, INT64_MAX);
                     for (int64_t ip = 0; ip < mc; ip += MR) {
                         int64_t r = i0 + ip;
                         gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
                         if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
-                        pf_stream ps = pf_slice(next, kc * NR * (int64_t)sizeof(float), ip / MR, np, kc);
+                        pf_stream ps = pf_slice(&pp, ip / MR);
                         tile_pf(kc, Ap + ip * kc, bp, a->C + r * a->ldc + j, a->ldc,
                                 (int)g_min(MR, mc - ip), g_min(NR, n1 - j), k0 > 0, &e, &ps);
                     }
@@ -613,11 +634,13 @@ void GEMM_NAME(packed_a)(const mote_gemm_packed_a_args *a)
             for (int64_t r = a->m0; r < m1; r += MR) {
                 const float *ap = Ap + (r / MR) * K * MR + k0 * MR;
                 const float *next = r + MR < m1 ? ap + K * MR : NULL;
+                const pf_plan pp = pf_plan_for(next, kc * MR * (int64_t)sizeof(float), npb, kc,
+                                               (m1 - a->m0 + MR - 1) / MR * K * MR * (int64_t)sizeof(float));
                 for (int64_t jp = 0; jp < nc; jp += NR) {
                     int64_t j = j0 + jp, nr = g_min(NR, nc - jp);
                     gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
                     if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
-                    pf_stream ps = pf_slice(next, kc * MR * (int64_t)sizeof(float), jp / NR, npb, kc);
+                    pf_stream ps = pf_slice(&pp, jp / NR);
                     tile_pf(kc, ap, Bb + jp * kc, a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, m1 - r),
                             nr, k0 > 0, &e, &ps);
                 }
