@@ -92,10 +92,16 @@ typedef struct conv_params {
 #define TRANSPOSE_COST 32
 
 /* Rows and columns the GEMM computes for an m x n product, over m * n:
- * tiles are MR x NR, edges computed in full (zero-padded). */
+ * tiles are MR x NR, edge columns computed in full (zero-padded), an edge
+ * of rows as a quarter, half, three quarters or all of a tile
+ * (arch/x86/gemm_tmpl.h's edge tiles). */
 static double tile_waste(int64_t m, int64_t n, int64_t mr, int64_t nr)
 {
-    return (double)((m + mr - 1) / mr * mr) * (double)((n + nr - 1) / nr * nr) / ((double)m * (double)n);
+    int64_t rem = m % mr, edge = rem == 0 ? 0
+                                : rem <= (mr + 3) / 4 ? (mr + 3) / 4
+                                : rem <= (mr + 1) / 2 ? (mr + 1) / 2
+                                : rem <= (3 * mr + 3) / 4 ? (3 * mr + 3) / 4 : mr;
+    return (double)(m / mr * mr + edge) * (double)((n + nr - 1) / nr * nr) / ((double)m * (double)n);
 }
 
 typedef struct transpose_job {
