@@ -52,6 +52,10 @@
 #ifndef FEW_PANELS
 #define FEW_PANELS 6
 #endif
+/* the packed-A path reads B in place for K at most this */
+#ifndef BIP_MAX_K
+#define BIP_MAX_K 128
+#endif
 /* K block of the unpacked path, whose panels live on the stack */
 #define KC 256
 
@@ -109,8 +113,10 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
                                      int64_t lda, const float *restrict Bp, float *C, int64_t ldc,
                                      int mr, int64_t nr, int load_c, const gemm_epi *e,
                                      const int pn_on, const char *pn, int64_t pn_step, int64_t pn_end,
-                                     const int rows)
+                                     const int rows, const int b_in_place, int64_t ldb)
 {
+    /* b_in_place: B read in place, row k at Bp + k * ldb (columns past nr
+     * masked off: 2 for a full tile, 1 for an edge), not packed NR-wide */
     /* rows: how many of the MR rows are computed (a constant after
      * inlining: MR, or fewer for an edge tile of few rows) */
     vf c[MR][NV];
@@ -148,7 +154,14 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
                 __builtin_prefetch(pn + off + 64, 0, 2);
             }
         }
-        UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
+        if (b_in_place == 2) {
+            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * ldb + v * VLEN);
+            UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(Bp + k * ldb + NR + v, 0, 3);
+        } else if (b_in_place) {
+            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load_n(Bp + k * ldb + v * VLEN, nr - v * VLEN);
+        } else {
+            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
+        }
         UNROLL for (int i = 0; i < rows; i++) {
             vf a = v_set1(in_place ? ar[i][k] : Ap[k * MR + i]);
             UNROLL for (int v = 0; v < NV; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
@@ -184,12 +197,12 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
 static void micro_tile_full(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR, 0, 0);
 }
 static void micro_tile_edge(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR, 0, 0);
 }
 /* edge tiles of at most QUARTER_ROWS, HALF_ROWS or THREEQ_ROWS rows
  * compute only that many
@@ -200,28 +213,28 @@ static void micro_tile_edge(int64_t kc, const float *Ap, const float *Bp, float 
 static void micro_tile_threeq(int64_t kc, const float *Ap, const float *Bp, float *C,
                               int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, THREEQ_ROWS);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, THREEQ_ROWS, 0, 0);
 }
 static void micro_tile_half(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, HALF_ROWS);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, HALF_ROWS, 0, 0);
 }
 static void micro_tile_quarter(int64_t kc, const float *Ap, const float *Bp, float *C,
                                int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, QUARTER_ROWS);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, QUARTER_ROWS, 0, 0);
 }
 /* A in place (rows lda apart): a full tile, and any tile */
 static void micro_tile_rows_full(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
                                  int64_t ldc, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, A, 1, lda, Bp, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR);
+    micro_tile(kc, A, 1, lda, Bp, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR, 0, 0);
 }
 static void micro_tile_rows_edge(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
                                  int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, A, 1, lda, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR);
+    micro_tile(kc, A, 1, lda, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR, 0, 0);
 }
 static void micro_tile_rows(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
@@ -238,6 +251,34 @@ static void tile(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t
     else if (mr <= HALF_ROWS) micro_tile_half(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR) micro_tile_threeq(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else micro_tile_edge(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+}
+
+/* B in place (rows ldb apart): a full tile, and edge tiles by rows */
+static void micro_tile_bip_full(int64_t kc, const float *Ap, const float *B, int64_t ldb, float *C,
+                                int64_t ldc, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, Ap, 0, 0, B, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR, 2, ldb);
+}
+#define BIP_EDGE(name, R)                                                                    \
+    static void name(int64_t kc, const float *Ap, const float *B, int64_t ldb, float *C,    \
+                     int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)        \
+    {                                                                                        \
+        micro_tile(kc, Ap, 0, 0, B, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, R, 1, ldb);    \
+    }
+BIP_EDGE(micro_tile_bip_edge, MR)
+BIP_EDGE(micro_tile_bip_quarter, QUARTER_ROWS)
+BIP_EDGE(micro_tile_bip_half, HALF_ROWS)
+BIP_EDGE(micro_tile_bip_threeq, THREEQ_ROWS)
+
+static void tile_bip(int64_t kc, const float *Ap, const float *B, int64_t ldb, float *C, int64_t ldc,
+                     int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    if (mr == MR && nr >= NR) micro_tile_bip_full(kc, Ap, B, ldb, C, ldc, load_c, e);
+    else if (mr <= QUARTER_ROWS) micro_tile_bip_quarter(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
+    else if (mr <= HALF_ROWS) micro_tile_bip_half(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
+    else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR)
+        micro_tile_bip_threeq(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
+    else micro_tile_bip_edge(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
 }
 
 /*
@@ -287,25 +328,25 @@ static inline pf_stream pf_slice(const pf_plan *p, int64_t i)
 static void micro_tile_full_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
                                int64_t ldc, int load_c, const gemm_epi *e, const pf_stream *s)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e, 1, s->p, s->step, s->end, MR);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e, 1, s->p, s->step, s->end, MR, 0, 0);
 }
 static void micro_tile_edge_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
                                int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
                                const pf_stream *s)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, MR);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, MR, 0, 0);
 }
 static void micro_tile_half_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
                                int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
                                const pf_stream *s)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, HALF_ROWS);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, HALF_ROWS, 0, 0);
 }
 static void micro_tile_threeq_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
                                  int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
                                  const pf_stream *s)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, THREEQ_ROWS);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, THREEQ_ROWS, 0, 0);
 }
 static void tile_pf(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
                     int mr, int64_t nr, int load_c, const gemm_epi *e, const pf_stream *s)
@@ -622,6 +663,23 @@ void GEMM_NAME(packed_a)(const mote_gemm_packed_a_args *a)
     do {
         int64_t kc = g_min(kb, K - k0);
         int last = k0 + kc >= K;
+        /* a short K block (K <= BIP_MAX_K: a 1x1 conv of few input
+         * channels): B's panel is read in place, its kc rows of NR floats
+         * staying in L1 while all of A's micro-panels pass over it; packing
+         * it would cost about what the products do when A has few rows */
+        if (kc <= BIP_MAX_K && K <= BIP_MAX_K) {
+            for (int64_t j = a->n0; j < n1; j += NR) {
+                int64_t nr = g_min(NR, n1 - j);
+                for (int64_t r = a->m0; r < m1; r += MR) {
+                    gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                    if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                    tile_bip(kc, Ap + (r / MR) * K * MR + k0 * MR, a->B + k0 * a->ldb + j, a->ldb,
+                             a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, m1 - r), nr, k0 > 0, &e);
+                }
+            }
+            k0 += kc;
+            continue;
+        }
         for (int64_t j0 = a->n0; j0 < n1; j0 += NC) {
             int64_t nc = g_min(NC, n1 - j0);
             for (int64_t jp = 0; jp < nc; jp += NR)
