@@ -52,9 +52,10 @@
 #ifndef FEW_PANELS
 #define FEW_PANELS 6
 #endif
-/* the packed-A path reads B in place for K at most this */
+/* the packed-A path reads B in place for K at most this (a panel of
+ * 24 KiB with an A micro-panel of 10.5 KiB: within L1) */
 #ifndef BIP_MAX_K
-#define BIP_MAX_K 128
+#define BIP_MAX_K 192
 #endif
 /* K block of the unpacked path, whose panels live on the stack */
 #define KC 256
@@ -663,7 +664,7 @@ void GEMM_NAME(packed_a)(const mote_gemm_packed_a_args *a)
     do {
         int64_t kc = g_min(kb, K - k0);
         int last = k0 + kc >= K;
-        /* a short K block (K <= BIP_MAX_K: a 1x1 conv of few input
+        /* a short K (K <= BIP_MAX_K: a 1x1 conv of few input
          * channels): B's panel is read in place, its kc rows of NR floats
          * staying in L1 while all of A's micro-panels pass over it; packing
          * it would cost about what the products do when A has few rows */
