@@ -667,8 +667,11 @@ void GEMM_NAME(packed_a)(const mote_gemm_packed_a_args *a)
         /* a short K (K <= BIP_MAX_K: a 1x1 conv of few input
          * channels): B's panel is read in place, its kc rows of NR floats
          * staying in L1 while all of A's micro-panels pass over it; packing
-         * it would cost about what the products do when A has few rows */
-        if (kc <= BIP_MAX_K && K <= BIP_MAX_K) {
+         * it would cost about what the products do when A has few rows;
+         * not when B's rows are a multiple of 2 KiB apart (a 160x160
+         * image: 100 KiB), the panel's rows then crowding one or two L1
+         * sets (M-LSD's 16 -> 96 expansion at 160x160: 1.0 -> 1.5-8.7 ms) */
+        if (kc <= BIP_MAX_K && K <= BIP_MAX_K && (a->ldb * (int64_t)sizeof(float)) % 2048) {
             for (int64_t j = a->n0; j < n1; j += NR) {
                 int64_t nr = g_min(NR, n1 - j);
                 for (int64_t r = a->m0; r < m1; r += MR) {
