@@ -451,6 +451,29 @@ static void check_general_gemm_packed_f32(void)
         }
         free(A); free(AT); free(B); free(bias); free(C1); free(C2); free(Bp);
     }
+    /* the same bits whether A's block has many micro-panels (B in NC
+     * blocks) or few (B panel by panel, the next one prefetched), and
+     * whether an edge tile computes all MR rows or only half or a quarter
+     * or three quarters of them: rows in calls of 49 (3.5 AVX-512 tiles),
+     * 4, 3, 10 and the rest,
+     * A transposed (no small-M path) and not; K past one K block */
+    for (int ta = 0; ta < 2; ta++) {
+        int64_t M = 100, N = 5 * nr + 3, K = 1100;
+        float *A = buf(M * K, -1, 1), *AT = malloc(sizeof(float) * (size_t)(M * K));
+        float *B = buf(K * N, -1, 1), *bias = buf(M, -1, 1);
+        float *C1 = fill(M * N, 0), *C2 = fill(M * N, 0);
+        for (int64_t i = 0; i < M; i++)
+            for (int64_t k = 0; k < K; k++) AT[k * M + i] = A[i * K + k];
+        void *Bp = pack_b(K, N, B, N, 0);
+        mote_act act = { MOTE_ACT_RELU, 0, 0 };
+        packed_run(M, N, K, ta ? AT : A, ta ? M : K, ta, Bp, C1, N, bias, 1, act, 0, M, 0, N);
+        const int64_t cuts[] = { 0, 49, 53, 56, 66, M };
+        for (int r = 0; r < 5; r++)
+            packed_run(M, N, K, ta ? AT : A, ta ? M : K, ta, Bp, C2, N, bias, 1, act, cuts[r], cuts[r + 1],
+                       0, N);
+        ck_same(C2, C1, M * N, ta ? "few micro-panels, A transposed" : "few micro-panels");
+        free(A); free(AT); free(B); free(bias); free(C1); free(C2); free(Bp);
+    }
     /* the same bits whether A is packed (a call over many panels of B) or
      * read in place (calls of one or two panels); rows 4 KiB apart (K =
      * 1024) always take the packed path; K past one K block */

@@ -121,8 +121,20 @@ END_TEST
 
 /* Runs the same conv with _conv_algo = algo and = ref (NULL: "direct") on
  * 2 threads; compares to within tol (0: the same bits). */
+static void compare_algos_d(const char *algo, const char *ref, float tol, const int64_t *xd,
+                            const int64_t *wd, int64_t group, int64_t stride, int64_t pad,
+                            int64_t dil);
+
 static void compare_algos(const char *algo, const char *ref, float tol, const int64_t *xd,
                           const int64_t *wd, int64_t group, int64_t stride, int64_t pad)
+{
+    compare_algos_d(algo, ref, tol, xd, wd, group, stride, pad, 1);
+}
+
+/* compare_algos with dilation dil on both axes */
+static void compare_algos_d(const char *algo, const char *ref, float tol, const int64_t *xd,
+                            const int64_t *wd, int64_t group, int64_t stride, int64_t pad,
+                            int64_t dil)
 {
     int64_t nx = xd[0] * xd[1] * xd[2] * xd[3], nw = wd[0] * wd[1] * wd[2] * wd[3];
     float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
@@ -141,6 +153,7 @@ static void compare_algos(const char *algo, const char *ref, float tol, const in
         mote_graph_attr_int(t.g, n, "group", group);
         mote_graph_attr_ints(t.g, n, "strides", 2, D(stride, stride));
         mote_graph_attr_ints(t.g, n, "pads", 4, D(pad, pad, pad, pad));
+        if (dil != 1) mote_graph_attr_ints(t.g, n, "dilations", 2, D(dil, dil));
         mote_graph_attr_string(t.g, n, "_act", "LeakyRelu");
         if (r == 0 && algo) mote_graph_attr_string(t.g, n, "_conv_algo", algo);
         if (r == 1) mote_graph_attr_string(t.g, n, "_conv_algo", ref ? ref : "direct");
@@ -202,6 +215,32 @@ START_TEST(test_conv_algorithms_match_direct)
     compare_algos("chan", "im2col_c", ctol, D(1, 3, 37, 45), D(20, 3, 7, 7), 1, 2, 3);
     compare_algos("chan", "im2col_c", ctol, D(2, 3, 9, 7), D(16, 3, 5, 5), 1, 1, 2);
     compare_algos(NULL, "chan", ctol, D(1, 3, 37, 45), D(20, 3, 7, 7), 1, 2, 3);
+}
+END_TEST
+
+/* Dilated 3x3 as Winograd over the d x d sub-lattices (conv_winograd.h):
+ * against direct, batches of 2, dilations 2, 3 and 5 (M-LSD's), pads a
+ * multiple of d; the automatic choice takes it (the same bits as forced);
+ * a shape the lattice does not tile is refused when forced. */
+START_TEST(test_conv_dilated_winograd)
+{
+    compare_algos_d("winograd", NULL, 1e-3f, D(2, 16, 12, 10), D(20, 16, 3, 3), 1, 1, 2, 2);
+    compare_algos_d("winograd", NULL, 1e-3f, D(1, 17, 9, 15), D(16, 17, 3, 3), 1, 1, 3, 3);
+    compare_algos_d("winograd", NULL, 1e-3f, D(1, 16, 20, 20), D(16, 16, 3, 3), 1, 1, 0, 5);
+    compare_algos_d(NULL, NULL, 1e-3f, D(1, 16, 20, 20), D(16, 16, 3, 3), 1, 1, 5, 5);
+    compare_algos_d(NULL, "winograd", 0, D(1, 16, 80, 80), D(24, 16, 3, 3), 1, 1, 5, 5);
+    compare_algos_d("im2col", NULL, 1e-4f, D(1, 16, 20, 20), D(16, 16, 3, 3), 1, 1, 5, 5);
+    /* 13 rows are not a multiple of 2: no lattice */
+    op1 t; op1_init(&t);
+    static float x[16 * 13 * 12], w[16 * 16 * 9];
+    op1_input(&t, MOTE_F32, 4, D(1, 16, 13, 12), x);
+    op1_weight(&t, MOTE_F32, 4, D(16, 16, 3, 3), w);
+    int n = op1_node(&t, "Conv", 1);
+    mote_graph_attr_ints(t.g, n, "pads", 4, D(2, 2, 2, 2));
+    mote_graph_attr_ints(t.g, n, "dilations", 2, D(2, 2));
+    mote_graph_attr_string(t.g, n, "_conv_algo", "winograd");
+    ck_assert_int_eq(op1_run(&t, 1), MOTE_ERR_UNSUPPORTED);
+    op1_free(&t);
 }
 END_TEST
 
@@ -910,6 +949,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv_auto_pad);
     tcase_add_test(t, test_conv_algorithms_match_direct);
     tcase_add_test(t, test_conv_transposed_gemm);
+    tcase_add_test(t, test_conv_dilated_winograd);
     tcase_add_test(t, test_conv_winograd_error_bound);
     tcase_add_test(t, test_conv_chan_same_bits_any_threads);
     tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);

@@ -292,9 +292,22 @@ void CONV_NAME(im2col)(const mote_conv2d_args *a, int64_t g, float *col)
                         int64_t ox = ox_lo;
                         /* stride 2: VLEN at a time while the pair of loads
                          * stays inside the row (ix = 2 ox + xoff < W) */
-                        if (a->sw == 2)
+                        if (a->sw == 2) {
                             for (; ox + VLEN <= ox_hi && 2 * (ox + VLEN) - 1 + xoff < W; ox += VLEN)
                                 v_store(d + ox, v_load_s2(xr + 2 * ox));
+                            /* the rest (a 28- or 14-wide row: most of it):
+                             * the 2n - 1 floats it reads, through a buffer */
+                            if (ox < ox_hi) {
+                                _Alignas(64) float t[2 * VLEN];
+                                int64_t n = ox_hi - ox, m = 2 * n - 1;
+                                for (; n > 0; ox += VLEN, n -= VLEN, m -= 2 * VLEN) {
+                                    v_store(t, v_load_n(xr + 2 * ox, m));
+                                    v_store(t + VLEN, v_load_n(xr + 2 * ox + VLEN, m - VLEN));
+                                    v_store_n(d + ox, v_load_s2(t), n);
+                                }
+                                ox = ox_hi;
+                            }
+                        }
                         for (; ox < ox_hi; ox++) d[ox] = xr[ox * a->sw];
                     }
                     for (int64_t ox = ox_hi; ox < OW; ox++) d[ox] = 0.0f;

@@ -47,6 +47,16 @@
 #ifndef INPLACE_PANELS
 #define INPLACE_PANELS 8
 #endif
+/* the packed-B path runs B panel by panel (each meeting all of A's
+ * micro-panels) when A's block has at most this many micro-panels */
+#ifndef FEW_PANELS
+#define FEW_PANELS 6
+#endif
+/* the packed-A path reads B in place for K at most this (a panel of
+ * 24 KiB with an A micro-panel of 10.5 KiB: within L1) */
+#ifndef BIP_MAX_K
+#define BIP_MAX_K 192
+#endif
 /* K block of the unpacked path, whose panels live on the stack */
 #define KC 256
 
@@ -102,16 +112,22 @@ static void act_row(float *x, int64_t n, const mote_act *act)
  */
 static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const int in_place,
                                      int64_t lda, const float *restrict Bp, float *C, int64_t ldc,
-                                     int mr, int64_t nr, int load_c, const gemm_epi *e)
+                                     int mr, int64_t nr, int load_c, const gemm_epi *e,
+                                     const int pn_on, const char *pn, int64_t pn_step, int64_t pn_end,
+                                     const int rows, const int b_in_place, int64_t ldb)
 {
+    /* b_in_place: B read in place, row k at Bp + k * ldb (columns past nr
+     * masked off: 2 for a full tile, 1 for an edge), not packed NR-wide */
+    /* rows: how many of the MR rows are computed (a constant after
+     * inlining: MR, or fewer for an edge tile of few rows) */
     vf c[MR][NV];
     /* in_place: A read in place, row i at Ap + i * lda (rows past mr read
      * the last row again, into accumulators never stored) */
     const float *ar[MR];
     if (in_place)
-        for (int i = 0; i < MR; i++) ar[i] = Ap + (i < mr ? i : mr - 1) * lda;
+        for (int i = 0; i < rows; i++) ar[i] = Ap + (i < mr ? i : mr - 1) * lda;
     const int full = nr >= NR;
-    UNROLL for (int i = 0; i < MR; i++)
+    UNROLL for (int i = 0; i < rows; i++)
         UNROLL for (int v = 0; v < NV; v++) {
             if (load_c && i < mr)
                 c[i][v] = full ? v_load(C + i * ldc + v * VLEN)
@@ -122,7 +138,7 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
     /* the next tile, to the right, reads (or writes) its rows of C next:
      * ask for them now, while this tile computes */
     if (blk.pf_c)
-        for (int i = 0; i < MR; i++)
+        for (int i = 0; i < rows; i++)
             UNROLL for (int v = 0; v < NV; v++) __builtin_prefetch(C + i * ldc + NR + v * VLEN, 1, 3);
     const int64_t pf = blk.pf;
     for (int64_t k = 0; k < kc; k++) {
@@ -131,8 +147,23 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
             UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(Bp + (k + pf) * NR + v, 0, 3);
             if (!in_place) __builtin_prefetch(Ap + (k + pf) * MR, 0, 3);
         }
-        UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
-        UNROLL for (int i = 0; i < MR; i++) {
+        /* the stream to bring in while computing (see pf_stream) */
+        if (pn_on) {
+            int64_t off = (k * pn_step) & ~(int64_t)63;
+            if (off < pn_end) {
+                __builtin_prefetch(pn + off, 0, 2);
+                __builtin_prefetch(pn + off + 64, 0, 2);
+            }
+        }
+        if (b_in_place == 2) {
+            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * ldb + v * VLEN);
+            UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(Bp + k * ldb + NR + v, 0, 3);
+        } else if (b_in_place) {
+            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load_n(Bp + k * ldb + v * VLEN, nr - v * VLEN);
+        } else {
+            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
+        }
+        UNROLL for (int i = 0; i < rows; i++) {
             vf a = v_set1(in_place ? ar[i][k] : Ap[k * MR + i]);
             UNROLL for (int v = 0; v < NV; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
         }
@@ -148,7 +179,7 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
      * so the register tile does not spill around a call per vector */
     const int relu = e->act && e->act->kind == MOTE_ACT_RELU;
     const int other = e->act && e->act->kind != MOTE_ACT_RELU && e->act->kind != MOTE_ACT_NONE;
-    UNROLL for (int i = 0; i < MR; i++) {
+    UNROLL for (int i = 0; i < rows; i++) {
         if (i >= mr) break;
         vf bias_row = (e->act && e->bias && e->per_row) ? v_set1(e->bias[i]) : v_zero();
         UNROLL for (int v = 0; v < NV; v++) {
@@ -167,23 +198,44 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
 static void micro_tile_full(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR, 0, 0);
 }
 static void micro_tile_edge(int64_t kc, const float *Ap, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e);
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR, 0, 0);
+}
+/* edge tiles of at most QUARTER_ROWS, HALF_ROWS or THREEQ_ROWS rows
+ * compute only that many
+ * (the same chain per element: fewer rows of padding computed) */
+#define HALF_ROWS ((MR + 1) / 2)
+#define QUARTER_ROWS ((MR + 3) / 4)
+#define THREEQ_ROWS ((3 * MR + 3) / 4)
+static void micro_tile_threeq(int64_t kc, const float *Ap, const float *Bp, float *C,
+                              int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, THREEQ_ROWS, 0, 0);
+}
+static void micro_tile_half(int64_t kc, const float *Ap, const float *Bp, float *C,
+                            int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, HALF_ROWS, 0, 0);
+}
+static void micro_tile_quarter(int64_t kc, const float *Ap, const float *Bp, float *C,
+                               int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, QUARTER_ROWS, 0, 0);
 }
 /* A in place (rows lda apart): a full tile, and any tile */
 static void micro_tile_rows_full(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
                                  int64_t ldc, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, A, 1, lda, Bp, C, ldc, MR, NR, load_c, e);
+    micro_tile(kc, A, 1, lda, Bp, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR, 0, 0);
 }
 static void micro_tile_rows_edge(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
                                  int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
-    micro_tile(kc, A, 1, lda, Bp, C, ldc, mr, nr, load_c, e);
+    micro_tile(kc, A, 1, lda, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR, 0, 0);
 }
 static void micro_tile_rows(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
                             int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
@@ -196,7 +248,115 @@ static void tile(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t
                  int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
     if (mr == MR && nr >= NR) micro_tile_full(kc, Ap, Bp, C, ldc, load_c, e);
+    else if (mr <= QUARTER_ROWS) micro_tile_quarter(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+    else if (mr <= HALF_ROWS) micro_tile_half(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+    else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR) micro_tile_threeq(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else micro_tile_edge(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+}
+
+/* B in place (rows ldb apart): a full tile, and edge tiles by rows */
+static void micro_tile_bip_full(int64_t kc, const float *Ap, const float *B, int64_t ldb, float *C,
+                                int64_t ldc, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, Ap, 0, 0, B, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR, 2, ldb);
+}
+#define BIP_EDGE(name, R)                                                                    \
+    static void name(int64_t kc, const float *Ap, const float *B, int64_t ldb, float *C,    \
+                     int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)        \
+    {                                                                                        \
+        micro_tile(kc, Ap, 0, 0, B, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, R, 1, ldb);    \
+    }
+BIP_EDGE(micro_tile_bip_edge, MR)
+BIP_EDGE(micro_tile_bip_quarter, QUARTER_ROWS)
+BIP_EDGE(micro_tile_bip_half, HALF_ROWS)
+BIP_EDGE(micro_tile_bip_threeq, THREEQ_ROWS)
+
+static void tile_bip(int64_t kc, const float *Ap, const float *B, int64_t ldb, float *C, int64_t ldc,
+                     int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    if (mr == MR && nr >= NR) micro_tile_bip_full(kc, Ap, B, ldb, C, ldc, load_c, e);
+    else if (mr <= QUARTER_ROWS) micro_tile_bip_quarter(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
+    else if (mr <= HALF_ROWS) micro_tile_bip_half(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
+    else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR)
+        micro_tile_bip_threeq(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
+    else micro_tile_bip_edge(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
+}
+
+/*
+ * A prefetch stream: while a few tiles compute from caches, the operand
+ * the next tiles need comes in from memory, spread over their k steps
+ * (two lines per step at most). Weights that stream by once (a layer's
+ * 9 MiB packed W on a 7x7 image: 49 rows meet each B panel) otherwise
+ * stall the first micro-panel's pass on every load and compute after.
+ */
+typedef struct pf_stream {
+    const char *p;       /* the slice this tile brings in */
+    int64_t step;        /* bytes per k step              */
+    int64_t end;         /* bytes of the slice            */
+} pf_stream;
+
+/* A stream of `bytes` split between n tiles of kc k steps each, or none
+ * (end 0) when base is NULL or the streamed matrix (`total` bytes) stays
+ * in L2 anyway (the packed-A path's A, read again for each NC block);
+ * pf_slice gives tile i its share. */
+typedef struct pf_plan {
+    const char *base;
+    int64_t share, step, bytes;
+} pf_plan;
+
+static inline pf_plan pf_plan_for(const void *base, int64_t bytes, int64_t n, int64_t kc, int64_t total)
+{
+    pf_plan p = { NULL, 0, 0, 0 };
+    long l2 = blk.l2 > 0 ? blk.l2 : 256 * 1024;
+    if (!base || kc <= 0 || n <= 0 || total <= l2 / 2) return p;
+    p.base = base;
+    p.bytes = bytes;
+    p.share = (bytes + n - 1) / n;
+    p.step = g_min((p.share + kc - 1) / kc, 128);
+    return p;
+}
+
+static inline pf_stream pf_slice(const pf_plan *p, int64_t i)
+{
+    pf_stream s = { NULL, 0, 0 };
+    if (!p->base) return s;
+    s.p = p->base + i * p->share;
+    s.step = p->step;
+    s.end = g_min(p->share, p->bytes - i * p->share);
+    return s;
+}
+
+static void micro_tile_full_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
+                               int64_t ldc, int load_c, const gemm_epi *e, const pf_stream *s)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, MR, NR, load_c, e, 1, s->p, s->step, s->end, MR, 0, 0);
+}
+static void micro_tile_edge_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
+                               int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
+                               const pf_stream *s)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, MR, 0, 0);
+}
+static void micro_tile_half_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
+                               int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
+                               const pf_stream *s)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, HALF_ROWS, 0, 0);
+}
+static void micro_tile_threeq_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
+                                 int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
+                                 const pf_stream *s)
+{
+    micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, THREEQ_ROWS, 0, 0);
+}
+static void tile_pf(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
+                    int mr, int64_t nr, int load_c, const gemm_epi *e, const pf_stream *s)
+{
+    if (s->end <= 0) tile(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
+    else if (mr == MR && nr >= NR) micro_tile_full_pf(kc, Ap, Bp, C, ldc, load_c, e, s);
+    else if (mr <= HALF_ROWS) micro_tile_half_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
+    else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR) micro_tile_threeq_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
+    else micro_tile_edge_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
 }
 
 /* Packs rows [0, mc) x cols [0, kc) of A (element (i,k) at A[i*rs + k*cs]),
@@ -420,6 +580,28 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
             int64_t mc = g_min(MC, a->m1 - i0);
             if (a->trans_a) pack_a(a->A + k0 * a->lda + i0, 1, a->lda, mc, kc, 1.0f, Ap);
             else pack_a(a->A + i0 * a->lda + k0, a->lda, 1, mc, kc, 1.0f, Ap);
+            /* few A micro-panels (a 7x7 image's 49 pixels as rows): B
+             * streams by once, each of its micro-panels meeting all of
+             * them while the next one comes in (pf_stream) */
+            const int64_t np = (mc + MR - 1) / MR;
+            if (np <= FEW_PANELS) {
+                for (int64_t j = a->n0; j < n1; j += NR) {
+                    const float *bp = Bp + (j / NR) * K * NR + k0 * NR;
+                    const float *next = j + NR < n1 ? bp + K * NR : NULL;
+                    /* B (a weight) meets its rows once per call: from
+                     * memory or L3 whatever its size */
+                    const pf_plan pp = pf_plan_for(next, kc * NR * (int64_t)sizeof(float), np, kc, INT64_MAX);
+                    for (int64_t ip = 0; ip < mc; ip += MR) {
+                        int64_t r = i0 + ip;
+                        gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                        if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                        pf_stream ps = pf_slice(&pp, ip / MR);
+                        tile_pf(kc, Ap + ip * kc, bp, a->C + r * a->ldc + j, a->ldc,
+                                (int)g_min(MR, mc - ip), g_min(NR, n1 - j), k0 > 0, &e, &ps);
+                    }
+                }
+                continue;
+            }
             /* B in blocks of NC columns (L2); within one, each A
              * micro-panel (L1) passes over all of its B micro-panels */
             for (int64_t j0 = a->n0; j0 < n1; j0 += NC) {
@@ -482,19 +664,47 @@ void GEMM_NAME(packed_a)(const mote_gemm_packed_a_args *a)
     do {
         int64_t kc = g_min(kb, K - k0);
         int last = k0 + kc >= K;
+        /* a short K (K <= BIP_MAX_K: a 1x1 conv of few input
+         * channels): B's panel is read in place, its kc rows of NR floats
+         * staying in L1 while all of A's micro-panels pass over it; packing
+         * it would cost about what the products do when A has few rows;
+         * not when B's rows are a multiple of 2 KiB apart (a 160x160
+         * image: 100 KiB), the panel's rows then crowding one or two L1
+         * sets (M-LSD's 16 -> 96 expansion at 160x160: 1.0 -> 1.5-8.7 ms) */
+        if (kc <= BIP_MAX_K && K <= BIP_MAX_K && (a->ldb * (int64_t)sizeof(float)) % 2048) {
+            for (int64_t j = a->n0; j < n1; j += NR) {
+                int64_t nr = g_min(NR, n1 - j);
+                for (int64_t r = a->m0; r < m1; r += MR) {
+                    gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                    if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                    tile_bip(kc, Ap + (r / MR) * K * MR + k0 * MR, a->B + k0 * a->ldb + j, a->ldb,
+                             a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, m1 - r), nr, k0 > 0, &e);
+                }
+            }
+            k0 += kc;
+            continue;
+        }
         for (int64_t j0 = a->n0; j0 < n1; j0 += NC) {
             int64_t nc = g_min(NC, n1 - j0);
             for (int64_t jp = 0; jp < nc; jp += NR)
                 pack_b_panel(a->B + k0 * a->ldb + j0 + jp, a->ldb, 1, kc, g_min(NR, nc - jp),
                              Bb + jp * kc);
-            /* each A micro-panel (L1) passes over the B block (L2) */
+            /* each A micro-panel (L1) passes over the B block (L2),
+             * the next one coming in meanwhile (pf_stream: the weights
+             * stream by once when the columns are few) */
+            const int64_t npb = (nc + NR - 1) / NR;
             for (int64_t r = a->m0; r < m1; r += MR) {
+                const float *ap = Ap + (r / MR) * K * MR + k0 * MR;
+                const float *next = r + MR < m1 ? ap + K * MR : NULL;
+                const pf_plan pp = pf_plan_for(next, kc * MR * (int64_t)sizeof(float), npb, kc,
+                                               (m1 - a->m0 + MR - 1) / MR * K * MR * (int64_t)sizeof(float));
                 for (int64_t jp = 0; jp < nc; jp += NR) {
                     int64_t j = j0 + jp, nr = g_min(NR, nc - jp);
                     gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
                     if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
-                    tile(kc, Ap + (r / MR) * K * MR + k0 * MR, Bb + jp * kc,
-                         a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, m1 - r), nr, k0 > 0, &e);
+                    pf_stream ps = pf_slice(&pp, jp / NR);
+                    tile_pf(kc, ap, Bb + jp * kc, a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, m1 - r),
+                            nr, k0 > 0, &e, &ps);
                 }
             }
         }

@@ -18,7 +18,9 @@
  *   direct  the table's conv2d_f32 (small or odd shapes), split over
  *           (image, output channel);
  *   winograd 3x3, stride 1, dilation 1, group 1, constant W with enough
- *           channels: Winograd F(2x2,3x3), conv_winograd.c;
+ *           channels: Winograd F(2x2,3x3), conv_winograd.c; also dilation
+ *           d when sizes and pads are multiples of d (its d x d
+ *           sub-lattices are undilated convs: conv_winograd.h);
  *   chan    by input channel (below) in one pass: the table's
  *           conv2d_chan_f32, split over (image, output row), where the
  *           table has its own (not the reference's) and the shape is one it
@@ -185,10 +187,16 @@ static void residual_pass(const conv_params *p, mote_pool *pool, float *y, const
 #define TRANSPOSE_COST 32
 
 /* Rows and columns the GEMM computes for an m x n product, over m * n:
- * tiles are MR x NR, edges computed in full (zero-padded). */
+ * tiles are MR x NR, edge columns computed in full (zero-padded), an edge
+ * of rows as a quarter, half, three quarters or all of a tile
+ * (arch/x86/gemm_tmpl.h's edge tiles). */
 static double tile_waste(int64_t m, int64_t n, int64_t mr, int64_t nr)
 {
-    return (double)((m + mr - 1) / mr * mr) * (double)((n + nr - 1) / nr * nr) / ((double)m * (double)n);
+    int64_t rem = m % mr, edge = rem == 0 ? 0
+                                : rem <= (mr + 3) / 4 ? (mr + 3) / 4
+                                : rem <= (mr + 1) / 2 ? (mr + 1) / 2
+                                : rem <= (3 * mr + 3) / 4 ? (3 * mr + 3) / 4 : mr;
+    return (double)(m / mr * mr + edge) * (double)((n + nr - 1) / nr * nr) / ((double)m * (double)n);
 }
 
 typedef struct transpose_job {
@@ -584,8 +592,8 @@ static mote_status prepare_conv(mote_op_ctx *c)
      * (49 tiles) 1.85 -> 1.4; 7x7 (16 tiles in 32-wide panels) 2.75 -> 3.5,
      * so left to im2col) */
     int can_wino = a->groups == 1 && a->KH == 3 && a->KW == 3 && a->sh == 1 && a->sw == 1 &&
-                   a->dh == 1 && a->dw == 1 && w->data && nsp == 2;
-    int64_t wtiles = ((a->OH + 1) / 2) * ((a->OW + 1) / 2);
+                   ((a->dh == 1 && a->dw == 1) || mote_conv_wino_lattice(a)) && w->data && nsp == 2;
+    int64_t wtiles = can_wino ? mote_conv_wino_tiles(a) : 0;   /* dilated: per row phase */
     int want_wino = can_wino && a->C >= 16 && a->OC >= 16 &&
                     (double)((wtiles + tnr - 1) / tnr * tnr) <= 1.5 * (double)wtiles;
     const char *force = mote_attr_get_string(c->node, "_conv_algo", NULL);

@@ -45,8 +45,71 @@ static int64_t pick_block_rows(int64_t TH, int64_t TW, int64_t bmax, int64_t nr)
     return best;
 }
 
+bool mote_conv_wino_lattice(const mote_conv2d_args *g)
+{
+    int64_t d = g->dh;
+    return d > 1 && g->dw == d && g->sh == 1 && g->sw == 1 && g->KH == 3 && g->KW == 3 &&
+           g->H % d == 0 && g->W % d == 0 && g->OH % d == 0 && g->OW % d == 0 && g->ph % d == 0 &&
+           g->pw % d == 0 && g->ph >= 0 && g->pw >= 0;
+}
+
+/* the lattice's combined image (conv_winograd.h): sub-image columns W/d
+ * with left pad pw/d in blocks of Wb >= both OW/d + 2 and pw/d + W/d */
+static void lattice_geometry(const mote_conv2d_args *g, mote_conv2d_args *s, int64_t *q, int64_t *Wb)
+{
+    int64_t d = g->dh, sw = g->W / d, sow = g->OW / d;
+    *s = *g;
+    *q = g->pw / d;
+    *Wb = sow + 2 > *q + sw ? sow + 2 : *q + sw;
+    s->H = g->H / d; s->OH = g->OH / d; s->ph = g->ph / d;
+    s->W = d * *Wb; s->OW = d * *Wb - 2; s->pw = 0;
+    s->dh = s->dw = 1;
+}
+
+int64_t mote_conv_wino_tiles(const mote_conv2d_args *g)
+{
+    mote_conv2d_args s = *g;
+    int64_t q, Wb;
+    if (g->dh > 1 || g->dw > 1) lattice_geometry(g, &s, &q, &Wb);
+    return ((s.OH + 1) / 2) * ((s.OW + 1) / 2);
+}
+
+static mote_status wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote_conv2d_args *g,
+                                int64_t N, const float *w, size_t *scratch);
+
 mote_status mote_conv_wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote_conv2d_args *g,
                                    int64_t N, const float *w, size_t *scratch)
+{
+    if (g->dh <= 1 && g->dw <= 1) {
+        mote_status st = wino_prepare(c, p, g, N, w, scratch);
+        p->d = 1;
+        p->img_N = N;
+        return st;
+    }
+    if (!mote_conv_wino_lattice(g))
+        return mote_op_error(c, MOTE_ERR_UNSUPPORTED, "Winograd: dilation %lld does not tile this shape",
+                             (long long)g->dh);
+    int64_t d = g->dh, q, Wb;
+    mote_conv2d_args s;
+    lattice_geometry(g, &s, &q, &Wb);
+    size_t inner = 0;
+    mote_status st = wino_prepare(c, p, &s, d, w, &inner);
+    if (st)
+        return st;
+    p->d = d;
+    p->img_N = N;
+    p->fH = g->H; p->fW = g->W; p->fOH = g->OH; p->fOW = g->OW;
+    p->q = q;
+    p->Wb = Wb;
+    p->xs_bytes = mote_align_up((size_t)(d * g->C * s.H * s.W) * sizeof(float), 64);
+    p->ys_bytes = mote_align_up((size_t)(d * g->OC * s.OH * s.OW) * sizeof(float), 64);
+    if (!mote_add_size(inner, p->xs_bytes + p->ys_bytes, scratch))
+        return mote_op_error(c, MOTE_ERR_NOMEM, "Winograd scratch size overflows");
+    return MOTE_OK;
+}
+
+static mote_status wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote_conv2d_args *g,
+                                int64_t N, const float *w, size_t *scratch)
 {
     memset(p, 0, sizeof *p);
     p->C = g->C; p->H = g->H; p->W = g->W;
@@ -232,11 +295,76 @@ static void gemm_chunk(void *ctx, int64_t b, int64_t e, int thread)
     }
 }
 
+static void wino_run(const mote_conv_wino *p, mote_pool *pool, const float *x, const float *bias,
+                     float *y, void *scratch, const mote_conv_res *res);
+
+typedef struct lattice_job {
+    const mote_conv_wino *p;
+    const float *src;
+    float *dst;
+    int64_t planes;             /* channels                                */
+    int out;                    /* 0: image -> combined, 1: back           */
+    const mote_conv_res *res;   /* back: the residual step, or NULL        */
+    const float *r;             /* back: this image's residual             */
+} lattice_job;
+
+/* channels [b, e) between an image (or output) and its d combined images
+ * (d, planes, rows, cols): row y of a plane is row y / d of the combined
+ * image y % d, its column d*j + b' column b' * Wb + q + j there (output:
+ * b' * Wb + j); in, the pads are written as zeros. */
+static void lattice_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const lattice_job *j = ctx;
+    const mote_conv_wino *p = j->p;
+    int64_t d = p->d, Wb = p->Wb;
+    int64_t H = j->out ? p->fOH : p->fH, W = j->out ? p->fOW : p->fW;
+    int64_t rows = H / d, cols = j->out ? p->OW : p->W, n = W / d, q = j->out ? 0 : p->q;
+    for (int64_t c = b; c < e; c++) {
+        for (int64_t y = 0; y < H; y++) {
+            float *full = (j->out ? j->dst : (float *)j->src) + (c * H + y) * W;
+            float *comb = (j->out ? (float *)j->src : j->dst) +
+                          (((y % d) * j->planes + c) * rows + y / d) * cols;
+            if (!j->out)
+                memset(comb, 0, sizeof(float) * (size_t)cols);
+            for (int64_t bb = 0; bb < d; bb++) {
+                float *blk = comb + bb * Wb + q;
+                if (j->out)
+                    for (int64_t i = 0; i < n; i++) full[i * d + bb] = blk[i];
+                else
+                    for (int64_t i = 0; i < n; i++) blk[i] = full[i * d + bb];
+            }
+        }
+        if (j->res)   /* channel c is whole: its residual step, in cache */
+            j->res->fn(j->res->ctx, j->dst + c * H * W, j->r + c * H * W, H * W);
+    }
+}
+
 void mote_conv_wino_run(const mote_conv_wino *p, mote_pool *pool, const float *x,
                         const float *bias, float *y, void *scratch, const mote_conv_res *res)
 {
-    wino_job j = { .p = p, .x = x, .bias = bias, .y = y, .scratch = scratch,
-                   .res = res && res->r ? res : NULL };
+    if (p->d <= 1) {
+        wino_run(p, pool, x, bias, y, scratch, res && res->r ? res : NULL);
+        return;
+    }
+    float *xs = scratch, *ys = (float *)((char *)scratch + p->xs_bytes);
+    void *inner = (char *)scratch + p->xs_bytes + p->ys_bytes;
+    for (int64_t n = 0; n < p->img_N; n++) {
+        lattice_job in = { p, x + n * p->C * p->fH * p->fW, xs, p->C, 0, NULL, NULL };
+        mote_pool_for(pool, p->C, 1, lattice_chunk, &in);
+        wino_run(p, pool, xs, bias, ys, inner, NULL);
+        /* the residual step per output channel, as each is laid out */
+        const int64_t img = n * p->OC * p->fOH * p->fOW;
+        lattice_job out = { p, ys, y + img, p->OC, 1, res && res->r ? res : NULL,
+                            res && res->r ? res->r + img : NULL };
+        mote_pool_for(pool, p->OC, 1, lattice_chunk, &out);
+    }
+}
+
+static void wino_run(const mote_conv_wino *p, mote_pool *pool, const float *x, const float *bias,
+                     float *y, void *scratch, const mote_conv_res *res)
+{
+    wino_job j = { .p = p, .x = x, .bias = bias, .y = y, .scratch = scratch, .res = res };
     if (p->brows) {
         mote_pool_for(pool, p->N * p->nbr, 1, block_chunk, &j);
         return;

@@ -37,11 +37,36 @@ typedef struct mote_conv_wino {
                                    whole image; blocked, one block per thread */
     size_t gemm_scratch;        /* per thread                              */
     const mote_kernels *k;
+    /* dilation d > 1: the engine above runs on the d x d sub-lattices of
+     * each image (geometry above: one sub-image; N: images x d x d),
+     * gathered into and scattered from scratch (see mote_conv_wino_lattice) */
+    int64_t d;                  /* 1: none                                 */
+    int64_t img_N;              /* images                                  */
+    int64_t fH, fW, fOH, fOW;   /* the full image and output               */
+    int64_t q, Wb;              /* sub-image left pad; columns per block   */
+    size_t xs_bytes, ys_bytes;  /* the sub-images of one image, in scratch */
 } mote_conv_wino;
 
 /*
+ * A 3x3 conv of stride 1 and dilation d (both axes) whose input and output
+ * sizes and top/left pads are multiples of d: output rows d*y' + a read
+ * only input rows d*i + a (i = y' + ky - pt/d), likewise columns, so it is
+ * d*d undilated convs of the sub-images X[c][d*i + a][d*j + b] (M-LSD's
+ * dilated 3x3 layers: 80x80, d = 5, 25 sub-images of 16x16). The d
+ * sub-images of a row phase a sit side by side in one image, each in a
+ * block of Wb columns with its own zero left pad and at least two zero
+ * columns after it, so a tile row spans d of them (the transforms run
+ * VLEN tiles at once: a 16x16 sub-image alone has 8 per row) and the
+ * outputs at the blocks' seams are computed and dropped; d such images per
+ * input image go through the engine above. True when g fits.
+ */
+bool mote_conv_wino_lattice(const mote_conv2d_args *g);
+/* 2x2 tiles per image the engine runs for g (dilated: per row phase) */
+int64_t mote_conv_wino_tiles(const mote_conv2d_args *g);
+
+/*
  * Fills p for a conv of geometry g (mote_conv2d_args: C, H, W, OC, OH, OW,
- * ph, pw, act) over N images with constant weights w (OC, C, 3, 3);
+ * ph, pw, dh, act; dh > 1 when mote_conv_wino_lattice(g)) over N images with constant weights w (OC, C, 3, 3);
  * *scratch: the bytes a run needs.
  */
 mote_status mote_conv_wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote_conv2d_args *g,

@@ -271,6 +271,9 @@ static void run_threads(const mote_graph *g, const mote_tensor *in, float *y, in
  * graph with only the activation fused (the Add keeps it) against the
  * whole optimizer (the Add fused into the Conv), the same bits for 1, 2
  * and 3 threads. */
+/* the dilation residual_case gives the main conv (and its pads scale) */
+static int64_t res_dilation = 1;
+
 static void residual_case(const char *algo, const int64_t *xd, int64_t oc, int64_t k, int64_t group,
                           int64_t stride, const char *act, bool r_first)
 {
@@ -291,7 +294,9 @@ static void residual_case(const char *algo, const int64_t *xd, int64_t oc, int64
         int n = g->n_nodes - 1;
         mote_graph_attr_int(g, n, "group", group);
         mote_graph_attr_ints(g, n, "strides", 2, (int64_t[]){stride, stride});
-        mote_graph_attr_ints(g, n, "pads", 4, (int64_t[]){pad, pad, pad, pad});
+        int64_t d = main_conv ? res_dilation : 1, dp = d * pad;
+        mote_graph_attr_ints(g, n, "pads", 4, (int64_t[]){dp, dp, dp, dp});
+        mote_graph_attr_ints(g, n, "dilations", 2, (int64_t[]){d, d});
         mote_graph_attr_string(g, n, "_conv_algo", main_conv && algo ? algo : "direct");
         if (main_conv)
             c = v;
@@ -356,6 +361,10 @@ START_TEST(test_residual_add_fuses_into_conv_with_the_same_bits)
     residual_case("winograd", xw, 16, 3, 1, 1, "Relu", false);          /* by blocks of tile rows */
     residual_case("winograd", (int64_t[]){2, 16, 30, 26}, 16, 3, 1, 1, "Sigmoid", true);
     residual_case("winograd", (int64_t[]){2, 16, 2, 9}, 16, 3, 1, 1, "Relu", true);   /* phased */
+    res_dilation = 2;   /* dilated: over its sub-lattices, the step per channel laid out */
+    residual_case("winograd", (int64_t[]){2, 16, 20, 16}, 16, 3, 1, 1, "Relu", false);
+    residual_case("im2col", (int64_t[]){1, 16, 20, 16}, 16, 3, 1, 1, "Sigmoid", true);
+    res_dilation = 1;
     residual_case("im2col", (int64_t[]){2, 16, 40, 40}, 32, 3, 1, 1, "Relu", false);  /* row blocks */
     residual_case(NULL, xw, 16, 3, 1, 1, "Relu", false);             /* the automatic choice */
 }
