@@ -11,9 +11,10 @@
  * every tap is one contiguous load at q + (ky/S) Wq + kx/S, whatever the
  * stride, the pads or the width. Stride 2 de-interleaves each input row
  * once (two loads, two permutes) instead of per tap, and a map narrower
- * than a vector fills its vectors across rows (7x7: 4 vectors of 9-wide
- * rows instead of 7 one-row vectors). The kept lanes are compressed and
- * stored in place.
+ * than a vector fills its vectors across rows (14x14 -> 7x7: 4 vectors of
+ * 8-wide rows instead of 7 one-row vectors). The kept lanes are
+ * compressed and stored in place. Same-size stride-1 3x3 maps up to 8x8
+ * skip the planes (dwf_ below: masked loads from the channel itself).
  *
  * The planes are built by bands of output rows, in one of two buffers on
  * the stack, as many (channel, band) items as a buffer holds: the next
