@@ -11,9 +11,10 @@
  * every tap is one contiguous load at q + (ky/S) Wq + kx/S, whatever the
  * stride, the pads or the width. Stride 2 de-interleaves each input row
  * once (two loads, two permutes) instead of per tap, and a map narrower
- * than a vector fills its vectors across rows (7x7: 4 vectors of 9-wide
- * rows instead of 7 one-row vectors). The kept lanes are compressed and
- * stored in place.
+ * than a vector fills its vectors across rows (14x14 -> 7x7: 4 vectors of
+ * 8-wide rows instead of 7 one-row vectors). The kept lanes are
+ * compressed and stored in place. Same-size stride-1 3x3 maps up to 8x8
+ * skip the planes (dwf_ below: masked loads from the channel itself).
  *
  * The planes are built by bands of output rows, in one of two buffers on
  * the stack, as many (channel, band) items as a buffer holds: the next
@@ -53,7 +54,8 @@ typedef struct dwb_geom {
     int64_t Bh;                /* output rows per band                     */
     int64_t nbands;            /* bands per channel                        */
     int64_t pstride;           /* floats per phase plane                   */
-    uint16_t keep[DWB_NV];     /* lanes of q vector v with ox < OW         */
+    uint16_t keep[DWB_NV];     /* lanes of q vector v with ox < OW, q < Bh Wq */
+    uint16_t put[DWB_NV];      /* the first popcount(keep[v]) lanes            */
     int32_t off[DWB_NV];       /* output index of vector v's first kept lane,
                                   from the band's first output            */
     uint16_t mlo[DWB_NV];      /* the fill's loads: for plane columns [t, t + 16), */
@@ -93,7 +95,9 @@ static int dwb_plan(const mote_conv2d_args *a, int S, dwb_geom *g)
             int64_t lo = s < 0 ? 0 : s, hi = s + OW < 16 ? s + OW : 16;
             if (hi > lo) m |= (((uint32_t)1 << hi) - 1u) & ~(((uint32_t)1 << lo) - 1u);
         }
+        if (q0 + 16 > nq) m &= ((uint32_t)1 << (nq - q0)) - 1u;
         g->keep[v] = (uint16_t)m;
+        g->put[v] = (uint16_t)(((uint32_t)1 << __builtin_popcount(m)) - 1u);
     }
     for (int64_t t = 0; t < g->Wq; t += 16) {
         g->mlo[t / 16] = dwb_cols(S * t - a->pw, a->W);
@@ -192,19 +196,23 @@ DWB_INLINE vf dwb_act(vf x, const int ACT, const mote_act *act)
     return v_act(x, act);
 }
 
-/* q vector qv's kept lanes (below nq), compressed, stored at y + off */
-DWB_INLINE void dwb_store(vf out, uint32_t keep, int64_t qv, int64_t nq, float *y)
+/* q vector v's kept lanes, compressed, stored at y + off; PART: the band
+ * is shorter than Bh rows, so v may reach past its last row */
+DWB_INLINE void dwb_store(vf out, const dwb_geom *g, int64_t v, const int PART, int64_t nq, float *y)
 {
-    if (qv + 16 > nq) keep &= ((uint32_t)1 << (nq - qv)) - 1u;
-    __m512 c = _mm512_maskz_compress_ps((__mmask16)keep, out);
-    _mm512_mask_storeu_ps(y, (__mmask16)(((uint32_t)1 << __builtin_popcount(keep)) - 1u), c);
+    uint32_t keep = g->keep[v], put = g->put[v];
+    if (PART && 16 * v + 16 > nq) {
+        keep &= ((uint32_t)1 << (nq - 16 * v)) - 1u;
+        put = ((uint32_t)1 << __builtin_popcount(keep)) - 1u;
+    }
+    _mm512_mask_storeu_ps(y + g->off[v], (__mmask16)put, _mm512_maskz_compress_ps((__mmask16)keep, out));
 }
 
 /* nb output rows of channel c from its planes in buf, into y (the band's
  * first output). Two q vectors at a time: two independent chains. */
 DWB_INLINE void dwb_band(const mote_conv2d_args *a, const dwb_geom *g, const int KH, const int KW,
-                         const int S, const int ACT, const float *buf, const vf *wv, vf bv, int64_t nb,
-                         float *y)
+                         const int S, const int ACT, const int PART, const float *buf, const vf *wv, vf bv,
+                         int64_t nb, float *y)
 {
     const int64_t Wq = g->Wq, nq = nb * Wq, ps = g->pstride;
     const mote_act act = a->act;
@@ -218,8 +226,8 @@ DWB_INLINE void dwb_band(const mote_conv2d_args *a, const dwb_geom *g, const int
                 acc0 = v_fma(wv[ky * KW + kx], v_load(src), acc0);
                 acc1 = v_fma(wv[ky * KW + kx], v_load(src + 16), acc1);
             }
-        dwb_store(dwb_act(v_add(acc0, bv), ACT, &act), g->keep[v], q0, nq, y + g->off[v]);
-        dwb_store(dwb_act(v_add(acc1, bv), ACT, &act), g->keep[v + 1], q0 + 16, nq, y + g->off[v + 1]);
+        dwb_store(dwb_act(v_add(acc0, bv), ACT, &act), g, v, PART, nq, y);
+        dwb_store(dwb_act(v_add(acc1, bv), ACT, &act), g, v + 1, PART, nq, y);
     }
     if (v * 16 < nq) {
         const int64_t q0 = v * 16;
@@ -229,7 +237,7 @@ DWB_INLINE void dwb_band(const mote_conv2d_args *a, const dwb_geom *g, const int
                 const float *src = buf + ((ky % S) * S + kx % S) * ps + (ky / S) * Wq + kx / S + q0;
                 acc0 = v_fma(wv[ky * KW + kx], v_load(src), acc0);
             }
-        dwb_store(dwb_act(v_add(acc0, bv), ACT, &act), g->keep[v], q0, nq, y + g->off[v]);
+        dwb_store(dwb_act(v_add(acc0, bv), ACT, &act), g, v, PART, nq, y);
     }
 }
 
@@ -264,7 +272,10 @@ DWB_INLINE void dwb_run(const mote_conv2d_args *a, const dwb_geom *g, const int 
             for (int t = 0; t < KH * KW; t++) wv[t] = v_set1(w[t]);
             const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
             int64_t rows = OH - oy0 < g->Bh ? OH - oy0 : g->Bh;
-            dwb_band(a, g, KH, KW, S, ACT, buf[gi & 1] + (it - g0) * isz, wv, bv, rows, a->y + (c * OH + oy0) * OW);
+            const float *pl = buf[gi & 1] + (it - g0) * isz;
+            float *yb = a->y + (c * OH + oy0) * OW;
+            if (rows == g->Bh) dwb_band(a, g, KH, KW, S, ACT, 0, pl, wv, bv, rows, yb);
+            else dwb_band(a, g, KH, KW, S, ACT, 1, pl, wv, bv, rows, yb);
         }
     }
 }
