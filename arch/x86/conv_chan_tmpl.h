@@ -201,8 +201,12 @@ void CHAN_NAME(const mote_conv2d_args *a, int64_t oy0, int64_t oy1)
     const ch_block_fn blk = (a->KH == a->KW ? ch_blocks_sq : ch_blocks)[a->sw - 1][a->KW - 1];
     const int P = a->KH * a->KW < CH_BIG ? CHAN_P1 : CHAN_P2, R = a->KH * a->KW < CH_BIG ? CHAN_R1 : CHAN_R2;
     _Alignas(64) float ring[CH_ROWS][CH_ROWF];
-    for (int64_t ox0 = 0; ox0 < a->OW; ox0 += CH_SEG) {
-        int64_t nw = a->OW - ox0 < CH_SEG ? a->OW - ox0 : CH_SEG;
+    /* columns in segments of equal whole vectors (160 = 80 + 80, not
+     * 128 + 32: a narrow segment pays the per-block costs for little) */
+    const int64_t nseg = (a->OW + CH_SEG - 1) / CH_SEG;
+    const int64_t seg = ((a->OW + nseg - 1) / nseg + VLEN - 1) / VLEN * VLEN;
+    for (int64_t ox0 = 0; ox0 < a->OW; ox0 += seg) {
+        int64_t nw = a->OW - ox0 < seg ? a->OW - ox0 : seg;
         int64_t len = (nw + VLEN - 1) / VLEN * VLEN + (a->KW - 1) / a->sw;
         int64_t tag[CH_ROWS];
         for (int i = 0; i < CH_ROWS; i++) tag[i] = INT64_MIN;
