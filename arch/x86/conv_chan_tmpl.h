@@ -16,9 +16,11 @@
  * vectors and R broadcast weights feed R x P fused
  * multiply-adds into one accumulator per (channel, row) for the current
  * input channel, added to a running sum when the channel is done. The
- * input rows are first copied, zero-padded, into a ring of prepared rows
- * (each one prepared once per segment of CH_SEG output columns, whatever
- * the output channels): with stride 2 across, a prepared row holds the
+ * input rows are first copied, zero-padded, into a window of prepared
+ * rows in input order (each prepared once per segment of at most CH_SEG
+ * output columns, whatever the output channels; rows the next block of
+ * output rows reads again move to the window's front), so one address
+ * and constant offsets reach every row a block reads. With stride 2 across, a prepared row holds the
  * even columns then the odd ones, so tap kx of output ox reads phase
  * kx % 2 at ox + kx / 2 and every load is a plain unaligned one. Pads on
  * any side come out of the padding of the prepared rows, so edges run the
@@ -48,7 +50,7 @@
                                               a segment's vectors + (KW-1)/sw  */
 #define CH_RMAX (CHAN_R1 > CHAN_R2 ? CHAN_R1 : CHAN_R2)
 #define CH_PMAX (CHAN_P1 > CHAN_P2 ? CHAN_P1 : CHAN_P2)
-#define CH_ROWS ((CH_PMAX - 1) * 2 + CH_MAXK) /* ring: input rows one block reads */
+#define CH_ROWS ((CH_PMAX - 1) * 2 + CH_MAXK) /* window: input rows one block reads */
 #define CH_ROWF (CH_MAXC * 2 * CH_LH)      /* floats per prepared input row    */
 
 /* Prepared row of input row iy for the segment starting at output column
@@ -99,11 +101,11 @@ CH_INLINE vf ch_act(vf x, const mote_act *act)
 }
 
 /* Output rows oy .. oy + np - 1, channels oc .. oc + nr - 1, columns ox0 ..
- * ox0 + nw - 1, from the prepared rows rowp[p][ky] (input row (oy + p) *
- * sh - ph + ky). Rows and channels past np and nr compute copies of the
- * first and are not stored. R x P: the register block; KHC: the kernel
+ * ox0 + nw - 1, from the prepared rows rb + (p * sh + ky) * CH_ROWF (input
+ * row (oy + p) * sh - ph + ky; rs = sh * CH_ROWF). Rows past np are
+ * computed and not stored, channels past nr compute copies of the first. R x P: the register block; KHC: the kernel
  * height when a constant (0: a->KH). */
-CH_INLINE void ch_block(const mote_conv2d_args *a, const float *const rowp[CH_PMAX][CH_MAXK], int64_t oc,
+CH_INLINE void ch_block(const mote_conv2d_args *a, const float *rb, int64_t rs, int64_t oc,
                         int nr, int np, int64_t oy, int64_t ox0, int64_t nw, const int KHC, const int KW,
                         const int SW, const int R, const int P)
 {
@@ -124,7 +126,7 @@ CH_INLINE void ch_block(const mote_conv2d_args *a, const float *const rowp[CH_PM
                 CH_UNROLL for (int p = 0; p < P; p++) acc[r][p] = v_zero();
             CH_UNROLL for (int64_t ky = 0; ky < KH && ky < CH_MAXK; ky++) {
                 const float *xp[CH_PMAX], *wk[CH_RMAX];
-                CH_UNROLL for (int p = 0; p < P; p++) xp[p] = rowp[p][ky] + c * 2 * CH_LH + v;
+                CH_UNROLL for (int p = 0; p < P; p++) xp[p] = rb + p * rs + ky * CH_ROWF + c * 2 * CH_LH + v;
                 CH_UNROLL for (int r = 0; r < R; r++) wk[r] = wr[r] + c * KK + ky * KW;
                 CH_UNROLL for (int kx = 0; kx < KW; kx++) {
                     vf xv[CH_PMAX];
@@ -157,7 +159,7 @@ CH_INLINE void ch_block(const mote_conv2d_args *a, const float *const rowp[CH_PM
     }
 }
 
-typedef void (*ch_block_fn)(const mote_conv2d_args *a, const float *const rowp[CH_PMAX][CH_MAXK], int64_t oc,
+typedef void (*ch_block_fn)(const mote_conv2d_args *a, const float *rb, int64_t rs, int64_t oc,
                             int nr, int np, int64_t oy, int64_t ox0, int64_t nw);
 
 /* one instance per kernel width and stride across, the height a constant
@@ -167,13 +169,13 @@ typedef void (*ch_block_fn)(const mote_conv2d_args *a, const float *const rowp[C
 #define CH_BIG 16
 #define CH_INST(H, K, S)                                                                                   \
     static void ch_block_##H##_##K##_##S(const mote_conv2d_args *a,                                        \
-                                          const float *const rowp[CH_PMAX][CH_MAXK], int64_t oc, int nr,    \
+                                          const float *rb, int64_t rs, int64_t oc, int nr,                  \
                                           int np, int64_t oy, int64_t ox0, int64_t nw)                      \
     {                                                                                                       \
         if ((H ? H : a->KH) * K < CH_BIG)                                                                 \
-            ch_block(a, rowp, oc, nr, np, oy, ox0, nw, H, K, S, CHAN_R1, CHAN_P1);                         \
+            ch_block(a, rb, rs, oc, nr, np, oy, ox0, nw, H, K, S, CHAN_R1, CHAN_P1);                         \
         else                                                                                                \
-            ch_block(a, rowp, oc, nr, np, oy, ox0, nw, H, K, S, CHAN_R2, CHAN_P2);                         \
+            ch_block(a, rb, rs, oc, nr, np, oy, ox0, nw, H, K, S, CHAN_R2, CHAN_P2);                         \
     }
 #define CH_INST2(K, S) CH_INST(0, K, S) CH_INST(K, K, S)
 CH_INST2(1, 1) CH_INST2(2, 1) CH_INST2(3, 1) CH_INST2(4, 1) CH_INST2(5, 1) CH_INST2(6, 1) CH_INST2(7, 1)
@@ -200,28 +202,34 @@ void CHAN_NAME(const mote_conv2d_args *a, int64_t oy0, int64_t oy1)
     const int64_t sh = a->sh, ph = a->ph, KH = a->KH;
     const ch_block_fn blk = (a->KH == a->KW ? ch_blocks_sq : ch_blocks)[a->sw - 1][a->KW - 1];
     const int P = a->KH * a->KW < CH_BIG ? CHAN_P1 : CHAN_P2, R = a->KH * a->KW < CH_BIG ? CHAN_R1 : CHAN_R2;
-    _Alignas(64) float ring[CH_ROWS][CH_ROWF];
-    for (int64_t ox0 = 0; ox0 < a->OW; ox0 += CH_SEG) {
-        int64_t nw = a->OW - ox0 < CH_SEG ? a->OW - ox0 : CH_SEG;
+    /* the window: win[i] holds input row base + i, i < have */
+    _Alignas(64) float win[CH_ROWS][CH_ROWF];
+    const int need = (P - 1) * (int)sh + (int)KH;
+    /* columns in segments of equal whole vectors (160 = 80 + 80, not
+     * 128 + 32: a narrow segment pays the per-block costs for little) */
+    const int64_t nseg = (a->OW + CH_SEG - 1) / CH_SEG;
+    const int64_t seg = ((a->OW + nseg - 1) / nseg + VLEN - 1) / VLEN * VLEN;
+    for (int64_t ox0 = 0; ox0 < a->OW; ox0 += seg) {
+        int64_t nw = a->OW - ox0 < seg ? a->OW - ox0 : seg;
         int64_t len = (nw + VLEN - 1) / VLEN * VLEN + (a->KW - 1) / a->sw;
-        int64_t tag[CH_ROWS];
-        for (int i = 0; i < CH_ROWS; i++) tag[i] = INT64_MIN;
+        int64_t base = 0;
+        int have = 0;
         for (int64_t oy = oy0; oy < oy1; oy += P) {
             int np = oy1 - oy < P ? (int)(oy1 - oy) : P;
-            const float *rowp[CH_PMAX][CH_MAXK];
-            for (int p = 0; p < P; p++)
-                for (int64_t ky = 0; ky < KH; ky++) {
-                    int64_t iy = (oy + (p < np ? p : 0)) * sh - ph + ky;
-                    int64_t slot = ((iy % CH_ROWS) + CH_ROWS) % CH_ROWS;
-                    if (tag[slot] != iy) {
-                        ch_prep_row(a, iy, ox0, len, ring[slot]);
-                        tag[slot] = iy;
-                    }
-                    rowp[p][ky] = ring[slot];
-                }
+            /* rows the block reads: first .. first + need - 1; those the
+             * last block read too move to the front, the others are
+             * prepared (past oy1 too: computed, not stored) */
+            int64_t first = oy * sh - ph;
+            int keep = have && first >= base && first < base + have ? (int)(base + have - first) : 0;
+            if (keep > need) keep = need;
+            if (keep && first != base)
+                memmove(win[0], win[first - base], (size_t)keep * CH_ROWF * sizeof(float));
+            for (int i = keep; i < need; i++) ch_prep_row(a, first + i, ox0, len, win[i]);
+            base = first;
+            have = need;
             for (int64_t oc = a->oc0; oc < a->oc1; oc += R) {
                 int nr = a->oc1 - oc < R ? (int)(a->oc1 - oc) : R;
-                blk(a, (const float *const (*)[CH_MAXK])rowp, oc, nr, np, oy, ox0, nw);
+                blk(a, win[0], sh * CH_ROWF, oc, nr, np, oy, ox0, nw);
             }
         }
     }
