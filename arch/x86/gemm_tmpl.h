@@ -57,6 +57,12 @@
 #ifndef BIP_MAX_K
 #define BIP_MAX_K 192
 #endif
+/* ... and when A has at most this many rows: with more micro-panels per
+ * B panel, packing it pays (MobileNetV2's 16..96 -> 96..576 expansions ran
+ * 4-15% slower in place) */
+#ifndef BIP_MAX_M
+#define BIP_MAX_M (4 * MR)
+#endif
 /* K block of the unpacked path, whose panels live on the stack */
 #define KC 256
 
@@ -667,11 +673,13 @@ void GEMM_NAME(packed_a)(const mote_gemm_packed_a_args *a)
         /* a short K (K <= BIP_MAX_K: a 1x1 conv of few input
          * channels): B's panel is read in place, its kc rows of NR floats
          * staying in L1 while all of A's micro-panels pass over it; packing
-         * it would cost about what the products do when A has few rows;
+         * it would cost about what the products do when A has few rows
+         * (BIP_MAX_M);
          * not when B's rows are a multiple of 2 KiB apart (a 160x160
          * image: 100 KiB), the panel's rows then crowding one or two L1
          * sets (M-LSD's 16 -> 96 expansion at 160x160: 1.0 -> 1.5-8.7 ms) */
-        if (kc <= BIP_MAX_K && K <= BIP_MAX_K && (a->ldb * (int64_t)sizeof(float)) % 2048) {
+        if (kc <= BIP_MAX_K && K <= BIP_MAX_K && m1 - a->m0 <= BIP_MAX_M &&
+            (a->ldb * (int64_t)sizeof(float)) % 2048) {
             for (int64_t j = a->n0; j < n1; j += NR) {
                 int64_t nr = g_min(NR, n1 - j);
                 for (int64_t r = a->m0; r < m1; r += MR) {
