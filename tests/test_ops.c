@@ -835,6 +835,45 @@ START_TEST(test_cast_and_compare_fast_paths)
 }
 END_TEST
 
+/* Resize's row kernel split over 1, 2 and 3 threads gives the same bits:
+ * NCHW planes and NHWC blocks, up and down, every mode, widths past a
+ * vector's. */
+START_TEST(test_resize_rows_same_bits_any_threads)
+{
+    static const char *const modes[] = {"nearest", "linear", "cubic"};
+    static const int64_t shapes[][8] = {   /* in, out */
+        {1, 3, 37, 45, 1, 3, 74, 90}, {1, 2, 40, 40, 1, 2, 17, 23}, {1, 29, 31, 5, 1, 58, 62, 5},
+    };
+    for (int sh = 0; sh < 3; sh++)
+        for (int m = 0; m < 3; m++) {
+            const int64_t *d = shapes[sh], *o = shapes[sh] + 4;
+            int64_t n = d[0] * d[1] * d[2] * d[3], no = o[0] * o[1] * o[2] * o[3];
+            float *x = malloc(sizeof(float) * (size_t)n), *ref = malloc(sizeof(float) * (size_t)no);
+            for (int64_t i = 0; i < n; i++)
+                x[i] = (float)((i * 7919) % 1009) / 97.0f - 5.0f;
+            for (int threads = 1; threads <= 3; threads++) {
+                op1 t; op1_init(&t);
+                op1_input(&t, MOTE_F32, 4, d, x);
+                op1_absent(&t);
+                op1_absent(&t);
+                op1_weight(&t, MOTE_I64, 1, D(4), o);
+                int nd = op1_node(&t, "Resize", 1);
+                ck_assert_mote_ok(mote_graph_attr_string(t.g, nd, "mode", modes[m]));
+                ck_assert_mote_ok(op1_run(&t, threads));
+                mote_tensor y = op1_out(&t, 0);
+                expect_shape(&y, 4, o);
+                if (threads == 1)
+                    memcpy(ref, y.data, sizeof(float) * (size_t)no);
+                else
+                    ck_assert_msg(!memcmp(ref, y.data, sizeof(float) * (size_t)no),
+                                  "shape %d %s: %d threads differ from 1", sh, modes[m], threads);
+                op1_free(&t);
+            }
+            free(x); free(ref);
+        }
+}
+END_TEST
+
 START_TEST(test_concat_axes_and_dtypes)
 {
     op1 t; op1_init(&t);
@@ -918,6 +957,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_transpose_default_and_perm_any_dtype);
     tcase_add_test(t, test_transpose_layout_changes_any_threads);
     tcase_add_test(t, test_cast_and_compare_fast_paths);
+    tcase_add_test(t, test_resize_rows_same_bits_any_threads);
     tcase_add_test(t, test_concat_axes_and_dtypes);
     tcase_add_test(t, test_concat_rejects_mismatched_inputs);
     suite_add_tcase(s, t);

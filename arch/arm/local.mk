@@ -8,6 +8,6 @@ libmote_core_la_SOURCES += arch/arm/neon/neon.h arch/arm/neon/neon_math.h \
 	arch/arm/neon/neon_table.c arch/arm/neon/elementwise_neon.c \
 	arch/arm/neon/gemm_neon.c arch/arm/neon/conv_neon.c \
 	arch/arm/neon/pool_neon.c arch/arm/neon/norm_neon.c \
-	arch/arm/neon/llm_neon.c arch/arm/neon/qint_neon.c \
+	arch/arm/neon/llm_neon.c arch/arm/neon/qint_neon.c arch/arm/neon/move_neon.c \
 	arch/arm/neon/winograd_neon.c
 endif

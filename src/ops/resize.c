@@ -96,8 +96,12 @@ static void resize_pair_chunk(void *ctx, int64_t b, int64_t e, int thread)
     const float *rows[4];
     mote_resize_row_args a = {rows, NULL, TH, p->taps[w], p->iw32, p->ww32, p->span, OW, IW, C,
                               p->extrap, NULL};
+    int64_t plane = b / OH, oh = b % OH - 1;   /* stepped along, no division per row */
     for (int64_t r = b; r < e; r++) {
-        int64_t plane = r / OH, oh = r % OH;
+        if (++oh == OH) {
+            oh = 0;
+            plane++;
+        }
         const int64_t *ih = p->idx[h] + oh * TH;
         float *y = j->y + r * OW * C;
         if (r > b && oh > 0 && p->same_row[oh]) {

@@ -121,8 +121,22 @@ static mote_status check_output_sizes(const mote_session *s, const mote_node *n)
  * thread alone (its pool is NULL): splitting it costs more in waking and
  * joining the workers than the split saves (Silero VAD's convolutions,
  * 0.3-0.7 M, took twice as long on 2 threads). Results do not change:
- * every op gives the same bits for any split. */
+ * every op gives the same bits for any split. MOTE_SPLIT_MIN_WORK (a
+ * number >= 0) replaces it, e.g. 0 to split every step (the unit tests,
+ * whose small tensors must still exercise the splits). */
 #define SPLIT_MIN_WORK 1e6
+
+static double split_min_work(void)
+{
+    const char *e = getenv("MOTE_SPLIT_MIN_WORK");
+    if (e && *e) {
+        char *end;
+        double v = strtod(e, &end);
+        if (*end == '\0' && v >= 0.0)
+            return v;
+    }
+    return SPLIT_MIN_WORK;
+}
 
 /* Prepares every node: infer + prepare, in topological order. Every
  * allocation of an op is counted in s->mem before it is made. */
@@ -130,6 +144,7 @@ static mote_status build_steps(mote_session *s, const int *order, size_t *scratc
 {
     const mote_graph *g = s->g;
     int threads = mote_pool_threads(s->pool);
+    double min_work = split_min_work();
     mote_tensor **p = s->ptrs;
     for (int oi = 0; oi < g->n_nodes; oi++) {
         const mote_node *n = &g->nodes[order[oi]];
@@ -170,7 +185,7 @@ static mote_status build_steps(mote_session *s, const int *order, size_t *scratc
         step->jump_node = c.jump_node;
         step->jump_target = c.jump_target;
         step->k = s->k;
-        step->pool = mote_node_flops(s, n) + mote_node_bytes(s, n) >= SPLIT_MIN_WORK ? s->pool : NULL;
+        step->pool = mote_node_flops(s, n) + mote_node_bytes(s, n) >= min_work ? s->pool : NULL;
         scratch[oi] = c.scratch_bytes;
         s->state_size[oi] = c.state_bytes;
         s->step_node[oi] = order[oi];

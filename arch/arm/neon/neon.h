@@ -84,4 +84,9 @@ void mote_quantize_f32_neon(const float *x, void *y, int is_signed, const float 
 void mote_dequantize_8_neon(const void *x, int is_signed, float *y, const float *scale,
                             const int32_t *zp, int64_t C, int64_t inner, int64_t e0, int64_t e1);
 
+/* move_neon.c */
+void mote_transpose_32_neon(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
+                            int64_t ldy);
+void mote_resize_row_f32_neon(const mote_resize_row_args *a);
+
 #endif

@@ -64,6 +64,8 @@ const mote_general_kernels mote_general_kernels_neon = {
     .layernorm_f32 = mote_layernorm_f32_neon,
     .rmsnorm_f32 = mote_rmsnorm_f32_neon,
     .channel_affine_f32 = mote_channel_affine_f32_neon,
+    .resize_row_f32 = mote_resize_row_f32_neon,
+    .transpose_32 = mote_transpose_32_neon,
 
     .qconv2d = mote_qconv2d_neon,
     .quantize_f32 = mote_quantize_f32_neon,
