@@ -329,6 +329,8 @@ void mote_resize_f32_ref(const float *x, float *y, int nd, const int64_t *in,
                          const float *const *wt, float extrap, int64_t r0, int64_t r1);
 /* One output row of the two-axis case: see mote_resize_row_args (kernels.h). */
 void mote_resize_row_f32_ref(const mote_resize_row_args *a);
+/* Its positions [o0, o1) only (what the table kernels leave to it). */
+void mote_resize_row_range_f32_ref(const mote_resize_row_args *a, int64_t o0, int64_t o1);
 
 /* ------------------------------------------------------------- rnn_ref.c */
 

@@ -66,11 +66,11 @@ void mote_resize_f32_ref(const float *x, float *y, int nd, const int64_t *in,
  * mote_resize_f32_ref makes for an output whose other axes are unchanged.
  */
 static inline __attribute__((always_inline)) void
-resize_row(const mote_resize_row_args *a, int TH, int TW)
+resize_row(const mote_resize_row_args *a, int TH, int TW, int64_t o0, int64_t o1)
 {
     int64_t W = a->W, C = a->C;
-    float *y = a->y;
-    for (int64_t ow = 0; ow < W; ow++, y += C) {
+    float *y = a->y + o0 * C;
+    for (int64_t ow = o0; ow < o1; ow++, y += C) {
         if (a->iw[ow] < 0) {
             for (int64_t c = 0; c < C; c++)
                 y[c] = a->extrap;
@@ -93,17 +93,22 @@ resize_row(const mote_resize_row_args *a, int TH, int TW)
     }
 }
 
-void mote_resize_row_f32_ref(const mote_resize_row_args *a)
+void mote_resize_row_range_f32_ref(const mote_resize_row_args *a, int64_t o0, int64_t o1)
 {
     /* the same loop, its tap counts made constants for the common modes */
     if (a->TH == 1 && a->TW == 1)
-        resize_row(a, 1, 1);
+        resize_row(a, 1, 1, o0, o1);
     else if (a->TH == 2 && a->TW == 2)
-        resize_row(a, 2, 2);
+        resize_row(a, 2, 2, o0, o1);
     else if (a->TH == 4 && a->TW == 4)
-        resize_row(a, 4, 4);
+        resize_row(a, 4, 4, o0, o1);
     else
-        resize_row(a, a->TH, a->TW);
+        resize_row(a, a->TH, a->TW, o0, o1);
+}
+
+void mote_resize_row_f32_ref(const mote_resize_row_args *a)
+{
+    mote_resize_row_range_f32_ref(a, 0, a->W);
 }
 
 void mote_resize_row_span(const int32_t *iw, int TW, int64_t W, int32_t *span)

@@ -14,6 +14,7 @@
  */
 #include <arm_neon.h>
 #include "neon.h"
+#include "ref.h"
 
 static void tiles(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y, int64_t ldy)
 {
@@ -79,25 +80,6 @@ void mote_transpose_32_neon(int64_t R, int64_t C, const uint32_t *x, int64_t ldx
     tiles(R, C, x, ldx, y, ldy);
 }
 
-/* the reference sum of plane positions [o0, o1) */
-static void row_scalar(const mote_resize_row_args *a, int64_t o0, int64_t o1)
-{
-    for (int64_t ow = o0; ow < o1; ow++) {
-        if (a->iw[ow] < 0) {
-            a->y[ow] = a->extrap;
-            continue;
-        }
-        float acc = 0.0f;
-        for (int th = 0; th < a->TH; th++)
-            for (int tw = 0; tw < a->TW; tw++) {
-                float w = a->wh[th] * a->ww[tw * a->W + ow];
-                if (w != 0.0f)
-                    acc += w * a->rows[th][a->iw[tw * a->W + ow]];
-            }
-        a->y[ow] = acc;
-    }
-}
-
 static void plane_row(const mote_resize_row_args *a)
 {
     const int64_t W = a->W;
@@ -105,7 +87,7 @@ static void plane_row(const mote_resize_row_args *a)
     int64_t o0 = 0;
     for (; o0 + 4 <= W; o0 += 4) {
         if ((a->iw[o0] | a->iw[o0 + 1] | a->iw[o0 + 2] | a->iw[o0 + 3]) < 0) {
-            row_scalar(a, o0, o0 + 4);
+            mote_resize_row_range_f32_ref(a, o0, o0 + 4);
             continue;
         }
         float32x4_t acc = zero;
@@ -127,7 +109,7 @@ static void plane_row(const mote_resize_row_args *a)
         }
         vst1q_f32(a->y + o0, acc);
     }
-    row_scalar(a, o0, W);
+    mote_resize_row_range_f32_ref(a, o0, W);
 }
 
 static void block_row(const mote_resize_row_args *a)

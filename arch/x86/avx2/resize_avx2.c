@@ -8,29 +8,12 @@
  */
 #include <immintrin.h>
 #include "x86_kernels.h"
+#include "ref.h"
 
 /* lanes [0, n) set */
 static inline __m256i lanes(int64_t n)
 {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-static void row_scalar(const mote_resize_row_args *a, int64_t o0, int64_t o1)
-{
-    for (int64_t ow = o0; ow < o1; ow++) {
-        if (a->iw[ow] < 0) {
-            a->y[ow] = a->extrap;
-            continue;
-        }
-        float acc = 0.0f;
-        for (int th = 0; th < a->TH; th++)
-            for (int tw = 0; tw < a->TW; tw++) {
-                float w = a->wh[th] * a->ww[tw * a->W + ow];
-                if (w != 0.0f)
-                    acc += w * a->rows[th][a->iw[tw * a->W + ow]];
-            }
-        a->y[ow] = acc;
-    }
 }
 
 static inline __attribute__((always_inline)) void
@@ -46,7 +29,7 @@ plane_row(const mote_resize_row_args *a, int TH, int TW)
         __m256i m = lanes(n);
         int32_t lo = a->span[o0 / 4], hi = a->span[o0 / 4 + 1];
         if (lo < 0) {
-            row_scalar(a, o0, o0 + n);
+            mote_resize_row_range_f32_ref(a, o0, o0 + n);
             continue;
         }
         __m256i id[4];

@@ -15,25 +15,7 @@
  */
 #include <immintrin.h>
 #include "x86_kernels.h"
-
-/* the reference sum of positions [o0, o1), C = 1 */
-static void row_scalar(const mote_resize_row_args *a, int64_t o0, int64_t o1)
-{
-    for (int64_t ow = o0; ow < o1; ow++) {
-        if (a->iw[ow] < 0) {
-            a->y[ow] = a->extrap;
-            continue;
-        }
-        float acc = 0.0f;
-        for (int th = 0; th < a->TH; th++)
-            for (int tw = 0; tw < a->TW; tw++) {
-                float w = a->wh[th] * a->ww[tw * a->W + ow];
-                if (w != 0.0f)
-                    acc += w * a->rows[th][a->iw[tw * a->W + ow]];
-            }
-        a->y[ow] = acc;
-    }
-}
+#include "ref.h"
 
 static inline __attribute__((always_inline)) void
 plane_row(const mote_resize_row_args *a, int TH, int TW)
@@ -53,7 +35,7 @@ plane_row(const mote_resize_row_args *a, int TH, int TW)
             hi = sp[3] > hi ? sp[3] : hi;
         }
         if (lo < 0) {   /* a position outside the source: the plain loop */
-            row_scalar(a, o0, o0 + n);
+            mote_resize_row_range_f32_ref(a, o0, o0 + n);
             continue;
         }
         __m512i id[4];
