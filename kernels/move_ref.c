@@ -209,3 +209,17 @@ void mote_transpose_32_ref(int64_t R, int64_t C, const uint32_t *x, int64_t ldx,
         for (int64_t c = 0; c < C; c++)
             y[r * ldy + c] = x[c * ldx + r];
 }
+
+/* The same copies in b x b tiles (what the table kernels do where they
+ * have no vector form): each tile's reads and writes stay in a few lines. */
+void mote_transpose_32_tiles_ref(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
+                                 int64_t ldy, int64_t b)
+{
+    for (int64_t r0 = 0; r0 < R; r0 += b)
+        for (int64_t c0 = 0; c0 < C; c0 += b) {
+            int64_t r1 = r0 + b < R ? r0 + b : R, c1 = c0 + b < C ? c0 + b : C;
+            for (int64_t r = r0; r < r1; r++)
+                for (int64_t c = c0; c < c1; c++)
+                    y[r * ldy + c] = x[c * ldx + r];
+        }
+}

@@ -150,6 +150,9 @@ void mote_copy_rows_ref(const void *x, void *y, size_t es, int64_t n,
 /* y[r*ldy + c] = x[c*ldx + r], r < R, c < C (4-byte elements) */
 void mote_transpose_32_ref(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
                            int64_t ldy);
+/* The same in b x b tiles (the table kernels' fallback). */
+void mote_transpose_32_tiles_ref(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
+                                 int64_t ldy, int64_t b);
 
 /*
  * Strided gather into a dense output of shape dims[0..nd):

@@ -16,17 +16,6 @@
 #include "neon.h"
 #include "ref.h"
 
-static void tiles(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y, int64_t ldy)
-{
-    for (int64_t r0 = 0; r0 < R; r0 += 8)
-        for (int64_t c0 = 0; c0 < C; c0 += 8) {
-            int64_t r1 = r0 + 8 < R ? r0 + 8 : R, c1 = c0 + 8 < C ? c0 + 8 : C;
-            for (int64_t r = r0; r < r1; r++)
-                for (int64_t c = c0; c < c1; c++)
-                    y[r * ldy + c] = x[c * ldx + r];
-        }
-}
-
 void mote_transpose_32_neon(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
                             int64_t ldy)
 {
@@ -77,7 +66,7 @@ void mote_transpose_32_neon(int64_t R, int64_t C, const uint32_t *x, int64_t ldx
                 y[r * ldy + i] = x[i * R + r];
         return;
     }
-    tiles(R, C, x, ldx, y, ldy);
+    mote_transpose_32_tiles_ref(R, C, x, ldx, y, ldy, 8);
 }
 
 static void plane_row(const mote_resize_row_args *a)

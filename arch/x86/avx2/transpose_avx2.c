@@ -7,6 +7,7 @@
  */
 #include <immintrin.h>
 #include "x86_kernels.h"
+#include "ref.h"
 
 typedef struct pick8 {
     int n;
@@ -105,11 +106,5 @@ void mote_transpose_32_avx2(int64_t R, int64_t C, const uint32_t *x, int64_t ldx
         deinterleave((int)R, C, xf, yf, ldy);
         return;
     }
-    for (int64_t r0 = 0; r0 < R; r0 += 8)
-        for (int64_t c0 = 0; c0 < C; c0 += 8) {
-            int64_t r1 = r0 + 8 < R ? r0 + 8 : R, c1 = c0 + 8 < C ? c0 + 8 : C;
-            for (int64_t r = r0; r < r1; r++)
-                for (int64_t c = c0; c < c1; c++)
-                    y[r * ldy + c] = x[c * ldx + r];
-        }
+    mote_transpose_32_tiles_ref(R, C, x, ldx, y, ldy, 8);
 }

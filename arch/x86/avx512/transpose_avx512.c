@@ -12,6 +12,7 @@
  */
 #include <immintrin.h>
 #include "x86_kernels.h"
+#include "ref.h"
 
 /* For n source vectors and an output vector whose lane l takes lane
  * lane[l] of source vector src[l]: the index and mask of each pair of
@@ -123,11 +124,5 @@ void mote_transpose_32_avx512(int64_t R, int64_t C, const uint32_t *x, int64_t l
         deinterleave((int)R, C, xf, yf, ldy);
         return;
     }
-    for (int64_t r0 = 0; r0 < R; r0 += 16)
-        for (int64_t c0 = 0; c0 < C; c0 += 16) {
-            int64_t r1 = r0 + 16 < R ? r0 + 16 : R, c1 = c0 + 16 < C ? c0 + 16 : C;
-            for (int64_t r = r0; r < r1; r++)
-                for (int64_t c = c0; c < c1; c++)
-                    y[r * ldy + c] = x[c * ldx + r];
-        }
+    mote_transpose_32_tiles_ref(R, C, x, ldx, y, ldy, 16);
 }
