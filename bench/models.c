@@ -45,9 +45,10 @@
 
 /* ------------------------------------------------------------- building */
 
-/* One Conv layer alone (bias, ReLU). The RGB stems run both ways, named
- * so: one chain over all taps (_conv_algo "im2col_n") and by input channel
- * ("im2col_c", what src/ops/conv.c picks for them). */
+/* One Conv layer alone (bias, ReLU). The RGB stems run three ways, named
+ * so: one chain over all taps (_conv_algo "im2col_n"), by input channel
+ * as GEMMs ("im2col_c") and by input channel in one pass ("chan", what
+ * src/ops/conv.c picks for them where the table has its kernel). */
 typedef struct conv_shape { const char *name; int64_t C, OC, HW, k, s; } conv_shape;
 static const conv_shape conv_shapes[] = {
     {"conv3x3 64->64 56x56", 64, 64, 56, 3, 1},
@@ -58,8 +59,10 @@ static const conv_shape conv_shapes[] = {
     {"conv1x1 320->1280 7x7 (MBv2 last)", 320, 1280, 7, 1, 1},
     {"conv3x3/2 3->32 224x224 (MBv2 stem, one chain)", 3, 32, 224, 3, 2},
     {"conv3x3/2 3->32 224x224 (MBv2 stem, by channel)", 3, 32, 224, 3, 2},
+    {"conv3x3/2 3->32 224x224 (MBv2 stem, one pass)", 3, 32, 224, 3, 2},
     {"conv7x7/2 3->64 224x224 (ResNet stem, one chain)", 3, 64, 224, 7, 2},
     {"conv7x7/2 3->64 224x224 (ResNet stem, by channel)", 3, 64, 224, 7, 2},
+    {"conv7x7/2 3->64 224x224 (ResNet stem, one pass)", 3, 64, 224, 7, 2},
 };
 #define N_CONV (int)(sizeof conv_shapes / sizeof conv_shapes[0])
 
@@ -67,7 +70,10 @@ static void build_conv(net *m, const conv_shape *c)
 {
     int64_t H = c->HW, W = c->HW;
     int y = conv(m, image_input(m, c->C, H, W), c->C, c->OC, c->k, c->s, 1, &H, &W);
-    const char *algo = strstr(c->name, "one chain") ? "im2col_n" : strstr(c->name, "by channel") ? "im2col_c" : NULL;
+    const char *algo = strstr(c->name, "one chain")    ? "im2col_n"
+                     : strstr(c->name, "by channel") ? "im2col_c"
+                     : strstr(c->name, "one pass")   ? "chan"
+                                                     : NULL;
     if (algo)
         mote_graph_attr_string(m->g, m->g->values[y].producer, "_conv_algo", algo);
     mote_graph_output(m->g, relu(m, y));

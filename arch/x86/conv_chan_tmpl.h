@@ -1,9 +1,10 @@
 /*
  * conv_chan_tmpl.h — convolution by input channel (a first layer: one
  * group of 1 to 4 input channels), written once over the vector shim,
- * instantiated per ISA (conv_chan_<isa>.c defines CHAN_NAME and the register
+ * instantiated per ISA (conv_chan_<isa>.c defines CHAN_NAME, the register
  * blocks CHAN_R1 x CHAN_P1 for small kernels, CHAN_R2 x CHAN_P2 for large
- * ones).
+ * ones, and CHAN_MS1, CHAN_MS2: 1 to keep that block's running sums in
+ * memory).
  *
  * The contract is kernels/conv_chan_ref.c's: each output is
  * act((((s_0 + s_1) + ...) + bias), s_c the fused multiply-add chain of
@@ -117,6 +118,12 @@ CH_INLINE void ch_block(const mote_conv2d_args *a, const float *rb, int64_t rs, 
         wr[r] = a->w + o * C * KK;
         bv[r] = v_set1(a->bias ? a->bias[o] : 0.0f);
     }
+    /* the running sums in registers, or where the ISA says so (CHAN_MS1,
+     * CHAN_MS2 for the small and large blocks: too few vector registers
+     * for them and the accumulators) in memory, read back once per input
+     * channel: the same additions either way */
+    const int MS = R == CHAN_R1 && P == CHAN_P1 ? CHAN_MS1 : CHAN_MS2;
+    _Alignas(64) float sbuf[CH_RMAX * CH_PMAX][VLEN] = {{0}};   /* set at c = 0 */
     for (int64_t v = 0; v < nw; v += VLEN) {
         vf sum[CH_RMAX][CH_PMAX], acc[CH_RMAX][CH_PMAX];
         CH_UNROLL for (int r = 0; r < R; r++)
@@ -138,7 +145,10 @@ CH_INLINE void ch_block(const mote_conv2d_args *a, const float *rb, int64_t rs, 
                 }
             }
             CH_UNROLL for (int r = 0; r < R; r++)
-                CH_UNROLL for (int p = 0; p < P; p++) sum[r][p] = c ? v_add(sum[r][p], acc[r][p]) : acc[r][p];
+                CH_UNROLL for (int p = 0; p < P; p++) {
+                    if (!MS) sum[r][p] = c ? v_add(sum[r][p], acc[r][p]) : acc[r][p];
+                    else v_store(sbuf[r * P + p], c ? v_add(v_load(sbuf[r * P + p]), acc[r][p]) : acc[r][p]);
+                }
         }
         int64_t n = nw - v < VLEN ? nw - v : VLEN;
         CH_UNROLL for (int r = 0; r < R; r++) {
@@ -146,7 +156,7 @@ CH_INLINE void ch_block(const mote_conv2d_args *a, const float *rb, int64_t rs, 
             CH_UNROLL for (int p = 0; p < P; p++) {
                 if (p >= np) break;
                 float *y = a->y + ((oc + r) * OH + oy + p) * OW + ox0 + v;
-                vf out = ch_act(v_add(sum[r][p], bv[r]), &a->act);
+                vf out = ch_act(v_add(MS ? v_load(sbuf[r * P + p]) : sum[r][p], bv[r]), &a->act);
                 if (n == VLEN) v_store(y, out);
                 else v_store_n(y, out, n);
                 /* the same vector of the next block of rows, written once
