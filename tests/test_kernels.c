@@ -490,6 +490,31 @@ static void check_general_gemm_packed_f32(void)
         ck_same(C2, C1, M * N, "A in place and A packed");
         free(A); free(B); free(bias); free(C1); free(C2); free(Bp);
     }
+    /* a transposed A read in place (a call over few panels of B, many
+     * rows) against the same A packed (a call over many panels): the same
+     * bits in the columns both compute; awkward sizes, K past one K block,
+     * rows 1 KiB apart (K x 256: always packed) */
+    const int64_t ms[] = { 13, 14, 15, 17, 31, 33, 49, 85, 196, 256 };
+    const int64_t ns[] = { 1, 3, 7, 13, 14, 15, 17, 31, 33, 49, 96, 160 };
+    const int64_t kk[] = { 1, 3, 7, 13, 14, 17, 31, 33, 49, 196, 1100 };
+    for (int it = 0; it < 40; it++) {
+        int64_t M = ms[it % 10], N = ns[rnd(12)], K = kk[rnd(11)];
+        int64_t Nb = N + 8 * nr, lda = M + (it % 3 ? rnd(3) : 0);
+        float *AT = buf(K * lda, -1, 1), *B = buf(K * Nb, -1, 1), *bias = buf(Nb, -1, 1);
+        float *C1 = fill(M * Nb, 0), *C2 = fill(M * Nb, 0);
+        void *Bp = pack_b(K, Nb, B, Nb, 0);
+        mote_act act = acts[it % N_ACTS];
+        packed_run(M, Nb, K, AT, lda, 1, Bp, C1, Nb, it % 2 ? bias : NULL, 0, act, 0, M, 0, Nb);
+        packed_run(M, Nb, K, AT, lda, 1, Bp, C2, Nb, it % 2 ? bias : NULL, 0, act, 0, M, 0, N);
+        for (int64_t i = 0; i < M; i++)
+            for (int64_t j = 0; j < N; j++)
+                CK(!memcmp(&C1[i * Nb + j], &C2[i * Nb + j], sizeof(float)),
+                   "M=%lld N=%lld K=%lld: A transposed in place and packed differ at [%lld,%lld]",
+                   (long long)M, (long long)N, (long long)K, (long long)i, (long long)j);
+        /* and the in-place call against the reference */
+        packed_b_case(M, N, K, 1, 0, (int)rnd(3), act, 1);
+        free(AT); free(B); free(bias); free(C1); free(C2); free(Bp);
+    }
 }
 
 /* The packed-A group: all five or none. */

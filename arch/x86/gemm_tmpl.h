@@ -63,6 +63,11 @@
 #ifndef BIP_MAX_M
 #define BIP_MAX_M (4 * MR)
 #endif
+/* the packed-B path reads a transposed A in place when a call covers at
+ * most this many B panels */
+#ifndef TIP_PANELS
+#define TIP_PANELS 5
+#endif
 /* K block of the unpacked path, whose panels live on the stack */
 #define KC 256
 
@@ -127,11 +132,17 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
     /* rows: how many of the MR rows are computed (a constant after
      * inlining: MR, or fewer for an edge tile of few rows) */
     vf c[MR][NV];
-    /* in_place: A read in place, row i at Ap + i * lda (rows past mr read
-     * the last row again, into accumulators never stored) */
+    /* in_place 1: A read in place, row i at Ap + i * lda (rows past mr read
+     * the last row again, into accumulators never stored); 2: A read
+     * transposed in place, element (i, k) at Ap + k * lda + i (a column
+     * of a K x M matrix: the MR values of one k are consecutive; rows past
+     * mr read row mr - 1's again) */
     const float *ar[MR];
-    if (in_place)
+    if (in_place == 1)
         for (int i = 0; i < rows; i++) ar[i] = Ap + (i < mr ? i : mr - 1) * lda;
+    int64_t ai[MR];
+    if (in_place == 2)
+        for (int i = 0; i < rows; i++) ai[i] = i < mr ? i : mr - 1;
     const int full = nr >= NR;
     UNROLL for (int i = 0; i < rows; i++)
         UNROLL for (int v = 0; v < NV; v++) {
@@ -152,6 +163,10 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
         if (pf) {
             UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(Bp + (k + pf) * NR + v, 0, 3);
             if (!in_place) __builtin_prefetch(Ap + (k + pf) * MR, 0, 3);
+            if (in_place == 2) {
+                __builtin_prefetch(Ap + (k + pf) * lda, 0, 3);
+                __builtin_prefetch(Ap + (k + pf) * lda + MR - 1, 0, 3);
+            }
         }
         /* the stream to bring in while computing (see pf_stream) */
         if (pn_on) {
@@ -170,7 +185,7 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
             UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
         }
         UNROLL for (int i = 0; i < rows; i++) {
-            vf a = v_set1(in_place ? ar[i][k] : Ap[k * MR + i]);
+            vf a = v_set1(in_place == 2 ? Ap[k * lda + ai[i]] : in_place ? ar[i][k] : Ap[k * MR + i]);
             UNROLL for (int v = 0; v < NV; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
         }
     }
@@ -248,6 +263,35 @@ static void micro_tile_rows(int64_t kc, const float *A, int64_t lda, const float
 {
     if (mr == MR && nr >= NR) micro_tile_rows_full(kc, A, lda, Bp, C, ldc, load_c, e);
     else micro_tile_rows_edge(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
+}
+
+/* A transposed in place (element (i, k) at A + k * lda + i): a full
+ * tile, and edge tiles by rows as tile() computes them */
+static void micro_tile_cols_full(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
+                                 int64_t ldc, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, A, 2, lda, Bp, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR, 0, 0);
+}
+#define COLS_EDGE(name, R)                                                                   \
+    static void name(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,    \
+                     int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)        \
+    {                                                                                        \
+        micro_tile(kc, A, 2, lda, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, R, 0, 0);    \
+    }
+COLS_EDGE(micro_tile_cols_edge, MR)
+COLS_EDGE(micro_tile_cols_quarter, QUARTER_ROWS)
+COLS_EDGE(micro_tile_cols_half, HALF_ROWS)
+COLS_EDGE(micro_tile_cols_threeq, THREEQ_ROWS)
+
+static void tile_cols(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C, int64_t ldc,
+                      int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    if (mr == MR && nr >= NR) micro_tile_cols_full(kc, A, lda, Bp, C, ldc, load_c, e);
+    else if (mr <= QUARTER_ROWS) micro_tile_cols_quarter(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
+    else if (mr <= HALF_ROWS) micro_tile_cols_half(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
+    else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR)
+        micro_tile_cols_threeq(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
+    else micro_tile_cols_edge(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
 }
 
 static void tile(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
@@ -578,6 +622,29 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
                     micro_tile_rows(kc, a->A + r * a->lda + k0, a->lda, Bp + (j / NR) * K * NR + k0 * NR,
                                     a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, a->m1 - r),
                                     g_min(NR, n1 - j), k0 > 0, &e);
+                }
+            k0 += kc;
+            continue;
+        }
+        /* A transposed (a 1x1 conv's input, K x pixels) with few panels
+         * of B (its output channels): the micro-kernel reads A's MR
+         * values of each k in place (one or two cache lines), where
+         * packing it would cost a large part of the products (MobileNetV2's
+         * projections, 384..576 -> 64..96 at 14x14); not when A's rows
+         * are a multiple of 1 KiB apart (few L1 sets for a micro-panel's
+         * lines), nor for A of at most FEW_PANELS micro-panels (a 7x7
+         * image: its packed block is small and B, the weights, streams by
+         * with its next panel prefetched, below: 960 -> 160 at 7x7 ran 5%
+         * slower in place) */
+        if (a->trans_a && n1 - a->n0 <= TIP_PANELS * NR && a->m1 - a->m0 > FEW_PANELS * MR &&
+            (a->lda * sizeof(float)) % 1024) {
+            for (int64_t r = a->m0; r < a->m1; r += MR)
+                for (int64_t j = a->n0; j < n1; j += NR) {
+                    gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                    if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                    tile_cols(kc, a->A + k0 * a->lda + r, a->lda, Bp + (j / NR) * K * NR + k0 * NR,
+                              a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, a->m1 - r), g_min(NR, n1 - j),
+                              k0 > 0, &e);
                 }
             k0 += kc;
             continue;
