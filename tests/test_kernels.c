@@ -1257,6 +1257,25 @@ static void check_general_transpose_32(void)
                            (long long)ldy, (long long)i, y[i], r[i]);
                     free(x); free(y); free(r);
                 }
+    /* both sides past 8: tiles of 16 x 16 and their edges (a 1x1 conv's
+     * 16 channels of a pixels x channels product, 14x14 and 7x7 pixels) */
+    static const int64_t big[][4] = { { 16, 196, 64, 196 }, { 16, 49, 960, 49 }, { 13, 33, 17, 40 },
+                                      { 33, 17, 35, 17 }, { 9, 100, 9, 103 }, { 31, 31, 31, 31 } };
+    for (int s = 0; s < 6; s++) {
+        int64_t R = big[s][0], C = big[s][1], ldx = big[s][2], ldy = big[s][3];
+        uint32_t *x = malloc(sizeof(uint32_t) * (size_t)(C * ldx));
+        uint32_t *y = malloc(sizeof(uint32_t) * (size_t)(R * ldy + 1));
+        uint32_t *r = malloc(sizeof(uint32_t) * (size_t)(R * ldy + 1));
+        for (int64_t i = 0; i < C * ldx; i++) x[i] = (uint32_t)rnd(1 << 30) * 4u + (uint32_t)(i & 3);
+        x[1] = 0xffc0beefu;   /* a NaN with a payload */
+        for (int64_t i = 0; i <= R * ldy; i++) y[i] = r[i] = 0xdeadbeefu;
+        T->general.transpose_32(R, C, x, ldx, y, ldy);
+        REF->general.transpose_32(R, C, x, ldx, r, ldy);
+        for (int64_t i = 0; i <= R * ldy; i++)
+            CK(y[i] == r[i], "transpose %lldx%lld (ldx %lld, ldy %lld): [%lld] = %#x, reference %#x",
+               (long long)R, (long long)C, (long long)ldx, (long long)ldy, (long long)i, y[i], r[i]);
+        free(x); free(y); free(r);
+    }
     rng = saved;
 }
 
