@@ -490,6 +490,21 @@ static void check_general_gemm_packed_f32(void)
         ck_same(C2, C1, M * N, "A in place and A packed");
         free(A); free(B); free(bias); free(C1); free(C2); free(Bp);
     }
+    /* an edge panel of at most one vector of columns: the same bits as
+     * in a whole panel (packed A: more than INPLACE_PANELS panels) */
+    for (int ta = 0; ta < 2; ta++) {
+        int64_t M = 45, N = 9 * nr + 4, K = 300, Nb = 10 * nr;
+        float *A = buf(M * K, -1, 1), *B = buf(K * Nb, -1, 1), *bias = buf(Nb, -1, 1);
+        float *C1 = fill(M * Nb, 0), *C2 = fill(M * Nb, 0);
+        void *Bp = pack_b(K, Nb, B, Nb, 0);
+        mote_act act = { MOTE_ACT_RELU, 0, 0 };
+        packed_run(M, Nb, K, A, ta ? M : K, ta, Bp, C1, Nb, bias, 0, act, 0, M, 0, Nb);
+        packed_run(M, Nb, K, A, ta ? M : K, ta, Bp, C2, Nb, bias, 0, act, 0, M, 0, N);
+        for (int64_t i = 0; i < M; i++)
+            CK(!memcmp(C1 + i * Nb, C2 + i * Nb, sizeof(float) * (size_t)N),
+               "ta=%d: row %lld of a narrow edge panel differs from a whole panel's", ta, (long long)i);
+        free(A); free(B); free(bias); free(C1); free(C2); free(Bp);
+    }
     /* a transposed A read in place (a call over few panels of B, many
      * rows) against the same A packed (a call over many panels): the same
      * bits in the columns both compute; awkward sizes, K past one K block,
@@ -658,6 +673,26 @@ static void check_general_gemm_packed_a_f32(void)
             packed_a_run(M, N, K, Ap, B, N, C2, N, bias, 1, act, cuts[r], cuts[r + 1], nsplit, N);
         }
         ck_same(C2, C1, M * N, "split calls");
+        free(A); free(B); free(bias); free(C1); free(C2); free(Ap);
+    }
+    /* an edge panel of at most one vector of columns (a 14x14 image: 196
+     * = 6 x 32 + 4) computes only that vector: the same bits as those
+     * columns in a whole panel (B wider, the same values); K within the
+     * B-in-place bound and past it, rows past it */
+    int64_t nr = T->general.gemm_nr();
+    const int64_t nshapes[][3] = { { 384, 6 * nr + 4, 64 }, { 100, 2 * nr + 1, 300 }, { 61, nr - 3, 7 } };
+    for (int s = 0; s < 3; s++) {
+        int64_t M = nshapes[s][0], N = nshapes[s][1], K = nshapes[s][2], Nb = (N + nr - 1) / nr * nr;
+        float *A = buf(M * K, -1, 1), *B = buf(K * Nb, -1, 1), *bias = buf(M, -1, 1);
+        float *C1 = fill(M * Nb, 0), *C2 = fill(M * Nb, 0);
+        void *Ap = pack_a(M, K, A, K, 0);
+        mote_act act = acts[s % N_ACTS];
+        packed_a_run(M, Nb, K, Ap, B, Nb, C1, Nb, bias, 1, act, 0, M, 0, Nb);
+        packed_a_run(M, N, K, Ap, B, Nb, C2, Nb, bias, 1, act, 0, M, 0, N);
+        for (int64_t i = 0; i < M; i++)
+            CK(!memcmp(C1 + i * Nb, C2 + i * Nb, sizeof(float) * (size_t)N),
+               "M=%lld N=%lld K=%lld: row %lld differs from a whole panel's", (long long)M, (long long)N,
+               (long long)K, (long long)i);
         free(A); free(B); free(bias); free(C1); free(C2); free(Ap);
     }
 }

@@ -121,14 +121,16 @@ static void act_row(float *x, int64_t n, const mote_act *act)
  * applies bias and activation before storing. Rows >= mr and columns >= nr
  * are computed (from zero padding) but never loaded or stored.
  */
-static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const int in_place,
+static ALWAYS_INLINE void micro_tile_v(int64_t kc, const float *restrict Ap, const int in_place,
                                      int64_t lda, const float *restrict Bp, float *C, int64_t ldc,
                                      int mr, int64_t nr, int load_c, const gemm_epi *e,
                                      const int pn_on, const char *pn, int64_t pn_step, int64_t pn_end,
-                                     const int rows, const int b_in_place, int64_t ldb)
+                                     const int rows, const int b_in_place, int64_t ldb, const int nv)
 {
     /* b_in_place: B read in place, row k at Bp + k * ldb (columns past nr
      * masked off: 2 for a full tile, 1 for an edge), not packed NR-wide */
+    /* nv: how many of the NV vectors of columns are computed (a constant
+     * after inlining: NV, or 1 for an edge panel of at most VLEN columns) */
     /* rows: how many of the MR rows are computed (a constant after
      * inlining: MR, or fewer for an edge tile of few rows) */
     vf c[MR][NV];
@@ -145,7 +147,7 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
         for (int i = 0; i < rows; i++) ai[i] = i < mr ? i : mr - 1;
     const int full = nr >= NR;
     UNROLL for (int i = 0; i < rows; i++)
-        UNROLL for (int v = 0; v < NV; v++) {
+        UNROLL for (int v = 0; v < nv; v++) {
             if (load_c && i < mr)
                 c[i][v] = full ? v_load(C + i * ldc + v * VLEN)
                                : v_load_n(C + i * ldc + v * VLEN, nr - v * VLEN);
@@ -156,7 +158,7 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
      * ask for them now, while this tile computes */
     if (blk.pf_c)
         for (int i = 0; i < rows; i++)
-            UNROLL for (int v = 0; v < NV; v++) __builtin_prefetch(C + i * ldc + NR + v * VLEN, 1, 3);
+            UNROLL for (int v = 0; v < nv; v++) __builtin_prefetch(C + i * ldc + NR + v * VLEN, 1, 3);
     const int64_t pf = blk.pf;
     for (int64_t k = 0; k < kc; k++) {
         vf b[NV];
@@ -177,22 +179,22 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
             }
         }
         if (b_in_place == 2) {
-            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * ldb + v * VLEN);
+            UNROLL for (int v = 0; v < nv; v++) b[v] = v_load(Bp + k * ldb + v * VLEN);
             UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(Bp + k * ldb + NR + v, 0, 3);
         } else if (b_in_place) {
-            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load_n(Bp + k * ldb + v * VLEN, nr - v * VLEN);
+            UNROLL for (int v = 0; v < nv; v++) b[v] = v_load_n(Bp + k * ldb + v * VLEN, nr - v * VLEN);
         } else {
-            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
+            UNROLL for (int v = 0; v < nv; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
         }
         UNROLL for (int i = 0; i < rows; i++) {
             vf a = v_set1(in_place == 2 ? Ap[k * lda + ai[i]] : in_place ? ar[i][k] : Ap[k * MR + i]);
-            UNROLL for (int v = 0; v < NV; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
+            UNROLL for (int v = 0; v < nv; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
         }
     }
     /* epilogue: bias (one vector per column block, or one scalar per row),
      * then the activation; only after the last K block */
     vf bias_col[NV];
-    UNROLL for (int v = 0; v < NV; v++)
+    UNROLL for (int v = 0; v < nv; v++)
         bias_col[v] = (e->act && e->bias && !e->per_row)
                           ? (full ? v_load(e->bias + v * VLEN) : v_load_n(e->bias + v * VLEN, nr - v * VLEN))
                           : v_zero();
@@ -203,7 +205,7 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
     UNROLL for (int i = 0; i < rows; i++) {
         if (i >= mr) break;
         vf bias_row = (e->act && e->bias && e->per_row) ? v_set1(e->bias[i]) : v_zero();
-        UNROLL for (int v = 0; v < NV; v++) {
+        UNROLL for (int v = 0; v < nv; v++) {
             vf x = c[i][v];
             if (e->act && e->bias) x = v_add(x, e->per_row ? bias_row : bias_col[v]);
             if (relu) x = v_max(x, v_zero());
@@ -214,6 +216,9 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
     if (other)
         for (int i = 0; i < mr; i++) act_row(C + i * ldc, nr < NR ? nr : NR, e->act);
 }
+
+/* micro_tile_v over all NV vectors of columns */
+#define micro_tile(...) micro_tile_v(__VA_ARGS__, NV)
 
 /* Out-of-line full-tile and edge-tile variants, so the hot loop is lean. */
 static void micro_tile_full(int64_t kc, const float *Ap, const float *Bp, float *C,
@@ -294,10 +299,21 @@ static void tile_cols(int64_t kc, const float *A, int64_t lda, const float *Bp, 
     else micro_tile_cols_edge(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
 }
 
+/* an edge panel of at most VLEN columns (a 14x14 image's 196 pixels: 4
+ * past 6 panels of 32) computes one vector of columns, not NV (the same
+ * chain per element) */
+static void micro_tile_narrow(int64_t kc, const float *Ap, const float *Bp, float *C,
+                              int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile_v(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR, 0, 0, 1);
+}
+#define NARROW(mr, nr) (NV > 1 && (nr) <= VLEN && (mr) > THREEQ_ROWS)
+
 static void tile(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
                  int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
     if (mr == MR && nr >= NR) micro_tile_full(kc, Ap, Bp, C, ldc, load_c, e);
+    else if (NARROW(mr, nr)) micro_tile_narrow(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr <= QUARTER_ROWS) micro_tile_quarter(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr <= HALF_ROWS) micro_tile_half(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR) micro_tile_threeq(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
@@ -399,11 +415,18 @@ static void micro_tile_threeq_pf(int64_t kc, const float *Ap, const float *Bp, f
 {
     micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, THREEQ_ROWS, 0, 0);
 }
+static void micro_tile_narrow_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
+                                 int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
+                                 const pf_stream *s)
+{
+    micro_tile_v(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, MR, 0, 0, 1);
+}
 static void tile_pf(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
                     int mr, int64_t nr, int load_c, const gemm_epi *e, const pf_stream *s)
 {
     if (s->end <= 0) tile(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr == MR && nr >= NR) micro_tile_full_pf(kc, Ap, Bp, C, ldc, load_c, e, s);
+    else if (NARROW(mr, nr)) micro_tile_narrow_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
     else if (mr <= HALF_ROWS) micro_tile_half_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
     else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR) micro_tile_threeq_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
     else micro_tile_edge_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
