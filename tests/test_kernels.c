@@ -465,7 +465,8 @@ static void check_general_gemm_packed_f32(void)
         for (int64_t i = 0; i < M; i++)
             for (int64_t k = 0; k < K; k++) AT[k * M + i] = A[i * K + k];
         void *Bp = pack_b(K, N, B, N, 0);
-        mote_act act = { MOTE_ACT_RELU, 0, 0 };
+        /* Clip where the small-M path (v_act) meets the tiles (inline) */
+        mote_act act = ta ? (mote_act){ MOTE_ACT_RELU, 0, 0 } : (mote_act){ MOTE_ACT_CLIP, -0.5f, 0.75f };
         packed_run(M, N, K, ta ? AT : A, ta ? M : K, ta, Bp, C1, N, bias, 1, act, 0, M, 0, N);
         const int64_t cuts[] = { 0, 49, 53, 56, 66, M };
         for (int r = 0; r < 5; r++)
