@@ -66,7 +66,7 @@
 /* the packed-B path reads a transposed A in place when a call covers at
  * most this many B panels */
 #ifndef TIP_PANELS
-#define TIP_PANELS 5
+#define TIP_PANELS 3
 #endif
 /* K block of the unpacked path, whose panels live on the stack */
 #define KC 256
