@@ -465,7 +465,8 @@ static void check_general_gemm_packed_f32(void)
         for (int64_t i = 0; i < M; i++)
             for (int64_t k = 0; k < K; k++) AT[k * M + i] = A[i * K + k];
         void *Bp = pack_b(K, N, B, N, 0);
-        mote_act act = { MOTE_ACT_RELU, 0, 0 };
+        /* Clip where the small-M path (v_act) meets the tiles (inline) */
+        mote_act act = ta ? (mote_act){ MOTE_ACT_RELU, 0, 0 } : (mote_act){ MOTE_ACT_CLIP, -0.5f, 0.75f };
         packed_run(M, N, K, ta ? AT : A, ta ? M : K, ta, Bp, C1, N, bias, 1, act, 0, M, 0, N);
         const int64_t cuts[] = { 0, 49, 53, 56, 66, M };
         for (int r = 0; r < 5; r++)
@@ -489,6 +490,46 @@ static void check_general_gemm_packed_f32(void)
             packed_run(M, N, K, A, K, 0, Bp, C2, N, bias, 0, act, 0, M, j, N < j + 2 * nr ? N : j + 2 * nr);
         ck_same(C2, C1, M * N, "A in place and A packed");
         free(A); free(B); free(bias); free(C1); free(C2); free(Bp);
+    }
+    /* an edge panel of at most one vector of columns: the same bits as
+     * in a whole panel (packed A: more than INPLACE_PANELS panels) */
+    for (int ta = 0; ta < 2; ta++) {
+        int64_t M = 45, N = 9 * nr + 4, K = 300, Nb = 10 * nr;
+        float *A = buf(M * K, -1, 1), *B = buf(K * Nb, -1, 1), *bias = buf(Nb, -1, 1);
+        float *C1 = fill(M * Nb, 0), *C2 = fill(M * Nb, 0);
+        void *Bp = pack_b(K, Nb, B, Nb, 0);
+        mote_act act = { MOTE_ACT_RELU, 0, 0 };
+        packed_run(M, Nb, K, A, ta ? M : K, ta, Bp, C1, Nb, bias, 0, act, 0, M, 0, Nb);
+        packed_run(M, Nb, K, A, ta ? M : K, ta, Bp, C2, Nb, bias, 0, act, 0, M, 0, N);
+        for (int64_t i = 0; i < M; i++)
+            CK(!memcmp(C1 + i * Nb, C2 + i * Nb, sizeof(float) * (size_t)N),
+               "ta=%d: row %lld of a narrow edge panel differs from a whole panel's", ta, (long long)i);
+        free(A); free(B); free(bias); free(C1); free(C2); free(Bp);
+    }
+    /* a transposed A read in place (a call over few panels of B, many
+     * rows) against the same A packed (a call over many panels): the same
+     * bits in the columns both compute; awkward sizes, K past one K block,
+     * rows 1 KiB apart (K x 256: always packed) */
+    const int64_t ms[] = { 13, 14, 15, 17, 31, 33, 49, 85, 196, 256 };
+    const int64_t ns[] = { 1, 3, 7, 13, 14, 15, 17, 31, 33, 49, 96, 160 };
+    const int64_t kk[] = { 1, 3, 7, 13, 14, 17, 31, 33, 49, 196, 1100 };
+    for (int it = 0; it < 40; it++) {
+        int64_t M = ms[it % 10], N = ns[rnd(12)], K = kk[rnd(11)];
+        int64_t Nb = N + 8 * nr, lda = M + (it % 3 ? rnd(3) : 0);
+        float *AT = buf(K * lda, -1, 1), *B = buf(K * Nb, -1, 1), *bias = buf(Nb, -1, 1);
+        float *C1 = fill(M * Nb, 0), *C2 = fill(M * Nb, 0);
+        void *Bp = pack_b(K, Nb, B, Nb, 0);
+        mote_act act = acts[it % N_ACTS];
+        packed_run(M, Nb, K, AT, lda, 1, Bp, C1, Nb, it % 2 ? bias : NULL, 0, act, 0, M, 0, Nb);
+        packed_run(M, Nb, K, AT, lda, 1, Bp, C2, Nb, it % 2 ? bias : NULL, 0, act, 0, M, 0, N);
+        for (int64_t i = 0; i < M; i++)
+            for (int64_t j = 0; j < N; j++)
+                CK(!memcmp(&C1[i * Nb + j], &C2[i * Nb + j], sizeof(float)),
+                   "M=%lld N=%lld K=%lld: A transposed in place and packed differ at [%lld,%lld]",
+                   (long long)M, (long long)N, (long long)K, (long long)i, (long long)j);
+        /* and the in-place call against the reference */
+        packed_b_case(M, N, K, 1, 0, (int)rnd(3), act, 1);
+        free(AT); free(B); free(bias); free(C1); free(C2); free(Bp);
     }
 }
 
@@ -633,6 +674,26 @@ static void check_general_gemm_packed_a_f32(void)
             packed_a_run(M, N, K, Ap, B, N, C2, N, bias, 1, act, cuts[r], cuts[r + 1], nsplit, N);
         }
         ck_same(C2, C1, M * N, "split calls");
+        free(A); free(B); free(bias); free(C1); free(C2); free(Ap);
+    }
+    /* an edge panel of at most one vector of columns (a 14x14 image: 196
+     * = 6 x 32 + 4) computes only that vector: the same bits as those
+     * columns in a whole panel (B wider, the same values); K within the
+     * B-in-place bound and past it, rows past it */
+    int64_t nr = T->general.gemm_nr();
+    const int64_t nshapes[][3] = { { 384, 6 * nr + 4, 64 }, { 100, 2 * nr + 1, 300 }, { 61, nr - 3, 7 } };
+    for (int s = 0; s < 3; s++) {
+        int64_t M = nshapes[s][0], N = nshapes[s][1], K = nshapes[s][2], Nb = (N + nr - 1) / nr * nr;
+        float *A = buf(M * K, -1, 1), *B = buf(K * Nb, -1, 1), *bias = buf(M, -1, 1);
+        float *C1 = fill(M * Nb, 0), *C2 = fill(M * Nb, 0);
+        void *Ap = pack_a(M, K, A, K, 0);
+        mote_act act = acts[s % N_ACTS];
+        packed_a_run(M, Nb, K, Ap, B, Nb, C1, Nb, bias, 1, act, 0, M, 0, Nb);
+        packed_a_run(M, N, K, Ap, B, Nb, C2, Nb, bias, 1, act, 0, M, 0, N);
+        for (int64_t i = 0; i < M; i++)
+            CK(!memcmp(C1 + i * Nb, C2 + i * Nb, sizeof(float) * (size_t)N),
+               "M=%lld N=%lld K=%lld: row %lld differs from a whole panel's", (long long)M, (long long)N,
+               (long long)K, (long long)i);
         free(A); free(B); free(bias); free(C1); free(C2); free(Ap);
     }
 }
@@ -1232,6 +1293,25 @@ static void check_general_transpose_32(void)
                            (long long)ldy, (long long)i, y[i], r[i]);
                     free(x); free(y); free(r);
                 }
+    /* both sides past 8: tiles of 16 x 16 and their edges (a 1x1 conv's
+     * 16 channels of a pixels x channels product, 14x14 and 7x7 pixels) */
+    static const int64_t big[][4] = { { 16, 196, 64, 196 }, { 16, 49, 960, 49 }, { 13, 33, 17, 40 },
+                                      { 33, 17, 35, 17 }, { 9, 100, 9, 103 }, { 31, 31, 31, 31 } };
+    for (int s = 0; s < 6; s++) {
+        int64_t R = big[s][0], C = big[s][1], ldx = big[s][2], ldy = big[s][3];
+        uint32_t *x = malloc(sizeof(uint32_t) * (size_t)(C * ldx));
+        uint32_t *y = malloc(sizeof(uint32_t) * (size_t)(R * ldy + 1));
+        uint32_t *r = malloc(sizeof(uint32_t) * (size_t)(R * ldy + 1));
+        for (int64_t i = 0; i < C * ldx; i++) x[i] = (uint32_t)rnd(1 << 30) * 4u + (uint32_t)(i & 3);
+        x[1] = 0xffc0beefu;   /* a NaN with a payload */
+        for (int64_t i = 0; i <= R * ldy; i++) y[i] = r[i] = 0xdeadbeefu;
+        T->general.transpose_32(R, C, x, ldx, y, ldy);
+        REF->general.transpose_32(R, C, x, ldx, r, ldy);
+        for (int64_t i = 0; i <= R * ldy; i++)
+            CK(y[i] == r[i], "transpose %lldx%lld (ldx %lld, ldy %lld): [%lld] = %#x, reference %#x",
+               (long long)R, (long long)C, (long long)ldx, (long long)ldy, (long long)i, y[i], r[i]);
+        free(x); free(y); free(r);
+    }
     rng = saved;
 }
 

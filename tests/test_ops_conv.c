@@ -294,6 +294,41 @@ static float *conv3x3_run(const char *algo, const float *x, const int64_t *xd, c
     return r;
 }
 
+/* The transposed 1x1 conv whose GEMM reads the input in place (few output
+ * channels, many pixels: MobileNetV2's projections): the same bits as the
+ * untransposed GEMM, on 1, 2 and 3 threads; pixels a multiple of the
+ * AVX-512 tile's 14 rows and not, a K past one K block, one image and two */
+START_TEST(test_conv_1x1_transposed_in_place_same_bits)
+{
+    const int64_t shapes[][5] = {
+        /* N, C, H, W, OC */
+        { 1, 384, 14, 14, 64 }, { 1, 96, 13, 15, 24 }, { 2, 200, 14, 14, 33 },
+        { 1, 1100, 10, 10, 17 }, { 1, 576, 14, 14, 96 }, { 1, 64, 9, 11, 160 },
+    };
+    for (int s = 0; s < 6; s++) {
+        const int64_t *h = shapes[s];
+        int64_t xd[4] = { h[0], h[1], h[2], h[3] }, wd[4] = { h[4], h[1], 1, 1 };
+        int64_t nx = xd[0] * xd[1] * xd[2] * xd[3], nw = wd[0] * wd[1];
+        float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
+        float bias[160];
+        mote_test_fill(x, nx, 21, -1, 1);
+        mote_test_fill(w, nw, 22, -1, 1);
+        mote_test_fill(bias, 160, 23, -1, 1);
+        int64_t ny0, ny;
+        float *y0 = conv3x3_run("gemm1x1_n", x, xd, w, wd, bias, 0, 1, &ny0);
+        for (int threads = 1; threads <= 3; threads++) {
+            float *y = conv3x3_run("gemm1x1_t", x, xd, w, wd, bias, 0, threads, &ny);
+            ck_assert_int_eq(ny, ny0);
+            ck_assert_msg(!memcmp(y, y0, sizeof(float) * (size_t)ny), "%lldx%lld -> %lld at %lldx%lld, "
+                          "%d threads: transposed and not differ", (long long)h[0], (long long)h[1],
+                          (long long)h[4], (long long)h[2], (long long)h[3], threads);
+            free(y);
+        }
+        free(y0); free(x); free(w);
+    }
+}
+END_TEST
+
 /* By input channel in one pass: split over (image, output row), the same
  * bits on 1, 2 and 3 threads (chunks that start and end inside an image),
  * RGB and RGBA, a row wider than the kernel's column segments. */
@@ -952,6 +987,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv_dilated_winograd);
     tcase_add_test(t, test_conv_winograd_error_bound);
     tcase_add_test(t, test_conv_chan_same_bits_any_threads);
+    tcase_add_test(t, test_conv_1x1_transposed_in_place_same_bits);
     tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);
     tcase_add_test(t, test_maxpool_strides_pads_and_ceil_mode);
     tcase_add_test(t, test_averagepool_count_include_pad_and_ceil_mode);

@@ -63,6 +63,11 @@
 #ifndef BIP_MAX_M
 #define BIP_MAX_M (4 * MR)
 #endif
+/* the packed-B path reads a transposed A in place when a call covers at
+ * most this many B panels */
+#ifndef TIP_PANELS
+#define TIP_PANELS 3
+#endif
 /* K block of the unpacked path, whose panels live on the stack */
 #define KC 256
 
@@ -116,25 +121,33 @@ static void act_row(float *x, int64_t n, const mote_act *act)
  * applies bias and activation before storing. Rows >= mr and columns >= nr
  * are computed (from zero padding) but never loaded or stored.
  */
-static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const int in_place,
+static ALWAYS_INLINE void micro_tile_v(int64_t kc, const float *restrict Ap, const int in_place,
                                      int64_t lda, const float *restrict Bp, float *C, int64_t ldc,
                                      int mr, int64_t nr, int load_c, const gemm_epi *e,
                                      const int pn_on, const char *pn, int64_t pn_step, int64_t pn_end,
-                                     const int rows, const int b_in_place, int64_t ldb)
+                                     const int rows, const int b_in_place, int64_t ldb, const int nv)
 {
     /* b_in_place: B read in place, row k at Bp + k * ldb (columns past nr
      * masked off: 2 for a full tile, 1 for an edge), not packed NR-wide */
+    /* nv: how many of the NV vectors of columns are computed (a constant
+     * after inlining: NV, or 1 for an edge panel of at most VLEN columns) */
     /* rows: how many of the MR rows are computed (a constant after
      * inlining: MR, or fewer for an edge tile of few rows) */
     vf c[MR][NV];
-    /* in_place: A read in place, row i at Ap + i * lda (rows past mr read
-     * the last row again, into accumulators never stored) */
+    /* in_place 1: A read in place, row i at Ap + i * lda (rows past mr read
+     * the last row again, into accumulators never stored); 2: A read
+     * transposed in place, element (i, k) at Ap + k * lda + i (a column
+     * of a K x M matrix: the MR values of one k are consecutive; rows past
+     * mr read row mr - 1's again) */
     const float *ar[MR];
-    if (in_place)
+    if (in_place == 1)
         for (int i = 0; i < rows; i++) ar[i] = Ap + (i < mr ? i : mr - 1) * lda;
+    int64_t ai[MR];
+    if (in_place == 2)
+        for (int i = 0; i < rows; i++) ai[i] = i < mr ? i : mr - 1;
     const int full = nr >= NR;
     UNROLL for (int i = 0; i < rows; i++)
-        UNROLL for (int v = 0; v < NV; v++) {
+        UNROLL for (int v = 0; v < nv; v++) {
             if (load_c && i < mr)
                 c[i][v] = full ? v_load(C + i * ldc + v * VLEN)
                                : v_load_n(C + i * ldc + v * VLEN, nr - v * VLEN);
@@ -145,13 +158,17 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
      * ask for them now, while this tile computes */
     if (blk.pf_c)
         for (int i = 0; i < rows; i++)
-            UNROLL for (int v = 0; v < NV; v++) __builtin_prefetch(C + i * ldc + NR + v * VLEN, 1, 3);
+            UNROLL for (int v = 0; v < nv; v++) __builtin_prefetch(C + i * ldc + NR + v * VLEN, 1, 3);
     const int64_t pf = blk.pf;
     for (int64_t k = 0; k < kc; k++) {
         vf b[NV];
         if (pf) {
             UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(Bp + (k + pf) * NR + v, 0, 3);
             if (!in_place) __builtin_prefetch(Ap + (k + pf) * MR, 0, 3);
+            if (in_place == 2) {
+                __builtin_prefetch(Ap + (k + pf) * lda, 0, 3);
+                __builtin_prefetch(Ap + (k + pf) * lda + MR - 1, 0, 3);
+            }
         }
         /* the stream to bring in while computing (see pf_stream) */
         if (pn_on) {
@@ -162,36 +179,41 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
             }
         }
         if (b_in_place == 2) {
-            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * ldb + v * VLEN);
+            UNROLL for (int v = 0; v < nv; v++) b[v] = v_load(Bp + k * ldb + v * VLEN);
             UNROLL for (int v = 0; v < NR; v += 16) __builtin_prefetch(Bp + k * ldb + NR + v, 0, 3);
         } else if (b_in_place) {
-            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load_n(Bp + k * ldb + v * VLEN, nr - v * VLEN);
+            UNROLL for (int v = 0; v < nv; v++) b[v] = v_load_n(Bp + k * ldb + v * VLEN, nr - v * VLEN);
         } else {
-            UNROLL for (int v = 0; v < NV; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
+            UNROLL for (int v = 0; v < nv; v++) b[v] = v_load(Bp + k * NR + v * VLEN);
         }
         UNROLL for (int i = 0; i < rows; i++) {
-            vf a = v_set1(in_place ? ar[i][k] : Ap[k * MR + i]);
-            UNROLL for (int v = 0; v < NV; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
+            vf a = v_set1(in_place == 2 ? Ap[k * lda + ai[i]] : in_place ? ar[i][k] : Ap[k * MR + i]);
+            UNROLL for (int v = 0; v < nv; v++) c[i][v] = v_fma(a, b[v], c[i][v]);
         }
     }
     /* epilogue: bias (one vector per column block, or one scalar per row),
      * then the activation; only after the last K block */
     vf bias_col[NV];
-    UNROLL for (int v = 0; v < NV; v++)
+    UNROLL for (int v = 0; v < nv; v++)
         bias_col[v] = (e->act && e->bias && !e->per_row)
                           ? (full ? v_load(e->bias + v * VLEN) : v_load_n(e->bias + v * VLEN, nr - v * VLEN))
                           : v_zero();
     /* ReLU inline; other activations run over the stored rows (still in L1),
      * so the register tile does not spill around a call per vector */
     const int relu = e->act && e->act->kind == MOTE_ACT_RELU;
-    const int other = e->act && e->act->kind != MOTE_ACT_RELU && e->act->kind != MOTE_ACT_NONE;
+    /* Clip too (MobileNetV2's ReLU6 after every expansion: with K = 16..96
+     * the pass over the stored rows cost about a tenth of the tile), as
+     * v_act computes it */
+    const int clip = e->act && e->act->kind == MOTE_ACT_CLIP;
+    const int other = e->act && e->act->kind != MOTE_ACT_RELU && e->act->kind != MOTE_ACT_NONE && !clip;
     UNROLL for (int i = 0; i < rows; i++) {
         if (i >= mr) break;
         vf bias_row = (e->act && e->bias && e->per_row) ? v_set1(e->bias[i]) : v_zero();
-        UNROLL for (int v = 0; v < NV; v++) {
+        UNROLL for (int v = 0; v < nv; v++) {
             vf x = c[i][v];
             if (e->act && e->bias) x = v_add(x, e->per_row ? bias_row : bias_col[v]);
             if (relu) x = v_max(x, v_zero());
+            if (clip) x = v_min(v_max(x, v_set1(e->act->alpha)), v_set1(e->act->beta));
             if (full) v_store(C + i * ldc + v * VLEN, x);
             else v_store_n(C + i * ldc + v * VLEN, x, nr - v * VLEN);
         }
@@ -199,6 +221,9 @@ static ALWAYS_INLINE void micro_tile(int64_t kc, const float *restrict Ap, const
     if (other)
         for (int i = 0; i < mr; i++) act_row(C + i * ldc, nr < NR ? nr : NR, e->act);
 }
+
+/* micro_tile_v over all NV vectors of columns */
+#define micro_tile(...) micro_tile_v(__VA_ARGS__, NV)
 
 /* Out-of-line full-tile and edge-tile variants, so the hot loop is lean. */
 static void micro_tile_full(int64_t kc, const float *Ap, const float *Bp, float *C,
@@ -250,10 +275,50 @@ static void micro_tile_rows(int64_t kc, const float *A, int64_t lda, const float
     else micro_tile_rows_edge(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
 }
 
+/* A transposed in place (element (i, k) at A + k * lda + i): a full
+ * tile, and edge tiles by rows as tile() computes them */
+static void micro_tile_cols_full(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,
+                                 int64_t ldc, int load_c, const gemm_epi *e)
+{
+    micro_tile(kc, A, 2, lda, Bp, C, ldc, MR, NR, load_c, e, 0, NULL, 0, 0, MR, 0, 0);
+}
+#define COLS_EDGE(name, R)                                                                   \
+    static void name(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C,    \
+                     int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)        \
+    {                                                                                        \
+        micro_tile(kc, A, 2, lda, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, R, 0, 0);    \
+    }
+COLS_EDGE(micro_tile_cols_edge, MR)
+COLS_EDGE(micro_tile_cols_quarter, QUARTER_ROWS)
+COLS_EDGE(micro_tile_cols_half, HALF_ROWS)
+COLS_EDGE(micro_tile_cols_threeq, THREEQ_ROWS)
+
+static void tile_cols(int64_t kc, const float *A, int64_t lda, const float *Bp, float *C, int64_t ldc,
+                      int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    if (mr == MR && nr >= NR) micro_tile_cols_full(kc, A, lda, Bp, C, ldc, load_c, e);
+    else if (mr <= QUARTER_ROWS) micro_tile_cols_quarter(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
+    else if (mr <= HALF_ROWS) micro_tile_cols_half(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
+    else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR)
+        micro_tile_cols_threeq(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
+    else micro_tile_cols_edge(kc, A, lda, Bp, C, ldc, mr, nr, load_c, e);
+}
+
+/* an edge panel of at most VLEN columns (a 14x14 image's 196 pixels: 4
+ * past 6 panels of 32) computes one vector of columns, not NV (the same
+ * chain per element) */
+static void micro_tile_narrow(int64_t kc, const float *Ap, const float *Bp, float *C,
+                              int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
+{
+    micro_tile_v(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 0, NULL, 0, 0, MR, 0, 0, 1);
+}
+#define NARROW(mr, nr) (NV > 1 && (nr) <= VLEN && (mr) > THREEQ_ROWS)
+
 static void tile(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
                  int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
     if (mr == MR && nr >= NR) micro_tile_full(kc, Ap, Bp, C, ldc, load_c, e);
+    else if (NARROW(mr, nr)) micro_tile_narrow(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr <= QUARTER_ROWS) micro_tile_quarter(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr <= HALF_ROWS) micro_tile_half(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR) micro_tile_threeq(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
@@ -355,11 +420,18 @@ static void micro_tile_threeq_pf(int64_t kc, const float *Ap, const float *Bp, f
 {
     micro_tile(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, THREEQ_ROWS, 0, 0);
 }
+static void micro_tile_narrow_pf(int64_t kc, const float *Ap, const float *Bp, float *C,
+                                 int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e,
+                                 const pf_stream *s)
+{
+    micro_tile_v(kc, Ap, 0, 0, Bp, C, ldc, mr, nr, load_c, e, 1, s->p, s->step, s->end, MR, 0, 0, 1);
+}
 static void tile_pf(int64_t kc, const float *Ap, const float *Bp, float *C, int64_t ldc,
                     int mr, int64_t nr, int load_c, const gemm_epi *e, const pf_stream *s)
 {
     if (s->end <= 0) tile(kc, Ap, Bp, C, ldc, mr, nr, load_c, e);
     else if (mr == MR && nr >= NR) micro_tile_full_pf(kc, Ap, Bp, C, ldc, load_c, e, s);
+    else if (NARROW(mr, nr)) micro_tile_narrow_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
     else if (mr <= HALF_ROWS) micro_tile_half_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
     else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR) micro_tile_threeq_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
     else micro_tile_edge_pf(kc, Ap, Bp, C, ldc, mr, nr, load_c, e, s);
@@ -578,6 +650,29 @@ void GEMM_NAME(packed)(const mote_gemm_packed_args *a)
                     micro_tile_rows(kc, a->A + r * a->lda + k0, a->lda, Bp + (j / NR) * K * NR + k0 * NR,
                                     a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, a->m1 - r),
                                     g_min(NR, n1 - j), k0 > 0, &e);
+                }
+            k0 += kc;
+            continue;
+        }
+        /* A transposed (a 1x1 conv's input, K x pixels) with few panels
+         * of B (its output channels): the micro-kernel reads A's MR
+         * values of each k in place (one or two cache lines), where
+         * packing it would cost a large part of the products (MobileNetV2's
+         * projections, 384..576 -> 64..96 at 14x14); not when A's rows
+         * are a multiple of 1 KiB apart (few L1 sets for a micro-panel's
+         * lines), nor for A of at most FEW_PANELS micro-panels (a 7x7
+         * image: its packed block is small and B, the weights, streams by
+         * with its next panel prefetched, below: 960 -> 160 at 7x7 ran 5%
+         * slower in place) */
+        if (a->trans_a && n1 - a->n0 <= TIP_PANELS * NR && a->m1 - a->m0 > FEW_PANELS * MR &&
+            (a->lda * sizeof(float)) % 1024) {
+            for (int64_t r = a->m0; r < a->m1; r += MR)
+                for (int64_t j = a->n0; j < n1; j += NR) {
+                    gemm_epi e = { NULL, a->bias_per_row, last ? &a->act : NULL };
+                    if (a->bias) e.bias = a->bias_per_row ? a->bias + r : a->bias + j;
+                    tile_cols(kc, a->A + k0 * a->lda + r, a->lda, Bp + (j / NR) * K * NR + k0 * NR,
+                              a->C + r * a->ldc + j, a->ldc, (int)g_min(MR, a->m1 - r), g_min(NR, n1 - j),
+                              k0 > 0, &e);
                 }
             k0 += kc;
             continue;

@@ -110,6 +110,8 @@ typedef struct conv_params {
     mote_binary_f32_fn add_fn; /* the table's f32 Add, for the residual              */
     int64_t res_cols;          /* gemm1x1 with a residual: columns per block (x NR)  */
     void (*chan)(const mote_conv2d_args *a, int64_t oy0, int64_t oy1);   /* chan    */
+    void (*t32)(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
+                int64_t ldy);          /* the table's transpose_32: Y_n^T to Y_n          */
 } conv_params;
 
 /* Floats per residual step: a block of y and of R stay in L1. */
@@ -209,18 +211,20 @@ typedef struct transpose_job {
     const float *r;            /* (OC, P): the residual, or NULL */
 } transpose_job;
 
-/* dst rows (output channels) [b, e), in 16 x 16 blocks */
+/* dst rows (output channels) [b, e), 16 at a time by the table's
+ * transpose_32 (floats as 32-bit containers: the bits move unchanged),
+ * then their residual step */
 static void transpose_chunk(void *ctx, int64_t b, int64_t e, int thread)
 {
+    (void)thread;
     const transpose_job *j = ctx;
-    for (int64_t c0 = b; c0 < e; c0 += 16)
-        for (int64_t p0 = 0; p0 < j->P; p0 += 16) {
-            int64_t c1 = c0 + 16 < e ? c0 + 16 : e, p1 = p0 + 16 < j->P ? p0 + 16 : j->P;
-            for (int64_t c = c0; c < c1; c++)
-                for (int64_t q = p0; q < p1; q++) j->dst[c * j->P + q] = j->src[q * j->OC + c];
-            if (j->r && p1 == j->P)   /* these channels are done */
-                apply_residual(j->p, j->dst + c0 * j->P, j->r + c0 * j->P, (c1 - c0) * j->P);
-        }
+    for (int64_t c0 = b; c0 < e; c0 += 16) {
+        int64_t c1 = c0 + 16 < e ? c0 + 16 : e;
+        j->p->t32(c1 - c0, j->P, (const uint32_t *)(const void *)(j->src + c0), j->OC,
+                  (uint32_t *)(void *)(j->dst + c0 * j->P), j->P);
+        if (j->r)
+            apply_residual(j->p, j->dst + c0 * j->P, j->r + c0 * j->P, (c1 - c0) * j->P);
+    }
 }
 
 typedef struct conv_job {
@@ -648,6 +652,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
         }
     }
     p->chan = c->k->general.conv2d_chan_f32;
+    p->t32 = c->k->general.transpose_32 ? c->k->general.transpose_32 : mote_transpose_32_ref;
     p->conv = p->algo == ALGO_DW3X3 ? c->k->general.conv2d_dw3x3_f32
             : p->algo == ALGO_DW    ? c->k->general.conv2d_dw_f32
                                     : c->k->general.conv2d_f32;
