@@ -1230,9 +1230,11 @@ static void check_general_resize_row_f32(void)
                     if (rnd(5) == 0)
                         ww[tw * W + ow] = 0.0f;
                 }
-            if (k % 7 == 6)                                 /* one position outside */
+            if (k % 7 == 6) {                               /* one position outside */
+                int64_t out = rnd(W);   /* all its taps: the row reads tap 0's */
                 for (int tw = 0; tw < TW; tw++)
-                    iw[tw * W + rnd(W)] = -1;
+                    iw[tw * W + out] = -1;
+            }
             /* an infinite value read with a non-zero weight makes the row
              * inf or NaN in both: keep those, the rest checks the skip */
             mote_resize_row_span(iw, TW, W, span);

@@ -210,7 +210,7 @@ void CHAN_NAME(const mote_conv2d_args *a, int64_t oy0, int64_t oy1)
         return;
     }
     const int64_t sh = a->sh, ph = a->ph, KH = a->KH;
-    const ch_block_fn blk = (a->KH == a->KW ? ch_blocks_sq : ch_blocks)[a->sw - 1][a->KW - 1];
+    const ch_block_fn blk = a->KH == a->KW ? ch_blocks_sq[a->sw - 1][a->KW - 1] : ch_blocks[a->sw - 1][a->KW - 1];
     const int P = a->KH * a->KW < CH_BIG ? CHAN_P1 : CHAN_P2, R = a->KH * a->KW < CH_BIG ? CHAN_R1 : CHAN_R2;
     /* the window: win[i] holds input row base + i, i < have */
     _Alignas(64) float win[CH_ROWS][CH_ROWF];
