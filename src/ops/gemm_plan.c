@@ -170,6 +170,10 @@ void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int
         j.nr = p->k->general.gemm_nr();
         int64_t mr = p->k->general.gemm_mr ? p->k->general.gemm_mr() : 1;
         bool tall = threads > 1 && p->M >= (int64_t)threads * 12 * mr;
+        /* few column panels for the threads (fewer than two each: a 3-panel
+         * product on 2 threads is 2 + 1) and a few row panels each: rows */
+        if (threads > 1 && p->N / j.nr < 2 * (int64_t)threads && p->M >= (int64_t)threads * 4 * mr)
+            tall = true;
         j.by_cols = !tall && ((p->N / j.nr) >= threads || p->M < threads);
         if (j.by_cols) mote_pool_for(pool, p->N, j.nr, packed_chunk, &j);
         else mote_pool_for(pool, p->M, tall ? mr : 1, packed_chunk, &j);
