@@ -3,7 +3,7 @@
 # -mavx512*: the rest of mote runs on any x86-64.
 if HAVE_X86
 X86_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/arch/x86
-X86_INCLUDES_LIST = arch/x86/x86_kernels.h arch/x86/vmath.h arch/x86/gemm_tmpl.h \
+X86_INCLUDES_LIST = arch/x86/x86_kernels.h arch/x86/vmath.h arch/x86/gemm_tmpl.h arch/x86/gemm_micro_tmpl.h \
 	arch/x86/elementwise_tmpl.h arch/x86/conv_tmpl.h arch/x86/conv_chan_tmpl.h arch/x86/winograd_tmpl.h \
 	arch/x86/pool_tmpl.h \
 	arch/x86/qint_tmpl.h
