@@ -56,6 +56,18 @@ START_TEST(test_stats_of_integers_and_of_no_finite_element)
 }
 END_TEST
 
+/* A model of g (taking it) and a 1-thread session of it; asserts both. */
+static mote_session *one_thread_session(mote_graph *g, mote_model **m)
+{
+    ck_assert_int_eq(mote_model_from_graph(g, m), MOTE_OK);
+    mote_session_options o;
+    mote_session_options_init(&o);
+    o.threads = 1;
+    mote_session *s;
+    ck_assert_int_eq(mote_session_new(*m, &o, &s), MOTE_OK);
+    return s;
+}
+
 /*
  * x f32[1,2,5,5] -> Conv 4x2x3x3 (pads 1, bias) -> MaxPool 2x2/2 -> Flatten
  * -> Gemm with W (3,16), transB, bias. By hand:
@@ -90,12 +102,7 @@ START_TEST(test_node_flops_and_bytes_by_hand)
     mote_graph_attr_int(g, n, "transB", 1);
     mote_graph_output(g, y);
     mote_model *m;
-    ck_assert_int_eq(mote_model_from_graph(g, &m), MOTE_OK);
-    mote_session_options o;
-    mote_session_options_init(&o);
-    o.threads = 1;
-    mote_session *s;
-    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_OK);
+    mote_session *s = one_thread_session(g, &m);
     ck_assert_int_eq(s->n_steps, 4);
     const double want[4] = { 3700, 64, 0, 99 };
     const char *ops[4] = { "Conv", "MaxPool", "Flatten", "Gemm" };
@@ -135,12 +142,7 @@ START_TEST(test_node_flops_of_conv_with_residual)
     mote_graph_attr_int(g, n, "_residual", 1);
     mote_graph_output(g, y);
     mote_model *m;
-    ck_assert_int_eq(mote_model_from_graph(g, &m), MOTE_OK);
-    mote_session_options o;
-    mote_session_options_init(&o);
-    o.threads = 1;
-    mote_session *s;
-    ck_assert_int_eq(mote_session_new(m, &o, &s), MOTE_OK);
+    mote_session *s = one_thread_session(g, &m);
     ck_assert_double_eq(mote_node_flops(s, &s->g->nodes[s->step_node[0]]), 1900);
     mote_session_free(s);
     mote_model_close(m);
