@@ -717,13 +717,13 @@ END_TEST
 
 /* The 2-D transpose path (the input's last axis becomes the output's
  * second-to-last: NHWC <-> NCHW with few or many channels, batches, large
- * enough to be split) moves every f32 bit as the definition says, for 1,
- * 2 and 3 threads. */
+ * enough to be split: over 2^17 elements) moves every f32 bit as the
+ * definition says, for 1, 2 and 3 threads. */
 START_TEST(test_transpose_layout_changes_any_threads)
 {
     static const int64_t shapes[][4] = {
         {1, 13, 37, 3}, {1, 64, 40, 4}, {2, 5, 7, 1}, {1, 9, 11, 17}, {3, 4, 6, 5},
-        {1, 130, 257, 3}, {1, 96, 8, 8}, {1, 4, 160, 161},
+        {1, 130, 257, 3}, {1, 96, 8, 8}, {1, 4, 160, 161}, {1, 200, 256, 3},
     };
     static const int perms[][4] = { {0, 3, 1, 2}, {0, 2, 3, 1}, {0, 1, 3, 2}, {3, 1, 2, 0} };
     for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++)

@@ -9,7 +9,8 @@
  * NCHW and every other swap of two merged groups) and elements have 4
  * bytes, the output is a stack of 2-D transposes done by the kernel
  * table's transpose_32 in blocks along the longer side; the pool gets
- * them only when each thread has at least PAR_MIN elements to move.
+ * them only when there are at least 2 PAR_MIN elements to move. Rows
+ * that stay contiguous are copied whole.
  */
 #include <string.h>
 #include "op_util.h"
@@ -41,6 +42,10 @@ typedef struct transpose_job {
 
 static void gather(const char *x, int64_t st, char *y, int64_t n, size_t es)
 {
+    if (st == 1) {   /* rows that stay rows ([1,128,12,64] -> [1,12,128,64]) */
+        memcpy(y, x, (size_t)n * es);
+        return;
+    }
     switch (es) {
     case 1: GATHER(uint8_t) break;
     case 2: GATHER(uint16_t) break;
@@ -101,9 +106,10 @@ static void run_transpose(const mote_step *s)
     if (p->rows == 0 || p->inner == 0)
         return;
     if (p->planar) {
-        int64_t units = p->planes * p->nblk, per = p->R * p->C / p->nblk;
-        int64_t grain = per >= PAR_MIN ? 1 : (PAR_MIN + per - 1) / per;
-        mote_pool_for(s->pool, units, grain, transpose_blocks, &j);
+        /* whole blocks to each thread, when each gets PAR_MIN elements */
+        int64_t units = p->planes * p->nblk, n = p->planes * p->R * p->C;
+        mote_pool *pool = n >= 2 * PAR_MIN ? s->pool : NULL;
+        mote_pool_for(pool, units, 1, transpose_blocks, &j);
         return;
     }
     int64_t grain = p->inner >= 1024 ? 1 : 1024 / p->inner;

@@ -40,7 +40,13 @@ static void make_pick(pick16 *p, int n, const int *src, const int *lane)
     }
 }
 
-static inline __m512 apply_pick(const pick16 *p, const __m512 *v)
+#if defined(__GNUC__) || defined(__clang__)
+#define T_INLINE static inline __attribute__((always_inline))
+#else
+#define T_INLINE static inline
+#endif
+
+T_INLINE __m512 apply_pick(const pick16 *p, const __m512 *v)
 {
     __m512 out = _mm512_setzero_ps();
     for (int i = 0; i < p->pairs; i++)   /* v[2 * pairs - 1] is set even for odd n */
@@ -54,8 +60,10 @@ static inline __mmask16 first(int64_t n)
     return (__mmask16)(n >= 16 ? 0xFFFF : n <= 0 ? 0 : (1u << n) - 1);
 }
 
-/* C <= 8, ldy == C: rows of C values, interleaved from C source rows */
-static void interleave(int64_t R, int C, const float *x, int64_t ldx, float *y)
+/* C <= 8, ldy == C: rows of C values, interleaved from C source rows.
+ * Instantiated per C (interleave_n below), so that the permute indices
+ * of a call stay in registers for the whole loop. */
+T_INLINE void interleave(int64_t R, const int C, const float *x, int64_t ldx, float *y)
 {
     pick16 pk[8];
     for (int q = 0; q < C; q++) {
@@ -81,8 +89,9 @@ static void interleave(int64_t R, int C, const float *x, int64_t ldx, float *y)
     }
 }
 
-/* R <= 8, ldx == R: source rows of R values, spread into R output rows */
-static void deinterleave(int R, int64_t C, const float *x, float *y, int64_t ldy)
+/* R <= 8, ldx == R: source rows of R values, spread into R output rows
+ * (instantiated per R as interleave is) */
+T_INLINE void deinterleave(const int R, int64_t C, const float *x, float *y, int64_t ldy)
 {
     pick16 pk[8];
     for (int r = 0; r < R; r++) {
@@ -106,6 +115,30 @@ static void deinterleave(int R, int64_t C, const float *x, float *y, int64_t ldy
         for (int r = 0; r < R; r++)
             _mm512_mask_storeu_ps(y + r * ldy + c0, sm, apply_pick(&pk[r], v));
     }
+}
+
+#define T_SIZES(F) F(1) F(2) F(3) F(4) F(5) F(6) F(7) F(8)
+#define T_INST(n)                                                                              \
+    static void interleave_##n(int64_t R, const float *x, int64_t ldx, float *y)              \
+    {                                                                                          \
+        interleave(R, n, x, ldx, y);                                                           \
+    }                                                                                          \
+    static void deinterleave_##n(int64_t C, const float *x, float *y, int64_t ldy)            \
+    {                                                                                          \
+        deinterleave(n, C, x, y, ldy);                                                         \
+    }
+T_SIZES(T_INST)
+#define T_CASE_I(n) case n: interleave_##n(R, x, ldx, y); break;
+#define T_CASE_D(n) case n: deinterleave_##n(C, x, y, ldy); break;
+
+static void interleave_any(int64_t R, int C, const float *x, int64_t ldx, float *y)
+{
+    switch (C) { T_SIZES(T_CASE_I) default: break; }
+}
+
+static void deinterleave_any(int R, int64_t C, const float *x, float *y, int64_t ldy)
+{
+    switch (R) { T_SIZES(T_CASE_D) default: break; }
 }
 
 /* One tile of at most 16 x 16: y[r*ldy + c] = x[c*ldx + r] for r < nr,
@@ -152,11 +185,11 @@ void mote_transpose_32_avx512(int64_t R, int64_t C, const uint32_t *x, int64_t l
     const float *xf = (const float *)(const void *)x;
     float *yf = (float *)(void *)y;
     if (C <= 8 && ldy == C && R >= 16) {
-        interleave(R, (int)C, xf, ldx, yf);
+        interleave_any(R, (int)C, xf, ldx, yf);
         return;
     }
     if (R <= 8 && ldx == R && C >= 16) {
-        deinterleave((int)R, C, xf, yf, ldy);
+        deinterleave_any((int)R, C, xf, yf, ldy);
         return;
     }
     for (int64_t r0 = 0; r0 < R; r0 += 16)
