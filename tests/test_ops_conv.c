@@ -561,6 +561,66 @@ START_TEST(test_maxpool_strides_pads_and_ceil_mode)
 }
 END_TEST
 
+/* f32 MaxPool on 2 and 3 threads splits each channel by rows (each
+ * thread a view of every channel from the first row its windows touch):
+ * the same bits as 1 thread and as the definition, for pads above and
+ * below, strides 1 to 3, dilation, ceil_mode, and NaN and -0 inputs. */
+START_TEST(test_maxpool_rows_split_any_threads)
+{
+    static const struct { int64_t H, W, k, s, pt, pb, d; int ceil; } cs[] = {
+        {112, 112, 3, 2, 1, 1, 1, 0}, {17, 23, 3, 1, 1, 1, 1, 0}, {19, 9, 2, 2, 0, 0, 1, 1},
+        {25, 30, 3, 3, 2, 1, 1, 1}, {21, 21, 3, 1, 2, 2, 2, 0}, {9, 40, 5, 2, 2, 0, 1, 0},
+    };
+    for (size_t ci = 0; ci < sizeof cs / sizeof cs[0]; ci++) {
+        const int64_t C = 5, H = cs[ci].H, W = cs[ci].W, k = cs[ci].k, s = cs[ci].s, d = cs[ci].d;
+        const int64_t pt = cs[ci].pt, pb = cs[ci].pb, ext = d * (k - 1) + 1;
+        int64_t span = H + pt + pb - ext, OH = (cs[ci].ceil ? (span + s - 1) / s : span / s) + 1;
+        int64_t wspan = W + pt + pb - ext, OW = (cs[ci].ceil ? (wspan + s - 1) / s : wspan / s) + 1;
+        /* ceil_mode: a last window starting in the bottom pad is dropped */
+        if (cs[ci].ceil && (OH - 1) * s >= H + pt) OH--;
+        if (cs[ci].ceil && (OW - 1) * s >= W + pt) OW--;
+        float *x = malloc(sizeof(float) * (size_t)(C * H * W));
+        float *want = malloc(sizeof(float) * (size_t)(C * OH * OW));
+        for (int64_t i = 0; i < C * H * W; i++)
+            x[i] = (float)((i * 7919) % 1000) - 500.0f;
+        x[3] = NAN;
+        x[C * H * W / 2] = -0.0f;
+        for (int64_t c = 0; c < C; c++)
+            for (int64_t oy = 0; oy < OH; oy++)
+                for (int64_t ox = 0; ox < OW; ox++) {
+                    float m = -INFINITY;
+                    for (int64_t ky = 0; ky < k; ky++)
+                        for (int64_t kx = 0; kx < k; kx++) {
+                            int64_t iy = oy * s - pt + ky * d, ix = ox * s - pt + kx * d;
+                            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                            float v = x[(c * H + iy) * W + ix];
+                            if (v > m) m = v;
+                        }
+                    want[(c * OH + oy) * OW + ox] = m;
+                }
+        for (int threads = 1; threads <= 3; threads++) {
+            op1 t;
+            op1_init(&t);
+            op1_input(&t, MOTE_F32, 4, D(1, C, H, W), x);
+            int n = op1_node(&t, "MaxPool", 1);
+            ck_assert_mote_ok(mote_graph_attr_ints(t.g, n, "kernel_shape", 2, D(k, k)));
+            ck_assert_mote_ok(mote_graph_attr_ints(t.g, n, "strides", 2, D(s, s)));
+            ck_assert_mote_ok(mote_graph_attr_ints(t.g, n, "pads", 4, D(pt, pt, pb, pb)));
+            ck_assert_mote_ok(mote_graph_attr_ints(t.g, n, "dilations", 2, D(d, d)));
+            if (cs[ci].ceil) ck_assert_mote_ok(mote_graph_attr_int(t.g, n, "ceil_mode", 1));
+            ck_assert_mote_ok(op1_run(&t, threads));
+            mote_tensor y = op1_out(&t, 0);
+            expect_shape(&y, 4, D(1, C, OH, OW));
+            ck_assert_msg(memcmp(y.data, want, sizeof(float) * (size_t)(C * OH * OW)) == 0,
+                          "case %zu, %d threads: not the definition's bits", ci, threads);
+            op1_free(&t);
+        }
+        free(x);
+        free(want);
+    }
+}
+END_TEST
+
 START_TEST(test_averagepool_count_include_pad_and_ceil_mode)
 {
     op1 t;
@@ -990,6 +1050,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv_1x1_transposed_in_place_same_bits);
     tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);
     tcase_add_test(t, test_maxpool_strides_pads_and_ceil_mode);
+    tcase_add_test(t, test_maxpool_rows_split_any_threads);
     tcase_add_test(t, test_averagepool_count_include_pad_and_ceil_mode);
     tcase_add_test(t, test_global_averagepool);
     tcase_add_test(t, test_global_maxpool);

@@ -4,7 +4,8 @@
  * AveragePool (f32, Indices row-major) run in volume.c.
  *
  * An image batch (N, C, H, W) is contiguous, so it is pooled as N*C
- * channels of one image, split over the pool by channel. Window geometry
+ * channels of one image, split over the pool by channel (f32 MaxPool by
+ * rows, see pool_rows_chunk). Window geometry
  * (kernel_shape, strides, pads, dilations, auto_pad, ceil_mode) follows
  * the ONNX spec; see mote_op_window in op_util.c. MaxPool also takes
  * uint8 and int8 inputs and gives its optional Indices output (int64, the
@@ -22,6 +23,7 @@ typedef struct pool_params {
     void (*fn)(const mote_pool2d_args *a);            /* f32 without Indices              */
     mote_dtype dtype;                                 /* of X and Y                       */
     bool indices;                                     /* MaxPool's second output wanted   */
+    bool by_rows;                                     /* f32 MaxPool: split by rows      */
     bool col_major;                                   /* storage_order = 1: Indices count
                                                          (h, w) planes column by column  */
 } pool_params;
@@ -62,9 +64,53 @@ static void pool_chunk(void *ctx, int64_t b, int64_t e, int thread)
     }
 }
 
+/* f32 MaxPool on several threads: unit u is rows block u / C of channel
+ * u % C, so each thread gets one block of rows of every channel: the
+ * part of the image the convolution before it (split by rows or pixels)
+ * left in that core's cache, not another core's. Each (channel, rows)
+ * is the kernel's call on a view of that channel: one channel, the
+ * output rows [oy0, oy1), the input from the first row their windows
+ * touch; every output takes the same taps in the same order (the same
+ * bits as a call on the whole channel). */
+typedef struct pool_rows_job {
+    const pool_params *p;
+    const float *x;
+    float *y;
+    int64_t nb;         /* row blocks (the threads) */
+} pool_rows_job;
+
+static void pool_rows_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const pool_rows_job *j = ctx;
+    const mote_pool2d_args *g = &j->p->a;
+    for (int64_t u = b; u < e; u++) {
+        int64_t blk = u / g->C, c = u % g->C;
+        int64_t oy0 = blk * g->OH / j->nb, oy1 = (blk + 1) * g->OH / j->nb;
+        if (oy0 >= oy1) continue;
+        int64_t top = oy0 * g->sh - g->ph, off = top > 0 ? top : 0;
+        mote_pool2d_args a = *g;
+        a.C = 1;
+        a.c0 = 0;
+        a.c1 = 1;
+        a.H = g->H - off;
+        a.ph = off - top;
+        a.OH = oy1 - oy0;
+        a.x = j->x + (c * g->H + off) * g->W;
+        a.y = j->y + (c * g->OH + oy0) * g->OW;
+        j->p->fn(&a);
+    }
+}
+
 static void run_pool(const mote_step *s)
 {
     const pool_params *p = s->params;
+    int threads = mote_pool_threads(s->pool);
+    if (p->by_rows && threads > 1 && p->a.OH >= 2 * threads) {
+        pool_rows_job rj = {p, s->in[0]->data, s->out[0]->data, threads};
+        mote_pool_for(s->pool, threads * p->a.C, 1, pool_rows_chunk, &rj);
+        return;
+    }
     pool_job j = {p, s->in[0]->data, s->out[0]->data,
                   p->indices ? (int64_t *)s->out[1]->data : NULL};
     mote_pool_for(s->pool, p->a.C, 1, pool_chunk, &j);
@@ -162,6 +208,7 @@ static mote_status prepare_pool(mote_op_ctx *c, int is_max)
     p->dtype = x->dtype;
     p->indices = is_max && c->n_out > 1 && c->out[1];
     p->col_major = mote_attr_get_int(c->node, "storage_order", 0) == 1;
+    p->by_rows = is_max && p->dtype == MOTE_F32 && !p->indices;
     c->params = p;
     c->run = run_pool;
     c->scratch_bytes = 0;
