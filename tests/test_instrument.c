@@ -183,6 +183,104 @@ START_TEST(test_node_flops_of_transposed_conv_and_resize)
 }
 END_TEST
 
+/*
+ * The products and reductions that are not one step per output element,
+ * each on its own input, by hand:
+ *   ConvInteger u8 x (1,2,5,5), w (4,2,3,3) -> y (1,4,3,3): 2*36*18 = 1296
+ *   MatMulInteger u8 (3,8) x (8,5): 2*15*8 = 240
+ *   ReduceSum of (4,6) to one value: 24 (one add per input element)
+ *   ArgMax of (4,6) over axis 1: 24
+ *   LSTM X (T 3, B 2, I 4), W (1, 4H = 8, 4), R (1, 8, 2): 2*3*2*1*8*(4+2) = 576
+ *   Einsum bij,bjk->bik on (2,3,4), (2,4,5): 2 operands * 2*3*4*5 = 240;
+ *   the same with "..." for b: 240
+ *   LRN size 3 on (1,4,3,3): 36*3 = 108
+ *   QLinearConv as ConvInteger, with a bias: 1296 + 36; QLinearMatMul as
+ *   MatMulInteger: 240; GRU with W (1, 3H = 6, 4): 2*3*2*1*6*(4+2) = 432
+ */
+START_TEST(test_node_flops_of_integer_products_reductions_and_cells)
+{
+    static uint8_t xq[50], wq[72], aq[24], bq[40];
+    static float lw[32], lr[16];
+    mote_graph *g = mote_graph_new();
+    ck_assert_ptr_nonnull(g);
+    int in[3], y, n;
+    in[0] = mote_graph_input(g, "xq", MOTE_U8, 4, (const int64_t[]){ 1, 2, 5, 5 });
+    in[1] = mote_graph_weight(g, "wq", MOTE_U8, 4, (const int64_t[]){ 4, 2, 3, 3 }, wq);
+    (void)xq;
+    mote_graph_node(g, "ConvInteger", "convint", 2, in, 1, (const char *[]){ "y0" }, &y);
+    mote_graph_output(g, y);
+    in[0] = mote_graph_input(g, "aq", MOTE_U8, 2, (const int64_t[]){ 3, 8 });
+    in[1] = mote_graph_weight(g, "bq", MOTE_U8, 2, (const int64_t[]){ 8, 5 }, bq);
+    (void)aq;
+    mote_graph_node(g, "MatMulInteger", "mmint", 2, in, 1, (const char *[]){ "y1" }, &y);
+    mote_graph_output(g, y);
+    int r = mote_graph_input(g, "r", MOTE_F32, 2, (const int64_t[]){ 4, 6 });
+    mote_graph_node(g, "ReduceSum", "rsum", 1, &r, 1, (const char *[]){ "y2" }, &y);
+    mote_graph_output(g, y);
+    n = mote_graph_node(g, "ArgMax", "amax", 1, &r, 1, (const char *[]){ "y3" }, &y);
+    mote_graph_attr_int(g, n, "axis", 1);
+    mote_graph_output(g, y);
+    in[0] = mote_graph_input(g, "seq", MOTE_F32, 3, (const int64_t[]){ 3, 2, 4 });
+    in[1] = mote_graph_weight(g, "lw", MOTE_F32, 3, (const int64_t[]){ 1, 8, 4 }, lw);
+    in[2] = mote_graph_weight(g, "lr", MOTE_F32, 3, (const int64_t[]){ 1, 8, 2 }, lr);
+    n = mote_graph_node(g, "LSTM", "lstm", 3, in, 1, (const char *[]){ "y4" }, &y);
+    mote_graph_attr_int(g, n, "hidden_size", 2);
+    mote_graph_output(g, y);
+    in[0] = mote_graph_input(g, "ea", MOTE_F32, 3, (const int64_t[]){ 2, 3, 4 });
+    in[1] = mote_graph_input(g, "eb", MOTE_F32, 3, (const int64_t[]){ 2, 4, 5 });
+    n = mote_graph_node(g, "Einsum", "ein", 2, in, 1, (const char *[]){ "y5" }, &y);
+    mote_graph_attr_string(g, n, "equation", "bij,bjk->bik");
+    mote_graph_output(g, y);
+    n = mote_graph_node(g, "Einsum", "ein_dots", 2, in, 1, (const char *[]){ "y6" }, &y);
+    mote_graph_attr_string(g, n, "equation", "...ij,...jk->...ik");
+    mote_graph_output(g, y);
+    /* QLinearConv (weights are input 3, the bias input 8): 1296 + 36 */
+    static const float one = 1.0f;
+    static const uint8_t zq = 0;
+    static const int32_t qb[4] = { 0 };
+    int sc = mote_graph_weight(g, "one", MOTE_F32, 0, NULL, &one);
+    int zp = mote_graph_weight(g, "zq", MOTE_U8, 0, NULL, &zq);
+    int qin[9] = { mote_graph_input(g, "xq2", MOTE_U8, 4, (const int64_t[]){ 1, 2, 5, 5 }), sc, zp,
+                   mote_graph_weight(g, "wq2", MOTE_U8, 4, (const int64_t[]){ 4, 2, 3, 3 }, wq), sc, zp, sc, zp,
+                   mote_graph_weight(g, "qb", MOTE_I32, 1, (const int64_t[]){ 4 }, qb) };
+    mote_graph_node(g, "QLinearConv", "qlconv", 9, qin, 1, (const char *[]){ "y8" }, &y);
+    mote_graph_output(g, y);
+    /* QLinearMatMul (3,8) x (8,5): 240 */
+    int qmm[8] = { mote_graph_input(g, "aq2", MOTE_U8, 2, (const int64_t[]){ 3, 8 }), sc, zp,
+                   mote_graph_weight(g, "bq2", MOTE_U8, 2, (const int64_t[]){ 8, 5 }, bq), sc, zp, sc, zp };
+    mote_graph_node(g, "QLinearMatMul", "qlmm", 8, qmm, 1, (const char *[]){ "y9" }, &y);
+    mote_graph_output(g, y);
+    /* GRU X (3,2,4), W (1, 3H = 6, 4), R (1, 6, 2): 2*3*2*1*6*(4+2) = 432 */
+    in[0] = mote_graph_input(g, "seq2", MOTE_F32, 3, (const int64_t[]){ 3, 2, 4 });
+    in[1] = mote_graph_weight(g, "gw", MOTE_F32, 3, (const int64_t[]){ 1, 6, 4 }, lw);
+    in[2] = mote_graph_weight(g, "gr", MOTE_F32, 3, (const int64_t[]){ 1, 6, 2 }, lr);
+    n = mote_graph_node(g, "GRU", "gru", 3, in, 1, (const char *[]){ "y10" }, &y);
+    mote_graph_attr_int(g, n, "hidden_size", 2);
+    mote_graph_output(g, y);
+    int l = mote_graph_input(g, "l", MOTE_F32, 4, (const int64_t[]){ 1, 4, 3, 3 });
+    n = mote_graph_node(g, "LRN", "lrn", 1, &l, 1, (const char *[]){ "y7" }, &y);
+    mote_graph_attr_int(g, n, "size", 3);
+    mote_graph_output(g, y);
+    mote_model *m;
+    mote_session *s = one_thread_session(g, &m);
+    static const struct { const char *name; double flops; } want[] = {
+        { "convint", 1296 }, { "mmint", 240 }, { "rsum", 24 }, { "amax", 24 },
+        { "lstm", 576 }, { "ein", 240 }, { "ein_dots", 240 }, { "lrn", 108 },
+        { "qlconv", 1332 }, { "qlmm", 240 }, { "gru", 432 },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const mote_node *nd = NULL;
+        for (int t = 0; t < s->n_steps; t++)
+            if (!strcmp(s->g->nodes[s->step_node[t]].name, want[i].name)) nd = &s->g->nodes[s->step_node[t]];
+        ck_assert_msg(nd != NULL, "no step for node %s", want[i].name);
+        ck_assert_msg(mote_node_flops(s, nd) == want[i].flops, "%s: %g FLOPs, expected %g", want[i].name,
+                      mote_node_flops(s, nd), want[i].flops);
+    }
+    mote_session_free(s);
+    mote_model_close(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("instrument");
@@ -193,6 +291,7 @@ int main(void)
     tcase_add_test(tc, test_node_flops_and_bytes_by_hand);
     tcase_add_test(tc, test_node_flops_of_transposed_conv_and_resize);
     tcase_add_test(tc, test_node_flops_of_conv_with_residual);
+    tcase_add_test(tc, test_node_flops_of_integer_products_reductions_and_cells);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

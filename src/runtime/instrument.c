@@ -28,14 +28,77 @@ static const mote_tensor *in_val(const mote_session *s, const mote_node *n, int 
     return k < n->n_in && n->in[k] >= 0 ? &s->vals[n->in[k]] : NULL;
 }
 
+/* The sizes an Einsum equation's labels run over: the product of every
+ * distinct letter's size (from the operand that has it) and of the
+ * broadcast "..." dims (the largest over the operands); 0 if the
+ * equation does not match the operands (the op refuses those). */
+static double einsum_space(const mote_session *s, const mote_node *n)
+{
+    const char *eq = mote_attr_get_string(n, "equation", NULL);
+    if (!eq)
+        return 0;
+    int64_t size[52] = {0};
+    double ell = 1;
+    int k = 0;
+    const char *p = eq;
+    while (*p && *p != '-' && k < n->n_in) {
+        const mote_tensor *t = in_val(s, n, k);
+        if (!t)
+            return 0;
+        int letters = 0, dots = 0;
+        const char *q = p;
+        for (; *q && *q != ',' && *q != '-'; q++) {
+            if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')) letters++;
+            else if (*q == '.') dots++;
+        }
+        int nell = dots ? t->ndim - letters : 0;
+        if (nell < 0 || (!dots && letters != t->ndim))
+            return 0;
+        double e = 1;
+        for (int d = 0; p < q; p++) {
+            if (*p == '.') {
+                if (p[1] != '.' || p[2] != '.')
+                    return 0;
+                for (int i = 0; i < nell; i++) e *= (double)t->dims[d++];
+                p += 2;
+            } else if (*p != ' ') {
+                int li = *p >= 'a' ? *p - 'a' : 26 + *p - 'A';
+                if (li < 0 || li >= 52)
+                    return 0;
+                if (t->dims[d] > size[li]) size[li] = t->dims[d];
+                d++;
+            }
+        }
+        if (e > ell) ell = e;
+        k++;
+        if (*p == ',') p++;
+    }
+    double space = ell;
+    for (int i = 0; i < 52; i++)
+        if (size[i]) space *= (double)size[i];
+    return space;
+}
+
 /*
- * Floating-point operations of one node, from shapes (a multiply-add is 2):
- *   MatMul  2 * numel(Y) * K         (K: A's last dimension)
+ * Floating-point operations of one node, from shapes (a multiply-add is 2;
+ * the 8-bit and integer products count their integer multiply-adds the
+ * same way):
+ *   MatMul, MatMulInteger, QLinearMatMul  2 * numel(Y) * K (K: A's last
+ *           dimension); QFullyConnected 2 * numel(Y) * K (K: W's second)
  *   Gemm    2 * M * N * K (+ M*N for the bias)
- *   Conv    2 * numel(Y) * C/g * KH * KW (+ numel(Y) for the bias, + numel(Y)
- *           for a fused residual Add, input 3)
+ *   Conv, QConv, ConvInteger, QLinearConv  2 * numel(Y) * C/g * KH * KW
+ *           (+ numel(Y) for the bias, + numel(Y) for a fused residual
+ *           Add, input 3 of Conv)
  *   ConvTranspose 2 * numel(X) * OC/g * KH * KW (+ numel(Y) for the bias)
- *   pools   numel(Y) * kernel area; global pool numel(X)
+ *   pools   numel(Y) * kernel area (QAveragePool too); global pool numel(X)
+ *   reductions (Reduce*, ArgMax, ArgMin, TopK)  numel(X): one step per
+ *           input element
+ *   LSTM, GRU  2 * T * B * D * G * (I + H): the gates' products, G = 4H or
+ *           3H rows (W's second dimension), D directions; the gates'
+ *           elementwise work is below the estimate's precision
+ *   Einsum  numel(X) for one operand; for n >= 2, n * the product of the
+ *           sizes of every label (n - 1 multiplies and an add per term)
+ *   LRN     numel(Y) * size
  *   Resize, Upsample: nearest 0 (a copy); linear 2 * 2^r and cubic 2 * 4^r
  *           per output element, r = the number of axes whose size changes
  *   LlmLinear 2 * numel(Y) * K (K: X's last dimension)
@@ -64,6 +127,34 @@ double mote_node_flops(const mote_session *s, const mote_node *n)
     }
     if (strcmp(op, "Conv") == 0 && b && b->ndim >= 3)
         return 2 * ny * dims_product(b, 1) + (in_val(s, n, 2) ? ny : 0) + (in_val(s, n, 3) ? ny : 0);
+    if ((strcmp(op, "QConv") == 0 || strcmp(op, "ConvInteger") == 0) && b && b->ndim >= 3)
+        return 2 * ny * dims_product(b, 1) + (strcmp(op, "QConv") == 0 && in_val(s, n, 2) ? ny : 0);
+    if (strcmp(op, "QLinearConv") == 0) {
+        const mote_tensor *w = in_val(s, n, 3);
+        if (w && w->ndim >= 3)
+            return 2 * ny * dims_product(w, 1) + (in_val(s, n, 8) ? ny : 0);
+    }
+    if ((strcmp(op, "MatMulInteger") == 0 || strcmp(op, "QLinearMatMul") == 0) && a && a->ndim >= 1)
+        return 2 * ny * (double)a->dims[a->ndim - 1];
+    if (strcmp(op, "QFullyConnected") == 0 && b && b->ndim == 2)
+        return 2 * ny * (double)b->dims[1] + (in_val(s, n, 2) ? ny : 0);
+    if (strncmp(op, "Reduce", 6) == 0 || strcmp(op, "ArgMax") == 0 || strcmp(op, "ArgMin") == 0 ||
+        strcmp(op, "TopK") == 0)
+        return a ? numel(a) : ny;
+    if (strcmp(op, "LSTM") == 0 || strcmp(op, "GRU") == 0) {
+        const mote_tensor *r = in_val(s, n, 2);
+        if (a && a->ndim == 3 && b && b->ndim == 3 && r && r->ndim == 3)
+            return 2 * (double)a->dims[0] * (double)a->dims[1] * (double)b->dims[0] * (double)b->dims[1] *
+                   ((double)b->dims[2] + (double)r->dims[2]);
+    }
+    if (strcmp(op, "Einsum") == 0 && a) {
+        if (n->n_in == 1)
+            return numel(a);
+        double space = einsum_space(s, n);
+        return space > 0 ? (double)n->n_in * space : ny;
+    }
+    if (strcmp(op, "LRN") == 0)
+        return ny * (double)mote_attr_get_int(n, "size", 1);
     if (strcmp(op, "ConvTranspose") == 0 && a && b && b->ndim >= 3)
         return 2 * numel(a) * dims_product(b, 1) + (in_val(s, n, 2) ? ny : 0);
     if ((strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0) && a && a->ndim == y->ndim) {
@@ -80,7 +171,7 @@ double mote_node_flops(const mote_session *s, const mote_node *n)
         double T = (double)a->dims[0];
         return 4 * (T * (T + 1) / 2) * (double)a->dims[1];
     }
-    if (strcmp(op, "MaxPool") == 0 || strcmp(op, "AveragePool") == 0) {
+    if (strcmp(op, "MaxPool") == 0 || strcmp(op, "AveragePool") == 0 || strcmp(op, "QAveragePool") == 0) {
         const int64_t *k;
         int nk = mote_attr_get_ints(n, "kernel_shape", &k);
         double area = 1;
