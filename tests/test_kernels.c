@@ -1891,23 +1891,33 @@ static void check_general_qbinary(void)
     if (T->general.qbinary == REF->general.qbinary) return;
     enum { N = 1000 };
     uint8_t *a = qbytes(N), *b = qbytes(N), want[N + 1], got[N + 1];
-    for (int kind = MOTE_QBIN_ADD; kind <= MOTE_QBIN_MUL; kind++) {
+    /* scales: TFLite-like ones, one with a left shift (y scale > 1), one
+     * rounding away nearly everything, and a narrowed clamp (ReLU6-like) */
+    static const struct { double as, bs, ys_add, ys_mul; int amin, amax; } ps[] = {
+        { 0.4, 0.5, 1.3e-6, 0.013, -999, 999 }, { 1.7, 0.02, 2.5e-5, 3.0, -999, 999 },
+        { 0.9, 0.9, 3e-9, 1e-5, -999, 999 },   { 0.25, 0.75, 9.5e-7, 0.04, 10, 100 },
+    };
+    for (int kind = MOTE_QBIN_ADD; kind <= MOTE_QBIN_MUL; kind++)
+    for (size_t pi = 0; pi < sizeof ps / sizeof ps[0]; pi++)
+    for (int sg = 0; sg < 2; sg++) {
         mote_qbinary_params p = {0};
         p.kind = kind;
-        p.is_signed = kind == MOTE_QBIN_SUB;
-        p.a_zp = 3; p.b_zp = -7; p.y_zp = 11; p.act_min = p.is_signed ? -128 : 0;
-        p.act_max = p.is_signed ? 127 : 255; p.left_shift = 20;
-        mote_q_multiplier(0.4, &p.a_mult, &p.a_shift);
-        mote_q_multiplier(0.5, &p.b_mult, &p.b_shift);
-        mote_q_multiplier(kind == MOTE_QBIN_MUL ? 0.013 : 1.3e-6, &p.y_mult, &p.y_shift);
+        p.is_signed = sg;
+        p.a_zp = sg ? -5 : 3; p.b_zp = sg ? 9 : 250; p.y_zp = sg ? -20 : 11;
+        p.act_min = ps[pi].amin == -999 ? (p.is_signed ? -128 : 0) : ps[pi].amin;
+        p.act_max = ps[pi].amax == 999 ? (p.is_signed ? 127 : 255) : ps[pi].amax;
+        p.left_shift = 20;
+        mote_q_multiplier(ps[pi].as, &p.a_mult, &p.a_shift);
+        mote_q_multiplier(ps[pi].bs, &p.b_mult, &p.b_shift);
+        mote_q_multiplier(kind == MOTE_QBIN_MUL ? ps[pi].ys_mul : ps[pi].ys_add, &p.y_mult, &p.y_shift);
         for (int s = 0; s < N_SIZES; s++) {
             int64_t n = sizes[s] < N ? sizes[s] : N, e0 = n > 3 ? 2 : 0;
             memset(want, 0x5A, sizeof want);
             memset(got, 0x5A, sizeof got);
             REF->general.qbinary(&p, a, b, want, e0, n);
             T->general.qbinary(&p, a, b, got, e0, n);
-            CK(memcmp(got, want, sizeof want) == 0, "kind %d elements [%lld, %lld) differ", kind,
-               (long long)e0, (long long)n);
+            CK(memcmp(got, want, sizeof want) == 0, "kind %d params %zu %s elements [%lld, %lld) differ",
+               kind, pi, sg ? "i8" : "u8", (long long)e0, (long long)n);
         }
     }
     free(a);

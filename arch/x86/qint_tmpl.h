@@ -89,6 +89,34 @@ static void qint_conv_g1(const mote_qconv2d_args *a, int64_t K)
         }
 }
 
+/* mote_q_mul(x, m, shift) on 8 lanes, -31 <= shift <= 31, m != INT32_MIN
+ * (the one saturating case of the doubling high multiply: the caller
+ * checks). The rounded doubling high multiply is floor((x m + 2^30) /
+ * 2^31) for either sign of the product: the reference's nudge of 2^30 or
+ * 1 - 2^30 and division toward zero give exactly that. The 64-bit
+ * products of the even and odd lanes are shifted right by 31; their low
+ * 32 bits are the result whichever way the shift fills. Then the
+ * rounding right shift, ties away from zero, as mote_q_rshift. */
+static inline __m256i qint_mul8(__m256i x, int32_t m, int shift)
+{
+    const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+    x = _mm256_sll_epi32(x, _mm_cvtsi32_si128(left));
+    const __m256i mv = _mm256_set1_epi64x(m), half = _mm256_set1_epi64x((int64_t)1 << 30);
+    __m256i pe = _mm256_add_epi64(_mm256_mul_epi32(x, mv), half);
+    __m256i po = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), mv), half);
+    x = _mm256_blend_epi32(_mm256_srli_epi64(pe, 31), _mm256_slli_epi64(_mm256_srli_epi64(po, 31), 32), 0xAA);
+    const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
+    __m256i rem = _mm256_and_si256(x, _mm256_set1_epi32(mask));
+    __m256i thr = _mm256_add_epi32(_mm256_set1_epi32(mask >> 1), _mm256_srli_epi32(x, 31));
+    x = _mm256_sra_epi32(x, _mm_cvtsi32_si128(right));
+    return _mm256_sub_epi32(x, _mm256_cmpgt_epi32(rem, thr));
+}
+
+static inline int qint_mul_ok(int32_t m, int shift)
+{
+    return m != INT32_MIN && shift >= -31 && shift <= 31;
+}
+
 /* Stores 8 accumulators as output elements i..i+7 (n of them) of channel
  * oc. ONNX's float requantization is vectorized (the same IEEE operations
  * as mote_qconv2d_store: f32 conversion, one product, round to nearest
@@ -107,11 +135,72 @@ static inline void qint_store8(const mote_qconv2d_args *a, int64_t oc, int64_t i
         _mm_storel_epi64((__m128i *)((uint8_t *)a->y + i), w);
         return;
     }
+    if (!a->fscale && !a->y_i32 && n == 8 && qint_mul_ok(a->mult[oc], a->shift[oc]) &&
+        a->act_min >= (a->y_signed ? -128 : 0) && a->act_max <= (a->y_signed ? 127 : 255)) {
+        /* the fixed-point form: mote_q_mul, zero point, clamp (qint_mul8) */
+        __m256i v = _mm256_add_epi32(qint_mul8(acc, a->mult[oc], a->shift[oc]), _mm256_set1_epi32(a->y_zp));
+        v = _mm256_min_epi32(_mm256_max_epi32(v, _mm256_set1_epi32(a->act_min)), _mm256_set1_epi32(a->act_max));
+        __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        w = a->y_signed ? _mm_packs_epi16(w, w) : _mm_packus_epi16(w, w);
+        _mm_storel_epi64((__m128i *)((uint8_t *)a->y + i), w);
+        return;
+    }
     int32_t s[8] __attribute__((aligned(32)));
     _mm256_store_si256((__m256i *)s, acc);
     for (int64_t l = 0; l < n; l++)
         mote_qconv2d_store(a, oc, i + l, s[l]);
 }
+
+#ifdef QINT_BIN_FN
+/* 8 bytes of p from element e, widened to i32 */
+static inline __m256i qint_ld8x8(const void *p, int is_signed, int64_t e)
+{
+    __m128i r = _mm_loadl_epi64((const __m128i *)((const uint8_t *)p + e));
+    return is_signed ? _mm256_cvtepi8_epi32(r) : _mm256_cvtepu8_epi32(r);
+}
+
+/* kernels/qint.h's mote_qbinary_ref, 8 elements at a time: the same
+ * integer operations lane by lane, so the same bytes. Parameters outside
+ * what the lanes model (a saturating multiplier, shifts past 31, a clamp
+ * range wider than the dtype, where the reference's byte store wraps)
+ * run the reference. */
+void QINT_BIN_FN(const mote_qbinary_params *p, const void *a, const void *b, void *y, int64_t e0,
+                 int64_t e1)
+{
+    const int lo = p->is_signed ? -128 : 0, hi = p->is_signed ? 127 : 255;
+    int ok = p->act_min >= lo && p->act_max <= hi && p->act_min <= p->act_max &&
+             qint_mul_ok(p->y_mult, p->y_shift) &&
+             (p->kind == MOTE_QBIN_MUL || (qint_mul_ok(p->a_mult, p->a_shift) &&
+                                           qint_mul_ok(p->b_mult, p->b_shift) &&
+                                           p->left_shift >= 0 && p->left_shift <= 23));
+    int64_t e = e0;
+    if (ok) {
+        const __m256i az = _mm256_set1_epi32(p->a_zp), bz = _mm256_set1_epi32(p->b_zp);
+        const __m256i yz = _mm256_set1_epi32(p->y_zp), vmin = _mm256_set1_epi32(p->act_min);
+        const __m256i vmax = _mm256_set1_epi32(p->act_max);
+        const __m128i ls = _mm_cvtsi32_si128(p->left_shift);
+        for (; e + 8 <= e1; e += 8) {
+            __m256i av = _mm256_sub_epi32(qint_ld8x8(a, p->is_signed, e), az);
+            __m256i bv = _mm256_sub_epi32(qint_ld8x8(b, p->is_signed, e), bz);
+            __m256i sv;
+            if (p->kind == MOTE_QBIN_MUL) {
+                sv = _mm256_mullo_epi32(av, bv);
+            } else {
+                av = qint_mul8(_mm256_sll_epi32(av, ls), p->a_mult, p->a_shift);
+                bv = qint_mul8(_mm256_sll_epi32(bv, ls), p->b_mult, p->b_shift);
+                sv = p->kind == MOTE_QBIN_SUB ? _mm256_sub_epi32(av, bv) : _mm256_add_epi32(av, bv);
+            }
+            __m256i v = _mm256_add_epi32(qint_mul8(sv, p->y_mult, p->y_shift), yz);
+            v = _mm256_min_epi32(_mm256_max_epi32(v, vmin), vmax);
+            __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+            w = p->is_signed ? _mm_packs_epi16(w, w) : _mm_packus_epi16(w, w);
+            _mm_storel_epi64((__m128i *)((uint8_t *)y + e), w);
+        }
+    }
+    if (e < e1)
+        mote_qbinary_ref(p, a, b, y, e, e1);
+}
+#endif
 
 #define QINT_MAXC1 1024
 

@@ -94,6 +94,11 @@ void mote_conv2d_chan_f32_avx2(const mote_conv2d_args *a, int64_t oy0, int64_t o
 /* 8-bit quantized convolution (qint_tmpl.h) */
 void mote_qconv2d_avx512(const mote_qconv2d_args *a);
 void mote_qconv2d_avx2(const mote_qconv2d_args *a);
+/* quantized Add / Sub / Mul (qint_tmpl.h) */
+void mote_qbinary_avx512(const mote_qbinary_params *p, const void *a, const void *b, void *y, int64_t e0,
+                         int64_t e1);
+void mote_qbinary_avx2(const mote_qbinary_params *p, const void *a, const void *b, void *y, int64_t e0,
+                       int64_t e1);
 size_t mote_qconv2d_pack_bytes_avx512(const mote_qconv2d_args *a);
 void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp);
 size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a);

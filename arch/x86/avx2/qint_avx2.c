@@ -5,4 +5,5 @@
 #include "x86_kernels.h"
 
 #define QINT_FN mote_qconv2d_avx2
+#define QINT_BIN_FN mote_qbinary_avx2
 #include "qint_tmpl.h"

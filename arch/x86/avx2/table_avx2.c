@@ -46,6 +46,7 @@ const mote_general_kernels mote_general_kernels_avx2 = {
     .conv2d_dw_f32 = mote_conv2d_dw_f32_avx2,
     .conv2d_chan_f32 = mote_conv2d_chan_f32_avx2,
     .qconv2d = mote_qconv2d_avx2,
+    .qbinary = mote_qbinary_avx2,
     .im2col_f32 = mote_im2col_f32_avx2,
     .winograd_in_f32 = mote_winograd_in_f32_avx2,
     .winograd_out_f32 = mote_winograd_out_f32_avx2,

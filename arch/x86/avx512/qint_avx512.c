@@ -5,6 +5,7 @@
 #include "x86_kernels.h"
 
 #define QINT_FN mote_qconv2d_avx512
+#define QINT_BIN_FN mote_qbinary_avx512
 #define QINT_VNNI 1
 #define QINT_DW_FAST mote_qconv2d_dw_avx512
 #include "qint_tmpl.h"
