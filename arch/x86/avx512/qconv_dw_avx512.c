@@ -48,8 +48,12 @@ static void dw_pairs(const mote_qconv2d_args *a, int64_t oc, int32_t pair[DW_MAX
 }
 
 /* stride 1 on the flat padded plane (the header comment) */
-static int dw_flat(const mote_qconv2d_args *a)
+static int dw_flat(const mote_qconv2d_args *args)
 {
+    /* a copy whose address stays here: the byte stores through a->y may
+     * alias any memory, and would make every requantization reload the
+     * caller's fields and rebuild its constants */
+    const mote_qconv2d_args copy = *args, *a = &copy;
     const int64_t OH = a->OH, OW = a->OW, KH = a->KH, npair = (a->KW + 1) / 2;
     const int64_t Wp = OW + a->KW - 1, Hp = OH + (KH - 1) * a->dh;
     const int64_t nf = OH * Wp, nvec = (nf + 15) / 16;
@@ -107,6 +111,7 @@ static int dw_flat(const mote_qconv2d_args *a)
         int32_t pair[DW_MAXK][DW_MAXK / 2];
         dw_pairs(a, oc, pair);
         const __m512i bias = _mm512_set1_epi32(a->bias ? a->bias[oc] : 0);
+        const mote_qrq16 rq = mote_qrq16_for(a, oc);
         int64_t out = oc * OH * OW;
         for (int64_t v = 0; v < nvec; v++) {
             const int32_t *q = Q + v * 16;
@@ -119,7 +124,7 @@ static int dw_flat(const mote_qconv2d_args *a)
             }
             const __mmask16 m = valid[v];
             const int n = __builtin_popcount((unsigned)m);
-            const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrequant16_avx512(a, oc, acc));
+            const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrq16_apply(&rq, acc));
             mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
             out += n;
         }
@@ -132,8 +137,12 @@ static int dw_flat(const mote_qconv2d_args *a)
 
 /* stride 2 on two flat planes, the padded plane's even and its odd rows
  * (the header comment) */
-static int dw_flat2(const mote_qconv2d_args *a)
+static int dw_flat2(const mote_qconv2d_args *args)
 {
+    /* a copy whose address stays here: the byte stores through a->y may
+     * alias any memory, and would make every requantization reload the
+     * caller's fields and rebuild its constants */
+    const mote_qconv2d_args copy = *args, *a = &copy;
     const int64_t OH = a->OH, OW = a->OW, KH = a->KH, dh = a->dh, npair = (a->KW + 1) / 2;
     const int64_t Wq = OW + npair - 1, Hp = (OH - 1) * 2 + (KH - 1) * dh + 1;
     const int64_t nf = OH * Wq, nvec = (nf + 15) / 16;
@@ -184,6 +193,7 @@ static int dw_flat2(const mote_qconv2d_args *a)
         int32_t pair[DW_MAXK][DW_MAXK / 2];
         dw_pairs(a, oc, pair);
         const __m512i bias = _mm512_set1_epi32(a->bias ? a->bias[oc] : 0);
+        const mote_qrq16 rq = mote_qrq16_for(a, oc);
         int64_t out = oc * OH * OW;
         for (int64_t v = 0; v < nvec; v++) {
             __m512i acc = bias;
@@ -195,7 +205,7 @@ static int dw_flat2(const mote_qconv2d_args *a)
             }
             const __mmask16 m = valid[v];
             const int n = __builtin_popcount((unsigned)m);
-            const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrequant16_avx512(a, oc, acc));
+            const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrq16_apply(&rq, acc));
             mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
             out += n;
         }

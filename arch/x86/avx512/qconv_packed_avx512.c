@@ -411,12 +411,13 @@ static void qp_block(const mote_qconv2d_args *a, const int32_t *wsum, const int3
             const uint32_t c0 = (uint32_t)(a->bias ? a->bias[oc] : 0) -
                                 (uint32_t)xz * (uint32_t)wsum[oc] +
                                 (uint32_t)K * (uint32_t)xz * (uint32_t)wz;
+            const mote_qrq16 rq = mote_qrq16_for(a, oc);
             for (int v = 0; v < nv; v++) {
                 __m512i s = _mm512_add_epi32(acc[v][o], _mm512_set1_epi32((int32_t)c0));
                 if (wz)
                     s = _mm512_sub_epi32(s, _mm512_mullo_epi32(_mm512_loadu_si512(xsum + 16 * v),
                                                                _mm512_set1_epi32(wz)));
-                s = mote_qrequant16_avx512(a, oc, s);
+                s = mote_qrq16_apply(&rq, s);
                 const qp_segs *g = seg + v;
                 for (int r = 0; r < g->n; r++) {
                     if (a->y_i32)
@@ -537,12 +538,13 @@ qp_amx_block(const mote_qconv2d_args *a, const int32_t *wsum, const uint8_t *am,
                                         (uint32_t)K * (uint32_t)xz * (uint32_t)wz +
                                         128u * (uint32_t)wsum[oc] - 128u * (uint32_t)K * (uint32_t)wz;
                     const __m512i f = _mm512_set1_epi32(128 + wz);
+                    const mote_qrq16 rq = mote_qrq16_for(a, oc);
                     for (int vv = 0; vv < 2 && pv + vv < nv; vv++) {
                         const int v = pv + vv;
                         __m512i acc = _mm512_loadu_si512(ct + (oi * 2 + vv) * 256 + o * 16);
                         acc = _mm512_add_epi32(acc, _mm512_set1_epi32((int32_t)c1));
                         acc = _mm512_sub_epi32(acc, _mm512_mullo_epi32(_mm512_loadu_si512(xsum + 16 * v), f));
-                        acc = mote_qrequant16_avx512(a, oc, acc);
+                        acc = mote_qrq16_apply(&rq, acc);
                         const qp_segs *g = seg + v;
                         for (int r = 0; r < g->n; r++) {
                             if (a->y_i32)

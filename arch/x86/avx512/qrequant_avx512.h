@@ -9,35 +9,67 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 #include "qint.h"
 
-/* Requantizes 16 accumulators of channel oc: the same operations as
- * mote_qconv2d_store, giving i32 lanes (the output byte's value, or acc
- * itself for y_i32). */
-static inline __m512i mote_qrequant16_avx512(const mote_qconv2d_args *a, int64_t oc, __m512i acc)
+/* The requantization of one output channel, its constants made once
+ * (mote_qrq16_for) for loops over many vectors of that channel: every
+ * field is a value of the loop's own, which a store through the output
+ * (bytes, which may alias anything) cannot make the compiler reload. */
+typedef struct mote_qrq16 {
+    int mode;                      /* 0 i32 as is, 1 float scale, 2 fixed point */
+    __m512 fs, fzp, fmin, fmax;    /* float scale                               */
+    __m512i mv, zp, vmin, vmax;    /* fixed point: multiplier, zero point, clamp */
+    __m128i left, right;
+    int32_t rmask;
+    int has_right;
+} mote_qrq16;
+
+static inline mote_qrq16 mote_qrq16_for(const mote_qconv2d_args *a, int64_t oc)
 {
+    mote_qrq16 q;
+    memset(&q, 0, sizeof q);
     if (a->y_i32)
-        return acc;
-    __m512i v;
+        return q;
     if (a->fscale) {
-        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_set1_ps(a->fscale[oc]));
+        q.mode = 1;
+        q.fs = _mm512_set1_ps(a->fscale[oc]);
+        q.fzp = _mm512_set1_ps((float)a->y_zp);
+        q.fmin = _mm512_set1_ps((float)a->act_min);
+        q.fmax = _mm512_set1_ps((float)a->act_max);
+        return q;
+    }
+    q.mode = 2;
+    const int sh = a->shift[oc], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
+    q.mv = _mm512_set1_epi64(a->mult[oc]);
+    q.zp = _mm512_set1_epi32(a->y_zp);
+    q.vmin = _mm512_set1_epi32(a->act_min);
+    q.vmax = _mm512_set1_epi32(a->act_max);
+    q.left = _mm_cvtsi32_si128(left);
+    q.right = _mm_cvtsi32_si128(right);
+    q.rmask = (int32_t)(((int64_t)1 << right) - 1);
+    q.has_right = right != 0;
+    return q;
+}
+
+/* mote_qrequant16_avx512's operations, from the constants in q */
+static inline __m512i mote_qrq16_apply(const mote_qrq16 *q, __m512i acc)
+{
+    if (q->mode == 0)
+        return acc;
+    if (q->mode == 1) {
+        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), q->fs);
         f = _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        f = _mm512_add_ps(f, _mm512_set1_ps((float)a->y_zp));
-        f = _mm512_max_ps(f, _mm512_set1_ps((float)a->act_min));
-        f = _mm512_min_ps(f, _mm512_set1_ps((float)a->act_max));
+        f = _mm512_add_ps(f, q->fzp);
+        f = _mm512_max_ps(f, q->fmin);
+        f = _mm512_min_ps(f, q->fmax);
         return _mm512_cvtps_epi32(f);
     }
-    const int32_t mult = a->mult[oc];
-    const int sh = a->shift[oc], left = sh > 0 ? sh : 0, right = sh > 0 ? 0 : -sh;
-    __m512i x = _mm512_sll_epi32(acc, _mm_cvtsi32_si128(left));
-    /* saturating rounding doubling high multiply, on even and odd lanes as
-     * 64-bit products (mult >= 0, so never the saturating case); C's
-     * division toward zero by 2^31 is a shift after adding 2^31 - 1 to a
-     * negative sum */
-    const __m512i mv = _mm512_set1_epi64(mult), zero = _mm512_setzero_si512();
+    __m512i x = _mm512_sll_epi32(acc, q->left);
+    const __m512i zero = _mm512_setzero_si512();
     const __m512i pos = _mm512_set1_epi64(1 << 30), neg = _mm512_set1_epi64(1 - (1 << 30));
     const __m512i bias = _mm512_set1_epi64(((int64_t)1 << 31) - 1);
-    __m512i pe = _mm512_mul_epi32(x, mv), po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), mv);
+    __m512i pe = _mm512_mul_epi32(x, q->mv), po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), q->mv);
     pe = _mm512_add_epi64(pe, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(pe, zero), pos, neg));
     po = _mm512_add_epi64(po, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(po, zero), pos, neg));
     pe = _mm512_mask_add_epi64(pe, _mm512_cmplt_epi64_mask(pe, zero), pe, bias);
@@ -45,17 +77,28 @@ static inline __m512i mote_qrequant16_avx512(const mote_qconv2d_args *a, int64_t
     pe = _mm512_srai_epi64(pe, 31);
     po = _mm512_srai_epi64(po, 31);
     x = _mm512_mask_blend_epi32(0xAAAA, pe, _mm512_slli_epi64(po, 32));
-    /* rounding right shift, ties away from zero */
-    if (right) {
-        const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
-        __m512i rem = _mm512_and_si512(x, _mm512_set1_epi32(mask));
-        __m512i thr = _mm512_add_epi32(_mm512_set1_epi32(mask >> 1), _mm512_srli_epi32(x, 31));
-        x = _mm512_sra_epi32(x, _mm_cvtsi32_si128(right));
+    if (q->has_right) {
+        __m512i rem = _mm512_and_si512(x, _mm512_set1_epi32(q->rmask));
+        __m512i thr = _mm512_add_epi32(_mm512_set1_epi32(q->rmask >> 1), _mm512_srli_epi32(x, 31));
+        x = _mm512_sra_epi32(x, q->right);
         x = _mm512_mask_add_epi32(x, _mm512_cmpgt_epi32_mask(rem, thr), x, _mm512_set1_epi32(1));
     }
-    v = _mm512_add_epi32(x, _mm512_set1_epi32(a->y_zp));
-    v = _mm512_max_epi32(v, _mm512_set1_epi32(a->act_min));
-    return _mm512_min_epi32(v, _mm512_set1_epi32(a->act_max));
+    __m512i v = _mm512_add_epi32(x, q->zp);
+    v = _mm512_max_epi32(v, q->vmin);
+    return _mm512_min_epi32(v, q->vmax);
+}
+
+/* Requantizes 16 accumulators of channel oc: the same operations as
+ * mote_qconv2d_store, giving i32 lanes (the output byte's value, or acc
+ * itself for y_i32). The fixed-point form's doubling high multiply runs
+ * on even and odd lanes as 64-bit products (the multiplier is >= 0, so
+ * never the saturating case); C's division toward zero by 2^31 is a shift
+ * after adding 2^31 - 1 to a negative sum; then the rounding right shift,
+ * ties away from zero. */
+static inline __m512i mote_qrequant16_avx512(const mote_qconv2d_args *a, int64_t oc, __m512i acc)
+{
+    mote_qrq16 q = mote_qrq16_for(a, oc);
+    return mote_qrq16_apply(&q, acc);
 }
 
 /* Stores 16 requantized lanes (mask m) as outputs from element i. */
