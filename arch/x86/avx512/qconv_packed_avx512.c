@@ -423,8 +423,7 @@ static void qp_block(const mote_qconv2d_args *a, const int32_t *wsum, const int3
                     if (a->y_i32)
                         _mm512_mask_storeu_epi32((int32_t *)a->y + oc * P + g->base[r], g->mask[r], s);
                     else
-                        _mm512_mask_cvtepi32_storeu_epi8((uint8_t *)a->y + oc * P + g->base[r],
-                                                         g->mask[r], s);
+                        _mm_mask_storeu_epi8((uint8_t *)a->y + oc * P + g->base[r], g->mask[r], _mm512_cvtepi32_epi8(s));
                 }
             }
         }
@@ -550,8 +549,7 @@ qp_amx_block(const mote_qconv2d_args *a, const int32_t *wsum, const uint8_t *am,
                             if (a->y_i32)
                                 _mm512_mask_storeu_epi32((int32_t *)a->y + oc * P + g->base[r], g->mask[r], acc);
                             else
-                                _mm512_mask_cvtepi32_storeu_epi8((uint8_t *)a->y + oc * P + g->base[r],
-                                                                 g->mask[r], acc);
+                                _mm_mask_storeu_epi8((uint8_t *)a->y + oc * P + g->base[r], g->mask[r], _mm512_cvtepi32_epi8(acc));
                         }
                     }
                 }

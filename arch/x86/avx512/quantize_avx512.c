@@ -28,7 +28,7 @@ void mote_quantize_f32_avx512(const float *x, void *y, int is_signed, const floa
             q = _mm512_add_ps(_mm512_roundscale_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), z);
             q = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(q, q, _CMP_UNORD_Q), q, z);
             q = _mm512_min_ps(_mm512_max_ps(q, lo), hi);
-            _mm512_mask_cvtepi32_storeu_epi8((uint8_t *)y + e, m, _mm512_cvtps_epi32(q));
+            _mm_mask_storeu_epi8((uint8_t *)y + e, m, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(q)));
         }
         e = end;
     }
