@@ -564,12 +564,14 @@ END_TEST
 /* f32 MaxPool on 2 and 3 threads splits each channel by rows (each
  * thread a view of every channel from the first row its windows touch):
  * the same bits as 1 thread and as the definition, for pads above and
- * below, strides 1 to 3, dilation, ceil_mode, and NaN and -0 inputs. */
+ * below (rows wholly in the bottom pad too), strides 1 to 3, dilation,
+ * ceil_mode, and NaN and -0 inputs. */
 START_TEST(test_maxpool_rows_split_any_threads)
 {
     static const struct { int64_t H, W, k, s, pt, pb, d; int ceil; } cs[] = {
         {112, 112, 3, 2, 1, 1, 1, 0}, {17, 23, 3, 1, 1, 1, 1, 0}, {19, 9, 2, 2, 0, 0, 1, 1},
         {25, 30, 3, 3, 2, 1, 1, 1}, {21, 21, 3, 1, 2, 2, 2, 0}, {9, 40, 5, 2, 2, 0, 1, 0},
+        {6, 6, 1, 1, 0, 3, 1, 0},   /* the last 3 rows wholly in the bottom pad: -inf */
     };
     for (size_t ci = 0; ci < sizeof cs / sizeof cs[0]; ci++) {
         const int64_t C = 5, H = cs[ci].H, W = cs[ci].W, k = cs[ci].k, s = cs[ci].s, d = cs[ci].d;

@@ -208,7 +208,11 @@ static mote_status prepare_pool(mote_op_ctx *c, int is_max)
     p->dtype = x->dtype;
     p->indices = is_max && c->n_out > 1 && c->out[1];
     p->col_major = mote_attr_get_int(c->node, "storage_order", 0) == 1;
-    p->by_rows = is_max && p->dtype == MOTE_F32 && !p->indices;
+    /* by rows when every output row's window starts above the image's
+     * bottom, so that each view keeps at least one input row (bottom
+     * padding can give whole rows of -inf) */
+    p->by_rows = is_max && p->dtype == MOTE_F32 && !p->indices && a->OH >= 1 &&
+                 (a->OH - 1) * a->sh - a->ph < a->H;
     c->params = p;
     c->run = run_pool;
     c->scratch_bytes = 0;
