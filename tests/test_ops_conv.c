@@ -460,6 +460,13 @@ static void kshape_bad(mote_graph *g, int n) { mote_graph_attr_ints(g, n, "kerne
 static void bad_autopad(mote_graph *g, int n) { mote_graph_attr_string(g, n, "auto_pad", "SAME"); }
 static void force_dw(mote_graph *g, int n) { mote_graph_attr_string(g, n, "_conv_algo", "dw3x3"); }
 static void bad_act(mote_graph *g, int n) { mote_graph_attr_string(g, n, "_act", "Swish"); }
+/* SAME padding of a kernel dilated to near INT64_MAX (found by fuzz_mote:
+ * the pads' sum overflowed) */
+static void same_huge_dilation(mote_graph *g, int n)
+{
+    mote_graph_attr_string(g, n, "auto_pad", "SAME_UPPER");
+    mote_graph_attr_ints(g, n, "dilations", 2, D(INT64_MAX / 2, 1));
+}
 
 #define EXPECT_CONV_ERROR(xd, wd, setup, nd, st, needle) do {                        \
         op1 t_;                                                                     \
@@ -481,6 +488,8 @@ START_TEST(test_conv_rejects_channel_group_and_kernel_mismatch)
                       "kernel extent 3 exceeds padded input 2");
     EXPECT_CONV_ERROR(D(1, 1, 4, 4), D(1, 1, 3, 3), bad_autopad, 4, MOTE_ERR_UNSUPPORTED,
                       "unknown auto_pad 'SAME'");
+    EXPECT_CONV_ERROR(D(1, 1, 4, 4), D(1, 1, 3, 3), same_huge_dilation, 4, MOTE_ERR_SHAPE,
+                      "with auto_pad SAME_UPPER along spatial axis 0 needs a padded input over");
     EXPECT_CONV_ERROR(D(1, 1, 2, 2, 2, 2), D(1, 1, 1, 1, 1, 1), NULL, 6, MOTE_ERR_UNSUPPORTED,
                       "input X has rank 6; only 1-D (N,C,L), 2-D (N,C,H,W) and 3-D (N,C,D,H,W) Conv");
     EXPECT_CONV_ERROR(D(1, 2, 2, 2, 2), D(2, 2, 3, 1, 1), NULL, 5, MOTE_ERR_SHAPE,

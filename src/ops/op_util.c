@@ -295,8 +295,14 @@ mote_status mote_op_window_nd(const mote_op_ctx *c, int nsp, const int64_t *in,
             break;
         default: {
             O[i] = I[i] / s[i] + (I[i] % s[i] != 0);
-            /* (O-1)*s < I, so the sum stays below ek */
-            int64_t total = (O[i] > 0 ? (O[i] - 1) * s[i] : 0) + ek - I[i];
+            /* the padded input (O-1)*s + ek ((O-1)*s < I fits) must fit
+             * too, as with explicit pads: a huge dilation would overflow */
+            int64_t need;
+            if (__builtin_add_overflow(O[i] > 0 ? (O[i] - 1) * s[i] : 0, ek, &need))
+                return mote_op_error(c, MOTE_ERR_SHAPE,
+                    "kernel extent %lld with auto_pad %s along spatial axis %d needs a padded "
+                    "input over %lld", (long long)ek, ap, i, (long long)INT64_MAX);
+            int64_t total = need - I[i];
             if (total < 0) total = 0;
             if (mode == 2) { pb[i] = total / 2; pe[i] = total - pb[i]; }
             else           { pe[i] = total / 2; pb[i] = total - pe[i]; }

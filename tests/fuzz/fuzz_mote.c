@@ -2,7 +2,8 @@
  * fuzz_mote.c — libFuzzer target for the .mote reader: opens the bytes
  * with mote_model_open_memory, reads every input/output description and a
  * metadata key, makes a one-thread session under a small memory budget,
- * runs it once on zero inputs when they are small, and checks every
+ * runs it once on zero inputs when they and the estimated work are
+ * small (FUZZ_MAX_WORK), and checks every
  * checksum with mote_format_verify. Any crash, leak or sanitizer report is
  * a finding; error statuses are expected. Not a test of results. The
  * libFuzzer build adds a structure-aware mutator (mutate_mote.c).
@@ -12,7 +13,28 @@
 #include <string.h>
 #include "mote.h"
 #include "format/format.h"
+#include "runtime/instrument.h"
 #include "fuzz_common.h"
+
+/* A session is run only when its estimated work (instrument.c's FLOPs
+ * from shapes, every step once, times 64 when the model loops: the trip
+ * limit fuzz_common.h sets) is at most this: the target looks for memory
+ * errors and undefined behaviour, and an absurd but valid model (a 2^27 x
+ * 2^27 pooling window over a 5x5 input: 10^20 taps) would only make the
+ * run time out. */
+#define FUZZ_MAX_WORK 2e7
+
+static double session_work(const mote_session *s)
+{
+    double work = 0;
+    int loops = 0;
+    for (int t = 0; t < s->n_steps; t++) {
+        const mote_node *n = &s->g->nodes[s->step_node[t]];
+        work += mote_node_flops(s, n);
+        loops |= strcmp(n->op, "LoopBegin") == 0;
+    }
+    return loops ? 64 * work : work;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mote_session_new(m, &o, &s) == MOTE_OK) {
         /* Zero inputs of the model's shapes, when every one is small. */
         mote_tensor *in = calloc((size_t)ni + 1, sizeof *in);
-        int ok = in != NULL && ni <= 16;
+        int ok = in != NULL && ni <= 16 && session_work(s) <= FUZZ_MAX_WORK;
         for (int i = 0; ok && i < ni; i++) {
             (void)mote_model_input(m, i, &in[i]);
             size_t nb = mote_tensor_nbytes(&in[i]);
