@@ -237,6 +237,29 @@ typedef struct mote_pool2d_args {
     int64_t ph_end, pw_end;
 } mote_pool2d_args;
 
+/* The taps k < K of a window whose positions b + k d (d >= 1) lie in
+ * [lo, hi): k in [*k0, *k1), empty when *k1 == *k0. The pooling kernels
+ * loop over these instead of testing every tap, so a window far larger
+ * than the image (a hostile model's 2^27 x 2^27 over 5 x 5) costs what
+ * its taps inside do. */
+static inline void mote_window_taps(int64_t b, int64_t d, int64_t K, int64_t lo, int64_t hi,
+                                    int64_t *k0, int64_t *k1)
+{
+    int64_t first = 0, end = K;
+    if (b < lo)
+        first = (lo - b) / d + ((lo - b) % d != 0);
+    if (b >= hi) {
+        end = 0;
+    } else {
+        int64_t t = (hi - b) / d + ((hi - b) % d != 0);
+        if (t < end) end = t;
+    }
+    if (first > K) first = K;
+    if (end < first) end = first;
+    *k0 = first;
+    *k1 = end;
+}
+
 /* -------------------------------------------------------------- resizing */
 
 /*

@@ -4,7 +4,9 @@
  *
  * The window of output (oy, ox) covers input rows oy*sh - ph + ky*dh,
  * ky < KH (columns likewise). Output sizes, pads and ceil_mode are the op
- * layer's business (src/ops/pool.c); these loops only read the window.
+ * layer's business (src/ops/pool.c); these loops only read the window,
+ * visiting just the taps inside the image (mote_window_taps), in (ky, kx)
+ * order.
  */
 #include <math.h>
 #include "ref.h"
@@ -21,13 +23,14 @@ void mote_maxpool2d_f32_ref(const mote_pool2d_args *a)
         for (int64_t oy = 0; oy < a->OH; oy++)
             for (int64_t ox = 0; ox < a->OW; ox++) {
                 float m = -INFINITY;
-                for (int64_t ky = 0; ky < a->KH; ky++) {
+                int64_t ky0, ky1, kx0, kx1;
+                mote_window_taps(oy * a->sh - a->ph, a->dh, a->KH, 0, a->H, &ky0, &ky1);
+                mote_window_taps(ox * a->sw - a->pw, a->dw, a->KW, 0, a->W, &kx0, &kx1);
+                for (int64_t ky = ky0; ky < ky1; ky++) {
                     int64_t iy = oy * a->sh - a->ph + ky * a->dh;
-                    if (iy < 0 || iy >= a->H)
-                        continue;
-                    for (int64_t kx = 0; kx < a->KW; kx++) {
+                    for (int64_t kx = kx0; kx < kx1; kx++) {
                         int64_t ix = ox * a->sw - a->pw + kx * a->dw;
-                        if (ix >= 0 && ix < a->W && x[iy * a->W + ix] > m)
+                        if (x[iy * a->W + ix] > m)
                             m = x[iy * a->W + ix];
                     }
                 }
@@ -58,15 +61,13 @@ static void maxpool_any(const mote_pool2d_args *a, int elem, const void *x, void
         for (int64_t oy = 0; oy < a->OH; oy++)
             for (int64_t ox = 0; ox < a->OW; ox++) {
                 float m = lowest;
-                int64_t at = -1, first = -1;
-                for (int64_t ky = 0; ky < a->KH; ky++) {
+                int64_t at = -1, first = -1, ky0, ky1, kx0, kx1;
+                mote_window_taps(oy * a->sh - a->ph, a->dh, a->KH, 0, a->H, &ky0, &ky1);
+                mote_window_taps(ox * a->sw - a->pw, a->dw, a->KW, 0, a->W, &kx0, &kx1);
+                for (int64_t ky = ky0; ky < ky1; ky++) {
                     int64_t iy = oy * a->sh - a->ph + ky * a->dh;
-                    if (iy < 0 || iy >= a->H)
-                        continue;
-                    for (int64_t kx = 0; kx < a->KW; kx++) {
+                    for (int64_t kx = kx0; kx < kx1; kx++) {
                         int64_t ix = ox * a->sw - a->pw + kx * a->dw;
-                        if (ix < 0 || ix >= a->W)
-                            continue;
                         int64_t i = (c * a->H + iy) * a->W + ix;
                         float v = load_elem(x, elem, i);
                         if (first < 0)
@@ -115,21 +116,21 @@ void mote_avgpool2d_f32_ref(const mote_pool2d_args *a)
         for (int64_t oy = 0; oy < a->OH; oy++)
             for (int64_t ox = 0; ox < a->OW; ox++) {
                 float sum = 0.0f;
-                int64_t count = 0;
-                for (int64_t ky = 0; ky < a->KH; ky++) {
-                    int64_t iy = oy * a->sh - a->ph + ky * a->dh;
-                    int row_in = iy >= 0 && iy < a->H;
-                    int row_padded = iy >= -a->ph && iy < a->H + a->ph_end;
-                    for (int64_t kx = 0; kx < a->KW; kx++) {
-                        int64_t ix = ox * a->sw - a->pw + kx * a->dw;
-                        int in = row_in && ix >= 0 && ix < a->W;
-                        if (in)
-                            sum += x[iy * a->W + ix];
-                        if (a->count_include_pad ?
-                                (row_padded && ix >= -a->pw && ix < a->W + a->pw_end) : in)
-                            count++;
-                    }
-                }
+                const int64_t by = oy * a->sh - a->ph, bx = ox * a->sw - a->pw;
+                int64_t ky0, ky1, kx0, kx1, py0, py1, px0, px1;
+                mote_window_taps(by, a->dh, a->KH, 0, a->H, &ky0, &ky1);
+                mote_window_taps(bx, a->dw, a->KW, 0, a->W, &kx0, &kx1);
+                for (int64_t ky = ky0; ky < ky1; ky++)
+                    for (int64_t kx = kx0; kx < kx1; kx++)
+                        sum += x[(by + ky * a->dh) * a->W + bx + kx * a->dw];
+                /* the counted taps: rows times columns inside the padded
+                 * extent, or inside the image */
+                mote_window_taps(by, a->dh, a->KH, -a->ph, a->H + a->ph_end, &py0, &py1);
+                mote_window_taps(bx, a->dw, a->KW, -a->pw, a->W + a->pw_end, &px0, &px1);
+                int64_t count;
+                if (a->count_include_pad ? __builtin_mul_overflow(py1 - py0, px1 - px0, &count)
+                                         : __builtin_mul_overflow(ky1 - ky0, kx1 - kx0, &count))
+                    count = INT64_MAX;   /* past 2^63 taps: the float divisor saturates */
                 a->y[(c * a->OH + oy) * a->OW + ox] = count ? sum / (float)count : 0.0f;
             }
     }

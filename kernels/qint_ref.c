@@ -4,6 +4,7 @@
  * specification every fast integer kernel must match bit for bit.
  */
 #include <math.h>
+#include "kernels.h"
 #include "qint.h"
 
 int32_t mote_q_rdhm(int32_t a, int32_t b)
@@ -127,14 +128,14 @@ void mote_qavgpool2d_ref(const mote_qpool2d_args *a)
         for (int64_t oy = 0; oy < a->OH; oy++)
             for (int64_t ox = 0; ox < a->OW; ox++) {
                 int32_t s = 0, n = 0;
-                for (int64_t ky = 0; ky < a->KH; ky++) {
+                /* only the taps inside the image (mote_window_taps) */
+                int64_t ky0, ky1, kx0, kx1;
+                mote_window_taps(oy * a->sh - a->ph, 1, a->KH, 0, a->H, &ky0, &ky1);
+                mote_window_taps(ox * a->sw - a->pw, 1, a->KW, 0, a->W, &kx0, &kx1);
+                for (int64_t ky = ky0; ky < ky1; ky++) {
                     int64_t iy = oy * a->sh - a->ph + ky;
-                    if (iy < 0 || iy >= a->H)
-                        continue;
-                    for (int64_t kx = 0; kx < a->KW; kx++) {
+                    for (int64_t kx = kx0; kx < kx1; kx++) {
                         int64_t ix = ox * a->sw - a->pw + kx;
-                        if (ix < 0 || ix >= a->W)
-                            continue;
                         s += ld8(a->x, a->is_signed, (c * a->H + iy) * a->W + ix);
                         n++;
                     }

@@ -25,6 +25,13 @@ static inline int64_t vpos(const mote_vol_args *a, int i, int64_t o, int64_t t)
     return o * a->s[i] - a->pb[i] + t * a->d[i];
 }
 
+/* The taps of output o along axis i inside [lo, hi) (mote_window_taps) */
+static inline void vtaps(const mote_vol_args *a, int i, int64_t o, int64_t lo, int64_t hi, int64_t *t0,
+                         int64_t *t1)
+{
+    mote_window_taps(vpos(a, i, o, 0), a->d[i], a->k[i], lo, hi, t0, t1);
+}
+
 /*
  * For oc in [oc0, oc1), g = oc / (OC/groups), Cg = C/groups:
  *   y[oc, oz, oy, ox] = act( sum_{ic<Cg, kz, ky, kx} w[oc, ic, kz, ky, kx] *
@@ -194,19 +201,17 @@ void mote_maxpool3d_f32_ref(const mote_vol_args *a, int64_t c0, int64_t c1, int6
             for (int64_t oy = 0; oy < a->out[1]; oy++)
                 for (int64_t ox = 0; ox < a->out[2]; ox++) {
                     float m = -INFINITY;
-                    int64_t at = -1, first = -1;
-                    for (int64_t kz = 0; kz < a->k[0]; kz++) {
+                    int64_t at = -1, first = -1, z0, z1, y0, y1, x0, x1;
+                    /* only the taps inside the volume */
+                    vtaps(a, 0, oz, 0, a->in[0], &z0, &z1);
+                    vtaps(a, 1, oy, 0, a->in[1], &y0, &y1);
+                    vtaps(a, 2, ox, 0, a->in[2], &x0, &x1);
+                    for (int64_t kz = z0; kz < z1; kz++) {
                         int64_t iz = vpos(a, 0, oz, kz);
-                        if (iz < 0 || iz >= a->in[0])
-                            continue;
-                        for (int64_t ky = 0; ky < a->k[1]; ky++) {
+                        for (int64_t ky = y0; ky < y1; ky++) {
                             int64_t iy = vpos(a, 1, oy, ky);
-                            if (iy < 0 || iy >= a->in[1])
-                                continue;
-                            for (int64_t kx = 0; kx < a->k[2]; kx++) {
+                            for (int64_t kx = x0; kx < x1; kx++) {
                                 int64_t ix = vpos(a, 2, ox, kx);
-                                if (ix < 0 || ix >= a->in[2])
-                                    continue;
                                 int64_t i = ((c * a->in[0] + iz) * a->in[1] + iy) * a->in[2] + ix;
                                 if (first < 0)
                                     first = i;
@@ -240,25 +245,27 @@ void mote_avgpool3d_f32_ref(const mote_vol_args *a, int64_t c0, int64_t c1)
             for (int64_t oy = 0; oy < a->out[1]; oy++)
                 for (int64_t ox = 0; ox < a->out[2]; ox++) {
                     float sum = 0.0f;
-                    int64_t count = 0;
-                    for (int64_t kz = 0; kz < a->k[0]; kz++) {
+                    int64_t t0[3], t1[3], p0[3], p1[3], count = 1;
+                    const int64_t o[3] = { oz, oy, ox };
+                    for (int i = 0; i < 3; i++) {
+                        vtaps(a, i, o[i], 0, a->in[i], &t0[i], &t1[i]);
+                        vtaps(a, i, o[i], -a->pb[i], a->in[i] + a->pe[i], &p0[i], &p1[i]);
+                    }
+                    for (int64_t kz = t0[0]; kz < t1[0]; kz++) {
                         int64_t iz = vpos(a, 0, oz, kz);
-                        int z_pad = iz >= -a->pb[0] && iz < a->in[0] + a->pe[0];
-                        for (int64_t ky = 0; ky < a->k[1]; ky++) {
+                        for (int64_t ky = t0[1]; ky < t1[1]; ky++) {
                             int64_t iy = vpos(a, 1, oy, ky);
-                            int y_pad = iy >= -a->pb[1] && iy < a->in[1] + a->pe[1];
-                            for (int64_t kx = 0; kx < a->k[2]; kx++) {
-                                int64_t ix = vpos(a, 2, ox, kx);
-                                int x_pad = ix >= -a->pb[2] && ix < a->in[2] + a->pe[2];
-                                int in = iz >= 0 && iz < a->in[0] && iy >= 0 && iy < a->in[1] &&
-                                         ix >= 0 && ix < a->in[2];
-                                if (in)
-                                    sum += a->x[((c * a->in[0] + iz) * a->in[1] + iy) * a->in[2] + ix];
-                                if (a->count_include_pad ? z_pad && y_pad && x_pad : in)
-                                    count++;
-                            }
+                            for (int64_t kx = t0[2]; kx < t1[2]; kx++)
+                                sum += a->x[((c * a->in[0] + iz) * a->in[1] + iy) * a->in[2] +
+                                            vpos(a, 2, ox, kx)];
                         }
                     }
+                    /* the counted taps: separable, the product of each
+                     * axis's count (saturating past 2^63) */
+                    for (int i = 0; i < 3; i++)
+                        if (__builtin_mul_overflow(count, a->count_include_pad ? p1[i] - p0[i] : t1[i] - t0[i],
+                                                   &count))
+                            count = INT64_MAX;
                     a->y[c * OV + (oz * a->out[1] + oy) * a->out[2] + ox] =
                         count ? sum / (float)count : 0.0f;
                 }

@@ -570,6 +570,53 @@ START_TEST(test_maxpool_strides_pads_and_ceil_mode)
 }
 END_TEST
 
+/* A window far larger than the image (kernel 2^20 x 2^20, padded to fit,
+ * over 5 x 5: 2^40 taps an output) costs what its 25 taps inside do: the
+ * pooling kernels visit only those (mote_window_taps). Max, the average of
+ * the taps inside, and the average counting the padding; 3-D max too. */
+START_TEST(test_pool_window_far_larger_than_image)
+{
+    float x[25];
+    double sum = 0;
+    for (int i = 0; i < 25; i++) {
+        x[i] = (float)((i * 7) % 25) - 3.0f;
+        sum += x[i];
+    }
+    const int64_t K = (int64_t)1 << 20, P = (K - 5) / 2, P2 = K - 5 - P;
+    for (int threads = 1; threads <= 2; threads++) {
+        static const char *const ops[3] = { "MaxPool", "AveragePool", "AveragePool" };
+        for (int o = 0; o < 3; o++) {
+            op1 t;
+            op1_init(&t);
+            op1_input(&t, MOTE_F32, 4, D(1, 1, 5, 5), x);
+            int n = op1_node(&t, ops[o], 1);
+            ck_assert_mote_ok(mote_graph_attr_ints(t.g, n, "kernel_shape", 2, D(K, K)));
+            ck_assert_mote_ok(mote_graph_attr_ints(t.g, n, "pads", 4, D(P, P, P2, P2)));
+            if (o == 2) ck_assert_mote_ok(mote_graph_attr_int(t.g, n, "count_include_pad", 1));
+            ck_assert_mote_ok(op1_run(&t, threads));
+            mote_tensor y = op1_out(&t, 0);
+            expect_shape(&y, 4, D(1, 1, 1, 1));
+            float got = ((const float *)y.data)[0];
+            float want = o == 0 ? 21.0f : (float)(o == 1 ? sum / 25.0 : sum / ((double)K * (double)K));
+            ck_assert_msg(fabsf(got - want) <= 1e-6f * (1.0f + fabsf(want)), "%s %d: %g, expected %g",
+                          ops[o], o, (double)got, (double)want);
+            op1_free(&t);
+        }
+        op1 t;
+        op1_init(&t);
+        op1_input(&t, MOTE_F32, 5, D(1, 1, 1, 5, 5), x);
+        int n = op1_node(&t, "MaxPool", 1);
+        ck_assert_mote_ok(mote_graph_attr_ints(t.g, n, "kernel_shape", 3, D(1, K, K)));
+        ck_assert_mote_ok(mote_graph_attr_ints(t.g, n, "pads", 6, D(0, P, P, 0, P2, P2)));
+        ck_assert_mote_ok(op1_run(&t, threads));
+        mote_tensor y = op1_out(&t, 0);
+        expect_shape(&y, 5, D(1, 1, 1, 1, 1));
+        ck_assert_float_eq(((const float *)y.data)[0], 21.0f);
+        op1_free(&t);
+    }
+}
+END_TEST
+
 /* f32 MaxPool on 2 and 3 threads splits each channel by rows (each
  * thread a view of every channel from the first row its windows touch):
  * the same bits as 1 thread and as the definition, for pads above and
@@ -1062,6 +1109,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);
     tcase_add_test(t, test_maxpool_strides_pads_and_ceil_mode);
     tcase_add_test(t, test_maxpool_rows_split_any_threads);
+    tcase_add_test(t, test_pool_window_far_larger_than_image);
     tcase_add_test(t, test_averagepool_count_include_pad_and_ceil_mode);
     tcase_add_test(t, test_global_averagepool);
     tcase_add_test(t, test_global_maxpool);

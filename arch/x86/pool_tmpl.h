@@ -60,13 +60,14 @@ static inline vf pool_ld(const float *p, int64_t sw)
 static inline float pool_max1(const pool_geom *g, int64_t iy0, int64_t ix0)
 {
     float m = -INFINITY;
-    for (int64_t ky = 0; ky < g->KH; ky++) {
-        int64_t iy = iy0 + ky * g->dh;
-        if (iy < 0 || iy >= g->H) continue;
-        const float *r = g->x + iy * g->W;
-        for (int64_t kx = 0; kx < g->KW; kx++) {
+    int64_t ky0, ky1, kx0, kx1;
+    mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &ky0, &ky1);
+    mote_window_taps(ix0, g->dw, g->KW, 0, g->W, &kx0, &kx1);
+    for (int64_t ky = ky0; ky < ky1; ky++) {
+        const float *r = g->x + (iy0 + ky * g->dh) * g->W;
+        for (int64_t kx = kx0; kx < kx1; kx++) {
             int64_t ix = ix0 + kx * g->dw;
-            if (ix >= 0 && ix < g->W && r[ix] > m) m = r[ix];
+            if (r[ix] > m) m = r[ix];
         }
     }
     return m;
@@ -75,12 +76,9 @@ static inline float pool_max1(const pool_geom *g, int64_t iy0, int64_t ix0)
 /* Taps with column ix0 + kx*dw inside [lo, hi), kx < KW. */
 static inline int64_t pool_cols_in(const pool_geom *g, int64_t ix0, int64_t lo, int64_t hi)
 {
-    int64_t n = 0;
-    for (int64_t kx = 0; kx < g->KW; kx++) {
-        int64_t ix = ix0 + kx * g->dw;
-        n += ix >= lo && ix < hi;
-    }
-    return n;
+    int64_t k0, k1;
+    mote_window_taps(ix0, g->dw, g->KW, lo, hi, &k0, &k1);
+    return k1 - k0;
 }
 
 /* Sum of the in-image taps in (ky, kx) order divided by count; rows is the
@@ -88,18 +86,17 @@ static inline int64_t pool_cols_in(const pool_geom *g, int64_t ix0, int64_t lo, 
 static inline float pool_avg1(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t rows, int incl)
 {
     float sum = 0.0f;
-    for (int64_t ky = 0; ky < g->KH; ky++) {
-        int64_t iy = iy0 + ky * g->dh;
-        if (iy < 0 || iy >= g->H) continue;
-        const float *r = g->x + iy * g->W;
-        for (int64_t kx = 0; kx < g->KW; kx++) {
-            int64_t ix = ix0 + kx * g->dw;
-            if (ix >= 0 && ix < g->W) sum += r[ix];
-        }
+    int64_t ky0, ky1, kx0, kx1;
+    mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &ky0, &ky1);
+    mote_window_taps(ix0, g->dw, g->KW, 0, g->W, &kx0, &kx1);
+    for (int64_t ky = ky0; ky < ky1; ky++) {
+        const float *r = g->x + (iy0 + ky * g->dh) * g->W;
+        for (int64_t kx = kx0; kx < kx1; kx++) sum += r[ix0 + kx * g->dw];
     }
     int64_t cols = incl ? pool_cols_in(g, ix0, -g->pw, g->W + g->pw_end)
                         : pool_cols_in(g, ix0, 0, g->W);
-    int64_t count = rows * cols;
+    int64_t count;
+    if (__builtin_mul_overflow(rows, cols, &count)) count = INT64_MAX;
     return count ? sum / (float)count : 0.0f;
 }
 
@@ -107,10 +104,10 @@ static inline float pool_avg1(const pool_geom *g, int64_t iy0, int64_t ix0, int6
 static inline vf pool_maxv(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t sw, int64_t n)
 {
     vf m = v_set1(-INFINITY);
-    for (int64_t ky = 0; ky < g->KH; ky++) {
-        int64_t iy = iy0 + ky * g->dh;
-        if (iy < 0 || iy >= g->H) continue;
-        const float *r = g->x + iy * g->W + ix0;
+    int64_t ky0, ky1;
+    mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &ky0, &ky1);
+    for (int64_t ky = ky0; ky < ky1; ky++) {
+        const float *r = g->x + (iy0 + ky * g->dh) * g->W + ix0;
         if (n < VLEN) {
             for (int64_t kx = 0; kx < g->KW; kx++) m = v_max(v_load_n(r + kx * g->dw, n), m);
         } else if (g->KW == 3 && g->dw == 1) {
@@ -129,10 +126,10 @@ static inline vf pool_maxv(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t
 static inline vf pool_sumv(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t sw, int64_t n)
 {
     vf s = v_zero();
-    for (int64_t ky = 0; ky < g->KH; ky++) {
-        int64_t iy = iy0 + ky * g->dh;
-        if (iy < 0 || iy >= g->H) continue;
-        const float *r = g->x + iy * g->W + ix0;
+    int64_t ky0, ky1;
+    mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &ky0, &ky1);
+    for (int64_t ky = ky0; ky < ky1; ky++) {
+        const float *r = g->x + (iy0 + ky * g->dh) * g->W + ix0;
         if (n < VLEN) {
             for (int64_t kx = 0; kx < g->KW; kx++) s = v_add(s, v_load_n(r + kx * g->dw, n));
         } else {
@@ -202,13 +199,13 @@ static void pool_avg_row(const pool_ctx *p, int64_t iy0, float *yr)
     const int incl = p->a->count_include_pad;
     const int64_t sw = p->a->sw, OW = p->a->OW, lo = p->lo, hi = p->hi;
     /* counted rows of this output row: in the padded extent, or in the image */
-    int64_t rows = 0;
-    for (int64_t ky = 0; ky < g->KH; ky++) {
-        int64_t iy = iy0 + ky * g->dh;
-        rows += incl ? (iy >= -g->ph && iy < g->H + g->ph_end) : (iy >= 0 && iy < g->H);
-    }
+    int64_t r0, r1;
+    if (incl) mote_window_taps(iy0, g->dh, g->KH, -g->ph, g->H + g->ph_end, &r0, &r1);
+    else mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &r0, &r1);
+    const int64_t rows = r1 - r0;
     /* interior columns count all KW taps either way */
-    const int64_t count = rows * g->KW;
+    int64_t count;
+    if (__builtin_mul_overflow(rows, g->KW, &count)) count = INT64_MAX;
     const vf cnt = v_set1((float)count);
     int64_t ox = 0;
     for (; ox < lo; ox++) yr[ox] = pool_avg1(g, iy0, ox * sw - g->pw, rows, incl);

@@ -14,18 +14,20 @@
 #include "neon.h"
 #include "neon_math.h"
 
-/* The window rows of output row oy that are in the image (iy), and how
- * many window rows are within the padded extent (for count_include_pad). */
-static int window_rows(const mote_pool2d_args *a, int64_t oy, int64_t *iy, int64_t *n_padded)
+/* The window rows of output row oy that are in the image: rows iy0,
+ * iy0 + dh, ... (n of them, returned), and how many window rows are within
+ * the padded extent (for count_include_pad); from the tap ranges
+ * (mote_window_taps), so a window far larger than the image costs nothing
+ * extra. */
+static int64_t window_rows(const mote_pool2d_args *a, int64_t oy, int64_t *iy0, int64_t *n_padded)
 {
-    int n = 0;
-    *n_padded = 0;
-    for (int64_t ky = 0; ky < a->KH; ky++) {
-        int64_t r = oy * a->sh - a->ph + ky * a->dh;
-        if (r >= -a->ph && r < a->H + a->ph_end) (*n_padded)++;
-        if (r >= 0 && r < a->H) iy[n++] = r;
-    }
-    return n;
+    const int64_t b = oy * a->sh - a->ph;
+    int64_t k0, k1, p0, p1;
+    mote_window_taps(b, a->dh, a->KH, 0, a->H, &k0, &k1);
+    mote_window_taps(b, a->dh, a->KH, -a->ph, a->H + a->ph_end, &p0, &p1);
+    *iy0 = b + k0 * a->dh;
+    *n_padded = p1 - p0;
+    return k1 - k0;
 }
 
 /* Output columns [lo, hi] have every tap ox*sw - pw + kx*dw in [0, W)
@@ -48,20 +50,20 @@ static inline float32x4_t load_cols(const float *p, int64_t sw)
 /* y = max over in-image taps of the window (-inf if none), as the reference. */
 void mote_maxpool2d_f32_neon(const mote_pool2d_args *a)
 {
-    int64_t iy[a->KH > 0 ? a->KH : 1], npad, lo, hi;
+    int64_t iy0, npad, lo, hi;
     int vec;
     inner_cols(a, &lo, &hi, &vec);
     for (int64_t c = a->c0; c < a->c1; c++) {
         const float *x = a->x + c * a->H * a->W;
         for (int64_t oy = 0; oy < a->OH; oy++) {
-            int nr = window_rows(a, oy, iy, &npad);
+            int64_t nr = window_rows(a, oy, &iy0, &npad);
             float *y = a->y + (c * a->OH + oy) * a->OW;
             for (int64_t ox = 0; ox < a->OW;) {
                 if (vec && ox >= lo && ox + 3 <= hi) {
                     float32x4_t m = vdupq_n_f32(-INFINITY);
-                    for (int i = 0; i < nr; i++)
+                    for (int64_t i = 0; i < nr; i++)
                         for (int64_t kx = 0; kx < a->KW; kx++) {
-                            float32x4_t v = load_cols(x + iy[i] * a->W + ox * a->sw - a->pw +
+                            float32x4_t v = load_cols(x + (iy0 + i * a->dh) * a->W + ox * a->sw - a->pw +
                                                       kx * a->dw, a->sw);
                             m = vbslq_f32(vcgtq_f32(v, m), v, m);
                         }
@@ -69,11 +71,14 @@ void mote_maxpool2d_f32_neon(const mote_pool2d_args *a)
                     ox += 4;
                 } else {
                     float m = -INFINITY;
-                    for (int i = 0; i < nr; i++)
-                        for (int64_t kx = 0; kx < a->KW; kx++) {
-                            int64_t ix = ox * a->sw - a->pw + kx * a->dw;
-                            if (ix >= 0 && ix < a->W && x[iy[i] * a->W + ix] > m)
-                                m = x[iy[i] * a->W + ix];
+                    const int64_t bx = ox * a->sw - a->pw;
+                    int64_t kx0, kx1;
+                    mote_window_taps(bx, a->dw, a->KW, 0, a->W, &kx0, &kx1);
+                    for (int64_t i = 0; i < nr; i++)
+                        for (int64_t kx = kx0; kx < kx1; kx++) {
+                            const float v = x[(iy0 + i * a->dh) * a->W + bx + kx * a->dw];
+                            if (v > m)
+                                m = v;
                         }
                     y[ox] = m;
                     ox++;
@@ -89,43 +94,40 @@ void mote_maxpool2d_f32_neon(const mote_pool2d_args *a)
  */
 void mote_avgpool2d_f32_neon(const mote_pool2d_args *a)
 {
-    int64_t iy[a->KH > 0 ? a->KH : 1], npad, lo, hi;
+    int64_t iy0, npad, lo, hi;
     int vec;
     inner_cols(a, &lo, &hi, &vec);
     for (int64_t c = a->c0; c < a->c1; c++) {
         const float *x = a->x + c * a->H * a->W;
         for (int64_t oy = 0; oy < a->OH; oy++) {
-            int nr = window_rows(a, oy, iy, &npad);
+            int64_t nr = window_rows(a, oy, &iy0, &npad);
             float *y = a->y + (c * a->OH + oy) * a->OW;
             for (int64_t ox = 0; ox < a->OW;) {
                 if (vec && ox >= lo && ox + 3 <= hi) {
                     /* every column tap is in the image: count = rows * KW */
-                    int64_t count = (a->count_include_pad ? npad : nr) * a->KW;
+                    int64_t count;
+                    if (__builtin_mul_overflow(a->count_include_pad ? npad : nr, a->KW, &count))
+                        count = INT64_MAX;
                     float32x4_t s = vdupq_n_f32(0.0f);
-                    for (int i = 0; i < nr; i++)
+                    for (int64_t i = 0; i < nr; i++)
                         for (int64_t kx = 0; kx < a->KW; kx++)
-                            s = vaddq_f32(s, load_cols(x + iy[i] * a->W + ox * a->sw - a->pw +
+                            s = vaddq_f32(s, load_cols(x + (iy0 + i * a->dh) * a->W + ox * a->sw - a->pw +
                                                        kx * a->dw, a->sw));
                     vst1q_f32(y + ox, count ? vdivq_f32(s, vdupq_n_f32((float)count))
                                             : vdupq_n_f32(0.0f));
                     ox += 4;
                 } else {
                     float s = 0.0f;
-                    int64_t count = 0;
-                    for (int64_t ky = 0; ky < a->KH; ky++) {
-                        int64_t r = oy * a->sh - a->ph + ky * a->dh;
-                        int row_in = r >= 0 && r < a->H;
-                        int row_padded = r >= -a->ph && r < a->H + a->ph_end;
-                        for (int64_t kx = 0; kx < a->KW; kx++) {
-                            int64_t ix = ox * a->sw - a->pw + kx * a->dw;
-                            int in = row_in && ix >= 0 && ix < a->W;
-                            if (in)
-                                s += x[r * a->W + ix];
-                            if (a->count_include_pad ?
-                                    (row_padded && ix >= -a->pw && ix < a->W + a->pw_end) : in)
-                                count++;
-                        }
-                    }
+                    const int64_t bx = ox * a->sw - a->pw;
+                    int64_t kx0, kx1, px0, px1, count;
+                    mote_window_taps(bx, a->dw, a->KW, 0, a->W, &kx0, &kx1);
+                    mote_window_taps(bx, a->dw, a->KW, -a->pw, a->W + a->pw_end, &px0, &px1);
+                    for (int64_t i = 0; i < nr; i++)
+                        for (int64_t kx = kx0; kx < kx1; kx++)
+                            s += x[(iy0 + i * a->dh) * a->W + bx + kx * a->dw];
+                    if (a->count_include_pad ? __builtin_mul_overflow(npad, px1 - px0, &count)
+                                             : __builtin_mul_overflow(nr, kx1 - kx0, &count))
+                        count = INT64_MAX;
                     y[ox] = count ? s / (float)count : 0.0f;
                     ox++;
                 }
