@@ -246,12 +246,14 @@ static inline void mote_window_taps(int64_t b, int64_t d, int64_t K, int64_t lo,
                                     int64_t *k0, int64_t *k1)
 {
     int64_t first = 0, end = K;
+    /* ceil((lo - b) / d) and ceil((hi - b) / d), no division when d = 1
+     * (the vector paths call this per block of outputs) */
     if (b < lo)
-        first = (lo - b) / d + ((lo - b) % d != 0);
+        first = d == 1 ? lo - b : (lo - b) / d + ((lo - b) % d != 0);
     if (b >= hi) {
         end = 0;
     } else {
-        int64_t t = (hi - b) / d + ((hi - b) % d != 0);
+        int64_t t = d == 1 ? hi - b : (hi - b) / d + ((hi - b) % d != 0);
         if (t < end) end = t;
     }
     if (first > K) first = K;
