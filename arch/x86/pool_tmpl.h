@@ -56,12 +56,13 @@ static inline vf pool_ld(const float *p, int64_t sw)
     return sw == 1 ? v_load(p) : v_load_s2(p);
 }
 
-/* Reference semantics for one output whose window starts at (iy0, ix0). */
-static inline float pool_max1(const pool_geom *g, int64_t iy0, int64_t ix0)
+/* Reference semantics for one output whose window starts at (iy0, ix0);
+ * window rows [ky0, ky1) are the ones inside the image (mote_window_taps,
+ * found once per output row by the caller). */
+static inline float pool_max1(const pool_geom *g, int64_t iy0, int64_t ky0, int64_t ky1, int64_t ix0)
 {
     float m = -INFINITY;
-    int64_t ky0, ky1, kx0, kx1;
-    mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &ky0, &ky1);
+    int64_t kx0, kx1;
     mote_window_taps(ix0, g->dw, g->KW, 0, g->W, &kx0, &kx1);
     for (int64_t ky = ky0; ky < ky1; ky++) {
         const float *r = g->x + (iy0 + ky * g->dh) * g->W;
@@ -83,11 +84,11 @@ static inline int64_t pool_cols_in(const pool_geom *g, int64_t ix0, int64_t lo, 
 
 /* Sum of the in-image taps in (ky, kx) order divided by count; rows is the
  * number of counted rows of this output row (see pool_avg_row). */
-static inline float pool_avg1(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t rows, int incl)
+static inline float pool_avg1(const pool_geom *g, int64_t iy0, int64_t ky0, int64_t ky1, int64_t ix0,
+                              int64_t rows, int incl)
 {
     float sum = 0.0f;
-    int64_t ky0, ky1, kx0, kx1;
-    mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &ky0, &ky1);
+    int64_t kx0, kx1;
     mote_window_taps(ix0, g->dw, g->KW, 0, g->W, &kx0, &kx1);
     for (int64_t ky = ky0; ky < ky1; ky++) {
         const float *r = g->x + (iy0 + ky * g->dh) * g->W;
@@ -101,11 +102,10 @@ static inline float pool_avg1(const pool_geom *g, int64_t iy0, int64_t ix0, int6
 }
 
 /* Max of VLEN (or, masked, n < VLEN with sw == 1) interior outputs. */
-static inline vf pool_maxv(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t sw, int64_t n)
+static inline vf pool_maxv(const pool_geom *g, int64_t iy0, int64_t ky0, int64_t ky1, int64_t ix0, int64_t sw,
+                             int64_t n)
 {
     vf m = v_set1(-INFINITY);
-    int64_t ky0, ky1;
-    mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &ky0, &ky1);
     for (int64_t ky = ky0; ky < ky1; ky++) {
         const float *r = g->x + (iy0 + ky * g->dh) * g->W + ix0;
         if (n < VLEN) {
@@ -123,11 +123,10 @@ static inline vf pool_maxv(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t
 }
 
 /* Sum of VLEN (or n < VLEN with sw == 1) interior outputs, in (ky, kx) order. */
-static inline vf pool_sumv(const pool_geom *g, int64_t iy0, int64_t ix0, int64_t sw, int64_t n)
+static inline vf pool_sumv(const pool_geom *g, int64_t iy0, int64_t ky0, int64_t ky1, int64_t ix0, int64_t sw,
+                             int64_t n)
 {
     vf s = v_zero();
-    int64_t ky0, ky1;
-    mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &ky0, &ky1);
     for (int64_t ky = ky0; ky < ky1; ky++) {
         const float *r = g->x + (iy0 + ky * g->dh) * g->W + ix0;
         if (n < VLEN) {
@@ -177,20 +176,23 @@ static void pool_max_row(const pool_ctx *p, int64_t iy0, float *yr)
 {
     const pool_geom *g = &p->g;
     const int64_t sw = p->a->sw, OW = p->a->OW, lo = p->lo, hi = p->hi;
+    int64_t ky0, ky1;
+    mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &ky0, &ky1);
     int64_t ox = 0;
-    for (; ox < lo; ox++) yr[ox] = pool_max1(g, iy0, ox * sw - g->pw);
+    for (; ox < lo; ox++) yr[ox] = pool_max1(g, iy0, ky0, ky1, ox * sw - g->pw);
     if (hi - lo >= VLEN) {
-        for (; ox + VLEN <= hi; ox += VLEN) v_store(yr + ox, pool_maxv(g, iy0, ox * sw - g->pw, sw, VLEN));
+        for (; ox + VLEN <= hi; ox += VLEN)
+            v_store(yr + ox, pool_maxv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN));
         if (ox < hi) {
             ox = hi - VLEN;
-            v_store(yr + ox, pool_maxv(g, iy0, ox * sw - g->pw, sw, VLEN));
+            v_store(yr + ox, pool_maxv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN));
             ox = hi;
         }
     } else if (hi > lo && sw == 1) {
-        v_store_n(yr + lo, pool_maxv(g, iy0, lo - g->pw, 1, hi - lo), hi - lo);
+        v_store_n(yr + lo, pool_maxv(g, iy0, ky0, ky1, lo - g->pw, 1, hi - lo), hi - lo);
         ox = hi;
     }
-    for (; ox < OW; ox++) yr[ox] = pool_max1(g, iy0, ox * sw - g->pw);
+    for (; ox < OW; ox++) yr[ox] = pool_max1(g, iy0, ky0, ky1, ox * sw - g->pw);
 }
 
 static void pool_avg_row(const pool_ctx *p, int64_t iy0, float *yr)
@@ -199,32 +201,33 @@ static void pool_avg_row(const pool_ctx *p, int64_t iy0, float *yr)
     const int incl = p->a->count_include_pad;
     const int64_t sw = p->a->sw, OW = p->a->OW, lo = p->lo, hi = p->hi;
     /* counted rows of this output row: in the padded extent, or in the image */
-    int64_t r0, r1;
+    int64_t ky0, ky1, r0, r1;
+    mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &ky0, &ky1);
     if (incl) mote_window_taps(iy0, g->dh, g->KH, -g->ph, g->H + g->ph_end, &r0, &r1);
-    else mote_window_taps(iy0, g->dh, g->KH, 0, g->H, &r0, &r1);
+    else r0 = ky0, r1 = ky1;
     const int64_t rows = r1 - r0;
     /* interior columns count all KW taps either way */
     int64_t count;
     if (__builtin_mul_overflow(rows, g->KW, &count)) count = INT64_MAX;
     const vf cnt = v_set1((float)count);
     int64_t ox = 0;
-    for (; ox < lo; ox++) yr[ox] = pool_avg1(g, iy0, ox * sw - g->pw, rows, incl);
+    for (; ox < lo; ox++) yr[ox] = pool_avg1(g, iy0, ky0, ky1, ox * sw - g->pw, rows, incl);
     if (hi > lo && count == 0) {
         /* no counted tap: the reference's 0 */
         for (; ox < hi; ox++) yr[ox] = 0.0f;
     } else if (hi - lo >= VLEN) {
         for (; ox + VLEN <= hi; ox += VLEN)
-            v_store(yr + ox, v_div(pool_sumv(g, iy0, ox * sw - g->pw, sw, VLEN), cnt));
+            v_store(yr + ox, v_div(pool_sumv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN), cnt));
         if (ox < hi) {
             ox = hi - VLEN;
-            v_store(yr + ox, v_div(pool_sumv(g, iy0, ox * sw - g->pw, sw, VLEN), cnt));
+            v_store(yr + ox, v_div(pool_sumv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN), cnt));
             ox = hi;
         }
     } else if (hi > lo && sw == 1) {
-        v_store_n(yr + lo, v_div(pool_sumv(g, iy0, lo - g->pw, 1, hi - lo), cnt), hi - lo);
+        v_store_n(yr + lo, v_div(pool_sumv(g, iy0, ky0, ky1, lo - g->pw, 1, hi - lo), cnt), hi - lo);
         ox = hi;
     }
-    for (; ox < OW; ox++) yr[ox] = pool_avg1(g, iy0, ox * sw - g->pw, rows, incl);
+    for (; ox < OW; ox++) yr[ox] = pool_avg1(g, iy0, ky0, ky1, ox * sw - g->pw, rows, incl);
 }
 
 /* 3x3 windows, stride 2, dilation 1 (ResNet's stem), by rows: each
