@@ -262,6 +262,14 @@ static inline void mote_window_taps(int64_t b, int64_t d, int64_t K, int64_t lo,
     *k1 = end;
 }
 
+/* a x b for tap counts, saturating at INT64_MAX (windows past 2^63 taps:
+ * an average's float divisor saturates anyway) */
+static inline int64_t mote_taps_product(int64_t a, int64_t b)
+{
+    int64_t n;
+    return __builtin_mul_overflow(a, b, &n) ? INT64_MAX : n;
+}
+
 /* -------------------------------------------------------------- resizing */
 
 /*

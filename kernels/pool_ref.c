@@ -127,10 +127,8 @@ void mote_avgpool2d_f32_ref(const mote_pool2d_args *a)
                  * extent, or inside the image */
                 mote_window_taps(by, a->dh, a->KH, -a->ph, a->H + a->ph_end, &py0, &py1);
                 mote_window_taps(bx, a->dw, a->KW, -a->pw, a->W + a->pw_end, &px0, &px1);
-                int64_t count;
-                if (a->count_include_pad ? __builtin_mul_overflow(py1 - py0, px1 - px0, &count)
-                                         : __builtin_mul_overflow(ky1 - ky0, kx1 - kx0, &count))
-                    count = INT64_MAX;   /* past 2^63 taps: the float divisor saturates */
+                int64_t count = a->count_include_pad ? mote_taps_product(py1 - py0, px1 - px0)
+                                                     : mote_taps_product(ky1 - ky0, kx1 - kx0);
                 a->y[(c * a->OH + oy) * a->OW + ox] = count ? sum / (float)count : 0.0f;
             }
     }

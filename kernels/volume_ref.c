@@ -263,9 +263,7 @@ void mote_avgpool3d_f32_ref(const mote_vol_args *a, int64_t c0, int64_t c1)
                     /* the counted taps: separable, the product of each
                      * axis's count (saturating past 2^63) */
                     for (int i = 0; i < 3; i++)
-                        if (__builtin_mul_overflow(count, a->count_include_pad ? p1[i] - p0[i] : t1[i] - t0[i],
-                                                   &count))
-                            count = INT64_MAX;
+                        count = mote_taps_product(count, a->count_include_pad ? p1[i] - p0[i] : t1[i] - t0[i]);
                     a->y[c * OV + (oz * a->out[1] + oy) * a->out[2] + ox] =
                         count ? sum / (float)count : 0.0f;
                 }

@@ -96,8 +96,7 @@ static inline float pool_avg1(const pool_geom *g, int64_t iy0, int64_t ky0, int6
     }
     int64_t cols = incl ? pool_cols_in(g, ix0, -g->pw, g->W + g->pw_end)
                         : pool_cols_in(g, ix0, 0, g->W);
-    int64_t count;
-    if (__builtin_mul_overflow(rows, cols, &count)) count = INT64_MAX;
+    int64_t count = mote_taps_product(rows, cols);
     return count ? sum / (float)count : 0.0f;
 }
 
@@ -207,8 +206,7 @@ static void pool_avg_row(const pool_ctx *p, int64_t iy0, float *yr)
     else r0 = ky0, r1 = ky1;
     const int64_t rows = r1 - r0;
     /* interior columns count all KW taps either way */
-    int64_t count;
-    if (__builtin_mul_overflow(rows, g->KW, &count)) count = INT64_MAX;
+    const int64_t count = mote_taps_product(rows, g->KW);
     const vf cnt = v_set1((float)count);
     int64_t ox = 0;
     for (; ox < lo; ox++) yr[ox] = pool_avg1(g, iy0, ky0, ky1, ox * sw - g->pw, rows, incl);

@@ -89,6 +89,15 @@ static void qint_conv_g1(const mote_qconv2d_args *a, int64_t K)
         }
 }
 
+/* 8 i32 lanes already clamped to the byte type's range, stored as 8 bytes
+ * (the saturating packs change nothing in range) */
+static inline void qint_store_bytes8(uint8_t *dst, int is_signed, __m256i v)
+{
+    __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    w = is_signed ? _mm_packs_epi16(w, w) : _mm_packus_epi16(w, w);
+    _mm_storel_epi64((__m128i *)dst, w);
+}
+
 /* mote_q_mul(x, m, shift) on 8 lanes, -31 <= shift <= 31, m != INT32_MIN
  * (the one saturating case of the doubling high multiply: the caller
  * checks). The rounded doubling high multiply is floor((x m + 2^30) /
@@ -130,9 +139,7 @@ static inline void qint_store8(const mote_qconv2d_args *a, int64_t oc, int64_t i
         f = _mm256_max_ps(f, _mm256_set1_ps((float)a->act_min));
         f = _mm256_min_ps(f, _mm256_set1_ps((float)a->act_max));
         __m256i v = _mm256_cvtps_epi32(f);
-        __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-        w = a->y_signed ? _mm_packs_epi16(w, w) : _mm_packus_epi16(w, w);
-        _mm_storel_epi64((__m128i *)((uint8_t *)a->y + i), w);
+        qint_store_bytes8((uint8_t *)a->y + i, a->y_signed, v);
         return;
     }
     if (!a->fscale && !a->y_i32 && n == 8 && qint_mul_ok(a->mult[oc], a->shift[oc]) &&
@@ -140,9 +147,7 @@ static inline void qint_store8(const mote_qconv2d_args *a, int64_t oc, int64_t i
         /* the fixed-point form: mote_q_mul, zero point, clamp (qint_mul8) */
         __m256i v = _mm256_add_epi32(qint_mul8(acc, a->mult[oc], a->shift[oc]), _mm256_set1_epi32(a->y_zp));
         v = _mm256_min_epi32(_mm256_max_epi32(v, _mm256_set1_epi32(a->act_min)), _mm256_set1_epi32(a->act_max));
-        __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-        w = a->y_signed ? _mm_packs_epi16(w, w) : _mm_packus_epi16(w, w);
-        _mm_storel_epi64((__m128i *)((uint8_t *)a->y + i), w);
+        qint_store_bytes8((uint8_t *)a->y + i, a->y_signed, v);
         return;
     }
     int32_t s[8] __attribute__((aligned(32)));
@@ -192,9 +197,7 @@ void QINT_BIN_FN(const mote_qbinary_params *p, const void *a, const void *b, voi
             }
             __m256i v = _mm256_add_epi32(qint_mul8(sv, p->y_mult, p->y_shift), yz);
             v = _mm256_min_epi32(_mm256_max_epi32(v, vmin), vmax);
-            __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-            w = p->is_signed ? _mm_packs_epi16(w, w) : _mm_packus_epi16(w, w);
-            _mm_storel_epi64((__m128i *)((uint8_t *)y + e), w);
+            qint_store_bytes8((uint8_t *)y + e, p->is_signed, v);
         }
     }
     if (e < e1)

@@ -24,6 +24,7 @@ typedef struct transpose_params {
     /* 2-D case: planes of R x C, y[r, c] = x[plane offset + c * ldx + r] */
     int planar;
     int64_t planes, R, C, ldx, blk, nblk;   /* blocks of blk along rows (R >= C) or columns */
+    int split;                       /* 2-D: enough elements for the pool          */
     void (*t32)(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y, int64_t ldy);
 } transpose_params;
 
@@ -106,10 +107,8 @@ static void run_transpose(const mote_step *s)
     if (p->rows == 0 || p->inner == 0)
         return;
     if (p->planar) {
-        /* whole blocks to each thread, when each gets PAR_MIN elements */
-        int64_t units = p->planes * p->nblk, n = p->planes * p->R * p->C;
-        mote_pool *pool = n >= 2 * PAR_MIN ? s->pool : NULL;
-        mote_pool_for(pool, units, 1, transpose_blocks, &j);
+        /* whole blocks to each thread, when there are 2 PAR_MIN elements */
+        mote_pool_for(p->split ? s->pool : NULL, p->planes * p->nblk, 1, transpose_blocks, &j);
         return;
     }
     int64_t grain = p->inner >= 1024 ? 1 : 1024 / p->inner;
@@ -209,6 +208,7 @@ static mote_status prepare_transpose(mote_op_ctx *c)
         p->blk = (16384 / (across > 0 ? across : 1) + 15) / 16 * 16;
         p->nblk = (along + p->blk - 1) / p->blk;
         p->t32 = c->k->general.transpose_32;
+        p->split = p->planes * p->R * p->C >= 2 * PAR_MIN;
     }
     c->params = p;
     c->run = run_transpose;

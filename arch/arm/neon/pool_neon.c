@@ -105,9 +105,7 @@ void mote_avgpool2d_f32_neon(const mote_pool2d_args *a)
             for (int64_t ox = 0; ox < a->OW;) {
                 if (vec && ox >= lo && ox + 3 <= hi) {
                     /* every column tap is in the image: count = rows * KW */
-                    int64_t count;
-                    if (__builtin_mul_overflow(a->count_include_pad ? npad : nr, a->KW, &count))
-                        count = INT64_MAX;
+                    int64_t count = mote_taps_product(a->count_include_pad ? npad : nr, a->KW);
                     float32x4_t s = vdupq_n_f32(0.0f);
                     for (int64_t i = 0; i < nr; i++)
                         for (int64_t kx = 0; kx < a->KW; kx++)
@@ -119,15 +117,14 @@ void mote_avgpool2d_f32_neon(const mote_pool2d_args *a)
                 } else {
                     float s = 0.0f;
                     const int64_t bx = ox * a->sw - a->pw;
-                    int64_t kx0, kx1, px0, px1, count;
+                    int64_t kx0, kx1, px0, px1;
                     mote_window_taps(bx, a->dw, a->KW, 0, a->W, &kx0, &kx1);
                     mote_window_taps(bx, a->dw, a->KW, -a->pw, a->W + a->pw_end, &px0, &px1);
                     for (int64_t i = 0; i < nr; i++)
                         for (int64_t kx = kx0; kx < kx1; kx++)
                             s += x[(iy0 + i * a->dh) * a->W + bx + kx * a->dw];
-                    if (a->count_include_pad ? __builtin_mul_overflow(npad, px1 - px0, &count)
-                                             : __builtin_mul_overflow(nr, kx1 - kx0, &count))
-                        count = INT64_MAX;
+                    int64_t count = a->count_include_pad ? mote_taps_product(npad, px1 - px0)
+                                                         : mote_taps_product(nr, kx1 - kx0);
                     y[ox] = count ? s / (float)count : 0.0f;
                     ox++;
                 }

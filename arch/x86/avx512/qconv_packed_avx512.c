@@ -420,10 +420,7 @@ static void qp_block(const mote_qconv2d_args *a, const int32_t *wsum, const int3
                 s = mote_qrq16_apply(&rq, s);
                 const qp_segs *g = seg + v;
                 for (int r = 0; r < g->n; r++) {
-                    if (a->y_i32)
-                        _mm512_mask_storeu_epi32((int32_t *)a->y + oc * P + g->base[r], g->mask[r], s);
-                    else
-                        _mm_mask_storeu_epi8((uint8_t *)a->y + oc * P + g->base[r], g->mask[r], _mm512_cvtepi32_epi8(s));
+                    mote_qstore16_avx512(a, oc * P + g->base[r], g->mask[r], s);
                 }
             }
         }
@@ -546,10 +543,7 @@ qp_amx_block(const mote_qconv2d_args *a, const int32_t *wsum, const uint8_t *am,
                         acc = mote_qrq16_apply(&rq, acc);
                         const qp_segs *g = seg + v;
                         for (int r = 0; r < g->n; r++) {
-                            if (a->y_i32)
-                                _mm512_mask_storeu_epi32((int32_t *)a->y + oc * P + g->base[r], g->mask[r], acc);
-                            else
-                                _mm_mask_storeu_epi8((uint8_t *)a->y + oc * P + g->base[r], g->mask[r], _mm512_cvtepi32_epi8(acc));
+                            mote_qstore16_avx512(a, oc * P + g->base[r], g->mask[r], acc);
                         }
                     }
                 }

@@ -66,17 +66,12 @@ static inline __m512i mote_qrq16_apply(const mote_qrq16 *q, __m512i acc)
         return _mm512_cvtps_epi32(f);
     }
     __m512i x = _mm512_sll_epi32(acc, q->left);
-    const __m512i zero = _mm512_setzero_si512();
-    const __m512i pos = _mm512_set1_epi64(1 << 30), neg = _mm512_set1_epi64(1 - (1 << 30));
-    const __m512i bias = _mm512_set1_epi64(((int64_t)1 << 31) - 1);
-    __m512i pe = _mm512_mul_epi32(x, q->mv), po = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), q->mv);
-    pe = _mm512_add_epi64(pe, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(pe, zero), pos, neg));
-    po = _mm512_add_epi64(po, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(po, zero), pos, neg));
-    pe = _mm512_mask_add_epi64(pe, _mm512_cmplt_epi64_mask(pe, zero), pe, bias);
-    po = _mm512_mask_add_epi64(po, _mm512_cmplt_epi64_mask(po, zero), po, bias);
-    pe = _mm512_srai_epi64(pe, 31);
-    po = _mm512_srai_epi64(po, 31);
-    x = _mm512_mask_blend_epi32(0xAAAA, pe, _mm512_slli_epi64(po, 32));
+    /* the reference's nudge (2^30 or 1 - 2^30) and division toward zero
+     * are floor((x m + 2^30) / 2^31) for either sign of the product */
+    const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
+    __m512i pe = _mm512_add_epi64(_mm512_mul_epi32(x, q->mv), half);
+    __m512i po = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), q->mv), half);
+    x = _mm512_mask_blend_epi32(0xAAAA, _mm512_srai_epi64(pe, 31), _mm512_slli_epi64(_mm512_srai_epi64(po, 31), 32));
     if (q->has_right) {
         __m512i rem = _mm512_and_si512(x, _mm512_set1_epi32(q->rmask));
         __m512i thr = _mm512_add_epi32(_mm512_set1_epi32(q->rmask >> 1), _mm512_srli_epi32(x, 31));
@@ -92,9 +87,8 @@ static inline __m512i mote_qrq16_apply(const mote_qrq16 *q, __m512i acc)
  * mote_qconv2d_store, giving i32 lanes (the output byte's value, or acc
  * itself for y_i32). The fixed-point form's doubling high multiply runs
  * on even and odd lanes as 64-bit products (the multiplier is >= 0, so
- * never the saturating case); C's division toward zero by 2^31 is a shift
- * after adding 2^31 - 1 to a negative sum; then the rounding right shift,
- * ties away from zero. */
+ * never the saturating case); then the rounding right shift, ties away
+ * from zero. */
 static inline __m512i mote_qrequant16_avx512(const mote_qconv2d_args *a, int64_t oc, __m512i acc)
 {
     mote_qrq16 q = mote_qrq16_for(a, oc);
