@@ -329,6 +329,43 @@ START_TEST(test_conv_1x1_transposed_in_place_same_bits)
 }
 END_TEST
 
+/* 1x1 convs whose GEMM splits over the threads by rows where columns
+ * would leave one thread more tiles (gemm_plan.c's split_cost: 14x14 =
+ * 7 column panels; a 7x7 image transposed, 49 rows against 5 panels):
+ * the same bits on 1, 2 and 3 threads, transposed or not */
+START_TEST(test_conv_1x1_split_same_bits_any_threads)
+{
+    const int64_t shapes[][5] = {
+        /* N, C, H, W, OC */
+        { 1, 96, 14, 14, 576 }, { 1, 960, 7, 7, 160 }, { 1, 160, 7, 7, 960 },
+        { 1, 40, 5, 9, 70 }, { 2, 24, 7, 7, 100 },
+    };
+    const char *algos[] = { "gemm1x1_n", "gemm1x1_t" };
+    for (int s = 0; s < 5; s++) {
+        const int64_t *h = shapes[s];
+        int64_t xd[4] = { h[0], h[1], h[2], h[3] }, wd[4] = { h[4], h[1], 1, 1 };
+        int64_t nx = xd[0] * xd[1] * xd[2] * xd[3], nw = wd[0] * wd[1];
+        float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
+        float *bias = malloc(sizeof(float) * (size_t)h[4]);
+        mote_test_fill(x, nx, 31, -1, 1);
+        mote_test_fill(w, nw, 32, -1, 1);
+        mote_test_fill(bias, h[4], 33, -1, 1);
+        int64_t ny0, ny;
+        float *y0 = conv3x3_run("gemm1x1_n", x, xd, w, wd, bias, 0, 1, &ny0);
+        for (int a = 0; a < 2; a++)
+            for (int threads = 1; threads <= 3; threads++) {
+                float *y = conv3x3_run(algos[a], x, xd, w, wd, bias, 0, threads, &ny);
+                ck_assert_int_eq(ny, ny0);
+                ck_assert_msg(!memcmp(y, y0, sizeof(float) * (size_t)ny), "%lld -> %lld at %lldx%lld, %s, "
+                              "%d threads: not the bits of one thread", (long long)h[1], (long long)h[4],
+                              (long long)h[2], (long long)h[3], algos[a], threads);
+                free(y);
+            }
+        free(y0); free(x); free(w); free(bias);
+    }
+}
+END_TEST
+
 /* By input channel in one pass: split over (image, output row), the same
  * bits on 1, 2 and 3 threads (chunks that start and end inside an image),
  * RGB and RGBA, a row wider than the kernel's column segments. */
@@ -1105,6 +1142,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv_dilated_winograd);
     tcase_add_test(t, test_conv_winograd_error_bound);
     tcase_add_test(t, test_conv_chan_same_bits_any_threads);
+    tcase_add_test(t, test_conv_1x1_split_same_bits_any_threads);
     tcase_add_test(t, test_conv_1x1_transposed_in_place_same_bits);
     tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);
     tcase_add_test(t, test_maxpool_strides_pads_and_ceil_mode);

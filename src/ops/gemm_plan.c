@@ -148,6 +148,48 @@ static void plain_chunk(void *ctx, int64_t b, int64_t e, int t)
     p->k->general.gemm_f32(&a);
 }
 
+/* Rows a kernel computes for an edge of r < mr rows: a quarter, half,
+ * three quarters or all of a micro-tile (arch/x86/gemm_tmpl.h) */
+static int64_t rows_done(int64_t r, int64_t mr)
+{
+    int64_t full = r / mr * mr, rem = r - full;
+    if (rem == 0) return full;
+    int64_t q = (mr + 3) / 4, h = (mr + 1) / 2, t = (3 * mr + 3) / 4;
+    return full + (rem <= q ? q : rem <= h ? h : rem <= t ? t : mr);
+}
+
+/* A packed element costs about as much as this many multiply-add lanes
+ * of the micro-kernel (it is read, reordered and written once). */
+#define PACK_COST 6
+
+/*
+ * The most work any one thread gets when n items are split in units of
+ * grain as mote_pool_for splits them (chunk t: units*t/k to
+ * units*(t+1)/k), in multiply-add lanes: its share of the product,
+ * counted in whole micro-tiles (edge columns in full, edge rows as
+ * rows_done), plus what it packs. by_cols: the split is over the N
+ * columns, else over the M rows; pack_a: the run packs A (the packed-B
+ * path: each thread packs the A rows it multiplies), else B (the
+ * packed-A path: the B columns).
+ */
+static double split_cost(int64_t M, int64_t N, int64_t K, int64_t mr, int64_t nr, int threads, bool by_cols,
+                         bool pack_a)
+{
+    int64_t n = by_cols ? N : M, grain = by_cols ? nr : mr;
+    int64_t units = (n + grain - 1) / grain;
+    int k = units < threads ? (int)units : threads;
+    double most = 0;
+    for (int t = 0; t < k; t++) {
+        int64_t b = units * t / k * grain, e = units * (t + 1) / k * grain;
+        if (e > n) e = n;
+        int64_t rows = by_cols ? M : e - b, cols = by_cols ? e - b : N;
+        double work = (double)rows_done(rows, mr) * (double)((cols + nr - 1) / nr * nr) * (double)K;
+        work += PACK_COST * (double)K * (double)(pack_a ? rows : cols);
+        if (work > most) most = work;
+    }
+    return most;
+}
+
 void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int64_t lda,
                    const float *B, float *C, int64_t ldc, void *scratch)
 {
@@ -159,6 +201,12 @@ void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int
          * in multiples of MR (packed-A micro-panels) */
         int64_t nr = p->k->general.gemm_nr(), mr = p->k->general.gemm_mr();
         j.by_cols = (p->N / nr) >= threads || (p->M + mr - 1) / mr < threads;
+        /* but rows when that balances the threads' tiles better (14x14
+         * pixels = 7 column panels: 4 + 3 on 2 threads) */
+        if (threads > 1 && j.by_cols && (p->M + mr - 1) / mr >= threads &&
+            split_cost(p->M, p->N, p->K, mr, nr, threads, false, false) <
+                0.95 * split_cost(p->M, p->N, p->K, mr, nr, threads, true, false))
+            j.by_cols = false;
         if (j.by_cols) mote_pool_for(pool, p->N, nr, packed_a_chunk, &j);
         else mote_pool_for(pool, p->M, mr, packed_a_chunk, &j);
     } else if (p->Bp) {
@@ -175,8 +223,15 @@ void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int
         if (threads > 1 && p->N / j.nr < 2 * (int64_t)threads && p->M >= (int64_t)threads * 4 * mr)
             tall = true;
         j.by_cols = !tall && ((p->N / j.nr) >= threads || p->M < threads);
+        /* the other way when that balances the threads' tiles and packing
+         * clearly better (MobileNetV2's 7x7 layers, transposed: 49 rows
+         * against 5 column panels, each thread packing all of A) */
+        if (threads > 1 && (p->M + mr - 1) / mr >= threads && (p->N + j.nr - 1) / j.nr >= threads &&
+            split_cost(p->M, p->N, p->K, mr, j.nr, threads, !j.by_cols, true) <
+                0.95 * split_cost(p->M, p->N, p->K, mr, j.nr, threads, j.by_cols, true))
+            j.by_cols = !j.by_cols;
         if (j.by_cols) mote_pool_for(pool, p->N, j.nr, packed_chunk, &j);
-        else mote_pool_for(pool, p->M, tall ? mr : 1, packed_chunk, &j);
+        else mote_pool_for(pool, p->M, p->M >= (int64_t)threads * mr ? mr : 1, packed_chunk, &j);
     } else {
         j.by_cols = p->M < threads && p->N >= 16 * threads;
         if (j.by_cols) mote_pool_for(pool, p->N, 16, plain_chunk, &j);
