@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "graph/graph.h"
 #include "runtime/planner.h"
 #include "runtime/threadpool.h"
@@ -397,6 +398,43 @@ START_TEST(test_pool_chunk_t_is_fixed_and_run_as_thread_t)
 }
 END_TEST
 
+/* Workers sleep after a short spin; mote_pool_wake (called at the start
+ * of every session run) wakes them without a job, and the pool still
+ * runs jobs right after. No-op without a pool or with one thread. */
+START_TEST(test_pool_wake_rouses_sleeping_workers)
+{
+    mote_pool_wake(NULL);
+    ck_assert_int_eq(mote_pool_wakeups(NULL), 0);
+    mote_pool *one;
+    ck_assert_mote_ok(mote_pool_new(1, 0, &one));
+    mote_pool_wake(one);
+    ck_assert_int_eq(mote_pool_wakeups(one), 0);
+    mote_pool_free(one);
+
+    mote_pool *p;
+    ck_assert_mote_ok(mote_pool_new(3, 0, &p));
+    for (int round = 0; round < 3; round++) {
+        pool_ctx c = {.grain = 1};
+        mote_pool_for(p, 100, 1, add_range, &c);
+        ck_assert_int_eq(atomic_load(&c.sum), 4950);
+        /* long past the spin budget: both workers asleep, or about to be */
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        long before = mote_pool_wakeups(p);
+        mote_pool_wake(p);
+        /* each sleeping worker returns from sleep once (within 5 s) */
+        long after = before;
+        for (int i = 0; i < 5000 && after == before; i++) {
+            struct timespec ms = {0, 1000 * 1000};
+            nanosleep(&ms, NULL);
+            after = mote_pool_wakeups(p);
+        }
+        ck_assert_msg(after > before, "round %d: no worker woke (wakeups stayed %ld)", round, before);
+    }
+    mote_pool_free(p);
+}
+END_TEST
+
 START_TEST(test_pool_rejects_bad_thread_counts)
 {
     mote_pool *p = (mote_pool *)1;
@@ -439,6 +477,7 @@ static Suite *core_suite(void)
     tcase_add_test(t, test_pool_covers_every_index_once_for_any_thread_count);
     tcase_add_test(t, test_pool_survives_many_back_to_back_jobs);
     tcase_add_test(t, test_pool_chunk_t_is_fixed_and_run_as_thread_t);
+    tcase_add_test(t, test_pool_wake_rouses_sleeping_workers);
     tcase_add_test(t, test_pool_rejects_bad_thread_counts);
     suite_add_tcase(s, t);
     return s;

@@ -591,6 +591,7 @@ static void run_steps(const mote_session *s)
 
 mote_status mote_session_run(mote_session *s, const mote_tensor *inputs, int n_inputs)
 {
+    if (s && !s->dev) mote_pool_wake(s->pool);   /* while the inputs are copied */
     mote_status st = load_inputs(s, inputs, n_inputs);
     if (st != MOTE_OK) return st;
     if (!s->owns_pool) mote_pool_run_lock(s->pool);   /* a shared pool: one run at a time */
@@ -610,6 +611,7 @@ mote_status mote_session_run_hooked(mote_session *s, const mote_tensor *inputs, 
                                     const mote_step_hooks *h)
 {
     if (!h) return mote_session_run(s, inputs, n_inputs);
+    if (s && !s->dev) mote_pool_wake(s->pool);
     mote_status st = load_inputs(s, inputs, n_inputs);
     if (st != MOTE_OK) return st;
     if (!s->owns_pool) mote_pool_run_lock(s->pool);

@@ -23,7 +23,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef MOTE_HAVE_HWLOC
 #include <hwloc.h>
@@ -31,10 +33,14 @@
 #include "graph/internal.h"
 #include "threadpool.h"
 
-/* Polling budget before sleeping: 2000 pauses, roughly 10-100 us depending
- * on the CPU's pause latency. Long enough to catch the next op of a model,
- * short enough that an oversubscribed machine does not stall on spinners. */
-#define SPIN_ITERS 2000
+/* Polling budget before sleeping, by the clock (a pause takes 10 to 140
+ * cycles by CPU: 2000 of them were 22 us on a Xeon, less than the gaps
+ * between ops in a model's serial stretches, and a worker woken from
+ * sleep in a VM came 30-50 us late, so the caller often ran the first op
+ * of a run alone). 200 us catches the next op; an idle pool still
+ * sleeps soon after a run, and an oversubscribed machine does not stall
+ * long on spinners. */
+#define SPIN_NS 200000
 
 typedef struct worker {
     mote_pool *p;
@@ -56,6 +62,7 @@ struct mote_pool {
     atomic_int finished;         /* chunks of the job completed  */
     uint32_t jobs;               /* jobs published (the caller's) */
     atomic_int sleepers;
+    atomic_long wakeups;         /* workers' returns from sleep  */
     atomic_bool stop;
     bool waiting;                /* caller asleep on `done`      */
     /* the current job */
@@ -73,6 +80,30 @@ static void cpu_relax(void)
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
 #endif
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One step of a spin: true (after a pause) while the budget lasts; the
+ * clock is read every 64 steps, *start set at the first read. */
+static bool spin_on(unsigned *spins, uint64_t *start)
+{
+    if ((++*spins & 63) != 0) {
+        cpu_relax();
+        return true;
+    }
+    uint64_t t = now_ns();
+    if (*start == 0) *start = t;
+    if (t - *start < SPIN_NS) {
+        cpu_relax();
+        return true;
+    }
+    return false;
 }
 
 /* Chunk t of [0, n) in units of grain, over k chunks. */
@@ -176,18 +207,17 @@ static void *worker_main(void *arg)
     uint_fast64_t seen = 0;
     for (;;) {
         /* wait for a new generation: spin, then sleep */
-        int spins = 0;
+        unsigned spins = 0;
+        uint64_t start = 0;
         while (atomic_load_explicit(&p->gen, memory_order_acquire) == seen &&
                !atomic_load(&p->stop)) {
-            if (++spins < SPIN_ITERS) {
-                cpu_relax();
-                continue;
-            }
+            if (spin_on(&spins, &start)) continue;
             pthread_mutex_lock(&p->mu);
             atomic_fetch_add(&p->sleepers, 1);
             while (atomic_load(&p->gen) == seen && !atomic_load(&p->stop))
                 pthread_cond_wait(&p->wake, &p->mu);
             atomic_fetch_sub(&p->sleepers, 1);
+            atomic_fetch_add(&p->wakeups, 1);
             pthread_mutex_unlock(&p->mu);
         }
         if (atomic_load(&p->stop)) return NULL;
@@ -248,6 +278,19 @@ void mote_pool_free(mote_pool *p)
 
 int mote_pool_threads(const mote_pool *p) { return p ? p->n : 1; }
 
+/* A new generation with no job in it: a sleeping worker wakes, finds
+ * every chunk of the last job claimed, and spins for the next. */
+void mote_pool_wake(mote_pool *p)
+{
+    if (!p || p->n < 2 || atomic_load(&p->sleepers) == 0) return;
+    atomic_fetch_add(&p->gen, 1);
+    pthread_mutex_lock(&p->mu);
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+}
+
+long mote_pool_wakeups(const mote_pool *p) { return p ? atomic_load(&p->wakeups) : 0; }
+
 void mote_pool_run_lock(mote_pool *p) { pthread_mutex_lock(&p->run_mu); }
 void mote_pool_run_unlock(mote_pool *p) { pthread_mutex_unlock(&p->run_mu); }
 
@@ -281,12 +324,10 @@ void mote_pool_for(mote_pool *p, int64_t n, int64_t grain, mote_pool_fn fn, void
     run_chunk(p, 0);
     atomic_fetch_add_explicit(&p->finished, 1, memory_order_acq_rel);
     claim_chunks(p);
-    int spins = 0;
+    unsigned spins = 0;
+    uint64_t start = 0;
     while (atomic_load_explicit(&p->finished, memory_order_acquire) < k) {
-        if (++spins < SPIN_ITERS) {
-            cpu_relax();
-            continue;
-        }
+        if (spin_on(&spins, &start)) continue;
         pthread_mutex_lock(&p->mu);
         p->waiting = true;
         while (atomic_load(&p->finished) < k) pthread_cond_wait(&p->done, &p->mu);
