@@ -52,12 +52,13 @@ void mote_conv2d_f32_ref(const mote_conv2d_args *a)
  *   y[c, oy, ox] = act( sum_{ky<3, kx<3} w[c, 0, ky, kx] * x[c, oy*sh - ph + ky, ox*sw - pw + kx]
  *                       + bias[c] )
  * The same sums, in the same order, as mote_conv2d_f32_ref on that shape.
+ * Channels [oc0, oc1), rows [mote_dw_row0, mote_dw_row1).
  */
 void mote_conv2d_dw3x3_f32_ref(const mote_conv2d_args *a)
 {
     for (int64_t c = a->oc0; c < a->oc1; c++) {
         const float *w = a->w + c * 9;
-        for (int64_t oy = 0; oy < a->OH; oy++) {
+        for (int64_t oy = mote_dw_row0(a); oy < mote_dw_row1(a); oy++) {
             for (int64_t ox = 0; ox < a->OW; ox++) {
                 float acc = 0.0f;
                 for (int64_t ky = 0; ky < 3; ky++)
@@ -83,7 +84,7 @@ void mote_conv2d_dw_f32_ref(const mote_conv2d_args *a)
 {
     for (int64_t c = a->oc0; c < a->oc1; c++) {
         const float *w = a->w + c * a->KH * a->KW;
-        for (int64_t oy = 0; oy < a->OH; oy++)
+        for (int64_t oy = mote_dw_row0(a); oy < mote_dw_row1(a); oy++)
             for (int64_t ox = 0; ox < a->OW; ox++) {
                 float acc = 0.0f;
                 for (int64_t ky = 0; ky < a->KH; ky++)

@@ -162,7 +162,9 @@ typedef struct mote_gemm_packed_a_args {
  *   y[oc, oy, ox] = act( bias[oc] + sum_{ic in group(oc), ky, kx}
  *       w[oc, ic - g0, ky, kx] * x[ic, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw] )
  * where out-of-image x is 0 and g0 is the first input channel of oc's group.
- * Only output channels [oc0, oc1) are computed (threading by channel).
+ * Only output channels [oc0, oc1) are computed (threading by channel);
+ * the depthwise entries (conv2d_dw3x3_f32, conv2d_dw_f32) compute only
+ * output rows [oy0, oy1) of those channels when oy1 > 0.
  */
 /* the largest depthwise kernel side conv2d_dw_f32 takes */
 #define MOTE_DW_MAXK 7
@@ -179,7 +181,17 @@ typedef struct mote_conv2d_args {
     float *y;                     /* (OC, OH, OW)                        */
     mote_act act;
     int64_t oc0, oc1;
+    int64_t oy0, oy1;             /* the depthwise entries: output rows
+                                     [oy0, oy1) of each channel, 0 <= oy0
+                                     < oy1 <= OH; oy1 = 0: all OH rows    */
 } mote_conv2d_args;
+
+/* The output rows a depthwise call computes (mote_conv2d_args.oy0, oy1):
+ * a range splits a large map over threads by rows of every channel, so
+ * each core reads the rows the op before it wrote; every output is the
+ * same chain of operations whatever the range. */
+static inline int64_t mote_dw_row0(const mote_conv2d_args *a) { return a->oy1 > 0 ? a->oy0 : 0; }
+static inline int64_t mote_dw_row1(const mote_conv2d_args *a) { return a->oy1 > 0 ? a->oy1 : a->OH; }
 
 /*
  * Winograd F(2x2, 3x3) for 3x3, stride-1, dilation-1 convolution

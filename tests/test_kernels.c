@@ -742,8 +742,9 @@ static void check_general_conv2d_f32(void)
 
 /* Depthwise KH x KW at stride s both ways with pads top, left, bottom,
  * right (maybe unequal) against the direct reference; then the same
- * call as two, channels [0, k) and [k, C): the same bits (how channels
- * are split over threads never changes an output). */
+ * call as two, channels [0, k) and [k, C), and as up to three ranges of
+ * output rows: the same bits (how channels or rows are split over threads
+ * never changes an output). */
 static void dw_case(void (*fn)(const mote_conv2d_args *), int64_t C, int64_t H, int64_t W, int64_t KH,
                     int64_t KW, int64_t s, int64_t pt, int64_t pl, int64_t pb, int64_t pr, int with_bias,
                     mote_act act)
@@ -772,7 +773,22 @@ static void dw_case(void (*fn)(const mote_conv2d_args *), int64_t C, int64_t H, 
     a.oc1 = C;
     fn(&a);
     ck_same(z, y, n, "channels split over two calls");
-    free(x); free(w); free(bias); free(y); free(r); free(z);
+    /* and output rows [0, k1), [k1, k2), [k2, OH) of every channel as
+     * three calls (the row split of large maps): the same bits */
+    int64_t k1 = rnd(OH + 1), k2 = k1 + rnd(OH - k1 + 1);
+    float *u = fill(n, -7777.0f);
+    a.y = u;
+    a.oc0 = 0;
+    a.oc1 = C;
+    const int64_t cuts[4] = { 0, k1, k2, OH };
+    for (int i = 0; i < 3; i++) {
+        if (cuts[i + 1] <= cuts[i]) continue;
+        a.oy0 = cuts[i];
+        a.oy1 = cuts[i + 1];
+        fn(&a);
+    }
+    ck_same(u, y, n, "rows split over three calls");
+    free(x); free(w); free(bias); free(y); free(r); free(z); free(u);
 }
 
 static void check_general_conv2d_dw3x3_f32(void)

@@ -139,6 +139,7 @@ DW_INLINE void dw_fill_plane(const mote_conv2d_args *a, int64_t c, int64_t L, in
 DW_INLINE void dw_padded(const mote_conv2d_args *a, int64_t L, const int KH, const int KW, const int SW)
 {
     const int64_t H = a->H, W = a->W, OH = a->OH, OW = a->OW, sh = a->sh;
+    const int64_t oy0 = mote_dw_row0(a), oy1 = mote_dw_row1(a);
     const int two_ring = sh + KH <= DW_RING;
     const int64_t prow = dw_plane_rows(a, L);
     if (prow) {
@@ -148,8 +149,8 @@ DW_INLINE void dw_padded(const mote_conv2d_args *a, int64_t L, const int KH, con
             const float *pl = plane[(c - a->oc0) & 1];
             if (c + 1 < a->oc1) dw_fill_plane(a, c + 1, L, prow, plane[(c + 1 - a->oc0) & 1]);
             const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
-            for (int64_t oy = 0; oy < OH;) {
-                const int R = oy + 1 < OH ? 2 : 1;
+            for (int64_t oy = oy0; oy < oy1;) {
+                const int R = oy + 1 < oy1 ? 2 : 1;
                 const float *rows[2][MOTE_DW_MAXK];
                 for (int o = 0; o < R; o++)
                     for (int ky = 0; ky < KH; ky++) rows[o][ky] = pl + ((oy + o) * sh + ky) * L;
@@ -166,8 +167,8 @@ DW_INLINE void dw_padded(const mote_conv2d_args *a, int64_t L, const int KH, con
         const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
         int64_t tag[DW_RING];
         for (int r = 0; r < DW_RING; r++) tag[r] = INT64_MIN;
-        for (int64_t oy = 0; oy < OH;) {
-            const int R = two_ring && oy + 1 < OH ? 2 : 1;
+        for (int64_t oy = oy0; oy < oy1;) {
+            const int R = two_ring && oy + 1 < oy1 ? 2 : 1;
             const float *rows[2][MOTE_DW_MAXK];
             for (int o = 0; o < R; o++)
                 for (int ky = 0; ky < KH; ky++) {
@@ -229,7 +230,7 @@ void CONV_DW_NAME(conv2d_dw3x3)(const mote_conv2d_args *a)
         const float b = a->bias ? a->bias[c] : 0.0f;
         vf wv[9];
         for (int t = 0; t < 9; t++) wv[t] = v_set1(w[t]);
-        for (int64_t oy = 0; oy < OH; oy++) {
+        for (int64_t oy = mote_dw_row0(a); oy < mote_dw_row1(a); oy++) {
             const float *rows[3];
             for (int ky = 0; ky < 3; ky++) {
                 int64_t iy = oy * a->sh - a->ph + ky;

@@ -5,7 +5,8 @@
  *
  * prepare picks one algorithm per node from its shape:
  *   dw3x3   depthwise 3x3, dilation 1: the table's conv2d_dw3x3_f32, split
- *           over (image, channel);
+ *           over (image, channel), or over (image, output row) for large
+ *           maps (DW_ROWS_MIN);
  *   dw      other depthwise kernels up to MOTE_DW_MAXK (5x5, 7x7, 3x1...),
  *           dilation 1, when the table has conv2d_dw_f32: split likewise;
  *   gemm1x1 1x1, stride 1, no pad, group 1: Y_n (OC x HW) = W (OC x C) X_n (C x HW),
@@ -112,7 +113,19 @@ typedef struct conv_params {
     void (*chan)(const mote_conv2d_args *a, int64_t oy0, int64_t oy1);   /* chan    */
     void (*t32)(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
                 int64_t ldy);          /* the table's transpose_32: Y_n^T to Y_n          */
+    int dw_rows;               /* dw3x3 / dw split by output rows (see DW_ROWS_MIN)  */
 } conv_params;
+
+/* Depthwise maps of at least this many outputs per thread are split over
+ * (image, output row) instead of (image, channel): each thread then reads
+ * the rows of every channel that the 1x1 convolution before it wrote on
+ * the same core (GEMM columns are pixels) and writes the rows the one
+ * after it reads. Smaller maps stay split by channel: there a thread's
+ * rows of a channel are a few cache lines, and lines shared at the
+ * chunks' edges cost more than the locality saves (14x14: 18 -> 34 us).
+ * Measured, AVX-512, 2 threads, MobileNetV2: the 112x112 layers and the
+ * 1x1 after them 10-16 us faster each. */
+#define DW_ROWS_MIN 1024
 
 /* Floats per residual step: a block of y and of R stay in L1. */
 #define RES_BLOCK 4096
@@ -353,6 +366,34 @@ static void run_per_chan(const mote_step *s, const conv_params *p, const float *
     mote_pool_for(s->pool, (OHW + PC_BLOCK - 1) / PC_BLOCK, 1, chan_chunk, &cj);
 }
 
+/* dw by rows: [b, e) indexes (image, output row) pairs, n * OH + oy; each
+ * call computes its rows of every channel */
+static void dw_rows_chunk(void *ctx, int64_t b, int64_t e, int thread)
+{
+    (void)thread;
+    const conv_job *j = ctx;
+    const conv_params *p = j->p;
+    mote_conv2d_args a = p->a;
+    int64_t OH = a.OH, OW = a.OW, ys = a.OC * OH * OW;
+    a.w = j->w;
+    a.bias = j->bias;
+    a.oc0 = 0;
+    a.oc1 = a.OC;
+    while (b < e) {
+        int64_t n = b / OH, oy0 = b % OH, oy1 = n * OH + OH > e ? e - n * OH : OH;
+        a.x = j->x + n * a.C * a.H * a.W;
+        a.y = j->y + n * ys;
+        a.oy0 = oy0;
+        a.oy1 = oy1;
+        p->conv(&a);
+        for (int64_t oc = 0; j->r && oc < a.OC; oc++) {
+            int64_t at = n * ys + oc * OH * OW + oy0 * OW;
+            apply_residual(p, j->y + at, j->r + at, (oy1 - oy0) * OW);
+        }
+        b = n * OH + oy1;
+    }
+}
+
 /* chan: [b, e) indexes (image, output row) pairs, n * OH + oy */
 static void chan_rows_chunk(void *ctx, int64_t b, int64_t e, int thread)
 {
@@ -384,6 +425,10 @@ static void run_conv(const mote_step *s)
                   s->n_in > 2 && s->in[2] ? s->in[2]->data : NULL, s->out[0]->data,
                   p->residual ? s->in[3]->data : NULL};
     const mote_conv2d_args *g = &p->a;
+    if (p->dw_rows) {
+        mote_pool_for(s->pool, p->N * g->OH, 1, dw_rows_chunk, &j);
+        return;
+    }
     if (p->algo == ALGO_DIRECT || p->algo == ALGO_DW3X3 || p->algo == ALGO_DW) {
         mote_pool_for(s->pool, p->N * g->OC, 1, conv_chunk, &j);
         return;
@@ -651,6 +696,8 @@ static mote_status prepare_conv(mote_op_ctx *c)
             p->per_chan = 0;
         }
     }
+    p->dw_rows = (p->algo == ALGO_DW3X3 || p->algo == ALGO_DW) && c->threads > 1 &&
+                 OHW >= (int64_t)c->threads * DW_ROWS_MIN && a->OH >= c->threads;
     p->chan = c->k->general.conv2d_chan_f32;
     p->t32 = c->k->general.transpose_32 ? c->k->general.transpose_32 : mote_transpose_32_ref;
     p->conv = p->algo == ALGO_DW3X3 ? c->k->general.conv2d_dw3x3_f32

@@ -346,6 +346,10 @@ START_TEST(test_residual_add_fuses_into_conv_with_the_same_bits)
     residual_case("dw3x3", xdw, 8, 3, 8, 1, "Relu", false);
     residual_case("dw3x3", xdw, 8, 3, 8, 1, "HardSwish", true);
     residual_case("dw", xdw, 8, 5, 8, 1, NULL, false);
+    /* maps large enough to split by output rows on 2 and 3 threads */
+    residual_case("dw3x3", (int64_t[]){2, 8, 70, 66}, 8, 3, 8, 1, "Relu", false);
+    residual_case("dw3x3", (int64_t[]){1, 8, 130, 98}, 8, 3, 8, 2, "HardSwish", true);
+    residual_case("dw", (int64_t[]){2, 8, 70, 66}, 8, 5, 8, 1, NULL, true);
     residual_case("gemm1x1", x1, 16, 1, 1, 1, "Relu", false);
     /* by blocks of columns: several, the last one partial */
     residual_case("gemm1x1", (int64_t[]){2, 24, 64, 50}, 24, 1, 1, 1, "Relu", true);

@@ -79,14 +79,15 @@ static void dw_row(const mote_conv2d_args *a, int64_t c, int64_t oy, const float
 }
 
 /*
- * Depthwise 3x3 (groups == C == OC, KH = KW = 3, dh = dw = 1), channels [oc0, oc1):
+ * Depthwise 3x3 (groups == C == OC, KH = KW = 3, dh = dw = 1), channels [oc0, oc1),
+ * rows [mote_dw_row0, mote_dw_row1):
  *   y[c, oy, ox] = act( sum_{ky<3, kx<3} w[c, 0, ky, kx] * x[c, oy*sh - ph + ky, ox*sw - pw + kx]
  *                       + bias[c] )
  */
 void mote_conv2d_dw3x3_f32_neon(const mote_conv2d_args *a)
 {
     for (int64_t c = a->oc0; c < a->oc1; c++)
-        for (int64_t oy = 0; oy < a->OH; oy++)
+        for (int64_t oy = mote_dw_row0(a); oy < mote_dw_row1(a); oy++)
             dw_row(a, c, oy, a->w + c * 9);
 }
 

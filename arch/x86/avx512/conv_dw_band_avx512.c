@@ -71,10 +71,11 @@ static inline __mmask16 dwb_cols(int64_t c, int64_t W)
     return (__mmask16)((((uint32_t)1 << hi) - 1u) & ~(((uint32_t)1 << lo) - 1u));
 }
 
-/* The geometry, or 0 when the planes of one output row do not fit. */
+/* The geometry of the call's rows (mote_dw_row0 .. row1), or 0 when the
+ * planes of one output row do not fit. */
 static int dwb_plan(const mote_conv2d_args *a, int S, dwb_geom *g)
 {
-    const int64_t KH = a->KH, KW = a->KW, OH = a->OH, OW = a->OW;
+    const int64_t KH = a->KH, KW = a->KW, OH = mote_dw_row1(a) - mote_dw_row0(a), OW = a->OW;
     const int64_t phases = (int64_t)S * S;
     g->Wq = OW + (KW - 1) / S;
     int64_t per = DWB_BUF / phases - DWB_SLACK;     /* floats per phase plane */
@@ -241,7 +242,7 @@ DWB_INLINE void dwb_band(const mote_conv2d_args *a, const dwb_geom *g, const int
     }
 }
 
-/* Channels [oc0, oc1): items (channel, band) in order, by groups of as
+/* Channels [oc0, oc1), rows [mote_dw_row0, row1): items (channel, band) in order, by groups of as
  * many as a buffer holds; each group's planes are filled while the group
  * before it is computed (small maps: many channels a group). */
 DWB_INLINE void dwb_run(const mote_conv2d_args *a, const dwb_geom *g, const int KH, const int KW, const int S,
@@ -249,6 +250,7 @@ DWB_INLINE void dwb_run(const mote_conv2d_args *a, const dwb_geom *g, const int 
 {
     _Alignas(64) float buf[2][DWB_BUF];
     const int64_t OH = a->OH, OW = a->OW, nb = g->nbands, isz = S * S * g->pstride;
+    const int64_t ry0 = mote_dw_row0(a), ry1 = mote_dw_row1(a);
     const int64_t per = DWB_BUF / isz, items = (a->oc1 - a->oc0) * nb;
     if (items <= 0) return;
     /* the slack past each plane's rows is read (into dropped lanes) but
@@ -261,17 +263,17 @@ DWB_INLINE void dwb_run(const mote_conv2d_args *a, const dwb_geom *g, const int 
     for (int64_t g0 = 0, gi = 0; g0 < items; g0 += per, gi++) {
         for (int64_t it = g0 == 0 ? 0 : g0 + per; it < g0 + 2 * per && it < items; it++) {
             float *dst = it < g0 + per ? buf[gi & 1] + (it - g0) * isz : buf[(gi + 1) & 1] + (it - g0 - per) * isz;
-            dwb_fill(a, g, S, fc, fb * g->Bh, dst);
+            dwb_fill(a, g, S, fc, ry0 + fb * g->Bh, dst);
             if (++fb == nb) fb = 0, fc++;
         }
         for (int64_t it = g0; it < g0 + per && it < items; it++) {
-            const int64_t c = cc, oy0 = cb * g->Bh;
+            const int64_t c = cc, oy0 = ry0 + cb * g->Bh;
             if (++cb == nb) cb = 0, cc++;
             vf wv[MOTE_DW_MAXK * MOTE_DW_MAXK];
             const float *w = a->w + c * KH * KW;
             for (int t = 0; t < KH * KW; t++) wv[t] = v_set1(w[t]);
             const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
-            int64_t rows = OH - oy0 < g->Bh ? OH - oy0 : g->Bh;
+            int64_t rows = ry1 - oy0 < g->Bh ? ry1 - oy0 : g->Bh;
             const float *pl = buf[gi & 1] + (it - g0) * isz;
             float *yb = a->y + (c * OH + oy0) * OW;
             if (rows == g->Bh) dwb_band(a, g, KH, KW, S, ACT, 0, pl, wv, bv, rows, yb);
@@ -372,7 +374,7 @@ static void dwf_run_any(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(
 static int dwf_try(const mote_conv2d_args *a)
 {
     dwf_geom g;
-    if (!dwf_plan(a, &g)) return 0;
+    if (a->oy1 > 0 || !dwf_plan(a, &g)) return 0;
     switch (a->act.kind) {
     case MOTE_ACT_NONE: dwf_run_none(a, &g); break;
     case MOTE_ACT_RELU: dwf_run_relu(a, &g); break;
