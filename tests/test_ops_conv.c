@@ -366,6 +366,54 @@ START_TEST(test_conv_1x1_split_same_bits_any_threads)
 }
 END_TEST
 
+/* im2col by blocks of output rows picks its rows per block for the thread
+ * count (conv_im2col_tiled.c: the busiest thread's GEMM columns), so 1, 2
+ * and 3 threads cut the output into different blocks: the same bits. */
+START_TEST(test_conv_tiled_blocks_same_bits_any_threads)
+{
+    const int64_t cases[][6] = {
+        /* C, H (= W), OC, K, stride, pad */
+        { 64, 56, 128, 1, 2, 0 }, { 64, 56, 128, 3, 2, 1 }, { 32, 30, 48, 3, 1, 1 }, { 16, 29, 20, 5, 2, 2 },
+    };
+    for (int ci = 0; ci < 4; ci++) {
+        const int64_t *h = cases[ci];
+        int64_t xd[4] = { 1, h[0], h[1], h[1] }, wd[4] = { h[2], h[0], h[3], h[3] };
+        int64_t nx = h[0] * h[1] * h[1], nw = h[2] * h[0] * h[3] * h[3];
+        float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
+        float *bias = malloc(sizeof(float) * (size_t)h[2]);
+        mote_test_fill(x, nx, 41, -1, 1);
+        mote_test_fill(w, nw, 42, -1, 1);
+        mote_test_fill(bias, h[2], 43, -1, 1);
+        float *y0 = NULL;
+        int64_t n0 = 0;
+        for (int threads = 1; threads <= 3; threads++) {
+            op1 t; op1_init(&t);
+            op1_input(&t, MOTE_F32, 4, xd, x);
+            op1_weight(&t, MOTE_F32, 4, wd, w);
+            op1_weight(&t, MOTE_F32, 1, D(h[2]), bias);
+            int n = op1_node(&t, "Conv", 1);
+            mote_graph_attr_ints(t.g, n, "strides", 2, D(h[4], h[4]));
+            mote_graph_attr_ints(t.g, n, "pads", 4, D(h[5], h[5], h[5], h[5]));
+            mote_graph_attr_string(t.g, n, "_conv_algo", "im2col_n");
+            ck_assert_mote_ok(op1_run(&t, threads));
+            mote_tensor y = op1_out(&t, 0);
+            int64_t ny = mote_tensor_numel(&y);
+            if (threads == 1) {
+                n0 = ny;
+                y0 = malloc(sizeof(float) * (size_t)ny);
+                memcpy(y0, y.data, sizeof(float) * (size_t)ny);
+            } else {
+                ck_assert_int_eq(ny, n0);
+                ck_assert_msg(!memcmp(y.data, y0, sizeof(float) * (size_t)ny),
+                              "case %d, %d threads: not the bits of one thread", ci, threads);
+            }
+            op1_free(&t);
+        }
+        free(y0); free(x); free(w); free(bias);
+    }
+}
+END_TEST
+
 /* By input channel in one pass: split over (image, output row), the same
  * bits on 1, 2 and 3 threads (chunks that start and end inside an image),
  * RGB and RGBA, a row wider than the kernel's column segments. */
@@ -1143,6 +1191,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv_winograd_error_bound);
     tcase_add_test(t, test_conv_chan_same_bits_any_threads);
     tcase_add_test(t, test_conv_1x1_split_same_bits_any_threads);
+    tcase_add_test(t, test_conv_tiled_blocks_same_bits_any_threads);
     tcase_add_test(t, test_conv_1x1_transposed_in_place_same_bits);
     tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);
     tcase_add_test(t, test_maxpool_strides_pads_and_ceil_mode);

@@ -6,6 +6,7 @@
  * convolution with OH = oy1 - oy0 and the top pad ph - oy0 * sh (negative
  * inside the image): the table's im2col computes exactly those rows.
  */
+#include <stdint.h>
 #include <string.h>
 #include "conv_im2col_tiled.h"
 #include "graph/internal.h"
@@ -39,18 +40,30 @@ mote_status mote_conv_tiled_prepare(mote_op_ctx *c, mote_conv_tiled *p, const mo
     if (rmax > half) rmax = half;
     if (rmax < 1) rmax = 1;
     /* of the rows per block from rmax / 2 to rmax (big blocks: A, the
-     * weights, is read again for each), the one whose blocks waste the
-     * fewest columns of the GEMM's NR-wide panels (7 rows of a 28-wide
-     * output are 6.1 panels, 8 rows 7; ties to more rows); from the
-     * shape only */
+     * weights, is read again for each), the one whose busiest thread
+     * computes the fewest columns of the GEMM's NR-wide panels, the
+     * (image, block) pairs split over the threads as mote_pool_for
+     * splits them: on one thread the blocks that waste the fewest
+     * columns (7 rows of a 28-wide output are 6.1 panels, 8 rows 7);
+     * on two, ResNet-18's 1x1 stride-2 64 -> 128 layer (28 rows of 28)
+     * takes 2 blocks of 14 rows (13 panels each) over 8 + 8 + 8 + 4
+     * (14 + 11). Ties to more rows; from the shape and thread count only */
     int64_t nr = c->k->general.gemm_nr ? c->k->general.gemm_nr() : 16, rows = rmax;
-    double best = -1;
+    int threads_ = c->threads > 0 ? c->threads : 1;
+    int64_t best = INT64_MAX;
     for (int64_t r = (rmax + 1) / 2; r <= rmax; r++) {
         int64_t nb = (g->OH + r - 1) / r, last = g->OH - (nb - 1) * r;
-        int64_t cols = (nb - 1) * ((r * g->OW + nr - 1) / nr * nr) + (last * g->OW + nr - 1) / nr * nr;
-        double fill = (double)(g->OH * g->OW) / (double)cols;
-        if (fill >= best - 1e-9) {
-            best = fill > best ? fill : best;
+        int64_t full = (r * g->OW + nr - 1) / nr * nr, tail = (last * g->OW + nr - 1) / nr * nr;
+        int64_t units = N * nb, k = units < threads_ ? units : threads_, most = 0;
+        for (int64_t t = 0; t < k; t++) {
+            int64_t cols = 0;
+            for (int64_t u = units * t / k; u < units * (t + 1) / k; u++)
+                cols += u % nb == nb - 1 ? tail : full;
+            if (cols > most)
+                most = cols;
+        }
+        if (most <= best) {
+            best = most;
             rows = r;
         }
     }
