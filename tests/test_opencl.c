@@ -223,6 +223,11 @@ START_TEST(test_opencl_pooling_matches_reference)
     pool_case(false, 3, 7, 9, 3, 2, 1, 1, 0, 3);
     pool_case(false, 3, 7, 9, 3, 2, 1, 1, 1, 4);
     pool_case(false, 2, 6, 6, 3, 2, 0, 1, 1, 5);   /* ceil mode: a window past the pads */
+    /* windows far larger than the image: each work-item visits only the
+     * taps inside it (a 2^20 x 2^20 window would otherwise loop 2^40 times) */
+    pool_case(true, 2, 5, 5, 1 << 20, 1, (1 << 20) - 3, 0, 0, 6);
+    pool_case(false, 2, 5, 5, 1 << 20, 1, (1 << 20) - 3, 0, 1, 7);
+    pool_case(false, 2, 5, 5, 1 << 20, 1, (1 << 20) - 3, 0, 0, 8);
     static const int64_t shapes[][2] = {{1, 1}, {3, 49}, {17, 1}, {64, 300}};
     for (int i = 0; i < 4; i++)
         for (int mx = 0; mx < 2; mx++) {
