@@ -366,9 +366,10 @@ static void run_per_chan(const mote_step *s, const conv_params *p, const float *
     mote_pool_for(s->pool, (OHW + PC_BLOCK - 1) / PC_BLOCK, 1, chan_chunk, &cj);
 }
 
-/* dw by rows: [b, e) indexes (image, output row) pairs, n * OH + oy; each
- * call computes its rows of every channel */
-static void dw_rows_chunk(void *ctx, int64_t b, int64_t e, int thread)
+/* chan, and dw3x3 / dw by rows: [b, e) indexes (image, output row) pairs,
+ * n * OH + oy; each call computes its rows of every output channel, then
+ * their residual step while they are in cache */
+static void rows_chunk(void *ctx, int64_t b, int64_t e, int thread)
 {
     (void)thread;
     const conv_job *j = ctx;
@@ -383,37 +384,17 @@ static void dw_rows_chunk(void *ctx, int64_t b, int64_t e, int thread)
         int64_t n = b / OH, oy0 = b % OH, oy1 = n * OH + OH > e ? e - n * OH : OH;
         a.x = j->x + n * a.C * a.H * a.W;
         a.y = j->y + n * ys;
-        a.oy0 = oy0;
-        a.oy1 = oy1;
-        p->conv(&a);
+        if (p->algo == ALGO_CHAN) {
+            p->chan(&a, oy0, oy1);
+        } else {
+            a.oy0 = oy0;
+            a.oy1 = oy1;
+            p->conv(&a);
+        }
         for (int64_t oc = 0; j->r && oc < a.OC; oc++) {
             int64_t at = n * ys + oc * OH * OW + oy0 * OW;
             apply_residual(p, j->y + at, j->r + at, (oy1 - oy0) * OW);
         }
-        b = n * OH + oy1;
-    }
-}
-
-/* chan: [b, e) indexes (image, output row) pairs, n * OH + oy */
-static void chan_rows_chunk(void *ctx, int64_t b, int64_t e, int thread)
-{
-    const conv_job *j = ctx;
-    mote_conv2d_args a = j->p->a;
-    int64_t OH = a.OH;
-    a.w = j->w;
-    a.bias = j->bias;
-    a.oc0 = 0;
-    a.oc1 = a.OC;
-    while (b < e) {
-        int64_t n = b / OH, oy0 = b % OH, oy1 = n * OH + OH > e ? e - n * OH : OH;
-        a.x = j->x + n * a.C * a.H * a.W;
-        a.y = j->y + n * a.OC * OH * a.OW;
-        j->p->chan(&a, oy0, oy1);
-        if (j->p->residual)   /* these rows of every output channel, still in cache */
-            for (int64_t oc = 0; oc < a.OC; oc++) {
-                int64_t at = (n * a.OC + oc) * OH * a.OW + oy0 * a.OW;
-                apply_residual(j->p, j->y + at, j->r + at, (oy1 - oy0) * a.OW);
-            }
         b = n * OH + oy1;
     }
 }
@@ -426,7 +407,7 @@ static void run_conv(const mote_step *s)
                   p->residual ? s->in[3]->data : NULL};
     const mote_conv2d_args *g = &p->a;
     if (p->dw_rows) {
-        mote_pool_for(s->pool, p->N * g->OH, 1, dw_rows_chunk, &j);
+        mote_pool_for(s->pool, p->N * g->OH, 1, rows_chunk, &j);
         return;
     }
     if (p->algo == ALGO_DIRECT || p->algo == ALGO_DW3X3 || p->algo == ALGO_DW) {
@@ -434,7 +415,7 @@ static void run_conv(const mote_step *s)
         return;
     }
     if (p->algo == ALGO_CHAN) {
-        mote_pool_for(s->pool, p->N * g->OH, 1, chan_rows_chunk, &j);
+        mote_pool_for(s->pool, p->N * g->OH, 1, rows_chunk, &j);
         return;
     }
     int64_t xs = g->C * g->H * g->W, OHW = g->OH * g->OW, ys = g->OC * OHW;
