@@ -755,18 +755,26 @@ static mote_status prepare_conv(mote_op_ctx *c)
          * KiB of Y, with R's 128 KiB in L2); an output of up to 16 RES_BLOCK
          * in one block. Measured on BlazeFace's 1x1 layers (AVX-512, 1
          * thread, against Conv + Add): 128x128x24 -7%; 2 RES_BLOCK blocks
-         * made its 32x32 layers 9% slower. With more threads, no fewer
-         * blocks than threads (MobileNetV2's 192 -> 32 on 28x28 ran on
-         * one of two threads: 89 us against 79 on one thread). */
+         * made its 32x32 layers 9% slower. With more threads, a multiple
+         * of the threads of blocks (MobileNetV2's 192 -> 32 on 28x28 in
+         * one block ran on one of two threads: 89 us against 79 on one
+         * thread). */
         if (p->residual && p->algo == ALGO_GEMM1X1 && !p->trans) {
             int64_t want = a->OC * OHW <= 16 * RES_BLOCK ? OHW : 8 * RES_BLOCK / a->OC;
-            /* and at least a block per thread: one block runs on one */
+            if (want < 1)
+                want = 1;
+            /* as many blocks as that asks, rounded up to a multiple of the
+             * threads (one block runs on one: MobileNetV2's 144 -> 24 on
+             * 56x56 was 3 blocks, 1376 + 1760 columns on 2 threads), of
+             * NR-wide panels shared as evenly as they go */
             int64_t th = c->threads > 1 ? c->threads : 1;
-            if (th > 1 && want * th > OHW)
-                want = (OHW + th - 1) / th;
-            p->res_cols = (want + tnr - 1) / tnr * tnr;
-            if (p->res_cols < tnr)
-                p->res_cols = tnr;
+            int64_t panels = (OHW + tnr - 1) / tnr, nb = (OHW + want - 1) / want;
+            nb = (nb + th - 1) / th * th;
+            if (nb > panels)
+                nb = panels;
+            if (nb < 1)
+                nb = 1;
+            p->res_cols = (panels + nb - 1) / nb * tnr;
         }
         c->scratch_bytes = p->col_bytes + (size_t)(c->threads > 0 ? c->threads : 1) * p->part_bytes + scratch;
     }

@@ -354,6 +354,8 @@ START_TEST(test_residual_add_fuses_into_conv_with_the_same_bits)
     /* by blocks of columns: several, the last one partial */
     residual_case("gemm1x1", (int64_t[]){2, 24, 64, 50}, 24, 1, 1, 1, "Relu", true);
     residual_case("gemm1x1", (int64_t[]){1, 8, 30, 30}, 200, 1, 1, 1, "Sigmoid", false);
+    /* blocks of columns a multiple of the threads: 4 on 1 and 2, 6 on 3 */
+    residual_case("gemm1x1", (int64_t[]){1, 16, 70, 60}, 24, 1, 1, 1, "Relu", true);
     residual_case("gemm1x1_t", x1, 16, 1, 1, 1, "Sigmoid", true);
     residual_case("im2col", x1, 16, 3, 1, 1, "Relu", false);        /* tiled by output rows */
     residual_case("im2col", x1, 16, 3, 2, 1, "Relu", true);         /* per group */
