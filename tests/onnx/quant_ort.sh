@@ -31,6 +31,10 @@ n=$("$MOTE" info "$T/qdq.mote" | grep -c " QLinearConv ")
 
 command -v node >/dev/null 2>&1 || skip "node is not installed"
 command -v npm >/dev/null 2>&1 || skip "npm is not installed"
+# one script fetches at a time: make check runs them side by side
+mkdir -p "$CACHE" || exit 1
+exec 9>"$CACHE/.lock"
+! command -v flock >/dev/null 2>&1 || flock 9
 mkdir -p "$CACHE/ort" || exit 1
 if [ ! -d "$CACHE/ort/node_modules/onnxruntime-node" ]; then
     echo "fetching onnxruntime-node@1.30.0 with npm"
@@ -39,6 +43,7 @@ if [ ! -d "$CACHE/ort/node_modules/onnxruntime-node" ]; then
         { rm -rf "$CACHE/ort/node_modules"
           skip "npm could not install onnxruntime-node@1.30.0 (no registry?): $(tail -n 3 "$CACHE/ort/install.log" 2>/dev/null)"; }
 fi
+exec 9>&-
 
 fails=0
 # model, tolerance: the output's quantization step (QDQ / QOperator), or

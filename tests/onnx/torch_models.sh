@@ -35,6 +35,10 @@ skip() { echo "SKIP: $*"; exit 77; }
 command -v node >/dev/null 2>&1 || skip "node is not installed"
 command -v npm >/dev/null 2>&1 || skip "npm is not installed"
 
+# one script fetches at a time: make check runs them side by side
+mkdir -p "$CACHE" || exit 1
+exec 9>"$CACHE/.lock"
+! command -v flock >/dev/null 2>&1 || flock 9
 mkdir -p "$CACHE/ort" || exit 1
 if [ ! -d "$CACHE/ort/node_modules/onnxruntime-node" ]; then
     echo "fetching onnxruntime-node@1.30.0 with npm"
@@ -43,6 +47,7 @@ if [ ! -d "$CACHE/ort/node_modules/onnxruntime-node" ]; then
         { rm -rf "$CACHE/ort/node_modules"
           skip "npm could not install onnxruntime-node@1.30.0 (no registry?): $(tail -n 3 "$CACHE/ort/install.log" 2>/dev/null)"; }
 fi
+exec 9>&-
 
 LIB=
 for f in "$B/.libs/libmote.so.0" "$B/.libs/libmote.so" "$B/.libs/libmote.dylib"; do
