@@ -272,7 +272,7 @@ static void conv_chunk(void *ctx, int64_t b, int64_t e, int thread)
         /* with a residual, a few channels at a time (each output is still
          * computed by one call: the same bits), their residual step while
          * they are in cache */
-        int64_t OHW = a.OH * a.OW, step = OHW < RES_BLOCK ? RES_BLOCK / OHW : 1;
+        int64_t OHW = a.OH * a.OW, step = OHW > 0 && OHW < RES_BLOCK ? RES_BLOCK / OHW : 1;
         for (int64_t c0 = oc0; j->r && c0 < oc1; c0 += step) {
             a.oc0 = c0;
             a.oc1 = c0 + step < oc1 ? c0 + step : oc1;
@@ -775,6 +775,8 @@ static mote_status prepare_conv(mote_op_ctx *c)
             if (nb < 1)
                 nb = 1;
             p->res_cols = (panels + nb - 1) / nb * tnr;
+            if (p->res_cols < tnr)   /* an empty output: one block */
+                p->res_cols = tnr;
         }
         c->scratch_bytes = p->col_bytes + (size_t)(c->threads > 0 ? c->threads : 1) * p->part_bytes + scratch;
     }
