@@ -406,6 +406,11 @@ static void run_conv(const mote_step *s)
                   s->n_in > 2 && s->in[2] ? s->in[2]->data : NULL, s->out[0]->data,
                   p->residual ? s->in[3]->data : NULL};
     const mote_conv2d_args *g = &p->a;
+    /* an empty output (a zero-sized dimension) has nothing to compute,
+     * however large the others: the loops below would still visit every
+     * image, row or channel of them (fuzz_mote: 2^40 images of width 0) */
+    if (p->N == 0 || g->OC == 0 || g->OH == 0 || g->OW == 0)
+        return;
     if (p->dw_rows) {
         mote_pool_for(s->pool, p->N * g->OH, 1, rows_chunk, &j);
         return;
