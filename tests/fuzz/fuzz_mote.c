@@ -32,6 +32,17 @@ static double session_work(const mote_session *s)
         const mote_node *n = &s->g->nodes[s->step_node[t]];
         work += mote_node_flops(s, n);
         loops |= strcmp(n->op, "LoopBegin") == 0;
+        /* and each output's rows as if its zero-sized dimensions were 1:
+         * an op walks the outer rows of an empty tensor (2^40 rows of
+         * width 0 took minutes in LpNormalization), work the FLOPs miss */
+        const mote_step *st = &s->steps[t];
+        for (int k = 0; k < st->n_out; k++) {
+            if (!st->out[k]) continue;
+            double rows = 1;
+            for (int d = 0; d < st->out[k]->ndim; d++)
+                rows *= st->out[k]->dims[d] > 1 ? (double)st->out[k]->dims[d] : 1.0;
+            work += rows;
+        }
     }
     return loops ? 64 * work : work;
 }
