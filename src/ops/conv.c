@@ -209,11 +209,7 @@ static void residual_pass(const conv_params *p, mote_pool *pool, float *y, const
  * (arch/x86/gemm_tmpl.h's edge tiles). */
 static double tile_waste(int64_t m, int64_t n, int64_t mr, int64_t nr)
 {
-    int64_t rem = m % mr, edge = rem == 0 ? 0
-                                : rem <= (mr + 3) / 4 ? (mr + 3) / 4
-                                : rem <= (mr + 1) / 2 ? (mr + 1) / 2
-                                : rem <= (3 * mr + 3) / 4 ? (3 * mr + 3) / 4 : mr;
-    return (double)(m / mr * mr + edge) * (double)((n + nr - 1) / nr * nr) / ((double)m * (double)n);
+    return (double)mote_gemm_rows_done(m, mr) * (double)((n + nr - 1) / nr * nr) / ((double)m * (double)n);
 }
 
 typedef struct transpose_job {

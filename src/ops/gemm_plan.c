@@ -148,9 +148,7 @@ static void plain_chunk(void *ctx, int64_t b, int64_t e, int t)
     p->k->general.gemm_f32(&a);
 }
 
-/* Rows a kernel computes for an edge of r < mr rows: a quarter, half,
- * three quarters or all of a micro-tile (arch/x86/gemm_tmpl.h) */
-static int64_t rows_done(int64_t r, int64_t mr)
+int64_t mote_gemm_rows_done(int64_t r, int64_t mr)
 {
     int64_t full = r / mr * mr, rem = r - full;
     if (rem == 0) return full;
@@ -183,7 +181,7 @@ static double split_cost(int64_t M, int64_t N, int64_t K, int64_t mr, int64_t nr
         int64_t b = units * t / k * grain, e = units * (t + 1) / k * grain;
         if (e > n) e = n;
         int64_t rows = by_cols ? M : e - b, cols = by_cols ? e - b : N;
-        double work = (double)rows_done(rows, mr) * (double)((cols + nr - 1) / nr * nr) * (double)K;
+        double work = (double)mote_gemm_rows_done(rows, mr) * (double)((cols + nr - 1) / nr * nr) * (double)K;
         work += PACK_COST * (double)K * (double)(pack_a ? rows : cols);
         if (work > most) most = work;
     }

@@ -50,6 +50,11 @@ mote_status mote_gemm_plan_init_const_a(mote_op_ctx *c, mote_gemm_plan *p,
                                         const float *A_const, int64_t lda, int64_t ldb,
                                         const float *bias, int bias_per_row,
                                         mote_act act, size_t *scratch);
+/* Rows the kernels compute for r rows: whole MR-row tiles, and an edge
+ * of fewer as a quarter, half, three quarters or all of a tile
+ * (arch/x86/gemm_tmpl.h's edge tiles). */
+int64_t mote_gemm_rows_done(int64_t r, int64_t mr);
+
 /* C = act(A B + bias) with ld's of the plain row-major layouts; B ignored
  * when the plan holds a constant B, A when it holds a constant A. */
 void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int64_t lda,
