@@ -73,9 +73,11 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define UNROLL _Pragma("GCC unroll 16")
+#define UNROLL2 _Pragma("GCC unroll 2")
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define UNROLL
+#define UNROLL2
 #define ALWAYS_INLINE inline
 #endif
 
@@ -182,9 +184,8 @@ static ALWAYS_INLINE void small_pass(const mote_gemm_packed_args *a, int64_t r0,
     /* sized for the largest case; M and P are constants after inlining */
     vf c[SMALL_ROWS][4][NV];
     const float *bp[4];
-    const float *ar[SMALL_ROWS];
     UNROLL for (int p = 0; p < P; p++) bp[p] = (const float *)a->Bp + (j / NR + p) * a->K * NR;
-    UNROLL for (int i = 0; i < M; i++) ar[i] = a->A + (r0 + i) * a->lda;
+    const float *a0 = a->A + r0 * a->lda;
     UNROLL for (int i = 0; i < M; i++)
         UNROLL for (int p = 0; p < P; p++)
             UNROLL for (int v = 0; v < NV; v++) c[i][p][v] = v_zero();
@@ -198,7 +199,7 @@ static ALWAYS_INLINE void small_pass(const mote_gemm_packed_args *a, int64_t r0,
         UNROLL for (int p = 0; p < P; p++)
             UNROLL for (int v = 0; v < NV; v++) b[p][v] = v_load(bp[p] + k * NR + v * VLEN);
         UNROLL for (int i = 0; i < M; i++) {
-            vf av = v_set1(ar[i][k]);
+            vf av = v_set1(a_row(a0, k, i, a->lda));
             UNROLL for (int p = 0; p < P; p++)
                 UNROLL for (int v = 0; v < NV; v++) c[i][p][v] = v_fma(av, b[p][v], c[i][p][v]);
         }
