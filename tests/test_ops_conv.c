@@ -7,6 +7,8 @@
 #include "test_ops_util.h"
 #include "runtime/shape_fold.h"
 #include "runtime/cpu.h"
+#include "graph/internal.h"
+#include "ops/volume.h"
 #include "ref.h"
 
 #define TOL 1e-5f
@@ -362,6 +364,133 @@ START_TEST(test_conv_1x1_split_same_bits_any_threads)
                 free(y);
             }
         free(y0); free(x); free(w); free(bias);
+    }
+}
+END_TEST
+
+/* A 1x1 conv (C -> OC on H x W, ReLU6) feeding a depthwise 3x3 conv
+ * (stride s, pad 1), whose output is the model's; with a second reader
+ * of the 1x1's output when `fork`, and the depthwise conv's algorithm
+ * forced when algo is not NULL. The graph, and the nodes' ids. */
+static mote_graph *expand_dw_graph(int64_t C, int64_t OC, int64_t H, int64_t W, int64_t s, int64_t dil,
+                                   int64_t group, int fork, const char *algo, int *n1, int *n2)
+{
+    mote_graph *g = mote_graph_new();
+    ck_assert_ptr_nonnull(g);
+    int64_t n1w = OC * C, n2w = OC * (OC / group) * 9;
+    float *w1 = malloc(sizeof(float) * (size_t)n1w), *w2 = malloc(sizeof(float) * (size_t)n2w);
+    mote_test_fill(w1, n1w, 51, -0.5f, 0.5f);
+    mote_test_fill(w2, n2w, 52, -0.5f, 0.5f);
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, D(1, C, H, W));
+    int wa = mote_graph_weight(g, "w1", MOTE_F32, 4, D(OC, C, 1, 1), w1);
+    int wb = mote_graph_weight(g, "w2", MOTE_F32, 4, D(OC, OC / group, 3, 3), w2);
+    free(w1); free(w2);
+    int y1, y2, y3;
+    *n1 = mote_graph_node(g, "Conv", "expand", 2, (int[]){ x, wa }, 1, NULL, &y1);
+    ck_assert_int_ge(*n1, 0);
+    ck_assert_mote_ok(mote_graph_attr_string(g, *n1, "_act", "Clip"));
+    ck_assert_mote_ok(mote_graph_attr_float(g, *n1, "_act_alpha", 0));
+    ck_assert_mote_ok(mote_graph_attr_float(g, *n1, "_act_beta", 6));
+    *n2 = mote_graph_node(g, "Conv", "dw", 2, (int[]){ y1, wb }, 1, NULL, &y2);
+    ck_assert_int_ge(*n2, 0);
+    ck_assert_mote_ok(mote_graph_attr_int(g, *n2, "group", group));
+    ck_assert_mote_ok(mote_graph_attr_ints(g, *n2, "strides", 2, D(s, s)));
+    ck_assert_mote_ok(mote_graph_attr_ints(g, *n2, "dilations", 2, D(dil, dil)));
+    ck_assert_mote_ok(mote_graph_attr_ints(g, *n2, "pads", 4, D(dil, dil, dil, dil)));
+    if (algo) ck_assert_mote_ok(mote_graph_attr_string(g, *n2, "_conv_algo", algo));
+    ck_assert_mote_ok(mote_graph_output(g, y2));
+    if (fork) {
+        ck_assert_int_ge(mote_graph_node(g, "Relu", "other", 1, &y1, 1, NULL, &y3), 0);
+        ck_assert_mote_ok(mote_graph_output(g, y3));
+    }
+    return g;
+}
+
+/* conv.c's test of the op after a 1x1 conv: a depthwise conv that splits
+ * its channels over the threads (then the 1x1's GEMM splits by channels
+ * too), and not one that splits by rows (a map of at least 1024 pixels
+ * per thread), one thread, a second reader, a dilated or forced or
+ * grouped (not depthwise) conv */
+START_TEST(test_conv_next_dw_by_channel)
+{
+    const mote_kernels *k;
+    ck_assert_mote_ok(mote_cpu_kernels(NULL, &k));
+    struct { int64_t H, s, dil, group; int fork; const char *algo; int threads, want; } cases[] = {
+        { 28, 1, 1, 192, 0, NULL, 2, 1 },  /* MobileNetV2's 28x28 blocks */
+        { 28, 1, 1, 192, 0, NULL, 1, 0 },  /* one thread: nothing to share */
+        { 56, 1, 1, 192, 0, NULL, 2, 0 },  /* 3136 pixels: split by rows  */
+        { 56, 2, 1, 192, 0, NULL, 2, 1 },  /* stride 2: 28x28 out, by channel */
+        { 56, 2, 1, 192, 0, NULL, 4, 1 },
+        { 90, 2, 1, 192, 0, NULL, 2, 1 },  /* 45x45 = 2025 < 2048 */
+        { 92, 2, 1, 192, 0, NULL, 2, 0 },  /* 46x46 = 2116 */
+        { 28, 1, 1, 192, 1, NULL, 2, 0 },  /* a second reader */
+        { 28, 1, 2, 192, 0, NULL, 2, 0 },  /* dilated: not the depthwise paths */
+        { 28, 1, 1, 192, 0, "im2col", 2, 0 },
+        { 28, 1, 1, 64, 0, NULL, 2, 0 },   /* 3 channels per group */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int n1, n2;
+        mote_graph *g = expand_dw_graph(32, 192, cases[i].H, cases[i].H, cases[i].s, cases[i].dil,
+                                        cases[i].group, cases[i].fork, cases[i].algo, &n1, &n2);
+        mote_op_ctx c;
+        memset(&c, 0, sizeof c);
+        c.g = g;
+        c.node = &g->nodes[n1];
+        c.k = k;
+        c.threads = cases[i].threads;
+        ck_assert_msg(mote_conv_next_dw_by_channel(&c, 192, cases[i].H, cases[i].H) == cases[i].want,
+                      "case %zu: expected %d", i, cases[i].want);
+        /* the depthwise conv itself is not followed by one */
+        c.node = &g->nodes[n2];
+        ck_assert_int_eq(mote_conv_next_dw_by_channel(&c, 192, cases[i].H, cases[i].H), 0);
+        mote_graph_free(g);
+    }
+}
+END_TEST
+
+/* The 1x1 conv before a depthwise conv split by channel splits its GEMM
+ * by channels where that balances (gemm_plan.c's rows_next), else by
+ * pixels: the same bits on 1, 2 and 3 threads either way, and as the
+ * two convs run one by one */
+START_TEST(test_conv_expand_dw_same_bits_any_threads)
+{
+    const int64_t cases[][3] = { { 192, 28, 1 }, { 144, 56, 2 }, { 96, 14, 1 }, { 200, 20, 1 } };
+    for (int ci = 0; ci < 4; ci++) {
+        int64_t OC = cases[ci][0], H = cases[ci][1], st = cases[ci][2], nx = 32 * H * H;
+        float *x = malloc(sizeof(float) * (size_t)nx);
+        mote_test_fill(x, nx, 53, -1, 1);
+        float *y0 = NULL;
+        int64_t n0 = 0;
+        for (int threads = 1; threads <= 3; threads++) {
+            int n1, n2;
+            mote_graph *g = expand_dw_graph(32, OC, H, H, st, 1, OC, 0, NULL, &n1, &n2);
+            mote_model *m;
+            mote_session *s;
+            ck_assert_mote_ok(mote_model_from_graph(g, &m));
+            mote_session_options o;
+            mote_session_options_init(&o);
+            o.threads = threads;
+            o.pin = 0;
+            ck_assert_mote_ok(mote_session_new(m, &o, &s));
+            mote_tensor in = { .dtype = MOTE_F32, .ndim = 4, .dims = { 1, 32, H, H }, .data = x };
+            ck_assert_mote_ok(mote_session_run(s, &in, 1));
+            mote_tensor y;
+            ck_assert_mote_ok(mote_session_output(s, 0, &y));
+            int64_t ny = mote_tensor_numel(&y);
+            if (!y0) {
+                n0 = ny;
+                y0 = malloc(sizeof(float) * (size_t)ny);
+                memcpy(y0, y.data, sizeof(float) * (size_t)ny);
+            } else {
+                ck_assert_int_eq(ny, n0);
+                ck_assert_msg(!memcmp(y.data, y0, sizeof(float) * (size_t)ny),
+                              "32 -> %lld at %lldx%lld, dw stride %lld, %d threads: not the bits of one",
+                              (long long)OC, (long long)H, (long long)H, (long long)st, threads);
+            }
+            mote_session_free(s);
+            mote_model_close(m);
+        }
+        free(y0); free(x);
     }
 }
 END_TEST
@@ -1191,6 +1320,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_conv_winograd_error_bound);
     tcase_add_test(t, test_conv_chan_same_bits_any_threads);
     tcase_add_test(t, test_conv_1x1_split_same_bits_any_threads);
+    tcase_add_test(t, test_conv_next_dw_by_channel);
+    tcase_add_test(t, test_conv_expand_dw_same_bits_any_threads);
     tcase_add_test(t, test_conv_tiled_blocks_same_bits_any_threads);
     tcase_add_test(t, test_conv_1x1_transposed_in_place_same_bits);
     tcase_add_test(t, test_conv_rejects_channel_group_and_kernel_mismatch);

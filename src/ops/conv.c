@@ -127,6 +127,59 @@ typedef struct conv_params {
  * 1x1 after them 10-16 us faster each. */
 #define DW_ROWS_MIN 1024
 
+/* Whether a depthwise convolution with an OH x OW output splits by rows
+ * (else by channel) on `threads` threads. */
+static int dw_by_rows(int threads, int64_t OH, int64_t OW)
+{
+    return threads > 1 && OH * OW >= (int64_t)threads * DW_ROWS_MIN && OH >= threads;
+}
+
+/*
+ * Whether the one op that reads this convolution's output (N, OC, OH, OW)
+ * is a depthwise convolution that will split it by channel (the plan's
+ * choice in prepare_conv below): a 2-D Conv of OC groups of one channel,
+ * dilation 1, a kernel the depthwise paths take, no forced algorithm, an
+ * output map too small for dw_by_rows. The GEMM of a 1x1 convolution then
+ * splits by output channels too where that balances, so each thread's
+ * channels stay in its own core's cache.
+ */
+int mote_conv_next_dw_by_channel(const mote_op_ctx *c, int64_t OC, int64_t OH, int64_t OW)
+{
+    const mote_graph *g = c->g;
+    if (!g || c->threads < 2 || c->node->n_out != 1)
+        return 0;
+    int v = c->node->out[0], user = -1;
+    for (int i = 0; i < g->n_outputs; i++)
+        if (g->outputs[i] == v)
+            return 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_in; k++)
+            if (g->nodes[i].in[k] == v) {
+                if (user >= 0 && user != i)
+                    return 0;
+                user = i;
+            }
+    if (user < 0)
+        return 0;
+    const mote_node *u = &g->nodes[user];
+    if (strcmp(u->op, "Conv") || u->n_in < 2 || u->in[0] != v || u->in[1] < 0 ||
+        mote_attr_get_string(u, "_conv_algo", NULL) || mote_attr_get_int(u, "group", 1) != OC)
+        return 0;
+    const mote_value *w = &g->values[u->in[1]];
+    if (w->ndim != 4 || w->dims[0] != OC || w->dims[1] != 1 || w->dims[2] < 1 || w->dims[3] < 1)
+        return 0;
+    int can3 = w->dims[2] == 3 && w->dims[3] == 3;
+    if (!can3 && (!c->k->general.conv2d_dw_f32 || w->dims[2] > MOTE_DW_MAXK || w->dims[3] > MOTE_DW_MAXK))
+        return 0;
+    mote_op_ctx uc = *c;
+    uc.node = u;
+    mote_window win;
+    const int64_t in[2] = {OH, OW};
+    if (mote_op_window(&uc, 2, in, w->dims + 2, 0, &win) != MOTE_OK || win.dh != 1 || win.dw != 1)
+        return 0;
+    return !dw_by_rows(c->threads, win.OH, win.OW);
+}
+
 /* Floats per residual step: a block of y and of R stay in L1. */
 #define RES_BLOCK 4096
 
@@ -678,8 +731,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
             p->per_chan = 0;
         }
     }
-    p->dw_rows = (p->algo == ALGO_DW3X3 || p->algo == ALGO_DW) && c->threads > 1 &&
-                 OHW >= (int64_t)c->threads * DW_ROWS_MIN && a->OH >= c->threads;
+    p->dw_rows = (p->algo == ALGO_DW3X3 || p->algo == ALGO_DW) && dw_by_rows(c->threads, a->OH, a->OW);
     p->chan = c->k->general.conv2d_chan_f32;
     p->t32 = c->k->general.transpose_32 ? c->k->general.transpose_32 : mote_transpose_32_ref;
     p->conv = p->algo == ALGO_DW3X3 ? c->k->general.conv2d_dw3x3_f32
@@ -747,6 +799,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
                                              OHW, NULL, 1, a->act, &sg);
             if (st)
                 return st;
+            p->plans[g].rows_next = a->groups == 1 && !p->residual && mote_conv_next_dw_by_channel(c, a->OC, a->OH, a->OW);
             if (sg > scratch)
                 scratch = sg;
         }

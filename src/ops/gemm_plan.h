@@ -28,6 +28,10 @@ typedef struct mote_gemm_plan {
     const mote_kernels *k;
     size_t scratch_per_thread; /* bytes, for the packed path            */
     int threads;
+    /* split over rows (A's M) whenever that balances the threads about as
+     * well as columns (within 5%): the op that reads C next splits it by
+     * rows too, and then finds its rows in its own core's cache */
+    int rows_next;
 } mote_gemm_plan;
 
 /*
