@@ -204,6 +204,9 @@ static ALWAYS_INLINE void small_pass(const mote_gemm_packed_args *a, int64_t r0,
                 UNROLL for (int v = 0; v < NV; v++) c[i][p][v] = v_fma(av, b[p][v], c[i][p][v]);
         }
     }
+    /* v_act is a call: not one per vector for no activation (64x64x1's
+     * last 8 rows: 80 -> 41 ns) */
+    const int act_on = a->act.kind != MOTE_ACT_NONE;
     UNROLL for (int p = 0; p < P; p++) {
         int64_t col = j + p * NR;
         if (col >= n1) break;
@@ -216,7 +219,7 @@ static ALWAYS_INLINE void small_pass(const mote_gemm_packed_args *a, int64_t r0,
                 vf x = c[i][p][v];
                 if (e.bias && !e.per_row) x = v_add(x, v_load_n(e.bias + v * VLEN, left));
                 else if (e.bias) x = v_add(x, v_set1(e.bias[i]));
-                x = v_act(x, e.act);
+                if (act_on) x = v_act(x, e.act);
                 v_store_n(a->C + (r0 + i) * a->ldc + col + v * VLEN, x, left);
             }
     }
