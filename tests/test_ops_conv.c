@@ -368,6 +368,23 @@ START_TEST(test_conv_1x1_split_same_bits_any_threads)
 }
 END_TEST
 
+/* The first call keeps a copy of y's data (*y0, *n0 elements); every
+ * later one checks y against it, bit for bit. */
+static void same_bits_as_first(float **y0, int64_t *n0, const mote_tensor *y, const char *what, int threads)
+{
+    int64_t ny = mote_tensor_numel(y);
+    if (!*y0) {
+        *n0 = ny;
+        *y0 = malloc(sizeof(float) * (size_t)ny);
+        ck_assert_ptr_nonnull(*y0);
+        memcpy(*y0, y->data, sizeof(float) * (size_t)ny);
+        return;
+    }
+    ck_assert_int_eq(ny, *n0);
+    ck_assert_msg(!memcmp(y->data, *y0, sizeof(float) * (size_t)ny), "%s, %d threads: not the bits of one thread",
+                  what, threads);
+}
+
 /* A 1x1 conv (C -> OC on H x W, ReLU6) feeding a depthwise 3x3 conv
  * (stride s, pad 1), whose output is the model's; with a second reader
  * of the 1x1's output when `fork`, and the depthwise conv's algorithm
@@ -476,17 +493,10 @@ START_TEST(test_conv_expand_dw_same_bits_any_threads)
             ck_assert_mote_ok(mote_session_run(s, &in, 1));
             mote_tensor y;
             ck_assert_mote_ok(mote_session_output(s, 0, &y));
-            int64_t ny = mote_tensor_numel(&y);
-            if (!y0) {
-                n0 = ny;
-                y0 = malloc(sizeof(float) * (size_t)ny);
-                memcpy(y0, y.data, sizeof(float) * (size_t)ny);
-            } else {
-                ck_assert_int_eq(ny, n0);
-                ck_assert_msg(!memcmp(y.data, y0, sizeof(float) * (size_t)ny),
-                              "32 -> %lld at %lldx%lld, dw stride %lld, %d threads: not the bits of one",
-                              (long long)OC, (long long)H, (long long)H, (long long)st, threads);
-            }
+            char what[96];
+            snprintf(what, sizeof what, "32 -> %lld at %lldx%lld, dw stride %lld", (long long)OC,
+                     (long long)H, (long long)H, (long long)st);
+            same_bits_as_first(&y0, &n0, &y, what, threads);
             mote_session_free(s);
             mote_model_close(m);
         }
@@ -526,16 +536,9 @@ START_TEST(test_conv_tiled_blocks_same_bits_any_threads)
             mote_graph_attr_string(t.g, n, "_conv_algo", "im2col_n");
             ck_assert_mote_ok(op1_run(&t, threads));
             mote_tensor y = op1_out(&t, 0);
-            int64_t ny = mote_tensor_numel(&y);
-            if (threads == 1) {
-                n0 = ny;
-                y0 = malloc(sizeof(float) * (size_t)ny);
-                memcpy(y0, y.data, sizeof(float) * (size_t)ny);
-            } else {
-                ck_assert_int_eq(ny, n0);
-                ck_assert_msg(!memcmp(y.data, y0, sizeof(float) * (size_t)ny),
-                              "case %d, %d threads: not the bits of one thread", ci, threads);
-            }
+            char what[32];
+            snprintf(what, sizeof what, "case %d", ci);
+            same_bits_as_first(&y0, &n0, &y, what, threads);
             op1_free(&t);
         }
         free(y0); free(x); free(w); free(bias);
