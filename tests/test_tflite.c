@@ -348,6 +348,33 @@ START_TEST(test_tflite_corrupted_bytes_never_crash)
 }
 END_TEST
 
+/* Tensor index -1 (an absent optional input) where a tensor is needed:
+ * a clear error, never a read before the tensor table (fuzz_tflite's
+ * CONV_2D with an absent filter did that; tests/tflite/make_tflite.py
+ * absent_models() writes these) */
+START_TEST(test_tflite_absent_tensors_where_needed_are_refused)
+{
+    const struct { const char *file, *want; } cases[] = {
+        { "absent_conv_filter", "operator 0 (CONV_2D, output 'y'): needs an input and a filter: input 1 is absent" },
+        { "absent_fc_weights", "(FULLY_CONNECTED, output 'y'): needs an input and weights: input 1 is absent" },
+        { "absent_add_input", "(ADD, output 'y'): needs two inputs: input 1 is absent" },
+        { "absent_op_output", "operator 0: output 0 is absent" },
+        { "absent_model_input", "subgraph input 0 is absent" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char rel[96];
+        snprintf(rel, sizeof rel, "tests/tflite/%s.tflite", cases[i].file);
+        size_t n;
+        unsigned char *b = slurp(mote_test_src_path(rel), &n);
+        mote_graph *g = NULL;
+        ck_assert_int_eq(mote_tflite_import_memory(b, n, "x.tflite", &g), MOTE_ERR_FORMAT);
+        ck_assert_ptr_null(g);
+        ck_assert_msg(strstr(mote_last_error(), cases[i].want), "%s: %s", cases[i].file, mote_last_error());
+        free(b);
+    }
+}
+END_TEST
+
 START_TEST(test_tflite_rejects_wrong_identifier_and_version)
 {
     size_t n;
@@ -401,6 +428,7 @@ static Suite *tflite_suite(void)
     tcase_add_test(tc, test_tflite_every_truncation_fails_cleanly);
     tcase_add_test(tc, test_tflite_corrupted_bytes_never_crash);
     tcase_add_test(tc, test_tflite_rejects_wrong_identifier_and_version);
+    tcase_add_test(tc, test_tflite_absent_tensors_where_needed_are_refused);
     tcase_add_test(tc, test_tflite_mobilenet_v2_imports_integer_convolutions);
     suite_add_tcase(s, tc);
     return s;

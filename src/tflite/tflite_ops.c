@@ -15,8 +15,18 @@
 
 /* ------------------------------------------------------------- operators */
 
-static int n_inputs(const tfl_op *op) { return op->n_in; }
 static int input(const tfl_op *op, int k) { return k < op->n_in ? op->in[k] : -1; }
+/* 0 when inputs 0..n-1 are all present, else fails naming the first one
+ * absent: TFLite marks an absent optional input -1, which a file may put
+ * anywhere (fuzz_tflite: a CONV_2D whose filter was -1 read before the
+ * tensor table) */
+static int need_inputs(imp *im, const tfl_op *op, int n, const char *what)
+{
+    for (int k = 0; k < n; k++)
+        if (k >= op->n_in || op->in[k] < 0)
+            return tfl_fail(im, MOTE_ERR_FORMAT, "%s: input %d is absent", what, k);
+    return 0;
+}
 
 /* TFLite's padding: SAME puts the odd pixel at the end. */
 static void pads_for(int same, int64_t in, int64_t k, int64_t s, int64_t d, int64_t *pb, int64_t *pe)
@@ -42,8 +52,8 @@ static int import_conv(imp *im, const tfl_op *op, bool dw)
     int64_t dwl = tfl_opt_i32(&r, dw ? 5 : 4, 1), dhl = tfl_opt_i32(&r, dw ? 6 : 5, 1);
     if (!r.ok)
         return -1;
-    if (n_inputs(op) < 2)
-        return tfl_fail(im, MOTE_ERR_FORMAT, "needs an input and a filter");
+    if (need_inputs(im, op, 2, "needs an input and a filter"))
+        return -1;
     const tfl_tensor *x = &im->m->tensors[op->in[0]], *w = &im->m->tensors[op->in[1]];
     const tfl_tensor *y = &im->m->tensors[op->out[0]];
     int bt = input(op, 2);
@@ -155,8 +165,8 @@ static int import_fc(imp *im, const tfl_op *op)
         return -1;
     if (fmt != 0)
         return tfl_fail(im, MOTE_ERR_UNSUPPORTED, "weights format %d (only DEFAULT)", fmt);
-    if (n_inputs(op) < 2)
-        return tfl_fail(im, MOTE_ERR_FORMAT, "needs an input and weights");
+    if (need_inputs(im, op, 2, "needs an input and weights"))
+        return -1;
     const tfl_tensor *x = &im->m->tensors[op->in[0]], *w = &im->m->tensors[op->in[1]];
     const tfl_tensor *y = &im->m->tensors[op->out[0]];
     int bt = input(op, 2);
@@ -282,8 +292,8 @@ static int import_arith(imp *im, const tfl_op *op, const char *fop, const char *
     int act = tfl_opt_u8(&r, 0, 0);
     if (!r.ok)
         return -1;
-    if (n_inputs(op) < 2)
-        return tfl_fail(im, MOTE_ERR_FORMAT, "needs two inputs");
+    if (need_inputs(im, op, 2, "needs two inputs"))
+        return -1;
     const tfl_tensor *a = &im->m->tensors[op->in[0]], *b = &im->m->tensors[op->in[1]];
     const tfl_tensor *y = &im->m->tensors[op->out[0]];
     bool four = a->ndim == 4 && b->ndim == 4;

@@ -272,6 +272,31 @@ def unsupported_model():
     return m.bytes()
 
 
+def absent_models():
+    """Tensor index -1 (an absent optional input) where a tensor is needed:
+    a CONV_2D filter, a FULLY_CONNECTED weight, ADD's second input, an
+    operator output, a model input. The import must refuse each with a
+    message, not read before the tensor table (fuzz_tflite found the first)."""
+    files = {}
+    for kind in ("conv_filter", "fc_weights", "add_input", "op_output", "model_input"):
+        m = Model()
+        x = m.tensor("x", [1, 4, 4, 2], FLOAT32)
+        y = m.tensor("y", [1, 4, 4, 2], FLOAT32)
+        if kind == "conv_filter":
+            m.op("CONV_2D", [x, -1], [y], 1, [("u8", 0), ("i32", 1), ("i32", 1), ("u8", 0)])
+        elif kind == "fc_weights":
+            m.op("FULLY_CONNECTED", [x, -1], [y], 8, [("u8", 0)])
+        elif kind == "add_input":
+            m.op("ADD", [x, -1], [y], 11, [("u8", 0)])
+        elif kind == "op_output":
+            m.op("RELU", [x], [-1])
+        else:
+            m.op("RELU", [x], [y])
+        m.inputs, m.outputs = ([-1] if kind == "model_input" else [x]), [y]
+        files["absent_%s.tflite" % kind] = m.bytes()
+    return files
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--corpus":
         out = sys.argv[2]
@@ -283,7 +308,7 @@ def main():
         os.makedirs(out, exist_ok=True)
         files = {"qconv_u8.tflite": qconv_model(0, UINT8, True), "qconv_i8.tflite": qconv_model(1, INT8, True),
                  "float_ops.tflite": float_model(), "unsupported.tflite": unsupported_model(),
-                 "pixels.tflite": pixels_model()}
+                 "pixels.tflite": pixels_model(), **absent_models()}
     else:
         sys.exit(__doc__)
     for name, data in files.items():
