@@ -8,7 +8,7 @@
 #include "runtime/shape_fold.h"
 #include "runtime/cpu.h"
 #include "graph/internal.h"
-#include "ops/volume.h"
+#include "ops/conv_split.h"
 #include "ref.h"
 
 #define TOL 1e-5f

@@ -6,7 +6,7 @@
  * prepare picks one algorithm per node from its shape:
  *   dw3x3   depthwise 3x3, dilation 1: the table's conv2d_dw3x3_f32, split
  *           over (image, channel), or over (image, output row) for large
- *           maps (DW_ROWS_MIN);
+ *           maps (conv_split.c);
  *   dw      other depthwise kernels up to MOTE_DW_MAXK (5x5, 7x7, 3x1...),
  *           dilation 1, when the table has conv2d_dw_f32: split likewise;
  *   gemm1x1 1x1, stride 1, no pad, group 1: Y_n (OC x HW) = W (OC x C) X_n (C x HW),
@@ -84,6 +84,7 @@
 #include "volume.h"
 #include "conv_winograd.h"
 #include "conv_im2col_tiled.h"
+#include "conv_split.h"
 
 typedef enum conv_algo { ALGO_DIRECT, ALGO_DW3X3, ALGO_DW, ALGO_GEMM1X1, ALGO_IM2COL, ALGO_WINO, ALGO_CHAN } conv_algo;
 
@@ -113,72 +114,8 @@ typedef struct conv_params {
     void (*chan)(const mote_conv2d_args *a, int64_t oy0, int64_t oy1);   /* chan    */
     void (*t32)(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
                 int64_t ldy);          /* the table's transpose_32: Y_n^T to Y_n          */
-    int dw_rows;               /* dw3x3 / dw split by output rows (see DW_ROWS_MIN)  */
+    int dw_rows;               /* dw3x3 / dw split by output rows (conv_split.c)     */
 } conv_params;
-
-/* Depthwise maps of at least this many outputs per thread are split over
- * (image, output row) instead of (image, channel): each thread then reads
- * the rows of every channel that the 1x1 convolution before it wrote on
- * the same core (GEMM columns are pixels) and writes the rows the one
- * after it reads. Smaller maps stay split by channel: there a thread's
- * rows of a channel are a few cache lines, and lines shared at the
- * chunks' edges cost more than the locality saves (14x14: 18 -> 34 us).
- * Measured, AVX-512, 2 threads, MobileNetV2: the 112x112 layers and the
- * 1x1 after them 10-16 us faster each. */
-#define DW_ROWS_MIN 1024
-
-/* Whether a depthwise convolution with an OH x OW output splits by rows
- * (else by channel) on `threads` threads. */
-static int dw_by_rows(int threads, int64_t OH, int64_t OW)
-{
-    return threads > 1 && OH * OW >= (int64_t)threads * DW_ROWS_MIN && OH >= threads;
-}
-
-/*
- * Whether the one op that reads this convolution's output (N, OC, OH, OW)
- * is a depthwise convolution that will split it by channel (the plan's
- * choice in prepare_conv below): a 2-D Conv of OC groups of one channel,
- * dilation 1, a kernel the depthwise paths take, no forced algorithm, an
- * output map too small for dw_by_rows. The GEMM of a 1x1 convolution then
- * splits by output channels too where that balances, so each thread's
- * channels stay in its own core's cache.
- */
-int mote_conv_next_dw_by_channel(const mote_op_ctx *c, int64_t OC, int64_t OH, int64_t OW)
-{
-    const mote_graph *g = c->g;
-    if (!g || c->threads < 2 || c->node->n_out != 1)
-        return 0;
-    int v = c->node->out[0], user = -1;
-    for (int i = 0; i < g->n_outputs; i++)
-        if (g->outputs[i] == v)
-            return 0;
-    for (int i = 0; i < g->n_nodes; i++)
-        for (int k = 0; k < g->nodes[i].n_in; k++)
-            if (g->nodes[i].in[k] == v) {
-                if (user >= 0 && user != i)
-                    return 0;
-                user = i;
-            }
-    if (user < 0)
-        return 0;
-    const mote_node *u = &g->nodes[user];
-    if (strcmp(u->op, "Conv") || u->n_in < 2 || u->in[0] != v || u->in[1] < 0 ||
-        mote_attr_get_string(u, "_conv_algo", NULL) || mote_attr_get_int(u, "group", 1) != OC)
-        return 0;
-    const mote_value *w = &g->values[u->in[1]];
-    if (w->ndim != 4 || w->dims[0] != OC || w->dims[1] != 1 || w->dims[2] < 1 || w->dims[3] < 1)
-        return 0;
-    int can3 = w->dims[2] == 3 && w->dims[3] == 3;
-    if (!can3 && (!c->k->general.conv2d_dw_f32 || w->dims[2] > MOTE_DW_MAXK || w->dims[3] > MOTE_DW_MAXK))
-        return 0;
-    mote_op_ctx uc = *c;
-    uc.node = u;
-    mote_window win;
-    const int64_t in[2] = {OH, OW};
-    if (mote_op_window(&uc, 2, in, w->dims + 2, 0, &win) != MOTE_OK || win.dh != 1 || win.dw != 1)
-        return 0;
-    return !dw_by_rows(c->threads, win.OH, win.OW);
-}
 
 /* Floats per residual step: a block of y and of R stay in L1. */
 #define RES_BLOCK 4096
@@ -652,9 +589,8 @@ static mote_status prepare_conv(mote_op_ctx *c)
     int64_t Cg = a->C / a->groups, OCg = a->OC / a->groups, OHW = a->OH * a->OW;
     p->Kc = Cg * a->KH * a->KW;
 
-    int depthwise = a->groups == a->C && a->OC == a->C && a->dh == 1 && a->dw == 1;
-    int can_dw = depthwise && a->KH == 3 && a->KW == 3;
-    int can_dwk = depthwise && c->k->general.conv2d_dw_f32 && a->KH <= MOTE_DW_MAXK && a->KW <= MOTE_DW_MAXK;
+    unsigned dw_paths = mote_conv_dw_paths(c->k, a->C, a->groups, a->OC, a->KH, a->KW, a->dh, a->dw);
+    int can_dw = (dw_paths & MOTE_DW_3X3) != 0, can_dwk = (dw_paths & MOTE_DW_ANY) != 0;
     int can_1x1 = a->groups == 1 && a->KH == 1 && a->KW == 1 && a->sh == 1 && a->sw == 1 &&
                   win.pt == 0 && win.pl == 0 && win.pb == 0 && win.pr == 0;
     /* 1 to 3 output pixels from a deep window (Silero VAD's 1-D encoder:
@@ -731,7 +667,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
             p->per_chan = 0;
         }
     }
-    p->dw_rows = (p->algo == ALGO_DW3X3 || p->algo == ALGO_DW) && dw_by_rows(c->threads, a->OH, a->OW);
+    p->dw_rows = (p->algo == ALGO_DW3X3 || p->algo == ALGO_DW) && mote_conv_dw_by_rows(c->threads, a->OH, a->OW);
     p->chan = c->k->general.conv2d_chan_f32;
     p->t32 = c->k->general.transpose_32 ? c->k->general.transpose_32 : mote_transpose_32_ref;
     p->conv = p->algo == ALGO_DW3X3 ? c->k->general.conv2d_dw3x3_f32

@@ -20,10 +20,6 @@ mote_status mote_convt3d_prepare(mote_op_ctx *c, const mote_vol_args *a, int64_t
 /* conv.c: the group attribute checked against X and W (any rank) */
 mote_status mote_conv_check_group(mote_op_ctx *c, const mote_tensor *x, const mote_tensor *w,
                                   int64_t *group);
-/* conv.c: whether the one op that reads c's node's output (N, OC, OH, OW)
- * is a depthwise Conv that splits it by channel on c->threads threads
- * (the 1x1 convolution before it then splits its GEMM by channels too) */
-int mote_conv_next_dw_by_channel(const mote_op_ctx *c, int64_t OC, int64_t OH, int64_t OW);
 /* conv_transpose.c: the per-group GEMMs on W's prepared transposes */
 mote_status mote_convt_gemm_plans(mote_op_ctx *c, const float *w, int64_t G, int64_t M,
                                   int64_t K, int64_t N, mote_gemm_plan **plans, size_t *scratch);
