@@ -735,7 +735,8 @@ static mote_status prepare_conv(mote_op_ctx *c)
                                              OHW, NULL, 1, a->act, &sg);
             if (st)
                 return st;
-            p->plans[g].rows_next = a->groups == 1 && !p->residual && mote_conv_next_dw_by_channel(c, a->OC, a->OH, a->OW);
+            if (a->groups == 1 && !p->residual && mote_conv_next_dw_by_channel(c, a->OC, a->OH, a->OW))
+                mote_gemm_plan_rows_next(&p->plans[g]);
             if (sg > scratch)
                 scratch = sg;
         }

@@ -13,6 +13,8 @@
 #include "graph/internal.h"
 #include "runtime/prepared.h"
 
+static void plan_split(mote_gemm_plan *p);
+
 mote_status mote_gemm_plan_init(mote_op_ctx *c, mote_gemm_plan *p,
                                 int64_t M, int64_t N, int64_t K,
                                 int trans_a, int trans_b,
@@ -47,6 +49,7 @@ mote_status mote_gemm_plan_init(mote_op_ctx *c, mote_gemm_plan *p,
             return mote_op_error(c, MOTE_ERR_NOMEM, "GEMM scratch size overflows");
         *scratch = total;
     }
+    plan_split(p);
     return MOTE_OK;
 }
 
@@ -76,6 +79,7 @@ mote_status mote_gemm_plan_init_const_a(mote_op_ctx *c, mote_gemm_plan *p,
             return mote_op_error(c, MOTE_ERR_NOMEM, "GEMM scratch size overflows");
         *scratch = total;
     }
+    plan_split(p);
     return MOTE_OK;
 }
 
@@ -86,7 +90,6 @@ typedef struct gemm_job {
     float *C; int64_t ldc;
     uint8_t *scratch;
     bool by_cols;
-    int64_t nr;
 } gemm_job;
 
 static void packed_chunk(void *ctx, int64_t b, int64_t e, int t)
@@ -188,68 +191,94 @@ static double split_cost(int64_t M, int64_t N, int64_t K, int64_t mr, int64_t nr
     return most;
 }
 
-void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int64_t lda,
-                   const float *B, float *C, int64_t ldc, void *scratch)
+/*
+ * How the plan's product splits over `threads` threads: by columns or by
+ * rows, in units of *grain. A function of the plan's shape, kernels and
+ * rows_next alone, so a plan makes the choice once for its session's
+ * thread count (mote_gemm_plan_init); a run on another count (a NULL
+ * pool: one thread) makes it again.
+ */
+static void choose_split(const mote_gemm_plan *p, int threads, bool *by_cols, int64_t *grain)
 {
-    if (p->M <= 0 || p->N <= 0) return;
-    gemm_job j = {.p = p, .A = A, .lda = lda, .B = B, .C = C, .ldc = ldc, .scratch = scratch};
-    int threads = mote_pool_threads(pool);
     if (p->Ap) {
         /* columns (in multiples of NR) when each thread gets some, else rows
          * in multiples of MR (packed-A micro-panels) */
         int64_t nr = p->k->general.gemm_nr(), mr = p->k->general.gemm_mr();
-        j.by_cols = (p->N / nr) >= threads || (p->M + mr - 1) / mr < threads;
+        bool cols = (p->N / nr) >= threads || (p->M + mr - 1) / mr < threads;
+        bool rows_ok = threads > 1 && cols && (p->M + mr - 1) / mr >= threads;
+        double rows_cost = rows_ok ? split_cost(p->M, p->N, p->K, mr, nr, threads, false, false) : 0;
+        double cols_cost = rows_ok ? split_cost(p->M, p->N, p->K, mr, nr, threads, true, false) : 0;
         /* but rows when that balances the threads' tiles better (14x14
-         * pixels = 7 column panels: 4 + 3 on 2 threads) */
-        if (threads > 1 && j.by_cols && (p->M + mr - 1) / mr >= threads &&
-            split_cost(p->M, p->N, p->K, mr, nr, threads, false, false) <
-                0.95 * split_cost(p->M, p->N, p->K, mr, nr, threads, true, false))
-            j.by_cols = false;
-        /* rows within 5% of columns when the next op reads C by rows
-         * (MobileNetV2's 32 -> 192 expansions at 28x28 before their
-         * depthwise convs, split by channel: those ran 8-12 us faster of
-         * 24-44 at 2 threads, reading their channels on their own core) */
-        if (threads > 1 && j.by_cols && p->rows_next && (p->M + mr - 1) / mr >= threads &&
-            split_cost(p->M, p->N, p->K, mr, nr, threads, false, false) <=
-                1.05 * split_cost(p->M, p->N, p->K, mr, nr, threads, true, false))
-            j.by_cols = false;
-        if (j.by_cols) mote_pool_for(pool, p->N, nr, packed_a_chunk, &j);
-        else mote_pool_for(pool, p->M, mr, packed_a_chunk, &j);
+         * pixels = 7 column panels: 4 + 3 on 2 threads), or within 5% of
+         * columns when the next op reads C by rows (MobileNetV2's 32 -> 192
+         * expansions at 28x28 before their depthwise convs, split by
+         * channel: those ran 8-12 us faster of 24-44 at 2 threads, reading
+         * their channels on their own core) */
+        if (rows_ok && (rows_cost < 0.95 * cols_cost || (p->rows_next && rows_cost <= 1.05 * cols_cost)))
+            cols = false;
+        *by_cols = cols;
+        *grain = cols ? nr : mr;
     } else if (p->Bp) {
         /* rows in multiples of MR when every thread gets at least one full
          * row block (12 micro-panels: the kernels' MC), so no two threads
          * pack the same A rows (splitting columns, each packs all of A:
          * measured 1.45-1.9x on 2 threads against 1.5-2.1x by rows);
          * otherwise columns in multiples of NR when each thread gets some */
-        j.nr = p->k->general.gemm_nr();
+        int64_t nr = p->k->general.gemm_nr();
         int64_t mr = p->k->general.gemm_mr ? p->k->general.gemm_mr() : 1;
         bool tall = threads > 1 && p->M >= (int64_t)threads * 12 * mr;
         /* few column panels for the threads (fewer than two each: a 3-panel
          * product on 2 threads is 2 + 1) and a few row panels each: rows */
-        if (threads > 1 && p->N / j.nr < 2 * (int64_t)threads && p->M >= (int64_t)threads * 4 * mr)
+        if (threads > 1 && p->N / nr < 2 * (int64_t)threads && p->M >= (int64_t)threads * 4 * mr)
             tall = true;
-        j.by_cols = !tall && ((p->N / j.nr) >= threads || p->M < threads);
+        bool cols = !tall && ((p->N / nr) >= threads || p->M < threads);
         /* the other way when that balances the threads' tiles and packing
          * clearly better (MobileNetV2's 7x7 layers, transposed: 49 rows
          * against 5 column panels, each thread packing all of A) */
-        if (threads > 1 && (p->M + mr - 1) / mr >= threads && (p->N + j.nr - 1) / j.nr >= threads &&
-            split_cost(p->M, p->N, p->K, mr, j.nr, threads, !j.by_cols, true) <
-                0.95 * split_cost(p->M, p->N, p->K, mr, j.nr, threads, j.by_cols, true))
-            j.by_cols = !j.by_cols;
-        if (j.by_cols) mote_pool_for(pool, p->N, j.nr, packed_chunk, &j);
-        else mote_pool_for(pool, p->M, p->M >= (int64_t)threads * mr ? mr : 1, packed_chunk, &j);
+        if (threads > 1 && (p->M + mr - 1) / mr >= threads && (p->N + nr - 1) / nr >= threads &&
+            split_cost(p->M, p->N, p->K, mr, nr, threads, !cols, true) <
+                0.95 * split_cost(p->M, p->N, p->K, mr, nr, threads, cols, true))
+            cols = !cols;
+        *by_cols = cols;
+        *grain = cols ? nr : p->M >= (int64_t)threads * mr ? mr : 1;
     } else {
-        j.by_cols = p->M < threads && p->N >= 16 * threads;
-        if (j.by_cols) mote_pool_for(pool, p->N, 16, plain_chunk, &j);
-        else mote_pool_for(pool, p->M, 1, plain_chunk, &j);
+        *by_cols = p->M < threads && p->N >= 16 * threads;
+        *grain = *by_cols ? 16 : 1;
     }
+}
+
+/* The split for the plan's own thread count, once its paths are known. */
+static void plan_split(mote_gemm_plan *p)
+{
+    bool cols;
+    choose_split(p, p->threads, &cols, &p->split_grain);
+    p->split_cols = cols;
+}
+
+void mote_gemm_plan_rows_next(mote_gemm_plan *p)
+{
+    p->rows_next = 1;
+    plan_split(p);
+}
+
+void mote_gemm_run(const mote_gemm_plan *p, mote_pool *pool, const float *A, int64_t lda,
+                   const float *B, float *C, int64_t ldc, void *scratch)
+{
+    if (p->M <= 0 || p->N <= 0) return;
+    gemm_job j = {.p = p, .A = A, .lda = lda, .B = B, .C = C, .ldc = ldc, .scratch = scratch};
+    int threads = mote_pool_threads(pool);
+    int64_t grain = p->split_grain;
+    j.by_cols = p->split_cols;
+    if (threads != p->threads) choose_split(p, threads, &j.by_cols, &grain);
+    mote_pool_fn fn = p->Ap ? packed_a_chunk : p->Bp ? packed_chunk : plain_chunk;
+    mote_pool_for(pool, j.by_cols ? p->N : p->M, grain, fn, &j);
 }
 
 void mote_gemm_run_cols(const mote_gemm_plan *p, const float *A, int64_t lda, const float *B, float *C,
                         int64_t ldc, int64_t n0, int64_t n1, void *scratch, int thread)
 {
     if (p->M <= 0 || n1 <= n0) return;
-    gemm_job j = { p, A, lda, B, C, ldc, scratch, true, 0 };
+    gemm_job j = { p, A, lda, B, C, ldc, scratch, true };
     if (p->Ap) packed_a_chunk(&j, n0, n1, thread);
     else if (p->Bp) packed_chunk(&j, n0, n1, thread);
     else plain_chunk(&j, n0, n1, thread);

@@ -30,8 +30,13 @@ typedef struct mote_gemm_plan {
     int threads;
     /* split over rows (A's M) whenever that balances the threads about as
      * well as columns (within 5%): the op that reads C next splits it by
-     * rows too, and then finds its rows in its own core's cache */
+     * rows too, and then finds its rows in its own core's cache (set by
+     * mote_gemm_plan_rows_next) */
     int rows_next;
+    /* the split over `threads` threads, chosen when the plan is made: by
+     * columns or rows, in units of split_grain */
+    int split_cols;
+    int64_t split_grain;
 } mote_gemm_plan;
 
 /*
@@ -54,6 +59,10 @@ mote_status mote_gemm_plan_init_const_a(mote_op_ctx *c, mote_gemm_plan *p,
                                         const float *A_const, int64_t lda, int64_t ldb,
                                         const float *bias, int bias_per_row,
                                         mote_act act, size_t *scratch);
+/* Marks a plan's C as read by rows by the op after it (rows_next) and
+ * chooses its split again. */
+void mote_gemm_plan_rows_next(mote_gemm_plan *p);
+
 /* Rows the kernels compute for r rows: whole MR-row tiles, and an edge
  * of fewer as a quarter, half, three quarters or all of a tile
  * (arch/x86/gemm_tmpl.h's edge tiles). */
