@@ -217,6 +217,15 @@ typedef struct mote_winograd_args {
     int64_t ph, pw;               /* winograd_in: top and left pad          */
     int64_t ty0;                  /* the block's first tile row             */
     int64_t TH, TW;               /* tile rows in the block, tiles across   */
+    /* floats from one channel's tiles to the next in the transformed
+     * domain (V, M): 0 means TH * TW; larger pads each channel's row of
+     * tiles (to whole GEMM panels). winograd_in writes the padding
+     * [TH * TW, ldt) of its channels as zeros; winograd_out skips it. */
+    int64_t ldt;
+    /* floats from one of the 16 matrices (xi) to the next: 0 means
+     * C * ldt (a stride of a multiple of 4 KiB puts the 16 stores of a
+     * tile in one L1 set: the caller may skew it) */
+    int64_t ldx;
     const float *src;
     float *dst;
     const float *bias;            /* winograd_out: (C) or NULL              */

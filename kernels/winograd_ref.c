@@ -30,7 +30,7 @@ void mote_winograd_f2_weights(int64_t OC, int64_t C, const float *w, int xi, flo
 
 void mote_winograd_in_f32_ref(const mote_winograd_args *a)
 {
-    const int64_t T = a->TH * a->TW;
+    const int64_t T = a->ldt > 0 ? a->ldt : a->TH * a->TW;
     for (int64_t c = a->c0; c < a->c1; c++) {
         const float *x = a->src + c * a->H * a->W;
         for (int64_t ty = 0; ty < a->TH; ty++)
@@ -48,7 +48,7 @@ void mote_winograd_in_f32_ref(const mote_winograd_args *a)
                     u[3][j] = d[1][j] - d[3][j];
                 }
                 float *v = a->dst + c * T + ty * a->TW + tx;
-                const int64_t xs = a->C * T;   /* from one xi to the next */
+                const int64_t xs = a->ldx > 0 ? a->ldx : a->C * T;   /* from one xi to the next */
                 for (int i = 0; i < 4; i++) {   /* (B^T d) B, along the rows */
                     v[(i * 4 + 0) * xs] = u[i][0] - u[i][2];
                     v[(i * 4 + 1) * xs] = u[i][1] + u[i][2];
@@ -56,12 +56,15 @@ void mote_winograd_in_f32_ref(const mote_winograd_args *a)
                     v[(i * 4 + 3) * xs] = u[i][1] - u[i][3];
                 }
             }
+        for (int xi = 0; xi < 16; xi++)   /* the padding past the tiles */
+            for (int64_t t = a->TH * a->TW; t < T; t++)
+                a->dst[xi * (a->ldx > 0 ? a->ldx : a->C * T) + c * T + t] = 0.0f;
     }
 }
 
 void mote_winograd_out_f32_ref(const mote_winograd_args *a)
 {
-    const int64_t T = a->TH * a->TW, xs = a->C * T;
+    const int64_t T = a->ldt > 0 ? a->ldt : a->TH * a->TW, xs = a->ldx > 0 ? a->ldx : a->C * T;
     for (int64_t c = a->c0; c < a->c1; c++) {
         const float b = a->bias ? a->bias[c] : 0.0f;
         float *y = a->dst + c * a->H * a->W;

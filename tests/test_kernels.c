@@ -954,7 +954,9 @@ static void check_general_im2col_f32(void)
 /* Winograd F(2x2,3x3) transforms: the reference's bits (the input
  * transform exactly; the output transform's activation to act_tol), on
  * tile rows narrower and wider than a vector, odd outputs (a partial last
- * tile), pads 0..2, a channel range, and rows too wide for the fast path. */
+ * tile), pads 0..2, a channel range, rows too wide for the fast path, and
+ * a channel's tiles padded (ldt, the input transform writing zeros there)
+ * with the 16 matrices apart by more than C * ldt (ldx). */
 static void wino_geometry(int it, mote_winograd_args *a)
 {
     a->C = 1 + rnd(4);
@@ -974,6 +976,15 @@ static void wino_geometry(int it, mote_winograd_args *a)
     }
     a->c0 = rnd(a->C);
     a->c1 = a->C;
+    if (it % 3 == 1) a->ldt = a->TH * a->TW + rnd(40);
+    if (it % 6 == 1) a->ldx = a->C * a->ldt + 1 + rnd(20);
+}
+
+/* floats of the transformed domain (V or M) for a */
+static int64_t wino_floats(const mote_winograd_args *a)
+{
+    int64_t ldt = a->ldt > 0 ? a->ldt : a->TH * a->TW;
+    return 16 * (a->ldx > 0 ? a->ldx : a->C * ldt);
 }
 
 static void check_general_winograd_in_f32(void)
@@ -982,7 +993,7 @@ static void check_general_winograd_in_f32(void)
         mote_winograd_args a;
         memset(&a, 0, sizeof a);
         wino_geometry(it, &a);
-        int64_t n = 16 * a.C * a.TH * a.TW;
+        int64_t n = wino_floats(&a);
         float *x = buf(a.C * a.H * a.W, -1, 1), *v = fill(n + 1, 3.5f), *r = fill(n + 1, 3.5f);
         a.src = x;
         a.dst = v;
@@ -990,6 +1001,13 @@ static void check_general_winograd_in_f32(void)
         a.dst = r;
         mote_winograd_in_f32_ref(&a);
         ck_same(v, r, n + 1, "winograd_in");
+        /* the padding of the channels transformed is zeros */
+        int64_t nt = a.TH * a.TW, ldt = a.ldt > 0 ? a.ldt : nt, xs = a.ldx > 0 ? a.ldx : a.C * ldt;
+        for (int xi = 0; xi < 16; xi++)
+            for (int64_t c = a.c0; c < a.c1; c++)
+                for (int64_t t = nt; t < ldt; t++)
+                    CK(v[xi * xs + c * ldt + t] == 0.0f, "winograd_in: padding [%d][%lld][%lld] = %g", xi,
+                       (long long)c, (long long)t, (double)v[xi * xs + c * ldt + t]);
         free(x); free(v); free(r);
     }
 }
@@ -1006,7 +1024,7 @@ static void check_general_winograd_out_f32(void)
         a.W = 2 * a.TW - (int64_t)rnd(2);
         a.act = acts[it % N_ACTS];
         int64_t n = a.C * a.H * a.W;
-        float *m = buf(16 * a.C * a.TH * a.TW, -4, 4), *bias = buf(a.C, -1, 1);
+        float *m = buf(wino_floats(&a), -4, 4), *bias = buf(a.C, -1, 1);
         float *y = fill(n + 1, -7777.0f), *r = fill(n + 1, -7777.0f);
         a.src = m;
         a.bias = it % 3 ? bias : NULL;

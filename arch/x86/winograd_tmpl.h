@@ -18,13 +18,20 @@
 #include "ref.h"
 #include "vmath.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define W_UNROLL _Pragma("GCC unroll 16")
+#else
+#define W_UNROLL
+#endif
+
 /* floats in one padded input row (four on the stack: 33 KiB); a multiple
  * of VLEN */
 #define WINO_ROW 2112
 
 void WINO_NAME(in)(const mote_winograd_args *a)
 {
-    const int64_t H = a->H, W = a->W, TW = a->TW, T = a->TH * a->TW, xs = a->C * T;
+    const int64_t H = a->H, W = a->W, TW = a->TW, T = a->ldt > 0 ? a->ldt : a->TH * a->TW,
+                  xs = a->ldx > 0 ? a->ldx : a->C * T;
     /* the last block's loads reach column 2 (TWv - VLEN) + 3 + 2 VLEN - 1 */
     const int64_t TWv = (TW + VLEN - 1) / VLEN * VLEN, L = 2 * TWv + VLEN;
     if (L > WINO_ROW || a->pw + W > L) {
@@ -53,19 +60,19 @@ void WINO_NAME(in)(const mote_winograd_args *a)
             float *dst = a->dst + c * T + ty * TW;
             for (int64_t tx = 0; tx < TW; tx += VLEN) {
                 vf d[4][4], u[4][4];
-                for (int r = 0; r < 4; r++)
-                    for (int j = 0; j < 4; j++) d[r][j] = v_load_s2(rows[r] + 2 * tx + j);
-                for (int j = 0; j < 4; j++) {
+                W_UNROLL for (int r = 0; r < 4; r++)
+                    W_UNROLL for (int j = 0; j < 4; j++) d[r][j] = v_load_s2(rows[r] + 2 * tx + j);
+                W_UNROLL for (int j = 0; j < 4; j++) {
                     u[0][j] = v_sub(d[0][j], d[2][j]);
                     u[1][j] = v_add(d[1][j], d[2][j]);
                     u[2][j] = v_sub(d[2][j], d[1][j]);
                     u[3][j] = v_sub(d[1][j], d[3][j]);
                 }
                 const int64_t n = TW - tx;
-                for (int i = 0; i < 4; i++) {
+                W_UNROLL for (int i = 0; i < 4; i++) {
                     vf v[4] = { v_sub(u[i][0], u[i][2]), v_add(u[i][1], u[i][2]),
                                 v_sub(u[i][2], u[i][1]), v_sub(u[i][1], u[i][3]) };
-                    for (int k = 0; k < 4; k++) {
+                    W_UNROLL for (int k = 0; k < 4; k++) {
                         float *p = dst + (i * 4 + k) * xs + tx;
                         if (n >= VLEN) v_store(p, v[k]);
                         else v_store_n(p, v[k], n);
@@ -73,6 +80,9 @@ void WINO_NAME(in)(const mote_winograd_args *a)
                 }
             }
         }
+        /* the padding past the tiles: zeros */
+        for (int xi = 0; xi < 16; xi++)
+            for (int64_t t = a->TH * TW; t < T; t += VLEN) v_store_n(a->dst + xi * xs + c * T + t, v_zero(), T - t);
     }
 }
 
@@ -94,7 +104,8 @@ static inline void w_store_pairs(float *out, vf a, vf b, int64_t n)
 
 void WINO_NAME(out)(const mote_winograd_args *a)
 {
-    const int64_t OH = a->H, OW = a->W, TW = a->TW, T = a->TH * a->TW, xs = a->C * T;
+    const int64_t OH = a->H, OW = a->W, TW = a->TW, T = a->ldt > 0 ? a->ldt : a->TH * a->TW,
+                  xs = a->ldx > 0 ? a->ldx : a->C * T;
     for (int64_t c = a->c0; c < a->c1; c++) {
         const vf bv = v_set1(a->bias ? a->bias[c] : 0.0f);
         float *y = a->dst + c * OH * OW;
@@ -106,10 +117,10 @@ void WINO_NAME(out)(const mote_winograd_args *a)
             for (int64_t tx = 0; tx < TW; tx += VLEN) {
                 const int64_t n = TW - tx;
                 vf m[16];
-                for (int k = 0; k < 16; k++)
+                W_UNROLL for (int k = 0; k < 16; k++)
                     m[k] = n >= VLEN ? v_load(src + k * xs + tx) : v_load_n(src + k * xs + tx, n);
                 vf s[2][4];
-                for (int j = 0; j < 4; j++) {
+                W_UNROLL for (int j = 0; j < 4; j++) {
                     s[0][j] = v_add(v_add(m[j], m[4 + j]), m[8 + j]);
                     s[1][j] = v_sub(v_sub(m[4 + j], m[8 + j]), m[12 + j]);
                 }

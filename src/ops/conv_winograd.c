@@ -45,6 +45,16 @@ static int64_t pick_block_rows(int64_t TH, int64_t TW, int64_t bmax, int64_t nr)
     return best;
 }
 
+/* Floats from one xi's matrix (rows x ldt) to the next: at least
+ * rows * ldt, a whole number of 64-byte lines, and an odd one, so the 16
+ * values of a tile fall in 16 different L1 sets (64 channels of 128 tiles,
+ * 32 KiB apart, all landed in one: the input transform took 1.8x as long) */
+static int64_t plane(int64_t rows, int64_t ldt)
+{
+    int64_t xs = (rows * ldt + 15) / 16 * 16;
+    return (xs / 16) % 2 ? xs : xs + 16;
+}
+
 bool mote_conv_wino_lattice(const mote_conv2d_args *g)
 {
     int64_t d = g->dh;
@@ -133,15 +143,19 @@ static mote_status wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote_co
         p->brows = pick_block_rows(p->TH, p->TW, bt_max / p->TW, nr);
         p->nbr = (p->TH + p->brows - 1) / p->brows;
     }
-    int64_t cols;   /* the most tile columns one GEMM call takes */
+    int64_t cols;   /* the most tile columns one GEMM call takes, padded */
+    p->nr = nr;
     if (p->brows) {
-        cols = p->brows * p->TW;
+        cols = (p->brows * p->TW + nr - 1) / nr * nr;
         p->nblk = cols;
     } else {
         int64_t blocks = (p->T + WINO_MAX_COLS - 1) / WINO_MAX_COLS;
         int64_t per = (p->T + blocks - 1) / blocks;
         p->nblk = (per + nr - 1) / nr * nr;
-        cols = p->T;
+        p->ldt = (p->T + nr - 1) / nr * nr;
+        cols = p->ldt;
+        p->vx = plane(p->C, p->ldt);
+        p->mx = plane(p->OC, p->ldt);
     }
     /* the 16 U_xi: packed (each made in a buffer of one U_xi, only while
      * the model has no packing yet), else kept plain for gemm_f32 */
@@ -180,8 +194,8 @@ static mote_status wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote_co
                 mote_winograd_f2_weights(p->OC, p->C, w, xi, U + (size_t)xi * (size_t)(p->OC * p->C));
         p->U = U;
     }
-    p->v_bytes = mote_align_up((size_t)16 * (size_t)(p->C * cols) * sizeof(float), 64);
-    p->m_bytes = mote_align_up((size_t)16 * (size_t)(p->OC * cols) * sizeof(float), 64);
+    p->v_bytes = mote_align_up((size_t)16 * (size_t)plane(p->C, cols) * sizeof(float), 64);
+    p->m_bytes = mote_align_up((size_t)16 * (size_t)plane(p->OC, cols) * sizeof(float), 64);
     size_t total;
     if (p->brows) {   /* V, M and GEMM scratch per thread */
         if (!mote_mul_size(p->v_bytes + p->m_bytes + p->gemm_scratch, (size_t)threads, &total))
@@ -240,16 +254,19 @@ static void block_chunk(void *ctx, int64_t b, int64_t e, int thread)
     void *gs = mine + p->v_bytes + p->m_bytes;
     for (int64_t i = b; i < e; i++) {
         int64_t n = i / p->nbr, ty0 = (i % p->nbr) * p->brows;
-        int64_t th = ty0 + p->brows < p->TH ? p->brows : p->TH - ty0, T = th * p->TW;
+        int64_t th = ty0 + p->brows < p->TH ? p->brows : p->TH - ty0;
+        int64_t T = (th * p->TW + p->nr - 1) / p->nr * p->nr;   /* padded */
+        int64_t vx = plane(p->C, T), mx = plane(p->OC, T);
         mote_winograd_args a = { .C = p->C, .H = p->H, .W = p->W, .ph = p->ph, .pw = p->pw,
-                                 .ty0 = ty0, .TH = th, .TW = p->TW,
+                                 .ty0 = ty0, .TH = th, .TW = p->TW, .ldt = T, .ldx = vx,
                                  .src = j->x + n * p->C * p->H * p->W, .dst = V,
                                  .act = { MOTE_ACT_NONE, 0, 0 }, .c0 = 0, .c1 = p->C };
         p->k->general.winograd_in_f32(&a);
         for (int xi = 0; xi < 16; xi++)
-            product(p, xi, V + xi * p->C * T, M + xi * p->OC * T, T, 0, T, gs);
+            product(p, xi, V + xi * vx, M + xi * mx, T, 0, T, gs);
         mote_winograd_args o = { .C = p->OC, .H = p->OH, .W = p->OW, .ty0 = ty0, .TH = th,
-                                 .TW = p->TW, .src = M, .dst = j->y + n * p->OC * p->OH * p->OW,
+                                 .TW = p->TW, .ldt = T, .ldx = mx, .src = M,
+                                 .dst = j->y + n * p->OC * p->OH * p->OW,
                                  .bias = j->bias, .act = p->act, .c0 = 0, .c1 = p->OC };
         p->k->general.winograd_out_f32(&o);
         /* the block's output rows of each channel, while in cache */
@@ -287,11 +304,11 @@ static void gemm_chunk(void *ctx, int64_t b, int64_t e, int thread)
     const float *V = (const float *)j->scratch;
     float *M = (float *)(j->scratch + p->v_bytes);
     void *gs = j->scratch + p->v_bytes + p->m_bytes + (size_t)thread * p->gemm_scratch;
-    int64_t nb = (p->T + p->nblk - 1) / p->nblk;
+    int64_t nb = (p->ldt + p->nblk - 1) / p->nblk;
     for (int64_t i = b; i < e; i++) {
         int xi = (int)(i / nb);
-        int64_t n0 = (i % nb) * p->nblk, n1 = n0 + p->nblk < p->T ? n0 + p->nblk : p->T;
-        product(p, xi, V + xi * p->C * p->T, M + xi * p->OC * p->T, p->T, n0, n1, gs);
+        int64_t n0 = (i % nb) * p->nblk, n1 = n0 + p->nblk < p->ldt ? n0 + p->nblk : p->ldt;
+        product(p, xi, V + xi * p->vx, M + xi * p->mx, p->ldt, n0, n1, gs);
     }
 }
 
@@ -371,16 +388,18 @@ static void wino_run(const mote_conv_wino *p, mote_pool *pool, const float *x, c
     }
     float *V = scratch;
     float *M = (float *)((char *)scratch + p->v_bytes);
-    int64_t nb = (p->T + p->nblk - 1) / p->nblk;
+    int64_t nb = (p->ldt + p->nblk - 1) / p->nblk;
     for (int64_t n = 0; n < p->N; n++) {
         j.a = (mote_winograd_args){ .C = p->C, .H = p->H, .W = p->W, .ph = p->ph, .pw = p->pw,
-                                    .TH = p->TH, .TW = p->TW, .src = x + n * p->C * p->H * p->W,
+                                    .TH = p->TH, .TW = p->TW, .ldt = p->ldt, .ldx = p->vx,
+                                    .src = x + n * p->C * p->H * p->W,
                                     .dst = V, .act = { MOTE_ACT_NONE, 0, 0 } };
         j.out = 0;
         mote_pool_for(pool, p->C, 1, transform_chunk, &j);
         mote_pool_for(pool, 16 * nb, 1, gemm_chunk, &j);
         j.a = (mote_winograd_args){ .C = p->OC, .H = p->OH, .W = p->OW, .TH = p->TH, .TW = p->TW,
-                                    .src = M, .dst = y + n * p->OC * p->OH * p->OW, .bias = bias,
+                                    .ldt = p->ldt, .ldx = p->mx, .src = M,
+                                    .dst = y + n * p->OC * p->OH * p->OW, .bias = bias,
                                     .act = p->act };
         j.out = 1;
         mote_pool_for(pool, p->OC, 1, transform_chunk, &j);

@@ -45,7 +45,8 @@ static inline float32x4_t load_n(const float *p, int64_t n)
 
 void mote_winograd_in_f32_neon(const mote_winograd_args *a)
 {
-    const int64_t H = a->H, W = a->W, TW = a->TW, T = a->TH * a->TW, xs = a->C * T;
+    const int64_t H = a->H, W = a->W, TW = a->TW, T = a->ldt > 0 ? a->ldt : a->TH * a->TW,
+                  xs = a->ldx > 0 ? a->ldx : a->C * T;
     /* the last block's second load ends at column 2 (TWv - 4) + 2 + 7 */
     const int64_t TWv = (TW + 3) / 4 * 4, L = 2 * TWv + 4;
     if (L > WINO_ROW || a->pw + W > L) {
@@ -94,12 +95,15 @@ void mote_winograd_in_f32_neon(const mote_winograd_args *a)
                 }
             }
         }
+        for (int xi = 0; xi < 16; xi++)   /* the padding past the tiles: zeros */
+            for (int64_t t = a->TH * TW; t < T; t++) a->dst[xi * xs + c * T + t] = 0.0f;
     }
 }
 
 void mote_winograd_out_f32_neon(const mote_winograd_args *a)
 {
-    const int64_t OH = a->H, OW = a->W, TW = a->TW, T = a->TH * a->TW, xs = a->C * T;
+    const int64_t OH = a->H, OW = a->W, TW = a->TW, T = a->ldt > 0 ? a->ldt : a->TH * a->TW,
+                  xs = a->ldx > 0 ? a->ldx : a->C * T;
     for (int64_t c = a->c0; c < a->c1; c++) {
         const float32x4_t bv = vdupq_n_f32(a->bias ? a->bias[c] : 0.0f);
         float *y = a->dst + c * OH * OW;
