@@ -658,6 +658,12 @@ static void check_general_gemm_packed_a_f32(void)
         if (it == 1) M = 64, N = 3136, K = 576;   /* a 3x3 64->64 conv at 56x56 */
         packed_a_case(M, N, K, (int)rnd(2), (int)rnd(3), acts[it % N_ACTS], it % 4 == 0);
     }
+    /* B read in place (K <= 192, A of a few micro-panels) with every
+     * height of the last micro-panel: Winograd's 64 -> 64 products among
+     * them (64 = 4 x 14 + 8), whole and partial column panels */
+    for (int64_t m = 1; m <= 70; m += (m < 16 ? 1 : 6))
+        packed_a_case(m, m % 3 ? 128 : 100, 64, 0, (int)(m % 3), acts[m % N_ACTS], 1);
+    packed_a_case(64, 128, 64, 0, 0, acts[0], 1);
     /* the bits do not depend on the split (rows at MR, columns anywhere) */
     int64_t mr = T->general.gemm_mr();
     const int64_t shapes[][3] = { { 64, 3136, 576 }, { 9, 100, 33 }, { 257, 65, 600 } };

@@ -194,6 +194,9 @@ static void micro_tile_edge(int64_t kc, const float *Ap, const float *Bp, float 
 #define HALF_ROWS ((MR + 1) / 2)
 #define QUARTER_ROWS ((MR + 3) / 4)
 #define THREEQ_ROWS ((3 * MR + 3) / 4)
+/* one row past half: 8 of 14, the rows past 4 x 14 of a 64-row A (64
+ * channels), which took as long in a three-quarter tile as 14 rows */
+#define HALF1_ROWS (HALF_ROWS + 1)
 static void micro_tile_threeq(int64_t kc, const float *Ap, const float *Bp, float *C,
                               int64_t ldc, int mr, int64_t nr, int load_c, const gemm_epi *e)
 {
@@ -303,6 +306,7 @@ static void micro_tile_bip_full(int64_t kc, const float *Ap, const float *B, int
 BIP_EDGE(micro_tile_bip_edge, MR)
 BIP_EDGE(micro_tile_bip_quarter, QUARTER_ROWS)
 BIP_EDGE(micro_tile_bip_half, HALF_ROWS)
+BIP_EDGE(micro_tile_bip_half1, HALF1_ROWS)
 BIP_EDGE(micro_tile_bip_threeq, THREEQ_ROWS)
 
 static void tile_bip(int64_t kc, const float *Ap, const float *B, int64_t ldb, float *C, int64_t ldc,
@@ -311,6 +315,8 @@ static void tile_bip(int64_t kc, const float *Ap, const float *B, int64_t ldb, f
     if (mr == MR && nr >= NR) micro_tile_bip_full(kc, Ap, B, ldb, C, ldc, load_c, e);
     else if (mr <= QUARTER_ROWS) micro_tile_bip_quarter(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
     else if (mr <= HALF_ROWS) micro_tile_bip_half(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
+    else if (mr <= HALF1_ROWS && HALF1_ROWS < THREEQ_ROWS)
+        micro_tile_bip_half1(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
     else if (mr <= THREEQ_ROWS && THREEQ_ROWS < MR)
         micro_tile_bip_threeq(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
     else micro_tile_bip_edge(kc, Ap, B, ldb, C, ldc, mr, nr, load_c, e);
