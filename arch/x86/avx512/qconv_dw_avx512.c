@@ -115,6 +115,30 @@ static int dw_flat(const mote_qconv2d_args *args)
         const __m512i bias = _mm512_set1_epi32(a->bias ? a->bias[oc] : 0);
         const mote_qrq16 rq = mote_qrq16_for(a, oc);
         int64_t out = oc * OH * OW;
+        if (KH == 3 && npair == 2) {
+            /* 3x3: the six weight pairs stay in registers and the taps
+             * are straight-line code (a loop over ky and p with a
+             * broadcast per tap: 1.4x the time of the layer) */
+            const __m512i w00 = _mm512_set1_epi32(pair[0][0]), w01 = _mm512_set1_epi32(pair[0][1]);
+            const __m512i w10 = _mm512_set1_epi32(pair[1][0]), w11 = _mm512_set1_epi32(pair[1][1]);
+            const __m512i w20 = _mm512_set1_epi32(pair[2][0]), w21 = _mm512_set1_epi32(pair[2][1]);
+            const int64_t r1 = a->dh * Wp, r2 = 2 * r1;
+            for (int64_t v = 0; v < nvec; v++) {
+                const int32_t *q = Q + v * 16;
+                __m512i acc = _mm512_dpwssd_epi32(bias, _mm512_loadu_si512(q), w00);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + 2), w01);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r1), w10);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r1 + 2), w11);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r2), w20);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r2 + 2), w21);
+                const __mmask16 m = valid[v];
+                const int n = __builtin_popcount((unsigned)m);
+                const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrq16_apply(&rq, acc));
+                mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
+                out += n;
+            }
+            continue;
+        }
         for (int64_t v = 0; v < nvec; v++) {
             const int32_t *q = Q + v * 16;
             __m512i acc = bias;
@@ -199,6 +223,28 @@ static int dw_flat2(const mote_qconv2d_args *args)
         const __m512i bias = _mm512_set1_epi32(a->bias ? a->bias[oc] : 0);
         const mote_qrq16 rq = mote_qrq16_for(a, oc);
         int64_t out = oc * OH * OW;
+        if (KH == 3 && npair == 2 && dh == 1) {
+            /* 3x3 (as in dw_flat): rows 0 and 2 in the even plane, 0 and
+             * 1 rows down, row 1 in the odd one */
+            const __m512i w00 = _mm512_set1_epi32(pair[0][0]), w01 = _mm512_set1_epi32(pair[0][1]);
+            const __m512i w10 = _mm512_set1_epi32(pair[1][0]), w11 = _mm512_set1_epi32(pair[1][1]);
+            const __m512i w20 = _mm512_set1_epi32(pair[2][0]), w21 = _mm512_set1_epi32(pair[2][1]);
+            for (int64_t v = 0; v < nvec; v++) {
+                const int32_t *q0 = Q + v * 16, *q1 = Q + nq + v * 16, *q2 = q0 + Wq;
+                __m512i acc = _mm512_dpwssd_epi32(bias, _mm512_loadu_si512(q0), w00);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q0 + 1), w01);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q1), w10);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q1 + 1), w11);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q2), w20);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q2 + 1), w21);
+                const __mmask16 m = valid[v];
+                const int n = __builtin_popcount((unsigned)m);
+                const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrq16_apply(&rq, acc));
+                mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
+                out += n;
+            }
+            continue;
+        }
         for (int64_t v = 0; v < nvec; v++) {
             __m512i acc = bias;
             for (int64_t ky = 0; ky < KH; ky++) {
