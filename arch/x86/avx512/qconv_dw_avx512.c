@@ -47,6 +47,29 @@ static void dw_pairs(const mote_qconv2d_args *a, int64_t oc, int32_t pair[DW_MAX
         }
 }
 
+/* requantizes acc, keeps the lanes of valid (outputs of the NCHW plane,
+ * consecutive from out) and stores them; the next output's index */
+static inline __attribute__((always_inline)) int64_t dw_put(const mote_qconv2d_args *a, const mote_qrq16 *rq, __m512i acc,
+                             __mmask16 valid, int64_t out)
+{
+    const int n = __builtin_popcount((unsigned)valid);
+    const __m512i y = _mm512_maskz_compress_epi32(valid, mote_qrq16_apply(rq, acc));
+    mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
+    return out + n;
+}
+
+/* a 3x3 window's six weight pairs, (ky, p) in order, one vector each */
+static inline __attribute__((always_inline)) void dw_pairs3(const int32_t pair[DW_MAXK][DW_MAXK / 2],
+                                                            __m512i w[6])
+{
+    w[0] = _mm512_set1_epi32(pair[0][0]);
+    w[1] = _mm512_set1_epi32(pair[0][1]);
+    w[2] = _mm512_set1_epi32(pair[1][0]);
+    w[3] = _mm512_set1_epi32(pair[1][1]);
+    w[4] = _mm512_set1_epi32(pair[2][0]);
+    w[5] = _mm512_set1_epi32(pair[2][1]);
+}
+
 /* stride 1 on the flat padded plane (the header comment) */
 static int dw_flat(const mote_qconv2d_args *args)
 {
@@ -119,23 +142,18 @@ static int dw_flat(const mote_qconv2d_args *args)
             /* 3x3: the six weight pairs stay in registers and the taps
              * are straight-line code (a loop over ky and p with a
              * broadcast per tap: 1.4x the time of the layer) */
-            const __m512i w00 = _mm512_set1_epi32(pair[0][0]), w01 = _mm512_set1_epi32(pair[0][1]);
-            const __m512i w10 = _mm512_set1_epi32(pair[1][0]), w11 = _mm512_set1_epi32(pair[1][1]);
-            const __m512i w20 = _mm512_set1_epi32(pair[2][0]), w21 = _mm512_set1_epi32(pair[2][1]);
+            __m512i w[6];
+            dw_pairs3(pair, w);
             const int64_t r1 = a->dh * Wp, r2 = 2 * r1;
             for (int64_t v = 0; v < nvec; v++) {
                 const int32_t *q = Q + v * 16;
-                __m512i acc = _mm512_dpwssd_epi32(bias, _mm512_loadu_si512(q), w00);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + 2), w01);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r1), w10);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r1 + 2), w11);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r2), w20);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r2 + 2), w21);
-                const __mmask16 m = valid[v];
-                const int n = __builtin_popcount((unsigned)m);
-                const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrq16_apply(&rq, acc));
-                mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
-                out += n;
+                __m512i acc = _mm512_dpwssd_epi32(bias, _mm512_loadu_si512(q), w[0]);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + 2), w[1]);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r1), w[2]);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r1 + 2), w[3]);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r2), w[4]);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r2 + 2), w[5]);
+                out = dw_put(a, &rq, acc, valid[v], out);
             }
             continue;
         }
@@ -148,11 +166,7 @@ static int dw_flat(const mote_qconv2d_args *args)
                     acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(qr + 2 * p),
                                               _mm512_set1_epi32(pair[ky][p]));
             }
-            const __mmask16 m = valid[v];
-            const int n = __builtin_popcount((unsigned)m);
-            const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrq16_apply(&rq, acc));
-            mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
-            out += n;
+            out = dw_put(a, &rq, acc, valid[v], out);
         }
     }
     free(xp);
@@ -226,22 +240,17 @@ static int dw_flat2(const mote_qconv2d_args *args)
         if (KH == 3 && npair == 2 && dh == 1) {
             /* 3x3 (as in dw_flat): rows 0 and 2 in the even plane, 0 and
              * 1 rows down, row 1 in the odd one */
-            const __m512i w00 = _mm512_set1_epi32(pair[0][0]), w01 = _mm512_set1_epi32(pair[0][1]);
-            const __m512i w10 = _mm512_set1_epi32(pair[1][0]), w11 = _mm512_set1_epi32(pair[1][1]);
-            const __m512i w20 = _mm512_set1_epi32(pair[2][0]), w21 = _mm512_set1_epi32(pair[2][1]);
+            __m512i w[6];
+            dw_pairs3(pair, w);
             for (int64_t v = 0; v < nvec; v++) {
                 const int32_t *q0 = Q + v * 16, *q1 = Q + nq + v * 16, *q2 = q0 + Wq;
-                __m512i acc = _mm512_dpwssd_epi32(bias, _mm512_loadu_si512(q0), w00);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q0 + 1), w01);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q1), w10);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q1 + 1), w11);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q2), w20);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q2 + 1), w21);
-                const __mmask16 m = valid[v];
-                const int n = __builtin_popcount((unsigned)m);
-                const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrq16_apply(&rq, acc));
-                mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
-                out += n;
+                __m512i acc = _mm512_dpwssd_epi32(bias, _mm512_loadu_si512(q0), w[0]);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q0 + 1), w[1]);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q1), w[2]);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q1 + 1), w[3]);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q2), w[4]);
+                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q2 + 1), w[5]);
+                out = dw_put(a, &rq, acc, valid[v], out);
             }
             continue;
         }
@@ -253,11 +262,7 @@ static int dw_flat2(const mote_qconv2d_args *args)
                     acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(qr + p),
                                               _mm512_set1_epi32(pair[ky][p]));
             }
-            const __mmask16 m = valid[v];
-            const int n = __builtin_popcount((unsigned)m);
-            const __m512i y = _mm512_maskz_compress_epi32(m, mote_qrq16_apply(&rq, acc));
-            mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
-            out += n;
+            out = dw_put(a, &rq, acc, valid[v], out);
         }
     }
     free(Q);
