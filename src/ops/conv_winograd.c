@@ -24,6 +24,9 @@
 /* blocked: tiles per block, at most */
 #define WINO_BLOCK_TILES 128
 
+/* n rounded up to a multiple of m (whole GEMM panels) */
+static int64_t panels(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
+
 /* Tile rows per block: the most, up to bmax, that best trades the GEMM's
  * last NR-wide panel against the balance of the blocks split between two
  * threads (ties to more rows); from the shape alone. */
@@ -33,7 +36,7 @@ static int64_t pick_block_rows(int64_t TH, int64_t TW, int64_t bmax, int64_t nr)
     double best_score = -1;
     for (int64_t b = 1; b <= bmax && b <= TH; b++) {
         int64_t tiles = b * TW, nb = (TH + b - 1) / b;
-        double fill = (double)tiles / (double)((tiles + nr - 1) / nr * nr);
+        double fill = (double)tiles / (double)panels(tiles, nr);
         int64_t rows0 = (nb + 1) / 2 * b;
         if (rows0 > TH) rows0 = TH;
         double score = fill * (double)TH / (double)(2 * rows0);
@@ -146,13 +149,13 @@ static mote_status wino_prepare(mote_op_ctx *c, mote_conv_wino *p, const mote_co
     int64_t cols;   /* the most tile columns one GEMM call takes, padded */
     p->nr = nr;
     if (p->brows) {
-        cols = (p->brows * p->TW + nr - 1) / nr * nr;
+        cols = panels(p->brows * p->TW, nr);
         p->nblk = cols;
     } else {
         int64_t blocks = (p->T + WINO_MAX_COLS - 1) / WINO_MAX_COLS;
         int64_t per = (p->T + blocks - 1) / blocks;
-        p->nblk = (per + nr - 1) / nr * nr;
-        p->ldt = (p->T + nr - 1) / nr * nr;
+        p->nblk = panels(per, nr);
+        p->ldt = panels(p->T, nr);
         cols = p->ldt;
         p->vx = plane(p->C, p->ldt);
         p->mx = plane(p->OC, p->ldt);
@@ -255,7 +258,7 @@ static void block_chunk(void *ctx, int64_t b, int64_t e, int thread)
     for (int64_t i = b; i < e; i++) {
         int64_t n = i / p->nbr, ty0 = (i % p->nbr) * p->brows;
         int64_t th = ty0 + p->brows < p->TH ? p->brows : p->TH - ty0;
-        int64_t T = (th * p->TW + p->nr - 1) / p->nr * p->nr;   /* padded */
+        int64_t T = panels(th * p->TW, p->nr);
         int64_t vx = plane(p->C, T), mx = plane(p->OC, T);
         mote_winograd_args a = { .C = p->C, .H = p->H, .W = p->W, .ph = p->ph, .pw = p->pw,
                                  .ty0 = ty0, .TH = th, .TW = p->TW, .ldt = T, .ldx = vx,
