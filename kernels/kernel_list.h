@@ -62,6 +62,9 @@
     X(general, winograd_out_f32, void, (const mote_winograd_args *a))                  \
     /* 8-bit convolution / fully connected (mote_qconv2d_args, qint.h) */              \
     X(general, qconv2d, void, (const mote_qconv2d_args *a))                            \
+    /* the scratch a call of qconv2d needs in a.scratch (0: none); it depends  \
+     * on the geometry only, not on a's data or channel range */                 \
+    X(general, qconv2d_scratch_bytes, size_t, (const mote_qconv2d_args *a))        \
     /* QuantizeLinear f32 -> u8/i8 and DequantizeLinear u8/i8 -> f32 (ref.h's   \
      * mote_quantize_f32_ref / mote_dequantize_ref), elements [e0, e1) */            \
     X(general, quantize_f32, void, (const float *x, void *y, int is_signed,          \

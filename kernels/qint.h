@@ -60,9 +60,15 @@ typedef struct mote_qconv2d_args {
     int32_t x_zp, y_zp, act_min, act_max;
     int x_signed, w_signed, y_signed;
     int64_t oc0, oc1;
+    void *scratch;                /* qconv2d_scratch_bytes(a) bytes, 64-byte
+                                     aligned, the table's kernel's own (its
+                                     padded planes); NULL where that is 0.
+                                     Not read by the reference.            */
 } mote_qconv2d_args;
 
 void mote_qconv2d_ref(const mote_qconv2d_args *a);
+/* 0: the reference lays nothing out */
+size_t mote_qconv2d_scratch_bytes_ref(const mote_qconv2d_args *a);
 
 /* Stores one accumulator as output element i of channel oc: acc itself
  * (y_i32), or TFLite's clamp(mote_q_mul(acc, mult, shift) + y_zp), or

@@ -74,6 +74,12 @@ static inline int32_t clamp(int32_t v, int32_t lo, int32_t hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+size_t mote_qconv2d_scratch_bytes_ref(const mote_qconv2d_args *a)
+{
+    (void)a;
+    return 0;
+}
+
 void mote_qconv2d_ref(const mote_qconv2d_args *a)
 {
     int64_t cg = a->C / a->groups, ocg = a->OC / a->groups;

@@ -69,6 +69,7 @@ const mote_kernels mote_kernels_ref = {
         .winograd_in_f32 = mote_winograd_in_f32_ref,
         .winograd_out_f32 = mote_winograd_out_f32_ref,
         .qconv2d = mote_qconv2d_ref,
+        .qconv2d_scratch_bytes = mote_qconv2d_scratch_bytes_ref,
         .quantize_f32 = mote_quantize_f32_ref,
         .dequantize_8 = mote_dequantize8_ref,
         .qbinary = mote_qbinary_ref,

@@ -1636,6 +1636,23 @@ typedef struct qconv_case {
 /* One convolution (xs, ws: signed input / weights) in one of the three
  * output forms (TFLite's fixed point, ONNX's float scale, raw i32), on a
  * sub-range of output channels as a thread would get. */
+/* The table's qconv2d as an op calls it: in scratch of the size the table
+ * asks for, filled with garbage first (a kernel may not count on zeros) */
+static void t_qconv2d(const mote_qconv2d_args *a0)
+{
+    mote_qconv2d_args a = *a0;
+    size_t sb = T->general.qconv2d_scratch_bytes(&a), guard = 256;
+    unsigned char *scr = aligned_alloc(64, (sb + guard + 63) / 64 * 64);
+    memset(scr, 0x5A, sb + guard);
+    a.scratch = sb ? scr : NULL;
+    T->general.qconv2d(&a);
+    for (size_t i = sb; i < sb + guard; i++)
+        CK(scr[i] == 0x5A, "C %lld HxW %lldx%lld k %lldx%lld s %lld,%lld: byte %zu written past "
+           "the %zu bytes of scratch asked for", (long long)a.C, (long long)a.H, (long long)a.W,
+           (long long)a.KH, (long long)a.KW, (long long)a.sh, (long long)a.sw, i, sb);
+    free(scr);
+}
+
 static void qconv_one(const qconv_case *cc, int xs, int ws, int packed)
 {
     mote_qconv2d_args a = {0};
@@ -1716,7 +1733,7 @@ static void qconv_one(const qconv_case *cc, int xs, int ws, int packed)
         }
         free(wp); free(wp2); free(scr);
     } else {
-        T->general.qconv2d(&a);
+        t_qconv2d(&a);
     }
     for (int64_t i = 0; i < (int64_t)yb; i++)
         CK(got[i] == want[i], "%s form %d C %lld HxW %lldx%lld OC %lld k %lldx%lld s %lld,%lld p %lld,%lld "
@@ -1766,7 +1783,7 @@ static void qconv_edges(int xs, int ws)
             a.y = want;
             REF->general.qconv2d(&a);
             a.y = got;
-            T->general.qconv2d(&a);
+            t_qconv2d(&a);
             for (int64_t i = 0; i < ny; i++)
                 CK(got[i] == want[i], "edge case %d form %d x%s w%s: byte %lld is %d, reference %d", v,
                    form, xs ? "i8" : "u8", ws ? "i8" : "u8", (long long)i, got[i], want[i]);
@@ -1817,6 +1834,7 @@ static void check_general_qconv2d(void)
         };
         for (size_t i = 0; i < sizeof dw / sizeof dw[0]; i++) qconv_one(&dw[i], xs, ws, 0);
         qconv_edges(xs, ws);
+
     }
 }
 
@@ -1859,6 +1877,38 @@ static void qconv_packed_cases(void)
             qconv_case fc = {ks[i], 1, 1, 1 + rnd(20), 1, 1, 1, 1, 0, 0, 1, 1, 1};
             qconv_one(&fc, xs, ws, 1);
         }
+    }
+}
+
+/* The scratch a qconv2d call asks for: the same for any channel range and
+ * data (ops size it once, at prepare time); every call above runs in
+ * exactly that much with guard bytes after it (t_qconv2d). The AVX-512
+ * depthwise kernel needs some: without it the general kernel would run,
+ * and the depthwise cases above would not reach it. */
+static void check_general_qconv2d_scratch_bytes(void)
+{
+    static const qconv_case dw[] = {
+        {8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8}, {6, 28, 28, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6},
+        {5, 9, 9, 5, 3, 3, 2, 1, 1, 1, 1, 1, 5}, {17, 5, 7, 9, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof dw / sizeof dw[0]; i++) {
+        const qconv_case *c = &dw[i];
+        mote_qconv2d_args a = {.C = c->C, .H = c->H, .W = c->W, .OC = c->OC, .KH = c->KH,
+                               .KW = c->KW, .sh = c->sh, .sw = c->sw, .ph = c->ph, .pw = c->pw,
+                               .dh = c->dh, .dw = c->dw, .groups = c->groups};
+        a.OH = (a.H + 2 * a.ph - a.dh * (a.KH - 1) - 1) / a.sh + 1;
+        a.OW = (a.W + 2 * a.pw - a.dw * (a.KW - 1) - 1) / a.sw + 1;
+        a.oc0 = 0; a.oc1 = a.OC;
+        size_t sb = T->general.qconv2d_scratch_bytes(&a);
+        static const uint8_t byte = 1;
+        a.x = a.w = &byte;
+        a.oc0 = 1;
+        a.oc1 = 2;
+        CK(T->general.qconv2d_scratch_bytes(&a) == sb, "case %zu: the scratch changes with the "
+           "channel range or the data", i);
+        if (!strcmp(T->name, "avx512") && a.groups > 1)
+            CK(sb > 0, "case %zu: the avx512 depthwise kernel asks for no scratch", i);
+        qconv_one(c, 1, 1, 0);
     }
 }
 

@@ -175,6 +175,93 @@ START_TEST(test_session_run_allocates_nothing)
 }
 END_TEST
 
+/*
+ * 8-bit depthwise 3x3 convolutions, 16 channels of 20x20, the way both
+ * importers make them: ONNX's QLinearConv (stride 1, pad 1) and TFLite's
+ * QConv (stride 2, and stride 2 by 1). Their vector kernels lay each
+ * channel out in planes, in the step's scratch.
+ */
+static mote_model *int8_depthwise_model(void)
+{
+    static uint8_t w[16 * 9];
+    static int32_t bias[16];
+    static const float sc = 0.02f, one = 1.0f;
+    static const uint8_t zp = 128;
+    for (int i = 0; i < 16 * 9; i++) w[i] = (uint8_t)(100 + (i * 37) % 56);
+    for (int i = 0; i < 16; i++) bias[i] = 50 * i - 400;
+    mote_graph *g = mote_graph_new();
+    int x = mote_graph_input(g, "x", MOTE_U8, 4, (const int64_t[]){1, 16, 20, 20});
+    int vw = mote_graph_weight(g, "w", MOTE_U8, 4, (const int64_t[]){16, 1, 3, 3}, w);
+    int vb = mote_graph_weight(g, "b", MOTE_I32, 1, (const int64_t[]){16}, bias);
+    int vs = mote_graph_weight(g, "s", MOTE_F32, 0, NULL, &sc);
+    int vone = mote_graph_weight(g, "one", MOTE_F32, 0, NULL, &one);
+    int vz = mote_graph_weight(g, "zp", MOTE_U8, 0, NULL, &zp);
+    int ql[9] = {x, vs, vz, vw, vone, vz, vs, vz, vb}, h, y1, y2;
+    int n = mote_graph_node(g, "QLinearConv", "ql_dw", 9, ql, 1, NULL, &h);
+    mote_graph_attr_int(g, n, "group", 16);
+    mote_graph_attr_ints(g, n, "pads", 4, (const int64_t[]){1, 1, 1, 1});
+    static const float wscale = 1.0f;
+    int vws = mote_graph_weight(g, "ws", MOTE_F32, 0, NULL, &wscale);
+    const char *names[2] = {"y1", "y2"};
+    int outs[2];
+    for (int k = 0; k < 2; k++) {
+        int q[4] = {h, vw, vb, vws};
+        n = mote_graph_node(g, "QConv", k ? "q_dw_s21" : "q_dw_s2", 4, q, 1, &names[k], &outs[k]);
+        mote_graph_attr_int(g, n, "group", 16);
+        mote_graph_attr_ints(g, n, "pads", 4, (const int64_t[]){1, 1, 1, 1});
+        mote_graph_attr_ints(g, n, "strides", 2, k ? (const int64_t[]){2, 1} : (const int64_t[]){2, 2});
+        mote_graph_attr_float(g, n, "x_scale", 0.02f);
+        mote_graph_attr_float(g, n, "y_scale", 0.05f);
+        mote_graph_attr_int(g, n, "x_zp", 128);
+        mote_graph_attr_int(g, n, "y_zp", 128);
+    }
+    y1 = outs[0];
+    y2 = outs[1];
+    mote_graph_output(g, y1);
+    mote_graph_output(g, y2);
+    mote_model *m = NULL;
+    ck_assert_mote_ok(mote_model_from_graph(g, &m));
+    return m;
+}
+
+START_TEST(test_int8_depthwise_run_allocates_nothing)
+{
+#ifdef HAVE_ALLOC_COUNT
+    mote_model *m = int8_depthwise_model();
+    static uint8_t xb[16 * 20 * 20];
+    for (int i = 0; i < 16 * 20 * 20; i++) xb[i] = (uint8_t)((i * 131) % 251);
+    mote_tensor x = {.dtype = MOTE_U8, .ndim = 4, .dims = {1, 16, 20, 20}, .data = xb};
+    uint8_t first[2][16 * 10 * 20];
+    for (int threads = 1; threads <= 2; threads++) {
+        mote_session *s = new_session(m, threads);
+        ck_assert_mote_ok(mote_session_run(s, &x, 1));   /* warm up */
+        atomic_store(&n_allocs, 0);
+        atomic_store(&counting, true);
+        int failed = 0;   /* no Check assertion in here: Check allocates */
+        for (int i = 0; i < 20; i++) failed |= mote_session_run(s, &x, 1) != MOTE_OK;
+        atomic_store(&counting, false);
+        ck_assert(!failed);
+        ck_assert_msg(atomic_load(&n_allocs) == 0, "%ld allocations in 20 runs with %d threads",
+                      atomic_load(&n_allocs), threads);
+        /* and the same bytes for either thread count */
+        for (int o = 0; o < 2; o++) {
+            mote_tensor y;
+            ck_assert_mote_ok(mote_session_output(s, o, &y));
+            ck_assert_int_eq(y.dims[2], 10);
+            ck_assert_int_eq(y.dims[3], o ? 20 : 10);
+            size_t nb = mote_tensor_nbytes(&y);
+            if (threads == 1) memcpy(first[o], y.data, nb);
+            else ck_assert_msg(!memcmp(first[o], y.data, nb), "output %d differs with 2 threads", o);
+        }
+        mote_session_free(s);
+    }
+    mote_model_close(m);
+#else
+    fprintf(stderr, "SKIP: allocation counting needs glibc\n");
+#endif
+}
+END_TEST
+
 START_TEST(test_model_reports_inferred_output_shapes)
 {
     mote_model *m = mlp_model();
@@ -582,6 +669,7 @@ static Suite *session_suite(void)
     TCase *t = tcase_create("session");
     tcase_set_timeout(t, 120);
     tcase_add_test(t, test_session_run_allocates_nothing);
+    tcase_add_test(t, test_int8_depthwise_run_allocates_nothing);
     tcase_add_test(t, test_session_device_option_is_checked);
     tcase_add_test(t, test_model_reports_inferred_output_shapes);
     tcase_add_test(t, test_arena_is_smaller_than_the_sum_of_intermediates);

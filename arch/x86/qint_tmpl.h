@@ -3,7 +3,10 @@
  * mote_qconv2d_ref) with 256-bit integer vectors, included by
  * avx2/qint_avx2.c (vpmaddwd + vpaddd) and avx512/qint_avx512.c (AVX-512
  * VNNI's vpdpwssd, the same sums in one instruction). The includer defines
- * QINT_FN (the function's name) and, for VNNI, QINT_VNNI.
+ * QINT_FN (the function's name) and, for VNNI, QINT_VNNI; with a faster
+ * depthwise kernel QINT_DW_FAST (0: not this shape), the scratch it needs
+ * QINT_DW_SCRATCH, and the name of the table's qconv2d_scratch_bytes
+ * QINT_SCRATCH_FN.
  *
  * Integer sums do not depend on their order, so these kernels give the
  * reference's bits exactly; the requantization is the reference's own
@@ -285,20 +288,39 @@ static void qint_conv_dw(const mote_qconv2d_args *a)
     }
 }
 
-void QINT_FN(const mote_qconv2d_args *a)
+enum { QINT_1X1, QINT_G1, QINT_DW, QINT_REF };
+
+static int qint_path(const mote_qconv2d_args *a)
 {
     int64_t cg = a->C / a->groups, K = cg * a->KH * a->KW;
     if (a->groups == 1 && a->KH == 1 && a->KW == 1 && a->sh == 1 && a->sw == 1 && a->ph == 0 &&
         a->pw == 0 && a->C <= QINT_MAXC1 && a->H * a->W >= 16)
-        qint_conv_1x1(a);
-    else if (a->groups == 1 && K <= QINT_MAXK)
-        qint_conv_g1(a, K);
-#ifdef QINT_DW_FAST
-    else if (cg == 1 && QINT_DW_FAST(a))
-        return;
-#endif
-    else if (cg == 1)
-        qint_conv_dw(a);
-    else
-        mote_qconv2d_ref(a);
+        return QINT_1X1;
+    if (a->groups == 1 && K <= QINT_MAXK)
+        return QINT_G1;
+    return cg == 1 ? QINT_DW : QINT_REF;
 }
+
+void QINT_FN(const mote_qconv2d_args *a)
+{
+    switch (qint_path(a)) {
+    case QINT_1X1: qint_conv_1x1(a); break;
+    case QINT_G1: qint_conv_g1(a, a->C / a->groups * a->KH * a->KW); break;
+    case QINT_DW:
+#ifdef QINT_DW_FAST
+        if (QINT_DW_FAST(a))
+            break;
+#endif
+        qint_conv_dw(a);
+        break;
+    default: mote_qconv2d_ref(a); break;
+    }
+}
+
+#ifdef QINT_DW_FAST
+/* the scratch of the depthwise fast path, the only one that has any */
+size_t QINT_SCRATCH_FN(const mote_qconv2d_args *a)
+{
+    return qint_path(a) == QINT_DW ? QINT_DW_SCRATCH(a) : 0;
+}
+#endif

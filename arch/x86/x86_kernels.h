@@ -103,9 +103,12 @@ size_t mote_qconv2d_pack_bytes_avx512(const mote_qconv2d_args *a);
 void mote_qconv2d_pack_avx512(const mote_qconv2d_args *a, void *wp);
 size_t mote_qconv2d_packed_scratch_bytes_avx512(const mote_qconv2d_args *a);
 void mote_qconv2d_packed_avx512(const mote_qconv2d_packed_args *pa);
-/* the depthwise case (one input channel per group) of mote_qconv2d_avx512;
- * 0: a shape it leaves to the general kernel */
+/* the depthwise case (one input channel per group) of mote_qconv2d_avx512,
+ * in a.scratch of mote_qconv2d_dw_scratch_bytes_avx512(a) bytes; 0: a shape
+ * it leaves to the general kernel (or no scratch) */
 int mote_qconv2d_dw_avx512(const mote_qconv2d_args *a);
+size_t mote_qconv2d_dw_scratch_bytes_avx512(const mote_qconv2d_args *a);
+size_t mote_qconv2d_scratch_bytes_avx512(const mote_qconv2d_args *a);
 void mote_quantize_f32_avx512(const float *x, void *y, int is_signed, const float *scale,
                               const int32_t *zp, int64_t C, int64_t inner, int64_t e0, int64_t e1);
 void mote_dequantize_8_avx512(const void *x, int is_signed, float *y, const float *scale,

@@ -39,6 +39,15 @@ mote_status mote_qconv_plan_prepare(mote_op_ctx *c, const mote_qconv2d_args *a, 
     return MOTE_OK;
 }
 
+void mote_qconv_kscratch_prepare(const mote_op_ctx *c, const mote_qconv2d_args *a,
+                                 mote_qconv_kscratch *ks, size_t *scratch_bytes)
+{
+    ks->bytes = (c->k->general.qconv2d_scratch_bytes(a) + 63) / 64 * 64;
+    ks->off = (*scratch_bytes + 63) / 64 * 64;
+    if (ks->bytes)
+        *scratch_bytes = ks->off + ks->bytes * (size_t)(c->threads > 0 ? c->threads : 1);
+}
+
 typedef struct qp_job {
     const mote_qconv_plan *pl;
     const mote_qconv2d_args *a;

@@ -80,6 +80,7 @@ typedef struct qconv_params {
     size_t x_img, y_img;       /* bytes per image                                      */
     void (*conv)(const mote_qconv2d_args *a);
     mote_qconv_plan pl;        /* the packed-weight path, if the table has one          */
+    mote_qconv_kscratch ks;    /* else the kernel's own scratch, one per thread         */
 } qconv_params;
 
 typedef struct qconv_job {
@@ -90,7 +91,6 @@ typedef struct qconv_job {
 /* chunk over (image, output channel) pairs */
 static void qconv_chunk(void *ctx, int64_t b, int64_t e, int thread)
 {
-    (void)thread;
     const qconv_job *j = ctx;
     const qconv_params *p = j->p;
     int64_t OC = p->a.OC;
@@ -105,6 +105,7 @@ static void qconv_chunk(void *ctx, int64_t b, int64_t e, int thread)
         a.bias = j->s->n_in > 2 && j->s->in[2] ? j->s->in[2]->data : NULL;
         a.oc0 = oc0;
         a.oc1 = oc1;
+        a.scratch = mote_qconv_kscratch_at(&p->ks, j->s->scratch, thread);
         p->conv(&a);
         b = n * OC + oc1;
     }
@@ -233,13 +234,16 @@ static mote_status qconv_setup(mote_op_ctx *c, qconv_params *p, int64_t *od)
     return MOTE_OK;
 }
 
-/* the packed-weight path (qconv_plan.h), its scratch at offset 0 */
+/* the packed-weight path (qconv_plan.h), its scratch at offset 0; or the
+ * kernel's scratch there */
 static mote_status qconv_plan(mote_op_ctx *c, qconv_params *p)
 {
     size_t bytes = 0, off = 0;
     mote_qconv2d_args a = p->a;
     a.w = c->in[1]->data;
     mote_status st = mote_qconv_plan_prepare(c, &a, 1, &p->pl, &bytes, &off);
+    if (!st && !p->pl.wp)
+        mote_qconv_kscratch_prepare(c, &a, &p->ks, &bytes);
     c->scratch_bytes = bytes;
     return st;
 }

@@ -81,6 +81,7 @@ typedef struct ql_params {
     int in_x_zp, in_w, in_w_scale, in_w_zp, in_y_scale, in_y_zp, in_x_scale, in_bias;
     mote_qconv_plan pl;        /* the packed-weight path (constant w), if any       */
     size_t pl_off;             /* its scratch's offset in the step's scratch         */
+    mote_qconv_kscratch ks;    /* else the table kernel's own scratch per thread    */
 } ql_params;
 
 typedef struct ql_job {
@@ -91,7 +92,6 @@ typedef struct ql_job {
 
 static void ql_chunk(void *ctx, int64_t b, int64_t e, int thread)
 {
-    (void)thread;
     const ql_job *j = ctx;
     int64_t OC = j->a.OC;
     while (b < e) {
@@ -105,6 +105,7 @@ static void ql_chunk(void *ctx, int64_t b, int64_t e, int thread)
             a.w = (const uint8_t *)a.w + (size_t)(n / j->p->bM) * (size_t)(OC * j->a.C);
         a.oc0 = b % OC;
         a.oc1 = oc1;
+        a.scratch = mote_qconv_kscratch_at(&j->p->ks, j->s->scratch, thread);
         j->s->k->general.qconv2d(&a);
         b = n * OC + oc1;
     }
@@ -314,6 +315,9 @@ static mote_status prepare_ql(mote_op_ctx *c, qkind kind)
                                           &p->pl_off)))
             return st;
     }
+    p->ks.bytes = 0;
+    if (!p->pl.wp)
+        mote_qconv_kscratch_prepare(c, &p->a, &p->ks, &c->scratch_bytes);
     c->params = p;
     c->run = run_ql;
     return MOTE_OK;

@@ -4,7 +4,9 @@
  *
  * Each input channel is laid out once per call as a padded i16 plane of
  * x - x_zp (0 in the padding, so taps outside the image add nothing and
- * need no bounds tests). vpdpwssd multiplies the two i16 halves of each
+ * need no bounds tests), in the caller's scratch: dw_space below sizes it
+ * and mote_qconv2d_dw_scratch_bytes_avx512 reports it, so that nothing is
+ * allocated while a session runs. vpdpwssd multiplies the two i16 halves of each
  * 32-bit lane by a pair of weights and adds both products to the i32 sum,
  * so each instruction does two horizontally adjacent taps of 16 pixels:
  *   stride 2: a 64-byte load of the plane at 2*ox0 + kx holds the pairs
@@ -21,17 +23,74 @@
  * stored together. Products
  * of two values in [-255, 255] and their sums are exact in i32, and the
  * i32 sums wrap as the reference's, so the bits are the reference's; the
- * requantization is qrequant_avx512.h's. Dilated columns or other strides
- * return 0 (the caller runs its general kernel).
+ * requantization is qrequant_avx512.h's. Dilated columns, windows over
+ * DW_MAXK, or a call without its scratch return 0 (the caller runs its
+ * general kernel).
  */
 #include <immintrin.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include "x86_kernels.h"
 #include "avx512/qrequant_avx512.h"
 
 #define DW_MAXK 16   /* window widths and heights handled here */
+
+/* Which path a call takes and the scratch it lays its planes out in: a
+ * padded i16 plane xp, a plane Q of i32 words (pairs of i16), and one
+ * mask of valid lanes per output vector, each part whole cache lines. */
+enum { DW_NONE, DW_FLAT, DW_FLAT2, DW_ROWS };
+typedef struct dw_space {
+    int path;
+    int64_t nvec;              /* DW_FLAT, DW_FLAT2: output vectors          */
+    int64_t nq;                /* words of Q (DW_FLAT2: of each of 2 planes) */
+    int64_t nx;                /* i16 values of xp (DW_FLAT, DW_ROWS)        */
+    size_t xp, q, valid;       /* bytes of each part                         */
+} dw_space;
+
+static size_t lines(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+static dw_space dw_plan(const mote_qconv2d_args *a)
+{
+    dw_space d = {0};
+    const int64_t OH = a->OH, OW = a->OW, KH = a->KH, dh = a->dh, npair = (a->KW + 1) / 2;
+    if (a->dw != 1 || (a->sw != 1 && a->sw != 2) || a->KW > DW_MAXK || KH > DW_MAXK ||
+        a->C != a->groups || OH < 1 || OW < 1)
+        return d;
+    if (a->sw == 1 && a->sh == 1) {
+        /* Q is read up to the last vector's end plus the lowest row's
+         * and the last pair's offsets; xp one further (Q[j] holds
+         * xp[j + 1]) */
+        const int64_t Wp = OW + a->KW - 1;
+        d.path = DW_FLAT;
+        d.nvec = (OH * Wp + 15) / 16;
+        d.nq = (d.nvec * 16 + (KH - 1) * dh * Wp + 2 * npair + 15) / 16 * 16;
+        d.nx = d.nq + 32;
+    } else if (a->sw == 2 && a->sh == 2) {
+        const int64_t Wq = OW + npair - 1;
+        d.path = DW_FLAT2;
+        d.nvec = (OH * Wq + 15) / 16;
+        d.nq = (d.nvec * 16 + ((KH - 1) * dh / 2) * Wq + npair + 15) / 16 * 16;
+    } else {
+        /* a row at a time: xp with room for 2*ox0 + 2*p reads at stride
+         * 2, Q (stride 1 only) for ox0 + 2*p */
+        const int64_t OW16 = (OW + 15) / 16 * 16;
+        const int64_t Hp = (OH - 1) * a->sh + (KH - 1) * dh + 1;
+        const int64_t Wx = (2 * OW16 > a->W + a->pw ? 2 * OW16 : a->W + a->pw) + a->KW + 48;
+        d.path = DW_ROWS;
+        d.nx = Hp * Wx;
+        d.nq = a->sw == 1 ? Hp * (OW16 + a->KW + 16) : 0;
+    }
+    d.xp = lines((size_t)d.nx * 2);
+    d.q = lines((size_t)d.nq * 4 * (d.path == DW_FLAT2 ? 2 : 1));
+    d.valid = lines((size_t)d.nvec * sizeof(__mmask16));
+    return d;
+}
+
+size_t mote_qconv2d_dw_scratch_bytes_avx512(const mote_qconv2d_args *a)
+{
+    const dw_space d = dw_plan(a);
+    return d.path == DW_NONE ? 0 : d.xp + d.q + d.valid;
+}
 
 /* weight pairs (w[ky][kx] - w_zp, w[ky][kx+1] - w_zp) of output channel oc */
 static void dw_pairs(const mote_qconv2d_args *a, int64_t oc, int32_t pair[DW_MAXK][DW_MAXK / 2])
@@ -71,7 +130,7 @@ static inline __attribute__((always_inline)) void dw_pairs3(const int32_t pair[D
 }
 
 /* stride 1 on the flat padded plane (the header comment) */
-static int dw_flat(const mote_qconv2d_args *args)
+static int dw_flat(const mote_qconv2d_args *args, const dw_space *sp)
 {
     /* a copy whose address stays here: the byte stores through a->y may
      * alias any memory, and would make every requantization reload the
@@ -79,20 +138,10 @@ static int dw_flat(const mote_qconv2d_args *args)
     const mote_qconv2d_args copy = *args, *a = &copy;
     const int64_t OH = a->OH, OW = a->OW, KH = a->KH, npair = (a->KW + 1) / 2;
     const int64_t Wp = OW + a->KW - 1, Hp = OH + (KH - 1) * a->dh;
-    const int64_t nf = OH * Wp, nvec = (nf + 15) / 16;
-    /* Q is read up to the last vector's end plus the lowest row's and the
-     * last pair's offsets; xp one further (Q[j] holds xp[j + 1]) */
-    const int64_t nq = (nvec * 16 + (KH - 1) * a->dh * Wp + 2 * npair + 15) / 16 * 16;
-    const int64_t nx = nq + 32;
-    int16_t *xp = aligned_alloc(64, ((size_t)nx * 2 + 63) / 64 * 64);
-    int32_t *Q = aligned_alloc(64, ((size_t)nq * 4 + 63) / 64 * 64);
-    __mmask16 *valid = malloc((size_t)nvec * sizeof *valid);
-    if (!xp || !Q || !valid) {
-        free(xp);
-        free(Q);
-        free(valid);
-        return 0;
-    }
+    const int64_t nf = OH * Wp, nvec = sp->nvec, nq = sp->nq, nx = sp->nx;
+    int16_t *xp = a->scratch;
+    int32_t *Q = (int32_t *)((char *)a->scratch + sp->xp);
+    __mmask16 *valid = (__mmask16 *)((char *)Q + sp->q);
     /* padding cells are never written, so they stay zero for every channel */
     memset(xp, 0, (size_t)nx * 2);
     /* lane l of vector v is flat position f = 16 v + l, column f % Wp
@@ -169,15 +218,12 @@ static int dw_flat(const mote_qconv2d_args *args)
             out = dw_put(a, &rq, acc, valid[v], out);
         }
     }
-    free(xp);
-    free(Q);
-    free(valid);
     return 1;
 }
 
 /* stride 2 on two flat planes, the padded plane's even and its odd rows
  * (the header comment) */
-static int dw_flat2(const mote_qconv2d_args *args)
+static int dw_flat2(const mote_qconv2d_args *args, const dw_space *sp)
 {
     /* a copy whose address stays here: the byte stores through a->y may
      * alias any memory, and would make every requantization reload the
@@ -185,15 +231,9 @@ static int dw_flat2(const mote_qconv2d_args *args)
     const mote_qconv2d_args copy = *args, *a = &copy;
     const int64_t OH = a->OH, OW = a->OW, KH = a->KH, dh = a->dh, npair = (a->KW + 1) / 2;
     const int64_t Wq = OW + npair - 1, Hp = (OH - 1) * 2 + (KH - 1) * dh + 1;
-    const int64_t nf = OH * Wq, nvec = (nf + 15) / 16;
-    const int64_t nq = (nvec * 16 + ((KH - 1) * dh / 2) * Wq + npair + 15) / 16 * 16;
-    int32_t *Q = aligned_alloc(64, (size_t)nq * 2 * 4);
-    __mmask16 *valid = malloc((size_t)nvec * sizeof *valid);
-    if (!Q || !valid) {
-        free(Q);
-        free(valid);
-        return 0;
-    }
+    const int64_t nf = OH * Wq, nvec = sp->nvec, nq = sp->nq;
+    int32_t *Q = (int32_t *)((char *)a->scratch + sp->xp);
+    __mmask16 *valid = (__mmask16 *)((char *)Q + sp->q);
     memset(Q, 0, (size_t)nq * 2 * 4);
     /* lane l of vector v is flat position f = 16 v + l, column f % Wq
      * (counted along, not divided: an idiv a lane cost 10% of the call) */
@@ -265,32 +305,26 @@ static int dw_flat2(const mote_qconv2d_args *args)
             out = dw_put(a, &rq, acc, valid[v], out);
         }
     }
-    free(Q);
-    free(valid);
     return 1;
 }
 
 int mote_qconv2d_dw_avx512(const mote_qconv2d_args *a)
 {
+    if (a->oc0 >= a->oc1)
+        return 1;
+    const dw_space sp = dw_plan(a);
+    if (sp.path == DW_NONE || !a->scratch)
+        return 0;
+    if (sp.path == DW_FLAT)
+        return dw_flat(a, &sp);
+    if (sp.path == DW_FLAT2)
+        return dw_flat2(a, &sp);
     const int64_t sw = a->sw;
-    if (a->dw != 1 || (sw != 1 && sw != 2) || a->KW > DW_MAXK || a->KH > DW_MAXK ||
-        a->C != a->groups || a->oc0 >= a->oc1)
-        return a->oc0 >= a->oc1;
-    if (sw == 1 && a->sh == 1)
-        return dw_flat(a);
-    if (sw == 2 && a->sh == 2)
-        return dw_flat2(a);
     const int64_t OW16 = (a->OW + 15) / 16 * 16, ocg = a->OC / a->groups;
     const int64_t Hp = (a->OH - 1) * a->sh + (a->KH - 1) * a->dh + 1;
-    const int64_t Wx = (2 * OW16 > a->W + a->pw ? 2 * OW16 : a->W + a->pw) + a->KW + 48;
-    const int64_t WQ = OW16 + a->KW + 16;
-    int16_t *xp = aligned_alloc(64, ((size_t)(Hp * Wx) * 2 + 63) / 64 * 64);
-    int32_t *Q = sw == 1 ? aligned_alloc(64, ((size_t)(Hp * WQ) * 4 + 63) / 64 * 64) : NULL;
-    if (!xp || (sw == 1 && !Q)) {
-        free(xp);
-        free(Q);
-        return 0;
-    }
+    const int64_t Wx = sp.nx / Hp, WQ = OW16 + a->KW + 16;
+    int16_t *xp = a->scratch;
+    int32_t *Q = (int32_t *)((char *)a->scratch + sp.xp);
     int64_t have = -1;
     for (int64_t oc = a->oc0; oc < a->oc1; oc++) {
         const int64_t ic = oc / ocg;
@@ -342,7 +376,5 @@ int mote_qconv2d_dw_avx512(const mote_qconv2d_args *a)
                                      mote_qrequant16_avx512(a, oc, acc));
             }
     }
-    free(xp);
-    free(Q);
     return 1;
 }

@@ -8,4 +8,6 @@
 #define QINT_BIN_FN mote_qbinary_avx512
 #define QINT_VNNI 1
 #define QINT_DW_FAST mote_qconv2d_dw_avx512
+#define QINT_DW_SCRATCH mote_qconv2d_dw_scratch_bytes_avx512
+#define QINT_SCRATCH_FN mote_qconv2d_scratch_bytes_avx512
 #include "qint_tmpl.h"

@@ -46,6 +46,7 @@ const mote_general_kernels mote_general_kernels_avx512 = {
     .conv2d_dw_f32 = mote_conv2d_dw_f32_avx512,
     .conv2d_chan_f32 = mote_conv2d_chan_f32_avx512,
     .qconv2d = mote_qconv2d_avx512,
+    .qconv2d_scratch_bytes = mote_qconv2d_scratch_bytes_avx512,
     .qbinary = mote_qbinary_avx512,
     .qconv2d_pack_bytes = mote_qconv2d_pack_bytes_avx512,
     .qconv2d_pack = mote_qconv2d_pack_avx512,
