@@ -1633,9 +1633,6 @@ typedef struct qconv_case {
     int64_t C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, groups;
 } qconv_case;
 
-/* One convolution (xs, ws: signed input / weights) in one of the three
- * output forms (TFLite's fixed point, ONNX's float scale, raw i32), on a
- * sub-range of output channels as a thread would get. */
 /* The table's qconv2d as an op calls it: in scratch of the size the table
  * asks for, filled with garbage first (a kernel may not count on zeros) */
 static void t_qconv2d(const mote_qconv2d_args *a0)
@@ -1653,6 +1650,9 @@ static void t_qconv2d(const mote_qconv2d_args *a0)
     free(scr);
 }
 
+/* One convolution (xs, ws: signed input / weights) in one of the three
+ * output forms (TFLite's fixed point, ONNX's float scale, raw i32), on a
+ * sub-range of output channels as a thread would get. */
 static void qconv_one(const qconv_case *cc, int xs, int ws, int packed)
 {
     mote_qconv2d_args a = {0};

@@ -8,7 +8,9 @@
  * (|got - want| <= atol + rtol * |want|, rtol = 1e-3, atol = 1e-7; integer
  * and bool outputs exactly). Integer inputs (shapes, axes, indices) are
  * baked into the graph as weights before the passes run, as a converter
- * with known inputs would do.
+ * with known inputs would do. A test that passes is run once more with
+ * allocations counted (glibc, not under a sanitizer, no MOTE_DEVICE but
+ * "cpu"): a run that allocates fails it, whatever its output.
  *
  *   run_node_tests [--data DIR] [--extra DIR] [--docs FILE] [--known FILE] [--filter S] [-v]
  *
@@ -23,8 +25,10 @@
  * (skip) if the data directory is absent. --docs rewrites that file's
  * table of ops from the results. This is a test program, not library code.
  */
+#include "config.h"
 #include <dirent.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,33 @@
 #include "onnx/onnx.h"
 #include "onnx/onnx_proto.h"
 #include "passes/passes.h"
+#include "runtime/session.h"
+
+/* Counting allocations: glibc lets a program define malloc & co. and
+ * still reach the real ones (as tests/test_session.c does). Not under a
+ * sanitizer, whose allocator these would bypass. */
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+extern void __libc_free(void *);
+static atomic_long n_allocs;
+static atomic_bool counting;
+#define COUNT() do { if (atomic_load(&counting)) atomic_fetch_add(&n_allocs, 1); } while (0)
+void *malloc(size_t n) { COUNT(); return __libc_malloc(n); }
+void *calloc(size_t a, size_t b) { COUNT(); return __libc_calloc(a, b); }
+void *realloc(void *p, size_t n) { COUNT(); return __libc_realloc(p, n); }
+void free(void *p) { __libc_free(p); }
+int posix_memalign(void **p, size_t al, size_t n)
+{
+    COUNT();
+    *p = __libc_memalign(al, n);
+    return *p ? 0 : 12;
+}
+void *aligned_alloc(size_t al, size_t n) { COUNT(); return __libc_memalign(al, n); }
+#define HAVE_ALLOC_COUNT 1
+#endif
 
 #define RTOL 1e-3
 #define ATOL 1e-7
@@ -278,6 +309,28 @@ static int run_set(const char *model, const char *set, char *msg, size_t len)
                 result = FAIL;
             }
         }
+#ifdef HAVE_ALLOC_COUNT
+        /* a device's runtime allocates for itself, in threads of its own
+         * too (tests/test_session.c counts those apart): here only runs
+         * with no device in use */
+        const char *dev = getenv("MOTE_DEVICE");
+        if (result == PASS && (!dev || !*dev || !strcmp(dev, "cpu")) &&
+            mote_session_device_stats(s).n_device_steps == 0) {
+            atomic_store(&n_allocs, 0);
+            atomic_store(&counting, true);
+            st = mote_session_run(s, run_in, n_run);
+            atomic_store(&counting, false);
+            long n = atomic_load(&n_allocs);
+            if (st || n) {
+                snprintf(msg, len, "a second run %s", st ? "failed" : "allocated");
+                if (n) {
+                    size_t at = strlen(msg);
+                    snprintf(msg + at, len - at, " (%ld allocations)", n);
+                }
+                result = FAIL;
+            }
+        }
+#endif
     }
     mote_session_free(s);
     mote_model_close(m);
