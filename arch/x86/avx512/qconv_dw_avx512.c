@@ -43,6 +43,12 @@
  * padded i16 plane xp, a plane Q of i32 words (pairs of i16), and one
  * mask of valid lanes per output vector, each part whole cache lines. */
 enum { DW_NONE, DW_FLAT, DW_FLAT2, DW_ROWS };
+/* the lanes of one vector of flat positions: those that are outputs,
+ * the n of them, and the first n lanes (where they go once compressed) */
+typedef struct dw_lane {
+    __mmask16 keep, store;
+    int32_t n;
+} dw_lane;
 typedef struct dw_space {
     int path;
     int64_t nvec;              /* DW_FLAT, DW_FLAT2: output vectors          */
@@ -86,7 +92,7 @@ static dw_space dw_plan(const mote_qconv2d_args *a)
     }
     d.xp = lines((size_t)d.nx * 2);
     d.q = lines((size_t)d.nq * 4 * (d.path == DW_FLAT2 ? 2 : 1));
-    d.valid = lines((size_t)d.nvec * sizeof(__mmask16));
+    d.valid = lines((size_t)d.nvec * sizeof(dw_lane));
     return d;
 }
 
@@ -110,15 +116,79 @@ static void dw_pairs(const mote_qconv2d_args *a, int64_t oc, int32_t pair[DW_MAX
         }
 }
 
-/* requantizes acc, keeps the lanes of valid (outputs of the NCHW plane,
- * consecutive from out) and stores them; the next output's index */
-static inline __attribute__((always_inline)) int64_t dw_put(const mote_qconv2d_args *a, const mote_qrq16 *rq, __m512i acc,
-                             __mmask16 valid, int64_t out)
+/* requantizes acc (mode: rq's, a constant where inlined), keeps the
+ * lanes of valid (outputs of the NCHW plane, consecutive from out) and
+ * stores them; the next output's index */
+static inline __attribute__((always_inline)) int64_t dw_put_mode(const mote_qconv2d_args *a, const mote_qrq16 *rq,
+                                                                 const int mode, __m512i acc, const dw_lane *l,
+                                                                 int64_t out)
 {
-    const int n = __builtin_popcount((unsigned)valid);
-    const __m512i y = _mm512_maskz_compress_epi32(valid, mote_qrq16_apply(rq, acc));
-    mote_qstore16_avx512(a, out, (__mmask16)((1u << n) - 1), y);
-    return out + n;
+    const __m512i y = _mm512_maskz_compress_epi32(l->keep, mote_qrq16_apply_mode(rq, acc, mode));
+    mote_qstore16_avx512(a, out, l->store, y);
+    return out + l->n;
+}
+
+static inline __attribute__((always_inline)) int64_t dw_put(const mote_qconv2d_args *a, const mote_qrq16 *rq,
+                                                            __m512i acc, const dw_lane *l, int64_t out)
+{
+    return dw_put_mode(a, rq, rq->mode, acc, l, out);
+}
+
+/* The lanes of each of nvec vectors over flat positions f < nf of rows
+ * Wrow wide, the first OW of each row being outputs: lane l of vector v
+ * is position f = 16 v + l, column f % Wrow (counted along, not divided:
+ * an idiv a lane cost 10% of the call). Made once per call, so that the
+ * loops over each channel's vectors count no lanes. */
+static void dw_lanes_of(dw_lane *lane, int64_t nvec, int64_t nf, int64_t Wrow, int64_t OW)
+{
+    for (int64_t v = 0, f = 0, col = 0; v < nvec; v++) {
+        unsigned m = 0;
+        for (int64_t l = 0; l < 16; l++, f++) {
+            if (f < nf && col < OW) m |= 1u << l;
+            if (++col == Wrow) col = 0;
+        }
+        const int n = __builtin_popcount(m);
+        lane[v].keep = (__mmask16)m;
+        lane[v].store = (__mmask16)((1u << n) - 1);
+        lane[v].n = n;
+    }
+}
+
+/* A 3x3 window's sums for nvec vectors of 16 flat positions, of the
+ * rows at Q + 16 v, + o1 and + o2, each row's second pair po further,
+ * from bias; requantized (mode: rq's, a constant where inlined) and
+ * stored from output out; the next output's index. The six weight pairs
+ * stay in registers and the taps are straight-line code (a loop over ky
+ * and p with a broadcast per tap: 1.4x the time of the layer). */
+static inline __attribute__((always_inline)) int64_t
+dw_rows3_mode(const mote_qconv2d_args *a, const mote_qrq16 *rq, const int mode, const int32_t *Q,
+              int64_t o1, int64_t o2, int64_t po, const __m512i w[6], __m512i bias,
+              const dw_lane *lane, int64_t nvec, int64_t out)
+{
+    for (int64_t v = 0; v < nvec; v++) {
+        const int32_t *q = Q + v * 16;
+        __m512i acc = _mm512_dpwssd_epi32(bias, _mm512_loadu_si512(q), w[0]);
+        acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + po), w[1]);
+        acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + o1), w[2]);
+        acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + o1 + po), w[3]);
+        acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + o2), w[4]);
+        acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + o2 + po), w[5]);
+        out = dw_put_mode(a, rq, mode, acc, &lane[v], out);
+    }
+    return out;
+}
+
+/* dw_rows3_mode made once per requantization (the mode's tests out of the
+ * loop: 144 channels at 56x56 ... ) */
+static inline __attribute__((always_inline)) int64_t dw_rows3(const mote_qconv2d_args *a, const mote_qrq16 *rq, const int32_t *Q, int64_t o1,
+                        int64_t o2, int64_t po, const __m512i w[6], __m512i bias, const dw_lane *lane,
+                        int64_t nvec, int64_t out)
+{
+    switch (rq->mode) {
+    case 0: return dw_rows3_mode(a, rq, 0, Q, o1, o2, po, w, bias, lane, nvec, out);
+    case 1: return dw_rows3_mode(a, rq, 1, Q, o1, o2, po, w, bias, lane, nvec, out);
+    default: return dw_rows3_mode(a, rq, 2, Q, o1, o2, po, w, bias, lane, nvec, out);
+    }
 }
 
 /* a 3x3 window's six weight pairs, (ky, p) in order, one vector each */
@@ -152,7 +222,7 @@ static int dw_flat(const mote_qconv2d_args *args, const dw_space *sp)
     const int64_t Wp = OW + a->KW - 1, Hp = OH + (KH - 1) * a->dh;
     const int64_t nf = OH * Wp, nvec = sp->nvec, nq = sp->nq, nch = (Wp + 15) / 16;
     int32_t *Q = (int32_t *)((char *)a->scratch + sp->xp);
-    __mmask16 *valid = (__mmask16 *)((char *)Q + sp->q);
+    dw_lane *lane = (dw_lane *)((char *)Q + sp->q);
     /* per 16 columns j0.. of a row: the 32 bytes from image column
      * j0 - pw that are in the image, and the pairs inside the row */
     __mmask32 *m_in = a->scratch;
@@ -167,16 +237,7 @@ static int dw_flat(const mote_qconv2d_args *args, const dw_space *sp)
      * l + 1 */
     const __m512i pick = _mm512_set_epi16(16, 15, 15, 14, 14, 13, 13, 12, 12, 11, 11, 10, 10, 9, 9, 8,
                                           8, 7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0);
-    /* lane l of vector v is flat position f = 16 v + l, column f % Wp
-     * (counted along, not divided: an idiv a lane cost 10% of the call) */
-    for (int64_t v = 0, f = 0, col = 0; v < nvec; v++) {
-        unsigned m = 0;
-        for (int64_t l = 0; l < 16; l++, f++) {
-            if (f < nf && col < OW) m |= 1u << l;
-            if (++col == Wp) col = 0;
-        }
-        valid[v] = (__mmask16)m;
-    }
+    dw_lanes_of(lane, nvec, nf, Wp, OW);
     const __m512i zp = _mm512_set1_epi16((int16_t)a->x_zp);
     const int64_t ocg = a->OC / a->groups;
     int64_t have = -1;
@@ -212,22 +273,10 @@ static int dw_flat(const mote_qconv2d_args *args, const dw_space *sp)
         const mote_qrq16 rq = mote_qrq16_for(a, oc);
         int64_t out = oc * OH * OW;
         if (KH == 3 && npair == 2) {
-            /* 3x3: the six weight pairs stay in registers and the taps
-             * are straight-line code (a loop over ky and p with a
-             * broadcast per tap: 1.4x the time of the layer) */
+            /* 3x3: rows dh Wp apart, pairs 2 apart */
             __m512i w[6];
             dw_pairs3(pair, w);
-            const int64_t r1 = a->dh * Wp, r2 = 2 * r1;
-            for (int64_t v = 0; v < nvec; v++) {
-                const int32_t *q = Q + v * 16;
-                __m512i acc = _mm512_dpwssd_epi32(bias, _mm512_loadu_si512(q), w[0]);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + 2), w[1]);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r1), w[2]);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r1 + 2), w[3]);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r2), w[4]);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q + r2 + 2), w[5]);
-                out = dw_put(a, &rq, acc, valid[v], out);
-            }
+            dw_rows3(a, &rq, Q, a->dh * Wp, 2 * a->dh * Wp, 2, w, bias, lane, nvec, out);
             continue;
         }
         for (int64_t v = 0; v < nvec; v++) {
@@ -239,7 +288,7 @@ static int dw_flat(const mote_qconv2d_args *args, const dw_space *sp)
                     acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(qr + 2 * p),
                                               _mm512_set1_epi32(pair[ky][p]));
             }
-            out = dw_put(a, &rq, acc, valid[v], out);
+            out = dw_put(a, &rq, acc, &lane[v], out);
         }
     }
     return 1;
@@ -257,18 +306,9 @@ static int dw_flat2(const mote_qconv2d_args *args, const dw_space *sp)
     const int64_t Wq = OW + npair - 1, Hp = (OH - 1) * 2 + (KH - 1) * dh + 1;
     const int64_t nf = OH * Wq, nvec = sp->nvec, nq = sp->nq;
     int32_t *Q = (int32_t *)((char *)a->scratch + sp->xp);
-    __mmask16 *valid = (__mmask16 *)((char *)Q + sp->q);
+    dw_lane *lane = (dw_lane *)((char *)Q + sp->q);
     memset(Q, 0, (size_t)nq * 2 * 4);
-    /* lane l of vector v is flat position f = 16 v + l, column f % Wq
-     * (counted along, not divided: an idiv a lane cost 10% of the call) */
-    for (int64_t v = 0, f = 0, col = 0; v < nvec; v++) {
-        unsigned m = 0;
-        for (int64_t l = 0; l < 16; l++, f++) {
-            if (f < nf && col < OW) m |= 1u << l;
-            if (++col == Wq) col = 0;
-        }
-        valid[v] = (__mmask16)m;
-    }
+    dw_lanes_of(lane, nvec, nf, Wq, OW);
     /* padded row r is row r/2 of phase r%2, as 2*Wq i16 values: its
      * 32-bit words are the column pairs (x[2c], x[2c+1]); the image's
      * columns past the last one read are left out */
@@ -302,20 +342,11 @@ static int dw_flat2(const mote_qconv2d_args *args, const dw_space *sp)
         const mote_qrq16 rq = mote_qrq16_for(a, oc);
         int64_t out = oc * OH * OW;
         if (KH == 3 && npair == 2 && dh == 1) {
-            /* 3x3 (as in dw_flat): rows 0 and 2 in the even plane, 0 and
-             * 1 rows down, row 1 in the odd one */
+            /* 3x3: row 1 in the odd plane, row 2 the even plane's next
+             * row; pairs 1 apart */
             __m512i w[6];
             dw_pairs3(pair, w);
-            for (int64_t v = 0; v < nvec; v++) {
-                const int32_t *q0 = Q + v * 16, *q1 = Q + nq + v * 16, *q2 = q0 + Wq;
-                __m512i acc = _mm512_dpwssd_epi32(bias, _mm512_loadu_si512(q0), w[0]);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q0 + 1), w[1]);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q1), w[2]);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q1 + 1), w[3]);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q2), w[4]);
-                acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(q2 + 1), w[5]);
-                out = dw_put(a, &rq, acc, valid[v], out);
-            }
+            dw_rows3(a, &rq, Q, nq, Wq, 1, w, bias, lane, nvec, out);
             continue;
         }
         for (int64_t v = 0; v < nvec; v++) {
@@ -326,7 +357,7 @@ static int dw_flat2(const mote_qconv2d_args *args, const dw_space *sp)
                     acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(qr + p),
                                               _mm512_set1_epi32(pair[ky][p]));
             }
-            out = dw_put(a, &rq, acc, valid[v], out);
+            out = dw_put(a, &rq, acc, &lane[v], out);
         }
     }
     return 1;

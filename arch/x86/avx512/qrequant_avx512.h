@@ -52,12 +52,14 @@ static inline mote_qrq16 mote_qrq16_for(const mote_qconv2d_args *a, int64_t oc)
     return q;
 }
 
-/* mote_qrequant16_avx512's operations, from the constants in q */
-static inline __m512i mote_qrq16_apply(const mote_qrq16 *q, __m512i acc)
+/* mote_qrequant16_avx512's operations, from the constants in q, mode
+ * being q->mode (a constant where a loop is made once per mode) */
+static inline __attribute__((always_inline)) __m512i mote_qrq16_apply_mode(const mote_qrq16 *q, __m512i acc,
+                                                                         const int mode)
 {
-    if (q->mode == 0)
+    if (mode == 0)
         return acc;
-    if (q->mode == 1) {
+    if (mode == 1) {
         __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), q->fs);
         f = _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
         f = _mm512_add_ps(f, q->fzp);
@@ -81,6 +83,11 @@ static inline __m512i mote_qrq16_apply(const mote_qrq16 *q, __m512i acc)
     __m512i v = _mm512_add_epi32(x, q->zp);
     v = _mm512_max_epi32(v, q->vmin);
     return _mm512_min_epi32(v, q->vmax);
+}
+
+static inline __m512i mote_qrq16_apply(const mote_qrq16 *q, __m512i acc)
+{
+    return mote_qrq16_apply_mode(q, acc, q->mode);
 }
 
 /* Requantizes 16 accumulators of channel oc: the same operations as
