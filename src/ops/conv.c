@@ -99,6 +99,9 @@ typedef struct conv_params {
     size_t col_bytes;          /* im2col matrix at the start of scratch, 64-aligned  */
     int trans;                 /* the GEMM computes Y_n^T (pixels x OC), see above   */
     size_t yt_bytes;           /* Y_n^T, after the im2col matrix in scratch          */
+    size_t at_bytes;           /* transposed with at most 8 pixels: the im2col matrix
+                                  transposed (pixels x K), after Y_n^T, so that the
+                                  GEMM reads its rows in place (run_conv)           */
     int per_chan;              /* im2col by input channel (see above)                */
     mote_gemm_plan *cplans;    /* (2C) per input channel, K = KH*KW, A = W's columns:
                                   N = PC_BLOCK columns, then N = the last block's    */
@@ -448,8 +451,22 @@ static void run_conv(const mote_step *s)
             if (p->trans) {
                 /* A = B^T: the (K x pixels) matrix read transposed; one group */
                 float *yt = (float *)((char *)s->scratch + p->col_bytes);
-                mote_gemm_run(&plan, s->pool, B, ldb, NULL, yt, g->OC,
-                              (char *)gemm_scratch + p->yt_bytes);
+                const float *A = B;
+                int64_t lda = ldb;
+                if (p->at_bytes) {
+                    /* at most 8 pixels: A laid out as rows (K floats each),
+                     * which the packed GEMM's few-row path reads in place;
+                     * read transposed, the plan could not take the packed
+                     * path and would pack W again on every run */
+                    float *at = (float *)((char *)gemm_scratch + p->yt_bytes);
+                    for (int64_t i = 0; i < OHW; i++)
+                        for (int64_t k = 0; k < p->Kc; k++)
+                            at[i * p->Kc + k] = B[k * ldb + i];
+                    A = at;
+                    lda = p->Kc;
+                }
+                mote_gemm_run(&plan, s->pool, A, lda, NULL, yt, g->OC,
+                              (char *)gemm_scratch + p->yt_bytes + p->at_bytes);
                 transpose_job tj = {yt, j.y + n * ys, OHW, g->OC, p, j.r ? j.r + n * ys : NULL};
                 mote_pool_for(s->pool, g->OC, 16, transpose_chunk, &tj);
                 continue;
@@ -593,16 +610,17 @@ static mote_status prepare_conv(mote_op_ctx *c)
     int can_dw = (dw_paths & MOTE_DW_3X3) != 0, can_dwk = (dw_paths & MOTE_DW_ANY) != 0;
     int can_1x1 = a->groups == 1 && a->KH == 1 && a->KW == 1 && a->sh == 1 && a->sw == 1 &&
                   win.pt == 0 && win.pl == 0 && win.pb == 0 && win.pr == 0;
-    /* 1 to 3 output pixels from a deep window (Silero VAD's 1-D encoder:
-     * K = 192..387, 1..3 positions; its STFT: K = 256): the direct
+    /* 1 to 8 output pixels from a deep window (Silero VAD's 1-D encoder:
+     * K = 192..387, 1..3 positions; its STFT: K = 256, 3): the direct
      * kernel is the plain reference at 1.4 GFLOP/s; as a transposed GEMM
-     * with W packed once as B and the few pixels as rows it runs W's rows
-     * at the GEMM's speed, the im2col of so few pixels costing nothing */
-    /* the transposed GEMM: one group, W known now, more than 8 pixels or
-     * tiny; taken when its tiles waste less, counting the transpose (K
-     * multiply-adds per element of Y against TRANSPOSE_COST) */
-    int tiny = a->groups == 1 && w->data && OHW < 4 && p->Kc >= 32 && a->OC >= 16;
-    int can_t = a->groups == 1 && w->data && (OHW > 8 || tiny);
+     * with W packed once as B and the few pixels as rows (laid out as
+     * rows first, at_bytes) it runs W's rows at the GEMM's speed, the
+     * im2col of so few pixels costing nothing */
+    /* the transposed GEMM: one group, W known now; taken when its tiles
+     * waste less, counting the transpose (K multiply-adds per element of
+     * Y against TRANSPOSE_COST) */
+    int tiny = a->groups == 1 && w->data && OHW <= 8 && p->Kc >= 32 && a->OC >= 16;
+    int can_t = a->groups == 1 && w->data;
     const mote_general_kernels *gk = &c->k->general;
     int64_t tmr = gk->gemm_mr ? gk->gemm_mr() : 8, tnr = gk->gemm_nr ? gk->gemm_nr() : 16;
     int want_t = can_t && tile_waste(OHW, a->OC, tmr, tnr) * (1.0 + (double)TRANSPOSE_COST / (double)p->Kc) <
@@ -697,13 +715,17 @@ static mote_status prepare_conv(mote_op_ctx *c)
         p->trans = want_t;
         if (p->trans) {
             /* Y^T (OHW x OC) = A (OHW x Kc, stored Kc x OHW) W^T; W (OC x Kc)
-             * is B transposed, packed once; bias per column */
-            st = mote_gemm_plan_init(c, &p->plans[0], OHW, a->OC, p->Kc, 1, 1, w->data, p->Kc, NULL,
+             * is B transposed, packed once; bias per column. A transposed
+             * is for the packed GEMM's tiled path, more than 8 rows: with
+             * fewer, A is transposed first (at_bytes) */
+            int at = OHW <= 8;
+            st = mote_gemm_plan_init(c, &p->plans[0], OHW, a->OC, p->Kc, !at, 1, w->data, p->Kc, NULL,
                                      0, a->act, &scratch);
             if (st)
                 return st;
             p->yt_bytes = mote_align_up((size_t)OHW * (size_t)a->OC * sizeof(float), 64);
-            scratch += p->yt_bytes;
+            p->at_bytes = at ? mote_align_up((size_t)OHW * (size_t)p->Kc * sizeof(float), 64) : 0;
+            scratch += p->yt_bytes + p->at_bytes;
         }
         /* by input channel: plans for a block of PC_BLOCK columns and for
          * the last, narrower one; per thread a block's product and the
