@@ -22,7 +22,7 @@ TESTS += tests/test_core
 
 # Sessions: options, runs, reset, arenas, threads, allocation counting.
 check_PROGRAMS += tests/test_session
-tests_test_session_SOURCES = tests/test_session.c tests/testutil.c tests/testutil.h
+tests_test_session_SOURCES = tests/test_session.c tests/testutil.c tests/testutil.h tests/alloc_count.h
 tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDADD = $(TEST_LIBS) -lpthread
 TESTS += tests/test_session
@@ -37,7 +37,7 @@ TESTS += tests/test_session_memory
 
 # Loop: subgraphs in the graph and the file, sessions that loop.
 check_PROGRAMS += tests/test_control_flow
-tests_test_control_flow_SOURCES = tests/test_control_flow.c tests/testutil.c tests/testutil.h
+tests_test_control_flow_SOURCES = tests/test_control_flow.c tests/testutil.c tests/testutil.h tests/alloc_count.h
 tests_test_control_flow_CFLAGS = $(TEST_CFLAGS)
 tests_test_control_flow_LDADD = $(TEST_LIBS)
 TESTS += tests/test_control_flow

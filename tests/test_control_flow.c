@@ -19,28 +19,7 @@
 
 /* ---------------------------------------------- counting allocations */
 
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-static atomic_long n_allocs;
-static atomic_bool counting;
-#define COUNT() do { if (atomic_load(&counting)) atomic_fetch_add(&n_allocs, 1); } while (0)
-void *malloc(size_t n) { COUNT(); return __libc_malloc(n); }
-void *calloc(size_t a, size_t b) { COUNT(); return __libc_calloc(a, b); }
-void *realloc(void *p, size_t n) { COUNT(); return __libc_realloc(p, n); }
-void free(void *p) { __libc_free(p); }
-int posix_memalign(void **p, size_t al, size_t n)
-{
-    COUNT();
-    *p = __libc_memalign(al, n);
-    return *p ? 0 : 12;
-}
-void *aligned_alloc(size_t al, size_t n) { COUNT(); return __libc_memalign(al, n); }
-#define HAVE_ALLOC_COUNT 1
-#endif
+#include "alloc_count.h"
 
 /* ------------------------------------------------------------ models */
 
@@ -446,8 +425,7 @@ START_TEST(test_loop_run_allocates_nothing)
     mote_model *m;
     mote_session *s = session_of(loop_graph(M_RUNTIME, false, false, 0), &m);
     run_loop(s, true, 4);   /* warm up */
-    atomic_store(&n_allocs, 0);
-    atomic_store(&counting, true);
+    alloc_count_start();
     int failed = 0;   /* no Check assertion in here: Check allocates */
     for (int64_t k = 0; k < 20; k++) {
         mote_tensor in[2] = {
@@ -456,9 +434,9 @@ START_TEST(test_loop_run_allocates_nothing)
         };
         failed += mote_session_run(s, in, 2) != MOTE_OK;
     }
-    atomic_store(&counting, false);
+    long n = alloc_count_stop();
     ck_assert_int_eq(failed, 0);
-    ck_assert_msg(atomic_load(&n_allocs) == 0, "%ld allocations in 20 runs", atomic_load(&n_allocs));
+    ck_assert_msg(n == 0, "%ld allocations in 20 runs", n);
     expect_trips(s, 19);
     mote_session_free(s);
     mote_model_close(m);
@@ -548,16 +526,15 @@ START_TEST(test_if_run_allocates_nothing)
         {.dtype = MOTE_BOOL, .ndim = 0, .data = &c},
     };
     ck_assert_mote_ok(mote_session_run(s, in, 2));
-    atomic_store(&n_allocs, 0);
-    atomic_store(&counting, true);
-    int failed = 0;
+    alloc_count_start();
+    int failed = 0;   /* no Check assertion in here: Check allocates */
     for (int k = 0; k < 20; k++) {
         c = (uint8_t)(k & 1);
         failed += mote_session_run(s, in, 2) != MOTE_OK;
     }
-    atomic_store(&counting, false);
+    long n = alloc_count_stop();
     ck_assert_int_eq(failed, 0);
-    ck_assert_msg(atomic_load(&n_allocs) == 0, "%ld allocations in 20 runs", atomic_load(&n_allocs));
+    ck_assert_msg(n == 0, "%ld allocations in 20 runs", n);
     mote_session_free(s);
     mote_model_close(m);
 #else

@@ -21,53 +21,7 @@
 
 /* ---------------------------------------------- counting allocations */
 
-/* glibc lets a program define malloc & co. and still reach the real ones. */
-/* reliability: not under AddressSanitizer, whose allocator these wrappers
- * would bypass (frees of ASan memory through libc abort). */
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-static atomic_long n_allocs;
-static atomic_bool counting;
-#ifdef MOTE_HAVE_OPENCL
-/* A session placed on an OpenCL device: the ICD's runtime allocates for
- * its own bookkeeping (per enqueued command) in its library; what is
- * counted against mote is what the program's own code (mote is linked in
- * statically) asks for, told apart by the caller's address. */
-extern char __executable_start[], etext[];
-static atomic_bool on_device;
-static atomic_long n_runtime_allocs;
-#define FROM_PROGRAM() ((char *)__builtin_return_address(0) >= __executable_start && \
-                        (char *)__builtin_return_address(0) < etext)
-#define COUNT() do { \
-        if (!atomic_load(&counting)) break; \
-        if (!atomic_load(&on_device) || FROM_PROGRAM()) atomic_fetch_add(&n_allocs, 1); \
-        else atomic_fetch_add(&n_runtime_allocs, 1); \
-    } while (0)
-#else
-#define COUNT() do { if (atomic_load(&counting)) atomic_fetch_add(&n_allocs, 1); } while (0)
-#endif
-#ifdef MOTE_HAVE_OPENCL
-#define WRAPPER __attribute__((visibility("default")))   /* the runtime's library calls them too */
-#else
-#define WRAPPER
-#endif
-WRAPPER void *malloc(size_t n) { COUNT(); return __libc_malloc(n); }
-WRAPPER void *calloc(size_t a, size_t b) { COUNT(); return __libc_calloc(a, b); }
-WRAPPER void *realloc(void *p, size_t n) { COUNT(); return __libc_realloc(p, n); }
-WRAPPER void free(void *p) { __libc_free(p); }
-WRAPPER int posix_memalign(void **p, size_t al, size_t n)
-{
-    COUNT();
-    *p = __libc_memalign(al, n);
-    return *p ? 0 : 12;
-}
-WRAPPER void *aligned_alloc(size_t al, size_t n) { COUNT(); return __libc_memalign(al, n); }
-#define HAVE_ALLOC_COUNT 1
-#endif
+#include "alloc_count.h"
 
 /* ------------------------------------------------------------ models */
 
@@ -129,6 +83,18 @@ static mote_tensor x_input(void)
 
 /* ------------------------------------------------------------- tests */
 
+#ifdef HAVE_ALLOC_COUNT
+/* Allocations in `runs` runs of s on in; *failed: whether a run failed
+ * (no Check assertion while counting: Check allocates) */
+static long allocations_in_runs(mote_session *s, const mote_tensor *in, int n_in, int runs, int *failed)
+{
+    *failed = 0;
+    alloc_count_start();
+    for (int i = 0; i < runs; i++) *failed |= mote_session_run(s, in, n_in) != MOTE_OK;
+    return alloc_count_stop();
+}
+#endif
+
 START_TEST(test_session_run_allocates_nothing)
 {
 #ifdef HAVE_ALLOC_COUNT
@@ -141,16 +107,13 @@ START_TEST(test_session_run_allocates_nothing)
         /* with MOTE_DEVICE=opencl: no buffer, kernel or program made and no
          * argument set either */
         int dev_steps = mote_session_device_stats(s).n_device_steps;
-        atomic_store(&on_device, dev_steps > 0);
-        atomic_store(&n_runtime_allocs, 0);
+        alloc_count_device(dev_steps > 0);
         mote_test_cl_reset();
 #endif
-        atomic_store(&n_allocs, 0);
-        atomic_store(&counting, true);
-        for (int i = 0; i < 50; i++) mote_session_run(s, &x, 1);
-        atomic_store(&counting, false);
-        ck_assert_msg(atomic_load(&n_allocs) == 0, "%ld allocations in 50 runs with %d threads",
-                      atomic_load(&n_allocs), threads);
+        int failed;
+        long n = allocations_in_runs(s, &x, 1, 50, &failed);
+        ck_assert(!failed);
+        ck_assert_msg(n == 0, "%ld allocations in 50 runs with %d threads", n, threads);
 #ifdef MOTE_HAVE_OPENCL
         if (dev_steps > 0) {
             ck_assert_int_eq(atomic_load(&mote_test_cl.buffers), 0);
@@ -162,9 +125,9 @@ START_TEST(test_session_run_allocates_nothing)
             long rd = atomic_load(&mote_test_cl.reads), fin = atomic_load(&mote_test_cl.finishes);
             fprintf(stderr, "OpenCL: %d steps on the device; per run %ld kernels, %ld uploads, %ld downloads "
                     "and %ld clFinish enqueued, %ld allocations by the OpenCL runtime\n", dev_steps, enq / 50,
-                    wr / 50, rd / 50, fin / 50, atomic_load(&n_runtime_allocs) / 50);
+                    wr / 50, rd / 50, fin / 50, alloc_count_runtime() / 50);
         }
-        atomic_store(&on_device, false);
+        alloc_count_device(false);
 #endif
         mote_session_free(s);
     }
@@ -196,7 +159,7 @@ static mote_model *int8_depthwise_model(void)
     int vs = mote_graph_weight(g, "s", MOTE_F32, 0, NULL, &sc);
     int vone = mote_graph_weight(g, "one", MOTE_F32, 0, NULL, &one);
     int vz = mote_graph_weight(g, "zp", MOTE_U8, 0, NULL, &zp);
-    int ql[9] = {x, vs, vz, vw, vone, vz, vs, vz, vb}, h, y1, y2;
+    int ql[9] = {x, vs, vz, vw, vone, vz, vs, vz, vb}, h;
     int n = mote_graph_node(g, "QLinearConv", "ql_dw", 9, ql, 1, NULL, &h);
     mote_graph_attr_int(g, n, "group", 16);
     mote_graph_attr_ints(g, n, "pads", 4, (const int64_t[]){1, 1, 1, 1});
@@ -215,10 +178,7 @@ static mote_model *int8_depthwise_model(void)
         mote_graph_attr_int(g, n, "x_zp", 128);
         mote_graph_attr_int(g, n, "y_zp", 128);
     }
-    y1 = outs[0];
-    y2 = outs[1];
-    mote_graph_output(g, y1);
-    mote_graph_output(g, y2);
+    for (int k = 0; k < 2; k++) mote_graph_output(g, outs[k]);
     mote_model *m = NULL;
     ck_assert_mote_ok(mote_model_from_graph(g, &m));
     return m;
@@ -235,14 +195,10 @@ START_TEST(test_int8_depthwise_run_allocates_nothing)
     for (int threads = 1; threads <= 2; threads++) {
         mote_session *s = new_session(m, threads);
         ck_assert_mote_ok(mote_session_run(s, &x, 1));   /* warm up */
-        atomic_store(&n_allocs, 0);
-        atomic_store(&counting, true);
-        int failed = 0;   /* no Check assertion in here: Check allocates */
-        for (int i = 0; i < 20; i++) failed |= mote_session_run(s, &x, 1) != MOTE_OK;
-        atomic_store(&counting, false);
+        int failed;
+        long n = allocations_in_runs(s, &x, 1, 20, &failed);
         ck_assert(!failed);
-        ck_assert_msg(atomic_load(&n_allocs) == 0, "%ld allocations in 20 runs with %d threads",
-                      atomic_load(&n_allocs), threads);
+        ck_assert_msg(n == 0, "%ld allocations in 20 runs with %d threads", n, threads);
         /* and the same bytes for either thread count */
         for (int o = 0; o < 2; o++) {
             mote_tensor y;

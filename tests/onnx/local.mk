@@ -3,7 +3,7 @@ if HAVE_ONNX
 # The conformance runner over ONNX's backend node tests (skips, exit 77,
 # when libonnx-testdata is not installed). Known failures: docs/ops.md.
 check_PROGRAMS += tests/onnx/run_node_tests
-tests_onnx_run_node_tests_SOURCES = tests/onnx/run_node_tests.c
+tests_onnx_run_node_tests_SOURCES = tests/onnx/run_node_tests.c tests/alloc_count.h
 tests_onnx_run_node_tests_CFLAGS = $(TEST_CFLAGS)
 tests_onnx_run_node_tests_LDADD = libmote_core.la -lm
 TESTS += tests/onnx/run_node_tests

@@ -28,7 +28,6 @@
 #include "config.h"
 #include <dirent.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,31 +39,7 @@
 #include "passes/passes.h"
 #include "runtime/session.h"
 
-/* Counting allocations: glibc lets a program define malloc & co. and
- * still reach the real ones (as tests/test_session.c does). Not under a
- * sanitizer, whose allocator these would bypass. */
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-static atomic_long n_allocs;
-static atomic_bool counting;
-#define COUNT() do { if (atomic_load(&counting)) atomic_fetch_add(&n_allocs, 1); } while (0)
-void *malloc(size_t n) { COUNT(); return __libc_malloc(n); }
-void *calloc(size_t a, size_t b) { COUNT(); return __libc_calloc(a, b); }
-void *realloc(void *p, size_t n) { COUNT(); return __libc_realloc(p, n); }
-void free(void *p) { __libc_free(p); }
-int posix_memalign(void **p, size_t al, size_t n)
-{
-    COUNT();
-    *p = __libc_memalign(al, n);
-    return *p ? 0 : 12;
-}
-void *aligned_alloc(size_t al, size_t n) { COUNT(); return __libc_memalign(al, n); }
-#define HAVE_ALLOC_COUNT 1
-#endif
+#include "../alloc_count.h"
 
 #define RTOL 1e-3
 #define ATOL 1e-7
@@ -316,11 +291,9 @@ static int run_set(const char *model, const char *set, char *msg, size_t len)
         const char *dev = getenv("MOTE_DEVICE");
         if (result == PASS && (!dev || !*dev || !strcmp(dev, "cpu")) &&
             mote_session_device_stats(s).n_device_steps == 0) {
-            atomic_store(&n_allocs, 0);
-            atomic_store(&counting, true);
+            alloc_count_start();
             st = mote_session_run(s, run_in, n_run);
-            atomic_store(&counting, false);
-            long n = atomic_load(&n_allocs);
+            long n = alloc_count_stop();
             if (st || n) {
                 snprintf(msg, len, "a second run %s", st ? "failed" : "allocated");
                 if (n) {
