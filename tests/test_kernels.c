@@ -1776,8 +1776,15 @@ static void qconv_edges(int xs, int ws)
         a.act_min = xs ? -128 : 0;
         a.act_max = xs ? 127 : 255;
         a.oc0 = 0; a.oc1 = a.OC;
-        for (int form = 0; form < 2; form++) {
-            a.fscale = form ? fs : NULL;
+        /* float scales that overflow, or are not numbers: the vector
+         * kernels clamp as the reference does (a NaN gives act_min) */
+        float fx[8];
+        for (int o = 0; o < 8; o++) {
+            static const float sp[] = { INFINITY, -INFINITY, NAN, 3e38f };
+            fx[o] = sp[o % 4];
+        }
+        for (int form = 0; form < 3; form++) {
+            a.fscale = form == 0 ? NULL : form == 1 ? fs : fx;
             memset(want, 0xA5, sizeof want);
             memset(got, 0xA5, sizeof got);
             a.y = want;

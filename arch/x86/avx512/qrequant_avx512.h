@@ -18,7 +18,8 @@
  * (bytes, which may alias anything) cannot make the compiler reload. */
 typedef struct mote_qrq16 {
     int mode;                      /* 0 i32 as is, 1 float scale, 2 fixed point */
-    __m512 fs, fzp, fmin, fmax;    /* float scale                               */
+    __m512 fs, fmin, fmax;         /* float scale: the scale, and the clamp
+                                      bounds less the zero point              */
     __m512i mv, zp, vmin, vmax;    /* fixed point: multiplier, zero point, clamp */
     __m128i left, right;
     int32_t rmask;
@@ -34,9 +35,9 @@ static inline mote_qrq16 mote_qrq16_for(const mote_qconv2d_args *a, int64_t oc)
     if (a->fscale) {
         q.mode = 1;
         q.fs = _mm512_set1_ps(a->fscale[oc]);
-        q.fzp = _mm512_set1_ps((float)a->y_zp);
-        q.fmin = _mm512_set1_ps((float)a->act_min);
-        q.fmax = _mm512_set1_ps((float)a->act_max);
+        q.zp = _mm512_set1_epi32(a->y_zp);
+        q.fmin = _mm512_set1_ps((float)(a->act_min - a->y_zp));
+        q.fmax = _mm512_set1_ps((float)(a->act_max - a->y_zp));
         return q;
     }
     q.mode = 2;
@@ -60,12 +61,15 @@ static inline __attribute__((always_inline)) __m512i mote_qrq16_apply_mode(const
     if (mode == 0)
         return acc;
     if (mode == 1) {
+        /* clamp(round(f) + zp, lo, hi) as round(clamp(f, lo - zp, hi - zp))
+         * + zp: the bounds are integers, so clamping before rounding to
+         * nearest even changes no result, and a NaN still gives lo (max
+         * returns its second operand); one operation fewer */
         __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), q->fs);
-        f = _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        f = _mm512_add_ps(f, q->fzp);
         f = _mm512_max_ps(f, q->fmin);
         f = _mm512_min_ps(f, q->fmax);
-        return _mm512_cvtps_epi32(f);
+        return _mm512_add_epi32(_mm512_cvt_roundps_epi32(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
+                                q->zp);
     }
     __m512i x = _mm512_sll_epi32(acc, q->left);
     /* the reference's nudge (2^30 or 1 - 2^30) and division toward zero
