@@ -459,9 +459,7 @@ static void run_conv(const mote_step *s)
                      * read transposed, the plan could not take the packed
                      * path and would pack W again on every run */
                     float *at = (float *)((char *)gemm_scratch + p->yt_bytes);
-                    for (int64_t i = 0; i < OHW; i++)
-                        for (int64_t k = 0; k < p->Kc; k++)
-                            at[i * p->Kc + k] = B[k * ldb + i];
+                    p->t32(OHW, p->Kc, (const uint32_t *)(const void *)B, ldb, (uint32_t *)(void *)at, p->Kc);
                     A = at;
                     lda = p->Kc;
                 }

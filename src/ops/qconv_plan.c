@@ -42,8 +42,8 @@ mote_status mote_qconv_plan_prepare(mote_op_ctx *c, const mote_qconv2d_args *a, 
 void mote_qconv_kscratch_prepare(const mote_op_ctx *c, const mote_qconv2d_args *a,
                                  mote_qconv_kscratch *ks, size_t *scratch_bytes)
 {
-    ks->bytes = (c->k->general.qconv2d_scratch_bytes(a) + 63) / 64 * 64;
-    ks->off = (*scratch_bytes + 63) / 64 * 64;
+    ks->bytes = mote_align_up(c->k->general.qconv2d_scratch_bytes(a), 64);
+    ks->off = mote_align_up(*scratch_bytes, 64);
     if (ks->bytes)
         *scratch_bytes = ks->off + ks->bytes * (size_t)(c->threads > 0 ? c->threads : 1);
 }
