@@ -68,64 +68,29 @@
  *                 + bias) + R), the same operations in the same order as the
  *                 Conv and the Add (with the act fused into it) were. Every
  *                 algorithm computes its output without the act, then
- *                 apply_residual adds R and applies the act to each block it
- *                 has just written (direct, dw3x3, dw: a few output channels
- *                 of an image; by input channel: a PC_BLOCK block; transposed:
- *                 16 channels as they are transposed; gemm1x1: the GEMM run
+ *                 mote_conv_apply_residual adds R and applies the act to
+ *                 each block it has just written (direct, dw3x3, dw: a few
+ *                 output channels of an image; by input channel, in
+ *                 conv_per_chan.c: a PC_BLOCK block; transposed: 16
+ *                 channels as they are transposed; gemm1x1: the GEMM run
  *                 by blocks of columns; tiled im2col: a block of output rows;
  *                 Winograd: a block of tile rows, or of channels), or (the
  *                 per-group GEMM of im2col) after each group's GEMM. 1-D and
  *                 2-D; "chan": the rows of every channel a call has written.
  */
 #include <string.h>
-#include "gemm_plan.h"
 #include "graph/internal.h"
 #include "op_util.h"
 #include "volume.h"
-#include "conv_winograd.h"
-#include "conv_im2col_tiled.h"
 #include "conv_split.h"
-
-typedef enum conv_algo { ALGO_DIRECT, ALGO_DW3X3, ALGO_DW, ALGO_GEMM1X1, ALGO_IM2COL, ALGO_WINO, ALGO_CHAN } conv_algo;
-
-typedef struct conv_params {
-    conv_algo algo;
-    mote_conv2d_args a;        /* geometry and act; x, w, bias, y, oc range set per call */
-    int64_t N;                 /* batch                                               */
-    int64_t Kc;                /* GEMM depth: Cg * KH * KW                            */
-    void (*conv)(const mote_conv2d_args *a);               /* direct / dw3x3 kernel   */
-    void (*im2col)(const mote_conv2d_args *a, int64_t g, float *col);
-    mote_gemm_plan *plans;     /* (groups) for gemm1x1 / im2col                      */
-    size_t col_bytes;          /* im2col matrix at the start of scratch, 64-aligned  */
-    int trans;                 /* the GEMM computes Y_n^T (pixels x OC), see above   */
-    size_t yt_bytes;           /* Y_n^T, after the im2col matrix in scratch          */
-    size_t at_bytes;           /* transposed with at most 8 pixels: the im2col matrix
-                                  transposed (pixels x K), after Y_n^T, so that the
-                                  GEMM reads its rows in place (run_conv)           */
-    int per_chan;              /* im2col by input channel (see above)                */
-    mote_gemm_plan *cplans;    /* (2C) per input channel, K = KH*KW, A = W's columns:
-                                  N = PC_BLOCK columns, then N = the last block's    */
-    size_t part_bytes;         /* per thread after the im2col matrix: one channel's
-                                  product of a block (OC x PC_BLOCK), GEMM scratch   */
-    void (*act_fn)(int64_t n, float *x, mote_act act);   /* the table's act_f32       */
-    mote_conv_wino *wino;      /* winograd                                           */
-    mote_conv_tiled *tiled;    /* im2col by blocks of output rows, or NULL           */
-    int residual;              /* input 3 is a residual (see "_residual" above)       */
-    mote_act res_act;          /* the fused act, applied after the residual          */
-    mote_binary_f32_fn add_fn; /* the table's f32 Add, for the residual              */
-    int64_t res_cols;          /* gemm1x1 with a residual: columns per block (x NR)  */
-    void (*chan)(const mote_conv2d_args *a, int64_t oy0, int64_t oy1);   /* chan    */
-    void (*t32)(int64_t R, int64_t C, const uint32_t *x, int64_t ldx, uint32_t *y,
-                int64_t ldy);          /* the table's transpose_32: Y_n^T to Y_n          */
-    int dw_rows;               /* dw3x3 / dw split by output rows (conv_split.c)     */
-} conv_params;
+#include "conv_internal.h"
 
 /* Floats per residual step: a block of y and of R stay in L1. */
 #define RES_BLOCK 4096
 
 /* The residual step on n elements of Y just computed (without the act):
  * y = act(y + r), as the Add with a fused act computes it. */
-static void apply_residual(const conv_params *p, float *y, const float *r, int64_t n)
+void mote_conv_apply_residual(const conv_params *p, float *y, const float *r, int64_t n)
 {
     for (int64_t i0 = 0; i0 < n; i0 += RES_BLOCK) {
         int64_t m = n - i0 < RES_BLOCK ? n - i0 : RES_BLOCK;
@@ -136,10 +101,10 @@ static void apply_residual(const conv_params *p, float *y, const float *r, int64
     }
 }
 
-/* apply_residual as the Conv helpers call it (mote_conv_res) */
+/* mote_conv_apply_residual as the Conv helpers call it (mote_conv_res) */
 static void residual_step(const void *ctx, float *y, const float *r, int64_t n)
 {
-    apply_residual(ctx, y, r, n);
+    mote_conv_apply_residual(ctx, y, r, n);
 }
 
 typedef struct residual_job {
@@ -155,7 +120,7 @@ static void residual_chunk(void *ctx, int64_t b, int64_t e, int thread)
     (void)thread;
     const residual_job *j = ctx;
     int64_t i0 = b * RES_BLOCK, i1 = e * RES_BLOCK < j->n ? e * RES_BLOCK : j->n;
-    apply_residual(j->p, j->y + i0, j->r + i0, i1 - i0);
+    mote_conv_apply_residual(j->p, j->y + i0, j->r + i0, i1 - i0);
 }
 
 /* gemm1x1 with a residual, one image: the GEMM by blocks of res_cols
@@ -178,7 +143,7 @@ static void colres_chunk(void *ctx, int64_t b, int64_t e, int thread)
         int64_t n0 = blk * p->res_cols, n1 = n0 + p->res_cols < OHW ? n0 + p->res_cols : OHW;
         mote_gemm_run_cols(j->plan, j->w, p->Kc, j->x, j->y, OHW, n0, n1, j->scratch, thread);
         for (int64_t oc = 0; oc < p->a.OC; oc++)
-            apply_residual(p, j->y + oc * OHW + n0, j->r + oc * OHW + n0, n1 - n0);
+            mote_conv_apply_residual(p, j->y + oc * OHW + n0, j->r + oc * OHW + n0, n1 - n0);
     }
 }
 
@@ -225,7 +190,7 @@ static void transpose_chunk(void *ctx, int64_t b, int64_t e, int thread)
         j->p->t32(c1 - c0, j->P, (const uint32_t *)(const void *)(j->src + c0), j->OC,
                   (uint32_t *)(void *)(j->dst + c0 * j->P), j->P);
         if (j->r)
-            apply_residual(j->p, j->dst + c0 * j->P, j->r + c0 * j->P, (c1 - c0) * j->P);
+            mote_conv_apply_residual(j->p, j->dst + c0 * j->P, j->r + c0 * j->P, (c1 - c0) * j->P);
     }
 }
 
@@ -266,7 +231,7 @@ static void conv_chunk(void *ctx, int64_t b, int64_t e, int thread)
             a.oc0 = c0;
             a.oc1 = c0 + step < oc1 ? c0 + step : oc1;
             p->conv(&a);
-            apply_residual(p, a.y + c0 * OHW, j->r + n * ys + c0 * OHW, (a.oc1 - c0) * OHW);
+            mote_conv_apply_residual(p, a.y + c0 * OHW, j->r + n * ys + c0 * OHW, (a.oc1 - c0) * OHW);
         }
         b = n * OC + oc1;
     }
@@ -291,68 +256,6 @@ static void im2col_chunk(void *ctx, int64_t b, int64_t e, int thread)
     a.groups = 1;
     a.x = j->x + (j->g * Cg + b) * g->H * g->W;
     j->p->im2col(&a, 0, j->col + b * g->KH * g->KW * g->OH * g->OW);
-}
-
-/* By input channel, the output is done in blocks of PC_BLOCK pixel
- * columns, one block per task: the channels' products of a block and their
- * sum stay in cache. */
-#define PC_BLOCK 256
-
-typedef struct chan_job {
-    const conv_params *p;
-    const float *col, *w, *bias;
-    float *y;                  /* (OC, OHW) of one image                        */
-    char *scratch;             /* per thread: part_bytes                        */
-    const float *r;            /* (OC, OHW): the residual, or NULL              */
-} chan_job;
-
-/* blocks [b, e) of PC_BLOCK columns: y = act(((s_0 + s_1) + ...) + bias) */
-static void chan_chunk(void *ctx, int64_t b, int64_t e, int thread)
-{
-    const chan_job *j = ctx;
-    const conv_params *p = j->p;
-    const mote_conv2d_args *g = &p->a;
-    int64_t KK = g->KH * g->KW, OHW = g->OH * g->OW;
-    float *part = (float *)(j->scratch + (size_t)thread * p->part_bytes);
-    void *gemm_scratch = (char *)part + mote_align_up((size_t)g->OC * PC_BLOCK * sizeof(float), 64);
-    for (int64_t blk = b; blk < e; blk++) {
-        int64_t n0 = blk * PC_BLOCK, nw = OHW - n0 < PC_BLOCK ? OHW - n0 : PC_BLOCK;
-        const mote_gemm_plan *plans = p->cplans + (nw == PC_BLOCK || OHW <= PC_BLOCK ? 0 : g->C);
-        float *yb = j->y + n0;
-        for (int64_t ic = 0; ic < g->C; ic++) {
-            mote_gemm_run(&plans[ic], NULL, j->w + ic * KK, p->Kc, j->col + ic * KK * OHW + n0,
-                          ic ? part : yb, ic ? nw : OHW, gemm_scratch);
-            if (!ic)
-                continue;
-            int last = ic == g->C - 1;
-            for (int64_t oc = 0; oc < g->OC; oc++) {
-                float *restrict y = yb + oc * OHW;
-                const float *restrict q = part + oc * nw;
-                if (!last) {
-                    for (int64_t i = 0; i < nw; i++)
-                        y[i] += q[i];
-                    continue;
-                }
-                float bv = j->bias ? j->bias[oc] : 0.0f;
-                for (int64_t i = 0; i < nw; i++)
-                    y[i] = (y[i] + q[i]) + bv;
-                p->act_fn(nw, y, g->act);
-            }
-        }
-        for (int64_t oc = 0; j->r && oc < g->OC; oc++)
-            apply_residual(p, yb + oc * OHW, j->r + n0 + oc * OHW, nw);
-    }
-}
-
-/* One image by input channel: y = act(sum_ic W_ic col_ic + bias), the
- * channels' products added in order. */
-static void run_per_chan(const mote_step *s, const conv_params *p, const float *col, const float *w,
-                         const float *bias, float *y, const float *r)
-{
-    const mote_conv2d_args *g = &p->a;
-    int64_t OHW = g->OH * g->OW;
-    chan_job cj = {p, col, w, bias, y, (char *)s->scratch + p->col_bytes, r};
-    mote_pool_for(s->pool, (OHW + PC_BLOCK - 1) / PC_BLOCK, 1, chan_chunk, &cj);
 }
 
 /* chan, and dw3x3 / dw by rows: [b, e) indexes (image, output row) pairs,
@@ -382,7 +285,7 @@ static void rows_chunk(void *ctx, int64_t b, int64_t e, int thread)
         }
         for (int64_t oc = 0; j->r && oc < a.OC; oc++) {
             int64_t at = n * ys + oc * OH * OW + oy0 * OW;
-            apply_residual(p, j->y + at, j->r + at, (oy1 - oy0) * OW);
+            mote_conv_apply_residual(p, j->y + at, j->r + at, (oy1 - oy0) * OW);
         }
         b = n * OH + oy1;
     }
@@ -440,7 +343,7 @@ static void run_conv(const mote_step *s)
                 B = col;
             }
             if (p->per_chan) {
-                run_per_chan(s, p, col, j.w, j.bias, j.y + n * ys, j.r ? j.r + n * ys : NULL);
+                mote_conv_per_chan_run(s, p, col, j.w, j.bias, j.y + n * ys, j.r ? j.r + n * ys : NULL);
                 continue;
             }
             if (j.r && p->res_cols) {
@@ -592,7 +495,7 @@ static mote_status prepare_conv(mote_op_ctx *c)
     if ((st = mote_op_fused_act(c, &a->act)))
         return st;
     if (c->n_in > 3 && c->in[3]) {
-        /* the algorithms compute without the act; apply_residual applies it */
+        /* the algorithms compute without the act; mote_conv_apply_residual applies it */
         p->residual = 1;
         p->res_act = a->act;
         a->act = (mote_act){MOTE_ACT_NONE, 0, 0};
@@ -725,27 +628,8 @@ static mote_status prepare_conv(mote_op_ctx *c)
             p->at_bytes = at ? mote_align_up((size_t)OHW * (size_t)p->Kc * sizeof(float), 64) : 0;
             scratch += p->yt_bytes + p->at_bytes;
         }
-        /* by input channel: plans for a block of PC_BLOCK columns and for
-         * the last, narrower one; per thread a block's product and the
-         * GEMM's scratch (the GEMM runs on that thread alone) */
-        size_t most = 0;
-        for (int64_t i = 0; p->per_chan && i < 2 * a->C; i++) {
-            if (!p->cplans && !(p->cplans = mote_ctx_alloc(c, 2 * (size_t)a->C * sizeof *p->cplans)))
-                return MOTE_ERR_NOMEM;
-            int64_t ic = i % a->C, nw = OHW <= PC_BLOCK ? OHW : i < a->C ? PC_BLOCK : OHW % PC_BLOCK;
-            size_t sg = 0;
-            mote_act none = {MOTE_ACT_NONE, 0, 0};
-            const float *w_const = w->data ? (const float *)w->data + ic * KK : NULL;
-            st = mote_gemm_plan_init_const_a(c, &p->cplans[i], a->OC, nw ? nw : PC_BLOCK, KK, w_const,
-                                             p->Kc, OHW, NULL, 0, none, &sg);
-            if (st)
-                return st;
-            if (sg > most)
-                most = sg;
-        }
-        if (p->per_chan)
-            p->part_bytes = mote_align_up((size_t)a->OC * PC_BLOCK * sizeof(float), 64) +
-                            mote_align_up(most, 64);
+        if (p->per_chan && (st = mote_conv_per_chan_prepare(c, p, w->data)))
+            return st;
         for (int64_t g = 0; !p->trans && !p->per_chan && g < a->groups; g++) {
             size_t sg = 0;
             /* bias is set per run (the plan is copied), so pass a placeholder NULL;

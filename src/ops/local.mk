@@ -8,7 +8,7 @@ libmote_core_la_SOURCES += src/ops/ops.h src/ops/ops_list.h src/ops/registry.c \
 	src/ops/concat.c src/ops/slice.c src/ops/pad.c src/ops/gather.c src/ops/topk.c \
 	src/ops/matmul.c src/ops/gemm.c src/ops/conv.c src/ops/conv_winograd.h \
 	src/ops/conv_winograd.c src/ops/conv_im2col_tiled.h src/ops/conv_im2col_tiled.c \
-	src/ops/conv_split.h src/ops/conv_split.c \
+	src/ops/conv_split.h src/ops/conv_split.c src/ops/conv_internal.h src/ops/conv_per_chan.c \
 	src/ops/conv_transpose.c src/ops/volume.h src/ops/volume.c \
 	src/ops/pool.c src/ops/resize.c src/ops/softmax.c src/ops/norm.c \
 	src/ops/quantize.c src/ops/einsum.c src/ops/rnn.c src/ops/trilu.c \
