@@ -34,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "runtime/cpu.h"
 #ifdef MOTE_HAVE_X86
@@ -1146,8 +1148,41 @@ static void pool_rows_sweep(void)
         }
 }
 
-static void check_general_maxpool2d_f32(void) { pool_cases(0); pool_rows_sweep(); }
-static void check_general_avgpool2d_f32(void) { pool_cases(1); }
+/* Stride-2 pooling whose windows end on the input's last float, placed
+ * just before an unreadable page: the vector paths' last block must load
+ * only its taps (a whole de-interleaving load reads one float more and
+ * faults here). Widths around the vector length, 1 to 3 taps wide, no
+ * pads; PP-OCRv4's 3x2 stride-3x2 average of 80 columns among them; the
+ * reference's bits. */
+static void pool_tail_guard(int avg)
+{
+    const long page = sysconf(_SC_PAGESIZE);
+    for (int64_t KW = 1; KW <= 3; KW++)
+        for (int64_t OW = 1; OW <= 41; OW += (OW < 18 ? 1 : 11)) {
+            int64_t W = 2 * (OW - 1) + KW, KH = avg ? 3 : KW, sh = avg ? 3 : 2, H = KH + sh, C = 2;
+            int64_t OH = (H - KH) / sh + 1, n = C * H * W;
+            size_t bytes = (size_t)n * sizeof(float), span = (bytes + (size_t)page - 1) / (size_t)page * (size_t)page;
+            unsigned char *m = mmap(NULL, span + (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            ck_assert_ptr_ne(m, MAP_FAILED);
+            ck_assert_int_eq(mprotect(m + span, (size_t)page, PROT_NONE), 0);
+            float *x = (float *)(m + span - bytes), *src = buf(n, -1, 1);
+            memcpy(x, src, bytes);
+            float *y = fill(C * OH * OW, -7777.0f), *r = fill(C * OH * OW, -7777.0f);
+            mote_pool2d_args a = { C, H, W, OH, OW, KH, KW, sh, 2, 0, 0, 1, 1, 0, x, y, 0, C, 0, 0 };
+            (avg ? T->general.avgpool2d_f32 : T->general.maxpool2d_f32)(&a);
+            a.y = r;
+            (avg ? REF->general.avgpool2d_f32 : REF->general.maxpool2d_f32)(&a);
+            for (int64_t i = 0; i < C * OH * OW; i++)
+                CK(same_float(y[i], r[i]), "%s %lldx%lld stride %lldx2 W=%lld: [%lld] = %.9g, reference %.9g",
+                   avg ? "avg" : "max", (long long)KH, (long long)KW, (long long)sh, (long long)W,
+                   (long long)i, (double)y[i], (double)r[i]);
+            munmap(m, span + (size_t)page);
+            free(src); free(y); free(r);
+        }
+}
+
+static void check_general_maxpool2d_f32(void) { pool_cases(0); pool_rows_sweep(); pool_tail_guard(0); }
+static void check_general_avgpool2d_f32(void) { pool_cases(1); pool_tail_guard(1); }
 
 static void check_general_global_avgpool_f32(void)
 {

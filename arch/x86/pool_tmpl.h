@@ -6,15 +6,16 @@
  *
  * Each output row is split into columns. Interior columns are those whose
  * every horizontal tap lies inside the image row (ix0 = ox*sw - pw >= 0 and
- * ix0 + (KW-1)*dw <= W-1; for stride 2 one more column to the right, since
- * the de-interleaving load v_load_s2 reads one float past its last lane).
- * With column stride 1 or 2 they run VLEN outputs at a time: whole blocks,
- * the last block shifted left to end at the last interior column (it
- * recomputes a few outputs with the same operations, so the same bits);
- * stride 1 with fewer than VLEN interior columns runs one masked block.
- * Edge columns (windows partly outside the row), interiors of stride 2
- * narrower than VLEN, and every other column stride run one output at a
- * time with bounds checks. Rows outside the image are skipped in both paths.
+ * ix0 + (KW-1)*dw <= W-1). With column stride 1 or 2 they run VLEN outputs
+ * at a time: whole blocks, the last block shifted left to end at the last
+ * interior column (it recomputes a few outputs with the same operations,
+ * so the same bits); fewer than VLEN interior columns run one masked block.
+ * At stride 2 the last block loads only its taps (v_load_s2_n), where the
+ * whole de-interleaving load v_load_s2 would read one float past the last
+ * one: a row whose windows tile it exactly (PP-OCRv4's 3x2 stride-3x2
+ * average of 80 columns) needs no scalar column. Edge columns (windows
+ * partly outside the row) and every other column stride run one output at
+ * a time with bounds checks. Rows outside the image are skipped in both paths.
  * 3x3 stride-2 max pooling runs by rows instead (pool_max_rows below):
  * each input row's horizontal maxima once, then the vertical maxima.
  *
@@ -49,11 +50,16 @@ typedef struct {
     int64_t ph, pw, ph_end, pw_end;
 } pool_geom;
 
-/* VLEN taps of one window row for outputs ox..ox+VLEN-1 (column stride
- * sw, 1 or 2), p at the first output's tap */
-static inline vf pool_ld(const float *p, int64_t sw)
+/* n <= VLEN taps of one window row for outputs ox..ox+n-1 (column stride
+ * sw, 1 or 2), p at the first output's tap, zeros in lanes past n; tail:
+ * the block ends at the row's last interior column, where the whole
+ * stride-2 load would read one float past the last tap (past the tensor,
+ * in its last row), so that block loads exactly its taps */
+static inline vf pool_ld(const float *p, int64_t sw, int64_t n, int tail)
 {
-    return sw == 1 ? v_load(p) : v_load_s2(p);
+    if (sw == 1)
+        return n == VLEN ? v_load(p) : v_load_n(p, n);
+    return n == VLEN && !tail ? v_load_s2(p) : v_load_s2_n(p, n);
 }
 
 /* Reference semantics for one output whose window starts at (iy0, ix0);
@@ -100,39 +106,33 @@ static inline float pool_avg1(const pool_geom *g, int64_t iy0, int64_t ky0, int6
     return count ? sum / (float)count : 0.0f;
 }
 
-/* Max of VLEN (or, masked, n < VLEN with sw == 1) interior outputs. */
+/* Max of n <= VLEN interior outputs (tail: see pool_ld). */
 static inline vf pool_maxv(const pool_geom *g, int64_t iy0, int64_t ky0, int64_t ky1, int64_t ix0, int64_t sw,
-                             int64_t n)
+                             int64_t n, int tail)
 {
     vf m = v_set1(-INFINITY);
     for (int64_t ky = ky0; ky < ky1; ky++) {
         const float *r = g->x + (iy0 + ky * g->dh) * g->W + ix0;
-        if (n < VLEN) {
-            for (int64_t kx = 0; kx < g->KW; kx++) m = v_max(v_load_n(r + kx * g->dw, n), m);
-        } else if (g->KW == 3 && g->dw == 1) {
+        if (g->KW == 3 && g->dw == 1) {
             /* the common 3-wide window, unrolled */
-            m = v_max(pool_ld(r, sw), m);
-            m = v_max(pool_ld(r + 1, sw), m);
-            m = v_max(pool_ld(r + 2, sw), m);
+            m = v_max(pool_ld(r, sw, n, tail), m);
+            m = v_max(pool_ld(r + 1, sw, n, tail), m);
+            m = v_max(pool_ld(r + 2, sw, n, tail), m);
         } else {
-            for (int64_t kx = 0; kx < g->KW; kx++) m = v_max(pool_ld(r + kx * g->dw, sw), m);
+            for (int64_t kx = 0; kx < g->KW; kx++) m = v_max(pool_ld(r + kx * g->dw, sw, n, tail), m);
         }
     }
     return m;
 }
 
-/* Sum of VLEN (or n < VLEN with sw == 1) interior outputs, in (ky, kx) order. */
+/* Sum of n <= VLEN interior outputs, in (ky, kx) order (tail: see pool_ld). */
 static inline vf pool_sumv(const pool_geom *g, int64_t iy0, int64_t ky0, int64_t ky1, int64_t ix0, int64_t sw,
-                             int64_t n)
+                             int64_t n, int tail)
 {
     vf s = v_zero();
     for (int64_t ky = ky0; ky < ky1; ky++) {
         const float *r = g->x + (iy0 + ky * g->dh) * g->W + ix0;
-        if (n < VLEN) {
-            for (int64_t kx = 0; kx < g->KW; kx++) s = v_add(s, v_load_n(r + kx * g->dw, n));
-        } else {
-            for (int64_t kx = 0; kx < g->KW; kx++) s = v_add(s, pool_ld(r + kx * g->dw, sw));
-        }
+        for (int64_t kx = 0; kx < g->KW; kx++) s = v_add(s, pool_ld(r + kx * g->dw, sw, n, tail));
     }
     return s;
 }
@@ -145,8 +145,8 @@ static void pool_interior(const pool_geom *g, int64_t OW, int64_t sw, int64_t *l
     if (sw != 1 && sw != 2) return;
     /* first column with ox*sw - pw >= 0 */
     int64_t l = (g->pw + sw - 1) / sw;
-    /* last tap column (+1 for the stride-2 load's extra float) <= W - 1 */
-    int64_t room = g->W - 1 - (sw == 2) - (g->KW - 1) * g->dw + g->pw;
+    /* last tap column <= W - 1 */
+    int64_t room = g->W - 1 - (g->KW - 1) * g->dw + g->pw;
     if (room < 0) return;
     int64_t h = room / sw + 1;
     if (h > OW) h = OW;
@@ -180,15 +180,13 @@ static void pool_max_row(const pool_ctx *p, int64_t iy0, float *yr)
     int64_t ox = 0;
     for (; ox < lo; ox++) yr[ox] = pool_max1(g, iy0, ky0, ky1, ox * sw - g->pw);
     if (hi - lo >= VLEN) {
-        for (; ox + VLEN <= hi; ox += VLEN)
-            v_store(yr + ox, pool_maxv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN));
-        if (ox < hi) {
-            ox = hi - VLEN;
-            v_store(yr + ox, pool_maxv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN));
-            ox = hi;
-        }
-    } else if (hi > lo && sw == 1) {
-        v_store_n(yr + lo, pool_maxv(g, iy0, ky0, ky1, lo - g->pw, 1, hi - lo), hi - lo);
+        for (; ox + VLEN < hi; ox += VLEN)
+            v_store(yr + ox, pool_maxv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN, 0));
+        ox = hi - VLEN;
+        v_store(yr + ox, pool_maxv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN, 1));
+        ox = hi;
+    } else if (hi > lo) {
+        v_store_n(yr + lo, pool_maxv(g, iy0, ky0, ky1, lo * sw - g->pw, sw, hi - lo, 1), hi - lo);
         ox = hi;
     }
     for (; ox < OW; ox++) yr[ox] = pool_max1(g, iy0, ky0, ky1, ox * sw - g->pw);
@@ -214,15 +212,13 @@ static void pool_avg_row(const pool_ctx *p, int64_t iy0, float *yr)
         /* no counted tap: the reference's 0 */
         for (; ox < hi; ox++) yr[ox] = 0.0f;
     } else if (hi - lo >= VLEN) {
-        for (; ox + VLEN <= hi; ox += VLEN)
-            v_store(yr + ox, v_div(pool_sumv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN), cnt));
-        if (ox < hi) {
-            ox = hi - VLEN;
-            v_store(yr + ox, v_div(pool_sumv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN), cnt));
-            ox = hi;
-        }
-    } else if (hi > lo && sw == 1) {
-        v_store_n(yr + lo, v_div(pool_sumv(g, iy0, ky0, ky1, lo - g->pw, 1, hi - lo), cnt), hi - lo);
+        for (; ox + VLEN < hi; ox += VLEN)
+            v_store(yr + ox, v_div(pool_sumv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN, 0), cnt));
+        ox = hi - VLEN;
+        v_store(yr + ox, v_div(pool_sumv(g, iy0, ky0, ky1, ox * sw - g->pw, sw, VLEN, 1), cnt));
+        ox = hi;
+    } else if (hi > lo) {
+        v_store_n(yr + lo, v_div(pool_sumv(g, iy0, ky0, ky1, lo * sw - g->pw, sw, hi - lo, 1), cnt), hi - lo);
         ox = hi;
     }
     for (; ox < OW; ox++) yr[ox] = pool_avg1(g, iy0, ky0, ky1, ox * sw - g->pw, rows, incl);
@@ -245,42 +241,41 @@ static int pool_rows_apply(const mote_pool2d_args *a)
 }
 
 /* h[ox] = max of row xr's taps 2*ox - pw + {0, 1, 2} inside the row */
+static inline float pool_hmax3_1(const pool_geom *g, const float *xr, int64_t ox)
+{
+    float m = -INFINITY;
+    for (int64_t kx = 0; kx < 3; kx++) {
+        int64_t ix = 2 * ox - g->pw + kx;
+        if (ix >= 0 && ix < g->W && xr[ix] > m) m = xr[ix];
+    }
+    return m;
+}
+
+/* n <= VLEN interior outputs from ox (tail: see pool_ld) */
+static inline vf pool_hmax3_v(const pool_geom *g, const float *xr, int64_t ox, int64_t n, int tail)
+{
+    const float *r = xr + 2 * ox - g->pw;
+    vf m = v_max(pool_ld(r, 2, n, tail), v_set1(-INFINITY));
+    m = v_max(pool_ld(r + 1, 2, n, tail), m);
+    return v_max(pool_ld(r + 2, 2, n, tail), m);
+}
+
 static void pool_hmax3_s2(const pool_ctx *p, const float *xr, float *h)
 {
     const pool_geom *g = &p->g;
     const int64_t OW = p->a->OW, lo = p->lo, hi = p->hi;
     int64_t ox = 0;
-    int vec = hi - lo >= VLEN;
-    for (; ox < (vec ? lo : OW); ox++) {
-        float m = -INFINITY;
-        for (int64_t kx = 0; kx < 3; kx++) {
-            int64_t ix = 2 * ox - g->pw + kx;
-            if (ix >= 0 && ix < g->W && xr[ix] > m) m = xr[ix];
-        }
-        h[ox] = m;
+    for (; ox < lo; ox++) h[ox] = pool_hmax3_1(g, xr, ox);
+    if (hi - lo >= VLEN) {
+        for (; ox + VLEN < hi; ox += VLEN) v_store(h + ox, pool_hmax3_v(g, xr, ox, VLEN, 0));
+        /* the last block ends at hi: recomputed outputs, same bits */
+        v_store(h + hi - VLEN, pool_hmax3_v(g, xr, hi - VLEN, VLEN, 1));
+        ox = hi;
+    } else if (hi > lo) {
+        v_store_n(h + lo, pool_hmax3_v(g, xr, lo, hi - lo, 1), hi - lo);
+        ox = hi;
     }
-    if (!vec)
-        return;
-    for (;;) {
-        if (ox + VLEN > hi)
-            ox = hi - VLEN;   /* the last block ends at hi: recomputed outputs, same bits */
-        const float *r = xr + 2 * ox - g->pw;
-        vf m = v_max(v_load_s2(r), v_set1(-INFINITY));
-        m = v_max(v_load_s2(r + 1), m);
-        m = v_max(v_load_s2(r + 2), m);
-        v_store(h + ox, m);
-        ox += VLEN;
-        if (ox >= hi)
-            break;
-    }
-    for (ox = hi; ox < OW; ox++) {
-        float m = -INFINITY;
-        for (int64_t kx = 0; kx < 3; kx++) {
-            int64_t ix = 2 * ox - g->pw + kx;
-            if (ix >= 0 && ix < g->W && xr[ix] > m) m = xr[ix];
-        }
-        h[ox] = m;
-    }
+    for (; ox < OW; ox++) h[ox] = pool_hmax3_1(g, xr, ox);
 }
 
 static void pool_max_rows(const pool_ctx *p, const float *x, float *y)

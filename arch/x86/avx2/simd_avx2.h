@@ -33,6 +33,13 @@ static inline vf v_load_s2(const float *p)
     __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
 }
+/* p[0], p[2], ..., p[2n-2] in the first n lanes (n <= VLEN), zeros after;
+ * reads nothing past p[2n-2], so a row's last output can use it */
+static inline vf v_load_s2_n(const float *p, int64_t n)
+{
+    __m256 t = _mm256_shuffle_ps(v_load_n(p, 2 * n - 1), v_load_n(p + 8, 2 * n - 9), _MM_SHUFFLE(2, 0, 2, 0));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
 static inline vf v_set1(float x) { return _mm256_set1_ps(x); }
 static inline vf v_zero(void) { return _mm256_setzero_ps(); }
 static inline vf v_add(vf a, vf b) { return _mm256_add_ps(a, b); }

@@ -34,6 +34,13 @@ static inline vf v_load_s2(const float *p)
     const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     return _mm512_permutex2var_ps(_mm512_loadu_ps(p), idx, _mm512_loadu_ps(p + 16));
 }
+/* p[0], p[2], ..., p[2n-2] in the first n lanes (n <= VLEN), zeros after;
+ * reads nothing past p[2n-2], so a row's last output can use it */
+static inline vf v_load_s2_n(const float *p, int64_t n)
+{
+    const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_ps(v_load_n(p, 2 * n - 1), idx, v_load_n(p + 16, 2 * n - 17));
+}
 static inline vf v_set1(float x) { return _mm512_set1_ps(x); }
 static inline vf v_zero(void) { return _mm512_setzero_ps(); }
 static inline vf v_add(vf a, vf b) { return _mm512_add_ps(a, b); }
