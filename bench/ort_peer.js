@@ -21,15 +21,20 @@
 //   node ort_peer.js compare REF.npy GOT.npy RELTOL
 //       prints max |REF - GOT| and max |REF|; exits 1 when the first
 //       exceeds RELTOL * max(1, max |REF|), or when the shapes differ
-//   node ort_peer.js optable MOTE.txt ORT.txt
+//   node ort_peer.js optable MOTE.txt[,MOTE2.txt...] ORT.txt[,ORT2.txt...]
 //       joins mote profile's "per op type" table (MOTE.txt) with the
 //       `profile` table above (ORT.txt): a markdown table per op type of
-//       both times (us), each one's share of its own sum, and mote/ORT;
-//       op types that either runtime fuses into another are joined
-//       (FAMILY below: FusedConv is Conv; MatMul, Gemm and their fused forms
-//       are one row; SkipLayerNormalization is LayerNormalization); If, Loop
-//       and Scan are left out of ONNX Runtime's side (their subgraphs'
-//       nodes are profiled on their own)
+//       both times (us), each one's share of its own sum, mote/ORT, and
+//       the range of that ratio over rounds; op types that either runtime
+//       fuses into another are joined (FAMILY below: FusedConv is Conv;
+//       MatMul, Gemm and their fused forms are one row;
+//       SkipLayerNormalization is LayerNormalization); If, Loop and Scan
+//       are left out of ONNX Runtime's side (their subgraphs' nodes are
+//       profiled on their own). With several files per side (one per
+//       round, the same number on both), each op type's time is the median
+//       over rounds (0 in a round whose table lacks it), mote/ORT is the
+//       ratio of those medians, and the range is that of the rounds' own
+//       ratios: one profile caught in a burst of load moves neither
 //   node ort_peer.js randn OUT.npy SEED D0 D1 ...
 //       a float32 array of normal samples from a seeded generator
 //
@@ -229,32 +234,53 @@ const FAMILY = {
 // node itself: the node's own time would count them twice
 const CONTROL_FLOW = new Set(['If', 'Loop', 'Scan']);
 
-function opTable(motePath, ortPath) {
-    const mote = new Map(), ort = new Map();
-    for (const [op, us] of readOpTable(motePath)) {
-        const k = FAMILY[op] || op;
-        mote.set(k, (mote.get(k) || 0) + us);
-    }
-    for (const [op, us] of readOpTable(ortPath)) {
-        const k = FAMILY[op] || op;
-        if (!CONTROL_FLOW.has(k)) ort.set(k, (ort.get(k) || 0) + us);
-    }
+// one side's rounds: per op type (families joined), the times of each round
+function opRounds(paths, dropControlFlow) {
+    const rounds = paths.map(path => {
+        const t = new Map();
+        for (const [op, us] of readOpTable(path)) {
+            const k = FAMILY[op] || op;
+            if (!(dropControlFlow && CONTROL_FLOW.has(k))) t.set(k, (t.get(k) || 0) + us);
+        }
+        return t;
+    });
+    const ops = new Set(rounds.flatMap(t => [...t.keys()]));
+    const perOp = new Map();
+    for (const op of ops) perOp.set(op, rounds.map(t => t.get(op) || 0));
+    return perOp;
+}
+
+function opTable(motePaths, ortPaths) {
+    if (motePaths.length !== ortPaths.length)
+        throw new Error('optable: ' + motePaths.length + ' mote table(s) but ' + ortPaths.length +
+                        ' ONNX Runtime table(s); give one of each per round');
+    const mr = opRounds(motePaths, false), or = opRounds(ortPaths, true);
+    const mote = new Map([...mr].map(([op, v]) => [op, median(v)]));
+    const ort = new Map([...or].map(([op, v]) => [op, median(v)]));
     const mSum = [...mote.values()].reduce((a, b) => a + b, 0);
     const oSum = [...ort.values()].reduce((a, b) => a + b, 0);
     const ops = [...new Set([...mote.keys(), ...ort.keys()])]
         .sort((a, b) => (mote.get(b) || 0) - (mote.get(a) || 0) || (ort.get(b) || 0) - (ort.get(a) || 0));
-    console.log('| op type | mote us | mote share | ORT us | ORT share | mote/ORT |');
-    console.log('|---|---|---|---|---|---|');
+    const several = motePaths.length > 1;
+    console.log('| op type | mote us | mote share | ORT us | ORT share | mote/ORT |' + (several ? ' range |' : ''));
+    console.log('|---|---|---|---|---|---|' + (several ? '---|' : ''));
     const pct = (v, t) => (t > 0 ? (100 * v / t).toFixed(1) : '0.0') + '%';
     for (const op of ops) {
         const a = mote.get(op), b = ort.get(op);
+        let range = '-';
+        if (mr.has(op) && or.has(op)) {
+            const r = mr.get(op).map((m, i) => (or.get(op)[i] > 0 ? m / or.get(op)[i] : NaN))
+                .filter(x => Number.isFinite(x));
+            if (r.length) range = Math.min(...r).toFixed(2) + '-' + Math.max(...r).toFixed(2);
+        }
         console.log('| ' + op + ' | ' + (a === undefined ? '-' : a.toFixed(1)) + ' | ' +
                     (a === undefined ? '-' : pct(a, mSum)) + ' | ' + (b === undefined ? '-' : b.toFixed(1)) +
                     ' | ' + (b === undefined ? '-' : pct(b, oSum)) + ' | ' +
-                    (a !== undefined && b !== undefined && b > 0 ? (a / b).toFixed(2) : '-') + ' |');
+                    (a !== undefined && b !== undefined && b > 0 ? (a / b).toFixed(2) : '-') + ' |' +
+                    (several ? ' ' + range + ' |' : ''));
     }
     console.log('| (sum) | ' + mSum.toFixed(1) + ' | | ' + oSum.toFixed(1) + ' | | ' +
-                (oSum > 0 ? (mSum / oSum).toFixed(2) : '-') + ' |');
+                (oSum > 0 ? (mSum / oSum).toFixed(2) : '-') + ' |' + (several ? ' |' : ''));
 }
 
 // Box-Muller on a 32-bit linear congruential generator: reproducible
@@ -276,7 +302,7 @@ function randn(out, seed, shape) {
 
 function usage() {
     console.error('usage: ort_peer.js run MODEL X Y | time MODEL X THREADS RUNS WARMUP | ' +
-                  'profile MODEL X THREADS RUNS WARMUP DIR | compare REF GOT RELTOL | optable MOTE ORT | randn OUT SEED DIMS...');
+                  'profile MODEL X THREADS RUNS WARMUP DIR | compare REF GOT RELTOL | optable MOTE[,...] ORT[,...] | randn OUT SEED DIMS...');
     process.exit(2);
 }
 
@@ -286,7 +312,7 @@ async function main() {
     else if (cmd === 'time' && a.length === 5) await timeRuns(a[0], a[1], +a[2], +a[3], +a[4]);
     else if (cmd === 'profile' && a.length === 6) await profileRuns(a[0], a[1], +a[2], +a[3], +a[4], a[5]);
     else if (cmd === 'compare' && a.length === 3) compare(a[0], a[1], +a[2]);
-    else if (cmd === 'optable' && a.length === 2) opTable(a[0], a[1]);
+    else if (cmd === 'optable' && a.length === 2) opTable(a[0].split(','), a[1].split(','));
     else if (cmd === 'randn' && a.length >= 3) randn(a[0], +a[1], a.slice(2).map(Number));
     else usage();
 }
