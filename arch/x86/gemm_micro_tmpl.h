@@ -157,7 +157,10 @@ static ALWAYS_INLINE void micro_tile_v(int64_t kc, const float *restrict Ap, con
      * the pass over the stored rows cost about a tenth of the tile), as
      * v_act computes it */
     const int clip = e->act && e->act->kind == MOTE_ACT_CLIP;
-    const int other = e->act && e->act->kind != MOTE_ACT_RELU && e->act->kind != MOTE_ACT_NONE && !clip;
+    /* and HardSwish (PP-LCNetV3's, after every convolution), as v_act */
+    const int hswish = e->act && e->act->kind == MOTE_ACT_HARD_SWISH;
+    const int other = e->act && e->act->kind != MOTE_ACT_RELU && e->act->kind != MOTE_ACT_NONE && !clip &&
+                      !hswish;
     UNROLL for (int i = 0; i < rows; i++) {
         if (i >= mr) break;
         vf bias_row = (e->act && e->bias && e->per_row) ? v_set1(e->bias[i]) : v_zero();
@@ -166,6 +169,7 @@ static ALWAYS_INLINE void micro_tile_v(int64_t kc, const float *restrict Ap, con
             if (e->act && e->bias) x = v_add(x, e->per_row ? bias_row : bias_col[v]);
             if (relu) x = v_max(x, v_zero());
             if (clip) x = v_min(v_max(x, v_set1(e->act->alpha)), v_set1(e->act->beta));
+            if (hswish) x = v_mul(x, v_hard_sigmoid(x, 1.0f / 6.0f, 0.5f));
             if (full) v_store(C + i * ldc + v * VLEN, x);
             else v_store_n(C + i * ldc + v * VLEN, x, nr - v * VLEN);
         }
