@@ -22,6 +22,7 @@ static const pass_def passes[] = {
     {"shape_glue", mote_pass_shape_glue},
     {"pad_conv", mote_pass_pad_conv},    /* after fold makes the pads constant */
     {"conv_bn", mote_pass_conv_bn},
+    {"conv_affine", mote_pass_conv_affine},   /* before hardswish reads an Add(c, 3) */
     {"layernorm", mote_pass_layernorm},
     {"gelu", mote_pass_gelu},
     {"hardswish", mote_pass_hardswish},

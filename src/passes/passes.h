@@ -19,6 +19,7 @@ mote_status mote_pass_identity(mote_graph *g, int *changed);    /* Identity, Dro
 mote_status mote_pass_dead(mote_graph *g, int *changed);        /* unused nodes           */
 mote_status mote_pass_fold(mote_graph *g, int *changed);        /* constant folding       */
 mote_status mote_pass_conv_bn(mote_graph *g, int *changed);     /* Conv + BatchNorm       */
+mote_status mote_pass_conv_affine(mote_graph *g, int *changed); /* Conv + Mul/Add by const */
 mote_status mote_pass_fuse_act(mote_graph *g, int *changed);    /* bias + activation      */
 mote_status mote_pass_shape_glue(mote_graph *g, int *changed);  /* computed Reshape shapes */
 mote_status mote_pass_gemm(mote_graph *g, int *changed);        /* MatMul + bias -> Gemm  */

@@ -416,22 +416,23 @@ END_TEST
 
 START_TEST(test_residual_add_near_misses_are_not_fused)
 {
-    /* the residual broadcasts (1, OC, 1, 1); the conv output has a second
+    /* the residual broadcasts (1, OC, 1, 1), computed (a constant one is
+     * a bias: pass_conv_affine.c folds it); the conv output has a second
      * reader; the conv already has an activation before the Add */
     for (int k = 0; k < 3; k++) {
         mote_graph *g = mote_graph_new();
-        int64_t xd[4] = {1, 4, 6, 6}, wd[4] = {4, 4, 3, 3}, rd[4] = {1, 4, 1, 1};
-        float *w = ramp(144, -1, 1), *rv = ramp(4, -1, 1);
+        int64_t xd[4] = {1, 4, 6, 6}, wd[4] = {4, 4, 3, 3};
+        float *w = ramp(144, -1, 1);
         int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
         int c = node(g, "Conv", "c", 2, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 4, wd, w)});
         mote_graph_attr_ints(g, 0, "pads", 4, (int64_t[]){1, 1, 1, 1});
         int a = k == 2 ? node(g, "Relu", "a", 1, &c) : c;
-        int r = k == 0 ? mote_graph_weight(g, "r", MOTE_F32, 4, rd, rv) : x;
+        int r = k == 0 ? node(g, "GlobalAveragePool", "r", 1, &x) : x;
         int y = node(g, "Add", "y", 2, (int[]){a, r});
         mote_graph_output(g, y);
         if (k == 1)
             mote_graph_output(g, c);
-        free(w); free(rv);
+        free(w);
         float *xv = ramp(144, -2, 2);
         mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 4, 6, 6}, .data = xv};
         mote_graph *o = optimize_and_compare(g, &in, 144, 0);
@@ -722,6 +723,120 @@ START_TEST(test_hardswish_pattern_after_conv_becomes_conv_with_hardswish)
 }
 END_TEST
 
+/* ------------------------------------------- Mul / Add by a constant into Conv */
+
+/* x (1, 2, 5, 5) -> Conv (3 output channels, 3x3, bias) -> returns the
+ * Conv's output id; *w and *b the weights to free */
+static int affine_conv(mote_graph *g, float **w, float **b)
+{
+    int64_t xd[4] = {1, 2, 5, 5}, wd[4] = {3, 2, 3, 3}, bd[1] = {3};
+    *w = ramp(54, -1, 1);
+    *b = ramp(3, -0.5f, 0.5f);
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+    return node(g, "Conv", "c", 3, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 4, wd, *w),
+                                           mote_graph_weight(g, "b", MOTE_F32, 1, bd, *b)});
+}
+
+START_TEST(test_conv_scale_and_shift_fold_into_the_conv)
+{
+    /* PP-LCNetV3's learnable affine block: Mul and Add by scalars */
+    mote_graph *g = mote_graph_new();
+    float *w, *b;
+    int c = affine_conv(g, &w, &b);
+    int m = node(g, "Mul", "m", 2, (int[]){c, scalar(g, "s", 0.75f)});
+    int y = node(g, "Add", "y", 2, (int[]){scalar(g, "t", -0.3f), m});   /* constant first */
+    mote_graph_output(g, y);
+    float *xv = ramp(50, -4, 6);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 27, 1e-5f);
+    ck_assert_int_eq(o->n_nodes, 1);
+    ck_assert_str_eq(o->nodes[0].op, "Conv");
+    mote_graph_free(o);
+    free(w); free(b); free(xv);
+}
+END_TEST
+
+START_TEST(test_conv_per_channel_scale_and_shift_fold_into_the_conv)
+{
+    /* one value per output channel, as (1, OC, 1, 1) and (OC, 1, 1); a
+     * Conv without a bias gets one */
+    mote_graph *g = mote_graph_new();
+    int64_t xd[4] = {1, 2, 5, 5}, wd[4] = {3, 2, 3, 3}, sd[4] = {1, 3, 1, 1}, td[3] = {3, 1, 1};
+    float *w = ramp(54, -1, 1), sv[3] = {0.5f, -2.0f, 1.25f}, tv[3] = {1.0f, 0.0f, -3.0f};
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+    int c = node(g, "Conv", "c", 2, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 4, wd, w)});
+    int m = node(g, "Mul", "m", 2, (int[]){mote_graph_weight(g, "s", MOTE_F32, 4, sd, sv), c});
+    int y = node(g, "Add", "y", 2, (int[]){m, mote_graph_weight(g, "t", MOTE_F32, 3, td, tv)});
+    mote_graph_output(g, y);
+    float *xv = ramp(50, -4, 6);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 27, 1e-5f);
+    ck_assert_int_eq(o->n_nodes, 1);
+    ck_assert_str_eq(o->nodes[0].op, "Conv");
+    ck_assert_int_eq(o->nodes[0].n_in, 3);
+    mote_graph_free(o);
+    free(w); free(xv);
+}
+END_TEST
+
+START_TEST(test_conv_1d_per_channel_scale_folds)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[3] = {1, 2, 7}, wd[3] = {3, 2, 3}, sd[2] = {3, 1};
+    float *w = ramp(18, -1, 1), sv[3] = {0.5f, -2.0f, 1.25f};
+    int x = mote_graph_input(g, "x", MOTE_F32, 3, xd);
+    int c = node(g, "Conv", "c", 2, (int[]){x, mote_graph_weight(g, "w", MOTE_F32, 3, wd, w)});
+    int y = node(g, "Mul", "y", 2, (int[]){c, mote_graph_weight(g, "s", MOTE_F32, 2, sd, sv)});
+    mote_graph_output(g, y);
+    float *xv = ramp(14, -4, 6);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 3, .dims = {1, 2, 7}, .data = xv};
+    mote_graph *o = optimize_and_compare(g, &in, 15, 1e-5f);
+    ck_assert_int_eq(o->n_nodes, 1);
+    mote_graph_free(o);
+    free(w); free(xv);
+}
+END_TEST
+
+START_TEST(test_conv_affine_near_misses_are_left_alone)
+{
+    float *xv = ramp(50, -4, 6);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}, .data = xv};
+    for (int v = 0; v < 5; v++) {
+        mote_graph *g = mote_graph_new();
+        float *w, *b;
+        int c = affine_conv(g, &w, &b), y;
+        int64_t pd[4] = {1, 1, 3, 3}, cd[4] = {1, 3, 1, 1};
+        float *pv = ramp(9, -1, 1), cv[3] = {1.0f, 2.0f, 3.0f};
+        if (v == 0) {          /* the Conv's output is also a graph output */
+            y = node(g, "Mul", "y", 2, (int[]){c, scalar(g, "s", 2.0f)});
+            mote_graph_output(g, c);
+        } else if (v == 1) {   /* one value per pixel, not per channel */
+            y = node(g, "Add", "y", 2, (int[]){c, mote_graph_weight(g, "p", MOTE_F32, 4, pd, pv)});
+        } else if (v == 2) {   /* an infinite scale: inf * 0 weights would be NaN */
+            y = node(g, "Mul", "y", 2, (int[]){c, scalar(g, "s", INFINITY)});
+        } else if (v == 3) {   /* not a constant */
+            y = node(g, "Mul", "y", 2, (int[]){c, c});
+        } else {               /* an activation between them */
+            int r = node(g, "Relu", "r", 1, &c);
+            y = node(g, "Mul", "y", 2, (int[]){r, mote_graph_weight(g, "k", MOTE_F32, 4, cd, cv)});
+        }
+        mote_graph_output(g, y);
+        mote_graph *o = mote_graph_clone(g, false);
+        ck_assert_int_eq(mote_optimize(o), MOTE_OK);
+        ck_assert_msg(count_op(o, "Mul") + count_op(o, "Add") == 1, "case %d: the Mul or Add was folded", v);
+        mote_graph_free(o);
+        if (v != 2) {
+            o = optimize_and_compare(g, &in, 27, 1e-6f);
+            mote_graph_free(o);
+        } else {
+            mote_graph_free(g);
+        }
+        free(w); free(b); free(pv);
+    }
+    free(xv);
+}
+END_TEST
+
 START_TEST(test_pow_by_constant_two_becomes_mul_and_others_stay)
 {
     /* f32 base, exponent 2: Mul(x, x), same values within an ulp */
@@ -946,6 +1061,10 @@ static Suite *passes_suite(void)
     tcase_add_test(tp, test_add_then_relu_fuses_into_the_add);
     tcase_add_test(tp, test_conv_then_clip_0_6_fuses_into_conv);
     tcase_add_test(tp, test_hardswish_pattern_after_conv_becomes_conv_with_hardswish);
+    tcase_add_test(tp, test_conv_scale_and_shift_fold_into_the_conv);
+    tcase_add_test(tp, test_conv_per_channel_scale_and_shift_fold_into_the_conv);
+    tcase_add_test(tp, test_conv_1d_per_channel_scale_folds);
+    tcase_add_test(tp, test_conv_affine_near_misses_are_left_alone);
     tcase_add_test(tp, test_pow_by_constant_two_becomes_mul_and_others_stay);
     tcase_add_test(tp, test_reshape_of_computed_shape_with_open_batch_becomes_constant);
     tcase_add_test(tp, test_zero_pad_folds_into_conv_for_every_algorithm);

@@ -1,0 +1,183 @@
+/*
+ * pass_conv_affine.c — folds a Mul or an Add by a constant into the Conv
+ * that feeds it, when the constant is one value or one per output channel
+ * (shape (OC, 1, ..., 1) or (1, OC, 1, ..., 1), broadcast over the spatial
+ * axes). With s[oc] and t[oc] the constants:
+ *     Mul:  W'[oc, ...] = W[oc, ...] * s[oc]     b'[oc] = b[oc] * s[oc]
+ *     Add:  W' = W                               b'[oc] = b[oc] + t[oc]
+ * (b = 0 if absent), so Conv(x, W', b') computes Mul(Conv(x, W, b), s) or
+ * Add(Conv(x, W, b), t) up to rounding, as the BatchNormalization fold
+ * does (pass_conv_bn.c). PP-LCNetV3 (the PP-OCRv4 recognizer's and
+ * detector's backbone) follows every convolution with a learnable affine
+ * block, a Mul and an Add by scalars: each is a pass over the layer's
+ * output that the Conv's bias now does for free.
+ *
+ * Only when the Conv's output feeds the Mul or Add alone, the Conv carries
+ * no fused activation or residual (its output is then not the plain
+ * convolution), the Mul or Add carries none either, its weights and bias
+ * are f32 constants, and every constant is finite (an infinite scale times
+ * a zero weight is NaN, where Mul(Conv, inf) is not).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "graph/internal.h"
+#include "passes.h"
+
+/* The f32 constant v as one value per output channel of a Conv whose
+ * output has rank R and OC channels: 1 (a scalar, *per = 0) or OC (*per =
+ * 1) values, broadcast to the channel axis alone; NULL otherwise. */
+static const float *channel_const(const mote_graph *g, int v, int R, int64_t OC, int *per)
+{
+    if (v < 0 || v >= g->n_values)
+        return NULL;
+    const mote_value *c = &g->values[v];
+    if (c->kind != MOTE_VAL_WEIGHT || c->dtype != MOTE_F32 || !c->data || c->ndim > R)
+        return NULL;
+    size_t n = c->nbytes / sizeof(float);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(((const float *)c->data)[i]))
+            return NULL;
+    if (n == 1) {
+        *per = 0;
+        return c->data;
+    }
+    if ((int64_t)n != OC)
+        return NULL;
+    /* right-aligned against the output (N, OC, spatial...): the channel
+     * axis is the constant's axis 1 - (R - ndim) */
+    int j = 1 - (R - c->ndim);
+    if (j < 0)
+        return NULL;
+    for (int d = 0; d < c->ndim; d++)
+        if (c->dims[d] != (d == j ? OC : 1))
+            return NULL;
+    *per = 1;
+    return c->data;
+}
+
+static const float *f32_weight(const mote_graph *g, int v, size_t n)
+{
+    if (v < 0 || v >= g->n_values)
+        return NULL;
+    const mote_value *w = &g->values[v];
+    if (w->kind != MOTE_VAL_WEIGHT || w->dtype != MOTE_F32 || !w->data || w->nbytes != n * sizeof(float))
+        return NULL;
+    return w->data;
+}
+
+/* Folds node ai (Mul or Add) into Conv node ci; 1 if done, 0 if it does
+ * not apply, 0 with *st set on an error. */
+static int fold_one(mote_graph *g, int ci, int ai, mote_status *st)
+{
+    mote_node *c = &g->nodes[ci], *a = &g->nodes[ai];
+    int mul = !strcmp(a->op, "Mul");
+    if (c->n_in < 2 || a->n_in != 2 || a->n_out != 1 || mote_pass_has_act(a))
+        return 0;
+    int y = c->out[0];
+    if ((a->in[0] == y) == (a->in[1] == y))   /* the Conv's output once, and a constant */
+        return 0;
+    int k = a->in[0] == y ? a->in[1] : a->in[0];
+    const mote_value *wv = &g->values[c->in[1]];
+    if (wv->kind != MOTE_VAL_WEIGHT || wv->dtype != MOTE_F32 || wv->ndim < 3 || wv->dims[0] <= 0)
+        return 0;
+    int64_t OC = wv->dims[0];
+    size_t wn = wv->nbytes / sizeof(float);
+    if (wn == 0 || wn % (size_t)OC)
+        return 0;
+    size_t per_oc = wn / (size_t)OC;
+    int per = 0;
+    const float *kv = channel_const(g, k, wv->ndim, OC, &per);
+    const float *W = f32_weight(g, c->in[1], wn);
+    int has_b = c->n_in >= 3 && c->in[2] >= 0;
+    const float *B = has_b ? f32_weight(g, c->in[2], (size_t)OC) : NULL;
+    if (!kv || !W || (has_b && !B))
+        return 0;
+    float *nw = malloc(wn * sizeof *nw), *nb = malloc((size_t)OC * sizeof *nb);
+    if (!nw || !nb) {
+        free(nw);
+        free(nb);
+        *st = mote_error(MOTE_ERR_NOMEM, "out of memory folding %s into Conv", a->op);
+        return 0;
+    }
+    for (int64_t o = 0; o < OC; o++) {
+        float v = kv[per ? o : 0], b = B ? B[o] : 0.0f;
+        for (size_t i = 0; i < per_oc; i++) {
+            float w = W[(size_t)o * per_oc + i];
+            nw[(size_t)o * per_oc + i] = mul ? w * v : w;
+        }
+        nb[o] = mul ? b * v : b + v;
+    }
+    char name[512];
+    int64_t wd[MOTE_MAX_DIMS];
+    int wndim = wv->ndim;
+    memcpy(wd, wv->dims, sizeof wd);
+    /* named after both nodes: a Conv may take several */
+    snprintf(name, sizeof name, "%s/W_%s", c->name, a->name);
+    int wid = mul ? mote_graph_weight(g, name, MOTE_F32, wndim, wd, nw) : c->in[1];
+    snprintf(name, sizeof name, "%s/B_%s", c->name, a->name);
+    int bid = wid >= 0 ? mote_graph_weight(g, name, MOTE_F32, 1, &OC, nb) : -1;
+    free(nw);
+    free(nb);
+    if (bid < 0) {
+        *st = mote_error(MOTE_ERR_GRAPH, "folding %s into Conv: %s", g->nodes[ai].op, mote_last_error());
+        return 0;
+    }
+    c = &g->nodes[ci];
+    a = &g->nodes[ai];
+    if (c->n_in < 3) {
+        int *in = realloc(c->in, 3 * sizeof *in);
+        if (!in) {
+            *st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+            return 0;
+        }
+        c->in = in;
+        c->n_in = 3;
+    }
+    c->in[1] = wid;
+    c->in[2] = bid;
+    /* the Conv now produces the Mul's (Add's) output; that node keeps the
+     * Conv's old one and is dropped */
+    int z = a->out[0];
+    c->out[0] = z;
+    g->values[z].producer = ci;
+    a->out[0] = y;
+    g->values[y].producer = ai;
+    a->in[0] = a->in[1] = -1;
+    return 1;
+}
+
+mote_status mote_pass_conv_affine(mote_graph *g, int *changed)
+{
+    *changed = 0;
+    if (!g->n_nodes)
+        return MOTE_OK;
+    bool *dead = calloc((size_t)g->n_nodes, sizeof *dead);
+    if (!dead)
+        return mote_error(MOTE_ERR_NOMEM, "out of memory");
+    mote_status st = MOTE_OK;
+    /* in node order, so a Mul then an Add after one Conv both fold */
+    for (int i = 0; i < g->n_nodes && !st; i++) {
+        const mote_node *a = &g->nodes[i];
+        if ((strcmp(a->op, "Mul") && strcmp(a->op, "Add")) || a->n_in != 2)
+            continue;
+        int p = -1;
+        for (int j = 0; j < 2 && p < 0; j++) {
+            int q = mote_pass_producer(g, a->in[j]);
+            if (q >= 0 && !strcmp(g->nodes[q].op, "Conv"))
+                p = q;
+        }
+        if (p < 0 || dead[p] || g->nodes[p].n_out != 1 || mote_pass_uses(g, g->nodes[p].out[0]) != 1 ||
+            mote_pass_has_act(&g->nodes[p]))
+            continue;
+        if (fold_one(g, p, i, &st)) {
+            dead[i] = true;
+            (*changed)++;
+        }
+    }
+    if (!st && *changed)
+        st = mote_graph_compact(g, dead);
+    free(dead);
+    return st;
+}
