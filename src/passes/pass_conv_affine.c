@@ -17,6 +17,15 @@
  * convolution), the Mul or Add carries none either, its weights and bias
  * are f32 constants, and every constant is finite (an infinite scale times
  * a zero weight is NaN, where Mul(Conv, inf) is not).
+ *
+ * The same block after the activation feeds the next Conv. When that Conv
+ * pads nothing (every input value it reads is the Mul's or Add's output,
+ * never a zero of its own) and has one group, the constant, one value or
+ * one per input channel c, folds forward:
+ *     Mul:  W'[oc, c, ...] = W[oc, c, ...] * s[c]   b' = b
+ *     Add:  W' = W            b'[oc] = b[oc] + sum over c, taps of W[oc, c, ...] t[c]
+ * (the Add first, then the Mul now before the Conv). PP-LCNetV3's blocks
+ * after a depthwise convolution feed a 1x1 one: half of the rest go.
  */
 #include <math.h>
 #include <stdio.h>
@@ -148,6 +157,100 @@ static int fold_one(mote_graph *g, int ci, int ai, mote_status *st)
     return 1;
 }
 
+/* Conv node ci pads nothing: pads absent or all 0, auto_pad NOTSET or VALID */
+static bool pads_nothing(const mote_node *c)
+{
+    const char *ap = mote_attr_get_string(c, "auto_pad", "NOTSET");
+    if (strcmp(ap, "NOTSET") && strcmp(ap, "VALID"))
+        return false;
+    const int64_t *p;
+    int np = mote_attr_get_ints(c, "pads", &p);
+    for (int i = 0; i < np; i++)
+        if (p[i] != 0)
+            return false;
+    return true;
+}
+
+/* Folds node ai (Mul or Add, feeding Conv node ci alone) into that Conv's
+ * input side; 1 if done, 0 if it does not apply, 0 with *st set on an error. */
+static int fold_forward(mote_graph *g, int ai, int ci, mote_status *st)
+{
+    mote_node *c = &g->nodes[ci], *a = &g->nodes[ai];
+    int mul = !strcmp(a->op, "Mul");
+    if (c->n_in < 2 || a->n_in != 2 || a->n_out != 1 || mote_pass_has_act(a) || !pads_nothing(c) ||
+        mote_attr_get_int(c, "group", 1) != 1)
+        return 0;
+    const mote_value *wv = &g->values[c->in[1]];
+    if (wv->kind != MOTE_VAL_WEIGHT || wv->dtype != MOTE_F32 || wv->ndim < 3 || wv->dims[0] <= 0 ||
+        wv->dims[1] <= 0)
+        return 0;
+    int64_t OC = wv->dims[0], C = wv->dims[1];
+    size_t wn = wv->nbytes / sizeof(float);
+    if (wn == 0 || wn % (size_t)(OC * C))
+        return 0;
+    size_t taps = wn / (size_t)(OC * C);
+    /* one operand the constant, the other what the Conv would read */
+    int per = 0, h = -1;
+    const float *kv = NULL;
+    for (int j = 0; j < 2 && !kv; j++)
+        if ((kv = channel_const(g, a->in[j], wv->ndim, C, &per)))
+            h = a->in[1 - j];
+    const float *W = f32_weight(g, c->in[1], wn);
+    int has_b = c->n_in >= 3 && c->in[2] >= 0;
+    const float *B = has_b ? f32_weight(g, c->in[2], (size_t)OC) : NULL;
+    if (!kv || h < 0 || g->values[h].kind == MOTE_VAL_WEIGHT || !W || (has_b && !B))
+        return 0;
+    float *nw = mul ? malloc(wn * sizeof *nw) : NULL, *nb = malloc((size_t)OC * sizeof *nb);
+    if ((mul && !nw) || !nb) {
+        free(nw);
+        free(nb);
+        *st = mote_error(MOTE_ERR_NOMEM, "out of memory folding %s into Conv", a->op);
+        return 0;
+    }
+    for (int64_t o = 0; o < OC; o++) {
+        float b = B ? B[o] : 0.0f;
+        for (int64_t ch = 0; ch < C; ch++) {
+            float v = kv[per ? ch : 0];
+            const float *wr = W + ((size_t)o * (size_t)C + (size_t)ch) * taps;
+            for (size_t i = 0; i < taps; i++) {
+                if (mul) nw[((size_t)o * (size_t)C + (size_t)ch) * taps + i] = wr[i] * v;
+                else b += wr[i] * v;
+            }
+        }
+        nb[o] = b;
+    }
+    char name[512];
+    int64_t wd[MOTE_MAX_DIMS];
+    int wndim = wv->ndim;
+    memcpy(wd, wv->dims, sizeof wd);
+    snprintf(name, sizeof name, "%s/W_%s", c->name, a->name);
+    int wid = mul ? mote_graph_weight(g, name, MOTE_F32, wndim, wd, nw) : c->in[1];
+    snprintf(name, sizeof name, "%s/B_%s", c->name, a->name);
+    int bid = wid >= 0 ? mote_graph_weight(g, name, MOTE_F32, 1, &OC, nb) : -1;
+    free(nw);
+    free(nb);
+    if (bid < 0) {
+        *st = mote_error(MOTE_ERR_GRAPH, "folding %s into Conv: %s", g->nodes[ai].op, mote_last_error());
+        return 0;
+    }
+    c = &g->nodes[ci];
+    if (c->n_in < 3) {
+        int *in = realloc(c->in, 3 * sizeof *in);
+        if (!in) {
+            *st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+            return 0;
+        }
+        c->in = in;
+        c->n_in = 3;
+    }
+    c->in[0] = h;
+    c->in[1] = wid;
+    c->in[2] = bid;
+    a = &g->nodes[ai];
+    a->in[0] = a->in[1] = -1;   /* its output has no reader now */
+    return 1;
+}
+
 mote_status mote_pass_conv_affine(mote_graph *g, int *changed)
 {
     *changed = 0;
@@ -173,6 +276,20 @@ mote_status mote_pass_conv_affine(mote_graph *g, int *changed)
             continue;
         if (fold_one(g, p, i, &st)) {
             dead[i] = true;
+            (*changed)++;
+        }
+    }
+    /* forward: a Mul or Add whose output only a Conv reads */
+    for (int i = 0; i < g->n_nodes && !st; i++) {
+        const mote_node *c = &g->nodes[i];
+        if (strcmp(c->op, "Conv") || c->n_in < 2 || c->n_out != 1)
+            continue;
+        int p = mote_pass_producer(g, c->in[0]);
+        if (p < 0 || dead[p] || (strcmp(g->nodes[p].op, "Mul") && strcmp(g->nodes[p].op, "Add")) ||
+            g->nodes[p].n_out != 1 || mote_pass_uses(g, c->in[0]) != 1)
+            continue;
+        if (fold_forward(g, p, i, &st)) {
+            dead[p] = true;
             (*changed)++;
         }
     }

@@ -837,6 +837,67 @@ START_TEST(test_conv_affine_near_misses_are_left_alone)
 }
 END_TEST
 
+/* x (1, 2, 5, 5) -> Mul by s (one per channel) -> Add t (a scalar) -> Conv
+ * of 3 channels, kernel k, pads p, group grp, bias; *o_n its outputs */
+static mote_graph *affine_then_conv(int64_t k, int64_t p, int64_t grp, int also_out, float **w, int64_t *o_n)
+{
+    mote_graph *g = mote_graph_new();
+    int64_t xd[4] = {1, 2, 5, 5}, sd[4] = {1, 2, 1, 1}, wd[4] = {4, 2 / grp, k, k}, bd[1] = {4};
+    float sv[2] = {0.5f, -1.5f}, bv[4] = {0.25f, -1.0f, 0.0f, 2.0f};
+    *w = ramp(4 * (2 / grp) * k * k, -1, 1);
+    int x = mote_graph_input(g, "x", MOTE_F32, 4, xd);
+    int m = node(g, "Mul", "m", 2, (int[]){x, mote_graph_weight(g, "s", MOTE_F32, 4, sd, sv)});
+    int a = node(g, "Add", "a", 2, (int[]){m, scalar(g, "t", 0.75f)});
+    int y = node(g, "Conv", "y", 3, (int[]){a, mote_graph_weight(g, "w", MOTE_F32, 4, wd, *w),
+                                            mote_graph_weight(g, "b", MOTE_F32, 1, bd, bv)});
+    mote_graph_attr_ints(g, 2, "pads", 4, (int64_t[]){p, p, p, p});
+    mote_graph_attr_int(g, 2, "group", grp);
+    mote_graph_output(g, y);
+    if (also_out)
+        mote_graph_output(g, a);
+    int64_t o = 5 + 2 * p - k + 1;
+    *o_n = 4 * o * o;
+    return g;
+}
+
+START_TEST(test_scale_and_shift_before_an_unpadded_conv_fold_into_it)
+{
+    /* PP-LCNetV3's affine block after a depthwise conv, into the 1x1 after */
+    float *xv = ramp(50, -4, 6);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}, .data = xv};
+    for (int64_t k = 1; k <= 3; k += 2) {
+        float *w;
+        int64_t n;
+        mote_graph *g = affine_then_conv(k, 0, 1, 0, &w, &n);
+        mote_graph *o = optimize_and_compare(g, &in, n, 1e-5f);
+        ck_assert_msg(o->n_nodes == 1 && !strcmp(o->nodes[0].op, "Conv"), "kernel %lld: %d nodes",
+                      (long long)k, o->n_nodes);
+        mote_graph_free(o);
+        free(w);
+    }
+    free(xv);
+}
+END_TEST
+
+START_TEST(test_scale_and_shift_before_a_padded_or_grouped_conv_stay)
+{
+    /* a padded Conv reads zeros that are not t; a grouped one is left
+     * alone; an Add whose output is also a graph output stays */
+    float *xv = ramp(50, -4, 6);
+    mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}, .data = xv};
+    for (int v = 0; v < 3; v++) {
+        float *w;
+        int64_t n;
+        mote_graph *g = affine_then_conv(v == 0 ? 3 : 1, v == 0, v == 1 ? 2 : 1, v == 2, &w, &n);
+        mote_graph *o = optimize_and_compare(g, &in, n, 1e-6f);
+        ck_assert_msg(count_op(o, "Mul") == 1 && count_op(o, "Add") == 1, "case %d was folded", v);
+        mote_graph_free(o);
+        free(w);
+    }
+    free(xv);
+}
+END_TEST
+
 START_TEST(test_pow_by_constant_two_becomes_mul_and_others_stay)
 {
     /* f32 base, exponent 2: Mul(x, x), same values within an ulp */
@@ -1065,6 +1126,8 @@ static Suite *passes_suite(void)
     tcase_add_test(tp, test_conv_per_channel_scale_and_shift_fold_into_the_conv);
     tcase_add_test(tp, test_conv_1d_per_channel_scale_folds);
     tcase_add_test(tp, test_conv_affine_near_misses_are_left_alone);
+    tcase_add_test(tp, test_scale_and_shift_before_an_unpadded_conv_fold_into_it);
+    tcase_add_test(tp, test_scale_and_shift_before_a_padded_or_grouped_conv_stay);
     tcase_add_test(tp, test_pow_by_constant_two_becomes_mul_and_others_stay);
     tcase_add_test(tp, test_reshape_of_computed_shape_with_open_batch_becomes_constant);
     tcase_add_test(tp, test_zero_pad_folds_into_conv_for_every_algorithm);
