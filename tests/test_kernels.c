@@ -858,6 +858,22 @@ static void check_general_conv2d_dw_f32(void)
         dw_case(T->general.conv2d_dw_f32, C, H, W, KH, KW, s, pt, pl, pb, pr, it % 3 != 0,
                 acts[it % N_ACTS]);
     }
+    /* channels in lanes (the AVX-512 small-map path): 16 channels and
+     * more, tails of 1..15, 5x5 on maps to 16x16 and other kernels to 8x8,
+     * both strides, unequal pads, every activation */
+    static const int64_t lanes[][9] = {
+        { 20, 16, 16, 5, 5, 1, 2, 2, 2 }, { 33, 14, 14, 3, 3, 2, 1, 1, 1 }, { 17, 5, 5, 7, 7, 1, 3, 3, 3 },
+        { 48, 7, 7, 3, 3, 1, 1, 1, 1 },   { 31, 9, 6, 5, 3, 2, 0, 2, 1 },   { 16, 4, 4, 3, 3, 1, 1, 1, 1 },
+        { 47, 12, 10, 5, 5, 2, 2, 1, 2 }, { 18, 3, 11, 4, 2, 1, 0, 1, 1 },
+    };
+    for (int i = 0; i < (int)(sizeof lanes / sizeof lanes[0]); i++) {
+        const int64_t *m = lanes[i];
+        dw_case(T->general.conv2d_dw_f32, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[6] ^ 1,
+                i % 2, acts[i % N_ACTS]);
+        if (m[3] == 3 && m[4] == 3)
+            dw_case(T->general.conv2d_dw3x3_f32, m[0], m[1], m[2], 3, 3, m[5], m[6], m[7], m[8], m[6],
+                    1 - i % 2, acts[(i + 3) % N_ACTS]);
+    }
     for (int64_t k = 3; k <= 7; k += 2)
         for (int64_t s = 1; s <= 2; s++)
             dw_case(T->general.conv2d_dw_f32, 19, 40, 37, k, k, s, k / 2, k / 2, k / 2, k / 2, 1,
