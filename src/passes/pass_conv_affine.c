@@ -82,7 +82,8 @@ static int fold_one(mote_graph *g, int ci, int ai, mote_status *st)
 {
     mote_node *c = &g->nodes[ci], *a = &g->nodes[ai];
     int mul = !strcmp(a->op, "Mul");
-    if (c->n_in < 2 || a->n_in != 2 || a->n_out != 1 || mote_pass_has_act(a))
+    if (c->n_in < 2 || c->in[1] < 0 || c->in[1] >= g->n_values || a->n_in != 2 || a->n_out != 1 ||
+        mote_pass_has_act(a))
         return 0;
     int y = c->out[0];
     if ((a->in[0] == y) == (a->in[1] == y))   /* the Conv's output once, and a constant */
@@ -177,8 +178,8 @@ static int fold_forward(mote_graph *g, int ai, int ci, mote_status *st)
 {
     mote_node *c = &g->nodes[ci], *a = &g->nodes[ai];
     int mul = !strcmp(a->op, "Mul");
-    if (c->n_in < 2 || a->n_in != 2 || a->n_out != 1 || mote_pass_has_act(a) || !pads_nothing(c) ||
-        mote_attr_get_int(c, "group", 1) != 1)
+    if (c->n_in < 2 || c->in[1] < 0 || c->in[1] >= g->n_values || a->n_in != 2 || a->n_out != 1 ||
+        mote_pass_has_act(a) || !pads_nothing(c) || mote_attr_get_int(c, "group", 1) != 1)
         return 0;
     const mote_value *wv = &g->values[c->in[1]];
     if (wv->kind != MOTE_VAL_WEIGHT || wv->dtype != MOTE_F32 || wv->ndim < 3 || wv->dims[0] <= 0 ||
