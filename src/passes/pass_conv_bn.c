@@ -29,7 +29,7 @@ static const float *f32_weight(const mote_graph *g, int v, int64_t n)
 static int fold_one(mote_graph *g, int ci, int bi, mote_status *st)
 {
     mote_node *c = &g->nodes[ci], *b = &g->nodes[bi];
-    if (c->n_in < 2 || b->n_in != 5 || b->n_out < 1)
+    if (c->n_in < 2 || c->in[1] < 0 || c->in[1] >= g->n_values || b->n_in != 5 || b->n_out < 1)
         return 0;
     for (int k = 1; k < b->n_out; k++)
         if (b->out[k] >= 0 && mote_pass_uses(g, b->out[k]) > 0)

@@ -837,7 +837,7 @@ START_TEST(test_conv_affine_near_misses_are_left_alone)
 }
 END_TEST
 
-START_TEST(test_conv_affine_leaves_a_conv_without_weights_to_the_session)
+START_TEST(test_conv_folds_leave_a_conv_without_weights_to_the_session)
 {
     /* an absent weight input (a malformed model): the pass looks past it,
      * and building a session says what is wrong */
@@ -847,9 +847,13 @@ START_TEST(test_conv_affine_leaves_a_conv_without_weights_to_the_session)
     int c = node(g, "Conv", "c", 2, (int[]){x, -1});
     int m = node(g, "Mul", "m", 2, (int[]){c, scalar(g, "s", 2.0f)});
     int y = node(g, "Conv", "y", 2, (int[]){m, -1});
+    /* and BatchNormalization's fold, likewise */
+    int one = scalar(g, "one", 1.0f), zero = scalar(g, "zero", 0.0f);
+    y = node(g, "BatchNormalization", "bn", 5, (int[]){y, one, zero, zero, one});
     mote_graph_output(g, y);
     ck_assert_int_eq(mote_optimize(g), MOTE_OK);
     ck_assert_int_eq(count_op(g, "Mul"), 1);
+    ck_assert_int_eq(count_op(g, "BatchNormalization"), 1);
     float out[1];
     mote_tensor in = {.dtype = MOTE_F32, .ndim = 4, .dims = {1, 2, 5, 5}, .data = ramp(50, -1, 1)};
     ck_assert_int_ne(run_graph(g, &in, out, 1, NULL), MOTE_OK);
@@ -1148,7 +1152,7 @@ static Suite *passes_suite(void)
     tcase_add_test(tp, test_conv_affine_near_misses_are_left_alone);
     tcase_add_test(tp, test_scale_and_shift_before_an_unpadded_conv_fold_into_it);
     tcase_add_test(tp, test_scale_and_shift_before_a_padded_or_grouped_conv_stay);
-    tcase_add_test(tp, test_conv_affine_leaves_a_conv_without_weights_to_the_session);
+    tcase_add_test(tp, test_conv_folds_leave_a_conv_without_weights_to_the_session);
     tcase_add_test(tp, test_pow_by_constant_two_becomes_mul_and_others_stay);
     tcase_add_test(tp, test_reshape_of_computed_shape_with_open_batch_becomes_constant);
     tcase_add_test(tp, test_zero_pad_folds_into_conv_for_every_algorithm);
