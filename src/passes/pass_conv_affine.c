@@ -76,6 +76,30 @@ static const float *f32_weight(const mote_graph *g, int v, size_t n)
     return w->data;
 }
 
+/* Gives Conv node ci the weights nw (NULL: keep its own) and the bias nb
+ * (OC floats), named after it and node ai (a Conv may take several
+ * folds); frees both. 1 if done, 0 with *st set on an error. */
+static int give_weights(mote_graph *g, int ci, int ai, float *nw, float *nb, int64_t OC, mote_status *st)
+{
+    const mote_node *c = &g->nodes[ci], *a = &g->nodes[ai];
+    const mote_value *wv = &g->values[c->in[1]];
+    char name[512];
+    int64_t wd[MOTE_MAX_DIMS];
+    int wndim = wv->ndim;
+    memcpy(wd, wv->dims, sizeof wd);
+    snprintf(name, sizeof name, "%s/W_%s", c->name, a->name);
+    int wid = nw ? mote_graph_weight(g, name, MOTE_F32, wndim, wd, nw) : c->in[1];
+    snprintf(name, sizeof name, "%s/B_%s", c->name, a->name);
+    int bid = wid >= 0 ? mote_graph_weight(g, name, MOTE_F32, 1, &OC, nb) : -1;
+    free(nw);
+    free(nb);
+    if (bid < 0) {
+        *st = mote_error(MOTE_ERR_GRAPH, "folding %s into Conv: %s", g->nodes[ai].op, mote_last_error());
+        return 0;
+    }
+    return mote_pass_conv_params(g, ci, wid, bid, st);
+}
+
 /* Folds node ai (Mul or Add) into Conv node ci; 1 if done, 0 if it does
  * not apply, 0 with *st set on an error. */
 static int fold_one(mote_graph *g, int ci, int ai, mote_status *st)
@@ -104,8 +128,8 @@ static int fold_one(mote_graph *g, int ci, int ai, mote_status *st)
     const float *B = has_b ? f32_weight(g, c->in[2], (size_t)OC) : NULL;
     if (!kv || !W || (has_b && !B))
         return 0;
-    float *nw = malloc(wn * sizeof *nw), *nb = malloc((size_t)OC * sizeof *nb);
-    if (!nw || !nb) {
+    float *nw = mul ? malloc(wn * sizeof *nw) : NULL, *nb = malloc((size_t)OC * sizeof *nb);
+    if ((mul && !nw) || !nb) {
         free(nw);
         free(nb);
         *st = mote_error(MOTE_ERR_NOMEM, "out of memory folding %s into Conv", a->op);
@@ -113,40 +137,14 @@ static int fold_one(mote_graph *g, int ci, int ai, mote_status *st)
     }
     for (int64_t o = 0; o < OC; o++) {
         float v = kv[per ? o : 0], b = B ? B[o] : 0.0f;
-        for (size_t i = 0; i < per_oc; i++) {
-            float w = W[(size_t)o * per_oc + i];
-            nw[(size_t)o * per_oc + i] = mul ? w * v : w;
-        }
+        if (mul)
+            for (size_t i = 0; i < per_oc; i++) nw[(size_t)o * per_oc + i] = W[(size_t)o * per_oc + i] * v;
         nb[o] = mul ? b * v : b + v;
     }
-    char name[512];
-    int64_t wd[MOTE_MAX_DIMS];
-    int wndim = wv->ndim;
-    memcpy(wd, wv->dims, sizeof wd);
-    /* named after both nodes: a Conv may take several */
-    snprintf(name, sizeof name, "%s/W_%s", c->name, a->name);
-    int wid = mul ? mote_graph_weight(g, name, MOTE_F32, wndim, wd, nw) : c->in[1];
-    snprintf(name, sizeof name, "%s/B_%s", c->name, a->name);
-    int bid = wid >= 0 ? mote_graph_weight(g, name, MOTE_F32, 1, &OC, nb) : -1;
-    free(nw);
-    free(nb);
-    if (bid < 0) {
-        *st = mote_error(MOTE_ERR_GRAPH, "folding %s into Conv: %s", g->nodes[ai].op, mote_last_error());
+    if (!give_weights(g, ci, ai, nw, nb, OC, st))
         return 0;
-    }
     c = &g->nodes[ci];
     a = &g->nodes[ai];
-    if (c->n_in < 3) {
-        int *in = realloc(c->in, 3 * sizeof *in);
-        if (!in) {
-            *st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-            return 0;
-        }
-        c->in = in;
-        c->n_in = 3;
-    }
-    c->in[1] = wid;
-    c->in[2] = bid;
     /* the Conv now produces the Mul's (Add's) output; that node keeps the
      * Conv's old one and is dropped */
     int z = a->out[0];
@@ -220,33 +218,10 @@ static int fold_forward(mote_graph *g, int ai, int ci, mote_status *st)
         }
         nb[o] = b;
     }
-    char name[512];
-    int64_t wd[MOTE_MAX_DIMS];
-    int wndim = wv->ndim;
-    memcpy(wd, wv->dims, sizeof wd);
-    snprintf(name, sizeof name, "%s/W_%s", c->name, a->name);
-    int wid = mul ? mote_graph_weight(g, name, MOTE_F32, wndim, wd, nw) : c->in[1];
-    snprintf(name, sizeof name, "%s/B_%s", c->name, a->name);
-    int bid = wid >= 0 ? mote_graph_weight(g, name, MOTE_F32, 1, &OC, nb) : -1;
-    free(nw);
-    free(nb);
-    if (bid < 0) {
-        *st = mote_error(MOTE_ERR_GRAPH, "folding %s into Conv: %s", g->nodes[ai].op, mote_last_error());
+    if (!give_weights(g, ci, ai, nw, nb, OC, st))
         return 0;
-    }
     c = &g->nodes[ci];
-    if (c->n_in < 3) {
-        int *in = realloc(c->in, 3 * sizeof *in);
-        if (!in) {
-            *st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-            return 0;
-        }
-        c->in = in;
-        c->n_in = 3;
-    }
     c->in[0] = h;
-    c->in[1] = wid;
-    c->in[2] = bid;
     a = &g->nodes[ai];
     a->in[0] = a->in[1] = -1;   /* its output has no reader now */
     return 1;

@@ -80,19 +80,10 @@ static int fold_one(mote_graph *g, int ci, int bi, mote_status *st)
         *st = mote_error(MOTE_ERR_GRAPH, "folding BatchNormalization: %s", mote_last_error());
         return 0;
     }
+    if (!mote_pass_conv_params(g, ci, wid, bid, st))
+        return 0;
     c = &g->nodes[ci];   /* the node array is stable; values may have moved */
     b = &g->nodes[bi];
-    if (c->n_in < 3) {
-        int *in = realloc(c->in, 3 * sizeof *in);
-        if (!in) {
-            *st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-            return 0;
-        }
-        c->in = in;
-        c->n_in = 3;
-    }
-    c->in[1] = wid;
-    c->in[2] = bid;
     /* The Conv now produces the BN's output; the BN keeps the old one. */
     int old = c->out[0], y = b->out[0];
     c->out[0] = y;

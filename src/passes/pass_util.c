@@ -117,3 +117,20 @@ bool mote_pass_near(float v, double want)
 {
     return fabs(v - want) <= 1e-4 * fabs(want) + 1e-7;
 }
+
+int mote_pass_conv_params(mote_graph *g, int ci, int w, int b, mote_status *st)
+{
+    mote_node *c = &g->nodes[ci];
+    if (c->n_in < 3) {
+        int *in = realloc(c->in, 3 * sizeof *in);
+        if (!in) {
+            *st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+            return 0;
+        }
+        c->in = in;
+        c->n_in = 3;
+    }
+    c->in[1] = w;
+    c->in[2] = b;
+    return 1;
+}

@@ -57,6 +57,9 @@ mote_tensor *mote_pass_shapes(const mote_graph *g, int64_t fill);
 /* Turns node ni into `op` with inputs in[0..n_in), dropping its attributes
  * (outputs stay). */
 mote_status mote_pass_rewrite(mote_graph *g, int ni, const char *op, int n_in, const int *in);
+/* Conv node ci's weight and bias inputs become values w and b (a third
+ * input added if it had two): 1, or 0 with *st set when out of memory. */
+int mote_pass_conv_params(mote_graph *g, int ci, int w, int b, mote_status *st);
 /* v is an f32 scalar (one element) weight; its value in *out. */
 bool mote_pass_scalar(const mote_graph *g, int v, float *out);
 /* |v - want| within float rounding of a constant an exporter wrote. */
