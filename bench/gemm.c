@@ -485,10 +485,10 @@ int main(int argc, char **argv)
     if (!strcmp(d->name, "avx512")) blk = MOTE_X86_GEMM512(blocking)();
     else if (!strcmp(d->name, "avx2")) blk = MOTE_X86_GEMM2(blocking)();
     if (blk)
-        snprintf(blk_text, sizeof blk_text, "MC %lld, KC %lld, NC %lld, prefetch %lld k steps%s; from %s "
-                 "(L1d %ld KiB, L2 %ld KiB, L3 %ld KiB)",
+        snprintf(blk_text, sizeof blk_text, "MC %lld, KC %lld, NC %lld, prefetch %lld k steps%s "
+                 "(small-M streams %lld); from %s (L1d %ld KiB, L2 %ld KiB, L3 %ld KiB)",
                  (long long)blk->mc, (long long)blk->kc, (long long)blk->nc, (long long)blk->pf,
-                 blk->pf_c ? " and C" : "", blk->source,
+                 blk->pf_c ? " and C" : "", (long long)blk->pf_stream, blk->source,
                  blk->l1d / 1024, blk->l2 / 1024, blk->l3 / 1024);
 #endif
     double load[3] = { 0, 0, 0 };

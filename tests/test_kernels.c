@@ -2374,6 +2374,8 @@ START_TEST(test_gemm_blocking_follows_the_caches)
     ck_assert_int_eq(b.nc % 32, 0);
     ck_assert(b.kc >= 256 && b.kc <= 1024);
     ck_assert(b.mc > 0 && b.nc > 0 && b.pf >= 0);
+    /* small-M streams: none on AMD, twice the tiles' distance elsewhere */
+    ck_assert_int_eq(b.pf_stream, c.amd ? 0 : 2 * b.pf);
     ck_assert_int_eq(b.l2, c.l2);
     ck_assert_str_eq(b.source, c.leaf);
     if (c.l2) {
@@ -2387,8 +2389,12 @@ START_TEST(test_gemm_blocking_follows_the_caches)
     ck_assert_int_eq(e.nc, 64);
     ck_assert_int_eq(e.pf, 5);
     ck_assert_int_eq(e.pf_c, 1);
+    ck_assert_int_eq(e.pf_stream, 10);   /* not given: twice the prefetch distance */
     ck_assert_str_eq(e.source, "MOTE_GEMM_BLOCKING");
-    const char *bad[] = { "1,2", "a,b,c", "0,64,64", "14,64,64,", "14,64,64,1,1,1", "-14,64,64" };
+    setenv("MOTE_GEMM_BLOCKING", "30,100,70,5,1,7", 1);
+    mote_x86_gemm_blocking_for(14, 32, &e);
+    ck_assert_int_eq(e.pf_stream, 7);
+    const char *bad[] = { "1,2", "a,b,c", "0,64,64", "14,64,64,", "14,64,64,1,1,1,1", "-14,64,64" };
     for (int i = 0; i < 6; i++) {
         setenv("MOTE_GEMM_BLOCKING", bad[i], 1);
         mote_x86_gemm_blocking_for(14, 32, &e);

@@ -115,6 +115,7 @@ void mote_x86_cache_detect(mote_x86_caches *c)
     }
     memset(c, 0, sizeof *c);
     c->leaf = "none";
+    c->amd = amd;
     __cpuid(0x80000000u, a, b, cc, d);
     const unsigned max_ext = a;
     if (max_ext >= 0x80000001u) {
@@ -127,6 +128,7 @@ void mote_x86_cache_detect(mote_x86_caches *c)
     }
     memset(c, 0, sizeof *c);
     c->leaf = "none";
+    c->amd = amd;
     if (amd && max_ext >= 0x80000006u) {
         __cpuid(0x80000005u, a, b, cc, d);
         c->l1d = (long)(cc >> 24) * 1024;           /* ECX[31:24]: L1d KiB */

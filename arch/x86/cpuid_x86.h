@@ -25,6 +25,7 @@ typedef struct mote_x86_caches {
     int l2_sharing, l3_sharing;
     const char *leaf;   /* where they came from: "cpuid 4", "cpuid 0x8000001D",
                            "cpuid 0x80000005/6" or "none" */
+    int amd;            /* the vendor is AMD (or Hygon)                   */
 } mote_x86_caches;
 
 /* Fills *c from cpuid leaf 4 (Intel), 0x8000001D (AMD with topology

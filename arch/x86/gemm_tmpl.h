@@ -190,8 +190,8 @@ static ALWAYS_INLINE void small_pass(const mote_gemm_packed_args *a, int64_t r0,
     UNROLL for (int i = 0; i < M; i++)
         UNROLL for (int p = 0; p < P; p++)
             UNROLL for (int v = 0; v < NV; v++) c[i][p][v] = v_zero();
-    /* B streams by once, from far caches: twice the tiles' distance */
-    const int64_t pf = 2 * blk.pf;
+    /* B streams by once, from far caches (the distance: gemm_blocking_x86.c) */
+    const int64_t pf = blk.pf_stream;
     for (int64_t k = 0; k < a->K; k++) {
         vf b[4][NV];
         if (pf)

@@ -17,6 +17,8 @@ typedef struct mote_x86_gemm_blocking {
     int64_t mc, kc, nc;
     int64_t pf;        /* micro-kernel prefetch distance in k steps (0: none) */
     int pf_c;          /* prefetch the next tile's rows of C */
+    int64_t pf_stream; /* the small-M path's prefetch distance in k steps
+                          for the B panels it streams (0: none)     */
     long l1d, l2, l3;
     char source[64];   /* "cpuid 4", ..., or "MOTE_GEMM_BLOCKING" */
 } mote_x86_gemm_blocking;
