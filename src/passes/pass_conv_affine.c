@@ -66,14 +66,41 @@ static const float *channel_const(const mote_graph *g, int v, int R, int64_t OC,
     return c->data;
 }
 
-static const float *f32_weight(const mote_graph *g, int v, size_t n)
+/* Conv node c's constant f32 weights W (OC, C/group, taps...) and bias B
+ * (NULL if it has none): W, with *wv its value and *wn its floats; NULL
+ * when either is not such a constant (or the weight input is absent) */
+static const float *conv_weights(const mote_graph *g, const mote_node *c, const mote_value **wv, size_t *wn,
+                                 const float **B)
 {
-    if (v < 0 || v >= g->n_values)
+    if (c->n_in < 2 || c->in[1] < 0 || c->in[1] >= g->n_values)
         return NULL;
-    const mote_value *w = &g->values[v];
-    if (w->kind != MOTE_VAL_WEIGHT || w->dtype != MOTE_F32 || !w->data || w->nbytes != n * sizeof(float))
+    const mote_value *w = &g->values[c->in[1]];
+    if (w->kind != MOTE_VAL_WEIGHT || w->dtype != MOTE_F32 || w->ndim < 3 || w->dims[0] <= 0 || w->dims[1] <= 0)
         return NULL;
-    return w->data;
+    size_t n = w->nbytes / sizeof(float);
+    if (n == 0 || n % (size_t)(w->dims[0] * w->dims[1]))
+        return NULL;
+    int has_b = c->n_in >= 3 && c->in[2] >= 0;
+    *B = has_b ? mote_pass_f32_weight(g, c->in[2], w->dims[0]) : NULL;
+    if (has_b && !*B)
+        return NULL;
+    *wv = w;
+    *wn = n;
+    return mote_pass_f32_weight(g, c->in[1], (int64_t)n);
+}
+
+/* The new weights (only for a Mul: an Add keeps them) and bias of a fold
+ * of node a: 1, or 0 with *st set when out of memory */
+static int fold_buffers(const mote_node *a, int mul, size_t wn, int64_t OC, float **nw, float **nb, mote_status *st)
+{
+    *nw = mul ? malloc(wn * sizeof **nw) : NULL;
+    *nb = malloc((size_t)OC * sizeof **nb);
+    if ((!mul || *nw) && *nb)
+        return 1;
+    free(*nw);
+    free(*nb);
+    *st = mote_error(MOTE_ERR_NOMEM, "out of memory folding %s into Conv", a->op);
+    return 0;
 }
 
 /* Gives Conv node ci the weights nw (NULL: keep its own) and the bias nb
@@ -106,35 +133,24 @@ static int fold_one(mote_graph *g, int ci, int ai, mote_status *st)
 {
     mote_node *c = &g->nodes[ci], *a = &g->nodes[ai];
     int mul = !strcmp(a->op, "Mul");
-    if (c->n_in < 2 || c->in[1] < 0 || c->in[1] >= g->n_values || a->n_in != 2 || a->n_out != 1 ||
-        mote_pass_has_act(a))
+    if (a->n_in != 2 || a->n_out != 1 || mote_pass_has_act(a))
         return 0;
     int y = c->out[0];
     if ((a->in[0] == y) == (a->in[1] == y))   /* the Conv's output once, and a constant */
         return 0;
     int k = a->in[0] == y ? a->in[1] : a->in[0];
-    const mote_value *wv = &g->values[c->in[1]];
-    if (wv->kind != MOTE_VAL_WEIGHT || wv->dtype != MOTE_F32 || wv->ndim < 3 || wv->dims[0] <= 0)
+    const mote_value *wv;
+    size_t wn;
+    const float *B, *W = conv_weights(g, c, &wv, &wn, &B);
+    if (!W)
         return 0;
     int64_t OC = wv->dims[0];
-    size_t wn = wv->nbytes / sizeof(float);
-    if (wn == 0 || wn % (size_t)OC)
-        return 0;
     size_t per_oc = wn / (size_t)OC;
     int per = 0;
     const float *kv = channel_const(g, k, wv->ndim, OC, &per);
-    const float *W = f32_weight(g, c->in[1], wn);
-    int has_b = c->n_in >= 3 && c->in[2] >= 0;
-    const float *B = has_b ? f32_weight(g, c->in[2], (size_t)OC) : NULL;
-    if (!kv || !W || (has_b && !B))
+    float *nw, *nb;
+    if (!kv || !fold_buffers(a, mul, wn, OC, &nw, &nb, st))
         return 0;
-    float *nw = mul ? malloc(wn * sizeof *nw) : NULL, *nb = malloc((size_t)OC * sizeof *nb);
-    if ((mul && !nw) || !nb) {
-        free(nw);
-        free(nb);
-        *st = mote_error(MOTE_ERR_NOMEM, "out of memory folding %s into Conv", a->op);
-        return 0;
-    }
     for (int64_t o = 0; o < OC; o++) {
         float v = kv[per ? o : 0], b = B ? B[o] : 0.0f;
         if (mul)
@@ -176,17 +192,15 @@ static int fold_forward(mote_graph *g, int ai, int ci, mote_status *st)
 {
     mote_node *c = &g->nodes[ci], *a = &g->nodes[ai];
     int mul = !strcmp(a->op, "Mul");
-    if (c->n_in < 2 || c->in[1] < 0 || c->in[1] >= g->n_values || a->n_in != 2 || a->n_out != 1 ||
-        mote_pass_has_act(a) || !pads_nothing(c) || mote_attr_get_int(c, "group", 1) != 1)
+    if (a->n_in != 2 || a->n_out != 1 || mote_pass_has_act(a) || !pads_nothing(c) ||
+        mote_attr_get_int(c, "group", 1) != 1)
         return 0;
-    const mote_value *wv = &g->values[c->in[1]];
-    if (wv->kind != MOTE_VAL_WEIGHT || wv->dtype != MOTE_F32 || wv->ndim < 3 || wv->dims[0] <= 0 ||
-        wv->dims[1] <= 0)
+    const mote_value *wv;
+    size_t wn;
+    const float *B, *W = conv_weights(g, c, &wv, &wn, &B);
+    if (!W)
         return 0;
     int64_t OC = wv->dims[0], C = wv->dims[1];
-    size_t wn = wv->nbytes / sizeof(float);
-    if (wn == 0 || wn % (size_t)(OC * C))
-        return 0;
     size_t taps = wn / (size_t)(OC * C);
     /* one operand the constant, the other what the Conv would read */
     int per = 0, h = -1;
@@ -194,18 +208,9 @@ static int fold_forward(mote_graph *g, int ai, int ci, mote_status *st)
     for (int j = 0; j < 2 && !kv; j++)
         if ((kv = channel_const(g, a->in[j], wv->ndim, C, &per)))
             h = a->in[1 - j];
-    const float *W = f32_weight(g, c->in[1], wn);
-    int has_b = c->n_in >= 3 && c->in[2] >= 0;
-    const float *B = has_b ? f32_weight(g, c->in[2], (size_t)OC) : NULL;
-    if (!kv || h < 0 || g->values[h].kind == MOTE_VAL_WEIGHT || !W || (has_b && !B))
+    float *nw, *nb;
+    if (!kv || h < 0 || g->values[h].kind == MOTE_VAL_WEIGHT || !fold_buffers(a, mul, wn, OC, &nw, &nb, st))
         return 0;
-    float *nw = mul ? malloc(wn * sizeof *nw) : NULL, *nb = malloc((size_t)OC * sizeof *nb);
-    if ((mul && !nw) || !nb) {
-        free(nw);
-        free(nb);
-        *st = mote_error(MOTE_ERR_NOMEM, "out of memory folding %s into Conv", a->op);
-        return 0;
-    }
     for (int64_t o = 0; o < OC; o++) {
         float b = B ? B[o] : 0.0f;
         for (int64_t ch = 0; ch < C; ch++) {

@@ -14,17 +14,6 @@
 #include "graph/internal.h"
 #include "passes.h"
 
-static const float *f32_weight(const mote_graph *g, int v, int64_t n)
-{
-    if (v < 0 || v >= g->n_values)
-        return NULL;
-    const mote_value *w = &g->values[v];
-    if (w->kind != MOTE_VAL_WEIGHT || w->dtype != MOTE_F32 || !w->data ||
-        w->nbytes != (size_t)n * sizeof(float))
-        return NULL;
-    return w->data;
-}
-
 /* Folds BN node b into Conv node c; returns 1 if done, 0 if not applicable. */
 static int fold_one(mote_graph *g, int ci, int bi, mote_status *st)
 {
@@ -44,12 +33,12 @@ static int fold_one(mote_graph *g, int ci, int bi, mote_status *st)
     if (wn == 0 || wn % (size_t)oc)
         return 0;
     size_t per = wn / (size_t)oc;
-    const float *W = f32_weight(g, c->in[1], (int64_t)wn);
-    const float *B = c->n_in >= 3 && c->in[2] >= 0 ? f32_weight(g, c->in[2], oc) : NULL;
+    const float *W = mote_pass_f32_weight(g, c->in[1], (int64_t)wn);
+    const float *B = c->n_in >= 3 && c->in[2] >= 0 ? mote_pass_f32_weight(g, c->in[2], oc) : NULL;
     if (c->n_in >= 3 && c->in[2] >= 0 && !B)
         return 0;
-    const float *gam = f32_weight(g, b->in[1], oc), *bet = f32_weight(g, b->in[2], oc);
-    const float *mu = f32_weight(g, b->in[3], oc), *var = f32_weight(g, b->in[4], oc);
+    const float *gam = mote_pass_f32_weight(g, b->in[1], oc), *bet = mote_pass_f32_weight(g, b->in[2], oc);
+    const float *mu = mote_pass_f32_weight(g, b->in[3], oc), *var = mote_pass_f32_weight(g, b->in[4], oc);
     if (!W || !gam || !bet || !mu || !var)
         return 0;
     float eps = mote_attr_get_float(b, "epsilon", 1e-5f);

@@ -134,3 +134,14 @@ int mote_pass_conv_params(mote_graph *g, int ci, int w, int b, mote_status *st)
     c->in[2] = b;
     return 1;
 }
+
+const float *mote_pass_f32_weight(const mote_graph *g, int v, int64_t n)
+{
+    if (v < 0 || v >= g->n_values || n < 0)
+        return NULL;
+    const mote_value *w = &g->values[v];
+    if (w->kind != MOTE_VAL_WEIGHT || w->dtype != MOTE_F32 || !w->data ||
+        w->nbytes != (size_t)n * sizeof(float))
+        return NULL;
+    return w->data;
+}

@@ -60,6 +60,8 @@ mote_status mote_pass_rewrite(mote_graph *g, int ni, const char *op, int n_in, c
 /* Conv node ci's weight and bias inputs become values w and b (a third
  * input added if it had two): 1, or 0 with *st set when out of memory. */
 int mote_pass_conv_params(mote_graph *g, int ci, int w, int b, mote_status *st);
+/* v is an f32 weight of exactly n elements: its data, or NULL. */
+const float *mote_pass_f32_weight(const mote_graph *g, int v, int64_t n);
 /* v is an f32 scalar (one element) weight; its value in *out. */
 bool mote_pass_scalar(const mote_graph *g, int v, float *out);
 /* |v - want| within float rounding of a constant an exporter wrote. */
