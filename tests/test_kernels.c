@@ -799,6 +799,38 @@ static void dw_case(void (*fn)(const mote_conv2d_args *), int64_t C, int64_t H, 
     free(x); free(w); free(bias); free(y); free(r); free(z); free(u);
 }
 
+/* Output columns j <= (37 + pl) / 2 of a stride-2 3x3 depthwise with left
+ * pad pl read input columns up to 39 only, so a 40-column image (20 outputs a row: the band path on
+ * AVX-512) and a 48-column one with the same first 40 columns (24 or 25
+ * outputs: the register path) must give them the same bits: each path's output is
+ * the same chain of operations. Rows likewise, with and without the
+ * activation and the bias. */
+static void dw_s2_paths_agree(void)
+{
+    for (int it = 0; it < 6; it++) {
+        const int64_t C = 3 + it, H = 9 + it, Wn = 40, Ww = 48, pt = it % 2, pl = it % 3;
+        const int64_t OH = (H + pt + 1 - 3) / 2 + 1, OWn = (Wn + pl + 1 - 3) / 2 + 1, OWw = (Ww + pl + 1 - 3) / 2 + 1;
+        float *xw = buf(C * H * Ww, -1, 1), *xn = fill(C * H * Wn, 0), *w = buf(C * 9, -1, 1), *b = buf(C, -1, 1);
+        float *yn = fill(C * OH * OWn, -7777.0f), *yw = fill(C * OH * OWw, -7777.0f);
+        for (int64_t r = 0; r < C * H; r++) memcpy(xn + r * Wn, xw + r * Ww, sizeof(float) * (size_t)Wn);
+        mote_conv2d_args a = { C, H, Wn, C, OH, OWn, 3, 3, 2, 2, pt, pl, 1, 1, C, xn, w,
+                               it % 2 ? b : NULL, yn, acts[it % N_ACTS], 0, C };
+        T->general.conv2d_dw3x3_f32(&a);
+        a.W = Ww;
+        a.OW = OWw;
+        a.x = xw;
+        a.y = yw;
+        T->general.conv2d_dw3x3_f32(&a);
+        for (int64_t r = 0; r < C * OH; r++)
+            for (int64_t j = 0; j <= (37 + pl) / 2; j++)
+                CK(same_float(yn[r * OWn + j], yw[r * OWw + j]),
+                   "stride 2, pads %lld,%lld: row %lld column %lld: %.9g with %lld columns, %.9g with %lld",
+                   (long long)pt, (long long)pl, (long long)r, (long long)j, (double)yn[r * OWn + j],
+                   (long long)Wn, (double)yw[r * OWw + j], (long long)Ww);
+        free(xw); free(xn); free(w); free(b); free(yn); free(yw);
+    }
+}
+
 static void check_general_conv2d_dw3x3_f32(void)
 {
     for (int it = 0; it < 60; it++) {
@@ -836,6 +868,17 @@ static void check_general_conv2d_dw3x3_f32(void)
         dw_case(T->general.conv2d_dw3x3_f32, m[0], m[1], m[2], 3, 3, m[3], m[4], m[5], m[6], m[6], 1,
                 acts[(i * 4) % N_ACTS]);
     }
+    /* stride 2 on rows of 24 outputs and more (the AVX-512 register
+     * path): rows ending anywhere in a block of 32 outputs, left pads 0..2,
+     * odd heights (a last single row), inputs whose last column is or is
+     * not read */
+    for (int64_t OW = 24; OW <= 66; OW += 3)
+        for (int64_t pl = 0; pl <= 2; pl++) {
+            int64_t pr = (OW + pl) % 2, W = 2 * OW + 1 - pl - pr, H = 5 + OW % 6;
+            dw_case(T->general.conv2d_dw3x3_f32, 1 + OW % 3, H, W, 3, 3, 2, OW % 2, pl, 1, pr, (int)(OW & 1),
+                    acts[(OW + pl) % N_ACTS]);
+        }
+    dw_s2_paths_agree();
 }
 
 static void check_general_conv2d_dw_f32(void)
