@@ -2432,11 +2432,24 @@ START_TEST(test_gemm_blocking_follows_the_caches)
     ck_assert_int_eq(e.nc, 64);
     ck_assert_int_eq(e.pf, 5);
     ck_assert_int_eq(e.pf_c, 1);
-    ck_assert_int_eq(e.pf_stream, 10);   /* not given: twice the prefetch distance */
+    /* not given: this machine's rule on the distance given */
+    ck_assert_int_eq(e.pf_stream, c.amd ? 0 : 10);
     ck_assert_str_eq(e.source, "MOTE_GEMM_BLOCKING");
     setenv("MOTE_GEMM_BLOCKING", "30,100,70,5,1,7", 1);
     mote_x86_gemm_blocking_for(14, 32, &e);
     ck_assert_int_eq(e.pf_stream, 7);
+    /* only the blocks: every prefetch as the machine chooses it */
+    setenv("MOTE_GEMM_BLOCKING", "30,100,70", 1);
+    mote_x86_gemm_blocking_for(14, 32, &e);
+    ck_assert_int_eq(e.mc, 28);
+    ck_assert_int_eq(e.pf, b.pf);
+    ck_assert_int_eq(e.pf_c, b.pf_c);
+    ck_assert_int_eq(e.pf_stream, b.pf_stream);
+    /* a distance of 0 turns the prefetches off, the small-M ones with it */
+    setenv("MOTE_GEMM_BLOCKING", "30,100,70,0", 1);
+    mote_x86_gemm_blocking_for(14, 32, &e);
+    ck_assert_int_eq(e.pf, 0);
+    ck_assert_int_eq(e.pf_stream, 0);
     const char *bad[] = { "1,2", "a,b,c", "0,64,64", "14,64,64,", "14,64,64,1,1,1,1", "-14,64,64" };
     for (int i = 0; i < 6; i++) {
         setenv("MOTE_GEMM_BLOCKING", bad[i], 1);

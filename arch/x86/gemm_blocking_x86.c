@@ -7,7 +7,9 @@
  * for a machine whose cpuid lies, as some hypervisors' do), with three
  * optional fields after NC: the micro-kernel's prefetch distance in k
  * steps (0: none), 1 to prefetch the next tile's rows of C, and the
- * small-M path's prefetch distance for the B panels it streams.
+ * small-M path's prefetch distance for the B panels it streams. A field
+ * left out keeps what this machine would choose (the small-M distance
+ * follows the prefetch distance given: twice it, none on AMD).
  *
  * The blocking never changes a result: every C element is the same fma
  * chain over k whatever the blocks (gemm_tmpl.h), so it is free to differ
@@ -66,6 +68,24 @@ void mote_x86_gemm_blocking_for(int64_t mr, int64_t nr, mote_x86_gemm_blocking *
      * steps measured within noise of 16 on the Xeon) */
     long pf = 512 / nr;
     long pf_c = 0;
+    long v[6] = { 0, 0, 0, -1, -1, -1 };
+    const char *env = getenv("MOTE_GEMM_BLOCKING");
+    int from_env = 0;
+    snprintf(b->source, sizeof b->source, "%s", c.leaf);
+    if (env && *env) {
+        if (parse_env(env, v)) {
+            /* the fields left out keep this machine's choice */
+            mc = v[0];
+            kc = v[1];
+            nc = v[2];
+            if (v[3] >= 0) pf = v[3];
+            if (v[4] >= 0) pf_c = v[4];
+            from_env = 1;
+            snprintf(b->source, sizeof b->source, "MOTE_GEMM_BLOCKING");
+        } else {
+            snprintf(b->source, sizeof b->source, "%s (MOTE_GEMM_BLOCKING malformed, ignored)", c.leaf);
+        }
+    }
     /* the small-M path (1 to 8 rows) streams its B panels once, from far
      * caches: twice that distance on Intel; on AMD Zen 4 its hardware
      * prefetchers keep up with the streams and the software prefetches
@@ -73,22 +93,7 @@ void mote_x86_gemm_blocking_for(int64_t mr, int64_t nr, mote_x86_gemm_blocking *
      * MobileNetV2's 1280 -> 1000 classifier 258 -> 236 us; 8x768x768
      * within noise) */
     long pf_stream = c.amd ? 0 : 2 * pf;
-    snprintf(b->source, sizeof b->source, "%s", c.leaf);
-    long v[6] = { 0, 0, 0, 0, 0, -1 };
-    const char *env = getenv("MOTE_GEMM_BLOCKING");
-    if (env && *env) {
-        if (parse_env(env, v)) {
-            mc = v[0];
-            kc = v[1];
-            nc = v[2];
-            pf = v[3];
-            pf_c = v[4];
-            pf_stream = v[5] >= 0 ? v[5] : 2 * pf;
-            snprintf(b->source, sizeof b->source, "MOTE_GEMM_BLOCKING");
-        } else {
-            snprintf(b->source, sizeof b->source, "%s (MOTE_GEMM_BLOCKING malformed, ignored)", c.leaf);
-        }
-    }
+    if (from_env && v[5] >= 0) pf_stream = v[5];
     /* whole micro-tiles, within the limits the scratch sizes assume */
     b->mc = round_down(clampl(mc, mr, 64 * mr), mr);
     b->kc = clampl(kc, 16, 4096);
