@@ -232,50 +232,49 @@ static int fold_forward(mote_graph *g, int ai, int ci, mote_status *st)
     return 1;
 }
 
+/* backward: a Mul or Add (node i) one of whose inputs only a Conv's
+ * output is; visited in node order, so a Mul then an Add after one Conv
+ * both fold */
+static int backward_visit(mote_graph *g, int i, bool *dead, void *ctx, mote_status *st)
+{
+    (void)ctx;
+    const mote_node *a = &g->nodes[i];
+    if ((strcmp(a->op, "Mul") && strcmp(a->op, "Add")) || a->n_in != 2)
+        return 0;
+    int p = -1;
+    for (int j = 0; j < 2 && p < 0; j++) {
+        int q = mote_pass_producer(g, a->in[j]);
+        if (q >= 0 && !strcmp(g->nodes[q].op, "Conv"))
+            p = q;
+    }
+    if (p < 0 || dead[p] || g->nodes[p].n_out != 1 || mote_pass_uses(g, g->nodes[p].out[0]) != 1 ||
+        mote_pass_has_act(&g->nodes[p]))
+        return 0;
+    if (!fold_one(g, p, i, st))
+        return 0;
+    dead[i] = true;
+    return 1;
+}
+
+/* forward: a Conv (node i) whose input only a Mul's or Add's output is */
+static int forward_visit(mote_graph *g, int i, bool *dead, void *ctx, mote_status *st)
+{
+    (void)ctx;
+    const mote_node *c = &g->nodes[i];
+    if (strcmp(c->op, "Conv") || c->n_in < 2 || c->n_out != 1)
+        return 0;
+    int p = mote_pass_producer(g, c->in[0]);
+    if (p < 0 || dead[p] || (strcmp(g->nodes[p].op, "Mul") && strcmp(g->nodes[p].op, "Add")) ||
+        g->nodes[p].n_out != 1 || mote_pass_uses(g, c->in[0]) != 1)
+        return 0;
+    if (!fold_forward(g, p, i, st))
+        return 0;
+    dead[p] = true;
+    return 1;
+}
+
 mote_status mote_pass_conv_affine(mote_graph *g, int *changed)
 {
-    *changed = 0;
-    if (!g->n_nodes)
-        return MOTE_OK;
-    bool *dead = calloc((size_t)g->n_nodes, sizeof *dead);
-    if (!dead)
-        return mote_error(MOTE_ERR_NOMEM, "out of memory");
-    mote_status st = MOTE_OK;
-    /* in node order, so a Mul then an Add after one Conv both fold */
-    for (int i = 0; i < g->n_nodes && !st; i++) {
-        const mote_node *a = &g->nodes[i];
-        if ((strcmp(a->op, "Mul") && strcmp(a->op, "Add")) || a->n_in != 2)
-            continue;
-        int p = -1;
-        for (int j = 0; j < 2 && p < 0; j++) {
-            int q = mote_pass_producer(g, a->in[j]);
-            if (q >= 0 && !strcmp(g->nodes[q].op, "Conv"))
-                p = q;
-        }
-        if (p < 0 || dead[p] || g->nodes[p].n_out != 1 || mote_pass_uses(g, g->nodes[p].out[0]) != 1 ||
-            mote_pass_has_act(&g->nodes[p]))
-            continue;
-        if (fold_one(g, p, i, &st)) {
-            dead[i] = true;
-            (*changed)++;
-        }
-    }
-    /* forward: a Mul or Add whose output only a Conv reads */
-    for (int i = 0; i < g->n_nodes && !st; i++) {
-        const mote_node *c = &g->nodes[i];
-        if (strcmp(c->op, "Conv") || c->n_in < 2 || c->n_out != 1)
-            continue;
-        int p = mote_pass_producer(g, c->in[0]);
-        if (p < 0 || dead[p] || (strcmp(g->nodes[p].op, "Mul") && strcmp(g->nodes[p].op, "Add")) ||
-            g->nodes[p].n_out != 1 || mote_pass_uses(g, c->in[0]) != 1)
-            continue;
-        if (fold_forward(g, p, i, &st)) {
-            dead[p] = true;
-            (*changed)++;
-        }
-    }
-    if (!st && *changed)
-        st = mote_graph_compact(g, dead);
-    free(dead);
-    return st;
+    static const mote_pass_visit visits[] = { backward_visit, forward_visit };
+    return mote_pass_sweep(g, changed, visits, 2, NULL);
 }

@@ -83,31 +83,26 @@ static int fold_one(mote_graph *g, int ci, int bi, mote_status *st)
     return 1;
 }
 
+/* a BatchNormalization (node i) whose input only a Conv's output is */
+static int conv_bn_visit(mote_graph *g, int i, bool *dead, void *ctx, mote_status *st)
+{
+    (void)ctx;
+    if (strcmp(g->nodes[i].op, "BatchNormalization") || g->nodes[i].n_in < 1)
+        return 0;
+    int p = mote_pass_producer(g, g->nodes[i].in[0]);
+    if (p < 0 || dead[p] || strcmp(g->nodes[p].op, "Conv") || g->nodes[p].n_out != 1 ||
+        mote_pass_uses(g, g->nodes[p].out[0]) != 1)
+        return 0;
+    if (mote_pass_has_act(&g->nodes[p]))
+        return 0;   /* an activation or residual already fused sits between them */
+    if (!fold_one(g, p, i, st))
+        return 0;
+    dead[i] = true;
+    return 1;
+}
+
 mote_status mote_pass_conv_bn(mote_graph *g, int *changed)
 {
-    *changed = 0;
-    if (!g->n_nodes)
-        return MOTE_OK;
-    bool *dead = calloc((size_t)g->n_nodes, sizeof *dead);
-    if (!dead)
-        return mote_error(MOTE_ERR_NOMEM, "out of memory");
-    mote_status st = MOTE_OK;
-    for (int i = 0; i < g->n_nodes && !st; i++) {
-        if (strcmp(g->nodes[i].op, "BatchNormalization") || g->nodes[i].n_in < 1)
-            continue;
-        int p = mote_pass_producer(g, g->nodes[i].in[0]);
-        if (p < 0 || dead[p] || strcmp(g->nodes[p].op, "Conv") || g->nodes[p].n_out != 1 ||
-            mote_pass_uses(g, g->nodes[p].out[0]) != 1)
-            continue;
-        if (mote_pass_has_act(&g->nodes[p]))
-            continue;   /* an activation or residual already fused sits between them */
-        if (fold_one(g, p, i, &st)) {
-            dead[i] = true;
-            (*changed)++;
-        }
-    }
-    if (!st && *changed)
-        st = mote_graph_compact(g, dead);
-    free(dead);
-    return st;
+    static const mote_pass_visit visits[] = { conv_bn_visit };
+    return mote_pass_sweep(g, changed, visits, 1, NULL);
 }

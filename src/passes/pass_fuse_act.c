@@ -58,47 +58,43 @@ static const char *act_of(const mote_graph *g, const mote_node *a, float *alpha,
     return NULL;
 }
 
+/* an activation (node i) whose input only a Conv, Gemm, MatMul or f32
+ * Add's output is */
+static int fuse_act_visit(mote_graph *g, int i, bool *dead, void *ctx, mote_status *st)
+{
+    (void)ctx;
+    mote_node *a = &g->nodes[i];
+    float alpha, beta;
+    const char *act;
+    if (a->n_in < 1 || a->n_out != 1 || !(act = act_of(g, a, &alpha, &beta)))
+        return 0;
+    int p = mote_pass_producer(g, a->in[0]);
+    if (p < 0 || dead[p])
+        return 0;
+    mote_node *c = &g->nodes[p];
+    bool add = !strcmp(c->op, "Add") && c->n_out == 1 && g->values[c->out[0]].dtype == MOTE_F32;
+    if ((strcmp(c->op, "Conv") && strcmp(c->op, "Gemm") && strcmp(c->op, "MatMul") && !add) ||
+        c->n_out != 1 || mote_pass_uses(g, c->out[0]) != 1 ||
+        mote_attr_get_string(c, "_act", NULL))
+        return 0;
+    if ((*st = mote_graph_attr_string(g, p, "_act", act)) ||
+        (*st = mote_graph_attr_float(g, p, "_act_alpha", alpha)) ||
+        (*st = mote_graph_attr_float(g, p, "_act_beta", beta)))
+        return 0;
+    c = &g->nodes[p];
+    a = &g->nodes[i];
+    int old = c->out[0], y = a->out[0];
+    c->out[0] = y;
+    g->values[y].producer = p;
+    a->out[0] = old;
+    g->values[old].producer = i;
+    a->in[0] = -1;
+    dead[i] = true;
+    return 1;
+}
+
 mote_status mote_pass_fuse_act(mote_graph *g, int *changed)
 {
-    *changed = 0;
-    if (!g->n_nodes)
-        return MOTE_OK;
-    bool *dead = calloc((size_t)g->n_nodes, sizeof *dead);
-    if (!dead)
-        return mote_error(MOTE_ERR_NOMEM, "out of memory");
-    mote_status st = MOTE_OK;
-    for (int i = 0; i < g->n_nodes && !st; i++) {
-        mote_node *a = &g->nodes[i];
-        float alpha, beta;
-        const char *act;
-        if (a->n_in < 1 || a->n_out != 1 || !(act = act_of(g, a, &alpha, &beta)))
-            continue;
-        int p = mote_pass_producer(g, a->in[0]);
-        if (p < 0 || dead[p])
-            continue;
-        mote_node *c = &g->nodes[p];
-        bool add = !strcmp(c->op, "Add") && c->n_out == 1 && g->values[c->out[0]].dtype == MOTE_F32;
-        if ((strcmp(c->op, "Conv") && strcmp(c->op, "Gemm") && strcmp(c->op, "MatMul") && !add) ||
-            c->n_out != 1 || mote_pass_uses(g, c->out[0]) != 1 ||
-            mote_attr_get_string(c, "_act", NULL))
-            continue;
-        if ((st = mote_graph_attr_string(g, p, "_act", act)) ||
-            (st = mote_graph_attr_float(g, p, "_act_alpha", alpha)) ||
-            (st = mote_graph_attr_float(g, p, "_act_beta", beta)))
-            break;
-        c = &g->nodes[p];
-        a = &g->nodes[i];
-        int old = c->out[0], y = a->out[0];
-        c->out[0] = y;
-        g->values[y].producer = p;
-        a->out[0] = old;
-        g->values[old].producer = i;
-        a->in[0] = -1;
-        dead[i] = true;
-        (*changed)++;
-    }
-    if (!st && *changed)
-        st = mote_graph_compact(g, dead);
-    free(dead);
-    return st;
+    static const mote_pass_visit visits[] = { fuse_act_visit };
+    return mote_pass_sweep(g, changed, visits, 1, NULL);
 }

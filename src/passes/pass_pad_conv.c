@@ -135,30 +135,25 @@ static int fold_one(mote_graph *g, int pi, int ci, mote_status *st)
     return 1;
 }
 
+/* a Conv or AveragePool (node ci) whose input only a Pad's output is */
+static int pad_conv_visit(mote_graph *g, int ci, bool *dead, void *ctx, mote_status *st)
+{
+    (void)ctx;
+    const mote_node *c = &g->nodes[ci];
+    if (c->n_in < 1 || (strcmp(c->op, "Conv") && strcmp(c->op, "AveragePool")))
+        return 0;
+    int pi = mote_pass_producer(g, c->in[0]);
+    if (pi < 0 || dead[pi] || strcmp(g->nodes[pi].op, "Pad") ||
+        g->nodes[pi].n_out != 1 || mote_pass_uses(g, g->nodes[pi].out[0]) != 1)
+        return 0;
+    if (!fold_one(g, pi, ci, st))
+        return 0;
+    dead[pi] = true;
+    return 1;
+}
+
 mote_status mote_pass_pad_conv(mote_graph *g, int *changed)
 {
-    *changed = 0;
-    if (!g->n_nodes)
-        return MOTE_OK;
-    bool *dead = calloc((size_t)g->n_nodes, sizeof *dead);
-    if (!dead)
-        return mote_error(MOTE_ERR_NOMEM, "out of memory");
-    mote_status st = MOTE_OK;
-    for (int ci = 0; ci < g->n_nodes && !st; ci++) {
-        const mote_node *c = &g->nodes[ci];
-        if (c->n_in < 1 || (strcmp(c->op, "Conv") && strcmp(c->op, "AveragePool")))
-            continue;
-        int pi = mote_pass_producer(g, c->in[0]);
-        if (pi < 0 || dead[pi] || strcmp(g->nodes[pi].op, "Pad") ||
-            g->nodes[pi].n_out != 1 || mote_pass_uses(g, g->nodes[pi].out[0]) != 1)
-            continue;
-        if (fold_one(g, pi, ci, &st)) {
-            dead[pi] = true;
-            (*changed)++;
-        }
-    }
-    if (!st && *changed)
-        st = mote_graph_compact(g, dead);
-    free(dead);
-    return st;
+    static const mote_pass_visit visits[] = { pad_conv_visit };
+    return mote_pass_sweep(g, changed, visits, 1, NULL);
 }

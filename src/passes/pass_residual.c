@@ -67,50 +67,48 @@ static mote_status fuse_one(mote_graph *g, int ci, int ai, int k, bool *dead)
     return st;
 }
 
+/* every value's shape with the open dims at 2 and at 3, made when first needed */
+typedef struct residual_shapes {
+    mote_tensor *s2, *s3;
+} residual_shapes;
+
+/* an f32 Add (node ai) one of whose inputs only a Conv's output is */
+static int residual_visit(mote_graph *g, int ai, bool *dead, void *ctx, mote_status *st)
+{
+    residual_shapes *sh = ctx;
+    const mote_node *add = &g->nodes[ai];
+    if (dead[ai] || strcmp(add->op, "Add") || add->n_in != 2 || add->n_out != 1 ||
+        add->in[0] < 0 || add->in[1] < 0 || g->values[add->out[0]].dtype != MOTE_F32)
+        return 0;
+    for (int k = 0; k < 2; k++) {
+        int ci = mote_pass_producer(g, add->in[k]);
+        if (ci < 0 || dead[ci] || ci > ai)
+            continue;
+        const mote_node *c = &g->nodes[ci];
+        if (strcmp(c->op, "Conv") || c->n_out != 1 || c->n_in < 2 || c->n_in > 3 ||
+            mote_pass_has_act(c) || mote_pass_uses(g, c->out[0]) != 1 || add->in[1 - k] == c->out[0])
+            continue;
+        if ((!sh->s2 && !(sh->s2 = mote_pass_shapes(g, 2))) || (!sh->s3 && !(sh->s3 = mote_pass_shapes(g, 3)))) {
+            *st = mote_error(MOTE_ERR_NOMEM, "out of memory");
+            return 0;
+        }
+        const mote_tensor *s2 = sh->s2, *s3 = sh->s3;
+        int o = c->out[0], r = add->in[1 - k];
+        if (!same_shape(&s2[o], &s2[r]) || !same_shape(&s3[o], &s3[r]) ||
+            s2[o].dtype != MOTE_F32 || s2[r].dtype != MOTE_F32)
+            continue;
+        *st = fuse_one(g, ci, ai, k, dead);
+        return *st ? 0 : 1;
+    }
+    return 0;
+}
+
 mote_status mote_pass_residual(mote_graph *g, int *changed)
 {
-    *changed = 0;
-    if (!g->n_nodes)
-        return MOTE_OK;
-    bool *dead = calloc((size_t)g->n_nodes, sizeof *dead);
-    if (!dead)
-        return mote_error(MOTE_ERR_NOMEM, "out of memory");
-    mote_tensor *s2 = NULL, *s3 = NULL;
-    mote_status st = MOTE_OK;
-    for (int ai = 0; ai < g->n_nodes && !st; ai++) {
-        const mote_node *add = &g->nodes[ai];
-        if (dead[ai] || strcmp(add->op, "Add") || add->n_in != 2 || add->n_out != 1 ||
-            add->in[0] < 0 || add->in[1] < 0 || g->values[add->out[0]].dtype != MOTE_F32)
-            continue;
-        for (int k = 0; k < 2; k++) {
-            int ci = mote_pass_producer(g, add->in[k]);
-            if (ci < 0 || dead[ci] || ci > ai)
-                continue;
-            const mote_node *c = &g->nodes[ci];
-            if (strcmp(c->op, "Conv") || c->n_out != 1 || c->n_in < 2 || c->n_in > 3 ||
-                mote_pass_has_act(c) || mote_pass_uses(g, c->out[0]) != 1 || add->in[1 - k] == c->out[0])
-                continue;
-            if (!s2 && !(s2 = mote_pass_shapes(g, 2))) {
-                st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-                break;
-            }
-            if (!s3 && !(s3 = mote_pass_shapes(g, 3))) {
-                st = mote_error(MOTE_ERR_NOMEM, "out of memory");
-                break;
-            }
-            int o = c->out[0], r = add->in[1 - k];
-            if (!same_shape(&s2[o], &s2[r]) || !same_shape(&s3[o], &s3[r]) ||
-                s2[o].dtype != MOTE_F32 || s2[r].dtype != MOTE_F32)
-                continue;
-            if (!(st = fuse_one(g, ci, ai, k, dead)))
-                (*changed)++;
-            break;
-        }
-    }
-    if (!st && *changed)
-        st = mote_graph_compact(g, dead);
-    free(s2);
-    free(s3);
-    free(dead);
+    static const mote_pass_visit visits[] = { residual_visit };
+    residual_shapes sh = { NULL, NULL };
+    mote_status st = mote_pass_sweep(g, changed, visits, 1, &sh);
+    free(sh.s2);
+    free(sh.s3);
     return st;
 }

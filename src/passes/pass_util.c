@@ -10,6 +10,25 @@
 #include "passes.h"
 #include "runtime/session.h"
 
+mote_status mote_pass_sweep(mote_graph *g, int *changed, const mote_pass_visit *visits, int n_visits,
+                            void *ctx)
+{
+    *changed = 0;
+    if (!g->n_nodes)
+        return MOTE_OK;
+    bool *dead = calloc((size_t)g->n_nodes, sizeof *dead);
+    if (!dead)
+        return mote_error(MOTE_ERR_NOMEM, "out of memory");
+    mote_status st = MOTE_OK;
+    for (int v = 0; v < n_visits && !st; v++)
+        for (int i = 0; i < g->n_nodes && !st; i++)
+            *changed += visits[v](g, i, dead, ctx, &st);
+    if (!st && *changed)
+        st = mote_graph_compact(g, dead);
+    free(dead);
+    return st;
+}
+
 int mote_pass_uses(const mote_graph *g, int v)
 {
     int uses = 0;

@@ -40,6 +40,16 @@ mote_status mote_quantize_int8(mote_graph *g, const bool *target, const float *l
                                int *count);
 
 /* Shared by passes (pass_util.c). */
+/* One step of a rewriting pass: looks at node i and, where its pattern
+ * matches, rewrites the graph, marks in dead[] the nodes that no longer
+ * compute anything and returns how many it marked (0 otherwise); an error
+ * goes in *st. */
+typedef int (*mote_pass_visit)(mote_graph *g, int i, bool *dead, void *ctx, mote_status *st);
+/* Runs visits[0] over every node in order, then visits[1], ... over the
+ * same dead marks (each sees the rewrites before it), stopping at the
+ * first error; then compacts the dead nodes away. *changed: how many. */
+mote_status mote_pass_sweep(mote_graph *g, int *changed, const mote_pass_visit *visits, int n_visits,
+                            void *ctx);
 /* Number of nodes reading value v, plus 1 if v is a graph output. */
 int mote_pass_uses(const mote_graph *g, int v);
 /* The node producing v, or -1. */
