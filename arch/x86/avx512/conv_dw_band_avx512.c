@@ -288,21 +288,28 @@ DWB_INLINE void dwb_run(const mote_conv2d_args *a, const dwb_geom *g, const int 
     }
 }
 
-/* one instance per kernel size, stride and activation class */
-#define DWB_INSTANCE(NAME, KH, KW, S, ACT) \
-    static void NAME(const mote_conv2d_args *a, const dwb_geom *g) { dwb_run(a, g, KH, KW, S, ACT); }
-#define DWB_ACTS(NAME, KH, KW, S)                                                        \
-    DWB_INSTANCE(NAME##_none, KH, KW, S, 0) DWB_INSTANCE(NAME##_relu, KH, KW, S, 1)      \
-    DWB_INSTANCE(NAME##_clip, KH, KW, S, 2) DWB_INSTANCE(NAME##_any, KH, KW, S, 3)       \
-    static void NAME(const mote_conv2d_args *a, const dwb_geom *g)                       \
+/* Every path's entry NAME PARAMS: one instance of the call after ARGS
+ * per activation class (it names ACT: dwb_act's 0 none, 1 Relu, 2 Clip
+ * inline, 3 any), and NAME choosing among them by a->act.kind, passing
+ * ARGS on. */
+#define DW_ACTS(NAME, PARAMS, ARGS, ...)                                                 \
+    static void NAME##_none PARAMS { enum { ACT = 0 }; __VA_ARGS__; }                    \
+    static void NAME##_relu PARAMS { enum { ACT = 1 }; __VA_ARGS__; }                    \
+    static void NAME##_clip PARAMS { enum { ACT = 2 }; __VA_ARGS__; }                    \
+    static void NAME##_any PARAMS { enum { ACT = 3 }; __VA_ARGS__; }                     \
+    static void NAME PARAMS                                                              \
     {                                                                                    \
         switch (a->act.kind) {                                                           \
-        case MOTE_ACT_NONE: NAME##_none(a, g); break;                                    \
-        case MOTE_ACT_RELU: NAME##_relu(a, g); break;                                    \
-        case MOTE_ACT_CLIP: NAME##_clip(a, g); break;                                    \
-        default: NAME##_any(a, g); break;                                                \
+        case MOTE_ACT_NONE: NAME##_none ARGS; break;                                     \
+        case MOTE_ACT_RELU: NAME##_relu ARGS; break;                                     \
+        case MOTE_ACT_CLIP: NAME##_clip ARGS; break;                                     \
+        default: NAME##_any ARGS; break;                                                 \
         }                                                                                \
     }
+
+/* one instance per kernel size, stride and activation class */
+#define DWB_ACTS(NAME, KH, KW, S) \
+    DW_ACTS(NAME, (const mote_conv2d_args *a, const dwb_geom *g), (a, g), dwb_run(a, g, KH, KW, S, ACT))
 DWB_ACTS(dwb_run_3x3_s1, 3, 3, 1)
 DWB_ACTS(dwb_run_3x3_s2, 3, 3, 2)
 DWB_ACTS(dwb_run_5x5_s1, 5, 5, 1)
@@ -371,22 +378,14 @@ DWB_INLINE void dwf_run(const mote_conv2d_args *a, const dwf_geom *g, const int 
     }
 }
 
-static void dwf_run_none(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 0); }
-static void dwf_run_relu(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 1); }
-static void dwf_run_clip(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 2); }
-static void dwf_run_any(const mote_conv2d_args *a, const dwf_geom *g) { dwf_run(a, g, 3); }
+DW_ACTS(dwf_run_acts, (const mote_conv2d_args *a, const dwf_geom *g), (a, g), dwf_run(a, g, ACT))
 
 /* The small-map path when it applies (1 done, 0 not). */
 static int dwf_try(const mote_conv2d_args *a)
 {
     dwf_geom g;
     if (a->oy1 > 0 || !dwf_plan(a, &g)) return 0;
-    switch (a->act.kind) {
-    case MOTE_ACT_NONE: dwf_run_none(a, &g); break;
-    case MOTE_ACT_RELU: dwf_run_relu(a, &g); break;
-    case MOTE_ACT_CLIP: dwf_run_clip(a, &g); break;
-    default: dwf_run_any(a, &g); break;
-    }
+    dwf_run_acts(a, &g);
     return 1;
 }
 
@@ -522,23 +521,9 @@ DWB_INLINE void dwl_run(const mote_conv2d_args *a, int64_t Hp, int64_t Wp, const
     }
 }
 
-#define DWL_INSTANCE(NAME, KH, KW, S, ACT)                                                   \
-    static void NAME(const mote_conv2d_args *a, int64_t Hp, int64_t Wp)                      \
-    {                                                                                        \
-        dwl_run(a, Hp, Wp, KH, KW, S, ACT);                                                  \
-    }
-#define DWL_ACTS(NAME, KH, KW, S)                                                            \
-    DWL_INSTANCE(NAME##_none, KH, KW, S, 0) DWL_INSTANCE(NAME##_relu, KH, KW, S, 1)          \
-    DWL_INSTANCE(NAME##_clip, KH, KW, S, 2) DWL_INSTANCE(NAME##_any, KH, KW, S, 3)           \
-    static void NAME(const mote_conv2d_args *a, int64_t Hp, int64_t Wp)                      \
-    {                                                                                        \
-        switch (a->act.kind) {                                                               \
-        case MOTE_ACT_NONE: NAME##_none(a, Hp, Wp); break;                                   \
-        case MOTE_ACT_RELU: NAME##_relu(a, Hp, Wp); break;                                   \
-        case MOTE_ACT_CLIP: NAME##_clip(a, Hp, Wp); break;                                   \
-        default: NAME##_any(a, Hp, Wp); break;                                               \
-        }                                                                                    \
-    }
+#define DWL_ACTS(NAME, KH, KW, S)                                                          \
+    DW_ACTS(NAME, (const mote_conv2d_args *a, int64_t Hp, int64_t Wp), (a, Hp, Wp),        \
+            dwl_run(a, Hp, Wp, KH, KW, S, ACT))
 DWL_ACTS(dwl_run_3x3_s1, 3, 3, 1)
 DWL_ACTS(dwl_run_3x3_s2, 3, 3, 2)
 DWL_ACTS(dwl_run_5x5_s1, 5, 5, 1)
@@ -666,10 +651,7 @@ DWB_INLINE void dws_run(const mote_conv2d_args *a, const int ACT)
     }
 }
 
-static void dws_run_none(const mote_conv2d_args *a) { dws_run(a, 0); }
-static void dws_run_relu(const mote_conv2d_args *a) { dws_run(a, 1); }
-static void dws_run_clip(const mote_conv2d_args *a) { dws_run(a, 2); }
-static void dws_run_any(const mote_conv2d_args *a) { dws_run(a, 3); }
+DW_ACTS(dws_run_acts, (const mote_conv2d_args *a), (a), dws_run(a, ACT))
 
 /* The stride-2 register path when it applies (1 done, 0 not): 3x3,
  * stride 2 both ways, rows of DWS_MIN_OW to 32 * DWS_NB outputs (narrower
@@ -680,12 +662,7 @@ static int dws_try(const mote_conv2d_args *a)
     if (a->KH != 3 || a->KW != 3 || a->sh != 2 || a->sw != 2 || a->dh != 1 || a->dw != 1 ||
         a->OW < DWS_MIN_OW || a->OW > 32 * DWS_NB || a->pw < 0 || a->pw > 2 || a->ph < 0)
         return 0;
-    switch (a->act.kind) {
-    case MOTE_ACT_NONE: dws_run_none(a); break;
-    case MOTE_ACT_RELU: dws_run_relu(a); break;
-    case MOTE_ACT_CLIP: dws_run_clip(a); break;
-    default: dws_run_any(a); break;
-    }
+    dws_run_acts(a);
     return 1;
 }
 
